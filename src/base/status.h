@@ -1,0 +1,85 @@
+// File: status.h
+// The one error convention of Tessera: recoverable failures are values.
+// A Status is a code plus a message; `Result<T>` (result.h) carries a value or a Status.
+// Exceptions are reserved for start-up/config failures and bugs; none crosses a layer.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tessera {
+
+// StatusCode: a subset of Abseil's canonical codes; each maps to one HTTP status in http/problem.cc.
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,     // the caller sent something malformed (400)
+  kNotFound,            // no such record (404)
+  kAlreadyExists,       // unique constraint (409)
+  kAborted,             // update conflict: retry the read-modify-write
+  kFailedPrecondition,  // state forbids it (e.g. disabled account)
+  kUnauthenticated,     // bad or missing credentials (401)
+  kPermissionDenied,    // authenticated but not allowed (403)
+  kResourceExhausted,   // overloaded or rate limited (429/503)
+  kUnavailable,         // transient: database down (503)
+  kInternal,            // a bug or an unexpected failure (500)
+};
+
+std::string_view StatusCodeName(StatusCode code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;  // OK
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  std::string ToString() const;
+
+  bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
+  bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+inline Status OkStatus() { return Status(); }
+inline Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+inline Status AbortedError(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
+inline Status FailedPreconditionError(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
+inline Status UnauthenticatedError(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDeniedError(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
+inline Status ResourceExhaustedError(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
+inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+
+}  // namespace tessera
+
+// Propagates a non-OK Status (or the error of a Result) to the caller.
+#define TESSERA_RETURN_IF_ERROR(expr)               \
+  do {                                              \
+    ::tessera::Status tessera_status_ = (expr);     \
+    if (!tessera_status_.ok()) return tessera_status_; \
+  } while (0)
+
+#define TESSERA_CONCAT_INNER(a, b) a##b
+#define TESSERA_CONCAT(a, b) TESSERA_CONCAT_INNER(a, b)
+// TESSERA_ASSIGN_OR_RETURN(auto x, MakeX()): binds the value or returns the error.
+#define TESSERA_ASSIGN_OR_RETURN(lhs, expr) \
+  TESSERA_ASSIGN_OR_RETURN_IMPL(TESSERA_CONCAT(tessera_result_, __LINE__), lhs, expr)
+#define TESSERA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return std::move(tmp).status();      \
+  lhs = std::move(tmp).value()

@@ -1,0 +1,22 @@
+// File: random.h
+// Cryptographically secure randomness (libsodium's randombytes, seeded from the kernel).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tessera::crypto {
+
+// Initialises libsodium once; every entry point calls it, so callers need not.
+void EnsureSodium();
+
+std::string RandomBytes(size_t n);
+
+// A 256-bit random secret, base64url-encoded behind a readable prefix (e.g. "tsr_"), so
+// leaked tokens are recognisable by secret scanners.
+std::string NewSecretToken(std::string_view prefix);
+
+// UUID version 7 (RFC 9562): time-ordered, so new rows land at the end of B-tree indexes.
+std::string NewUuid();
+
+}  // namespace tessera::crypto

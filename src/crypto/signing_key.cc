@@ -1,0 +1,182 @@
+#include "crypto/signing_key.h"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "crypto/encoding.h"
+
+namespace tessera::crypto {
+namespace {
+
+using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+constexpr size_t kEs256Half = 32;
+
+int PkeyType(JwsAlg alg) {
+  switch (alg) {
+    case JwsAlg::kES256: return EVP_PKEY_EC;
+    case JwsAlg::kEdDSA: return EVP_PKEY_ED25519;
+    case JwsAlg::kRS256: return EVP_PKEY_RSA;
+  }
+  return 0;
+}
+
+const EVP_MD* Digest(JwsAlg alg) { return alg == JwsAlg::kEdDSA ? nullptr : EVP_sha256(); }
+
+std::string BnParam(const EVP_PKEY* pkey, const char* name, int pad = 0) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) return {};
+  int len = pad > 0 ? pad : BN_num_bytes(bn);
+  std::string out(len, '\0');
+  BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), len);
+  BN_free(bn);
+  return out;
+}
+
+// ECDSA signatures: OpenSSL speaks DER, JWS speaks fixed-width R||S (RFC 7518 §3.4).
+std::string DerToRaw(std::string_view der) {
+  auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  if (!sig) return {};
+  std::string out(2 * kEs256Half, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  BN_bn2binpad(ECDSA_SIG_get0_r(sig), o, kEs256Half);
+  BN_bn2binpad(ECDSA_SIG_get0_s(sig), o + kEs256Half, kEs256Half);
+  ECDSA_SIG_free(sig);
+  return out;
+}
+
+std::string RawToDer(std::string_view raw) {
+  if (raw.size() != 2 * kEs256Half) return {};
+  auto* r = reinterpret_cast<const unsigned char*>(raw.data());
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, BN_bin2bn(r, kEs256Half, nullptr),
+                 BN_bin2bn(r + kEs256Half, kEs256Half, nullptr));
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &der);
+  std::string out = len > 0 ? std::string(reinterpret_cast<char*>(der), len) : std::string();
+  OPENSSL_free(der);
+  ECDSA_SIG_free(sig);
+  return out;
+}
+
+}  // namespace
+
+std::string_view JwsAlgName(JwsAlg alg) {
+  switch (alg) {
+    case JwsAlg::kES256: return "ES256";
+    case JwsAlg::kEdDSA: return "EdDSA";
+    case JwsAlg::kRS256: return "RS256";
+  }
+  return "";
+}
+
+std::optional<JwsAlg> ParseJwsAlg(std::string_view name) {
+  if (name == "ES256") return JwsAlg::kES256;
+  if (name == "EdDSA") return JwsAlg::kEdDSA;
+  if (name == "RS256") return JwsAlg::kRS256;
+  return std::nullopt;
+}
+
+SigningKey::SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey)
+    : alg_(alg), kid_(std::move(kid)), pkey_(std::move(pkey)) {}
+
+Result<SigningKey> SigningKey::Generate(JwsAlg alg, std::string kid) {
+  EVP_PKEY* raw = nullptr;
+  switch (alg) {
+    case JwsAlg::kES256: raw = EVP_EC_gen("P-256"); break;
+    case JwsAlg::kEdDSA: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case JwsAlg::kRS256: raw = EVP_RSA_gen(2048); break;
+  }
+  if (!raw) return InternalError("key generation failed");
+  return SigningKey(alg, std::move(kid), std::shared_ptr<EVP_PKEY>(raw, EVP_PKEY_free));
+}
+
+Result<SigningKey> SigningKey::FromPrivatePem(JwsAlg alg, std::string kid, std::string_view pem) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!raw) return InvalidArgumentError("not a PEM private key");
+  std::shared_ptr<EVP_PKEY> pkey(raw, EVP_PKEY_free);
+  if (EVP_PKEY_get_base_id(raw) != PkeyType(alg)) {
+    return InvalidArgumentError("the key type does not match its algorithm");
+  }
+  return SigningKey(alg, std::move(kid), std::move(pkey));
+}
+
+std::string SigningKey::PrivatePem() const {
+  Bio bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, len);
+}
+
+boost::json::object SigningKey::PublicJwk() const {
+  boost::json::object jwk;
+  jwk["kid"] = kid_;
+  jwk["use"] = "sig";
+  jwk["alg"] = JwsAlgName(alg_);
+  switch (alg_) {
+    case JwsAlg::kES256:
+      jwk["kty"] = "EC";
+      jwk["crv"] = "P-256";
+      jwk["x"] = Base64UrlEncode(BnParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X, kEs256Half));
+      jwk["y"] = Base64UrlEncode(BnParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, kEs256Half));
+      break;
+    case JwsAlg::kEdDSA: {
+      unsigned char pub[32];
+      size_t len = sizeof pub;
+      EVP_PKEY_get_raw_public_key(pkey_.get(), pub, &len);
+      jwk["kty"] = "OKP";
+      jwk["crv"] = "Ed25519";
+      jwk["x"] = Base64UrlEncode(std::string_view(reinterpret_cast<char*>(pub), len));
+      break;
+    }
+    case JwsAlg::kRS256:
+      jwk["kty"] = "RSA";
+      jwk["n"] = Base64UrlEncode(BnParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_N));
+      jwk["e"] = Base64UrlEncode(BnParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_E));
+      break;
+  }
+  return jwk;
+}
+
+Result<std::string> SigningKey::Sign(std::string_view input) const {
+  MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Digest(alg_), nullptr, pkey_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return InternalError("signing failed");
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return InternalError("signing failed");
+  }
+  sig.resize(len);
+  if (alg_ == JwsAlg::kES256) sig = DerToRaw(sig);
+  return sig;
+}
+
+bool SigningKey::Verify(std::string_view input, std::string_view signature) const {
+  std::string der;
+  if (alg_ == JwsAlg::kES256) {
+    der = RawToDer(signature);
+    if (der.empty()) return false;
+    signature = der;
+  }
+  MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  return ctx &&
+         EVP_DigestVerifyInit(ctx.get(), nullptr, Digest(alg_), nullptr, pkey_.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                          input.size()) == 1;
+}
+
+}  // namespace tessera::crypto

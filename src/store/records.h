@@ -1,0 +1,103 @@
+// File: records.h
+// Plain records the store reads and writes. Times are UTC milliseconds since the epoch
+// (base/clock.h); ids are UUID strings; secrets appear only as hashes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace tessera::store {
+
+struct App {
+  std::string id;
+  std::string slug;  // URL segment of the issuer: {PUBLIC_URL}/apps/{slug}
+  std::string name;
+  bool disabled = false;
+  std::string settings_json = "{}";
+  UnixMillis created_at = 0;
+};
+
+struct User {
+  std::string id;
+  std::string app_id;
+  std::string email;             // as the user typed it (trimmed)
+  std::string email_normalized;  // lowercase; unique per app
+  std::optional<std::string> username;
+  std::optional<std::string> username_normalized;  // lowercase; unique per app
+  std::optional<std::string> password_hash;        // argon2id, or an imported Django/bcrypt hash
+  bool email_verified = false;
+  bool disabled = false;
+  std::vector<std::string> roles;
+  std::string profile_json = "{}";  // OIDC standard claims + "about" (services/profile.h)
+  UnixMillis created_at = 0;
+  UnixMillis updated_at = 0;
+  std::optional<UnixMillis> last_login_at;
+};
+
+// A login session: one refresh-token family (a device or a browser).
+struct Session {
+  std::string id;
+  std::string app_id;
+  std::string user_id;
+  UnixMillis created_at = 0;
+  UnixMillis last_used_at = 0;
+  UnixMillis expires_at = 0;  // absolute lifetime of the family
+  std::optional<UnixMillis> revoked_at;
+  std::string revoked_reason;  // "logout", "logout_all", "password_change", "refresh_reuse", …
+  std::string user_agent;
+  std::string ip;
+};
+
+struct RefreshToken {
+  std::string id;
+  std::string session_id;
+  std::string token_hash;
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::optional<UnixMillis> used_at;  // set when rotated
+};
+
+struct ApiToken {
+  std::string id;
+  std::string app_id;
+  std::string user_id;
+  std::string name;
+  std::string prefix;  // the first characters of the token, shown in lists
+  std::string token_hash;
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> expires_at;
+  std::optional<UnixMillis> last_used_at;
+  std::optional<UnixMillis> revoked_at;
+};
+
+struct SigningKeyRecord {
+  std::string kid;
+  std::string alg;
+  std::string private_key_sealed;  // base64 of AES-256-GCM(master key, PEM), bound to kid
+  std::string public_jwk_json;
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> retired_at;  // null = the active key
+};
+
+// What RotateRefreshToken found.
+enum class RotationOutcome {
+  kRotated,   // the token was live: marked used, the next one stored
+  kReused,    // the token had already been rotated: a replay (RFC 9700 §4.14.2)
+  kInvalid,   // unknown, expired, or its session revoked/expired
+};
+
+struct Rotation {
+  RotationOutcome outcome = RotationOutcome::kInvalid;
+  std::optional<Session> session;  // set for kRotated and kReused
+};
+
+struct GcStats {
+  int64_t refresh_tokens = 0;
+  int64_t sessions = 0;
+  int64_t api_tokens = 0;
+};
+
+}  // namespace tessera::store

@@ -1,0 +1,162 @@
+#include "store/sql/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <unordered_map>
+
+#include "store/sql/connection_pool.h"
+
+namespace tessera::store::sql {
+namespace {
+
+// Type OIDs from pg_type.h (server headers are not needed for three constants).
+constexpr Oid kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23;
+constexpr std::string_view kUniqueViolation = "23505";
+
+using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+class PostgresConnection final : public SqlConnection {
+ public:
+  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  // A connection that dropped (server restart, network) is reset before reuse.
+  Status EnsureAlive() {
+    if (PQstatus(conn_) == CONNECTION_OK) return OkStatus();
+    PQreset(conn_);
+    prepared_.clear();
+    if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError("PostgreSQL unreachable");
+    return OkStatus();
+  }
+
+  Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
+    TESSERA_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    SqlRows rows;
+    int n = PQntuples(res.get()), cols = PQnfields(res.get());
+    rows.reserve(n);
+    for (int r = 0; r < n; ++r) {
+      SqlRow row;
+      row.reserve(cols);
+      for (int c = 0; c < cols; ++c) {
+        if (PQgetisnull(res.get(), r, c)) {
+          row.emplace_back(std::monostate{});
+          continue;
+        }
+        std::string_view v(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c));
+        Oid t = PQftype(res.get(), c);
+        if (t == kInt8Oid || t == kInt4Oid || t == kInt2Oid) {
+          row.emplace_back(int64_t{std::stoll(std::string(v))});
+        } else {
+          row.emplace_back(std::string(v));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Result<int64_t> Exec(std::string_view sql, std::span<const SqlValue> params) override {
+    TESSERA_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    const char* n = PQcmdTuples(res.get());
+    return static_cast<int64_t>(n && *n ? std::stoll(n) : 0);
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    PgResult res(PQexec(conn_, std::string(sql).c_str()), PQclear);
+    return Check(res.get(), "script");
+  }
+
+ private:
+  Status Check(PGresult* res, std::string_view what) {
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return OkStatus();
+    std::string msg = std::string("postgres ") + std::string(what) + ": " + PQerrorMessage(conn_);
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    if (state && kUniqueViolation == state) {
+      const char* constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+      return AlreadyExistsError(constraint ? constraint : msg);  // e.g. "users_email_uq"
+    }
+    if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError(msg);
+    return InternalError(msg);
+  }
+
+  Result<std::string> Prepared(std::string_view sql) {
+    auto it = prepared_.find(std::string(sql));
+    if (it != prepared_.end()) return it->second;
+    std::string name = "s" + std::to_string(prepared_.size());
+    PgResult res(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr), PQclear);
+    TESSERA_RETURN_IF_ERROR(Check(res.get(), "prepare"));
+    prepared_.emplace(std::string(sql), name);
+    return name;
+  }
+
+  Result<PgResult> Run(std::string_view sql, std::span<const SqlValue> params) {
+    TESSERA_ASSIGN_OR_RETURN(std::string name, Prepared(sql));
+    std::vector<std::string> text(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (const auto* s = std::get_if<std::string>(&params[i])) {
+        values[i] = s->c_str();
+      } else if (const auto* x = std::get_if<int64_t>(&params[i])) {
+        text[i] = std::to_string(*x);
+        values[i] = text[i].c_str();
+      }
+    }
+    PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                                values.data(), nullptr, nullptr, 0),
+                 PQclear);
+    TESSERA_RETURN_IF_ERROR(Check(res.get(), "query"));
+    return res;
+  }
+
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+};
+
+class PostgresDatabase final : public SqlDatabase {
+ public:
+  Status Init(const PostgresOptions& opt) {
+    for (int i = 0; i < std::max(1, opt.pool_size); ++i) {
+      PGconn* c = PQconnectdb(opt.url.c_str());
+      if (PQstatus(c) != CONNECTION_OK) {
+        std::string msg = PQerrorMessage(c);
+        PQfinish(c);
+        return UnavailableError("cannot connect to PostgreSQL: " + msg);
+      }
+      PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // keep NOTICEs out of logs
+      pool_.Add(std::make_unique<PostgresConnection>(c));
+    }
+    return OkStatus();
+  }
+
+  Status Read(const SqlWork& work) override {
+    auto conn = pool_.Acquire();
+    TESSERA_RETURN_IF_ERROR(conn->EnsureAlive());
+    return work(*conn);
+  }
+
+  Status Write(const SqlWork& work) override {
+    auto conn = pool_.Acquire();
+    TESSERA_RETURN_IF_ERROR(conn->EnsureAlive());
+    TESSERA_RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
+    Status s = work(*conn);
+    if (s.ok()) s = conn->ExecScript("COMMIT");
+    if (!s.ok()) (void)conn->ExecScript("ROLLBACK");
+    return s;
+  }
+
+  std::string_view Dialect() const override { return "postgres"; }
+
+ private:
+  ConnectionPool<PostgresConnection> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlDatabase>> OpenPostgres(const PostgresOptions& options) {
+  auto db = std::make_unique<PostgresDatabase>();
+  TESSERA_RETURN_IF_ERROR(db->Init(options));
+  return std::unique_ptr<SqlDatabase>(std::move(db));
+}
+
+}  // namespace tessera::store::sql

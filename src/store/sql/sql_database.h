@@ -1,0 +1,66 @@
+// File: sql_database.h
+// The seam between the SQL store and a database engine. One SQL text serves both engines:
+// statements use `$1, $2, …` placeholders, which PostgreSQL reads natively and SQLite reads
+// as named parameters; only DDL (migrations/<dialect>/) differs per engine. Values are
+// NULL, 64-bit integers or text; booleans are 0/1 integers and times are BIGINT milliseconds.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/result.h"
+
+namespace tessera::store::sql {
+
+using SqlValue = std::variant<std::monostate, int64_t, std::string>;
+using SqlRow = std::vector<SqlValue>;
+using SqlRows = std::vector<SqlRow>;
+
+SqlValue Null();
+SqlValue Opt(const std::optional<std::string>& v);
+SqlValue Opt(const std::optional<int64_t>& v);
+
+// Column readers: NULL reads as "" / 0 / nullopt.
+std::string Text(const SqlRow& row, size_t i);
+int64_t Int(const SqlRow& row, size_t i);
+std::optional<std::string> OptText(const SqlRow& row, size_t i);
+std::optional<int64_t> OptInt(const SqlRow& row, size_t i);
+
+class SqlConnection {
+ public:
+  virtual ~SqlConnection() = default;
+  virtual Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) = 0;
+  // Returns the number of rows changed.
+  virtual Result<int64_t> Exec(std::string_view sql, std::span<const SqlValue> params) = 0;
+  // Runs several ;-separated statements without parameters (migrations).
+  virtual Status ExecScript(std::string_view sql) = 0;
+
+  Result<SqlRows> Query(std::string_view sql, std::initializer_list<SqlValue> params) {
+    return Query(sql, std::span<const SqlValue>(params.begin(), params.size()));
+  }
+  Result<int64_t> Exec(std::string_view sql, std::initializer_list<SqlValue> params) {
+    return Exec(sql, std::span<const SqlValue>(params.begin(), params.size()));
+  }
+};
+
+using SqlWork = std::function<Status(SqlConnection&)>;
+
+class SqlDatabase {
+ public:
+  virtual ~SqlDatabase() = default;
+  // Runs `work` on a connection for reads, outside any explicit transaction.
+  virtual Status Read(const SqlWork& work) = 0;
+  // Runs `work` inside one write transaction: committed when it returns OK, rolled back
+  // otherwise (its Status is returned unchanged).
+  virtual Status Write(const SqlWork& work) = 0;
+  virtual std::string_view Dialect() const = 0;  // "sqlite" | "postgres"
+};
+
+}  // namespace tessera::store::sql

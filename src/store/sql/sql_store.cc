@@ -1,0 +1,45 @@
+#include "store/sql/sql_store.h"
+
+namespace tessera::store::sql {
+
+// Statements are bound by value inside the callback, so `params` only has to live for the call.
+Result<SqlRows> SqlStore::ReadRows(std::string_view sql, std::initializer_list<SqlValue> params) {
+  SqlRows rows;
+  TESSERA_RETURN_IF_ERROR(db_->Read([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(rows, c.Query(sql, params));
+    return OkStatus();
+  }));
+  return rows;
+}
+
+Result<int64_t> SqlStore::WriteOne(std::string_view sql, std::initializer_list<SqlValue> params) {
+  int64_t changed = 0;
+  TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(changed, c.Exec(sql, params));
+    return OkStatus();
+  }));
+  return changed;
+}
+
+Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
+
+// Refresh tokens are kept one day past expiry so a late replay is still recognised as reuse.
+Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
+  constexpr int64_t kGrace = 24LL * 3600 * 1000;
+  GcStats stats;
+  TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(stats.refresh_tokens,
+                             c.Exec("DELETE FROM refresh_tokens WHERE expires_at < $1",
+                                    {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.sessions,
+        c.Exec("DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.api_tokens,
+        c.Exec("DELETE FROM api_tokens WHERE expires_at < $1 OR revoked_at < $1", {now - kGrace}));
+    return OkStatus();
+  }));
+  return stats;
+}
+
+}  // namespace tessera::store::sql

@@ -1,0 +1,76 @@
+// File: sql_store.h
+// The Store over a SqlDatabase (SQLite or PostgreSQL). One implementation for both engines:
+// the SQL text is shared (sql_database.h explains how); each domain's statements sit in its
+// own sql_store_<domain>.cc.
+#pragma once
+
+#include <memory>
+
+#include "store/sql/sql_database.h"
+#include "store/store.h"
+
+namespace tessera::store::sql {
+
+class SqlStore final : public Store {
+ public:
+  explicit SqlStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+
+  // AppStore
+  Status CreateApp(const App& app) override;
+  Result<App> GetAppBySlug(std::string_view slug) override;
+  Result<std::vector<App>> ListApps() override;
+
+  // UserStore
+  Status CreateUser(const User& user) override;
+  Result<User> GetUser(std::string_view app_id, std::string_view user_id) override;
+  Result<User> GetUserByEmail(std::string_view app_id, std::string_view email_normalized) override;
+  Result<User> GetUserByUsername(std::string_view app_id,
+                                 std::string_view username_normalized) override;
+  Result<User> UpdateUser(std::string_view app_id, std::string_view user_id,
+                          const std::function<Status(User&)>& mutate) override;
+  Status RecordLogin(std::string_view app_id, std::string_view user_id, UnixMillis now,
+                     const std::optional<std::string>& new_password_hash) override;
+
+  // SessionStore
+  Status CreateSession(const Session& session, const RefreshToken& first) override;
+  Result<Session> GetSession(std::string_view app_id, std::string_view session_id) override;
+  Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
+                                                  std::string_view user_id,
+                                                  UnixMillis now) override;
+  Result<Rotation> RotateRefreshToken(std::string_view token_hash, RefreshToken next,
+                                      UnixMillis now) override;
+  Status RevokeSession(std::string_view app_id, std::string_view user_id,
+                       std::string_view session_id, std::string_view reason,
+                       UnixMillis now) override;
+  Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
+                                     std::string_view keep_session_id, std::string_view reason,
+                                     UnixMillis now) override;
+
+  // ApiTokenStore
+  Status CreateApiToken(const ApiToken& token) override;
+  Result<ApiToken> GetApiTokenByHash(std::string_view token_hash) override;
+  Result<std::vector<ApiToken>> ListApiTokens(std::string_view app_id,
+                                              std::string_view user_id) override;
+  Status RevokeApiToken(std::string_view app_id, std::string_view user_id,
+                        std::string_view token_id, UnixMillis now) override;
+  Status TouchApiToken(std::string_view token_id, UnixMillis now) override;
+
+  // KeyStore
+  Status InsertSigningKey(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
+  Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
+
+  // Store
+  Status Ping() override;
+  Result<GcStats> CollectGarbage(UnixMillis now) override;
+  std::string_view Backend() const override { return db_->Dialect(); }
+
+ private:
+  // One statement: a read on a reader connection, or a write in its own transaction.
+  Result<SqlRows> ReadRows(std::string_view sql, std::initializer_list<SqlValue> params);
+  Result<int64_t> WriteOne(std::string_view sql, std::initializer_list<SqlValue> params);
+
+  std::unique_ptr<SqlDatabase> db_;
+};
+
+}  // namespace tessera::store::sql

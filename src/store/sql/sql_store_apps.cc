@@ -1,0 +1,43 @@
+#include "store/sql/sql_store.h"
+
+namespace tessera::store::sql {
+namespace {
+
+constexpr std::string_view kAppColumns = "id, slug, name, disabled, settings_json, created_at";
+
+App ReadApp(const SqlRow& r) {
+  return App{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3) != 0, Text(r, 4), Int(r, 5)};
+}
+
+}  // namespace
+
+Status SqlStore::CreateApp(const App& app) {
+  Status s = WriteOne(
+                 "INSERT INTO apps (id, slug, name, disabled, settings_json, created_at) "
+                 "VALUES ($1, $2, $3, $4, $5, $6)",
+                 {app.id, app.slug, app.name, int64_t{app.disabled}, app.settings_json,
+                  app.created_at})
+                 .status();
+  if (s.IsAlreadyExists()) return AlreadyExistsError("slug");
+  return s;
+}
+
+Result<App> SqlStore::GetAppBySlug(std::string_view slug) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps WHERE slug = $1",
+               {std::string(slug)}));
+  if (rows.empty()) return NotFoundError("app");
+  return ReadApp(rows[0]);
+}
+
+Result<std::vector<App>> SqlStore::ListApps() {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps ORDER BY slug", {}));
+  std::vector<App> apps;
+  for (const auto& r : rows) apps.push_back(ReadApp(r));
+  return apps;
+}
+
+
+}  // namespace tessera::store::sql

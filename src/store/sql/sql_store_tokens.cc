@@ -1,0 +1,87 @@
+// API tokens and signing keys.
+#include "store/sql/sql_store.h"
+
+namespace tessera::store::sql {
+namespace {
+
+constexpr std::string_view kApiTokenSelect =
+    "SELECT id, app_id, user_id, name, prefix, token_hash, created_at, expires_at, last_used_at,"
+    " revoked_at FROM api_tokens ";
+
+ApiToken ReadApiToken(const SqlRow& r) {
+  return ApiToken{Text(r, 0), Text(r, 1),   Text(r, 2),   Text(r, 3),   Text(r, 4),
+                  Text(r, 5), Int(r, 6),    OptInt(r, 7), OptInt(r, 8), OptInt(r, 9)};
+}
+
+}  // namespace
+
+Status SqlStore::CreateApiToken(const ApiToken& t) {
+  return WriteOne("INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
+                  " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                  {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
+                   Opt(t.expires_at)})
+      .status();
+}
+
+Result<ApiToken> SqlStore::GetApiTokenByHash(std::string_view token_hash) {
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows(std::string(kApiTokenSelect) +
+                                                      "WHERE token_hash = $1",
+                                                  {std::string(token_hash)}));
+  if (rows.empty()) return NotFoundError("api token");
+  return ReadApiToken(rows[0]);
+}
+
+Result<std::vector<ApiToken>> SqlStore::ListApiTokens(std::string_view app_id,
+                                                      std::string_view user_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows(std::string(kApiTokenSelect) +
+                                 "WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL"
+                                 " ORDER BY created_at DESC",
+                             {std::string(app_id), std::string(user_id)}));
+  std::vector<ApiToken> out;
+  for (const auto& r : rows) out.push_back(ReadApiToken(r));
+  return out;
+}
+
+Status SqlStore::RevokeApiToken(std::string_view app_id, std::string_view user_id,
+                                std::string_view token_id, UnixMillis now) {
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t n, WriteOne("UPDATE api_tokens SET revoked_at = $4"
+                          " WHERE app_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL",
+                          {std::string(app_id), std::string(user_id), std::string(token_id), now}));
+  return n == 1 ? OkStatus() : NotFoundError("api token");
+}
+
+Status SqlStore::TouchApiToken(std::string_view token_id, UnixMillis now) {
+  return WriteOne("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
+                  {std::string(token_id), now})
+      .status();
+}
+
+Status SqlStore::InsertSigningKey(const SigningKeyRecord& k) {
+  return WriteOne("INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
+                  " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                  {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
+                   Opt(k.retired_at)})
+      .status();
+}
+
+Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows("SELECT kid, alg, private_key_sealed, public_jwk_json, created_at,"
+                             " retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC",
+                             {}));
+  std::vector<SigningKeyRecord> out;
+  for (const auto& r : rows) {
+    out.push_back({Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4), OptInt(r, 5)});
+  }
+  return out;
+}
+
+Status SqlStore::RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) {
+  return WriteOne("UPDATE signing_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL",
+                  {std::string(keep_kid), now})
+      .status();
+}
+
+}  // namespace tessera::store::sql

@@ -1,0 +1,129 @@
+#include <boost/json.hpp>
+
+#include "store/sql/sql_store.h"
+
+namespace tessera::store::sql {
+namespace {
+
+constexpr std::string_view kUserSelect =
+    "SELECT id, app_id, email, email_normalized, username, username_normalized, password_hash,"
+    " email_verified, disabled, roles_json, profile_json, created_at, updated_at, last_login_at"
+    " FROM users ";
+
+std::string RolesToJson(const std::vector<std::string>& roles) {
+  boost::json::array a;
+  for (const auto& r : roles) a.emplace_back(r);
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> RolesFromJson(const std::string& text) {
+  std::vector<std::string> roles;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return roles;
+  for (const auto& r : v.as_array()) {
+    if (r.is_string()) roles.emplace_back(r.as_string());
+  }
+  return roles;
+}
+
+User ReadUser(const SqlRow& r) {
+  User u;
+  u.id = Text(r, 0);
+  u.app_id = Text(r, 1);
+  u.email = Text(r, 2);
+  u.email_normalized = Text(r, 3);
+  u.username = OptText(r, 4);
+  u.username_normalized = OptText(r, 5);
+  u.password_hash = OptText(r, 6);
+  u.email_verified = Int(r, 7) != 0;
+  u.disabled = Int(r, 8) != 0;
+  u.roles = RolesFromJson(Text(r, 9));
+  u.profile_json = Text(r, 10);
+  u.created_at = Int(r, 11);
+  u.updated_at = Int(r, 12);
+  u.last_login_at = OptInt(r, 13);
+  return u;
+}
+
+// Unique-index names carry the field: SQLite names the column, PostgreSQL the index.
+Status UserClash(const Status& s) {
+  if (!s.IsAlreadyExists()) return s;
+  if (s.message().find("username") != std::string::npos) return AlreadyExistsError("username");
+  if (s.message().find("email") != std::string::npos) return AlreadyExistsError("email");
+  return AlreadyExistsError("id");
+}
+
+Result<User> OneUser(Result<SqlRows> rows) {
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFoundError("user");
+  return ReadUser((*rows)[0]);
+}
+
+}  // namespace
+
+Status SqlStore::CreateUser(const User& u) {
+  return UserClash(
+      WriteOne("INSERT INTO users (id, app_id, email, email_normalized, username,"
+               " username_normalized, password_hash, email_verified, disabled, roles_json,"
+               " profile_json, created_at, updated_at, last_login_at)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+               {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
+                Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
+                int64_t{u.disabled}, RolesToJson(u.roles), u.profile_json, u.created_at,
+                u.updated_at, Opt(u.last_login_at)})
+          .status());
+}
+
+Result<User> SqlStore::GetUser(std::string_view app_id, std::string_view user_id) {
+  return OneUser(ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND id = $2",
+                          {std::string(app_id), std::string(user_id)}));
+}
+
+Result<User> SqlStore::GetUserByEmail(std::string_view app_id, std::string_view email) {
+  return OneUser(ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND email_normalized = $2",
+                          {std::string(app_id), std::string(email)}));
+}
+
+Result<User> SqlStore::GetUserByUsername(std::string_view app_id, std::string_view username) {
+  return OneUser(
+      ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND username_normalized = $2",
+               {std::string(app_id), std::string(username)}));
+}
+
+Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user_id,
+                                  const std::function<Status(User&)>& mutate) {
+  User user;
+  Status s = db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        user, OneUser(c.Query(std::string(kUserSelect) + "WHERE app_id = $1 AND id = $2",
+                              {std::string(app_id), std::string(user_id)})));
+    TESSERA_RETURN_IF_ERROR(mutate(user));
+    return c.Exec("UPDATE users SET email = $3, email_normalized = $4, username = $5,"
+                  " username_normalized = $6, password_hash = $7, email_verified = $8,"
+                  " disabled = $9, roles_json = $10, profile_json = $11, updated_at = $12,"
+                  " last_login_at = $13 WHERE app_id = $1 AND id = $2",
+                  {std::string(app_id), std::string(user_id), user.email, user.email_normalized,
+                   Opt(user.username), Opt(user.username_normalized), Opt(user.password_hash),
+                   int64_t{user.email_verified}, int64_t{user.disabled}, RolesToJson(user.roles),
+                   user.profile_json, user.updated_at, Opt(user.last_login_at)})
+        .status();
+  });
+  if (!s.ok()) return UserClash(s);
+  return user;
+}
+
+Status SqlStore::RecordLogin(std::string_view app_id, std::string_view user_id, UnixMillis now,
+                             const std::optional<std::string>& new_password_hash) {
+  if (new_password_hash) {
+    return WriteOne("UPDATE users SET last_login_at = $3, password_hash = $4, updated_at = $3"
+                    " WHERE app_id = $1 AND id = $2",
+                    {std::string(app_id), std::string(user_id), now, *new_password_hash})
+        .status();
+  }
+  return WriteOne("UPDATE users SET last_login_at = $3 WHERE app_id = $1 AND id = $2",
+                  {std::string(app_id), std::string(user_id), now})
+      .status();
+}
+
+}  // namespace tessera::store::sql

@@ -1,0 +1,157 @@
+#include "crypto/jwt.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "crypto/encoding.h"
+
+namespace tessera::crypto {
+namespace {
+namespace json = boost::json;
+
+constexpr int64_t kNow = 1'800'000'000;
+
+json::object Claims(int64_t exp = kNow + 600) {
+  return json::object{{"iss", "https://id.example/apps/a"}, {"aud", "https://id.example/apps/a"},
+                      {"sub", "u1"}, {"iat", kNow}, {"exp", exp}};
+}
+
+JwtVerifyOptions Options(std::vector<JwsAlg> algs = {JwsAlg::kES256}) {
+  JwtVerifyOptions o;
+  o.allowed_algs = std::move(algs);
+  o.typ = "at+jwt";
+  o.issuer = "https://id.example/apps/a";
+  o.audience = "https://id.example/apps/a";
+  o.now_seconds = kNow;
+  return o;
+}
+
+KeyLookup Only(const SigningKey& key) {
+  return [&key](std::string_view kid) { return kid == key.kid() ? &key : nullptr; };
+}
+
+class JwtAlgTest : public testing::TestWithParam<JwsAlg> {};
+
+TEST_P(JwtAlgTest, SignsAndVerifies) {
+  auto key = SigningKey::Generate(GetParam(), "k1");
+  ASSERT_TRUE(key.ok());
+  auto token = SignJwt(*key, "at+jwt", Claims());
+  ASSERT_TRUE(token.ok());
+  auto claims = VerifyJwt(*token, Only(*key), Options({GetParam()}));
+  ASSERT_TRUE(claims.ok()) << claims.status().ToString();
+  EXPECT_EQ((*claims)["sub"].as_string(), "u1");
+  // The PEM round trip yields the same key.
+  auto again = SigningKey::FromPrivatePem(GetParam(), "k1", key->PrivatePem());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(VerifyJwt(*token, Only(*again), Options({GetParam()})).ok());
+  EXPECT_FALSE(key->PublicJwk().contains("d"));  // never a private member in a JWK
+}
+
+INSTANTIATE_TEST_SUITE_P(AllAlgorithms, JwtAlgTest,
+                         testing::Values(JwsAlg::kES256, JwsAlg::kEdDSA, JwsAlg::kRS256));
+
+// RFC 8037 §A.4: Ed25519 is deterministic, so the signature must match the RFC byte for byte.
+TEST(Jwt, Rfc8037Ed25519Vector) {
+  std::string d = Base64UrlDecode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A").value();
+  std::string der = std::string("\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65\x70\x04\x22\x04\x20",
+                                16) + d;
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
+                    "\n-----END PRIVATE KEY-----\n";
+  auto key = SigningKey::FromPrivatePem(JwsAlg::kEdDSA, "rfc", pem);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->PublicJwk()["x"].as_string(), "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+  auto sig = key->Sign("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_EQ(Base64UrlEncode(*sig),
+            "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg");
+}
+
+TEST(Jwt, RejectsAlgNone) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  std::string header = Base64UrlEncode(R"({"alg":"none","typ":"at+jwt","kid":"k1"})");
+  std::string body = Base64UrlEncode(json::serialize(Claims()));
+  for (std::string token : {header + "." + body + ".", header + "." + body}) {
+    auto r = VerifyJwt(token, Only(key), Options());
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << token;
+  }
+}
+
+TEST(Jwt, RejectsForgedPayload) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  std::string token = SignJwt(key, "at+jwt", Claims()).value();
+  size_t d1 = token.find('.'), d2 = token.rfind('.');
+  json::object forged = Claims();
+  forged["sub"] = "admin";
+  std::string tampered = token.substr(0, d1 + 1) + Base64UrlEncode(json::serialize(forged)) +
+                         token.substr(d2);
+  auto r = VerifyJwt(tampered, Only(key), Options());
+  EXPECT_EQ(r.status().message(), "invalid token: bad signature");
+}
+
+TEST(Jwt, RejectsWrongKeyAndUnknownKid) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  auto other = SigningKey::Generate(JwsAlg::kES256, "k1").value();  // same kid, other key
+  std::string token = SignJwt(other, "at+jwt", Claims()).value();
+  EXPECT_EQ(VerifyJwt(token, Only(key), Options()).status().message(),
+            "invalid token: bad signature");
+  auto stranger = SigningKey::Generate(JwsAlg::kES256, "k9").value();
+  EXPECT_EQ(VerifyJwt(SignJwt(stranger, "at+jwt", Claims()).value(), Only(key), Options())
+                .status()
+                .message(),
+            "invalid token: unknown key");
+}
+
+// An RS256 token must not verify against an ES256 key of the same kid, nor pass when the
+// verifier only allows ES256 (algorithm confusion, RFC 8725 §2.1).
+TEST(Jwt, RejectsAlgorithmConfusion) {
+  auto es = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  auto rs = SigningKey::Generate(JwsAlg::kRS256, "k1").value();
+  std::string token = SignJwt(rs, "at+jwt", Claims()).value();
+  EXPECT_EQ(VerifyJwt(token, Only(es), Options({JwsAlg::kES256})).status().message(),
+            "invalid token: algorithm not allowed");
+  EXPECT_EQ(VerifyJwt(token, Only(es), Options({JwsAlg::kES256, JwsAlg::kRS256}))
+                .status()
+                .message(),
+            "invalid token: unknown key");
+}
+
+TEST(Jwt, RejectsExpiredButHonoursLeeway) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  EXPECT_TRUE(VerifyJwt(SignJwt(key, "at+jwt", Claims(kNow - 10)).value(), Only(key), Options())
+                  .ok());
+  EXPECT_EQ(VerifyJwt(SignJwt(key, "at+jwt", Claims(kNow - 31)).value(), Only(key), Options())
+                .status()
+                .message(),
+            "invalid token: expired");
+}
+
+TEST(Jwt, RejectsWrongIssuerAudienceAndTyp) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  json::object c = Claims();
+  c["iss"] = "https://id.example/apps/b";
+  EXPECT_EQ(VerifyJwt(SignJwt(key, "at+jwt", c).value(), Only(key), Options()).status().message(),
+            "invalid token: wrong issuer");
+  c = Claims();
+  c["aud"] = json::array{"other"};
+  EXPECT_EQ(VerifyJwt(SignJwt(key, "at+jwt", c).value(), Only(key), Options()).status().message(),
+            "invalid token: wrong audience");
+  EXPECT_EQ(
+      VerifyJwt(SignJwt(key, "JWT", Claims()).value(), Only(key), Options()).status().message(),
+      "invalid token: wrong typ");
+  EXPECT_TRUE(VerifyJwt(SignJwt(key, "application/at+jwt", Claims()).value(), Only(key),
+                        Options())
+                  .ok());
+}
+
+TEST(Jwt, RejectsGarbage) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  for (std::string bad : std::vector<std::string>{"", ".", "..", "a.b.c", "a.b.c.d", "eyJ.eyJ.sig",
+                          std::string(kMaxJwtSize + 1, 'a')}) {
+    EXPECT_EQ(VerifyJwt(bad, Only(key), Options()).status().code(), StatusCode::kUnauthenticated)
+        << bad.substr(0, 20);
+  }
+}
+
+}  // namespace
+}  // namespace tessera::crypto
