@@ -1,1 +1,261 @@
-int main() { return 0; }
+// tessera: the command line. `serve` runs the server; the other commands administer the
+// same database (SQLite in --data-dir, or PostgreSQL with --database-url).
+#include <CLI/CLI.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "api/views.h"
+#include "app/tessera_app.h"
+#include "base/log.h"
+#include "store/sql/migrations.h"
+
+namespace {
+
+using tessera::Status;
+using tessera::app::Config;
+
+// JSON lines: {"ts":…,"level":…, then the fields LogJson writes (base/log.h).
+void SetUpLogging(bool to_stderr, const std::string& level) {
+  spdlog::init_thread_pool(8192, 1);
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  if (to_stderr) {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  }
+  auto logger = std::make_shared<spdlog::async_logger>("tessera", sink, spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
+  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v)",
+                      spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+int Fail(const Status& s) {
+  std::cerr << "tessera: " << s.message() << "\n";
+  spdlog::shutdown();
+  return 1;
+}
+
+void AddDatabaseOptions(CLI::App* cmd, Config& c) {
+  cmd->add_option("--data-dir", c.db.data_dir, "Directory of the SQLite database and local master key")
+      ->envname("TESSERA_DATA_DIR")->capture_default_str();
+  cmd->add_option("--database-url", c.db.database_url, "postgres://… to use PostgreSQL")
+      ->envname("TESSERA_DATABASE_URL");
+  cmd->add_option("--master-key-file", c.db.master_key_file,
+                  "File with the base64 master key (else TESSERA_MASTER_KEY, else DATA_DIR/master.key)")
+      ->envname("TESSERA_MASTER_KEY_FILE");
+  cmd->add_option("--db-pool-size", c.db.pool_size, "PostgreSQL connections / SQLite readers")
+      ->envname("TESSERA_DB_POOL_SIZE")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
+void AddServeOptions(CLI::App* s, Config& c) {
+  AddDatabaseOptions(s, c);
+  auto opt = [&](const char* name, auto& field, const char* env, const char* help) {
+    return s->add_option(name, field, help)->envname(env)->capture_default_str();
+  };
+  opt("--listen", c.listen, "TESSERA_LISTEN", "HOST:PORT to listen on");
+  opt("--public-url", c.public_url, "TESSERA_PUBLIC_URL", "External base URL (default http://LISTEN)");
+  opt("--threads", c.io_threads, "TESSERA_THREADS", "Network threads (0: one per core)");
+  opt("--workers", c.workers, "TESSERA_WORKERS", "Worker threads for database and hashing")
+      ->check(CLI::Range(1, 1024));
+  opt("--max-body-bytes", c.max_body_bytes, "TESSERA_MAX_BODY_BYTES", "Largest request body");
+  opt("--read-timeout", c.read_timeout_s, "TESSERA_READ_TIMEOUT", "Seconds to receive a request");
+  opt("--idle-timeout", c.idle_timeout_s, "TESSERA_IDLE_TIMEOUT", "Seconds a keep-alive connection may idle");
+  opt("--drain-timeout", c.drain_timeout_s, "TESSERA_DRAIN_TIMEOUT", "Seconds to finish requests at shutdown");
+  opt("--jwt-alg", c.jwt_alg, "TESSERA_JWT_ALG", "Signing algorithm: ES256, EdDSA or RS256")
+      ->check(CLI::IsMember({"ES256", "EdDSA", "RS256"}));
+  opt("--access-token-ttl", c.access_token_ttl_s, "TESSERA_ACCESS_TOKEN_TTL", "Access token lifetime, seconds")
+      ->check(CLI::Range(1, 86400));
+  opt("--refresh-token-ttl", c.refresh_token_ttl_s, "TESSERA_REFRESH_TOKEN_TTL", "Refresh token lifetime, seconds");
+  opt("--session-ttl", c.session_ttl_s, "TESSERA_SESSION_TTL", "Absolute session lifetime, seconds");
+  opt("--argon2-memory-kib", c.argon2_memory_kib, "TESSERA_ARGON2_MEMORY_KIB", "argon2id memory per hash, KiB")
+      ->check(CLI::Range(8, 4 * 1024 * 1024));
+  opt("--argon2-iterations", c.argon2_iterations, "TESSERA_ARGON2_ITERATIONS", "argon2id passes")
+      ->check(CLI::Range(1, 100));
+  opt("--hash-concurrency", c.hash_concurrency, "TESSERA_HASH_CONCURRENCY", "Parallel password hashes (0: one per core)");
+  opt("--hash-queue", c.hash_queue, "TESSERA_HASH_QUEUE", "Password checks that may wait before 503");
+  opt("--password-min-length", c.password_min_length, "TESSERA_PASSWORD_MIN_LENGTH", "Shortest password")
+      ->check(CLI::Range(6, 64));
+  opt("--log-level", c.log_level, "TESSERA_LOG_LEVEL", "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+}
+
+std::string Redacted(const std::string& url) {
+  size_t at = url.find('@'), scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+int Serve(Config c) {
+  SetUpLogging(false, c.log_level);
+  if (c.public_url.empty()) c.public_url = "http://" + c.listen;
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  tessera::LogJson(spdlog::level::info, "config",
+                   {{"listen", c.listen}, {"public_url", c.public_url},
+                    {"database", c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath()
+                                                           : Redacted(c.db.database_url)},
+                    {"workers", c.workers}, {"jwt_alg", c.jwt_alg},
+                    {"access_token_ttl", c.access_token_ttl_s},
+                    {"argon2_memory_kib", c.argon2_memory_kib},
+                    {"argon2_iterations", c.argon2_iterations},
+                    {"max_body_bytes", c.max_body_bytes}, {"version", TESSERA_VERSION}});
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto port = (*app)->Listen();
+  if (!port.ok()) return Fail(port.status());
+  tessera::LogJson(spdlog::level::info, "listening", {{"port", *port}, {"public_url", c.public_url}});
+  std::cerr << "\nTessera " << TESSERA_VERSION << " is running.\n"
+            << "  Default app issuer: " << c.public_url << "/apps/default\n"
+            << "  Account API:        " << c.public_url << "/apps/default/api/…  (docs/api.md)\n"
+            << "  Health:             " << c.public_url << "/healthz  /readyz  /metrics\n"
+            << "Create the first admin:\n  build/tessera admin create-user --data-dir "
+            << c.db.data_dir << " --app default --email you@example.com --password-stdin --admin\n\n";
+  (*app)->Run();
+  tessera::LogJson(spdlog::level::info, "stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+int Migrate(const Config& c) {
+  auto store = tessera::app::OpenConfiguredStore(c.db);  // opening applies pending migrations
+  if (!store.ok()) return Fail(store.status());
+  std::cout << "{\"migrated\":true,\"backend\":\"" << (*store)->Backend() << "\"}\n";
+  return 0;
+}
+
+struct AdminUserArgs {
+  std::string app = "default", email, username, password;
+  bool password_stdin = false, admin = false, json = false;
+};
+
+int CreateUser(const Config& c, AdminUserArgs a) {
+  if (a.password_stdin) std::getline(std::cin, a.password);
+  if (a.password.empty()) return Fail(tessera::InvalidArgumentError("give --password or --password-stdin"));
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = (*app)->apps().Resolve(a.app);
+  if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+  tessera::services::SignupInput in;
+  in.email = a.email;
+  in.password = a.password;
+  if (!a.username.empty()) in.username = a.username;
+  in.email_verified = true;  // the operator vouches for the address
+  if (a.admin) in.roles = {"admin"};
+  auto user = (*app)->accounts().Signup(*tenant, std::move(in));
+  if (!user.ok()) {
+    std::string msg = user.status().message();
+    for (const auto& f : user.status().field_errors()) msg += "; " + f.field + " " + f.message;
+    return Fail(tessera::Status(user.status().code(), msg));
+  }
+  auto view = tessera::api::UserView(*user, *tenant);
+  if (a.json) {
+    std::cout << boost::json::serialize(view) << "\n";
+  } else {
+    std::cout << "Created " << (a.admin ? "admin " : "user ") << user->email << " (" << user->id
+              << ") in app " << a.app << "\n";
+  }
+  return 0;
+}
+
+int CreateApp(const Config& c, const std::string& slug, const std::string& name, bool json) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto created = (*app)->apps().Create(slug, name);
+  if (!created.ok()) {
+    std::string msg = created.status().message();
+    for (const auto& f : created.status().field_errors()) msg += "; " + f.field + " " + f.message;
+    return Fail(tessera::Status(created.status().code(), msg));
+  }
+  std::string issuer = (*app)->apps().IssuerFor(created->slug);
+  boost::json::object view{{"id", created->id}, {"slug", created->slug}, {"name", created->name},
+                           {"issuer", issuer}, {"created_at", tessera::api::Rfc3339(created->created_at)}};
+  if (json) {
+    std::cout << boost::json::serialize(view) << "\n";
+  } else {
+    std::cout << "Created app " << created->slug << " with issuer " << issuer << "\n";
+  }
+  return 0;
+}
+
+int RotateKeys(const Config& c, bool json) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto kid = (*app)->keys().Rotate();
+  if (!kid.ok()) return Fail(kid.status());
+  if (json) {
+    std::cout << "{\"kid\":\"" << *kid << "\",\"alg\":\"" << c.jwt_alg << "\"}\n";
+  } else {
+    std::cout << "New signing key " << *kid << " (" << c.jwt_alg
+              << "); previous keys stay published for 7 days.\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tessera: identity and authentication server"};
+  cli.require_subcommand(1);
+  Config config;
+
+  auto* serve = cli.add_subcommand("serve", "Run the server");
+  AddServeOptions(serve, config);
+
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
+  AddDatabaseOptions(migrate, config);
+
+  auto* admin = cli.add_subcommand("admin", "Administer apps and users");
+  admin->require_subcommand(1);
+  AdminUserArgs user_args;
+  auto* create_user = admin->add_subcommand("create-user", "Create a user (an admin with --admin)");
+  AddDatabaseOptions(create_user, config);
+  create_user->add_option("--app", user_args.app, "App slug")->capture_default_str();
+  create_user->add_option("--email", user_args.email, "Email address")->required();
+  create_user->add_option("--username", user_args.username, "Optional username");
+  create_user->add_option("--password", user_args.password, "Password (visible to `ps`; prefer --password-stdin)");
+  create_user->add_flag("--password-stdin", user_args.password_stdin, "Read the password from standard input");
+  create_user->add_flag("--admin", user_args.admin, "Give the user the admin role");
+  create_user->add_flag("--json", user_args.json, "Print the user as JSON");
+
+  std::string slug, name;
+  bool app_json = false;
+  auto* create_app = admin->add_subcommand("create-app", "Create an app (a tenant with its own users)");
+  AddDatabaseOptions(create_app, config);
+  create_app->add_option("--slug", slug, "URL name: a-z, 0-9, '-'")->required();
+  create_app->add_option("--name", name, "Display name")->required();
+  create_app->add_flag("--json", app_json, "Print the app as JSON");
+
+  auto* keys = cli.add_subcommand("keys", "Manage signing keys");
+  keys->require_subcommand(1);
+  bool keys_json = false;
+  auto* rotate = keys->add_subcommand("rotate", "Create a new signing key and retire the current one");
+  AddDatabaseOptions(rotate, config);
+  rotate->add_option("--jwt-alg", config.jwt_alg, "Algorithm of the new key")
+      ->check(CLI::IsMember({"ES256", "EdDSA", "RS256"}))->capture_default_str();
+  rotate->add_flag("--json", keys_json, "Print the new key id as JSON");
+
+  cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (serve->parsed()) return Serve(config);
+  // Administrative commands log to stderr, so stdout carries only their answer.
+  SetUpLogging(true, "warn");
+  config.argon2_memory_kib = tessera::app::Config{}.argon2_memory_kib;
+  int rc = 0;
+  if (migrate->parsed()) rc = Migrate(config);
+  else if (create_user->parsed()) rc = CreateUser(config, user_args);
+  else if (create_app->parsed()) rc = CreateApp(config, slug, name, app_json);
+  else if (rotate->parsed()) rc = RotateKeys(config, keys_json);
+  else std::cout << "tessera " << TESSERA_VERSION << "\n";
+  spdlog::shutdown();
+  return rc;
+}

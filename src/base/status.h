@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace tessera {
 
@@ -27,6 +28,12 @@ enum class StatusCode {
 
 std::string_view StatusCodeName(StatusCode code);
 
+// FieldError: what is wrong with one input field, for validation answers (RFC 9457 `errors`).
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
@@ -40,9 +47,17 @@ class [[nodiscard]] Status {
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
 
+  // Per-field detail of a kInvalidArgument or kAlreadyExists; empty for most statuses.
+  const std::vector<FieldError>& field_errors() const { return field_errors_; }
+  Status&& WithFieldErrors(std::vector<FieldError> errors) && {
+    field_errors_ = std::move(errors);
+    return std::move(*this);
+  }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::vector<FieldError> field_errors_;
 };
 
 inline Status OkStatus() { return Status(); }
@@ -64,6 +79,11 @@ inline Status ResourceExhaustedError(std::string m) {
 }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+
+// A validation failure listing every offending field (so a form can show all at once).
+inline Status ValidationError(std::vector<FieldError> errors) {
+  return Status(StatusCode::kInvalidArgument, "validation failed").WithFieldErrors(std::move(errors));
+}
 
 }  // namespace tessera
 

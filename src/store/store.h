@@ -56,9 +56,13 @@ class SessionStore {
   virtual Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
                                                           std::string_view user_id,
                                                           UnixMillis now) = 0;
-  // See the contract above. `next.session_id` is ignored: the store sets it.
-  virtual Result<Rotation> RotateRefreshToken(std::string_view token_hash, RefreshToken next,
-                                              UnixMillis now) = 0;
+  // See the contract above. Only a token of a session of `app_id` is considered (another
+  // app's token is kInvalid and is not consumed). `next.session_id` is set by the store.
+  virtual Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view token_hash,
+                                              RefreshToken next, UnixMillis now) = 0;
+  // The session a refresh token (live or rotated) belongs to, within the app.
+  virtual Result<Session> FindSessionByRefreshToken(std::string_view app_id,
+                                                    std::string_view token_hash) = 0;
   // Revokes one session; kNotFound if it is not the user's or already revoked.
   virtual Status RevokeSession(std::string_view app_id, std::string_view user_id,
                                std::string_view session_id, std::string_view reason,

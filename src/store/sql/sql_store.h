@@ -37,8 +37,10 @@ class SqlStore final : public Store {
   Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
                                                   std::string_view user_id,
                                                   UnixMillis now) override;
-  Result<Rotation> RotateRefreshToken(std::string_view token_hash, RefreshToken next,
-                                      UnixMillis now) override;
+  Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view token_hash,
+                                      RefreshToken next, UnixMillis now) override;
+  Result<Session> FindSessionByRefreshToken(std::string_view app_id,
+                                            std::string_view token_hash) override;
   Status RevokeSession(std::string_view app_id, std::string_view user_id,
                        std::string_view session_id, std::string_view reason,
                        UnixMillis now) override;

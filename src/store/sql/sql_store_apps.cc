@@ -18,7 +18,10 @@ Status SqlStore::CreateApp(const App& app) {
                  {app.id, app.slug, app.name, int64_t{app.disabled}, app.settings_json,
                   app.created_at})
                  .status();
-  if (s.IsAlreadyExists()) return AlreadyExistsError("slug");
+  // SQLite names the column ("apps.slug"), PostgreSQL the index ("apps_slug_uq").
+  if (s.IsAlreadyExists()) {
+    return AlreadyExistsError(s.message().find("slug") != std::string::npos ? "slug" : "id");
+  }
   return s;
 }
 

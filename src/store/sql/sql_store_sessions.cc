@@ -8,6 +8,12 @@ constexpr std::string_view kSessionSelect =
     "SELECT id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at,"
     " revoked_reason, user_agent, ip FROM sessions ";
 
+// The session of a refresh token within an app; column 10 is the token's used_at.
+constexpr std::string_view kSessionByToken =
+    "SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at,"
+    " s.revoked_reason, s.user_agent, s.ip, t.used_at FROM refresh_tokens t JOIN sessions s"
+    " ON s.id = t.session_id WHERE s.app_id = $1 AND t.token_hash = $2";
+
 Session ReadSession(const SqlRow& r) {
   Session s;
   s.id = Text(r, 0);
@@ -33,7 +39,7 @@ Status InsertRefreshToken(SqlConnection& c, const RefreshToken& t) {
 }  // namespace
 
 Status SqlStore::CreateSession(const Session& s, const RefreshToken& first) {
-  return db_->Write([&](SqlConnection& c) -> Status {
+  Status st = db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_RETURN_IF_ERROR(
         c.Exec("INSERT INTO sessions (id, app_id, user_id, created_at, last_used_at, expires_at,"
                " user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -44,6 +50,13 @@ Status SqlStore::CreateSession(const Session& s, const RefreshToken& first) {
     t.session_id = s.id;
     return InsertRefreshToken(c, t);
   });
+  // SQLite names the column ("refresh_tokens.token_hash"), PostgreSQL the index
+  // ("refresh_tokens_hash_uq", "sessions_pkey"): report the field either way.
+  if (st.IsAlreadyExists()) {
+    return AlreadyExistsError(st.message().find("hash") != std::string::npos ? "token_hash"
+                                                                             : "id");
+  }
+  return st;
 }
 
 Result<Session> SqlStore::GetSession(std::string_view app_id, std::string_view session_id) {
@@ -70,22 +83,20 @@ Result<std::vector<Session>> SqlStore::ListActiveSessions(std::string_view app_i
 
 // One transaction: mark the presented token used (only if it was unused — the atomic step
 // that makes two racing rotations produce one winner), check its session, store the next.
-Result<Rotation> SqlStore::RotateRefreshToken(std::string_view token_hash, RefreshToken next,
+Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id,
+                                              std::string_view token_hash, RefreshToken next,
                                               UnixMillis now) {
   Rotation rot;
   Status s = db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows used, c.Query("UPDATE refresh_tokens SET used_at = $2"
                               " WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+                              " AND session_id IN (SELECT id FROM sessions WHERE app_id = $3)"
                               " RETURNING session_id",
-                              {std::string(token_hash), now}));
+                              {std::string(token_hash), now, std::string(app_id)}));
     if (used.empty()) {
-      TESSERA_ASSIGN_OR_RETURN(
-          SqlRows seen, c.Query("SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at,"
-                                " s.expires_at, s.revoked_at, s.revoked_reason, s.user_agent, s.ip,"
-                                " t.used_at FROM refresh_tokens t JOIN sessions s"
-                                " ON s.id = t.session_id WHERE t.token_hash = $1",
-                                {std::string(token_hash)}));
+      TESSERA_ASSIGN_OR_RETURN(SqlRows seen, c.Query(kSessionByToken, {std::string(app_id),
+                                                                    std::string(token_hash)}));
       if (!seen.empty() && OptInt(seen[0], 10)) {
         rot.outcome = RotationOutcome::kReused;
         rot.session = ReadSession(seen[0]);
@@ -111,6 +122,14 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view token_hash, Refre
   if (s.code() == StatusCode::kAborted) return Rotation{};
   if (!s.ok()) return s;
   return rot;
+}
+
+Result<Session> SqlStore::FindSessionByRefreshToken(std::string_view app_id,
+                                                    std::string_view token_hash) {
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(kSessionByToken, {std::string(app_id), std::string(token_hash)}));
+  if (rows.empty()) return NotFoundError("session");
+  return ReadSession(rows[0]);
 }
 
 Status SqlStore::RevokeSession(std::string_view app_id, std::string_view user_id,

@@ -16,11 +16,18 @@ ApiToken ReadApiToken(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::CreateApiToken(const ApiToken& t) {
-  return WriteOne("INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
-                  " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                  {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
-                   Opt(t.expires_at)})
-      .status();
+  Status s = WriteOne("INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
+                      " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                      {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
+                       Opt(t.expires_at)})
+          .status();
+  // SQLite names the column ("api_tokens.token_hash"), PostgreSQL the index
+  // ("api_tokens_hash_uq", "api_tokens_pkey"): report the field either way.
+  if (s.IsAlreadyExists()) {
+    return AlreadyExistsError(s.message().find("hash") != std::string::npos ? "token_hash"
+                                                                            : "id");
+  }
+  return s;
 }
 
 Result<ApiToken> SqlStore::GetApiTokenByHash(std::string_view token_hash) {
@@ -59,11 +66,13 @@ Status SqlStore::TouchApiToken(std::string_view token_id, UnixMillis now) {
 }
 
 Status SqlStore::InsertSigningKey(const SigningKeyRecord& k) {
-  return WriteOne("INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
-                  " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                  {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
-                   Opt(k.retired_at)})
-      .status();
+  Status s = WriteOne("INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
+                      " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                      {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
+                       Opt(k.retired_at)})
+          .status();
+  if (s.IsAlreadyExists()) return AlreadyExistsError("kid");  // the only unique key
+  return s;
 }
 
 Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {

@@ -1,0 +1,260 @@
+#include "api/account_api.h"
+
+#include <boost/json.hpp>
+
+#include "api/json_body.h"
+#include "api/views.h"
+#include "http/problem.h"
+
+namespace tessera::api {
+namespace json = boost::json;
+using http::beast_http::verb;
+using http::Request;
+using http::Response;
+
+namespace {
+
+services::ClientInfo ClientOf(const Request& req) {
+  return {req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
+}
+
+Response Error(const Status& s) { return http::ProblemResponse(s); }
+
+// Parses the body, or answers 415/400. `read` pulls the fields; Finish() reports the rest.
+template <typename Read>
+std::optional<Response> ReadBody(const Request& req, Read&& read, bool allow_empty = false) {
+  auto body = JsonBody::Parse(req, allow_empty);
+  if (!body.ok()) {
+    return IsUnsupportedMediaType(body.status()) ? UnsupportedMediaType() : Error(body.status());
+  }
+  read(*body);
+  Status s = body->Finish();
+  if (!s.ok()) return Error(s);
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AccountApi::Mount(http::Router& r) {
+  auto bind = [this](Response (AccountApi::*fn)(Request&)) {
+    return [this, fn](Request& req) { return (this->*fn)(req); };
+  };
+  const std::string base = "/apps/{app}/api";
+  r.Add(verb::post, base + "/signup", bind(&AccountApi::Signup));
+  r.Add(verb::post, base + "/login", bind(&AccountApi::Login));
+  r.Add(verb::post, base + "/token/refresh", bind(&AccountApi::Refresh));
+  r.Add(verb::post, base + "/logout", bind(&AccountApi::Logout));
+  r.Add(verb::post, base + "/logout-all", bind(&AccountApi::LogoutAll));
+  r.Add(verb::get, base + "/me", bind(&AccountApi::GetMe));
+  r.Add(verb::patch, base + "/me", bind(&AccountApi::PatchMe));
+  r.Add(verb::post, base + "/me/password", bind(&AccountApi::ChangePassword));
+  r.Add(verb::get, base + "/me/sessions", bind(&AccountApi::ListSessions));
+  r.Add(verb::delete_, base + "/me/sessions/{id}", bind(&AccountApi::DeleteSession));
+  r.Add(verb::get, base + "/me/tokens", bind(&AccountApi::ListTokens));
+  r.Add(verb::post, base + "/me/tokens", bind(&AccountApi::CreateToken));
+  r.Add(verb::delete_, base + "/me/tokens/{id}", bind(&AccountApi::DeleteToken));
+}
+
+Response AccountApi::InApp(Request& req, const AppHandler& fn) {
+  auto app = apps_.Resolve(req.Param("app"));
+  if (!app.ok()) return Error(app.status());
+  return fn(*app);
+}
+
+Response AccountApi::AsUser(Request& req, const UserHandler& fn) {
+  return InApp(req, [&](const store::App& app) {
+    std::string_view header = req.Header(http::beast_http::field::authorization);
+    auto principal = authenticator_.Authenticate(app, header);
+    if (!principal.ok()) {
+      Response r = Error(principal.status());
+      if (principal.status().code() == StatusCode::kUnauthenticated && !header.empty()) {
+        // RFC 6750 §3.1: a presented token that failed is "invalid_token".
+        r.headers.clear();
+        r.WithHeader("WWW-Authenticate", "Bearer realm=\"tessera\", error=\"invalid_token\"");
+      }
+      return r;
+    }
+    return fn(app, *principal);
+  });
+}
+
+Response AccountApi::TokenGrantResponse(const store::App& app, const services::TokenGrant& g) {
+  return http::JsonResponse(200, json::object{{"access_token", g.access_token},
+                                              {"token_type", "Bearer"},
+                                              {"expires_in", g.expires_in},
+                                              {"refresh_token", g.refresh_token},
+                                              {"user", UserView(g.user, app)}});
+}
+
+Response AccountApi::Signup(Request& req) {
+  return InApp(req, [&](const store::App& app) {
+    services::SignupInput in;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          in.email = b.String("email", true).value_or("");
+          in.password = b.String("password", true).value_or("");
+          in.username = b.String("username", false);
+          in.profile = b.Object("profile").value_or(json::object());
+        })) {
+      return *bad;
+    }
+    auto user = accounts_.Signup(app, std::move(in));
+    if (!user.ok()) return Error(user.status());
+    return http::JsonResponse(201, UserView(*user, app));
+  });
+}
+
+Response AccountApi::Login(Request& req) {
+  return InApp(req, [&](const store::App& app) {
+    std::optional<std::string> email, username, login, password;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          email = b.String("email", false);
+          username = b.String("username", false);
+          login = b.String("login", false);
+          password = b.String("password", true);
+        })) {
+      return *bad;
+    }
+    int given = !!email + !!username + !!login;
+    if (given != 1) {
+      return Error(ValidationError({{"login", "give exactly one of email, username or login"}}));
+    }
+    const std::string& identifier = email ? *email : username ? *username : *login;
+    auto grant = accounts_.Login(app, identifier, *password, ClientOf(req));
+    if (!grant.ok()) return Error(grant.status());
+    return TokenGrantResponse(app, *grant);
+  });
+}
+
+Response AccountApi::Refresh(Request& req) {
+  return InApp(req, [&](const store::App& app) {
+    std::string token;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          token = b.String("refresh_token", true).value_or("");
+        })) {
+      return *bad;
+    }
+    auto grant = accounts_.Refresh(app, token, ClientOf(req));
+    if (!grant.ok()) return Error(grant.status());
+    return TokenGrantResponse(app, *grant);
+  });
+}
+
+// With a refresh token in the body: revoke its session. Without one: the session of the
+// Bearer access token.
+Response AccountApi::Logout(Request& req) {
+  std::optional<std::string> token;
+  if (auto bad = ReadBody(req, [&](JsonBody& b) { token = b.String("refresh_token", false); },
+                          /*allow_empty=*/true)) {
+    return *bad;
+  }
+  if (token) {
+    return InApp(req, [&](const store::App& app) {
+      Status s = accounts_.LogoutByRefreshToken(app, *token);
+      return s.ok() ? http::NoContent() : Error(s);
+    });
+  }
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    if (p.session_id.empty()) {
+      return Error(ValidationError({{"refresh_token", "is required with an API token"}}));
+    }
+    Status s = accounts_.RevokeSession(app, p.user.id, p.session_id, "logout");
+    return s.ok() || s.IsNotFound() ? http::NoContent() : Error(s);
+  });
+}
+
+Response AccountApi::LogoutAll(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    auto n = accounts_.RevokeAllSessions(app, p.user.id);
+    if (!n.ok()) return Error(n.status());
+    return http::JsonResponse(200, json::object{{"revoked", *n}});
+  });
+}
+
+Response AccountApi::GetMe(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    return http::JsonResponse(200, UserView(p.user, app));
+  });
+}
+
+Response AccountApi::PatchMe(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    services::ProfileUpdate update;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          update.username = b.NullableString("username");
+          update.profile_patch = b.Object("profile");
+        })) {
+      return *bad;
+    }
+    auto user = accounts_.UpdateProfile(app, p.user.id, update);
+    if (!user.ok()) return Error(user.status());
+    return http::JsonResponse(200, UserView(*user, app));
+  });
+}
+
+Response AccountApi::ChangePassword(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    std::string current, next;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          current = b.String("current_password", true).value_or("");
+          next = b.String("new_password", true).value_or("");
+        })) {
+      return *bad;
+    }
+    Status s = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id);
+    return s.ok() ? http::NoContent() : Error(s);
+  });
+}
+
+Response AccountApi::ListSessions(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    auto sessions = accounts_.ListSessions(app, p.user.id);
+    if (!sessions.ok()) return Error(sessions.status());
+    json::array out;
+    for (const auto& s : *sessions) out.push_back(SessionView(s, s.id == p.session_id));
+    return http::JsonResponse(200, json::object{{"sessions", std::move(out)}});
+  });
+}
+
+Response AccountApi::DeleteSession(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    Status s = accounts_.RevokeSession(app, p.user.id, req.Param("id"), "revoked_by_user");
+    return s.ok() ? http::NoContent() : Error(s);
+  });
+}
+
+Response AccountApi::ListTokens(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    auto tokens = api_tokens_.List(app, p.user.id);
+    if (!tokens.ok()) return Error(tokens.status());
+    json::array out;
+    for (const auto& t : *tokens) out.push_back(ApiTokenView(t));
+    return http::JsonResponse(200, json::object{{"tokens", std::move(out)}});
+  });
+}
+
+Response AccountApi::CreateToken(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    std::string name;
+    std::optional<int64_t> days;
+    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+          name = b.String("name", true).value_or("");
+          days = b.Integer("expires_in_days", false);
+        })) {
+      return *bad;
+    }
+    auto created = api_tokens_.Create(app, p.user.id, name, days);
+    if (!created.ok()) return Error(created.status());
+    json::object view = ApiTokenView(created->record);
+    view["token"] = created->token;
+    return http::JsonResponse(201, view);
+  });
+}
+
+Response AccountApi::DeleteToken(Request& req) {
+  return AsUser(req, [&](const store::App& app, services::Principal& p) {
+    Status s = api_tokens_.Revoke(app, p.user.id, req.Param("id"));
+    return s.ok() ? http::NoContent() : Error(s);
+  });
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,52 @@
+// File: account_api.h
+// The end-user JSON API of every app, under {PUBLIC_URL}/apps/{app}/api/… (docs/api.md).
+// Handlers are thin: read the request, call a service, render the answer or the error.
+#pragma once
+
+#include "http/router.h"
+#include "services/account_service.h"
+#include "services/api_token_service.h"
+#include "services/app_service.h"
+#include "services/authenticator.h"
+
+namespace tessera::api {
+
+class AccountApi {
+ public:
+  // Every service must outlive this object.
+  AccountApi(services::AppService& apps, services::AccountService& accounts,
+             services::ApiTokenService& api_tokens, services::Authenticator& authenticator)
+      : apps_(apps), accounts_(accounts), api_tokens_(api_tokens), authenticator_(authenticator) {}
+
+  void Mount(http::Router& router);
+
+ private:
+  http::Response Signup(http::Request& req);
+  http::Response Login(http::Request& req);
+  http::Response Refresh(http::Request& req);
+  http::Response Logout(http::Request& req);
+  http::Response LogoutAll(http::Request& req);
+  http::Response GetMe(http::Request& req);
+  http::Response PatchMe(http::Request& req);
+  http::Response ChangePassword(http::Request& req);
+  http::Response ListSessions(http::Request& req);
+  http::Response DeleteSession(http::Request& req);
+  http::Response ListTokens(http::Request& req);
+  http::Response CreateToken(http::Request& req);
+  http::Response DeleteToken(http::Request& req);
+
+  using AppHandler = std::function<http::Response(const store::App&)>;
+  using UserHandler = std::function<http::Response(const store::App&, services::Principal&)>;
+  // Resolves {app} (404 if unknown) and runs `fn`.
+  http::Response InApp(http::Request& req, const AppHandler& fn);
+  // Also authenticates the caller (401 with WWW-Authenticate if not).
+  http::Response AsUser(http::Request& req, const UserHandler& fn);
+  http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& grant);
+
+  services::AppService& apps_;
+  services::AccountService& accounts_;
+  services::ApiTokenService& api_tokens_;
+  services::Authenticator& authenticator_;
+};
+
+}  // namespace tessera::api

@@ -1,0 +1,36 @@
+#include "api/system_api.h"
+
+#include <boost/json.hpp>
+
+#include "http/problem.h"
+
+namespace tessera::api {
+using http::beast_http::verb;
+
+void SystemApi::Mount(http::Router& r) {
+  r.Add(verb::get, "/healthz",
+        [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); },
+        http::Dispatch::kInline);
+  r.Add(verb::get, "/readyz", [this](http::Request&) {
+    Status s = store_.Ping();
+    if (!s.ok()) return http::Problem(503, "unavailable", "Not ready", "database unreachable");
+    return http::JsonResponse(200, {{"status", "ready"}});
+  });
+  r.Add(verb::get, "/metrics",
+        [this](http::Request&) {
+          return http::TextResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                                    metrics_.RenderPrometheus());
+        },
+        http::Dispatch::kInline);
+  r.Add(verb::get, "/apps/{app}/.well-known/jwks.json", [this](http::Request& req) {
+    auto app = apps_.Resolve(req.Param("app"));
+    if (!app.ok()) return http::ProblemResponse(app.status());
+    http::Response res = http::JsonResponse(200, keys_.Current()->jwks);
+    res.content_type = "application/jwk-set+json";
+    // Caches may keep it briefly; a rotation shows within five minutes.
+    res.WithHeader("Cache-Control", "public, max-age=300");
+    return res;
+  });
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,21 @@
+#include "app/access_log.h"
+
+#include "base/log.h"
+
+namespace tessera::app {
+
+void AccessLog::OnResponse(const http::Request& req, const http::Route* route, unsigned status,
+                           double seconds) {
+  RouteMetrics& m = route ? *route->metrics : router_.unmatched_metrics();
+  m.Record(status, seconds);
+  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
+  LogJson(level, "request",
+          {{"request_id", req.request_id},
+           {"method", std::string(http::beast_http::to_string(req.raw.method()))},
+           {"route", route ? route->pattern : "unmatched"},
+           {"status", status},
+           {"latency_us", static_cast<int64_t>(seconds * 1e6)},
+           {"remote", req.remote_ip}});
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,22 @@
+// File: access_log.h
+// One JSON line per request (request id, method, route, status, latency) and the route's
+// metrics. Query strings are never logged: they may carry codes or tokens.
+#pragma once
+
+#include "base/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace tessera::app {
+
+class AccessLog final : public http::RequestObserver {
+ public:
+  explicit AccessLog(const http::Router& router) : router_(router) {}
+  void OnResponse(const http::Request& req, const http::Route* route, unsigned status,
+                  double seconds) override;
+
+ private:
+  const http::Router& router_;
+};
+
+}  // namespace tessera::app

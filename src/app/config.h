@@ -1,0 +1,45 @@
+// File: config.h
+// Everything an operator can set, with its default. Each `serve` flag also reads an
+// environment variable (TESSERA_<FLAG>); see README's configuration reference.
+#pragma once
+
+#include <string>
+
+#include "crypto/signing_key.h"
+
+namespace tessera::app {
+
+struct DatabaseConfig {
+  std::string data_dir = "./var";  // SQLite database and the local master key
+  std::string database_url;        // postgres://… selects PostgreSQL
+  int pool_size = 8;
+  bool sqlite_synchronous_full = false;
+  std::string master_key_file;
+  std::string SqlitePath() const { return data_dir + "/tessera.db"; }
+};
+
+struct Config {
+  DatabaseConfig db;
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // default: http://{listen}
+  int io_threads = 0;      // 0: one per core
+  int workers = 16;
+  size_t max_body_bytes = 64 * 1024;
+  int read_timeout_s = 15;
+  int idle_timeout_s = 60;
+  int drain_timeout_s = 20;
+  // Tokens.
+  std::string jwt_alg = "ES256";
+  int64_t access_token_ttl_s = 600;
+  int64_t refresh_token_ttl_s = 30LL * 24 * 3600;
+  int64_t session_ttl_s = 90LL * 24 * 3600;
+  // Passwords (OWASP argon2id defaults: 19 MiB, 2 passes).
+  int argon2_memory_kib = 19 * 1024;
+  int argon2_iterations = 2;
+  int hash_concurrency = 0;  // 0: one per core
+  int hash_queue = 8;
+  int password_min_length = 8;
+  std::string log_level = "info";
+};
+
+}  // namespace tessera::app

@@ -1,0 +1,141 @@
+#include "app/tessera_app.h"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/log.h"
+#include "services/master_key.h"
+#include "store/open_store.h"
+
+namespace tessera::app {
+
+Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db) {
+  if (db.database_url.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(db.data_dir, ec);
+    if (ec) return UnavailableError("cannot create data dir " + db.data_dir + ": " + ec.message());
+    std::filesystem::permissions(db.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  return store::OpenStore({db.database_url, db.SqlitePath(), db.pool_size,
+                           db.sqlite_synchronous_full, /*migrate=*/true});
+}
+
+Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
+                                                       store::KeyStore& store, const Clock& clock,
+                                                       crypto::JwsAlg alg) {
+  const char* env = std::getenv("TESSERA_MASTER_KEY");
+  if (db.master_key_file.empty() && !env && !db.database_url.empty()) {
+    return FailedPreconditionError(
+        "with PostgreSQL, every node needs the same master key: set TESSERA_MASTER_KEY or "
+        "--master-key-file");
+  }
+  TESSERA_ASSIGN_OR_RETURN(services::MasterKey master,
+                           services::LoadMasterKey({env ? env : "", db.master_key_file, db.data_dir}));
+  if (master.origin.rfind("generated:", 0) == 0) {
+    LogJson(spdlog::level::warn, "master_key_generated",
+            {{"path", master.origin.substr(10)},
+             {"advice", "fine for a local run; in production set TESSERA_MASTER_KEY from a "
+                        "secret store and back it up: without it the signing keys are lost"}});
+  }
+  services::KeyServiceOptions options;
+  options.alg = alg;
+  options.master_key = std::move(master.bytes);
+  return services::KeyService::Create(store, clock, std::move(options));
+}
+
+services::PasswordHasherOptions HasherOptions(const Config& c) {
+  services::PasswordHasherOptions o;
+  o.params.ops_limit = static_cast<uint64_t>(std::max(1, c.argon2_iterations));
+  o.params.mem_limit_bytes = static_cast<size_t>(std::max(8, c.argon2_memory_kib)) * 1024;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.concurrency = c.hash_concurrency > 0 ? c.hash_concurrency : cores;
+  o.max_queue = c.hash_queue;
+  return o;
+}
+
+services::AccountOptions AccountOptionsFrom(const Config& c) {
+  services::AccountOptions o;
+  o.password.min_length = static_cast<size_t>(std::max(1, c.password_min_length));
+  o.refresh_token_ttl_s = c.refresh_token_ttl_s;
+  o.session_ttl_s = c.session_ttl_s;
+  return o;
+}
+
+Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
+  std::unique_ptr<TesseraApp> a(new TesseraApp(config));
+  auto alg = crypto::ParseJwsAlg(config.jwt_alg);
+  if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
+  TESSERA_ASSIGN_OR_RETURN(a->store_, OpenConfiguredStore(config.db));
+  TESSERA_ASSIGN_OR_RETURN(a->keys_, OpenKeys(config.db, *a->store_, a->clock_, *alg));
+  a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url);
+  TESSERA_RETURN_IF_ERROR(a->apps_->EnsureDefaultApp());
+  a->hasher_ = std::make_unique<services::PasswordHasher>(HasherOptions(config), a->metrics_);
+  a->access_tokens_ = std::make_unique<services::AccessTokenService>(
+      *a->keys_, a->clock_, config.access_token_ttl_s, a->metrics_);
+  a->accounts_ = std::make_unique<services::AccountService>(
+      *a->store_, *a->apps_, *a->hasher_, *a->access_tokens_, a->clock_, a->metrics_,
+      AccountOptionsFrom(config));
+  a->api_tokens_ = std::make_unique<services::ApiTokenService>(*a->store_, a->clock_);
+  a->authenticator_ = std::make_unique<services::Authenticator>(*a->store_, *a->apps_,
+                                                                *a->access_tokens_, *a->api_tokens_);
+  a->account_api_ = std::make_unique<api::AccountApi>(*a->apps_, *a->accounts_, *a->api_tokens_,
+                                                      *a->authenticator_);
+  a->system_api_ = std::make_unique<api::SystemApi>(*a->store_, *a->apps_, *a->keys_, a->metrics_);
+
+  a->router_ = std::make_unique<http::Router>(a->metrics_);
+  a->system_api_->Mount(*a->router_);
+  a->account_api_->Mount(*a->router_);
+  a->access_log_ = std::make_unique<AccessLog>(*a->router_);
+
+  http::ServerOptions so;
+  size_t colon = config.listen.rfind(':');
+  if (colon == std::string::npos) return InvalidArgumentError("--listen must be HOST:PORT");
+  so.host = config.listen.substr(0, colon);
+  if (so.host.size() > 2 && so.host.front() == '[') so.host = so.host.substr(1, so.host.size() - 2);
+  try {
+    so.port = static_cast<uint16_t>(std::stoi(config.listen.substr(colon + 1)));
+  } catch (...) {
+    return InvalidArgumentError("--listen must be HOST:PORT");
+  }
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  so.io_threads = config.io_threads > 0 ? config.io_threads : cores;
+  so.workers = config.workers;
+  so.max_body_bytes = config.max_body_bytes;
+  so.read_timeout = std::chrono::seconds(config.read_timeout_s);
+  so.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  so.drain_timeout = std::chrono::seconds(config.drain_timeout_s);
+  a->server_ = std::make_unique<http::Server>(so, *a->router_, *a->access_log_);
+  return a;
+}
+
+TesseraApp::~TesseraApp() {
+  maintenance_.request_stop();
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+void TesseraApp::Run() {
+  maintenance_ = std::jthread([this](std::stop_token st) {
+    CollectGarbageEvery(st, std::chrono::minutes(10));
+  });
+  server_->Run();
+}
+
+void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  while (!cv.wait_for(lock, stop, period, [] { return false; })) {
+    auto stats = store_->CollectGarbage(clock_.NowMillis());
+    if (stats.ok()) {
+      LogJson(spdlog::level::info, "garbage_collected",
+              {{"refresh_tokens", stats->refresh_tokens}, {"sessions", stats->sessions},
+               {"api_tokens", stats->api_tokens}});
+    } else {
+      LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
+    }
+  }
+}
+
+}  // namespace tessera::app

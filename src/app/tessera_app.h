@@ -1,0 +1,74 @@
+// File: tessera_app.h
+// The composition root: builds the store, every service and handler from a Config, and is
+// the only place routes are mounted (Dex's server.go mount()). No service locator: every
+// dependency is passed by reference here, in the order of construction.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "api/account_api.h"
+#include "api/system_api.h"
+#include "app/access_log.h"
+#include "app/config.h"
+#include "base/clock.h"
+#include "base/metrics.h"
+#include "http/server.h"
+#include "services/account_service.h"
+#include "services/api_token_service.h"
+#include "services/app_service.h"
+#include "services/authenticator.h"
+#include "services/key_service.h"
+#include "services/password_hasher.h"
+#include "store/store.h"
+
+namespace tessera::app {
+
+// Opens the configured database (creating the data dir for SQLite) and migrates it.
+Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db);
+// Loads (or creates) the signing keys under the configured master key.
+Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
+                                                       store::KeyStore& store, const Clock& clock,
+                                                       crypto::JwsAlg alg);
+// Password-hashing settings from the config (shared by `serve` and `admin create-user`).
+services::PasswordHasherOptions HasherOptions(const Config& config);
+services::AccountOptions AccountOptionsFrom(const Config& config);
+
+class TesseraApp {
+ public:
+  static Result<std::unique_ptr<TesseraApp>> Build(const Config& config);
+  ~TesseraApp();
+
+  Result<uint16_t> Listen() { return server_->Listen(); }
+  void Run();  // serves until SIGTERM/SIGINT
+
+  // For the CLI's admin commands, which reuse the services without serving.
+  store::Store& store() { return *store_; }
+  services::AppService& apps() { return *apps_; }
+  services::AccountService& accounts() { return *accounts_; }
+  services::KeyService& keys() { return *keys_; }
+
+ private:
+  explicit TesseraApp(const Config& config) : config_(config) {}
+  void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
+
+  Config config_;
+  SystemClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<services::KeyService> keys_;
+  std::unique_ptr<services::AppService> apps_;
+  std::unique_ptr<services::PasswordHasher> hasher_;
+  std::unique_ptr<services::AccessTokenService> access_tokens_;
+  std::unique_ptr<services::AccountService> accounts_;
+  std::unique_ptr<services::ApiTokenService> api_tokens_;
+  std::unique_ptr<services::Authenticator> authenticator_;
+  std::unique_ptr<api::AccountApi> account_api_;
+  std::unique_ptr<api::SystemApi> system_api_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<http::Server> server_;
+  std::jthread maintenance_;
+};
+
+}  // namespace tessera::app

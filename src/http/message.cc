@@ -1,0 +1,23 @@
+#include "http/message.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace tessera::http {
+
+const std::string& Request::Param(const std::string& name) const {
+  static const std::string kEmpty;
+  auto it = params.find(name);
+  return it == params.end() ? kEmpty : it->second;
+}
+
+Response JsonResponse(unsigned status, const boost::json::value& body) {
+  return Response{status, "application/json", boost::json::serialize(body), {}};
+}
+
+Response TextResponse(unsigned status, std::string content_type, std::string body) {
+  return Response{status, std::move(content_type), std::move(body), {}};
+}
+
+Response NoContent() { return Response{204, "", "", {}}; }
+
+}  // namespace tessera::http

@@ -1,0 +1,54 @@
+// File: message.h
+// Request and Response as handlers see them: plain values, no sockets, so a handler is a
+// synchronous function testable without a network (Beast's message_generator idea).
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace tessera::http {
+
+namespace beast_http = boost::beast::http;
+using RawRequest = beast_http::request<beast_http::string_body>;
+
+struct Request {
+  RawRequest raw;
+  std::string path;  // percent-decoded path, without the query
+  std::unordered_map<std::string, std::string> params;  // from {name} segments of the route
+  std::string remote_ip;
+  std::string request_id;
+
+  std::string_view Header(beast_http::field f) const {
+    auto it = raw.find(f);
+    return it == raw.end() ? std::string_view() : std::string_view(it->value());
+  }
+  std::string_view Header(std::string_view name) const {
+    auto it = raw.find(name);
+    return it == raw.end() ? std::string_view() : std::string_view(it->value());
+  }
+  const std::string& Param(const std::string& name) const;
+  const std::string& body() const { return raw.body(); }
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Response& WithHeader(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+Response JsonResponse(unsigned status, const boost::json::value& body);
+Response TextResponse(unsigned status, std::string content_type, std::string body);
+Response NoContent();
+
+}  // namespace tessera::http

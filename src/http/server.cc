@@ -1,0 +1,258 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/decode_view.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "base/log.h"
+#include "crypto/random.h"
+#include "http/problem.h"
+
+namespace tessera::http {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+void SetSecurityHeaders(beast_http::response<beast_http::string_body>& res) {
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  // Responses carry credentials and personal data: no caching unless a handler says so.
+  if (res.find(beast_http::field::cache_control) == res.end()) res.set("Cache-Control", "no-store");
+}
+
+// The request id: the client's if it is short and printable, else a new one.
+std::string RequestIdFor(const RawRequest& raw) {
+  auto it = raw.find("X-Request-Id");
+  if (it != raw.end()) {
+    std::string_view v = it->value();
+    bool ok = !v.empty() && v.size() <= 128 && std::all_of(v.begin(), v.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (ok) return std::string(v);
+  }
+  return crypto::NewUuid();
+}
+
+// Decodes the path; returns false for malformed escapes or an embedded NUL.
+bool DecodePath(std::string_view target, std::string* out) {
+  std::string_view path = target.substr(0, target.find('?'));
+  auto decoded = boost::urls::make_pct_string_view(path);
+  if (decoded.has_error()) return false;
+  *out = std::string(decoded->decode());
+  return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/';
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opt;
+  const Router& router;
+  RequestObserver& observer;
+  net::io_context ioc;
+  net::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
+
+  Impl(ServerOptions o, const Router& r, RequestObserver& obs)
+      : opt(std::move(o)), router(r), observer(obs), ioc(opt.io_threads),
+        workers(static_cast<size_t>(std::max(1, opt.workers))) {}
+
+  static Response Unrouted(const RouteMatch& match) {
+    if (match.status != 405) return Problem(404, "not-found", "Not found", "no such endpoint");
+    Response r = Problem(405, "method-not-allowed", "Method not allowed", "");
+    r.WithHeader("Allow", match.allow);
+    return r;
+  }
+
+  static Response Invoke(const Route& route, Request& req) {
+    try {
+      return route.handler(req);
+    } catch (const std::exception& e) {  // last resort: a bug must not kill the server
+      LogJson(spdlog::level::err, "handler_threw", {{"request_id", req.request_id}, {"error", e.what()}});
+      return Problem(500, "internal", "Internal error", "");
+    }
+  }
+
+  net::awaitable<Response> RouteAndRun(Request& req, const Route** route) {
+    RouteMatch match = router.Match(req.raw.method(), req);
+    *route = match.route;
+    if (!match.route) co_return Unrouted(match);
+    if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
+    const Route& r = *match.route;
+    co_return co_await net::co_spawn(
+        workers, [&]() -> net::awaitable<Response> { co_return Invoke(r, req); },
+        net::use_awaitable);
+  }
+
+  net::awaitable<void> Write(beast::tcp_stream& stream, const Request* req, Response res,
+                             bool keep_alive, const std::string& request_id) {
+    beast_http::response<beast_http::string_body> out{static_cast<beast_http::status>(res.status),
+                                                      11};
+    out.set(beast_http::field::server, "tessera");
+    if (!res.content_type.empty()) out.set(beast_http::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) out.set(k, v);
+    out.set("X-Request-Id", request_id);
+    SetSecurityHeaders(out);
+    bool head = req && req->raw.method() == beast_http::verb::head;
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive && !stopping.load());
+    out.prepare_payload();
+    if (head) out.body().clear();
+    stream.expires_after(opt.read_timeout);
+    beast_http::serializer<false, beast_http::string_body> sr{out};
+    if (head) {
+      co_await beast_http::async_write_header(stream, sr, kTuple);
+    } else {
+      co_await beast_http::async_write(stream, out, kTuple);
+    }
+  }
+
+  // Answers an error the HTTP layer found before routing (limits, bad path) and closes.
+  net::awaitable<void> Reject(beast::tcp_stream& stream, Response res, Clock::time_point start) {
+    Request dummy;
+    dummy.request_id = crypto::NewUuid();
+    observer.OnResponse(dummy, nullptr, res.status,
+                        std::chrono::duration<double>(Clock::now() - start).count());
+    co_await Write(stream, nullptr, std::move(res), false, dummy.request_id);
+  }
+
+  net::awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    std::string remote;
+    boost::system::error_code ep_ec;
+    auto ep = stream.socket().remote_endpoint(ep_ec);
+    if (!ep_ec) remote = ep.address().to_string();
+    for (;;) {
+      beast_http::request_parser<beast_http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(opt.max_header_bytes));
+      parser.body_limit(opt.max_body_bytes);
+      stream.expires_after(buffer.size() > 0 ? opt.read_timeout : opt.idle_timeout);
+      auto [ec, n] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+      auto start = Clock::now();
+      if (ec == beast_http::error::header_limit) {
+        co_await Reject(stream, Problem(431, "header-too-large", "Request header fields too large", ""), start);
+        break;
+      }
+      if (ec == beast_http::error::body_limit) {
+        co_await Reject(stream, Problem(413, "payload-too-large", "Payload too large", ""), start);
+        break;
+      }
+      if (ec) break;  // closed, timed out, or not HTTP
+      stream.expires_after(opt.read_timeout);
+      if (!parser.is_done()) {
+        auto [ec2, n2] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+        if (ec2 == beast_http::error::body_limit) {
+          co_await Reject(stream, Problem(413, "payload-too-large", "Payload too large", ""), start);
+          break;
+        }
+        if (ec2) break;
+      }
+      Request req;
+      req.raw = parser.release();
+      req.remote_ip = remote;
+      req.request_id = RequestIdFor(req.raw);
+      bool keep_alive = req.raw.keep_alive();
+      const Route* route = nullptr;
+      Response res;
+      in_flight.fetch_add(1);
+      if (!DecodePath(req.raw.target(), &req.path)) {
+        res = Problem(400, "malformed-request", "Malformed request", "bad request target");
+      } else {
+        res = co_await RouteAndRun(req, &route);
+      }
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      observer.OnResponse(req, route, res.status, seconds);
+      co_await Write(stream, &req, std::move(res), keep_alive, req.request_id);
+      in_flight.fetch_sub(1);
+      if (!keep_alive || stopping.load()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  net::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto exec = socket.get_executor();
+      net::co_spawn(exec, Session(std::move(socket)), net::detached);
+    }
+  }
+
+  void BeginShutdown() {
+    if (stopping.exchange(true)) return;
+    net::post(ioc, [this] {
+      boost::system::error_code ec;
+      acceptor.close(ec);
+      signals.cancel(ec);
+      net::co_spawn(ioc, Drain(), net::detached);
+    });
+  }
+
+  net::awaitable<void> Drain() {
+    auto deadline = Clock::now() + opt.drain_timeout;
+    net::steady_timer timer(ioc);
+    while (in_flight.load() > 0 && Clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(kTuple);
+    }
+    ioc.stop();
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router, RequestObserver& observer)
+    : impl_(std::make_unique<Impl>(std::move(options), router, observer)) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+Result<uint16_t> Server::Listen() {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(impl_->opt.host, ec);
+  if (ec) return InvalidArgumentError("bad listen address: " + impl_->opt.host);
+  tcp::endpoint ep(address, impl_->opt.port);
+  auto& acc = impl_->acceptor;
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return UnavailableError("cannot listen on " + impl_->opt.host + ":" +
+                                  std::to_string(impl_->opt.port) + ": " + ec.message());
+  return acc.local_endpoint().port();
+}
+
+void Server::Run() {
+  auto& im = *impl_;
+  im.signals.async_wait([&im](const boost::system::error_code& ec, int) {
+    if (!ec) im.BeginShutdown();
+  });
+  net::co_spawn(im.ioc, im.Accept(), net::detached);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < std::max(1, im.opt.io_threads); ++i) threads.emplace_back([&im] { im.ioc.run(); });
+  im.ioc.run();
+  for (auto& t : threads) t.join();
+  im.workers.join();
+}
+
+void Server::Stop() { impl_->BeginShutdown(); }
+
+}  // namespace tessera::http

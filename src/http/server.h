@@ -1,0 +1,61 @@
+// File: server.h
+// HTTP/1.1 server on Boost.Beast with C++20 coroutines.
+//
+// Threads: `io_threads` run the io_context (accept, read, write — never blocking); each
+// connection is a coroutine on its own strand. A handler marked Dispatch::kWorker runs on the
+// `workers` thread pool (database calls, password hashing); the coroutine resumes on its
+// strand to write the answer. So a slow database or a hash never stalls network threads.
+//
+// Limits: header size (431), body size (413), a deadline for reading each request (a slow or
+// silent client is cut off), an idle deadline between keep-alive requests.
+// Shutdown (SIGTERM/SIGINT or Stop()): stop accepting, answer in-flight requests with
+// `Connection: close`, wait for them (up to `drain_timeout`), then stop.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "http/router.h"
+
+namespace tessera::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  int io_threads = 1;
+  int workers = 16;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{15};   // to receive one whole request
+  std::chrono::seconds idle_timeout{60};   // between keep-alive requests
+  std::chrono::seconds drain_timeout{20};  // at shutdown
+};
+
+// Wraps every response: request id, security headers, access log, metrics.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void OnResponse(const Request& req, const Route* route, unsigned status,
+                          double seconds) = 0;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, RequestObserver& observer);
+  ~Server();
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  Result<uint16_t> Listen();
+  // Serves until SIGTERM/SIGINT or Stop(), then drains. Blocks.
+  void Run();
+  void Stop();  // thread-safe
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::http

@@ -1,0 +1,287 @@
+#include "services/account_service.h"
+
+#include <boost/json.hpp>
+
+#include "base/log.h"
+#include "crypto/digest.h"
+#include "crypto/random.h"
+#include "services/identity_rules.h"
+#include "services/profile.h"
+
+namespace tessera::services {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxTokenLength = 128;
+constexpr size_t kMaxIdentifierLength = 254;
+
+Status InvalidCredentials() { return UnauthenticatedError("invalid credentials"); }
+Status InvalidRefreshToken() { return UnauthenticatedError("invalid or expired refresh token"); }
+
+bool IsRefreshTokenShaped(std::string_view token) {
+  return token.size() <= kMaxTokenLength && token.rfind(kRefreshTokenPrefix, 0) == 0;
+}
+
+json::object ParseProfile(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  return !ec && v.is_object() ? v.as_object() : json::object();
+}
+
+}  // namespace
+
+AccountService::AccountService(store::Store& store, AppService& apps, PasswordHasher& hasher,
+                               AccessTokenService& access_tokens, const Clock& clock,
+                               Metrics& metrics, AccountOptions options)
+    : store_(store), apps_(apps), hasher_(hasher), access_tokens_(access_tokens), clock_(clock),
+      metrics_(metrics), options_(std::move(options)) {}
+
+Result<store::User> AccountService::Signup(const store::App& app, SignupInput in) {
+  std::vector<FieldError> errors;
+  auto email = ValidEmail(in.email);
+  if (!email) errors.push_back({"email", "must be a valid email address"});
+  if (in.username) {
+    if (auto why = CheckUsername(*in.username)) errors.push_back({"username", *why});
+  }
+  if (auto why = CheckPassword(in.password, options_.password, email.value_or(""),
+                               in.username.value_or(""))) {
+    errors.push_back({"password", *why});
+  }
+  json::object profile;
+  ApplyProfilePatch(in.profile, profile, errors);
+  if (!errors.empty()) return ValidationError(std::move(errors));
+
+  // Cheap duplicate check first, so a taken email does not cost a hash; the unique index
+  // still decides races.
+  auto existing = store_.GetUserByEmail(app.id, NormalizeEmail(*email));
+  if (existing.ok()) {
+    return AlreadyExistsError("an account with this email exists")
+        .WithFieldErrors({{"email", "is already registered"}});
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(in.password));
+  int64_t now = clock_.NowMillis();
+  store::User user;
+  user.id = crypto::NewUuid();
+  user.app_id = app.id;
+  user.email = *email;
+  user.email_normalized = NormalizeEmail(*email);
+  if (in.username) {
+    user.username = *in.username;
+    user.username_normalized = NormalizeUsername(*in.username);
+  }
+  user.password_hash = std::move(hash);
+  user.email_verified = in.email_verified;
+  user.roles = std::move(in.roles);
+  user.profile_json = json::serialize(profile);
+  user.created_at = user.updated_at = now;
+  Status s = store_.CreateUser(user);
+  if (s.IsAlreadyExists()) {
+    std::string field = s.message() == "username" ? "username" : "email";
+    return AlreadyExistsError("an account with this " + field + " exists")
+        .WithFieldErrors({{field, field == "email" ? "is already registered" : "is already taken"}});
+  }
+  TESSERA_RETURN_IF_ERROR(s);
+  metrics_.signups.Inc();
+  LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id}});
+  return user;
+}
+
+Result<store::User> AccountService::FindByIdentifier(const store::App& app,
+                                                     std::string_view identifier) {
+  if (identifier.find('@') != std::string_view::npos) {
+    auto email = ValidEmail(identifier);
+    if (!email) return NotFoundError("user");
+    return store_.GetUserByEmail(app.id, NormalizeEmail(*email));
+  }
+  if (CheckUsername(identifier)) return NotFoundError("user");
+  return store_.GetUserByUsername(app.id, NormalizeUsername(identifier));
+}
+
+// Every failure — unknown account, wrong password, disabled account, no password set —
+// costs one password verification and answers the same, so neither the answer nor its time
+// tells whether an account exists.
+Result<TokenGrant> AccountService::Login(const store::App& app, std::string_view identifier,
+                                         std::string_view password, const ClientInfo& client) {
+  if (identifier.empty() || identifier.size() > kMaxIdentifierLength ||
+      password.size() > 4 * options_.password.max_length) {
+    metrics_.logins_failed.Inc();
+    return InvalidCredentials();
+  }
+  auto user = FindByIdentifier(app, identifier);
+  if (!user.ok() && !user.status().IsNotFound()) return user.status();
+  if (!user.ok() || !user->password_hash) {
+    Status spent = hasher_.VerifyNothing(password);
+    if (spent.code() == StatusCode::kResourceExhausted) return spent;  // shed like a real check
+    metrics_.logins_failed.Inc();
+    return InvalidCredentials();
+  }
+  TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
+                           hasher_.Verify(password, *user->password_hash));
+  if (match == crypto::PasswordMatch::kNo || user->disabled) {
+    metrics_.logins_failed.Inc();
+    LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
+    return InvalidCredentials();
+  }
+  std::optional<std::string> rehash;
+  if (match == crypto::PasswordMatch::kYesNeedsRehash) {
+    auto fresh = hasher_.Hash(password);
+    if (fresh.ok()) rehash = *fresh;  // best effort: the login itself succeeded
+  }
+  int64_t now = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(store_.RecordLogin(app.id, user->id, now, rehash));
+  user->last_login_at = now;
+  if (rehash) user->password_hash = rehash;
+  metrics_.logins_ok.Inc();
+  return StartSession(app, std::move(*user), client);
+}
+
+Result<TokenGrant> AccountService::StartSession(const store::App& app, store::User user,
+                                                const ClientInfo& client) {
+  int64_t now = clock_.NowMillis();
+  store::Session session;
+  session.id = crypto::NewUuid();
+  session.app_id = app.id;
+  session.user_id = user.id;
+  session.created_at = session.last_used_at = now;
+  session.expires_at = now + options_.session_ttl_s * 1000;
+  session.user_agent = client.user_agent.substr(0, 512);
+  session.ip = client.ip;
+  std::string refresh = crypto::NewSecretToken(kRefreshTokenPrefix);
+  store::RefreshToken first{crypto::NewUuid(), session.id, crypto::TokenHash(refresh), now,
+                            std::min(session.expires_at, now + options_.refresh_token_ttl_s * 1000),
+                            std::nullopt};
+  TESSERA_RETURN_IF_ERROR(store_.CreateSession(session, first));
+  metrics_.refresh_tokens_issued.Inc();
+  int64_t expires_in = 0;
+  TESSERA_ASSIGN_OR_RETURN(std::string access, IssueAccessToken(app, user, session, &expires_in));
+  return TokenGrant{std::move(access), expires_in, std::move(refresh), std::move(user)};
+}
+
+Result<std::string> AccountService::IssueAccessToken(const store::App& app, const store::User& user,
+                                                     const store::Session& session,
+                                                     int64_t* expires_in) {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  AccessTokenRequest req{issuer, issuer, user.id, options_.client_id, options_.scope, session.id,
+                         session.created_at / 1000};
+  TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken issued, access_tokens_.Issue(req));
+  *expires_in = issued.expires_in;
+  return std::move(issued.token);
+}
+
+Result<TokenGrant> AccountService::Refresh(const store::App& app, std::string_view refresh_token,
+                                           const ClientInfo& client) {
+  if (!IsRefreshTokenShaped(refresh_token)) return InvalidRefreshToken();
+  int64_t now = clock_.NowMillis();
+  std::string next = crypto::NewSecretToken(kRefreshTokenPrefix);
+  store::RefreshToken next_record{crypto::NewUuid(), "", crypto::TokenHash(next), now,
+                                  now + options_.refresh_token_ttl_s * 1000, std::nullopt};
+  TESSERA_ASSIGN_OR_RETURN(
+      store::Rotation rot,
+      store_.RotateRefreshToken(app.id, crypto::TokenHash(refresh_token), next_record, now));
+  if (rot.outcome == store::RotationOutcome::kReused) {
+    metrics_.refresh_reuse_detected.Inc();
+    LogJson(spdlog::level::warn, "refresh_token_reuse_detected",
+            {{"app", app.slug}, {"user_id", rot.session->user_id},
+             {"session_id", rot.session->id}, {"ip", client.ip}});
+    Status s = store_.RevokeSession(app.id, rot.session->user_id, rot.session->id,
+                                    "refresh_reuse", now);
+    if (!s.ok() && !s.IsNotFound()) return s;
+    return InvalidRefreshToken();
+  }
+  if (rot.outcome != store::RotationOutcome::kRotated) return InvalidRefreshToken();
+  auto user = store_.GetUser(app.id, rot.session->user_id);
+  if (!user.ok() || user->disabled) {
+    (void)store_.RevokeSession(app.id, rot.session->user_id, rot.session->id, "user_disabled", now);
+    return InvalidRefreshToken();
+  }
+  metrics_.refresh_tokens_issued.Inc();
+  int64_t expires_in = 0;
+  TESSERA_ASSIGN_OR_RETURN(std::string access,
+                           IssueAccessToken(app, *user, *rot.session, &expires_in));
+  return TokenGrant{std::move(access), expires_in, std::move(next), std::move(*user)};
+}
+
+Status AccountService::LogoutByRefreshToken(const store::App& app, std::string_view refresh_token) {
+  if (!IsRefreshTokenShaped(refresh_token)) return OkStatus();
+  auto session = store_.FindSessionByRefreshToken(app.id, crypto::TokenHash(refresh_token));
+  if (session.status().IsNotFound()) return OkStatus();
+  TESSERA_RETURN_IF_ERROR(session.status());
+  Status s = RevokeSession(app, session->user_id, session->id, "logout");
+  return s.IsNotFound() ? OkStatus() : s;
+}
+
+Status AccountService::RevokeSession(const store::App& app, std::string_view user_id,
+                                     std::string_view session_id, std::string_view reason) {
+  return store_.RevokeSession(app.id, user_id, session_id, reason, clock_.NowMillis());
+}
+
+Result<int64_t> AccountService::RevokeAllSessions(const store::App& app, std::string_view user_id) {
+  return store_.RevokeUserSessions(app.id, user_id, "", "logout_all", clock_.NowMillis());
+}
+
+Result<std::vector<store::Session>> AccountService::ListSessions(const store::App& app,
+                                                                 std::string_view user_id) {
+  return store_.ListActiveSessions(app.id, user_id, clock_.NowMillis());
+}
+
+Result<store::User> AccountService::UpdateProfile(const store::App& app, std::string_view user_id,
+                                                  const ProfileUpdate& update) {
+  std::vector<FieldError> errors;
+  if (update.username && *update.username) {
+    if (auto why = CheckUsername(**update.username)) errors.push_back({"username", *why});
+  }
+  if (!errors.empty()) return ValidationError(std::move(errors));
+  auto result = store_.UpdateUser(app.id, user_id, [&](store::User& user) -> Status {
+    if (update.username) {
+      user.username = *update.username;
+      user.username_normalized =
+          *update.username ? std::optional(NormalizeUsername(**update.username)) : std::nullopt;
+    }
+    if (update.profile_patch) {
+      json::object profile = ParseProfile(user.profile_json);
+      std::vector<FieldError> profile_errors;
+      ApplyProfilePatch(*update.profile_patch, profile, profile_errors);
+      if (!profile_errors.empty()) return ValidationError(std::move(profile_errors));
+      user.profile_json = json::serialize(profile);
+    }
+    user.updated_at = clock_.NowMillis();
+    return OkStatus();
+  });
+  if (result.status().IsAlreadyExists()) {
+    return AlreadyExistsError("this username is taken")
+        .WithFieldErrors({{"username", "is already taken"}});
+  }
+  return result;
+}
+
+Status AccountService::ChangePassword(const store::App& app, std::string_view user_id,
+                                      std::string_view current_password,
+                                      std::string_view new_password,
+                                      std::string_view keep_session) {
+  TESSERA_ASSIGN_OR_RETURN(store::User user, store_.GetUser(app.id, user_id));
+  if (user.password_hash) {
+    TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
+                             hasher_.Verify(current_password, *user.password_hash));
+    if (match == crypto::PasswordMatch::kNo) {
+      return ValidationError({{"current_password", "is incorrect"}});
+    }
+  }
+  if (auto why = CheckPassword(new_password, options_.password, user.email,
+                               user.username.value_or(""))) {
+    return ValidationError({{"new_password", *why}});
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
+  int64_t now = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(store_.UpdateUser(app.id, user_id, [&](store::User& u) {
+    u.password_hash = hash;
+    u.updated_at = now;
+    return OkStatus();
+  }).status());
+  TESSERA_ASSIGN_OR_RETURN(int64_t revoked, store_.RevokeUserSessions(app.id, user_id, keep_session,
+                                                                      "password_change", now));
+  LogJson(spdlog::level::info, "password_changed",
+          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+  return OkStatus();
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,41 @@
+// File: api_token_service.h
+// Personal API tokens for scripts and mobile apps: 256-bit random, shown once at creation,
+// stored as a SHA-256 hash, listed by prefix, optionally expiring, revocable. Accepted as
+// `Authorization: Bearer tpat_…` and `Authorization: Token tpat_…` (Django REST framework's scheme).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "store/store.h"
+
+namespace tessera::services {
+
+inline constexpr std::string_view kApiTokenPrefix = "tpat_";
+inline constexpr size_t kMaxApiTokensPerUser = 100;
+
+struct CreatedApiToken {
+  store::ApiToken record;
+  std::string token;  // the secret: returned once, never stored
+};
+
+class ApiTokenService {
+ public:
+  ApiTokenService(store::ApiTokenStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  Result<CreatedApiToken> Create(const store::App& app, std::string_view user_id,
+                                 std::string_view name, std::optional<int64_t> expires_in_days);
+  Result<std::vector<store::ApiToken>> List(const store::App& app, std::string_view user_id);
+  Status Revoke(const store::App& app, std::string_view user_id, std::string_view token_id);
+  // The token's record if it is live and belongs to `app`; kUnauthenticated otherwise.
+  Result<store::ApiToken> Authenticate(const store::App& app, std::string_view token);
+
+ private:
+  store::ApiTokenStore& store_;
+  const Clock& clock_;
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,74 @@
+#include "services/app_service.h"
+
+#include "crypto/random.h"
+
+namespace tessera::services {
+namespace {
+
+constexpr int64_t kCacheMs = 5000;
+constexpr size_t kMaxCached = 10000;  // bounded: unknown slugs are not cached at all
+
+}  // namespace
+
+bool IsValidSlug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 63 || slug.front() == '-') return false;
+  return std::all_of(slug.begin(), slug.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+Result<store::App> AppService::Resolve(std::string_view slug) {
+  if (!IsValidSlug(slug)) return NotFoundError("no such app");
+  int64_t now = clock_.NowMillis();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(std::string(slug));
+    if (it != cache_.end() && now - it->second.loaded_at_ms < kCacheMs) {
+      if (it->second.app.disabled) return NotFoundError("no such app");
+      return it->second.app;
+    }
+  }
+  auto app = store_.GetAppBySlug(slug);
+  if (app.status().IsNotFound()) return NotFoundError("no such app");
+  if (!app.ok()) return app.status();
+  {
+    std::lock_guard lock(mu_);
+    if (cache_.size() >= kMaxCached) cache_.clear();
+    cache_[std::string(slug)] = Cached{*app, now};
+  }
+  if (app->disabled) return NotFoundError("no such app");
+  return app;
+}
+
+Result<store::App> AppService::Create(std::string_view slug, std::string_view name) {
+  if (!IsValidSlug(slug)) {
+    return ValidationError({{"slug", "must be 1-63 of a-z, 0-9 and '-', not starting with '-'"}});
+  }
+  if (name.empty() || name.size() > 200) {
+    return ValidationError({{"name", "must be 1-200 characters"}});
+  }
+  store::App app{crypto::NewUuid(), std::string(slug), std::string(name), false, "{}",
+                 clock_.NowMillis()};
+  Status s = store_.CreateApp(app);
+  if (s.IsAlreadyExists()) {
+    return AlreadyExistsError("an app with this slug exists").WithFieldErrors(
+        {{"slug", "is already taken"}});
+  }
+  TESSERA_RETURN_IF_ERROR(s);
+  return app;
+}
+
+Status AppService::EnsureDefaultApp() {
+  auto app = store_.GetAppBySlug(kDefaultAppSlug);
+  if (app.ok()) return OkStatus();
+  if (!app.status().IsNotFound()) return app.status();
+  auto created = Create(kDefaultAppSlug, "Default app");
+  if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
+  return OkStatus();  // created now, or by a node that started at the same time
+}
+
+std::string AppService::IssuerFor(std::string_view slug) const {
+  return public_url_ + "/apps/" + std::string(slug);
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,1359 @@
+// Store conformance: every contract of store/store.h, run against each backend.
+// SQLite always runs (a temp file per test); PostgreSQL runs when TESSERA_TEST_POSTGRES_URL
+// points at a server (scripts/postgres-test-server.sh starts one), each test in its own schema.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <latch>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/random.h"
+#include "store/open_store.h"
+#include "store/sql/migrations.h"
+#include "store/store.h"
+#include "test_database.h"
+
+namespace tessera::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+constexpr UnixMillis kT0 = 1'750'000'000'000;  // 2025-06-15
+constexpr int64_t kSecond = 1000;
+constexpr int64_t kMinute = 60 * kSecond;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kDay = 24 * kHour;
+// Beyond what 32-bit seconds can hold (2038-01-19), and beyond exact doubles.
+constexpr UnixMillis kAfter2038 = (int64_t{1} << 31) * 1000 + 999;
+constexpr UnixMillis kYear9999 = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+constexpr UnixMillis kPastDoubles = (int64_t{1} << 53) + 1;
+
+const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+#define ASSERT_OK(expr)                                                      \
+  do {                                                                       \
+    const ::tessera::Status status_ = StatusOf(expr);                        \
+    ASSERT_TRUE(status_.ok()) << #expr << " failed: " << status_.ToString(); \
+  } while (0)
+
+#define EXPECT_OK(expr)                                                      \
+  do {                                                                       \
+    const ::tessera::Status status_ = StatusOf(expr);                        \
+    EXPECT_TRUE(status_.ok()) << #expr << " failed: " << status_.ToString(); \
+  } while (0)
+
+#define EXPECT_CODE(expr, want)                                                             \
+  do {                                                                                      \
+    const ::tessera::Status status_ = StatusOf(expr);                                       \
+    EXPECT_EQ(status_.code(), (want))                                                       \
+        << #expr << " returned " << (status_.ok() ? "OK" : status_.ToString()) << ", want " \
+        << StatusCodeName(want);                                                            \
+  } while (0)
+
+// kAlreadyExists naming `field` in the message.
+#define EXPECT_CLASH(expr, field)                                               \
+  do {                                                                          \
+    const ::tessera::Status status_ = StatusOf(expr);                           \
+    EXPECT_EQ(status_.code(), StatusCode::kAlreadyExists)                       \
+        << #expr << " returned " << (status_.ok() ? "OK" : status_.ToString()); \
+    EXPECT_THAT(status_.message(), HasSubstr(field)) << #expr;                  \
+  } while (0)
+
+std::string NewId() { return crypto::NewUuid(); }
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+App MakeApp(const std::string& slug) {
+  App a;
+  a.id = NewId();
+  a.slug = slug;
+  a.name = "App " + slug;
+  a.created_at = kT0;
+  return a;
+}
+
+User MakeUser(const App& app, const std::string& email,
+              const std::optional<std::string>& username = std::nullopt) {
+  User u;
+  u.id = NewId();
+  u.app_id = app.id;
+  u.email = email;
+  u.email_normalized = Lower(email);
+  if (username) {
+    u.username = *username;
+    u.username_normalized = Lower(*username);
+  }
+  u.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+  u.roles = {"member"};
+  u.profile_json = R"({"name":"Ann Example"})";
+  u.created_at = kT0;
+  u.updated_at = kT0;
+  return u;
+}
+
+Session MakeSession(const User& user, UnixMillis now, UnixMillis expires_at) {
+  Session s;
+  s.id = NewId();
+  s.app_id = user.app_id;
+  s.user_id = user.id;
+  s.created_at = now;
+  s.last_used_at = now;
+  s.expires_at = expires_at;
+  s.user_agent = "Mozilla/5.0 (test)";
+  s.ip = "192.0.2.7";
+  return s;
+}
+
+RefreshToken MakeToken(const std::string& hash, UnixMillis now, UnixMillis expires_at) {
+  RefreshToken t;
+  t.id = NewId();
+  t.token_hash = hash;
+  t.created_at = now;
+  t.expires_at = expires_at;
+  return t;
+}
+
+ApiToken MakeApiToken(const User& user, const std::string& hash, UnixMillis now) {
+  ApiToken t;
+  t.id = NewId();
+  t.app_id = user.app_id;
+  t.user_id = user.id;
+  t.name = "ci";
+  t.prefix = "tsr_" + hash.substr(0, 4);
+  t.token_hash = hash;
+  t.created_at = now;
+  return t;
+}
+
+SigningKeyRecord MakeKey(const std::string& kid, UnixMillis created_at) {
+  return SigningKeyRecord{
+      kid,        "ES256",     "c2VhbGVk" + kid, R"({"kty":"EC","kid":")" + kid + "\"}",
+      created_at, std::nullopt};
+}
+
+void ExpectSameApp(const App& got, const App& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.slug, want.slug);
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.disabled, want.disabled);
+  EXPECT_EQ(got.settings_json, want.settings_json);
+  EXPECT_EQ(got.created_at, want.created_at);
+}
+
+void ExpectSameUser(const User& got, const User& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.email, want.email);
+  EXPECT_EQ(got.email_normalized, want.email_normalized);
+  EXPECT_EQ(got.username, want.username);
+  EXPECT_EQ(got.username_normalized, want.username_normalized);
+  EXPECT_EQ(got.password_hash, want.password_hash);
+  EXPECT_EQ(got.email_verified, want.email_verified);
+  EXPECT_EQ(got.disabled, want.disabled);
+  EXPECT_EQ(got.roles, want.roles);
+  EXPECT_EQ(got.profile_json, want.profile_json);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.updated_at, want.updated_at);
+  EXPECT_EQ(got.last_login_at, want.last_login_at);
+}
+
+void ExpectSameSession(const Session& got, const Session& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.last_used_at, want.last_used_at);
+  EXPECT_EQ(got.expires_at, want.expires_at);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+  EXPECT_EQ(got.revoked_reason, want.revoked_reason);
+  EXPECT_EQ(got.user_agent, want.user_agent);
+  EXPECT_EQ(got.ip, want.ip);
+}
+
+void ExpectSameApiToken(const ApiToken& got, const ApiToken& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.prefix, want.prefix);
+  EXPECT_EQ(got.token_hash, want.token_hash);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.expires_at, want.expires_at);
+  EXPECT_EQ(got.last_used_at, want.last_used_at);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+}
+
+void ExpectSameKey(const SigningKeyRecord& got, const SigningKeyRecord& want) {
+  EXPECT_EQ(got.kid, want.kid);
+  EXPECT_EQ(got.alg, want.alg);
+  EXPECT_EQ(got.private_key_sealed, want.private_key_sealed);
+  EXPECT_EQ(got.public_jwk_json, want.public_jwk_json);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.retired_at, want.retired_at);
+}
+
+template <typename T>
+std::vector<std::string> Ids(const std::vector<T>& records) {
+  std::vector<std::string> ids;
+  for (const auto& r : records) ids.push_back(r.id);
+  return ids;
+}
+
+std::string OutcomeName(RotationOutcome o) {
+  switch (o) {
+    case RotationOutcome::kRotated:
+      return "kRotated";
+    case RotationOutcome::kReused:
+      return "kReused";
+    case RotationOutcome::kInvalid:
+      return "kInvalid";
+  }
+  return "?";
+}
+
+#define EXPECT_OUTCOME(rotation, want)                        \
+  do {                                                        \
+    const auto& rot_ = (rotation);                            \
+    ASSERT_TRUE(rot_.ok()) << rot_.status().ToString();       \
+    EXPECT_EQ(OutcomeName(rot_->outcome), OutcomeName(want)); \
+  } while (0)
+
+class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  using SqlRowsOr = Result<sql::SqlRows>;
+
+  void SetUp() override {
+    if (GetParam() == "postgres" && test::PostgresTestUrl().empty()) {
+      GTEST_SKIP() << "PostgreSQL backend skipped: set " << test::kPostgresUrlEnv
+                   << " (e.g. from scripts/postgres-test-server.sh start DIR) to run it";
+    }
+    auto db = test::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    auto store = db_->OpenStore();
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+
+  void TearDown() override {
+    store_.reset();  // close its connections before the schema/file goes
+    db_.reset();
+  }
+
+  Store& store() { return *store_; }
+
+  App AddApp(const std::string& slug) {
+    App a = MakeApp(slug);
+    EXPECT_OK(store().CreateApp(a));
+    return a;
+  }
+
+  User AddUser(const App& app, const std::string& email,
+               const std::optional<std::string>& username = std::nullopt) {
+    User u = MakeUser(app, email, username);
+    EXPECT_OK(store().CreateUser(u));
+    return u;
+  }
+
+  // A live session (30 days) whose first refresh token (14 days) has hash `hash`.
+  Session AddSession(const User& user, const std::string& hash, UnixMillis now = kT0) {
+    Session s = MakeSession(user, now, now + 30 * kDay);
+    EXPECT_OK(store().CreateSession(s, MakeToken(hash, now, now + 14 * kDay)));
+    return s;
+  }
+
+  // Raw SQL, through a second connection to the same database.
+  SqlRowsOr Query(const std::string& sql, std::initializer_list<sql::SqlValue> params) {
+    auto db = db_->OpenSql();
+    if (!db.ok()) return db.status();
+    std::vector<sql::SqlValue> values(params);
+    sql::SqlRows rows;
+    Status s = (*db)->Read([&](sql::SqlConnection& c) -> Status {
+      auto r = c.Query(sql, std::span<const sql::SqlValue>(values));
+      if (!r.ok()) return r.status();
+      rows = std::move(*r);
+      return OkStatus();
+    });
+    if (!s.ok()) return s;
+    return rows;
+  }
+
+  // used_at of the refresh token with `hash` (nullopt: unused); fails the test if absent.
+  std::optional<int64_t> TokenUsedAt(const std::string& hash) {
+    auto rows = Query("SELECT used_at FROM refresh_tokens WHERE token_hash = $1", {hash});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (!rows.ok() || rows->size() != 1) {
+      ADD_FAILURE() << "refresh token " << hash << " not found";
+      return std::nullopt;
+    }
+    return sql::OptInt((*rows)[0], 0);
+  }
+
+  bool TokenExists(const std::string& hash) {
+    auto rows = Query("SELECT id FROM refresh_tokens WHERE token_hash = $1", {hash});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() && !rows->empty();
+  }
+
+  std::unique_ptr<test::TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Store, isolation, migrations
+
+TEST_P(StoreConformanceTest, PingAndBackend) {
+  EXPECT_OK(store().Ping());
+  EXPECT_EQ(store().Backend(), GetParam());
+}
+
+TEST_P(StoreConformanceTest, FreshStoreIsEmpty) {
+  auto apps = store().ListApps();
+  ASSERT_OK(apps);
+  EXPECT_THAT(*apps, IsEmpty());
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  EXPECT_THAT(*keys, IsEmpty());
+  // Every test creates "default" in its own database: no clash across tests.
+  AddApp("default");
+}
+
+TEST_P(StoreConformanceTest, EachTestDatabaseIsIsolated) {
+  auto other_db = test::TestDatabase::Create(GetParam());
+  ASSERT_OK(other_db);
+  auto other = (*other_db)->OpenStore();
+  ASSERT_OK(other);
+
+  App mine = AddApp("default");
+  App theirs = MakeApp("default");
+  EXPECT_OK((*other)->CreateApp(theirs));
+
+  auto got = store().GetAppBySlug("default");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->id, mine.id);
+  auto listed = (*other)->ListApps();
+  ASSERT_OK(listed);
+  EXPECT_THAT(Ids(*listed), ElementsAre(theirs.id));
+  other->reset();
+}
+
+TEST_P(StoreConformanceTest, MigrateOnMigratedDatabaseAppliesNothing) {
+  auto db = db_->OpenSql();
+  ASSERT_OK(db);
+  EXPECT_EQ((*db)->Dialect(), GetParam());
+  auto applied = sql::Migrate(**db);
+  ASSERT_OK(applied);
+  EXPECT_THAT(*applied, IsEmpty());
+
+  const auto& embedded = sql::EmbeddedMigrations(GetParam());
+  ASSERT_FALSE(embedded.empty());
+  auto rows = Query("SELECT version FROM schema_migrations ORDER BY version", {});
+  ASSERT_OK(rows);
+  std::vector<int64_t> recorded, want;
+  for (const auto& r : *rows) recorded.push_back(sql::Int(r, 0));
+  for (const auto& m : embedded) want.push_back(m.version);
+  EXPECT_EQ(recorded, want);
+}
+
+TEST_P(StoreConformanceTest, MigrateAppliesEveryVersionOnceOnAnEmptyDatabase) {
+  auto fresh = test::TestDatabase::Create(GetParam());
+  ASSERT_OK(fresh);
+  auto db = (*fresh)->OpenSql();
+  ASSERT_OK(db);
+  auto first = sql::Migrate(**db);
+  ASSERT_OK(first);
+  std::vector<int> want;
+  for (const auto& m : sql::EmbeddedMigrations(GetParam())) want.push_back(m.version);
+  EXPECT_EQ(*first, want);
+  auto second = sql::Migrate(**db);
+  ASSERT_OK(second);
+  EXPECT_THAT(*second, IsEmpty());
+  db->reset();
+}
+
+TEST_P(StoreConformanceTest, UnreachableDatabaseIsUnavailable) {
+  StoreOptions options;
+  if (GetParam() == "sqlite") {
+    options.sqlite_path = "/nonexistent-tessera-dir/sub/tessera.db";
+  } else {
+    options.database_url = "postgres://nobody@127.0.0.1:1/tessera?connect_timeout=2";
+  }
+  EXPECT_CODE(OpenStore(options), StatusCode::kUnavailable);
+}
+
+// ---------------------------------------------------------------------------------------
+// Apps
+
+TEST_P(StoreConformanceTest, CreateAndGetApp) {
+  App a = MakeApp("default");
+  a.disabled = true;
+  a.settings_json = R"({"registration":"closed","ttl":900})";
+  a.created_at = kAfter2038;
+  ASSERT_OK(store().CreateApp(a));
+
+  auto got = store().GetAppBySlug("default");
+  ASSERT_OK(got);
+  ExpectSameApp(*got, a);
+  EXPECT_CODE(store().GetAppBySlug("missing"), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ListApps) {
+  App b = AddApp("beta");
+  App a = AddApp("alpha");
+  App c = AddApp("gamma");
+  auto apps = store().ListApps();
+  ASSERT_OK(apps);
+  EXPECT_THAT(Ids(*apps), UnorderedElementsAre(a.id, b.id, c.id));
+  for (const App& got : *apps) {
+    if (got.id == a.id) ExpectSameApp(got, a);
+  }
+}
+
+TEST_P(StoreConformanceTest, AppSlugClash) {
+  AddApp("default");
+  EXPECT_CLASH(store().CreateApp(MakeApp("default")), "slug");
+  auto apps = store().ListApps();
+  ASSERT_OK(apps);
+  EXPECT_EQ(apps->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, AppIdClashNamesId) {
+  App a = AddApp("one");
+  App dup = MakeApp("two");
+  dup.id = a.id;
+  EXPECT_CLASH(store().CreateApp(dup), "id");
+  EXPECT_CODE(store().GetAppBySlug("two"), StatusCode::kNotFound);
+}
+
+// ---------------------------------------------------------------------------------------
+// Users
+
+TEST_P(StoreConformanceTest, CreateAndGetUser) {
+  App app = AddApp("default");
+  User u = MakeUser(app, "Ann@Example.COM", "Ann_1");
+  u.email_verified = true;
+  u.roles = {"admin", "member"};
+  u.profile_json = R"({"name":"Ann","about":"ünïcødé ✓"})";
+  u.last_login_at = kT0 + 5;
+  ASSERT_OK(store().CreateUser(u));
+
+  auto by_id = store().GetUser(app.id, u.id);
+  ASSERT_OK(by_id);
+  ExpectSameUser(*by_id, u);
+  auto by_email = store().GetUserByEmail(app.id, "ann@example.com");
+  ASSERT_OK(by_email);
+  ExpectSameUser(*by_email, u);
+  auto by_username = store().GetUserByUsername(app.id, "ann_1");
+  ASSERT_OK(by_username);
+  ExpectSameUser(*by_username, u);
+}
+
+TEST_P(StoreConformanceTest, UserOptionalFieldsReadBackEmpty) {
+  App app = AddApp("default");
+  User u = MakeUser(app, "bob@example.com");
+  u.password_hash.reset();
+  u.roles.clear();
+  u.disabled = true;
+  ASSERT_OK(store().CreateUser(u));
+  auto got = store().GetUser(app.id, u.id);
+  ASSERT_OK(got);
+  ExpectSameUser(*got, u);
+  EXPECT_EQ(got->username, std::nullopt);
+  EXPECT_EQ(got->password_hash, std::nullopt);
+  EXPECT_EQ(got->last_login_at, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, MissingUserIsNotFound) {
+  App app = AddApp("default");
+  AddUser(app, "ann@example.com", "ann");
+  EXPECT_CODE(store().GetUser(app.id, NewId()), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserByEmail(app.id, "nobody@example.com"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserByUsername(app.id, "nobody"), StatusCode::kNotFound);
+  EXPECT_CODE(store().UpdateUser(app.id, NewId(), [](User&) { return OkStatus(); }),
+              StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, UserEmailClash) {
+  App app = AddApp("default");
+  AddUser(app, "ann@example.com", "ann");
+  EXPECT_CLASH(store().CreateUser(MakeUser(app, "ANN@example.com", "other")), "email");
+  EXPECT_CODE(store().GetUserByUsername(app.id, "other"), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, UserUsernameClash) {
+  App app = AddApp("default");
+  AddUser(app, "ann@example.com", "ann");
+  EXPECT_CLASH(store().CreateUser(MakeUser(app, "other@example.com", "ANN")), "username");
+  EXPECT_CODE(store().GetUserByEmail(app.id, "other@example.com"), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, UserIdClash) {
+  App app = AddApp("default");
+  User a = AddUser(app, "ann@example.com");
+  User b = MakeUser(app, "bob@example.com");
+  b.id = a.id;
+  EXPECT_CLASH(store().CreateUser(b), "id");
+}
+
+TEST_P(StoreConformanceTest, NullUsernamesDoNotClash) {
+  App app = AddApp("default");
+  User a = AddUser(app, "ann@example.com");
+  User b = AddUser(app, "bob@example.com");
+  EXPECT_OK(store().GetUser(app.id, a.id));
+  EXPECT_OK(store().GetUser(app.id, b.id));
+}
+
+TEST_P(StoreConformanceTest, UsersArePerApp) {
+  App a = AddApp("a");
+  App b = AddApp("b");
+  User ua = AddUser(a, "ann@example.com", "ann");
+
+  EXPECT_CODE(store().GetUser(b.id, ua.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserByEmail(b.id, "ann@example.com"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserByUsername(b.id, "ann"), StatusCode::kNotFound);
+  bool called = false;
+  EXPECT_CODE(store().UpdateUser(b.id, ua.id,
+                                 [&](User& u) {
+                                   called = true;
+                                   u.disabled = true;
+                                   return OkStatus();
+                                 }),
+              StatusCode::kNotFound);
+  EXPECT_FALSE(called);
+  // A login recorded through the wrong app changes nothing.
+  (void)store().RecordLogin(b.id, ua.id, kT0 + kHour, std::string("$new$hash"));
+  auto still = store().GetUser(a.id, ua.id);
+  ASSERT_OK(still);
+  ExpectSameUser(*still, ua);
+
+  // The same email and username may exist in another app.
+  User ub = AddUser(b, "ann@example.com", "ann");
+  auto got_a = store().GetUserByEmail(a.id, "ann@example.com");
+  auto got_b = store().GetUserByEmail(b.id, "ann@example.com");
+  ASSERT_OK(got_a);
+  ASSERT_OK(got_b);
+  EXPECT_EQ(got_a->id, ua.id);
+  EXPECT_EQ(got_b->id, ub.id);
+  auto name_b = store().GetUserByUsername(b.id, "ann");
+  ASSERT_OK(name_b);
+  EXPECT_EQ(name_b->id, ub.id);
+}
+
+TEST_P(StoreConformanceTest, UpdateUserAppliesChanges) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com", "ann");
+
+  User want = u;
+  want.email = "Ann.New@Example.com";
+  want.email_normalized = "ann.new@example.com";
+  want.username = "Annie";
+  want.username_normalized = "annie";
+  want.password_hash = "$argon2id$new";
+  want.email_verified = true;
+  want.disabled = true;
+  want.roles = {"admin"};
+  want.profile_json = R"({"name":"Annie"})";
+  want.updated_at = kT0 + kHour;
+  want.last_login_at = kT0 + 2 * kHour;
+
+  auto updated = store().UpdateUser(app.id, u.id, [&](User& cur) {
+    ExpectSameUser(cur, u);  // sees the current row
+    cur.email = want.email;
+    cur.email_normalized = want.email_normalized;
+    cur.username = want.username;
+    cur.username_normalized = want.username_normalized;
+    cur.password_hash = want.password_hash;
+    cur.email_verified = want.email_verified;
+    cur.disabled = want.disabled;
+    cur.roles = want.roles;
+    cur.profile_json = want.profile_json;
+    cur.updated_at = want.updated_at;
+    cur.last_login_at = want.last_login_at;
+    return OkStatus();
+  });
+  ASSERT_OK(updated);
+  ExpectSameUser(*updated, want);
+
+  auto got = store().GetUser(app.id, u.id);
+  ASSERT_OK(got);
+  ExpectSameUser(*got, want);
+  EXPECT_CODE(store().GetUserByEmail(app.id, "ann@example.com"), StatusCode::kNotFound);
+  EXPECT_OK(store().GetUserByEmail(app.id, "ann.new@example.com"));
+  EXPECT_CODE(store().GetUserByUsername(app.id, "ann"), StatusCode::kNotFound);
+  EXPECT_OK(store().GetUserByUsername(app.id, "annie"));
+
+  // Clearing the username stores NULL.
+  auto cleared = store().UpdateUser(app.id, u.id, [](User& cur) {
+    cur.username.reset();
+    cur.username_normalized.reset();
+    cur.password_hash.reset();
+    return OkStatus();
+  });
+  ASSERT_OK(cleared);
+  auto again = store().GetUser(app.id, u.id);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->username, std::nullopt);
+  EXPECT_EQ(again->username_normalized, std::nullopt);
+  EXPECT_EQ(again->password_hash, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, UpdateUserRollsBackWhenMutateFails) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com", "ann");
+  auto result = store().UpdateUser(app.id, u.id, [](User& cur) {
+    cur.email = "changed@example.com";
+    cur.email_normalized = "changed@example.com";
+    cur.disabled = true;
+    cur.roles.push_back("admin");
+    return FailedPreconditionError("no");
+  });
+  EXPECT_CODE(result, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(result.status().message(), "no");  // returned unchanged
+  auto got = store().GetUser(app.id, u.id);
+  ASSERT_OK(got);
+  ExpectSameUser(*got, u);
+}
+
+TEST_P(StoreConformanceTest, UpdateUserIntoClashingUsernameOrEmail) {
+  App app = AddApp("default");
+  User ann = AddUser(app, "ann@example.com", "ann");
+  User bob = AddUser(app, "bob@example.com", "bob");
+  EXPECT_CLASH(store().UpdateUser(app.id, bob.id,
+                                  [](User& cur) {
+                                    cur.username = "Ann";
+                                    cur.username_normalized = "ann";
+                                    return OkStatus();
+                                  }),
+               "username");
+  EXPECT_CLASH(store().UpdateUser(app.id, bob.id,
+                                  [](User& cur) {
+                                    cur.email_normalized = "ann@example.com";
+                                    return OkStatus();
+                                  }),
+               "email");
+  auto got = store().GetUser(app.id, bob.id);
+  ASSERT_OK(got);
+  ExpectSameUser(*got, bob);
+  auto still_ann = store().GetUserByUsername(app.id, "ann");
+  ASSERT_OK(still_ann);
+  EXPECT_EQ(still_ann->id, ann.id);
+}
+
+TEST_P(StoreConformanceTest, RecordLoginWithoutNewHash) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ASSERT_OK(store().RecordLogin(app.id, u.id, kT0 + kHour, std::nullopt));
+  auto got = store().GetUser(app.id, u.id);
+  ASSERT_OK(got);
+  User want = u;
+  want.last_login_at = kT0 + kHour;
+  ExpectSameUser(*got, want);
+}
+
+TEST_P(StoreConformanceTest, RecordLoginWithNewHash) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ASSERT_OK(store().RecordLogin(app.id, u.id, kT0 + kHour, std::string("$argon2id$rehashed")));
+  auto got = store().GetUser(app.id, u.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_login_at, kT0 + kHour);
+  EXPECT_EQ(got->password_hash, "$argon2id$rehashed");
+  EXPECT_EQ(got->created_at, u.created_at);
+  EXPECT_EQ(got->email, u.email);
+}
+
+// ---------------------------------------------------------------------------------------
+// Times
+
+TEST_P(StoreConformanceTest, TimesRoundTripExactly) {
+  App app = MakeApp("default");
+  app.created_at = kYear9999;
+  ASSERT_OK(store().CreateApp(app));
+  auto got_app = store().GetAppBySlug("default");
+  ASSERT_OK(got_app);
+  EXPECT_EQ(got_app->created_at, kYear9999);
+
+  User u = MakeUser(app, "ann@example.com");
+  u.created_at = kAfter2038;
+  u.updated_at = kAfter2038 + 1;
+  u.last_login_at = kPastDoubles;
+  ASSERT_OK(store().CreateUser(u));
+  auto got_user = store().GetUser(app.id, u.id);
+  ASSERT_OK(got_user);
+  EXPECT_EQ(got_user->created_at, kAfter2038);
+  EXPECT_EQ(got_user->updated_at, kAfter2038 + 1);
+  EXPECT_EQ(got_user->last_login_at, kPastDoubles);
+
+  ASSERT_OK(store().RecordLogin(app.id, u.id, kAfter2038 + 7, std::nullopt));
+  got_user = store().GetUser(app.id, u.id);
+  ASSERT_OK(got_user);
+  EXPECT_EQ(got_user->last_login_at, kAfter2038 + 7);
+
+  Session s = MakeSession(u, kAfter2038, kYear9999);
+  s.last_used_at = kAfter2038 + 3;
+  ASSERT_OK(store().CreateSession(s, MakeToken("rt", kAfter2038, kYear9999)));
+  auto got_session = store().GetSession(app.id, s.id);
+  ASSERT_OK(got_session);
+  ExpectSameSession(*got_session, s);
+
+  ApiToken t = MakeApiToken(u, "at-hash", kAfter2038 + 11);
+  t.expires_at = kYear9999;
+  ASSERT_OK(store().CreateApiToken(t));
+  auto got_token = store().GetApiTokenByHash("at-hash");
+  ASSERT_OK(got_token);
+  ExpectSameApiToken(*got_token, t);
+
+  SigningKeyRecord k = MakeKey("k1", kAfter2038 + 13);
+  k.retired_at = kYear9999;
+  ASSERT_OK(store().InsertSigningKey(k));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 1u);
+  ExpectSameKey((*keys)[0], k);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions
+
+TEST_P(StoreConformanceTest, CreateAndGetSession) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeSession(u, kT0, kT0 + 30 * kDay);
+  RefreshToken first = MakeToken("rt-1", kT0, kT0 + 14 * kDay);
+  first.session_id = "ignored";
+  ASSERT_OK(store().CreateSession(s, first));
+
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  ExpectSameSession(*got, s);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+  EXPECT_EQ(got->revoked_reason, "");
+
+  EXPECT_CODE(store().GetSession(other.id, s.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetSession(app.id, NewId()), StatusCode::kNotFound);
+  EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);  // stored, under the session
+  auto rows = Query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1", {"rt-1"});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::Text((*rows)[0], 0), s.id);
+}
+
+TEST_P(StoreConformanceTest, CreateSessionIsAtomic) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  AddSession(u, "rt-dup");
+  // The second session's first token clashes: neither row may stay.
+  Session s2 = MakeSession(u, kT0, kT0 + 30 * kDay);
+  EXPECT_CLASH(store().CreateSession(s2, MakeToken("rt-dup", kT0, kT0 + kDay)), "token_hash");
+  EXPECT_CODE(store().GetSession(app.id, s2.id), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, SessionIdClash) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  Session dup = MakeSession(u, kT0, kT0 + kDay);
+  dup.id = s.id;
+  EXPECT_CLASH(store().CreateSession(dup, MakeToken("rt-2", kT0, kT0 + kDay)), "id");
+  EXPECT_FALSE(TokenExists("rt-2"));
+}
+
+TEST_P(StoreConformanceTest, ListActiveSessions) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  const UnixMillis now = kT0 + kDay;
+
+  Session live1 = AddSession(u, "rt-live1", kT0);
+  Session live2 = AddSession(u, "rt-live2", kT0 + kHour);
+  Session revoked = AddSession(u, "rt-revoked", kT0);
+  ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, "logout", kT0 + 2 * kHour));
+  Session expired = MakeSession(u, kT0 - 10 * kDay, kT0 + kHour);  // expired before `now`
+  ASSERT_OK(store().CreateSession(expired, MakeToken("rt-expired", kT0 - 10 * kDay, kT0)));
+  AddSession(other, "rt-other", kT0);
+
+  auto active = store().ListActiveSessions(app.id, u.id, now);
+  ASSERT_OK(active);
+  EXPECT_THAT(Ids(*active), UnorderedElementsAre(live1.id, live2.id));
+  for (const Session& s : *active) {
+    if (s.id == live1.id) ExpectSameSession(s, live1);
+  }
+
+  // Another app's id sees nothing.
+  App b = AddApp("b");
+  auto none = store().ListActiveSessions(b.id, u.id, now);
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, RotateRefreshToken) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  const UnixMillis now = kT0 + kHour;
+
+  RefreshToken next = MakeToken("rt-2", now, now + 14 * kDay);
+  next.session_id = "ignored-by-the-store";
+  auto rot = store().RotateRefreshToken(app.id, "rt-1", next, now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
+  ASSERT_TRUE(rot->session.has_value());
+  EXPECT_EQ(rot->session->id, s.id);
+  EXPECT_EQ(rot->session->user_id, u.id);
+  EXPECT_EQ(rot->session->app_id, app.id);
+  EXPECT_EQ(rot->session->last_used_at, now);
+
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, now);
+  EXPECT_EQ(got->created_at, s.created_at);
+  EXPECT_EQ(TokenUsedAt("rt-1"), now);
+  EXPECT_EQ(TokenUsedAt("rt-2"), std::nullopt);
+  auto rows = Query("SELECT session_id FROM refresh_tokens WHERE token_hash = $1", {"rt-2"});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::Text((*rows)[0], 0), s.id);
+
+  // The next token is usable in turn.
+  const UnixMillis later = now + kHour;
+  auto rot2 =
+      store().RotateRefreshToken(app.id, "rt-2", MakeToken("rt-3", later, later + kDay), later);
+  EXPECT_OUTCOME(rot2, RotationOutcome::kRotated);
+  ASSERT_TRUE(rot2->session.has_value());
+  EXPECT_EQ(rot2->session->id, s.id);
+  got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, later);
+}
+
+TEST_P(StoreConformanceTest, RotatingAUsedTokenIsReuse) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  const UnixMillis now = kT0 + kHour;
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      RotationOutcome::kRotated);
+
+  auto replay =
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-x", now + 1, now + kDay), now + 1);
+  EXPECT_OUTCOME(replay, RotationOutcome::kReused);
+  ASSERT_TRUE(replay->session.has_value());
+  EXPECT_EQ(replay->session->id, s.id);
+  EXPECT_EQ(replay->session->user_id, u.id);
+  EXPECT_FALSE(TokenExists("rt-x"));    // nothing stored for a replay
+  EXPECT_EQ(TokenUsedAt("rt-1"), now);  // first use kept
+  EXPECT_EQ(TokenUsedAt("rt-2"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, RotateUnknownTokenIsInvalid) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  AddSession(u, "rt-1");
+  auto rot =
+      store().RotateRefreshToken(app.id, "no-such-hash", MakeToken("rt-2", kT0, kT0 + kDay), kT0);
+  EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
+  EXPECT_FALSE(rot->session.has_value());
+  EXPECT_FALSE(TokenExists("rt-2"));
+}
+
+TEST_P(StoreConformanceTest, RotateThroughAnotherAppIsInvalidAndDoesNotConsume) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  const UnixMillis now = kT0 + kHour;
+
+  auto rot = store().RotateRefreshToken(other.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
+  EXPECT_FALSE(rot->session.has_value());
+  EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
+  EXPECT_FALSE(TokenExists("rt-2"));
+
+  // Still live for its own app; once used, a replay through the other app reveals nothing.
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-3", now, now + kDay), now),
+      RotationOutcome::kRotated);
+  auto replay =
+      store().RotateRefreshToken(other.id, "rt-1", MakeToken("rt-4", now, now + kDay), now + 1);
+  EXPECT_OUTCOME(replay, RotationOutcome::kInvalid);
+  EXPECT_FALSE(replay->session.has_value());
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-5", now, now + kDay), now + 2),
+      RotationOutcome::kReused);
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, FindSessionByRefreshToken) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  AddSession(AddUser(app, "bob@example.com"), "rt-bob");
+
+  auto found = store().FindSessionByRefreshToken(app.id, "rt-1");
+  ASSERT_OK(found);
+  ExpectSameSession(*found, s);
+
+  const UnixMillis now = kT0 + kHour;
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      RotationOutcome::kRotated);
+  for (const char* hash : {"rt-1", "rt-2"}) {  // rotated and live tokens alike
+    auto got = store().FindSessionByRefreshToken(app.id, hash);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->id, s.id) << hash;
+    EXPECT_EQ(got->user_id, u.id) << hash;
+    EXPECT_EQ(got->last_used_at, now) << hash;
+  }
+  EXPECT_CODE(store().FindSessionByRefreshToken(other.id, "rt-1"), StatusCode::kNotFound);
+  EXPECT_CODE(store().FindSessionByRefreshToken(other.id, "rt-2"), StatusCode::kNotFound);
+  EXPECT_CODE(store().FindSessionByRefreshToken(app.id, "no-such-hash"), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, RotateExpiredTokenIsInvalid) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeSession(u, kT0, kT0 + 30 * kDay);
+  ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + kHour)));
+  const UnixMillis now = kT0 + 2 * kHour;  // token expired, session still live
+  auto rot = store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
+  EXPECT_FALSE(TokenExists("rt-2"));
+  EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, s.last_used_at);
+}
+
+TEST_P(StoreConformanceTest, RotateOnRevokedSessionIsInvalidAndRollsBack) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-1");
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
+  const UnixMillis now = kT0 + kHour;
+
+  auto rot = store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
+  EXPECT_FALSE(rot->session.has_value());
+  // The transaction rolled back: the token is not marked used, the next one not stored…
+  EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
+  EXPECT_FALSE(TokenExists("rt-2"));
+  // …so presenting it again is still kInvalid, not kReused.
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-3", now, now + kDay), now + 1),
+      RotationOutcome::kInvalid);
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, s.last_used_at);
+}
+
+TEST_P(StoreConformanceTest, RotateOnExpiredSessionIsInvalidAndRollsBack) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeSession(u, kT0, kT0 + kHour);
+  ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + kDay)));  // outlives it
+  const UnixMillis now = kT0 + 2 * kHour;
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      RotationOutcome::kInvalid);
+  EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
+  EXPECT_FALSE(TokenExists("rt-2"));
+}
+
+TEST_P(StoreConformanceTest, ConcurrentRotationsHaveExactlyOneWinner) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = AddSession(u, "rt-0");
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 5;
+
+  std::string current = "rt-0";
+  for (int round = 0; round < kRounds; ++round) {
+    const UnixMillis now = kT0 + (round + 1) * kMinute;
+    std::vector<std::optional<Result<Rotation>>> results(kThreads);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        RefreshToken next =
+            MakeToken("rt-" + std::to_string(round + 1) + "-" + std::to_string(i), now, now + kDay);
+        start.arrive_and_wait();
+        results[i] = store().RotateRefreshToken(app.id, current, next, now);
+      });
+    }
+    for (auto& t : threads) t.join();
+
+    int rotated = 0, reused = 0, winner = -1;
+    for (int i = 0; i < kThreads; ++i) {
+      ASSERT_TRUE(results[i].has_value());
+      ASSERT_TRUE(results[i]->ok()) << "thread " << i << ": " << results[i]->status().ToString();
+      const Rotation& r = **results[i];
+      if (r.outcome == RotationOutcome::kRotated) {
+        ++rotated;
+        winner = i;
+      } else if (r.outcome == RotationOutcome::kReused) {
+        ++reused;
+        ASSERT_TRUE(r.session.has_value());
+        EXPECT_EQ(r.session->id, s.id);
+      }
+    }
+    EXPECT_EQ(rotated, 1) << "round " << round;
+    EXPECT_EQ(reused, kThreads - 1) << "round " << round;
+    ASSERT_GE(winner, 0);
+    // Only the winner's next token was stored.
+    for (int i = 0; i < kThreads; ++i) {
+      std::string hash = "rt-" + std::to_string(round + 1) + "-" + std::to_string(i);
+      EXPECT_EQ(TokenExists(hash), i == winner) << hash;
+    }
+    current = "rt-" + std::to_string(round + 1) + "-" + std::to_string(winner);
+  }
+}
+
+TEST_P(StoreConformanceTest, RevokeSession) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  Session s = AddSession(u, "rt-1");
+
+  EXPECT_CODE(store().RevokeSession(app.id, other.id, s.id, "logout", kT0 + 1),
+              StatusCode::kNotFound);
+  App b = AddApp("b");
+  EXPECT_CODE(store().RevokeSession(b.id, u.id, s.id, "logout", kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, NewId(), "logout", kT0 + 1),
+              StatusCode::kNotFound);
+  auto untouched = store().GetSession(app.id, s.id);
+  ASSERT_OK(untouched);
+  EXPECT_EQ(untouched->revoked_at, std::nullopt);
+
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);
+  EXPECT_EQ(got->revoked_reason, "logout");
+
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, s.id, "again", kT0 + kHour),
+              StatusCode::kNotFound);
+  got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);  // the first revocation stands
+  EXPECT_EQ(got->revoked_reason, "logout");
+}
+
+TEST_P(StoreConformanceTest, RevokeUserSessionsKeepsOne) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  Session keep = AddSession(u, "rt-keep");
+  Session a = AddSession(u, "rt-a");
+  Session b = AddSession(u, "rt-b");
+  Session already = AddSession(u, "rt-already");
+  ASSERT_OK(store().RevokeSession(app.id, u.id, already.id, "logout", kT0 + 1));
+  Session bobs = AddSession(other, "rt-bob");
+  const UnixMillis now = kT0 + kHour;
+
+  auto n = store().RevokeUserSessions(app.id, u.id, keep.id, "password_change", now);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  for (const Session& s : {a, b}) {
+    auto got = store().GetSession(app.id, s.id);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->revoked_at, now);
+    EXPECT_EQ(got->revoked_reason, "password_change");
+  }
+  auto got_already = store().GetSession(app.id, already.id);
+  ASSERT_OK(got_already);
+  EXPECT_EQ(got_already->revoked_at, kT0 + 1);
+  EXPECT_EQ(got_already->revoked_reason, "logout");
+  auto active = store().ListActiveSessions(app.id, u.id, now);
+  ASSERT_OK(active);
+  EXPECT_THAT(Ids(*active), ElementsAre(keep.id));
+  auto bob_active = store().ListActiveSessions(app.id, other.id, now);
+  ASSERT_OK(bob_active);
+  EXPECT_THAT(Ids(*bob_active), ElementsAre(bobs.id));
+
+  // Through another app: nothing.
+  App other_app = AddApp("b");
+  auto none = store().RevokeUserSessions(other_app.id, u.id, "", "logout_all", now);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+
+  // An empty keep id revokes every live session.
+  auto all = store().RevokeUserSessions(app.id, u.id, "", "logout_all", now + 1);
+  ASSERT_OK(all);
+  EXPECT_EQ(*all, 1);
+  active = store().ListActiveSessions(app.id, u.id, now + 1);
+  ASSERT_OK(active);
+  EXPECT_THAT(*active, IsEmpty());
+  // A revoked session's tokens no longer rotate.
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-a", MakeToken("rt-a2", now, now + kDay), now + 2),
+      RotationOutcome::kInvalid);
+}
+
+// ---------------------------------------------------------------------------------------
+// API tokens
+
+TEST_P(StoreConformanceTest, CreateAndGetApiToken) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ApiToken forever = MakeApiToken(u, "hash-forever", kT0);
+  ASSERT_OK(store().CreateApiToken(forever));
+  ApiToken expiring = MakeApiToken(u, "hash-expiring", kT0 + 1);
+  expiring.expires_at = kT0 + 90 * kDay;
+  ASSERT_OK(store().CreateApiToken(expiring));
+
+  auto got = store().GetApiTokenByHash("hash-forever");
+  ASSERT_OK(got);
+  ExpectSameApiToken(*got, forever);
+  got = store().GetApiTokenByHash("hash-expiring");
+  ASSERT_OK(got);
+  ExpectSameApiToken(*got, expiring);
+  EXPECT_CODE(store().GetApiTokenByHash("no-such-hash"), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ApiTokenHashClash) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ASSERT_OK(store().CreateApiToken(MakeApiToken(u, "hash-1", kT0)));
+  EXPECT_CLASH(store().CreateApiToken(MakeApiToken(u, "hash-1", kT0 + 1)), "token_hash");
+  auto list = store().ListApiTokens(app.id, u.id);
+  ASSERT_OK(list);
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, ListApiTokensExcludesRevokedAndOthers) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  ApiToken t1 = MakeApiToken(u, "hash-1", kT0);
+  ApiToken t2 = MakeApiToken(u, "hash-2", kT0 + 1);
+  ApiToken revoked = MakeApiToken(u, "hash-3", kT0 + 2);
+  ApiToken bobs = MakeApiToken(other, "hash-4", kT0 + 3);
+  for (const ApiToken& t : {t1, t2, revoked, bobs}) ASSERT_OK(store().CreateApiToken(t));
+  ASSERT_OK(store().RevokeApiToken(app.id, u.id, revoked.id, kT0 + kHour));
+
+  auto list = store().ListApiTokens(app.id, u.id);
+  ASSERT_OK(list);
+  EXPECT_THAT(Ids(*list), UnorderedElementsAre(t1.id, t2.id));
+  for (const ApiToken& t : *list) {
+    if (t.id == t2.id) ExpectSameApiToken(t, t2);
+  }
+  App b = AddApp("b");
+  auto none = store().ListApiTokens(b.id, u.id);
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, RevokeApiToken) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  App b = AddApp("b");
+  ApiToken t = MakeApiToken(u, "hash-1", kT0);
+  ASSERT_OK(store().CreateApiToken(t));
+
+  EXPECT_CODE(store().RevokeApiToken(app.id, other.id, t.id, kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeApiToken(b.id, u.id, t.id, kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeApiToken(app.id, u.id, NewId(), kT0 + 1), StatusCode::kNotFound);
+  auto got = store().GetApiTokenByHash("hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+
+  ASSERT_OK(store().RevokeApiToken(app.id, u.id, t.id, kT0 + kMinute));
+  got = store().GetApiTokenByHash("hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);  // still found by hash: the caller checks
+  EXPECT_CODE(store().RevokeApiToken(app.id, u.id, t.id, kT0 + kHour), StatusCode::kNotFound);
+  got = store().GetApiTokenByHash("hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);
+}
+
+TEST_P(StoreConformanceTest, TouchApiToken) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ApiToken t = MakeApiToken(u, "hash-1", kT0);
+  ApiToken untouched = MakeApiToken(u, "hash-2", kT0);
+  ASSERT_OK(store().CreateApiToken(t));
+  ASSERT_OK(store().CreateApiToken(untouched));
+
+  ASSERT_OK(store().TouchApiToken(t.id, kT0 + kMinute));
+  auto got = store().GetApiTokenByHash("hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, kT0 + kMinute);
+  ASSERT_OK(store().TouchApiToken(t.id, kT0 + kHour));
+  got = store().GetApiTokenByHash("hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, kT0 + kHour);
+  auto other = store().GetApiTokenByHash("hash-2");
+  ASSERT_OK(other);
+  EXPECT_EQ(other->last_used_at, std::nullopt);
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing keys
+
+TEST_P(StoreConformanceTest, SigningKeysNewestFirst) {
+  SigningKeyRecord k1 = MakeKey("k1", kT0);
+  SigningKeyRecord k2 = MakeKey("k2", kT0 + kDay);
+  SigningKeyRecord k3 = MakeKey("k3", kT0 + 2 * kDay);
+  ASSERT_OK(store().InsertSigningKey(k2));
+  ASSERT_OK(store().InsertSigningKey(k3));
+  ASSERT_OK(store().InsertSigningKey(k1));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 3u);
+  ExpectSameKey((*keys)[0], k3);
+  ExpectSameKey((*keys)[1], k2);
+  ExpectSameKey((*keys)[2], k1);
+}
+
+TEST_P(StoreConformanceTest, SigningKeyKidClash) {
+  ASSERT_OK(store().InsertSigningKey(MakeKey("k1", kT0)));
+  EXPECT_CLASH(store().InsertSigningKey(MakeKey("k1", kT0 + 1)), "kid");
+}
+
+TEST_P(StoreConformanceTest, RetireSigningKeysExcept) {
+  SigningKeyRecord old = MakeKey("k-old", kT0);
+  old.retired_at = kT0 + kDay;
+  SigningKeyRecord prev = MakeKey("k-prev", kT0 + 2 * kDay);
+  SigningKeyRecord cur = MakeKey("k-cur", kT0 + 3 * kDay);
+  for (const auto& k : {old, prev, cur}) ASSERT_OK(store().InsertSigningKey(k));
+
+  const UnixMillis now = kT0 + 4 * kDay;
+  ASSERT_OK(store().RetireSigningKeysExcept("k-cur", now));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 3u);
+  EXPECT_EQ((*keys)[0].kid, "k-cur");
+  EXPECT_EQ((*keys)[0].retired_at, std::nullopt);
+  EXPECT_EQ((*keys)[1].kid, "k-prev");
+  EXPECT_EQ((*keys)[1].retired_at, now);
+  EXPECT_EQ((*keys)[2].kid, "k-old");
+  EXPECT_EQ((*keys)[2].retired_at, kT0 + kDay);  // already retired: unchanged
+
+  // Idempotent.
+  ASSERT_OK(store().RetireSigningKeysExcept("k-cur", now + kDay));
+  keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  EXPECT_EQ((*keys)[0].retired_at, std::nullopt);
+  EXPECT_EQ((*keys)[1].retired_at, now);
+}
+
+// ---------------------------------------------------------------------------------------
+// Garbage collection
+
+TEST_P(StoreConformanceTest, CollectGarbage) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  const UnixMillis now = kT0 + 100 * kDay;
+  const UnixMillis long_ago = now - 30 * kDay;
+
+  // A session that expired long ago, with its expired token.
+  Session dead = MakeSession(u, long_ago - kDay, long_ago);
+  ASSERT_OK(store().CreateSession(dead, MakeToken("rt-dead", long_ago - kDay, long_ago)));
+  // A session revoked long ago (its token goes with it).
+  Session revoked = MakeSession(u, long_ago - kDay, now + 30 * kDay);
+  ASSERT_OK(
+      store().CreateSession(revoked, MakeToken("rt-revoked", long_ago - kDay, now + 14 * kDay)));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, "logout", long_ago));
+  // A live session: one token expired long ago, one a minute ago (kept for reuse
+  // detection), one live.
+  Session live = MakeSession(u, long_ago - kDay, now + 30 * kDay);
+  ASSERT_OK(store().CreateSession(live, MakeToken("rt-live-old", long_ago - kDay, long_ago)));
+  {
+    auto rot = store().RotateRefreshToken(app.id, "rt-live-old",
+                                          MakeToken("rt-live-recent", now, now), long_ago - 1);
+    EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
+  }
+  // rt-live-recent expires at `now` (clamped at most to the session); rotate it just before.
+  {
+    auto rot = store().RotateRefreshToken(app.id, "rt-live-recent",
+                                          MakeToken("rt-live", now - kMinute, now + 14 * kDay),
+                                          now - kMinute);
+    EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
+  }
+  // A session revoked a minute ago is kept (grace), as is its token.
+  Session just_revoked = MakeSession(u, now - kHour, now + 30 * kDay);
+  ASSERT_OK(store().CreateSession(just_revoked,
+                                  MakeToken("rt-just-revoked", now - kHour, now + 14 * kDay)));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, just_revoked.id, "logout", now - kMinute));
+
+  ApiToken expired = MakeApiToken(u, "at-expired", long_ago - kDay);
+  expired.expires_at = long_ago;
+  ApiToken revoked_token = MakeApiToken(u, "at-revoked", long_ago - kDay);
+  ApiToken recently_revoked = MakeApiToken(u, "at-recently-revoked", long_ago - kDay);
+  ApiToken forever = MakeApiToken(u, "at-forever", long_ago - kDay);
+  ApiToken future = MakeApiToken(u, "at-future", long_ago - kDay);
+  future.expires_at = now + kDay;
+  for (const ApiToken& t : {expired, revoked_token, recently_revoked, forever, future}) {
+    ASSERT_OK(store().CreateApiToken(t));
+  }
+  ASSERT_OK(store().RevokeApiToken(app.id, u.id, revoked_token.id, long_ago));
+  ASSERT_OK(store().RevokeApiToken(app.id, u.id, recently_revoked.id, now - kMinute));
+
+  auto stats = store().CollectGarbage(now);
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->refresh_tokens, 2);  // rt-dead, rt-live-old (rt-revoked goes by cascade)
+  EXPECT_EQ(stats->sessions, 2);        // dead, revoked
+  EXPECT_EQ(stats->api_tokens, 2);      // at-expired, at-revoked
+
+  EXPECT_CODE(store().GetSession(app.id, dead.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetSession(app.id, revoked.id), StatusCode::kNotFound);
+  EXPECT_OK(store().GetSession(app.id, live.id));
+  EXPECT_OK(store().GetSession(app.id, just_revoked.id));
+  EXPECT_FALSE(TokenExists("rt-dead"));
+  EXPECT_FALSE(TokenExists("rt-revoked"));
+  EXPECT_FALSE(TokenExists("rt-live-old"));
+  EXPECT_TRUE(TokenExists("rt-live-recent"));
+  EXPECT_TRUE(TokenExists("rt-live"));
+  EXPECT_TRUE(TokenExists("rt-just-revoked"));
+
+  EXPECT_CODE(store().GetApiTokenByHash("at-expired"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetApiTokenByHash("at-revoked"), StatusCode::kNotFound);
+  EXPECT_OK(store().GetApiTokenByHash("at-recently-revoked"));
+  EXPECT_OK(store().GetApiTokenByHash("at-forever"));
+  EXPECT_OK(store().GetApiTokenByHash("at-future"));
+
+  // Recently used tokens still detect replays; the live one still rotates.
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-live-recent", MakeToken("rt-x", now, now + kDay), now),
+      RotationOutcome::kReused);
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "rt-live", MakeToken("rt-y", now, now + kDay), now),
+      RotationOutcome::kRotated);
+
+  // Nothing left to collect.
+  auto again = store().CollectGarbage(now);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->refresh_tokens, 0);
+  EXPECT_EQ(again->sessions, 0);
+  EXPECT_EQ(again->api_tokens, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
+}  // namespace
+}  // namespace tessera::store
