@@ -1276,8 +1276,8 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   ASSERT_OK(
       store().CreateSession(revoked, MakeToken("rt-revoked", long_ago - kDay, now + 14 * kDay)));
   ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, "logout", long_ago));
-  // A live session: one token expired long ago, one a minute ago (kept for reuse
-  // detection), one live.
+  // A live session with three tokens: rt-live-old (used, expired long ago: collected),
+  // rt-live-recent (used, expires exactly at `now`: kept for reuse detection), rt-live.
   Session live = MakeSession(u, long_ago - kDay, now + 30 * kDay);
   ASSERT_OK(store().CreateSession(live, MakeToken("rt-live-old", long_ago - kDay, long_ago)));
   {
@@ -1285,7 +1285,6 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
                                           MakeToken("rt-live-recent", now, now), long_ago - 1);
     EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
   }
-  // rt-live-recent expires at `now` (clamped at most to the session); rotate it just before.
   {
     auto rot = store().RotateRefreshToken(app.id, "rt-live-recent",
                                           MakeToken("rt-live", now - kMinute, now + 14 * kDay),

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what Tessera needs to build, test and benchmark, from Debian packages only.
+# Idempotent: when everything is present it changes nothing and takes well under a second.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsodium-dev libcjose-dev libsqlite3-dev libpq-dev
+  libkainjow-mustache-dev libspdlog-dev libcli11-dev libcrypt-dev
+  libgtest-dev libgmock-dev
+  postgresql sqlite3 wrk nodejs
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs may come from outside Debian's archive (the machine image); accept any node >= 18.
+if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -r -a missing <<<"${missing[*]}"
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

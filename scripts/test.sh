@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: unit and store-conformance tests (ctest) on SQLite and on a real
+# PostgreSQL server started here on a loopback port, then the black-box HTTP tests (node)
+# against the real binary on both backends. Prints one summary line at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD_DIR:-build}
+WORK=$(mktemp -d /tmp/tessera-test.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+  scripts/postgres-test-server.sh stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== starting PostgreSQL for the tests"
+mkdir -p "$WORK/pg"
+PG_URL=$(scripts/postgres-test-server.sh start "$WORK/pg") || { echo "cannot start PostgreSQL"; exit 1; }
+export TESSERA_TEST_POSTGRES_URL="$PG_URL"
+echo "   $PG_URL"
+
+status=0
+echo "== unit and store conformance tests (ctest)"
+ctest_out="$WORK/ctest.log"
+(cd "$BUILD" && ctest --output-on-failure -j2 --timeout 300) 2>&1 | tee "$ctest_out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# ctest ends with "N% tests passed, F tests failed out of T".
+c_fail=$(grep -oP '\d+(?= tests failed out of)' "$ctest_out" | tail -1)
+c_total=$(grep -oP 'tests failed out of \K\d+' "$ctest_out" | tail -1)
+
+echo "== black-box HTTP tests (node --test) against $BUILD/tessera"
+node_out="$WORK/node.log"
+TESSERA_BIN="$PWD/$BUILD/tessera" node --test --test-concurrency=2 tests/e2e/ 2>&1 | tee "$node_out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+n_pass=$(grep -oP '^# pass \K\d+' "$node_out" | tail -1)
+n_fail=$(grep -oP '^# fail \K\d+' "$node_out" | tail -1)
+
+passed=$(( ${c_total:-0} - ${c_fail:-0} + ${n_pass:-0} ))
+failed=$(( ${c_fail:-0} + ${n_fail:-0} ))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed"
+exit $status
