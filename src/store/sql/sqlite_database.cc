@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
