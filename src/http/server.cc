@@ -53,6 +53,11 @@ bool DecodePath(std::string_view target, std::string* out) {
   return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/';
 }
 
+bool ExpectsContinue(const RawRequest& req) {
+  auto it = req.find(beast_http::field::expect);
+  return it != req.end() && beast::iequals(it->value(), "100-continue");
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -153,6 +158,12 @@ struct Server::Impl {
       }
       if (ec) break;  // closed, timed out, or not HTTP
       stream.expires_after(opt.read_timeout);
+      if (!parser.is_done() && ExpectsContinue(parser.get())) {
+        // RFC 9110 §10.1.1: the client waits for this before sending the body.
+        beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
+        auto [ec_c, n_c] = co_await beast_http::async_write(stream, cont, kTuple);
+        if (ec_c) break;
+      }
       if (!parser.is_done()) {
         auto [ec2, n2] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
         if (ec2 == beast_http::error::body_limit) {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   startServer, test, describe, before, after, assertStatus, assertProblem, signup, login,
-  uniqEmail, sleep, show,
+  uniqEmail, sleep, deadline, show,
 } from './lib/server.mjs';
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -103,7 +103,7 @@ describe('normal argon2 cost: login timing and graceful shutdown', () => {
       assertStatus(r, 200);
       assert.equal(typeof r.body.access_token, 'string');
     }
-    const exit = await Promise.race([srv.exited, sleep(15_000).then(() => 'timeout')]);
+    const exit = await Promise.race([srv.exited, deadline(15_000)]);
     assert.notEqual(exit, 'timeout', 'did not exit within 15 s of SIGTERM');
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `exit ${JSON.stringify(exit)}`);
     // New connections are refused afterwards.

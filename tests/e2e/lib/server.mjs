@@ -28,6 +28,8 @@ const READY_TIMEOUT_MS = 20_000;
 const OUTPUT_LIMIT = 256 * 1024;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Like sleep, but does not keep the process alive (for Promise.race deadlines). */
+export const deadline = (ms, value = 'timeout') => new Promise((r) => setTimeout(() => r(value), ms).unref());
 
 /** Backends to run backend-parametrized suites on: always sqlite, plus postgres when configured. */
 export function backends() {
@@ -168,8 +170,7 @@ export class TesseraServer {
   async stop(timeoutMs = 15_000) {
     if (!this.running) return this.exited ? await this.exited : { code: null, signal: null };
     this.proc.kill('SIGTERM');
-    const t = sleep(timeoutMs).then(() => 'timeout');
-    const r = await Promise.race([this.exited, t]);
+    const r = await Promise.race([this.exited, deadline(timeoutMs)]);
     if (r === 'timeout') {
       this.proc.kill('SIGKILL');
       await this.exited;
@@ -498,22 +499,28 @@ export class RawConn {
       const i = l.indexOf(':');
       headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
     }
-    let bodyLen;
+    let body;
     let consumed;
     if (/chunked/i.test(headers['transfer-encoding'] || '')) {
-      const term = s.indexOf('\r\n0\r\n\r\n', end);
-      const term2 = s.slice(end + 4).startsWith('0\r\n\r\n') ? end + 4 - 2 : -1;
-      const t = term >= 0 ? term : term2;
-      if (t < 0) return null;
-      consumed = t + 7;
-      bodyLen = null;
+      let pos = end + 4;
+      body = '';
+      for (;;) {
+        const lineEnd = s.indexOf('\r\n', pos);
+        if (lineEnd < 0) return null;
+        const size = parseInt(s.slice(pos, lineEnd), 16);
+        if (Number.isNaN(size)) throw new Error(`bad chunk size in ${JSON.stringify(s.slice(pos, pos + 20))}`);
+        if (s.length < lineEnd + 2 + size + 2) return null;
+        if (size === 0) { consumed = lineEnd + 4; break; }
+        body += s.slice(lineEnd + 2, lineEnd + 2 + size);
+        pos = lineEnd + 2 + size + 2;
+      }
     } else {
-      bodyLen = Number(headers['content-length'] || 0);
+      const bodyLen = Number(headers['content-length'] || 0);
       if (s.length - (end + 4) < bodyLen) return null;
       consumed = end + 4 + bodyLen;
+      body = s.slice(end + 4, consumed);
     }
-    const body = s.slice(end + 4, bodyLen == null ? consumed : end + 4 + bodyLen);
-    this.buf = this.buf.subarray(Buffer.byteLength(s.slice(0, consumed), 'latin1'));
+    this.buf = this.buf.subarray(consumed); // latin1: one byte per char
     return { status, headers, body, statusLine: lines[0] };
   }
   async waitClosed(timeoutMs) {
