@@ -120,13 +120,18 @@ void TesseraApp::Run() {
     CollectGarbageEvery(st, std::chrono::minutes(10));
   });
   server_->Run();
+  // Stop background work before the caller tears down logging.
+  maintenance_.request_stop();
+  maintenance_.join();
 }
 
 void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period) {
   std::mutex mu;
   std::condition_variable_any cv;
   std::unique_lock lock(mu);
-  while (!cv.wait_for(lock, stop, period, [] { return false; })) {
+  for (;;) {
+    cv.wait_for(lock, stop, period, [] { return false; });  // wakes early only on stop
+    if (stop.stop_requested()) return;
     auto stats = store_->CollectGarbage(clock_.NowMillis());
     if (stats.ok()) {
       LogJson(spdlog::level::info, "garbage_collected",

@@ -145,7 +145,15 @@ struct Server::Impl {
       beast_http::request_parser<beast_http::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(opt.max_header_bytes));
       parser.body_limit(opt.max_body_bytes);
-      stream.expires_after(buffer.size() > 0 ? opt.read_timeout : opt.idle_timeout);
+      // Idle deadline until the first byte of a request; from then on the read deadline
+      // covers header and body, so a client that trickles bytes is cut off in time.
+      if (buffer.size() == 0) {
+        stream.expires_after(opt.idle_timeout);
+        auto [ec0, n0] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+        if (ec0) break;
+        buffer.commit(n0);
+      }
+      stream.expires_after(opt.read_timeout);
       auto [ec, n] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
       auto start = Clock::now();
       if (ec == beast_http::error::header_limit) {
@@ -156,8 +164,13 @@ struct Server::Impl {
         co_await Reject(stream, Problem(413, "payload-too-large", "Payload too large", ""), start);
         break;
       }
-      if (ec) break;  // closed, timed out, or not HTTP
-      stream.expires_after(opt.read_timeout);
+      if (ec && ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&
+          ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message) {
+        co_await Reject(stream, Problem(400, "malformed-request", "Malformed request",
+                                        "not a valid HTTP/1.1 request"), start);
+        break;
+      }
+      if (ec) break;  // closed or timed out
       if (!parser.is_done() && ExpectsContinue(parser.get())) {
         // RFC 9110 §10.1.1: the client waits for this before sending the body.
         beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};

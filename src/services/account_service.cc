@@ -63,8 +63,9 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   store::User user;
   user.id = crypto::NewUuid();
   user.app_id = app.id;
-  user.email = *email;
-  user.email_normalized = NormalizeEmail(*email);
+  // The address is kept in its normalized form: what the user sees is what logs them in.
+  user.email = NormalizeEmail(*email);
+  user.email_normalized = user.email;
   if (in.username) {
     user.username = *in.username;
     user.username_normalized = NormalizeUsername(*in.username);

@@ -228,6 +228,17 @@ for (const backend of backends()) {
       assertStatus(await srv.api('POST', '/api/token/refresh', { json: { refresh_token: trA.refresh_token } }), 200);
     });
 
+    test('no access token, refresh token or password appears in the server log', async () => {
+      const tr = await login(srv, { email: ada.email }, ada.password);
+      await srv.api('GET', '/api/me', { token: tr.access_token });
+      await srv.api('POST', '/api/token/refresh', { json: { refresh_token: tr.refresh_token } });
+      await srv.api('GET', '/api/me', { token: `${tr.access_token}x` });
+      const out = srv.output();
+      assert.ok(!out.includes(ada.password), 'password in the log');
+      assert.ok(!out.includes(tr.refresh_token), 'refresh token in the log');
+      assert.ok(!out.includes(tr.access_token.split('.')[2]), 'access token in the log');
+    });
+
     test('unknown app → 404 not-found problem', async () => {
       const res = await srv.api('POST', '/api/login', { app: `nope-${rand(8)}`, json: { email: ada.email, password: ada.password } });
       assertProblem(res, 404, 'not-found');

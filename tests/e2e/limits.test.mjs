@@ -7,7 +7,9 @@ import {
 
 describe('limits and keep-alive', () => {
   let srv;
-  before(async () => { srv = await startServer({ label: 'limits', maxBodyBytes: 2048 }); });
+  before(async () => {
+    srv = await startServer({ label: 'limits', maxBodyBytes: 2048, args: ['--password-min-length', '12'] });
+  });
   after(() => srv?.close());
 
   const host = () => `Host: 127.0.0.1:${srv.port}\r\n`;
@@ -21,6 +23,12 @@ describe('limits and keep-alive', () => {
     assert.equal(res.body.profile.about.length, 1400);
     // Also on login, and before authentication is looked at.
     assertProblem(await srv.api('POST', '/api/login', { json: { login: 'x'.repeat(4000), password: 'y' } }), 413, 'payload-too-large');
+  });
+
+  test('--password-min-length 12 is honoured (11 → 400, 12 → 201)', async () => {
+    const r11 = await srv.api('POST', '/api/signup', { json: { email: `m-${rand(6)}@example.com`, password: 'k7#Lq9$zW2x' } });
+    assertProblem(r11, 400, 'validation-error', { field: 'password' });
+    assertStatus(await srv.api('POST', '/api/signup', { json: { email: `m-${rand(6)}@example.com`, password: 'k7#Lq9$zW2xY' } }), 201);
   });
 
   test('a request with a 20 KiB header → 431 (or the connection is closed)', async (t) => {

@@ -5,8 +5,15 @@
 // exported here wraps node:test's and appends the output of every server started by this test
 // file to a failing test's error.
 //
-// Env: TESSERA_BIN (default <repo>/build/tessera), TESSERA_TEST_POSTGRES_URL (enables
-// `postgres: true`).
+// Run:   node --test tests/e2e/            (from the repo root; files run one after another)
+//        cd tests/e2e && npm test           (same, two files at a time)
+// Env:   TESSERA_BIN                  the binary (default <repo>/build/tessera)
+//        TESSERA_TEST_POSTGRES_URL    also run the backend-parametrized suites on PostgreSQL,
+//                                     e.g. the URL printed by scripts/postgres-test-server.sh
+//        TESSERA_E2E_KEEP=1           keep the temp data dirs
+// No TESSERA_* variable of the caller reaches the server. On PostgreSQL every server (test
+// file) gets its own app with a random slug, and all of them share one master key file in the
+// temp dir, because the sealed signing keys live in the shared database.
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -61,6 +68,28 @@ export function rand(n = 10) {
 export const uniqEmail = (tag = 'user') => `${tag}-${rand(12)}@example.com`;
 export const uniqUsername = (tag = 'u') => `${tag}${rand(12)}`;
 
+/** The child's environment: no TESSERA_* settings leak in from the caller's shell. */
+function childEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
+  return env;
+}
+
+/**
+ * Signing keys live in the database, sealed with the master key; every server on the shared
+ * PostgreSQL database (across test files) must therefore use the same master key.
+ */
+function sharedPgMasterKeyFile() {
+  const tag = crypto.createHash('sha256').update(PG_URL).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `tessera-e2e-master-${tag}.key`);
+  try {
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+  }
+  return file;
+}
+
 const allServers = new Set();
 let serverSeq = 0;
 
@@ -77,6 +106,7 @@ export class TesseraServer {
     this.postgres = !!opts.postgres;
     if (this.postgres && !PG_URL) throw new Error('postgres: true needs TESSERA_TEST_POSTGRES_URL');
     this.databaseUrl = this.postgres ? PG_URL : null;
+    this.masterKeyFile = this.postgres ? sharedPgMasterKeyFile() : null;
     this.app = 'default';
     this.proc = null;
     this.out = '';
@@ -100,6 +130,7 @@ export class TesseraServer {
     const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--public-url', this.baseUrl,
       '--data-dir', this.dataDir];
     if (this.databaseUrl) args.push('--database-url', this.databaseUrl);
+    if (this.masterKeyFile) args.push('--master-key-file', this.masterKeyFile);
     if (o.fast !== false) args.push(...FAST_ARGON2);
     if (o.accessTokenTtl != null) args.push('--access-token-ttl', String(o.accessTokenTtl));
     if (o.maxBodyBytes != null) args.push('--max-body-bytes', String(o.maxBodyBytes));
@@ -126,7 +157,7 @@ export class TesseraServer {
   async _spawn() {
     this.starts++;
     this._log(`\n=== [${this.label}] start #${this.starts}: ${TESSERA_BIN} ${this.serveArgs().join(' ')}\n`);
-    const proc = spawn(TESSERA_BIN, this.serveArgs(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(TESSERA_BIN, this.serveArgs(), { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     this.proc = proc;
     proc.stdout.setEncoding('utf8');
     proc.stderr.setEncoding('utf8');
@@ -205,9 +236,10 @@ export class TesseraServer {
   async admin(args) {
     const full = ['admin', ...args, '--data-dir', this.dataDir];
     if (this.databaseUrl) full.push('--database-url', this.databaseUrl);
+    if (this.masterKeyFile) full.push('--master-key-file', this.masterKeyFile);
     full.push('--json');
     const { stdout, stderr, code } = await new Promise((resolve) => {
-      execFile(TESSERA_BIN, full, { timeout: 20_000 }, (err, stdout, stderr) => {
+      execFile(TESSERA_BIN, full, { timeout: 20_000, env: childEnv() }, (err, stdout, stderr) => {
         resolve({ stdout, stderr, code: err ? (err.code ?? 'error') : 0 });
       });
     });
