@@ -138,11 +138,7 @@ class PostgresDatabase final : public SqlDatabase {
   Status Write(const SqlWork& work) override {
     auto conn = pool_.Acquire();
     TESSERA_RETURN_IF_ERROR(conn->EnsureAlive());
-    TESSERA_RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
-    Status s = work(*conn);
-    if (s.ok()) s = conn->ExecScript("COMMIT");
-    if (!s.ok()) (void)conn->ExecScript("ROLLBACK");
-    return s;
+    return RunTransaction(*conn, "BEGIN", work);
   }
 
   std::string_view Dialect() const override { return "postgres"; }

@@ -161,11 +161,7 @@ class SqliteDatabase final : public SqlDatabase {
     std::lock_guard lock(write_mu_);
     // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on
     // SQLITE_BUSY when another process (e.g. `tessera admin`) writes too.
-    TESSERA_RETURN_IF_ERROR(writer_->ExecScript("BEGIN IMMEDIATE"));
-    Status s = work(*writer_);
-    if (s.ok()) s = writer_->ExecScript("COMMIT");
-    if (!s.ok()) (void)writer_->ExecScript("ROLLBACK");
-    return s;
+    return RunTransaction(*writer_, "BEGIN IMMEDIATE", work);
   }
 
   std::string_view Dialect() const override { return "sqlite"; }
