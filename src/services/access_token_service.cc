@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/jwt.h"
 #include "crypto/random.h"
@@ -12,18 +13,16 @@ namespace {
 
 constexpr int64_t kLeewaySeconds = 30;
 
-std::string_view KidOf(std::string_view token) {
-  // The kid is read only to pick the key snapshot; VerifyJwt re-parses and checks everything.
+// The kid only picks the key snapshot; VerifyJwt re-parses the header and checks everything.
+std::string KidOf(std::string_view token) {
   auto header = crypto::Base64UrlDecode(token.substr(0, token.find('.')));
   if (!header) return {};
-  static thread_local std::string kid;
   boost::system::error_code ec;
   auto v = json::parse(*header, ec);
   if (ec || !v.is_object()) return {};
   auto it = v.as_object().find("kid");
   if (it == v.as_object().end() || !it->value().is_string()) return {};
-  kid = std::string(it->value().as_string());
-  return kid;
+  return std::string(it->value().as_string());
 }
 
 std::string StringClaim(const json::object& claims, std::string_view name) {
@@ -57,19 +56,38 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
                                                        std::string_view issuer,
                                                        std::string_view audience) {
   if (token.size() > crypto::kMaxJwtSize) return UnauthenticatedError("invalid token: too large");
-  auto keys = keys_.ForKid(KidOf(token));
+  int64_t now = clock_.NowSeconds();
+  std::string digest = crypto::Sha256(token);
+  if (auto hit = verified_.Find(digest)) {
+    if (hit->issuer != issuer || hit->audience != audience) {
+      return UnauthenticatedError("invalid token: wrong issuer");
+    }
+    if (hit->expires_at_s + kLeewaySeconds <= now) return UnauthenticatedError("invalid token: expired");
+    if (keys_.Current()->Find(hit->kid)) {
+      return VerifiedAccessToken{hit->subject, hit->session_id, hit->client_id, hit->scope};
+    }
+    // The key is no longer published: fall through to a full verification (which fails).
+  }
+  std::string kid = KidOf(token);
+  auto keys = keys_.ForKid(kid);
   crypto::JwtVerifyOptions opt;
   opt.allowed_algs = {crypto::JwsAlg::kES256, crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kRS256};
   opt.typ = "at+jwt";
   opt.issuer = std::string(issuer);
   opt.audience = std::string(audience);
-  opt.now_seconds = clock_.NowSeconds();
+  opt.now_seconds = now;
   opt.leeway_seconds = kLeewaySeconds;
-  auto lookup = [&keys](std::string_view kid) { return keys->Find(kid); };
+  auto lookup = [&keys](std::string_view k) { return keys->Find(k); };
   TESSERA_ASSIGN_OR_RETURN(json::object claims, crypto::VerifyJwt(token, lookup, opt));
   VerifiedAccessToken v{StringClaim(claims, "sub"), StringClaim(claims, "sid"),
                         StringClaim(claims, "client_id"), StringClaim(claims, "scope")};
   if (v.subject.empty()) return UnauthenticatedError("invalid token: no subject");
+  auto exp = claims.find("exp");
+  if (exp != claims.end() && exp->value().is_int64()) {
+    verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope,
+                                         std::string(issuer), std::string(audience), kid,
+                                         exp->value().as_int64()});
+  }
   return v;
 }
 

@@ -11,6 +11,7 @@
 #include "base/metrics.h"
 #include "base/result.h"
 #include "services/key_service.h"
+#include "services/verified_token_cache.h"
 
 namespace tessera::services {
 
@@ -51,6 +52,7 @@ class AccessTokenService {
   const Clock& clock_;
   int64_t ttl_seconds_;
   Metrics& metrics_;
+  VerifiedTokenCache verified_;
 };
 
 // True when `token` has the shape of a JWS (three base64url parts): API tokens never do.

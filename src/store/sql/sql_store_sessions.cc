@@ -91,7 +91,10 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id,
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows used, c.Query("UPDATE refresh_tokens SET used_at = $2"
                               " WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
-                              " AND session_id IN (SELECT id FROM sessions WHERE app_id = $3)"
+                              // EXISTS, not IN (SELECT …): SQLite would list every
+                              // session of the app; this is one primary-key probe.
+                              " AND EXISTS (SELECT 1 FROM sessions s"
+                              " WHERE s.id = refresh_tokens.session_id AND s.app_id = $3)"
                               " RETURNING session_id",
                               {std::string(token_hash), now, std::string(app_id)}));
     if (used.empty()) {
