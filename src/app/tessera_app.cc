@@ -67,7 +67,10 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   std::unique_ptr<TesseraApp> a(new TesseraApp(config));
   auto alg = crypto::ParseJwsAlg(config.jwt_alg);
   if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
-  TESSERA_ASSIGN_OR_RETURN(a->store_, OpenConfiguredStore(config.db));
+  DatabaseConfig db = config.db;
+  // SQLite readers are cheap: one per worker, so no worker ever waits for one.
+  if (db.database_url.empty()) db.pool_size = std::max(db.pool_size, config.workers);
+  TESSERA_ASSIGN_OR_RETURN(a->store_, OpenConfiguredStore(db));
   TESSERA_ASSIGN_OR_RETURN(a->keys_, OpenKeys(config.db, *a->store_, a->clock_, *alg));
   a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url);
   TESSERA_RETURN_IF_ERROR(a->apps_->EnsureDefaultApp());

@@ -35,7 +35,11 @@ class ConnectionPool {
 
   Lease Acquire() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty(); });
+    if (idle_.empty()) {
+      ++waiters_;
+      cv_.wait(lock, [&] { return !idle_.empty(); });
+      --waiters_;
+    }
     Conn* c = idle_.back();
     idle_.pop_back();
     return Lease(this, c);
@@ -43,17 +47,20 @@ class ConnectionPool {
 
  private:
   void Release(Conn* c) {
+    bool wake;
     {
       std::lock_guard lock(mu_);
       idle_.push_back(c);
+      wake = waiters_ > 0;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();  // no futex call on the common, uncontended path
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Conn>> all_;  // owns every connection
   std::vector<Conn*> idle_;                 // GUARDED_BY(mu_)
+  int waiters_ = 0;                         // GUARDED_BY(mu_)
 };
 
 }  // namespace tessera::store::sql
