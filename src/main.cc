@@ -50,6 +50,8 @@ void AddDatabaseOptions(CLI::App* cmd, Config& c) {
   cmd->add_option("--master-key-file", c.db.master_key_file,
                   "File with the base64 master key (else TESSERA_MASTER_KEY, else DATA_DIR/master.key)")
       ->envname("TESSERA_MASTER_KEY_FILE");
+  cmd->add_option("--public-url", c.public_url, "External base URL (for issuer and endpoint URLs)")
+      ->envname("TESSERA_PUBLIC_URL");
   cmd->add_option("--db-pool-size", c.db.pool_size, "PostgreSQL connections / SQLite readers")
       ->envname("TESSERA_DB_POOL_SIZE")->capture_default_str()->check(CLI::Range(1, 256));
 }
@@ -60,7 +62,6 @@ void AddServeOptions(CLI::App* s, Config& c) {
     return s->add_option(name, field, help)->envname(env)->capture_default_str();
   };
   opt("--listen", c.listen, "TESSERA_LISTEN", "HOST:PORT to listen on");
-  opt("--public-url", c.public_url, "TESSERA_PUBLIC_URL", "External base URL (default http://LISTEN)");
   opt("--threads", c.io_threads, "TESSERA_THREADS", "Network threads (0: one per core)");
   opt("--workers", c.workers, "TESSERA_WORKERS", "Worker threads for database and hashing")
       ->check(CLI::Range(1, 1024));
@@ -96,8 +97,6 @@ std::string Redacted(const std::string& url) {
 
 int Serve(Config c) {
   SetUpLogging(false, c.log_level);
-  if (c.public_url.empty()) c.public_url = "http://" + c.listen;
-  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   tessera::LogJson(spdlog::level::info, "config",
                    {{"listen", c.listen}, {"public_url", c.public_url},
                     {"database", c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath()
@@ -185,6 +184,47 @@ int CreateApp(const Config& c, const std::string& slug, const std::string& name,
   return 0;
 }
 
+struct AdminClientArgs {
+  std::string app = "default", name;
+  std::vector<std::string> redirect_uris, grants, scopes;
+  bool is_public = false, first_party = false, json = false;
+};
+
+int CreateClient(const Config& c, AdminClientArgs a) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = (*app)->apps().Resolve(a.app);
+  if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+  auto created = (*app)->clients().Register(
+      *tenant, {a.name, a.is_public, a.first_party, a.redirect_uris, a.grants, a.scopes});
+  if (!created.ok()) {
+    std::string msg = created.status().message();
+    for (const auto& f : created.status().field_errors()) msg += "; " + f.field + " " + f.message;
+    return Fail(tessera::Status(created.status().code(), msg));
+  }
+  const auto& cl = created->client;
+  auto list = [](const std::vector<std::string>& v) {
+    boost::json::array a;
+    for (const auto& s : v) a.emplace_back(s);
+    return a;
+  };
+  boost::json::object view{{"client_id", cl.client_id}, {"app", a.app}, {"name", cl.name},
+                           {"public", cl.is_public}, {"first_party", cl.first_party},
+                           {"redirect_uris", list(cl.redirect_uris)},
+                           {"grant_types", list(cl.grant_types)}, {"scopes", list(cl.scopes)},
+                           {"token_endpoint", (*app)->apps().IssuerFor(a.app) + "/oauth/token"}};
+  if (created->secret) view["client_secret"] = *created->secret;
+  if (a.json) {
+    std::cout << boost::json::serialize(view) << "\n";
+  } else {
+    std::cout << "Created client " << cl.client_id << " in app " << a.app << "\n";
+    if (created->secret) {
+      std::cout << "Client secret (shown once, store it now): " << *created->secret << "\n";
+    }
+  }
+  return 0;
+}
+
 int RotateKeys(const Config& c, bool json) {
   auto app = tessera::app::TesseraApp::Build(c);
   if (!app.ok()) return Fail(app.status());
@@ -233,6 +273,19 @@ int main(int argc, char** argv) {
   create_app->add_option("--name", name, "Display name")->required();
   create_app->add_flag("--json", app_json, "Print the app as JSON");
 
+  AdminClientArgs client_args;
+  auto* create_client = admin->add_subcommand("create-client", "Register an OAuth 2.0 client of an app");
+  AddDatabaseOptions(create_client, config);
+  create_client->add_option("--app", client_args.app, "App slug")->capture_default_str();
+  create_client->add_option("--name", client_args.name, "Display name")->required();
+  create_client->add_option("--redirect-uri", client_args.redirect_uris, "Allowed redirect URI (repeatable)");
+  create_client->add_option("--grant", client_args.grants,
+                            "authorization_code, refresh_token, client_credentials (repeatable)");
+  create_client->add_option("--scope", client_args.scopes, "Scope it may request (repeatable)");
+  create_client->add_flag("--public", client_args.is_public, "A public client (no secret; PKCE)");
+  create_client->add_flag("--first-party", client_args.first_party, "Skip the consent screen");
+  create_client->add_flag("--json", client_args.json, "Print the client (and secret) as JSON");
+
   auto* keys = cli.add_subcommand("keys", "Manage signing keys");
   keys->require_subcommand(1);
   bool keys_json = false;
@@ -246,6 +299,8 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(cli, argc, argv);
 
+  if (config.public_url.empty()) config.public_url = "http://" + config.listen;
+  while (config.public_url.size() > 1 && config.public_url.back() == '/') config.public_url.pop_back();
   if (serve->parsed()) return Serve(config);
   // Administrative commands log to stderr, so stdout carries only their answer.
   SetUpLogging(true, "warn");
@@ -254,6 +309,7 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) rc = Migrate(config);
   else if (create_user->parsed()) rc = CreateUser(config, user_args);
   else if (create_app->parsed()) rc = CreateApp(config, slug, name, app_json);
+  else if (create_client->parsed()) rc = CreateClient(config, client_args);
   else if (rotate->parsed()) rc = RotateKeys(config, keys_json);
   else std::cout << "tessera " << TESSERA_VERSION << "\n";
   spdlog::shutdown();

@@ -87,9 +87,14 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
                                                       *a->authenticator_);
   a->system_api_ = std::make_unique<api::SystemApi>(*a->store_, *a->apps_, *a->keys_, a->metrics_);
 
+  a->clients_ = std::make_unique<services::ClientService>(*a->store_, a->clock_);
+  a->token_endpoint_ =
+      std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_, *a->access_tokens_);
+
   a->router_ = std::make_unique<http::Router>(a->metrics_);
   a->system_api_->Mount(*a->router_);
   a->account_api_->Mount(*a->router_);
+  a->token_endpoint_->Mount(*a->router_);
   a->access_log_ = std::make_unique<AccessLog>(*a->router_);
 
   http::ServerOptions so;

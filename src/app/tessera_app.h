@@ -18,6 +18,8 @@
 #include "services/api_token_service.h"
 #include "services/app_service.h"
 #include "services/authenticator.h"
+#include "services/client_service.h"
+#include "oauth/token_endpoint.h"
 #include "services/key_service.h"
 #include "services/password_hasher.h"
 #include "store/store.h"
@@ -47,6 +49,7 @@ class TesseraApp {
   services::AppService& apps() { return *apps_; }
   services::AccountService& accounts() { return *accounts_; }
   services::KeyService& keys() { return *keys_; }
+  services::ClientService& clients() { return *clients_; }
 
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
@@ -63,6 +66,8 @@ class TesseraApp {
   std::unique_ptr<services::AccountService> accounts_;
   std::unique_ptr<services::ApiTokenService> api_tokens_;
   std::unique_ptr<services::Authenticator> authenticator_;
+  std::unique_ptr<services::ClientService> clients_;
+  std::unique_ptr<oauth::TokenEndpoint> token_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::SystemApi> system_api_;
   std::unique_ptr<http::Router> router_;

@@ -82,6 +82,22 @@ struct SigningKeyRecord {
   std::optional<UnixMillis> retired_at;  // null = the active key
 };
 
+// An OAuth 2.0 client of an app (RFC 6749 §2). Public clients (native and browser apps)
+// have no secret and must use PKCE; confidential ones authenticate with their secret.
+struct OAuthClient {
+  std::string client_id;
+  std::string app_id;
+  std::string name;
+  std::optional<std::string> secret_hash;  // SHA-256 hex; null for public clients
+  bool is_public = false;
+  bool first_party = false;  // skips the consent screen
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> grant_types;
+  std::vector<std::string> scopes;  // the scopes it may request
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> revoked_at;
+};
+
 // What RotateRefreshToken found.
 enum class RotationOutcome {
   kRotated,   // the token was live: marked used, the next one stored

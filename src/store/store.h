@@ -97,11 +97,21 @@ class KeyStore {
   virtual Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) = 0;
 };
 
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  virtual Status CreateClient(const OAuthClient& client) = 0;
+  // kNotFound for an unknown client, another app's client, or a revoked one.
+  virtual Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) = 0;
+  virtual Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) = 0;
+};
+
 class Store : public AppStore,
               public UserStore,
               public SessionStore,
               public ApiTokenStore,
-              public KeyStore {
+              public KeyStore,
+              public ClientStore {
  public:
   // Cheap round trip to the database (readiness probe).
   virtual Status Ping() = 0;

@@ -1349,6 +1349,60 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   EXPECT_EQ(again->api_tokens, 0);
 }
 
+// ---- ClientStore ----
+
+OAuthClient MakeClient(const App& app, const std::string& id, bool is_public = false) {
+  OAuthClient c;
+  c.client_id = id;
+  c.app_id = app.id;
+  c.name = "Client " + id + " <'\"&>";
+  if (!is_public) c.secret_hash = std::string(64, 'c');
+  c.is_public = is_public;
+  c.first_party = true;
+  c.redirect_uris = {"https://app.example/cb", "com.example.app:/cb"};
+  c.grant_types = {"authorization_code", "refresh_token"};
+  c.scopes = {"openid", "profile", "offline_access"};
+  c.created_at = kT0;
+  return c;
+}
+
+TEST_P(StoreConformanceTest, CreateGetAndListClients) {
+  App app = AddApp("default");
+  OAuthClient c = MakeClient(app, "client-1");
+  ASSERT_OK(store().CreateClient(c));
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
+  auto got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->name, c.name);
+  EXPECT_EQ(got->secret_hash, c.secret_hash);
+  EXPECT_FALSE(got->is_public);
+  EXPECT_TRUE(got->first_party);
+  EXPECT_EQ(got->redirect_uris, c.redirect_uris);
+  EXPECT_EQ(got->grant_types, c.grant_types);
+  EXPECT_EQ(got->scopes, c.scopes);
+  EXPECT_EQ(got->created_at, kT0);
+  auto pub = store().GetClient(app.id, "client-2");
+  ASSERT_OK(pub);
+  EXPECT_TRUE(pub->is_public);
+  EXPECT_FALSE(pub->secret_hash.has_value());
+  auto all = store().ListClients(app.id);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].client_id, "client-1");
+}
+
+TEST_P(StoreConformanceTest, ClientsAreIsolatedPerAppAndIdsAreUnique) {
+  App a = AddApp("a");
+  App b = AddApp("b");
+  ASSERT_OK(store().CreateClient(MakeClient(a, "shared-id")));
+  EXPECT_CODE(store().GetClient(b.id, "shared-id"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetClient(a.id, "nope"), StatusCode::kNotFound);
+  EXPECT_CLASH(store().CreateClient(MakeClient(b, "shared-id")), "client_id");
+  auto listed = store().ListClients(b.id);
+  ASSERT_OK(listed);
+  EXPECT_TRUE(listed->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;

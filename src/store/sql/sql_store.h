@@ -62,6 +62,11 @@ class SqlStore final : public Store {
   Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
   Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
 
+  // ClientStore
+  Status CreateClient(const OAuthClient& client) override;
+  Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) override;
+  Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) override;
+
   // Store
   Status Ping() override;
   Result<GcStats> CollectGarbage(UnixMillis now) override;

@@ -1,5 +1,4 @@
-#include <boost/json.hpp>
-
+#include "store/sql/json_columns.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -9,23 +8,6 @@ constexpr std::string_view kUserSelect =
     "SELECT id, app_id, email, email_normalized, username, username_normalized, password_hash,"
     " email_verified, disabled, roles_json, profile_json, created_at, updated_at, last_login_at"
     " FROM users ";
-
-std::string RolesToJson(const std::vector<std::string>& roles) {
-  boost::json::array a;
-  for (const auto& r : roles) a.emplace_back(r);
-  return boost::json::serialize(a);
-}
-
-std::vector<std::string> RolesFromJson(const std::string& text) {
-  std::vector<std::string> roles;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_array()) return roles;
-  for (const auto& r : v.as_array()) {
-    if (r.is_string()) roles.emplace_back(r.as_string());
-  }
-  return roles;
-}
 
 User ReadUser(const SqlRow& r) {
   User u;
@@ -38,7 +20,7 @@ User ReadUser(const SqlRow& r) {
   u.password_hash = OptText(r, 6);
   u.email_verified = Int(r, 7) != 0;
   u.disabled = Int(r, 8) != 0;
-  u.roles = RolesFromJson(Text(r, 9));
+  u.roles = StringListFromJson(Text(r, 9));
   u.profile_json = Text(r, 10);
   u.created_at = Int(r, 11);
   u.updated_at = Int(r, 12);
@@ -70,7 +52,7 @@ Status SqlStore::CreateUser(const User& u) {
                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
                 Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-                int64_t{u.disabled}, RolesToJson(u.roles), u.profile_json, u.created_at,
+                int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
                 u.updated_at, Opt(u.last_login_at)})
           .status());
 }
@@ -105,7 +87,7 @@ Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user
                   " last_login_at = $13 WHERE app_id = $1 AND id = $2",
                   {std::string(app_id), std::string(user_id), user.email, user.email_normalized,
                    Opt(user.username), Opt(user.username_normalized), Opt(user.password_hash),
-                   int64_t{user.email_verified}, int64_t{user.disabled}, RolesToJson(user.roles),
+                   int64_t{user.email_verified}, int64_t{user.disabled}, StringListToJson(user.roles),
                    user.profile_json, user.updated_at, Opt(user.last_login_at)})
         .status();
   });

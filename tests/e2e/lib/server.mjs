@@ -235,6 +235,7 @@ export class TesseraServer {
   /** Runs `tessera admin <args> --data-dir … [--database-url …] --json`; returns parsed JSON. */
   async admin(args) {
     const full = ['admin', ...args, '--data-dir', this.dataDir];
+    if (this.port) full.push('--public-url', this.baseUrl);
     if (this.databaseUrl) full.push('--database-url', this.databaseUrl);
     if (this.masterKeyFile) full.push('--master-key-file', this.masterKeyFile);
     full.push('--json');

@@ -1,0 +1,55 @@
+#include "http/form.h"
+
+namespace tessera::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> FormDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> ParseForm(std::string_view body) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i <= body.size()) {
+    size_t amp = body.find('&', i);
+    if (amp == std::string_view::npos) amp = body.size();
+    std::string_view pair = body.substr(i, amp - i);
+    i = amp + 1;
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto name = FormDecode(pair.substr(0, eq));
+    auto value = FormDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!name || !value) return InvalidArgumentError("malformed form encoding");
+    if (!out.emplace(*name, *value).second) {
+      return InvalidArgumentError("parameter '" + *name + "' is repeated");
+    }
+  }
+  return out;
+}
+
+}  // namespace tessera::http
