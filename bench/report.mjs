@@ -23,6 +23,13 @@ const TARGETS = {
   idle_rss_mib: 30,
 };
 
+// Busy CPU of the machine not spent by the server, wrk or PostgreSQL, steal excluded (noise).
+const otherCpu = (r) => Math.max(0, r.machine_cpu_pct - r.steal_pct - r.server_cpu_pct - r.wrk_cpu_pct -
+                                    (r.postgres_cpu_pct ?? 0));
+for (const r of runs) {
+  r.other_cpu_pct = Math.round(otherCpu(r) * 10) / 10;
+  r.server_cpu_us_per_request = Math.round((r.server_cpu_pct / 100) * 1e6 / r.wrk.rps * 10) / 10;
+}
 const run = (backend, scenario) => runs.find((r) => r.backend === backend && r.scenario === scenario);
 const hashRate = hash ? hash.multi.hashes_per_s : null;
 
@@ -34,19 +41,24 @@ for (const b of backends.map((x) => x.backend)) {
     const ratio = meJwt.wrk.rps / healthz.wrk.rps;
     targets.push({ target: 'me (JWT) ≥ 50% of /healthz', backend: b,
                    measured: `${fmt(meJwt.wrk.rps)} vs ${fmt(healthz.wrk.rps)} req/s`,
-                   ratio, met: ratio >= TARGETS.me_jwt_vs_healthz });
+                   ratio, met: ratio >= TARGETS.me_jwt_vs_healthz,
+                   steal_pct: Math.max(meJwt.steal_pct, healthz.steal_pct),
+                   other_cpu_pct: Math.max(meJwt.other_cpu_pct, healthz.other_cpu_pct) });
   }
   if (refresh && b === 'sqlite') {
     const ratio = refresh.wrk.rps / TARGETS.refresh_sqlite_rps;
     targets.push({ target: 'refresh ≥ 5,000/s on SQLite', backend: b,
                    measured: `${fmt(refresh.wrk.rps)} req/s (non-2xx ${refresh.wrk.non2xx})`,
-                   ratio, met: refresh.wrk.rps >= TARGETS.refresh_sqlite_rps && refresh.wrk.non2xx === 0 });
+                   ratio, met: refresh.wrk.rps >= TARGETS.refresh_sqlite_rps && refresh.wrk.non2xx === 0,
+                   steal_pct: refresh.steal_pct, other_cpu_pct: refresh.other_cpu_pct });
   }
   if (login && hashRate) {
     const ratio = login.wrk.rps / hashRate;
     targets.push({ target: 'login ≥ 80% of the argon2id hash rate', backend: b,
                    measured: `${fmt(login.wrk.rps, 1)} vs ${fmt(hashRate, 1)} hashes/s`,
-                   ratio, met: ratio >= TARGETS.login_vs_hash_rate && login.wrk.non2xx === 0 });
+                   ratio, met: ratio >= TARGETS.login_vs_hash_rate && login.wrk.non2xx === 0,
+                   steal_pct: Math.max(login.steal_pct, meta.hash_rate_steal_pct ?? 0),
+                   other_cpu_pct: Math.max(login.other_cpu_pct, meta.hash_rate_other_cpu_pct ?? 0) });
   }
   const be = backends.find((x) => x.backend === b);
   const idle = Math.max(be.idle_rss_start_kb, be.idle_rss_end_kb) / MiB;
@@ -65,41 +77,66 @@ function fmt(x, digits = 0) {
 const ms = (us) => fmt(us / 1000, us < 10000 ? 2 : 1);
 const md = [];
 md.push(`Run ${meta.date} on ${meta.nproc} × ${meta.cpu_model}, ${fmt(meta.mem_total_kb / MiB / 1024, 1)} GiB, ` +
-        `${meta.build_type} build ${meta.commit}; wrk ${meta.wrk}, ${meta.wrk_threads} thread, ` +
+        `${meta.build_type} build ${meta.commit}${meta.binary_built ? ` (binary of ${meta.binary_built})` : ''}; wrk ${meta.wrk}, ${meta.wrk_threads} thread, ` +
         `${meta.seconds} s per run, ${meta.connections} connections ` +
-        `(signup/login: ${meta.hash_connections}); server --log-level ${meta.log_level}` +
+        `(signup/login: ${meta.hash_connections})` +
+        `${meta.repeat > 1 ? `, best of ${meta.repeat} passes (per scenario, and for the hash rate: one run per pass and backend)` : ''}` +
+        `; server --log-level ${meta.log_level}` +
         `${meta.server_args ? ' ' + meta.server_args : ''}; load average before: ${meta.load_before[0]}.`);
 md.push('');
 if (hash) {
   md.push(`argon2id (19 MiB, t=2) hash rate: ${fmt(hash.single.hashes_per_s, 1)}/s with 1 thread, ` +
-          `${fmt(hash.multi.hashes_per_s, 1)}/s with ${hash.multi.threads} threads.`);
+          `${fmt(hash.multi.hashes_per_s, 1)}/s with ${hash.multi.threads} threads ` +
+          (meta.hash_rate_steal_pct === undefined ? '(steal not recorded).'
+            : `(meanwhile steal ${fmt(meta.hash_rate_steal_pct)}%, other CPU ${fmt(meta.hash_rate_other_cpu_pct ?? 0)}%).`));
   md.push('');
 }
 const names = { healthz: 'GET /healthz', signup: 'POST signup', login: 'POST login',
                 refresh: 'POST token/refresh', me_jwt: 'GET /api/me (JWT)', me_token: 'GET /api/me (API token)' };
 for (const be of backends) {
-  md.push(`### ${be.backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`);
+  const pg = be.backend === 'postgres';
+  md.push(`### ${pg ? 'PostgreSQL' : 'SQLite'}`);
   md.push('');
-  md.push('| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | server CPU % | wrk CPU % | machine CPU % | RSS after MiB |');
-  md.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push(`| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | server CPU % | server CPU µs/req |` +
+          `${pg ? ' PostgreSQL CPU % |' : ''} wrk CPU % | other CPU % | steal % | RSS after MiB |`);
+  md.push(`|---|---:|---:|---:|---:|---:|---:|---:|${pg ? '---:|' : ''}---:|---:|---:|---:|`);
   for (const r of runs.filter((x) => x.backend === be.backend)) {
     const w = r.wrk;
     const errs = w.socket_errors.connect + w.socket_errors.read + w.socket_errors.write + w.socket_errors.timeout;
+    const other = otherCpu(r);
+    const usPerReq = (r.server_cpu_pct / 100) * 1e6 / w.rps;
     md.push(`| ${names[r.scenario] ?? r.scenario} | ${r.connections} | ${fmt(w.rps, w.rps < 1000 ? 1 : 0)} | ` +
             `${ms(w.latency_us.p50)} | ${ms(w.latency_us.p99)} | ${w.non2xx}${errs ? ` (+${errs} socket errors)` : ''}` +
-            `${w.starved ? ` (${w.starved} starved)` : ''} | ${fmt(r.server_cpu_pct)} | ${fmt(r.wrk_cpu_pct)} | ` +
-            `${fmt(r.machine_cpu_pct)} | ${fmt(r.rss_after_kb / MiB, 1)} |`);
+            `${w.starved ? ` (${w.starved} starved)` : ''} | ${fmt(r.server_cpu_pct)} | ${fmt(usPerReq)} |` +
+            `${pg ? ` ${fmt(r.postgres_cpu_pct)} |` : ''} ${fmt(r.wrk_cpu_pct)} | ${fmt(other)} | ${fmt(r.steal_pct)} | ` +
+            `${fmt(r.rss_after_kb / MiB, 1)} |`);
   }
   md.push('');
+  const login = run(be.backend, 'login'), refresh = run(be.backend, 'refresh');
+  if (refresh) {
+    // Every login makes a session: the login run's and the refresh seeds' (one login each).
+    // Attempts are in pass order; login runs before refresh in every pass.
+    const pass = refresh.attempts ? refresh.attempts.findIndex((a) => a.kept) + 1 : 1;
+    const logins = login ? (login.attempts ?? [login.wrk]).slice(0, pass)
+                             .reduce((n, a) => n + a.requests - a.non2xx, 0) : 0;
+    const sessions = logins + pass * meta.refresh_seeds;
+    md.push(`The refresh run starts with about ${fmt(sessions)} sessions in the app (one per earlier login).`);
+  }
   md.push(`Idle RSS: ${fmt(be.idle_rss_start_kb / MiB, 1)} MiB right after start, ` +
           `${fmt(be.idle_rss_end_kb / MiB, 1)} MiB idle after all runs.`);
   md.push('');
 }
+md.push('CPU % is of one core (the machine has ' + meta.nproc + ' cores, so ' + 100 * meta.nproc +
+        '% is all of it), measured over the run. "other" is the rest of the machine\'s busy time (other ' +
+        'processes, unattributed kernel work) and "steal" the time the hypervisor gave to other guests: both are noise.');
+md.push('');
 md.push('### Targets');
 md.push('');
-md.push('| target | backend | measured | ratio | met |');
-md.push('|---|---|---|---:|---|');
+md.push('| target | backend | measured | ratio | met | noise: steal % / other CPU % (max of the runs compared) |');
+md.push('|---|---|---|---:|---|---:|');
 for (const t of targets) {
-  md.push(`| ${t.target} | ${t.backend} | ${t.measured} | ${fmt(t.ratio * 100)}% | ${t.met ? 'met' : '**not met**'} |`);
+  md.push(`| ${t.target} | ${t.backend} | ${t.measured} | ${fmt(t.ratio * 100)}% | ` +
+          `${t.met ? 'met' : '**not met**'} | ` +
+          `${t.steal_pct === undefined ? '–' : `${fmt(t.steal_pct)} / ${fmt(t.other_cpu_pct ?? 0)}`} |`);
 }
 console.log(md.join('\n'));
