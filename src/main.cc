@@ -36,8 +36,11 @@ void SetUpLogging(bool to_stderr, const std::string& level) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
+// Prints the error with every field error, e.g. "validation failed; email is required".
 int Fail(const Status& s) {
-  std::cerr << "tessera: " << s.message() << "\n";
+  std::cerr << "tessera: " << s.message();
+  for (const auto& f : s.field_errors()) std::cerr << "; " << f.field << " " << f.message;
+  std::cerr << "\n";
   spdlog::shutdown();
   return 1;
 }
@@ -150,9 +153,7 @@ int CreateUser(const Config& c, AdminUserArgs a) {
   if (a.admin) in.roles = {"admin"};
   auto user = (*app)->accounts().Signup(*tenant, std::move(in));
   if (!user.ok()) {
-    std::string msg = user.status().message();
-    for (const auto& f : user.status().field_errors()) msg += "; " + f.field + " " + f.message;
-    return Fail(tessera::Status(user.status().code(), msg));
+    return Fail(user.status());
   }
   auto view = tessera::api::UserView(*user, *tenant);
   if (a.json) {
@@ -169,9 +170,7 @@ int CreateApp(const Config& c, const std::string& slug, const std::string& name,
   if (!app.ok()) return Fail(app.status());
   auto created = (*app)->apps().Create(slug, name);
   if (!created.ok()) {
-    std::string msg = created.status().message();
-    for (const auto& f : created.status().field_errors()) msg += "; " + f.field + " " + f.message;
-    return Fail(tessera::Status(created.status().code(), msg));
+    return Fail(created.status());
   }
   std::string issuer = (*app)->apps().IssuerFor(created->slug);
   boost::json::object view{{"id", created->id}, {"slug", created->slug}, {"name", created->name},
@@ -198,9 +197,7 @@ int CreateClient(const Config& c, AdminClientArgs a) {
   auto created = (*app)->clients().Register(
       *tenant, {a.name, a.is_public, a.first_party, a.redirect_uris, a.grants, a.scopes});
   if (!created.ok()) {
-    std::string msg = created.status().message();
-    for (const auto& f : created.status().field_errors()) msg += "; " + f.field + " " + f.message;
-    return Fail(tessera::Status(created.status().code(), msg));
+    return Fail(created.status());
   }
   const auto& cl = created->client;
   auto list = [](const std::vector<std::string>& v) {
