@@ -26,8 +26,10 @@ void SetUpLogging(bool to_stderr, const std::string& level) {
   } else {
     sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   }
-  auto logger = std::make_shared<spdlog::async_logger>("tessera", sink, spdlog::thread_pool(),
-                                                       spdlog::async_overflow_policy::block);
+  // Request lines are logged from the network threads: if stdout backs up and the queue
+  // fills, drop the oldest lines rather than stall the server.
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "tessera", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
   logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v)",
                       spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
