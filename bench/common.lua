@@ -22,10 +22,6 @@ function bench_count(status)
   if status < 200 or status > 299 then non2xx = non2xx + 1 end
 end
 
-local function json_escape(s)
-  return (tostring(s):gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end))
-end
-
 function done(summary, latency, requests)
   local path = os.getenv("BENCH_WRK_JSON")
   if not path or path == "" then return end
@@ -62,5 +58,4 @@ function done(summary, latency, requests)
     table.concat(status_parts, ", "), extra.starved or 0,
     e.connect, e.read, e.write, e.timeout))
   f:close()
-  if os.getenv("BENCH_DEBUG") then io.stderr:write("wrk done: " .. json_escape(path) .. "\n") end
 end

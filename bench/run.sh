@@ -33,8 +33,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 BUILD=${BUILD_DIR:-build}
-BIN=$ROOT/$BUILD/tessera
-HASH_BIN=$ROOT/$BUILD/tessera_bench_hash
+[[ "$BUILD" == /* ]] || BUILD=$ROOT/$BUILD
+BIN=$BUILD/tessera
+HASH_BIN=$BUILD/tessera_bench_hash
 RUN_SECONDS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 HASH_CONNS=${BENCH_HASH_CONNECTIONS:-8}
