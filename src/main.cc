@@ -68,8 +68,9 @@ void AddServeOptions(CLI::App* s, Config& c) {
   };
   opt("--listen", c.listen, "TESSERA_LISTEN", "HOST:PORT to listen on");
   opt("--threads", c.io_threads, "TESSERA_THREADS", "Network threads (0: one per core)");
-  opt("--workers", c.workers, "TESSERA_WORKERS", "Worker threads for database and hashing")
-      ->check(CLI::Range(1, 1024));
+  opt("--workers", c.workers, "TESSERA_WORKERS",
+      "Worker threads for database work (0: two per core; password hashing has its own)")
+      ->check(CLI::Range(0, 1024));
   opt("--max-body-bytes", c.max_body_bytes, "TESSERA_MAX_BODY_BYTES", "Largest request body");
   opt("--read-timeout", c.read_timeout_s, "TESSERA_READ_TIMEOUT", "Seconds to receive a request");
   opt("--idle-timeout", c.idle_timeout_s, "TESSERA_IDLE_TIMEOUT", "Seconds a keep-alive connection may idle");

@@ -40,14 +40,14 @@ void AccountApi::Mount(http::Router& r) {
     return [this, fn](Request& req) { return (this->*fn)(req); };
   };
   const std::string base = "/apps/{app}/api";
-  r.Add(verb::post, base + "/signup", bind(&AccountApi::Signup));
-  r.Add(verb::post, base + "/login", bind(&AccountApi::Login));
+  r.Add(verb::post, base + "/signup", bind(&AccountApi::Signup), http::Dispatch::kHashing);
+  r.Add(verb::post, base + "/login", bind(&AccountApi::Login), http::Dispatch::kHashing);
   r.Add(verb::post, base + "/token/refresh", bind(&AccountApi::Refresh));
   r.Add(verb::post, base + "/logout", bind(&AccountApi::Logout));
   r.Add(verb::post, base + "/logout-all", bind(&AccountApi::LogoutAll));
   r.Add(verb::get, base + "/me", bind(&AccountApi::GetMe));
   r.Add(verb::patch, base + "/me", bind(&AccountApi::PatchMe));
-  r.Add(verb::post, base + "/me/password", bind(&AccountApi::ChangePassword));
+  r.Add(verb::post, base + "/me/password", bind(&AccountApi::ChangePassword), http::Dispatch::kHashing);
   r.Add(verb::get, base + "/me/sessions", bind(&AccountApi::ListSessions));
   r.Add(verb::delete_, base + "/me/sessions/{id}", bind(&AccountApi::DeleteSession));
   r.Add(verb::get, base + "/me/tokens", bind(&AccountApi::ListTokens));

@@ -23,7 +23,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string public_url;  // default: http://{listen}
   int io_threads = 0;      // 0: one per core
-  int workers = 16;
+  int workers = 0;  // 0: two per core
   size_t max_body_bytes = 64 * 1024;
   int read_timeout_s = 15;
   int idle_timeout_s = 60;

@@ -69,12 +69,18 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
   DatabaseConfig db = config.db;
   // SQLite readers are cheap: one per worker, so no worker ever waits for one.
-  if (db.database_url.empty()) db.pool_size = std::max(db.pool_size, config.workers);
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  services::PasswordHasherOptions hashing = HasherOptions(config);
+  // Hash waiters: those hashing plus those queued, and two spare for their database work.
+  int hashing_workers = hashing.concurrency + hashing.max_queue + 2;
+  int workers = config.workers > 0 ? config.workers : 2 * cores;
+  // SQLite readers are cheap: one per thread that may read, so none ever waits for one.
+  if (db.database_url.empty()) db.pool_size = std::max(db.pool_size, workers + hashing_workers);
   TESSERA_ASSIGN_OR_RETURN(a->store_, OpenConfiguredStore(db));
   TESSERA_ASSIGN_OR_RETURN(a->keys_, OpenKeys(config.db, *a->store_, a->clock_, *alg));
   a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url);
   TESSERA_RETURN_IF_ERROR(a->apps_->EnsureDefaultApp());
-  a->hasher_ = std::make_unique<services::PasswordHasher>(HasherOptions(config), a->metrics_);
+  a->hasher_ = std::make_unique<services::PasswordHasher>(hashing, a->metrics_);
   a->access_tokens_ = std::make_unique<services::AccessTokenService>(
       *a->keys_, a->clock_, config.access_token_ttl_s, a->metrics_);
   a->accounts_ = std::make_unique<services::AccountService>(
@@ -107,9 +113,9 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   } catch (...) {
     return InvalidArgumentError("--listen must be HOST:PORT");
   }
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   so.io_threads = config.io_threads > 0 ? config.io_threads : cores;
-  so.workers = config.workers;
+  so.workers = workers;
+  so.hashing_workers = hashing_workers;
   so.max_body_bytes = config.max_body_bytes;
   so.read_timeout = std::chrono::seconds(config.read_timeout_s);
   so.idle_timeout = std::chrono::seconds(config.idle_timeout_s);

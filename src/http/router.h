@@ -16,9 +16,11 @@ namespace tessera::http {
 
 using Handler = std::function<Response(Request&)>;
 
-// Where a handler runs: kWorker (the default) on the worker pool, where blocking on the
-// database or a hash is fine; kInline on the I/O thread, only for handlers that never block.
-enum class Dispatch { kWorker, kInline };
+// Where a handler runs: kWorker (the default) on the worker pool, where short blocking on the
+// database is fine; kHashing on the separate hashing pool, for handlers that may wait for a
+// password hash (so a login burst never occupies the workers every other request needs);
+// kInline on the I/O thread, only for handlers that never block.
+enum class Dispatch { kWorker, kHashing, kInline };
 
 struct Route {
   beast_http::verb method;

@@ -66,6 +66,7 @@ struct Server::Impl {
   RequestObserver& observer;
   net::io_context ioc;
   net::thread_pool workers;
+  net::thread_pool hashing_workers;
   tcp::acceptor acceptor{ioc};
   net::signal_set signals{ioc, SIGINT, SIGTERM};
   std::atomic<bool> stopping{false};
@@ -73,7 +74,8 @@ struct Server::Impl {
 
   Impl(ServerOptions o, const Router& r, RequestObserver& obs)
       : opt(std::move(o)), router(r), observer(obs), ioc(opt.io_threads),
-        workers(static_cast<size_t>(std::max(1, opt.workers))) {}
+        workers(static_cast<size_t>(std::max(1, opt.workers))),
+        hashing_workers(static_cast<size_t>(std::max(1, opt.hashing_workers))) {}
 
   static Response Unrouted(const RouteMatch& match) {
     if (match.status != 405) return Problem(404, "not-found", "Not found", "no such endpoint");
@@ -97,8 +99,9 @@ struct Server::Impl {
     if (!match.route) co_return Unrouted(match);
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
+    auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;
     co_return co_await net::co_spawn(
-        workers, [&]() -> net::awaitable<Response> { co_return Invoke(r, req); },
+        pool, [&]() -> net::awaitable<Response> { co_return Invoke(r, req); },
         net::use_awaitable);
   }
 
@@ -247,6 +250,7 @@ Server::Server(ServerOptions options, const Router& router, RequestObserver& obs
 
 Server::~Server() {
   impl_->workers.join();
+  impl_->hashing_workers.join();
 }
 
 Result<uint16_t> Server::Listen() {
@@ -275,6 +279,7 @@ void Server::Run() {
   im.ioc.run();
   for (auto& t : threads) t.join();
   im.workers.join();
+  im.hashing_workers.join();
 }
 
 void Server::Stop() { impl_->BeginShutdown(); }

@@ -3,8 +3,10 @@
 //
 // Threads: `io_threads` run the io_context (accept, read, write — never blocking); each
 // connection is a coroutine on its own strand. A handler marked Dispatch::kWorker runs on the
-// `workers` thread pool (database calls, password hashing); the coroutine resumes on its
-// strand to write the answer. So a slow database or a hash never stalls network threads.
+// `workers` pool (database calls), one marked kHashing on the `hashing_workers` pool (routes
+// that may wait for a password hash); the coroutine resumes on its strand to write the
+// answer. So a slow database or a hash never stalls network threads, and a login flood never
+// takes the workers that token refreshes and `me` calls need.
 //
 // Limits: header size (431), body size (413), a deadline for reading each request (a slow or
 // silent client is cut off), an idle deadline between keep-alive requests.
@@ -26,7 +28,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   int io_threads = 1;
-  int workers = 16;
+  int workers = 4;
+  int hashing_workers = 12;
   size_t max_body_bytes = 64 * 1024;
   size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{15};   // to receive one whole request
