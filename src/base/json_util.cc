@@ -12,10 +12,4 @@ Result<boost::json::object> ParseJsonObject(std::string_view text) {
   return std::move(v.as_object());
 }
 
-std::optional<std::string> GetString(const boost::json::object& obj, std::string_view key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().as_string());
-}
-
 }  // namespace tessera

@@ -14,7 +14,4 @@ namespace tessera {
 // ParseJsonObject parses `text` and requires a top-level object.
 Result<boost::json::object> ParseJsonObject(std::string_view text);
 
-// Returns the string at `key`, or nullopt when absent or not a string.
-std::optional<std::string> GetString(const boost::json::object& obj, std::string_view key);
-
 }  // namespace tessera
