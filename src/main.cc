@@ -81,6 +81,16 @@ void AddServeOptions(CLI::App* s, Config& c) {
       ->check(CLI::Range(1, 86400));
   opt("--refresh-token-ttl", c.refresh_token_ttl_s, "TESSERA_REFRESH_TOKEN_TTL", "Refresh token lifetime, seconds");
   opt("--session-ttl", c.session_ttl_s, "TESSERA_SESSION_TTL", "Absolute session lifetime, seconds");
+  opt("--browser-session-idle-ttl", c.browser_session_idle_ttl_s, "TESSERA_BROWSER_SESSION_IDLE_TTL",
+      "Hosted-page sign-in: ends after this many idle seconds");
+  opt("--browser-session-ttl", c.browser_session_ttl_s, "TESSERA_BROWSER_SESSION_TTL",
+      "Hosted-page sign-in: absolute lifetime, seconds");
+  opt("--login-max-failures-per-account", c.login_max_failures_per_account,
+      "TESSERA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "Failed sign-ins per identifier per window");
+  opt("--login-max-failures-per-ip", c.login_max_failures_per_ip,
+      "TESSERA_LOGIN_MAX_FAILURES_PER_IP", "Failed sign-ins per client IP per window");
+  opt("--login-throttle-window", c.login_throttle_window_s, "TESSERA_LOGIN_THROTTLE_WINDOW",
+      "Sign-in throttling window, seconds");
   opt("--argon2-memory-kib", c.argon2_memory_kib, "TESSERA_ARGON2_MEMORY_KIB", "argon2id memory per hash, KiB")
       ->check(CLI::Range(8, 4 * 1024 * 1024));
   opt("--argon2-iterations", c.argon2_iterations, "TESSERA_ARGON2_ITERATIONS", "argon2id passes")
@@ -188,7 +198,7 @@ int CreateApp(const Config& c, const std::string& slug, const std::string& name,
 
 struct AdminClientArgs {
   std::string app = "default", name;
-  std::vector<std::string> redirect_uris, grants, scopes;
+  std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
   bool is_public = false, first_party = false, json = false;
 };
 
@@ -198,7 +208,8 @@ int CreateClient(const Config& c, AdminClientArgs a) {
   auto tenant = (*app)->apps().Resolve(a.app);
   if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
   auto created = (*app)->clients().Register(
-      *tenant, {a.name, a.is_public, a.first_party, a.redirect_uris, a.grants, a.scopes});
+      *tenant, {a.name, a.is_public, a.first_party, a.redirect_uris,
+                  a.post_logout_redirect_uris, a.grants, a.scopes});
   if (!created.ok()) {
     return Fail(created.status());
   }
@@ -211,6 +222,7 @@ int CreateClient(const Config& c, AdminClientArgs a) {
   boost::json::object view{{"client_id", cl.client_id}, {"app", a.app}, {"name", cl.name},
                            {"public", cl.is_public}, {"first_party", cl.first_party},
                            {"redirect_uris", list(cl.redirect_uris)},
+                           {"post_logout_redirect_uris", list(cl.post_logout_redirect_uris)},
                            {"grant_types", list(cl.grant_types)}, {"scopes", list(cl.scopes)},
                            {"token_endpoint", (*app)->apps().IssuerFor(a.app) + "/oauth/token"}};
   if (created->secret) view["client_secret"] = *created->secret;
@@ -279,6 +291,8 @@ int main(int argc, char** argv) {
   create_client->add_option("--app", client_args.app, "App slug")->capture_default_str();
   create_client->add_option("--name", client_args.name, "Display name")->required();
   create_client->add_option("--redirect-uri", client_args.redirect_uris, "Allowed redirect URI (repeatable)");
+  create_client->add_option("--post-logout-redirect-uri", client_args.post_logout_redirect_uris,
+                            "Allowed post-logout redirect URI (repeatable)");
   create_client->add_option("--grant", client_args.grants,
                             "authorization_code, refresh_token, client_credentials (repeatable)");
   create_client->add_option("--scope", client_args.scopes, "Scope it may request (repeatable)");

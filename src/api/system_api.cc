@@ -29,6 +29,7 @@ void SystemApi::Mount(http::Router& r) {
     res.content_type = "application/jwk-set+json";
     // Caches may keep it briefly; a rotation shows within five minutes.
     res.WithHeader("Cache-Control", "public, max-age=300");
+    res.WithHeader("Access-Control-Allow-Origin", "*");  // public keys, read by browser apps
     return res;
   });
 }

@@ -41,13 +41,17 @@ json::object UserView(const store::User& u, const store::App& app) {
 }
 
 json::object SessionView(const store::Session& s, bool current) {
-  return json::object{{"id", s.id},
+  json::object v{{"id", s.id},
+                 {"kind", s.kind},  // "api", "browser" or "oauth" (an app's grant)
                       {"created_at", Rfc3339(s.created_at)},
                       {"last_used_at", Rfc3339(s.last_used_at)},
                       {"expires_at", Rfc3339(s.expires_at)},
                       {"user_agent", s.user_agent},
                       {"ip", s.ip},
                       {"current", current}};
+  if (!s.client_id.empty()) v["client_id"] = s.client_id;
+  if (!s.scope.empty()) v["scope"] = s.scope;
+  return v;
 }
 
 json::object ApiTokenView(const store::ApiToken& t) {

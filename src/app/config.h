@@ -39,6 +39,12 @@ struct Config {
   int hash_concurrency = 0;  // 0: one per core
   int hash_queue = 8;
   int password_min_length = 8;
+  // Hosted pages and sign-in throttling.
+  int64_t browser_session_idle_ttl_s = 8 * 3600;
+  int64_t browser_session_ttl_s = 7 * 24 * 3600;
+  int64_t login_max_failures_per_account = 10;
+  int64_t login_max_failures_per_ip = 100;
+  int64_t login_throttle_window_s = 15 * 60;
   std::string log_level = "info";
 };
 

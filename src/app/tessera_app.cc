@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "oauth/cors.h"
 #include "services/master_key.h"
 #include "store/open_store.h"
 
@@ -83,9 +84,14 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->hasher_ = std::make_unique<services::PasswordHasher>(hashing, a->metrics_);
   a->access_tokens_ = std::make_unique<services::AccessTokenService>(
       *a->keys_, a->clock_, config.access_token_ttl_s, a->metrics_);
+  a->throttle_ = std::make_unique<services::LoginThrottle>(
+      *a->store_, a->clock_,
+      services::LoginThrottleOptions{config.login_throttle_window_s,
+                                     config.login_max_failures_per_account,
+                                     config.login_max_failures_per_ip});
   a->accounts_ = std::make_unique<services::AccountService>(
       *a->store_, *a->apps_, *a->hasher_, *a->access_tokens_, a->clock_, a->metrics_,
-      AccountOptionsFrom(config));
+      AccountOptionsFrom(config), a->throttle_.get());
   a->api_tokens_ = std::make_unique<services::ApiTokenService>(*a->store_, a->clock_);
   a->authenticator_ = std::make_unique<services::Authenticator>(*a->store_, *a->apps_,
                                                                 *a->access_tokens_, *a->api_tokens_);
@@ -94,13 +100,43 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->system_api_ = std::make_unique<api::SystemApi>(*a->store_, *a->apps_, *a->keys_, a->metrics_);
 
   a->clients_ = std::make_unique<services::ClientService>(*a->store_, a->clock_);
-  a->token_endpoint_ =
-      std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_, *a->access_tokens_);
+  a->browser_sessions_ = std::make_unique<services::BrowserSessionService>(
+      *a->store_, a->clock_,
+      services::BrowserSessionOptions{config.browser_session_idle_ttl_s,
+                                      config.browser_session_ttl_s});
+  a->authorization_ =
+      std::make_unique<services::AuthorizationService>(*a->store_, *a->clients_, a->clock_);
+  a->grants_ = std::make_unique<services::OAuthGrantService>(
+      *a->store_, *a->apps_, *a->keys_, *a->access_tokens_, a->clock_, a->metrics_,
+      services::OAuthGrantOptions{3600, config.refresh_token_ttl_s, config.session_ttl_s});
+  a->pages_ = std::make_unique<web::PageRenderer>();
+  a->web_ = std::make_unique<web::WebContext>(*a->apps_, *a->browser_sessions_, *a->pages_);
+  a->login_pages_ = std::make_unique<web::LoginPages>(*a->web_, *a->accounts_, *a->pages_);
+  a->account_pages_ =
+      std::make_unique<web::AccountPages>(*a->web_, *a->accounts_, *a->authorization_);
+  a->token_endpoint_ = std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_,
+                                                              *a->access_tokens_, *a->grants_);
+  a->authorize_endpoint_ =
+      std::make_unique<oauth::AuthorizeEndpoint>(*a->web_, *a->authorization_, *a->accounts_);
+  a->userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(*a->apps_, *a->grants_);
+  a->introspection_endpoints_ =
+      std::make_unique<oauth::TokenIntrospectionEndpoints>(*a->apps_, *a->clients_, *a->grants_);
+  a->discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(*a->apps_, *a->keys_);
+  a->end_session_endpoint_ =
+      std::make_unique<oauth::EndSessionEndpoint>(*a->web_, *a->clients_, *a->grants_);
 
   a->router_ = std::make_unique<http::Router>(a->metrics_);
   a->system_api_->Mount(*a->router_);
   a->account_api_->Mount(*a->router_);
   a->token_endpoint_->Mount(*a->router_);
+  oauth::MountPreflight(*a->router_, "/apps/{app}/oauth/token");
+  a->authorize_endpoint_->Mount(*a->router_);
+  a->userinfo_endpoint_->Mount(*a->router_);
+  a->introspection_endpoints_->Mount(*a->router_);
+  a->discovery_endpoint_->Mount(*a->router_);
+  a->end_session_endpoint_->Mount(*a->router_);
+  a->login_pages_->Mount(*a->router_);
+  a->account_pages_->Mount(*a->router_);
   a->access_log_ = std::make_unique<AccessLog>(*a->router_);
 
   http::ServerOptions so;

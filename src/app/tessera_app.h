@@ -19,7 +19,20 @@
 #include "services/app_service.h"
 #include "services/authenticator.h"
 #include "services/client_service.h"
+#include "oauth/authorize_endpoint.h"
+#include "oauth/discovery_endpoint.h"
+#include "oauth/end_session_endpoint.h"
 #include "oauth/token_endpoint.h"
+#include "oauth/token_introspection_endpoint.h"
+#include "oauth/userinfo_endpoint.h"
+#include "services/authorization_service.h"
+#include "services/browser_session_service.h"
+#include "services/login_throttle.h"
+#include "services/oauth_grant_service.h"
+#include "web/account_pages.h"
+#include "web/login_pages.h"
+#include "web/page_renderer.h"
+#include "web/web_context.h"
 #include "services/key_service.h"
 #include "services/password_hasher.h"
 #include "store/store.h"
@@ -67,7 +80,20 @@ class TesseraApp {
   std::unique_ptr<services::ApiTokenService> api_tokens_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::ClientService> clients_;
+  std::unique_ptr<services::LoginThrottle> throttle_;
+  std::unique_ptr<services::BrowserSessionService> browser_sessions_;
+  std::unique_ptr<services::AuthorizationService> authorization_;
+  std::unique_ptr<services::OAuthGrantService> grants_;
+  std::unique_ptr<web::PageRenderer> pages_;
+  std::unique_ptr<web::WebContext> web_;
+  std::unique_ptr<web::LoginPages> login_pages_;
+  std::unique_ptr<web::AccountPages> account_pages_;
   std::unique_ptr<oauth::TokenEndpoint> token_endpoint_;
+  std::unique_ptr<oauth::AuthorizeEndpoint> authorize_endpoint_;
+  std::unique_ptr<oauth::UserInfoEndpoint> userinfo_endpoint_;
+  std::unique_ptr<oauth::TokenIntrospectionEndpoints> introspection_endpoints_;
+  std::unique_ptr<oauth::DiscoveryEndpoint> discovery_endpoint_;
+  std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::SystemApi> system_api_;
   std::unique_ptr<http::Router> router_;

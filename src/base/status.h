@@ -4,6 +4,7 @@
 // Exceptions are reserved for start-up/config failures and bugs; none crosses a layer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,7 +22,8 @@ enum class StatusCode {
   kFailedPrecondition,  // state forbids it (e.g. disabled account)
   kUnauthenticated,     // bad or missing credentials (401)
   kPermissionDenied,    // authenticated but not allowed (403)
-  kResourceExhausted,   // overloaded or rate limited (429/503)
+  kResourceExhausted,   // overloaded: shed load, retry shortly (503)
+  kRateLimited,         // this caller made too many attempts (429, with retry_after_s)
   kUnavailable,         // transient: database down (503)
   kInternal,            // a bug or an unexpected failure (500)
 };
@@ -53,11 +55,18 @@ class [[nodiscard]] Status {
     field_errors_ = std::move(errors);
     return std::move(*this);
   }
+  // Seconds after which a kRateLimited or kResourceExhausted call may succeed; 0 = unknown.
+  int64_t retry_after_s() const { return retry_after_s_; }
+  Status&& WithRetryAfter(int64_t seconds) && {
+    retry_after_s_ = seconds;
+    return std::move(*this);
+  }
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::vector<FieldError> field_errors_;
+  int64_t retry_after_s_ = 0;
 };
 
 inline Status OkStatus() { return Status(); }
@@ -76,6 +85,9 @@ inline Status PermissionDeniedError(std::string m) {
 }
 inline Status ResourceExhaustedError(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
+}
+inline Status RateLimitedError(std::string m, int64_t retry_after_s) {
+  return Status(StatusCode::kRateLimited, std::move(m)).WithRetryAfter(retry_after_s);
 }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

@@ -15,6 +15,13 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
+std::string Sha512(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha512(), nullptr);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

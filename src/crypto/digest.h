@@ -1,5 +1,5 @@
 // File: digest.h
-// SHA-256 and HMAC-SHA-256 (OpenSSL), and constant-time comparison.
+// SHA-256, SHA-512 and HMAC-SHA-256 (OpenSSL), and constant-time comparison.
 #pragma once
 
 #include <string>
@@ -8,6 +8,7 @@
 namespace tessera::crypto {
 
 std::string Sha256(std::string_view data);      // 32 raw bytes
+std::string Sha512(std::string_view data);      // 64 raw bytes
 std::string Sha256Hex(std::string_view data);   // 64 lowercase hex chars
 std::string HmacSha256(std::string_view key, std::string_view data);
 

@@ -66,7 +66,7 @@ bool AudienceContains(const json::object& claims, std::string_view audience) {
 Status CheckClaims(const json::object& claims, const JwtVerifyOptions& opt) {
   auto exp = NumericDate(claims, "exp");
   if (!exp) return Invalid("missing exp");
-  if (*exp + opt.leeway_seconds <= opt.now_seconds) return Invalid("expired");
+  if (!opt.allow_expired && *exp + opt.leeway_seconds <= opt.now_seconds) return Invalid("expired");
   if (auto nbf = NumericDate(claims, "nbf"); nbf && *nbf - opt.leeway_seconds > opt.now_seconds) {
     return Invalid("not yet valid");
   }

@@ -31,6 +31,7 @@ struct JwtVerifyOptions {
   std::string audience;   // required member of `aud`; "" = not checked
   int64_t now_seconds = 0;
   int64_t leeway_seconds = 30;
+  bool allow_expired = false;  // only for hints (id_token_hint): the signature still counts
 };
 
 // Returns the claims of a valid token, or kUnauthenticated saying what was wrong.

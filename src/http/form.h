@@ -14,6 +14,9 @@ namespace tessera::http {
 // (RFC 6749 §3.2: parameters MUST NOT be included more than once).
 Result<std::map<std::string, std::string>> ParseForm(std::string_view body);
 
+// Percent-encodes a query or form component: everything but RFC 3986 unreserved characters.
+std::string FormEncode(std::string_view text);
+
 // Percent-decodes a form component ('+' is a space).
 std::optional<std::string> FormDecode(std::string_view text);
 

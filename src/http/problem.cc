@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace tessera::http {
 namespace {
 
@@ -24,6 +26,7 @@ Mapping MapStatus(const Status& s) {
     case StatusCode::kUnauthenticated: return {401, "unauthorized", "Unauthorized"};
     case StatusCode::kPermissionDenied: return {403, "forbidden", "Forbidden"};
     case StatusCode::kResourceExhausted: return {503, "overloaded", "Server busy, retry later"};
+    case StatusCode::kRateLimited: return {429, "rate-limited", "Too many attempts"};
     case StatusCode::kUnavailable: return {503, "unavailable", "Service unavailable"};
     default: return {500, "internal", "Internal error"};
   }
@@ -64,7 +67,9 @@ Response ProblemResponse(const Status& status) {
   }
   Response r = ProblemJson(m.status, body);
   if (m.status == 401) r.WithHeader("WWW-Authenticate", "Bearer realm=\"tessera\"");
-  if (m.status == 503) r.WithHeader("Retry-After", "1");
+  if (m.status == 503 || m.status == 429) {
+    r.WithHeader("Retry-After", std::to_string(std::max<int64_t>(1, status.retry_after_s())));
+  }
   return r;
 }
 

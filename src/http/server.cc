@@ -23,10 +23,14 @@ namespace {
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 void SetSecurityHeaders(beast_http::response<beast_http::string_body>& res) {
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("X-Frame-Options", "DENY");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  // Defaults: a handler may set its own (pages need a CSP that allows their stylesheet).
+  auto set_default = [&res](std::string_view name, std::string_view value) {
+    if (res.find(name) == res.end()) res.set(name, value);
+  };
+  set_default("X-Content-Type-Options", "nosniff");
+  set_default("X-Frame-Options", "DENY");
+  set_default("Referrer-Policy", "no-referrer");
+  set_default("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   // Responses carry credentials and personal data: no caching unless a handler says so.
   if (res.find(beast_http::field::cache_control) == res.end()) res.set("Cache-Control", "no-store");
 }
@@ -111,7 +115,8 @@ struct Server::Impl {
                                                       11};
     out.set(beast_http::field::server, "tessera");
     if (!res.content_type.empty()) out.set(beast_http::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) out.set(k, v);
+    // insert, not set: a response may carry several Set-Cookie headers.
+    for (auto& [k, v] : res.headers) out.insert(k, v);
     out.set("X-Request-Id", request_id);
     SetSecurityHeaders(out);
     bool head = req && req->raw.method() == beast_http::verb::head;

@@ -3,48 +3,39 @@
 // (1) read the form strictly, (2) authenticate the client — client_secret_basic or
 // client_secret_post, exactly one (§2.3) — or identify a public client, (3) check the grant
 // is allowed to the client, (4) run the grant, (5) write the answer with no-store.
-// Implemented grants: client_credentials (§4.4). authorization_code and refresh_token come
-// with the authorization endpoint and hosted pages.
+// Grants: authorization_code (§4.1.3, PKCE RFC 7636), refresh_token (§6, rotating),
+// client_credentials (§4.4). No implicit, no password grant (RFC 9700).
 #pragma once
 
-#include <map>
-#include <string>
-
 #include "http/router.h"
+#include "oauth/client_authentication.h"
 #include "oauth/oauth_error.h"
 #include "services/access_token_service.h"
 #include "services/app_service.h"
 #include "services/client_service.h"
+#include "services/oauth_grant_service.h"
 
 namespace tessera::oauth {
-
-struct TokenRequest {
-  std::map<std::string, std::string> form;
-  std::string Param(const std::string& name) const {
-    auto it = form.find(name);
-    return it == form.end() ? std::string() : it->second;
-  }
-};
 
 class TokenEndpoint {
  public:
   TokenEndpoint(services::AppService& apps, services::ClientService& clients,
-                services::AccessTokenService& access_tokens)
-      : apps_(apps), clients_(clients), access_tokens_(access_tokens) {}
+                services::AccessTokenService& access_tokens, services::OAuthGrantService& grants)
+      : apps_(apps), clients_(clients), access_tokens_(access_tokens), grants_(grants) {}
   void Mount(http::Router& router);
 
  private:
   http::Response Handle(http::Request& req);
-  // Sets `client` or returns the error to answer.
-  std::optional<OAuthError> AuthenticateClient(const http::Request& req, const store::App& app,
-                                               const TokenRequest& token_req,
-                                               store::OAuthClient* client);
   http::Response ClientCredentials(const store::App& app, const store::OAuthClient& client,
-                                   const TokenRequest& token_req);
+                                   const FormRequest& token_req);
 
   services::AppService& apps_;
   services::ClientService& clients_;
   services::AccessTokenService& access_tokens_;
+  services::OAuthGrantService& grants_;
 };
+
+// The §5.2 error for a grant service failure (see oauth_grant_service.h).
+OAuthError GrantError(const Status& status);
 
 }  // namespace tessera::oauth

@@ -31,7 +31,23 @@ std::string StringClaim(const json::object& claims, std::string_view name) {
                                                        : std::string();
 }
 
+int64_t IntClaim(const json::object& claims, std::string_view name) {
+  auto it = claims.find(name);
+  return it != claims.end() && it->value().is_int64() ? it->value().as_int64() : 0;
+}
+
 }  // namespace
+
+bool ScopeIncludes(std::string_view scope, std::string_view wanted) {
+  size_t pos = 0;
+  while (pos <= scope.size()) {
+    size_t end = scope.find(' ', pos);
+    if (end == std::string_view::npos) end = scope.size();
+    if (scope.substr(pos, end - pos) == wanted) return true;
+    pos = end + 1;
+  }
+  return false;
+}
 
 bool LooksLikeJwt(std::string_view token) {
   return std::count(token.begin(), token.end(), '.') == 2;
@@ -64,7 +80,8 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
     }
     if (hit->expires_at_s + kLeewaySeconds <= now) return UnauthenticatedError("invalid token: expired");
     if (keys_.Current()->Find(hit->kid)) {
-      return VerifiedAccessToken{hit->subject, hit->session_id, hit->client_id, hit->scope};
+      return VerifiedAccessToken{hit->subject,      hit->session_id,   hit->client_id,
+                                 hit->scope,        hit->expires_at_s, hit->issued_at_s};
     }
     // The key is no longer published: fall through to a full verification (which fails).
   }
@@ -80,13 +97,13 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
   auto lookup = [&keys](std::string_view k) { return keys->Find(k); };
   TESSERA_ASSIGN_OR_RETURN(json::object claims, crypto::VerifyJwt(token, lookup, opt));
   VerifiedAccessToken v{StringClaim(claims, "sub"), StringClaim(claims, "sid"),
-                        StringClaim(claims, "client_id"), StringClaim(claims, "scope")};
+                        StringClaim(claims, "client_id"), StringClaim(claims, "scope"),
+                        IntClaim(claims, "exp"), IntClaim(claims, "iat")};
   if (v.subject.empty()) return UnauthenticatedError("invalid token: no subject");
-  auto exp = claims.find("exp");
-  if (exp != claims.end() && exp->value().is_int64()) {
+  if (v.expires_at_s > 0) {
     verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope,
                                          std::string(issuer), std::string(audience), kid,
-                                         exp->value().as_int64()});
+                                         v.expires_at_s, v.issued_at_s});
   }
   return v;
 }

@@ -35,7 +35,15 @@ struct VerifiedAccessToken {
   std::string session_id;
   std::string client_id;
   std::string scope;
+  int64_t expires_at_s = 0;
+  int64_t issued_at_s = 0;
 };
+
+// The scope of tokens that may call the account API (/api/me…).
+inline constexpr std::string_view kAccountScope = "account";
+
+// True when the space-separated `scope` contains `wanted`.
+bool ScopeIncludes(std::string_view scope, std::string_view wanted);
 
 class AccessTokenService {
  public:

@@ -32,9 +32,9 @@ json::object ParseProfile(const std::string& text) {
 
 AccountService::AccountService(store::Store& store, AppService& apps, PasswordHasher& hasher,
                                AccessTokenService& access_tokens, const Clock& clock,
-                               Metrics& metrics, AccountOptions options)
+                               Metrics& metrics, AccountOptions options, LoginThrottle* throttle)
     : store_(store), apps_(apps), hasher_(hasher), access_tokens_(access_tokens), clock_(clock),
-      metrics_(metrics), options_(std::move(options)) {}
+      metrics_(metrics), options_(std::move(options)), throttle_(throttle) {}
 
 Result<store::User> AccountService::Signup(const store::App& app, SignupInput in) {
   std::vector<FieldError> errors;
@@ -103,23 +103,34 @@ Result<store::User> AccountService::FindByIdentifier(const store::App& app,
 // tells whether an account exists.
 Result<TokenGrant> AccountService::Login(const store::App& app, std::string_view identifier,
                                          std::string_view password, const ClientInfo& client) {
+  TESSERA_ASSIGN_OR_RETURN(store::User user, Authenticate(app, identifier, password, client));
+  return StartSession(app, std::move(user), client);
+}
+
+Result<store::User> AccountService::Authenticate(const store::App& app,
+                                                 std::string_view identifier,
+                                                 std::string_view password,
+                                                 const ClientInfo& client) {
   if (identifier.empty() || identifier.size() > kMaxIdentifierLength ||
       password.size() > 4 * options_.password.max_length) {
     metrics_.logins_failed.Inc();
     return InvalidCredentials();
   }
+  if (throttle_) TESSERA_RETURN_IF_ERROR(throttle_->Check(app, identifier, client.ip));
   auto user = FindByIdentifier(app, identifier);
   if (!user.ok() && !user.status().IsNotFound()) return user.status();
   if (!user.ok() || !user->password_hash) {
     Status spent = hasher_.VerifyNothing(password);
     if (spent.code() == StatusCode::kResourceExhausted) return spent;  // shed like a real check
     metrics_.logins_failed.Inc();
+    if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
     return InvalidCredentials();
   }
   TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
                            hasher_.Verify(password, *user->password_hash));
   if (match == crypto::PasswordMatch::kNo || user->disabled) {
     metrics_.logins_failed.Inc();
+    if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
     LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
     return InvalidCredentials();
   }
@@ -133,7 +144,8 @@ Result<TokenGrant> AccountService::Login(const store::App& app, std::string_view
   user->last_login_at = now;
   if (rehash) user->password_hash = rehash;
   metrics_.logins_ok.Inc();
-  return StartSession(app, std::move(*user), client);
+  if (throttle_) throttle_->RecordSuccess(app, identifier);
+  return std::move(*user);
 }
 
 Result<TokenGrant> AccountService::StartSession(const store::App& app, store::User user,
@@ -178,7 +190,7 @@ Result<TokenGrant> AccountService::Refresh(const store::App& app, std::string_vi
                                   now + options_.refresh_token_ttl_s * 1000, std::nullopt};
   TESSERA_ASSIGN_OR_RETURN(
       store::Rotation rot,
-      store_.RotateRefreshToken(app.id, crypto::TokenHash(refresh_token), next_record, now));
+      store_.RotateRefreshToken(app.id, "", crypto::TokenHash(refresh_token), next_record, now));
   if (rot.outcome == store::RotationOutcome::kReused) {
     metrics_.refresh_reuse_detected.Inc();
     LogJson(spdlog::level::warn, "refresh_token_reuse_detected",
@@ -223,6 +235,10 @@ Result<int64_t> AccountService::RevokeAllSessions(const store::App& app, std::st
 Result<std::vector<store::Session>> AccountService::ListSessions(const store::App& app,
                                                                  std::string_view user_id) {
   return store_.ListActiveSessions(app.id, user_id, clock_.NowMillis());
+}
+
+Result<store::User> AccountService::GetUser(const store::App& app, std::string_view user_id) {
+  return store_.GetUser(app.id, user_id);
 }
 
 Result<store::User> AccountService::UpdateProfile(const store::App& app, std::string_view user_id,

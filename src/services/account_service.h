@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "services/access_token_service.h"
 #include "services/app_service.h"
+#include "services/login_throttle.h"
 #include "services/password_hasher.h"
 #include "services/password_policy.h"
 #include "store/store.h"
@@ -61,10 +62,15 @@ class AccountService {
  public:
   AccountService(store::Store& store, AppService& apps, PasswordHasher& hasher,
                  AccessTokenService& access_tokens, const Clock& clock, Metrics& metrics,
-                 AccountOptions options);
+                 AccountOptions options, LoginThrottle* throttle = nullptr);
 
   Result<store::User> Signup(const store::App& app, SignupInput input);
-  // `identifier` is an email address (contains '@') or a username.
+  // Checks a password sign-in and records it: throttled per account and IP (kRateLimited),
+  // the same kUnauthenticated for every other failure. `identifier` is an email address
+  // (contains '@') or a username. Starts no session: Login and the hosted pages do.
+  Result<store::User> Authenticate(const store::App& app, std::string_view identifier,
+                                   std::string_view password, const ClientInfo& client);
+  // Authenticate, then start an account-API session (refresh-token family).
   Result<TokenGrant> Login(const store::App& app, std::string_view identifier,
                            std::string_view password, const ClientInfo& client);
   Result<TokenGrant> Refresh(const store::App& app, std::string_view refresh_token,
@@ -76,6 +82,7 @@ class AccountService {
   Result<int64_t> RevokeAllSessions(const store::App& app, std::string_view user_id);
   Result<std::vector<store::Session>> ListSessions(const store::App& app, std::string_view user_id);
 
+  Result<store::User> GetUser(const store::App& app, std::string_view user_id);
   Result<store::User> UpdateProfile(const store::App& app, std::string_view user_id,
                                     const ProfileUpdate& update);
   // Checks the current password, sets the new one, revokes every session but `keep_session`.
@@ -99,6 +106,7 @@ class AccountService {
   const Clock& clock_;
   Metrics& metrics_;
   AccountOptions options_;
+  LoginThrottle* throttle_;  // may be null (no throttling)
 };
 
 // Refresh tokens look like "tsr_" + 43 base64url characters; checked before any lookup.

@@ -28,6 +28,10 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
   } else if (!token_scheme && LooksLikeJwt(token)) {
     std::string issuer = apps_.IssuerFor(app.slug);
     TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(token, issuer, issuer));
+    // Tokens that OAuth clients got for a user (openid, profile…) do not open the account
+    // API: only tokens carrying the "account" scope do (account-API logins, or a client
+    // explicitly granted it).
+    if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
     user_id = v.subject;
     p.session_id = v.session_id;
   } else {

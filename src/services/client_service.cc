@@ -75,6 +75,11 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
       errors.push_back({"redirect_uris", "not an allowed redirect URI: " + uri});
     }
   }
+  for (const auto& uri : r.post_logout_redirect_uris) {
+    if (!IsValidRedirectUri(uri)) {
+      errors.push_back({"post_logout_redirect_uris", "not an allowed redirect URI: " + uri});
+    }
+  }
   for (const auto& s : r.scopes) {
     if (!IsValidScopeToken(s)) errors.push_back({"scopes", "not a valid scope: " + s});
   }
@@ -88,6 +93,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.is_public = r.is_public;
   c.first_party = r.first_party;
   c.redirect_uris = std::move(r.redirect_uris);
+  c.post_logout_redirect_uris = std::move(r.post_logout_redirect_uris);
   c.grant_types = std::move(r.grant_types);
   c.scopes = std::move(r.scopes);
   c.created_at = clock_.NowMillis();
@@ -112,6 +118,11 @@ Result<store::OAuthClient> ClientService::Authenticate(const store::App& app,
   bool match = crypto::ConstantTimeEquals(presented, expected);
   if (!client.ok() || client->is_public || !client->secret_hash || !match) return InvalidClient();
   return client;
+}
+
+Result<store::OAuthClient> ClientService::Find(const store::App& app, std::string_view client_id) {
+  if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
+  return store_.GetClient(app.id, client_id);
 }
 
 Result<store::OAuthClient> ClientService::FindPublic(const store::App& app,

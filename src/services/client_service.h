@@ -22,6 +22,7 @@ struct ClientRegistration {
   bool is_public = false;
   bool first_party = false;
   std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;
   std::vector<std::string> grant_types;  // default: authorization_code, refresh_token
   std::vector<std::string> scopes;       // default with authorization_code: openid profile email offline_access
 };
@@ -39,6 +40,8 @@ class ClientService {
   // kUnauthenticated for an unknown client or a wrong secret (the same message for both).
   Result<store::OAuthClient> Authenticate(const store::App& app, std::string_view client_id,
                                           std::string_view secret);
+  // Any live client of the app (authorization endpoint); kNotFound otherwise.
+  Result<store::OAuthClient> Find(const store::App& app, std::string_view client_id);
   // A known public client (which has no secret); kUnauthenticated otherwise.
   Result<store::OAuthClient> FindPublic(const store::App& app, std::string_view client_id);
 

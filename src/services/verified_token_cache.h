@@ -19,6 +19,7 @@ struct CachedToken {
   std::string subject, session_id, client_id, scope;
   std::string issuer, audience, kid;
   int64_t expires_at_s = 0;
+  int64_t issued_at_s = 0;
 };
 
 class VerifiedTokenCache {

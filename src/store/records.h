@@ -37,11 +37,21 @@ struct User {
   std::optional<UnixMillis> last_login_at;
 };
 
-// A login session: one refresh-token family (a device or a browser).
+// What a session is. Every kind is listed and revoked the same way (the account page and
+// `GET /api/me/sessions` show them all); they differ in what proves them.
+inline constexpr std::string_view kSessionApi = "api";          // account-API login: refresh tokens
+inline constexpr std::string_view kSessionBrowser = "browser";  // hosted pages: a cookie
+inline constexpr std::string_view kSessionOAuth = "oauth";      // a client's grant: tokens of a code
+
+// A login session: a refresh-token family (a device), a browser sign-in, or an OAuth grant.
 struct Session {
   std::string id;
   std::string app_id;
   std::string user_id;
+  std::string kind = std::string(kSessionApi);
+  std::string client_id;  // the OAuth client of an "oauth" session; "" otherwise
+  std::string scope;      // granted scope of an "oauth" session (space separated)
+  UnixMillis auth_time = 0;  // when the user last authenticated (OIDC auth_time); 0 = created_at
   UnixMillis created_at = 0;
   UnixMillis last_used_at = 0;
   UnixMillis expires_at = 0;  // absolute lifetime of the family
@@ -92,10 +102,64 @@ struct OAuthClient {
   bool is_public = false;
   bool first_party = false;  // skips the consent screen
   std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;  // RP-initiated logout targets
   std::vector<std::string> grant_types;
   std::vector<std::string> scopes;  // the scopes it may request
   UnixMillis created_at = 0;
   std::optional<UnixMillis> revoked_at;
+};
+
+// An authorization code (RFC 6749 §4.1.2): stored only as its hash, single use, short-lived,
+// bound to the client, the redirect URI and the PKCE challenge (RFC 7636).
+struct AuthorizationCode {
+  std::string code_hash;
+  std::string app_id;
+  std::string client_id;
+  std::string user_id;
+  std::string redirect_uri;
+  std::string scope;
+  std::string nonce;           // OIDC nonce, echoed in the ID token; may be empty
+  std::string code_challenge;  // S256 challenge; empty when the (confidential) client sent none
+  std::string session_id;      // the "oauth" session the exchange creates (chosen up front, so a
+                               // replayed code can revoke what the first exchange issued)
+  std::string browser_session_id;
+  UnixMillis auth_time = 0;
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::optional<UnixMillis> used_at;
+};
+
+enum class CodeOutcome {
+  kConsumed,  // the code was live: now marked used
+  kReused,    // the code had been used before: a replay
+  kInvalid,   // unknown, expired, or another app's
+};
+
+struct CodeRedemption {
+  CodeOutcome outcome = CodeOutcome::kInvalid;
+  std::optional<AuthorizationCode> code;  // set for kConsumed and kReused
+};
+
+// A user's consent to a client's scopes (remembered until revoked).
+struct Consent {
+  std::string app_id;
+  std::string user_id;
+  std::string client_id;
+  std::vector<std::string> scopes;
+  UnixMillis created_at = 0;
+  UnixMillis updated_at = 0;
+};
+
+// Failed-login counter of one key ("account:<app>:<identifier>", "ip:<app>:<ip>") within a
+// fixed window that starts at the first failure.
+struct ThrottleState {
+  int64_t failures = 0;
+  UnixMillis window_start = 0;
+};
+
+struct RefreshTokenInfo {
+  RefreshToken token;
+  Session session;
 };
 
 // What RotateRefreshToken found.
@@ -114,6 +178,8 @@ struct GcStats {
   int64_t refresh_tokens = 0;
   int64_t sessions = 0;
   int64_t api_tokens = 0;
+  int64_t authorization_codes = 0;
+  int64_t throttle_entries = 0;
 };
 
 }  // namespace tessera::store

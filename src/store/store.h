@@ -10,11 +10,15 @@
 // - UpdateUser is atomic: `mutate` sees the current row inside the write transaction; its
 //   changes are stored only when it returns OK. It must not touch id, app_id or created_at.
 // - RotateRefreshToken consumes the old token atomically: of two concurrent rotations of
-//   one token exactly one gets kRotated.
+//   one token exactly one gets kRotated. RedeemAuthorizationCode likewise: of two concurrent
+//   redemptions of one code exactly one gets kConsumed.
+// - A session is live while revoked_at is null and expires_at > now; a browser session also
+//   needs last_used_at + idle_ttl > now.
 // - Failures of the database itself are kUnavailable (retryable) or kInternal.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,16 +54,31 @@ class UserStore {
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
-  // Stores a new session with its first refresh token, atomically.
-  virtual Status CreateSession(const Session& session, const RefreshToken& first) = 0;
+  // Stores a new session with its first refresh token (if any), atomically.
+  virtual Status CreateSession(const Session& session,
+                               const std::optional<RefreshToken>& first) = 0;
+  // Stores a browser session (kind "browser") proven by a cookie whose SHA-256 is `cookie_hash`.
+  virtual Status CreateBrowserSession(const Session& session, std::string_view cookie_hash) = 0;
+  // The live browser session of a cookie hash within the app (see the contract above);
+  // kNotFound otherwise.
+  virtual Result<Session> GetBrowserSession(std::string_view app_id, std::string_view cookie_hash,
+                                            UnixMillis now, int64_t idle_ttl_ms) = 0;
+  // Sets last_used_at (sliding idle timeout). kNotFound when there is no such session.
+  virtual Status TouchSession(std::string_view session_id, UnixMillis now) = 0;
   virtual Result<Session> GetSession(std::string_view app_id, std::string_view session_id) = 0;
   virtual Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
                                                           std::string_view user_id,
                                                           UnixMillis now) = 0;
   // See the contract above. Only a token of a session of `app_id` is considered (another
   // app's token is kInvalid and is not consumed). `next.session_id` is set by the store.
-  virtual Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view token_hash,
-                                              RefreshToken next, UnixMillis now) = 0;
+  // Only a token whose session has `client_id` ("" for the account API) is considered too:
+  // a token presented by another client is kInvalid and is not consumed.
+  virtual Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view client_id,
+                                              std::string_view token_hash, RefreshToken next,
+                                              UnixMillis now) = 0;
+  // A refresh token (live or not) and its session, within the app; kNotFound otherwise.
+  virtual Result<RefreshTokenInfo> GetRefreshToken(std::string_view app_id,
+                                                   std::string_view token_hash) = 0;
   // The session a refresh token (live or rotated) belongs to, within the app.
   virtual Result<Session> FindSessionByRefreshToken(std::string_view app_id,
                                                     std::string_view token_hash) = 0;
@@ -67,6 +86,14 @@ class SessionStore {
   virtual Status RevokeSession(std::string_view app_id, std::string_view user_id,
                                std::string_view session_id, std::string_view reason,
                                UnixMillis now) = 0;
+  // Revokes a session by id within the app whoever its user is (code replay, token
+  // revocation); kNotFound if there is none or it is already revoked.
+  virtual Status RevokeSessionById(std::string_view app_id, std::string_view session_id,
+                                   std::string_view reason, UnixMillis now) = 0;
+  // Revokes every live "oauth" session of the user with that client; returns how many.
+  virtual Result<int64_t> RevokeClientSessions(std::string_view app_id, std::string_view user_id,
+                                               std::string_view client_id,
+                                               std::string_view reason, UnixMillis now) = 0;
   // Revokes every live session of the user except `keep_session_id` (may be empty);
   // returns how many were revoked.
   virtual Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
@@ -106,12 +133,52 @@ class ClientStore {
   virtual Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) = 0;
 };
 
+class AuthorizationStore {
+ public:
+  virtual ~AuthorizationStore() = default;
+  virtual Status CreateAuthorizationCode(const AuthorizationCode& code) = 0;
+  // See the contract above. Marks a live code of the app used at `now`; a code already used
+  // is kReused (with the record, so the caller can revoke code.session_id); an expired,
+  // unknown or other app's code is kInvalid.
+  virtual Result<CodeRedemption> RedeemAuthorizationCode(std::string_view app_id,
+                                                         std::string_view code_hash,
+                                                         UnixMillis now) = 0;
+
+  // kNotFound when the user has not consented to the client (or revoked it).
+  virtual Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,
+                                     std::string_view client_id) = 0;
+  // Inserts or replaces the consent's scopes (created_at is kept on replace).
+  virtual Status SaveConsent(const Consent& consent) = 0;
+  // Newest first.
+  virtual Result<std::vector<Consent>> ListConsents(std::string_view app_id,
+                                                    std::string_view user_id) = 0;
+  // kNotFound when there was none.
+  virtual Status DeleteConsent(std::string_view app_id, std::string_view user_id,
+                               std::string_view client_id) = 0;
+};
+
+class ThrottleStore {
+ public:
+  virtual ~ThrottleStore() = default;
+  // The counter of `key`; {0, 0} when there is none or its window (started at window_start)
+  // ended before `now`.
+  virtual Result<ThrottleState> GetThrottle(std::string_view key, UnixMillis now,
+                                            int64_t window_ms) = 0;
+  // Adds one failure atomically: starts a new window at `now` when there is none or the old
+  // one ended. Returns the new state. Concurrent calls never lose a count.
+  virtual Result<ThrottleState> AddThrottleFailure(std::string_view key, UnixMillis now,
+                                                   int64_t window_ms) = 0;
+  virtual Status ClearThrottle(std::string_view key) = 0;
+};
+
 class Store : public AppStore,
               public UserStore,
               public SessionStore,
               public ApiTokenStore,
               public KeyStore,
-              public ClientStore {
+              public ClientStore,
+              public AuthorizationStore,
+              public ThrottleStore {
  public:
   // Cheap round trip to the database (readiness probe).
   virtual Status Ping() = 0;

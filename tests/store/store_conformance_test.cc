@@ -112,6 +112,7 @@ Session MakeSession(const User& user, UnixMillis now, UnixMillis expires_at) {
   s.id = NewId();
   s.app_id = user.app_id;
   s.user_id = user.id;
+  s.auth_time = now;
   s.created_at = now;
   s.last_used_at = now;
   s.expires_at = expires_at;
@@ -177,6 +178,10 @@ void ExpectSameSession(const Session& got, const Session& want) {
   EXPECT_EQ(got.id, want.id);
   EXPECT_EQ(got.app_id, want.app_id);
   EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.client_id, want.client_id);
+  EXPECT_EQ(got.scope, want.scope);
+  EXPECT_EQ(got.auth_time, want.auth_time);
   EXPECT_EQ(got.created_at, want.created_at);
   EXPECT_EQ(got.last_used_at, want.last_used_at);
   EXPECT_EQ(got.expires_at, want.expires_at);
@@ -811,7 +816,7 @@ TEST_P(StoreConformanceTest, RotateRefreshToken) {
 
   RefreshToken next = MakeToken("rt-2", now, now + 14 * kDay);
   next.session_id = "ignored-by-the-store";
-  auto rot = store().RotateRefreshToken(app.id, "rt-1", next, now);
+  auto rot = store().RotateRefreshToken(app.id, "", "rt-1", next, now);
   EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
   ASSERT_TRUE(rot->session.has_value());
   EXPECT_EQ(rot->session->id, s.id);
@@ -833,7 +838,7 @@ TEST_P(StoreConformanceTest, RotateRefreshToken) {
   // The next token is usable in turn.
   const UnixMillis later = now + kHour;
   auto rot2 =
-      store().RotateRefreshToken(app.id, "rt-2", MakeToken("rt-3", later, later + kDay), later);
+      store().RotateRefreshToken(app.id, "", "rt-2", MakeToken("rt-3", later, later + kDay), later);
   EXPECT_OUTCOME(rot2, RotationOutcome::kRotated);
   ASSERT_TRUE(rot2->session.has_value());
   EXPECT_EQ(rot2->session->id, s.id);
@@ -848,11 +853,11 @@ TEST_P(StoreConformanceTest, RotatingAUsedTokenIsReuse) {
   Session s = AddSession(u, "rt-1");
   const UnixMillis now = kT0 + kHour;
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now),
       RotationOutcome::kRotated);
 
-  auto replay =
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-x", now + 1, now + kDay), now + 1);
+  auto replay = store().RotateRefreshToken(app.id, "", "rt-1",
+                                           MakeToken("rt-x", now + 1, now + kDay), now + 1);
   EXPECT_OUTCOME(replay, RotationOutcome::kReused);
   ASSERT_TRUE(replay->session.has_value());
   EXPECT_EQ(replay->session->id, s.id);
@@ -866,8 +871,8 @@ TEST_P(StoreConformanceTest, RotateUnknownTokenIsInvalid) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
   AddSession(u, "rt-1");
-  auto rot =
-      store().RotateRefreshToken(app.id, "no-such-hash", MakeToken("rt-2", kT0, kT0 + kDay), kT0);
+  auto rot = store().RotateRefreshToken(app.id, "", "no-such-hash",
+                                        MakeToken("rt-2", kT0, kT0 + kDay), kT0);
   EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
   EXPECT_FALSE(rot->session.has_value());
   EXPECT_FALSE(TokenExists("rt-2"));
@@ -880,7 +885,8 @@ TEST_P(StoreConformanceTest, RotateThroughAnotherAppIsInvalidAndDoesNotConsume) 
   Session s = AddSession(u, "rt-1");
   const UnixMillis now = kT0 + kHour;
 
-  auto rot = store().RotateRefreshToken(other.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  auto rot =
+      store().RotateRefreshToken(other.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now);
   EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
   EXPECT_FALSE(rot->session.has_value());
   EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
@@ -888,14 +894,14 @@ TEST_P(StoreConformanceTest, RotateThroughAnotherAppIsInvalidAndDoesNotConsume) 
 
   // Still live for its own app; once used, a replay through the other app reveals nothing.
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-3", now, now + kDay), now),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-3", now, now + kDay), now),
       RotationOutcome::kRotated);
   auto replay =
-      store().RotateRefreshToken(other.id, "rt-1", MakeToken("rt-4", now, now + kDay), now + 1);
+      store().RotateRefreshToken(other.id, "", "rt-1", MakeToken("rt-4", now, now + kDay), now + 1);
   EXPECT_OUTCOME(replay, RotationOutcome::kInvalid);
   EXPECT_FALSE(replay->session.has_value());
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-5", now, now + kDay), now + 2),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-5", now, now + kDay), now + 2),
       RotationOutcome::kReused);
   auto got = store().GetSession(app.id, s.id);
   ASSERT_OK(got);
@@ -915,7 +921,7 @@ TEST_P(StoreConformanceTest, FindSessionByRefreshToken) {
 
   const UnixMillis now = kT0 + kHour;
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now),
       RotationOutcome::kRotated);
   for (const char* hash : {"rt-1", "rt-2"}) {  // rotated and live tokens alike
     auto got = store().FindSessionByRefreshToken(app.id, hash);
@@ -935,7 +941,8 @@ TEST_P(StoreConformanceTest, RotateExpiredTokenIsInvalid) {
   Session s = MakeSession(u, kT0, kT0 + 30 * kDay);
   ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + kHour)));
   const UnixMillis now = kT0 + 2 * kHour;  // token expired, session still live
-  auto rot = store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  auto rot =
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now);
   EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
   EXPECT_FALSE(TokenExists("rt-2"));
   EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
@@ -951,7 +958,8 @@ TEST_P(StoreConformanceTest, RotateOnRevokedSessionIsInvalidAndRollsBack) {
   ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
   const UnixMillis now = kT0 + kHour;
 
-  auto rot = store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now);
+  auto rot =
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now);
   EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
   EXPECT_FALSE(rot->session.has_value());
   // The transaction rolled back: the token is not marked used, the next one not stored…
@@ -959,7 +967,7 @@ TEST_P(StoreConformanceTest, RotateOnRevokedSessionIsInvalidAndRollsBack) {
   EXPECT_FALSE(TokenExists("rt-2"));
   // …so presenting it again is still kInvalid, not kReused.
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-3", now, now + kDay), now + 1),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-3", now, now + kDay), now + 1),
       RotationOutcome::kInvalid);
   auto got = store().GetSession(app.id, s.id);
   ASSERT_OK(got);
@@ -973,7 +981,7 @@ TEST_P(StoreConformanceTest, RotateOnExpiredSessionIsInvalidAndRollsBack) {
   ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + kDay)));  // outlives it
   const UnixMillis now = kT0 + 2 * kHour;
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-1", MakeToken("rt-2", now, now + kDay), now),
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-2", now, now + kDay), now),
       RotationOutcome::kInvalid);
   EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt);
   EXPECT_FALSE(TokenExists("rt-2"));
@@ -997,7 +1005,7 @@ TEST_P(StoreConformanceTest, ConcurrentRotationsHaveExactlyOneWinner) {
         RefreshToken next =
             MakeToken("rt-" + std::to_string(round + 1) + "-" + std::to_string(i), now, now + kDay);
         start.arrive_and_wait();
-        results[i] = store().RotateRefreshToken(app.id, current, next, now);
+        results[i] = store().RotateRefreshToken(app.id, "", current, next, now);
       });
     }
     for (auto& t : threads) t.join();
@@ -1105,7 +1113,7 @@ TEST_P(StoreConformanceTest, RevokeUserSessionsKeepsOne) {
   EXPECT_THAT(*active, IsEmpty());
   // A revoked session's tokens no longer rotate.
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-a", MakeToken("rt-a2", now, now + kDay), now + 2),
+      store().RotateRefreshToken(app.id, "", "rt-a", MakeToken("rt-a2", now, now + kDay), now + 2),
       RotationOutcome::kInvalid);
 }
 
@@ -1281,12 +1289,12 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   Session live = MakeSession(u, long_ago - kDay, now + 30 * kDay);
   ASSERT_OK(store().CreateSession(live, MakeToken("rt-live-old", long_ago - kDay, long_ago)));
   {
-    auto rot = store().RotateRefreshToken(app.id, "rt-live-old",
+    auto rot = store().RotateRefreshToken(app.id, "", "rt-live-old",
                                           MakeToken("rt-live-recent", now, now), long_ago - 1);
     EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
   }
   {
-    auto rot = store().RotateRefreshToken(app.id, "rt-live-recent",
+    auto rot = store().RotateRefreshToken(app.id, "", "rt-live-recent",
                                           MakeToken("rt-live", now - kMinute, now + 14 * kDay),
                                           now - kMinute);
     EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
@@ -1334,11 +1342,11 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   EXPECT_OK(store().GetApiTokenByHash("at-future"));
 
   // Recently used tokens still detect replays; the live one still rotates.
+  EXPECT_OUTCOME(store().RotateRefreshToken(app.id, "", "rt-live-recent",
+                                            MakeToken("rt-x", now, now + kDay), now),
+                 RotationOutcome::kReused);
   EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-live-recent", MakeToken("rt-x", now, now + kDay), now),
-      RotationOutcome::kReused);
-  EXPECT_OUTCOME(
-      store().RotateRefreshToken(app.id, "rt-live", MakeToken("rt-y", now, now + kDay), now),
+      store().RotateRefreshToken(app.id, "", "rt-live", MakeToken("rt-y", now, now + kDay), now),
       RotationOutcome::kRotated);
 
   // Nothing left to collect.
@@ -1401,6 +1409,710 @@ TEST_P(StoreConformanceTest, ClientsAreIsolatedPerAppAndIdsAreUnique) {
   auto listed = store().ListClients(b.id);
   ASSERT_OK(listed);
   EXPECT_TRUE(listed->empty());
+}
+
+TEST_P(StoreConformanceTest, ClientPostLogoutRedirectUrisRoundTrip) {
+  App app = AddApp("default");
+  OAuthClient c = MakeClient(app, "client-1");
+  c.post_logout_redirect_uris = {"https://app.example/bye", "com.example.app:/bye"};
+  ASSERT_OK(store().CreateClient(c));
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-2")));  // none
+  auto got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->post_logout_redirect_uris, c.post_logout_redirect_uris);
+  EXPECT_EQ(got->redirect_uris, c.redirect_uris);
+  auto none = store().GetClient(app.id, "client-2");
+  ASSERT_OK(none);
+  EXPECT_THAT(none->post_logout_redirect_uris, IsEmpty());
+  auto all = store().ListClients(app.id);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].post_logout_redirect_uris, c.post_logout_redirect_uris);
+}
+
+// ---------------------------------------------------------------------------------------
+// Session kinds (OIDC): OAuth grants and browser sessions
+
+Session MakeOAuthSession(const User& user, const std::string& client_id, UnixMillis now,
+                         UnixMillis expires_at) {
+  Session s = MakeSession(user, now, expires_at);
+  s.kind = std::string(kSessionOAuth);
+  s.client_id = client_id;
+  s.scope = "openid profile offline_access";
+  s.auth_time = now - 5 * kMinute;
+  return s;
+}
+
+Session MakeBrowserSession(const User& user, UnixMillis now, UnixMillis expires_at) {
+  Session s = MakeSession(user, now, expires_at);
+  s.kind = std::string(kSessionBrowser);
+  return s;
+}
+
+TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + 30 * kDay);
+  s.auth_time = kAfter2038;
+  ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + 14 * kDay)));
+
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  ExpectSameSession(*got, s);
+  EXPECT_EQ(got->kind, "oauth");
+  auto found = store().FindSessionByRefreshToken(app.id, "rt-1");
+  ASSERT_OK(found);
+  ExpectSameSession(*found, s);
+  auto listed = store().ListActiveSessions(app.id, u.id, kT0 + 1);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  ExpectSameSession((*listed)[0], s);
+
+  const UnixMillis now = kT0 + kHour;
+  auto rot = store().RotateRefreshToken(app.id, "client-1", "rt-1",
+                                        MakeToken("rt-2", now, now + kDay), now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
+  ASSERT_TRUE(rot->session.has_value());
+  Session want = s;
+  want.last_used_at = now;
+  ExpectSameSession(*rot->session, want);
+  auto replay = store().RotateRefreshToken(app.id, "client-1", "rt-1",
+                                           MakeToken("rt-3", now, now + kDay), now + 1);
+  EXPECT_OUTCOME(replay, RotationOutcome::kReused);
+  ASSERT_TRUE(replay->session.has_value());
+  ExpectSameSession(*replay->session, want);
+
+  // The defaults: an account-API session.
+  Session plain;
+  EXPECT_EQ(plain.kind, "api");
+  Session api = AddSession(u, "rt-api");
+  auto got_api = store().GetSession(app.id, api.id);
+  ASSERT_OK(got_api);
+  EXPECT_EQ(got_api->kind, "api");
+  EXPECT_EQ(got_api->client_id, "");
+  EXPECT_EQ(got_api->scope, "");
+}
+
+TEST_P(StoreConformanceTest, CreateSessionWithoutRefreshToken) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateSession(s, std::nullopt));
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  ExpectSameSession(*got, s);
+  auto rows = Query("SELECT id FROM refresh_tokens WHERE session_id = $1", {s.id});
+  ASSERT_OK(rows);
+  EXPECT_THAT(*rows, IsEmpty());
+  auto listed = store().ListActiveSessions(app.id, u.id, kT0 + 1);
+  ASSERT_OK(listed);
+  EXPECT_THAT(Ids(*listed), ElementsAre(s.id));
+
+  Session dup = MakeSession(u, kT0, kT0 + kDay);
+  dup.id = s.id;
+  EXPECT_CLASH(store().CreateSession(dup, std::nullopt), "id");
+}
+
+TEST_P(StoreConformanceTest, BrowserSessionCreateAndGet) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  constexpr int64_t kIdle = 30 * kMinute;
+  Session s = MakeBrowserSession(u, kT0, kT0 + 7 * kDay);
+  ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
+
+  auto got = store().GetBrowserSession(app.id, "cookie-1", kT0 + kMinute, kIdle);
+  ASSERT_OK(got);
+  ExpectSameSession(*got, s);
+  EXPECT_EQ(got->kind, "browser");
+  auto by_id = store().GetSession(app.id, s.id);
+  ASSERT_OK(by_id);
+  ExpectSameSession(*by_id, s);
+  // Listed with the other kinds.
+  AddSession(u, "rt-api");
+  auto listed = store().ListActiveSessions(app.id, u.id, kT0 + kMinute);
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->size(), 2u);
+
+  EXPECT_CODE(store().GetBrowserSession(other.id, "cookie-1", kT0 + kMinute, kIdle),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-2", kT0 + kMinute, kIdle),
+              StatusCode::kNotFound);
+  // Idle: last used at kT0, so dead from kT0 + kIdle on.
+  EXPECT_OK(store().GetBrowserSession(app.id, "cookie-1", kT0 + kIdle - 1, kIdle));
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-1", kT0 + kIdle, kIdle),
+              StatusCode::kNotFound);
+  // Absolute lifetime, however recently used.
+  ASSERT_OK(store().TouchSession(s.id, kT0 + 7 * kDay - kMinute));
+  EXPECT_OK(store().GetBrowserSession(app.id, "cookie-1", kT0 + 7 * kDay - 1, kIdle));
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-1", kT0 + 7 * kDay, kIdle),
+              StatusCode::kNotFound);
+  // Revoked.
+  Session s2 = MakeBrowserSession(u, kT0, kT0 + 7 * kDay);
+  ASSERT_OK(store().CreateBrowserSession(s2, "cookie-3"));
+  EXPECT_OK(store().GetBrowserSession(app.id, "cookie-3", kT0 + kMinute, kIdle));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s2.id, "logout", kT0 + kMinute));
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-3", kT0 + 2 * kMinute, kIdle),
+              StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, BrowserSessionIsAlwaysKindBrowser) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeSession(u, kT0, kT0 + kDay);  // kind "api" by default
+  ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
+  auto got = store().GetBrowserSession(app.id, "cookie-1", kT0 + 1, kHour);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->kind, "browser");
+}
+
+TEST_P(StoreConformanceTest, TouchSessionExtendsIdle) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  constexpr int64_t kIdle = 30 * kMinute;
+  Session s = MakeBrowserSession(u, kT0, kT0 + 7 * kDay);
+  ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
+  Session untouched = MakeBrowserSession(u, kT0, kT0 + 7 * kDay);
+  ASSERT_OK(store().CreateBrowserSession(untouched, "cookie-2"));
+
+  ASSERT_OK(store().TouchSession(s.id, kT0 + 20 * kMinute));
+  const UnixMillis later = kT0 + 40 * kMinute;
+  auto got = store().GetBrowserSession(app.id, "cookie-1", later, kIdle);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, kT0 + 20 * kMinute);
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-2", later, kIdle), StatusCode::kNotFound);
+  auto other = store().GetSession(app.id, untouched.id);
+  ASSERT_OK(other);
+  EXPECT_EQ(other->last_used_at, kT0);
+
+  EXPECT_CODE(store().TouchSession(NewId(), later), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, BrowserCookieHashIsUnique) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeBrowserSession(u, kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
+  Session s2 = MakeBrowserSession(u, kT0, kT0 + kDay);
+  EXPECT_CLASH(store().CreateBrowserSession(s2, "cookie-1"), "cookie_hash");
+  EXPECT_CODE(store().GetSession(app.id, s2.id), StatusCode::kNotFound);
+  Session dup = MakeBrowserSession(u, kT0, kT0 + kDay);
+  dup.id = s.id;
+  EXPECT_CLASH(store().CreateBrowserSession(dup, "cookie-2"), "id");
+  // Sessions without a cookie never clash with each other.
+  ASSERT_OK(store().CreateSession(MakeSession(u, kT0, kT0 + kDay), std::nullopt));
+  ASSERT_OK(store().CreateSession(MakeSession(u, kT0, kT0 + kDay), std::nullopt));
+}
+
+TEST_P(StoreConformanceTest, RotateThroughAnotherClientIsInvalidAndDoesNotConsume) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + 30 * kDay);
+  ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + 14 * kDay)));
+  const UnixMillis now = kT0 + kHour;
+
+  for (const char* wrong : {"client-2", ""}) {
+    auto rot = store().RotateRefreshToken(
+        app.id, wrong, "rt-1", MakeToken(std::string("rt-x") + wrong, now, now + kDay), now);
+    EXPECT_OUTCOME(rot, RotationOutcome::kInvalid);
+    EXPECT_FALSE(rot->session.has_value()) << wrong;
+    EXPECT_EQ(TokenUsedAt("rt-1"), std::nullopt) << wrong;
+    EXPECT_FALSE(TokenExists(std::string("rt-x") + wrong)) << wrong;
+  }
+
+  // The right client rotates fine.
+  auto rot = store().RotateRefreshToken(app.id, "client-1", "rt-1",
+                                        MakeToken("rt-2", now, now + kDay), now);
+  EXPECT_OUTCOME(rot, RotationOutcome::kRotated);
+  EXPECT_EQ(TokenUsedAt("rt-1"), now);
+
+  // A replay by another client reveals nothing and is no reuse (it must not be able to get
+  // the family revoked); by the right client it is.
+  auto replay = store().RotateRefreshToken(app.id, "client-2", "rt-1",
+                                           MakeToken("rt-3", now, now + kDay), now + 1);
+  EXPECT_OUTCOME(replay, RotationOutcome::kInvalid);
+  EXPECT_FALSE(replay->session.has_value());
+  replay =
+      store().RotateRefreshToken(app.id, "", "rt-1", MakeToken("rt-4", now, now + kDay), now + 1);
+  EXPECT_OUTCOME(replay, RotationOutcome::kInvalid);
+  replay = store().RotateRefreshToken(app.id, "client-1", "rt-1",
+                                      MakeToken("rt-5", now, now + kDay), now + 2);
+  EXPECT_OUTCOME(replay, RotationOutcome::kReused);
+  ASSERT_TRUE(replay->session.has_value());
+  EXPECT_EQ(replay->session->id, s.id);
+
+  // An account-API token is not a client's.
+  Session api = AddSession(u, "rt-api");
+  EXPECT_OUTCOME(store().RotateRefreshToken(app.id, "client-1", "rt-api",
+                                            MakeToken("rt-api-2", now, now + kDay), now),
+                 RotationOutcome::kInvalid);
+  EXPECT_EQ(TokenUsedAt("rt-api"), std::nullopt);
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "", "rt-api", MakeToken("rt-api-3", now, now + kDay), now),
+      RotationOutcome::kRotated);
+  auto got = store().GetSession(app.id, api.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, RevokeSessionById) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateSession(s, std::nullopt));
+
+  EXPECT_CODE(store().RevokeSessionById(other.id, s.id, "code_reuse", kT0 + 1),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeSessionById(app.id, NewId(), "code_reuse", kT0 + 1),
+              StatusCode::kNotFound);
+  auto got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+
+  ASSERT_OK(store().RevokeSessionById(app.id, s.id, "code_reuse", kT0 + kMinute));
+  got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);
+  EXPECT_EQ(got->revoked_reason, "code_reuse");
+  EXPECT_CODE(store().RevokeSessionById(app.id, s.id, "again", kT0 + kHour), StatusCode::kNotFound);
+  got = store().GetSession(app.id, s.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);
+  EXPECT_EQ(got->revoked_reason, "code_reuse");
+}
+
+TEST_P(StoreConformanceTest, RevokeClientSessions) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+  const UnixMillis now = kT0 + kHour;
+  Session c1a = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c1b = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c1_revoked = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c2 = MakeOAuthSession(u, "client-2", kT0, kT0 + kDay);
+  Session bobs = MakeOAuthSession(bob, "client-1", kT0, kT0 + kDay);
+  // Another kind that happens to carry the client id is not an OAuth grant.
+  Session api = MakeSession(u, kT0, kT0 + kDay);
+  api.client_id = "client-1";
+  for (const Session& s : {c1a, c1b, c1_revoked, c2, bobs, api}) {
+    ASSERT_OK(store().CreateSession(s, std::nullopt));
+  }
+  Session browser = MakeBrowserSession(u, kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateBrowserSession(browser, "cookie-1"));
+  ASSERT_OK(store().RevokeSessionById(app.id, c1_revoked.id, "logout", kT0 + 1));
+
+  App other = AddApp("other");
+  auto none = store().RevokeClientSessions(other.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+
+  auto n = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  for (const Session& s : {c1a, c1b}) {
+    auto got = store().GetSession(app.id, s.id);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->revoked_at, now);
+    EXPECT_EQ(got->revoked_reason, "consent_revoked");
+  }
+  auto already = store().GetSession(app.id, c1_revoked.id);
+  ASSERT_OK(already);
+  EXPECT_EQ(already->revoked_at, kT0 + 1);
+  EXPECT_EQ(already->revoked_reason, "logout");
+  auto live = store().ListActiveSessions(app.id, u.id, now);
+  ASSERT_OK(live);
+  EXPECT_THAT(Ids(*live), UnorderedElementsAre(c2.id, api.id, browser.id));
+  auto bob_live = store().ListActiveSessions(app.id, bob.id, now);
+  ASSERT_OK(bob_live);
+  EXPECT_THAT(Ids(*bob_live), ElementsAre(bobs.id));
+
+  auto again = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Authorization codes
+
+AuthorizationCode MakeCode(const User& user, const std::string& hash, UnixMillis now,
+                           UnixMillis expires_at) {
+  AuthorizationCode c;
+  c.code_hash = hash;
+  c.app_id = user.app_id;
+  c.client_id = "client-1";
+  c.user_id = user.id;
+  c.redirect_uri = "https://app.example/cb?x=1&y=ü";
+  c.scope = "openid profile";
+  c.nonce = "n-0S6_WzA2Mj";
+  c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  c.session_id = NewId();
+  c.browser_session_id = NewId();
+  c.auth_time = now - kMinute;
+  c.created_at = now;
+  c.expires_at = expires_at;
+  return c;
+}
+
+void ExpectSameCode(const AuthorizationCode& got, const AuthorizationCode& want) {
+  EXPECT_EQ(got.code_hash, want.code_hash);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.client_id, want.client_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.redirect_uri, want.redirect_uri);
+  EXPECT_EQ(got.scope, want.scope);
+  EXPECT_EQ(got.nonce, want.nonce);
+  EXPECT_EQ(got.code_challenge, want.code_challenge);
+  EXPECT_EQ(got.session_id, want.session_id);
+  EXPECT_EQ(got.browser_session_id, want.browser_session_id);
+  EXPECT_EQ(got.auth_time, want.auth_time);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.expires_at, want.expires_at);
+  EXPECT_EQ(got.used_at, want.used_at);
+}
+
+std::string CodeOutcomeName(CodeOutcome o) {
+  switch (o) {
+    case CodeOutcome::kConsumed:
+      return "kConsumed";
+    case CodeOutcome::kReused:
+      return "kReused";
+    case CodeOutcome::kInvalid:
+      return "kInvalid";
+  }
+  return "?";
+}
+
+#define EXPECT_CODE_OUTCOME(redemption, want)                         \
+  do {                                                                \
+    const auto& red_ = (redemption);                                  \
+    ASSERT_TRUE(red_.ok()) << red_.status().ToString();               \
+    EXPECT_EQ(CodeOutcomeName(red_->outcome), CodeOutcomeName(want)); \
+  } while (0)
+
+TEST_P(StoreConformanceTest, RedeemAuthorizationCodeOnce) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  AuthorizationCode code = MakeCode(u, "code-1", kT0, kT0 + kMinute);
+  ASSERT_OK(store().CreateAuthorizationCode(code));
+  EXPECT_CLASH(store().CreateAuthorizationCode(MakeCode(u, "code-1", kT0, kT0 + kMinute)),
+               "code_hash");
+
+  const UnixMillis now = kT0 + 10 * kSecond;
+  auto first = store().RedeemAuthorizationCode(app.id, "code-1", now);
+  EXPECT_CODE_OUTCOME(first, CodeOutcome::kConsumed);
+  ASSERT_TRUE(first->code.has_value());
+  AuthorizationCode want = code;
+  want.used_at = now;
+  ExpectSameCode(*first->code, want);
+
+  auto replay = store().RedeemAuthorizationCode(app.id, "code-1", now + kSecond);
+  EXPECT_CODE_OUTCOME(replay, CodeOutcome::kReused);
+  ASSERT_TRUE(replay->code.has_value());
+  ExpectSameCode(*replay->code, want);  // the first use stands
+  EXPECT_EQ(replay->code->session_id, code.session_id);
+  // Still a replay after it has expired.
+  auto late = store().RedeemAuthorizationCode(app.id, "code-1", kT0 + kHour);
+  EXPECT_CODE_OUTCOME(late, CodeOutcome::kReused);
+  ASSERT_TRUE(late->code.has_value());
+  EXPECT_EQ(late->code->used_at, now);
+
+  auto unknown = store().RedeemAuthorizationCode(app.id, "no-such-code", now);
+  EXPECT_CODE_OUTCOME(unknown, CodeOutcome::kInvalid);
+  EXPECT_FALSE(unknown->code.has_value());
+}
+
+TEST_P(StoreConformanceTest, RedeemExpiredCodeIsInvalid) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  ASSERT_OK(store().CreateAuthorizationCode(MakeCode(u, "code-1", kT0, kT0 + kMinute)));
+  auto red = store().RedeemAuthorizationCode(app.id, "code-1", kT0 + kMinute);  // at expiry
+  EXPECT_CODE_OUTCOME(red, CodeOutcome::kInvalid);
+  EXPECT_FALSE(red->code.has_value());
+  // Not consumed either: presenting it again is still kInvalid, not kReused.
+  red = store().RedeemAuthorizationCode(app.id, "code-1", kT0 + kMinute + 1);
+  EXPECT_CODE_OUTCOME(red, CodeOutcome::kInvalid);
+  auto rows = Query("SELECT used_at FROM authorization_codes WHERE code_hash = $1", {"code-1"});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::OptInt((*rows)[0], 0), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, RedeemThroughAnotherAppIsInvalidAndDoesNotConsume) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  ASSERT_OK(store().CreateAuthorizationCode(MakeCode(u, "code-1", kT0, kT0 + kMinute)));
+  auto red = store().RedeemAuthorizationCode(other.id, "code-1", kT0 + 1);
+  EXPECT_CODE_OUTCOME(red, CodeOutcome::kInvalid);
+  EXPECT_FALSE(red->code.has_value());
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-1", kT0 + 2),
+                      CodeOutcome::kConsumed);
+  // Once used, a replay through the other app reveals nothing.
+  red = store().RedeemAuthorizationCode(other.id, "code-1", kT0 + 3);
+  EXPECT_CODE_OUTCOME(red, CodeOutcome::kInvalid);
+  EXPECT_FALSE(red->code.has_value());
+}
+
+TEST_P(StoreConformanceTest, ConcurrentCodeRedemptionsHaveExactlyOneWinner) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 5;
+
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string hash = "code-" + std::to_string(round);
+    AuthorizationCode code = MakeCode(u, hash, kT0, kT0 + kMinute);
+    ASSERT_OK(store().CreateAuthorizationCode(code));
+    const UnixMillis now = kT0 + kSecond;
+    std::vector<std::optional<Result<CodeRedemption>>> results(kThreads);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        results[i] = store().RedeemAuthorizationCode(app.id, hash, now + i);
+      });
+    }
+    for (auto& t : threads) t.join();
+
+    int consumed = 0, reused = 0, winner = -1;
+    for (int i = 0; i < kThreads; ++i) {
+      ASSERT_TRUE(results[i].has_value());
+      ASSERT_TRUE(results[i]->ok()) << "thread " << i << ": " << results[i]->status().ToString();
+      const CodeRedemption& r = **results[i];
+      ASSERT_TRUE(r.code.has_value()) << "thread " << i;
+      EXPECT_EQ(r.code->session_id, code.session_id);
+      if (r.outcome == CodeOutcome::kConsumed) {
+        ++consumed;
+        winner = i;
+      } else if (r.outcome == CodeOutcome::kReused) {
+        ++reused;
+      }
+    }
+    EXPECT_EQ(consumed, 1) << "round " << round;
+    EXPECT_EQ(reused, kThreads - 1) << "round " << round;
+    ASSERT_GE(winner, 0);
+    // Every loser saw the winner's mark.
+    for (int i = 0; i < kThreads; ++i) {
+      EXPECT_EQ((*results[i])->code->used_at, now + winner) << "round " << round << " thread " << i;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Consents
+
+Consent MakeConsent(const User& user, const std::string& client_id, UnixMillis now) {
+  return Consent{user.app_id, user.id, client_id, {"openid", "profile"}, now, now};
+}
+
+void ExpectSameConsent(const Consent& got, const Consent& want) {
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.client_id, want.client_id);
+  EXPECT_EQ(got.scopes, want.scopes);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.updated_at, want.updated_at);
+}
+
+TEST_P(StoreConformanceTest, SaveGetAndReplaceConsent) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+  EXPECT_CODE(store().GetConsent(app.id, u.id, "client-1"), StatusCode::kNotFound);
+
+  Consent c = MakeConsent(u, "client-1", kT0);
+  ASSERT_OK(store().SaveConsent(c));
+  auto got = store().GetConsent(app.id, u.id, "client-1");
+  ASSERT_OK(got);
+  ExpectSameConsent(*got, c);
+  EXPECT_CODE(store().GetConsent(other.id, u.id, "client-1"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetConsent(app.id, bob.id, "client-1"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetConsent(app.id, u.id, "client-2"), StatusCode::kNotFound);
+
+  // Replacing keeps created_at, takes the new scopes and updated_at.
+  Consent wider = c;
+  wider.scopes = {"openid", "profile", "email", "offline_access"};
+  wider.created_at = kT0 + kDay;
+  wider.updated_at = kT0 + kDay;
+  ASSERT_OK(store().SaveConsent(wider));
+  got = store().GetConsent(app.id, u.id, "client-1");
+  ASSERT_OK(got);
+  Consent want = wider;
+  want.created_at = kT0;
+  ExpectSameConsent(*got, want);
+
+  // Narrowing to nothing is stored as such.
+  Consent empty = c;
+  empty.scopes.clear();
+  empty.updated_at = kT0 + 2 * kDay;
+  ASSERT_OK(store().SaveConsent(empty));
+  got = store().GetConsent(app.id, u.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_THAT(got->scopes, IsEmpty());
+  EXPECT_EQ(got->created_at, kT0);
+  EXPECT_EQ(got->updated_at, kT0 + 2 * kDay);
+}
+
+TEST_P(StoreConformanceTest, ListAndDeleteConsents) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+  Consent oldest = MakeConsent(u, "client-b", kT0);
+  Consent middle = MakeConsent(u, "client-c", kT0 + kHour);
+  Consent newest = MakeConsent(u, "client-a", kT0 + 2 * kHour);
+  newest.scopes = {"openid"};
+  for (const Consent& c : {middle, newest, oldest}) ASSERT_OK(store().SaveConsent(c));
+  ASSERT_OK(store().SaveConsent(MakeConsent(bob, "client-a", kT0 + 3 * kHour)));
+
+  auto list = store().ListConsents(app.id, u.id);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 3u);
+  ExpectSameConsent((*list)[0], newest);
+  ExpectSameConsent((*list)[1], middle);
+  ExpectSameConsent((*list)[2], oldest);
+  auto none = store().ListConsents(other.id, u.id);
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+
+  EXPECT_CODE(store().DeleteConsent(other.id, u.id, "client-a"), StatusCode::kNotFound);
+  EXPECT_CODE(store().DeleteConsent(app.id, u.id, "client-x"), StatusCode::kNotFound);
+  ASSERT_OK(store().DeleteConsent(app.id, u.id, "client-a"));
+  EXPECT_CODE(store().GetConsent(app.id, u.id, "client-a"), StatusCode::kNotFound);
+  EXPECT_CODE(store().DeleteConsent(app.id, u.id, "client-a"), StatusCode::kNotFound);
+  EXPECT_OK(store().GetConsent(app.id, bob.id, "client-a"));  // bob's stays
+  list = store().ListConsents(app.id, u.id);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].client_id, "client-c");
+  EXPECT_EQ((*list)[1].client_id, "client-b");
+}
+
+// ---------------------------------------------------------------------------------------
+// Login throttle
+
+void ExpectThrottle(const Result<ThrottleState>& got, int64_t failures, UnixMillis window_start) {
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->failures, failures);
+  EXPECT_EQ(got->window_start, window_start);
+}
+
+TEST_P(StoreConformanceTest, ThrottleCountsWithinAWindow) {
+  constexpr int64_t kWindow = 15 * kMinute;
+  const std::string key = "account:app-1:ann@example.com";
+  ExpectThrottle(store().GetThrottle(key, kT0, kWindow), 0, 0);
+
+  ExpectThrottle(store().AddThrottleFailure(key, kT0, kWindow), 1, kT0);
+  ExpectThrottle(store().AddThrottleFailure(key, kT0 + kMinute, kWindow), 2, kT0);
+  ExpectThrottle(store().AddThrottleFailure(key, kT0 + kWindow - 1, kWindow), 3, kT0);
+  ExpectThrottle(store().GetThrottle(key, kT0 + kWindow - 1, kWindow), 3, kT0);
+  ExpectThrottle(store().GetThrottle("ip:app-1:192.0.2.7", kT0, kWindow), 0, 0);
+
+  // The window has ended: reads as nothing, and the next failure starts a new one.
+  ExpectThrottle(store().GetThrottle(key, kT0 + kWindow, kWindow), 0, 0);
+  const UnixMillis later = kT0 + kWindow + kMinute;
+  ExpectThrottle(store().AddThrottleFailure(key, later, kWindow), 1, later);
+  ExpectThrottle(store().AddThrottleFailure(key, later + 1, kWindow), 2, later);
+  ExpectThrottle(store().GetThrottle(key, later + 2, kWindow), 2, later);
+
+  // Keys are independent; clearing drops the counter (and is fine when there is none).
+  const std::string ip = "ip:app-1:192.0.2.7";
+  ExpectThrottle(store().AddThrottleFailure(ip, later, kWindow), 1, later);
+  ASSERT_OK(store().ClearThrottle(key));
+  ExpectThrottle(store().GetThrottle(key, later + 2, kWindow), 0, 0);
+  ExpectThrottle(store().GetThrottle(ip, later + 2, kWindow), 1, later);
+  ASSERT_OK(store().ClearThrottle(key));
+  ExpectThrottle(store().AddThrottleFailure(key, later + 3, kWindow), 1, later + 3);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentThrottleFailuresAreAllCounted) {
+  constexpr int64_t kWindow = 15 * kMinute;
+  constexpr int kThreads = 8;
+  const std::string key = "ip:app-1:192.0.2.7";
+  std::vector<std::optional<Result<ThrottleState>>> results(kThreads);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      results[i] = store().AddThrottleFailure(key, kT0 + i, kWindow);
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  std::vector<int64_t> counts;
+  std::optional<UnixMillis> window_start;
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_TRUE(results[i].has_value());
+    ASSERT_TRUE(results[i]->ok()) << "thread " << i << ": " << results[i]->status().ToString();
+    counts.push_back((*results[i])->failures);
+    if (!window_start) window_start = (*results[i])->window_start;
+    EXPECT_EQ((*results[i])->window_start, *window_start) << "one window";
+  }
+  // Each call saw its own count: 1..8, none lost, none doubled.
+  std::sort(counts.begin(), counts.end());
+  EXPECT_THAT(counts, ElementsAre(1, 2, 3, 4, 5, 6, 7, 8));
+  auto got = store().GetThrottle(key, kT0 + kThreads, kWindow);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->failures, kThreads);
+}
+
+// ---------------------------------------------------------------------------------------
+// Garbage collection of the OIDC records
+
+TEST_P(StoreConformanceTest, CollectGarbageRemovesOldCodesAndThrottleRows) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  const UnixMillis now = kT0 + 100 * kDay;
+  constexpr int64_t kWindow = 15 * kMinute;
+
+  // Expired more than a day ago: collected, used or not.
+  ASSERT_OK(store().CreateAuthorizationCode(
+      MakeCode(u, "code-old", now - 3 * kDay, now - 3 * kDay + kMinute)));
+  ASSERT_OK(store().CreateAuthorizationCode(
+      MakeCode(u, "code-old-used", now - 2 * kDay, now - 2 * kDay + kMinute)));
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-old-used", now - 2 * kDay),
+                      CodeOutcome::kConsumed);
+  // Expired within the day (kept for replay detection), and live.
+  ASSERT_OK(store().CreateAuthorizationCode(
+      MakeCode(u, "code-recent-used", now - kHour, now - kHour + kMinute)));
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-recent-used", now - kHour),
+                      CodeOutcome::kConsumed);
+  ASSERT_OK(store().CreateAuthorizationCode(MakeCode(u, "code-live", now, now + kMinute)));
+
+  ASSERT_OK(store().AddThrottleFailure("throttle-old", now - 2 * kDay, kWindow));
+  ASSERT_OK(store().AddThrottleFailure("throttle-recent", now - kHour, kWindow));
+  ASSERT_OK(store().AddThrottleFailure("throttle-live", now - kMinute, kWindow));
+
+  auto stats = store().CollectGarbage(now);
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->authorization_codes, 2);
+  EXPECT_EQ(stats->throttle_entries, 1);
+
+  auto codes = Query("SELECT code_hash FROM authorization_codes ORDER BY code_hash", {});
+  ASSERT_OK(codes);
+  std::vector<std::string> left;
+  for (const auto& r : *codes) left.push_back(sql::Text(r, 0));
+  EXPECT_THAT(left, ElementsAre("code-live", "code-recent-used"));
+  auto rows = Query("SELECT key FROM login_throttle ORDER BY key", {});
+  ASSERT_OK(rows);
+  left.clear();
+  for (const auto& r : *rows) left.push_back(sql::Text(r, 0));
+  EXPECT_THAT(left, ElementsAre("throttle-live", "throttle-recent"));
+
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-recent-used", now),
+                      CodeOutcome::kReused);
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-live", now),
+                      CodeOutcome::kConsumed);
+  ExpectThrottle(store().GetThrottle("throttle-live", now, kWindow), 1, now - kMinute);
+
+  auto again = store().CollectGarbage(now);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->authorization_codes, 0);
+  EXPECT_EQ(again->throttle_entries, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),

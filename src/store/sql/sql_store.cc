@@ -23,7 +23,8 @@ Result<int64_t> SqlStore::WriteOne(std::string_view sql, std::initializer_list<S
 
 Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
 
-// Refresh tokens are kept one day past expiry so a late replay is still recognised as reuse.
+// Refresh tokens and authorization codes are kept one day past expiry so a late replay is
+// still recognised as reuse; throttle windows are dropped a day after they started.
 Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
   constexpr int64_t kGrace = 24LL * 3600 * 1000;
   GcStats stats;
@@ -37,6 +38,12 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
     TESSERA_ASSIGN_OR_RETURN(
         stats.api_tokens,
         c.Exec("DELETE FROM api_tokens WHERE expires_at < $1 OR revoked_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.authorization_codes,
+        c.Exec("DELETE FROM authorization_codes WHERE expires_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.throttle_entries,
+        c.Exec("DELETE FROM login_throttle WHERE window_start < $1", {now - kGrace}));
     return OkStatus();
   }));
   return stats;

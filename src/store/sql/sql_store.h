@@ -32,18 +32,30 @@ class SqlStore final : public Store {
                      const std::optional<std::string>& new_password_hash) override;
 
   // SessionStore
-  Status CreateSession(const Session& session, const RefreshToken& first) override;
+  Status CreateSession(const Session& session, const std::optional<RefreshToken>& first) override;
+  Status CreateBrowserSession(const Session& session, std::string_view cookie_hash) override;
+  Result<Session> GetBrowserSession(std::string_view app_id, std::string_view cookie_hash,
+                                    UnixMillis now, int64_t idle_ttl_ms) override;
+  Status TouchSession(std::string_view session_id, UnixMillis now) override;
   Result<Session> GetSession(std::string_view app_id, std::string_view session_id) override;
   Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
                                                   std::string_view user_id,
                                                   UnixMillis now) override;
-  Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view token_hash,
-                                      RefreshToken next, UnixMillis now) override;
+  Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view client_id,
+                                      std::string_view token_hash, RefreshToken next,
+                                      UnixMillis now) override;
+  Result<RefreshTokenInfo> GetRefreshToken(std::string_view app_id,
+                                           std::string_view token_hash) override;
   Result<Session> FindSessionByRefreshToken(std::string_view app_id,
                                             std::string_view token_hash) override;
   Status RevokeSession(std::string_view app_id, std::string_view user_id,
                        std::string_view session_id, std::string_view reason,
                        UnixMillis now) override;
+  Status RevokeSessionById(std::string_view app_id, std::string_view session_id,
+                           std::string_view reason, UnixMillis now) override;
+  Result<int64_t> RevokeClientSessions(std::string_view app_id, std::string_view user_id,
+                                       std::string_view client_id, std::string_view reason,
+                                       UnixMillis now) override;
   Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
                                      std::string_view keep_session_id, std::string_view reason,
                                      UnixMillis now) override;
@@ -66,6 +78,26 @@ class SqlStore final : public Store {
   Status CreateClient(const OAuthClient& client) override;
   Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) override;
   Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) override;
+
+  // AuthorizationStore
+  Status CreateAuthorizationCode(const AuthorizationCode& code) override;
+  Result<CodeRedemption> RedeemAuthorizationCode(std::string_view app_id,
+                                                 std::string_view code_hash,
+                                                 UnixMillis now) override;
+  Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,
+                             std::string_view client_id) override;
+  Status SaveConsent(const Consent& consent) override;
+  Result<std::vector<Consent>> ListConsents(std::string_view app_id,
+                                            std::string_view user_id) override;
+  Status DeleteConsent(std::string_view app_id, std::string_view user_id,
+                       std::string_view client_id) override;
+
+  // ThrottleStore
+  Result<ThrottleState> GetThrottle(std::string_view key, UnixMillis now,
+                                    int64_t window_ms) override;
+  Result<ThrottleState> AddThrottleFailure(std::string_view key, UnixMillis now,
+                                           int64_t window_ms) override;
+  Status ClearThrottle(std::string_view key) override;
 
   // Store
   Status Ping() override;

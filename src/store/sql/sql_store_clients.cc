@@ -6,7 +6,8 @@ namespace {
 
 constexpr std::string_view kClientSelect =
     "SELECT client_id, app_id, name, secret_hash, is_public, first_party, redirect_uris_json,"
-    " grant_types_json, scopes_json, created_at, revoked_at FROM oauth_clients ";
+    " grant_types_json, scopes_json, created_at, revoked_at, post_logout_redirect_uris_json"
+    " FROM oauth_clients ";
 
 OAuthClient ReadClient(const SqlRow& r) {
   OAuthClient c;
@@ -21,6 +22,7 @@ OAuthClient ReadClient(const SqlRow& r) {
   c.scopes = StringListFromJson(Text(r, 8));
   c.created_at = Int(r, 9);
   c.revoked_at = OptInt(r, 10);
+  c.post_logout_redirect_uris = StringListFromJson(Text(r, 11));
   return c;
 }
 
@@ -29,11 +31,13 @@ OAuthClient ReadClient(const SqlRow& r) {
 Status SqlStore::CreateClient(const OAuthClient& c) {
   Status s = WriteOne(
                  "INSERT INTO oauth_clients (client_id, app_id, name, secret_hash, is_public,"
-                 " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
+                 " post_logout_redirect_uris_json)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                  {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
                   int64_t{c.first_party}, StringListToJson(c.redirect_uris),
-                  StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at})
+                  StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
+                  StringListToJson(c.post_logout_redirect_uris)})
                  .status();
   return s.IsAlreadyExists() ? AlreadyExistsError("client_id") : s;
 }

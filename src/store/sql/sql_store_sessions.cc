@@ -4,15 +4,20 @@
 namespace tessera::store::sql {
 namespace {
 
+// Columns 0-13 of a session row (ReadSession); the new OIDC columns come last so the
+// positions of the older ones stay put.
 constexpr std::string_view kSessionSelect =
     "SELECT id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at,"
-    " revoked_reason, user_agent, ip FROM sessions ";
+    " revoked_reason, user_agent, ip, kind, client_id, scope, auth_time FROM sessions ";
+constexpr size_t kSessionExpiresAt = 5;
 
-// The session of a refresh token within an app; column 10 is the token's used_at.
+// The session of a refresh token within an app; column 14 is the token's used_at.
 constexpr std::string_view kSessionByToken =
     "SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at,"
-    " s.revoked_reason, s.user_agent, s.ip, t.used_at FROM refresh_tokens t JOIN sessions s"
+    " s.revoked_reason, s.user_agent, s.ip, s.kind, s.client_id, s.scope, s.auth_time, t.used_at"
+    " FROM refresh_tokens t JOIN sessions s"
     " ON s.id = t.session_id WHERE s.app_id = $1 AND t.token_hash = $2";
+constexpr size_t kTokenUsedAt = 14;
 
 Session ReadSession(const SqlRow& r) {
   Session s;
@@ -26,7 +31,22 @@ Session ReadSession(const SqlRow& r) {
   s.revoked_reason = Text(r, 7);
   s.user_agent = Text(r, 8);
   s.ip = Text(r, 9);
+  s.kind = Text(r, 10);
+  s.client_id = Text(r, 11);
+  s.scope = Text(r, 12);
+  s.auth_time = Int(r, 13);
   return s;
+}
+
+// `cookie_hash` is NULL for every kind but "browser".
+Status InsertSession(SqlConnection& c, const Session& s, std::string_view kind,
+                     const SqlValue& cookie_hash) {
+  return c.Exec("INSERT INTO sessions (id, app_id, user_id, kind, client_id, scope, auth_time,"
+                " created_at, last_used_at, expires_at, user_agent, ip, cookie_hash)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                {s.id, s.app_id, s.user_id, std::string(kind), s.client_id, s.scope, s.auth_time,
+                 s.created_at, s.last_used_at, s.expires_at, s.user_agent, s.ip, cookie_hash})
+      .status();
 }
 
 Status InsertRefreshToken(SqlConnection& c, const RefreshToken& t) {
@@ -38,15 +58,11 @@ Status InsertRefreshToken(SqlConnection& c, const RefreshToken& t) {
 
 }  // namespace
 
-Status SqlStore::CreateSession(const Session& s, const RefreshToken& first) {
+Status SqlStore::CreateSession(const Session& s, const std::optional<RefreshToken>& first) {
   Status st = db_->Write([&](SqlConnection& c) -> Status {
-    TESSERA_RETURN_IF_ERROR(
-        c.Exec("INSERT INTO sessions (id, app_id, user_id, created_at, last_used_at, expires_at,"
-               " user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-               {s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at,
-                s.user_agent, s.ip})
-            .status());
-    RefreshToken t = first;
+    TESSERA_RETURN_IF_ERROR(InsertSession(c, s, s.kind, Null()));
+    if (!first) return OkStatus();
+    RefreshToken t = *first;
     t.session_id = s.id;
     return InsertRefreshToken(c, t);
   });
@@ -59,6 +75,38 @@ Status SqlStore::CreateSession(const Session& s, const RefreshToken& first) {
   return st;
 }
 
+Status SqlStore::CreateBrowserSession(const Session& s, std::string_view cookie_hash) {
+  Status st = db_->Write([&](SqlConnection& c) -> Status {
+    return InsertSession(c, s, kSessionBrowser, std::string(cookie_hash));
+  });
+  // "sessions.cookie_hash" (SQLite) or "sessions_cookie_hash_uq" (PostgreSQL).
+  if (st.IsAlreadyExists()) {
+    return AlreadyExistsError(st.message().find("cookie_hash") != std::string::npos
+                                  ? "cookie_hash"
+                                  : "id");
+  }
+  return st;
+}
+
+Result<Session> SqlStore::GetBrowserSession(std::string_view app_id, std::string_view cookie_hash,
+                                            UnixMillis now, int64_t idle_ttl_ms) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows(std::string(kSessionSelect) +
+                   "WHERE cookie_hash = $2 AND app_id = $1 AND kind = 'browser'"
+                   " AND revoked_at IS NULL AND expires_at > $3 AND last_used_at + $4 > $3",
+               {std::string(app_id), std::string(cookie_hash), now, idle_ttl_ms}));
+  if (rows.empty()) return NotFoundError("session");
+  return ReadSession(rows[0]);
+}
+
+Status SqlStore::TouchSession(std::string_view session_id, UnixMillis now) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t n,
+                           WriteOne("UPDATE sessions SET last_used_at = $2 WHERE id = $1",
+                                    {std::string(session_id), now}));
+  return n == 1 ? OkStatus() : NotFoundError("session");
+}
+
 Result<Session> SqlStore::GetSession(std::string_view app_id, std::string_view session_id) {
   TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
                            ReadRows(std::string(kSessionSelect) + "WHERE app_id = $1 AND id = $2",
@@ -67,6 +115,8 @@ Result<Session> SqlStore::GetSession(std::string_view app_id, std::string_view s
   return ReadSession(rows[0]);
 }
 
+// Every kind. A browser session past its idle timeout is still listed: the idle TTL is the
+// caller's setting, not the store's.
 Result<std::vector<Session>> SqlStore::ListActiveSessions(std::string_view app_id,
                                                           std::string_view user_id,
                                                           UnixMillis now) {
@@ -83,24 +133,30 @@ Result<std::vector<Session>> SqlStore::ListActiveSessions(std::string_view app_i
 
 // One transaction: mark the presented token used (only if it was unused — the atomic step
 // that makes two racing rotations produce one winner), check its session, store the next.
-Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id,
+// Only a token of a session of this app and this client is considered, both for the
+// rotation and for reuse detection: another client replaying a stolen token must not be
+// able to get a family revoked.
+Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id, std::string_view client_id,
                                               std::string_view token_hash, RefreshToken next,
                                               UnixMillis now) {
   Rotation rot;
   Status s = db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_ASSIGN_OR_RETURN(
-        SqlRows used, c.Query("UPDATE refresh_tokens SET used_at = $2"
-                              " WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
-                              // EXISTS, not IN (SELECT …): SQLite would list every
-                              // session of the app; this is one primary-key probe.
-                              " AND EXISTS (SELECT 1 FROM sessions s"
-                              " WHERE s.id = refresh_tokens.session_id AND s.app_id = $3)"
-                              " RETURNING session_id",
-                              {std::string(token_hash), now, std::string(app_id)}));
+        SqlRows used,
+        c.Query("UPDATE refresh_tokens SET used_at = $2"
+                " WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+                // EXISTS, not IN (SELECT …): SQLite would list every
+                // session of the app; this is one primary-key probe.
+                " AND EXISTS (SELECT 1 FROM sessions s"
+                " WHERE s.id = refresh_tokens.session_id AND s.app_id = $3 AND s.client_id = $4)"
+                " RETURNING session_id",
+                {std::string(token_hash), now, std::string(app_id), std::string(client_id)}));
     if (used.empty()) {
-      TESSERA_ASSIGN_OR_RETURN(SqlRows seen, c.Query(kSessionByToken, {std::string(app_id),
-                                                                    std::string(token_hash)}));
-      if (!seen.empty() && OptInt(seen[0], 10)) {
+      TESSERA_ASSIGN_OR_RETURN(
+          SqlRows seen,
+          c.Query(std::string(kSessionByToken) + " AND s.client_id = $3",
+                  {std::string(app_id), std::string(token_hash), std::string(client_id)}));
+      if (!seen.empty() && OptInt(seen[0], kTokenUsedAt)) {
         rot.outcome = RotationOutcome::kReused;
         rot.session = ReadSession(seen[0]);
       }
@@ -112,7 +168,7 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id,
                               {Text(used[0], 0), now}));
     if (sess.empty()) return AbortedError("session over");  // roll the mark back
     next.session_id = Text(used[0], 0);
-    next.expires_at = std::min(next.expires_at, Int(sess[0], 5));
+    next.expires_at = std::min(next.expires_at, Int(sess[0], kSessionExpiresAt));
     TESSERA_RETURN_IF_ERROR(InsertRefreshToken(c, next));
     TESSERA_RETURN_IF_ERROR(
         c.Exec("UPDATE sessions SET last_used_at = $2 WHERE id = $1", {next.session_id, now})
@@ -125,6 +181,28 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id,
   if (s.code() == StatusCode::kAborted) return Rotation{};
   if (!s.ok()) return s;
   return rot;
+}
+
+Result<RefreshTokenInfo> SqlStore::GetRefreshToken(std::string_view app_id,
+                                                   std::string_view token_hash) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows("SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at,"
+               " s.revoked_at, s.revoked_reason, s.user_agent, s.ip, s.kind, s.client_id, s.scope,"
+               " s.auth_time, t.id, t.token_hash, t.created_at, t.expires_at, t.used_at"
+               " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+               " WHERE s.app_id = $1 AND t.token_hash = $2",
+               {std::string(app_id), std::string(token_hash)}));
+  if (rows.empty()) return NotFoundError("refresh token");
+  RefreshTokenInfo info;
+  info.session = ReadSession(rows[0]);
+  info.token.id = Text(rows[0], 14);
+  info.token.session_id = info.session.id;
+  info.token.token_hash = Text(rows[0], 15);
+  info.token.created_at = Int(rows[0], 16);
+  info.token.expires_at = Int(rows[0], 17);
+  info.token.used_at = OptInt(rows[0], 18);
+  return info;
 }
 
 Result<Session> SqlStore::FindSessionByRefreshToken(std::string_view app_id,
@@ -144,6 +222,26 @@ Status SqlStore::RevokeSession(std::string_view app_id, std::string_view user_id
                           {std::string(app_id), std::string(user_id), std::string(session_id),
                            now, std::string(reason)}));
   return n == 1 ? OkStatus() : NotFoundError("session");
+}
+
+Status SqlStore::RevokeSessionById(std::string_view app_id, std::string_view session_id,
+                                   std::string_view reason, UnixMillis now) {
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t n, WriteOne("UPDATE sessions SET revoked_at = $3, revoked_reason = $4"
+                          " WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
+                          {std::string(app_id), std::string(session_id), now,
+                           std::string(reason)}));
+  return n == 1 ? OkStatus() : NotFoundError("session");
+}
+
+Result<int64_t> SqlStore::RevokeClientSessions(std::string_view app_id, std::string_view user_id,
+                                               std::string_view client_id,
+                                               std::string_view reason, UnixMillis now) {
+  return WriteOne("UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
+                  " WHERE app_id = $1 AND user_id = $2 AND client_id = $3 AND kind = 'oauth'"
+                  " AND revoked_at IS NULL AND expires_at > $4",
+                  {std::string(app_id), std::string(user_id), std::string(client_id), now,
+                   std::string(reason)});
 }
 
 Result<int64_t> SqlStore::RevokeUserSessions(std::string_view app_id, std::string_view user_id,

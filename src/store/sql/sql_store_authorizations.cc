@@ -1,0 +1,132 @@
+#include "store/sql/json_columns.h"
+#include "store/sql/sql_store.h"
+
+namespace tessera::store::sql {
+namespace {
+
+constexpr std::string_view kCodeColumns =
+    "code_hash, app_id, client_id, user_id, redirect_uri, scope, nonce, code_challenge,"
+    " session_id, browser_session_id, auth_time, created_at, expires_at, used_at";
+
+AuthorizationCode ReadCode(const SqlRow& r) {
+  AuthorizationCode c;
+  c.code_hash = Text(r, 0);
+  c.app_id = Text(r, 1);
+  c.client_id = Text(r, 2);
+  c.user_id = Text(r, 3);
+  c.redirect_uri = Text(r, 4);
+  c.scope = Text(r, 5);
+  c.nonce = Text(r, 6);
+  c.code_challenge = Text(r, 7);
+  c.session_id = Text(r, 8);
+  c.browser_session_id = Text(r, 9);
+  c.auth_time = Int(r, 10);
+  c.created_at = Int(r, 11);
+  c.expires_at = Int(r, 12);
+  c.used_at = OptInt(r, 13);
+  return c;
+}
+
+constexpr std::string_view kConsentSelect =
+    "SELECT app_id, user_id, client_id, scopes_json, created_at, updated_at FROM consents ";
+
+Consent ReadConsent(const SqlRow& r) {
+  Consent c;
+  c.app_id = Text(r, 0);
+  c.user_id = Text(r, 1);
+  c.client_id = Text(r, 2);
+  c.scopes = StringListFromJson(Text(r, 3));
+  c.created_at = Int(r, 4);
+  c.updated_at = Int(r, 5);
+  return c;
+}
+
+}  // namespace
+
+Status SqlStore::CreateAuthorizationCode(const AuthorizationCode& c) {
+  Status s = WriteOne("INSERT INTO authorization_codes (" + std::string(kCodeColumns) +
+                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                      {c.code_hash, c.app_id, c.client_id, c.user_id, c.redirect_uri, c.scope,
+                       c.nonce, c.code_challenge, c.session_id, c.browser_session_id, c.auth_time,
+                       c.created_at, c.expires_at, Opt(c.used_at)})
+                 .status();
+  return s.IsAlreadyExists() ? AlreadyExistsError("code_hash") : s;
+}
+
+// One transaction: mark the code used only if it is live (the atomic step: of two racing
+// redemptions one updates the row, the other finds it used). When nothing was updated, a read
+// in the same transaction tells a replay (used, whether or not it has expired since) from an
+// unknown, expired or other app's code.
+Result<CodeRedemption> SqlStore::RedeemAuthorizationCode(std::string_view app_id,
+                                                         std::string_view code_hash,
+                                                         UnixMillis now) {
+  CodeRedemption out;
+  TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows used,
+        c.Query("UPDATE authorization_codes SET used_at = $3"
+                " WHERE code_hash = $1 AND app_id = $2 AND used_at IS NULL AND expires_at > $3"
+                " RETURNING " +
+                    std::string(kCodeColumns),
+                {std::string(code_hash), std::string(app_id), now}));
+    if (!used.empty()) {
+      out.outcome = CodeOutcome::kConsumed;
+      out.code = ReadCode(used[0]);
+      return OkStatus();
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows seen, c.Query("SELECT " + std::string(kCodeColumns) +
+                                  " FROM authorization_codes WHERE code_hash = $1 AND app_id = $2",
+                              {std::string(code_hash), std::string(app_id)}));
+    if (!seen.empty() && OptInt(seen[0], 13)) {
+      out.outcome = CodeOutcome::kReused;
+      out.code = ReadCode(seen[0]);
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Consent> SqlStore::GetConsent(std::string_view app_id, std::string_view user_id,
+                                     std::string_view client_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows(std::string(kConsentSelect) +
+                                 "WHERE app_id = $1 AND user_id = $2 AND client_id = $3",
+                             {std::string(app_id), std::string(user_id), std::string(client_id)}));
+  if (rows.empty()) return NotFoundError("consent");
+  return ReadConsent(rows[0]);
+}
+
+// One upsert: a replace keeps the row's created_at.
+Status SqlStore::SaveConsent(const Consent& c) {
+  return WriteOne(
+             "INSERT INTO consents (app_id, user_id, client_id, scopes_json, created_at,"
+             " updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
+             " ON CONFLICT (app_id, user_id, client_id) DO UPDATE"
+             " SET scopes_json = excluded.scopes_json, updated_at = excluded.updated_at",
+             {c.app_id, c.user_id, c.client_id, StringListToJson(c.scopes), c.created_at,
+              c.updated_at})
+      .status();
+}
+
+Result<std::vector<Consent>> SqlStore::ListConsents(std::string_view app_id,
+                                                    std::string_view user_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows(std::string(kConsentSelect) + "WHERE app_id = $1 AND user_id = $2"
+                                                           " ORDER BY created_at DESC, client_id",
+                             {std::string(app_id), std::string(user_id)}));
+  std::vector<Consent> out;
+  for (const auto& r : rows) out.push_back(ReadConsent(r));
+  return out;
+}
+
+Status SqlStore::DeleteConsent(std::string_view app_id, std::string_view user_id,
+                               std::string_view client_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t n, WriteOne("DELETE FROM consents WHERE app_id = $1 AND user_id = $2"
+                          " AND client_id = $3",
+                          {std::string(app_id), std::string(user_id), std::string(client_id)}));
+  return n == 1 ? OkStatus() : NotFoundError("consent");
+}
+
+}  // namespace tessera::store::sql

@@ -1,0 +1,255 @@
+#include "web/account_pages.h"
+
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "http/form.h"
+#include "web/login_pages.h"
+
+namespace tessera::web {
+namespace {
+
+namespace bh = http::beast_http;
+
+constexpr const char* kProfileFields[] = {"name",         "given_name", "family_name", "nickname",
+                                          "website",      "phone_number", "locale",    "zoneinfo"};
+
+std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
+}
+
+std::string FormatTime(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// A short name for a browser from its User-Agent, for people rather than parsers.
+std::string DescribeAgent(const std::string& ua) {
+  if (ua.empty()) return "Unknown device";
+  std::string browser = ua.find("Edg/") != std::string::npos       ? "Edge"
+                        : ua.find("Chrome/") != std::string::npos  ? "Chrome"
+                        : ua.find("Firefox/") != std::string::npos ? "Firefox"
+                        : ua.find("Safari/") != std::string::npos  ? "Safari"
+                                                                   : "";
+  std::string os = ua.find("Android") != std::string::npos   ? "Android"
+                   : ua.find("iPhone") != std::string::npos  ? "iPhone"
+                   : ua.find("Windows") != std::string::npos ? "Windows"
+                   : ua.find("Mac OS") != std::string::npos  ? "macOS"
+                   : ua.find("Linux") != std::string::npos   ? "Linux"
+                                                             : "";
+  if (!browser.empty() && !os.empty()) return browser + " on " + os;
+  if (!browser.empty()) return browser;
+  return ua.substr(0, 60);
+}
+
+std::string Notice(std::string_view done) {
+  if (done == "profile") return "Your profile was saved.";
+  if (done == "password") return "Your password was changed. Your other sessions were signed out.";
+  if (done == "session") return "The session was signed out.";
+  if (done == "app") return "The app's access was revoked.";
+  return "";
+}
+
+}  // namespace
+
+void AccountPages::Mount(http::Router& r) {
+  r.Add(bh::verb::get, "/apps/{app}/account", [this](http::Request& q) { return Show(q); });
+  r.Add(bh::verb::post, "/apps/{app}/account/profile",
+        [this](http::Request& q) { return SaveProfile(q); });
+  r.Add(bh::verb::post, "/apps/{app}/account/password",
+        [this](http::Request& q) { return ChangePassword(q); }, http::Dispatch::kHashing);
+  r.Add(bh::verb::post, "/apps/{app}/account/sessions/{id}/revoke",
+        [this](http::Request& q) { return RevokeSession(q); });
+  r.Add(bh::verb::post, "/apps/{app}/account/apps/{id}/revoke",
+        [this](http::Request& q) { return RevokeApp(q); });
+}
+
+std::variant<AccountPages::Visitor, http::Response> AccountPages::Visit(
+    http::Request& req, bool is_post, std::map<std::string, std::string>* form) {
+  auto app = web_.apps().Resolve(req.Param("app"));
+  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (is_post) {
+    auto f = ReadForm(req);
+    if (!f || !web_.CsrfOk(req, *f)) {
+      return web_.ErrorPage(req, &*app, 403, "Session expired",
+                            "The form was open too long or came from another site. Go back, "
+                            "reload the page and try again.");
+    }
+    *form = std::move(*f);
+  }
+  auto session = web_.CurrentSession(*app, req);
+  if (!session) {
+    std::string login = web_.PagePath(*app, "login") + "?return_to=" +
+                        http::FormEncode(web_.PagePath(*app, "account"));
+    return WebContext::Redirect(web_.Absolute(login));
+  }
+  return Visitor{std::move(*app), std::move(*session)};
+}
+
+http::Response AccountPages::Done(const store::App& app, std::string_view what) {
+  return WebContext::Redirect(web_.Absolute(web_.PagePath(app, "account") + "?done=" +
+                                            std::string(what)));
+}
+
+http::Response AccountPages::Render(const http::Request& req, const Visitor& v, PageData d,
+                                    unsigned status) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) {
+    return web_.ErrorPage(req, &v.app, user.status().IsNotFound() ? 404 : 503,
+                          "Something went wrong", "Your account could not be loaded.");
+  }
+  d.set("title", "Your account");
+  d.set("user_display", user->email);
+  d.set("email", user->email);
+  d.set("email_verified", user->email_verified);
+  d.set("profile_action", web_.PagePath(v.app, "account/profile"));
+  d.set("password_action", web_.PagePath(v.app, "account/password"));
+  d.set("logout_action", web_.PagePath(v.app, "logout"));
+  d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
+  if (!d.get("username")) d.set("username", user->username.value_or(""));
+  boost::system::error_code ec;
+  auto profile = boost::json::parse(user->profile_json, ec);
+  for (const char* f : kProfileFields) {
+    if (d.get(f)) continue;  // a re-shown form keeps what the user typed
+    std::string value;
+    if (!ec && profile.is_object()) {
+      if (auto* p = profile.as_object().if_contains(f); p && p->is_string()) value = p->as_string();
+    }
+    d.set(f, value);
+  }
+  PageData sessions(PageData::type::list);
+  auto list = accounts_.ListSessions(v.app, v.session.user_id);
+  if (list.ok()) {
+    for (const auto& s : *list) {
+      PageData item;
+      std::string what = s.kind == store::kSessionOAuth ? s.user_agent + " (app access)"
+                         : s.kind == store::kSessionApi ? "API sign-in · " + DescribeAgent(s.user_agent)
+                                                        : DescribeAgent(s.user_agent);
+      item.set("description", what);
+      std::string detail = (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
+                           FormatTime(s.last_used_at);
+      item.set("detail", detail);
+      item.set("current", s.id == v.session.id);
+      item.set("revoke_action", web_.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
+      sessions.push_back(item);
+    }
+  }
+  d.set("has_sessions", list.ok() && !list->empty());
+  d.set("sessions", sessions);
+  PageData apps(PageData::type::list);
+  auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
+  if (authorized.ok()) {
+    for (const auto& a : *authorized) {
+      PageData item;
+      item.set("client_name", a.client.name);
+      std::string scopes;
+      for (const auto& s : a.consent.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
+      item.set("scopes_text", scopes);
+      item.set("granted_text", "Allowed " + FormatTime(a.consent.updated_at));
+      item.set("revoke_action",
+               web_.PagePath(v.app, "account/apps/" + http::FormEncode(a.client.client_id) + "/revoke"));
+      apps.push_back(item);
+    }
+  }
+  d.set("has_apps", authorized.ok() && !authorized->empty());
+  d.set("apps", apps);
+  return web_.Page(req, v.app, "account", std::move(d), status);
+}
+
+http::Response AccountPages::Show(http::Request& req) {
+  auto visit = Visit(req, false, nullptr);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  PageData d;
+  auto query = QueryOf(req);
+  if (query) {
+    if (std::string notice = Notice(Get(*query, "done")); !notice.empty()) d.set("notice", notice);
+  }
+  return Render(req, std::get<Visitor>(visit), std::move(d), 200);
+}
+
+http::Response AccountPages::SaveProfile(http::Request& req) {
+  std::map<std::string, std::string> form;
+  auto visit = Visit(req, true, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const Visitor& v = std::get<Visitor>(visit);
+  services::ProfileUpdate update;
+  if (form.contains("username")) {
+    std::string u = Get(form, "username");
+    update.username = u.empty() ? std::optional<std::string>() : std::optional(u);
+  }
+  boost::json::object patch;
+  for (const char* f : kProfileFields) {
+    if (!form.contains(f)) continue;
+    std::string value = Get(form, f);
+    if (value.empty()) patch[f] = nullptr;
+    else patch[f] = value;
+  }
+  update.profile_patch = std::move(patch);
+  auto saved = accounts_.UpdateProfile(v.app, v.session.user_id, update);
+  if (saved.ok()) return Done(v.app, "profile");
+  PageData d;
+  PageData errors(PageData::type::list);
+  for (const auto& e : saved.status().field_errors()) {
+    PageData item;
+    item.set("message", e.field + ": " + e.message);
+    errors.push_back(item);
+  }
+  d.set("profile_errors", errors);
+  d.set("error", saved.status().field_errors().empty() ? "Your profile could not be saved."
+                                                       : "Please check your profile.");
+  d.set("username", Get(form, "username"));
+  for (const char* f : kProfileFields) d.set(f, Get(form, f));
+  return Render(req, v, std::move(d), saved.status().code() == StatusCode::kInvalidArgument ||
+                                              saved.status().IsAlreadyExists() ? 400 : 503);
+}
+
+http::Response AccountPages::ChangePassword(http::Request& req) {
+  std::map<std::string, std::string> form;
+  auto visit = Visit(req, true, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const Visitor& v = std::get<Visitor>(visit);
+  Status s = accounts_.ChangePassword(v.app, v.session.user_id, Get(form, "current_password"),
+                                      Get(form, "new_password"), v.session.id);
+  if (s.ok()) return Done(v.app, "password");
+  PageData d;
+  std::string message = "Your password could not be changed. Please try again.";
+  if (!s.field_errors().empty()) {
+    const auto& e = s.field_errors().front();
+    message = (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
+  }
+  d.set("password_error", message);
+  d.set("error", "Your password was not changed.");
+  return Render(req, v, std::move(d), s.code() == StatusCode::kInvalidArgument ? 400 : 503);
+}
+
+http::Response AccountPages::RevokeSession(http::Request& req) {
+  std::map<std::string, std::string> form;
+  auto visit = Visit(req, true, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const Visitor& v = std::get<Visitor>(visit);
+  Status s = accounts_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
+  if (!s.ok() && !s.IsNotFound()) {
+    return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
+  }
+  return Done(v.app, "session");
+}
+
+http::Response AccountPages::RevokeApp(http::Request& req) {
+  std::map<std::string, std::string> form;
+  auto visit = Visit(req, true, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const Visitor& v = std::get<Visitor>(visit);
+  Status s = authz_.RevokeAuthorization(v.app, v.session.user_id, req.Param("id"));
+  if (!s.ok() && !s.IsNotFound()) {
+    return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
+  }
+  return Done(v.app, "app");
+}
+
+}  // namespace tessera::web

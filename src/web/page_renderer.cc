@@ -1,0 +1,183 @@
+#include "web/page_renderer.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "crypto/digest.h"
+#include "web/embedded_assets.h"
+
+namespace tessera::web {
+namespace {
+
+using Mustache = kainjow::mustache::mustache;
+
+constexpr std::string_view kTemplatesDir = "templates/";
+constexpr std::string_view kStaticDir = "static/";
+constexpr std::string_view kExtension = ".mustache";
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "tessera: broken embedded web asset: %s\n", message.c_str());
+  std::abort();
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Replaces every {{> name}} with templates/_name.mustache (itself expanded, to a small depth).
+std::string ExpandIncludes(std::string_view file, std::string_view text, int depth = 0) {
+  if (depth > 4) Die(std::string(file) + ": includes nest too deeply");
+  const auto& assets = EmbeddedWebAssets();
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = text.find("{{>", pos);
+    if (open == std::string_view::npos) break;
+    size_t close = text.find("}}", open);
+    if (close == std::string_view::npos) Die(std::string(file) + ": unclosed {{>");
+    std::string name(Trim(text.substr(open + 3, close - open - 3)));
+    std::string key = std::string(kTemplatesDir) + "_" + name + std::string(kExtension);
+    auto it = assets.find(key);
+    if (it == assets.end()) Die(std::string(file) + ": no partial " + key);
+    out.append(text.substr(pos, open - pos));
+    out += ExpandIncludes(key, it->second, depth + 1);
+    pos = close + 2;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+// The names of the sections ({{#name}}, {{^name}}) of an expanded template.
+std::set<std::string> SectionNames(std::string_view text) {
+  std::set<std::string> names;
+  for (size_t pos = 0; (pos = text.find("{{", pos)) != std::string_view::npos; pos += 2) {
+    if (pos + 2 >= text.size() || (text[pos + 2] != '#' && text[pos + 2] != '^')) continue;
+    size_t close = text.find("}}", pos);
+    if (close == std::string_view::npos) break;
+    names.emplace(Trim(text.substr(pos + 3, close - pos - 3)));
+  }
+  return names;
+}
+
+// "" values of section names become false, so {{#signup_url}} hides an empty link: at the top
+// level and in the objects of top-level lists. Each top-level list `x` also gets `has_x` (unless
+// set), so a template can wrap a list ({{#has_x}}<ul>{{#x}}…{{/x}}</ul>{{/has_x}}).
+void NormalizeSections(kainjow::mustache::data& data, const std::vector<std::string>& sections,
+                       bool top_level = true) {
+  for (const auto& name : sections) {
+    const auto* value = data.get(name);
+    if (!value) continue;
+    if (value->is_string() && value->string_value().empty()) {
+      data.set(name, false);
+    } else if (top_level && value->is_list()) {
+      kainjow::mustache::list items = value->list_value();
+      for (auto& item : items) {
+        if (item.is_object()) NormalizeSections(item, sections, false);
+      }
+      const bool empty = items.empty();
+      data.set(name, items);
+      if (!data.get("has_" + name)) data.set("has_" + name, !empty);
+    }
+  }
+}
+
+}  // namespace
+
+// A parsed template. kainjow's render() is non-const, so the parsed original is only ever
+// copied; renders use copies kept in a pool (at most one per concurrent renderer).
+class PageRenderer::Template {
+ public:
+  Template(std::string_view key, const std::string& text)
+      : parsed_(text), sections_(SectionNames(text)) {
+    if (!parsed_.is_valid()) Die(std::string(key) + ": " + parsed_.error_message());
+  }
+
+  const std::set<std::string>& sections() const { return sections_; }
+
+  Result<std::string> Render(const kainjow::mustache::data& data) const {
+    std::unique_ptr<Mustache> copy;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        copy = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!copy) copy = std::make_unique<Mustache>(parsed_);
+    std::string html = copy->render(data);
+    // A lambda in the data that failed leaves its error in the copy: drop that copy.
+    if (!copy->is_valid()) return InternalError("template: " + copy->error_message());
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(copy));
+    return html;
+  }
+
+ private:
+  const Mustache parsed_;
+  const std::set<std::string> sections_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<Mustache>> idle_;
+};
+
+PageRenderer::PageRenderer() {
+  std::map<std::string, std::set<std::string>> page_sections;
+  for (const auto& [key, text] : EmbeddedWebAssets()) {
+    if (!key.starts_with(kTemplatesDir) || !key.ends_with(kExtension)) continue;
+    std::string name(key.substr(kTemplatesDir.size(),
+                                key.size() - kTemplatesDir.size() - kExtension.size()));
+    if (name.starts_with("_")) continue;  // a partial, included by others
+    auto parsed = std::make_unique<Template>(key, ExpandIncludes(key, text));
+    if (name == "layout") {
+      layout_ = std::move(parsed);
+    } else {
+      pages_.emplace(std::move(name), std::move(parsed));
+    }
+  }
+  if (!layout_) Die("templates/layout.mustache is missing");
+  // The layout is rendered with the same data: normalize for its sections too.
+  for (const auto& [name, page] : pages_) {
+    std::set<std::string> all = page->sections();
+    all.insert(layout_->sections().begin(), layout_->sections().end());
+    sections_.emplace(name, std::vector<std::string>(all.begin(), all.end()));
+  }
+  auto css = Static("tessera.css");
+  if (!css) Die("static/tessera.css is missing");
+  css_etag_ = crypto::Sha256Hex(*css).substr(0, 16);
+}
+
+PageRenderer::~PageRenderer() = default;
+
+Result<std::string> PageRenderer::Render(std::string_view page,
+                                         kainjow::mustache::data data) const {
+  auto it = pages_.find(page);
+  if (it == pages_.end()) return NotFoundError("no page \"" + std::string(page) + "\"");
+  NormalizeSections(data, sections_.find(page)->second);
+  Result<std::string> content = it->second->Render(data);
+  if (!content.ok()) return content;
+  data.set("content", std::move(content).value());
+  data.set("page", std::string(page));
+  return layout_->Render(data);
+}
+
+std::optional<std::string_view> PageRenderer::Static(std::string_view name) const {
+  const auto& assets = EmbeddedWebAssets();
+  auto it = assets.find(std::string(kStaticDir) + std::string(name));
+  if (it == assets.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string_view PageRenderer::ContentType(std::string_view name) {
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".svg")) return "image/svg+xml";
+  if (name.ends_with(".png")) return "image/png";
+  if (name.ends_with(".ico")) return "image/x-icon";
+  if (name.ends_with(".txt")) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+}  // namespace tessera::web
