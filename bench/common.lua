@@ -3,6 +3,9 @@
 -- A scenario that installs a response() hook counts its statuses in the per-thread globals
 -- `non2xx` (number) and `statuses` (status -> count); without a hook, non-2xx is wrk's own
 -- count of responses with status >= 400 (no 1xx/3xx answers exist on the benchmarked routes).
+-- Per-thread counters `starved` (refresh scripts: requests sent with an empty token queue) and
+-- `inactive` (oauth_introspect: 200 answers without "active":true, also counted in non2xx)
+-- are summed into the JSON when a script sets them.
 
 bench_threads = {}
 non2xx = 0
@@ -40,7 +43,7 @@ function done(summary, latency, requests)
   end
   local extra = {}
   for _, t in ipairs(bench_threads) do
-    for _, k in ipairs({"starved"}) do
+    for _, k in ipairs({"starved", "inactive"}) do
       local v = t:get(k)
       if v then extra[k] = (extra[k] or 0) + v end
     end
@@ -49,13 +52,13 @@ function done(summary, latency, requests)
   f:write(string.format(
     '{"requests": %d, "seconds": %.3f, "rps": %.1f, "bytes": %d, ' ..
     '"latency_us": {"mean": %.0f, "p50": %d, "p90": %d, "p99": %d, "max": %d}, ' ..
-    '"non2xx": %d, "non2xx_source": "%s", "statuses": {%s}, "starved": %d, ' ..
+    '"non2xx": %d, "non2xx_source": "%s", "statuses": {%s}, "starved": %d, "inactive": %d, ' ..
     '"socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}}\n',
     summary.requests, seconds, summary.requests / seconds, summary.bytes,
     latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.max,
     any_hook and counted_non2xx or e.status, any_hook and "response-hook" or "wrk-status>=400",
-    table.concat(status_parts, ", "), extra.starved or 0,
+    table.concat(status_parts, ", "), extra.starved or 0, extra.inactive or 0,
     e.connect, e.read, e.write, e.timeout))
   f:close()
 end

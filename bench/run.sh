@@ -4,25 +4,37 @@
 # does this on SQLite and on a throw-away PostgreSQL (scripts/postgres-test-server.sh).
 # Writes bench/results/latest.json and prints a Markdown table (docs/benchmarks.md).
 #
-# Scenarios (bench/*.lua): healthz, signup, login, refresh, me_jwt, me_token.
+# Scenarios (bench/*.lua): healthz, signup, login, refresh, me_jwt, me_token, and the OAuth
+# endpoints: oauth_cc (POST oauth/token, client_credentials), oauth_introspect (POST
+# oauth/introspect of a user's access token; a 200 without "active":true counts as non-2xx),
+# oauth_userinfo (GET oauth/userinfo with that kind of token), oauth_refresh (POST oauth/token,
+# refresh_token, rotating like refresh). The OAuth clients are made with `tessera admin
+# create-client` against the running server's database: bench-m2m (client_credentials, scope
+# bench:read; it also authenticates the introspection) and bench-web (first-party,
+# authorization_code + refresh_token, scopes openid profile email offline_access). Both
+# authenticate with client_secret_basic. User tokens come from the authorization-code flow
+# through the hosted login page (bench/fixtures.mjs oauth): the report compares each OAuth
+# scenario's req/s per vCPU of server CPU with Keycloak's sizing guide (120/s per vCPU).
 # Per run: req/s, latency percentiles, non-2xx answers, the server's CPU (utime+stime from
 # /proc/PID/stat over the run), the whole machine's CPU, wrk's own CPU, and the server's RSS
 # after the run; per backend: idle RSS right after start and after all runs.
 #
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [10]          length of each wrk run
-#   BENCH_CONNECTIONS [32]      wrk connections for healthz, refresh, me_jwt, me_token
+#   BENCH_CONNECTIONS [32]      wrk connections for healthz, refresh, me_jwt, me_token, oauth_*
 #   BENCH_HASH_CONNECTIONS [8]  wrk connections for signup and login (each request is one
 #                               argon2id hash; the server runs one per core and queues
 #                               --hash-queue=8 more, then answers 503)
 #   BENCH_WRK_THREADS [1]       wrk threads (the load generator shares the machine's cores)
 #   BENCH_BACKENDS ["sqlite postgres"]
-#   BENCH_SCENARIOS ["healthz signup login refresh me_jwt me_token"]
+#   BENCH_SCENARIOS ["healthz signup login refresh me_jwt me_token oauth_cc oauth_introspect
+#                    oauth_userinfo oauth_refresh"]
 #   BENCH_LOG_LEVEL [warn]      the server's --log-level (info logs every request)
 #   BENCH_SERVER_ARGS []        extra `tessera serve` flags, e.g. "--threads 1 --workers 8"
 #   BENCH_HASH_SECONDS [5]      per configuration of build/tessera_bench_hash (1 thread, then
 #                               one per core), run at the start of every pass; 0 skips it
-#   BENCH_REFRESH_SEEDS [2 x BENCH_CONNECTIONS]  sessions seeding the refresh queue
+#   BENCH_REFRESH_SEEDS [2 x BENCH_CONNECTIONS]  sessions seeding the refresh queue (refresh:
+#                               one login each; oauth_refresh: one authorization-code grant each)
 #   BENCH_REPEAT [1]            passes over the scenarios, each after one hash-rate run; per
 #                               scenario the fastest attempt is kept (all are listed under
 #                               "attempts"), and the fastest hash rate
@@ -41,7 +53,7 @@ CONNS=${BENCH_CONNECTIONS:-32}
 HASH_CONNS=${BENCH_HASH_CONNECTIONS:-8}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 BACKENDS=${BENCH_BACKENDS:-"sqlite postgres"}
-SCENARIOS=${BENCH_SCENARIOS:-"healthz signup login refresh me_jwt me_token"}
+SCENARIOS=${BENCH_SCENARIOS:-"healthz signup login refresh me_jwt me_token oauth_cc oauth_introspect oauth_userinfo oauth_refresh"}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
 SERVER_ARGS=${BENCH_SERVER_ARGS:-}
 HASH_SECONDS=${BENCH_HASH_SECONDS:-5}
@@ -200,6 +212,41 @@ run_wrk() {
 
 fixture() { node bench/fixtures.mjs "$@"; }
 
+# OAuth clients, made with the CLI on the running server's database (SQLite: the same file,
+# which WAL lets a second process write; PostgreSQL: the same URL, and TESSERA_MASTER_KEY from
+# the environment, as the server). Sets M2M_ID, M2M_BASIC, WEB_ID, WEB_SECRET, WEB_BASIC.
+OAUTH_REDIRECT_URI=http://127.0.0.1:9/cb  # never called: the fixture reads the code from Location
+admin_create_client() {
+  local backend=$1 slug=$2; shift 2
+  local args=(admin create-client --data-dir "$WORK/data-$backend" --public-url "http://127.0.0.1:$PORT"
+              --app "$slug" --json "$@")
+  [[ "$backend" == postgres ]] && args+=(--database-url "$PG_URL")
+  "$BIN" "${args[@]}" 2>>"$WORK/admin-$backend.log" ||
+    { cat "$WORK/admin-$backend.log" >&2; die "tessera admin create-client failed"; }
+}
+# Prints "client_id client_secret" of create-client's JSON answer.
+client_pair() {
+  node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    if (!c.client_id || !c.client_secret) throw new Error("no client_id/client_secret");
+    console.log(c.client_id, c.client_secret);'
+}
+# client_secret_basic (RFC 6749 2.3.1): the id and secret are URL-safe already (base64url).
+basic_auth() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
+make_oauth_clients() {
+  local backend=$1 slug=$2 m2m_secret
+  read -r M2M_ID m2m_secret < <(admin_create_client "$backend" "$slug" --name bench-m2m \
+    --grant client_credentials --scope bench:read | client_pair)
+  read -r WEB_ID WEB_SECRET < <(admin_create_client "$backend" "$slug" --name bench-web --first-party \
+    --redirect-uri "$OAUTH_REDIRECT_URI" --scope openid --scope profile --scope email \
+    --scope offline_access --grant authorization_code --grant refresh_token | client_pair)
+  [[ -n "$M2M_ID" && -n "$WEB_ID" ]] || die "cannot create the OAuth clients"
+  M2M_BASIC=$(basic_auth "$M2M_ID" "$m2m_secret")
+  WEB_BASIC=$(basic_auth "$WEB_ID" "$WEB_SECRET")
+}
+# oauth_grants ISSUER EMAIL N: one hosted-page sign-in, N authorization-code grants to bench-web;
+# prints the first grant's access token, then the N refresh tokens, one a line.
+oauth_grants() { fixture oauth "$1" "$PASSWORD" "$2" "$WEB_ID" "$WEB_SECRET" "$OAUTH_REDIRECT_URI" "$3"; }
+
 # Of a scenario's attempts (JSON lines), prints the fastest, with a summary of all attempts
 # added. Best of N: noise here (steal, neighbours, other processes) only ever slows a run.
 keep_fastest() {
@@ -226,9 +273,10 @@ run_backend() {
   owner=$(fixture users "$issuer" "$PASSWORD" "owner-$RUN_ID" 1)
   export BENCH_LOGIN_EMAILS
   BENCH_LOGIN_EMAILS=$(fixture users "$issuer" "$PASSWORD" "login-$RUN_ID" 4)
+  [[ " $SCENARIOS " != *" oauth_"* ]] || make_oauth_clients "$backend" "${issuer_path##*/}"
   # Passes: every scenario once per pass, so that a scenario's attempts are minutes apart
   # and a burst of noise rarely spoils all of them.
-  local scenario pass
+  local scenario pass tokens
   for pass in $(seq 1 "$REPEAT"); do
     [[ "$REPEAT" == 1 ]] || log "pass $pass of $REPEAT"
     export BENCH_RUN_ID=$RUN_ID-$backend-$pass
@@ -249,6 +297,22 @@ run_backend() {
         me_token)
           BENCH_AUTH="Bearer $(fixture apitoken "$issuer" "$PASSWORD" "$owner")" \
             run_wrk "$backend" me_token me.lua "$CONNS" ;;
+        oauth_cc) BENCH_AUTH=$M2M_BASIC run_wrk "$backend" oauth_cc oauth_cc.lua "$CONNS" ;;
+        oauth_introspect)
+          # A fresh user access token (of a live session) every attempt; bench-m2m asks, as a
+          # resource server would.
+          tokens=$(oauth_grants "$issuer" "$owner" 1)
+          BENCH_TOKEN=${tokens%%$'\n'*} BENCH_AUTH=$M2M_BASIC \
+            run_wrk "$backend" oauth_introspect oauth_introspect.lua "$CONNS" ;;
+        oauth_userinfo)
+          tokens=$(oauth_grants "$issuer" "$owner" 1)
+          BENCH_AUTH="Bearer ${tokens%%$'\n'*}" \
+            run_wrk "$backend" oauth_userinfo oauth_userinfo.lua "$CONNS" ;;
+        oauth_refresh)
+          # Fresh grants for every attempt: a refresh token works once.
+          export BENCH_REFRESH_TOKENS=$WORK/oauth-refresh-$backend.txt
+          oauth_grants "$issuer" "$owner" "$REFRESH_SEEDS" | tail -n +2 >"$BENCH_REFRESH_TOKENS"
+          BENCH_AUTH=$WEB_BASIC run_wrk "$backend" oauth_refresh oauth_refresh.lua "$CONNS" ;;
         *) die "unknown scenario $scenario" ;;
       esac
     done
