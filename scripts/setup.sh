@@ -9,16 +9,21 @@ PACKAGES=(
   libssl-dev libsodium-dev libcjose-dev libsqlite3-dev libpq-dev
   libkainjow-mustache-dev libspdlog-dev libcli11-dev libcrypt-dev
   libgtest-dev libgmock-dev
-  postgresql sqlite3 wrk nodejs
+  postgresql sqlite3 wrk nodejs npm
+  chromium python3-authlib python3-requests
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# nodejs may come from outside Debian's archive (the machine image); accept any node >= 18.
+# nodejs and npm may come from outside Debian's archive (the machine image); accept any node
+# (>= 20) and npm on the PATH. npm installs the black-box tests' packages (tests/e2e).
 if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null; then
   missing=("${missing[@]/nodejs}")
+fi
+if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null; then
+  missing=("${missing[@]/npm}")
 fi
 read -r -a missing <<<"${missing[*]}"
 [ ${#missing[@]} -eq 0 ] && exit 0

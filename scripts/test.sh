@@ -28,6 +28,19 @@ ctest_out="$WORK/ctest.log"
 c_fail=$(grep -oP '\d+(?= tests failed out of)' "$ctest_out" | tail -1)
 c_total=$(grep -oP 'tests failed out of \K\d+' "$ctest_out" | tail -1)
 
+# The black-box tests' npm packages (an OIDC client library, playwright-core for the browser
+# tests): installed exactly from package-lock.json when missing or older than the lock file.
+E2E=tests/e2e
+if [ ! -d "$E2E/node_modules" ] || [ "$E2E/package-lock.json" -nt "$E2E/node_modules" ]; then
+  echo "== installing the black-box tests' npm packages (npm ci)"
+  if npm ci --prefix "$E2E" --no-audit --no-fund; then
+    touch "$E2E/node_modules"
+  else
+    echo "npm ci failed: the tests that need its packages will fail"
+    status=1
+  fi
+fi
+
 echo "== black-box HTTP tests (node --test) against $BUILD/tessera"
 node_out="$WORK/node.log"
 TESSERA_BIN="$PWD/$BUILD/tessera" node --test --test-concurrency=2 tests/e2e/ 2>&1 | tee "$node_out"

@@ -24,8 +24,13 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 void SetSecurityHeaders(beast_http::response<beast_http::string_body>& res) {
   // Defaults: a handler may set its own (pages need a CSP that allows their stylesheet).
+  // (A linear scan with iequals: basic_fields::find(string_view) missed headers inserted by
+  // name here, under Beast's separate compilation.)
   auto set_default = [&res](std::string_view name, std::string_view value) {
-    if (res.find(name) == res.end()) res.set(name, value);
+    for (const auto& f : res) {
+      if (beast::iequals(f.name_string(), name)) return;
+    }
+    res.set(name, value);
   };
   set_default("X-Content-Type-Options", "nosniff");
   set_default("X-Frame-Options", "DENY");

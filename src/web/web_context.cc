@@ -81,8 +81,12 @@ std::string WebContext::CsrfTokenFor(const http::Request& req, http::Response* s
 bool WebContext::CsrfOk(const http::Request& req,
                         const std::map<std::string, std::string>& form) const {
   std::string_view origin = req.Header(http::beast_http::field::origin);
-  if (!origin.empty() && origin != origin_) return false;
-  if (req.Header("Sec-Fetch-Site") == "cross-site") return false;
+  std::string_view fetch_site = req.Header("Sec-Fetch-Site");
+  // Browsers send "Origin: null" for a form whose page forbade referrers; the browser's own
+  // Sec-Fetch-Site (which no page can set) then vouches that it is ours.
+  bool null_but_same_origin = origin == "null" && fetch_site == "same-origin";
+  if (!origin.empty() && origin != origin_ && !null_but_same_origin) return false;
+  if (fetch_site == "cross-site" || fetch_site == "same-site") return false;
   auto cookie = http::GetCookie(req, CsrfCookieName());
   auto field = form.find("csrf_token");
   if (!cookie || !LooksLikeCsrfToken(*cookie) || field == form.end()) return false;
@@ -107,6 +111,9 @@ http::Response WebContext::Page(const http::Request& req, const store::App& app,
   res.content_type = "text/html; charset=utf-8";
   res.body = std::move(*html);
   res.WithHeader("Content-Security-Policy", std::string(kPageCsp));
+  // Our own forms then carry a real Origin (with no-referrer, browsers send "null"), while
+  // other sites still learn nothing (no Referer leaves for another origin).
+  res.WithHeader("Referrer-Policy", "same-origin");
   return res;
 }
 
