@@ -127,7 +127,7 @@ export class TesseraServer {
 
   serveArgs() {
     const o = this.opts;
-    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--public-url', this.baseUrl,
+    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--public-url', o.publicUrl || this.baseUrl,
       '--data-dir', this.dataDir];
     if (this.databaseUrl) args.push('--database-url', this.databaseUrl);
     if (this.masterKeyFile) args.push('--master-key-file', this.masterKeyFile);
