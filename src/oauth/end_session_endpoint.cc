@@ -117,7 +117,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   } else {
     web::PageData d;
     d.set("title", "Signed out");
-    d.set("message", "You are signed out.");
+    d.set("message", "You’ve been signed out of " + app->name + " on this device.");
     d.set("login_url", web_.PagePath(*app, "login"));
     r = web_.Page(req, *app, "logged_out", std::move(d));
   }

@@ -74,7 +74,7 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
                            store_.RedeemAuthorizationCode(app.id, crypto::TokenHash(code), now));
   if (r.outcome == store::CodeOutcome::kReused) {
     // RFC 6749 §4.1.2: a code used twice revokes what it was exchanged for.
-    Status s = store_.RevokeSessionById(app.id, r.code->session_id, "code_reuse", now);
+    Status s = RevokeCodeGrant(app, *r.code, now);
     LogJson(spdlog::level::warn, "authorization_code_reuse_detected",
             {{"app", app.slug}, {"client_id", client.client_id}, {"user_id", r.code->user_id},
              {"session_revoked", s.ok()}});
@@ -126,8 +126,33 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
                                 std::nullopt};
     metrics_.refresh_tokens_issued.Inc();
   }
-  TESSERA_RETURN_IF_ERROR(store_.CreateSession(session, first));
+  Status created = store_.CreateSession(session, first);
+  // A replay that raced this exchange left a tombstone under this id (RevokeCodeGrant).
+  if (created.IsAlreadyExists()) return InvalidGrant("authorization code already used");
+  TESSERA_RETURN_IF_ERROR(created);
   return IssueTokens(app, client, user, session, scopes, std::move(refresh), c.nonce);
+}
+
+// Revokes the grant a code was exchanged for. When the replay wins the race against the
+// first exchange (whose session does not exist yet), a revoked tombstone takes the session's
+// id, so that exchange fails instead of issuing tokens.
+Status OAuthGrantService::RevokeCodeGrant(const store::App& app,
+                                          const store::AuthorizationCode& code, int64_t now) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Status s = store_.RevokeSessionById(app.id, code.session_id, "code_reuse", now);
+    if (!s.IsNotFound()) return s;
+    store::Session tombstone;
+    tombstone.id = code.session_id;
+    tombstone.app_id = app.id;
+    tombstone.user_id = code.user_id;
+    tombstone.kind = std::string(store::kSessionOAuth);
+    tombstone.client_id = code.client_id;
+    tombstone.created_at = tombstone.last_used_at = now;
+    tombstone.expires_at = now;  // never live
+    Status t = store_.CreateSession(tombstone, std::nullopt);
+    if (!t.IsAlreadyExists()) return t;  // else the exchange just created it: revoke it
+  }
+  return OkStatus();
 }
 
 Result<GrantedTokens> OAuthGrantService::Refresh(const store::App& app,
@@ -138,6 +163,22 @@ Result<GrantedTokens> OAuthGrantService::Refresh(const store::App& app,
   if (refresh_token.empty()) return InvalidArgumentError("refresh_token is required");
   if (!HasPrefix(refresh_token, kRefreshTokenPrefix)) return InvalidGrant("invalid refresh token");
   int64_t now = clock_.NowMillis();
+  // A scope beyond the grant is refused before the token is consumed: no new token is issued
+  // with the error, so the client must be able to retry with this one (which, consumed, would
+  // look like a replay and revoke the grant). Only a live token of this client is checked here;
+  // anything else goes on to the rotation, which refuses it (and detects replays).
+  if (scope) {
+    auto info = store_.GetRefreshToken(app.id, crypto::TokenHash(refresh_token));
+    if (!info.ok() && !info.status().IsNotFound()) return info.status();
+    if (info.ok() && info->session.client_id == client.client_id && !info->token.used_at &&
+        info->token.expires_at > now && !info->session.revoked_at &&
+        info->session.expires_at > now) {
+      std::vector<std::string> granted = SplitScopes(info->session.scope);
+      for (const auto& s : SplitScopes(*scope)) {
+        if (!Contains(granted, s)) return PermissionDeniedError("scope exceeds the original grant: " + s);
+      }
+    }
+  }
   std::string next = crypto::NewSecretToken(kRefreshTokenPrefix);
   store::RefreshToken next_record{crypto::NewUuid(), "", crypto::TokenHash(next), now,
                                   now + options_.refresh_token_ttl_s * 1000, std::nullopt};

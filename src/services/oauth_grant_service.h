@@ -86,6 +86,7 @@ class OAuthGrantService {
                                    const store::User& user, const store::Session& session,
                                    const std::vector<std::string>& scopes,
                                    std::string_view access_token, std::string_view nonce);
+  Status RevokeCodeGrant(const store::App& app, const store::AuthorizationCode& code, int64_t now);
   // The user of a live session, or kFailedPrecondition.
   Result<store::User> LiveUser(const store::App& app, const store::Session& session);
   Result<boost::json::object> IntrospectAccessToken(const store::App& app, std::string_view token);

@@ -201,8 +201,7 @@ http::Response AccountPages::SaveProfile(http::Request& req) {
     errors.push_back(item);
   }
   d.set("profile_errors", errors);
-  d.set("error", saved.status().field_errors().empty() ? "Your profile could not be saved."
-                                                       : "Please check your profile.");
+  if (saved.status().field_errors().empty()) d.set("error", "Your profile could not be saved.");
   d.set("username", Get(form, "username"));
   for (const char* f : kProfileFields) d.set(f, Get(form, f));
   return Render(req, v, std::move(d), saved.status().code() == StatusCode::kInvalidArgument ||
@@ -224,7 +223,6 @@ http::Response AccountPages::ChangePassword(http::Request& req) {
     message = (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
   }
   d.set("password_error", message);
-  d.set("error", "Your password was not changed.");
   return Render(req, v, std::move(d), s.code() == StatusCode::kInvalidArgument ? 400 : 503);
 }
 

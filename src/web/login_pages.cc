@@ -54,7 +54,8 @@ http::Response LoginPages::Asset(http::Request& req) {
   http::Response r = http::TextResponse(200, std::string(PageRenderer::ContentType(name)),
                                         std::string(*body));
   r.WithHeader("ETag", etag);
-  r.WithHeader("Cache-Control", "public, max-age=3600");
+  // Pages link it as tessera.css?v=<etag>: a new stylesheet is a new URL.
+  r.WithHeader("Cache-Control", "public, max-age=31536000, immutable");
   return r;
 }
 
@@ -201,7 +202,7 @@ http::Response LoginPages::ShowLogout(http::Request& req) {
   auto session = web_.CurrentSession(*app, req);
   if (!session) {
     d.set("title", "Signed out");
-    d.set("message", "You are signed out.");
+    d.set("message", "You’ve been signed out of " + app->name + " on this device.");
     d.set("login_url", web_.PagePath(*app, "login"));
     return web_.Page(req, *app, "logged_out", std::move(d));
   }
@@ -228,7 +229,7 @@ http::Response LoginPages::SubmitLogout(http::Request& req) {
   }
   PageData d;
   d.set("title", "Signed out");
-  d.set("message", "You are signed out.");
+  d.set("message", "You’ve been signed out of " + app->name + " on this device.");
   d.set("login_url", web_.PagePath(*app, "login"));
   http::Response r = web_.Page(req, *app, "logged_out", std::move(d));
   web_.ClearSessionCookie(r, *app);

@@ -161,6 +161,7 @@ Result<std::string> PageRenderer::Render(std::string_view page,
   if (!content.ok()) return content;
   data.set("content", std::move(content).value());
   data.set("page", std::string(page));
+  data.set("asset_version", css_etag_);  // the stylesheet's URL changes with its content
   return layout_->Render(data);
 }
 

@@ -8,11 +8,16 @@
 //   d.set("csrf_token", csrf); d.set("action", "/apps/x/login"); …
 //   Result<std::string> html = pages.Render("login", std::move(d));   // kNotFound: no such page
 //
-// Every {{var}} is HTML-escaped; all data is plain text. A page is rendered, then wrapped in
-// templates/layout.mustache with the same data plus `content` (the page's HTML) and `page`
-// (its name). Optional values may be left out or set to "" — an empty string at the top level
-// counts as unset in {{#section}}s. `{{> name}}` in a template includes templates/_name.mustache
-// (expanded once, when the renderer is built); `_`-files and the layout are not pages.
+// Every {{var}} is HTML-escaped; all data is plain text (strings, bools, lists, objects; no
+// numbers: pass std::to_string). A page is rendered, then wrapped in templates/layout.mustache
+// with the same data plus `content` (the page's HTML), `page` (its name) and `asset_version`
+// (css_etag(): the stylesheet is linked as {{asset_base}}/tessera.css?v=<css_etag>, so it may
+// be served `immutable`); those three are always the renderer's, never the caller's.
+// Optional values may be left out or set to "": an empty string counts as unset in
+// {{#sections}} (at the top level and in the objects of top-level lists), and every top-level
+// list `x` also gets `has_x` unless the caller set it. `{{> name}}` in a template includes
+// templates/_name.mustache (expanded once, when the renderer is built); `_`-files and the
+// layout are not pages.
 //
 // Thread-safety: Render is const and may be called from any number of threads at once.
 // kainjow's render() is not const (a lambda or partial error is recorded in the template and
@@ -48,7 +53,8 @@ class PageRenderer {
   // An embedded static file by name ("tessera.css"), or nullopt.
   std::optional<std::string_view> Static(std::string_view name) const;
 
-  // 16 hex chars of the SHA-256 of static/tessera.css: an ETag (quote it) and a cache buster.
+  // 16 hex chars of the SHA-256 of static/tessera.css: an ETag (quote it) and the ?v= of the
+  // stylesheet's URL in every page.
   std::string_view css_etag() const { return css_etag_; }
 
   // The Content-Type for a static file name, by its extension.

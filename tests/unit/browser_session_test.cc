@@ -114,7 +114,7 @@ TEST_F(BrowserSessionTest, MalformedOrUnknownCookiesAreNotFound) {
   store::User u = SignUp("ada@example.com");
   StartedBrowserSession b = SignIn(u);
   std::string random_part = b.cookie_value.substr(4);
-  for (std::string cookie : {std::string(), std::string("tbs_"), std::string("garbage"),
+  for (const std::string& cookie : std::vector<std::string>{std::string(), std::string("tbs_"), std::string("garbage"),
                              "tbs_" + std::string(200, 'a'), "tsr_" + random_part, random_part,
                              "TBS_" + random_part, b.cookie_value + "x",
                              b.cookie_value.substr(0, b.cookie_value.size() - 1),

@@ -155,7 +155,7 @@ class OAuthFixture : public testing::Test {
     AuthorizationRequest req = Valid(p);
     auto code = authz_->IssueCode(app_, req, browser);
     EXPECT_TRUE(code.ok()) << code.status().ToString();
-    return code.value_or("");
+    return code.ok() ? *code : std::string();
   }
 
   // Authorize and exchange in one go (the redirect URI and verifier the request implies).
@@ -167,7 +167,7 @@ class OAuthFixture : public testing::Test {
                                    c.is_public ? std::optional<std::string>(kVerifier)
                                                : std::nullopt);
     EXPECT_TRUE(t.ok()) << t.status().ToString();
-    return t.value_or(GrantedTokens{});
+    return t.ok() ? *t : GrantedTokens{};
   }
 
   bool Active(std::string_view token, const store::App* app = nullptr) {

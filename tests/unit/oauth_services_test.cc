@@ -46,7 +46,7 @@ TEST_F(OAuthServicesTest, ValidateNeverRedirectsUntilClientAndRedirectUriAreKnow
   EXPECT_EQ(f.error, "invalid_request");
 
   // A prefix / suffix of the registered URI is not it.
-  for (std::string uri : {"https://client.example/cb/x", "https://client.example/c",
+  for (const std::string& uri : std::vector<std::string>{"https://client.example/cb/x", "https://client.example/c",
                           "https://client.example/cb?x=1", "https://client.example/cb#f",
                           "https://client.example:8443/cb", ""}) {
     Params q = p;
@@ -96,7 +96,7 @@ TEST_F(OAuthServicesTest, LoopbackRedirectMatchesAnyPortButNothingElse) {
   EXPECT_EQ(req.redirect_uri, "http://127.0.0.1:51234/cb");  // answered where it asked
   EXPECT_TRUE(req.redirect_uri_given);
 
-  for (std::string uri : {"http://127.0.0.1:51234/other", "http://localhost:51234/cb",
+  for (const std::string& uri : std::vector<std::string>{"http://127.0.0.1:51234/other", "http://localhost:51234/cb",
                           "http://127.0.0.2:51234/cb", "https://127.0.0.1:51234/cb",
                           "http://127.0.0.1:51234/cb?x=1", "http://127.0.0.1:51234/cb#frag",
                           "http://user@127.0.0.1:51234/cb", "http://127.0.0.1:51234/cb/"}) {
@@ -116,7 +116,7 @@ TEST_F(OAuthServicesTest, LoopbackRedirectMatchesAnyPortButNothingElse) {
 TEST_F(OAuthServicesTest, ValidateResponseType) {
   store::OAuthClient c = Confidential();
   Params p = BaseParams(c);
-  for (std::string rt : {"token", "id_token", "code id_token", "code token", "CODE"}) {
+  for (const std::string& rt : std::vector<std::string>{"token", "id_token", "code id_token", "code token", "CODE"}) {
     p["response_type"] = rt;
     AuthorizeFailure f = Invalid(p);
     EXPECT_TRUE(f.redirect) << rt;
@@ -176,7 +176,7 @@ TEST_F(OAuthServicesTest, ValidatePkce) {
   no_method.erase("code_challenge_method");  // defaults to plain (RFC 7636 §4.3): refused
   EXPECT_EQ(Invalid(no_method).error, "invalid_request");
 
-  for (std::string bad : {std::string(kChallenge).substr(0, 42), std::string(kChallenge) + "A",
+  for (const std::string& bad : std::vector<std::string>{std::string(kChallenge).substr(0, 42), std::string(kChallenge) + "A",
                           "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM",
                           "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw=cM"}) {
     Params q = p;
@@ -210,7 +210,7 @@ TEST_F(OAuthServicesTest, ValidatePromptAndMaxAge) {
   EXPECT_FALSE(req.Prompts("none"));
 
   Params m = BaseParams(c);
-  for (std::string bad : {"-1", "abc", "", "1.5", " 10", "12345678901", "+5"}) {
+  for (const std::string& bad : std::vector<std::string>{"-1", "abc", "", "1.5", " 10", "12345678901", "+5"}) {
     m["max_age"] = bad;
     AuthorizeFailure g = Invalid(m);
     EXPECT_TRUE(g.redirect) << bad;
@@ -484,7 +484,7 @@ TEST_F(OAuthServicesTest, MalformedOrUnknownCodes) {
   store::OAuthClient c = Confidential();
   EXPECT_EQ(grants_->ExchangeCode(app_, c, "", std::nullopt, std::nullopt).status().code(),
             StatusCode::kInvalidArgument);
-  for (std::string code : {"garbage", "tac_unknown", "tsr_" + std::string(43, 'a'),
+  for (const std::string& code : std::vector<std::string>{"garbage", "tac_unknown", "tsr_" + std::string(43, 'a'),
                            "tac_" + std::string(200, 'a')}) {
     EXPECT_EQ(grants_->ExchangeCode(app_, c, code, std::nullopt, std::nullopt).status().code(),
               StatusCode::kFailedPrecondition)
@@ -517,6 +517,38 @@ TEST_F(OAuthServicesTest, ReplayedCodeFailsAndRevokesWhatTheFirstExchangeIssued)
   clock_.Advance(120'000);
   EXPECT_EQ(grants_->ExchangeCode(app_, c, code, p["redirect_uri"], std::nullopt).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// The replay may be served before the first exchange has stored its grant (two requests
+// with one code at the same moment): the first exchange must then fail rather than issue
+// tokens the replay could not revoke.
+TEST_F(OAuthServicesTest, ReplayThatWinsTheRaceLeavesTheFirstExchangeNothing) {
+  store::User u = SignUp("race@example.com");
+  StartedBrowserSession b = SignIn(u);
+  store::OAuthClient c = Confidential();
+  Params p = BaseParams(c, "openid offline_access");
+  std::string code = Code(p, b.session);
+  // The first exchange has redeemed the code but not yet created its session…
+  auto redeemed = store_->RedeemAuthorizationCode(app_.id, crypto::TokenHash(code),
+                                                  clock_.NowMillis());
+  ASSERT_TRUE(redeemed.ok());
+  ASSERT_EQ(redeemed->outcome, store::CodeOutcome::kConsumed);
+  // …when the replay arrives.
+  auto replay = grants_->ExchangeCode(app_, c, code, p["redirect_uri"], std::nullopt);
+  EXPECT_EQ(replay.status().code(), StatusCode::kFailedPrecondition);
+  // The session id the first exchange would use is taken by a revoked tombstone.
+  store::Session grant;
+  grant.id = redeemed->code->session_id;
+  grant.app_id = app_.id;
+  grant.user_id = u.id;
+  grant.kind = "oauth";
+  grant.client_id = c.client_id;
+  grant.created_at = grant.last_used_at = clock_.NowMillis();
+  grant.expires_at = clock_.NowMillis() + 3'600'000;
+  EXPECT_TRUE(store_->CreateSession(grant, std::nullopt).IsAlreadyExists());
+  auto tomb = store_->GetSession(app_.id, grant.id);
+  ASSERT_TRUE(tomb.ok());
+  EXPECT_LE(tomb->expires_at, clock_.NowMillis());
 }
 
 TEST_F(OAuthServicesTest, CodeIsBoundToItsClient) {
@@ -728,6 +760,31 @@ TEST_F(OAuthServicesTest, RefusedWideningDoesNotConsumeTheRefreshToken) {
   EXPECT_EQ(metrics_.refresh_reuse_detected.Value(), 0u);
 }
 
+// ...but a scope must not let a replayed (rotated) token slip past reuse detection.
+TEST_F(OAuthServicesTest, ReplayWithAWiderScopeIsStillAReplay) {
+  store::User u = SignUp("ada@example.com");
+  StartedBrowserSession b = SignIn(u);
+  store::OAuthClient c = Confidential();
+  GrantedTokens t = Grant(c, b.session, "openid offline_access");
+  auto r2 = grants_->Refresh(app_, c, *t.refresh_token, std::nullopt, client_);
+  ASSERT_TRUE(r2.ok());
+
+  EXPECT_EQ(grants_->Refresh(app_, c, *t.refresh_token, std::string("openid profile"), client_)
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(metrics_.refresh_reuse_detected.Value(), 1u);
+  EXPECT_FALSE(Active(*r2->refresh_token));
+
+  // An expired token with a wide scope is just invalid.
+  GrantedTokens t2 = Grant(c, b.session, "openid offline_access");
+  clock_.Advance(3601'000);
+  EXPECT_EQ(grants_->Refresh(app_, c, *t2.refresh_token, std::string("openid profile"), client_)
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);
+}
+
 TEST_F(OAuthServicesTest, RefreshTokenOfAnotherClientIsRefusedAndNotConsumed) {
   store::User u = SignUp("ada@example.com");
   StartedBrowserSession b = SignIn(u);
@@ -819,7 +876,7 @@ TEST_F(OAuthServicesTest, IntrospectReportsAnythingElseAsInactive) {
   store::OAuthClient c = Confidential();
   GrantedTokens t = Grant(c, b.session, "openid offline_access");
 
-  for (std::string junk : {"", "garbage", "a.b.c", "tsr_unknown", "tac_x", "tbs_x",
+  for (const std::string& junk : std::vector<std::string>{"", "garbage", "a.b.c", "tsr_unknown", "tac_x", "tbs_x",
                            std::string(5000, 'a'), t.access_token + "x",
                            "tsr_" + std::string(300, 'a')}) {
     auto r = grants_->Introspect(app_, junk, "");
@@ -885,7 +942,7 @@ TEST_F(OAuthServicesTest, RevokeEndsTheGrantOfItsOwnClientOnly) {
             StatusCode::kFailedPrecondition);
 
   // Unknown and malformed tokens are ignored.
-  for (std::string junk : {"", "garbage", "tsr_unknown", "a.b.c"}) {
+  for (const std::string& junk : std::vector<std::string>{"", "garbage", "tsr_unknown", "a.b.c"}) {
     EXPECT_TRUE(grants_->Revoke(app_, a, junk).ok()) << junk;
   }
   // Other grants of the same client survive; so does the browser session.
@@ -954,7 +1011,7 @@ TEST_F(OAuthServicesTest, UserInfoNeedsAUsersOpenIdToken) {
   auto login = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
   EXPECT_NE(grants_->UserInfo(app_, login.access_token).status().code(), StatusCode::kOk);
 
-  for (std::string junk : {"", "garbage", "a.b.c"}) {
+  for (const std::string& junk : std::vector<std::string>{"", "garbage", "a.b.c"}) {
     EXPECT_EQ(grants_->UserInfo(app_, junk).status().code(), StatusCode::kUnauthenticated) << junk;
   }
   GrantedTokens t = Grant(c, b.session, "openid");

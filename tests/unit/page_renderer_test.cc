@@ -152,7 +152,8 @@ TEST(PageRendererTest, EveryPageRendersInsideTheLayout) {
     std::string html = MustRender(page, d);
     EXPECT_TRUE(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
     EXPECT_NE(html.find(" · Acme</title>"), std::string::npos);
-    EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/apps/acme/static/tessera.css\">"),
+    EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/apps/acme/static/tessera.css?v=" +
+                        std::string(Renderer().css_etag()) + "\">"),
               std::string::npos);
     EXPECT_NE(html.find("<body class=\"page-" + page + "\">"), std::string::npos);
     EXPECT_NE(html.find("Secured by"), std::string::npos);
@@ -257,9 +258,11 @@ TEST(PageRendererTest, ContentIsNotTakenFromTheData) {
   data d = SamplePages()[5].second;  // logout
   d.set("content", "<b>injected</b>");
   d.set("page", "x\"><script>");
+  d.set("asset_version", "evil");
   std::string html = MustRender("logout", d);
   EXPECT_EQ(html.find("injected"), std::string::npos);
   EXPECT_NE(html.find("<body class=\"page-logout\">"), std::string::npos);
+  EXPECT_EQ(html.find("evil"), std::string::npos);
   EXPECT_NE(html.find("<h1>Sign out of Acme?</h1>"), std::string::npos);
 }
 
