@@ -111,7 +111,8 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
       services::OAuthGrantOptions{3600, config.refresh_token_ttl_s, config.session_ttl_s});
   a->pages_ = std::make_unique<web::PageRenderer>();
   a->web_ = std::make_unique<web::WebContext>(*a->apps_, *a->browser_sessions_, *a->pages_);
-  a->login_pages_ = std::make_unique<web::LoginPages>(*a->web_, *a->accounts_, *a->pages_);
+  a->login_pages_ = std::make_unique<web::LoginPages>(*a->web_, *a->accounts_, *a->clients_,
+                                                      *a->pages_);
   a->account_pages_ =
       std::make_unique<web::AccountPages>(*a->web_, *a->accounts_, *a->authorization_);
   a->token_endpoint_ = std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_,

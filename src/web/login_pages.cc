@@ -71,7 +71,19 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   if (!return_to.empty()) signup += "?return_to=" + http::FormEncode(return_to);
   d.set("signup_url", signup);
   if (!error.empty()) d.set("error", error);
+  if (std::string client = ClientNameOf(app, return_to); !client.empty()) d.set("client_name", client);
   return web_.Page(req, app, "login", std::move(d), status);
+}
+
+std::string LoginPages::ClientNameOf(const store::App& app, const std::string& return_to) {
+  size_t q = return_to.find('?');
+  if (q == std::string::npos || return_to.compare(0, q, web_.PagePath(app, "oauth/authorize")) != 0) {
+    return "";
+  }
+  auto params = http::ParseForm(std::string_view(return_to).substr(q + 1));
+  if (!params.ok() || !params->contains("client_id")) return "";
+  auto client = clients_.Find(app, params->at("client_id"));
+  return client.ok() ? client->name : "";
 }
 
 http::Response LoginPages::ShowLogin(http::Request& req) {
@@ -150,6 +162,7 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
   d.set("login_url", login);
   d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
   if (!error.empty()) d.set("error", error);
+  if (std::string client = ClientNameOf(app, return_to); !client.empty()) d.set("client_name", client);
   return web_.Page(req, app, "signup", std::move(d), status);
 }
 

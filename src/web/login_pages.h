@@ -7,6 +7,7 @@
 
 #include "http/router.h"
 #include "services/account_service.h"
+#include "services/client_service.h"
 #include "services/password_policy.h"
 #include "web/web_context.h"
 
@@ -14,8 +15,9 @@ namespace tessera::web {
 
 class LoginPages {
  public:
-  LoginPages(WebContext& web, services::AccountService& accounts, const PageRenderer& renderer)
-      : web_(web), accounts_(accounts), renderer_(renderer) {}
+  LoginPages(WebContext& web, services::AccountService& accounts,
+             services::ClientService& clients, const PageRenderer& renderer)
+      : web_(web), accounts_(accounts), clients_(clients), renderer_(renderer) {}
   void Mount(http::Router& router);
 
  private:
@@ -39,7 +41,11 @@ class LoginPages {
                           const store::User& user, const std::string& return_to);
 
   WebContext& web_;
+  // The name of the client an authorization request (return_to) is for, or "".
+  std::string ClientNameOf(const store::App& app, const std::string& return_to);
+
   services::AccountService& accounts_;
+  services::ClientService& clients_;
   const PageRenderer& renderer_;
 };
 
