@@ -10,6 +10,7 @@
 #include "api/views.h"
 #include "app/tessera_app.h"
 #include "base/log.h"
+#include "services/mail_templates.h"
 #include "store/sql/migrations.h"
 
 namespace {
@@ -99,6 +100,20 @@ void AddServeOptions(CLI::App* s, Config& c) {
   opt("--hash-queue", c.hash_queue, "TESSERA_HASH_QUEUE", "Password checks that may wait before 503");
   opt("--password-min-length", c.password_min_length, "TESSERA_PASSWORD_MIN_LENGTH", "Shortest password")
       ->check(CLI::Range(6, 64));
+  opt("--smtp-url", c.smtp_url, "TESSERA_SMTP_URL",
+      "smtp://host:port or smtps://host:port (empty: mail goes to DATA_DIR/outbox)");
+  opt("--smtp-username", c.smtp_username, "TESSERA_SMTP_USERNAME", "SMTP AUTH user name");
+  s->add_option("--smtp-password", c.smtp_password,
+                "SMTP AUTH password (visible to `ps`; prefer TESSERA_SMTP_PASSWORD)")
+      ->envname("TESSERA_SMTP_PASSWORD");  // no capture_default_str: never printed
+  opt("--smtp-starttls", c.smtp_starttls, "TESSERA_SMTP_STARTTLS",
+      "smtp://: upgrade with STARTTLS when offered (auto), or require it (always), or not (never)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  opt("--mail-from", c.mail_from, "TESSERA_MAIL_FROM",
+      "Sender of mail, \"Name <addr>\" (an app's mail_from setting overrides it)");
+  opt("--mail-retry-base", c.mail_retry_base_s, "TESSERA_MAIL_RETRY_BASE",
+      "Seconds before the first retry of a failed send; doubles each time, up to 1 h")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
   opt("--log-level", c.log_level, "TESSERA_LOG_LEVEL", "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 }
@@ -121,7 +136,11 @@ int Serve(Config c) {
                     {"access_token_ttl", c.access_token_ttl_s},
                     {"argon2_memory_kib", c.argon2_memory_kib},
                     {"argon2_iterations", c.argon2_iterations},
-                    {"max_body_bytes", c.max_body_bytes}, {"version", TESSERA_VERSION}});
+                    {"max_body_bytes", c.max_body_bytes},
+                    {"mail", c.smtp_url.empty() ? "outbox:" + c.db.data_dir + "/outbox"
+                                                : Redacted(c.smtp_url)},
+                    {"smtp_username", c.smtp_username}, {"smtp_starttls", c.smtp_starttls},
+                    {"mail_from", c.mail_from}, {"version", TESSERA_VERSION}});
   auto app = tessera::app::TesseraApp::Build(c);
   if (!app.ok()) return Fail(app.status());
   auto port = (*app)->Listen();
@@ -159,6 +178,7 @@ int CreateUser(const Config& c, AdminUserArgs a) {
   auto tenant = (*app)->apps().Resolve(a.app);
   if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
   tessera::services::SignupInput in;
+  in.by_operator = true;
   in.email = a.email;
   in.password = a.password;
   if (!a.username.empty()) in.username = a.username;
@@ -174,6 +194,45 @@ int CreateUser(const Config& c, AdminUserArgs a) {
   } else {
     std::cout << "Created " << (a.admin ? "admin " : "user ") << user->email << " (" << user->id
               << ") in app " << a.app << "\n";
+  }
+  return 0;
+}
+
+struct UpdateAppArgs {
+  std::string app = "default";
+  std::string allow_signup, require_verified_email, email_code_login;  // "", "true", "false"
+  std::optional<std::string> mail_from;
+  std::vector<std::string> redirect_uris;
+  bool clear_redirect_uris = false;
+  bool json = false;
+};
+
+int UpdateApp(const Config& c, const UpdateAppArgs& a) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = (*app)->apps().Resolve(a.app);
+  if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+  auto s = tessera::services::ParseAppSettings(tenant->settings_json);
+  auto flag = [](const std::string& v, bool& out) { if (!v.empty()) out = v == "true"; };
+  flag(a.allow_signup, s.allow_signup);
+  flag(a.require_verified_email, s.require_verified_email);
+  flag(a.email_code_login, s.email_code_login);
+  if (a.mail_from) s.mail_from = *a.mail_from;
+  if (a.clear_redirect_uris) s.redirect_uris.clear();
+  for (const auto& u : a.redirect_uris) {
+    if (!tessera::services::IsValidRedirectUri(u)) {
+      return Fail(tessera::ValidationError({{"redirect_uris", "not an allowed redirect URI: " + u}}));
+    }
+    s.redirect_uris.push_back(u);
+  }
+  auto updated = (*app)->apps().UpdateSettings(a.app, s);
+  if (!updated.ok()) return Fail(updated.status());
+  boost::json::value settings = boost::json::parse(updated->settings_json);
+  if (a.json) {
+    std::cout << boost::json::serialize(boost::json::object{{"slug", updated->slug},
+                                                            {"settings", settings}}) << "\n";
+  } else {
+    std::cout << "Updated app " << updated->slug << ": " << boost::json::serialize(settings) << "\n";
   }
   return 0;
 }
@@ -233,6 +292,36 @@ int CreateClient(const Config& c, AdminClientArgs a) {
     if (created->secret) {
       std::cout << "Client secret (shown once, store it now): " << *created->secret << "\n";
     }
+  }
+  return 0;
+}
+
+struct TestMailArgs {
+  std::string app = "default", to;
+  bool json = false;
+};
+
+// Queues a `test` mail; the running server's worker sends it within seconds (with its own
+// SMTP settings and --mail-from), so this checks the whole path an operator configured.
+int SendTestMail(const Config& c, const TestMailArgs& a) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = (*app)->apps().Resolve(a.app);
+  if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+  kainjow::mustache::data vars;
+  vars.set("app_name", tenant->name);
+  vars.set("link", (*app)->apps().IssuerFor(tenant->slug) + "/login");
+  auto content = tessera::services::RenderMail("test", vars);
+  if (!content.ok()) return Fail(content.status());
+  Status queued = (*app)->mailer().Send(*tenant, "test", a.to, *content);
+  if (!queued.ok()) return Fail(queued);
+  if (a.json) {
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"queued", true}, {"app", a.app}, {"to", a.to}, {"subject", content->subject}})
+              << "\n";
+  } else {
+    std::cout << "Queued a test mail to " << a.to << " (\"" << content->subject
+              << "\"); the running server sends it within seconds.\n";
   }
   return 0;
 }
@@ -300,6 +389,33 @@ int main(int argc, char** argv) {
   create_client->add_flag("--first-party", client_args.first_party, "Skip the consent screen");
   create_client->add_flag("--json", client_args.json, "Print the client (and secret) as JSON");
 
+  UpdateAppArgs update_args;
+  auto* update_app = admin->add_subcommand("update-app", "Change an app's settings");
+  AddDatabaseOptions(update_app, config);
+  auto bool_option = [&](const char* name, std::string& out, const char* help) {
+    update_app->add_option(name, out, help)->check(CLI::IsMember({"true", "false"}));
+  };
+  update_app->add_option("--app", update_args.app, "App slug")->capture_default_str();
+  bool_option("--allow-signup", update_args.allow_signup, "Anyone may sign up (true|false)");
+  bool_option("--require-verified-email", update_args.require_verified_email,
+              "Password sign-in needs a verified email (true|false)");
+  bool_option("--email-code-login", update_args.email_code_login,
+              "Allow sign-in with a code sent by email (true|false)");
+  update_app->add_option("--mail-from", update_args.mail_from, "Sender of the app's mail");
+  update_app->add_option("--redirect-uri", update_args.redirect_uris,
+                         "Add an allowed target of API magic links (repeatable)");
+  update_app->add_flag("--clear-redirect-uris", update_args.clear_redirect_uris,
+                       "Remove the allowed magic-link targets first");
+  update_app->add_flag("--json", update_args.json, "Print the settings as JSON");
+
+  TestMailArgs test_mail_args;
+  auto* send_test_mail = admin->add_subcommand(
+      "send-test-mail", "Queue a test mail (the running server sends it: checks the SMTP settings)");
+  AddDatabaseOptions(send_test_mail, config);
+  send_test_mail->add_option("--app", test_mail_args.app, "App slug")->capture_default_str();
+  send_test_mail->add_option("--to", test_mail_args.to, "Recipient address")->required();
+  send_test_mail->add_flag("--json", test_mail_args.json, "Print the result as JSON");
+
   auto* keys = cli.add_subcommand("keys", "Manage signing keys");
   keys->require_subcommand(1);
   bool keys_json = false;
@@ -324,6 +440,8 @@ int main(int argc, char** argv) {
   else if (create_user->parsed()) rc = CreateUser(config, user_args);
   else if (create_app->parsed()) rc = CreateApp(config, slug, name, app_json);
   else if (create_client->parsed()) rc = CreateClient(config, client_args);
+  else if (update_app->parsed()) rc = UpdateApp(config, update_args);
+  else if (send_test_mail->parsed()) rc = SendTestMail(config, test_mail_args);
   else if (rotate->parsed()) rc = RotateKeys(config, keys_json);
   else std::cout << "tessera " << TESSERA_VERSION << "\n";
   spdlog::shutdown();

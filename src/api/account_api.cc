@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/api_support.h"
 #include "api/json_body.h"
 #include "api/views.h"
 #include "http/problem.h"
@@ -14,24 +15,7 @@ using http::Response;
 
 namespace {
 
-services::ClientInfo ClientOf(const Request& req) {
-  return {req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
-}
-
 Response Error(const Status& s) { return http::ProblemResponse(s); }
-
-// Parses the body, or answers 415/400. `read` pulls the fields; Finish() reports the rest.
-template <typename Read>
-std::optional<Response> ReadBody(const Request& req, Read&& read, bool allow_empty = false) {
-  auto body = JsonBody::Parse(req, allow_empty);
-  if (!body.ok()) {
-    return IsUnsupportedMediaType(body.status()) ? UnsupportedMediaType() : Error(body.status());
-  }
-  read(*body);
-  Status s = body->Finish();
-  if (!s.ok()) return Error(s);
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -56,34 +40,11 @@ void AccountApi::Mount(http::Router& r) {
 }
 
 Response AccountApi::InApp(Request& req, const AppHandler& fn) {
-  auto app = apps_.Resolve(req.Param("app"));
-  if (!app.ok()) return Error(app.status());
-  return fn(*app);
+  return api::InApp(apps_, req, fn);
 }
 
 Response AccountApi::AsUser(Request& req, const UserHandler& fn) {
-  return InApp(req, [&](const store::App& app) {
-    std::string_view header = req.Header(http::beast_http::field::authorization);
-    auto principal = authenticator_.Authenticate(app, header);
-    if (!principal.ok()) {
-      Response r = Error(principal.status());
-      if (principal.status().code() == StatusCode::kUnauthenticated && !header.empty()) {
-        // RFC 6750 §3.1: a presented token that failed is "invalid_token".
-        r.headers.clear();
-        r.WithHeader("WWW-Authenticate", "Bearer realm=\"tessera\", error=\"invalid_token\"");
-      }
-      return r;
-    }
-    return fn(app, *principal);
-  });
-}
-
-Response AccountApi::TokenGrantResponse(const store::App& app, const services::TokenGrant& g) {
-  return http::JsonResponse(200, json::object{{"access_token", g.access_token},
-                                              {"token_type", "Bearer"},
-                                              {"expires_in", g.expires_in},
-                                              {"refresh_token", g.refresh_token},
-                                              {"user", UserView(g.user, app)}});
+  return api::AsUser(apps_, authenticator_, req, fn);
 }
 
 Response AccountApi::Signup(Request& req) {
@@ -97,7 +58,7 @@ Response AccountApi::Signup(Request& req) {
         })) {
       return *bad;
     }
-    auto user = accounts_.Signup(app, std::move(in));
+    auto user = accounts_.Signup(app, std::move(in), ClientOf(req));
     if (!user.ok()) return Error(user.status());
     return http::JsonResponse(201, UserView(*user, app));
   });

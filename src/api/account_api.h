@@ -41,7 +41,6 @@ class AccountApi {
   http::Response InApp(http::Request& req, const AppHandler& fn);
   // Also authenticates the caller (401 with WWW-Authenticate if not).
   http::Response AsUser(http::Request& req, const UserHandler& fn);
-  http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& grant);
 
   services::AppService& apps_;
   services::AccountService& accounts_;

@@ -45,6 +45,13 @@ struct Config {
   int64_t login_max_failures_per_account = 10;
   int64_t login_max_failures_per_ip = 100;
   int64_t login_throttle_window_s = 15 * 60;
+  // Mail (src/mail): SMTP, or with no --smtp-url an outbox folder under the data dir.
+  std::string smtp_url;  // smtp://host:port or smtps://host:port; "" = DATA_DIR/outbox
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string smtp_starttls = "auto";  // auto | always | never
+  std::string mail_from = "Tessera <no-reply@localhost>";
+  int64_t mail_retry_base_s = 30;  // first retry after a failed send; doubles up to 1 h
   std::string log_level = "info";
 };
 

@@ -5,6 +5,9 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "mail/mime_message.h"
+#include "mail/outbox_dir_transport.h"
+#include "mail/smtp_transport.h"
 #include "oauth/cors.h"
 #include "services/master_key.h"
 #include "store/open_store.h"
@@ -81,6 +84,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   TESSERA_ASSIGN_OR_RETURN(a->keys_, OpenKeys(config.db, *a->store_, a->clock_, *alg));
   a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url);
   TESSERA_RETURN_IF_ERROR(a->apps_->EnsureDefaultApp());
+  TESSERA_RETURN_IF_ERROR(a->BuildMail());
   a->hasher_ = std::make_unique<services::PasswordHasher>(hashing, a->metrics_);
   a->access_tokens_ = std::make_unique<services::AccessTokenService>(
       *a->keys_, a->clock_, config.access_token_ttl_s, a->metrics_);
@@ -115,6 +119,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
                                                       *a->pages_);
   a->account_pages_ =
       std::make_unique<web::AccountPages>(*a->web_, *a->accounts_, *a->authorization_);
+  a->BuildEmailFlows();
   a->token_endpoint_ = std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_,
                                                               *a->access_tokens_, *a->grants_);
   a->authorize_endpoint_ =
@@ -138,6 +143,8 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->end_session_endpoint_->Mount(*a->router_);
   a->login_pages_->Mount(*a->router_);
   a->account_pages_->Mount(*a->router_);
+  a->email_api_->Mount(*a->router_);
+  a->email_pages_->Mount(*a->router_);
   a->access_log_ = std::make_unique<AccessLog>(*a->router_);
 
   http::ServerOptions so;
@@ -170,10 +177,62 @@ void TesseraApp::Run() {
   maintenance_ = std::jthread([this](std::stop_token st) {
     CollectGarbageEvery(st, std::chrono::minutes(10));
   });
+  mail_worker_->Start();
   server_->Run();
   // Stop background work before the caller tears down logging.
+  mail_worker_->Stop();
   maintenance_.request_stop();
   maintenance_.join();
+}
+
+void TesseraApp::BuildEmailFlows() {
+  email_tokens_ = std::make_unique<services::EmailTokenService>(*store_, clock_);
+  mail_limiter_ = std::make_unique<services::MailRateLimiter>(*store_, clock_,
+                                                              services::MailRateOptions{});
+  services::MailFlowContext ctx{*store_, *apps_, *email_tokens_, *mail_limiter_, *mailer_, clock_};
+  verification_ = std::make_unique<services::EmailVerificationService>(ctx, *hasher_);
+  resets_ = std::make_unique<services::PasswordResetService>(ctx, *accounts_);
+  passwordless_ = std::make_unique<services::PasswordlessService>(ctx, *accounts_);
+  // Every signup of an unverified address gets its verification mail.
+  accounts_->SetSignupHook([this](const store::App& app, const store::User& user,
+                                  const services::ClientInfo& client) {
+    Status s = verification_->SendVerification(app, user, client);
+    if (!s.ok()) {
+      LogJson(spdlog::level::warn, "verification_mail_not_sent",
+              {{"app", app.slug}, {"user_id", user.id}, {"error", s.ToString()}});
+    }
+  });
+  email_api_ = std::make_unique<api::EmailApi>(*apps_, *authenticator_, *accounts_, *verification_,
+                                               *resets_, *passwordless_);
+  email_pages_ = std::make_unique<web::EmailPages>(*web_, *accounts_, *verification_, *resets_,
+                                                   *passwordless_);
+}
+
+// SMTP when --smtp-url is set; otherwise (a local run) .eml files in DATA_DIR/outbox with
+// their links in the log. The mailer leaves the sender to the worker unless the app sets
+// one, so mail queued by the CLI goes out with the server's --mail-from.
+Status TesseraApp::BuildMail() {
+  if (Status from = mail::ParseMailbox(config_.mail_from).status(); !from.ok()) {
+    return InvalidArgumentError("--mail-from: " + from.message());
+  }
+  if (config_.smtp_url.empty()) {
+    mail_transport_ =
+        std::make_unique<mail::OutboxDirTransport>(config_.db.data_dir + "/outbox");
+  } else {
+    auto starttls = mail::ParseStartTls(config_.smtp_starttls);
+    if (!starttls) return InvalidArgumentError("--smtp-starttls must be auto, always or never");
+    TESSERA_ASSIGN_OR_RETURN(
+        mail_transport_, mail::SmtpTransport::Create({config_.smtp_url, config_.smtp_username,
+                                                      config_.smtp_password, *starttls}));
+  }
+  mail::MailWorkerOptions options;
+  options.default_from = config_.mail_from;
+  options.backoff_base_ms = config_.mail_retry_base_s * 1000;
+  mail_worker_ = std::make_unique<mail::MailWorker>(*store_, *mail_transport_, clock_, metrics_,
+                                                    std::move(options));
+  mailer_ = std::make_unique<services::Mailer>(*store_, clock_, mail_worker_.get(),
+                                               /*default_from=*/"");
+  return OkStatus();
 }
 
 void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period) {
@@ -187,7 +246,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
     if (stats.ok()) {
       LogJson(spdlog::level::info, "garbage_collected",
               {{"refresh_tokens", stats->refresh_tokens}, {"sessions", stats->sessions},
-               {"api_tokens", stats->api_tokens}});
+               {"api_tokens", stats->api_tokens}, {"email_tokens", stats->email_tokens},
+               {"sent_mail", stats->sent_mail}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

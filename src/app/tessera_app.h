@@ -14,6 +14,8 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "http/server.h"
+#include "mail/mail_transport.h"
+#include "mail/mail_worker.h"
 #include "services/account_service.h"
 #include "services/api_token_service.h"
 #include "services/app_service.h"
@@ -34,6 +36,14 @@
 #include "web/page_renderer.h"
 #include "web/web_context.h"
 #include "services/key_service.h"
+#include "services/mailer.h"
+#include "api/email_api.h"
+#include "services/email_token_service.h"
+#include "services/email_verification_service.h"
+#include "services/mail_rate_limiter.h"
+#include "services/password_reset_service.h"
+#include "services/passwordless_service.h"
+#include "web/email_pages.h"
 #include "services/password_hasher.h"
 #include "store/store.h"
 
@@ -63,15 +73,30 @@ class TesseraApp {
   services::AccountService& accounts() { return *accounts_; }
   services::KeyService& keys() { return *keys_; }
   services::ClientService& clients() { return *clients_; }
+  // Queues mail (sent by the worker that Run() starts; the CLI only queues).
+  services::Mailer& mailer() { return *mailer_; }
 
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
+  Status BuildMail();
+  void BuildEmailFlows();  // tokens, limits, verification, reset, passwordless; API and pages  // mail_transport_, mail_worker_, mailer_
 
   Config config_;
   SystemClock clock_;
   Metrics metrics_;
   std::unique_ptr<store::Store> store_;
+  // Mail: declared right after the store, so the worker stops before what it uses goes.
+  std::unique_ptr<mail::MailTransport> mail_transport_;
+  std::unique_ptr<mail::MailWorker> mail_worker_;
+  std::unique_ptr<services::Mailer> mailer_;
+  std::unique_ptr<services::EmailTokenService> email_tokens_;
+  std::unique_ptr<services::MailRateLimiter> mail_limiter_;
+  std::unique_ptr<services::EmailVerificationService> verification_;
+  std::unique_ptr<services::PasswordResetService> resets_;
+  std::unique_ptr<services::PasswordlessService> passwordless_;
+  std::unique_ptr<api::EmailApi> email_api_;
+  std::unique_ptr<web::EmailPages> email_pages_;
   std::unique_ptr<services::KeyService> keys_;
   std::unique_ptr<services::AppService> apps_;
   std::unique_ptr<services::PasswordHasher> hasher_;

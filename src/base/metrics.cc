@@ -88,6 +88,13 @@ std::string Metrics::RenderPrometheus() const {
   Family(out, "tessera_password_hash_shed_total", "counter",
          "Requests refused with 503 because the password-hash queue was full.");
   sample("tessera_password_hash_shed_total", password_hash_shed);
+  Family(out, "tessera_mail_sent_total", "counter", "Mails handed to the SMTP server (or outbox folder).");
+  sample("tessera_mail_sent_total", mails_sent);
+  Family(out, "tessera_mail_send_failures_total", "counter",
+         "Failed attempts to send a mail (it stays queued and is retried).");
+  sample("tessera_mail_send_failures_total", mail_send_failures);
+  Family(out, "tessera_mail_outbox_unsent", "gauge", "Unsent mails in the outbox, as last counted.");
+  out += "tessera_mail_outbox_unsent " + std::to_string(mail_outbox_unsent.Value()) + "\n";
   return out;
 }
 

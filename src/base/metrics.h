@@ -22,6 +22,15 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+class Gauge {
+ public:
+  void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
+  int64_t Value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
 class Histogram {
  public:
   static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01,
@@ -58,6 +67,9 @@ class Metrics {
   Counter refresh_tokens_issued;
   Counter refresh_reuse_detected;
   Counter password_hash_shed;  // requests refused with 503 because the hash queue was full
+  Counter mails_sent;          // handed to the SMTP server (or the outbox folder)
+  Counter mail_send_failures;  // attempts that failed (the mail stays queued)
+  Gauge mail_outbox_unsent;    // unsent mails in the outbox (all nodes'), as last counted
 
   // Thread-safe; the returned reference lives as long as this object.
   RouteMetrics& RegisterRoute(const std::string& method, const std::string& route);

@@ -18,6 +18,11 @@ void EnsureSodium() {
   });
 }
 
+uint32_t RandomUniform(uint32_t upper_bound) {
+  EnsureSodium();
+  return randombytes_uniform(upper_bound);
+}
+
 std::string RandomBytes(size_t n) {
   EnsureSodium();
   std::string out(n, '\0');

@@ -12,6 +12,10 @@ void EnsureSodium();
 
 std::string RandomBytes(size_t n);
 
+// A uniformly distributed integer in [0, upper_bound) (libsodium's randombytes_uniform: no
+// modulo bias), e.g. the digits of a one-time code.
+uint32_t RandomUniform(uint32_t upper_bound);
+
 // A 256-bit random secret, base64url-encoded behind a readable prefix (e.g. "tsr_"), so
 // leaked tokens are recognisable by secret scanners.
 std::string NewSecretToken(std::string_view prefix);

@@ -1,5 +1,7 @@
 #include "http/form.h"
 
+#include "base/percent_encoding.h"
+
 namespace tessera::http {
 namespace {
 
@@ -52,21 +54,6 @@ Result<std::map<std::string, std::string>> ParseForm(std::string_view body) {
   return out;
 }
 
-std::string FormEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+std::string FormEncode(std::string_view text) { return PercentEncode(text); }
 
 }  // namespace tessera::http

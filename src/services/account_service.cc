@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
+#include "services/app_settings.h"
 #include "services/identity_rules.h"
 #include "services/profile.h"
 
@@ -36,7 +37,11 @@ AccountService::AccountService(store::Store& store, AppService& apps, PasswordHa
     : store_(store), apps_(apps), hasher_(hasher), access_tokens_(access_tokens), clock_(clock),
       metrics_(metrics), options_(std::move(options)), throttle_(throttle) {}
 
-Result<store::User> AccountService::Signup(const store::App& app, SignupInput in) {
+Result<store::User> AccountService::Signup(const store::App& app, SignupInput in,
+                                           const ClientInfo& client) {
+  if (!in.by_operator && !ParseAppSettings(app.settings_json).allow_signup) {
+    return PermissionDeniedError("signup is closed for this app");
+  }
   std::vector<FieldError> errors;
   auto email = ValidEmail(in.email);
   if (!email) errors.push_back({"email", "must be a valid email address"});
@@ -84,7 +89,59 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   TESSERA_RETURN_IF_ERROR(s);
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id}});
+  if (signup_hook_ && !user.email_verified) signup_hook_(app, user, client);
   return user;
+}
+
+Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app,
+                                                           std::string_view email) {
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  int64_t now = clock_.NowMillis();
+  store::User user;
+  user.id = crypto::NewUuid();
+  user.app_id = app.id;
+  user.email = user.email_normalized = NormalizeEmail(*valid);
+  user.email_verified = true;
+  user.created_at = user.updated_at = now;
+  TESSERA_RETURN_IF_ERROR(store_.CreateUser(user));
+  metrics_.signups.Inc();
+  LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id},
+                                          {"method", "passwordless"}});
+  return user;
+}
+
+Result<TokenGrant> AccountService::SignInVerifiedUser(const store::App& app, store::User user,
+                                                      const ClientInfo& client) {
+  if (user.disabled) return UnauthenticatedError("this account is disabled");
+  int64_t now = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(store_.RecordLogin(app.id, user.id, now, std::nullopt));
+  user.last_login_at = now;
+  metrics_.logins_ok.Inc();
+  return StartSession(app, std::move(user), client);
+}
+
+Result<store::User> AccountService::ResetPassword(const store::App& app, std::string_view user_id,
+                                                  std::string_view new_password) {
+  TESSERA_ASSIGN_OR_RETURN(store::User user, store_.GetUser(app.id, user_id));
+  if (auto why = CheckPassword(new_password, options_.password, user.email,
+                               user.username.value_or(""))) {
+    return ValidationError({{"new_password", *why}});
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
+  int64_t now = clock_.NowMillis();
+  TESSERA_ASSIGN_OR_RETURN(store::User updated,
+                           store_.UpdateUser(app.id, user_id, [&](store::User& u) {
+                             u.password_hash = hash;
+                             u.email_verified = true;
+                             u.updated_at = now;
+                             return OkStatus();
+                           }));
+  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
+                           store_.RevokeUserSessions(app.id, user_id, "", "password_reset", now));
+  LogJson(spdlog::level::info, "password_reset",
+          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+  return updated;
 }
 
 Result<store::User> AccountService::FindByIdentifier(const store::App& app,
@@ -134,6 +191,12 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
     return InvalidCredentials();
   }
+  // Only now, after the right password: whether an account exists stays private.
+  if (ParseAppSettings(app.settings_json).require_verified_email && !user->email_verified) {
+    if (throttle_) throttle_->RecordSuccess(app, identifier);
+    return PermissionDeniedError(
+        "Verify your email address first: use the link we sent you, or ask for a new one.");
+  }
   std::optional<std::string> rehash;
   if (match == crypto::PasswordMatch::kYesNeedsRehash) {
     auto fresh = hasher_.Hash(password);
@@ -143,8 +206,8 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   TESSERA_RETURN_IF_ERROR(store_.RecordLogin(app.id, user->id, now, rehash));
   user->last_login_at = now;
   if (rehash) user->password_hash = rehash;
-  metrics_.logins_ok.Inc();
   if (throttle_) throttle_->RecordSuccess(app, identifier);
+  metrics_.logins_ok.Inc();
   return std::move(*user);
 }
 

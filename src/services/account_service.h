@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct SignupInput {
   boost::json::object profile;
   bool email_verified = false;
   std::vector<std::string> roles;
+  bool by_operator = false;  // the CLI/admin: allowed even when the app closed signup
 };
 
 struct TokenGrant {
@@ -64,7 +66,23 @@ class AccountService {
                  AccessTokenService& access_tokens, const Clock& clock, Metrics& metrics,
                  AccountOptions options, LoginThrottle* throttle = nullptr);
 
-  Result<store::User> Signup(const store::App& app, SignupInput input);
+  // Runs after each signup of an unverified address (the composition root sends the
+  // verification mail from it); failures there do not fail the signup.
+  using SignupHook = std::function<void(const store::App&, const store::User&, const ClientInfo&)>;
+  void SetSignupHook(SignupHook hook) { signup_hook_ = std::move(hook); }
+
+  Result<store::User> Signup(const store::App& app, SignupInput input,
+                             const ClientInfo& client = {});
+  // An account with no password (passwordless sign-in); its address is verified.
+  Result<store::User> CreatePasswordlessUser(const store::App& app, std::string_view email);
+  // Starts a session for a user proven another way (magic link, mail code): records the
+  // sign-in; a disabled account is refused.
+  Result<TokenGrant> SignInVerifiedUser(const store::App& app, store::User user,
+                                        const ClientInfo& client);
+  // Sets a new password after a reset (the policy is checked), marks the address verified
+  // (the link proved it) and revokes every session of the user.
+  Result<store::User> ResetPassword(const store::App& app, std::string_view user_id,
+                                    std::string_view new_password);
   // Checks a password sign-in and records it: throttled per account and IP (kRateLimited),
   // the same kUnauthenticated for every other failure. `identifier` is an email address
   // (contains '@') or a username. Starts no session: Login and the hosted pages do.
@@ -107,6 +125,7 @@ class AccountService {
   Metrics& metrics_;
   AccountOptions options_;
   LoginThrottle* throttle_;  // may be null (no throttling)
+  SignupHook signup_hook_;
 };
 
 // Refresh tokens look like "tsr_" + 43 base64url characters; checked before any lookup.

@@ -58,6 +58,15 @@ Result<store::App> AppService::Create(std::string_view slug, std::string_view na
   return app;
 }
 
+Result<store::App> AppService::UpdateSettings(std::string_view slug, const AppSettings& settings) {
+  TESSERA_ASSIGN_OR_RETURN(store::App app, store_.GetAppBySlug(slug));
+  app.settings_json = SerializeAppSettings(settings);
+  TESSERA_RETURN_IF_ERROR(store_.UpdateAppSettings(app.id, app.settings_json));
+  std::lock_guard lock(mu_);
+  cache_.erase(std::string(slug));
+  return app;
+}
+
 Status AppService::EnsureDefaultApp() {
   auto app = store_.GetAppBySlug(kDefaultAppSlug);
   if (app.ok()) return OkStatus();

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/app_settings.h"
 #include "store/store.h"
 
 namespace tessera::services {
@@ -25,6 +26,9 @@ class AppService {
   Result<store::App> Resolve(std::string_view slug);
   Result<store::App> Create(std::string_view slug, std::string_view name);
   Status EnsureDefaultApp();
+  // Replaces the app's settings (services/app_settings.h); other nodes see them within the
+  // cache lifetime.
+  Result<store::App> UpdateSettings(std::string_view slug, const AppSettings& settings);
   std::string IssuerFor(std::string_view slug) const;
   const std::string& public_url() const { return public_url_; }
 

@@ -157,6 +157,61 @@ struct ThrottleState {
   UnixMillis window_start = 0;
 };
 
+// A message in the outbox (mail_outbox): queued in the same database as everything else, so
+// a restart loses nothing; a background worker leases, sends and marks it.
+struct OutgoingMail {
+  std::string id;
+  std::string app_id;
+  std::string to_address;
+  std::string from_address;  // the app's sender, chosen when queued; "" = the configured default
+  std::string subject;
+  std::string text_body;
+  std::string html_body;  // may be empty
+  std::string kind;       // "verify_email", "password_reset", … (logs and metrics)
+  int64_t attempts = 0;
+  std::string last_error;
+  UnixMillis created_at = 0;
+  UnixMillis next_attempt_at = 0;
+  std::optional<UnixMillis> sent_at;
+};
+
+// Purposes of email tokens.
+inline constexpr std::string_view kPurposeVerifyEmail = "verify_email";
+inline constexpr std::string_view kPurposePasswordReset = "password_reset";
+inline constexpr std::string_view kPurposeMagicLink = "magic_link";
+inline constexpr std::string_view kPurposeEmailCode = "email_code";
+inline constexpr std::string_view kPurposeChangeEmail = "change_email";
+
+// A single-use secret sent by mail (link token or one-time code), stored only as a hash.
+// Link tokens: token_hash = SHA-256 of the 256-bit token. One-time codes: token_hash =
+// SHA-256(salt + code) with a random per-row salt; they are found by (app, email, purpose).
+struct EmailToken {
+  std::string token_hash;
+  std::string app_id;
+  std::optional<std::string> user_id;  // empty for a magic link that may create the user
+  std::string email;                   // where it was sent (normalized)
+  std::string purpose;                 // kPurpose…
+  std::string new_email;               // change_email: the address being confirmed
+  std::string redirect_uri;            // magic links from the API: where to go after
+  std::string salt;                    // one-time codes only
+  int64_t attempts = 0;                // one-time codes: wrong guesses so far
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::optional<UnixMillis> used_at;
+};
+
+enum class EmailTokenOutcome {
+  kConsumed,  // live: now marked used
+  kUsed,      // used (or voided by a newer token) before
+  kExpired,
+  kInvalid,   // unknown, another app's, or another purpose
+};
+
+struct EmailTokenRedemption {
+  EmailTokenOutcome outcome = EmailTokenOutcome::kInvalid;
+  std::optional<EmailToken> token;  // set unless kInvalid
+};
+
 struct RefreshTokenInfo {
   RefreshToken token;
   Session session;
@@ -180,6 +235,8 @@ struct GcStats {
   int64_t api_tokens = 0;
   int64_t authorization_codes = 0;
   int64_t throttle_entries = 0;
+  int64_t email_tokens = 0;
+  int64_t sent_mail = 0;
 };
 
 }  // namespace tessera::store

@@ -34,6 +34,8 @@ class AppStore {
   virtual Status CreateApp(const App& app) = 0;
   virtual Result<App> GetAppBySlug(std::string_view slug) = 0;
   virtual Result<std::vector<App>> ListApps() = 0;
+  // Replaces the app's settings (a JSON object); kNotFound for an unknown app.
+  virtual Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) = 0;
 };
 
 class UserStore {
@@ -171,6 +173,43 @@ class ThrottleStore {
   virtual Status ClearThrottle(std::string_view key) = 0;
 };
 
+class MailStore {
+ public:
+  virtual ~MailStore() = default;
+  virtual Status EnqueueMail(const OutgoingMail& mail) = 0;
+  // Leases up to `limit` unsent mails due at `now` (next_attempt_at <= now), oldest first:
+  // each gets attempts + 1 and next_attempt_at = now + lease_ms, so neither another worker
+  // nor another node takes it while it is being sent, and a sender that dies mid-way only
+  // delays it. Two concurrent calls never return the same mail.
+  virtual Result<std::vector<OutgoingMail>> LeaseDueMail(UnixMillis now, int limit,
+                                                         int64_t lease_ms) = 0;
+  virtual Status MarkMailSent(std::string_view mail_id, UnixMillis now) = 0;
+  // Keeps it queued for another attempt at `retry_at` (mail is never dropped).
+  virtual Status MarkMailFailed(std::string_view mail_id, std::string_view error,
+                                UnixMillis retry_at) = 0;
+  // Unsent mails (a gauge for metrics and tests).
+  virtual Result<int64_t> CountUnsentMail() = 0;
+};
+
+class EmailTokenStore {
+ public:
+  virtual ~EmailTokenStore() = default;
+  // Stores a token and voids (marks used) every older unused token of the same app, email
+  // and purpose, atomically: a newer link voids the older ones.
+  virtual Status CreateEmailToken(const EmailToken& token) = 0;
+  // Marks a live token of the app and purpose used, atomically (of two concurrent calls one
+  // gets kConsumed); otherwise says why it is not live.
+  virtual Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
+                                                         std::string_view token_hash,
+                                                         std::string_view purpose,
+                                                         UnixMillis now) = 0;
+  // The newest live (unused, unexpired) token of (app, email, purpose); kNotFound otherwise.
+  virtual Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
+                                               std::string_view purpose, UnixMillis now) = 0;
+  // Counts one wrong guess against a one-time code; returns the new count.
+  virtual Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) = 0;
+};
+
 class Store : public AppStore,
               public UserStore,
               public SessionStore,
@@ -178,7 +217,9 @@ class Store : public AppStore,
               public KeyStore,
               public ClientStore,
               public AuthorizationStore,
-              public ThrottleStore {
+              public ThrottleStore,
+              public MailStore,
+              public EmailTokenStore {
  public:
   // Cheap round trip to the database (readiness probe).
   virtual Status Ping() = 0;

@@ -53,6 +53,17 @@ std::string Notice(std::string_view done) {
   if (done == "password") return "Your password was changed. Your other sessions were signed out.";
   if (done == "session") return "The session was signed out.";
   if (done == "app") return "The app's access was revoked.";
+  if (done == "email") return "Check your new address: we sent it a link to confirm the change.";
+  if (done == "verification") return "We sent you a verification link.";
+  return "";
+}
+
+// What went wrong with an email form (its errors come back through the redirect).
+std::string EmailProblem(std::string_view done) {
+  if (done == "email-password") return "Your email was not changed: the current password is incorrect.";
+  if (done == "email-invalid") return "Your email was not changed: enter a valid, new address.";
+  if (done == "email-limited") return "Too many emails requested. Try again later.";
+  if (done == "email-failed") return "The email could not be sent. Please try again in a moment.";
   return "";
 }
 
@@ -111,6 +122,8 @@ http::Response AccountPages::Render(const http::Request& req, const Visitor& v, 
   d.set("profile_action", web_.PagePath(v.app, "account/profile"));
   d.set("password_action", web_.PagePath(v.app, "account/password"));
   d.set("logout_action", web_.PagePath(v.app, "logout"));
+  d.set("email_action", web_.PagePath(v.app, "account/email"));
+  if (!user->email_verified) d.set("verify_action", web_.PagePath(v.app, "account/verification"));
   d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
   if (!d.get("username")) d.set("username", user->username.value_or(""));
   boost::system::error_code ec;
@@ -169,6 +182,9 @@ http::Response AccountPages::Show(http::Request& req) {
   auto query = QueryOf(req);
   if (query) {
     if (std::string notice = Notice(Get(*query, "done")); !notice.empty()) d.set("notice", notice);
+    if (std::string problem = EmailProblem(Get(*query, "done")); !problem.empty()) {
+      d.set("email_error", problem);
+    }
   }
   return Render(req, std::get<Visitor>(visit), std::move(d), 200);
 }

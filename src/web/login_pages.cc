@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "http/form.h"
+#include "services/app_settings.h"
 
 namespace tessera::web {
 namespace {
@@ -69,7 +70,11 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   d.set("identifier", identifier);
   std::string signup = web_.PagePath(app, "signup");
   if (!return_to.empty()) signup += "?return_to=" + http::FormEncode(return_to);
-  d.set("signup_url", signup);
+  if (services::ParseAppSettings(app.settings_json).allow_signup) d.set("signup_url", signup);
+  d.set("forgot_url", web_.PagePath(app, "forgot-password"));
+  std::string magic = web_.PagePath(app, "magic-link");
+  if (!return_to.empty()) magic += "?return_to=" + http::FormEncode(return_to);
+  d.set("magic_link_url", magic);
   if (!error.empty()) d.set("error", error);
   if (std::string client = ClientNameOf(app, return_to); !client.empty()) d.set("client_name", client);
   return web_.Page(req, app, "login", std::move(d), status);
@@ -99,18 +104,7 @@ http::Response LoginPages::ShowLogin(http::Request& req) {
 
 http::Response LoginPages::SignedIn(const http::Request& req, const store::App& app,
                                     const store::User& user, const std::string& return_to) {
-  auto started = web_.sessions().Start(app, user, WebContext::ClientOf(req));
-  if (!started.ok()) {
-    return web_.ErrorPage(req, &app, 503, "Something went wrong", "Please try again in a moment.");
-  }
-  // The session this browser had (maybe another user's) ends: one person per cookie.
-  if (auto old = web_.CurrentSession(app, req)) (void)web_.sessions().End(app, *old, "replaced");
-  std::string target = return_to.empty() ? web_.PagePath(app, "account") : return_to;
-  http::Response r = WebContext::Redirect(web_.Absolute(target));
-  web_.SetSessionCookie(r, app, started->cookie_value);
-  LogJson(spdlog::level::info, "browser_login", {{"app", app.slug}, {"user_id", user.id},
-                                                 {"session_id", started->session.id}});
-  return r;
+  return web_.SignIn(req, app, user, return_to);
 }
 
 http::Response LoginPages::SubmitLogin(http::Request& req) {
@@ -132,6 +126,8 @@ http::Response LoginPages::SubmitLogin(http::Request& req) {
     switch (user.status().code()) {
       case StatusCode::kUnauthenticated:
         return LoginForm(req, *app, return_to, identifier, std::string(kBadCredentials), 401);
+      case StatusCode::kPermissionDenied:  // the app requires a verified address
+        return LoginForm(req, *app, return_to, identifier, user.status().message(), 403);
       case StatusCode::kRateLimited: {
         http::Response r = LoginForm(req, *app, return_to, identifier, user.status().message(), 429);
         r.WithHeader("Retry-After", std::to_string(user.status().retry_after_s()));
@@ -193,11 +189,14 @@ http::Response LoginPages::SubmitSignup(http::Request& req) {
   in.email = Get(*form, "email");
   in.password = Get(*form, "password");
   if (!Get(*form, "username").empty()) in.username = Get(*form, "username");
-  auto user = accounts_.Signup(*app, std::move(in));
+  auto user = accounts_.Signup(*app, std::move(in), WebContext::ClientOf(req));
   if (!user.ok()) {
     const Status& s = user.status();
     std::map<std::string, std::string> errors;
     for (const auto& e : s.field_errors()) errors.emplace(e.field, e.message);
+    if (s.code() == StatusCode::kPermissionDenied) {
+      return SignupForm(req, *app, *form, {}, "Signing up is closed for this app.", 403);
+    }
     if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kAlreadyExists) {
       // "is already registered" on signup is inherent to signup forms; the API says the same.
       return SignupForm(req, *app, *form, errors, "Please check the highlighted fields.", 400);

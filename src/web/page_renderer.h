@@ -1,5 +1,7 @@
 // File: page_renderer.h
-// Server-rendered hosted pages (login, signup, consent, account, logout, logged_out, error):
+// Server-rendered hosted pages (login, signup, consent, account, logout, logged_out, error, and
+// the email flows: message, forgot_password, reset_password, magic_link, magic_continue,
+// email_code):
 // kainjow mustache templates embedded in the binary (src/web/templates, embedded_assets.h).
 //
 //   PageRenderer pages;                         // once, at start-up; shared by all workers

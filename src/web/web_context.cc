@@ -131,6 +131,38 @@ http::Response WebContext::ErrorPage(const http::Request& req, const store::App*
   return Page(req, unknown, "error", std::move(d), status);
 }
 
+http::Response WebContext::SignIn(const http::Request& req, const store::App& app,
+                                  const store::User& user, const std::string& return_to) {
+  auto started = sessions_.Start(app, user, ClientOf(req));
+  if (!started.ok()) {
+    return ErrorPage(req, &app, 503, "Something went wrong", "Please try again in a moment.");
+  }
+  // The session this browser had (maybe another user's) ends: one person per cookie.
+  if (auto old = CurrentSession(app, req)) (void)sessions_.End(app, *old, "replaced");
+  std::string target = return_to.empty() ? PagePath(app, "account") : return_to;
+  http::Response r = Redirect(Absolute(target));
+  SetSessionCookie(r, app, started->cookie_value);
+  LogJson(spdlog::level::info, "browser_login", {{"app", app.slug}, {"user_id", user.id},
+                                                 {"session_id", started->session.id}});
+  return r;
+}
+
+http::Response WebContext::Message(const http::Request& req, const store::App& app,
+                                   unsigned status, std::string_view heading,
+                                   std::string_view message, bool success,
+                                   std::string_view link_url, std::string_view link_text) const {
+  PageData d;
+  d.set("title", std::string(heading));
+  d.set("heading", std::string(heading));
+  d.set("message", std::string(message));
+  d.set("success", success);
+  if (!link_url.empty()) {
+    d.set("link_url", std::string(link_url));
+    d.set("link_text", std::string(link_text));
+  }
+  return Page(req, app, "message", std::move(d), status);
+}
+
 http::Response WebContext::Redirect(const std::string& location) {
   http::Response r;
   r.status = 303;

@@ -46,6 +46,14 @@ class WebContext {
   // The friendly error page; `app` may be null (unknown app).
   http::Response ErrorPage(const http::Request& req, const store::App* app, unsigned status,
                            std::string_view heading, std::string_view message) const;
+  // Starts a browser session for `user` (a fresh cookie; the session this browser had ends)
+  // and redirects to `return_to` (already checked by SafeReturnTo) or the account page.
+  http::Response SignIn(const http::Request& req, const store::App& app, const store::User& user,
+                        const std::string& return_to);
+  // A result page ("message" template).
+  http::Response Message(const http::Request& req, const store::App& app, unsigned status,
+                         std::string_view heading, std::string_view message, bool success,
+                         std::string_view link_url = "", std::string_view link_text = "") const;
   // 303 See Other: after a POST the browser follows with a GET.
   static http::Response Redirect(const std::string& location);
 

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <latch>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -2113,6 +2114,607 @@ TEST_P(StoreConformanceTest, CollectGarbageRemovesOldCodesAndThrottleRows) {
   ASSERT_OK(again);
   EXPECT_EQ(again->authorization_codes, 0);
   EXPECT_EQ(again->throttle_entries, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Apps: settings
+
+TEST_P(StoreConformanceTest, UpdateAppSettingsRoundTrip) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  const std::string settings =
+      R"({"mail_from":"Ünïcode Co <no-reply@example.com>","require_verified_email":true})";
+  ASSERT_OK(store().UpdateAppSettings(app.id, settings));
+  auto got = store().GetAppBySlug("default");
+  ASSERT_OK(got);
+  App want = app;
+  want.settings_json = settings;
+  ExpectSameApp(*got, want);
+  auto untouched = store().GetAppBySlug("other");
+  ASSERT_OK(untouched);
+  ExpectSameApp(*untouched, other);
+  // Replaced, not merged; the same value again is fine.
+  ASSERT_OK(store().UpdateAppSettings(app.id, "{}"));
+  ASSERT_OK(store().UpdateAppSettings(app.id, "{}"));
+  got = store().GetAppBySlug("default");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->settings_json, "{}");
+  EXPECT_CODE(store().UpdateAppSettings(NewId(), "{}"), StatusCode::kNotFound);
+}
+
+// ---------------------------------------------------------------------------------------
+// Mail outbox
+
+OutgoingMail MakeMail(const App& app, const std::string& subject, UnixMillis created_at,
+                      UnixMillis next_attempt_at) {
+  OutgoingMail m;
+  m.id = NewId();
+  m.app_id = app.id;
+  m.to_address = "ann@example.com";
+  m.from_address = "Example <no-reply@example.com>";
+  m.subject = subject;
+  m.text_body = "Hello,\r\nclick https://example.com/x?t=1 — ünïcode ✓\r\n";
+  m.html_body = "<p>Hello <a href=\"https://example.com/x?t=1&amp;u=2\">ünïcode ✓</a></p>";
+  m.kind = "verify_email";
+  m.created_at = created_at;
+  m.next_attempt_at = next_attempt_at;
+  return m;
+}
+
+void ExpectSameMail(const OutgoingMail& got, const OutgoingMail& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.to_address, want.to_address);
+  EXPECT_EQ(got.from_address, want.from_address);
+  EXPECT_EQ(got.subject, want.subject);
+  EXPECT_EQ(got.text_body, want.text_body);
+  EXPECT_EQ(got.html_body, want.html_body);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.attempts, want.attempts);
+  EXPECT_EQ(got.last_error, want.last_error);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.next_attempt_at, want.next_attempt_at);
+  EXPECT_EQ(got.sent_at, want.sent_at);
+}
+
+std::vector<std::string> Subjects(const std::vector<OutgoingMail>& mails) {
+  std::vector<std::string> out;
+  for (const auto& m : mails) out.push_back(m.subject);
+  return out;
+}
+
+TEST_P(StoreConformanceTest, EnqueueLeaseAndMarkSent) {
+  App app = AddApp("default");
+  constexpr int64_t kLease = kMinute;
+  OutgoingMail first = MakeMail(app, "first", kT0, kT0);
+  OutgoingMail second = MakeMail(app, "second", kT0 + 1, kT0 + 1);
+  second.html_body = "";  // text only
+  OutgoingMail later = MakeMail(app, "later", kT0 + 2, kT0 + kHour);  // not due yet
+  for (const auto& m : {later, second, first}) ASSERT_OK(store().EnqueueMail(m));
+  EXPECT_CLASH(store().EnqueueMail(first), "id");
+  auto count = store().CountUnsentMail();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 3);
+
+  // Nothing is due before its time.
+  auto none = store().LeaseDueMail(kT0 - 1, 16, kLease);
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+  auto zero = store().LeaseDueMail(kT0 + kMinute, 0, kLease);
+  ASSERT_OK(zero);
+  EXPECT_THAT(*zero, IsEmpty());
+
+  // Oldest first, limited; each leased mail counts an attempt and moves to the lease's end.
+  const UnixMillis now = kT0 + kSecond;
+  auto leased = store().LeaseDueMail(now, 1, kLease);
+  ASSERT_OK(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  OutgoingMail want = first;
+  want.attempts = 1;
+  want.next_attempt_at = now + kLease;
+  ExpectSameMail((*leased)[0], want);
+
+  leased = store().LeaseDueMail(now, 16, kLease);
+  ASSERT_OK(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  want = second;
+  want.attempts = 1;
+  want.next_attempt_at = now + kLease;
+  ExpectSameMail((*leased)[0], want);
+
+  ASSERT_OK(store().MarkMailSent(first.id, now + 10));
+  ASSERT_OK(store().MarkMailSent(first.id, now + 20));  // idempotent: keeps the first time
+  EXPECT_CODE(store().MarkMailSent(NewId(), now), StatusCode::kNotFound);
+  count = store().CountUnsentMail();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 2);
+  auto rows = Query("SELECT sent_at, last_error FROM mail_outbox WHERE id = $1", {first.id});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::OptInt((*rows)[0], 0), now + 10);
+
+  // A sent mail is never leased again, even long after its lease ended; `later` comes due.
+  leased = store().LeaseDueMail(kT0 + 2 * kHour, 16, kLease);
+  ASSERT_OK(leased);
+  EXPECT_THAT(Subjects(*leased), ElementsAre("second", "later"));
+}
+
+TEST_P(StoreConformanceTest, FailedMailIsRetriedAtItsTimeAndNeverDropped) {
+  App app = AddApp("default");
+  constexpr int64_t kLease = kMinute;
+  OutgoingMail m = MakeMail(app, "retry me", kT0, kT0);
+  ASSERT_OK(store().EnqueueMail(m));
+
+  UnixMillis now = kT0;
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    auto leased = store().LeaseDueMail(now, 16, kLease);
+    ASSERT_OK(leased);
+    ASSERT_EQ(leased->size(), 1u) << "attempt " << attempt;
+    EXPECT_EQ((*leased)[0].attempts, attempt);
+    const UnixMillis retry_at = now + attempt * 30 * kSecond;
+    const std::string error = "421 try again later (" + std::to_string(attempt) + ")";
+    ASSERT_OK(store().MarkMailFailed(m.id, error, retry_at));
+    // Not before retry_at, even though the lease would have ended.
+    auto early = store().LeaseDueMail(retry_at - 1, 16, kLease);
+    ASSERT_OK(early);
+    EXPECT_THAT(*early, IsEmpty()) << "attempt " << attempt;
+    now = retry_at;
+    auto rows = Query("SELECT last_error, next_attempt_at, attempts FROM mail_outbox WHERE id = $1",
+                      {m.id});
+    ASSERT_OK(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(sql::Text((*rows)[0], 0), error);
+    EXPECT_EQ(sql::Int((*rows)[0], 1), retry_at);
+    EXPECT_EQ(sql::Int((*rows)[0], 2), attempt);
+  }
+  auto count = store().CountUnsentMail();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
+
+  // A long error is cut (on a UTF-8 boundary), never refused.
+  auto leased = store().LeaseDueMail(now, 16, kLease);
+  ASSERT_OK(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  std::string long_error;
+  while (long_error.size() < 5000) long_error += "ü";
+  ASSERT_OK(store().MarkMailFailed(m.id, long_error, now + kMinute));
+  auto rows = Query("SELECT last_error FROM mail_outbox WHERE id = $1", {m.id});
+  ASSERT_OK(rows);
+  std::string stored = sql::Text((*rows)[0], 0);
+  EXPECT_GT(stored.size(), 100u);
+  EXPECT_LT(stored.size(), long_error.size());
+  EXPECT_EQ(stored, long_error.substr(0, stored.size()));
+  EXPECT_EQ(stored.size() % 2, 0u) << "a UTF-8 sequence was cut";
+
+  // Sent in the end; failing it afterwards (a late report) changes nothing.
+  ASSERT_OK(store().MarkMailSent(m.id, now + 1));
+  ASSERT_OK(store().MarkMailFailed(m.id, "late", now + kHour));
+  EXPECT_CODE(store().MarkMailFailed(NewId(), "x", now), StatusCode::kNotFound);
+  count = store().CountUnsentMail();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
+  auto after = store().LeaseDueMail(now + 2 * kDay, 16, kLease);
+  ASSERT_OK(after);
+  EXPECT_THAT(*after, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, LeasedMailIsNotLeasedAgainUntilItsLeaseEnds) {
+  App app = AddApp("default");
+  constexpr int64_t kLease = kMinute;
+  OutgoingMail m = MakeMail(app, "leased", kT0, kT0);
+  ASSERT_OK(store().EnqueueMail(m));
+  auto leased = store().LeaseDueMail(kT0, 16, kLease);
+  ASSERT_OK(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  // The sender died: nobody marks it. Within the lease nobody else gets it …
+  for (UnixMillis t : {kT0, kT0 + kSecond, kT0 + kLease - 1}) {
+    auto again = store().LeaseDueMail(t, 16, kLease);
+    ASSERT_OK(again);
+    EXPECT_THAT(*again, IsEmpty()) << "at +" << (t - kT0) << " ms";
+  }
+  // … and at its end it is due again: delayed, not lost.
+  auto retaken = store().LeaseDueMail(kT0 + kLease, 16, kLease);
+  ASSERT_OK(retaken);
+  ASSERT_EQ(retaken->size(), 1u);
+  EXPECT_EQ((*retaken)[0].id, m.id);
+  EXPECT_EQ((*retaken)[0].attempts, 2);
+  EXPECT_EQ((*retaken)[0].next_attempt_at, kT0 + 2 * kLease);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentLeasesNeverShareAMailAndTakeThemAll) {
+  App app = AddApp("default");
+  constexpr int kMails = 50;
+  constexpr int kThreads = 8;
+  std::set<std::string> all;
+  for (int i = 0; i < kMails; ++i) {
+    OutgoingMail m = MakeMail(app, "mail " + std::to_string(i), kT0 + i, kT0 + i);
+    ASSERT_OK(store().EnqueueMail(m));
+    all.insert(m.id);
+  }
+  const UnixMillis now = kT0 + kMinute;
+  std::vector<std::vector<std::string>> got(kThreads);
+  std::vector<Status> errors(kThreads);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      // Small batches, until a lease finds nothing (another thread may have taken the ones
+      // this one picked; the last thread standing drains the rest).
+      for (;;) {
+        auto leased = store().LeaseDueMail(now, 3, kHour);
+        if (!leased.ok()) {
+          errors[i] = leased.status();
+          return;
+        }
+        if (leased->empty()) return;
+        for (const auto& m : *leased) got[i].push_back(m.id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) EXPECT_TRUE(errors[i].ok()) << "thread " << i << ": " << errors[i].ToString();
+
+  std::multiset<std::string> leased_ids;
+  for (const auto& ids : got) leased_ids.insert(ids.begin(), ids.end());
+  for (const auto& id : leased_ids) EXPECT_EQ(leased_ids.count(id), 1u) << id << " leased twice";
+  EXPECT_EQ(std::set<std::string>(leased_ids.begin(), leased_ids.end()), all);
+  auto rest = store().LeaseDueMail(now, kMails, kHour);
+  ASSERT_OK(rest);
+  EXPECT_THAT(*rest, IsEmpty());
+  auto rows = Query("SELECT COUNT(*) FROM mail_outbox WHERE attempts = 1", {});
+  ASSERT_OK(rows);
+  EXPECT_EQ(sql::Int((*rows)[0], 0), kMails) << "each mail leased exactly once";
+}
+
+// ---------------------------------------------------------------------------------------
+// Email tokens
+
+EmailToken MakeEmailToken(const App& app, const std::string& hash, std::string_view purpose,
+                          UnixMillis created_at, UnixMillis expires_at) {
+  EmailToken t;
+  t.token_hash = hash;
+  t.app_id = app.id;
+  t.email = "ann@example.com";
+  t.purpose = std::string(purpose);
+  t.created_at = created_at;
+  t.expires_at = expires_at;
+  return t;
+}
+
+void ExpectSameEmailToken(const EmailToken& got, const EmailToken& want) {
+  EXPECT_EQ(got.token_hash, want.token_hash);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.email, want.email);
+  EXPECT_EQ(got.purpose, want.purpose);
+  EXPECT_EQ(got.new_email, want.new_email);
+  EXPECT_EQ(got.redirect_uri, want.redirect_uri);
+  EXPECT_EQ(got.salt, want.salt);
+  EXPECT_EQ(got.attempts, want.attempts);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.expires_at, want.expires_at);
+  EXPECT_EQ(got.used_at, want.used_at);
+}
+
+std::string EmailOutcomeName(EmailTokenOutcome o) {
+  switch (o) {
+    case EmailTokenOutcome::kConsumed:
+      return "kConsumed";
+    case EmailTokenOutcome::kUsed:
+      return "kUsed";
+    case EmailTokenOutcome::kExpired:
+      return "kExpired";
+    case EmailTokenOutcome::kInvalid:
+      return "kInvalid";
+  }
+  return "?";
+}
+
+#define EXPECT_EMAIL_OUTCOME(redemption, want)                          \
+  do {                                                                  \
+    const auto& red_ = (redemption);                                    \
+    ASSERT_TRUE(red_.ok()) << red_.status().ToString();                 \
+    EXPECT_EQ(EmailOutcomeName(red_->outcome), EmailOutcomeName(want)); \
+    EXPECT_EQ(red_->token.has_value(), (want) != EmailTokenOutcome::kInvalid); \
+  } while (0)
+
+TEST_P(StoreConformanceTest, EmailTokenRoundTripAndConsumeOutcomes) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  EmailToken t = MakeEmailToken(app, "tok-change", kPurposeChangeEmail, kT0, kT0 + 30 * kMinute);
+  t.user_id = u.id;
+  t.new_email = "ann.new@example.com";
+  t.redirect_uri = "https://app.example/after?x=1";
+  t.salt = "c2FsdA";
+  ASSERT_OK(store().CreateEmailToken(t));
+  EXPECT_CLASH(store().CreateEmailToken(t), "token_hash");
+
+  auto live = store().GetLiveEmailToken(app.id, t.email, kPurposeChangeEmail, kT0);
+  ASSERT_OK(live);
+  ExpectSameEmailToken(*live, t);
+
+  // Not a token of another app or purpose, nor an unknown one: kInvalid, and not consumed.
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(other.id, "tok-change", kPurposeChangeEmail, kT0),
+                       EmailTokenOutcome::kInvalid);
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-change", kPurposePasswordReset, kT0),
+                       EmailTokenOutcome::kInvalid);
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-unknown", kPurposeChangeEmail, kT0),
+                       EmailTokenOutcome::kInvalid);
+
+  const UnixMillis now = kT0 + kMinute;
+  auto consumed = store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, now);
+  EXPECT_EMAIL_OUTCOME(consumed, EmailTokenOutcome::kConsumed);
+  EmailToken want = t;
+  want.used_at = now;
+  ExpectSameEmailToken(*consumed->token, want);
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, t.email, kPurposeChangeEmail, now),
+              StatusCode::kNotFound);
+
+  // Again: used (with the record), also after it has expired.
+  auto again = store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, now + 1);
+  EXPECT_EMAIL_OUTCOME(again, EmailTokenOutcome::kUsed);
+  ExpectSameEmailToken(*again->token, want);
+  EXPECT_EMAIL_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, kT0 + kDay),
+      EmailTokenOutcome::kUsed);
+
+  // Expired: kExpired (exactly at expires_at too), not consumed.
+  EmailToken reset =
+      MakeEmailToken(app, "tok-reset", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
+  ASSERT_OK(store().CreateEmailToken(reset));
+  auto expired =
+      store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset, kT0 + 30 * kMinute);
+  EXPECT_EMAIL_OUTCOME(expired, EmailTokenOutcome::kExpired);
+  ExpectSameEmailToken(*expired->token, reset);
+  EXPECT_CODE(
+      store().GetLiveEmailToken(app.id, reset.email, kPurposePasswordReset, kT0 + 30 * kMinute),
+      StatusCode::kNotFound);
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset,
+                                                 kT0 + 30 * kMinute - 1),
+                       EmailTokenOutcome::kConsumed);
+
+  // A token without a user (a magic link that may create the account) reads back without one.
+  EmailToken magic = MakeEmailToken(app, "tok-magic", kPurposeMagicLink, kT0, kT0 + kHour);
+  ASSERT_OK(store().CreateEmailToken(magic));
+  auto m = store().ConsumeEmailToken(app.id, "tok-magic", kPurposeMagicLink, kT0);
+  EXPECT_EMAIL_OUTCOME(m, EmailTokenOutcome::kConsumed);
+  EXPECT_EQ(m->token->user_id, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, NewerEmailTokenVoidsOlderOnes) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  EmailToken a = MakeEmailToken(app, "tok-a", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
+  EmailToken b = MakeEmailToken(app, "tok-b", kPurposeMagicLink, kT0 + 1, kT0 + 15 * kMinute);
+  // Untouched by b: another purpose, another address, another app.
+  EmailToken reset =
+      MakeEmailToken(app, "tok-reset", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
+  EmailToken bob = MakeEmailToken(app, "tok-bob", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
+  bob.email = "bob@example.com";
+  EmailToken elsewhere =
+      MakeEmailToken(other, "tok-other", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
+  for (const auto& t : {a, reset, bob, elsewhere}) ASSERT_OK(store().CreateEmailToken(t));
+  ASSERT_OK(store().CreateEmailToken(b));
+
+  auto live = store().GetLiveEmailToken(app.id, a.email, kPurposeMagicLink, kT0 + 2);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->token_hash, "tok-b");
+  auto voided = store().ConsumeEmailToken(app.id, "tok-a", kPurposeMagicLink, kT0 + 2);
+  EXPECT_EMAIL_OUTCOME(voided, EmailTokenOutcome::kUsed);
+  EXPECT_EQ(voided->token->used_at, b.created_at);
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-b", kPurposeMagicLink, kT0 + 2),
+                       EmailTokenOutcome::kConsumed);
+  EXPECT_EMAIL_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset, kT0 + 2),
+      EmailTokenOutcome::kConsumed);
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-bob", kPurposeMagicLink, kT0 + 2),
+                       EmailTokenOutcome::kConsumed);
+  EXPECT_EMAIL_OUTCOME(
+      store().ConsumeEmailToken(other.id, "tok-other", kPurposeMagicLink, kT0 + 2),
+      EmailTokenOutcome::kConsumed);
+
+  // A failed create (hash clash) voids nothing: the transaction rolls back.
+  EmailToken c = MakeEmailToken(app, "tok-c", kPurposeMagicLink, kT0 + 3, kT0 + 15 * kMinute);
+  ASSERT_OK(store().CreateEmailToken(c));
+  EmailToken clash = MakeEmailToken(app, "tok-b", kPurposeMagicLink, kT0 + 4, kT0 + 15 * kMinute);
+  EXPECT_CLASH(store().CreateEmailToken(clash), "token_hash");
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-c", kPurposeMagicLink, kT0 + 5),
+                       EmailTokenOutcome::kConsumed);
+}
+
+TEST_P(StoreConformanceTest, GetLiveEmailTokenIsTheNewestLiveOne) {
+  App app = AddApp("default");
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode, kT0),
+              StatusCode::kNotFound);
+  // Written directly, so that several are unused at once (CreateEmailToken would void them).
+  EmailToken old = MakeEmailToken(app, "code-old", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
+  EmailToken mid =
+      MakeEmailToken(app, "code-mid", kPurposeEmailCode, kT0 + kMinute, kT0 + 11 * kMinute);
+  EmailToken expired_new =
+      MakeEmailToken(app, "code-exp", kPurposeEmailCode, kT0 + 2 * kMinute, kT0 + 3 * kMinute);
+  ASSERT_OK(store().CreateEmailToken(old));
+  ASSERT_OK(db_->OpenSql().value()->Write([&](sql::SqlConnection& c) -> Status {
+    for (const EmailToken& t : {mid, expired_new}) {
+      auto n = c.Exec(
+          "INSERT INTO email_tokens (token_hash, app_id, email, purpose, created_at, expires_at)"
+          " VALUES ($1, $2, $3, $4, $5, $6)",
+          {t.token_hash, t.app_id, t.email, t.purpose, t.created_at, t.expires_at});
+      if (!n.ok()) return n.status();
+    }
+    return OkStatus();
+  }));
+  auto live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+                                        kT0 + 2 * kMinute + 1);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->token_hash, "code-exp");
+  live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+                                   kT0 + 3 * kMinute);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->token_hash, "code-mid");
+  live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+                                   kT0 + 10 * kMinute + 1);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->token_hash, "code-mid");
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+                                        kT0 + 11 * kMinute),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, "bob@example.com", kPurposeEmailCode, kT0),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeMagicLink, kT0),
+              StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, AddEmailTokenAttemptCounts) {
+  App app = AddApp("default");
+  EmailToken code = MakeEmailToken(app, "code-1", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
+  code.salt = "salt-1";
+  ASSERT_OK(store().CreateEmailToken(code));
+  for (int64_t want = 1; want <= 3; ++want) {
+    auto n = store().AddEmailTokenAttempt("code-1");
+    ASSERT_OK(n);
+    EXPECT_EQ(*n, want);
+  }
+  auto live = store().GetLiveEmailToken(app.id, code.email, kPurposeEmailCode, kT0);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->attempts, 3);
+  EXPECT_EQ(live->salt, "salt-1");
+  EXPECT_CODE(store().AddEmailTokenAttempt("code-unknown"), StatusCode::kNotFound);
+
+  // Concurrent wrong guesses are all counted.
+  constexpr int kThreads = 8;
+  std::vector<std::optional<Result<int64_t>>> results(kThreads);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      results[i] = store().AddEmailTokenAttempt("code-1");
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<int64_t> counts;
+  for (auto& r : results) {
+    ASSERT_TRUE(r.has_value() && r->ok());
+    counts.push_back(**r);
+  }
+  std::sort(counts.begin(), counts.end());
+  EXPECT_THAT(counts, ElementsAre(4, 5, 6, 7, 8, 9, 10, 11));
+}
+
+TEST_P(StoreConformanceTest, ConcurrentEmailTokenConsumesHaveExactlyOneWinner) {
+  App app = AddApp("default");
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string hash = "tok-" + std::to_string(round);
+    ASSERT_OK(store().CreateEmailToken(
+        MakeEmailToken(app, hash, kPurposePasswordReset, kT0, kT0 + 30 * kMinute)));
+    std::vector<std::optional<Result<EmailTokenRedemption>>> results(kThreads);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        results[i] = store().ConsumeEmailToken(app.id, hash, kPurposePasswordReset, kT0 + 1 + i);
+      });
+    }
+    for (auto& t : threads) t.join();
+    int consumed = 0, used = 0, winner = -1;
+    for (int i = 0; i < kThreads; ++i) {
+      ASSERT_TRUE(results[i].has_value());
+      ASSERT_TRUE(results[i]->ok()) << "thread " << i << ": " << results[i]->status().ToString();
+      const auto& r = **results[i];
+      ASSERT_TRUE(r.token.has_value());
+      if (r.outcome == EmailTokenOutcome::kConsumed) {
+        ++consumed;
+        winner = i;
+      } else if (r.outcome == EmailTokenOutcome::kUsed) {
+        ++used;
+      }
+    }
+    EXPECT_EQ(consumed, 1) << "round " << round;
+    EXPECT_EQ(used, kThreads - 1) << "round " << round;
+    ASSERT_GE(winner, 0);
+    for (int i = 0; i < kThreads; ++i) {
+      EXPECT_EQ((*results[i])->token->used_at, kT0 + 1 + winner) << "round " << round;
+    }
+  }
+}
+
+TEST_P(StoreConformanceTest, CollectGarbageRemovesOldEmailTokensAndSentMail) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  const UnixMillis now = kT0 + 100 * kDay;
+
+  // Expired more than a day ago: collected, used or not. Within the day, or live: kept.
+  EmailToken old = MakeEmailToken(app, "tok-old", kPurposeVerifyEmail, now - 3 * kDay,
+                                  now - 2 * kDay);
+  old.user_id = u.id;
+  EmailToken old_used =
+      MakeEmailToken(app, "tok-old-used", kPurposePasswordReset, now - 3 * kDay, now - 2 * kDay);
+  EmailToken recent =
+      MakeEmailToken(app, "tok-recent", kPurposeMagicLink, now - 2 * kHour, now - kHour);
+  EmailToken live = MakeEmailToken(app, "tok-live", kPurposeEmailCode, now, now + kMinute);
+  for (const auto& t : {old, old_used, recent, live}) ASSERT_OK(store().CreateEmailToken(t));
+  EXPECT_EMAIL_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-old-used", kPurposePasswordReset, now - 3 * kDay),
+      EmailTokenOutcome::kConsumed);
+
+  // Sent more than 7 days ago: collected. Sent recently, or never sent (however old): kept.
+  OutgoingMail sent_long_ago = MakeMail(app, "sent long ago", now - 30 * kDay, now - 30 * kDay);
+  OutgoingMail sent_recently = MakeMail(app, "sent recently", now - 30 * kDay, now - 30 * kDay);
+  OutgoingMail never_sent = MakeMail(app, "never sent", now - 30 * kDay, now - 30 * kDay);
+  for (const auto& m : {sent_long_ago, sent_recently, never_sent}) {
+    ASSERT_OK(store().EnqueueMail(m));
+  }
+  ASSERT_OK(store().MarkMailSent(sent_long_ago.id, now - 7 * kDay - 1));
+  ASSERT_OK(store().MarkMailSent(sent_recently.id, now - 7 * kDay + kHour));
+
+  auto stats = store().CollectGarbage(now);
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->email_tokens, 2);
+  EXPECT_EQ(stats->sent_mail, 1);
+
+  auto tokens = Query("SELECT token_hash FROM email_tokens ORDER BY token_hash", {});
+  ASSERT_OK(tokens);
+  std::vector<std::string> left;
+  for (const auto& r : *tokens) left.push_back(sql::Text(r, 0));
+  EXPECT_THAT(left, ElementsAre("tok-live", "tok-recent"));
+  auto mails = Query("SELECT subject FROM mail_outbox ORDER BY subject", {});
+  ASSERT_OK(mails);
+  left.clear();
+  for (const auto& r : *mails) left.push_back(sql::Text(r, 0));
+  EXPECT_THAT(left, ElementsAre("never sent", "sent recently"));
+  auto leased = store().LeaseDueMail(now, 16, kMinute);
+  ASSERT_OK(leased);
+  EXPECT_THAT(Subjects(*leased), ElementsAre("never sent"));
+
+  auto again = store().CollectGarbage(now);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->email_tokens, 0);
+  EXPECT_EQ(again->sent_mail, 0);
+}
+
+TEST_P(StoreConformanceTest, DeletingAUserOrAppTakesItsTokensAndMail) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  EmailToken t = MakeEmailToken(app, "tok-user", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  t.user_id = u.id;
+  ASSERT_OK(store().CreateEmailToken(t));
+  ASSERT_OK(store().EnqueueMail(MakeMail(app, "hello", kT0, kT0)));
+  ASSERT_OK(db_->OpenSql().value()->Write([&](sql::SqlConnection& c) -> Status {
+    return c.Exec("DELETE FROM users WHERE id = $1", {u.id}).status();
+  }));
+  EXPECT_EMAIL_OUTCOME(store().ConsumeEmailToken(app.id, "tok-user", kPurposeVerifyEmail, kT0),
+                       EmailTokenOutcome::kInvalid);
+  ASSERT_OK(db_->OpenSql().value()->Write([&](sql::SqlConnection& c) -> Status {
+    return c.Exec("DELETE FROM apps WHERE id = $1", {app.id}).status();
+  }));
+  auto count = store().CountUnsentMail();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),

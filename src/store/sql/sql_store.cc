@@ -23,10 +23,12 @@ Result<int64_t> SqlStore::WriteOne(std::string_view sql, std::initializer_list<S
 
 Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
 
-// Refresh tokens and authorization codes are kept one day past expiry so a late replay is
-// still recognised as reuse; throttle windows are dropped a day after they started.
+// Refresh tokens, authorization codes and email tokens are kept one day past expiry so a late
+// replay is still recognised as reuse (a used link says "already used"); throttle windows are
+// dropped a day after they started; sent mail a week after it was sent (unsent mail stays).
 Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
   constexpr int64_t kGrace = 24LL * 3600 * 1000;
+  constexpr int64_t kSentMailKept = 7 * kGrace;
   GcStats stats;
   TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_ASSIGN_OR_RETURN(stats.refresh_tokens,
@@ -44,6 +46,11 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
     TESSERA_ASSIGN_OR_RETURN(
         stats.throttle_entries,
         c.Exec("DELETE FROM login_throttle WHERE window_start < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.email_tokens,
+        c.Exec("DELETE FROM email_tokens WHERE expires_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.sent_mail, c.Exec("DELETE FROM mail_outbox WHERE sent_at < $1", {now - kSentMailKept}));
     return OkStatus();
   }));
   return stats;

@@ -19,6 +19,7 @@ class SqlStore final : public Store {
   Status CreateApp(const App& app) override;
   Result<App> GetAppBySlug(std::string_view slug) override;
   Result<std::vector<App>> ListApps() override;
+  Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) override;
 
   // UserStore
   Status CreateUser(const User& user) override;
@@ -98,6 +99,25 @@ class SqlStore final : public Store {
   Result<ThrottleState> AddThrottleFailure(std::string_view key, UnixMillis now,
                                            int64_t window_ms) override;
   Status ClearThrottle(std::string_view key) override;
+
+  // MailStore
+  Status EnqueueMail(const OutgoingMail& mail) override;
+  Result<std::vector<OutgoingMail>> LeaseDueMail(UnixMillis now, int limit,
+                                                 int64_t lease_ms) override;
+  Status MarkMailSent(std::string_view mail_id, UnixMillis now) override;
+  Status MarkMailFailed(std::string_view mail_id, std::string_view error,
+                        UnixMillis retry_at) override;
+  Result<int64_t> CountUnsentMail() override;
+
+  // EmailTokenStore
+  Status CreateEmailToken(const EmailToken& token) override;
+  Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
+                                                 std::string_view token_hash,
+                                                 std::string_view purpose,
+                                                 UnixMillis now) override;
+  Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
+                                       std::string_view purpose, UnixMillis now) override;
+  Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;
 
   // Store
   Status Ping() override;

@@ -42,5 +42,10 @@ Result<std::vector<App>> SqlStore::ListApps() {
   return apps;
 }
 
+Status SqlStore::UpdateAppSettings(std::string_view app_id, std::string_view settings_json) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t n, WriteOne("UPDATE apps SET settings_json = $2 WHERE id = $1",
+                                               {std::string(app_id), std::string(settings_json)}));
+  return n == 1 ? OkStatus() : NotFoundError("app");
+}
 
 }  // namespace tessera::store::sql

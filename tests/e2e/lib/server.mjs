@@ -13,7 +13,10 @@
 //        TESSERA_E2E_KEEP=1           keep the temp data dirs
 // No TESSERA_* variable of the caller reaches the server. On PostgreSQL every server (test
 // file) gets its own app with a random slug, and all of them share one master key file in the
-// temp dir, because the sealed signing keys live in the shared database.
+// temp dir, because the sealed signing keys live in the shared database. A server started with
+// `isolatedSchema: true` gets a schema of its own instead (created with psql, dropped on
+// close): needed where nodes sharing the database would interfere, e.g. the mail outbox,
+// which every node's worker sends from whatever app queued it.
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -142,10 +145,15 @@ export class TesseraServer {
 
   async start() {
     if (!binaryAvailable()) throw new Error(`tessera binary not found/executable at ${TESSERA_BIN}`);
+    if (this.postgres && this.opts.isolatedSchema && !this.schema) {
+      this.schema = `tessera_e2e_${rand(12)}`;
+      await psql(PG_URL, `CREATE SCHEMA ${this.schema}`);
+      this.databaseUrl = withSearchPath(PG_URL, this.schema);
+    }
     if (!this.dataDir) this.dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-'));
     if (!this.port) this.port = this.opts.port || await freePort();
     await this._spawn();
-    if (this.postgres && this.opts.isolateApp !== false && this.app === 'default') {
+    if (this.postgres && !this.schema && this.opts.isolateApp !== false && this.app === 'default') {
       // Shared database: give this server (test file) its own app.
       const slug = `e2e-${rand(10)}`;
       await this.createApp(slug, `E2E ${slug}`);
@@ -230,6 +238,9 @@ export class TesseraServer {
     if (this.dataDir && !process.env.TESSERA_E2E_KEEP) {
       await fsp.rm(this.dataDir, { recursive: true, force: true });
     }
+    if (this.schema && !process.env.TESSERA_E2E_KEEP) {
+      await psql(PG_URL, `DROP SCHEMA IF EXISTS ${this.schema} CASCADE`).catch(() => {});
+    }
   }
 
   /** Runs `tessera admin <args> --data-dir … [--database-url …] --json`; returns parsed JSON. */
@@ -269,6 +280,19 @@ export class TesseraServer {
   api(method, p, opts = {}) {
     return request(method, this.issuer(opts.app) + p, opts);
   }
+}
+
+/** `url` whose connections resolve names in `schema` first (libpq's options parameter). */
+function withSearchPath(url, schema) {
+  return `${url}${url.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
+}
+
+/** Runs one SQL statement with psql (Debian's postgresql-client). */
+function psql(url, sql) {
+  return new Promise((resolve, reject) => {
+    execFile('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 20_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`psql ${sql}: ${stderr || err.message}`)) : resolve(stdout)));
+  });
 }
 
 function parseJsonOutput(stdout) {

@@ -1,0 +1,54 @@
+// File: email_api.h
+// The email flows on the JSON API, under {issuer}/api (docs/api.md):
+//   POST /me/email/verification      send (again) the verification link        (signed in)
+//   POST /email/verify               {token} → the user, now verified
+//   POST /password/forgot            {email} → 202, the same whether or not it exists
+//   POST /password/reset             {token, new_password} → 204; every session revoked
+//   POST /magic-link                 {email, redirect_uri?} → 202
+//   POST /magic-link/verify          {token} → tokens
+//   POST /email-code                 {email} → 202
+//   POST /email-code/verify          {email, code} → tokens
+//   POST /me/email                   {new_email, current_password} → 202      (signed in)
+//   POST /email/change/confirm       {token} → the user with the new address
+#pragma once
+
+#include "http/router.h"
+#include "services/account_service.h"
+#include "services/app_service.h"
+#include "services/authenticator.h"
+#include "services/email_verification_service.h"
+#include "services/password_reset_service.h"
+#include "services/passwordless_service.h"
+
+namespace tessera::api {
+
+class EmailApi {
+ public:
+  EmailApi(services::AppService& apps, services::Authenticator& authenticator,
+           services::AccountService& accounts, services::EmailVerificationService& verification,
+           services::PasswordResetService& resets, services::PasswordlessService& passwordless)
+      : apps_(apps), authenticator_(authenticator), accounts_(accounts),
+        verification_(verification), resets_(resets), passwordless_(passwordless) {}
+  void Mount(http::Router& router);
+
+ private:
+  http::Response SendVerification(http::Request& req);
+  http::Response Verify(http::Request& req);
+  http::Response ForgotPassword(http::Request& req);
+  http::Response ResetPassword(http::Request& req);
+  http::Response RequestMagicLink(http::Request& req);
+  http::Response VerifyMagicLink(http::Request& req);
+  http::Response RequestCode(http::Request& req);
+  http::Response VerifyCode(http::Request& req);
+  http::Response ChangeEmail(http::Request& req);
+  http::Response ConfirmEmailChange(http::Request& req);
+
+  services::AppService& apps_;
+  services::Authenticator& authenticator_;
+  services::AccountService& accounts_;
+  services::EmailVerificationService& verification_;
+  services::PasswordResetService& resets_;
+  services::PasswordlessService& passwordless_;
+};
+
+}  // namespace tessera::api

@@ -1,0 +1,66 @@
+// File: email_pages.h
+// The hosted pages of the email flows, under {issuer}:
+//   GET  /verify-email?token=…                the link of the verification mail
+//   GET/POST /forgot-password                   ask for a reset link (same answer for all)
+//   GET/POST /reset-password?token=…            choose a new password
+//   GET/POST /magic-link                        ask for a sign-in link or code
+//   GET/POST /magic-link/continue?token=…       the link of the mail: a button, then signed in
+//                                               (not on GET: mail scanners open links)
+//   GET/POST /email-code                        enter the 6-digit code
+//   GET  /confirm-email-change?token=…          the link sent to a new address
+//   POST /account/email, /account/verification  from the account page
+#pragma once
+
+#include "http/router.h"
+#include "services/account_service.h"
+#include "services/email_verification_service.h"
+#include "services/password_reset_service.h"
+#include "services/passwordless_service.h"
+#include "web/web_context.h"
+
+namespace tessera::web {
+
+class EmailPages {
+ public:
+  EmailPages(WebContext& web, services::AccountService& accounts,
+             services::EmailVerificationService& verification,
+             services::PasswordResetService& resets, services::PasswordlessService& passwordless)
+      : web_(web), accounts_(accounts), verification_(verification), resets_(resets),
+        passwordless_(passwordless) {}
+  void Mount(http::Router& router);
+
+ private:
+  http::Response VerifyEmail(http::Request& req);
+  http::Response ShowForgot(http::Request& req);
+  http::Response SubmitForgot(http::Request& req);
+  http::Response ShowReset(http::Request& req);
+  http::Response SubmitReset(http::Request& req);
+  http::Response ShowMagicLink(http::Request& req);
+  http::Response SubmitMagicLink(http::Request& req);
+  http::Response ShowContinue(http::Request& req);
+  http::Response SubmitContinue(http::Request& req);
+  http::Response ShowCode(http::Request& req);
+  http::Response SubmitCode(http::Request& req);
+  http::Response ConfirmEmailChange(http::Request& req);
+  http::Response AccountChangeEmail(http::Request& req);
+  http::Response AccountSendVerification(http::Request& req);
+
+  http::Response ForgotForm(const http::Request& req, const store::App& app,
+                            const std::string& email, const std::string& error, unsigned status);
+  http::Response ResetForm(const http::Request& req, const store::App& app,
+                           const std::string& token, const std::string& error, unsigned status);
+  http::Response MagicForm(const http::Request& req, const store::App& app,
+                           const std::string& email, const std::string& return_to,
+                           const std::string& error, unsigned status);
+  http::Response CodeForm(const http::Request& req, const store::App& app,
+                          const std::string& email, const std::string& return_to,
+                          const std::string& error, unsigned status);
+
+  WebContext& web_;
+  services::AccountService& accounts_;
+  services::EmailVerificationService& verification_;
+  services::PasswordResetService& resets_;
+  services::PasswordlessService& passwordless_;
+};
+
+}  // namespace tessera::web

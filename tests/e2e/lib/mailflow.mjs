@@ -1,0 +1,101 @@
+// Shared by the email flow tests (email_flows.test.mjs, email_pages.test.mjs): a Tessera server
+// wired to a real SMTP server (lib/smtp.mjs), fresh apps with given settings, and readers for
+// the links and codes of the mails the flows send.
+import assert from 'node:assert/strict';
+import { startServer, rand, sleep } from './server.mjs';
+import { SmtpServer, aiosmtpdAvailable } from './smtp.mjs';
+
+export const skipWithoutSmtp = aiosmtpdAvailable() ? false : 'python3-aiosmtpd is not installed (scripts/setup.sh)';
+
+/** Subjects of the flows' mails (src/mail/templates/*.subject.mustache). */
+export const SUBJECT = {
+  verify: /^Confirm your email address for /,
+  reset: /^Reset your .+ password$/,
+  passwordChanged: /^Your .+ password was changed$/,
+  magic: /^Your sign-in link for /,
+  code: /^\d{6} is your .+ code$/,
+  changeEmail: /^Confirm your new email address for /,
+  emailChanged: /^Your .+ email address was changed$/,
+};
+
+export const MAIL_FROM = 'Tessera Tests <no-reply@tessera.test>';
+
+/**
+ * An SMTP server and a Tessera server that sends to it. On PostgreSQL the server gets a schema
+ * of its own: every node's mail worker sends whatever is queued in its database.
+ */
+export async function startMailStack(backend, label) {
+  const smtp = await new SmtpServer({ label: `smtp-${label}-${backend}` }).start();
+  const srv = await startServer({
+    postgres: backend === 'postgres',
+    isolatedSchema: true,
+    label: `${label}-${backend}`,
+    args: ['--smtp-url', smtp.url, '--smtp-starttls', 'never', '--mail-from', MAIL_FROM],
+  });
+  return { smtp, srv };
+}
+
+/**
+ * A new app (its own users, rate-limit counters and settings), configured before its first
+ * request so the server's app cache never holds an older version. `settings`:
+ * {allowSignup, requireVerifiedEmail, emailCodeLogin: booleans; redirectUris: [..]}.
+ */
+export async function freshApp(srv, settings = {}, { name } = {}) {
+  const slug = `mail-${rand(10)}`;
+  await srv.createApp(slug, name ?? `Mail ${slug}`);
+  const args = ['update-app', '--app', slug];
+  const flag = (opt, v) => { if (v !== undefined) args.push(opt, String(v)); };
+  flag('--allow-signup', settings.allowSignup);
+  flag('--require-verified-email', settings.requireVerifiedEmail);
+  flag('--email-code-login', settings.emailCodeLogin);
+  for (const u of settings.redirectUris ?? []) args.push('--redirect-uri', u);
+  if (args.length > 4) await srv.admin(args);
+  return slug;
+}
+
+/** The first link of a mail's text part that contains `part` (e.g. '/reset-password?token='). */
+export function linkIn(mail, part) {
+  const link = mail.links.find((l) => l.includes(part));
+  assert.ok(link, `no link with "${part}" in the mail "${mail.subject}" to ${mail.to}:\n${mail.text}`);
+  return link;
+}
+
+/** The token= parameter of a link; asserts the tet_ format (prefix + 256 bits, base64url). */
+export function tokenOf(link) {
+  const token = new URL(link).searchParams.get('token');
+  assert.match(token ?? '', /^tet_[A-Za-z0-9_-]{43,}$/, `token in ${link}`);
+  return token;
+}
+
+/** The 6-digit code of an email_code mail (subject and body agree). */
+export function codeOf(mail) {
+  const code = /^(\d{6}) is your /.exec(mail.subject)?.[1];
+  assert.ok(code, `no code in the subject "${mail.subject}"`);
+  assert.ok(mail.text.includes(code), `the text part carries the code: ${mail.text}`);
+  return code;
+}
+
+/** A 6-digit code different from `code`. */
+export const otherCode = (code, i = 1) => String((Number(code) + i) % 1_000_000).padStart(6, '0');
+
+/** The n-th (1-based, oldest first) mail matching `filter`, waiting for it. */
+export async function nthMail(smtp, n, filter, timeoutMs = 10_000) {
+  const all = await smtp.waitForCount(n, filter, timeoutMs);
+  return all[n - 1];
+}
+
+/**
+ * Proves that nothing more was (or will be) sent to `to`: runs `sentinel` (an action that
+ * queues a mail to `sentinelTo` through the same server, queued after everything before it),
+ * waits for that mail, lets the worker settle, then counts the mails to `to`.
+ */
+export async function assertMailCount(smtp, to, expected, { sentinel, sentinelTo, sentinelSubject }) {
+  const before = smtp.find({ to: sentinelTo, subject: sentinelSubject }).length;
+  await sentinel();
+  await smtp.waitForCount(before + 1, { to: sentinelTo, subject: sentinelSubject }, 10_000);
+  await sleep(500);
+  const got = smtp.find({ to });
+  assert.equal(got.length, expected,
+    `mails to ${to}: ${got.length}, expected ${expected}:\n${got.map((m) => m.subject).join('\n')}`);
+  return got;
+}
