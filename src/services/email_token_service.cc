@@ -88,7 +88,14 @@ Result<store::EmailTokenRedemption> EmailTokenService::RedeemCode(const store::A
     }
     return store::EmailTokenRedemption{store::EmailTokenOutcome::kInvalid, {}};
   }
-  return store_.ConsumeEmailToken(app.id, live->token_hash, purpose, now);
+  return store_.ConsumeEmailToken(app.id, live->token_hash, purpose, now, max_code_attempts_);
+}
+
+Result<store::EmailToken> EmailTokenService::PeekLink(const store::App& app,
+                                                      std::string_view token,
+                                                      std::string_view purpose) {
+  if (token.size() > 128 || token.rfind(kEmailTokenPrefix, 0) != 0) return NotFoundError("token");
+  return store_.GetEmailToken(app.id, crypto::TokenHash(token), purpose);
 }
 
 }  // namespace tessera::services

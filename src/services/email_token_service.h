@@ -29,6 +29,9 @@ class EmailTokenService {
   Result<IssuedToken> IssueLink(const store::App& app, std::optional<std::string> user_id,
                                 std::string email, std::string_view purpose, int64_t ttl_s,
                                 std::string new_email = "", std::string redirect_uri = "");
+  // The token's record in any state, without consuming it; kNotFound when it is not ours.
+  Result<store::EmailToken> PeekLink(const store::App& app, std::string_view token,
+                                     std::string_view purpose);
   Result<store::EmailTokenRedemption> RedeemLink(const store::App& app, std::string_view token,
                                                  std::string_view purpose);
 

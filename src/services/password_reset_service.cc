@@ -29,9 +29,18 @@ Status PasswordResetService::RequestReset(const store::App& app, std::string_vie
 
 Status PasswordResetService::ResetPassword(const store::App& app, std::string_view token,
                                            std::string_view new_password) {
-  // The policy first, so a rejected password does not spend the link. (The checks that need
-  // the account — not equal to its email or username — run after, with the account.)
-  if (auto why = CheckPassword(new_password, accounts_.options().password, "", "")) {
+  // The whole policy first (with the account the link is for), so that a refused password
+  // does not spend the link.
+  auto peeked = ctx_.tokens.PeekLink(app, token, store::kPurposePasswordReset);
+  if (peeked.ok() && peeked->user_id) {
+    auto user = ctx_.store.GetUser(app.id, *peeked->user_id);
+    if (user.ok()) {
+      if (auto why = CheckPassword(new_password, accounts_.options().password, user->email,
+                                   user->username.value_or(""))) {
+        return ValidationError({{"new_password", *why}});
+      }
+    }
+  } else if (auto why = CheckPassword(new_password, accounts_.options().password, "", "")) {
     return ValidationError({{"new_password", *why}});
   }
   TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,

@@ -199,10 +199,17 @@ class EmailTokenStore {
   virtual Status CreateEmailToken(const EmailToken& token) = 0;
   // Marks a live token of the app and purpose used, atomically (of two concurrent calls one
   // gets kConsumed); otherwise says why it is not live.
+  // With `max_attempts` > 0 (one-time codes), a token with that many wrong guesses is not
+  // live either (kUsed) — checked in the same statement, so racing guesses cannot slip by.
   virtual Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
                                                          std::string_view token_hash,
                                                          std::string_view purpose,
-                                                         UnixMillis now) = 0;
+                                                         UnixMillis now,
+                                                         int64_t max_attempts = 0) = 0;
+  // A token of the app and purpose in any state, without consuming it (to check what the
+  // consumption depends on first); kNotFound otherwise.
+  virtual Result<EmailToken> GetEmailToken(std::string_view app_id, std::string_view token_hash,
+                                           std::string_view purpose) = 0;
   // The newest live (unused, unexpired) token of (app, email, purpose); kNotFound otherwise.
   virtual Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
                                                std::string_view purpose, UnixMillis now) = 0;

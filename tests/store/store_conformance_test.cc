@@ -2603,6 +2603,33 @@ TEST_P(StoreConformanceTest, AddEmailTokenAttemptCounts) {
   EXPECT_THAT(counts, ElementsAre(4, 5, 6, 7, 8, 9, 10, 11));
 }
 
+// A one-time code whose guesses are spent cannot be consumed, even by the right code, and
+// GetEmailToken reads a token in any state without consuming it.
+TEST_P(StoreConformanceTest, SpentCodeIsNotConsumedAndPeekDoesNotConsume) {
+  App app = AddApp("default");
+  EmailToken code = MakeEmailToken(app, "code-2", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
+  ASSERT_OK(store().CreateEmailToken(code));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(store().AddEmailTokenAttempt("code-2"));
+  auto spent = store().ConsumeEmailToken(app.id, "code-2", kPurposeEmailCode, kT0, 3);
+  ASSERT_OK(spent);
+  EXPECT_EQ(spent->outcome, EmailTokenOutcome::kUsed);
+  // A larger budget still has room: consumed.
+  auto ok = store().ConsumeEmailToken(app.id, "code-2", kPurposeEmailCode, kT0, 4);
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->outcome, EmailTokenOutcome::kConsumed);
+
+  EmailToken link = MakeEmailToken(app, "link-9", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
+  ASSERT_OK(store().CreateEmailToken(link));
+  auto peek = store().GetEmailToken(app.id, "link-9", kPurposePasswordReset);
+  ASSERT_OK(peek);
+  EXPECT_FALSE(peek->used_at);
+  EXPECT_EQ(peek->email, link.email);
+  EXPECT_CODE(store().GetEmailToken(app.id, "link-9", kPurposeMagicLink), StatusCode::kNotFound);
+  auto consumed = store().ConsumeEmailToken(app.id, "link-9", kPurposePasswordReset, kT0);
+  ASSERT_OK(consumed);
+  EXPECT_EQ(consumed->outcome, EmailTokenOutcome::kConsumed);
+}
+
 TEST_P(StoreConformanceTest, ConcurrentEmailTokenConsumesHaveExactlyOneWinner) {
   App app = AddApp("default");
   constexpr int kThreads = 8;

@@ -114,7 +114,10 @@ class SqlStore final : public Store {
   Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
                                                  std::string_view token_hash,
                                                  std::string_view purpose,
-                                                 UnixMillis now) override;
+                                                 UnixMillis now,
+                                                 int64_t max_attempts) override;
+  Result<EmailToken> GetEmailToken(std::string_view app_id, std::string_view token_hash,
+                                   std::string_view purpose) override;
   Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
                                        std::string_view purpose, UnixMillis now) override;
   Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;

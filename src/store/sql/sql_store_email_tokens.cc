@@ -51,16 +51,19 @@ Status SqlStore::CreateEmailToken(const EmailToken& t) {
 Result<EmailTokenRedemption> SqlStore::ConsumeEmailToken(std::string_view app_id,
                                                          std::string_view token_hash,
                                                          std::string_view purpose,
-                                                         UnixMillis now) {
+                                                         UnixMillis now, int64_t max_attempts) {
   EmailTokenRedemption out;
+  // No limit: any count passes (attempts < a huge bound).
+  int64_t attempt_bound = max_attempts > 0 ? max_attempts : INT64_MAX;
   TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows used,
         c.Query("UPDATE email_tokens SET used_at = $4"
                 " WHERE token_hash = $1 AND app_id = $2 AND purpose = $3"
-                " AND used_at IS NULL AND expires_at > $4 RETURNING " +
+                " AND used_at IS NULL AND expires_at > $4 AND attempts < $5 RETURNING " +
                     std::string(kTokenColumns),
-                {std::string(token_hash), std::string(app_id), std::string(purpose), now}));
+                {std::string(token_hash), std::string(app_id), std::string(purpose), now,
+                 attempt_bound}));
     if (!used.empty()) {
       out.outcome = EmailTokenOutcome::kConsumed;
       out.token = ReadToken(used[0]);
@@ -73,10 +76,23 @@ Result<EmailTokenRedemption> SqlStore::ConsumeEmailToken(std::string_view app_id
                 {std::string(token_hash), std::string(app_id), std::string(purpose)}));
     if (seen.empty()) return OkStatus();  // kInvalid
     out.token = ReadToken(seen[0]);
-    out.outcome = out.token->used_at ? EmailTokenOutcome::kUsed : EmailTokenOutcome::kExpired;
+    // Unused and unexpired but not consumed: its guesses are spent, which counts as used.
+    out.outcome = out.token->used_at || out.token->expires_at > now ? EmailTokenOutcome::kUsed
+                                                                    : EmailTokenOutcome::kExpired;
     return OkStatus();
   }));
   return out;
+}
+
+Result<EmailToken> SqlStore::GetEmailToken(std::string_view app_id, std::string_view token_hash,
+                                           std::string_view purpose) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows("SELECT " + std::string(kTokenColumns) +
+                   " FROM email_tokens WHERE token_hash = $1 AND app_id = $2 AND purpose = $3",
+               {std::string(token_hash), std::string(app_id), std::string(purpose)}));
+  if (rows.empty()) return NotFoundError("email token");
+  return ReadToken(rows[0]);
 }
 
 Result<EmailToken> SqlStore::GetLiveEmailToken(std::string_view app_id, std::string_view email,
