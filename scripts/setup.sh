@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs to build, test and benchmark, from Debian packages only.
 # Idempotent: when everything is present it changes nothing and takes well under a second.
+# Also installs Swagger UI's npm package (docs/swagger-ui), which the build embeds.
 set -euo pipefail
 
 PACKAGES=(
@@ -26,11 +27,23 @@ if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null; then
   missing=("${missing[@]/npm}")
 fi
 read -r -a missing <<<"${missing[*]}"
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# Swagger UI for /api/docs: npm's swagger-ui-dist, pinned in docs/swagger-ui/package-lock.json,
+# embedded into the binary by the build (cmake/embed_api_docs.cmake); never vendored into git.
+# Installed exactly from the lock file when node_modules is missing or older than the lock.
+# --ignore-scripts: the package's only install script is a usage-analytics ping.
+UI="$(cd "$(dirname "$0")/.." && pwd)/docs/swagger-ui"
+if [ ! -f "$UI/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ] ||
+   [ "$UI/package-lock.json" -nt "$UI/node_modules/.package-lock.json" ]; then
+  echo "setup: installing Swagger UI (npm ci in docs/swagger-ui)" >&2
+  npm ci --prefix "$UI" --ignore-scripts --no-audit --no-fund >&2
+  touch "$UI/node_modules/.package-lock.json"
+fi

@@ -92,6 +92,9 @@ void AddServeOptions(CLI::App* s, Config& c) {
       "TESSERA_LOGIN_MAX_FAILURES_PER_IP", "Failed sign-ins per client IP per window");
   opt("--login-throttle-window", c.login_throttle_window_s, "TESSERA_LOGIN_THROTTLE_WINDOW",
       "Sign-in throttling window, seconds");
+  opt("--audit-retention-days", c.audit_retention_days, "TESSERA_AUDIT_RETENTION_DAYS",
+      "Audit events older than this many days are deleted (0: keep all)")
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
   opt("--argon2-memory-kib", c.argon2_memory_kib, "TESSERA_ARGON2_MEMORY_KIB", "argon2id memory per hash, KiB")
       ->check(CLI::Range(8, 4 * 1024 * 1024));
   opt("--argon2-iterations", c.argon2_iterations, "TESSERA_ARGON2_ITERATIONS", "argon2id passes")
@@ -233,6 +236,44 @@ int UpdateApp(const Config& c, const UpdateAppArgs& a) {
                                                             {"settings", settings}}) << "\n";
   } else {
     std::cout << "Updated app " << updated->slug << ": " << boost::json::serialize(settings) << "\n";
+  }
+  return 0;
+}
+
+struct AuditArgs {
+  std::string app, action, actor, subject, cursor;
+  int limit = 50;
+  bool json = false;
+};
+
+// Newest first; --json prints one event per line (JSON lines).
+int ListAudit(const Config& c, const AuditArgs& a) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  tessera::store::AuditFilter f;
+  if (!a.app.empty()) {
+    auto tenant = (*app)->apps().Resolve(a.app);
+    if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+    f.app_id = tenant->id;
+  }
+  if (!a.action.empty()) f.action = a.action;
+  if (!a.actor.empty()) f.actor_id = a.actor;
+  if (!a.subject.empty()) f.subject_id = a.subject;
+  if (!a.cursor.empty()) f.cursor = a.cursor;
+  f.limit = a.limit;
+  auto events = (*app)->audit().List(f);
+  if (!events.ok()) return Fail(events.status());
+  for (const auto& e : *events) {
+    if (a.json) {
+      std::cout << tessera::services::AuditEventJson(e) << "\n";
+    } else {
+      std::cout << tessera::api::Rfc3339(e.at) << "  " << e.action << "  " << e.outcome
+                << "  actor=" << e.actor_type << (e.actor_id.empty() ? "" : ":" + e.actor_id)
+                << "  subject=" << e.subject_type
+                << (e.subject_id.empty() ? "" : ":" + e.subject_id)
+                << (e.ip.empty() ? "" : "  ip=" + e.ip) << "  " << e.details_json << "  id=" << e.id
+                << "\n";
+    }
   }
   return 0;
 }
@@ -416,6 +457,18 @@ int main(int argc, char** argv) {
   send_test_mail->add_option("--to", test_mail_args.to, "Recipient address")->required();
   send_test_mail->add_flag("--json", test_mail_args.json, "Print the result as JSON");
 
+  AuditArgs audit_args;
+  auto* audit = admin->add_subcommand("audit", "Show audit events, newest first");
+  AddDatabaseOptions(audit, config);
+  audit->add_option("--app", audit_args.app, "Only this app (slug)");
+  audit->add_option("--action", audit_args.action, "Only this action (e.g. user.login_failed)");
+  audit->add_option("--actor", audit_args.actor, "Only this actor id");
+  audit->add_option("--subject", audit_args.subject, "Only this subject id");
+  audit->add_option("--cursor", audit_args.cursor, "Continue after this event id (paging)");
+  audit->add_option("--limit", audit_args.limit, "At most this many events")
+      ->check(CLI::Range(1, 200))->capture_default_str();
+  audit->add_flag("--json", audit_args.json, "One JSON object per line");
+
   auto* keys = cli.add_subcommand("keys", "Manage signing keys");
   keys->require_subcommand(1);
   bool keys_json = false;
@@ -442,6 +495,7 @@ int main(int argc, char** argv) {
   else if (create_client->parsed()) rc = CreateClient(config, client_args);
   else if (update_app->parsed()) rc = UpdateApp(config, update_args);
   else if (send_test_mail->parsed()) rc = SendTestMail(config, test_mail_args);
+  else if (audit->parsed()) rc = ListAudit(config, audit_args);
   else if (rotate->parsed()) rc = RotateKeys(config, keys_json);
   else std::cout << "tessera " << TESSERA_VERSION << "\n";
   spdlog::shutdown();

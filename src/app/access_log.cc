@@ -6,6 +6,7 @@ namespace tessera::app {
 
 void AccessLog::OnResponse(const http::Request& req, const http::Route* route, unsigned status,
                            double seconds) {
+  requests_seen_.fetch_add(1, std::memory_order_relaxed);
   RouteMetrics& m = route ? *route->metrics : router_.unmatched_metrics();
   m.Record(status, seconds);
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;

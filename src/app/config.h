@@ -45,6 +45,7 @@ struct Config {
   int64_t login_max_failures_per_account = 10;
   int64_t login_max_failures_per_ip = 100;
   int64_t login_throttle_window_s = 15 * 60;
+  int64_t audit_retention_days = 365;  // audit events older than this are deleted; 0 = keep all
   // Mail (src/mail): SMTP, or with no --smtp-url an outbox folder under the data dir.
   std::string smtp_url;  // smtp://host:port or smtps://host:port; "" = DATA_DIR/outbox
   std::string smtp_username;

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "api/docs_api.h"
+#include "app/idle_memory_trimmer.h"
 #include "base/log.h"
 #include "mail/mime_message.h"
 #include "mail/outbox_dir_transport.h"
@@ -82,7 +84,9 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   if (db.database_url.empty()) db.pool_size = std::max(db.pool_size, workers + hashing_workers);
   TESSERA_ASSIGN_OR_RETURN(a->store_, OpenConfiguredStore(db));
   TESSERA_ASSIGN_OR_RETURN(a->keys_, OpenKeys(config.db, *a->store_, a->clock_, *alg));
-  a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url);
+  a->audit_ = std::make_unique<services::AuditLog>(*a->store_, a->clock_);
+  a->apps_ = std::make_unique<services::AppService>(*a->store_, a->clock_, config.public_url,
+                                                    a->audit_.get());
   TESSERA_RETURN_IF_ERROR(a->apps_->EnsureDefaultApp());
   TESSERA_RETURN_IF_ERROR(a->BuildMail());
   a->hasher_ = std::make_unique<services::PasswordHasher>(hashing, a->metrics_);
@@ -95,24 +99,26 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
                                      config.login_max_failures_per_ip});
   a->accounts_ = std::make_unique<services::AccountService>(
       *a->store_, *a->apps_, *a->hasher_, *a->access_tokens_, a->clock_, a->metrics_,
-      AccountOptionsFrom(config), a->throttle_.get());
-  a->api_tokens_ = std::make_unique<services::ApiTokenService>(*a->store_, a->clock_);
+      AccountOptionsFrom(config), a->throttle_.get(), a->audit_.get());
+  a->api_tokens_ =
+      std::make_unique<services::ApiTokenService>(*a->store_, a->clock_, a->audit_.get());
   a->authenticator_ = std::make_unique<services::Authenticator>(*a->store_, *a->apps_,
                                                                 *a->access_tokens_, *a->api_tokens_);
   a->account_api_ = std::make_unique<api::AccountApi>(*a->apps_, *a->accounts_, *a->api_tokens_,
                                                       *a->authenticator_);
   a->system_api_ = std::make_unique<api::SystemApi>(*a->store_, *a->apps_, *a->keys_, a->metrics_);
 
-  a->clients_ = std::make_unique<services::ClientService>(*a->store_, a->clock_);
+  a->clients_ = std::make_unique<services::ClientService>(*a->store_, a->clock_, a->audit_.get());
   a->browser_sessions_ = std::make_unique<services::BrowserSessionService>(
       *a->store_, a->clock_,
       services::BrowserSessionOptions{config.browser_session_idle_ttl_s,
                                       config.browser_session_ttl_s});
-  a->authorization_ =
-      std::make_unique<services::AuthorizationService>(*a->store_, *a->clients_, a->clock_);
+  a->authorization_ = std::make_unique<services::AuthorizationService>(
+      *a->store_, *a->clients_, a->clock_, services::AuthorizationOptions{}, a->audit_.get());
   a->grants_ = std::make_unique<services::OAuthGrantService>(
       *a->store_, *a->apps_, *a->keys_, *a->access_tokens_, a->clock_, a->metrics_,
-      services::OAuthGrantOptions{3600, config.refresh_token_ttl_s, config.session_ttl_s});
+      services::OAuthGrantOptions{3600, config.refresh_token_ttl_s, config.session_ttl_s},
+      a->audit_.get());
   a->pages_ = std::make_unique<web::PageRenderer>();
   a->web_ = std::make_unique<web::WebContext>(*a->apps_, *a->browser_sessions_, *a->pages_);
   a->login_pages_ = std::make_unique<web::LoginPages>(*a->web_, *a->accounts_, *a->clients_,
@@ -145,6 +151,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->account_pages_->Mount(*a->router_);
   a->email_api_->Mount(*a->router_);
   a->email_pages_->Mount(*a->router_);
+  api::DocsApi().Mount(*a->router_);  // /api/openapi.json, /api/docs (stateless)
   a->access_log_ = std::make_unique<AccessLog>(*a->router_);
 
   http::ServerOptions so;
@@ -177,8 +184,11 @@ void TesseraApp::Run() {
   maintenance_ = std::jthread([this](std::stop_token st) {
     CollectGarbageEvery(st, std::chrono::minutes(10));
   });
+  IdleMemoryTrimmer trimmer([this] { return access_log_->requests_seen(); });
+  std::jthread trimming([&trimmer](std::stop_token st) { trimmer.Run(st); });
   mail_worker_->Start();
   server_->Run();
+  trimming.request_stop();
   // Stop background work before the caller tears down logging.
   mail_worker_->Stop();
   maintenance_.request_stop();
@@ -189,7 +199,8 @@ void TesseraApp::BuildEmailFlows() {
   email_tokens_ = std::make_unique<services::EmailTokenService>(*store_, clock_);
   mail_limiter_ = std::make_unique<services::MailRateLimiter>(*store_, clock_,
                                                               services::MailRateOptions{});
-  services::MailFlowContext ctx{*store_, *apps_, *email_tokens_, *mail_limiter_, *mailer_, clock_};
+  services::MailFlowContext ctx{*store_,  *apps_, *email_tokens_, *mail_limiter_,
+                                *mailer_, clock_, audit_.get()};
   verification_ = std::make_unique<services::EmailVerificationService>(ctx, *hasher_);
   resets_ = std::make_unique<services::PasswordResetService>(ctx, *accounts_);
   passwordless_ = std::make_unique<services::PasswordlessService>(ctx, *accounts_);
@@ -250,6 +261,13 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"sent_mail", stats->sent_mail}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
+    }
+    auto audit = audit_->ApplyRetention(config_.audit_retention_days);
+    if (!audit.ok()) {
+      LogJson(spdlog::level::warn, "audit_retention_failed",
+              {{"error", audit.status().ToString()}});
+    } else if (*audit > 0) {
+      LogJson(spdlog::level::info, "audit_events_expired", {{"deleted", *audit}});
     }
   }
 }

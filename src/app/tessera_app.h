@@ -19,6 +19,7 @@
 #include "services/account_service.h"
 #include "services/api_token_service.h"
 #include "services/app_service.h"
+#include "services/audit_log.h"
 #include "services/authenticator.h"
 #include "services/client_service.h"
 #include "oauth/authorize_endpoint.h"
@@ -73,8 +74,11 @@ class TesseraApp {
   services::AccountService& accounts() { return *accounts_; }
   services::KeyService& keys() { return *keys_; }
   services::ClientService& clients() { return *clients_; }
+  services::AuditLog& audit() { return *audit_; }
   // Queues mail (sent by the worker that Run() starts; the CLI only queues).
   services::Mailer& mailer() { return *mailer_; }
+  // Every route mounted (the OpenAPI coverage test compares them with src/api/openapi.json).
+  const http::Router& router() const { return *router_; }
 
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
@@ -86,6 +90,7 @@ class TesseraApp {
   SystemClock clock_;
   Metrics metrics_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<services::AuditLog> audit_;  // before the services that record into it
   // Mail: declared right after the store, so the worker stops before what it uses goes.
   std::unique_ptr<mail::MailTransport> mail_transport_;
   std::unique_ptr<mail::MailWorker> mail_worker_;

@@ -29,13 +29,32 @@ json::object ParseProfile(const std::string& text) {
   return !ec && v.is_object() ? v.as_object() : json::object();
 }
 
+// An event about a user, done by that user (or by nobody known, when user_id is empty).
+store::AuditEvent UserEvent(const store::App& app, std::string_view action,
+                            std::string_view user_id, const ClientInfo& client,
+                            json::object details = {}, bool ok = true) {
+  store::AuditEvent e;
+  e.app_id = app.id;
+  e.action = action;
+  e.actor_type = user_id.empty() ? "anonymous" : "user";
+  e.actor_id = user_id;
+  e.subject_type = "user";
+  e.subject_id = user_id;
+  e.ip = client.ip;
+  e.user_agent = client.user_agent;
+  e.outcome = ok ? "success" : "failure";
+  e.details_json = json::serialize(details);
+  return e;
+}
+
 }  // namespace
 
 AccountService::AccountService(store::Store& store, AppService& apps, PasswordHasher& hasher,
                                AccessTokenService& access_tokens, const Clock& clock,
-                               Metrics& metrics, AccountOptions options, LoginThrottle* throttle)
+                               Metrics& metrics, AccountOptions options, LoginThrottle* throttle,
+                               AuditLog* audit)
     : store_(store), apps_(apps), hasher_(hasher), access_tokens_(access_tokens), clock_(clock),
-      metrics_(metrics), options_(std::move(options)), throttle_(throttle) {}
+      metrics_(metrics), options_(std::move(options)), throttle_(throttle), audit_(audit) {}
 
 Result<store::User> AccountService::Signup(const store::App& app, SignupInput in,
                                            const ClientInfo& client) {
@@ -89,6 +108,14 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   TESSERA_RETURN_IF_ERROR(s);
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id}});
+  if (audit_) {
+    store::AuditEvent e = UserEvent(app, "user.signup", user.id, client, {{"method", "password"}});
+    if (in.by_operator) {
+      e.actor_type = "admin";
+      e.actor_id = "cli";
+    }
+    audit_->Record(std::move(e));
+  }
   if (signup_hook_ && !user.email_verified) signup_hook_(app, user, client);
   return user;
 }
@@ -108,6 +135,7 @@ Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id},
                                           {"method", "passwordless"}});
+  Audit(audit_, UserEvent(app, "user.signup", user.id, {}, {{"method", "passwordless"}}));
   return user;
 }
 
@@ -118,6 +146,7 @@ Result<TokenGrant> AccountService::SignInVerifiedUser(const store::App& app, sto
   TESSERA_RETURN_IF_ERROR(store_.RecordLogin(app.id, user.id, now, std::nullopt));
   user.last_login_at = now;
   metrics_.logins_ok.Inc();
+  Audit(audit_, UserEvent(app, "user.login", user.id, client, {{"method", "email"}}));
   return StartSession(app, std::move(user), client);
 }
 
@@ -171,9 +200,20 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   if (identifier.empty() || identifier.size() > kMaxIdentifierLength ||
       password.size() > 4 * options_.password.max_length) {
     metrics_.logins_failed.Inc();
+    Audit(audit_,
+          UserEvent(app, "user.login_failed", "", client, {{"reason", "malformed"}}, false));
     return InvalidCredentials();
   }
-  if (throttle_) TESSERA_RETURN_IF_ERROR(throttle_->Check(app, identifier, client.ip));
+  if (throttle_) {
+    Status allowed = throttle_->Check(app, identifier, client.ip);
+    if (!allowed.ok()) {
+      if (allowed.code() == StatusCode::kRateLimited) {
+        Audit(audit_,
+              UserEvent(app, "user.login_failed", "", client, {{"reason", "rate_limited"}}, false));
+      }
+      return allowed;
+    }
+  }
   auto user = FindByIdentifier(app, identifier);
   if (!user.ok() && !user.status().IsNotFound()) return user.status();
   if (!user.ok() || !user->password_hash) {
@@ -181,6 +221,9 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     if (spent.code() == StatusCode::kResourceExhausted) return spent;  // shed like a real check
     metrics_.logins_failed.Inc();
     if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
+    // The identifier is not recorded: a mistyped one is often the password.
+    Audit(audit_, UserEvent(app, "user.login_failed", "", client,
+                            {{"reason", user.ok() ? "no_password" : "unknown_account"}}, false));
     return InvalidCredentials();
   }
   TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
@@ -189,11 +232,18 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     metrics_.logins_failed.Inc();
     if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
     LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
+    store::AuditEvent e = UserEvent(app, "user.login_failed", "", client,
+                                    {{"reason", user->disabled ? "disabled" : "wrong_password"}},
+                                    false);
+    e.subject_id = user->id;
+    Audit(audit_, std::move(e));
     return InvalidCredentials();
   }
   // Only now, after the right password: whether an account exists stays private.
   if (ParseAppSettings(app.settings_json).require_verified_email && !user->email_verified) {
     if (throttle_) throttle_->RecordSuccess(app, identifier);
+    Audit(audit_, UserEvent(app, "user.login_failed", user->id, client,
+                            {{"reason", "email_not_verified"}}, false));
     return PermissionDeniedError(
         "Verify your email address first: use the link we sent you, or ask for a new one.");
   }
@@ -208,6 +258,7 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   if (rehash) user->password_hash = rehash;
   if (throttle_) throttle_->RecordSuccess(app, identifier);
   metrics_.logins_ok.Inc();
+  Audit(audit_, UserEvent(app, "user.login", user->id, client, {{"method", "password"}}));
   return std::move(*user);
 }
 
@@ -259,6 +310,10 @@ Result<TokenGrant> AccountService::Refresh(const store::App& app, std::string_vi
     LogJson(spdlog::level::warn, "refresh_token_reuse_detected",
             {{"app", app.slug}, {"user_id", rot.session->user_id},
              {"session_id", rot.session->id}, {"ip", client.ip}});
+    store::AuditEvent e = UserEvent(app, "session.refresh_reuse", "", client,
+                                    {{"session_id", rot.session->id}}, false);
+    e.subject_id = rot.session->user_id;
+    Audit(audit_, std::move(e));
     Status s = store_.RevokeSession(app.id, rot.session->user_id, rot.session->id,
                                     "refresh_reuse", now);
     if (!s.ok() && !s.IsNotFound()) return s;
@@ -288,11 +343,23 @@ Status AccountService::LogoutByRefreshToken(const store::App& app, std::string_v
 
 Status AccountService::RevokeSession(const store::App& app, std::string_view user_id,
                                      std::string_view session_id, std::string_view reason) {
-  return store_.RevokeSession(app.id, user_id, session_id, reason, clock_.NowMillis());
+  Status s = store_.RevokeSession(app.id, user_id, session_id, reason, clock_.NowMillis());
+  if (s.ok()) {
+    store::AuditEvent e = UserEvent(app, reason == "logout" ? "session.logout" : "session.revoked",
+                                    user_id, {}, {{"reason", reason}});
+    e.subject_type = "session";
+    e.subject_id = session_id;
+    Audit(audit_, std::move(e));
+  }
+  return s;
 }
 
 Result<int64_t> AccountService::RevokeAllSessions(const store::App& app, std::string_view user_id) {
-  return store_.RevokeUserSessions(app.id, user_id, "", "logout_all", clock_.NowMillis());
+  auto n = store_.RevokeUserSessions(app.id, user_id, "", "logout_all", clock_.NowMillis());
+  if (n.ok()) {
+    Audit(audit_, UserEvent(app, "session.logout_all", user_id, {}, {{"sessions_revoked", *n}}));
+  }
+  return n;
 }
 
 Result<std::vector<store::Session>> AccountService::ListSessions(const store::App& app,
@@ -343,6 +410,8 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
     TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
                              hasher_.Verify(current_password, *user.password_hash));
     if (match == crypto::PasswordMatch::kNo) {
+      Audit(audit_, UserEvent(app, "user.password_changed", user_id, {},
+                              {{"reason", "wrong_current_password"}}, false));
       return ValidationError({{"current_password", "is incorrect"}});
     }
   }
@@ -361,6 +430,8 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
                                                                       "password_change", now));
   LogJson(spdlog::level::info, "password_changed",
           {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+  Audit(audit_,
+        UserEvent(app, "user.password_changed", user_id, {}, {{"sessions_revoked", revoked}}));
   return OkStatus();
 }
 

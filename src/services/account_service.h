@@ -18,6 +18,7 @@
 #include "base/result.h"
 #include "services/access_token_service.h"
 #include "services/app_service.h"
+#include "services/audit_log.h"
 #include "services/login_throttle.h"
 #include "services/password_hasher.h"
 #include "services/password_policy.h"
@@ -64,7 +65,8 @@ class AccountService {
  public:
   AccountService(store::Store& store, AppService& apps, PasswordHasher& hasher,
                  AccessTokenService& access_tokens, const Clock& clock, Metrics& metrics,
-                 AccountOptions options, LoginThrottle* throttle = nullptr);
+                 AccountOptions options, LoginThrottle* throttle = nullptr,
+                 AuditLog* audit = nullptr);
 
   // Runs after each signup of an unverified address (the composition root sends the
   // verification mail from it); failures there do not fail the signup.
@@ -125,6 +127,7 @@ class AccountService {
   Metrics& metrics_;
   AccountOptions options_;
   LoginThrottle* throttle_;  // may be null (no throttling)
+  AuditLog* audit_;          // may be null (no audit log)
   SignupHook signup_hook_;
 };
 

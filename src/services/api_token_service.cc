@@ -1,5 +1,7 @@
 #include "services/api_token_service.h"
 
+#include <boost/json.hpp>
+
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "services/password_policy.h"
@@ -40,6 +42,14 @@ Result<CreatedApiToken> ApiTokenService::Create(const store::App& app, std::stri
   r.created_at = now;
   if (expires_in_days) r.expires_at = now + *expires_in_days * 24 * 3600 * 1000;
   TESSERA_RETURN_IF_ERROR(store_.CreateApiToken(r));
+  Audit(audit_, {.app_id = app.id,
+                 .action = "api_token.created",
+                 .actor_type = "user",
+                 .actor_id = r.user_id,
+                 .subject_type = "api_token",
+                 .subject_id = r.id,
+                 .details_json = boost::json::serialize(
+                     boost::json::object{{"name", r.name}, {"prefix", r.prefix}})});
   return out;
 }
 
@@ -53,7 +63,16 @@ Result<std::vector<store::ApiToken>> ApiTokenService::List(const store::App& app
 
 Status ApiTokenService::Revoke(const store::App& app, std::string_view user_id,
                                std::string_view token_id) {
-  return store_.RevokeApiToken(app.id, user_id, token_id, clock_.NowMillis());
+  Status s = store_.RevokeApiToken(app.id, user_id, token_id, clock_.NowMillis());
+  if (s.ok()) {
+    Audit(audit_, {.app_id = app.id,
+                   .action = "api_token.revoked",
+                   .actor_type = "user",
+                   .actor_id = std::string(user_id),
+                   .subject_type = "api_token",
+                   .subject_id = std::string(token_id)});
+  }
+  return s;
 }
 
 // The lookup is by SHA-256 of the presented token, so the database never compares secrets;

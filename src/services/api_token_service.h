@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/audit_log.h"
 #include "store/store.h"
 
 namespace tessera::services {
@@ -24,7 +25,8 @@ struct CreatedApiToken {
 
 class ApiTokenService {
  public:
-  ApiTokenService(store::ApiTokenStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  ApiTokenService(store::ApiTokenStore& store, const Clock& clock, AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), audit_(audit) {}
 
   Result<CreatedApiToken> Create(const store::App& app, std::string_view user_id,
                                  std::string_view name, std::optional<int64_t> expires_in_days);
@@ -36,6 +38,7 @@ class ApiTokenService {
  private:
   store::ApiTokenStore& store_;
   const Clock& clock_;
+  AuditLog* audit_;  // may be null
 };
 
 }  // namespace tessera::services

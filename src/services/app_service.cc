@@ -1,5 +1,9 @@
 #include "services/app_service.h"
 
+#include <boost/json.hpp>
+
+#include <set>
+
 #include "crypto/random.h"
 
 namespace tessera::services {
@@ -7,6 +11,25 @@ namespace {
 
 constexpr int64_t kCacheMs = 5000;
 constexpr size_t kMaxCached = 10000;  // bounded: unknown slugs are not cached at all
+
+// {"changed":[names of the top-level settings that differ]} (values are not recorded).
+std::string SettingsChange(const std::string& before, const std::string& after) {
+  namespace json = boost::json;
+  boost::system::error_code ec1, ec2;
+  json::value a = json::parse(before, ec1), b = json::parse(after, ec2);
+  json::array changed;
+  if (!ec1 && !ec2 && a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& kv : a.as_object()) keys.insert(std::string(kv.key()));
+    for (const auto& kv : b.as_object()) keys.insert(std::string(kv.key()));
+    for (const auto& k : keys) {
+      const json::value* x = a.as_object().if_contains(k);
+      const json::value* y = b.as_object().if_contains(k);
+      if (!x || !y || *x != *y) changed.emplace_back(k);
+    }
+  }
+  return json::serialize(json::object{{"changed", std::move(changed)}});
+}
 
 }  // namespace
 
@@ -55,13 +78,28 @@ Result<store::App> AppService::Create(std::string_view slug, std::string_view na
         {{"slug", "is already taken"}});
   }
   TESSERA_RETURN_IF_ERROR(s);
+  // The operator (CLI) or the server itself (the default app at first start).
+  Audit(audit_, {.app_id = app.id,
+                 .action = "app.created",
+                 .actor_type = slug == kDefaultAppSlug ? "system" : "admin",
+                 .subject_type = "app",
+                 .subject_id = app.id,
+                 .details_json = boost::json::serialize(boost::json::object{{"slug", app.slug}})});
   return app;
 }
 
 Result<store::App> AppService::UpdateSettings(std::string_view slug, const AppSettings& settings) {
   TESSERA_ASSIGN_OR_RETURN(store::App app, store_.GetAppBySlug(slug));
+  std::string before = app.settings_json;
   app.settings_json = SerializeAppSettings(settings);
   TESSERA_RETURN_IF_ERROR(store_.UpdateAppSettings(app.id, app.settings_json));
+  Audit(audit_, {.app_id = app.id,
+                 .action = "app.settings_changed",
+                 .actor_type = "admin",
+                 .actor_id = "cli",
+                 .subject_type = "app",
+                 .subject_id = app.id,
+                 .details_json = SettingsChange(before, app.settings_json)});
   std::lock_guard lock(mu_);
   cache_.erase(std::string(slug));
   return app;

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/audit_log.h"
 #include "services/app_settings.h"
 #include "store/store.h"
 
@@ -19,8 +20,9 @@ inline constexpr std::string_view kDefaultAppSlug = "default";
 
 class AppService {
  public:
-  AppService(store::AppStore& store, const Clock& clock, std::string public_url)
-      : store_(store), clock_(clock), public_url_(std::move(public_url)) {}
+  AppService(store::AppStore& store, const Clock& clock, std::string public_url,
+             AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit) {}
 
   // kNotFound for unknown and disabled apps alike.
   Result<store::App> Resolve(std::string_view slug);
@@ -40,6 +42,7 @@ class AppService {
   store::AppStore& store_;
   const Clock& clock_;
   std::string public_url_;
+  AuditLog* audit_;  // may be null
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_)
 };

@@ -1,5 +1,6 @@
 #include "services/authorization_service.h"
 
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -223,7 +224,18 @@ Status AuthorizationService::RecordConsent(const store::App& app, std::string_vi
   for (const auto& s : req.scopes) {
     if (!Contains(c.scopes, s)) c.scopes.push_back(s);
   }
-  return store_.SaveConsent(c);
+  TESSERA_RETURN_IF_ERROR(store_.SaveConsent(c));
+  boost::json::array scopes;
+  for (const auto& s : req.scopes) scopes.emplace_back(s);
+  Audit(audit_, {.app_id = app.id,
+                 .action = "oauth.consent_granted",
+                 .actor_type = "user",
+                 .actor_id = std::string(user_id),
+                 .subject_type = "oauth_client",
+                 .subject_id = c.client_id,
+                 .details_json = boost::json::serialize(
+                     boost::json::object{{"scopes", std::move(scopes)}})});
+  return OkStatus();
 }
 
 Result<std::vector<AuthorizedApp>> AuthorizationService::ListAuthorizedApps(
@@ -247,6 +259,14 @@ Status AuthorizationService::RevokeAuthorization(const store::App& app, std::str
                            store_.RevokeClientSessions(app.id, user_id, client_id,
                                                        "authorization_revoked", clock_.NowMillis()));
   if (deleted.IsNotFound() && revoked == 0) return NotFoundError("authorization");
+  Audit(audit_, {.app_id = app.id,
+                 .action = "oauth.authorization_revoked",
+                 .actor_type = "user",
+                 .actor_id = std::string(user_id),
+                 .subject_type = "oauth_client",
+                 .subject_id = std::string(client_id),
+                 .details_json = boost::json::serialize(
+                     boost::json::object{{"sessions_revoked", revoked}})});
   return OkStatus();
 }
 

@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/audit_log.h"
 #include "services/client_service.h"
 #include "store/store.h"
 
@@ -56,8 +57,8 @@ struct AuthorizationOptions {
 class AuthorizationService {
  public:
   AuthorizationService(store::Store& store, ClientService& clients, const Clock& clock,
-                       AuthorizationOptions options = {})
-      : store_(store), clients_(clients), clock_(clock), options_(options) {}
+                       AuthorizationOptions options = {}, AuditLog* audit = nullptr)
+      : store_(store), clients_(clients), clock_(clock), options_(options), audit_(audit) {}
 
   AuthorizationRequest Validate(const store::App& app,
                                 const std::map<std::string, std::string>& params);
@@ -85,6 +86,7 @@ class AuthorizationService {
   ClientService& clients_;
   const Clock& clock_;
   AuthorizationOptions options_;
+  AuditLog* audit_;  // may be null
 };
 
 // Authorization codes look like "tac_" + 43 base64url characters.

@@ -1,5 +1,6 @@
 #include "services/client_service.h"
 
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -102,6 +103,15 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
     c.secret_hash = crypto::TokenHash(*out.secret);
   }
   TESSERA_RETURN_IF_ERROR(store_.CreateClient(c));
+  // Registration is an operator action (the CLI).
+  Audit(audit_, {.app_id = app.id,
+                 .action = "oauth_client.created",
+                 .actor_type = "admin",
+                 .actor_id = "cli",
+                 .subject_type = "oauth_client",
+                 .subject_id = c.client_id,
+                 .details_json = boost::json::serialize(boost::json::object{
+                     {"name", c.name}, {"public", r.is_public}})});
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/audit_log.h"
 #include "store/store.h"
 
 namespace tessera::services {
@@ -34,7 +35,8 @@ struct RegisteredClient {
 
 class ClientService {
  public:
-  ClientService(store::ClientStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  ClientService(store::ClientStore& store, const Clock& clock, AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), audit_(audit) {}
 
   Result<RegisteredClient> Register(const store::App& app, ClientRegistration registration);
   // kUnauthenticated for an unknown client or a wrong secret (the same message for both).
@@ -48,6 +50,7 @@ class ClientService {
  private:
   store::ClientStore& store_;
   const Clock& clock_;
+  AuditLog* audit_;  // may be null
 };
 
 // Grants Tessera implements; no implicit and no password grant (RFC 9700 §2.1.2, §2.4).

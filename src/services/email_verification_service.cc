@@ -1,5 +1,7 @@
 #include "services/email_verification_service.h"
 
+#include <boost/json.hpp>
+
 #include "base/log.h"
 #include "services/identity_rules.h"
 
@@ -55,7 +57,15 @@ Result<store::User> EmailVerificationService::Verify(const store::App& app, std:
   if (user.status().code() == StatusCode::kFailedPrecondition || user.status().IsNotFound()) {
     return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
   }
-  if (user.ok()) LogJson(spdlog::level::info, "email_verified", {{"app", app.slug}, {"user_id", user->id}});
+  if (user.ok()) {
+    LogJson(spdlog::level::info, "email_verified", {{"app", app.slug}, {"user_id", user->id}});
+    Audit(ctx_.audit, {.app_id = app.id,
+                       .action = "email.verified",
+                       .actor_type = "user",
+                       .actor_id = user->id,
+                       .subject_type = "user",
+                       .subject_id = user->id});
+  }
   return user;
 }
 
@@ -127,6 +137,14 @@ Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::Ap
     LogJson(spdlog::level::warn, "email_change_notice_failed", {{"error", notice.ToString()}});
   }
   LogJson(spdlog::level::info, "email_changed", {{"app", app.slug}, {"user_id", user->id}});
+  Audit(ctx_.audit, {.app_id = app.id,
+                     .action = "user.email_changed",
+                     .actor_type = "user",
+                     .actor_id = user->id,
+                     .subject_type = "user",
+                     .subject_id = user->id,
+                     .details_json = boost::json::serialize(boost::json::object{
+                         {"old_email", old_email}, {"new_email", new_email}})});
   return user;
 }
 

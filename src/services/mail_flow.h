@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "services/app_service.h"
+#include "services/audit_log.h"
 #include "services/email_token_service.h"
 #include "services/mail_rate_limiter.h"
 #include "services/mailer.h"
@@ -26,6 +27,7 @@ struct MailFlowContext {
   MailRateLimiter& limiter;
   Mailer& mailer;
   const Clock& clock;
+  AuditLog* audit = nullptr;  // may be null (no audit log)
 };
 
 // Renders mail template `kind` with `vars` (+ app_name) and queues it to `to`.

@@ -78,6 +78,15 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
     LogJson(spdlog::level::warn, "authorization_code_reuse_detected",
             {{"app", app.slug}, {"client_id", client.client_id}, {"user_id", r.code->user_id},
              {"session_revoked", s.ok()}});
+    Audit(audit_, {.app_id = app.id,
+                   .action = "oauth.code_reuse",
+                   .actor_type = "client",
+                   .actor_id = client.client_id,
+                   .subject_type = "user",
+                   .subject_id = r.code->user_id,
+                   .outcome = "failure",
+                   .details_json = boost::json::serialize(boost::json::object{
+                       {"session_id", r.code->session_id}, {"session_revoked", s.ok()}})});
     return InvalidGrant("authorization code already used");
   }
   if (r.outcome != store::CodeOutcome::kConsumed) return InvalidGrant("invalid or expired authorization code");
@@ -192,6 +201,17 @@ Result<GrantedTokens> OAuthGrantService::Refresh(const store::App& app,
             {{"app", app.slug}, {"client_id", client.client_id},
              {"user_id", rot.session->user_id}, {"session_id", rot.session->id}, {"ip", info.ip}});
     (void)store_.RevokeSessionById(app.id, rot.session->id, "refresh_reuse", now);
+    Audit(audit_, {.app_id = app.id,
+                   .action = "session.refresh_reuse",
+                   .actor_type = "client",
+                   .actor_id = client.client_id,
+                   .subject_type = "user",
+                   .subject_id = rot.session->user_id,
+                   .ip = info.ip,
+                   .user_agent = info.user_agent,
+                   .outcome = "failure",
+                   .details_json = boost::json::serialize(
+                       boost::json::object{{"session_id", rot.session->id}})});
     return InvalidGrant("invalid refresh token");
   }
   if (rot.outcome != store::RotationOutcome::kRotated) return InvalidGrant("invalid refresh token");
@@ -323,6 +343,14 @@ Status OAuthGrantService::Revoke(const store::App& app, const store::OAuthClient
     return OkStatus();
   }
   Status s = store_.RevokeSessionById(app.id, session_id, "token_revoked", clock_.NowMillis());
+  if (s.ok()) {
+    Audit(audit_, {.app_id = app.id,
+                   .action = "oauth.token_revoked",
+                   .actor_type = "client",
+                   .actor_id = client.client_id,
+                   .subject_type = "session",
+                   .subject_id = session_id});
+  }
   return s.IsNotFound() ? OkStatus() : s;
 }
 

@@ -23,6 +23,7 @@
 #include "services/access_token_service.h"
 #include "services/account_service.h"
 #include "services/app_service.h"
+#include "services/audit_log.h"
 #include "services/key_service.h"
 #include "store/store.h"
 
@@ -52,9 +53,9 @@ class OAuthGrantService {
  public:
   OAuthGrantService(store::Store& store, AppService& apps, KeyService& keys,
                     AccessTokenService& access_tokens, const Clock& clock, Metrics& metrics,
-                    OAuthGrantOptions options)
+                    OAuthGrantOptions options, AuditLog* audit = nullptr)
       : store_(store), apps_(apps), keys_(keys), access_tokens_(access_tokens), clock_(clock),
-        metrics_(metrics), options_(options) {}
+        metrics_(metrics), options_(options), audit_(audit) {}
 
   // `redirect_uri` and `code_verifier` are nullopt when the request did not carry them.
   Result<GrantedTokens> ExchangeCode(const store::App& app, const store::OAuthClient& client,
@@ -100,6 +101,7 @@ class OAuthGrantService {
   const Clock& clock_;
   Metrics& metrics_;
   OAuthGrantOptions options_;
+  AuditLog* audit_;  // may be null
 };
 
 }  // namespace tessera::services

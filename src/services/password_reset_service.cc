@@ -51,6 +51,13 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
   }
   TESSERA_ASSIGN_OR_RETURN(store::User user,
                            accounts_.ResetPassword(app, *r.token->user_id, new_password));
+  Audit(ctx_.audit, {.app_id = app.id,
+                     .action = "user.password_reset",
+                     .actor_type = "user",
+                     .actor_id = user.id,
+                     .subject_type = "user",
+                     .subject_id = user.id,
+                     .details_json = R"({"method":"email_link"})"});
   std::time_t now = ctx_.clock.NowMillis() / 1000;
   std::tm tm{};
   gmtime_r(&now, &tm);

@@ -217,6 +217,19 @@ class EmailTokenStore {
   virtual Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) = 0;
 };
 
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  // Appends one event (kAlreadyExists "id" on a clash); events are never updated.
+  virtual Status AppendAuditEvent(const AuditEvent& event) = 0;
+  // Events matching every set field of the filter, newest first (at desc, id desc), at most
+  // filter.limit (clamped to 1..200). With a cursor, only events after that one in this
+  // order: paging is stable while events are appended. An unknown cursor yields nothing.
+  virtual Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) = 0;
+  // Retention: deletes every event with at < `before`; returns how many.
+  virtual Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) = 0;
+};
+
 class Store : public AppStore,
               public UserStore,
               public SessionStore,
@@ -226,7 +239,8 @@ class Store : public AppStore,
               public AuthorizationStore,
               public ThrottleStore,
               public MailStore,
-              public EmailTokenStore {
+              public EmailTokenStore,
+              public AuditStore {
  public:
   // Cheap round trip to the database (readiness probe).
   virtual Status Ping() = 0;

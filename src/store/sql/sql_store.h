@@ -122,6 +122,11 @@ class SqlStore final : public Store {
                                        std::string_view purpose, UnixMillis now) override;
   Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;
 
+  // AuditStore
+  Status AppendAuditEvent(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;
+  Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) override;
+
   // Store
   Status Ping() override;
   Result<GcStats> CollectGarbage(UnixMillis now) override;

@@ -245,6 +245,17 @@ export class TesseraServer {
 
   /** Runs `tessera admin <args> --data-dir … [--database-url …] --json`; returns parsed JSON. */
   async admin(args) {
+    return parseJsonOutput(await this.adminText(args));
+  }
+
+  /** Like admin(), for commands printing JSON lines (e.g. `admin audit`): one value per line. */
+  async adminLines(args) {
+    return (await this.adminText(args)).split('\n').map((l) => l.trim()).filter(Boolean)
+      .map((l) => JSON.parse(l));
+  }
+
+  /** Runs the admin command (with --json) and returns its standard output. */
+  async adminText(args) {
     const full = ['admin', ...args, '--data-dir', this.dataDir];
     if (this.port) full.push('--public-url', this.baseUrl);
     if (this.databaseUrl) full.push('--database-url', this.databaseUrl);
@@ -257,7 +268,7 @@ export class TesseraServer {
     });
     this._log(`\n=== [${this.label}] admin ${full.join(' ')} → ${code}\n${stdout}${stderr}`);
     if (code !== 0) throw new Error(`tessera admin ${args.join(' ')} failed (${code}):\n${stdout}\n${stderr}`);
-    return parseJsonOutput(stdout);
+    return stdout;
   }
 
   createApp(slug, name = slug) {
