@@ -56,4 +56,16 @@ Result<std::map<std::string, std::string>> ParseForm(std::string_view body) {
 
 std::string FormEncode(std::string_view text) { return PercentEncode(text); }
 
+std::string FormValue(const FormParams& params, const std::string& name) {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+bool IsFormContentType(std::string_view ct) {
+  std::string type(ct.substr(0, ct.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/x-www-form-urlencoded";
+}
+
 }  // namespace tessera::http

@@ -10,11 +10,6 @@ namespace {
 
 namespace bh = http::beast_http;
 
-std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
 std::string Query(const std::map<std::string, std::string>& params) {
   std::string q;
   for (const auto& [k, v] : params) {
@@ -123,7 +118,7 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
 http::Response AuthorizeEndpoint::Authorize(http::Request& req,
                                             const std::map<std::string, std::string>& params) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   services::AuthorizationRequest areq = authz_.Validate(*app, params);
   if (areq.failure) {
     if (!areq.failure->redirect) {
@@ -150,7 +145,7 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
 
 http::Response AuthorizeEndpoint::Decide(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto form = web::ReadForm(req);
   if (!form) return web_.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
   if (!web_.CsrfOk(req, *form)) {
@@ -158,7 +153,7 @@ http::Response AuthorizeEndpoint::Decide(http::Request& req) {
                           "The form was open too long or came from another site. Go back to "
                           "the application and start again.");
   }
-  std::string decision = Get(*form, "decision");
+  std::string decision = http::FormValue(*form, "decision");
   form->erase("csrf_token");
   form->erase("decision");
   services::AuthorizationRequest areq = authz_.Validate(*app, *form);

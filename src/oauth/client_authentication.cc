@@ -6,13 +6,6 @@
 namespace tessera::oauth {
 namespace {
 
-bool IsFormContentType(std::string_view ct) {
-  std::string type(ct.substr(0, ct.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return type == "application/x-www-form-urlencoded";
-}
-
 // client_secret_basic: base64(urlencode(id) ":" urlencode(secret)) (RFC 6749 §2.3.1).
 std::optional<std::pair<std::string, std::string>> ParseBasic(std::string_view header) {
   if (header.size() < 6) return std::nullopt;
@@ -37,7 +30,7 @@ std::optional<OAuthError> Failed(const Status& s) {
 }  // namespace
 
 std::optional<OAuthError> ReadOAuthForm(const http::Request& req, FormRequest* out) {
-  if (!IsFormContentType(req.Header(http::beast_http::field::content_type))) {
+  if (!http::IsFormContentType(req.Header(http::beast_http::field::content_type))) {
     return MakeError(kInvalidRequest, "the body must be application/x-www-form-urlencoded");
   }
   auto form = http::ParseForm(req.body());

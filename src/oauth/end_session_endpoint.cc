@@ -9,11 +9,6 @@
 namespace tessera::oauth {
 namespace {
 
-std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 void EndSessionEndpoint::Mount(http::Router& r) {
@@ -33,10 +28,10 @@ void EndSessionEndpoint::Mount(http::Router& r) {
     }
     // A POST from our own confirmation form (CSRF-checked) is the user's confirmation; any
     // other POST is an RP's request like a GET (OIDC allows both).
-    bool confirmed = form->contains("csrf_token") && web_.CsrfOk(q, *form) &&
-                     Get(*form, "decision") == "logout";
-    bool stay = form->contains("csrf_token") && web_.CsrfOk(q, *form) &&
-                Get(*form, "decision") == "stay";
+    bool ours = form->contains("csrf_token") && web_.CsrfOk(q, *form);
+    std::string decision = http::FormValue(*form, "decision");
+    bool confirmed = ours && decision == "logout";
+    bool stay = ours && decision == "stay";
     if (stay) {
       auto app = web_.apps().Resolve(q.Param("app"));
       if (app.ok()) return web::WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
@@ -50,10 +45,10 @@ void EndSessionEndpoint::Mount(http::Router& r) {
 http::Response EndSessionEndpoint::Handle(http::Request& req,
                                           std::map<std::string, std::string> p, bool confirmed) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   // Who asks: the hint's audience, or client_id (which must agree with it).
   std::optional<services::IdTokenHint> hint;
-  if (std::string h = Get(p, "id_token_hint"); !h.empty()) {
+  if (std::string h = http::FormValue(p, "id_token_hint"); !h.empty()) {
     auto v = grants_.VerifyIdTokenHint(*app, h);
     if (!v.ok()) {
       return web_.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
@@ -61,13 +56,13 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
     }
     hint = *v;
   }
-  std::string client_id = Get(p, "client_id");
+  std::string client_id = http::FormValue(p, "client_id");
   if (hint && !client_id.empty() && client_id != hint->client_id) {
     return web_.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
                           "client_id does not match the id_token_hint.");
   }
   if (client_id.empty() && hint) client_id = hint->client_id;
-  std::string target = Get(p, "post_logout_redirect_uri");
+  std::string target = http::FormValue(p, "post_logout_redirect_uri");
   std::optional<store::OAuthClient> client;
   if (!client_id.empty()) {
     auto c = clients_.Find(*app, client_id);
@@ -109,7 +104,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   http::Response r;
   if (!target.empty()) {
     std::string location = target;
-    if (std::string state = Get(p, "state"); !state.empty()) {
+    if (std::string state = http::FormValue(p, "state"); !state.empty()) {
       location += (target.find('?') == std::string::npos ? "?" : "&") + std::string("state=") +
                   http::FormEncode(state);
     }

@@ -15,11 +15,6 @@ namespace bh = http::beast_http;
 constexpr const char* kProfileFields[] = {"name",         "given_name", "family_name", "nickname",
                                           "website",      "phone_number", "locale",    "zoneinfo"};
 
-std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
 std::string FormatTime(int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -84,13 +79,11 @@ void AccountPages::Mount(http::Router& r) {
 std::variant<AccountPages::Visitor, http::Response> AccountPages::Visit(
     http::Request& req, bool is_post, std::map<std::string, std::string>* form) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   if (is_post) {
     auto f = ReadForm(req);
     if (!f || !web_.CsrfOk(req, *f)) {
-      return web_.ErrorPage(req, &*app, 403, "Session expired",
-                            "The form was open too long or came from another site. Go back, "
-                            "reload the page and try again.");
+      return web_.CsrfRejected(req, *app);
     }
     *form = std::move(*f);
   }
@@ -181,8 +174,8 @@ http::Response AccountPages::Show(http::Request& req) {
   PageData d;
   auto query = QueryOf(req);
   if (query) {
-    if (std::string notice = Notice(Get(*query, "done")); !notice.empty()) d.set("notice", notice);
-    if (std::string problem = EmailProblem(Get(*query, "done")); !problem.empty()) {
+    if (std::string notice = Notice(http::FormValue(*query, "done")); !notice.empty()) d.set("notice", notice);
+    if (std::string problem = EmailProblem(http::FormValue(*query, "done")); !problem.empty()) {
       d.set("email_error", problem);
     }
   }
@@ -196,13 +189,13 @@ http::Response AccountPages::SaveProfile(http::Request& req) {
   const Visitor& v = std::get<Visitor>(visit);
   services::ProfileUpdate update;
   if (form.contains("username")) {
-    std::string u = Get(form, "username");
+    std::string u = http::FormValue(form, "username");
     update.username = u.empty() ? std::optional<std::string>() : std::optional(u);
   }
   boost::json::object patch;
   for (const char* f : kProfileFields) {
     if (!form.contains(f)) continue;
-    std::string value = Get(form, f);
+    std::string value = http::FormValue(form, f);
     if (value.empty()) patch[f] = nullptr;
     else patch[f] = value;
   }
@@ -218,8 +211,8 @@ http::Response AccountPages::SaveProfile(http::Request& req) {
   }
   d.set("profile_errors", errors);
   if (saved.status().field_errors().empty()) d.set("error", "Your profile could not be saved.");
-  d.set("username", Get(form, "username"));
-  for (const char* f : kProfileFields) d.set(f, Get(form, f));
+  d.set("username", http::FormValue(form, "username"));
+  for (const char* f : kProfileFields) d.set(f, http::FormValue(form, f));
   return Render(req, v, std::move(d), saved.status().code() == StatusCode::kInvalidArgument ||
                                               saved.status().IsAlreadyExists() ? 400 : 503);
 }
@@ -229,8 +222,8 @@ http::Response AccountPages::ChangePassword(http::Request& req) {
   auto visit = Visit(req, true, &form);
   if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
   const Visitor& v = std::get<Visitor>(visit);
-  Status s = accounts_.ChangePassword(v.app, v.session.user_id, Get(form, "current_password"),
-                                      Get(form, "new_password"), v.session.id);
+  Status s = accounts_.ChangePassword(v.app, v.session.user_id, http::FormValue(form, "current_password"),
+                                      http::FormValue(form, "new_password"), v.session.id);
   if (s.ok()) return Done(v.app, "password");
   PageData d;
   std::string message = "Your password could not be changed. Please try again.";

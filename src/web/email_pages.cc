@@ -8,15 +8,7 @@ namespace tessera::web {
 namespace {
 
 namespace bh = http::beast_http;
-using Params = std::map<std::string, std::string>;
-
-std::string Get(const Params& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
-constexpr std::string_view kCsrfMessage =
-    "The form was open too long or came from another site. Go back, reload the page and try again.";
+using Params = http::FormParams;
 
 }  // namespace
 
@@ -46,28 +38,34 @@ void EmailPages::Mount(http::Router& r) {
 // returns the response to send instead when that fails.
 #define TESSERA_PAGE_PRELUDE(is_post)                                                          \
   auto app = web_.apps().Resolve(req.Param("app"));                                             \
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here."); \
+  if (!app.ok()) return web_.UnknownApp(req); \
   Params params;                                                                                \
   if (is_post) {                                                                                \
     auto form = ReadForm(req);                                                                  \
     if (!form || !web_.CsrfOk(req, *form)) {                                                    \
-      return web_.ErrorPage(req, &*app, 403, "Session expired", kCsrfMessage);                  \
+      return web_.CsrfRejected(req, *app);                                                      \
     }                                                                                           \
     params = std::move(*form);                                                                  \
   } else if (auto q = QueryOf(req)) {                                                           \
     params = std::move(*q);                                                                     \
   }
 
+// A link that failed: the service's explanation for a used, expired or unknown link (it says
+// what to do), a generic one otherwise; with a button to `retry_page`.
+http::Response EmailPages::LinkFailure(const http::Request& req, const store::App& app,
+                                       const Status& status, std::string_view retry_page,
+                                       std::string_view retry_text) {
+  bool explained = status.code() == StatusCode::kFailedPrecondition || status.IsNotFound() ||
+                   status.code() == StatusCode::kUnauthenticated;
+  return web_.Message(req, app, explained ? 400 : 503, "This link can’t be used",
+                      explained ? status.message() : "Please try again in a moment.", false,
+                      web_.PagePath(app, retry_page), retry_text);
+}
+
 http::Response EmailPages::VerifyEmail(http::Request& req) {
   TESSERA_PAGE_PRELUDE(false)
-  auto user = verification_.Verify(*app, Get(params, "token"));
-  if (!user.ok()) {
-    bool ours = user.status().code() == StatusCode::kFailedPrecondition ||
-                user.status().IsNotFound();
-    return web_.Message(req, *app, ours ? 400 : 503, "This link can’t be used",
-                        ours ? user.status().message() : "Please try again in a moment.", false,
-                        web_.PagePath(*app, "account"), "Go to your account");
-  }
+  auto user = verification_.Verify(*app, http::FormValue(params, "token"));
+  if (!user.ok()) return LinkFailure(req, *app, user.status(), "account", "Go to your account");
   return web_.Message(req, *app, 200, "Your email is verified",
                       "Thank you: " + user->email + " is confirmed.", true,
                       web_.PagePath(*app, "account"), "Continue");
@@ -92,7 +90,7 @@ http::Response EmailPages::ShowForgot(http::Request& req) {
 
 http::Response EmailPages::SubmitForgot(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
-  std::string email = Get(params, "email").substr(0, 320);
+  std::string email = http::FormValue(params, "email").substr(0, 320);
   Status s = resets_.RequestReset(*app, email, WebContext::ClientOf(req));
   if (s.code() == StatusCode::kInvalidArgument) {
     return ForgotForm(req, *app, email, "Enter a valid email address.", 400);
@@ -119,13 +117,13 @@ http::Response EmailPages::ResetForm(const http::Request& req, const store::App&
 
 http::Response EmailPages::ShowReset(http::Request& req) {
   TESSERA_PAGE_PRELUDE(false)
-  return ResetForm(req, *app, Get(params, "token").substr(0, 128), "", 200);
+  return ResetForm(req, *app, http::FormValue(params, "token").substr(0, 128), "", 200);
 }
 
 http::Response EmailPages::SubmitReset(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
-  std::string token = Get(params, "token").substr(0, 128);
-  Status s = resets_.ResetPassword(*app, token, Get(params, "new_password"));
+  std::string token = http::FormValue(params, "token").substr(0, 128);
+  Status s = resets_.ResetPassword(*app, token, http::FormValue(params, "new_password"));
   if (s.ok()) {
     return web_.Message(req, *app, 200, "Your password was changed",
                         "Every session was signed out. Sign in with your new password.", true,
@@ -160,14 +158,14 @@ http::Response EmailPages::MagicForm(const http::Request& req, const store::App&
 
 http::Response EmailPages::ShowMagicLink(http::Request& req) {
   TESSERA_PAGE_PRELUDE(false)
-  return MagicForm(req, *app, "", web_.SafeReturnTo(*app, Get(params, "return_to")), "", 200);
+  return MagicForm(req, *app, "", web_.SafeReturnTo(*app, http::FormValue(params, "return_to")), "", 200);
 }
 
 http::Response EmailPages::SubmitMagicLink(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
-  std::string email = Get(params, "email").substr(0, 320);
-  std::string return_to = web_.SafeReturnTo(*app, Get(params, "return_to"));
-  bool code = Get(params, "method") == "code";
+  std::string email = http::FormValue(params, "email").substr(0, 320);
+  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
+  bool code = http::FormValue(params, "method") == "code";
   Status s = code ? passwordless_.RequestCode(*app, email, WebContext::ClientOf(req))
                   : passwordless_.RequestLink(*app, email, {"", return_to}, WebContext::ClientOf(req));
   if (s.code() == StatusCode::kInvalidArgument) {
@@ -194,25 +192,19 @@ http::Response EmailPages::ShowContinue(http::Request& req) {
   PageData d;
   d.set("title", "Continue signing in");
   std::string action = web_.PagePath(*app, "magic-link/continue");
-  std::string return_to = web_.SafeReturnTo(*app, Get(params, "return_to"));
+  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
   if (!return_to.empty()) action += "?return_to=" + http::FormEncode(return_to);
   d.set("action", action);
-  d.set("token", Get(params, "token").substr(0, 128));
+  d.set("token", http::FormValue(params, "token").substr(0, 128));
   return web_.Page(req, *app, "magic_continue", std::move(d));
 }
 
 http::Response EmailPages::SubmitContinue(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
   auto query = QueryOf(req);
-  std::string return_to = query ? web_.SafeReturnTo(*app, Get(*query, "return_to")) : "";
-  auto user = passwordless_.ConsumeLink(*app, Get(params, "token"));
-  if (!user.ok()) {
-    bool ours = user.status().code() == StatusCode::kFailedPrecondition ||
-                user.status().IsNotFound() || user.status().code() == StatusCode::kUnauthenticated;
-    return web_.Message(req, *app, ours ? 400 : 503, "This link can’t be used",
-                        ours ? user.status().message() : "Please try again in a moment.", false,
-                        web_.PagePath(*app, "magic-link"), "Get a new link");
-  }
+  std::string return_to = query ? web_.SafeReturnTo(*app, http::FormValue(*query, "return_to")) : "";
+  auto user = passwordless_.ConsumeLink(*app, http::FormValue(params, "token"));
+  if (!user.ok()) return LinkFailure(req, *app, user.status(), "magic-link", "Get a new link");
   return web_.SignIn(req, *app, *user, return_to);
 }
 
@@ -233,15 +225,15 @@ http::Response EmailPages::CodeForm(const http::Request& req, const store::App& 
 
 http::Response EmailPages::ShowCode(http::Request& req) {
   TESSERA_PAGE_PRELUDE(false)
-  return CodeForm(req, *app, Get(params, "email").substr(0, 320),
-                  web_.SafeReturnTo(*app, Get(params, "return_to")), "", 200);
+  return CodeForm(req, *app, http::FormValue(params, "email").substr(0, 320),
+                  web_.SafeReturnTo(*app, http::FormValue(params, "return_to")), "", 200);
 }
 
 http::Response EmailPages::SubmitCode(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
-  std::string email = Get(params, "email").substr(0, 320);
-  std::string return_to = web_.SafeReturnTo(*app, Get(params, "return_to"));
-  auto user = passwordless_.ConsumeCode(*app, email, Get(params, "code"));
+  std::string email = http::FormValue(params, "email").substr(0, 320);
+  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
+  auto user = passwordless_.ConsumeCode(*app, email, http::FormValue(params, "code"));
   if (!user.ok()) {
     unsigned status = user.status().code() == StatusCode::kUnauthenticated ? 401
                       : user.status().code() == StatusCode::kFailedPrecondition ? 400 : 503;
@@ -253,14 +245,8 @@ http::Response EmailPages::SubmitCode(http::Request& req) {
 
 http::Response EmailPages::ConfirmEmailChange(http::Request& req) {
   TESSERA_PAGE_PRELUDE(false)
-  auto user = verification_.ConfirmEmailChange(*app, Get(params, "token"));
-  if (!user.ok()) {
-    bool ours = user.status().code() == StatusCode::kFailedPrecondition ||
-                user.status().IsNotFound();
-    return web_.Message(req, *app, ours ? 400 : 503, "This link can’t be used",
-                        ours ? user.status().message() : "Please try again in a moment.", false,
-                        web_.PagePath(*app, "account"), "Go to your account");
-  }
+  auto user = verification_.ConfirmEmailChange(*app, http::FormValue(params, "token"));
+  if (!user.ok()) return LinkFailure(req, *app, user.status(), "account", "Go to your account");
   return web_.Message(req, *app, 200, "Your email address was changed",
                       "You now sign in with " + user->email + ".", true,
                       web_.PagePath(*app, "account"), "Continue");
@@ -270,8 +256,8 @@ http::Response EmailPages::AccountChangeEmail(http::Request& req) {
   TESSERA_PAGE_PRELUDE(true)
   auto session = web_.CurrentSession(*app, req);
   if (!session) return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "login")));
-  Status s = verification_.RequestEmailChange(*app, session->user_id, Get(params, "new_email"),
-                                              Get(params, "current_password"),
+  Status s = verification_.RequestEmailChange(*app, session->user_id, http::FormValue(params, "new_email"),
+                                              http::FormValue(params, "current_password"),
                                               WebContext::ClientOf(req));
   std::string done = "email";
   if (!s.ok()) {

@@ -45,6 +45,9 @@ class EmailPages {
   http::Response AccountChangeEmail(http::Request& req);
   http::Response AccountSendVerification(http::Request& req);
 
+  http::Response LinkFailure(const http::Request& req, const store::App& app,
+                             const Status& status, std::string_view retry_page,
+                             std::string_view retry_text);
   http::Response ForgotForm(const http::Request& req, const store::App& app,
                             const std::string& email, const std::string& error, unsigned status);
   http::Response ResetForm(const http::Request& req, const store::App& app,

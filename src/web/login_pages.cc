@@ -9,11 +9,6 @@ namespace {
 
 namespace verb = http::beast_http;
 
-std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
 constexpr std::string_view kBadCredentials = "Incorrect email, username or password.";
 
 }  // namespace
@@ -93,9 +88,9 @@ std::string LoginPages::ClientNameOf(const store::App& app, const std::string& r
 
 http::Response LoginPages::ShowLogin(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto query = QueryOf(req);
-  std::string return_to = query ? web_.SafeReturnTo(*app, Get(*query, "return_to")) : "";
+  std::string return_to = query ? web_.SafeReturnTo(*app, http::FormValue(*query, "return_to")) : "";
   if (return_to.empty() && web_.CurrentSession(*app, req)) {
     return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
   }
@@ -109,18 +104,16 @@ http::Response LoginPages::SignedIn(const http::Request& req, const store::App& 
 
 http::Response LoginPages::SubmitLogin(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto form = ReadForm(req);
   if (!form) return web_.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
   if (!web_.CsrfOk(req, *form)) {
-    return web_.ErrorPage(req, &*app, 403, "Session expired",
-                          "The form was open too long or came from another site. Go back, "
-                          "reload the page and try again.");
+    return web_.CsrfRejected(req, *app);
   }
-  std::string return_to = web_.SafeReturnTo(*app, Get(*form, "return_to"));
-  std::string identifier = Get(*form, "identifier");
+  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(*form, "return_to"));
+  std::string identifier = http::FormValue(*form, "identifier");
   if (identifier.size() > 254) identifier.resize(254);
-  auto user = accounts_.Authenticate(*app, identifier, Get(*form, "password"),
+  auto user = accounts_.Authenticate(*app, identifier, http::FormValue(*form, "password"),
                                      WebContext::ClientOf(req));
   if (!user.ok()) {
     switch (user.status().code()) {
@@ -148,10 +141,10 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
   PageData d;
   d.set("title", "Create your account");
   d.set("action", web_.PagePath(app, "signup"));
-  std::string return_to = Get(form, "return_to");
+  std::string return_to = http::FormValue(form, "return_to");
   d.set("return_to", return_to);
-  d.set("email", Get(form, "email"));
-  d.set("username", Get(form, "username"));
+  d.set("email", http::FormValue(form, "email"));
+  d.set("username", http::FormValue(form, "username"));
   for (const auto& [field, message] : errors) d.set(field + "_error", message);
   std::string login = web_.PagePath(app, "login");
   if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
@@ -164,31 +157,29 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
 
 http::Response LoginPages::ShowSignup(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto query = QueryOf(req);
   std::map<std::string, std::string> form;
-  if (query) form["return_to"] = web_.SafeReturnTo(*app, Get(*query, "return_to"));
+  if (query) form["return_to"] = web_.SafeReturnTo(*app, http::FormValue(*query, "return_to"));
   return SignupForm(req, *app, form, {}, "", 200);
 }
 
 http::Response LoginPages::SubmitSignup(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto form = ReadForm(req);
   if (!form) return web_.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
   if (!web_.CsrfOk(req, *form)) {
-    return web_.ErrorPage(req, &*app, 403, "Session expired",
-                          "The form was open too long or came from another site. Go back, "
-                          "reload the page and try again.");
+    return web_.CsrfRejected(req, *app);
   }
-  (*form)["return_to"] = web_.SafeReturnTo(*app, Get(*form, "return_to"));
+  (*form)["return_to"] = web_.SafeReturnTo(*app, http::FormValue(*form, "return_to"));
   for (const char* f : {"email", "username"}) {
     if ((*form)[f].size() > 320) (*form)[f].resize(320);
   }
   services::SignupInput in;
-  in.email = Get(*form, "email");
-  in.password = Get(*form, "password");
-  if (!Get(*form, "username").empty()) in.username = Get(*form, "username");
+  in.email = http::FormValue(*form, "email");
+  in.password = http::FormValue(*form, "password");
+  if (!http::FormValue(*form, "username").empty()) in.username = http::FormValue(*form, "username");
   auto user = accounts_.Signup(*app, std::move(in), WebContext::ClientOf(req));
   if (!user.ok()) {
     const Status& s = user.status();
@@ -204,12 +195,12 @@ http::Response LoginPages::SubmitSignup(http::Request& req) {
     return SignupForm(req, *app, *form, {}, "We could not create your account just now. "
                       "Please try again in a moment.", 503);
   }
-  return SignedIn(req, *app, *user, Get(*form, "return_to"));
+  return SignedIn(req, *app, *user, http::FormValue(*form, "return_to"));
 }
 
 http::Response LoginPages::ShowLogout(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   PageData d;
   auto session = web_.CurrentSession(*app, req);
   if (!session) {
@@ -226,14 +217,12 @@ http::Response LoginPages::ShowLogout(http::Request& req) {
 
 http::Response LoginPages::SubmitLogout(http::Request& req) {
   auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+  if (!app.ok()) return web_.UnknownApp(req);
   auto form = ReadForm(req);
   if (!form || !web_.CsrfOk(req, *form)) {
-    return web_.ErrorPage(req, &*app, 403, "Session expired",
-                          "The form was open too long or came from another site. Go back, "
-                          "reload the page and try again.");
+    return web_.CsrfRejected(req, *app);
   }
-  if (Get(*form, "decision") == "stay") {
+  if (http::FormValue(*form, "decision") == "stay") {
     return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
   }
   if (auto session = web_.CurrentSession(*app, req)) {

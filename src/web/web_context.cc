@@ -163,6 +163,16 @@ http::Response WebContext::Message(const http::Request& req, const store::App& a
   return Page(req, app, "message", std::move(d), status);
 }
 
+http::Response WebContext::UnknownApp(const http::Request& req) const {
+  return ErrorPage(req, nullptr, 404, "Not found", "There is no such app here.");
+}
+
+http::Response WebContext::CsrfRejected(const http::Request& req, const store::App& app) const {
+  return ErrorPage(req, &app, 403, "Session expired",
+                   "The form was open too long or came from another site. Go back, reload the "
+                   "page and try again.");
+}
+
 http::Response WebContext::Redirect(const std::string& location) {
   http::Response r;
   r.status = 303;
@@ -192,11 +202,9 @@ services::ClientInfo WebContext::ClientOf(const http::Request& req) {
 }
 
 std::optional<std::map<std::string, std::string>> ReadForm(const http::Request& req) {
-  std::string_view ct = req.Header(http::beast_http::field::content_type);
-  std::string type(ct.substr(0, ct.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (type != "application/x-www-form-urlencoded") return std::nullopt;
+  if (!http::IsFormContentType(req.Header(http::beast_http::field::content_type))) {
+    return std::nullopt;
+  }
   auto form = http::ParseForm(req.body());
   if (!form.ok()) return std::nullopt;
   return std::move(*form);

@@ -54,6 +54,10 @@ class WebContext {
   http::Response Message(const http::Request& req, const store::App& app, unsigned status,
                          std::string_view heading, std::string_view message, bool success,
                          std::string_view link_url = "", std::string_view link_text = "") const;
+  // The 404 page for an {app} that does not exist (or is disabled).
+  http::Response UnknownApp(const http::Request& req) const;
+  // The 403 page for a form whose CSRF check failed.
+  http::Response CsrfRejected(const http::Request& req, const store::App& app) const;
   // 303 See Other: after a POST the browser follows with a GET.
   static http::Response Redirect(const std::string& location);
 
