@@ -182,7 +182,7 @@ AuthorizationRequest AuthorizationService::Validate(const store::App& app,
   }
   if (p.contains("max_age")) {
     std::string m = Get(p, "max_age");
-    if (m.empty() || m.size() > 10 || !std::all_of(m.begin(), m.end(), ::isdigit)) {
+    if (m.empty() || m.size() > 10 || !std::all_of(m.begin(), m.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       req.failure = RedirectError("invalid_request", "max_age must be a non-negative integer");
       return req;
     }

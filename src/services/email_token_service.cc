@@ -22,6 +22,9 @@ store::EmailToken Record(const store::App& app, std::optional<std::string> user_
   return t;
 }
 
+// Not ::isdigit: a UTF-8 byte is a negative char, undefined behaviour there.
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
 std::string CodeHash(std::string_view salt, std::string_view code) {
   return crypto::Sha256Hex(std::string(salt) + ":" + std::string(code));
 }
@@ -78,7 +81,7 @@ Result<store::EmailTokenRedemption> EmailTokenService::RedeemCode(const store::A
   if (live->attempts >= max_code_attempts_) {
     return store::EmailTokenRedemption{store::EmailTokenOutcome::kUsed, *live};
   }
-  bool well_formed = code.size() == 6 && std::all_of(code.begin(), code.end(), ::isdigit);
+  bool well_formed = code.size() == 6 && std::all_of(code.begin(), code.end(), IsAsciiDigit);
   if (!well_formed || !crypto::ConstantTimeEquals(CodeHash(live->salt, code), live->token_hash)) {
     TESSERA_ASSIGN_OR_RETURN(int64_t attempts, store_.AddEmailTokenAttempt(live->token_hash));
     if (attempts >= max_code_attempts_) {

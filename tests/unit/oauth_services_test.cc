@@ -210,7 +210,7 @@ TEST_F(OAuthServicesTest, ValidatePromptAndMaxAge) {
   EXPECT_FALSE(req.Prompts("none"));
 
   Params m = BaseParams(c);
-  for (const std::string& bad : std::vector<std::string>{"-1", "abc", "", "1.5", " 10", "12345678901", "+5"}) {
+  for (const std::string& bad : std::vector<std::string>{"-1", "abc", "", "1.5", " 10", "12345678901", "+5", "1\xc3\xa9", "\xd9\xa3"}) {
     m["max_age"] = bad;
     AuthorizeFailure g = Invalid(m);
     EXPECT_TRUE(g.redirect) << bad;
