@@ -153,8 +153,11 @@ int Serve(Config c) {
             << "  Default app issuer: " << c.public_url << "/apps/default\n"
             << "  Account API:        " << c.public_url << "/apps/default/api/…  (docs/api.md)\n"
             << "  Health:             " << c.public_url << "/healthz  /readyz  /metrics\n"
-            << "Create the first admin:\n  build/tessera admin create-user --data-dir "
-            << c.db.data_dir << " --app default --email you@example.com --password-stdin --admin\n\n";
+            << "  Developer console:  " << c.public_url << "/console  (sign up there)\n"
+            << "  Operator console:   " << c.public_url << "/admin\n"
+            << "  API docs:           " << c.public_url << "/api/docs\n"
+            << "Create the first operator:\n  build/tessera admin create-user --data-dir "
+            << c.db.data_dir << " --email you@example.com --password-stdin --admin\n\n";
   (*app)->Run();
   tessera::LogJson(spdlog::level::info, "stopped");
   spdlog::shutdown();
@@ -169,13 +172,15 @@ int Migrate(const Config& c) {
 }
 
 struct AdminUserArgs {
-  std::string app = "default", email, username, password;
+  std::string app, email, username, password;  // app: "default", or "console" with --admin
   bool password_stdin = false, admin = false, json = false;
 };
 
 int CreateUser(const Config& c, AdminUserArgs a) {
   if (a.password_stdin) std::getline(std::cin, a.password);
   if (a.password.empty()) return Fail(tessera::InvalidArgumentError("give --password or --password-stdin"));
+  // An operator is an admin of the console app (it signs in to /admin).
+  if (a.app.empty()) a.app = a.admin ? "console" : "default";
   auto app = tessera::app::TesseraApp::Build(c);
   if (!app.ok()) return Fail(app.status());
   auto tenant = (*app)->apps().Resolve(a.app);
@@ -296,6 +301,30 @@ int CreateApp(const Config& c, const std::string& slug, const std::string& name,
   return 0;
 }
 
+struct ApiKeyArgs {
+  std::string app = "default", name;
+  bool json = false;
+};
+
+// Prints the key once: only its hash is stored.
+int CreateApiKey(const Config& c, const ApiKeyArgs& a) {
+  auto app = tessera::app::TesseraApp::Build(c);
+  if (!app.ok()) return Fail(app.status());
+  auto tenant = (*app)->apps().Resolve(a.app);
+  if (!tenant.ok()) return Fail(tessera::NotFoundError("no such app: " + a.app));
+  auto key = (*app)->app_api_keys().Create(*tenant, a.name, tessera::services::CliActor());
+  if (!key.ok()) return Fail(key.status());
+  if (a.json) {
+    boost::json::object view{{"id", key->record.id}, {"name", key->record.name},
+                             {"prefix", key->record.prefix}, {"key", key->key}};
+    std::cout << boost::json::serialize(view) << "\n";
+  } else {
+    std::cout << "API key " << key->record.name << " of app " << a.app << " (shown once):\n"
+              << key->key << "\n";
+  }
+  return 0;
+}
+
 struct AdminClientArgs {
   std::string app = "default", name;
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
@@ -372,6 +401,11 @@ int RotateKeys(const Config& c, bool json) {
   if (!app.ok()) return Fail(app.status());
   auto kid = (*app)->keys().Rotate();
   if (!kid.ok()) return Fail(kid.status());
+  (*app)->audit().Record({.action = "signing_key.rotated",
+                          .actor_type = "admin",
+                          .actor_id = "cli",
+                          .subject_type = "signing_key",
+                          .subject_id = *kid});
   if (json) {
     std::cout << "{\"kid\":\"" << *kid << "\",\"alg\":\"" << c.jwt_alg << "\"}\n";
   } else {
@@ -399,12 +433,14 @@ int main(int argc, char** argv) {
   AdminUserArgs user_args;
   auto* create_user = admin->add_subcommand("create-user", "Create a user (an admin with --admin)");
   AddDatabaseOptions(create_user, config);
-  create_user->add_option("--app", user_args.app, "App slug")->capture_default_str();
+  create_user->add_option("--app", user_args.app,
+                          "App slug (default: default; console with --admin)");
   create_user->add_option("--email", user_args.email, "Email address")->required();
   create_user->add_option("--username", user_args.username, "Optional username");
   create_user->add_option("--password", user_args.password, "Password (visible to `ps`; prefer --password-stdin)");
   create_user->add_flag("--password-stdin", user_args.password_stdin, "Read the password from standard input");
-  create_user->add_flag("--admin", user_args.admin, "Give the user the admin role");
+  create_user->add_flag("--admin", user_args.admin,
+                        "Give the user the admin role (in the console app: an operator)");
   create_user->add_flag("--json", user_args.json, "Print the user as JSON");
 
   std::string slug, name;
@@ -414,6 +450,14 @@ int main(int argc, char** argv) {
   create_app->add_option("--slug", slug, "URL name: a-z, 0-9, '-'")->required();
   create_app->add_option("--name", name, "Display name")->required();
   create_app->add_flag("--json", app_json, "Print the app as JSON");
+
+  ApiKeyArgs key_args;
+  auto* create_key = admin->add_subcommand(
+      "create-api-key", "Create an API key for an app's backend (the server-to-server API)");
+  AddDatabaseOptions(create_key, config);
+  create_key->add_option("--app", key_args.app, "App slug")->capture_default_str();
+  create_key->add_option("--name", key_args.name, "What the key is for")->required();
+  create_key->add_flag("--json", key_args.json, "Print the key as JSON");
 
   AdminClientArgs client_args;
   auto* create_client = admin->add_subcommand("create-client", "Register an OAuth 2.0 client of an app");
@@ -491,6 +535,7 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (migrate->parsed()) rc = Migrate(config);
   else if (create_user->parsed()) rc = CreateUser(config, user_args);
+  else if (create_key->parsed()) rc = CreateApiKey(config, key_args);
   else if (create_app->parsed()) rc = CreateApp(config, slug, name, app_json);
   else if (create_client->parsed()) rc = CreateClient(config, client_args);
   else if (update_app->parsed()) rc = UpdateApp(config, update_args);

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "services/audit_log.h"
+
 namespace tessera::api {
 namespace json = boost::json;
 
@@ -61,6 +63,76 @@ json::object ApiTokenView(const store::ApiToken& t) {
                       {"created_at", Rfc3339(t.created_at)},
                       {"expires_at", OptionalTime(t.expires_at)},
                       {"last_used_at", OptionalTime(t.last_used_at)}};
+}
+
+json::object ManagedUserView(const store::User& u, const store::App& app) {
+  return UserView(u, app);
+}
+
+json::object TokensView(const std::string& access_token, int64_t expires_in,
+                        const std::string& refresh_token) {
+  return json::object{{"access_token", access_token},
+                      {"token_type", "Bearer"},
+                      {"expires_in", expires_in},
+                      {"refresh_token", refresh_token}};
+}
+
+json::object AppApiKeyView(const store::AppApiKey& k) {
+  return json::object{{"id", k.id},
+                      {"name", k.name},
+                      {"prefix", k.prefix},
+                      {"created_at", Rfc3339(k.created_at)},
+                      {"last_used_at", OptionalTime(k.last_used_at)}};
+}
+
+namespace {
+json::array Strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+}  // namespace
+
+json::object OAuthClientView(const store::OAuthClient& c) {
+  return json::object{{"client_id", c.client_id},
+                      {"name", c.name},
+                      {"is_public", c.is_public},
+                      {"first_party", c.first_party},
+                      {"redirect_uris", Strings(c.redirect_uris)},
+                      {"post_logout_redirect_uris", Strings(c.post_logout_redirect_uris)},
+                      {"grant_types", Strings(c.grant_types)},
+                      {"scopes", Strings(c.scopes)},
+                      {"created_at", Rfc3339(c.created_at)}};
+}
+
+json::object AppSettingsView(const services::AppSettings& s) {
+  return json::object{{"allow_signup", s.allow_signup},
+                      {"require_verified_email", s.require_verified_email},
+                      {"email_code_login", s.email_code_login},
+                      {"magic_link_login", s.magic_link_login},
+                      {"password_min_length", s.password_min_length},
+                      {"access_token_ttl_s", s.access_token_ttl_s},
+                      {"refresh_token_ttl_s", s.refresh_token_ttl_s},
+                      {"mail_from", s.mail_from},
+                      {"mail_sender_name", s.mail_sender_name},
+                      {"redirect_uris", Strings(s.redirect_uris)},
+                      {"display_name", s.display_name},
+                      {"logo_url", s.logo_url},
+                      {"accent_color", s.accent_color}};
+}
+
+json::object AppSummaryView(const store::App& app, const std::string& issuer) {
+  return json::object{{"slug", app.slug},
+                      {"name", app.name},
+                      {"disabled", app.disabled},
+                      {"issuer", issuer},
+                      {"created_at", Rfc3339(app.created_at)}};
+}
+
+json::value AuditEventView(const store::AuditEvent& e) {
+  boost::system::error_code ec;
+  json::value v = json::parse(services::AuditEventJson(e), ec);
+  return ec ? json::value(json::object()) : v;
 }
 
 }  // namespace tessera::api

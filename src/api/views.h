@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "services/app_settings.h"
 #include "store/records.h"
 
 namespace tessera::api {
@@ -18,5 +19,23 @@ boost::json::value OptionalTime(const std::optional<UnixMillis>& ms);
 boost::json::object UserView(const store::User& user, const store::App& app);
 boost::json::object SessionView(const store::Session& session, bool current);
 boost::json::object ApiTokenView(const store::ApiToken& token);
+
+// --- management views (server-to-server API, console and admin APIs) ---
+// A user as the app's backend and the consoles see them: the UserView (disabled, roles and
+// the times included), never a hash.
+boost::json::object ManagedUserView(const store::User& user, const store::App& app);
+// {access_token, token_type, expires_in, refresh_token}: tokens the backend got for a user.
+boost::json::object TokensView(const std::string& access_token, int64_t expires_in,
+                               const std::string& refresh_token);
+// {id, name, prefix, created_at, last_used_at}: never the key or its hash.
+boost::json::object AppApiKeyView(const store::AppApiKey& key);
+// Registration of an OAuth client, never its secret hash.
+boost::json::object OAuthClientView(const store::OAuthClient& client);
+// Every member of AppSettings, by its settings_json name.
+boost::json::object AppSettingsView(const services::AppSettings& settings);
+// An app in the consoles' lists: {slug, name, disabled, issuer, created_at}.
+boost::json::object AppSummaryView(const store::App& app, const std::string& issuer);
+// One audit event (services::AuditEventJson: at in epoch milliseconds, details an object).
+boost::json::value AuditEventView(const store::AuditEvent& event);
 
 }  // namespace tessera::api

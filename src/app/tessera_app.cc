@@ -112,7 +112,8 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->browser_sessions_ = std::make_unique<services::BrowserSessionService>(
       *a->store_, a->clock_,
       services::BrowserSessionOptions{config.browser_session_idle_ttl_s,
-                                      config.browser_session_ttl_s});
+                                      config.browser_session_ttl_s},
+      a->audit_.get());
   a->authorization_ = std::make_unique<services::AuthorizationService>(
       *a->store_, *a->clients_, a->clock_, services::AuthorizationOptions{}, a->audit_.get());
   a->grants_ = std::make_unique<services::OAuthGrantService>(
@@ -126,6 +127,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->account_pages_ =
       std::make_unique<web::AccountPages>(*a->web_, *a->accounts_, *a->authorization_);
   a->BuildEmailFlows();
+  TESSERA_RETURN_IF_ERROR(a->BuildConsole());
   a->token_endpoint_ = std::make_unique<oauth::TokenEndpoint>(*a->apps_, *a->clients_,
                                                               *a->access_tokens_, *a->grants_);
   a->authorize_endpoint_ =
@@ -151,6 +153,9 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->account_pages_->Mount(*a->router_);
   a->email_api_->Mount(*a->router_);
   a->email_pages_->Mount(*a->router_);
+  a->server_api_->Mount(*a->router_);
+  a->console_api_->Mount(*a->router_);
+  a->console_pages_->Mount(*a->router_);
   api::DocsApi().Mount(*a->router_);  // /api/openapi.json, /api/docs (stateless)
   a->access_log_ = std::make_unique<AccessLog>(*a->router_);
 
@@ -219,6 +224,24 @@ void TesseraApp::BuildEmailFlows() {
                                                    *passwordless_);
 }
 
+Status TesseraApp::BuildConsole() {
+  console_ = std::make_unique<services::DeveloperConsoleService>(*store_, *apps_, clock_,
+                                                                  audit_.get());
+  TESSERA_RETURN_IF_ERROR(console_->EnsureConsoleApp());
+  app_api_keys_ = std::make_unique<services::AppApiKeyService>(*store_, clock_, audit_.get());
+  user_management_ = std::make_unique<services::UserManagementService>(
+      *store_, *accounts_, *resets_, clock_, audit_.get());
+  server_api_ = std::make_unique<api::ServerApi>(*apps_, *app_api_keys_, *user_management_,
+                                                 *audit_);
+  console_api_ = std::make_unique<api::ConsoleApi>(*apps_, *authenticator_, *console_,
+                                                   *app_api_keys_, *clients_, *user_management_,
+                                                   *audit_);
+  console_pages_ = std::make_unique<web::ConsolePages>(*web_, *accounts_, *console_,
+                                                       *app_api_keys_, *clients_,
+                                                       *user_management_, *audit_);
+  return OkStatus();
+}
+
 // SMTP when --smtp-url is set; otherwise (a local run) .eml files in DATA_DIR/outbox with
 // their links in the log. The mailer leaves the sender to the worker unless the app sets
 // one, so mail queued by the CLI goes out with the server's --mail-from.
@@ -242,7 +265,7 @@ Status TesseraApp::BuildMail() {
   mail_worker_ = std::make_unique<mail::MailWorker>(*store_, *mail_transport_, clock_, metrics_,
                                                     std::move(options));
   mailer_ = std::make_unique<services::Mailer>(*store_, clock_, mail_worker_.get(),
-                                               /*default_from=*/"");
+                                               /*default_from=*/"", config_.mail_from);
   return OkStatus();
 }
 

@@ -8,6 +8,12 @@
 #include <thread>
 
 #include "api/account_api.h"
+#include "api/console_api.h"
+#include "api/server_api.h"
+#include "services/app_api_key_service.h"
+#include "services/developer_console_service.h"
+#include "services/user_management_service.h"
+#include "web/console_pages.h"
 #include "api/system_api.h"
 #include "app/access_log.h"
 #include "app/config.h"
@@ -75,6 +81,7 @@ class TesseraApp {
   services::KeyService& keys() { return *keys_; }
   services::ClientService& clients() { return *clients_; }
   services::AuditLog& audit() { return *audit_; }
+  services::AppApiKeyService& app_api_keys() { return *app_api_keys_; }
   // Queues mail (sent by the worker that Run() starts; the CLI only queues).
   services::Mailer& mailer() { return *mailer_; }
   // Every route mounted (the OpenAPI coverage test compares them with src/api/openapi.json).
@@ -84,7 +91,8 @@ class TesseraApp {
   explicit TesseraApp(const Config& config) : config_(config) {}
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
   Status BuildMail();
-  void BuildEmailFlows();  // tokens, limits, verification, reset, passwordless; API and pages  // mail_transport_, mail_worker_, mailer_
+  void BuildEmailFlows();  // tokens, limits, verification, reset, passwordless; API and pages
+  Status BuildConsole();   // API keys, user management, the server API, the consoles
 
   Config config_;
   SystemClock clock_;
@@ -126,6 +134,12 @@ class TesseraApp {
   std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::SystemApi> system_api_;
+  std::unique_ptr<services::DeveloperConsoleService> console_;
+  std::unique_ptr<services::AppApiKeyService> app_api_keys_;
+  std::unique_ptr<services::UserManagementService> user_management_;
+  std::unique_ptr<api::ServerApi> server_api_;
+  std::unique_ptr<api::ConsoleApi> console_api_;
+  std::unique_ptr<web::ConsolePages> console_pages_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<http::Server> server_;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "crypto/random.h"
 #include "http/problem.h"
 
@@ -59,7 +60,9 @@ bool DecodePath(std::string_view target, std::string* out) {
   auto decoded = boost::urls::make_pct_string_view(path);
   if (decoded.has_error()) return false;
   *out = std::string(decoded->decode());
-  return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/';
+  // A path is text: ids in it reach the database, and PostgreSQL refuses malformed UTF-8.
+  return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/' &&
+         Utf8Length(*out).has_value();
 }
 
 bool ExpectsContinue(const RawRequest& req) {

@@ -55,9 +55,10 @@ bool LooksLikeJwt(std::string_view token) {
 
 Result<IssuedAccessToken> AccessTokenService::Issue(const AccessTokenRequest& r) {
   int64_t now = clock_.NowSeconds();
+  int64_t ttl = r.ttl_seconds > 0 ? r.ttl_seconds : ttl_seconds_;
   json::object claims{{"iss", r.issuer},   {"sub", r.subject},
                       {"aud", r.audience}, {"client_id", r.client_id},
-                      {"iat", now},        {"exp", now + ttl_seconds_},
+                      {"iat", now},        {"exp", now + ttl},
                       {"jti", crypto::NewUuid()}};
   if (!r.scope.empty()) claims["scope"] = r.scope;
   if (!r.session_id.empty()) claims["sid"] = r.session_id;
@@ -65,7 +66,7 @@ Result<IssuedAccessToken> AccessTokenService::Issue(const AccessTokenRequest& r)
   auto keys = keys_.Current();
   TESSERA_ASSIGN_OR_RETURN(std::string token, crypto::SignJwt(keys->keys.front(), "at+jwt", claims));
   metrics_.access_tokens_issued.Inc();
-  return IssuedAccessToken{std::move(token), ttl_seconds_};
+  return IssuedAccessToken{std::move(token), ttl};
 }
 
 Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,

@@ -23,6 +23,7 @@ struct AccessTokenRequest {
   std::string scope;
   std::string session_id;
   int64_t auth_time = 0;  // seconds
+  int64_t ttl_seconds = 0;  // 0 = the service's default (an app's setting overrides it)
 };
 
 struct IssuedAccessToken {

@@ -56,6 +56,18 @@ AccountService::AccountService(store::Store& store, AppService& apps, PasswordHa
     : store_(store), apps_(apps), hasher_(hasher), access_tokens_(access_tokens), clock_(clock),
       metrics_(metrics), options_(std::move(options)), throttle_(throttle), audit_(audit) {}
 
+PasswordPolicy AccountService::PolicyFor(const store::App& app) const {
+  PasswordPolicy policy = options_.password;
+  int app_min = ParseAppSettings(app.settings_json).password_min_length;
+  if (app_min > 0) policy.min_length = static_cast<size_t>(app_min);
+  return policy;
+}
+
+int64_t AccountService::RefreshTtlS(const store::App& app) const {
+  return AppOr(ParseAppSettings(app.settings_json).refresh_token_ttl_s,
+               options_.refresh_token_ttl_s);
+}
+
 Result<store::User> AccountService::Signup(const store::App& app, SignupInput in,
                                            const ClientInfo& client) {
   if (!in.by_operator && !ParseAppSettings(app.settings_json).allow_signup) {
@@ -67,9 +79,12 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   if (in.username) {
     if (auto why = CheckUsername(*in.username)) errors.push_back({"username", *why});
   }
-  if (auto why = CheckPassword(in.password, options_.password, email.value_or(""),
-                               in.username.value_or(""))) {
-    errors.push_back({"password", *why});
+  bool passwordless = in.by_operator && in.password.empty();
+  if (!passwordless) {
+    if (auto why = CheckPassword(in.password, PolicyFor(app), email.value_or(""),
+                                 in.username.value_or(""))) {
+      errors.push_back({"password", *why});
+    }
   }
   json::object profile;
   ApplyProfilePatch(in.profile, profile, errors);
@@ -82,7 +97,10 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
     return AlreadyExistsError("an account with this email exists")
         .WithFieldErrors({{"email", "is already registered"}});
   }
-  TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(in.password));
+  std::optional<std::string> hash;
+  if (!passwordless) {
+    TESSERA_ASSIGN_OR_RETURN(hash, hasher_.Hash(in.password));
+  }
   int64_t now = clock_.NowMillis();
   store::User user;
   user.id = crypto::NewUuid();
@@ -109,10 +127,13 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id}});
   if (audit_) {
-    store::AuditEvent e = UserEvent(app, "user.signup", user.id, client, {{"method", "password"}});
+    store::AuditEvent e = UserEvent(app, "user.signup", user.id, client,
+                                    {{"method", passwordless ? "none" : "password"}});
     if (in.by_operator) {
-      e.actor_type = "admin";
-      e.actor_id = "cli";
+      e.actor_type = in.actor.type;
+      e.actor_id = in.actor.id;
+      if (!in.actor.ip.empty()) e.ip = in.actor.ip;
+      if (!in.actor.user_agent.empty()) e.user_agent = in.actor.user_agent;
     }
     audit_->Record(std::move(e));
   }
@@ -140,20 +161,27 @@ Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app
 }
 
 Result<TokenGrant> AccountService::SignInVerifiedUser(const store::App& app, store::User user,
-                                                      const ClientInfo& client) {
+                                                      const ClientInfo& client,
+                                                      const Actor* issued_by) {
   if (user.disabled) return UnauthenticatedError("this account is disabled");
   int64_t now = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(store_.RecordLogin(app.id, user.id, now, std::nullopt));
   user.last_login_at = now;
   metrics_.logins_ok.Inc();
-  Audit(audit_, UserEvent(app, "user.login", user.id, client, {{"method", "email"}}));
+  store::AuditEvent e = UserEvent(app, "user.login", user.id, client, {{"method", "email"}});
+  if (issued_by) {  // the app's backend or a console asked for the tokens, not the user
+    e.actor_type = issued_by->type;
+    e.actor_id = issued_by->id;
+    e.details_json = R"({"method":"issued_by_app"})";
+  }
+  Audit(audit_, std::move(e));
   return StartSession(app, std::move(user), client);
 }
 
 Result<store::User> AccountService::ResetPassword(const store::App& app, std::string_view user_id,
                                                   std::string_view new_password) {
   TESSERA_ASSIGN_OR_RETURN(store::User user, store_.GetUser(app.id, user_id));
-  if (auto why = CheckPassword(new_password, options_.password, user.email,
+  if (auto why = CheckPassword(new_password, PolicyFor(app), user.email,
                                user.username.value_or(""))) {
     return ValidationError({{"new_password", *why}});
   }
@@ -275,7 +303,7 @@ Result<TokenGrant> AccountService::StartSession(const store::App& app, store::Us
   session.ip = client.ip;
   std::string refresh = crypto::NewSecretToken(kRefreshTokenPrefix);
   store::RefreshToken first{crypto::NewUuid(), session.id, crypto::TokenHash(refresh), now,
-                            std::min(session.expires_at, now + options_.refresh_token_ttl_s * 1000),
+                            std::min(session.expires_at, now + RefreshTtlS(app) * 1000),
                             std::nullopt};
   TESSERA_RETURN_IF_ERROR(store_.CreateSession(session, first));
   metrics_.refresh_tokens_issued.Inc();
@@ -289,7 +317,8 @@ Result<std::string> AccountService::IssueAccessToken(const store::App& app, cons
                                                      int64_t* expires_in) {
   std::string issuer = apps_.IssuerFor(app.slug);
   AccessTokenRequest req{issuer, issuer, user.id, options_.client_id, options_.scope, session.id,
-                         session.created_at / 1000};
+                         session.created_at / 1000,
+                         ParseAppSettings(app.settings_json).access_token_ttl_s};
   TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken issued, access_tokens_.Issue(req));
   *expires_in = issued.expires_in;
   return std::move(issued.token);
@@ -301,7 +330,7 @@ Result<TokenGrant> AccountService::Refresh(const store::App& app, std::string_vi
   int64_t now = clock_.NowMillis();
   std::string next = crypto::NewSecretToken(kRefreshTokenPrefix);
   store::RefreshToken next_record{crypto::NewUuid(), "", crypto::TokenHash(next), now,
-                                  now + options_.refresh_token_ttl_s * 1000, std::nullopt};
+                                  now + RefreshTtlS(app) * 1000, std::nullopt};
   TESSERA_ASSIGN_OR_RETURN(
       store::Rotation rot,
       store_.RotateRefreshToken(app.id, "", crypto::TokenHash(refresh_token), next_record, now));
@@ -398,6 +427,14 @@ Result<store::User> AccountService::UpdateProfile(const store::App& app, std::st
     return AlreadyExistsError("this username is taken")
         .WithFieldErrors({{"username", "is already taken"}});
   }
+  if (result.ok()) {
+    json::array changed;
+    if (update.username) changed.emplace_back("username");
+    if (update.profile_patch) {
+      for (const auto& kv : *update.profile_patch) changed.emplace_back(kv.key());
+    }
+    Audit(audit_, UserEvent(app, "user.profile_updated", user_id, {}, {{"changed", changed}}));
+  }
   return result;
 }
 
@@ -415,7 +452,7 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
       return ValidationError({{"current_password", "is incorrect"}});
     }
   }
-  if (auto why = CheckPassword(new_password, options_.password, user.email,
+  if (auto why = CheckPassword(new_password, PolicyFor(app), user.email,
                                user.username.value_or(""))) {
     return ValidationError({{"new_password", *why}});
   }

@@ -46,7 +46,10 @@ struct SignupInput {
   boost::json::object profile;
   bool email_verified = false;
   std::vector<std::string> roles;
-  bool by_operator = false;  // the CLI/admin: allowed even when the app closed signup
+  // The app itself (the CLI, a console, its backend's API key): allowed even when the app
+  // closed signup, and the password may be empty (a passwordless account).
+  bool by_operator = false;
+  Actor actor = CliActor();  // who, when by_operator
 };
 
 struct TokenGrant {
@@ -78,9 +81,11 @@ class AccountService {
   // An account with no password (passwordless sign-in); its address is verified.
   Result<store::User> CreatePasswordlessUser(const store::App& app, std::string_view email);
   // Starts a session for a user proven another way (magic link, mail code): records the
-  // sign-in; a disabled account is refused.
+  // sign-in; a disabled account is refused. `issued_by`: the app itself asked (its backend
+  // or a console), and the audit event names it.
   Result<TokenGrant> SignInVerifiedUser(const store::App& app, store::User user,
-                                        const ClientInfo& client);
+                                        const ClientInfo& client,
+                                        const Actor* issued_by = nullptr);
   // Sets a new password after a reset (the policy is checked), marks the address verified
   // (the link proved it) and revokes every session of the user.
   Result<store::User> ResetPassword(const store::App& app, std::string_view user_id,
@@ -111,6 +116,8 @@ class AccountService {
                         std::string_view keep_session);
 
   const AccountOptions& options() const { return options_; }
+  // The server's password policy with the app's own minimum length over it.
+  PasswordPolicy PolicyFor(const store::App& app) const;
 
  private:
   Result<TokenGrant> StartSession(const store::App& app, store::User user,
@@ -118,6 +125,7 @@ class AccountService {
   Result<std::string> IssueAccessToken(const store::App& app, const store::User& user,
                                        const store::Session& session, int64_t* expires_in);
   Result<store::User> FindByIdentifier(const store::App& app, std::string_view identifier);
+  int64_t RefreshTtlS(const store::App& app) const;  // the app's setting or the server's
 
   store::Store& store_;
   AppService& apps_;

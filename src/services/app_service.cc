@@ -5,6 +5,7 @@
 #include <set>
 
 #include "crypto/random.h"
+#include "services/password_policy.h"
 
 namespace tessera::services {
 namespace {
@@ -63,13 +64,21 @@ Result<store::App> AppService::Resolve(std::string_view slug) {
   return app;
 }
 
-Result<store::App> AppService::Create(std::string_view slug, std::string_view name) {
+Result<store::App> AppService::Find(std::string_view slug) {
+  if (!IsValidSlug(slug)) return NotFoundError("no such app");
+  auto app = store_.GetAppBySlug(slug);
+  if (app.status().IsNotFound()) return NotFoundError("no such app");
+  return app;
+}
+
+Result<std::vector<store::App>> AppService::ListAll() { return store_.ListApps(); }
+
+Result<store::App> AppService::Create(std::string_view slug, std::string_view name,
+                                      const Actor& actor) {
   if (!IsValidSlug(slug)) {
     return ValidationError({{"slug", "must be 1-63 of a-z, 0-9 and '-', not starting with '-'"}});
   }
-  if (name.empty() || name.size() > 200) {
-    return ValidationError({{"name", "must be 1-200 characters"}});
-  }
+  if (Status n = CheckName(name); !n.ok()) return n;
   store::App app{crypto::NewUuid(), std::string(slug), std::string(name), false, "{}",
                  clock_.NowMillis()};
   Status s = store_.CreateApp(app);
@@ -78,40 +87,86 @@ Result<store::App> AppService::Create(std::string_view slug, std::string_view na
         {{"slug", "is already taken"}});
   }
   TESSERA_RETURN_IF_ERROR(s);
-  // The operator (CLI) or the server itself (the default app at first start).
-  Audit(audit_, {.app_id = app.id,
-                 .action = "app.created",
-                 .actor_type = slug == kDefaultAppSlug ? "system" : "admin",
-                 .subject_type = "app",
-                 .subject_id = app.id,
-                 .details_json = boost::json::serialize(boost::json::object{{"slug", app.slug}})});
+  store::AuditEvent e = ActorEvent(actor, "app.created");
+  e.app_id = app.id;
+  e.subject_type = "app";
+  e.subject_id = app.id;
+  e.details_json = boost::json::serialize(boost::json::object{{"slug", app.slug}});
+  Audit(audit_, std::move(e));
   return app;
 }
 
-Result<store::App> AppService::UpdateSettings(std::string_view slug, const AppSettings& settings) {
-  TESSERA_ASSIGN_OR_RETURN(store::App app, store_.GetAppBySlug(slug));
-  std::string before = app.settings_json;
-  app.settings_json = SerializeAppSettings(settings);
-  TESSERA_RETURN_IF_ERROR(store_.UpdateAppSettings(app.id, app.settings_json));
-  Audit(audit_, {.app_id = app.id,
-                 .action = "app.settings_changed",
-                 .actor_type = "admin",
-                 .actor_id = "cli",
-                 .subject_type = "app",
-                 .subject_id = app.id,
-                 .details_json = SettingsChange(before, app.settings_json)});
-  std::lock_guard lock(mu_);
-  cache_.erase(std::string(slug));
+Result<store::App> AppService::Update(std::string_view slug,
+                                      const std::optional<std::string>& name,
+                                      const std::optional<AppSettings>& settings,
+                                      const Actor& actor) {
+  if (name) TESSERA_RETURN_IF_ERROR(CheckName(*name));
+  if (settings) TESSERA_RETURN_IF_ERROR(ValidateAppSettings(*settings));
+  TESSERA_ASSIGN_OR_RETURN(store::App current, Find(slug));
+  // Normalized, so a first save lists only what differs from the defaults.
+  std::string before = SerializeAppSettings(ParseAppSettings(current.settings_json));
+  std::string before_name = current.name;
+  TESSERA_ASSIGN_OR_RETURN(store::App app,
+                           store_.UpdateApp(current.id, [&](store::App& a) {
+                             if (name) a.name = *name;
+                             if (settings) a.settings_json = SerializeAppSettings(*settings);
+                             return OkStatus();
+                           }));
+  store::AuditEvent e = ActorEvent(actor, "app.settings_changed");
+  e.app_id = app.id;
+  e.subject_type = "app";
+  e.subject_id = app.id;
+  std::string change = SettingsChange(before, app.settings_json);
+  if (before_name != app.name) {
+    boost::json::value v = boost::json::parse(change);
+    v.as_object()["changed"].as_array().emplace_back("name");
+    change = boost::json::serialize(v);
+  }
+  e.details_json = std::move(change);
+  Audit(audit_, std::move(e));
+  Forget(slug);
   return app;
 }
 
-Status AppService::EnsureDefaultApp() {
-  auto app = store_.GetAppBySlug(kDefaultAppSlug);
+Result<store::App> AppService::SetDisabled(std::string_view slug, bool disabled,
+                                           const Actor& actor) {
+  if (disabled && slug == kConsoleAppSlug) {
+    return FailedPreconditionError("the console app cannot be disabled");
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::App current, Find(slug));
+  TESSERA_ASSIGN_OR_RETURN(store::App app, store_.UpdateApp(current.id, [&](store::App& a) {
+                             a.disabled = disabled;
+                             return OkStatus();
+                           }));
+  store::AuditEvent e = ActorEvent(actor, disabled ? "app.disabled" : "app.enabled");
+  e.app_id = app.id;
+  e.subject_type = "app";
+  e.subject_id = app.id;
+  Audit(audit_, std::move(e));
+  Forget(slug);
+  return app;
+}
+
+Status AppService::EnsureApp(std::string_view slug, std::string_view name) {
+  auto app = store_.GetAppBySlug(slug);
   if (app.ok()) return OkStatus();
   if (!app.status().IsNotFound()) return app.status();
-  auto created = Create(kDefaultAppSlug, "Default app");
+  auto created = Create(slug, name, SystemActor());
   if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
   return OkStatus();  // created now, or by a node that started at the same time
+}
+
+void AppService::Forget(std::string_view slug) {
+  std::lock_guard lock(mu_);
+  cache_.erase(std::string(slug));
+}
+
+Status AppService::CheckName(std::string_view name) {
+  auto chars = Utf8Length(name);
+  if (!chars || *chars < 1 || *chars > 200 || name.find_first_of("\r\n") != std::string_view::npos) {
+    return ValidationError({{"name", "must be 1-200 characters on one line"}});
+  }
+  return OkStatus();
 }
 
 std::string AppService::IssuerFor(std::string_view slug) const {

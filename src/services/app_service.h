@@ -5,6 +5,8 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -17,6 +19,8 @@
 namespace tessera::services {
 
 inline constexpr std::string_view kDefaultAppSlug = "default";
+// The developer console's own app (services/developer_console_service.h).
+inline constexpr std::string_view kConsoleAppSlug = "console";
 
 class AppService {
  public:
@@ -26,15 +30,33 @@ class AppService {
 
   // kNotFound for unknown and disabled apps alike.
   Result<store::App> Resolve(std::string_view slug);
-  Result<store::App> Create(std::string_view slug, std::string_view name);
-  Status EnsureDefaultApp();
-  // Replaces the app's settings (services/app_settings.h); other nodes see them within the
-  // cache lifetime.
-  Result<store::App> UpdateSettings(std::string_view slug, const AppSettings& settings);
+  // Any app, disabled or not, uncached (the consoles); kNotFound when there is none.
+  Result<store::App> Find(std::string_view slug);
+  Result<std::vector<store::App>> ListAll();
+  Result<store::App> Create(std::string_view slug, std::string_view name, const Actor& actor);
+  Result<store::App> Create(std::string_view slug, std::string_view name) {
+    return Create(slug, name, CliActor());
+  }
+  // Creates the app unless it exists (the default and console apps at start).
+  Status EnsureApp(std::string_view slug, std::string_view name);
+  Status EnsureDefaultApp() { return EnsureApp(kDefaultAppSlug, "Default app"); }
+  // Replaces the app's settings (validated: services/app_settings.h) and, when given, its
+  // name; other nodes see them within the cache lifetime.
+  Result<store::App> Update(std::string_view slug, const std::optional<std::string>& name,
+                            const std::optional<AppSettings>& settings, const Actor& actor);
+  Result<store::App> UpdateSettings(std::string_view slug, const AppSettings& settings) {
+    return Update(slug, std::nullopt, settings, CliActor());
+  }
+  // An operator's switch: a disabled app answers 404 everywhere (within the cache lifetime).
+  // The console app cannot be disabled (nobody could sign in to undo it).
+  Result<store::App> SetDisabled(std::string_view slug, bool disabled, const Actor& actor);
   std::string IssuerFor(std::string_view slug) const;
   const std::string& public_url() const { return public_url_; }
 
  private:
+  void Forget(std::string_view slug);  // drops the cached copy after a change
+  static Status CheckName(std::string_view name);
+
   struct Cached {
     store::App app;
     int64_t loaded_at_ms;

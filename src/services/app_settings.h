@@ -1,9 +1,11 @@
 // File: app_settings.h
-// Per-app settings, stored as the app's settings_json: who may sign up, whether signing in
-// needs a verified email, passwordless options, the mail sender, and where API-initiated
-// magic links may send the user. Unknown members are kept out; missing ones take defaults.
+// Per-app settings, stored as the app's settings_json: sign-in and signup methods, the
+// password policy and token lifetimes, branding of the hosted pages, the mail sender, and
+// where API-initiated magic links may send the user. Unknown members are kept out; missing
+// ones take defaults (0 or "" = the server's own setting).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,11 +17,33 @@ struct AppSettings {
   bool allow_signup = true;             // signup page/API, and magic links for new addresses
   bool require_verified_email = false;  // password sign-in needs email_verified
   bool email_code_login = true;         // one-time codes by mail as a sign-in method
+  bool magic_link_login = true;         // sign-in links by mail
+  int password_min_length = 0;          // 0 = the server's --password-min-length; else 8..128
+  int64_t access_token_ttl_s = 0;       // 0 = the server's; else 60..86400
+  int64_t refresh_token_ttl_s = 0;      // 0 = the server's; else 3600..31536000
   std::string mail_from;                // "" = the server's --mail-from
+  std::string mail_sender_name;         // display name of the sender; "" = the app's name
   std::vector<std::string> redirect_uris;  // allowed targets of API magic links (exact)
+  // Branding of the hosted pages.
+  std::string display_name;  // "" = the app's name
+  std::string logo_url;      // https (or http on loopback) image URL; "" = none
+  std::string accent_color;  // "#rrggbb"; "" = the default
 };
+
+// Limits of the settings (checked by ValidateAppSettings).
+inline constexpr int kMinPasswordLength = 8;  // NIST SP 800-63B §5.1.1.2
+inline constexpr int kMaxPasswordMinLength = 128;
+inline constexpr size_t kMaxAppRedirectUris = 20;
 
 AppSettings ParseAppSettings(const std::string& settings_json);
 std::string SerializeAppSettings(const AppSettings& settings);
+// Field errors (kInvalidArgument) name the member that is out of range or malformed.
+Status ValidateAppSettings(const AppSettings& settings);
+// The app's setting when it has one (> 0), else the server's.
+inline int64_t AppOr(int64_t app_value, int64_t server_value) {
+  return app_value > 0 ? app_value : server_value;
+}
+// The name the hosted pages and mail show for an app.
+std::string DisplayName(const AppSettings& settings, std::string_view app_name);
 
 }  // namespace tessera::services

@@ -93,3 +93,17 @@ std::string AuditEventJson(const store::AuditEvent& e) {
 }
 
 }  // namespace tessera::services
+
+namespace tessera::services {
+
+store::AuditEvent ActorEvent(const Actor& actor, std::string action) {
+  store::AuditEvent e;
+  e.action = std::move(action);
+  e.actor_type = actor.type;
+  e.actor_id = actor.id;
+  e.ip = actor.ip;
+  e.user_agent = actor.user_agent;
+  return e;
+}
+
+}  // namespace tessera::services

@@ -34,6 +34,28 @@ class AuditLog {
   const Clock& clock_;
 };
 
+// Who acts, as the audit log records it: a console developer ("developer"), an operator
+// ("admin"), an app's backend by its API key ("api_key"), the CLI ("admin", id "cli").
+struct Actor {
+  std::string type = "system";
+  std::string id;
+  std::string ip;
+  std::string user_agent;
+};
+
+// The operator at the command line.
+inline Actor CliActor() {
+  Actor a;
+  a.type = "admin";
+  a.id = "cli";
+  return a;
+}
+// The server itself (apps it creates at start).
+inline Actor SystemActor() { return Actor{}; }
+
+// An event with the actor's fields filled in.
+store::AuditEvent ActorEvent(const Actor& actor, std::string action);
+
 // Records through `log` when there is one (services take an optional AuditLog*).
 inline void Audit(AuditLog* log, store::AuditEvent event) {
   if (log) log->Record(std::move(event));

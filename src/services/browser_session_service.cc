@@ -48,6 +48,17 @@ Result<store::Session> BrowserSessionService::Resolve(const store::App& app,
 Status BrowserSessionService::End(const store::App& app, const store::Session& session,
                                   std::string_view reason) {
   Status s = store_.RevokeSessionById(app.id, session.id, reason, clock_.NowMillis());
+  if (s.ok() && reason == "logout") {
+    Audit(audit_, {.app_id = app.id,
+                   .action = "user.logout",
+                   .actor_type = "user",
+                   .actor_id = session.user_id,
+                   .subject_type = "user",
+                   .subject_id = session.user_id,
+                   .ip = session.ip,
+                   .user_agent = session.user_agent,
+                   .details_json = R"({"method":"browser"})"});
+  }
   return s.IsNotFound() ? OkStatus() : s;
 }
 

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "services/account_service.h"
+#include "services/audit_log.h"
 #include "store/store.h"
 
 namespace tessera::services {
@@ -28,14 +29,15 @@ struct StartedBrowserSession {
 class BrowserSessionService {
  public:
   BrowserSessionService(store::SessionStore& store, const Clock& clock,
-                        BrowserSessionOptions options)
-      : store_(store), clock_(clock), options_(options) {}
+                        BrowserSessionOptions options, AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), options_(options), audit_(audit) {}
 
   Result<StartedBrowserSession> Start(const store::App& app, const store::User& user,
                                       const ClientInfo& client);
   // The live session of a cookie value; kNotFound when it is unknown, ended or malformed.
   // Slides the idle timeout (writing at most once a minute per session).
   Result<store::Session> Resolve(const store::App& app, std::string_view cookie_value);
+  // Ends the session (reason "logout" is audited as the user's "user.logout").
   Status End(const store::App& app, const store::Session& session, std::string_view reason);
 
   const BrowserSessionOptions& options() const { return options_; }
@@ -44,6 +46,7 @@ class BrowserSessionService {
   store::SessionStore& store_;
   const Clock& clock_;
   BrowserSessionOptions options_;
+  AuditLog* audit_;  // may be null
 };
 
 inline constexpr std::string_view kBrowserSessionPrefix = "tbs_";

@@ -28,6 +28,19 @@ struct ClientRegistration {
   std::vector<std::string> scopes;       // default with authorization_code: openid profile email offline_access
 };
 
+// A change of a registered client; unset members stay as they are. Whether it is public
+// cannot change (a new client is needed).
+struct ClientUpdate {
+  std::optional<std::string> name;
+  std::optional<bool> first_party;
+  std::optional<std::vector<std::string>> redirect_uris;
+  std::optional<std::vector<std::string>> post_logout_redirect_uris;
+  std::optional<std::vector<std::string>> grant_types;
+  std::optional<std::vector<std::string>> scopes;
+};
+
+inline constexpr size_t kMaxClientsPerApp = 100;
+
 struct RegisteredClient {
   store::OAuthClient client;
   std::optional<std::string> secret;  // confidential clients only; never stored
@@ -38,7 +51,18 @@ class ClientService {
   ClientService(store::ClientStore& store, const Clock& clock, AuditLog* audit = nullptr)
       : store_(store), clock_(clock), audit_(audit) {}
 
-  Result<RegisteredClient> Register(const store::App& app, ClientRegistration registration);
+  Result<RegisteredClient> Register(const store::App& app, ClientRegistration registration,
+                                    const Actor& actor = CliActor());
+  Result<std::vector<store::OAuthClient>> List(const store::App& app);
+  // The same checks as Register; kNotFound for an unknown or revoked client.
+  Result<store::OAuthClient> Update(const store::App& app, std::string_view client_id,
+                                    const ClientUpdate& update, const Actor& actor);
+  // A new secret for a confidential client (the old one stops working at once); returned
+  // once. kFailedPrecondition for a public client.
+  Result<std::string> RotateSecret(const store::App& app, std::string_view client_id,
+                                   const Actor& actor);
+  // The client stops authenticating and authorizing at once.
+  Status Revoke(const store::App& app, std::string_view client_id, const Actor& actor);
   // kUnauthenticated for an unknown client or a wrong secret (the same message for both).
   Result<store::OAuthClient> Authenticate(const store::App& app, std::string_view client_id,
                                           std::string_view secret);

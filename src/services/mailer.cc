@@ -9,18 +9,24 @@
 namespace tessera::services {
 
 Mailer::Mailer(store::MailStore& store, const Clock& clock, mail::MailWorker* worker_or_null,
-               std::string default_from)
-    : store_(store), clock_(clock), worker_(worker_or_null), default_from_(std::move(default_from)) {}
+               std::string default_from, std::string server_from)
+    : store_(store), clock_(clock), worker_(worker_or_null), default_from_(std::move(default_from)),
+      server_from_(std::move(server_from)) {}
 
 std::string Mailer::SenderFor(const store::App& app) const {
-  std::string from = ParseAppSettings(app.settings_json).mail_from;
-  if (from.empty()) return default_from_;
-  if (!mail::ParseMailbox(from).ok()) {
+  AppSettings settings = ParseAppSettings(app.settings_json);
+  std::string from = settings.mail_from;
+  if (!from.empty() && !mail::ParseMailbox(from).ok()) {
     LogJson(spdlog::level::warn, "app_mail_from_invalid",
             {{"app", app.slug}, {"advice", "mail_from must be \"Name <addr>\" or addr"}});
-    return default_from_;
+    from.clear();
   }
-  return from;
+  if (settings.mail_sender_name.empty()) return from.empty() ? default_from_ : from;
+  // The app's name over its own address, or over the server's.
+  std::string base = !from.empty() ? from : !default_from_.empty() ? default_from_ : server_from_;
+  auto box = mail::ParseMailbox(base);
+  if (!box.ok()) return from.empty() ? default_from_ : from;
+  return "\"" + settings.mail_sender_name + "\" <" + box->address + ">";
 }
 
 Status Mailer::Send(const store::App& app, std::string_view kind, std::string_view to,

@@ -36,8 +36,10 @@ struct MailContent {
 
 class Mailer {
  public:
+  // `server_from` is the server's --mail-from: its address carries an app's sender name
+  // when the app sets a name but no address of its own.
   Mailer(store::MailStore& store, const Clock& clock, mail::MailWorker* worker_or_null,
-         std::string default_from);
+         std::string default_from, std::string server_from = "");
 
   // Queues one mail of `kind` (a template kind, for logs and metrics) to `to`.
   // kInvalidArgument (field "to" or "subject") for an address that is not local@domain or a
@@ -53,6 +55,7 @@ class Mailer {
   const Clock& clock_;
   mail::MailWorker* worker_;
   std::string default_from_;
+  std::string server_from_;
 };
 
 }  // namespace tessera::services

@@ -9,12 +9,18 @@
 #include "crypto/encoding.h"
 #include "crypto/jwt.h"
 #include "crypto/random.h"
+#include "services/app_settings.h"
 #include "services/authorization_service.h"
 #include "services/oidc_claims.h"
 
 namespace tessera::services {
 namespace json = boost::json;
 namespace {
+
+// An app's own refresh-token lifetime, else the server's.
+int64_t RefreshTtlMs(const store::App& app, int64_t server_ttl_s) {
+  return AppOr(ParseAppSettings(app.settings_json).refresh_token_ttl_s, server_ttl_s) * 1000;
+}
 
 constexpr size_t kMaxTokenLength = 128;
 
@@ -131,7 +137,7 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
   if (Contains(scopes, "offline_access") && Contains(client.grant_types, "refresh_token")) {
     refresh = crypto::NewSecretToken(kRefreshTokenPrefix);
     first = store::RefreshToken{crypto::NewUuid(), session.id, crypto::TokenHash(*refresh), now,
-                                std::min(session.expires_at, now + options_.refresh_token_ttl_s * 1000),
+                                std::min(session.expires_at, now + RefreshTtlMs(app, options_.refresh_token_ttl_s)),
                                 std::nullopt};
     metrics_.refresh_tokens_issued.Inc();
   }
@@ -190,7 +196,7 @@ Result<GrantedTokens> OAuthGrantService::Refresh(const store::App& app,
   }
   std::string next = crypto::NewSecretToken(kRefreshTokenPrefix);
   store::RefreshToken next_record{crypto::NewUuid(), "", crypto::TokenHash(next), now,
-                                  now + options_.refresh_token_ttl_s * 1000, std::nullopt};
+                                  now + RefreshTtlMs(app, options_.refresh_token_ttl_s), std::nullopt};
   TESSERA_ASSIGN_OR_RETURN(store::Rotation rot,
                            store_.RotateRefreshToken(app.id, client.client_id,
                                                      crypto::TokenHash(refresh_token),
@@ -242,7 +248,8 @@ Result<GrantedTokens> OAuthGrantService::IssueTokens(const store::App& app,
   TESSERA_ASSIGN_OR_RETURN(
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
-                            auth_time / 1000}));
+                            auth_time / 1000,
+                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.refresh_token = std::move(refresh_token);

@@ -4,6 +4,8 @@
 // account's own identifiers. Lengths count Unicode code points, not bytes.
 #pragma once
 
+#include "base/utf8.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +21,7 @@ struct PasswordPolicy {
 std::optional<std::string> CheckPassword(std::string_view password, const PasswordPolicy& policy,
                                          std::string_view email, std::string_view username);
 
-// Counts code points; nullopt for invalid UTF-8.
-std::optional<size_t> Utf8Length(std::string_view text);
+using ::tessera::Utf8Length;  // base/utf8.h
 
 bool IsCommonPassword(std::string_view password);
 

@@ -25,6 +25,9 @@ Result<std::optional<store::User>> PasswordlessService::Recipient(const store::A
 
 Status PasswordlessService::RequestLink(const store::App& app, std::string_view email,
                                         const MagicLinkTarget& target, const ClientInfo& client) {
+  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+    return PermissionDeniedError("sign-in links are not enabled for this app");
+  }
   auto valid = ValidEmail(email);
   if (!valid) return ValidationError({{"email", "must be a valid email address"}});
   if (!target.redirect_uri.empty()) {
@@ -85,6 +88,9 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
 }
 
 Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token) {
+  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+    return PermissionDeniedError("sign-in links are not enabled for this app");
+  }
   TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
                            ctx_.tokens.RedeemLink(app, token, store::kPurposeMagicLink));
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {

@@ -259,6 +259,45 @@ struct AuditFilter {
   int limit = 50;  // 1..200
 };
 
+// A developer's place in an app (the developer console): the user is a user of the
+// console app; "owner" may manage members, "member" everything else.
+inline constexpr std::string_view kRoleOwner = "owner";
+inline constexpr std::string_view kRoleMember = "member";
+
+struct AppMember {
+  std::string app_id;
+  std::string user_id;  // a user of the console app
+  std::string role = std::string(kRoleMember);
+  UnixMillis created_at = 0;
+};
+
+// A secret key of an app's backend (server-to-server API): shown once, stored as SHA-256,
+// listed by prefix and name.
+struct AppApiKey {
+  std::string id;
+  std::string app_id;
+  std::string name;
+  std::string prefix;  // the first characters of the key, shown in lists
+  std::string key_hash;
+  std::string created_by;  // console user id (or "" for the CLI)
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> last_used_at;
+  std::optional<UnixMillis> revoked_at;
+};
+
+// A page of an app's users, newest first (created_at desc, id desc).
+struct UserQuery {
+  std::string app_id{};
+  std::string search{};  // case-insensitive substring of email or username; "" = all
+  std::optional<std::string> cursor{};  // id of the last user of the previous page
+  int limit = 50;                     // clamped to 1..200
+};
+
+struct UserPage {
+  std::vector<User> users;
+  std::optional<std::string> next_cursor;  // set when there may be more
+};
+
 struct GcStats {
   int64_t refresh_tokens = 0;
   int64_t sessions = 0;

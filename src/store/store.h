@@ -33,9 +33,49 @@ class AppStore {
   virtual ~AppStore() = default;
   virtual Status CreateApp(const App& app) = 0;
   virtual Result<App> GetAppBySlug(std::string_view slug) = 0;
+  virtual Result<App> GetAppById(std::string_view app_id) = 0;
   virtual Result<std::vector<App>> ListApps() = 0;
   // Replaces the app's settings (a JSON object); kNotFound for an unknown app.
   virtual Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) = 0;
+  // Atomic like UpdateUser: `mutate` may change name, disabled and settings_json (not id,
+  // slug or created_at). Returns the stored app.
+  virtual Result<App> UpdateApp(std::string_view app_id,
+                                const std::function<Status(App&)>& mutate) = 0;
+};
+
+// Who may manage an app from the developer console.
+class AppMemberStore {
+ public:
+  virtual ~AppMemberStore() = default;
+  // kAlreadyExists "member" when the user is already a member of the app.
+  virtual Status AddAppMember(const AppMember& member) = 0;
+  // kNotFound when the user is not a member of the app.
+  virtual Result<AppMember> GetAppMember(std::string_view app_id, std::string_view user_id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<AppMember>> ListAppMembers(std::string_view app_id) = 0;
+  // Every membership of a console user, oldest first.
+  virtual Result<std::vector<AppMember>> ListMembershipsOfUser(std::string_view user_id) = 0;
+  // Changes the role; kNotFound when the user is not a member.
+  virtual Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
+                                  std::string_view role) = 0;
+  // kNotFound when the user is not a member.
+  virtual Status RemoveAppMember(std::string_view app_id, std::string_view user_id) = 0;
+};
+
+// Secret keys of apps' backends.
+class AppApiKeyStore {
+ public:
+  virtual ~AppApiKeyStore() = default;
+  // kAlreadyExists on a hash clash.
+  virtual Status CreateAppApiKey(const AppApiKey& key) = 0;
+  // Any app, live or revoked: the hash is globally unique; the caller checks app and state.
+  virtual Result<AppApiKey> GetAppApiKeyByHash(std::string_view key_hash) = 0;
+  // Live keys of the app, newest first.
+  virtual Result<std::vector<AppApiKey>> ListAppApiKeys(std::string_view app_id) = 0;
+  // kNotFound when the key is not a live key of the app.
+  virtual Status RevokeAppApiKey(std::string_view app_id, std::string_view key_id,
+                                 UnixMillis now) = 0;
+  virtual Status TouchAppApiKey(std::string_view key_id, UnixMillis now) = 0;
 };
 
 class UserStore {
@@ -51,6 +91,13 @@ class UserStore {
   // Records a successful login; `new_password_hash` (if set) replaces a stale hash.
   virtual Status RecordLogin(std::string_view app_id, std::string_view user_id, UnixMillis now,
                              const std::optional<std::string>& new_password_hash) = 0;
+  // A page of the app's users (see UserQuery); the search matches a substring of the
+  // normalized email or username, with LIKE metacharacters taken literally.
+  virtual Result<UserPage> ListUsers(const UserQuery& query) = 0;
+  virtual Result<int64_t> CountUsers(std::string_view app_id) = 0;
+  // Deletes the user and everything of theirs (sessions, tokens, consents, codes, email
+  // tokens, memberships); kNotFound when there is no such user in the app.
+  virtual Status DeleteUser(std::string_view app_id, std::string_view user_id) = 0;
 };
 
 class SessionStore {
@@ -132,7 +179,15 @@ class ClientStore {
   virtual Status CreateClient(const OAuthClient& client) = 0;
   // kNotFound for an unknown client, another app's client, or a revoked one.
   virtual Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) = 0;
+  // Live clients, oldest first.
   virtual Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) = 0;
+  // Atomic like UpdateUser, for a live client: `mutate` may change everything but client_id,
+  // app_id, created_at and revoked_at. kNotFound for an unknown, other app's or revoked client.
+  virtual Result<OAuthClient> UpdateClient(std::string_view app_id, std::string_view client_id,
+                                           const std::function<Status(OAuthClient&)>& mutate) = 0;
+  // Marks a live client revoked; kNotFound otherwise.
+  virtual Status RevokeClient(std::string_view app_id, std::string_view client_id,
+                              UnixMillis now) = 0;
 };
 
 class AuthorizationStore {
@@ -231,6 +286,8 @@ class AuditStore {
 };
 
 class Store : public AppStore,
+              public AppMemberStore,
+              public AppApiKeyStore,
               public UserStore,
               public SessionStore,
               public ApiTokenStore,

@@ -117,7 +117,7 @@ http::Response AccountPages::Render(const http::Request& req, const Visitor& v, 
   d.set("logout_action", web_.PagePath(v.app, "logout"));
   d.set("email_action", web_.PagePath(v.app, "account/email"));
   if (!user->email_verified) d.set("verify_action", web_.PagePath(v.app, "account/verification"));
-  d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
+  d.set("password_min_length", std::to_string(accounts_.PolicyFor(v.app).min_length));
   if (!d.get("username")) d.set("username", user->username.value_or(""));
   boost::system::error_code ec;
   auto profile = boost::json::parse(user->profile_json, ec);

@@ -110,7 +110,7 @@ http::Response EmailPages::ResetForm(const http::Request& req, const store::App&
   d.set("title", "Choose a new password");
   d.set("action", web_.PagePath(app, "reset-password"));
   d.set("token", token);
-  d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
+  d.set("password_min_length", std::to_string(accounts_.PolicyFor(app).min_length));
   if (!error.empty()) d.set("password_error", error);
   return web_.Page(req, app, "reset_password", std::move(d), status);
 }

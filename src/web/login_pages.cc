@@ -67,9 +67,11 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   if (!return_to.empty()) signup += "?return_to=" + http::FormEncode(return_to);
   if (services::ParseAppSettings(app.settings_json).allow_signup) d.set("signup_url", signup);
   d.set("forgot_url", web_.PagePath(app, "forgot-password"));
-  std::string magic = web_.PagePath(app, "magic-link");
-  if (!return_to.empty()) magic += "?return_to=" + http::FormEncode(return_to);
-  d.set("magic_link_url", magic);
+  if (services::ParseAppSettings(app.settings_json).magic_link_login) {
+    std::string magic = web_.PagePath(app, "magic-link");
+    if (!return_to.empty()) magic += "?return_to=" + http::FormEncode(return_to);
+    d.set("magic_link_url", magic);
+  }
   if (!error.empty()) d.set("error", error);
   if (std::string client = ClientNameOf(app, return_to); !client.empty()) d.set("client_name", client);
   return web_.Page(req, app, "login", std::move(d), status);
@@ -92,7 +94,7 @@ http::Response LoginPages::ShowLogin(http::Request& req) {
   auto query = QueryOf(req);
   std::string return_to = query ? web_.SafeReturnTo(*app, http::FormValue(*query, "return_to")) : "";
   if (return_to.empty() && web_.CurrentSession(*app, req)) {
-    return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
+    return WebContext::Redirect(web_.Absolute(web_.HomePath(*app)));
   }
   return LoginForm(req, *app, return_to, "", "", 200);
 }
@@ -149,7 +151,7 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
   std::string login = web_.PagePath(app, "login");
   if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
   d.set("login_url", login);
-  d.set("password_min_length", std::to_string(accounts_.options().password.min_length));
+  d.set("password_min_length", std::to_string(accounts_.PolicyFor(app).min_length));
   if (!error.empty()) d.set("error", error);
   if (std::string client = ClientNameOf(app, return_to); !client.empty()) d.set("client_name", client);
   return web_.Page(req, app, "signup", std::move(d), status);
@@ -223,7 +225,7 @@ http::Response LoginPages::SubmitLogout(http::Request& req) {
     return web_.CsrfRejected(req, *app);
   }
   if (http::FormValue(*form, "decision") == "stay") {
-    return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
+    return WebContext::Redirect(web_.Absolute(web_.HomePath(*app)));
   }
   if (auto session = web_.CurrentSession(*app, req)) {
     (void)web_.sessions().End(*app, *session, "logout");

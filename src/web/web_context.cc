@@ -2,22 +2,150 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
 #include "base/log.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "http/cookie.h"
 #include "http/form.h"
+#include "services/app_settings.h"
+#include "services/client_service.h"
+#include "services/developer_console_service.h"
 
 namespace tessera::web {
 namespace {
 
 constexpr std::string_view kCsrfPrefix = "tcsrf_";
-constexpr std::string_view kPageCsp =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-    "base-uri 'none'";
 
 bool LooksLikeCsrfToken(std::string_view v) {
   return v.size() > kCsrfPrefix.size() && v.size() <= 64 && v.rfind(kCsrfPrefix, 0) == 0;
+}
+
+// The pages' CSP: our stylesheets only, no script at all, images from us (and data: icons)
+// plus, when the app has a logo, that logo's one origin.
+std::string PageCsp(const std::optional<std::string>& logo_origin) {
+  std::string img = "img-src 'self' data:";
+  if (logo_origin) img += " " + *logo_origin;
+  return "default-src 'none'; style-src 'self'; " + img + "; frame-ancestors 'none'; base-uri 'none'";
+}
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// The origin of a logo URL the pages may show (https, or http on loopback), as a CSP source;
+// nullopt for anything else, so nothing odd ever reaches the header or the page.
+std::optional<std::string> LogoOrigin(std::string_view url) {
+  if (url.empty() || url.size() > 2048) return std::nullopt;
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || u->has_userinfo()) return std::nullopt;
+  std::string scheme;
+  for (char c : u->scheme()) scheme += Lower(c);
+  if (scheme != "https" && !(scheme == "http" && services::IsValidRedirectUri(url))) {
+    return std::nullopt;
+  }
+  std::string host;
+  for (char c : u->encoded_host()) host += Lower(c);
+  if (host.empty() || host.size() > 253) return std::nullopt;
+  bool ip6 = host.front() == '[' && host.back() == ']';
+  for (size_t i = ip6 ? 1 : 0; i < host.size() - (ip6 ? 1 : 0); ++i) {
+    char c = host[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+              (ip6 && c == ':');
+    if (!ok || (ip6 && c >= 'g' && c <= 'z')) return std::nullopt;
+  }
+  std::string origin = scheme + "://" + host;
+  if (u->has_port()) {
+    std::string_view port = u->port();
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    origin += ":" + std::string(port);
+  }
+  return origin;
+}
+
+bool IsHexColor(std::string_view c) {
+  return c.size() == 7 && c[0] == '#' &&
+         c.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string_view::npos;
+}
+
+using Rgb = std::array<double, 3>;  // 0..255
+
+Rgb ParseColor(std::string_view hex) {
+  Rgb c{};
+  for (int i = 0; i < 3; ++i) {
+    c[i] = static_cast<double>(std::stoi(std::string(hex.substr(1 + 2 * i, 2)), nullptr, 16));
+  }
+  return c;
+}
+
+// WCAG 2.x relative luminance and contrast ratio.
+double Luminance(const Rgb& c) {
+  double l[3];
+  for (int i = 0; i < 3; ++i) {
+    double s = c[i] / 255.0;
+    l[i] = s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+  }
+  return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+}
+
+double Contrast(const Rgb& a, const Rgb& b) {
+  double la = Luminance(a), lb = Luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+Rgb Mix(const Rgb& a, const Rgb& b, double t) {
+  return {a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t};
+}
+
+std::string Hex(const Rgb& c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", static_cast<int>(std::lround(c[0])),
+                static_cast<int>(std::lround(c[1])), static_cast<int>(std::lround(c[2])));
+  return buf;
+}
+
+std::string Rgba(const Rgb& c, double alpha) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "rgba(%d, %d, %d, %.2f)", static_cast<int>(std::lround(c[0])),
+                static_cast<int>(std::lround(c[1])), static_cast<int>(std::lround(c[2])), alpha);
+  return buf;
+}
+
+// The stylesheet of an accent colour: buttons take it with whichever text colour (white or
+// black) contrasts more; links, focus rings and emphasis take it only where it keeps WCAG AA
+// against the card of the colour scheme (4.5:1 for text, 3:1 for the ring), else they keep
+// Tessera's own.
+std::string BrandingStylesheet(std::string_view accent) {
+  const Rgb c = ParseColor(accent);
+  const Rgb white{255, 255, 255}, black{0, 0, 0};
+  const bool white_text = Contrast(c, white) >= 4.5 || Contrast(c, white) >= Contrast(c, black);
+  const Rgb toward = white_text ? black : white;  // hover/active move away from the text colour
+  std::string css = "/* The app's accent colour, from its settings in the console. */\n:root {\n";
+  css += "  --brand: " + Hex(c) + ";\n";
+  css += "  --primary: " + Hex(c) + ";\n";
+  css += "  --primary-hover: " + Hex(Mix(c, toward, 0.14)) + ";\n";
+  css += "  --primary-active: " + Hex(Mix(c, toward, 0.26)) + ";\n";
+  css += "  --on-primary: " + std::string(white_text ? "#ffffff" : "#000000") + ";\n}\n";
+  struct Scheme {
+    const char* media;
+    Rgb card;
+    double glow;
+  };
+  for (const Scheme& s : {Scheme{"light", white, 0.07}, Scheme{"dark", Rgb{0x18, 0x18, 0x1b}, 0.12}}) {
+    css += "@media (prefers-color-scheme: " + std::string(s.media) + ") {\n  :root {\n";
+    css += "    --bg-glow: " + Rgba(c, s.glow) + ";\n";
+    if (Contrast(c, s.card) >= 4.5) css += "    --link: " + Hex(c) + ";\n";
+    if (Contrast(c, s.card) >= 3.0) {
+      css += "    --ring: " + Hex(c) + ";\n";
+      css += "    --ring-halo: " + Rgba(c, 0.2) + ";\n";
+    }
+    css += "  }\n}\n";
+  }
+  return css;
 }
 
 }  // namespace
@@ -97,9 +225,18 @@ http::Response WebContext::Page(const http::Request& req, const store::App& app,
                                 std::string_view page, PageData data, unsigned status) const {
   http::Response res;
   res.status = status;
-  data.set("app_name", app.name);
+  const services::AppSettings settings = services::ParseAppSettings(app.settings_json);
+  data.set("app_name", services::DisplayName(settings, app.name));
   data.set("asset_base", path_base_ + "/assets");
   data.set("csrf_token", CsrfTokenFor(req, &res));
+  std::optional<std::string> logo_origin = LogoOrigin(settings.logo_url);
+  data.set("logo_url", logo_origin ? settings.logo_url : std::string());
+  if (IsHexColor(settings.accent_color) && !app.slug.empty()) {
+    std::string accent;
+    for (char c : settings.accent_color) accent += Lower(c);
+    data.set("branding_css", path_base_ + "/apps/" + app.slug + "/branding.css?v=" +
+                                 crypto::Sha256Hex(accent).substr(0, 12));
+  }
   auto html = renderer_.Render(page, std::move(data));
   if (!html.ok()) {
     LogJson(spdlog::level::err, "page_render_failed", {{"page", page}, {"error", html.status().ToString()}});
@@ -110,7 +247,7 @@ http::Response WebContext::Page(const http::Request& req, const store::App& app,
   }
   res.content_type = "text/html; charset=utf-8";
   res.body = std::move(*html);
-  res.WithHeader("Content-Security-Policy", std::string(kPageCsp));
+  res.WithHeader("Content-Security-Policy", PageCsp(logo_origin));
   // Our own forms then carry a real Origin (with no-referrer, browsers send "null"), while
   // other sites still learn nothing (no Referer leaves for another origin).
   res.WithHeader("Referrer-Policy", "same-origin");
@@ -139,7 +276,7 @@ http::Response WebContext::SignIn(const http::Request& req, const store::App& ap
   }
   // The session this browser had (maybe another user's) ends: one person per cookie.
   if (auto old = CurrentSession(app, req)) (void)sessions_.End(app, *old, "replaced");
-  std::string target = return_to.empty() ? PagePath(app, "account") : return_to;
+  std::string target = return_to.empty() ? HomePath(app) : return_to;
   http::Response r = Redirect(Absolute(target));
   SetSessionCookie(r, app, started->cookie_value);
   LogJson(spdlog::level::info, "browser_login", {{"app", app.slug}, {"user_id", user.id},
@@ -186,15 +323,66 @@ std::string WebContext::PagePath(const store::App& app, std::string_view page) c
 
 std::string WebContext::Absolute(std::string_view path) const { return origin_ + std::string(path); }
 
+std::string WebContext::HomePath(const store::App& app) const {
+  if (app.slug == services::kConsoleAppSlug) return ConsolePath();
+  return PagePath(app, "account");
+}
+
 std::string WebContext::SafeReturnTo(const store::App& app, std::string_view r) const {
+  if (r.size() > 4096) return "";
   std::string prefix = path_base_ + "/apps/" + app.slug + "/";
-  if (r.size() > 4096 || r.rfind(prefix, 0) != 0) return "";
+  bool inside = r.rfind(prefix, 0) == 0;
+  if (!inside && app.slug == services::kConsoleAppSlug) {
+    // The console's sign-in also leads back to the console's own pages, and only to them.
+    for (const std::string& root : {ConsolePath(), AdminPath()}) {
+      if (r.rfind(root, 0) == 0 &&
+          (r.size() == root.size() || r[root.size()] == '/' || r[root.size()] == '?')) {
+        inside = true;
+      }
+    }
+  }
+  if (!inside) return "";
   for (char c : r) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x21 || u == 0x7f || c == '\\') return "";  // no CR/LF, spaces or backslashes
   }
   if (r.find("/..") != std::string_view::npos || r.find("//") != std::string_view::npos) return "";
+  // Browsers treat %2e as a dot in a path segment: no "/%2e%2e/" climbing out either.
+  std::string_view path = r.substr(0, r.find('?'));
+  for (size_t i = 0; i + 2 < path.size(); ++i) {
+    if (path[i] == '%' && path[i + 1] == '2' && Lower(path[i + 2]) == 'e') return "";
+  }
   return std::string(r);
+}
+
+http::Response WebContext::BrandingCss(const http::Request& req) const {
+  auto app = apps_.Resolve(req.Param("app"));
+  if (!app.ok()) {
+    return app.status().IsNotFound()
+               ? http::TextResponse(404, "text/plain; charset=utf-8", "not found")
+               : http::TextResponse(503, "text/plain; charset=utf-8", "try again later");
+  }
+  const services::AppSettings settings = services::ParseAppSettings(app->settings_json);
+  std::string css = "/* This app has no accent colour of its own. */\n";
+  if (IsHexColor(settings.accent_color)) {
+    std::string accent;
+    for (char c : settings.accent_color) accent += Lower(c);
+    css = BrandingStylesheet(accent);
+  }
+  std::string etag = "\"" + crypto::Sha256Hex(css).substr(0, 16) + "\"";
+  if (req.Header(http::beast_http::field::if_none_match) == etag) {
+    http::Response r;
+    r.status = 304;
+    r.WithHeader("ETag", etag);
+    r.WithHeader("Cache-Control", "public, max-age=300");
+    return r;
+  }
+  http::Response r = http::TextResponse(200, "text/css; charset=utf-8", std::move(css));
+  r.WithHeader("ETag", etag);
+  // Pages link it with ?v=<hash of the colour>: a new colour is a new URL at once; the short
+  // lifetime only bounds what an old link keeps.
+  r.WithHeader("Cache-Control", "public, max-age=300");
+  return r;
 }
 
 services::ClientInfo WebContext::ClientOf(const http::Request& req) {

@@ -40,14 +40,16 @@ class WebContext {
   bool CsrfOk(const http::Request& req, const std::map<std::string, std::string>& form) const;
 
   // Renders `page` with the common fields (title, app_name, asset_base, csrf_token) filled in;
-  // HTML, never cached, with the pages' CSP.
+  // HTML, never cached, with the pages' CSP. The app's branding (services/app_settings.h)
+  // comes along: app_name is its display name, `logo_url` its logo (the CSP then allows
+  // images from that one origin) and `branding_css` the URL of its accent-colour stylesheet.
   http::Response Page(const http::Request& req, const store::App& app, std::string_view page,
                       PageData data, unsigned status = 200) const;
   // The friendly error page; `app` may be null (unknown app).
   http::Response ErrorPage(const http::Request& req, const store::App* app, unsigned status,
                            std::string_view heading, std::string_view message) const;
   // Starts a browser session for `user` (a fresh cookie; the session this browser had ends)
-  // and redirects to `return_to` (already checked by SafeReturnTo) or the account page.
+  // and redirects to `return_to` (already checked by SafeReturnTo) or HomePath(app).
   http::Response SignIn(const http::Request& req, const store::App& app, const store::User& user,
                         const std::string& return_to);
   // A result page ("message" template).
@@ -64,8 +66,20 @@ class WebContext {
   // {PUBLIC_URL}/apps/{slug} and the URL path of a page under it.
   std::string Issuer(const store::App& app) const { return apps_.IssuerFor(app.slug); }
   std::string PagePath(const store::App& app, std::string_view page) const;
-  // A return_to that stays inside this app's pages (no open redirect); "" otherwise.
+  // Where a signed-in user goes by default: the account page, or for the console app the
+  // developer console ({PUBLIC_URL}/console).
+  std::string HomePath(const store::App& app) const;
+  // The URL path of a console page: ConsolePath("/apps/x") = {path of PUBLIC_URL}/console/apps/x.
+  std::string ConsolePath(std::string_view rest = "") const { return path_base_ + "/console" + std::string(rest); }
+  std::string AdminPath(std::string_view rest = "") const { return path_base_ + "/admin" + std::string(rest); }
+  const std::string& path_base() const { return path_base_; }
+  // A return_to that stays inside this app's pages (no open redirect); "" otherwise. For the
+  // console app the console's own pages (/console…, /admin…) are allowed too.
   std::string SafeReturnTo(const store::App& app, std::string_view return_to) const;
+
+  // GET /apps/{app}/branding.css: the app's accent colour as CSS custom properties (only a
+  // validated #rrggbb ever reaches it), with the text colours that keep WCAG AA contrast.
+  http::Response BrandingCss(const http::Request& req) const;
   // Turns a path of this server into an absolute URL.
   std::string Absolute(std::string_view path) const;
 

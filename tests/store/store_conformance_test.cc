@@ -2890,6 +2890,866 @@ TEST_P(StoreConformanceTest, AuditRetentionDeletesOnlyOlderEvents) {
   EXPECT_EQ(*again, 0);
 }
 
+// ---------------------------------------------------------------------------------------
+// Developer console: apps by id and atomic app updates
+
+TEST_P(StoreConformanceTest, GetAppById) {
+  App a = MakeApp("default");
+  a.disabled = true;
+  a.settings_json = R"({"registration":"closed"})";
+  a.created_at = kAfter2038;
+  ASSERT_OK(store().CreateApp(a));
+  App other = AddApp("other");
+  auto got = store().GetAppById(a.id);
+  ASSERT_OK(got);
+  ExpectSameApp(*got, a);
+  auto got_other = store().GetAppById(other.id);
+  ASSERT_OK(got_other);
+  ExpectSameApp(*got_other, other);
+  EXPECT_CODE(store().GetAppById(NewId()), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetAppById("default"), StatusCode::kNotFound);  // a slug is not an id
+}
+
+TEST_P(StoreConformanceTest, UpdateAppChangesOnlyNameDisabledAndSettings) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  App want = app;
+  want.name = "Renamed <'\"&> ünïcode";
+  want.disabled = true;
+  want.settings_json = R"({"mail_from":"no-reply@example.com"})";
+
+  auto updated = store().UpdateApp(app.id, [&](App& cur) {
+    ExpectSameApp(cur, app);  // sees the current row
+    cur.name = want.name;
+    cur.disabled = want.disabled;
+    cur.settings_json = want.settings_json;
+    cur.id = NewId();  // not changeable: ignored
+    cur.slug = "hijacked";
+    cur.created_at = kT0 + kDay;
+    return OkStatus();
+  });
+  ASSERT_OK(updated);
+  ExpectSameApp(*updated, want);  // what is stored, not what mutate left
+  auto got = store().GetAppById(app.id);
+  ASSERT_OK(got);
+  ExpectSameApp(*got, want);
+  auto by_slug = store().GetAppBySlug("default");
+  ASSERT_OK(by_slug);
+  ExpectSameApp(*by_slug, want);
+  EXPECT_CODE(store().GetAppBySlug("hijacked"), StatusCode::kNotFound);
+  auto untouched = store().GetAppById(other.id);
+  ASSERT_OK(untouched);
+  ExpectSameApp(*untouched, other);
+
+  // Re-enabling works too (a boolean written back as 0).
+  auto enabled = store().UpdateApp(app.id, [](App& cur) {
+    cur.disabled = false;
+    return OkStatus();
+  });
+  ASSERT_OK(enabled);
+  got = store().GetAppById(app.id);
+  ASSERT_OK(got);
+  EXPECT_FALSE(got->disabled);
+  EXPECT_EQ(got->name, want.name);
+}
+
+TEST_P(StoreConformanceTest, UpdateAppRollsBackWhenMutateFailsAndUnknownIsNotFound) {
+  App app = AddApp("default");
+  bool called = false;
+  auto result = store().UpdateApp(app.id, [&](App& cur) {
+    called = true;
+    cur.name = "changed";
+    cur.disabled = true;
+    cur.settings_json = R"({"x":1})";
+    return FailedPreconditionError("no");
+  });
+  EXPECT_TRUE(called);
+  EXPECT_CODE(result, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(result.status().message(), "no");  // returned unchanged
+  auto got = store().GetAppById(app.id);
+  ASSERT_OK(got);
+  ExpectSameApp(*got, app);
+
+  bool called_unknown = false;
+  EXPECT_CODE(store().UpdateApp(NewId(),
+                                [&](App&) {
+                                  called_unknown = true;
+                                  return OkStatus();
+                                }),
+              StatusCode::kNotFound);
+  EXPECT_FALSE(called_unknown);
+}
+
+// Each update reads the row another one just committed: none is lost (PostgreSQL runs READ
+// COMMITTED, so this needs the row locked before the read).
+TEST_P(StoreConformanceTest, ConcurrentUpdateAppLosesNoUpdate) {
+  App app = AddApp("default");
+  ASSERT_OK(store().UpdateApp(app.id, [](App& cur) {
+    cur.name = "";
+    return OkStatus();
+  }));
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 10;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      for (int round = 0; round < kRounds; ++round) {
+        auto r = store().UpdateApp(app.id, [&](App& cur) {
+          cur.name += static_cast<char>('a' + i);
+          return OkStatus();
+        });
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto got = store().GetAppById(app.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->name.size(), static_cast<size_t>(kThreads * kRounds)) << got->name;
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(std::count(got->name.begin(), got->name.end(), static_cast<char>('a' + i)), kRounds)
+        << got->name;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Developer console: app members
+
+AppMember MakeMember(const App& app, const User& user, std::string_view role, UnixMillis at) {
+  return AppMember{app.id, user.id, std::string(role), at};
+}
+
+void ExpectSameMember(const AppMember& got, const AppMember& want) {
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.role, want.role);
+  EXPECT_EQ(got.created_at, want.created_at);
+}
+
+std::vector<std::string> MemberUserIds(const std::vector<AppMember>& members) {
+  std::vector<std::string> ids;
+  for (const auto& m : members) ids.push_back(m.user_id);
+  return ids;
+}
+
+std::vector<std::string> MemberAppIds(const std::vector<AppMember>& members) {
+  std::vector<std::string> ids;
+  for (const auto& m : members) ids.push_back(m.app_id);
+  return ids;
+}
+
+TEST_P(StoreConformanceTest, AddGetAndDuplicateAppMember) {
+  App console = AddApp("console");
+  App app = AddApp("default");
+  User ann = AddUser(console, "ann@example.com");
+  User bob = AddUser(console, "bob@example.com");
+  AppMember owner = MakeMember(app, ann, kRoleOwner, kAfter2038);
+  ASSERT_OK(store().AddAppMember(owner));
+
+  auto got = store().GetAppMember(app.id, ann.id);
+  ASSERT_OK(got);
+  ExpectSameMember(*got, owner);
+  EXPECT_CODE(store().GetAppMember(app.id, bob.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetAppMember(console.id, ann.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetAppMember(app.id, NewId()), StatusCode::kNotFound);
+
+  // A second membership of the same user in the same app clashes, whatever the role.
+  EXPECT_CLASH(store().AddAppMember(MakeMember(app, ann, kRoleMember, kT0)), "member");
+  got = store().GetAppMember(app.id, ann.id);
+  ASSERT_OK(got);
+  ExpectSameMember(*got, owner);  // the first one is untouched
+  // The same user in another app, or another user in this app, is fine.
+  EXPECT_OK(store().AddAppMember(MakeMember(console, ann, kRoleMember, kT0)));
+  EXPECT_OK(store().AddAppMember(MakeMember(app, bob, kRoleMember, kT0)));
+}
+
+TEST_P(StoreConformanceTest, ListAppMembersAndMembershipsOldestFirst) {
+  App console = AddApp("console");
+  App one = AddApp("one");
+  App two = AddApp("two");
+  User ann = AddUser(console, "ann@example.com");
+  User bob = AddUser(console, "bob@example.com");
+  User cy = AddUser(console, "cy@example.com");
+  // bob and cy joined "one" in the same millisecond: ordered by user id.
+  const UnixMillis tie = kT0 + kMinute;
+  ASSERT_OK(store().AddAppMember(MakeMember(one, cy, kRoleMember, tie)));
+  ASSERT_OK(store().AddAppMember(MakeMember(one, ann, kRoleOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(one, bob, kRoleMember, tie)));
+  ASSERT_OK(store().AddAppMember(MakeMember(two, ann, kRoleMember, kT0 + kHour)));
+  ASSERT_OK(store().AddAppMember(MakeMember(two, bob, kRoleOwner, kT0 - kHour)));
+
+  auto members = store().ListAppMembers(one.id);
+  ASSERT_OK(members);
+  std::string first_tied = std::min(bob.id, cy.id), second_tied = std::max(bob.id, cy.id);
+  EXPECT_THAT(MemberUserIds(*members), ElementsAre(ann.id, first_tied, second_tied));
+  ExpectSameMember((*members)[0], MakeMember(one, ann, kRoleOwner, kT0));
+  auto members_two = store().ListAppMembers(two.id);
+  ASSERT_OK(members_two);
+  EXPECT_THAT(MemberUserIds(*members_two), ElementsAre(bob.id, ann.id));
+  auto none = store().ListAppMembers(console.id);
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+
+  auto anns = store().ListMembershipsOfUser(ann.id);
+  ASSERT_OK(anns);
+  EXPECT_THAT(MemberAppIds(*anns), ElementsAre(one.id, two.id));
+  ExpectSameMember((*anns)[1], MakeMember(two, ann, kRoleMember, kT0 + kHour));
+  auto bobs = store().ListMembershipsOfUser(bob.id);
+  ASSERT_OK(bobs);
+  EXPECT_THAT(MemberAppIds(*bobs), ElementsAre(two.id, one.id));
+  auto nobody = store().ListMembershipsOfUser(NewId());
+  ASSERT_OK(nobody);
+  EXPECT_THAT(*nobody, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, SetRoleAndRemoveAppMember) {
+  App console = AddApp("console");
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User ann = AddUser(console, "ann@example.com");
+  User bob = AddUser(console, "bob@example.com");
+  ASSERT_OK(store().AddAppMember(MakeMember(app, ann, kRoleMember, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(app, bob, kRoleMember, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(other, ann, kRoleMember, kT0)));
+
+  ASSERT_OK(store().SetAppMemberRole(app.id, ann.id, kRoleOwner));
+  auto got = store().GetAppMember(app.id, ann.id);
+  ASSERT_OK(got);
+  ExpectSameMember(*got, MakeMember(app, ann, kRoleOwner, kT0));  // created_at kept
+  auto bobs = store().GetAppMember(app.id, bob.id);
+  ASSERT_OK(bobs);
+  EXPECT_EQ(bobs->role, kRoleMember);  // only that member
+  auto elsewhere = store().GetAppMember(other.id, ann.id);
+  ASSERT_OK(elsewhere);
+  EXPECT_EQ(elsewhere->role, kRoleMember);  // only that app
+  EXPECT_CODE(store().SetAppMemberRole(console.id, ann.id, kRoleOwner), StatusCode::kNotFound);
+  EXPECT_CODE(store().SetAppMemberRole(app.id, NewId(), kRoleOwner), StatusCode::kNotFound);
+
+  ASSERT_OK(store().RemoveAppMember(app.id, ann.id));
+  EXPECT_CODE(store().GetAppMember(app.id, ann.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().RemoveAppMember(app.id, ann.id), StatusCode::kNotFound);  // not any more
+  EXPECT_CODE(store().SetAppMemberRole(app.id, ann.id, kRoleOwner), StatusCode::kNotFound);
+  EXPECT_CODE(store().RemoveAppMember(console.id, bob.id), StatusCode::kNotFound);
+  EXPECT_OK(store().GetAppMember(app.id, bob.id));
+  EXPECT_OK(store().GetAppMember(other.id, ann.id));
+  auto left = store().ListAppMembers(app.id);
+  ASSERT_OK(left);
+  EXPECT_THAT(MemberUserIds(*left), ElementsAre(bob.id));
+}
+
+// ---------------------------------------------------------------------------------------
+// Developer console: apps' backend API keys
+
+AppApiKey MakeAppApiKey(const App& app, const std::string& hash, UnixMillis created_at) {
+  AppApiKey k;
+  k.id = NewId();
+  k.app_id = app.id;
+  k.name = "backend <'\"&>";
+  k.prefix = "tsk_" + hash.substr(0, 4);
+  k.key_hash = hash;
+  k.created_by = NewId();
+  k.created_at = created_at;
+  return k;
+}
+
+void ExpectSameAppApiKey(const AppApiKey& got, const AppApiKey& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.prefix, want.prefix);
+  EXPECT_EQ(got.key_hash, want.key_hash);
+  EXPECT_EQ(got.created_by, want.created_by);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.last_used_at, want.last_used_at);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+}
+
+TEST_P(StoreConformanceTest, CreateAndGetAppApiKeyAndHashClash) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  AppApiKey k = MakeAppApiKey(app, "key-hash-1", kAfter2038);
+  ASSERT_OK(store().CreateAppApiKey(k));
+  AppApiKey cli = MakeAppApiKey(other, "key-hash-2", kT0);
+  cli.created_by = "";  // made by the CLI
+  ASSERT_OK(store().CreateAppApiKey(cli));
+
+  auto got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  ExpectSameAppApiKey(*got, k);
+  got = store().GetAppApiKeyByHash("key-hash-2");
+  ASSERT_OK(got);
+  ExpectSameAppApiKey(*got, cli);
+  EXPECT_CODE(store().GetAppApiKeyByHash("no-such-hash"), StatusCode::kNotFound);
+
+  // The hash is unique across apps.
+  EXPECT_CLASH(store().CreateAppApiKey(MakeAppApiKey(other, "key-hash-1", kT0)), "key_hash");
+  AppApiKey same_id = MakeAppApiKey(app, "key-hash-3", kT0);
+  same_id.id = k.id;
+  EXPECT_CLASH(store().CreateAppApiKey(same_id), "id");
+  got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  ExpectSameAppApiKey(*got, k);
+  EXPECT_CODE(store().GetAppApiKeyByHash("key-hash-3"), StatusCode::kNotFound);
+  auto listed = store().ListAppApiKeys(other.id);
+  ASSERT_OK(listed);
+  EXPECT_THAT(Ids(*listed), ElementsAre(cli.id));
+}
+
+TEST_P(StoreConformanceTest, ListAppApiKeysLiveOfTheAppNewestFirst) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  AppApiKey oldest = MakeAppApiKey(app, "key-hash-1", kT0);
+  AppApiKey middle = MakeAppApiKey(app, "key-hash-2", kT0 + kMinute);
+  AppApiKey newest = MakeAppApiKey(app, "key-hash-3", kT0 + kHour);
+  AppApiKey revoked = MakeAppApiKey(app, "key-hash-4", kT0 + kDay);
+  AppApiKey others = MakeAppApiKey(other, "key-hash-5", kT0 + 2 * kDay);
+  for (const AppApiKey* k : {&middle, &newest, &oldest, &revoked, &others}) {
+    ASSERT_OK(store().CreateAppApiKey(*k));
+  }
+  ASSERT_OK(store().RevokeAppApiKey(app.id, revoked.id, kT0 + kDay + 1));
+
+  auto listed = store().ListAppApiKeys(app.id);
+  ASSERT_OK(listed);
+  EXPECT_THAT(Ids(*listed), ElementsAre(newest.id, middle.id, oldest.id));
+  ExpectSameAppApiKey((*listed)[1], middle);
+  auto theirs = store().ListAppApiKeys(other.id);
+  ASSERT_OK(theirs);
+  EXPECT_THAT(Ids(*theirs), ElementsAre(others.id));
+  auto none = store().ListAppApiKeys(NewId());
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, RevokeAppApiKey) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  AppApiKey k = MakeAppApiKey(app, "key-hash-1", kT0);
+  ASSERT_OK(store().CreateAppApiKey(k));
+
+  EXPECT_CODE(store().RevokeAppApiKey(other.id, k.id, kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeAppApiKey(app.id, NewId(), kT0 + 1), StatusCode::kNotFound);
+  auto got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, std::nullopt);
+
+  ASSERT_OK(store().RevokeAppApiKey(app.id, k.id, kT0 + kMinute));
+  got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);  // still found by hash: the caller checks
+  EXPECT_CODE(store().RevokeAppApiKey(app.id, k.id, kT0 + kHour), StatusCode::kNotFound);
+  got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revoked_at, kT0 + kMinute);  // the first revocation's time stays
+  auto listed = store().ListAppApiKeys(app.id);
+  ASSERT_OK(listed);
+  EXPECT_THAT(*listed, IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, TouchAppApiKey) {
+  App app = AddApp("default");
+  AppApiKey k = MakeAppApiKey(app, "key-hash-1", kT0);
+  AppApiKey untouched = MakeAppApiKey(app, "key-hash-2", kT0);
+  ASSERT_OK(store().CreateAppApiKey(k));
+  ASSERT_OK(store().CreateAppApiKey(untouched));
+
+  ASSERT_OK(store().TouchAppApiKey(k.id, kT0 + kMinute));
+  auto got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, kT0 + kMinute);
+  ASSERT_OK(store().TouchAppApiKey(k.id, kAfter2038));
+  got = store().GetAppApiKeyByHash("key-hash-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->last_used_at, kAfter2038);
+  auto other = store().GetAppApiKeyByHash("key-hash-2");
+  ASSERT_OK(other);
+  EXPECT_EQ(other->last_used_at, std::nullopt);
+  auto listed = store().ListAppApiKeys(app.id);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const AppApiKey& l : *listed) {
+    EXPECT_EQ(l.last_used_at, l.id == k.id ? std::optional<UnixMillis>(kAfter2038) : std::nullopt);
+  }
+}
+
+TEST_P(StoreConformanceTest, DeletingAnAppTakesItsMembersAndApiKeys) {
+  App console = AddApp("console");
+  App app = AddApp("default");
+  User ann = AddUser(console, "ann@example.com");
+  ASSERT_OK(store().AddAppMember(MakeMember(app, ann, kRoleOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(console, ann, kRoleOwner, kT0)));
+  ASSERT_OK(store().CreateAppApiKey(MakeAppApiKey(app, "key-hash-1", kT0)));
+  ASSERT_OK(db_->OpenSql().value()->Write([&](sql::SqlConnection& c) -> Status {
+    return c.Exec("DELETE FROM apps WHERE id = $1", {app.id}).status();
+  }));
+  EXPECT_CODE(store().GetAppMember(app.id, ann.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetAppApiKeyByHash("key-hash-1"), StatusCode::kNotFound);
+  auto left = store().ListMembershipsOfUser(ann.id);
+  ASSERT_OK(left);
+  EXPECT_THAT(MemberAppIds(*left), ElementsAre(console.id));
+}
+
+// ---------------------------------------------------------------------------------------
+// Developer console: listing, counting and deleting an app's users
+
+// A query built field by field (UserQuery's search and cursor have no default member
+// initializers, so a designated initializer leaving them out warns).
+UserQuery UsersOf(const std::string& app_id, const std::string& search = "",
+                  const std::optional<std::string>& cursor = std::nullopt,
+                  int limit = UserQuery{}.limit) {
+  UserQuery q;
+  q.app_id = app_id;
+  q.search = search;
+  q.cursor = cursor;
+  q.limit = limit;
+  return q;
+}
+
+std::vector<std::string> UserIds(const Result<UserPage>& page) {
+  std::vector<std::string> ids;
+  if (page.ok()) {
+    for (const auto& u : page->users) ids.push_back(u.id);
+  }
+  return ids;
+}
+
+TEST_P(StoreConformanceTest, ListUsersPagesNewestFirstWithTies) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  // 7 users; three share a creation time, two share another (ties are ordered by id desc).
+  const UnixMillis times[] = {kT0,           kT0 + kSecond,     kT0 + kSecond,
+                              kT0 + kSecond, kT0 + 2 * kSecond, kT0 + 2 * kSecond,
+                              kT0 + kHour};
+  std::vector<User> users;
+  for (int i = 0; i < 7; ++i) {
+    User u = MakeUser(app, "user" + std::to_string(i) + "@example.com");
+    u.created_at = times[i];
+    ASSERT_OK(store().CreateUser(u));
+    users.push_back(u);
+  }
+  AddUser(other, "stranger@example.com");  // never listed for `app`
+  std::vector<User> want_order = users;
+  std::sort(want_order.begin(), want_order.end(), [](const User& a, const User& b) {
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.id > b.id;
+  });
+  std::vector<std::string> want = Ids(want_order);
+
+  auto all = store().ListUsers(UsersOf(app.id));
+  ASSERT_OK(all);
+  EXPECT_EQ(UserIds(all), want);
+  EXPECT_EQ(all->next_cursor, std::nullopt);  // fewer than the limit (50)
+  ExpectSameUser(all->users[0], want_order[0]);
+
+  // Pages of 4: a full page names its last user as the cursor.
+  auto first = store().ListUsers(UsersOf(app.id, "", std::nullopt, 4));
+  ASSERT_OK(first);
+  EXPECT_EQ(UserIds(first), std::vector<std::string>(want.begin(), want.begin() + 4));
+  ASSERT_TRUE(first->next_cursor.has_value());
+  EXPECT_EQ(*first->next_cursor, want[3]);  // in the middle of the three-way tie
+  auto second = store().ListUsers(UsersOf(app.id, "", first->next_cursor, 4));
+  ASSERT_OK(second);
+  EXPECT_EQ(UserIds(second), std::vector<std::string>(want.begin() + 4, want.end()));
+  EXPECT_EQ(second->next_cursor, std::nullopt);  // 3 < 4: the last page
+
+  // Pages of 1 walk every user; an exactly full last page still names a cursor, and the
+  // page after it is empty.
+  std::vector<std::string> walked;
+  std::optional<std::string> cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto r = store().ListUsers(UsersOf(app.id, "", cursor, 1));
+    ASSERT_OK(r);
+    for (const auto& u : r->users) walked.push_back(u.id);
+    if (!r->next_cursor) {
+      EXPECT_THAT(r->users, IsEmpty());
+      break;
+    }
+    EXPECT_EQ(*r->next_cursor, r->users.back().id);
+    cursor = r->next_cursor;
+  }
+  EXPECT_EQ(walked, want);
+  auto seven = store().ListUsers(UsersOf(app.id, "", std::nullopt, 7));
+  ASSERT_OK(seven);
+  ASSERT_TRUE(seven->next_cursor.has_value());
+  EXPECT_EQ(*seven->next_cursor, want.back());
+  auto after_last = store().ListUsers(UsersOf(app.id, "", seven->next_cursor));
+  ASSERT_OK(after_last);
+  EXPECT_THAT(after_last->users, IsEmpty());
+  EXPECT_EQ(after_last->next_cursor, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, ListUsersClampsTheLimit) {
+  App app = AddApp("default");
+  for (int i = 0; i < 205; ++i) {
+    User u = MakeUser(app, "u" + std::to_string(i) + "@example.com");
+    u.created_at = kT0 + i;
+    ASSERT_OK(store().CreateUser(u));
+  }
+  auto zero = store().ListUsers(UsersOf(app.id, "", std::nullopt, 0));
+  ASSERT_OK(zero);
+  EXPECT_EQ(zero->users.size(), 1u);  // clamped to 1
+  ASSERT_TRUE(zero->next_cursor.has_value());
+  auto negative = store().ListUsers(UsersOf(app.id, "", std::nullopt, -5));
+  ASSERT_OK(negative);
+  EXPECT_EQ(negative->users.size(), 1u);
+  auto huge = store().ListUsers(UsersOf(app.id, "", std::nullopt, 100000));
+  ASSERT_OK(huge);
+  EXPECT_EQ(huge->users.size(), 200u);  // clamped to 200
+  ASSERT_TRUE(huge->next_cursor.has_value());
+  EXPECT_EQ(*huge->next_cursor, huge->users.back().id);
+  auto rest = store().ListUsers(UsersOf(app.id, "", huge->next_cursor, 200));
+  ASSERT_OK(rest);
+  EXPECT_EQ(rest->users.size(), 5u);
+  EXPECT_EQ(rest->next_cursor, std::nullopt);
+  EXPECT_EQ(rest->users.back().created_at, kT0);
+}
+
+TEST_P(StoreConformanceTest, ListUsersCursorOfAnotherAppOrUnknownIsEmpty) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User mine = AddUser(app, "ann@example.com");
+  User theirs = MakeUser(other, "bob@example.com");
+  theirs.created_at = kT0 + kDay;  // newer than every user of `app`
+  ASSERT_OK(store().CreateUser(theirs));
+
+  auto via_other = store().ListUsers(UsersOf(app.id, "", theirs.id));
+  ASSERT_OK(via_other);
+  EXPECT_THAT(via_other->users, IsEmpty());
+  EXPECT_EQ(via_other->next_cursor, std::nullopt);
+  auto unknown = store().ListUsers(UsersOf(app.id, "", NewId()));
+  ASSERT_OK(unknown);
+  EXPECT_THAT(unknown->users, IsEmpty());
+  auto injected = store().ListUsers(UsersOf(app.id, "", "' OR 1=1 --"));
+  ASSERT_OK(injected);
+  EXPECT_THAT(injected->users, IsEmpty());
+  // Each app lists only its own users.
+  EXPECT_THAT(UserIds(store().ListUsers(UsersOf(app.id))), ElementsAre(mine.id));
+  EXPECT_THAT(UserIds(store().ListUsers(UsersOf(other.id))), ElementsAre(theirs.id));
+  EXPECT_THAT(UserIds(store().ListUsers(UsersOf(NewId()))), IsEmpty());
+}
+
+TEST_P(StoreConformanceTest, ListUsersSearchesEmailAndUsernameCaseInsensitively) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User ann = AddUser(app, "Ann.Smith@Example.com", "annie");
+  User bob = AddUser(app, "bob@corp.example", "Bobby_Tables");
+  User cy = AddUser(app, "cy@example.org");  // no username
+  User pct = AddUser(app, "100%off@example.com", "back\\slash");
+  User stranger = AddUser(other, "ann.other@example.com", "annie2");
+  auto search = [&](const std::string& app_id, const std::string& s) {
+    return UserIds(store().ListUsers(UsersOf(app_id, s)));
+  };
+
+  EXPECT_THAT(search(app.id, "SMITH"), ElementsAre(ann.id));  // email, any case
+  EXPECT_THAT(search(app.id, "Annie"), ElementsAre(ann.id));  // username, not other app
+  EXPECT_THAT(search(app.id, "bobby"), ElementsAre(bob.id));
+  EXPECT_THAT(search(app.id, "corp"), ElementsAre(bob.id));
+  EXPECT_THAT(search(app.id, "example.org"), ElementsAre(cy.id));
+  EXPECT_THAT(search(app.id, "nobody"), IsEmpty());
+  EXPECT_THAT(search(other.id, "annie"), ElementsAre(stranger.id));  // strictly per app
+  EXPECT_THAT(search(app.id, "example"), UnorderedElementsAre(ann.id, bob.id, cy.id, pct.id));
+
+  // LIKE metacharacters are literal: '%' and '_' match only themselves, '\' too.
+  EXPECT_THAT(search(app.id, "%"), ElementsAre(pct.id));
+  EXPECT_THAT(search(app.id, "100%"), ElementsAre(pct.id));
+  EXPECT_THAT(search(app.id, "_"), ElementsAre(bob.id));  // only "bobby_tables" has one
+  EXPECT_THAT(search(app.id, "y_t"), ElementsAre(bob.id));
+  EXPECT_THAT(search(app.id, "n_e"), IsEmpty());  // would match "annie" as LIKE
+  EXPECT_THAT(search(app.id, "\\"), ElementsAre(pct.id));
+  EXPECT_THAT(search(app.id, "k\\s"), ElementsAre(pct.id));
+  EXPECT_THAT(search(app.id, "\\%"), IsEmpty());
+  // Quotes and SQL in the search are data.
+  EXPECT_THAT(search(app.id, "' OR 1=1 --"), IsEmpty());
+  EXPECT_THAT(search(app.id, "'); DROP TABLE users; --"), IsEmpty());
+  EXPECT_THAT(search(app.id, "\" OR \"\"=\""), IsEmpty());
+  auto count = store().CountUsers(app.id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 4);
+}
+
+TEST_P(StoreConformanceTest, ListUsersSearchPagesToo) {
+  App app = AddApp("default");
+  std::vector<std::string> want;  // the matching users (then: newest first)
+  for (int i = 0; i < 9; ++i) {
+    bool match = i % 3 != 0;
+    User u = MakeUser(app, (match ? "match" : "other") + std::to_string(i) + "@example.com");
+    u.created_at = kT0 + (i / 2) * kSecond;  // pairs of ties
+    ASSERT_OK(store().CreateUser(u));
+    if (match) want.push_back(u.id);
+  }
+  ASSERT_EQ(want.size(), 6u);
+  {
+    auto all = store().ListUsers(UsersOf(app.id, "MATCH"));
+    ASSERT_OK(all);
+    const std::vector<User>& got = all->users;
+    EXPECT_THAT(UserIds(all),
+                UnorderedElementsAre(want[0], want[1], want[2], want[3], want[4], want[5]));
+    want = UserIds(all);
+    for (size_t i = 1; i < got.size(); ++i) {
+      const User& prev = got[i - 1];
+      const User& cur = got[i];
+      EXPECT_TRUE(prev.created_at > cur.created_at ||
+                  (prev.created_at == cur.created_at && prev.id > cur.id))
+          << i;
+    }
+  }
+  std::vector<std::string> paged;
+  std::optional<std::string> cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto r = store().ListUsers(UsersOf(app.id, "match", cursor, 4));
+    ASSERT_OK(r);
+    for (const auto& u : r->users) paged.push_back(u.id);
+    if (!r->next_cursor) break;
+    cursor = r->next_cursor;
+  }
+  EXPECT_EQ(paged, want);
+}
+
+TEST_P(StoreConformanceTest, CountUsersPerApp) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  auto zero = store().CountUsers(app.id);
+  ASSERT_OK(zero);
+  EXPECT_EQ(*zero, 0);
+  User ann = AddUser(app, "ann@example.com");
+  AddUser(app, "bob@example.com");
+  AddUser(other, "cy@example.com");
+  auto two = store().CountUsers(app.id);
+  ASSERT_OK(two);
+  EXPECT_EQ(*two, 2);
+  auto one = store().CountUsers(other.id);
+  ASSERT_OK(one);
+  EXPECT_EQ(*one, 1);
+  ASSERT_OK(store().DeleteUser(app.id, ann.id));
+  auto after = store().CountUsers(app.id);
+  ASSERT_OK(after);
+  EXPECT_EQ(*after, 1);
+  auto unknown = store().CountUsers(NewId());
+  ASSERT_OK(unknown);
+  EXPECT_EQ(*unknown, 0);
+}
+
+TEST_P(StoreConformanceTest, DeleteUserTakesEverythingOfTheirs) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User ann = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+
+  // Everything of ann's, and the same kinds of things of bob's (which must survive).
+  Session ann_session = AddSession(ann, "rt-ann");
+  Session bob_session = AddSession(bob, "rt-bob");
+  Session ann_browser = MakeBrowserSession(ann, kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateBrowserSession(ann_browser, "cookie-ann"));
+  ASSERT_OK(store().CreateApiToken(MakeApiToken(ann, "api-ann", kT0)));
+  ASSERT_OK(store().CreateApiToken(MakeApiToken(bob, "api-bob", kT0)));
+  ASSERT_OK(store().SaveConsent(MakeConsent(ann, "client-1", kT0)));
+  ASSERT_OK(store().SaveConsent(MakeConsent(bob, "client-1", kT0)));
+  ASSERT_OK(store().CreateAuthorizationCode(MakeCode(ann, "code-ann", kT0, kT0 + kMinute)));
+  ASSERT_OK(store().CreateAuthorizationCode(MakeCode(bob, "code-bob", kT0, kT0 + kMinute)));
+  EmailToken ann_mail = MakeEmailToken(app, "mail-ann", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  ann_mail.user_id = ann.id;
+  ASSERT_OK(store().CreateEmailToken(ann_mail));
+  EmailToken bob_mail = MakeEmailToken(app, "mail-bob", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  bob_mail.user_id = bob.id;
+  bob_mail.email = "bob@example.com";
+  ASSERT_OK(store().CreateEmailToken(bob_mail));
+  ASSERT_OK(store().AddAppMember(MakeMember(other, ann, kRoleOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(other, bob, kRoleMember, kT0)));
+
+  ASSERT_OK(store().DeleteUser(app.id, ann.id));
+
+  EXPECT_CODE(store().GetUser(app.id, ann.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserByEmail(app.id, "ann@example.com"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetSession(app.id, ann_session.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetSession(app.id, ann_browser.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-ann", kT0, kHour), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetRefreshToken(app.id, "rt-ann"), StatusCode::kNotFound);
+  EXPECT_FALSE(TokenExists("rt-ann"));
+  EXPECT_CODE(store().GetApiTokenByHash("api-ann"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetConsent(app.id, ann.id, "client-1"), StatusCode::kNotFound);
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-ann", kT0),
+                      CodeOutcome::kInvalid);
+  EXPECT_CODE(store().GetEmailToken(app.id, "mail-ann", kPurposeVerifyEmail),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().GetAppMember(other.id, ann.id), StatusCode::kNotFound);
+  auto memberships = store().ListMembershipsOfUser(ann.id);
+  ASSERT_OK(memberships);
+  EXPECT_THAT(*memberships, IsEmpty());
+
+  // bob keeps everything.
+  EXPECT_OK(store().GetUser(app.id, bob.id));
+  auto bobs = store().GetSession(app.id, bob_session.id);
+  ASSERT_OK(bobs);
+  ExpectSameSession(*bobs, bob_session);
+  EXPECT_OK(store().GetRefreshToken(app.id, "rt-bob"));
+  EXPECT_OK(store().GetApiTokenByHash("api-bob"));
+  EXPECT_OK(store().GetConsent(app.id, bob.id, "client-1"));
+  EXPECT_OK(store().GetEmailToken(app.id, "mail-bob", kPurposeVerifyEmail));
+  EXPECT_OK(store().GetAppMember(other.id, bob.id));
+  EXPECT_CODE_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-bob", kT0),
+                      CodeOutcome::kConsumed);
+
+  // Gone is gone.
+  EXPECT_CODE(store().DeleteUser(app.id, ann.id), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, DeleteUserOnlyWithinItsApp) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User theirs = AddUser(other, "ann@example.com");
+  Session s = AddSession(theirs, "rt-theirs");
+  ASSERT_OK(store().CreateApiToken(MakeApiToken(theirs, "api-theirs", kT0)));
+
+  EXPECT_CODE(store().DeleteUser(app.id, theirs.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().DeleteUser(app.id, NewId()), StatusCode::kNotFound);
+  EXPECT_CODE(store().DeleteUser(NewId(), theirs.id), StatusCode::kNotFound);
+  EXPECT_CODE(store().DeleteUser(app.id, "' OR 1=1 --"), StatusCode::kNotFound);
+  auto still = store().GetUser(other.id, theirs.id);
+  ASSERT_OK(still);
+  ExpectSameUser(*still, theirs);
+  EXPECT_OK(store().GetSession(other.id, s.id));
+  EXPECT_OK(store().GetApiTokenByHash("api-theirs"));
+  auto count = store().CountUsers(other.id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Developer console: updating and revoking OAuth clients
+
+void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
+  EXPECT_EQ(got.client_id, want.client_id);
+  EXPECT_EQ(got.app_id, want.app_id);
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.secret_hash, want.secret_hash);
+  EXPECT_EQ(got.is_public, want.is_public);
+  EXPECT_EQ(got.first_party, want.first_party);
+  EXPECT_EQ(got.redirect_uris, want.redirect_uris);
+  EXPECT_EQ(got.post_logout_redirect_uris, want.post_logout_redirect_uris);
+  EXPECT_EQ(got.grant_types, want.grant_types);
+  EXPECT_EQ(got.scopes, want.scopes);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+}
+
+TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  OAuthClient c = MakeClient(app, "client-1");
+  ASSERT_OK(store().CreateClient(c));
+  OAuthClient sibling = MakeClient(app, "client-2");
+  ASSERT_OK(store().CreateClient(sibling));
+
+  OAuthClient want = c;
+  want.name = "Renamed ünïcode ✓";
+  want.secret_hash.reset();  // now public
+  want.is_public = true;
+  want.first_party = false;
+  want.redirect_uris = {"https://new.example/cb"};
+  want.post_logout_redirect_uris = {"https://new.example/bye"};
+  want.grant_types = {"authorization_code"};
+  want.scopes = {"openid"};
+  auto updated = store().UpdateClient(app.id, "client-1", [&](OAuthClient& cur) {
+    ExpectSameClient(cur, c);  // sees the current row
+    OAuthClient keep = want;
+    keep.client_id = "hijacked";  // not changeable: ignored
+    keep.app_id = other.id;
+    keep.created_at = kT0 + kDay;
+    keep.revoked_at = kT0 + kDay;
+    cur = keep;
+    return OkStatus();
+  });
+  ASSERT_OK(updated);
+  ExpectSameClient(*updated, want);
+  auto got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  ExpectSameClient(*got, want);
+  EXPECT_CODE(store().GetClient(app.id, "hijacked"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetClient(other.id, "client-1"), StatusCode::kNotFound);
+  auto untouched = store().GetClient(app.id, "client-2");
+  ASSERT_OK(untouched);
+  ExpectSameClient(*untouched, sibling);
+
+  // And back: a secret again.
+  auto back = store().UpdateClient(app.id, "client-1", [](OAuthClient& cur) {
+    cur.secret_hash = std::string(64, 'd');
+    cur.is_public = false;
+    return OkStatus();
+  });
+  ASSERT_OK(back);
+  got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->secret_hash, std::string(64, 'd'));
+  EXPECT_FALSE(got->is_public);
+  EXPECT_EQ(got->redirect_uris, want.redirect_uris);
+}
+
+TEST_P(StoreConformanceTest, UpdateClientRollsBackAndIsNotFoundForOthers) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  OAuthClient c = MakeClient(app, "client-1");
+  ASSERT_OK(store().CreateClient(c));
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-revoked")));
+  ASSERT_OK(store().RevokeClient(app.id, "client-revoked", kT0 + kMinute));
+
+  auto failed = store().UpdateClient(app.id, "client-1", [](OAuthClient& cur) {
+    cur.name = "changed";
+    cur.redirect_uris.push_back("https://evil.example/cb");
+    cur.secret_hash.reset();
+    return FailedPreconditionError("no");
+  });
+  EXPECT_CODE(failed, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(failed.status().message(), "no");
+  auto got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  ExpectSameClient(*got, c);
+
+  int calls = 0;
+  auto count_calls = [&](OAuthClient&) {
+    ++calls;
+    return OkStatus();
+  };
+  EXPECT_CODE(store().UpdateClient(app.id, "nope", count_calls), StatusCode::kNotFound);
+  EXPECT_CODE(store().UpdateClient(other.id, "client-1", count_calls), StatusCode::kNotFound);
+  EXPECT_CODE(store().UpdateClient(app.id, "client-revoked", count_calls), StatusCode::kNotFound);
+  EXPECT_EQ(calls, 0);
+  // The revoked one stays revoked and unchanged.
+  auto rows = Query("SELECT revoked_at, name FROM oauth_clients WHERE client_id = $1",
+                    {std::string("client-revoked")});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::OptInt((*rows)[0], 0), kT0 + kMinute);
+  EXPECT_EQ(sql::Text((*rows)[0], 1), MakeClient(app, "client-revoked").name);
+}
+
+TEST_P(StoreConformanceTest, RevokeClient) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-1")));
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-2")));
+
+  EXPECT_CODE(store().RevokeClient(other.id, "client-1", kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeClient(app.id, "nope", kT0 + 1), StatusCode::kNotFound);
+  EXPECT_OK(store().GetClient(app.id, "client-1"));
+
+  ASSERT_OK(store().RevokeClient(app.id, "client-1", kT0 + kMinute));
+  EXPECT_CODE(store().GetClient(app.id, "client-1"), StatusCode::kNotFound);
+  auto listed = store().ListClients(app.id);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].client_id, "client-2");
+  EXPECT_CODE(store().RevokeClient(app.id, "client-1", kT0 + kHour), StatusCode::kNotFound);
+  auto rows =
+      Query("SELECT revoked_at FROM oauth_clients WHERE client_id = $1", {std::string("client-1")});
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(sql::OptInt((*rows)[0], 0), kT0 + kMinute);  // the first revocation's time stays
+  // The id stays taken.
+  EXPECT_CLASH(store().CreateClient(MakeClient(app, "client-1")), "client_id");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;

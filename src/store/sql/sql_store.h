@@ -19,7 +19,26 @@ class SqlStore final : public Store {
   Status CreateApp(const App& app) override;
   Result<App> GetAppBySlug(std::string_view slug) override;
   Result<std::vector<App>> ListApps() override;
+  Result<App> GetAppById(std::string_view app_id) override;
   Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) override;
+  Result<App> UpdateApp(std::string_view app_id,
+                        const std::function<Status(App&)>& mutate) override;
+
+  // AppMemberStore
+  Status AddAppMember(const AppMember& member) override;
+  Result<AppMember> GetAppMember(std::string_view app_id, std::string_view user_id) override;
+  Result<std::vector<AppMember>> ListAppMembers(std::string_view app_id) override;
+  Result<std::vector<AppMember>> ListMembershipsOfUser(std::string_view user_id) override;
+  Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
+                          std::string_view role) override;
+  Status RemoveAppMember(std::string_view app_id, std::string_view user_id) override;
+
+  // AppApiKeyStore
+  Status CreateAppApiKey(const AppApiKey& key) override;
+  Result<AppApiKey> GetAppApiKeyByHash(std::string_view key_hash) override;
+  Result<std::vector<AppApiKey>> ListAppApiKeys(std::string_view app_id) override;
+  Status RevokeAppApiKey(std::string_view app_id, std::string_view key_id, UnixMillis now) override;
+  Status TouchAppApiKey(std::string_view key_id, UnixMillis now) override;
 
   // UserStore
   Status CreateUser(const User& user) override;
@@ -31,6 +50,9 @@ class SqlStore final : public Store {
                           const std::function<Status(User&)>& mutate) override;
   Status RecordLogin(std::string_view app_id, std::string_view user_id, UnixMillis now,
                      const std::optional<std::string>& new_password_hash) override;
+  Result<UserPage> ListUsers(const UserQuery& query) override;
+  Result<int64_t> CountUsers(std::string_view app_id) override;
+  Status DeleteUser(std::string_view app_id, std::string_view user_id) override;
 
   // SessionStore
   Status CreateSession(const Session& session, const std::optional<RefreshToken>& first) override;
@@ -79,6 +101,9 @@ class SqlStore final : public Store {
   Status CreateClient(const OAuthClient& client) override;
   Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) override;
   Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) override;
+  Result<OAuthClient> UpdateClient(std::string_view app_id, std::string_view client_id,
+                                   const std::function<Status(OAuthClient&)>& mutate) override;
+  Status RevokeClient(std::string_view app_id, std::string_view client_id, UnixMillis now) override;
 
   // AuthorizationStore
   Status CreateAuthorizationCode(const AuthorizationCode& code) override;

@@ -34,6 +34,14 @@ Result<App> SqlStore::GetAppBySlug(std::string_view slug) {
   return ReadApp(rows[0]);
 }
 
+Result<App> SqlStore::GetAppById(std::string_view app_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps WHERE id = $1",
+                             {std::string(app_id)}));
+  if (rows.empty()) return NotFoundError("app");
+  return ReadApp(rows[0]);
+}
+
 Result<std::vector<App>> SqlStore::ListApps() {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows, ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps ORDER BY slug", {}));
@@ -46,6 +54,36 @@ Status SqlStore::UpdateAppSettings(std::string_view app_id, std::string_view set
   TESSERA_ASSIGN_OR_RETURN(int64_t n, WriteOne("UPDATE apps SET settings_json = $2 WHERE id = $1",
                                                {std::string(app_id), std::string(settings_json)}));
   return n == 1 ? OkStatus() : NotFoundError("app");
+}
+
+// Read-modify-write in one transaction. The no-op UPDATE first takes the row's write lock, so
+// on PostgreSQL (READ COMMITTED) a concurrent UpdateApp waits and then reads this one's result
+// instead of overwriting it; SQLite has one writer anyway.
+Result<App> SqlStore::UpdateApp(std::string_view app_id,
+                                const std::function<Status(App&)>& mutate) {
+  App app;
+  Status s = db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        int64_t locked, c.Exec("UPDATE apps SET name = name WHERE id = $1", {std::string(app_id)}));
+    if (locked != 1) return NotFoundError("app");
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows, c.Query("SELECT " + std::string(kAppColumns) + " FROM apps WHERE id = $1",
+                              {std::string(app_id)}));
+    if (rows.empty()) return NotFoundError("app");
+    app = ReadApp(rows[0]);
+    const App before = app;
+    TESSERA_RETURN_IF_ERROR(mutate(app));
+    // Not changeable here: the returned app is what is stored.
+    app.id = before.id;
+    app.slug = before.slug;
+    app.created_at = before.created_at;
+    return c
+        .Exec("UPDATE apps SET name = $2, disabled = $3, settings_json = $4 WHERE id = $1",
+              {app.id, app.name, int64_t{app.disabled}, app.settings_json})
+        .status();
+  });
+  if (!s.ok()) return s;
+  return app;
 }
 
 }  // namespace tessera::store::sql

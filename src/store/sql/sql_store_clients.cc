@@ -62,4 +62,53 @@ Result<std::vector<OAuthClient>> SqlStore::ListClients(std::string_view app_id) 
   return out;
 }
 
+// Read-modify-write of a live client in one transaction; the no-op UPDATE first takes the
+// row's write lock (see UpdateApp), and finds nothing for an unknown, other app's or revoked
+// client.
+Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_view client_id,
+                                           const std::function<Status(OAuthClient&)>& mutate) {
+  OAuthClient client;
+  Status s = db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(int64_t locked,
+                             c.Exec("UPDATE oauth_clients SET name = name"
+                                    " WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                                    {std::string(app_id), std::string(client_id)}));
+    if (locked != 1) return NotFoundError("client");
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows, c.Query(std::string(kClientSelect) +
+                                  "WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                              {std::string(app_id), std::string(client_id)}));
+    if (rows.empty()) return NotFoundError("client");
+    client = ReadClient(rows[0]);
+    const OAuthClient before = client;
+    TESSERA_RETURN_IF_ERROR(mutate(client));
+    // Not changeable here: the returned client is what is stored.
+    client.client_id = before.client_id;
+    client.app_id = before.app_id;
+    client.created_at = before.created_at;
+    client.revoked_at = before.revoked_at;
+    return c
+        .Exec(
+            "UPDATE oauth_clients SET name = $3, secret_hash = $4, is_public = $5,"
+            " first_party = $6, redirect_uris_json = $7, grant_types_json = $8,"
+            " scopes_json = $9, post_logout_redirect_uris_json = $10"
+            " WHERE app_id = $1 AND client_id = $2",
+            {client.app_id, client.client_id, client.name, Opt(client.secret_hash),
+             int64_t{client.is_public}, int64_t{client.first_party},
+             StringListToJson(client.redirect_uris), StringListToJson(client.grant_types),
+             StringListToJson(client.scopes), StringListToJson(client.post_logout_redirect_uris)})
+        .status();
+  });
+  if (!s.ok()) return s;
+  return client;
+}
+
+Status SqlStore::RevokeClient(std::string_view app_id, std::string_view client_id, UnixMillis now) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t n,
+                           WriteOne("UPDATE oauth_clients SET revoked_at = $3"
+                                    " WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                                    {std::string(app_id), std::string(client_id), now}));
+  return n == 1 ? OkStatus() : NotFoundError("client");
+}
+
 }  // namespace tessera::store::sql

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "store/sql/json_columns.h"
 #include "store/sql/sql_store.h"
 
@@ -8,6 +11,7 @@ constexpr std::string_view kUserSelect =
     "SELECT id, app_id, email, email_normalized, username, username_normalized, password_hash,"
     " email_verified, disabled, roles_json, profile_json, created_at, updated_at, last_login_at"
     " FROM users ";
+constexpr int kMaxUserPage = 200;
 
 User ReadUser(const SqlRow& r) {
   User u;
@@ -34,6 +38,18 @@ Status UserClash(const Status& s) {
   if (s.message().find("username") != std::string::npos) return AlreadyExistsError("username");
   if (s.message().find("email") != std::string::npos) return AlreadyExistsError("email");
   return AlreadyExistsError("id");
+}
+
+// A LIKE pattern matching `search` anywhere, lowercased (the columns searched are
+// normalized to lowercase), with the metacharacters % _ and the escape \ taken literally.
+std::string ContainsPattern(std::string_view search) {
+  std::string out = "%";
+  for (char ch : search) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  out += '%';
+  return out;
 }
 
 Result<User> OneUser(Result<SqlRows> rows) {
@@ -77,6 +93,12 @@ Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user
                                   const std::function<Status(User&)>& mutate) {
   User user;
   Status s = db_->Write([&](SqlConnection& c) -> Status {
+    // Lock the row first (a no-op write): on PostgreSQL a plain SELECT does not, and two
+    // concurrent read-modify-writes would lose one change.
+    TESSERA_ASSIGN_OR_RETURN(int64_t locked,
+                             c.Exec("UPDATE users SET updated_at = updated_at WHERE app_id = $1 AND id = $2",
+                                    {std::string(app_id), std::string(user_id)}));
+    if (locked != 1) return NotFoundError("user");
     TESSERA_ASSIGN_OR_RETURN(
         user, OneUser(c.Query(std::string(kUserSelect) + "WHERE app_id = $1 AND id = $2",
                               {std::string(app_id), std::string(user_id)})));
@@ -106,6 +128,58 @@ Status SqlStore::RecordLogin(std::string_view app_id, std::string_view user_id, 
   return WriteOne("UPDATE users SET last_login_at = $3 WHERE app_id = $1 AND id = $2",
                   {std::string(app_id), std::string(user_id), now})
       .status();
+}
+
+// Newest first (created_at desc, id desc), keyset-paged: the cursor is resolved to its
+// (created_at, id) in a subquery within the same app, so an unknown cursor or another app's
+// user matches nothing (NULL comparisons) and yields an empty page. The statement text depends
+// only on whether search and cursor are set (four variants).
+Result<UserPage> SqlStore::ListUsers(const UserQuery& q) {
+  std::string sql = std::string(kUserSelect) + "WHERE app_id = $1";
+  std::vector<SqlValue> params{q.app_id};
+  auto bind = [&](SqlValue v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (!q.search.empty()) {
+    std::string p = bind(ContainsPattern(q.search));
+    sql += " AND (email_normalized LIKE " + p + " ESCAPE '\\' OR username_normalized LIKE " + p +
+           " ESCAPE '\\')";
+  }
+  if (q.cursor) {
+    std::string c = bind(*q.cursor);
+    std::string cursor_at =
+        "(SELECT c.created_at FROM users c WHERE c.app_id = $1 AND c.id = " + c + ")";
+    sql += " AND (created_at < " + cursor_at + " OR (created_at = " + cursor_at + " AND id < " + c +
+           "))";
+  }
+  const int limit = std::clamp(q.limit, 1, kMaxUserPage);
+  sql += " ORDER BY created_at DESC, id DESC LIMIT " + bind(int64_t{limit});
+  SqlRows rows;
+  TESSERA_RETURN_IF_ERROR(db_->Read([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(rows, c.Query(sql, std::span<const SqlValue>(params)));
+    return OkStatus();
+  }));
+  UserPage page;
+  page.users.reserve(rows.size());
+  for (const auto& r : rows) page.users.push_back(ReadUser(r));
+  if (page.users.size() == static_cast<size_t>(limit)) page.next_cursor = page.users.back().id;
+  return page;
+}
+
+Result<int64_t> SqlStore::CountUsers(std::string_view app_id) {
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows("SELECT COUNT(*) FROM users WHERE app_id = $1",
+                                                  {std::string(app_id)}));
+  return rows.empty() ? 0 : Int(rows[0], 0);
+}
+
+// Everything of the user goes with the row: sessions (and their refresh tokens), API tokens,
+// consents, authorization codes, email tokens and app memberships reference users (id)
+// ON DELETE CASCADE (SQLite connections run with foreign_keys=ON).
+Status SqlStore::DeleteUser(std::string_view app_id, std::string_view user_id) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t n, WriteOne("DELETE FROM users WHERE app_id = $1 AND id = $2",
+                                               {std::string(app_id), std::string(user_id)}));
+  return n == 1 ? OkStatus() : NotFoundError("user");
 }
 
 }  // namespace tessera::store::sql

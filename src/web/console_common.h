@@ -1,0 +1,57 @@
+// File: console_common.h
+// Small helpers shared by the console pages (console_pages.cc, console_credentials.cc,
+// console_users.cc, admin_pages.cc): times and devices for people, form fields (lines,
+// words, whole numbers, checkboxes), field errors into page data, and the notices a 303
+// back to a page may name (?done=…: a fixed list, nothing of the request is echoed).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "web/web_context.h"
+
+namespace tessera::web::console {
+
+using Form = std::map<std::string, std::string>;
+
+std::string FormatTime(int64_t ms);
+std::string FormatTime(const std::optional<int64_t>& ms, std::string_view none);
+// "Chrome on Linux" from a User-Agent.
+std::string DescribeAgent(const std::string& user_agent);
+
+std::string Trim(std::string_view text);
+// The non-empty lines of a textarea, trimmed.
+std::vector<std::string> Lines(std::string_view text);
+// Words separated by spaces, commas or line breaks.
+std::vector<std::string> Words(std::string_view text);
+std::string Join(const std::vector<std::string>& items, std::string_view separator);
+std::string Lowercase(std::string_view text);
+// A form field, trimmed and cut to `max` bytes.
+std::string Field(const Form& form, const std::string& name, size_t max = 2048);
+bool Checked(const Form& form, const std::string& name);
+// "" → 0; digits only (at most 12) → the number; anything else → nullopt.
+std::optional<int64_t> WholeNumber(std::string_view text);
+
+// Sets "<field>_error" in `d` for every field error of `s` whose field is in `fields` (several
+// messages of one field are joined) and returns the messages of the others ("field: message").
+std::vector<std::string> SetFieldErrors(PageData& d, const Status& s,
+                                        const std::vector<std::string_view>& fields);
+// The same for errors collected by the page itself.
+std::vector<std::string> SetFieldErrors(PageData& d, const std::vector<FieldError>& errors,
+                                        const std::vector<std::string_view>& fields);
+
+// The notice of ?done=<what>: sets "notice" or "error" in `d`.
+void SetNotice(PageData& d, const std::optional<Form>& query);
+
+// A query string "?a=1&b=2" of the non-empty values, in the order given; "" when all are empty.
+std::string QueryString(std::initializer_list<std::pair<std::string_view, std::string>> params);
+
+PageData List();
+
+}  // namespace tessera::web::console

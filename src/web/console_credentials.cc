@@ -1,0 +1,334 @@
+// The developer console's credentials pages: an app's API keys (the secret shown once, on
+// the answer to the form that made it) and its OAuth clients (register, edit, rotate the
+// secret, revoke).
+#include "http/form.h"
+#include "web/console_common.h"
+#include "web/console_pages.h"
+#include "web/login_pages.h"
+
+namespace tessera::web {
+namespace {
+
+using namespace console;
+
+constexpr const char* kGrants[] = {"authorization_code", "refresh_token", "client_credentials"};
+
+bool Has(const std::vector<std::string>& v, std::string_view x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The grant checkboxes of a client form: grant_<name> fields.
+std::vector<std::string> GrantsOf(const Form& form) {
+  std::vector<std::string> out;
+  for (const char* g : kGrants) {
+    if (Checked(form, std::string("grant_") + g)) out.emplace_back(g);
+  }
+  return out;
+}
+
+void SetGrants(PageData& d, const std::vector<std::string>& grants) {
+  for (const char* g : kGrants) d.set(std::string("grant_") + g, Has(grants, g));
+}
+
+std::string GrantsText(const std::vector<std::string>& grants) {
+  std::vector<std::string> names;
+  for (const auto& g : grants) {
+    names.push_back(g == "authorization_code" ? "Authorization code"
+                    : g == "refresh_token"    ? "Refresh token"
+                    : g == "client_credentials" ? "Client credentials"
+                                                : g);
+  }
+  return Join(names, ", ");
+}
+
+const std::vector<std::string_view> kClientFields = {
+    "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes"};
+
+}  // namespace
+
+// ---- API keys ------------------------------------------------------------------------------
+
+http::Response ConsolePages::ApiKeys(http::Request& req) {
+  auto visit = EnterApp(req, nullptr);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  PageData d;
+  SetNotice(d, QueryOf(req));
+  return RenderApiKeys(req, std::get<AppVisitor>(visit), std::move(d), 200);
+}
+
+http::Response ConsolePages::RenderApiKeys(const http::Request& req, const AppVisitor& a,
+                                           PageData d, unsigned status) {
+  const store::App& app = a.app();
+  AppBase(d, a, "API keys", "api-keys");
+  d.set("heading", "API keys");
+  auto keys = keys_.List(app);
+  if (!keys.ok()) return Unavailable(req, a.v);
+  PageData rows = List();
+  for (const auto& k : *keys) {
+    PageData row;
+    row.set("name", k.name);
+    row.set("prefix", k.prefix);
+    row.set("created", FormatTime(k.created_at));
+    row.set("last_used", FormatTime(k.last_used_at, "Never"));
+    row.set("revoke_action", AppPath(app, "/api-keys/" + http::FormEncode(k.id) + "/revoke"));
+    rows.push_back(row);
+  }
+  d.set("keys", rows);
+  d.set("create_action", AppPath(app, "/api-keys"));
+  d.set("api_base", web_.Issuer(app) + "/api");
+  if (!d.get("key_name")) d.set("key_name", "");
+  return Render(req, a.v, "console_api_keys", std::move(d), status);
+}
+
+http::Response ConsolePages::CreateApiKey(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  std::string name = Field(form, "name", 400);
+  auto created = keys_.Create(a.app(), name, a.v.actor);
+  PageData d;
+  if (created.ok()) {
+    // The one time the key is ever shown: on this answer (never cached), not after a redirect.
+    d.set("new_key", created->key);
+    d.set("new_key_name", created->record.name);
+    return RenderApiKeys(req, a, std::move(d), 200);
+  }
+  const Status& s = created.status();
+  d.set("key_name", name);
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: {
+      auto others = SetFieldErrors(d, s, {"name"});
+      d.set("error", "The key was not created: " +
+                         (others.empty() ? std::string("please check its name.") : Join(others, "; ") + "."));
+      return RenderApiKeys(req, a, std::move(d), 400);
+    }
+    case StatusCode::kFailedPrecondition:
+      d.set("error", "The key was not created: " + s.message() + ".");
+      return RenderApiKeys(req, a, std::move(d), 409);
+    default:
+      return Unavailable(req, a.v);
+  }
+}
+
+http::Response ConsolePages::RevokeApiKey(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  Status s = keys_.Revoke(a.app(), req.Param("id"), a.v.actor);
+  if (s.ok()) return Done(AppPath(a.app(), "/api-keys"), "key-revoked");
+  if (s.IsNotFound()) return Done(AppPath(a.app(), "/api-keys"), "key-missing");
+  return Unavailable(req, a.v);
+}
+
+// ---- OAuth clients -------------------------------------------------------------------------
+
+http::Response ConsolePages::Clients(http::Request& req) {
+  auto visit = EnterApp(req, nullptr);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  PageData d;
+  SetNotice(d, QueryOf(req));
+  return RenderClients(req, std::get<AppVisitor>(visit), std::move(d), 200);
+}
+
+http::Response ConsolePages::RenderClients(const http::Request& req, const AppVisitor& a,
+                                           PageData d, unsigned status) {
+  const store::App& app = a.app();
+  AppBase(d, a, "OAuth clients", "clients");
+  d.set("heading", "OAuth clients");
+  auto clients = clients_.List(app);
+  if (!clients.ok()) return Unavailable(req, a.v);
+  PageData rows = List();
+  for (const auto& c : *clients) {
+    if (c.revoked_at) continue;
+    PageData row;
+    row.set("name", c.name);
+    row.set("client_id", c.client_id);
+    row.set("url", AppPath(app, "/clients/" + http::FormEncode(c.client_id)));
+    row.set("public", c.is_public);
+    row.set("first_party", c.first_party);
+    row.set("grants", GrantsText(c.grant_types));
+    row.set("created", FormatTime(c.created_at));
+    rows.push_back(row);
+  }
+  d.set("clients", rows);
+  d.set("create_action", AppPath(app, "/clients"));
+  if (!d.get("from_form")) {
+    d.set("client_name", "");
+    d.set("client_public", false);
+    d.set("first_party", false);
+    d.set("redirect_uris", "");
+    d.set("post_logout_redirect_uris", "");
+    d.set("scopes", "");
+    SetGrants(d, {"authorization_code", "refresh_token"});
+  }
+  return Render(req, a.v, "console_clients", std::move(d), status);
+}
+
+http::Response ConsolePages::CreateClient(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  services::ClientRegistration reg;
+  reg.name = Field(form, "name", 400);
+  reg.is_public = http::FormValue(form, "client_type") == "public";
+  reg.first_party = Checked(form, "first_party");
+  reg.redirect_uris = Lines(http::FormValue(form, "redirect_uris"));
+  reg.post_logout_redirect_uris = Lines(http::FormValue(form, "post_logout_redirect_uris"));
+  reg.grant_types = GrantsOf(form);
+  reg.scopes = Words(http::FormValue(form, "scopes"));
+  PageData d;
+  if (reg.grant_types.empty()) {
+    SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}}, kClientFields);
+  }
+  if (!d.get("grant_types_error")) {
+    auto registered = clients_.Register(a.app(), reg, a.v.actor);
+    if (registered.ok()) {
+      PageData created;
+      created.set("notice", "The client was created. Copy its credentials now.");
+      created.set("created", true);
+      if (registered->secret) created.set("new_secret", *registered->secret);
+      return RenderClient(req, a, registered->client, std::move(created), 200);
+    }
+    const Status& s = registered.status();
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      d.set("error", "The client was not created: " + s.message() + ".");
+    } else if (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists()) {
+      auto others = SetFieldErrors(d, s, kClientFields);
+      d.set("error", others.empty() ? "The client was not created: please check the highlighted fields."
+                                    : "The client was not created: " + Join(others, "; ") + ".");
+    } else {
+      return Unavailable(req, a.v);
+    }
+  } else {
+    d.set("error", "The client was not created: please check the highlighted fields.");
+  }
+  d.set("from_form", true);
+  d.set("create_open", true);
+  d.set("client_name", reg.name);
+  d.set("client_public", reg.is_public);
+  d.set("first_party", reg.first_party);
+  d.set("redirect_uris", Field(form, "redirect_uris", 8192));
+  d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
+  d.set("scopes", Field(form, "scopes", 2048));
+  SetGrants(d, reg.grant_types);
+  return RenderClients(req, a, std::move(d), 400);
+}
+
+http::Response ConsolePages::ShowClient(http::Request& req) {
+  auto visit = EnterApp(req, nullptr);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  auto client = clients_.Find(a.app(), req.Param("client_id"));
+  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  PageData d;
+  SetNotice(d, QueryOf(req));
+  return RenderClient(req, a, *client, std::move(d), 200);
+}
+
+http::Response ConsolePages::RenderClient(const http::Request& req, const AppVisitor& a,
+                                          const store::OAuthClient& c, PageData d,
+                                          unsigned status) {
+  const store::App& app = a.app();
+  AppBase(d, a, c.name, "clients");
+  d.set("heading", c.name);
+  d.set("client_id", c.client_id);
+  d.set("public", c.is_public);
+  d.set("created_at", FormatTime(c.created_at));
+  d.set("clients_url", AppPath(app, "/clients"));
+  const std::string base = AppPath(app, "/clients/" + http::FormEncode(c.client_id));
+  d.set("update_action", base);
+  if (!c.is_public) d.set("rotate_action", base + "/rotate-secret");
+  d.set("revoke_action", base + "/revoke");
+  const std::string issuer = web_.Issuer(app);
+  d.set("issuer", issuer);
+  d.set("authorize_url", issuer + "/oauth/authorize");
+  d.set("token_url", issuer + "/oauth/token");
+  if (!d.get("from_form")) {
+    d.set("client_name", c.name);
+    d.set("first_party", c.first_party);
+    d.set("redirect_uris", Join(c.redirect_uris, "\n"));
+    d.set("post_logout_redirect_uris", Join(c.post_logout_redirect_uris, "\n"));
+    d.set("scopes", Join(c.scopes, " "));
+    SetGrants(d, c.grant_types);
+  }
+  return Render(req, a.v, "console_client", std::move(d), status);
+}
+
+http::Response ConsolePages::UpdateClient(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  auto client = clients_.Find(a.app(), req.Param("client_id"));
+  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  services::ClientUpdate update;
+  update.name = Field(form, "name", 400);
+  update.first_party = Checked(form, "first_party");
+  update.redirect_uris = Lines(http::FormValue(form, "redirect_uris"));
+  update.post_logout_redirect_uris = Lines(http::FormValue(form, "post_logout_redirect_uris"));
+  update.grant_types = GrantsOf(form);
+  update.scopes = Words(http::FormValue(form, "scopes"));
+  auto saved = clients_.Update(a.app(), client->client_id, update, a.v.actor);
+  if (saved.ok()) {
+    return Done(AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)), "client-saved");
+  }
+  const Status& s = saved.status();
+  if (s.IsNotFound()) return NotFound(req, a.v);
+  if (s.code() != StatusCode::kInvalidArgument) return Unavailable(req, a.v);
+  PageData d;
+  auto others = SetFieldErrors(d, s, kClientFields);
+  d.set("error", others.empty() ? "Nothing was saved: please check the highlighted fields."
+                                : "Nothing was saved: " + Join(others, "; ") + ".");
+  d.set("from_form", true);
+  d.set("client_name", *update.name);
+  d.set("first_party", *update.first_party);
+  d.set("redirect_uris", Field(form, "redirect_uris", 8192));
+  d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
+  d.set("scopes", Field(form, "scopes", 2048));
+  SetGrants(d, *update.grant_types);
+  return RenderClient(req, a, *client, std::move(d), 400);
+}
+
+http::Response ConsolePages::RotateClientSecret(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  auto client = clients_.Find(a.app(), req.Param("client_id"));
+  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  auto secret = clients_.RotateSecret(a.app(), client->client_id, a.v.actor);
+  PageData d;
+  if (secret.ok()) {
+    d.set("notice", "A new secret was made: the old one no longer works. Copy the new one now.");
+    d.set("new_secret", *secret);
+    return RenderClient(req, a, *client, std::move(d), 200);
+  }
+  if (secret.status().IsNotFound()) return NotFound(req, a.v);
+  if (secret.status().code() == StatusCode::kFailedPrecondition) {
+    d.set("error", "A public client has no secret to rotate.");
+    return RenderClient(req, a, *client, std::move(d), 409);
+  }
+  return Unavailable(req, a.v);
+}
+
+http::Response ConsolePages::RevokeClient(http::Request& req) {
+  Form form;
+  auto visit = EnterApp(req, &form);
+  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+  const AppVisitor& a = std::get<AppVisitor>(visit);
+  auto client = clients_.Find(a.app(), req.Param("client_id"));
+  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  if (!Checked(form, "confirm")) {
+    PageData d;
+    d.set("revoke_error", "Tick the box to confirm that this client should stop working.");
+    return RenderClient(req, a, *client, std::move(d), 400);
+  }
+  Status s = clients_.Revoke(a.app(), client->client_id, a.v.actor);
+  if (s.ok() || s.IsNotFound()) return Done(AppPath(a.app(), "/clients"), "client-revoked");
+  return Unavailable(req, a.v);
+}
+
+}  // namespace tessera::web

@@ -1,0 +1,579 @@
+// The developer console's JSON API (/api/console) and the operators' API (/api/admin) against
+// the real binary. Developers sign up to the console app ({PUBLIC_URL}/apps/console) like any
+// end user and call the API with their access token.
+// - apps: create, list, read (issuer, discovery URL, every setting), rename, settings merge
+//   with strict types (and the change takes effect on the app);
+// - credentials: API keys (shown once, listed by prefix, last use, revoke → 401), OAuth
+//   clients (secret once, rotate: old secret fails at /oauth/token and the new one works,
+//   patch, revoke);
+// - users: the server API's routes and JSON under /api/console/apps/{slug}/users, a user who
+//   signed up through the account API appears;
+// - members: owner adds a member, who then sees the app; members cannot manage members (403);
+//   the last owner stays;
+// - isolation: developer Y gets 404 for every route of X's app (the answer of an unknown app)
+//   and changes nothing; tokens of other apps are 401;
+// - operators (made with the CLI): everyone else gets 404 on /api/admin; operators list every
+//   app, disable one (its discovery document is 404 within the cache lifetime) and enable it;
+//   the audit log across apps;
+// - audit: the console's actions are recorded with the developer as actor, without secrets;
+// - bad input: malformed JSON, wrong types, unknown members, huge bodies, metacharacters.
+import assert from 'node:assert/strict';
+import {
+  startServer, backends, test, describe, before, after, assertStatus, assertProblem,
+  assertUserShape, secretKeys, show, rand, uniqEmail, sleep,
+} from './lib/server.mjs';
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const SETTINGS = ['allow_signup', 'require_verified_email', 'email_code_login', 'magic_link_login',
+  'password_min_length', 'access_token_ttl_s', 'refresh_token_ttl_s', 'mail_from', 'mail_sender_name',
+  'redirect_uris', 'display_name', 'logo_url', 'accent_color'];
+const form = (fields) => new URLSearchParams(fields).toString();
+const basic = (id, secret) =>
+  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+
+async function until(what, fn, ms = 8000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+for (const backend of backends()) {
+  describe(`console and admin APIs [${backend}]`, () => {
+    let srv, X, Y, OP;
+    const capi = (dev, method, path, opts = {}) =>
+      srv.req(method, `/api/console${path}`, { token: dev?.token, ...opts });
+    const aapi = (dev, method, path, opts = {}) =>
+      srv.req(method, `/api/admin${path}`, { token: dev?.token, ...opts });
+
+    async function developer(tag = 'dev') {
+      const email = uniqEmail(tag);
+      const password = `pw-${rand(16)}`;
+      const s = await srv.api('POST', '/api/signup', { app: 'console', json: { email, password } });
+      assertStatus(s, 201);
+      return signIn(email, password);
+    }
+    async function signIn(email, password) {
+      const l = await srv.api('POST', '/api/login', { app: 'console', json: { email, password } });
+      assertStatus(l, 200);
+      return { email, password, id: l.body.user.id, token: l.body.access_token };
+    }
+    async function newApp(dev, tag = 'c') {
+      const slug = `${tag}-${rand(10)}`;
+      const res = await capi(dev, 'POST', '/apps', { json: { slug, name: `App ${slug}` } });
+      assertStatus(res, 201);
+      return res.body;
+    }
+
+    before(async () => {
+      srv = await startServer({ postgres: backend === 'postgres', label: `console-api-${backend}` });
+      X = await developer('x');
+      Y = await developer('y');
+      const opEmail = uniqEmail('op');
+      const opPassword = `pw-${rand(16)}`;
+      await srv.createUser({ app: 'console', email: opEmail, password: opPassword, admin: true });
+      OP = await signIn(opEmail, opPassword);
+    });
+    after(() => srv?.close());
+
+    // ------------------------------------------------------------------ apps
+    test('a developer creates an app and sees it with its issuer, discovery URL and settings', async () => {
+      const fresh = await developer('fresh');
+      const empty = await capi(fresh, 'GET', '/apps');
+      assertStatus(empty, 200);
+      assert.deepEqual(empty.body, { apps: [] });
+
+      const slug = `my-${rand(10)}`;
+      const created = await capi(fresh, 'POST', '/apps', { json: { slug, name: 'My app' } });
+      assertStatus(created, 201);
+      const app = created.body;
+      assert.equal(app.slug, slug);
+      assert.equal(app.name, 'My app');
+      assert.equal(app.role, 'owner');
+      assert.equal(app.disabled, false);
+      assert.equal(app.issuer, srv.issuer(slug));
+      assert.equal(app.discovery_url, `${srv.issuer(slug)}/.well-known/openid-configuration`);
+      assert.match(app.created_at, ISO_RE);
+      assert.deepEqual(Object.keys(app.settings).sort(), [...SETTINGS].sort());
+      assert.equal(app.settings.allow_signup, true);
+
+      const disc = await srv.req('GET', app.discovery_url);
+      assertStatus(disc, 200);
+      assert.equal(disc.body.issuer, app.issuer);
+
+      const list = await capi(fresh, 'GET', '/apps');
+      assertStatus(list, 200);
+      assert.deepEqual(list.body.apps.map((a) => [a.slug, a.role, a.name, a.disabled, a.issuer]),
+        [[slug, 'owner', 'My app', false, app.issuer]]);
+      const got = await capi(fresh, 'GET', `/apps/${slug}`);
+      assertStatus(got, 200);
+      assert.deepEqual(got.body, app);
+
+      assertProblem(await capi(fresh, 'POST', '/apps', { json: { slug, name: 'Again' } }), 409, 'conflict');
+      assertProblem(await capi(fresh, 'POST', '/apps', { json: { slug: 'console', name: 'Mine now' } }), 409, 'conflict');
+      assertProblem(await capi(fresh, 'POST', '/apps', { json: { slug: 'Bad Slug!', name: 'x' } }), 400, 'validation-error', { field: 'slug' });
+      assertProblem(await capi(fresh, 'POST', '/apps', { json: { slug: `n-${rand(8)}`, name: '' } }), 400, 'validation-error', { field: 'name' });
+      // The console app itself is not the developer's.
+      assertProblem(await capi(fresh, 'GET', '/apps/console'), 404, 'not-found');
+    });
+
+    test('settings: PATCH merges with strict types, errors name settings.<member>, and the app follows', async () => {
+      const app = await newApp(X, 'set');
+      const res = await capi(X, 'PATCH', `/apps/${app.slug}`, {
+        json: { name: 'Renamed Ünïcødé 🚀', settings: { allow_signup: false, password_min_length: 12, display_name: '<b>Brand</b> & co', accent_color: '#1a73e8', redirect_uris: ['https://app.example/cb'] } },
+      });
+      assertStatus(res, 200);
+      assert.equal(res.body.name, 'Renamed Ünïcødé 🚀');
+      assert.equal(res.body.settings.allow_signup, false);
+      assert.equal(res.body.settings.password_min_length, 12);
+      assert.equal(res.body.settings.display_name, '<b>Brand</b> & co');
+      assert.deepEqual(res.body.settings.redirect_uris, ['https://app.example/cb']);
+      assert.equal(res.body.settings.email_code_login, true, 'absent settings stay');
+      assert.equal(res.body.role, 'owner');
+      // The second patch keeps the first one's values.
+      const res2 = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { require_verified_email: true } } });
+      assertStatus(res2, 200);
+      assert.equal(res2.body.settings.allow_signup, false);
+      assert.equal(res2.body.settings.require_verified_email, true);
+      assert.equal(res2.body.name, 'Renamed Ünïcødé 🚀');
+      // The app follows: public signup is closed.
+      await until('signup closed', async () =>
+        (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
+
+      const before = (await capi(X, 'GET', `/apps/${app.slug}`)).body;
+      const bad = [
+        [{ settings: { nope: true } }, 'settings.nope'],
+        [{ settings: { allow_signup: 'false' } }, 'settings.allow_signup'],
+        [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
+        [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
+        [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
+        [{ settings: { access_token_ttl_s: 5 } }, 'settings.access_token_ttl_s'],
+        [{ settings: { accent_color: 'red' } }, 'settings.accent_color'],
+        [{ settings: { logo_url: 'javascript:alert(1)' } }, 'settings.logo_url'],
+        [{ settings: { redirect_uris: 'https://x.example' } }, 'settings.redirect_uris'],
+        [{ settings: { redirect_uris: ['http://evil.example/cb'] } }, 'settings.redirect_uris'],
+        [{ settings: [] }, 'settings'],
+        [{ name: 7 }, 'name'],
+        [{ name: '' }, 'name'],
+        [{ slug: 'other' }, 'slug'],
+        [{ settings: { allow_signup: true }, disabled: true }, 'disabled'],
+      ];
+      for (const [json, field] of bad) {
+        assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}`, { json }), 400, 'validation-error', { field });
+      }
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}`, { body: '{"settings": {', headers: { 'content-type': 'application/json' } }), 400, 'malformed-request');
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}`, { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported-media-type');
+      const huge = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { name: 'x'.repeat(70 * 1024) } });
+      assert.equal(huge.status, 413, show(huge));
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}`)).body, before, 'nothing changed');
+    });
+
+    // ------------------------------------------------------------------ API keys
+    test('API keys: shown once, listed by prefix without the secret, revoked → 401', async () => {
+      const app = await newApp(X, 'keys');
+      const k = await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: 'Prod <backend>' } });
+      assertStatus(k, 201);
+      assert.match(k.body.key, /^tsk_/);
+      assert.equal(k.body.name, 'Prod <backend>');
+      assert.ok(k.body.key.startsWith(k.body.prefix));
+      assert.equal(k.body.last_used_at, null);
+      const list = await capi(X, 'GET', `/apps/${app.slug}/api-keys`);
+      assertStatus(list, 200);
+      assert.deepEqual(list.body.api_keys.map((x) => Object.keys(x).sort()), [['created_at', 'id', 'last_used_at', 'name', 'prefix']]);
+      assert.ok(!list.text.includes(k.body.key));
+      assert.deepEqual(secretKeys(list.body), []);
+      assertStatus(await srv.api('GET', '/api/users', { app: app.slug, token: k.body.key }), 200);
+      assertProblem(await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: '' } }), 400, 'validation-error', { field: 'name' });
+      assertProblem(await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: 'n', app: 'x' } }), 400, 'validation-error', { field: 'app' });
+      assertStatus(await capi(X, 'DELETE', `/apps/${app.slug}/api-keys/${k.body.id}`), 204);
+      assertProblem(await srv.api('GET', '/api/users', { app: app.slug, token: k.body.key }), 401, 'unauthorized');
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}/api-keys`)).body.api_keys, []);
+      assertProblem(await capi(X, 'DELETE', `/apps/${app.slug}/api-keys/${k.body.id}`), 404, 'not-found');
+    });
+
+    // ------------------------------------------------------------------ OAuth clients
+    test('OAuth clients: create, rotate the secret (the old one fails at /oauth/token), patch, revoke', async () => {
+      const app = await newApp(X, 'cli');
+      const token = (id, secret) => srv.api('POST', '/oauth/token', {
+        app: app.slug, body: form({ grant_type: 'client_credentials', scope: 'reports:read' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(id, secret) },
+      });
+      const c = await capi(X, 'POST', `/apps/${app.slug}/clients`, {
+        json: { name: 'Reports <worker>', grant_types: ['client_credentials'], scopes: ['reports:read'] },
+      });
+      assertStatus(c, 201);
+      const id = c.body.client_id;
+      const secret1 = c.body.client_secret;
+      assert.match(secret1, /^tcs_/);
+      assert.equal(c.body.is_public, false);
+      assert.deepEqual(c.body.grant_types, ['client_credentials']);
+      assertStatus(await token(id, secret1), 200);
+
+      const rotated = await capi(X, 'POST', `/apps/${app.slug}/clients/${id}/secret`);
+      assertStatus(rotated, 200);
+      assert.equal(rotated.body.client_id, id);
+      const secret2 = rotated.body.client_secret;
+      assert.match(secret2, /^tcs_/);
+      assert.notEqual(secret2, secret1);
+      const old = await token(id, secret1);
+      assert.equal(old.status, 401, show(old));
+      assert.equal(old.body.error, 'invalid_client');
+      assertStatus(await token(id, secret2), 200);
+
+      const got = await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`);
+      assertStatus(got, 200);
+      assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
+        'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes'].sort());
+      const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
+      assertStatus(list, 200);
+      assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
+      assert.deepEqual(secretKeys(list.body), []);
+      for (const s of [secret1, secret2]) assert.ok(!list.text.includes(s) && !got.text.includes(s));
+
+      const patched = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { name: 'Renamed', scopes: ['reports:read', 'reports:write'] } });
+      assertStatus(patched, 200);
+      assert.equal(patched.body.name, 'Renamed');
+      assert.deepEqual(patched.body.scopes, ['reports:read', 'reports:write']);
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { is_public: true } }), 400, 'validation-error', { field: 'is_public' });
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { grant_types: ['password'] } }), 400, 'validation-error');
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { redirect_uris: 'https://x' } }), 400, 'validation-error', { field: 'redirect_uris' });
+      assert.equal((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.name, 'Renamed', 'bad patches changed nothing');
+
+      // A public client has no secret to rotate.
+      const pub = await capi(X, 'POST', `/apps/${app.slug}/clients`, {
+        json: { name: 'SPA', is_public: true, redirect_uris: ['http://127.0.0.1:5173/cb'] },
+      });
+      assertStatus(pub, 201);
+      assert.equal(pub.body.client_secret, undefined);
+      assert.equal(pub.body.is_public, true);
+      assertProblem(await capi(X, 'POST', `/apps/${app.slug}/clients/${pub.body.client_id}/secret`), 409, 'conflict');
+      assertProblem(await capi(X, 'POST', `/apps/${app.slug}/clients`, { json: { name: 'Bad', redirect_uris: ['http://evil.example/cb'] } }), 400, 'validation-error');
+
+      assertStatus(await capi(X, 'DELETE', `/apps/${app.slug}/clients/${id}`), 204);
+      const dead = await token(id, secret2);
+      assert.equal(dead.status, 401, show(dead));
+      assertProblem(await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`), 404, 'not-found');
+      assertProblem(await capi(X, 'DELETE', `/apps/${app.slug}/clients/${id}`), 404, 'not-found');
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}/clients`)).body.clients.map((x) => x.client_id), [pub.body.client_id]);
+    });
+
+    // ------------------------------------------------------------------ users
+    test("users: a user who signs up through the account API appears; the console manages them like the server API", async () => {
+      const app = await newApp(X, 'usr');
+      const email = uniqEmail('end');
+      const password = `pw-${rand(16)}`;
+      assertStatus(await srv.api('POST', '/api/signup', { app: app.slug, json: { email, password } }), 201);
+      const list = await capi(X, 'GET', `/apps/${app.slug}/users?search=${encodeURIComponent(email)}`);
+      assertStatus(list, 200);
+      assert.equal(list.body.users.length, 1, show(list));
+      assert.equal(list.body.total, 1);
+      assert.equal(list.body.next_cursor, null);
+      const user = list.body.users[0];
+      assertUserShape(user, { app: app.slug, email });
+
+      const detail = await capi(X, 'GET', `/apps/${app.slug}/users/${user.id}`);
+      assertStatus(detail, 200);
+      assert.deepEqual(detail.body.sessions, []);
+      const login = await srv.api('POST', '/api/login', { app: app.slug, json: { email, password } });
+      assertStatus(login, 200);
+      assert.equal((await capi(X, 'GET', `/apps/${app.slug}/users/${user.id}`)).body.sessions.length, 1);
+
+      const off = await capi(X, 'PATCH', `/apps/${app.slug}/users/${user.id}`, { json: { disabled: true } });
+      assertStatus(off, 200);
+      assert.equal(off.body.disabled, true);
+      assertProblem(await srv.api('POST', '/api/login', { app: app.slug, json: { email, password } }), 401, 'unauthorized');
+      assertProblem(await srv.api('POST', '/api/token/refresh', { app: app.slug, json: { refresh_token: login.body.refresh_token } }), 401, 'unauthorized');
+      assertStatus(await capi(X, 'PATCH', `/apps/${app.slug}/users/${user.id}`, { json: { disabled: false } }), 200);
+      assertStatus(await srv.api('POST', '/api/login', { app: app.slug, json: { email, password } }), 200);
+      assert.deepEqual((await capi(X, 'DELETE', `/apps/${app.slug}/users/${user.id}/sessions`)).body, { revoked: 1 });
+      assertStatus(await capi(X, 'POST', `/apps/${app.slug}/users/${user.id}/password-reset`), 202);
+
+      const made = await capi(X, 'POST', `/apps/${app.slug}/users`, { json: { email: uniqEmail('byconsole'), password: `pw-${rand(16)}`, issue_tokens: true } });
+      assertStatus(made, 201);
+      assertStatus(await srv.api('GET', '/api/me', { app: app.slug, token: made.body.tokens.access_token }), 200);
+      const tokens = await capi(X, 'POST', `/apps/${app.slug}/users/${made.body.user.id}/tokens`);
+      assertStatus(tokens, 200);
+      assert.equal(tokens.body.user.id, made.body.user.id);
+      assertStatus(await capi(X, 'DELETE', `/apps/${app.slug}/users/${user.id}`), 204);
+      assertProblem(await capi(X, 'GET', `/apps/${app.slug}/users/${user.id}`), 404, 'not-found');
+      assertProblem(await capi(X, 'GET', `/apps/${app.slug}/users?limit=500`), 400, 'validation-error', { field: 'limit' });
+      assertProblem(await capi(X, 'POST', `/apps/${app.slug}/users`, { json: { email: uniqEmail(), disabled: true } }), 400, 'validation-error', { field: 'disabled' });
+    });
+
+    // ------------------------------------------------------------------ isolation
+    test("developer Y gets 404 for everything of X's app — like an unknown app — and changes nothing", async () => {
+      const app = await newApp(X, 'iso');
+      const key = (await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: 'k' } })).body;
+      const client = (await capi(X, 'POST', `/apps/${app.slug}/clients`, { json: { name: 'c', grant_types: ['client_credentials'], scopes: ['a'] } })).body;
+      const user = (await capi(X, 'POST', `/apps/${app.slug}/users`, { json: { email: uniqEmail('iso'), profile: { name: 'Kept' } } })).body.user;
+
+      assert.ok(!(await capi(Y, 'GET', '/apps')).body.apps.some((a) => a.slug === app.slug));
+      const unknown = await capi(Y, 'GET', `/apps/nope-${rand(10)}`);
+      assertProblem(unknown, 404, 'not-found');
+      const s = `/apps/${app.slug}`;
+      const routes = [
+        ['GET', s], ['PATCH', s, { name: 'Taken over', settings: { allow_signup: false } }],
+        ['GET', `${s}/api-keys`], ['POST', `${s}/api-keys`, { name: 'mine' }], ['DELETE', `${s}/api-keys/${key.id}`],
+        ['GET', `${s}/clients`], ['POST', `${s}/clients`, { name: 'mine', grant_types: ['client_credentials'], scopes: ['a'] }],
+        ['GET', `${s}/clients/${client.client_id}`], ['PATCH', `${s}/clients/${client.client_id}`, { name: 'x' }],
+        ['DELETE', `${s}/clients/${client.client_id}`], ['POST', `${s}/clients/${client.client_id}/secret`],
+        ['GET', `${s}/users`], ['POST', `${s}/users`, { email: uniqEmail() }], ['GET', `${s}/users/${user.id}`],
+        ['PATCH', `${s}/users/${user.id}`, { disabled: true }], ['DELETE', `${s}/users/${user.id}`],
+        ['DELETE', `${s}/users/${user.id}/sessions`], ['POST', `${s}/users/${user.id}/tokens`],
+        ['POST', `${s}/users/${user.id}/password-reset`],
+        ['GET', `${s}/members`], ['POST', `${s}/members`, { email: Y.email, role: 'owner' }], ['DELETE', `${s}/members/${X.id}`],
+        ['GET', `${s}/audit-events`],
+      ];
+      for (const [method, path, json] of routes) {
+        const res = await capi(Y, method, path, { json });
+        assertProblem(res, 404, 'not-found');
+        assert.deepEqual(res.body, unknown.body, `${method} ${path}: the same answer as an unknown app`);
+      }
+      // Nothing changed.
+      const mine = await capi(X, 'GET', s);
+      assert.equal(mine.body.name, app.name);
+      assert.equal(mine.body.settings.allow_signup, true);
+      assert.deepEqual((await capi(X, 'GET', `${s}/api-keys`)).body.api_keys.map((k) => k.id), [key.id]);
+      assert.equal((await capi(X, 'GET', `${s}/clients/${client.client_id}`)).body.name, 'c');
+      const u = await capi(X, 'GET', `${s}/users/${user.id}`);
+      assert.equal(u.body.user.disabled, false);
+      assert.equal(u.body.user.profile.name, 'Kept');
+      assert.equal((await capi(X, 'GET', `${s}/users`)).body.total, 1);
+      assert.deepEqual((await capi(X, 'GET', `${s}/members`)).body.members.map((m) => m.user_id), [X.id]);
+      assertStatus(await srv.api('GET', '/api/users', { app: app.slug, token: key.key }), 200);
+    });
+
+    test('tokens of other apps are 401 at the console; a token of app A is 401 at app B', async () => {
+      const a = await newApp(X, 'ta');
+      const b = await newApp(X, 'tb');
+      const email = uniqEmail('enduser');
+      const password = `pw-${rand(16)}`;
+      assertStatus(await srv.api('POST', '/api/signup', { app: a.slug, json: { email, password } }), 201);
+      const login = await srv.api('POST', '/api/login', { app: a.slug, json: { email, password } });
+      assertStatus(login, 200);
+      const at = login.body.access_token;
+      assertStatus(await srv.api('GET', '/api/me', { app: a.slug, token: at }), 200);
+      assertProblem(await srv.api('GET', '/api/me', { app: b.slug, token: at }), 401, 'unauthorized');
+      for (const path of ['/apps', `/apps/${a.slug}`, `/apps/${a.slug}/users`]) {
+        const res = await capi({ token: at }, 'GET', path);
+        assertProblem(res, 401, 'unauthorized');
+        assert.match(res.headers.get('www-authenticate'), /error="invalid_token"/);
+      }
+      // An app's API key is not a console credential either.
+      const key = (await capi(X, 'POST', `/apps/${a.slug}/api-keys`, { json: { name: 'k' } })).body.key;
+      assertProblem(await capi({ token: key }, 'GET', '/apps'), 401, 'unauthorized');
+      const none = await capi(null, 'GET', '/apps');
+      assertProblem(none, 401, 'unauthorized');
+      assertProblem(await capi({ token: 'garbage' }, 'POST', '/apps', { json: { slug: `g-${rand(8)}`, name: 'g' } }), 401, 'unauthorized');
+      // A developer's personal API token of the console works like their access token.
+      const pat = await srv.api('POST', '/api/me/tokens', { app: 'console', token: X.token, json: { name: 'ci' } });
+      assertStatus(pat, 201);
+      const viaPat = await capi({ token: pat.body.token }, 'GET', '/apps');
+      assertStatus(viaPat, 200);
+      assert.ok(viaPat.body.apps.some((x) => x.slug === a.slug));
+    });
+
+    // ------------------------------------------------------------------ members
+    test('members: the owner adds Y, who then sees the app; members cannot manage members; the last owner stays', async () => {
+      const app = await newApp(X, 'mem');
+      const s = `/apps/${app.slug}`;
+      assertProblem(await capi(X, 'POST', `${s}/members`, { json: { email: uniqEmail('nobody') } }), 400, 'validation-error', { field: 'email' });
+      assertProblem(await capi(X, 'POST', `${s}/members`, { json: { email: Y.email, role: 'god' } }), 400, 'validation-error');
+      assertProblem(await capi(X, 'POST', `${s}/members`, { json: { email: Y.email, extra: 1 } }), 400, 'validation-error', { field: 'extra' });
+      const added = await capi(X, 'POST', `${s}/members`, { json: { email: Y.email.toUpperCase(), role: 'member' } });
+      assertStatus(added, 201);
+      assert.equal(added.body.user_id, Y.id);
+      assert.equal(added.body.role, 'member');
+      assert.equal(added.body.email, Y.email);
+      assert.match(added.body.created_at, ISO_RE);
+      assertProblem(await capi(X, 'POST', `${s}/members`, { json: { email: Y.email } }), 409, 'conflict');
+
+      const ys = await capi(Y, 'GET', '/apps');
+      const seen = ys.body.apps.find((a) => a.slug === app.slug);
+      assert.ok(seen, show(ys));
+      assert.equal(seen.role, 'member');
+      assert.equal((await capi(Y, 'GET', s)).body.role, 'member');
+      assertStatus(await capi(Y, 'GET', `${s}/users`), 200);
+      assertStatus(await capi(Y, 'PATCH', s, { json: { settings: { display_name: 'By Y' } } }), 200);
+
+      const Z = await developer('z');
+      assertProblem(await capi(Y, 'POST', `${s}/members`, { json: { email: Z.email } }), 403, 'forbidden');
+      assertProblem(await capi(Y, 'DELETE', `${s}/members/${X.id}`), 403, 'forbidden');
+      const members = await capi(Y, 'GET', `${s}/members`);
+      assertStatus(members, 200);
+      assert.deepEqual(members.body.members.map((m) => [m.user_id, m.role]).sort(), [[X.id, 'owner'], [Y.id, 'member']].sort());
+      assertProblem(await capi(Z, 'GET', s), 404, 'not-found');
+
+      assertProblem(await capi(X, 'DELETE', `${s}/members/${X.id}`), 409, 'conflict');
+      assertStatus(await capi(X, 'DELETE', `${s}/members/${Y.id}`), 204);
+      assertProblem(await capi(Y, 'GET', s), 404, 'not-found');
+      assert.ok(!(await capi(Y, 'GET', '/apps')).body.apps.some((a) => a.slug === app.slug));
+      assertProblem(await capi(X, 'DELETE', `${s}/members/${Y.id}`), 404, 'not-found');
+      // A second owner can be added; then the first may leave.
+      assertStatus(await capi(X, 'POST', `${s}/members`, { json: { email: Z.email, role: 'owner' } }), 201);
+      assertStatus(await capi(Z, 'DELETE', `${s}/members/${X.id}`), 204);
+      assertProblem(await capi(X, 'GET', s), 404, 'not-found');
+    });
+
+    // ------------------------------------------------------------------ operators
+    test('everyone but operators gets 404 on /api/admin', async () => {
+      const routes = [['GET', '/apps'], ['POST', `/apps/${(await newApp(X, 'na')).slug}/disable`], ['POST', '/apps/default/enable'],
+        ['GET', '/audit-events'], ['GET', '/audit-events?app=default']];
+      const unknownEndpoint = await srv.req('GET', `/api/admin/nothing-${rand(6)}`);
+      assertProblem(unknownEndpoint, 404, 'not-found');
+      for (const who of [X, Y, null, { token: 'garbage' }]) {
+        for (const [method, path] of routes) {
+          const res = await aapi(who, method, path);
+          assertProblem(res, 404, 'not-found');
+          assert.deepEqual(res.body, unknownEndpoint.body, `${method} ${path}: like no endpoint at all`);
+        }
+      }
+    });
+
+    test('an operator sees every app, disables one (it is 404 everywhere) and enables it again', async () => {
+      const app = await newApp(X, 'opx');
+      const yApp = await newApp(Y, 'opy');
+      const key = (await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: 'k' } })).body.key;
+      await capi(X, 'POST', `/apps/${app.slug}/users`, { json: { email: uniqEmail('counted') } });
+
+      const list = await aapi(OP, 'GET', '/apps');
+      assertStatus(list, 200);
+      const mine = list.body.apps.find((a) => a.slug === app.slug);
+      assert.ok(mine && list.body.apps.some((a) => a.slug === yApp.slug) && list.body.apps.some((a) => a.slug === 'console'), show(list));
+      assert.equal(mine.user_count, 1);
+      assert.equal(mine.disabled, false);
+      assert.equal(mine.issuer, srv.issuer(app.slug));
+
+      // Operators also reach every app's console routes.
+      const viaConsole = await capi(OP, 'GET', `/apps/${app.slug}`);
+      assertStatus(viaConsole, 200);
+      assert.equal(viaConsole.body.role, 'operator');
+
+      const disc = () => srv.api('GET', '/.well-known/openid-configuration', { app: app.slug });
+      assertStatus(await disc(), 200);
+      const off = await aapi(OP, 'POST', `/apps/${app.slug}/disable`);
+      assertStatus(off, 200);
+      assert.equal(off.body.disabled, true);
+      assert.equal(off.body.slug, app.slug);
+      await until('discovery 404 after disable', async () => (await disc()).status === 404, 6000);
+      assertProblem(await srv.api('GET', '/api/users', { app: app.slug, token: key }), 404, 'not-found');
+      assertProblem(await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } }), 404, 'not-found');
+      // The owner still sees it, marked.
+      const seen = (await capi(X, 'GET', '/apps')).body.apps.find((a) => a.slug === app.slug);
+      assert.equal(seen.disabled, true);
+      assert.equal((await aapi(OP, 'GET', '/apps')).body.apps.find((a) => a.slug === app.slug).disabled, true);
+
+      const on = await aapi(OP, 'POST', `/apps/${app.slug}/enable`);
+      assertStatus(on, 200);
+      assert.equal(on.body.disabled, false);
+      await until('discovery 200 after enable', async () => (await disc()).status === 200, 6000);
+      assertStatus(await srv.api('GET', '/api/users', { app: app.slug, token: key }), 200);
+
+      assertProblem(await aapi(OP, 'POST', `/apps/nope-${rand(8)}/disable`), 404, 'not-found');
+      assertProblem(await aapi(OP, 'POST', '/apps/console/disable'), 409, 'conflict');
+      assertStatus(await srv.api('GET', '/.well-known/openid-configuration', { app: 'console' }), 200);
+      assertProblem(await aapi(OP, 'POST', `/apps/${app.slug}/disable`, { json: { why: 'x' } }), 400, 'validation-error', { field: 'why' });
+
+      // The audit log across apps, and for one app.
+      const ev = await aapi(OP, 'GET', `/audit-events?app=${app.slug}&limit=200`);
+      assertStatus(ev, 200);
+      const actions = ev.body.events.map((e) => e.action);
+      const toggles = ev.body.events.filter((e) => /^app\.(disabled|enabled)$/.test(e.action));
+      assert.equal(toggles.length, 2, JSON.stringify(actions));
+      for (const e of toggles) {
+        assert.equal(e.actor_type, 'admin');
+        assert.equal(e.actor_id, OP.id);
+      }
+      assert.ok(ev.body.events.every((e) => e.app_id === ev.body.events[0].app_id));
+      const all = await aapi(OP, 'GET', '/audit-events?limit=200');
+      assertStatus(all, 200);
+      assert.ok(new Set(all.body.events.map((e) => e.app_id)).size > 1, 'across apps');
+      assertProblem(await aapi(OP, 'GET', `/audit-events?app=nope-${rand(8)}`), 400, 'validation-error', { field: 'app' });
+      assertProblem(await aapi(OP, 'GET', '/audit-events?limit=1000'), 400, 'validation-error', { field: 'limit' });
+    });
+
+    // ------------------------------------------------------------------ audit
+    test("the console's actions are in the app's audit log, with the developer as actor and no secrets", async () => {
+      const app = await newApp(X, 'aud');
+      const s = `/apps/${app.slug}`;
+      const key = (await capi(X, 'POST', `${s}/api-keys`, { json: { name: 'k' } })).body;
+      await capi(X, 'DELETE', `${s}/api-keys/${key.id}`);
+      const client = (await capi(X, 'POST', `${s}/clients`, { json: { name: 'c', grant_types: ['client_credentials'], scopes: ['a'] } })).body;
+      const rotated = (await capi(X, 'POST', `${s}/clients/${client.client_id}/secret`)).body;
+      await capi(X, 'PATCH', s, { json: { settings: { allow_signup: false } } });
+      const password = `pw-${rand(16)}`;
+      const made = (await capi(X, 'POST', `${s}/users`, { json: { email: uniqEmail('au'), password, issue_tokens: true } })).body;
+
+      const res = await capi(X, 'GET', `${s}/audit-events?limit=200`);
+      assertStatus(res, 200);
+      const events = res.body.events;
+      const actions = events.map((e) => e.action);
+      const has = (re) => events.find((e) => re.test(e.action));
+      for (const re of [/^app\.created$/, /api_key\.created$/, /api_key\.revoked$/, /client\.created$/, /client\.secret_rotated$|client\..*rotat/, /settings|app\.updated/, /^user\.(created|signup)$/]) {
+        const e = has(re);
+        assert.ok(e, `${re} in ${JSON.stringify(actions)}`);
+        assert.equal(e.actor_type, 'developer', JSON.stringify(e));
+        assert.equal(e.actor_id, X.id, JSON.stringify(e));
+        assert.equal(e.ip, '127.0.0.1');
+      }
+      for (const secret of [key.key, client.client_secret, rotated.client_secret, password, made.tokens.refresh_token, made.tokens.access_token, X.token, '$argon2']) {
+        assert.ok(!res.text.includes(secret), `a secret in the audit log (${secret.slice(0, 6)}…)`);
+      }
+      // The app's events only; filters and paging work as in the server API.
+      assert.ok(events.every((e) => e.app_id === events[0].app_id));
+      const p1 = await capi(X, 'GET', `${s}/audit-events?limit=2`);
+      const p2 = await capi(X, 'GET', `${s}/audit-events?limit=2&cursor=${p1.body.next_cursor}`);
+      assert.deepEqual([...p1.body.events, ...p2.body.events].map((e) => e.id), events.slice(0, 4).map((e) => e.id));
+      const createdAction = has(/^user\.(created|signup)$/).action;
+      const onlyCreated = await capi(X, 'GET', `${s}/audit-events?action=${createdAction}`);
+      assert.deepEqual(onlyCreated.body.events.map((e) => e.subject_id), [made.user.id]);
+      assertProblem(await capi(X, 'GET', `${s}/audit-events?since=not-a-time`), 400, 'validation-error', { field: 'since' });
+      assertProblem(await capi(X, 'GET', `${s}/audit-events?app=other`), 400, 'validation-error', { field: 'app' });
+    });
+
+    // ------------------------------------------------------------------ bad input
+    test('bad input on the console API is a clear 400/413/415 and creates nothing', async () => {
+      const before = (await capi(X, 'GET', '/apps')).body.apps.length;
+      const raw = (body, ct = 'application/json') => ({ body, headers: { 'content-type': ct } });
+      const cases = [
+        [raw('{"slug": "a", "name": '), 400, 'malformed-request'],
+        [raw('"just a string"'), 400, 'malformed-request'],
+        [raw('{"slug":"a","name":"b"}', 'text/html'), 415, 'unsupported-media-type'],
+        [{ json: { slug: 5, name: 'x' } }, 400, 'validation-error', 'slug'],
+        [{ json: { slug: `ok-${rand(6)}` } }, 400, 'validation-error', 'name'],
+        [{ json: { slug: `ok-${rand(6)}`, name: 'x', owner: 'y' } }, 400, 'validation-error', 'owner'],
+        [{ json: { slug: "x'; DROP TABLE apps; --", name: 'x' } }, 400, 'validation-error', 'slug'],
+        [{ json: { slug: '<script>', name: 'x' } }, 400, 'validation-error', 'slug'],
+        [{ json: { slug: 'ünï', name: 'x' } }, 400, 'validation-error', 'slug'],
+        [{ json: { slug: `ok-${rand(6)}`, name: 'line\nbreak' } }, 400, 'validation-error', 'name'],
+        [{ json: { slug: `ok-${rand(6)}`, name: 'nul\u0000byte' } }, 400, 'validation-error', 'name'],
+      ];
+      for (const [opts, status, type, field] of cases) {
+        assertProblem(await capi(X, 'POST', '/apps', opts), status, type, field ? { field } : {});
+      }
+      const huge = await capi(X, 'POST', '/apps', { json: { slug: `h-${rand(6)}`, name: 'x'.repeat(70 * 1024) } });
+      assert.equal(huge.status, 413, show(huge));
+      assert.equal((await capi(X, 'GET', '/apps')).body.apps.length, before, 'no app was created');
+
+      // SQL and HTML metacharacters and unicode in names are stored and returned as they are.
+      const name = `Robert'); DROP TABLE apps;-- <script>alert(1)</script> Ünïcødé 应用 🚀`;
+      const slug = `meta-${rand(8)}`;
+      const made = await capi(X, 'POST', '/apps', { json: { slug, name } });
+      assertStatus(made, 201);
+      assert.equal(made.body.name, name);
+      assert.equal((await capi(X, 'GET', `/apps/${slug}`)).body.name, name);
+      const key = await capi(X, 'POST', `/apps/${slug}/api-keys`, { json: { name } });
+      assertStatus(key, 201);
+      assert.equal(key.body.name, name);
+      // Strange path segments are 404, not 500; a path that is not UTF-8 is a malformed request.
+      assertProblem(await capi(X, 'GET', "/apps/x'%20OR%201=1"), 404, 'not-found');
+      for (const p of ['/apps/%FF', `/apps/${slug}/users/%FF%FE`, `/apps/${slug}/clients/%C3%28`, `/apps/${slug}/api-keys/%E2%82`]) {
+        const res = await capi(X, p.includes('api-keys') ? 'DELETE' : 'GET', p);
+        assertProblem(res, 400, 'malformed-request');
+      }
+    });
+  });
+}
