@@ -82,9 +82,13 @@ describe('normal argon2 cost: login timing and graceful shutdown', () => {
     for (let i = 0; i < 8; i++) {
       if (i % 2) { await tryWrong(i); await tryUnknown(i); } else { await tryUnknown(i); await tryWrong(i); }
     }
-    const mw = median(wrong);
-    const mu = median(unknown);
-    t.diagnostic(`median wrong-password ${mw.toFixed(1)} ms, unknown-user ${mu.toFixed(1)} ms`);
+    // The fastest of each is the path's own cost: load from tests running alongside only
+    // ever adds time (the median of a few samples moved 2x under a loaded full run). An
+    // attacker timing logins would compare the same minimums.
+    const mw = Math.min(...wrong);
+    const mu = Math.min(...unknown);
+    t.diagnostic(`fastest wrong-password ${mw.toFixed(1)} ms, unknown-user ${mu.toFixed(1)} ms; ` +
+      `medians ${median(wrong).toFixed(1)} / ${median(unknown).toFixed(1)} ms`);
     assert.ok(mu >= 0.5 * mw && mu <= 2 * mw, `timing differs: wrong password ${mw.toFixed(1)} ms vs unknown user ${mu.toFixed(1)} ms`);
   });
 
