@@ -2,9 +2,9 @@
 
 #include <boost/json.hpp>
 
-#include <ctime>
 
 #include "http/form.h"
+#include "web/display_text.h"
 #include "web/login_pages.h"
 
 namespace tessera::web {
@@ -14,34 +14,6 @@ namespace bh = http::beast_http;
 
 constexpr const char* kProfileFields[] = {"name",         "given_name", "family_name", "nickname",
                                           "website",      "phone_number", "locale",    "zoneinfo"};
-
-std::string FormatTime(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
-// A short name for a browser from its User-Agent, for people rather than parsers.
-std::string DescribeAgent(const std::string& ua) {
-  if (ua.empty()) return "Unknown device";
-  std::string browser = ua.find("Edg/") != std::string::npos       ? "Edge"
-                        : ua.find("Chrome/") != std::string::npos  ? "Chrome"
-                        : ua.find("Firefox/") != std::string::npos ? "Firefox"
-                        : ua.find("Safari/") != std::string::npos  ? "Safari"
-                                                                   : "";
-  std::string os = ua.find("Android") != std::string::npos   ? "Android"
-                   : ua.find("iPhone") != std::string::npos  ? "iPhone"
-                   : ua.find("Windows") != std::string::npos ? "Windows"
-                   : ua.find("Mac OS") != std::string::npos  ? "macOS"
-                   : ua.find("Linux") != std::string::npos   ? "Linux"
-                                                             : "";
-  if (!browser.empty() && !os.empty()) return browser + " on " + os;
-  if (!browser.empty()) return browser;
-  return ua.substr(0, 60);
-}
 
 std::string Notice(std::string_view done) {
   if (done == "profile") return "Your profile was saved.";

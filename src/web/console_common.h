@@ -14,16 +14,17 @@
 #include <vector>
 
 #include "base/status.h"
+#include "web/display_text.h"
 #include "web/web_context.h"
 
 namespace tessera::web::console {
 
 using Form = std::map<std::string, std::string>;
 
-std::string FormatTime(int64_t ms);
+using web::DescribeAgent;  // web/display_text.h
+using web::FormatTime;
+// A time, or `none` when there is none.
 std::string FormatTime(const std::optional<int64_t>& ms, std::string_view none);
-// "Chrome on Linux" from a User-Agent.
-std::string DescribeAgent(const std::string& user_agent);
 
 std::string Trim(std::string_view text);
 // The non-empty lines of a textarea, trimmed.
