@@ -10,7 +10,7 @@
 #include "api/views.h"
 #include "app/tessera_app.h"
 #include "base/log.h"
-#include "services/mail_templates.h"
+#include "email_flows/mail_templates.h"
 #include "store/sql/migrations.h"
 
 namespace {
@@ -228,7 +228,7 @@ int UpdateApp(const Config& c, const UpdateAppArgs& a) {
   if (a.mail_from) s.mail_from = *a.mail_from;
   if (a.clear_redirect_uris) s.redirect_uris.clear();
   for (const auto& u : a.redirect_uris) {
-    if (!tessera::services::IsValidRedirectUri(u)) {
+    if (!tessera::IsValidRedirectUri(u)) {
       return Fail(tessera::ValidationError({{"redirect_uris", "not an allowed redirect URI: " + u}}));
     }
     s.redirect_uris.push_back(u);

@@ -4,10 +4,10 @@
 #pragma once
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/api_token_service.h"
-#include "services/app_service.h"
-#include "services/authenticator.h"
+#include "accounts/account_service.h"
+#include "tokens/api_token_service.h"
+#include "tenancy/app_service.h"
+#include "tokens/authenticator.h"
 
 namespace tessera::api {
 

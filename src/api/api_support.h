@@ -9,9 +9,9 @@
 #include "api/json_body.h"
 #include "http/message.h"
 #include "http/problem.h"
-#include "services/account_service.h"
-#include "services/app_service.h"
-#include "services/authenticator.h"
+#include "accounts/account_service.h"
+#include "tenancy/app_service.h"
+#include "tokens/authenticator.h"
 
 namespace tessera::api {
 

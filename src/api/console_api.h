@@ -11,13 +11,13 @@
 
 #include "api/user_management_handlers.h"
 #include "http/router.h"
-#include "services/app_api_key_service.h"
-#include "services/app_service.h"
-#include "services/audit_log.h"
-#include "services/authenticator.h"
-#include "services/client_service.h"
-#include "services/developer_console_service.h"
-#include "services/user_management_service.h"
+#include "tenancy/app_api_key_service.h"
+#include "tenancy/app_service.h"
+#include "audit/audit_log.h"
+#include "tokens/authenticator.h"
+#include "oauth/client_service.h"
+#include "tenancy/developer_console_service.h"
+#include "management/user_management_service.h"
 
 namespace tessera::api {
 

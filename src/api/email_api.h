@@ -13,12 +13,12 @@
 #pragma once
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/app_service.h"
-#include "services/authenticator.h"
-#include "services/email_verification_service.h"
-#include "services/password_reset_service.h"
-#include "services/passwordless_service.h"
+#include "accounts/account_service.h"
+#include "tenancy/app_service.h"
+#include "tokens/authenticator.h"
+#include "email_flows/email_verification_service.h"
+#include "email_flows/password_reset_service.h"
+#include "email_flows/passwordless_service.h"
 
 namespace tessera::api {
 

@@ -17,10 +17,10 @@
 
 #include "api/user_management_handlers.h"
 #include "http/router.h"
-#include "services/app_api_key_service.h"
-#include "services/app_service.h"
-#include "services/audit_log.h"
-#include "services/user_management_service.h"
+#include "tenancy/app_api_key_service.h"
+#include "tenancy/app_service.h"
+#include "audit/audit_log.h"
+#include "management/user_management_service.h"
 
 namespace tessera::api {
 

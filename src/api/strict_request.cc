@@ -8,7 +8,7 @@
 #include "base/json_util.h"
 #include "http/form.h"
 #include "http/problem.h"
-#include "services/password_policy.h"
+#include "accounts/password_policy.h"
 
 namespace tessera::api {
 namespace json = boost::json;

@@ -5,8 +5,8 @@
 
 #include "base/metrics.h"
 #include "http/router.h"
-#include "services/app_service.h"
-#include "services/key_service.h"
+#include "tenancy/app_service.h"
+#include "tokens/key_service.h"
 #include "store/store.h"
 
 namespace tessera::api {

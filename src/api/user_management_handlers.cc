@@ -9,7 +9,7 @@
 #include "api/views.h"
 #include "base/json_util.h"
 #include "http/form.h"
-#include "services/password_policy.h"
+#include "accounts/password_policy.h"
 
 namespace tessera::api {
 namespace json = boost::json;

@@ -16,8 +16,8 @@
 #include "base/result.h"
 #include "http/message.h"
 #include "http/problem.h"
-#include "services/audit_log.h"
-#include "services/user_management_service.h"
+#include "audit/audit_log.h"
+#include "management/user_management_service.h"
 
 namespace tessera::api {
 

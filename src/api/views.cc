@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
-#include "services/audit_log.h"
+#include "audit/audit_log.h"
 
 namespace tessera::api {
 namespace json = boost::json;

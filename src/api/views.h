@@ -8,8 +8,13 @@
 #include <string>
 
 #include "base/clock.h"
-#include "services/app_settings.h"
-#include "store/records.h"
+#include "tenancy/app_settings.h"
+#include "accounts/user_records.h"
+#include "audit/audit_records.h"
+#include "oauth/oauth_records.h"
+#include "sessions/session_records.h"
+#include "tenancy/tenancy_records.h"
+#include "tokens/token_records.h"
 
 namespace tessera::api {
 

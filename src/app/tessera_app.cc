@@ -10,8 +10,8 @@
 #include "mail/mime_message.h"
 #include "mail/outbox_dir_transport.h"
 #include "mail/smtp_transport.h"
-#include "oauth/cors.h"
-#include "services/master_key.h"
+#include "oauth/endpoints/cors.h"
+#include "tokens/master_key.h"
 #include "store/open_store.h"
 
 namespace tessera::app {

@@ -24,7 +24,8 @@
 #include "base/metrics.h"
 #include "base/result.h"
 #include "mail/mail_transport.h"
-#include "store/store.h"
+#include "mail/mail_records.h"
+#include "mail/mail_store.h"
 
 namespace tessera::mail {
 

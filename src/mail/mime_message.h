@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "store/records.h"
+#include "mail/mail_records.h"
 
 namespace tessera::mail {
 

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/authorization_service.h"
+#include "accounts/account_service.h"
+#include "oauth/authorization_service.h"
 #include "web/web_context.h"
 
 namespace tessera::web {

@@ -4,7 +4,7 @@
 #include "web/console_pages.h"
 
 #include "http/form.h"
-#include "services/app_settings.h"
+#include "tenancy/app_settings.h"
 #include "web/console_common.h"
 #include "web/login_pages.h"
 

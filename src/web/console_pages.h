@@ -16,12 +16,12 @@
 #include <variant>
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/app_api_key_service.h"
-#include "services/audit_log.h"
-#include "services/client_service.h"
-#include "services/developer_console_service.h"
-#include "services/user_management_service.h"
+#include "accounts/account_service.h"
+#include "tenancy/app_api_key_service.h"
+#include "audit/audit_log.h"
+#include "oauth/client_service.h"
+#include "tenancy/developer_console_service.h"
+#include "management/user_management_service.h"
 #include "web/web_context.h"
 
 namespace tessera::web {

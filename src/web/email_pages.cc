@@ -1,7 +1,7 @@
 #include "web/email_pages.h"
 
 #include "http/form.h"
-#include "services/app_settings.h"
+#include "tenancy/app_settings.h"
 #include "web/login_pages.h"
 
 namespace tessera::web {

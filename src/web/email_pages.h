@@ -12,10 +12,10 @@
 #pragma once
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/email_verification_service.h"
-#include "services/password_reset_service.h"
-#include "services/passwordless_service.h"
+#include "accounts/account_service.h"
+#include "email_flows/email_verification_service.h"
+#include "email_flows/password_reset_service.h"
+#include "email_flows/passwordless_service.h"
 #include "web/web_context.h"
 
 namespace tessera::web {

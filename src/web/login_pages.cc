@@ -2,7 +2,7 @@
 
 #include "base/log.h"
 #include "http/form.h"
-#include "services/app_settings.h"
+#include "tenancy/app_settings.h"
 
 namespace tessera::web {
 namespace {

@@ -6,9 +6,9 @@
 #pragma once
 
 #include "http/router.h"
-#include "services/account_service.h"
-#include "services/client_service.h"
-#include "services/password_policy.h"
+#include "accounts/account_service.h"
+#include "oauth/client_service.h"
+#include "accounts/password_policy.h"
 #include "web/web_context.h"
 
 namespace tessera::web {

@@ -1,5 +1,7 @@
 #include "web/web_context.h"
 
+#include "base/uri_rules.h"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -12,9 +14,9 @@
 #include "crypto/random.h"
 #include "http/cookie.h"
 #include "http/form.h"
-#include "services/app_settings.h"
-#include "services/client_service.h"
-#include "services/developer_console_service.h"
+#include "tenancy/app_settings.h"
+#include "oauth/client_service.h"
+#include "tenancy/developer_console_service.h"
 
 namespace tessera::web {
 namespace {
@@ -34,38 +36,6 @@ std::string PageCsp(const std::optional<std::string>& logo_origin) {
 }
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-// The origin of a logo URL the pages may show (https, or http on loopback), as a CSP source;
-// nullopt for anything else, so nothing odd ever reaches the header or the page.
-std::optional<std::string> LogoOrigin(std::string_view url) {
-  if (url.empty() || url.size() > 2048) return std::nullopt;
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || u->has_userinfo()) return std::nullopt;
-  std::string scheme;
-  for (char c : u->scheme()) scheme += Lower(c);
-  if (scheme != "https" && !(scheme == "http" && services::IsValidRedirectUri(url))) {
-    return std::nullopt;
-  }
-  std::string host;
-  for (char c : u->encoded_host()) host += Lower(c);
-  if (host.empty() || host.size() > 253) return std::nullopt;
-  bool ip6 = host.front() == '[' && host.back() == ']';
-  for (size_t i = ip6 ? 1 : 0; i < host.size() - (ip6 ? 1 : 0); ++i) {
-    char c = host[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              (ip6 && c == ':');
-    if (!ok || (ip6 && c >= 'g' && c <= 'z')) return std::nullopt;
-  }
-  std::string origin = scheme + "://" + host;
-  if (u->has_port()) {
-    std::string_view port = u->port();
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
-      return std::nullopt;
-    }
-    origin += ":" + std::string(port);
-  }
-  return origin;
-}
 
 bool IsHexColor(std::string_view c) {
   return c.size() == 7 && c[0] == '#' &&

@@ -16,10 +16,12 @@
 #include <string>
 
 #include "http/message.h"
-#include "services/account_service.h"
-#include "services/app_service.h"
-#include "services/browser_session_service.h"
-#include "store/records.h"
+#include "accounts/account_service.h"
+#include "tenancy/app_service.h"
+#include "sessions/browser_session_service.h"
+#include "accounts/user_records.h"
+#include "sessions/session_records.h"
+#include "tenancy/tenancy_records.h"
 #include "web/page_renderer.h"
 
 namespace tessera::web {

@@ -1,0 +1,105 @@
+// File: account_service.h
+// The account rules of an app's end users: signup, password authentication (throttled),
+// profile, password change and reset. Sessions and tokens are sessions/session_service.h.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accounts/login_throttle.h"
+#include "accounts/password_hasher.h"
+#include "accounts/password_policy.h"
+#include "accounts/user_store.h"
+#include "sessions/session_store.h"
+#include "audit/audit_log.h"
+#include "base/clock.h"
+#include "base/metrics.h"
+#include "base/result.h"
+#include "accounts/user_records.h"
+#include "tenancy/tenancy_records.h"
+
+namespace tessera::services {
+
+struct AccountOptions {
+  PasswordPolicy password;
+};
+
+struct SignupInput {
+  std::string email;
+  std::string password;
+  std::optional<std::string> username;
+  boost::json::object profile;
+  bool email_verified = false;
+  std::vector<std::string> roles;
+  // The app itself (the CLI, a console, its backend's API key): allowed even when the app
+  // closed signup, and the password may be empty (a passwordless account).
+  bool by_operator = false;
+  Actor actor = CliActor();  // who, when by_operator
+};
+
+struct ProfileUpdate {
+  std::optional<std::optional<std::string>> username;  // outer: present; inner: null = remove
+  std::optional<boost::json::object> profile_patch;
+};
+
+class AccountService {
+ public:
+  // `sessions` only to end them when the password changes or is reset.
+  AccountService(store::UserStore& users, store::SessionStore& sessions, PasswordHasher& hasher,
+                 const Clock& clock, Metrics& metrics, AccountOptions options,
+                 LoginThrottle* throttle = nullptr, AuditLog* audit = nullptr);
+
+  // Runs after each signup of an unverified address (the composition root sends the
+  // verification mail from it); failures there do not fail the signup.
+  using SignupHook = std::function<void(const store::App&, const store::User&, const ClientInfo&)>;
+  void SetSignupHook(SignupHook hook) { signup_hook_ = std::move(hook); }
+
+  Result<store::User> Signup(const store::App& app, SignupInput input,
+                             const ClientInfo& client = {});
+  // An account with no password (passwordless sign-in); its address is verified.
+  Result<store::User> CreatePasswordlessUser(const store::App& app, std::string_view email);
+  // Sets a new password after a reset (the policy is checked), marks the address verified
+  // (the link proved it) and revokes every session of the user.
+  Result<store::User> ResetPassword(const store::App& app, std::string_view user_id,
+                                    std::string_view new_password);
+  // Checks a password sign-in and records it: throttled per account and IP (kRateLimited),
+  // the same kUnauthenticated for every other failure. `identifier` is an email address
+  // (contains '@') or a username. Starts no session: Login and the hosted pages do.
+  Result<store::User> Authenticate(const store::App& app, std::string_view identifier,
+                                   std::string_view password, const ClientInfo& client);
+  // Records a sign-in proven another way (magic link, mail code, the app itself issuing
+  // tokens): a disabled account is refused. `issued_by`: the app asked, and the event names it.
+  Result<store::User> RecordVerifiedSignIn(const store::App& app, store::User user,
+                                           const ClientInfo& client,
+                                           const Actor* issued_by = nullptr);
+
+  Result<store::User> GetUser(const store::App& app, std::string_view user_id);
+  Result<store::User> UpdateProfile(const store::App& app, std::string_view user_id,
+                                    const ProfileUpdate& update);
+  // Checks the current password, sets the new one, revokes every session but `keep_session`.
+  Status ChangePassword(const store::App& app, std::string_view user_id,
+                        std::string_view current_password, std::string_view new_password,
+                        std::string_view keep_session);
+
+  const AccountOptions& options() const { return options_; }
+  // The server's password policy with the app's own minimum length over it.
+  PasswordPolicy PolicyFor(const store::App& app) const;
+
+ private:
+  Result<store::User> FindByIdentifier(const store::App& app, std::string_view identifier);
+
+  store::UserStore& users_;
+  store::SessionStore& sessions_;
+  PasswordHasher& hasher_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  AccountOptions options_;
+  LoginThrottle* throttle_;  // may be null (no throttling)
+  AuditLog* audit_;          // may be null (no audit log)
+  SignupHook signup_hook_;
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,39 @@
+// File: user_store.h
+// Persistence of users (contracts: store/store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "accounts/user_records.h"
+
+namespace tessera::store {
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  virtual Status CreateUser(const User& user) = 0;
+  virtual Result<User> GetUser(std::string_view app_id, std::string_view user_id) = 0;
+  virtual Result<User> GetUserByEmail(std::string_view app_id, std::string_view email_normalized) = 0;
+  virtual Result<User> GetUserByUsername(std::string_view app_id,
+                                         std::string_view username_normalized) = 0;
+  virtual Result<User> UpdateUser(std::string_view app_id, std::string_view user_id,
+                                  const std::function<Status(User&)>& mutate) = 0;
+  // Records a successful login; `new_password_hash` (if set) replaces a stale hash.
+  virtual Status RecordLogin(std::string_view app_id, std::string_view user_id, UnixMillis now,
+                             const std::optional<std::string>& new_password_hash) = 0;
+  // A page of the app's users (see UserQuery); the search matches a substring of the
+  // normalized email or username, with LIKE metacharacters taken literally.
+  virtual Result<UserPage> ListUsers(const UserQuery& query) = 0;
+  virtual Result<int64_t> CountUsers(std::string_view app_id) = 0;
+  // Deletes the user and everything of theirs (sessions, tokens, consents, codes, email
+  // tokens, memberships); kNotFound when there is no such user in the app.
+  virtual Status DeleteUser(std::string_view app_id, std::string_view user_id) = 0;
+};
+
+}  // namespace tessera::store

@@ -1,0 +1,109 @@
+#include "audit/audit_log.h"
+
+#include <boost/json.hpp>
+
+#include "base/log.h"
+#include "crypto/random.h"
+
+namespace tessera::services {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxShortField = 128;  // action, types, ids
+constexpr size_t kMaxIp = 64;
+
+// Cuts at a UTF-8 character boundary and drops control characters (log injection).
+std::string Bounded(std::string_view s, size_t max) {
+  std::string out;
+  out.reserve(std::min(s.size(), max));
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) continue;
+    out.push_back(static_cast<char>(c));
+  }
+  if (out.size() > max) {
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
+  return out;
+}
+
+// Details must be a JSON object within the limit; anything else is replaced, never cut
+// (a cut object would not parse).
+std::string BoundedDetails(const std::string& details) {
+  if (details.empty()) return "{}";
+  boost::system::error_code ec;
+  json::value v = json::parse(details, ec);
+  if (ec || !v.is_object()) return R"({"invalid_details":true})";
+  if (details.size() > kAuditMaxDetails) return R"({"truncated":true})";
+  return details;
+}
+
+}  // namespace
+
+void AuditLog::Record(store::AuditEvent e) {
+  if (e.id.empty()) e.id = crypto::NewUuid();
+  if (e.at == 0) e.at = clock_.NowMillis();
+  e.action = Bounded(e.action, kMaxShortField);
+  e.actor_type = Bounded(e.actor_type, kMaxShortField);
+  e.actor_id = Bounded(e.actor_id, kMaxShortField);
+  e.subject_type = Bounded(e.subject_type, kMaxShortField);
+  e.subject_id = Bounded(e.subject_id, kMaxShortField);
+  e.ip = Bounded(e.ip, kMaxIp);
+  e.user_agent = Bounded(e.user_agent, kAuditMaxUserAgent);
+  if (e.outcome != "success" && e.outcome != "failure") e.outcome = "failure";
+  e.details_json = BoundedDetails(e.details_json);
+  Status s = store_.AppendAuditEvent(e);
+  if (!s.ok()) {
+    LogJson(spdlog::level::err, "audit_write_failed",
+            {{"action", e.action}, {"error", s.ToString()}});
+  }
+}
+
+Result<std::vector<store::AuditEvent>> AuditLog::List(const store::AuditFilter& filter) {
+  return store_.ListAuditEvents(filter);
+}
+
+Result<int64_t> AuditLog::ApplyRetention(int64_t retention_days) {
+  if (retention_days <= 0) return int64_t{0};
+  return store_.DeleteAuditEventsBefore(clock_.NowMillis() - retention_days * 24 * 3600 * 1000);
+}
+
+std::string AuditEventJson(const store::AuditEvent& e) {
+  json::object o;
+  o["id"] = e.id;
+  if (e.app_id) {
+    o["app_id"] = *e.app_id;
+  } else {
+    o["app_id"] = nullptr;
+  }
+  o["at"] = e.at;
+  o["action"] = e.action;
+  o["actor_type"] = e.actor_type;
+  o["actor_id"] = e.actor_id;
+  o["subject_type"] = e.subject_type;
+  o["subject_id"] = e.subject_id;
+  o["ip"] = e.ip;
+  o["user_agent"] = e.user_agent;
+  o["outcome"] = e.outcome;
+  boost::system::error_code ec;
+  json::value details = json::parse(e.details_json, ec);
+  o["details"] = ec ? json::value(json::object()) : details;
+  return json::serialize(o);
+}
+
+}  // namespace tessera::services
+
+namespace tessera::services {
+
+store::AuditEvent ActorEvent(const Actor& actor, std::string action) {
+  store::AuditEvent e;
+  e.action = std::move(action);
+  e.actor_type = actor.type;
+  e.actor_id = actor.id;
+  e.ip = actor.ip;
+  e.user_agent = actor.user_agent;
+  return e;
+}
+
+}  // namespace tessera::services

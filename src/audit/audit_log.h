@@ -1,0 +1,74 @@
+// File: audit_log.h
+// The audit log: append-only security events (who did what to whom, from where, with what
+// outcome) recorded where they happen. Recording is best effort: a failed write is logged
+// and never fails the request. Fields are bounded here; callers never pass secrets
+// (passwords, tokens, hashes, codes) — ids, addresses and reasons only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "audit/audit_records.h"
+#include "audit/audit_store.h"
+
+namespace tessera::services {
+
+// Field limits applied by Record.
+inline constexpr size_t kAuditMaxUserAgent = 256;
+inline constexpr size_t kAuditMaxDetails = 2048;
+
+class AuditLog {
+ public:
+  AuditLog(store::AuditStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Fills id (UUIDv7) and at (now) when empty, bounds the fields and appends the event.
+  void Record(store::AuditEvent event);
+  // Newest first (see store::AuditStore::ListAuditEvents).
+  Result<std::vector<store::AuditEvent>> List(const store::AuditFilter& filter);
+  // Deletes events older than `retention_days` (<= 0 keeps everything); returns how many.
+  Result<int64_t> ApplyRetention(int64_t retention_days);
+
+ private:
+  store::AuditStore& store_;
+  const Clock& clock_;
+};
+
+// Where a request comes from, as events and sessions record it.
+struct ClientInfo {
+  std::string ip;
+  std::string user_agent;
+};
+
+// Who acts, as the audit log records it: a console developer ("developer"), an operator
+// ("admin"), an app's backend by its API key ("api_key"), the CLI ("admin", id "cli").
+struct Actor {
+  std::string type = "system";
+  std::string id;
+  std::string ip;
+  std::string user_agent;
+};
+
+// The operator at the command line.
+inline Actor CliActor() {
+  Actor a;
+  a.type = "admin";
+  a.id = "cli";
+  return a;
+}
+// The server itself (apps it creates at start).
+inline Actor SystemActor() { return Actor{}; }
+
+// An event with the actor's fields filled in.
+store::AuditEvent ActorEvent(const Actor& actor, std::string action);
+
+// Records through `log` when there is one (services take an optional AuditLog*).
+inline void Audit(AuditLog* log, store::AuditEvent event) {
+  if (log) log->Record(std::move(event));
+}
+
+// One event as a JSON object (the CLI's --json lines, later the consoles' API).
+std::string AuditEventJson(const store::AuditEvent& event);
+
+}  // namespace tessera::services

@@ -1,0 +1,30 @@
+// File: audit_store.h
+// Persistence of audit events (contracts: store/store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "audit/audit_records.h"
+
+namespace tessera::store {
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  // Appends one event (kAlreadyExists "id" on a clash); events are never updated.
+  virtual Status AppendAuditEvent(const AuditEvent& event) = 0;
+  // Events matching every set field of the filter, newest first (at desc, id desc), at most
+  // filter.limit (clamped to 1..200). With a cursor, only events after that one in this
+  // order: paging is stable while events are appended. An unknown cursor yields nothing.
+  virtual Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) = 0;
+  // Retention: deletes every event with at < `before`; returns how many.
+  virtual Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) = 0;
+};
+
+}  // namespace tessera::store

@@ -1,0 +1,65 @@
+#include "base/uri_rules.h"
+
+#include <boost/url/parse.hpp>
+
+namespace tessera {
+namespace {
+
+constexpr size_t kMaxUrlLength = 2048;
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+std::string LowerAscii(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) out += Lower(c);
+  return out;
+}
+
+bool IsHostChar(char c, bool ip6) {
+  if (ip6 && c >= 'g' && c <= 'z') return false;
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+         (ip6 && c == ':');
+}
+
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
+
+bool IsValidRedirectUri(std::string_view uri) {
+  if (uri.size() > kMaxUrlLength) return false;
+  auto parsed = boost::urls::parse_absolute_uri(uri);
+  if (!parsed || parsed->has_fragment()) return false;
+  std::string scheme(parsed->scheme());
+  if (scheme == "https") return !parsed->encoded_host().empty();
+  if (scheme == "http") return IsLoopbackHost(parsed->encoded_host());
+  return scheme.find('.') != std::string::npos;
+}
+
+std::optional<std::string> LogoOrigin(std::string_view url) {
+  if (url.empty() || url.size() > kMaxUrlLength) return std::nullopt;
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || u->has_userinfo()) return std::nullopt;
+  std::string scheme = LowerAscii(u->scheme());
+  std::string host = LowerAscii(u->encoded_host());
+  if (scheme != "https" && !(scheme == "http" && IsLoopbackHost(host))) return std::nullopt;
+  if (host.empty() || host.size() > 253) return std::nullopt;
+  bool ip6 = host.front() == '[' && host.back() == ']';
+  for (size_t i = ip6 ? 1 : 0; i < host.size() - (ip6 ? 1 : 0); ++i) {
+    if (!IsHostChar(host[i], ip6)) return std::nullopt;
+  }
+  std::string origin = scheme + "://" + host;
+  if (u->has_port()) {
+    std::string_view port = u->port();
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    origin += ":" + std::string(port);
+  }
+  return origin;
+}
+
+}  // namespace tessera

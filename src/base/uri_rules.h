@@ -1,0 +1,26 @@
+// File: uri_rules.h
+// Rules for URLs that users and developers give us: redirect URIs (OAuth clients, an app's
+// magic-link targets) and logo URLs. Written once here so every domain applies the same rule.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tessera {
+
+// 127.0.0.1, [::1] or localhost: where http is acceptable (RFC 8252 §7.3, §8.3).
+bool IsLoopbackHost(std::string_view host);
+
+// Absolute, no fragment (RFC 6749 §3.1.2); https anywhere, http only on loopback
+// (RFC 8252 §7.3), or a private-use scheme with a dot, e.g. com.example.app:/cb (§7.1).
+bool IsValidRedirectUri(std::string_view uri);
+
+// The origin of a logo URL the hosted pages may show (https, or http on loopback) as a CSP
+// source, e.g. "https://cdn.example.com"; nullopt for anything else (userinfo, odd hosts or
+// ports), so nothing odd ever reaches a header or a page.
+std::optional<std::string> LogoOrigin(std::string_view url);
+
+inline bool IsValidLogoUrl(std::string_view url) { return LogoOrigin(url).has_value(); }
+
+}  // namespace tessera

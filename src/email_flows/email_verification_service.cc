@@ -1,0 +1,151 @@
+#include "email_flows/email_verification_service.h"
+
+#include <boost/json.hpp>
+
+#include "base/log.h"
+#include "accounts/identity_rules.h"
+
+namespace tessera::services {
+
+Status LinkProblem(store::EmailTokenOutcome outcome, std::string_view what_to_do) {
+  switch (outcome) {
+    case store::EmailTokenOutcome::kUsed:
+      return FailedPreconditionError("This link has already been used (or a newer one was sent). " +
+                                     std::string(what_to_do));
+    case store::EmailTokenOutcome::kExpired:
+      return FailedPreconditionError("This link has expired. " + std::string(what_to_do));
+    default:
+      return NotFoundError("This link is not valid. " + std::string(what_to_do));
+  }
+}
+
+Status EmailVerificationService::SendVerification(const store::App& app, const store::User& user,
+                                                  const ClientInfo& client) {
+  if (user.email_verified) return OkStatus();
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, user.email_normalized, client.ip));
+  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
+                           ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
+                                                 store::kPurposeVerifyEmail, options_.verify_ttl_s));
+  kainjow::mustache::data v;
+  v.set("link", TokenLink(ctx_, app, "verify-email", t.secret));
+  v.set("expires_minutes", std::to_string(options_.verify_ttl_s / 60));
+  v.set("expires_hours", std::to_string(options_.verify_ttl_s / 3600));
+  return SendTemplatedMail(ctx_, app, "verify_email", user.email, std::move(v));
+}
+
+Result<store::User> EmailVerificationService::Verify(const store::App& app, std::string_view token) {
+  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
+                           ctx_.tokens.RedeemLink(app, token, store::kPurposeVerifyEmail));
+  constexpr std::string_view kAgain = "Sign in and ask for a new verification email.";
+  if (r.outcome != store::EmailTokenOutcome::kConsumed) {
+    // Clicking twice (or a mail scanner clicking first) must not look like a failure.
+    if (r.outcome == store::EmailTokenOutcome::kUsed && r.token && r.token->user_id) {
+      auto user = ctx_.users.GetUser(app.id, *r.token->user_id);
+      if (user.ok() && user->email_verified && user->email_normalized == r.token->email) return user;
+    }
+    return LinkProblem(r.outcome, kAgain);
+  }
+  if (!r.token->user_id) return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  std::string email = r.token->email;
+  auto user = ctx_.users.UpdateUser(app.id, *r.token->user_id, [&](store::User& u) -> Status {
+    // The link proves this address only: the user may have changed theirs since.
+    if (u.email_normalized != email) return FailedPreconditionError("address changed");
+    u.email_verified = true;
+    u.updated_at = ctx_.clock.NowMillis();
+    return OkStatus();
+  });
+  if (user.status().code() == StatusCode::kFailedPrecondition || user.status().IsNotFound()) {
+    return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  }
+  if (user.ok()) {
+    LogJson(spdlog::level::info, "email_verified", {{"app", app.slug}, {"user_id", user->id}});
+    Audit(ctx_.audit, {.app_id = app.id,
+                       .action = "email.verified",
+                       .actor_type = "user",
+                       .actor_id = user->id,
+                       .subject_type = "user",
+                       .subject_id = user->id});
+  }
+  return user;
+}
+
+Status EmailVerificationService::RequestEmailChange(const store::App& app, std::string_view user_id,
+                                                    std::string_view new_email,
+                                                    std::string_view current_password,
+                                                    const ClientInfo& client) {
+  TESSERA_ASSIGN_OR_RETURN(store::User user, ctx_.users.GetUser(app.id, user_id));
+  auto email = ValidEmail(new_email);
+  if (!email) return ValidationError({{"new_email", "must be a valid email address"}});
+  std::string normalized = NormalizeEmail(*email);
+  if (normalized == user.email_normalized) {
+    return ValidationError({{"new_email", "is already your email address"}});
+  }
+  if (user.password_hash) {
+    TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
+                             hasher_.Verify(current_password, *user.password_hash));
+    if (match == crypto::PasswordMatch::kNo) {
+      return ValidationError({{"current_password", "is incorrect"}});
+    }
+  }
+  // A taken address gets no mail, and the answer is the same: whether someone else uses an
+  // address is not this user's business.
+  auto taken = ctx_.users.GetUserByEmail(app.id, normalized);
+  if (taken.ok()) return OkStatus();
+  if (!taken.status().IsNotFound()) return taken.status();
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
+  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
+                           ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
+                                                 store::kPurposeChangeEmail, options_.change_ttl_s,
+                                                 normalized));
+  kainjow::mustache::data v;
+  v.set("link", TokenLink(ctx_, app, "confirm-email-change", t.secret));
+  v.set("new_email", normalized);
+  v.set("expires_minutes", std::to_string(options_.change_ttl_s / 60));
+  return SendTemplatedMail(ctx_, app, "change_email", normalized, std::move(v));
+}
+
+Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::App& app,
+                                                                 std::string_view token) {
+  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
+                           ctx_.tokens.RedeemLink(app, token, store::kPurposeChangeEmail));
+  constexpr std::string_view kAgain = "Ask for the change again from your account.";
+  if (r.outcome != store::EmailTokenOutcome::kConsumed || !r.token->user_id) {
+    return LinkProblem(r.outcome, kAgain);
+  }
+  std::string old_email;
+  const std::string new_email = r.token->new_email;
+  auto user = ctx_.users.UpdateUser(app.id, *r.token->user_id, [&](store::User& u) -> Status {
+    if (u.email_normalized != r.token->email) return FailedPreconditionError("address changed");
+    old_email = u.email;
+    u.email = new_email;
+    u.email_normalized = new_email;
+    u.email_verified = true;
+    u.updated_at = ctx_.clock.NowMillis();
+    return OkStatus();
+  });
+  if (user.status().IsAlreadyExists()) {
+    return FailedPreconditionError("This address is now used by another account.");
+  }
+  if (user.status().code() == StatusCode::kFailedPrecondition || user.status().IsNotFound()) {
+    return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  }
+  TESSERA_RETURN_IF_ERROR(user.status());
+  kainjow::mustache::data v;
+  v.set("new_email", new_email);
+  Status notice = SendTemplatedMail(ctx_, app, "email_changed", old_email, std::move(v));
+  if (!notice.ok()) {
+    LogJson(spdlog::level::warn, "email_change_notice_failed", {{"error", notice.ToString()}});
+  }
+  LogJson(spdlog::level::info, "email_changed", {{"app", app.slug}, {"user_id", user->id}});
+  Audit(ctx_.audit, {.app_id = app.id,
+                     .action = "user.email_changed",
+                     .actor_type = "user",
+                     .actor_id = user->id,
+                     .subject_type = "user",
+                     .subject_id = user->id,
+                     .details_json = boost::json::serialize(boost::json::object{
+                         {"old_email", old_email}, {"new_email", new_email}})});
+  return user;
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,46 @@
+// File: email_verification_service.h
+// Proving a user owns their email address: a link (24 h, single use) sent after signup and
+// on request (rate limited); and changing the address, which needs the password, a link sent
+// to the new address, and ends with a notice to the old one.
+#pragma once
+
+#include "accounts/account_service.h"
+#include "email_flows/mail_flow.h"
+#include "accounts/password_hasher.h"
+
+namespace tessera::services {
+
+struct EmailVerificationOptions {
+  int64_t verify_ttl_s = 24 * 3600;
+  int64_t change_ttl_s = 3600;
+};
+
+class EmailVerificationService {
+ public:
+  EmailVerificationService(MailFlowContext ctx, PasswordHasher& hasher,
+                           EmailVerificationOptions options = {})
+      : ctx_(ctx), hasher_(hasher), options_(options) {}
+
+  // Sends a verification link unless the address is verified already.
+  Status SendVerification(const store::App& app, const store::User& user, const ClientInfo& client);
+  // The verified user. kFailedPrecondition ("used" / "expired", a message saying what to do)
+  // or kNotFound (not a link of ours). A used link of an address already verified succeeds.
+  Result<store::User> Verify(const store::App& app, std::string_view token);
+
+  // Checks the password and the new address (valid, not taken), then mails a link to it.
+  Status RequestEmailChange(const store::App& app, std::string_view user_id,
+                            std::string_view new_email, std::string_view current_password,
+                            const ClientInfo& client);
+  // Switches to the new (now verified) address and notifies the old one.
+  Result<store::User> ConfirmEmailChange(const store::App& app, std::string_view token);
+
+ private:
+  MailFlowContext ctx_;
+  PasswordHasher& hasher_;
+  EmailVerificationOptions options_;
+};
+
+// The message for a link that cannot be used, saying what to do instead.
+Status LinkProblem(store::EmailTokenOutcome outcome, std::string_view what_to_do);
+
+}  // namespace tessera::services

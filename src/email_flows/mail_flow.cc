@@ -1,0 +1,19 @@
+#include "email_flows/mail_flow.h"
+
+#include "email_flows/mail_templates.h"
+
+namespace tessera::services {
+
+Status SendTemplatedMail(MailFlowContext& ctx, const store::App& app, std::string_view kind,
+                         std::string_view to, kainjow::mustache::data vars) {
+  vars.set("app_name", app.name);
+  TESSERA_ASSIGN_OR_RETURN(MailContent content, RenderMail(kind, vars));
+  return ctx.mailer.Send(app, kind, to, content);
+}
+
+std::string TokenLink(MailFlowContext& ctx, const store::App& app, std::string_view page,
+                      std::string_view token) {
+  return ctx.apps.IssuerFor(app.slug) + "/" + std::string(page) + "?token=" + std::string(token);
+}
+
+}  // namespace tessera::services

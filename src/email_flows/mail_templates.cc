@@ -1,0 +1,153 @@
+#include "email_flows/mail_templates.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+#include "email_flows/embedded_templates.h"
+
+namespace tessera::services {
+namespace {
+
+using Mustache = kainjow::mustache::mustache;
+
+constexpr std::string_view kExtension = ".mustache";
+
+struct KindSpec {
+  std::string_view kind;
+  std::vector<std::string> variables;
+  std::string_view button_label;  // the HTML button's text, for kinds with a link
+};
+
+const std::vector<KindSpec>& Specs() {
+  static const std::vector<KindSpec> kSpecs = {
+      {"verify_email", {"app_name", "link", "expires_minutes"}, "Confirm email address"},
+      {"password_reset", {"app_name", "link", "expires_minutes"}, "Choose a new password"},
+      {"password_changed", {"app_name", "time_utc"}, ""},
+      {"magic_link", {"app_name", "link", "expires_minutes"}, "Sign in"},
+      {"email_code", {"app_name", "code", "expires_minutes"}, ""},
+      {"change_email", {"app_name", "link", "new_email", "expires_minutes"}, "Confirm new address"},
+      {"email_changed", {"app_name", "new_email"}, ""},
+      {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
+  };
+  return kSpecs;
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "tessera: broken embedded mail template: %s\n", message.c_str());
+  std::abort();
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Replaces every {{> name}} with _name.mustache (itself expanded, to a small depth).
+std::string ExpandIncludes(std::string_view file, std::string_view text, int depth = 0) {
+  if (depth > 4) Die(std::string(file) + ": includes nest too deeply");
+  const auto& files = mail::EmbeddedMailTemplates();
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = text.find("{{>", pos);
+    if (open == std::string_view::npos) break;
+    size_t close = text.find("}}", open);
+    if (close == std::string_view::npos) Die(std::string(file) + ": unclosed {{>");
+    std::string key = "_" + std::string(TrimSpaces(text.substr(open + 3, close - open - 3))) +
+                      std::string(kExtension);
+    auto it = files.find(key);
+    if (it == files.end()) Die(std::string(file) + ": no partial " + key);
+    out.append(text.substr(pos, open - pos));
+    out += ExpandIncludes(key, it->second, depth + 1);
+    pos = close + 2;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+struct Parsed {
+  Mustache subject, text, html;
+  const KindSpec* spec;
+};
+
+Mustache Parse(const std::string& key) {
+  const auto& files = mail::EmbeddedMailTemplates();
+  auto it = files.find(key);
+  if (it == files.end()) Die(key + " is missing");
+  Mustache m(ExpandIncludes(key, it->second));
+  if (!m.is_valid()) Die(key + ": " + m.error_message());
+  return m;
+}
+
+// Parsed once; renders work on copies (kainjow's render() is not const).
+const std::map<std::string, Parsed, std::less<>>& Templates() {
+  static const auto* kTemplates = [] {
+    auto* out = new std::map<std::string, Parsed, std::less<>>();
+    for (const auto& spec : Specs()) {
+      std::string k(spec.kind);
+      out->emplace(k, Parsed{Parse(k + ".subject.mustache"), Parse(k + ".txt.mustache"),
+                             Parse(k + ".html.mustache"), &spec});
+    }
+    return out;
+  }();
+  return *kTemplates;
+}
+
+Result<std::string> RenderCopy(const Mustache& parsed, const kainjow::mustache::data& data,
+                               bool html) {
+  Mustache copy(parsed);
+  if (!html) copy.set_custom_escape([](const std::string& s) { return s; });
+  std::string out = copy.render(data);
+  if (!copy.is_valid()) return InternalError("mail template: " + copy.error_message());
+  return out;
+}
+
+std::string OneLine(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> MailKinds() {
+  std::vector<std::string> kinds;
+  for (const auto& [kind, parsed] : Templates()) kinds.push_back(kind);
+  return kinds;
+}
+
+Result<MailContent> RenderMail(std::string_view kind, const kainjow::mustache::data& vars) {
+  const auto& templates = Templates();
+  auto it = templates.find(kind);
+  if (it == templates.end()) return NotFoundError("no mail template \"" + std::string(kind) + "\"");
+  const Parsed& t = it->second;
+  kainjow::mustache::data data(vars);
+  for (const auto& name : t.spec->variables) {
+    const auto* v = data.get(name);
+    if (!v || !v->is_string()) {
+      return InvalidArgumentError("mail \"" + std::string(kind) + "\" needs the string variable " +
+                                  name);
+    }
+  }
+  if (!t.spec->button_label.empty()) data.set("button_label", std::string(t.spec->button_label));
+  MailContent out;
+  TESSERA_ASSIGN_OR_RETURN(std::string subject, RenderCopy(t.subject, data, /*html=*/false));
+  out.subject = OneLine(subject);
+  TESSERA_ASSIGN_OR_RETURN(out.text, RenderCopy(t.text, data, /*html=*/false));
+  TESSERA_ASSIGN_OR_RETURN(out.html, RenderCopy(t.html, data, /*html=*/true));
+  return out;
+}
+
+}  // namespace tessera::services

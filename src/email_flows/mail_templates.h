@@ -1,0 +1,42 @@
+// File: mail_templates.h
+// The mails' texts: kainjow mustache templates in src/email_flows/templates, embedded into the
+// binary (cmake/embed_mail_templates.cmake). Each kind has <kind>.subject.mustache,
+// <kind>.txt.mustache and <kind>.html.mustache; `{{> name}}` includes _name.mustache.
+//
+//   kainjow::mustache::data vars;
+//   vars.set("app_name", app.name);
+//   vars.set("link", issuer + "/verify-email?token=" + token);
+//   vars.set("expires_minutes", std::to_string(60));         // strings only: no numbers
+//   Result<MailContent> mail = RenderMail("verify_email", vars);
+//
+// Kinds and their variables (every one required; all strings):
+//   verify_email      app_name, link, expires_minutes
+//   password_reset    app_name, link, expires_minutes
+//   password_changed  app_name, time_utc               (a notice)
+//   magic_link        app_name, link, expires_minutes
+//   email_code        app_name, code, expires_minutes
+//   change_email      app_name, link, new_email, expires_minutes   (to the new address)
+//   email_changed     app_name, new_email              (a notice to the old address)
+//   test              app_name; link optional          (`tessera admin send-test-mail`)
+// Values are HTML-escaped in the HTML part and plain in the subject and text part; the
+// subject is one line (line breaks in values become spaces). kNotFound for an unknown kind,
+// kInvalidArgument when a variable is missing. Thread-safe.
+#pragma once
+
+#include <kainjow/mustache.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "email_flows/mailer.h"
+
+namespace tessera::services {
+
+Result<MailContent> RenderMail(std::string_view kind, const kainjow::mustache::data& vars);
+
+// The kinds there are templates for, sorted.
+std::vector<std::string> MailKinds();
+
+}  // namespace tessera::services

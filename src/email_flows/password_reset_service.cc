@@ -1,0 +1,73 @@
+#include "email_flows/password_reset_service.h"
+
+#include <ctime>
+
+#include "base/log.h"
+#include "email_flows/email_verification_service.h"
+#include "accounts/identity_rules.h"
+
+namespace tessera::services {
+
+Status PasswordResetService::RequestReset(const store::App& app, std::string_view email,
+                                          const ClientInfo& client) {
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  std::string normalized = NormalizeEmail(*valid);
+  // Counted before looking the address up: the limit must not depend on whether it exists.
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
+  auto user = ctx_.users.GetUserByEmail(app.id, normalized);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) return OkStatus();
+  TESSERA_RETURN_IF_ERROR(user.status());
+  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
+                           ctx_.tokens.IssueLink(app, user->id, normalized,
+                                                 store::kPurposePasswordReset, options_.link_ttl_s));
+  kainjow::mustache::data v;
+  v.set("link", TokenLink(ctx_, app, "reset-password", t.secret));
+  v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
+  return SendTemplatedMail(ctx_, app, "password_reset", user->email, std::move(v));
+}
+
+Status PasswordResetService::ResetPassword(const store::App& app, std::string_view token,
+                                           std::string_view new_password) {
+  // The whole policy first (with the account the link is for), so that a refused password
+  // does not spend the link.
+  auto peeked = ctx_.tokens.PeekLink(app, token, store::kPurposePasswordReset);
+  if (peeked.ok() && peeked->user_id) {
+    auto user = ctx_.users.GetUser(app.id, *peeked->user_id);
+    if (user.ok()) {
+      if (auto why = CheckPassword(new_password, accounts_.options().password, user->email,
+                                   user->username.value_or(""))) {
+        return ValidationError({{"new_password", *why}});
+      }
+    }
+  } else if (auto why = CheckPassword(new_password, accounts_.options().password, "", "")) {
+    return ValidationError({{"new_password", *why}});
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
+                           ctx_.tokens.RedeemLink(app, token, store::kPurposePasswordReset));
+  constexpr std::string_view kAgain = "Ask for a new password reset link.";
+  if (r.outcome != store::EmailTokenOutcome::kConsumed || !r.token->user_id) {
+    return LinkProblem(r.outcome, kAgain);
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::User user,
+                           accounts_.ResetPassword(app, *r.token->user_id, new_password));
+  Audit(ctx_.audit, {.app_id = app.id,
+                     .action = "user.password_reset",
+                     .actor_type = "user",
+                     .actor_id = user.id,
+                     .subject_type = "user",
+                     .subject_id = user.id,
+                     .details_json = R"({"method":"email_link"})"});
+  std::time_t now = ctx_.clock.NowMillis() / 1000;
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+  kainjow::mustache::data v;
+  v.set("time_utc", std::string(when));
+  Status notice = SendTemplatedMail(ctx_, app, "password_changed", user.email, std::move(v));
+  if (!notice.ok()) LogJson(spdlog::level::warn, "password_notice_failed", {{"error", notice.ToString()}});
+  return OkStatus();
+}
+
+}  // namespace tessera::services

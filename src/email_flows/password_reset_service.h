@@ -1,0 +1,36 @@
+// File: password_reset_service.h
+// "Forgot password": a request always answers the same, whether or not an account has the
+// address (only an existing account gets mail); the link works once, for 30 minutes; the new
+// password must pass the policy; success revokes every session and refresh token of the user
+// and mails a notice.
+#pragma once
+
+#include "accounts/account_service.h"
+#include "email_flows/mail_flow.h"
+
+namespace tessera::services {
+
+struct PasswordResetOptions {
+  int64_t link_ttl_s = 30 * 60;
+};
+
+class PasswordResetService {
+ public:
+  PasswordResetService(MailFlowContext ctx, AccountService& accounts,
+                       PasswordResetOptions options = {})
+      : ctx_(ctx), accounts_(accounts), options_(options) {}
+
+  // OK for any well-formed address (kRateLimited when flooding, equally for all addresses).
+  Status RequestReset(const store::App& app, std::string_view email, const ClientInfo& client);
+  // kInvalidArgument (field "new_password") when the password fails the policy — the link
+  // stays usable then; kFailedPrecondition / kNotFound for a used, expired or unknown link.
+  Status ResetPassword(const store::App& app, std::string_view token,
+                       std::string_view new_password);
+
+ private:
+  MailFlowContext ctx_;
+  AccountService& accounts_;
+  PasswordResetOptions options_;
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,141 @@
+#include "email_flows/passwordless_service.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+#include "base/percent_encoding.h"
+#include "tenancy/app_settings.h"
+#include "email_flows/email_verification_service.h"
+#include "accounts/identity_rules.h"
+
+namespace tessera::services {
+
+Result<std::optional<store::User>> PasswordlessService::Recipient(const store::App& app,
+                                                                  const std::string& email,
+                                                                  bool* send) {
+  auto user = ctx_.users.GetUserByEmail(app.id, email);
+  if (user.ok()) {
+    *send = !user->disabled;
+    return std::optional<store::User>(std::move(*user));
+  }
+  if (!user.status().IsNotFound()) return user.status();
+  *send = ParseAppSettings(app.settings_json).allow_signup;
+  return std::optional<store::User>();
+}
+
+Status PasswordlessService::RequestLink(const store::App& app, std::string_view email,
+                                        const MagicLinkTarget& target, const ClientInfo& client) {
+  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+    return PermissionDeniedError("sign-in links are not enabled for this app");
+  }
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  if (!target.redirect_uri.empty()) {
+    auto allowed = ParseAppSettings(app.settings_json).redirect_uris;
+    if (std::find(allowed.begin(), allowed.end(), target.redirect_uri) == allowed.end()) {
+      return ValidationError({{"redirect_uri", "is not one of the app's allowed redirect URIs"}});
+    }
+  }
+  std::string normalized = NormalizeEmail(*valid);
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
+  bool send = false;
+  TESSERA_ASSIGN_OR_RETURN(std::optional<store::User> user, Recipient(app, normalized, &send));
+  if (!send) return OkStatus();
+  std::optional<std::string> user_id;
+  if (user) user_id = user->id;
+  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
+                           ctx_.tokens.IssueLink(app, user_id, normalized, store::kPurposeMagicLink,
+                                                 options_.link_ttl_s, "", target.redirect_uri));
+  std::string link;
+  if (!target.redirect_uri.empty()) {
+    link = target.redirect_uri + (target.redirect_uri.find('?') == std::string::npos ? "?" : "&") +
+           "token=" + t.secret;
+  } else {
+    link = TokenLink(ctx_, app, "magic-link/continue", t.secret);
+    if (!target.return_to.empty()) link += "&return_to=" + PercentEncode(target.return_to);
+  }
+  kainjow::mustache::data v;
+  v.set("link", link);
+  v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
+  return SendTemplatedMail(ctx_, app, "magic_link", user ? user->email : normalized, std::move(v));
+}
+
+Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
+                                                      const store::EmailToken& token) {
+  auto existing = ctx_.users.GetUserByEmail(app.id, token.email);
+  if (existing.ok()) {
+    // The link was sent to this very address, so it is the account's (and now verified).
+    if (token.user_id && existing->id != *token.user_id) {
+      return FailedPreconditionError("This link is not valid anymore. Ask for a new one.");
+    }
+    if (existing->disabled) return UnauthenticatedError("this account is disabled");
+    if (!existing->email_verified) {
+      return ctx_.users.UpdateUser(app.id, existing->id, [&](store::User& u) {
+        u.email_verified = true;
+        u.updated_at = ctx_.clock.NowMillis();
+        return OkStatus();
+      });
+    }
+    return existing;
+  }
+  if (!existing.status().IsNotFound()) return existing.status();
+  if (token.user_id || !ParseAppSettings(app.settings_json).allow_signup) {
+    return FailedPreconditionError("This link is not valid anymore. Ask for a new one.");
+  }
+  auto created = accounts_.CreatePasswordlessUser(app, token.email);
+  if (created.status().IsAlreadyExists()) return ctx_.users.GetUserByEmail(app.id, token.email);
+  return created;
+}
+
+Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token) {
+  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+    return PermissionDeniedError("sign-in links are not enabled for this app");
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
+                           ctx_.tokens.RedeemLink(app, token, store::kPurposeMagicLink));
+  if (r.outcome != store::EmailTokenOutcome::kConsumed) {
+    return LinkProblem(r.outcome, "Ask for a new sign-in link.");
+  }
+  return SignedInUser(app, *r.token);
+}
+
+Status PasswordlessService::RequestCode(const store::App& app, std::string_view email,
+                                        const ClientInfo& client) {
+  if (!ParseAppSettings(app.settings_json).email_code_login) {
+    return PermissionDeniedError("sign-in codes are not enabled for this app");
+  }
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  std::string normalized = NormalizeEmail(*valid);
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
+  bool send = false;
+  TESSERA_ASSIGN_OR_RETURN(std::optional<store::User> user, Recipient(app, normalized, &send));
+  if (!send) return OkStatus();
+  std::optional<std::string> user_id;
+  if (user) user_id = user->id;
+  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
+                           ctx_.tokens.IssueCode(app, user_id, normalized, store::kPurposeEmailCode,
+                                                 options_.code_ttl_s));
+  kainjow::mustache::data v;
+  v.set("code", t.secret);
+  v.set("expires_minutes", std::to_string(options_.code_ttl_s / 60));
+  return SendTemplatedMail(ctx_, app, "email_code", user ? user->email : normalized, std::move(v));
+}
+
+Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std::string_view email,
+                                                     std::string_view code) {
+  auto valid = ValidEmail(email);
+  if (!valid) return UnauthenticatedError("invalid or expired code");
+  std::string normalized = NormalizeEmail(*valid);
+  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
+                           ctx_.tokens.RedeemCode(app, normalized, store::kPurposeEmailCode, code));
+  if (r.outcome == store::EmailTokenOutcome::kInvalid) {
+    return UnauthenticatedError("That code is not right. Check the latest email and try again.");
+  }
+  if (r.outcome != store::EmailTokenOutcome::kConsumed) {
+    return FailedPreconditionError("This code can no longer be used. Ask for a new one.");
+  }
+  return SignedInUser(app, *r.token);
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,55 @@
+// File: passwordless_service.h
+// Signing in with a link or a 6-digit code sent by mail. A request always answers the same
+// for any address; when the app allows signup, an address without an account gets a link
+// too and the account is created when the link is used. Links live 15 minutes, codes 10
+// (with 5 guesses); a newer one voids the older. Using either proves the address: the email
+// becomes verified.
+#pragma once
+
+#include <optional>
+
+#include "accounts/account_service.h"
+#include "email_flows/mail_flow.h"
+
+namespace tessera::services {
+
+struct PasswordlessOptions {
+  int64_t link_ttl_s = 15 * 60;
+  int64_t code_ttl_s = 10 * 60;
+};
+
+// Where the link in the mail leads.
+struct MagicLinkTarget {
+  std::string redirect_uri;  // the app's page (API requests; must be in the app's settings)
+  std::string return_to;     // else the hosted "continue" page, then this page of ours
+};
+
+class PasswordlessService {
+ public:
+  PasswordlessService(MailFlowContext ctx, AccountService& accounts,
+                      PasswordlessOptions options = {})
+      : ctx_(ctx), accounts_(accounts), options_(options) {}
+
+  // kInvalidArgument for a bad address or a redirect_uri the app did not allow.
+  Status RequestLink(const store::App& app, std::string_view email, const MagicLinkTarget& target,
+                     const ClientInfo& client);
+  // The user the link signs in (created on first use when allowed).
+  Result<store::User> ConsumeLink(const store::App& app, std::string_view token);
+
+  Status RequestCode(const store::App& app, std::string_view email, const ClientInfo& client);
+  // kUnauthenticated for a wrong code; kFailedPrecondition when no live code is left.
+  Result<store::User> ConsumeCode(const store::App& app, std::string_view email,
+                                  std::string_view code);
+
+ private:
+  // The user of an address, or nullopt when there is none (and signup is allowed).
+  Result<std::optional<store::User>> Recipient(const store::App& app, const std::string& email,
+                                               bool* send);
+  Result<store::User> SignedInUser(const store::App& app, const store::EmailToken& token);
+
+  MailFlowContext ctx_;
+  AccountService& accounts_;
+  PasswordlessOptions options_;
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,33 @@
+// File: mail_records.h
+// The outbox: mail queued in the database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace tessera::store {
+
+// A message in the outbox (mail_outbox): queued in the same database as everything else, so
+// a restart loses nothing; a background worker leases, sends and marks it.
+struct OutgoingMail {
+  std::string id;
+  std::string app_id;
+  std::string to_address;
+  std::string from_address;  // the app's sender, chosen when queued; "" = the configured default
+  std::string subject;
+  std::string text_body;
+  std::string html_body;  // may be empty
+  std::string kind;       // "verify_email", "password_reset", … (logs and metrics)
+  int64_t attempts = 0;
+  std::string last_error;
+  UnixMillis created_at = 0;
+  UnixMillis next_attempt_at = 0;
+  std::optional<UnixMillis> sent_at;
+};
+
+}  // namespace tessera::store

@@ -1,0 +1,206 @@
+#include "oauth/client_service.h"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "base/utf8.h"
+#include "base/uri_rules.h"
+
+namespace tessera::services {
+namespace {
+
+constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token",
+                                        "client_credentials"};
+
+bool Contains(const std::vector<std::string>& v, std::string_view x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+Status InvalidClient() { return UnauthenticatedError("client authentication failed"); }
+
+}  // namespace
+
+bool IsSupportedGrant(std::string_view grant) {
+  return std::find(std::begin(kGrants), std::end(kGrants), grant) != std::end(kGrants);
+}
+
+bool IsValidScopeToken(std::string_view scope) {
+  if (scope.empty() || scope.size() > 128) return false;
+  return std::all_of(scope.begin(), scope.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u == 0x21 || (u >= 0x23 && u <= 0x5b) || (u >= 0x5d && u <= 0x7e);
+  });
+}
+
+namespace {
+
+// The rules a client's fields must keep, at registration and at every change.
+Status CheckClient(const store::OAuthClient& c) {
+  std::vector<FieldError> errors;
+  auto chars = Utf8Length(c.name);
+  if (!chars || *chars < 1 || *chars > 200) errors.push_back({"name", "must be 1-200 characters"});
+  if (c.grant_types.empty()) errors.push_back({"grant_types", "at least one grant"});
+  for (const auto& g : c.grant_types) {
+    if (!IsSupportedGrant(g)) errors.push_back({"grant_types", "unsupported grant: " + g});
+  }
+  if (c.is_public && Contains(c.grant_types, "client_credentials")) {
+    errors.push_back({"grant_types", "a public client cannot use client_credentials"});
+  }
+  bool needs_redirect = Contains(c.grant_types, "authorization_code");
+  if (needs_redirect && c.redirect_uris.empty()) {
+    errors.push_back({"redirect_uris", "authorization_code needs at least one redirect URI"});
+  }
+  if (c.redirect_uris.size() > 20 || c.post_logout_redirect_uris.size() > 20 ||
+      c.scopes.size() > 50) {
+    errors.push_back({"redirect_uris", "at most 20 URIs of each kind and 50 scopes"});
+  }
+  for (const auto& uri : c.redirect_uris) {
+    if (!IsValidRedirectUri(uri)) {
+      errors.push_back({"redirect_uris", "not an allowed redirect URI: " + uri});
+    }
+  }
+  for (const auto& uri : c.post_logout_redirect_uris) {
+    if (!IsValidRedirectUri(uri)) {
+      errors.push_back({"post_logout_redirect_uris", "not an allowed redirect URI: " + uri});
+    }
+  }
+  for (const auto& s : c.scopes) {
+    if (!IsValidScopeToken(s)) errors.push_back({"scopes", "not a valid scope: " + s});
+  }
+  if (!errors.empty()) return ValidationError(std::move(errors));
+  return OkStatus();
+}
+
+store::AuditEvent ClientEvent(const Actor& actor, std::string action,
+                              const store::OAuthClient& c, boost::json::object details = {}) {
+  store::AuditEvent e = ActorEvent(actor, std::move(action));
+  e.app_id = c.app_id;
+  e.subject_type = "oauth_client";
+  e.subject_id = c.client_id;
+  e.details_json = boost::json::serialize(details);
+  return e;
+}
+
+}  // namespace
+
+Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRegistration r,
+                                                 const Actor& actor) {
+  if (r.grant_types.empty()) r.grant_types = {"authorization_code", "refresh_token"};
+  // User-facing OIDC scopes by default only where a user signs in.
+  if (r.scopes.empty() && Contains(r.grant_types, "authorization_code")) {
+    r.scopes = {"openid", "profile", "email", "offline_access"};
+  }
+  RegisteredClient out;
+  store::OAuthClient& c = out.client;
+  c.client_id = crypto::Base64UrlEncode(crypto::RandomBytes(16));
+  c.app_id = app.id;
+  c.name = std::move(r.name);
+  c.is_public = r.is_public;
+  c.first_party = r.first_party;
+  c.redirect_uris = std::move(r.redirect_uris);
+  c.post_logout_redirect_uris = std::move(r.post_logout_redirect_uris);
+  c.grant_types = std::move(r.grant_types);
+  c.scopes = std::move(r.scopes);
+  c.created_at = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(CheckClient(c));
+  TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
+  if (existing.size() >= kMaxClientsPerApp) {
+    return FailedPreconditionError("at most 100 OAuth clients per app; revoke one first");
+  }
+  if (!c.is_public) {
+    out.secret = crypto::NewSecretToken(kClientSecretPrefix);
+    c.secret_hash = crypto::TokenHash(*out.secret);
+  }
+  TESSERA_RETURN_IF_ERROR(store_.CreateClient(c));
+  Audit(audit_, ClientEvent(actor, "oauth_client.created", c,
+                            {{"name", c.name}, {"public", c.is_public}}));
+  return out;
+}
+
+Result<std::vector<store::OAuthClient>> ClientService::List(const store::App& app) {
+  return store_.ListClients(app.id);
+}
+
+Result<store::OAuthClient> ClientService::Update(const store::App& app,
+                                                 std::string_view client_id,
+                                                 const ClientUpdate& u, const Actor& actor) {
+  if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
+  boost::json::array changed;
+  TESSERA_ASSIGN_OR_RETURN(
+      store::OAuthClient c, store_.UpdateClient(app.id, client_id, [&](store::OAuthClient& c) {
+        auto set = [&changed](auto& field, const auto& value, std::string_view name) {
+          if (!value) return;
+          if (field != *value) changed.emplace_back(name);
+          field = *value;
+        };
+        set(c.name, u.name, "name");
+        set(c.first_party, u.first_party, "first_party");
+        set(c.redirect_uris, u.redirect_uris, "redirect_uris");
+        set(c.post_logout_redirect_uris, u.post_logout_redirect_uris, "post_logout_redirect_uris");
+        set(c.grant_types, u.grant_types, "grant_types");
+        set(c.scopes, u.scopes, "scopes");
+        return CheckClient(c);
+      }));
+  Audit(audit_, ClientEvent(actor, "oauth_client.updated", c, {{"changed", changed}}));
+  return c;
+}
+
+Result<std::string> ClientService::RotateSecret(const store::App& app, std::string_view client_id,
+                                                const Actor& actor) {
+  if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
+  std::string secret = crypto::NewSecretToken(kClientSecretPrefix);
+  TESSERA_ASSIGN_OR_RETURN(
+      store::OAuthClient c, store_.UpdateClient(app.id, client_id, [&](store::OAuthClient& c) {
+        if (c.is_public) return FailedPreconditionError("a public client has no secret");
+        c.secret_hash = crypto::TokenHash(secret);
+        return OkStatus();
+      }));
+  Audit(audit_, ClientEvent(actor, "oauth_client.secret_rotated", c));
+  return secret;
+}
+
+Status ClientService::Revoke(const store::App& app, std::string_view client_id,
+                             const Actor& actor) {
+  if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
+  TESSERA_ASSIGN_OR_RETURN(store::OAuthClient c, store_.GetClient(app.id, client_id));
+  TESSERA_RETURN_IF_ERROR(store_.RevokeClient(app.id, client_id, clock_.NowMillis()));
+  Audit(audit_, ClientEvent(actor, "oauth_client.revoked", c));
+  return OkStatus();
+}
+
+// An unknown client costs the same hash and comparison as a known one.
+Result<store::OAuthClient> ClientService::Authenticate(const store::App& app,
+                                                       std::string_view client_id,
+                                                       std::string_view secret) {
+  if (client_id.empty() || client_id.size() > 128 || secret.size() > 256) return InvalidClient();
+  std::string presented = crypto::TokenHash(secret);
+  auto client = store_.GetClient(app.id, client_id);
+  if (!client.ok() && !client.status().IsNotFound()) return client.status();
+  std::string expected = client.ok() && client->secret_hash ? *client->secret_hash
+                                                            : std::string(64, '0');
+  bool match = crypto::ConstantTimeEquals(presented, expected);
+  if (!client.ok() || client->is_public || !client->secret_hash || !match) return InvalidClient();
+  return client;
+}
+
+Result<store::OAuthClient> ClientService::Find(const store::App& app, std::string_view client_id) {
+  if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
+  return store_.GetClient(app.id, client_id);
+}
+
+Result<store::OAuthClient> ClientService::FindPublic(const store::App& app,
+                                                     std::string_view client_id) {
+  if (client_id.empty() || client_id.size() > 128) return InvalidClient();
+  auto client = store_.GetClient(app.id, client_id);
+  if (client.status().IsNotFound()) return InvalidClient();
+  TESSERA_RETURN_IF_ERROR(client.status());
+  if (!client->is_public) return InvalidClient();
+  return client;
+}
+
+}  // namespace tessera::services

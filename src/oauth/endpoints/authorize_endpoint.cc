@@ -1,0 +1,181 @@
+#include "oauth/endpoints/authorize_endpoint.h"
+
+#include "base/log.h"
+#include "http/form.h"
+#include "oauth/oidc_claims.h"
+#include "web/login_pages.h"
+
+namespace tessera::oauth {
+namespace {
+
+namespace bh = http::beast_http;
+
+std::string Query(const std::map<std::string, std::string>& params) {
+  std::string q;
+  for (const auto& [k, v] : params) {
+    q += (q.empty() ? "" : "&") + http::FormEncode(k) + "=" + http::FormEncode(v);
+  }
+  return q;
+}
+
+std::string AppendQuery(const std::string& uri, const std::string& query) {
+  return uri + (uri.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+}  // namespace
+
+void AuthorizeEndpoint::Mount(http::Router& r) {
+  r.Add(bh::verb::get, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
+    auto params = web::QueryOf(q);
+    if (!params) {
+      return web_.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
+                            "A parameter is repeated or malformed (RFC 6749 §3.1).");
+    }
+    return Authorize(q, *params);
+  });
+  // OIDC Core §3.1.2.1: the authorization endpoint accepts POSTed forms too.
+  r.Add(bh::verb::post, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
+    auto params = web::ReadForm(q);
+    if (!params) {
+      return web_.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
+                            "The request must be a form with each parameter once.");
+    }
+    return Authorize(q, *params);
+  });
+  r.Add(bh::verb::post, "/apps/{app}/oauth/authorize/decision",
+        [this](http::Request& q) { return Decide(q); });
+}
+
+http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
+                                                const services::AuthorizationRequest& areq,
+                                                std::string_view error,
+                                                std::string_view description) {
+  std::map<std::string, std::string> p{{"error", std::string(error)},
+                                       {"iss", web_.Issuer(app)}};
+  if (!description.empty()) p["error_description"] = std::string(description);
+  if (!areq.state.empty()) p["state"] = areq.state;
+  return web::WebContext::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+}
+
+http::Response AuthorizeEndpoint::RedirectCode(const store::App& app,
+                                               const services::AuthorizationRequest& areq,
+                                               const std::string& code) {
+  std::map<std::string, std::string> p{{"code", code}, {"iss", web_.Issuer(app)}};
+  if (!areq.state.empty()) p["state"] = areq.state;
+  return web::WebContext::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+}
+
+http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
+                                          const services::AuthorizationRequest& areq) {
+  // Coming back, the request must not demand a sign-in again, or it would loop.
+  std::map<std::string, std::string> back = areq.params;
+  back.erase("max_age");
+  if (auto it = back.find("prompt"); it != back.end()) {
+    std::string kept;
+    for (const auto& v : services::SplitScopes(it->second)) {
+      if (v != "login" && v != "select_account") kept += (kept.empty() ? "" : " ") + v;
+    }
+    if (kept.empty()) back.erase(it);
+    else it->second = kept;
+  }
+  std::string return_to = web_.PagePath(app, "oauth/authorize") + "?" + Query(back);
+  std::string login = web_.PagePath(app, "login") + "?return_to=" + http::FormEncode(return_to);
+  return web::WebContext::Redirect(web_.Absolute(login));
+}
+
+http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const store::App& app,
+                                              const services::AuthorizationRequest& areq,
+                                              const store::Session& session) {
+  web::PageData d;
+  d.set("title", "Allow access");
+  d.set("action", web_.PagePath(app, "oauth/authorize/decision"));
+  d.set("client_name", areq.client.name);
+  auto user = accounts_.GetUser(app, session.user_id);
+  d.set("user_display", user.ok() ? user->email : std::string());
+  web::PageData scopes(web::PageData::type::list);
+  for (const auto& s : areq.scopes) {
+    auto desc = services::DescribeScope(s);
+    web::PageData item;
+    item.set("title", desc.title);
+    item.set("description", desc.description);
+    scopes.push_back(item);
+  }
+  d.set("scopes", scopes);
+  web::PageData hidden(web::PageData::type::list);
+  for (const auto& [k, v] : areq.params) {
+    web::PageData item;
+    item.set("name", k);
+    item.set("value", v);
+    hidden.push_back(item);
+  }
+  d.set("hidden", hidden);
+  std::map<std::string, std::string> again = areq.params;
+  again["prompt"] = "login";
+  d.set("switch_account_url", web_.PagePath(app, "oauth/authorize") + "?" + Query(again));
+  return web_.Page(req, app, "consent", std::move(d));
+}
+
+http::Response AuthorizeEndpoint::Authorize(http::Request& req,
+                                            const std::map<std::string, std::string>& params) {
+  auto app = web_.apps().Resolve(req.Param("app"));
+  if (!app.ok()) return web_.UnknownApp(req);
+  services::AuthorizationRequest areq = authz_.Validate(*app, params);
+  if (areq.failure) {
+    if (!areq.failure->redirect) {
+      return web_.ErrorPage(req, &*app, areq.failure->error == "server_error" ? 503 : 400,
+                            "This sign-in link is not valid", areq.failure->description);
+    }
+    return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
+  }
+  auto session = web_.CurrentSession(*app, req);
+  if (!session || authz_.NeedsLogin(areq, *session)) {
+    if (areq.Prompts("none")) return RedirectError(*app, areq, "login_required", "the user is not signed in");
+    return ToLogin(*app, areq);
+  }
+  auto consent = authz_.NeedsConsent(*app, session->user_id, areq);
+  if (!consent.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  if (*consent) {
+    if (areq.Prompts("none")) return RedirectError(*app, areq, "consent_required", "the user has not consented");
+    return ConsentPage(req, *app, areq, *session);
+  }
+  auto code = authz_.IssueCode(*app, areq, *session);
+  if (!code.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  return RedirectCode(*app, areq, *code);
+}
+
+http::Response AuthorizeEndpoint::Decide(http::Request& req) {
+  auto app = web_.apps().Resolve(req.Param("app"));
+  if (!app.ok()) return web_.UnknownApp(req);
+  auto form = web::ReadForm(req);
+  if (!form) return web_.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
+  if (!web_.CsrfOk(req, *form)) {
+    return web_.ErrorPage(req, &*app, 403, "Session expired",
+                          "The form was open too long or came from another site. Go back to "
+                          "the application and start again.");
+  }
+  std::string decision = http::FormValue(*form, "decision");
+  form->erase("csrf_token");
+  form->erase("decision");
+  services::AuthorizationRequest areq = authz_.Validate(*app, *form);
+  if (areq.failure) {
+    if (!areq.failure->redirect) {
+      return web_.ErrorPage(req, &*app, 400, "This sign-in link is not valid", areq.failure->description);
+    }
+    return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
+  }
+  auto session = web_.CurrentSession(*app, req);
+  if (!session) return ToLogin(*app, areq);
+  if (decision != "allow") {
+    LogJson(spdlog::level::info, "consent_denied",
+            {{"app", app->slug}, {"client_id", areq.client.client_id}, {"user_id", session->user_id}});
+    return RedirectError(*app, areq, "access_denied", "the user denied the request");
+  }
+  if (Status s = authz_.RecordConsent(*app, session->user_id, areq); !s.ok()) {
+    return RedirectError(*app, areq, "temporarily_unavailable", "");
+  }
+  auto code = authz_.IssueCode(*app, areq, *session);
+  if (!code.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  return RedirectCode(*app, areq, *code);
+}
+
+}  // namespace tessera::oauth

@@ -1,0 +1,72 @@
+#include "oauth/endpoints/discovery_endpoint.h"
+
+#include <boost/json.hpp>
+
+#include "http/problem.h"
+#include "oauth/endpoints/cors.h"
+#include "oauth/oidc_claims.h"
+
+namespace tessera::oauth {
+namespace {
+
+boost::json::array Strings(std::initializer_list<std::string_view> items) {
+  boost::json::array a;
+  for (auto s : items) a.emplace_back(s);
+  return a;
+}
+
+}  // namespace
+
+void DiscoveryEndpoint::Mount(http::Router& r) {
+  r.Add(http::beast_http::verb::get, "/apps/{app}/.well-known/openid-configuration",
+        [this](http::Request& q) { return Handle(q); });
+  // RFC 8414 clients may ask at the OAuth location too.
+  r.Add(http::beast_http::verb::get, "/apps/{app}/.well-known/oauth-authorization-server",
+        [this](http::Request& q) { return Handle(q); });
+}
+
+http::Response DiscoveryEndpoint::Handle(http::Request& req) {
+  auto app = apps_.Resolve(req.Param("app"));
+  if (!app.ok()) return http::ProblemResponse(app.status());
+  std::string iss = apps_.IssuerFor(app->slug);
+  boost::json::array algs;
+  algs.emplace_back(crypto::JwsAlgName(keys_.Current()->keys.front().alg()));
+  boost::json::array scopes;
+  for (auto s : services::kOidcScopes) scopes.emplace_back(s);
+  boost::json::array claims;
+  for (const auto& c : services::SupportedClaims()) claims.emplace_back(c);
+  auto auth_methods = Strings({"client_secret_basic", "client_secret_post", "none"});
+  auto confidential_methods = Strings({"client_secret_basic", "client_secret_post"});
+  boost::json::object doc{
+      {"issuer", iss},
+      {"authorization_endpoint", iss + "/oauth/authorize"},
+      {"token_endpoint", iss + "/oauth/token"},
+      {"userinfo_endpoint", iss + "/oauth/userinfo"},
+      {"jwks_uri", iss + "/.well-known/jwks.json"},
+      {"introspection_endpoint", iss + "/oauth/introspect"},
+      {"revocation_endpoint", iss + "/oauth/revoke"},
+      {"end_session_endpoint", iss + "/oauth/logout"},
+      {"scopes_supported", scopes},
+      {"response_types_supported", Strings({"code"})},
+      {"response_modes_supported", Strings({"query"})},
+      {"grant_types_supported", Strings({"authorization_code", "refresh_token", "client_credentials"})},
+      {"subject_types_supported", Strings({"public"})},
+      {"id_token_signing_alg_values_supported", algs},
+      {"token_endpoint_auth_methods_supported", auth_methods},
+      {"introspection_endpoint_auth_methods_supported", confidential_methods},
+      {"revocation_endpoint_auth_methods_supported", auth_methods},
+      {"code_challenge_methods_supported", Strings({"S256"})},
+      {"claims_supported", claims},
+      {"claims_parameter_supported", false},
+      {"request_parameter_supported", false},
+      {"request_uri_parameter_supported", false},
+      {"authorization_response_iss_parameter_supported", true},
+      {"prompt_values_supported", Strings({"none", "login", "consent", "select_account"})},
+  };
+  http::Response r = http::JsonResponse(200, doc);
+  r.WithHeader("Cache-Control", "public, max-age=300");
+  AllowAnyOrigin(r);
+  return r;
+}
+
+}  // namespace tessera::oauth

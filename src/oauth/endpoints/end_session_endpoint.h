@@ -1,0 +1,31 @@
+// File: end_session_endpoint.h
+// GET/POST {issuer}/oauth/logout: OpenID Connect RP-Initiated Logout 1.0. With a valid
+// id_token_hint for the signed-in user the browser session ends at once; without one the
+// user is asked first (a logout is a state change a third party must not trigger). Then
+// the browser goes to post_logout_redirect_uri — only one registered for the client the
+// hint or client_id names, exactly — with `state`, or to a "signed out" page.
+#pragma once
+
+#include "http/router.h"
+#include "oauth/client_service.h"
+#include "oauth/oauth_grant_service.h"
+#include "web/web_context.h"
+
+namespace tessera::oauth {
+
+class EndSessionEndpoint {
+ public:
+  EndSessionEndpoint(web::WebContext& web, services::ClientService& clients,
+                     services::OAuthGrantService& grants)
+      : web_(web), clients_(clients), grants_(grants) {}
+  void Mount(http::Router& router);
+
+ private:
+  http::Response Handle(http::Request& req, std::map<std::string, std::string> params,
+                        bool confirmed);
+  web::WebContext& web_;
+  services::ClientService& clients_;
+  services::OAuthGrantService& grants_;
+};
+
+}  // namespace tessera::oauth

@@ -1,0 +1,73 @@
+// File: oauth_records.h
+// OAuth clients, authorization codes and consents.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace tessera::store {
+
+// An OAuth 2.0 client of an app (RFC 6749 §2). Public clients (native and browser apps)
+// have no secret and must use PKCE; confidential ones authenticate with their secret.
+struct OAuthClient {
+  std::string client_id;
+  std::string app_id;
+  std::string name;
+  std::optional<std::string> secret_hash;  // SHA-256 hex; null for public clients
+  bool is_public = false;
+  bool first_party = false;  // skips the consent screen
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;  // RP-initiated logout targets
+  std::vector<std::string> grant_types;
+  std::vector<std::string> scopes;  // the scopes it may request
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> revoked_at;
+};
+
+// An authorization code (RFC 6749 §4.1.2): stored only as its hash, single use, short-lived,
+// bound to the client, the redirect URI and the PKCE challenge (RFC 7636).
+struct AuthorizationCode {
+  std::string code_hash;
+  std::string app_id;
+  std::string client_id;
+  std::string user_id;
+  std::string redirect_uri;
+  std::string scope;
+  std::string nonce;           // OIDC nonce, echoed in the ID token; may be empty
+  std::string code_challenge;  // S256 challenge; empty when the (confidential) client sent none
+  std::string session_id;      // the "oauth" session the exchange creates (chosen up front, so a
+                               // replayed code can revoke what the first exchange issued)
+  std::string browser_session_id;
+  UnixMillis auth_time = 0;
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::optional<UnixMillis> used_at;
+};
+
+enum class CodeOutcome {
+  kConsumed,  // the code was live: now marked used
+  kReused,    // the code had been used before: a replay
+  kInvalid,   // unknown, expired, or another app's
+};
+
+struct CodeRedemption {
+  CodeOutcome outcome = CodeOutcome::kInvalid;
+  std::optional<AuthorizationCode> code;  // set for kConsumed and kReused
+};
+
+// A user's consent to a client's scopes (remembered until revoked).
+struct Consent {
+  std::string app_id;
+  std::string user_id;
+  std::string client_id;
+  std::vector<std::string> scopes;
+  UnixMillis created_at = 0;
+  UnixMillis updated_at = 0;
+};
+
+}  // namespace tessera::store

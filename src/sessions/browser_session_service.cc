@@ -1,0 +1,65 @@
+#include "sessions/browser_session_service.h"
+
+#include "crypto/digest.h"
+#include "crypto/random.h"
+
+namespace tessera::services {
+namespace {
+constexpr int64_t kTouchEveryMs = 60'000;
+constexpr size_t kMaxCookieLength = 128;
+}  // namespace
+
+Result<StartedBrowserSession> BrowserSessionService::Start(const store::App& app,
+                                                           const store::User& user,
+                                                           const ClientInfo& client) {
+  int64_t now = clock_.NowMillis();
+  StartedBrowserSession started;
+  store::Session& s = started.session;
+  s.id = crypto::NewUuid();
+  s.app_id = app.id;
+  s.user_id = user.id;
+  s.kind = std::string(store::kSessionBrowser);
+  s.created_at = s.last_used_at = s.auth_time = now;
+  s.expires_at = now + options_.absolute_ttl_s * 1000;
+  s.user_agent = client.user_agent.substr(0, 512);
+  s.ip = client.ip;
+  started.cookie_value = crypto::NewSecretToken(kBrowserSessionPrefix);
+  TESSERA_RETURN_IF_ERROR(store_.CreateBrowserSession(s, crypto::TokenHash(started.cookie_value)));
+  return started;
+}
+
+Result<store::Session> BrowserSessionService::Resolve(const store::App& app,
+                                                      std::string_view cookie_value) {
+  if (cookie_value.size() > kMaxCookieLength || cookie_value.rfind(kBrowserSessionPrefix, 0) != 0) {
+    return NotFoundError("session");
+  }
+  int64_t now = clock_.NowMillis();
+  TESSERA_ASSIGN_OR_RETURN(store::Session s,
+                           store_.GetBrowserSession(app.id, crypto::TokenHash(cookie_value), now,
+                                                    options_.idle_ttl_s * 1000));
+  if (now - s.last_used_at >= kTouchEveryMs) {
+    Status touched = store_.TouchSession(s.id, now);
+    if (!touched.ok() && !touched.IsNotFound()) return touched;
+    s.last_used_at = now;
+  }
+  return s;
+}
+
+Status BrowserSessionService::End(const store::App& app, const store::Session& session,
+                                  std::string_view reason) {
+  Status s = store_.RevokeSessionById(app.id, session.id, reason, clock_.NowMillis());
+  if (s.ok() && reason == "logout") {
+    Audit(audit_, {.app_id = app.id,
+                   .action = "user.logout",
+                   .actor_type = "user",
+                   .actor_id = session.user_id,
+                   .subject_type = "user",
+                   .subject_id = session.user_id,
+                   .ip = session.ip,
+                   .user_agent = session.user_agent,
+                   .details_json = R"({"method":"browser"})"});
+  }
+  return s.IsNotFound() ? OkStatus() : s;
+}
+
+}  // namespace tessera::services

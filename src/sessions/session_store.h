@@ -1,0 +1,67 @@
+// File: session_store.h
+// Persistence of sessions and refresh tokens (contracts: store/store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "sessions/session_records.h"
+
+namespace tessera::store {
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  // Stores a new session with its first refresh token (if any), atomically.
+  virtual Status CreateSession(const Session& session,
+                               const std::optional<RefreshToken>& first) = 0;
+  // Stores a browser session (kind "browser") proven by a cookie whose SHA-256 is `cookie_hash`.
+  virtual Status CreateBrowserSession(const Session& session, std::string_view cookie_hash) = 0;
+  // The live browser session of a cookie hash within the app (see the contract above);
+  // kNotFound otherwise.
+  virtual Result<Session> GetBrowserSession(std::string_view app_id, std::string_view cookie_hash,
+                                            UnixMillis now, int64_t idle_ttl_ms) = 0;
+  // Sets last_used_at (sliding idle timeout). kNotFound when there is no such session.
+  virtual Status TouchSession(std::string_view session_id, UnixMillis now) = 0;
+  virtual Result<Session> GetSession(std::string_view app_id, std::string_view session_id) = 0;
+  virtual Result<std::vector<Session>> ListActiveSessions(std::string_view app_id,
+                                                          std::string_view user_id,
+                                                          UnixMillis now) = 0;
+  // See the contract above. Only a token of a session of `app_id` is considered (another
+  // app's token is kInvalid and is not consumed). `next.session_id` is set by the store.
+  // Only a token whose session has `client_id` ("" for the account API) is considered too:
+  // a token presented by another client is kInvalid and is not consumed.
+  virtual Result<Rotation> RotateRefreshToken(std::string_view app_id, std::string_view client_id,
+                                              std::string_view token_hash, RefreshToken next,
+                                              UnixMillis now) = 0;
+  // A refresh token (live or not) and its session, within the app; kNotFound otherwise.
+  virtual Result<RefreshTokenInfo> GetRefreshToken(std::string_view app_id,
+                                                   std::string_view token_hash) = 0;
+  // The session a refresh token (live or rotated) belongs to, within the app.
+  virtual Result<Session> FindSessionByRefreshToken(std::string_view app_id,
+                                                    std::string_view token_hash) = 0;
+  // Revokes one session; kNotFound if it is not the user's or already revoked.
+  virtual Status RevokeSession(std::string_view app_id, std::string_view user_id,
+                               std::string_view session_id, std::string_view reason,
+                               UnixMillis now) = 0;
+  // Revokes a session by id within the app whoever its user is (code replay, token
+  // revocation); kNotFound if there is none or it is already revoked.
+  virtual Status RevokeSessionById(std::string_view app_id, std::string_view session_id,
+                                   std::string_view reason, UnixMillis now) = 0;
+  // Revokes every live "oauth" session of the user with that client; returns how many.
+  virtual Result<int64_t> RevokeClientSessions(std::string_view app_id, std::string_view user_id,
+                                               std::string_view client_id,
+                                               std::string_view reason, UnixMillis now) = 0;
+  // Revokes every live session of the user except `keep_session_id` (may be empty);
+  // returns how many were revoked.
+  virtual Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
+                                             std::string_view keep_session_id,
+                                             std::string_view reason, UnixMillis now) = 0;
+};
+
+}  // namespace tessera::store

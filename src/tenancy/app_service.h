@@ -1,0 +1,76 @@
+// File: app_service.h
+// Apps (tenants): each has its own users, tokens and issuer `{PUBLIC_URL}/apps/{slug}`.
+// Lookups by slug are cached for a few seconds: every request resolves its app, and apps
+// change rarely (a disabled app stops answering within the cache lifetime on every node).
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <vector>
+#include <string>
+#include <unordered_map>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "audit/audit_log.h"
+#include "tenancy/app_settings.h"
+#include "tenancy/tenancy_records.h"
+#include "tenancy/tenancy_store.h"
+
+namespace tessera::services {
+
+inline constexpr std::string_view kDefaultAppSlug = "default";
+// The developer console's own app (services/developer_console_service.h).
+inline constexpr std::string_view kConsoleAppSlug = "console";
+
+class AppService {
+ public:
+  AppService(store::AppStore& store, const Clock& clock, std::string public_url,
+             AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit) {}
+
+  // kNotFound for unknown and disabled apps alike.
+  Result<store::App> Resolve(std::string_view slug);
+  // Any app, disabled or not, uncached (the consoles); kNotFound when there is none.
+  Result<store::App> Find(std::string_view slug);
+  Result<std::vector<store::App>> ListAll();
+  Result<store::App> Create(std::string_view slug, std::string_view name, const Actor& actor);
+  Result<store::App> Create(std::string_view slug, std::string_view name) {
+    return Create(slug, name, CliActor());
+  }
+  // Creates the app unless it exists (the default and console apps at start).
+  Status EnsureApp(std::string_view slug, std::string_view name);
+  Status EnsureDefaultApp() { return EnsureApp(kDefaultAppSlug, "Default app"); }
+  // Replaces the app's settings (validated: services/app_settings.h) and, when given, its
+  // name; other nodes see them within the cache lifetime.
+  Result<store::App> Update(std::string_view slug, const std::optional<std::string>& name,
+                            const std::optional<AppSettings>& settings, const Actor& actor);
+  Result<store::App> UpdateSettings(std::string_view slug, const AppSettings& settings) {
+    return Update(slug, std::nullopt, settings, CliActor());
+  }
+  // An operator's switch: a disabled app answers 404 everywhere (within the cache lifetime).
+  // The console app cannot be disabled (nobody could sign in to undo it).
+  Result<store::App> SetDisabled(std::string_view slug, bool disabled, const Actor& actor);
+  std::string IssuerFor(std::string_view slug) const;
+  const std::string& public_url() const { return public_url_; }
+
+ private:
+  void Forget(std::string_view slug);  // drops the cached copy after a change
+  static Status CheckName(std::string_view name);
+
+  struct Cached {
+    store::App app;
+    int64_t loaded_at_ms;
+  };
+  store::AppStore& store_;
+  const Clock& clock_;
+  std::string public_url_;
+  AuditLog* audit_;  // may be null
+  std::mutex mu_;
+  std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_)
+};
+
+// Slugs: 1–63 of a-z, 0-9 and '-', starting with a letter or digit (safe in URLs and logs).
+bool IsValidSlug(std::string_view slug);
+
+}  // namespace tessera::services

@@ -1,0 +1,321 @@
+// The developer console's credentials over a real (SQLite) store and a manual clock: the
+// apps' backend API keys (AppApiKeyService: shown once, stored hashed, bearer
+// authentication, revocation, limits) and the management of OAuth clients (ClientService:
+// register, list, update, rotate secret, revoke) — with their audit events, never a secret.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "tests/support/console_fixture.h"
+
+namespace tessera::services {
+namespace {
+
+using namespace testing_console;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+namespace json = boost::json;
+
+// ---------------------------------------------------------------------------------------
+// AppApiKeyService
+
+class ConsoleApiKeyTest : public ConsoleFixture {};
+
+TEST_F(ConsoleApiKeyTest, CreateReturnsTheKeyOnceAndStoresItsHash) {
+  store::User ada = Developer("ada@example.com");
+  CreatedAppApiKey k = api_keys_->Create(app_, "backend", DeveloperActor(ada)).value();
+  EXPECT_EQ(k.key.rfind("tsk_", 0), 0u) << k.key;
+  EXPECT_GE(k.key.size(), 40u);
+  EXPECT_EQ(k.record.prefix, k.key.substr(0, 11));
+  EXPECT_NE(k.record.key_hash, k.key);
+  EXPECT_EQ(k.record.key_hash, crypto::TokenHash(k.key));
+  EXPECT_EQ(k.record.name, "backend");
+  EXPECT_EQ(k.record.app_id, app_.id);
+  EXPECT_EQ(k.record.created_by, ada.id);
+  EXPECT_EQ(k.record.created_at, kStart);
+  EXPECT_FALSE(k.record.last_used_at);
+
+  auto listed = api_keys_->List(app_).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, k.record.id);
+  EXPECT_EQ(listed[0].prefix, k.record.prefix);
+  EXPECT_NE(listed[0].key_hash, k.key);
+
+  // Two keys are never the same.
+  CreatedAppApiKey k2 = api_keys_->Create(app_, "backend", DeveloperActor(ada)).value();
+  EXPECT_NE(k2.key, k.key);
+  EXPECT_NE(k2.record.id, k.record.id);
+}
+
+TEST_F(ConsoleApiKeyTest, AuthenticateTakesOnlyALiveBearerKey) {
+  store::App other = NewApp("other");
+  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
+  CreatedAppApiKey ko = api_keys_->Create(other, "backend", MakeActor("developer", "d")).value();
+
+  EXPECT_EQ(api_keys_->Authenticate("Bearer " + k.key).value().id, k.record.id);
+  EXPECT_EQ(api_keys_->Authenticate("bearer " + k.key).value().app_id, app_.id);
+  EXPECT_EQ(api_keys_->Authenticate("BEARER  " + k.key + " ").value().id, k.record.id);
+  // A key of another app authenticates as that app's: the caller compares apps.
+  store::AppApiKey foreign = api_keys_->Authenticate("Bearer " + ko.key).value();
+  EXPECT_EQ(foreign.app_id, other.id);
+  EXPECT_NE(foreign.app_id, app_.id);
+
+  std::string wrong = k.key;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  for (const std::string& h :
+       {"Bearer " + wrong, "Basic " + k.key, k.key, std::string(""), std::string("Bearer "),
+        std::string("Bearer tsk_"), "Bearer " + k.key.substr(4), "Bearer x" + k.key,
+        "Bearer tsk_" + std::string(200, 'a'), "Bearer " + k.key + std::string(100, 'a'),
+        "Bearerx" + k.key}) {
+    auto r = api_keys_->Authenticate(h);
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << h;
+  }
+
+  ASSERT_TRUE(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).ok());
+  EXPECT_EQ(api_keys_->Authenticate("Bearer " + k.key).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(api_keys_->List(app_).value().empty());
+  EXPECT_TRUE(api_keys_->Authenticate("Bearer " + ko.key).ok());  // the other one lives on
+}
+
+TEST_F(ConsoleApiKeyTest, RevokeOnlyALiveKeyOfTheApp) {
+  store::App other = NewApp("other");
+  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
+  EXPECT_EQ(api_keys_->Revoke(other, k.record.id, MakeActor("developer", "d")).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());  // untouched
+  EXPECT_EQ(api_keys_->Revoke(app_, "no-such-id", MakeActor("developer", "d")).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).ok());
+  EXPECT_EQ(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).code(),
+            StatusCode::kNotFound);  // already revoked
+}
+
+TEST_F(ConsoleApiKeyTest, AtMostFiftyLiveKeysAndNamesAreChecked) {
+  Actor actor = MakeActor("developer", "d");
+  std::string first_id;
+  for (size_t i = 0; i < kMaxApiKeysPerApp; ++i) {
+    auto k = api_keys_->Create(app_, "key " + std::to_string(i), actor);
+    ASSERT_TRUE(k.ok()) << i << ": " << k.status().ToString();
+    if (i == 0) first_id = k->record.id;
+  }
+  auto over = api_keys_->Create(app_, "one too many", actor);
+  EXPECT_EQ(over.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(api_keys_->List(app_).value().size(), 50u);
+  // Another app has its own limit; a revoked key frees a place.
+  EXPECT_TRUE(api_keys_->Create(NewApp("other"), "k", actor).ok());
+  ASSERT_TRUE(api_keys_->Revoke(app_, first_id, actor).ok());
+  EXPECT_TRUE(api_keys_->Create(app_, "replacement", actor).ok());
+
+  store::App fresh = NewApp("fresh");
+  for (const std::string& bad : {std::string(""), std::string(101, 'n'), std::string("\xff\xfe")}) {
+    auto r = api_keys_->Create(fresh, bad, actor);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(Fields(r.status()), ElementsAre("name"));
+  }
+  EXPECT_TRUE(api_keys_->Create(fresh, std::string(100, 'n'), actor).ok());
+  EXPECT_TRUE(api_keys_->Create(fresh, "Schlüssel", actor).ok());
+}
+
+TEST_F(ConsoleApiKeyTest, AuthenticateRecordsLastUseAtMostOnceAMinute) {
+  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
+  clock_.Advance(5000);
+  ASSERT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());
+  EXPECT_EQ(api_keys_->List(app_).value().at(0).last_used_at, kStart + 5000);
+  clock_.Advance(30'000);
+  ASSERT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());
+  EXPECT_EQ(api_keys_->List(app_).value().at(0).last_used_at, kStart + 5000);
+  clock_.Advance(31'000);
+  ASSERT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());
+  EXPECT_EQ(api_keys_->List(app_).value().at(0).last_used_at, kStart + 66'000);
+  // A failed attempt touches nothing.
+  clock_.Advance(120'000);
+  ASSERT_FALSE(api_keys_->Authenticate("Basic " + k.key).ok());
+  EXPECT_EQ(api_keys_->List(app_).value().at(0).last_used_at, kStart + 66'000);
+}
+
+TEST_F(ConsoleApiKeyTest, AuditHasThePrefixButNeverTheKey) {
+  store::User ada = Developer("ada@example.com");
+  Actor actor = DeveloperActor(ada);
+  CreatedAppApiKey k = api_keys_->Create(app_, "backend", actor).value();
+  clock_.Advance(1000);
+  ASSERT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());
+  ASSERT_TRUE(api_keys_->Revoke(app_, k.record.id, actor).ok());
+
+  auto created = Events(app_.id, "app_api_key.created");
+  auto revoked = Events(app_.id, "app_api_key.revoked");
+  ASSERT_EQ(created.size(), 1u);
+  ASSERT_EQ(revoked.size(), 1u);
+  for (const auto& e : {created[0], revoked[0]}) {
+    EXPECT_EQ(e.actor_type, "developer");
+    EXPECT_EQ(e.actor_id, ada.id);
+    EXPECT_EQ(e.ip, "203.0.113.7");
+    EXPECT_EQ(e.subject_type, "app_api_key");
+    EXPECT_EQ(e.subject_id, k.record.id);
+    json::object d = json::parse(e.details_json).as_object();
+    EXPECT_EQ(d.at("prefix").as_string(), k.record.prefix);
+    EXPECT_EQ(d.at("name").as_string(), "backend");
+  }
+  EXPECT_EQ(revoked[0].at, kStart + 1000);
+  EXPECT_TRUE(NoEventContains(k.key));
+  EXPECT_TRUE(NoEventContains(k.key.substr(11)));  // not even the secret part
+  EXPECT_TRUE(NoEventContains(k.record.key_hash));
+}
+
+// ---------------------------------------------------------------------------------------
+// ClientService (console management)
+
+class ConsoleClientTest : public ConsoleFixture {
+ protected:
+  RegisteredClient RegisterConfidential(const store::App& app, const Actor& actor) {
+    ClientRegistration r;
+    r.name = "Photos";
+    r.redirect_uris = {"https://photos.example/cb"};
+    auto reg = clients_->Register(app, std::move(r), actor);
+    EXPECT_TRUE(reg.ok()) << reg.status().ToString();
+    return reg.ok() ? *reg : RegisteredClient{};
+  }
+  RegisteredClient RegisterPublic(const store::App& app, const Actor& actor) {
+    ClientRegistration r;
+    r.name = "Desktop";
+    r.is_public = true;
+    r.redirect_uris = {"http://127.0.0.1/cb"};
+    auto reg = clients_->Register(app, std::move(r), actor);
+    EXPECT_TRUE(reg.ok()) << reg.status().ToString();
+    return reg.ok() ? *reg : RegisteredClient{};
+  }
+  Actor actor_{"developer", "dev-1", "203.0.113.7", "Console/1.0"};
+};
+
+TEST_F(ConsoleClientTest, RegisterWithAnActorAndList) {
+  RegisteredClient c = RegisterConfidential(app_, actor_);
+  ASSERT_TRUE(c.secret.has_value());
+  EXPECT_EQ(c.secret->rfind("tcs_", 0), 0u);
+  clock_.Advance(1000);
+  RegisteredClient p = RegisterPublic(app_, actor_);
+  EXPECT_FALSE(p.secret.has_value());
+  RegisterConfidential(NewApp("other"), actor_);
+
+  std::vector<std::string> ids;
+  for (const auto& x : clients_->List(app_).value()) ids.push_back(x.client_id);
+  EXPECT_THAT(ids, ElementsAre(c.client.client_id, p.client.client_id));  // oldest first
+
+  auto created = Events(app_.id, "oauth_client.created");
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[0].actor_type, "developer");
+  EXPECT_EQ(created[0].actor_id, "dev-1");
+  EXPECT_EQ(created[0].subject_id, c.client.client_id);
+  EXPECT_TRUE(NoEventContains(*c.secret));
+}
+
+TEST_F(ConsoleClientTest, UpdateValidatesAndAnInvalidChangeLeavesTheClientUnchanged) {
+  RegisteredClient c = RegisterConfidential(app_, actor_);
+  const std::string id = c.client.client_id;
+
+  ClientUpdate u;
+  u.name = "Photos 2";
+  u.redirect_uris = std::vector<std::string>{"https://photos.example/cb",
+                                             "https://photos.example/cb2"};
+  u.first_party = true;
+  store::OAuthClient updated = clients_->Update(app_, id, u, actor_).value();
+  EXPECT_EQ(updated.name, "Photos 2");
+  EXPECT_TRUE(updated.first_party);
+  EXPECT_THAT(updated.redirect_uris,
+              ElementsAre("https://photos.example/cb", "https://photos.example/cb2"));
+  EXPECT_EQ(updated.secret_hash, c.client.secret_hash);  // the secret is kept
+  EXPECT_TRUE(clients_->Authenticate(app_, id, *c.secret).ok());
+
+  ClientUpdate bad;
+  bad.name = "Renamed";
+  bad.redirect_uris = std::vector<std::string>{"http://example.com"};
+  auto r = clients_->Update(app_, id, bad, actor_);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(r.status()), ElementsAre("redirect_uris"));
+  store::OAuthClient after = clients_->Find(app_, id).value();
+  EXPECT_EQ(after.name, "Photos 2");
+  EXPECT_THAT(after.redirect_uris,
+              ElementsAre("https://photos.example/cb", "https://photos.example/cb2"));
+
+  ClientUpdate no_grants;
+  no_grants.grant_types = std::vector<std::string>{};
+  EXPECT_THAT(Fields(clients_->Update(app_, id, no_grants, actor_).status()),
+              ElementsAre("grant_types"));
+  ClientUpdate implicit;
+  implicit.grant_types = std::vector<std::string>{"implicit"};
+  EXPECT_THAT(Fields(clients_->Update(app_, id, implicit, actor_).status()),
+              ElementsAre("grant_types"));
+
+  // Unknown, another app's: not found.
+  EXPECT_EQ(clients_->Update(app_, "nope", u, actor_).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(clients_->Update(NewApp("other"), id, u, actor_).status().code(),
+            StatusCode::kNotFound);
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].actor_id, "dev-1");
+  EXPECT_THAT(ChangedNames(events[0]),
+              UnorderedElementsAre("name", "redirect_uris", "first_party"));
+}
+
+TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
+  RegisteredClient p = RegisterPublic(app_, actor_);
+  ClientUpdate u;
+  u.grant_types = std::vector<std::string>{"authorization_code", "client_credentials"};
+  auto r = clients_->Update(app_, p.client.client_id, u, actor_);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(r.status()), ElementsAre("grant_types"));
+  EXPECT_THAT(clients_->Find(app_, p.client.client_id).value().grant_types,
+              ElementsAre("authorization_code", "refresh_token"));
+  EXPECT_TRUE(clients_->Find(app_, p.client.client_id).value().is_public);
+}
+
+TEST_F(ConsoleClientTest, RotateSecretReplacesTheOldOneAtOnce) {
+  RegisteredClient c = RegisterConfidential(app_, actor_);
+  const std::string id = c.client.client_id;
+  std::string fresh = clients_->RotateSecret(app_, id, actor_).value();
+  EXPECT_EQ(fresh.rfind("tcs_", 0), 0u);
+  EXPECT_NE(fresh, *c.secret);
+  EXPECT_EQ(clients_->Authenticate(app_, id, *c.secret).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(clients_->Authenticate(app_, id, fresh).value().client_id, id);
+
+  RegisteredClient p = RegisterPublic(app_, actor_);
+  EXPECT_EQ(clients_->RotateSecret(app_, p.client.client_id, actor_).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(clients_->Find(app_, p.client.client_id).value().secret_hash.has_value());
+  EXPECT_EQ(clients_->RotateSecret(app_, "nope", actor_).status().code(), StatusCode::kNotFound);
+
+  auto events = Events(app_.id, "oauth_client.secret_rotated");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].subject_id, id);
+  EXPECT_TRUE(NoEventContains(fresh));
+  EXPECT_TRUE(NoEventContains(*c.secret));
+}
+
+TEST_F(ConsoleClientTest, RevokedClientIsGone) {
+  RegisteredClient c = RegisterConfidential(app_, actor_);
+  const std::string id = c.client.client_id;
+  store::App other = NewApp("other");
+  EXPECT_EQ(clients_->Revoke(other, id, actor_).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(clients_->Authenticate(app_, id, *c.secret).ok());
+
+  ASSERT_TRUE(clients_->Revoke(app_, id, actor_).ok());
+  EXPECT_EQ(clients_->Find(app_, id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(clients_->Authenticate(app_, id, *c.secret).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(clients_->List(app_).value().empty());
+  EXPECT_EQ(clients_->Revoke(app_, id, actor_).code(), StatusCode::kNotFound);
+  ClientUpdate u;
+  u.name = "Back";
+  EXPECT_EQ(clients_->Update(app_, id, u, actor_).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(clients_->RotateSecret(app_, id, actor_).status().code(), StatusCode::kNotFound);
+
+  auto events = Events(app_.id, "oauth_client.revoked");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].actor_type, "developer");
+  EXPECT_EQ(events[0].subject_id, id);
+}
+
+}  // namespace
+}  // namespace tessera::services

@@ -1,0 +1,141 @@
+#include "tenancy/developer_console_service.h"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "accounts/identity_rules.h"
+
+namespace tessera::services {
+namespace {
+
+bool HasRole(const store::User& user, std::string_view role) {
+  return std::find(user.roles.begin(), user.roles.end(), role) != user.roles.end();
+}
+
+bool IsMemberRole(std::string_view role) { return role == store::kRoleOwner || role == store::kRoleMember; }
+
+store::AuditEvent MemberEvent(const Actor& actor, std::string action, const store::App& app,
+                              std::string_view user_id, std::string_view role) {
+  store::AuditEvent e = ActorEvent(actor, std::move(action));
+  e.app_id = app.id;
+  e.subject_type = "developer";
+  e.subject_id = std::string(user_id);
+  e.details_json = boost::json::serialize(boost::json::object{{"role", role}});
+  return e;
+}
+
+}  // namespace
+
+Status DeveloperConsoleService::EnsureConsoleApp() {
+  return apps_.EnsureApp(kConsoleAppSlug, "Tessera console");
+}
+
+bool DeveloperConsoleService::IsOperator(const store::User& console_user) {
+  return !console_user.disabled && HasRole(console_user, kOperatorRole);
+}
+
+Result<store::App> DeveloperConsoleService::ConsoleApp() { return apps_.Find(kConsoleAppSlug); }
+
+Result<std::vector<AppAccess>> DeveloperConsoleService::ListApps(const store::User& developer) {
+  TESSERA_ASSIGN_OR_RETURN(auto memberships, members_.ListMembershipsOfUser(developer.id));
+  std::vector<AppAccess> out;
+  out.reserve(memberships.size());
+  for (const auto& m : memberships) {
+    auto app = app_store_.GetAppById(m.app_id);
+    if (app.status().IsNotFound()) continue;  // deleted meanwhile
+    if (!app.ok()) return app.status();
+    if (app->slug == kConsoleAppSlug) continue;  // the console is not one of anyone's apps
+    out.push_back({std::move(*app), m.role});
+  }
+  return out;
+}
+
+Result<AppAccess> DeveloperConsoleService::CreateApp(const store::User& developer,
+                                                     std::string_view slug, std::string_view name,
+                                                     const Actor& actor) {
+  TESSERA_ASSIGN_OR_RETURN(auto memberships, members_.ListMembershipsOfUser(developer.id));
+  if (memberships.size() >= kMaxAppsPerDeveloper) {
+    return FailedPreconditionError("a developer may have at most 100 apps");
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.Create(slug, name, actor));
+  store::AppMember owner{app.id, developer.id, std::string(store::kRoleOwner), clock_.NowMillis()};
+  TESSERA_RETURN_IF_ERROR(members_.AddAppMember(owner));
+  return AppAccess{std::move(app), std::string(store::kRoleOwner)};
+}
+
+Result<AppAccess> DeveloperConsoleService::Access(const store::User& user, std::string_view slug) {
+  auto app = apps_.Find(slug);
+  if (!app.ok()) return app.status();
+  if (IsOperator(user)) return AppAccess{std::move(*app), std::string(kAccessOperator)};
+  if (app->slug == kConsoleAppSlug) return NotFoundError("no such app");
+  auto member = members_.GetAppMember(app->id, user.id);
+  if (member.status().IsNotFound()) return NotFoundError("no such app");
+  if (!member.ok()) return member.status();
+  return AppAccess{std::move(*app), member->role};
+}
+
+Result<std::vector<MemberView>> DeveloperConsoleService::ListMembers(const AppAccess& access) {
+  TESSERA_ASSIGN_OR_RETURN(store::App console, ConsoleApp());
+  TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
+  std::vector<MemberView> out;
+  out.reserve(members.size());
+  for (auto& m : members) {
+    auto user = users_.GetUser(console.id, m.user_id);
+    std::string email = user.ok() ? user->email : "";
+    out.push_back({std::move(m), std::move(email)});
+  }
+  return out;
+}
+
+Result<MemberView> DeveloperConsoleService::AddMember(const AppAccess& access,
+                                                      std::string_view email,
+                                                      std::string_view role,
+                                                      const Actor& actor) {
+  if (!access.may_manage_members()) {
+    return PermissionDeniedError("only the app's owners can manage its members");
+  }
+  if (!IsMemberRole(role)) return ValidationError({{"role", "must be owner or member"}});
+  if (access.app.slug == kConsoleAppSlug) {
+    return FailedPreconditionError("the console app has operators, not members");
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::App console, ConsoleApp());
+  auto valid = ValidEmail(email);
+  auto user = valid ? users_.GetUserByEmail(console.id, NormalizeEmail(*valid))
+                    : Result<store::User>(NotFoundError("user"));
+  if (user.status().IsNotFound()) {
+    return ValidationError({{"email", "no developer with this address has signed up to the console"}});
+  }
+  if (!user.ok()) return user.status();
+  TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
+  if (members.size() >= kMaxMembersPerApp) {
+    return FailedPreconditionError("an app may have at most 50 members");
+  }
+  store::AppMember m{access.app.id, user->id, std::string(role), clock_.NowMillis()};
+  Status s = members_.AddAppMember(m);
+  if (s.IsAlreadyExists()) {
+    return AlreadyExistsError("already a member").WithFieldErrors({{"email", "is already a member"}});
+  }
+  TESSERA_RETURN_IF_ERROR(s);
+  Audit(audit_, MemberEvent(actor, "app.member_added", access.app, user->id, role));
+  return MemberView{std::move(m), user->email};
+}
+
+Status DeveloperConsoleService::RemoveMember(const AppAccess& access, std::string_view user_id,
+                                             const Actor& actor) {
+  if (!access.may_manage_members()) {
+    return PermissionDeniedError("only the app's owners can manage its members");
+  }
+  TESSERA_ASSIGN_OR_RETURN(store::AppMember member, members_.GetAppMember(access.app.id, user_id));
+  if (member.role == store::kRoleOwner) {
+    TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
+    auto owners = std::count_if(members.begin(), members.end(),
+                                [](const store::AppMember& m) { return m.role == store::kRoleOwner; });
+    if (owners <= 1) return FailedPreconditionError("an app keeps at least one owner");
+  }
+  TESSERA_RETURN_IF_ERROR(members_.RemoveAppMember(access.app.id, user_id));
+  Audit(audit_, MemberEvent(actor, "app.member_removed", access.app, user_id, member.role));
+  return OkStatus();
+}
+
+}  // namespace tessera::services

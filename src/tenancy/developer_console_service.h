@@ -1,0 +1,79 @@
+// File: developer_console_service.h
+// The developer console's rules. The console is itself an app of Tessera (slug "console"):
+// developers sign up and sign in there with the same hosted pages as any end user. A
+// developer sees and manages only the apps they are a member of ("owner" or "member");
+// operators (console users with the "admin" role, made with the CLI) see every app.
+// Anything a caller may not see is kNotFound, exactly like an app that does not exist.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "tenancy/app_service.h"
+#include "audit/audit_log.h"
+#include "accounts/user_records.h"
+#include "tenancy/tenancy_records.h"
+#include "accounts/user_store.h"
+#include "tenancy/tenancy_store.h"
+
+namespace tessera::services {
+
+inline constexpr std::string_view kOperatorRole = "admin";  // a console user's role
+inline constexpr std::string_view kAccessOperator = "operator";
+inline constexpr size_t kMaxAppsPerDeveloper = 100;
+inline constexpr size_t kMaxMembersPerApp = 50;
+
+// What a console user may do with an app.
+struct AppAccess {
+  store::App app;
+  std::string role;  // "owner" | "member" | "operator"
+  bool may_manage_members() const { return role != "member"; }
+};
+
+struct MemberView {
+  store::AppMember member;
+  std::string email;
+};
+
+class DeveloperConsoleService {
+ public:
+  DeveloperConsoleService(store::AppStore& app_store, store::AppMemberStore& members,
+                          store::UserStore& users, AppService& apps, const Clock& clock,
+                          AuditLog* audit = nullptr)
+      : app_store_(app_store), members_(members), users_(users), apps_(apps), clock_(clock), audit_(audit) {}
+
+  // Creates the console app at first start (signup open, like any app).
+  Status EnsureConsoleApp();
+  static bool IsOperator(const store::User& console_user);
+
+  // The apps the developer is a member of (never the console app), oldest first.
+  Result<std::vector<AppAccess>> ListApps(const store::User& developer);
+  // Creates an app with the developer as its owner.
+  Result<AppAccess> CreateApp(const store::User& developer, std::string_view slug,
+                              std::string_view name, const Actor& actor);
+  // The app if the user is a member of it or an operator; kNotFound otherwise (also for the
+  // console app itself unless an operator asks). Disabled apps are visible (marked).
+  Result<AppAccess> Access(const store::User& user, std::string_view slug);
+
+  Result<std::vector<MemberView>> ListMembers(const AppAccess& access);
+  // Owners and operators only (kPermissionDenied otherwise). `email` must be a developer who
+  // signed up to the console (kInvalidArgument "email" otherwise); role "owner" or "member".
+  Result<MemberView> AddMember(const AppAccess& access, std::string_view email,
+                               std::string_view role, const Actor& actor);
+  // Owners and operators only; the last owner cannot be removed (kFailedPrecondition).
+  Status RemoveMember(const AppAccess& access, std::string_view user_id, const Actor& actor);
+
+ private:
+  Result<store::App> ConsoleApp();
+
+  store::AppStore& app_store_;
+  store::AppMemberStore& members_;
+  store::UserStore& users_;
+  AppService& apps_;
+  const Clock& clock_;
+  AuditLog* audit_;  // may be null
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,51 @@
+// File: tenancy_records.h
+// Apps, their console members and their backends' API keys.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace tessera::store {
+
+struct App {
+  std::string id;
+  std::string slug;  // URL segment of the issuer: {PUBLIC_URL}/apps/{slug}
+  std::string name;
+  bool disabled = false;
+  std::string settings_json = "{}";
+  UnixMillis created_at = 0;
+};
+
+// A developer's place in an app (the developer console): the user is a user of the
+// console app; "owner" may manage members, "member" everything else.
+inline constexpr std::string_view kRoleOwner = "owner";
+
+inline constexpr std::string_view kRoleMember = "member";
+
+struct AppMember {
+  std::string app_id;
+  std::string user_id;  // a user of the console app
+  std::string role = std::string(kRoleMember);
+  UnixMillis created_at = 0;
+};
+
+// A secret key of an app's backend (server-to-server API): shown once, stored as SHA-256,
+// listed by prefix and name.
+struct AppApiKey {
+  std::string id;
+  std::string app_id;
+  std::string name;
+  std::string prefix;  // the first characters of the key, shown in lists
+  std::string key_hash;
+  std::string created_by;  // console user id (or "" for the CLI)
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> last_used_at;
+  std::optional<UnixMillis> revoked_at;
+};
+
+}  // namespace tessera::store

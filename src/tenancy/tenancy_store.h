@@ -1,0 +1,67 @@
+// File: tenancy_store.h
+// Persistence of apps, members and app API keys (contracts: store/store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "tenancy/tenancy_records.h"
+
+namespace tessera::store {
+
+class AppStore {
+ public:
+  virtual ~AppStore() = default;
+  virtual Status CreateApp(const App& app) = 0;
+  virtual Result<App> GetAppBySlug(std::string_view slug) = 0;
+  virtual Result<App> GetAppById(std::string_view app_id) = 0;
+  virtual Result<std::vector<App>> ListApps() = 0;
+  // Replaces the app's settings (a JSON object); kNotFound for an unknown app.
+  virtual Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) = 0;
+  // Atomic like UpdateUser: `mutate` may change name, disabled and settings_json (not id,
+  // slug or created_at). Returns the stored app.
+  virtual Result<App> UpdateApp(std::string_view app_id,
+                                const std::function<Status(App&)>& mutate) = 0;
+};
+
+// Who may manage an app from the developer console.
+class AppMemberStore {
+ public:
+  virtual ~AppMemberStore() = default;
+  // kAlreadyExists "member" when the user is already a member of the app.
+  virtual Status AddAppMember(const AppMember& member) = 0;
+  // kNotFound when the user is not a member of the app.
+  virtual Result<AppMember> GetAppMember(std::string_view app_id, std::string_view user_id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<AppMember>> ListAppMembers(std::string_view app_id) = 0;
+  // Every membership of a console user, oldest first.
+  virtual Result<std::vector<AppMember>> ListMembershipsOfUser(std::string_view user_id) = 0;
+  // Changes the role; kNotFound when the user is not a member.
+  virtual Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
+                                  std::string_view role) = 0;
+  // kNotFound when the user is not a member.
+  virtual Status RemoveAppMember(std::string_view app_id, std::string_view user_id) = 0;
+};
+
+// Secret keys of apps' backends.
+class AppApiKeyStore {
+ public:
+  virtual ~AppApiKeyStore() = default;
+  // kAlreadyExists on a hash clash.
+  virtual Status CreateAppApiKey(const AppApiKey& key) = 0;
+  // Any app, live or revoked: the hash is globally unique; the caller checks app and state.
+  virtual Result<AppApiKey> GetAppApiKeyByHash(std::string_view key_hash) = 0;
+  // Live keys of the app, newest first.
+  virtual Result<std::vector<AppApiKey>> ListAppApiKeys(std::string_view app_id) = 0;
+  // kNotFound when the key is not a live key of the app.
+  virtual Status RevokeAppApiKey(std::string_view app_id, std::string_view key_id,
+                                 UnixMillis now) = 0;
+  virtual Status TouchAppApiKey(std::string_view key_id, UnixMillis now) = 0;
+};
+
+}  // namespace tessera::store

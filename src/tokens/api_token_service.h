@@ -1,0 +1,46 @@
+// File: api_token_service.h
+// Personal API tokens for scripts and mobile apps: 256-bit random, shown once at creation,
+// stored as a SHA-256 hash, listed by prefix, optionally expiring, revocable. Accepted as
+// `Authorization: Bearer tpat_…` and `Authorization: Token tpat_…` (Django REST framework's scheme).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "audit/audit_log.h"
+#include "tenancy/tenancy_records.h"
+#include "tokens/token_records.h"
+#include "tokens/token_store.h"
+
+namespace tessera::services {
+
+inline constexpr std::string_view kApiTokenPrefix = "tpat_";
+inline constexpr size_t kMaxApiTokensPerUser = 100;
+
+struct CreatedApiToken {
+  store::ApiToken record;
+  std::string token;  // the secret: returned once, never stored
+};
+
+class ApiTokenService {
+ public:
+  ApiTokenService(store::ApiTokenStore& store, const Clock& clock, AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), audit_(audit) {}
+
+  Result<CreatedApiToken> Create(const store::App& app, std::string_view user_id,
+                                 std::string_view name, std::optional<int64_t> expires_in_days);
+  Result<std::vector<store::ApiToken>> List(const store::App& app, std::string_view user_id);
+  Status Revoke(const store::App& app, std::string_view user_id, std::string_view token_id);
+  // The token's record if it is live and belongs to `app`; kUnauthenticated otherwise.
+  Result<store::ApiToken> Authenticate(const store::App& app, std::string_view token);
+
+ private:
+  store::ApiTokenStore& store_;
+  const Clock& clock_;
+  AuditLog* audit_;  // may be null
+};
+
+}  // namespace tessera::services

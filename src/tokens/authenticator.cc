@@ -1,0 +1,49 @@
+#include "tokens/authenticator.h"
+
+namespace tessera::services {
+namespace {
+
+bool SchemeIs(std::string_view header, std::string_view scheme) {
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return false;
+  for (size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Principal> Authenticator::Authenticate(const store::App& app, std::string_view header) {
+  std::string_view token;
+  bool token_scheme = SchemeIs(header, "token");
+  if (SchemeIs(header, "bearer") || token_scheme) token = header.substr(header.find(' ') + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty()) return UnauthenticatedError("missing credentials");
+  Principal p;
+  std::string user_id;
+  if (token.rfind(kApiTokenPrefix, 0) == 0) {
+    TESSERA_ASSIGN_OR_RETURN(store::ApiToken t, api_tokens_.Authenticate(app, token));
+    user_id = t.user_id;
+    p.api_token_id = t.id;
+  } else if (!token_scheme && LooksLikeJwt(token)) {
+    std::string issuer = apps_.IssuerFor(app.slug);
+    TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(token, issuer, issuer));
+    // Tokens that OAuth clients got for a user (openid, profile…) do not open the account
+    // API: only tokens carrying the "account" scope do (account-API logins, or a client
+    // explicitly granted it).
+    if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
+    user_id = v.subject;
+    p.session_id = v.session_id;
+  } else {
+    return UnauthenticatedError("invalid token");
+  }
+  auto user = users_.GetUser(app.id, user_id);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+    return UnauthenticatedError("invalid token");
+  }
+  TESSERA_RETURN_IF_ERROR(user.status());
+  p.user = std::move(*user);
+  return p;
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,41 @@
+// File: authenticator.h
+// Who is calling: resolves an `Authorization` header to an active user of the app, from a
+// JWT access token (Bearer) or a personal API token (Bearer or Token scheme).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "tokens/access_token_service.h"
+#include "tokens/api_token_service.h"
+#include "tenancy/app_service.h"
+#include "accounts/user_records.h"
+#include "accounts/user_store.h"
+#include "tenancy/tenancy_records.h"
+
+namespace tessera::services {
+
+struct Principal {
+  store::User user;
+  std::string session_id;    // set for access tokens
+  std::string api_token_id;  // set for API tokens
+};
+
+class Authenticator {
+ public:
+  Authenticator(store::UserStore& users, AppService& apps, AccessTokenService& access_tokens,
+                ApiTokenService& api_tokens)
+      : users_(users), apps_(apps), access_tokens_(access_tokens), api_tokens_(api_tokens) {}
+
+  // kUnauthenticated (missing, malformed, invalid, expired, other app's, disabled user).
+  Result<Principal> Authenticate(const store::App& app, std::string_view authorization);
+
+ private:
+  store::UserStore& users_;
+  AppService& apps_;
+  AccessTokenService& access_tokens_;
+  ApiTokenService& api_tokens_;
+};
+
+}  // namespace tessera::services

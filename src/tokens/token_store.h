@@ -1,0 +1,40 @@
+// File: token_store.h
+// Persistence of personal API tokens and signing keys (contracts: store/store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "tokens/token_records.h"
+
+namespace tessera::store {
+
+class ApiTokenStore {
+ public:
+  virtual ~ApiTokenStore() = default;
+  virtual Status CreateApiToken(const ApiToken& token) = 0;
+  // Any app: the hash is globally unique; the caller checks the app.
+  virtual Result<ApiToken> GetApiTokenByHash(std::string_view token_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokens(std::string_view app_id,
+                                                      std::string_view user_id) = 0;
+  virtual Status RevokeApiToken(std::string_view app_id, std::string_view user_id,
+                                std::string_view token_id, UnixMillis now) = 0;
+  virtual Status TouchApiToken(std::string_view token_id, UnixMillis now) = 0;
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual Status InsertSigningKey(const SigningKeyRecord& key) = 0;
+  // Newest first.
+  virtual Result<std::vector<SigningKeyRecord>> ListSigningKeys() = 0;
+  // Marks every active key but `keep_kid` retired at `now`.
+  virtual Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) = 0;
+};
+
+}  // namespace tessera::store
