@@ -1,0 +1,130 @@
+// SessionStore conformance: revoking one session, a user's sessions, a client's grants.
+// The fixture, the backends and the shared helpers: conformance_fixture.h.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "conformance_fixture.h"
+
+namespace tessera::store::test {
+namespace {
+
+TEST_P(StoreConformanceTest, RevokeSession) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  Session s = AddSession(u, "rt-1");
+
+  EXPECT_CODE(store().RevokeSession(app.id, other.id, s.id, "logout", kT0 + 1),
+              StatusCode::kNotFound);
+  App b = AddApp("b");
+  EXPECT_CODE(store().RevokeSession(b.id, u.id, s.id, "logout", kT0 + 1), StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, NewId(), "logout", kT0 + 1),
+              StatusCode::kNotFound);
+  ExpectRevocation(app.id, s.id, std::nullopt);
+
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, "logout");
+
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, s.id, "again", kT0 + kHour),
+              StatusCode::kNotFound);
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, "logout");  // the first revocation stands
+}
+
+TEST_P(StoreConformanceTest, RevokeUserSessionsKeepsOne) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  Session keep = AddSession(u, "rt-keep");
+  Session a = AddSession(u, "rt-a");
+  Session b = AddSession(u, "rt-b");
+  Session already = AddSession(u, "rt-already");
+  ASSERT_OK(store().RevokeSession(app.id, u.id, already.id, "logout", kT0 + 1));
+  Session bobs = AddSession(other, "rt-bob");
+  const UnixMillis now = kT0 + kHour;
+
+  auto n = store().RevokeUserSessions(app.id, u.id, keep.id, "password_change", now);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  for (const Session& s : {a, b}) ExpectRevocation(app.id, s.id, now, "password_change");
+  ExpectRevocation(app.id, already.id, kT0 + 1, "logout");
+  EXPECT_THAT(ActiveSessionIds(app.id, u.id, now), ElementsAre(keep.id));
+  EXPECT_THAT(ActiveSessionIds(app.id, other.id, now), ElementsAre(bobs.id));
+
+  // Through another app: nothing.
+  App other_app = AddApp("b");
+  auto none = store().RevokeUserSessions(other_app.id, u.id, "", "logout_all", now);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+
+  // An empty keep id revokes every live session.
+  auto all = store().RevokeUserSessions(app.id, u.id, "", "logout_all", now + 1);
+  ASSERT_OK(all);
+  EXPECT_EQ(*all, 1);
+  EXPECT_THAT(ActiveSessionIds(app.id, u.id, now + 1), IsEmpty());
+  // A revoked session's tokens no longer rotate.
+  EXPECT_OUTCOME(
+      store().RotateRefreshToken(app.id, "", "rt-a", MakeToken("rt-a2", now, now + kDay), now + 2),
+      RotationOutcome::kInvalid);
+}
+
+TEST_P(StoreConformanceTest, RevokeSessionById) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User u = AddUser(app, "ann@example.com");
+  Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateSession(s, std::nullopt));
+
+  EXPECT_CODE(store().RevokeSessionById(other.id, s.id, "code_reuse", kT0 + 1),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeSessionById(app.id, NewId(), "code_reuse", kT0 + 1),
+              StatusCode::kNotFound);
+  ExpectRevocation(app.id, s.id, std::nullopt);
+
+  ASSERT_OK(store().RevokeSessionById(app.id, s.id, "code_reuse", kT0 + kMinute));
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, "code_reuse");
+  EXPECT_CODE(store().RevokeSessionById(app.id, s.id, "again", kT0 + kHour), StatusCode::kNotFound);
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, "code_reuse");
+}
+
+TEST_P(StoreConformanceTest, RevokeClientSessions) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+  const UnixMillis now = kT0 + kHour;
+  Session c1a = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c1b = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c1_revoked = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
+  Session c2 = MakeOAuthSession(u, "client-2", kT0, kT0 + kDay);
+  Session bobs = MakeOAuthSession(bob, "client-1", kT0, kT0 + kDay);
+  // Another kind that happens to carry the client id is not an OAuth grant.
+  Session api = MakeSession(u, kT0, kT0 + kDay);
+  api.client_id = "client-1";
+  for (const Session& s : {c1a, c1b, c1_revoked, c2, bobs, api}) {
+    ASSERT_OK(store().CreateSession(s, std::nullopt));
+  }
+  Session browser = MakeBrowserSession(u, kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateBrowserSession(browser, "cookie-1"));
+  ASSERT_OK(store().RevokeSessionById(app.id, c1_revoked.id, "logout", kT0 + 1));
+
+  App other = AddApp("other");
+  auto none = store().RevokeClientSessions(other.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+
+  auto n = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  for (const Session& s : {c1a, c1b}) ExpectRevocation(app.id, s.id, now, "consent_revoked");
+  ExpectRevocation(app.id, c1_revoked.id, kT0 + 1, "logout");
+  EXPECT_THAT(ActiveSessionIds(app.id, u.id, now), UnorderedElementsAre(c2.id, api.id, browser.id));
+  EXPECT_THAT(ActiveSessionIds(app.id, bob.id, now), ElementsAre(bobs.id));
+
+  auto again = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 0);
+}
+
+}  // namespace
+}  // namespace tessera::store::test

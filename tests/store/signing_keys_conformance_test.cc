@@ -1,0 +1,61 @@
+// KeyStore conformance: the signing keys, newest first, and their retirement.
+// The fixture, the backends and the shared helpers: conformance_fixture.h.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "conformance_fixture.h"
+
+namespace tessera::store::test {
+namespace {
+
+TEST_P(StoreConformanceTest, SigningKeysNewestFirst) {
+  SigningKeyRecord k1 = MakeKey("k1", kT0);
+  SigningKeyRecord k2 = MakeKey("k2", kT0 + kDay);
+  SigningKeyRecord k3 = MakeKey("k3", kT0 + 2 * kDay);
+  ASSERT_OK(store().InsertSigningKey(k2));
+  ASSERT_OK(store().InsertSigningKey(k3));
+  ASSERT_OK(store().InsertSigningKey(k1));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 3u);
+  ExpectSameKey((*keys)[0], k3);
+  ExpectSameKey((*keys)[1], k2);
+  ExpectSameKey((*keys)[2], k1);
+}
+
+TEST_P(StoreConformanceTest, SigningKeyKidClash) {
+  ASSERT_OK(store().InsertSigningKey(MakeKey("k1", kT0)));
+  EXPECT_CLASH(store().InsertSigningKey(MakeKey("k1", kT0 + 1)), "kid");
+}
+
+TEST_P(StoreConformanceTest, RetireSigningKeysExcept) {
+  SigningKeyRecord old = MakeKey("k-old", kT0);
+  old.retired_at = kT0 + kDay;
+  SigningKeyRecord prev = MakeKey("k-prev", kT0 + 2 * kDay);
+  SigningKeyRecord cur = MakeKey("k-cur", kT0 + 3 * kDay);
+  for (const auto& k : {old, prev, cur}) ASSERT_OK(store().InsertSigningKey(k));
+
+  const UnixMillis now = kT0 + 4 * kDay;
+  ASSERT_OK(store().RetireSigningKeysExcept("k-cur", now));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 3u);
+  EXPECT_EQ((*keys)[0].kid, "k-cur");
+  EXPECT_EQ((*keys)[0].retired_at, std::nullopt);
+  EXPECT_EQ((*keys)[1].kid, "k-prev");
+  EXPECT_EQ((*keys)[1].retired_at, now);
+  EXPECT_EQ((*keys)[2].kid, "k-old");
+  EXPECT_EQ((*keys)[2].retired_at, kT0 + kDay);  // already retired: unchanged
+
+  // Idempotent.
+  ASSERT_OK(store().RetireSigningKeysExcept("k-cur", now + kDay));
+  keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  EXPECT_EQ((*keys)[0].retired_at, std::nullopt);
+  EXPECT_EQ((*keys)[1].retired_at, now);
+}
+
+}  // namespace
+}  // namespace tessera::store::test
