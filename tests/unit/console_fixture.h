@@ -1,6 +1,6 @@
 // File: console_fixture.h
 // Shared fixture of the developer-console service tests (console_services_test.cc,
-// console_users_test.cc): the services wired as TesseraApp (BuildEmailFlows, BuildConsole)
+// console_users_test.cc): the services wired as CoreServices (app/core_services.cc)
 // wires them, over a real (SQLite) store in a temp dir, a manual clock and the audit log;
 // mail goes to the outbox table only (no worker).
 #pragma once
@@ -94,7 +94,7 @@ class ConsoleFixture : public testing::Test {
     accounts_ = std::make_unique<AccountService>(*store_, *apps_, *hasher_, *tokens_, clock_,
                                                  metrics_, opts, nullptr, audit_.get());
     clients_ = std::make_unique<ClientService>(*store_, clock_, audit_.get());
-    // As TesseraApp::BuildEmailFlows.
+    // As CoreServices::BuildEmailFlows.
     email_tokens_ = std::make_unique<EmailTokenService>(*store_, clock_);
     mail_limiter_ = std::make_unique<MailRateLimiter>(*store_, clock_, MailRateOptions{});
     mailer_ = std::make_unique<Mailer>(*store_, clock_, nullptr, /*default_from=*/"", kServerFrom);
@@ -102,7 +102,7 @@ class ConsoleFixture : public testing::Test {
                         *mailer_, clock_, audit_.get()};
     resets_ = std::make_unique<PasswordResetService>(ctx, *accounts_);
     passwordless_ = std::make_unique<PasswordlessService>(ctx, *accounts_);
-    // As TesseraApp::BuildConsole.
+    // As CoreServices::Open and BuildAccountServices.
     console_ = std::make_unique<DeveloperConsoleService>(*store_, *apps_, clock_, audit_.get());
     ASSERT_TRUE(console_->EnsureConsoleApp().ok());
     console_app_ = apps_->Find(kConsoleAppSlug).value();

@@ -617,7 +617,7 @@ TEST_F(ConsoleAppSettingsInEffectTest, RequireVerifiedEmailOfTheApp) {
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, MailSenderOfTheApp) {
-  // No settings: the worker's default (the Mailer's default_from is "", as TesseraApp has it).
+  // No settings: the worker's default (the Mailer's default_from is "", as CoreServices has it).
   EXPECT_EQ(mailer_->SenderFor(app_), "");
 
   AppSettings named;

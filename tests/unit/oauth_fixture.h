@@ -1,7 +1,8 @@
 // File: oauth_fixture.h
 // Shared fixture of the OAuth/OIDC service tests (oauth_services_test.cc,
-// login_throttle_test.cc, browser_session_test.cc): the services wired as TesseraApp wires
-// them, over a real (SQLite) store and a manual clock, plus helpers for the code flow.
+// login_throttle_test.cc, browser_session_test.cc): the services wired as CoreServices
+// (app/core_services.cc) wires them, over a real (SQLite) store and a manual clock, plus
+// helpers for the code flow.
 #pragma once
 
 #include <gtest/gtest.h>
