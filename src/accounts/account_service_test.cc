@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 #include <future>
 
-#include "tests/store/test_database.h"
+#include "tests/support/service_stack.h"
 #include "crypto/random.h"
 #include "tokens/authenticator.h"
 
@@ -16,28 +16,12 @@ namespace {
 
 constexpr int64_t kStart = 1'800'000'000'000;
 
-class AccountServiceTest : public testing::Test {
+class AccountServiceTest : public testing::Test, protected testing_support::ServiceStack {
  protected:
   void SetUp() override {
-    db_ = std::move(store::test::TestDatabase::Create("sqlite")).value();
-    store_ = std::move(db_->OpenStore()).value();
-    KeyServiceOptions ko;
-    ko.master_key = crypto::RandomBytes(32);
-    keys_ = std::move(KeyService::Create(*store_, clock_, ko)).value();
-    apps_ = std::make_unique<AppService>(*store_, clock_, "https://id.example");
-    ASSERT_TRUE(apps_->EnsureDefaultApp().ok());
-    app_ = apps_->Resolve("default").value();
-    hasher_ = std::make_unique<PasswordHasher>(
-        PasswordHasherOptions{crypto::Argon2Params{1, 8 * 1024 * 1024}, 2, 8}, metrics_);
-    tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, 600, metrics_);
-    AccountOptions opts;
-    opts.refresh_token_ttl_s = 3600;
-    opts.session_ttl_s = 7200;
-    accounts_ = std::make_unique<AccountService>(*store_, *apps_, *hasher_, *tokens_, clock_,
-                                                 metrics_, opts);
-    api_tokens_ = std::make_unique<ApiTokenService>(*store_, clock_);
-    auth_ = std::make_unique<Authenticator>(*store_, *apps_, *tokens_, *api_tokens_);
+    Build();
   }
+
 
   store::User SignUp(std::string email, std::string password = "a sturdy passphrase") {
     SignupInput in;
@@ -46,18 +30,6 @@ class AccountServiceTest : public testing::Test {
     return accounts_->Signup(app_, std::move(in)).value();
   }
 
-  ManualClock clock_{kStart};
-  Metrics metrics_;
-  std::unique_ptr<store::test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<KeyService> keys_;
-  std::unique_ptr<AppService> apps_;
-  store::App app_;
-  std::unique_ptr<PasswordHasher> hasher_;
-  std::unique_ptr<AccessTokenService> tokens_;
-  std::unique_ptr<AccountService> accounts_;
-  std::unique_ptr<ApiTokenService> api_tokens_;
-  std::unique_ptr<Authenticator> auth_;
   ClientInfo client_{"127.0.0.1", "test"};
 };
 
@@ -85,9 +57,9 @@ TEST_F(AccountServiceTest, DuplicateEmailIsCaseInsensitive) {
 
 TEST_F(AccountServiceTest, LoginFailuresAreIndistinguishable) {
   SignUp("lin@example.com");
-  auto wrong = accounts_->Login(app_, "lin@example.com", "not the passphrase", client_);
-  auto unknown = accounts_->Login(app_, "nobody@example.com", "not the passphrase", client_);
-  auto weird = accounts_->Login(app_, "@@@", "x", client_);
+  auto wrong = sessions_->Login(app_, "lin@example.com", "not the passphrase", client_);
+  auto unknown = sessions_->Login(app_, "nobody@example.com", "not the passphrase", client_);
+  auto weird = sessions_->Login(app_, "@@@", "x", client_);
   for (const auto* r : {&wrong, &unknown, &weird}) {
     EXPECT_EQ(r->status().code(), StatusCode::kUnauthenticated);
     EXPECT_EQ(r->status().message(), "invalid credentials");
@@ -97,14 +69,14 @@ TEST_F(AccountServiceTest, LoginFailuresAreIndistinguishable) {
 
 TEST_F(AccountServiceTest, DisabledUserCannotLoginOrRefresh) {
   store::User u = SignUp("dis@example.com");
-  auto grant = accounts_->Login(app_, "dis@example.com", "a sturdy passphrase", client_).value();
+  auto grant = sessions_->Login(app_, "dis@example.com", "a sturdy passphrase", client_).value();
   ASSERT_TRUE(store_->UpdateUser(app_.id, u.id, [](store::User& x) {
                        x.disabled = true;
                        return OkStatus();
                      }).ok());
-  EXPECT_EQ(accounts_->Login(app_, "dis@example.com", "a sturdy passphrase", client_).status().message(),
+  EXPECT_EQ(sessions_->Login(app_, "dis@example.com", "a sturdy passphrase", client_).status().message(),
             "invalid credentials");
-  EXPECT_EQ(accounts_->Refresh(app_, grant.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, grant.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(auth_->Authenticate(app_, "Bearer " + grant.access_token).status().code(),
             StatusCode::kUnauthenticated);
@@ -112,37 +84,37 @@ TEST_F(AccountServiceTest, DisabledUserCannotLoginOrRefresh) {
 
 TEST_F(AccountServiceTest, RefreshRotatesAndReuseRevokesTheFamily) {
   SignUp("rot@example.com");
-  auto g1 = accounts_->Login(app_, "rot@example.com", "a sturdy passphrase", client_).value();
-  auto g2 = accounts_->Refresh(app_, g1.refresh_token, client_).value();
+  auto g1 = sessions_->Login(app_, "rot@example.com", "a sturdy passphrase", client_).value();
+  auto g2 = sessions_->Refresh(app_, g1.refresh_token, client_).value();
   EXPECT_NE(g2.refresh_token, g1.refresh_token);
-  auto g3 = accounts_->Refresh(app_, g2.refresh_token, client_).value();
+  auto g3 = sessions_->Refresh(app_, g2.refresh_token, client_).value();
   // Replaying g1 (already rotated) is theft: the session dies, so g3's token dies too.
-  EXPECT_EQ(accounts_->Refresh(app_, g1.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, g1.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(metrics_.refresh_reuse_detected.Value(), 1u);
-  EXPECT_EQ(accounts_->Refresh(app_, g3.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, g3.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
 }
 
 TEST_F(AccountServiceTest, RefreshTokenExpiresAndSessionHasAbsoluteLifetime) {
   SignUp("exp@example.com");
-  auto g = accounts_->Login(app_, "exp@example.com", "a sturdy passphrase", client_).value();
+  auto g = sessions_->Login(app_, "exp@example.com", "a sturdy passphrase", client_).value();
   clock_.Advance(3599'000);
-  g = accounts_->Refresh(app_, g.refresh_token, client_).value();  // sliding: renewed
+  g = sessions_->Refresh(app_, g.refresh_token, client_).value();  // sliding: renewed
   clock_.Advance(3599'000);
-  g = accounts_->Refresh(app_, g.refresh_token, client_).value();
+  g = sessions_->Refresh(app_, g.refresh_token, client_).value();
   clock_.Advance(3'000);  // now past the 7200 s absolute session lifetime
-  EXPECT_EQ(accounts_->Refresh(app_, g.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, g.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
 }
 
 TEST_F(AccountServiceTest, ConcurrentRefreshOfOneTokenHasOneWinner) {
   SignUp("race@example.com");
-  auto g = accounts_->Login(app_, "race@example.com", "a sturdy passphrase", client_).value();
+  auto g = sessions_->Login(app_, "race@example.com", "a sturdy passphrase", client_).value();
   std::vector<std::future<bool>> results;
   for (int i = 0; i < 6; ++i) {
     results.push_back(std::async(std::launch::async, [&] {
-      return accounts_->Refresh(app_, g.refresh_token, client_).ok();
+      return sessions_->Refresh(app_, g.refresh_token, client_).ok();
     }));
   }
   int winners = 0;
@@ -152,29 +124,29 @@ TEST_F(AccountServiceTest, ConcurrentRefreshOfOneTokenHasOneWinner) {
 
 TEST_F(AccountServiceTest, RefreshTokenOfAnotherAppIsNotConsumed) {
   SignUp("iso@example.com");
-  auto g = accounts_->Login(app_, "iso@example.com", "a sturdy passphrase", client_).value();
+  auto g = sessions_->Login(app_, "iso@example.com", "a sturdy passphrase", client_).value();
   store::App other = apps_->Create("other", "Other").value();
-  EXPECT_EQ(accounts_->Refresh(other, g.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(other, g.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
-  EXPECT_TRUE(accounts_->Refresh(app_, g.refresh_token, client_).ok());  // still live at home
+  EXPECT_TRUE(sessions_->Refresh(app_, g.refresh_token, client_).ok());  // still live at home
   EXPECT_EQ(auth_->Authenticate(other, "Bearer " + g.access_token).status().code(),
             StatusCode::kUnauthenticated);
 }
 
 TEST_F(AccountServiceTest, PasswordChangeRevokesOtherSessionsOnly) {
   store::User u = SignUp("pw@example.com");
-  auto here = accounts_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
-  auto there = accounts_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
+  auto here = sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
+  auto there = sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
   auto p = auth_->Authenticate(app_, "Bearer " + here.access_token).value();
   auto wrong = accounts_->ChangePassword(app_, u.id, "nope", "a new sturdy passphrase", p.session_id);
   EXPECT_EQ(wrong.field_errors().at(0).field, "current_password");
   ASSERT_TRUE(accounts_->ChangePassword(app_, u.id, "a sturdy passphrase",
                                         "a new sturdy passphrase", p.session_id)
                   .ok());
-  EXPECT_TRUE(accounts_->Refresh(app_, here.refresh_token, client_).ok());
-  EXPECT_FALSE(accounts_->Refresh(app_, there.refresh_token, client_).ok());
-  EXPECT_FALSE(accounts_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).ok());
-  EXPECT_TRUE(accounts_->Login(app_, "pw@example.com", "a new sturdy passphrase", client_).ok());
+  EXPECT_TRUE(sessions_->Refresh(app_, here.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, there.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).ok());
+  EXPECT_TRUE(sessions_->Login(app_, "pw@example.com", "a new sturdy passphrase", client_).ok());
 }
 
 TEST_F(AccountServiceTest, ImportedDjangoHashIsUpgradedToArgon2idAtLogin) {
@@ -184,10 +156,10 @@ TEST_F(AccountServiceTest, ImportedDjangoHashIsUpgradedToArgon2idAtLogin) {
                            "pbkdf2_sha256$1000$seasalt123$KuEnssc6S4MzVSS8Tu48m1RDSrTAn7j3CfgvvjkvfWA=";
                        return OkStatus();
                      }).ok());
-  ASSERT_TRUE(accounts_->Login(app_, "dj@example.com", "correct horse", client_).ok());
+  ASSERT_TRUE(sessions_->Login(app_, "dj@example.com", "correct horse", client_).ok());
   auto after = store_->GetUser(app_.id, u.id).value();
   EXPECT_EQ(after.password_hash->rfind("$argon2id$", 0), 0u);
-  EXPECT_TRUE(accounts_->Login(app_, "dj@example.com", "correct horse", client_).ok());
+  EXPECT_TRUE(sessions_->Login(app_, "dj@example.com", "correct horse", client_).ok());
 }
 
 TEST_F(AccountServiceTest, ApiTokensAuthenticateUntilRevokedOrExpired) {

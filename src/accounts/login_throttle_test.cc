@@ -114,7 +114,7 @@ TEST_F(LoginThrottleTest, AuthenticateRefusesEvenTheRightPasswordOnceLimited) {
   ASSERT_EQ(right.status().code(), StatusCode::kRateLimited);
   EXPECT_GT(right.status().retry_after_s(), 0);
   // Login goes through the same gate.
-  EXPECT_EQ(accounts_->Login(app_, "ada@example.com", kPassword, from).status().code(),
+  EXPECT_EQ(sessions_->Login(app_, "ada@example.com", kPassword, from).status().code(),
             StatusCode::kRateLimited);
   // A refused attempt is not counted as a failure (it never reached the password).
   EXPECT_EQ(metrics_.logins_failed.Value(), 3u);

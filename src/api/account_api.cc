@@ -80,7 +80,7 @@ Response AccountApi::Login(Request& req) {
       return Error(ValidationError({{"login", "give exactly one of email, username or login"}}));
     }
     const std::string& identifier = email ? *email : username ? *username : *login;
-    auto grant = accounts_.Login(app, identifier, *password, ClientOf(req));
+    auto grant = sessions_.Login(app, identifier, *password, ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
     return TokenGrantResponse(app, *grant);
   });
@@ -94,7 +94,7 @@ Response AccountApi::Refresh(Request& req) {
         })) {
       return *bad;
     }
-    auto grant = accounts_.Refresh(app, token, ClientOf(req));
+    auto grant = sessions_.Refresh(app, token, ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
     return TokenGrantResponse(app, *grant);
   });
@@ -110,7 +110,7 @@ Response AccountApi::Logout(Request& req) {
   }
   if (token) {
     return InApp(req, [&](const store::App& app) {
-      Status s = accounts_.LogoutByRefreshToken(app, *token);
+      Status s = sessions_.LogoutByRefreshToken(app, *token);
       return s.ok() ? http::NoContent() : Error(s);
     });
   }
@@ -118,14 +118,14 @@ Response AccountApi::Logout(Request& req) {
     if (p.session_id.empty()) {
       return Error(ValidationError({{"refresh_token", "is required with an API token"}}));
     }
-    Status s = accounts_.RevokeSession(app, p.user.id, p.session_id, "logout");
+    Status s = sessions_.RevokeSession(app, p.user.id, p.session_id, "logout");
     return s.ok() || s.IsNotFound() ? http::NoContent() : Error(s);
   });
 }
 
 Response AccountApi::LogoutAll(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
-    auto n = accounts_.RevokeAllSessions(app, p.user.id);
+    auto n = sessions_.RevokeAllSessions(app, p.user.id);
     if (!n.ok()) return Error(n.status());
     return http::JsonResponse(200, json::object{{"revoked", *n}});
   });
@@ -168,7 +168,7 @@ Response AccountApi::ChangePassword(Request& req) {
 
 Response AccountApi::ListSessions(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
-    auto sessions = accounts_.ListSessions(app, p.user.id);
+    auto sessions = sessions_.ListSessions(app, p.user.id);
     if (!sessions.ok()) return Error(sessions.status());
     json::array out;
     for (const auto& s : *sessions) out.push_back(SessionView(s, s.id == p.session_id));
@@ -178,7 +178,7 @@ Response AccountApi::ListSessions(Request& req) {
 
 Response AccountApi::DeleteSession(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
-    Status s = accounts_.RevokeSession(app, p.user.id, req.Param("id"), "revoked_by_user");
+    Status s = sessions_.RevokeSession(app, p.user.id, req.Param("id"), "revoked_by_user");
     return s.ok() ? http::NoContent() : Error(s);
   });
 }

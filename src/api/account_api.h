@@ -5,6 +5,7 @@
 
 #include "http/router.h"
 #include "accounts/account_service.h"
+#include "sessions/session_service.h"
 #include "tokens/api_token_service.h"
 #include "tenancy/app_service.h"
 #include "tokens/authenticator.h"
@@ -15,8 +16,10 @@ class AccountApi {
  public:
   // Every service must outlive this object.
   AccountApi(services::AppService& apps, services::AccountService& accounts,
+             services::SessionService& sessions,
              services::ApiTokenService& api_tokens, services::Authenticator& authenticator)
-      : apps_(apps), accounts_(accounts), api_tokens_(api_tokens), authenticator_(authenticator) {}
+      
+        : apps_(apps), accounts_(accounts), sessions_(sessions), api_tokens_(api_tokens), authenticator_(authenticator) {}
 
   void Mount(http::Router& router);
 
@@ -44,6 +47,7 @@ class AccountApi {
 
   services::AppService& apps_;
   services::AccountService& accounts_;
+  services::SessionService& sessions_;
   services::ApiTokenService& api_tokens_;
   services::Authenticator& authenticator_;
 };

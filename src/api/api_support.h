@@ -10,6 +10,7 @@
 #include "http/message.h"
 #include "http/problem.h"
 #include "accounts/account_service.h"
+#include "sessions/session_service.h"
 #include "tenancy/app_service.h"
 #include "tokens/authenticator.h"
 

@@ -103,7 +103,7 @@ Response EmailApi::VerifyMagicLink(Request& req) {
     if (auto bad = ReadStrings(req, f, {{"token", true}})) return *bad;
     auto user = passwordless_.ConsumeLink(app, f["token"]);
     if (!user.ok()) return Error(user.status());
-    auto grant = accounts_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
+    auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
     return TokenGrantResponse(app, *grant);
   });
@@ -124,7 +124,7 @@ Response EmailApi::VerifyCode(Request& req) {
     if (auto bad = ReadStrings(req, f, {{"email", true}, {"code", true}})) return *bad;
     auto user = passwordless_.ConsumeCode(app, f["email"], f["code"]);
     if (!user.ok()) return Error(user.status());
-    auto grant = accounts_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
+    auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
     return TokenGrantResponse(app, *grant);
   });

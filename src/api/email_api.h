@@ -14,6 +14,7 @@
 
 #include "http/router.h"
 #include "accounts/account_service.h"
+#include "sessions/session_service.h"
 #include "tenancy/app_service.h"
 #include "tokens/authenticator.h"
 #include "email_flows/email_verification_service.h"
@@ -25,9 +26,10 @@ namespace tessera::api {
 class EmailApi {
  public:
   EmailApi(services::AppService& apps, services::Authenticator& authenticator,
-           services::AccountService& accounts, services::EmailVerificationService& verification,
+           services::AccountService& accounts, services::SessionService& sessions,
+           services::EmailVerificationService& verification,
            services::PasswordResetService& resets, services::PasswordlessService& passwordless)
-      : apps_(apps), authenticator_(authenticator), accounts_(accounts),
+      : apps_(apps), authenticator_(authenticator), accounts_(accounts), sessions_(sessions),
         verification_(verification), resets_(resets), passwordless_(passwordless) {}
   void Mount(http::Router& router);
 
@@ -46,6 +48,7 @@ class EmailApi {
   services::AppService& apps_;
   services::Authenticator& authenticator_;
   services::AccountService& accounts_;
+  services::SessionService& sessions_;
   services::EmailVerificationService& verification_;
   services::PasswordResetService& resets_;
   services::PasswordlessService& passwordless_;

@@ -12,7 +12,7 @@ void SystemApi::Mount(http::Router& r) {
         [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); },
         http::Dispatch::kInline);
   r.Add(verb::get, "/readyz", [this](http::Request&) {
-    Status s = store_.Ping();
+    Status s = ready_probe_();
     if (!s.ok()) return http::Problem(503, "unavailable", "Not ready", "database unreachable");
     return http::JsonResponse(200, {{"status", "ready"}});
   });

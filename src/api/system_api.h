@@ -7,19 +7,21 @@
 #include "http/router.h"
 #include "tenancy/app_service.h"
 #include "tokens/key_service.h"
-#include "store/store.h"
+#include <functional>
+
+#include "base/status.h"
 
 namespace tessera::api {
 
 class SystemApi {
  public:
-  SystemApi(store::Store& store, services::AppService& apps, services::KeyService& keys,
+  SystemApi(std::function<Status()> ready_probe, services::AppService& apps, services::KeyService& keys,
             Metrics& metrics)
-      : store_(store), apps_(apps), keys_(keys), metrics_(metrics) {}
+      : ready_probe_(std::move(ready_probe)), apps_(apps), keys_(keys), metrics_(metrics) {}
   void Mount(http::Router& router);
 
  private:
-  store::Store& store_;
+  std::function<Status()> ready_probe_;  // the database answers (readiness)
   services::AppService& apps_;
   services::KeyService& keys_;
   Metrics& metrics_;

@@ -1,7 +1,8 @@
 // File: tessera_app.h
-// The composition root: builds the store, every service and handler from a Config, and is
-// the only place routes are mounted (Dex's server.go mount()). No service locator: every
-// dependency is passed by reference here, in the order of construction.
+// The composition root: builds the server from a Config — the store and the services
+// (CoreServices, app/core_services.h), the mail worker, every handler — and is the only place
+// routes are mounted (Dex's server.go mount()). No service locator: every dependency is
+// passed by reference here, in the order of construction.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "api/system_api.h"
 #include "app/access_log.h"
 #include "app/config.h"
+#include "app/core_services.h"
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "http/server.h"
@@ -53,19 +55,8 @@
 #include "web/email_pages.h"
 #include "accounts/password_hasher.h"
 #include "tokens/token_store.h"
-#include "store/store.h"
 
 namespace tessera::app {
-
-// Opens the configured database (creating the data dir for SQLite) and migrates it.
-Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db);
-// Loads (or creates) the signing keys under the configured master key.
-Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
-                                                       store::KeyStore& store, const Clock& clock,
-                                                       crypto::JwsAlg alg);
-// Password-hashing settings from the config (shared by `serve` and `admin create-user`).
-services::PasswordHasherOptions HasherOptions(const Config& config);
-services::AccountOptions AccountOptionsFrom(const Config& config);
 
 class TesseraApp {
  public:
@@ -75,54 +66,32 @@ class TesseraApp {
   Result<uint16_t> Listen() { return server_->Listen(); }
   void Run();  // serves until SIGTERM/SIGINT
 
-  // For the CLI's admin commands, which reuse the services without serving.
-  store::Store& store() { return *store_; }
-  services::AppService& apps() { return *apps_; }
-  services::AccountService& accounts() { return *accounts_; }
-  services::KeyService& keys() { return *keys_; }
-  services::ClientService& clients() { return *clients_; }
-  services::AuditLog& audit() { return *audit_; }
-  services::AppApiKeyService& app_api_keys() { return *app_api_keys_; }
-  // Queues mail (sent by the worker that Run() starts; the CLI only queues).
-  services::Mailer& mailer() { return *mailer_; }
   // Every route mounted (the OpenAPI coverage test compares them with src/api/openapi.json).
   const http::Router& router() const { return *router_; }
 
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
-  Status BuildMail();
-  void BuildEmailFlows();  // tokens, limits, verification, reset, passwordless; API and pages
-  Status BuildConsole();   // API keys, user management, the server API, the consoles
+  Status BuildMail();  // the transport, the worker, and the core's mail queue
+  void BuildPages();   // the hosted pages' renderer, browser context, sign-in, account
+  void BuildAccountAndSystemApis();
+  void BuildOAuthEndpoints();
+  void BuildEmailHandlers();    // the email flows' API and pages
+  void BuildConsoleHandlers();  // the server API, the consoles
+  void MountRoutes();
+  Status BuildServer();  // the listener and its thread pools (--listen, --threads, …)
+  static int Cores();
+  int Workers() const;         // --workers, or two per core
+  int HashingWorkers() const;  // threads of the handlers that may wait for a password hash
 
   Config config_;
-  SystemClock clock_;
-  Metrics metrics_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<services::AuditLog> audit_;  // before the services that record into it
-  // Mail: declared right after the store, so the worker stops before what it uses goes.
+  // First, so it goes last: the store and the services outlive everything that uses them.
+  std::unique_ptr<CoreServices> core_;
+  // Mail: right after the core, so the worker stops before what it uses goes.
   std::unique_ptr<mail::MailTransport> mail_transport_;
   std::unique_ptr<mail::MailWorker> mail_worker_;
-  std::unique_ptr<services::Mailer> mailer_;
-  std::unique_ptr<services::EmailTokenService> email_tokens_;
-  std::unique_ptr<services::MailRateLimiter> mail_limiter_;
-  std::unique_ptr<services::EmailVerificationService> verification_;
-  std::unique_ptr<services::PasswordResetService> resets_;
-  std::unique_ptr<services::PasswordlessService> passwordless_;
   std::unique_ptr<api::EmailApi> email_api_;
   std::unique_ptr<web::EmailPages> email_pages_;
-  std::unique_ptr<services::KeyService> keys_;
-  std::unique_ptr<services::AppService> apps_;
-  std::unique_ptr<services::PasswordHasher> hasher_;
-  std::unique_ptr<services::AccessTokenService> access_tokens_;
-  std::unique_ptr<services::AccountService> accounts_;
-  std::unique_ptr<services::ApiTokenService> api_tokens_;
-  std::unique_ptr<services::Authenticator> authenticator_;
-  std::unique_ptr<services::ClientService> clients_;
-  std::unique_ptr<services::LoginThrottle> throttle_;
-  std::unique_ptr<services::BrowserSessionService> browser_sessions_;
-  std::unique_ptr<services::AuthorizationService> authorization_;
-  std::unique_ptr<services::OAuthGrantService> grants_;
   std::unique_ptr<web::PageRenderer> pages_;
   std::unique_ptr<web::WebContext> web_;
   std::unique_ptr<web::LoginPages> login_pages_;
@@ -135,9 +104,6 @@ class TesseraApp {
   std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::SystemApi> system_api_;
-  std::unique_ptr<services::DeveloperConsoleService> console_;
-  std::unique_ptr<services::AppApiKeyService> app_api_keys_;
-  std::unique_ptr<services::UserManagementService> user_management_;
   std::unique_ptr<api::ServerApi> server_api_;
   std::unique_ptr<api::ConsoleApi> console_api_;
   std::unique_ptr<web::ConsolePages> console_pages_;

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "tests/store/test_database.h"
+#include "tests/support/service_stack.h"
 #include "crypto/random.h"
 #include "accounts/account_service.h"
 
@@ -22,24 +22,14 @@ constexpr int64_t kStart = 1'800'000'000'000;
 constexpr std::string_view kPassword = "a sturdy passphrase";
 constexpr std::string_view kNewPassword = "another sturdy passphrase";
 
-class AuditLogTest : public testing::Test {
+class AuditLogTest : public testing::Test, protected testing_support::ServiceStack {
  protected:
   void SetUp() override {
-    db_ = std::move(store::test::TestDatabase::Create("sqlite")).value();
-    store_ = std::move(db_->OpenStore()).value();
-    KeyServiceOptions ko;
-    ko.master_key = crypto::RandomBytes(32);
-    keys_ = std::move(KeyService::Create(*store_, clock_, ko)).value();
-    audit_ = std::make_unique<AuditLog>(*store_, clock_);
-    apps_ = std::make_unique<AppService>(*store_, clock_, "https://id.example");
-    ASSERT_TRUE(apps_->EnsureDefaultApp().ok());
-    app_ = apps_->Resolve("default").value();
-    hasher_ = std::make_unique<PasswordHasher>(
-        PasswordHasherOptions{crypto::Argon2Params{1, 8 * 1024 * 1024}, 2, 8}, metrics_);
-    tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, 600, metrics_);
-    accounts_ = std::make_unique<AccountService>(*store_, *apps_, *hasher_, *tokens_, clock_,
-                                                 metrics_, AccountOptions{}, nullptr, audit_.get());
+    testing_support::ServiceStackOptions o;
+    o.audit = true;
+    Build(o);
   }
+
 
   // Every event of the app, oldest first.
   std::vector<store::AuditEvent> Events() {
@@ -51,17 +41,6 @@ class AuditLogTest : public testing::Test {
     return events;
   }
 
-  ManualClock clock_{kStart};
-  Metrics metrics_;
-  std::unique_ptr<store::test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<KeyService> keys_;
-  std::unique_ptr<AuditLog> audit_;
-  std::unique_ptr<AppService> apps_;
-  store::App app_;
-  std::unique_ptr<PasswordHasher> hasher_;
-  std::unique_ptr<AccessTokenService> tokens_;
-  std::unique_ptr<AccountService> accounts_;
   ClientInfo client_{"198.51.100.23", "AuditTest/1.0 (X11)"};
 };
 
@@ -71,11 +50,11 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
   in.password = std::string(kPassword);
   store::User user = accounts_->Signup(app_, std::move(in), client_).value();
   clock_.Advance(1000);
-  ASSERT_FALSE(accounts_->Login(app_, "ada@example.com", "wrong passphrase!", client_).ok());
+  ASSERT_FALSE(sessions_->Login(app_, "ada@example.com", "wrong passphrase!", client_).ok());
   clock_.Advance(1000);
-  TokenGrant grant = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  TokenGrant grant = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   clock_.Advance(1000);
-  ASSERT_TRUE(accounts_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
+  ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
   clock_.Advance(1000);
   ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "").ok());
 
@@ -138,7 +117,7 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
 }
 
 TEST_F(AuditLogTest, UnknownAccountIsRecordedWithoutTheIdentifier) {
-  ASSERT_FALSE(accounts_->Login(app_, "my-password-typed-here", "x", client_).ok());
+  ASSERT_FALSE(sessions_->Login(app_, "my-password-typed-here", "x", client_).ok());
   auto events = Events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].action, "user.login_failed");

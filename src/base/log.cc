@@ -10,7 +10,7 @@ void LogJson(spdlog::level::level_enum level, std::string_view msg, boost::json:
   line.reserve(fields.size() + 1);
   line["msg"] = msg;
   for (auto& [k, v] : fields) line[k] = std::move(v);
-  // The logger's pattern opens the object with ts and level (see main.cc), so the
+  // The logger's pattern opens the object with ts and level (see cli/command_support.cc), so the
   // serialized object is appended without its opening brace.
   std::string text = boost::json::serialize(line);
   spdlog::log(level, "{}", std::string_view(text).substr(1));

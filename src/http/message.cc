@@ -4,6 +4,11 @@
 
 namespace tessera::http {
 
+Response& Response::WithHeader(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
 const std::string& Request::Param(const std::string& name) const {
   static const std::string kEmpty;
   auto it = params.find(name);

@@ -34,7 +34,7 @@ class ConsoleUserManagementTest : public ConsoleFixture {
     return page.ok() ? Emails(*page) : std::vector<std::string>{};
   }
   TokenGrant Login(const store::App& app, const std::string& email) {
-    auto g = accounts_->Login(app, email, kPassword, client_);
+    auto g = sessions_->Login(app, email, kPassword, client_);
     EXPECT_TRUE(g.ok()) << g.status().ToString();
     return g.ok() ? *g : TokenGrant{};
   }
@@ -120,7 +120,7 @@ TEST_F(ConsoleUserManagementTest, GetShowsTheUserWithLiveSessionsOnly) {
   ASSERT_EQ(d.sessions.size(), 2u);
   for (const auto& s : d.sessions) EXPECT_EQ(s.user_id, u.id);
 
-  ASSERT_TRUE(accounts_->LogoutByRefreshToken(app_, g1.refresh_token).ok());
+  ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, g1.refresh_token).ok());
   d = users_->Get(app_, u.id).value();
   ASSERT_EQ(d.sessions.size(), 1u);
   EXPECT_EQ(d.sessions[0].created_at, kStart + 1000);
@@ -220,7 +220,7 @@ TEST_F(ConsoleUserManagementTest, CreateWorksWhenPublicSignupIsClosed) {
 
   store::User u = users_->Create(app, self, key_actor_).value();
   EXPECT_EQ(u.email, "self@example.com");
-  EXPECT_TRUE(accounts_->Login(app, "self@example.com", kPassword, client_).ok());
+  EXPECT_TRUE(sessions_->Login(app, "self@example.com", kPassword, client_).ok());
 }
 
 TEST_F(ConsoleUserManagementTest, IssueTokensStartsARefreshableSession) {
@@ -235,7 +235,7 @@ TEST_F(ConsoleUserManagementTest, IssueTokensStartsARefreshableSession) {
   EXPECT_EQ(store_->GetUser(app_.id, u.id).value().last_login_at, kStart + 1000);
 
   clock_.Advance(1000);
-  TokenGrant next = accounts_->Refresh(app_, g.refresh_token, client_).value();
+  TokenGrant next = sessions_->Refresh(app_, g.refresh_token, client_).value();
   EXPECT_EQ(next.user.id, u.id);
   EXPECT_NE(next.refresh_token, g.refresh_token);
 
@@ -353,13 +353,13 @@ TEST_F(ConsoleUserManagementTest, DisableRevokesEverySessionAndBlocksSignIn) {
   EXPECT_TRUE(off.disabled);
   EXPECT_THAT(LiveSessions(app_, u.id), IsEmpty());
   EXPECT_EQ(users_->Get(app_, u.id).value().sessions.size(), 0u);
-  EXPECT_EQ(accounts_->Refresh(app_, g1.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, g1.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
-  EXPECT_EQ(accounts_->Refresh(app_, g2.refresh_token, client_).status().code(),
+  EXPECT_EQ(sessions_->Refresh(app_, g2.refresh_token, client_).status().code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(accounts_->Authenticate(app_, "ada@example.com", kPassword, client_).status().code(),
             StatusCode::kUnauthenticated);
-  EXPECT_EQ(accounts_->Login(app_, "ada@example.com", kPassword, client_).status().code(),
+  EXPECT_EQ(sessions_->Login(app_, "ada@example.com", kPassword, client_).status().code(),
             StatusCode::kUnauthenticated);
 
   clock_.Advance(1000);
@@ -367,9 +367,9 @@ TEST_F(ConsoleUserManagementTest, DisableRevokesEverySessionAndBlocksSignIn) {
   EXPECT_FALSE(on.disabled);
   TokenGrant again = Login(app_, "ada@example.com");
   EXPECT_FALSE(again.refresh_token.empty());
-  EXPECT_TRUE(accounts_->Refresh(app_, again.refresh_token, client_).ok());
+  EXPECT_TRUE(sessions_->Refresh(app_, again.refresh_token, client_).ok());
   // The old tokens stay dead.
-  EXPECT_FALSE(accounts_->Refresh(app_, g2.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g2.refresh_token, client_).ok());
 
   auto disabled = Events(app_.id, "user.disabled");
   auto enabled = Events(app_.id, "user.enabled");
@@ -401,9 +401,9 @@ TEST_F(ConsoleUserManagementTest, SignOutEverywhereReturnsTheCount) {
   EXPECT_EQ(users_->SignOutEverywhere(app_, u.id, key_actor_).value(), 3);
   EXPECT_THAT(LiveSessions(app_, u.id), IsEmpty());
   EXPECT_EQ(LiveSessions(app_, bob.id).size(), 1u);  // someone else's stay
-  EXPECT_FALSE(accounts_->Refresh(app_, g1.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g1.refresh_token, client_).ok());
   EXPECT_EQ(users_->SignOutEverywhere(app_, u.id, key_actor_).value(), 0);
-  EXPECT_TRUE(accounts_->Login(app_, "ada@example.com", kPassword, client_).ok());  // not disabled
+  EXPECT_TRUE(sessions_->Login(app_, "ada@example.com", kPassword, client_).ok());  // not disabled
 
   store::User stranger = MakeUser(NewApp("other"), "x@example.com");
   EXPECT_EQ(users_->SignOutEverywhere(app_, stranger.id, key_actor_).status().code(),
@@ -452,7 +452,7 @@ TEST_F(ConsoleUserManagementTest, DeleteOnlyWithinTheApp) {
 
   ASSERT_TRUE(users_->Delete(app_, u.id, key_actor_).ok());
   EXPECT_EQ(users_->Get(app_, u.id).status().code(), StatusCode::kNotFound);
-  EXPECT_FALSE(accounts_->Refresh(app_, g.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g.refresh_token, client_).ok());
   EXPECT_EQ(accounts_->Authenticate(app_, "ada@example.com", kPassword, client_).status().code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(users_->Delete(app_, u.id, key_actor_).code(), StatusCode::kNotFound);
@@ -554,14 +554,14 @@ TEST_F(ConsoleAppSettingsInEffectTest, AccessTokenLifetimeOfTheApp) {
   MakeUser(quick, "ada@example.com");
   MakeUser(app_, "ada@example.com");
 
-  TokenGrant g = accounts_->Login(quick, "ada@example.com", kPassword, client_).value();
+  TokenGrant g = sessions_->Login(quick, "ada@example.com", kPassword, client_).value();
   EXPECT_EQ(g.expires_in, 120);
   json::object claims = Payload(g.access_token);
   EXPECT_EQ(claims.at("exp").as_int64() - claims.at("iat").as_int64(), 120);
-  TokenGrant r = accounts_->Refresh(quick, g.refresh_token, client_).value();
+  TokenGrant r = sessions_->Refresh(quick, g.refresh_token, client_).value();
   EXPECT_EQ(r.expires_in, 120);
 
-  TokenGrant d = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  TokenGrant d = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   EXPECT_EQ(d.expires_in, kServerAccessTtlS);
 }
 
@@ -572,16 +572,16 @@ TEST_F(ConsoleAppSettingsInEffectTest, RefreshTokenLifetimeOfTheApp) {
   MakeUser(day, "ada@example.com");
   MakeUser(app_, "ada@example.com");
 
-  TokenGrant g = accounts_->Login(day, "ada@example.com", kPassword, client_).value();
+  TokenGrant g = sessions_->Login(day, "ada@example.com", kPassword, client_).value();
   auto info = store_->GetRefreshToken(day.id, crypto::TokenHash(g.refresh_token)).value();
   EXPECT_EQ(info.token.expires_at, kStart + 86400LL * 1000);
 
   clock_.Advance(5000);
-  TokenGrant r = accounts_->Refresh(day, g.refresh_token, client_).value();
+  TokenGrant r = sessions_->Refresh(day, g.refresh_token, client_).value();
   auto next = store_->GetRefreshToken(day.id, crypto::TokenHash(r.refresh_token)).value();
   EXPECT_EQ(next.token.expires_at, kStart + 5000 + 86400LL * 1000);
 
-  TokenGrant d = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  TokenGrant d = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   auto dinfo = store_->GetRefreshToken(app_.id, crypto::TokenHash(d.refresh_token)).value();
   EXPECT_EQ(dinfo.token.expires_at, clock_.NowMillis() + kServerRefreshTtlS * 1000);
 }
@@ -617,7 +617,7 @@ TEST_F(ConsoleAppSettingsInEffectTest, RequireVerifiedEmailOfTheApp) {
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, MailSenderOfTheApp) {
-  // No settings: the worker's default (the Mailer's default_from is "", as TesseraApp has it).
+  // No settings: the worker's default (the Mailer's default_from is "", as CoreServices has it).
   EXPECT_EQ(mailer_->SenderFor(app_), "");
 
   AppSettings named;

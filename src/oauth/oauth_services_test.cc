@@ -805,10 +805,10 @@ TEST_F(OAuthServicesTest, RefreshTokenOfAnotherClientIsRefusedAndNotConsumed) {
 
   // Nor does an account-API refresh token work for a client (or the other way round).
   SignUp("bob@example.com");
-  auto login = accounts_->Login(app_, "bob@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "bob@example.com", kPassword, client_).value();
   EXPECT_EQ(grants_->Refresh(app_, a, login.refresh_token, std::nullopt, client_).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(accounts_->Refresh(app_, login.refresh_token, client_).ok());
+  EXPECT_TRUE(sessions_->Refresh(app_, login.refresh_token, client_).ok());
 }
 
 TEST_F(OAuthServicesTest, RefreshRejectsMalformedAndExpiredTokens) {
@@ -860,7 +860,7 @@ TEST_F(OAuthServicesTest, IntrospectDescribesActiveTokens) {
 
   // Account-API tokens introspect too.
   SignUp("bob@example.com");
-  auto login = accounts_->Login(app_, "bob@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "bob@example.com", kPassword, client_).value();
   EXPECT_TRUE(Active(login.access_token));
   EXPECT_EQ(Str(grants_->Introspect(app_, login.refresh_token, "").value(), "client_id"),
             "account-api");
@@ -954,7 +954,7 @@ TEST_F(OAuthServicesTest, RevokeEndsTheGrantOfItsOwnClientOnly) {
 
   // An account-API token cannot be revoked by a client.
   SignUp("bob@example.com");
-  auto login = accounts_->Login(app_, "bob@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "bob@example.com", kPassword, client_).value();
   EXPECT_TRUE(grants_->Revoke(app_, a, login.refresh_token).ok());
   EXPECT_TRUE(grants_->Revoke(app_, a, login.access_token).ok());
   EXPECT_TRUE(Active(login.refresh_token));
@@ -1008,7 +1008,7 @@ TEST_F(OAuthServicesTest, UserInfoNeedsAUsersOpenIdToken) {
   EXPECT_EQ(grants_->UserInfo(app_, cc->token).status().code(), StatusCode::kUnauthenticated);
 
   // An account-API token has no openid scope.
-  auto login = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   EXPECT_NE(grants_->UserInfo(app_, login.access_token).status().code(), StatusCode::kOk);
 
   for (const std::string& junk : std::vector<std::string>{"", "garbage", "a.b.c"}) {
@@ -1072,7 +1072,7 @@ TEST_F(OAuthServicesTest, OAuthAccessTokensDoNotOpenTheAccountApi) {
   EXPECT_EQ(auth_->Authenticate(app_, "Bearer " + t.access_token).status().code(),
             StatusCode::kUnauthenticated);
 
-  auto login = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   auto p = auth_->Authenticate(app_, "Bearer " + login.access_token);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->user.id, u.id);

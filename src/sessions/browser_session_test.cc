@@ -38,7 +38,7 @@ TEST_F(BrowserSessionTest, StartAndResolve) {
   EXPECT_EQ(browser_->Resolve(app_, b2.cookie_value).value().id, b2.session.id);
 
   // Listed among the user's sessions like any other.
-  auto listed = accounts_->ListSessions(app_, u.id).value();
+  auto listed = sessions_->ListSessions(app_, u.id).value();
   EXPECT_EQ(listed.size(), 2u);
 
   // Another app does not know it.
@@ -106,7 +106,7 @@ TEST_F(BrowserSessionTest, EndSignsOut) {
   EXPECT_EQ(store_->GetSession(app_.id, b.session.id).value().revoked_reason, "logout");
 
   // Revocation from elsewhere (account page, password change) ends it too.
-  ASSERT_TRUE(accounts_->RevokeAllSessions(app_, u.id).ok());
+  ASSERT_TRUE(sessions_->RevokeAllSessions(app_, u.id).ok());
   EXPECT_EQ(ResolveCode(keep.cookie_value), StatusCode::kNotFound);
 }
 
@@ -124,7 +124,7 @@ TEST_F(BrowserSessionTest, MalformedOrUnknownCookiesAreNotFound) {
   EXPECT_TRUE(browser_->Resolve(app_, b.cookie_value).ok());
 
   // An OAuth or account-API session id or refresh token is no cookie either.
-  auto login = accounts_->Login(app_, "ada@example.com", kPassword, client_).value();
+  auto login = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   EXPECT_EQ(ResolveCode(login.refresh_token), StatusCode::kNotFound);
   EXPECT_EQ(ResolveCode(b.session.id), StatusCode::kNotFound);
 }

@@ -102,7 +102,7 @@ http::Response AccountPages::Render(const http::Request& req, const Visitor& v, 
     d.set(f, value);
   }
   PageData sessions(PageData::type::list);
-  auto list = accounts_.ListSessions(v.app, v.session.user_id);
+  auto list = sessions_.ListSessions(v.app, v.session.user_id);
   if (list.ok()) {
     for (const auto& s : *list) {
       PageData item;
@@ -212,7 +212,7 @@ http::Response AccountPages::RevokeSession(http::Request& req) {
   auto visit = Visit(req, true, &form);
   if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
   const Visitor& v = std::get<Visitor>(visit);
-  Status s = accounts_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
+  Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
   if (!s.ok() && !s.IsNotFound()) {
     return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
   }

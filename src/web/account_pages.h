@@ -7,6 +7,7 @@
 
 #include "http/router.h"
 #include "accounts/account_service.h"
+#include "sessions/session_service.h"
 #include "oauth/authorization_service.h"
 #include "web/web_context.h"
 
@@ -15,8 +16,9 @@ namespace tessera::web {
 class AccountPages {
  public:
   AccountPages(WebContext& web, services::AccountService& accounts,
+               services::SessionService& sessions,
                services::AuthorizationService& authz)
-      : web_(web), accounts_(accounts), authz_(authz) {}
+      : web_(web), accounts_(accounts), sessions_(sessions), authz_(authz) {}
   void Mount(http::Router& router);
 
  private:
@@ -40,6 +42,7 @@ class AccountPages {
 
   WebContext& web_;
   services::AccountService& accounts_;
+  services::SessionService& sessions_;
   services::AuthorizationService& authz_;
 };
 

@@ -358,7 +358,7 @@ http::Response ConsolePages::RenderSettings(const http::Request& req, const AppV
   }
   d.set("action", AppPath(app, "/settings"));
   d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
-  d.set("default_refresh_ttl", std::to_string(accounts_.options().refresh_token_ttl_s));
+  d.set("default_refresh_ttl", std::to_string(refresh_ttl_s_));
   d.set("preview_url", web_.Issuer(app) + "/login");
   return Render(req, a.v, "console_settings", std::move(d), status);
 }

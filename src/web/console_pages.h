@@ -31,9 +31,9 @@ class ConsolePages {
   ConsolePages(WebContext& web, services::AccountService& accounts,
                services::DeveloperConsoleService& console, services::AppApiKeyService& keys,
                services::ClientService& clients, services::UserManagementService& users,
-               services::AuditLog& audit)
+               services::AuditLog& audit, int64_t default_refresh_ttl_s)
       : web_(web), accounts_(accounts), console_(console), keys_(keys), clients_(clients),
-        users_(users), audit_(audit) {}
+        users_(users), audit_(audit), refresh_ttl_s_(default_refresh_ttl_s) {}
   void Mount(http::Router& router);
 
  private:
@@ -134,6 +134,7 @@ class ConsolePages {
   services::ClientService& clients_;
   services::UserManagementService& users_;
   services::AuditLog& audit_;
+  int64_t refresh_ttl_s_;  // the server default the settings page shows
 };
 
 }  // namespace tessera::web

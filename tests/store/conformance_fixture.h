@@ -24,7 +24,6 @@
 #include <utility>
 #include <vector>
 
-#include "store/records.h"
 #include "store/sql/sql_database.h"
 #include "store/store.h"
 #include "test_database.h"

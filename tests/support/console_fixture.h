@@ -1,6 +1,6 @@
 // File: console_fixture.h
 // Shared fixture of the developer-console service tests (console_services_test.cc,
-// console_users_test.cc): the services wired as TesseraApp (BuildEmailFlows, BuildConsole)
+// console_users_test.cc): the services wired as CoreServices (app/core_services.cc)
 // wires them, over a real (SQLite) store in a temp dir, a manual clock and the audit log;
 // mail goes to the outbox table only (no worker).
 #pragma once
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/store/test_database.h"
+#include "tests/support/service_stack.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "tokens/access_token_service.h"
@@ -73,43 +73,18 @@ inline std::vector<std::string> Fields(const Status& s) {
   return out;
 }
 
-class ConsoleFixture : public testing::Test {
+class ConsoleFixture : public testing::Test, protected testing_support::ServiceStack {
  protected:
   void SetUp() override {
-    db_ = std::move(store::test::TestDatabase::Create("sqlite")).value();
-    store_ = std::move(db_->OpenStore()).value();
-    KeyServiceOptions ko;
-    ko.master_key = crypto::RandomBytes(32);
-    keys_ = std::move(KeyService::Create(*store_, clock_, ko)).value();
-    audit_ = std::make_unique<AuditLog>(*store_, clock_);
-    apps_ = std::make_unique<AppService>(*store_, clock_, "https://id.example", audit_.get());
-    ASSERT_TRUE(apps_->EnsureDefaultApp().ok());
-    app_ = apps_->Resolve("default").value();
-    hasher_ = std::make_unique<PasswordHasher>(
-        PasswordHasherOptions{crypto::Argon2Params{1, 8 * 1024 * 1024}, 2, 8}, metrics_);
-    tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, kServerAccessTtlS, metrics_);
-    AccountOptions opts;
-    opts.refresh_token_ttl_s = kServerRefreshTtlS;
-    opts.session_ttl_s = kSessionTtlS;
-    accounts_ = std::make_unique<AccountService>(*store_, *apps_, *hasher_, *tokens_, clock_,
-                                                 metrics_, opts, nullptr, audit_.get());
-    clients_ = std::make_unique<ClientService>(*store_, clock_, audit_.get());
-    // As TesseraApp::BuildEmailFlows.
-    email_tokens_ = std::make_unique<EmailTokenService>(*store_, clock_);
-    mail_limiter_ = std::make_unique<MailRateLimiter>(*store_, clock_, MailRateOptions{});
-    mailer_ = std::make_unique<Mailer>(*store_, clock_, nullptr, /*default_from=*/"", kServerFrom);
-    MailFlowContext ctx{*store_, *apps_, *email_tokens_, *mail_limiter_,
-                        *mailer_, clock_, audit_.get()};
-    resets_ = std::make_unique<PasswordResetService>(ctx, *accounts_);
-    passwordless_ = std::make_unique<PasswordlessService>(ctx, *accounts_);
-    // As TesseraApp::BuildConsole.
-    console_ = std::make_unique<DeveloperConsoleService>(*store_, *apps_, clock_, audit_.get());
-    ASSERT_TRUE(console_->EnsureConsoleApp().ok());
-    console_app_ = apps_->Find(kConsoleAppSlug).value();
-    api_keys_ = std::make_unique<AppApiKeyService>(*store_, clock_, audit_.get());
-    users_ = std::make_unique<UserManagementService>(*store_, *accounts_, *resets_, clock_,
-                                                     audit_.get());
+    testing_support::ServiceStackOptions o;
+    o.access_token_ttl_s = kServerAccessTtlS;
+    o.refresh_token_ttl_s = kServerRefreshTtlS;
+    o.session_ttl_s = kSessionTtlS;
+    o.audit = o.audit_apps = true;
+    o.mail_from = kServerFrom;
+    Build(o);
   }
+
 
   // A user of `app` with kPassword (signed up by the app itself, so roles are allowed).
   store::User MakeUser(const store::App& app, std::string email,
@@ -183,27 +158,6 @@ class ConsoleFixture : public testing::Test {
   }
 
   // Declared in dependency order: the store outlives everything built on it.
-  ManualClock clock_{kStart};
-  Metrics metrics_;
-  std::unique_ptr<store::test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<KeyService> keys_;
-  std::unique_ptr<AuditLog> audit_;
-  std::unique_ptr<AppService> apps_;
-  store::App app_;
-  store::App console_app_;
-  std::unique_ptr<PasswordHasher> hasher_;
-  std::unique_ptr<AccessTokenService> tokens_;
-  std::unique_ptr<AccountService> accounts_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<EmailTokenService> email_tokens_;
-  std::unique_ptr<MailRateLimiter> mail_limiter_;
-  std::unique_ptr<Mailer> mailer_;
-  std::unique_ptr<PasswordResetService> resets_;
-  std::unique_ptr<PasswordlessService> passwordless_;
-  std::unique_ptr<DeveloperConsoleService> console_;
-  std::unique_ptr<AppApiKeyService> api_keys_;
-  std::unique_ptr<UserManagementService> users_;
   ClientInfo client_{"198.51.100.23", "ConsoleTest/1.0"};
 };
 

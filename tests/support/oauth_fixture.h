@@ -1,7 +1,8 @@
 // File: oauth_fixture.h
 // Shared fixture of the OAuth/OIDC service tests (oauth_services_test.cc,
-// login_throttle_test.cc, browser_session_test.cc): the services wired as TesseraApp wires
-// them, over a real (SQLite) store and a manual clock, plus helpers for the code flow.
+// login_throttle_test.cc, browser_session_test.cc): the services wired as CoreServices
+// (app/core_services.cc) wires them, over a real (SQLite) store and a manual clock, plus
+// helpers for the code flow.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "tests/store/test_database.h"
+#include "tests/support/service_stack.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -39,42 +40,14 @@ inline constexpr char kChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c
 
 using Params = std::map<std::string, std::string>;
 
-class OAuthFixture : public testing::Test {
+class OAuthFixture : public testing::Test, protected testing_support::ServiceStack {
  protected:
   void SetUp() override {
-    db_ = std::move(store::test::TestDatabase::Create("sqlite")).value();
-    store_ = std::move(db_->OpenStore()).value();
-    KeyServiceOptions ko;
-    ko.master_key = crypto::RandomBytes(32);
-    keys_ = std::move(KeyService::Create(*store_, clock_, ko)).value();
-    apps_ = std::make_unique<AppService>(*store_, clock_, "https://id.example");
-    ASSERT_TRUE(apps_->EnsureDefaultApp().ok());
-    app_ = apps_->Resolve("default").value();
-    issuer_ = apps_->IssuerFor(app_.slug);
-    hasher_ = std::make_unique<PasswordHasher>(
-        PasswordHasherOptions{crypto::Argon2Params{1, 8 * 1024 * 1024}, 2, 8}, metrics_);
-    tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, 600, metrics_);
-    throttle_ = std::make_unique<LoginThrottle>(*store_, clock_, ThrottleOptions());
-    AccountOptions opts;
-    opts.refresh_token_ttl_s = 3600;
-    opts.session_ttl_s = 7200;
-    accounts_ = std::make_unique<AccountService>(*store_, *apps_, *hasher_, *tokens_, clock_,
-                                                 metrics_, opts, throttle_.get());
-    api_tokens_ = std::make_unique<ApiTokenService>(*store_, clock_);
-    auth_ = std::make_unique<Authenticator>(*store_, *apps_, *tokens_, *api_tokens_);
-    clients_ = std::make_unique<ClientService>(*store_, clock_);
-    authz_ = std::make_unique<AuthorizationService>(*store_, *clients_, clock_);
-    OAuthGrantOptions go;
-    go.id_token_ttl_s = 3600;
-    go.refresh_token_ttl_s = 3600;
-    go.session_ttl_s = 7200;
-    grants_ = std::make_unique<OAuthGrantService>(*store_, *apps_, *keys_, *tokens_, clock_,
-                                                  metrics_, go);
-    BrowserSessionOptions bo;
-    bo.idle_ttl_s = 600;
-    bo.absolute_ttl_s = 1800;
-    browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, bo);
+    testing_support::ServiceStackOptions o;
+    o.throttle = ThrottleOptions();
+    Build(o);
   }
+
 
   static LoginThrottleOptions ThrottleOptions() {
     LoginThrottleOptions o;
@@ -189,24 +162,6 @@ class OAuthFixture : public testing::Test {
   }
   static boost::json::object Payload(std::string_view jwt) { return JwtPart(jwt, 1); }
 
-  ManualClock clock_{kStart};
-  Metrics metrics_;
-  std::unique_ptr<store::test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<KeyService> keys_;
-  std::unique_ptr<AppService> apps_;
-  store::App app_;
-  std::string issuer_;
-  std::unique_ptr<PasswordHasher> hasher_;
-  std::unique_ptr<AccessTokenService> tokens_;
-  std::unique_ptr<LoginThrottle> throttle_;
-  std::unique_ptr<AccountService> accounts_;
-  std::unique_ptr<ApiTokenService> api_tokens_;
-  std::unique_ptr<Authenticator> auth_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<AuthorizationService> authz_;
-  std::unique_ptr<OAuthGrantService> grants_;
-  std::unique_ptr<BrowserSessionService> browser_;
   ClientInfo client_{"127.0.0.1", "test"};
 };
 

@@ -1,0 +1,160 @@
+#include "app/core_services.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "base/log.h"
+#include "tokens/master_key.h"
+#include "store/open_store.h"
+
+namespace tessera::app {
+
+Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db) {
+  if (db.database_url.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(db.data_dir, ec);
+    if (ec) return UnavailableError("cannot create data dir " + db.data_dir + ": " + ec.message());
+    std::filesystem::permissions(db.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  return store::OpenStore({db.database_url, db.SqlitePath(), db.pool_size,
+                           db.sqlite_synchronous_full, /*migrate=*/true});
+}
+
+Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
+                                                       store::KeyStore& store, const Clock& clock,
+                                                       crypto::JwsAlg alg) {
+  const char* env = std::getenv("TESSERA_MASTER_KEY");
+  if (db.master_key_file.empty() && !env && !db.database_url.empty()) {
+    return FailedPreconditionError(
+        "with PostgreSQL, every node needs the same master key: set TESSERA_MASTER_KEY or "
+        "--master-key-file");
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      services::MasterKey master,
+      services::LoadMasterKey({env ? env : "", db.master_key_file, db.data_dir}));
+  if (master.origin.rfind("generated:", 0) == 0) {
+    LogJson(spdlog::level::warn, "master_key_generated",
+            {{"path", master.origin.substr(10)},
+             {"advice",
+              "fine for a local run; in production set TESSERA_MASTER_KEY from a "
+              "secret store and back it up: without it the signing keys are lost"}});
+  }
+  services::KeyServiceOptions options;
+  options.alg = alg;
+  options.master_key = std::move(master.bytes);
+  return services::KeyService::Create(store, clock, std::move(options));
+}
+
+services::PasswordHasherOptions HasherOptions(const Config& c) {
+  services::PasswordHasherOptions o;
+  o.params.ops_limit = static_cast<uint64_t>(std::max(1, c.argon2_iterations));
+  o.params.mem_limit_bytes = static_cast<size_t>(std::max(8, c.argon2_memory_kib)) * 1024;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.concurrency = c.hash_concurrency > 0 ? c.hash_concurrency : cores;
+  o.max_queue = c.hash_queue;
+  return o;
+}
+
+services::AccountOptions AccountOptionsFrom(const Config& c) {
+  services::AccountOptions o;
+  o.password.min_length = static_cast<size_t>(std::max(1, c.password_min_length));
+  return o;
+}
+
+Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
+  std::unique_ptr<CoreServices> c(new CoreServices(config));
+  TESSERA_ASSIGN_OR_RETURN(c->store_, OpenConfiguredStore(config.db));
+  c->audit_ = std::make_unique<services::AuditLog>(*c->store_, c->clock_);
+  c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
+                                                    c->audit_.get());
+  c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get());
+  c->app_api_keys_ =
+      std::make_unique<services::AppApiKeyService>(*c->store_, c->clock_, c->audit_.get());
+  c->console_ = std::make_unique<services::DeveloperConsoleService>(*c->store_, *c->store_, *c->store_, *c->apps_,
+                                                                    c->clock_, c->audit_.get());
+  TESSERA_RETURN_IF_ERROR(c->apps_->EnsureDefaultApp());
+  TESSERA_RETURN_IF_ERROR(c->console_->EnsureConsoleApp());
+  return c;
+}
+
+Status CoreServices::OpenKeys() {
+  auto alg = crypto::ParseJwsAlg(config_.jwt_alg);
+  if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
+  TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_.db, *store_, clock_, *alg));
+  return OkStatus();
+}
+
+// The mailer leaves the sender to the worker unless the app sets one, so mail queued by the
+// CLI goes out with the running server's --mail-from.
+void CoreServices::OpenMailQueue(mail::MailWorker* worker_or_null) {
+  mailer_ = std::make_unique<services::Mailer>(*store_, clock_, worker_or_null,
+                                               /*default_from=*/"", config_.mail_from);
+}
+
+Status CoreServices::BuildAccountServices() {
+  if (!mailer_) return FailedPreconditionError("the mail queue is not open");
+  if (!keys_) TESSERA_RETURN_IF_ERROR(OpenKeys());
+  hasher_ = std::make_unique<services::PasswordHasher>(HasherOptions(config_), metrics_);
+  access_tokens_ = std::make_unique<services::AccessTokenService>(
+      *keys_, clock_, config_.access_token_ttl_s, metrics_);
+  throttle_ = std::make_unique<services::LoginThrottle>(
+      *store_, clock_,
+      services::LoginThrottleOptions{config_.login_throttle_window_s,
+                                     config_.login_max_failures_per_account,
+                                     config_.login_max_failures_per_ip});
+  accounts_ = std::make_unique<services::AccountService>(
+      *store_, *store_, *hasher_, clock_, metrics_, AccountOptionsFrom(config_), throttle_.get(),
+      audit_.get());
+  refresh_tokens_ = std::make_unique<services::RefreshTokenRotation>(
+      *store_, *store_, clock_, metrics_,
+      services::RefreshTokenOptions{config_.refresh_token_ttl_s}, audit_.get());
+  sessions_ = std::make_unique<services::SessionService>(
+      *store_, *accounts_, *refresh_tokens_, *access_tokens_, *apps_, clock_,
+      services::SessionOptions{config_.session_ttl_s}, audit_.get());
+  api_tokens_ = std::make_unique<services::ApiTokenService>(*store_, clock_, audit_.get());
+  authenticator_ =
+      std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_);
+  BuildEmailFlows();
+  user_management_ = std::make_unique<services::UserManagementService>(
+      *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
+  BuildOAuthServices();
+  return OkStatus();
+}
+
+void CoreServices::BuildEmailFlows() {
+  email_tokens_ = std::make_unique<services::EmailTokenService>(*store_, clock_);
+  mail_limiter_ =
+      std::make_unique<services::MailRateLimiter>(*store_, clock_, services::MailRateOptions{});
+  services::MailFlowContext ctx{*store_,  *apps_, *email_tokens_, *mail_limiter_,
+                                *mailer_, clock_, audit_.get()};
+  verification_ = std::make_unique<services::EmailVerificationService>(ctx, *hasher_);
+  resets_ = std::make_unique<services::PasswordResetService>(ctx, *accounts_);
+  passwordless_ = std::make_unique<services::PasswordlessService>(ctx, *accounts_);
+  // Every signup of an unverified address gets its verification mail.
+  accounts_->SetSignupHook(
+      [this](const store::App& app, const store::User& user, const services::ClientInfo& client) {
+        Status s = verification_->SendVerification(app, user, client);
+        if (!s.ok()) {
+          LogJson(spdlog::level::warn, "verification_mail_not_sent",
+                  {{"app", app.slug}, {"user_id", user.id}, {"error", s.ToString()}});
+        }
+      });
+}
+
+void CoreServices::BuildOAuthServices() {
+  browser_sessions_ = std::make_unique<services::BrowserSessionService>(
+      *store_, clock_,
+      services::BrowserSessionOptions{config_.browser_session_idle_ttl_s,
+                                      config_.browser_session_ttl_s},
+      audit_.get());
+  authorization_ = std::make_unique<services::AuthorizationService>(
+      *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get());
+  grants_ = std::make_unique<services::OAuthGrantService>(
+      *store_, *store_, *store_, *refresh_tokens_, *apps_, *keys_, *access_tokens_, clock_,
+      services::OAuthGrantOptions{3600, config_.session_ttl_s},
+      audit_.get());
+}
+
+}  // namespace tessera::app

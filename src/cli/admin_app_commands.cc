@@ -1,0 +1,119 @@
+// `tessera admin create-app` and `admin update-app`: apps (tenants) and their settings,
+// through AppService as the consoles do. Open only the store (no keys, no server).
+#include <boost/json.hpp>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "api/views.h"
+#include "app/core_services.h"
+#include "cli/commands.h"
+
+namespace tessera::cli {
+namespace {
+
+struct CreateAppArgs {
+  std::string slug, name;
+  bool json = false;
+};
+
+int CreateApp(const app::Config& c, const CreateAppArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  services::AppService& apps = (*core)->apps();
+  auto created = apps.Create(a.slug, a.name);
+  if (!created.ok()) return Fail(created.status());
+  std::string issuer = apps.IssuerFor(created->slug);
+  if (a.json) {
+    PrintJson(boost::json::object{{"id", created->id},
+                                  {"slug", created->slug},
+                                  {"name", created->name},
+                                  {"issuer", issuer},
+                                  {"created_at", api::Rfc3339(created->created_at)}});
+  } else {
+    std::cout << "Created app " << created->slug << " with issuer " << issuer << "\n";
+  }
+  return 0;
+}
+
+struct UpdateAppArgs {
+  std::string app = "default";
+  std::string allow_signup, require_verified_email, email_code_login;  // "", "true", "false"
+  std::optional<std::string> mail_from;
+  std::vector<std::string> redirect_uris;
+  bool clear_redirect_uris = false;
+  bool json = false;
+};
+
+// The flags given, over the app's current settings; AppService::Update checks the result.
+services::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a) {
+  services::AppSettings s = services::ParseAppSettings(app.settings_json);
+  auto flag = [](const std::string& v, bool& out) {
+    if (!v.empty()) out = v == "true";
+  };
+  flag(a.allow_signup, s.allow_signup);
+  flag(a.require_verified_email, s.require_verified_email);
+  flag(a.email_code_login, s.email_code_login);
+  if (a.mail_from) s.mail_from = *a.mail_from;
+  if (a.clear_redirect_uris) s.redirect_uris.clear();
+  s.redirect_uris.insert(s.redirect_uris.end(), a.redirect_uris.begin(), a.redirect_uris.end());
+  return s;
+}
+
+int UpdateApp(const app::Config& c, const UpdateAppArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  auto updated = (*core)->apps().UpdateSettings(a.app, ChangedSettings(*app, a));
+  if (!updated.ok()) return Fail(updated.status());
+  boost::json::value settings = boost::json::parse(updated->settings_json);
+  if (a.json) {
+    PrintJson(boost::json::object{{"slug", updated->slug}, {"settings", settings}});
+  } else {
+    std::cout << "Updated app " << updated->slug << ": " << boost::json::serialize(settings)
+              << "\n";
+  }
+  return 0;
+}
+
+void AddCreateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
+  auto args = std::make_shared<CreateAppArgs>();
+  CLI::App* cmd = admin.add_subcommand("create-app", "Create an app (a tenant with its own users)");
+  AddDatabaseOptions(cmd, config);
+  cmd->add_option("--slug", args->slug, "URL name: a-z, 0-9, '-'")->required();
+  cmd->add_option("--name", args->name, "Display name")->required();
+  cmd->add_flag("--json", args->json, "Print the app as JSON");
+  commands.push_back({cmd, [args](const app::Config& c) { return CreateApp(c, *args); }});
+}
+
+void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
+  auto args = std::make_shared<UpdateAppArgs>();
+  CLI::App* cmd = admin.add_subcommand("update-app", "Change an app's settings");
+  AddDatabaseOptions(cmd, config);
+  auto bool_option = [&](const char* name, std::string& out, const char* help) {
+    cmd->add_option(name, out, help)->check(CLI::IsMember({"true", "false"}));
+  };
+  cmd->add_option("--app", args->app, "App slug")->capture_default_str();
+  bool_option("--allow-signup", args->allow_signup, "Anyone may sign up (true|false)");
+  bool_option("--require-verified-email", args->require_verified_email,
+              "Password sign-in needs a verified email (true|false)");
+  bool_option("--email-code-login", args->email_code_login,
+              "Allow sign-in with a code sent by email (true|false)");
+  cmd->add_option("--mail-from", args->mail_from, "Sender of the app's mail");
+  AddListOption(cmd, "--redirect-uri", args->redirect_uris,
+                "Add an allowed target of API magic links (repeatable, or space-separated)");
+  cmd->add_flag("--clear-redirect-uris", args->clear_redirect_uris,
+                "Remove the allowed magic-link targets first");
+  cmd->add_flag("--json", args->json, "Print the settings as JSON");
+  commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
+}
+
+}  // namespace
+
+void AddAdminAppCommands(CLI::App& admin, app::Config& config, CommandList& commands) {
+  AddCreateApp(admin, config, commands);
+  AddUpdateApp(admin, config, commands);
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,126 @@
+// `tessera admin create-api-key` and `admin create-client`: the credentials of an app's
+// backend (the server-to-server API) and of its OAuth clients, made by the same services as
+// in the consoles. Secrets are printed once: only their hashes are stored. Open only the
+// store (no keys, no server).
+#include <boost/json.hpp>
+#include <iostream>
+#include <memory>
+
+#include "app/core_services.h"
+#include "cli/commands.h"
+
+namespace tessera::cli {
+namespace {
+
+struct CreateApiKeyArgs {
+  std::string app = "default", name;
+  bool json = false;
+};
+
+int CreateApiKey(const app::Config& c, const CreateApiKeyArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  auto key = (*core)->app_api_keys().Create(*app, a.name, services::CliActor());
+  if (!key.ok()) return Fail(key.status());
+  if (a.json) {
+    PrintJson(boost::json::object{{"id", key->record.id},
+                                  {"name", key->record.name},
+                                  {"prefix", key->record.prefix},
+                                  {"key", key->key}});
+  } else {
+    std::cout << "API key " << key->record.name << " of app " << a.app << " (shown once):\n"
+              << key->key << "\n";
+  }
+  return 0;
+}
+
+struct CreateClientArgs {
+  std::string app = "default", name;
+  std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
+  bool is_public = false, first_party = false, json = false;
+};
+
+boost::json::array JsonList(const std::vector<std::string>& values) {
+  return boost::json::array(values.begin(), values.end());
+}
+
+boost::json::object ClientView(const services::RegisteredClient& created, const std::string& app,
+                               const std::string& issuer) {
+  const store::OAuthClient& cl = created.client;
+  boost::json::object view{{"client_id", cl.client_id},
+                           {"app", app},
+                           {"name", cl.name},
+                           {"public", cl.is_public},
+                           {"first_party", cl.first_party},
+                           {"redirect_uris", JsonList(cl.redirect_uris)},
+                           {"post_logout_redirect_uris", JsonList(cl.post_logout_redirect_uris)},
+                           {"grant_types", JsonList(cl.grant_types)},
+                           {"scopes", JsonList(cl.scopes)},
+                           {"token_endpoint", issuer + "/oauth/token"}};
+  if (created.secret) view["client_secret"] = *created.secret;
+  return view;
+}
+
+int CreateClient(const app::Config& c, const CreateClientArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  auto created = (*core)->clients().Register(*app,
+                                             {a.name, a.is_public, a.first_party, a.redirect_uris,
+                                              a.post_logout_redirect_uris, a.grants, a.scopes},
+                                             services::CliActor());
+  if (!created.ok()) return Fail(created.status());
+  if (a.json) {
+    PrintJson(ClientView(*created, a.app, (*core)->apps().IssuerFor(a.app)));
+    return 0;
+  }
+  std::cout << "Created client " << created->client.client_id << " in app " << a.app << "\n";
+  if (created->secret) {
+    std::cout << "Client secret (shown once, store it now): " << *created->secret << "\n";
+  }
+  return 0;
+}
+
+void AddCreateApiKey(CLI::App& admin, app::Config& config, CommandList& commands) {
+  auto args = std::make_shared<CreateApiKeyArgs>();
+  CLI::App* cmd = admin.add_subcommand(
+      "create-api-key", "Create an API key for an app's backend (the server-to-server API)");
+  AddDatabaseOptions(cmd, config);
+  cmd->add_option("--app", args->app, "App slug")->capture_default_str();
+  cmd->add_option("--name", args->name, "What the key is for")->required();
+  cmd->add_flag("--json", args->json, "Print the key as JSON");
+  commands.push_back({cmd, [args](const app::Config& c) { return CreateApiKey(c, *args); }});
+}
+
+void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands) {
+  auto args = std::make_shared<CreateClientArgs>();
+  CLI::App* cmd = admin.add_subcommand("create-client", "Register an OAuth 2.0 client of an app");
+  AddDatabaseOptions(cmd, config);
+  cmd->add_option("--app", args->app, "App slug")->capture_default_str();
+  cmd->add_option("--name", args->name, "Display name")->required();
+  AddListOption(cmd, "--redirect-uri", args->redirect_uris,
+                "Allowed redirect URI (repeatable, or space-separated)");
+  AddListOption(cmd, "--post-logout-redirect-uri", args->post_logout_redirect_uris,
+                "Allowed post-logout redirect URI (repeatable, or space-separated)");
+  AddListOption(cmd, "--grant", args->grants,
+                "authorization_code, refresh_token, client_credentials (repeatable, or "
+                "space-separated)");
+  AddListOption(cmd, "--scope", args->scopes,
+                "Scope it may request (repeatable, or space-separated: \"openid profile\")");
+  cmd->add_flag("--public", args->is_public, "A public client (no secret; PKCE)");
+  cmd->add_flag("--first-party", args->first_party, "Skip the consent screen");
+  cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
+  commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
+}
+
+}  // namespace
+
+void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandList& commands) {
+  AddCreateApiKey(admin, config, commands);
+  AddCreateClient(admin, config, commands);
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,94 @@
+#include "cli/command_support.h"
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+#include <iostream>
+
+namespace tessera::cli {
+
+void SetUpLogging(bool to_stderr, const std::string& level) {
+  spdlog::init_thread_pool(8192, 1);
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  if (to_stderr) {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  }
+  // Request lines are logged from the network threads: if stdout backs up and the queue
+  // fills, drop the oldest lines rather than stall the server.
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "tessera", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v)",
+                      spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+int Fail(const Status& s) {
+  std::cerr << "tessera: " << s.message();
+  for (const auto& f : s.field_errors()) std::cerr << "; " << f.field << " " << f.message;
+  std::cerr << "\n";
+  spdlog::shutdown();
+  return 1;
+}
+
+void AddDatabaseOptions(CLI::App* cmd, app::Config& c) {
+  cmd->add_option("--data-dir", c.db.data_dir,
+                  "Directory of the SQLite database and local master key")
+      ->envname("TESSERA_DATA_DIR")
+      ->capture_default_str();
+  cmd->add_option("--database-url", c.db.database_url, "postgres://… to use PostgreSQL")
+      ->envname("TESSERA_DATABASE_URL");
+  cmd->add_option(
+         "--master-key-file", c.db.master_key_file,
+         "File with the base64 master key (else TESSERA_MASTER_KEY, else DATA_DIR/master.key)")
+      ->envname("TESSERA_MASTER_KEY_FILE");
+  cmd->add_option("--public-url", c.public_url, "External base URL (for issuer and endpoint URLs)")
+      ->envname("TESSERA_PUBLIC_URL");
+  cmd->add_option("--db-pool-size", c.db.pool_size, "PostgreSQL connections / SQLite readers")
+      ->envname("TESSERA_DB_POOL_SIZE")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+}
+
+CLI::Option* AddListOption(CLI::App* command, const std::string& name,
+                           std::vector<std::string>& values, const std::string& help) {
+  // CLI11 splits each value at the delimiter and drops empty pieces (repeated spaces).
+  return command->add_option(name, values, help)->delimiter(' ');
+}
+
+Result<store::App> ResolveApp(services::AppService& apps, const std::string& slug) {
+  auto app = apps.Resolve(slug);
+  if (app.status().IsNotFound()) return NotFoundError("no such app: " + slug);
+  return app;
+}
+
+void PrintJson(const boost::json::value& value) {
+  std::cout << boost::json::serialize(value) << "\n";
+}
+
+void CompletePublicUrl(app::Config& config) {
+  if (config.public_url.empty()) config.public_url = "http://" + config.listen;
+  while (config.public_url.size() > 1 && config.public_url.back() == '/') {
+    config.public_url.pop_back();
+  }
+}
+
+int RunParsedCommand(const CommandList& commands, const app::Config& config) {
+  for (const Command& command : commands) {
+    if (!command.subcommand->parsed()) continue;
+    if (command.logging == Logging::kServer) return command.run(config);
+    SetUpLogging(/*to_stderr=*/true, "warn");
+    int rc = command.run(config);
+    spdlog::shutdown();
+    return rc;
+  }
+  return 0;  // not reached: the CLI requires a subcommand
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,34 @@
+// File: commands.h
+// The command groups of `tessera`: each adds its subcommands (with their options) to the
+// CLI11 app and appends what main runs when one of them is chosen. The database options bind
+// to the shared Config; a command's own arguments live in its closure.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "app/config.h"
+#include "cli/command_support.h"
+
+namespace tessera::cli {
+
+// `serve`: runs the server (serve_command.cc).
+void AddServeCommand(CLI::App& cli, app::Config& config, CommandList& commands);
+// `migrate`: applies pending database migrations (migrate_command.cc).
+void AddMigrateCommand(CLI::App& cli, app::Config& config, CommandList& commands);
+// `admin create-user` (admin_user_commands.cc).
+void AddAdminUserCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin create-app`, `admin update-app` (admin_app_commands.cc).
+void AddAdminAppCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin create-api-key`, `admin create-client`: the credentials of an app's backend and of
+// its OAuth clients (admin_credential_commands.cc).
+void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin send-test-mail` (admin_mail_commands.cc).
+void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin audit` (audit_command.cc).
+void AddAuditCommand(CLI::App& admin, app::Config& config, CommandList& commands);
+// `keys rotate` (keys_command.cc).
+void AddKeysCommands(CLI::App& cli, app::Config& config, CommandList& commands);
+// `version` (version_command.cc).
+void AddVersionCommand(CLI::App& cli, CommandList& commands);
+
+}  // namespace tessera::cli

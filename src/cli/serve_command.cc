@@ -1,0 +1,174 @@
+// `tessera serve`: every server setting as a flag with its TESSERA_* variable, then the
+// server (app::TesseraApp) until SIGTERM/SIGINT.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/tessera_app.h"
+#include "base/log.h"
+#include "cli/commands.h"
+
+namespace tessera::cli {
+namespace {
+
+using app::Config;
+
+// A serve flag: its variable, and its default in --help.
+template <typename T>
+CLI::Option* Setting(CLI::App* serve, const char* name, T& field, const char* env,
+                     const char* help) {
+  return serve->add_option(name, field, help)->envname(env)->capture_default_str();
+}
+
+void AddNetworkOptions(CLI::App* s, Config& c) {
+  Setting(s, "--listen", c.listen, "TESSERA_LISTEN", "HOST:PORT to listen on");
+  Setting(s, "--threads", c.io_threads, "TESSERA_THREADS", "Network threads (0: one per core)");
+  Setting(s, "--workers", c.workers, "TESSERA_WORKERS",
+          "Worker threads for database work (0: two per core; password hashing has its own)")
+      ->check(CLI::Range(0, 1024));
+  Setting(s, "--max-body-bytes", c.max_body_bytes, "TESSERA_MAX_BODY_BYTES",
+          "Largest request body");
+  Setting(s, "--read-timeout", c.read_timeout_s, "TESSERA_READ_TIMEOUT",
+          "Seconds to receive a request");
+  Setting(s, "--idle-timeout", c.idle_timeout_s, "TESSERA_IDLE_TIMEOUT",
+          "Seconds a keep-alive connection may idle");
+  Setting(s, "--drain-timeout", c.drain_timeout_s, "TESSERA_DRAIN_TIMEOUT",
+          "Seconds to finish requests at shutdown");
+}
+
+void AddTokenOptions(CLI::App* s, Config& c) {
+  Setting(s, "--jwt-alg", c.jwt_alg, "TESSERA_JWT_ALG", "Signing algorithm: ES256, EdDSA or RS256")
+      ->check(CLI::IsMember({"ES256", "EdDSA", "RS256"}));
+  Setting(s, "--access-token-ttl", c.access_token_ttl_s, "TESSERA_ACCESS_TOKEN_TTL",
+          "Access token lifetime, seconds")
+      ->check(CLI::Range(1, 86400));
+  Setting(s, "--refresh-token-ttl", c.refresh_token_ttl_s, "TESSERA_REFRESH_TOKEN_TTL",
+          "Refresh token lifetime, seconds");
+  Setting(s, "--session-ttl", c.session_ttl_s, "TESSERA_SESSION_TTL",
+          "Absolute session lifetime, seconds");
+  Setting(s, "--browser-session-idle-ttl", c.browser_session_idle_ttl_s,
+          "TESSERA_BROWSER_SESSION_IDLE_TTL",
+          "Hosted-page sign-in: ends after this many idle seconds");
+  Setting(s, "--browser-session-ttl", c.browser_session_ttl_s, "TESSERA_BROWSER_SESSION_TTL",
+          "Hosted-page sign-in: absolute lifetime, seconds");
+}
+
+void AddThrottleAndAuditOptions(CLI::App* s, Config& c) {
+  Setting(s, "--login-max-failures-per-account", c.login_max_failures_per_account,
+          "TESSERA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "Failed sign-ins per identifier per window");
+  Setting(s, "--login-max-failures-per-ip", c.login_max_failures_per_ip,
+          "TESSERA_LOGIN_MAX_FAILURES_PER_IP", "Failed sign-ins per client IP per window");
+  Setting(s, "--login-throttle-window", c.login_throttle_window_s, "TESSERA_LOGIN_THROTTLE_WINDOW",
+          "Sign-in throttling window, seconds");
+  Setting(s, "--audit-retention-days", c.audit_retention_days, "TESSERA_AUDIT_RETENTION_DAYS",
+          "Audit events older than this many days are deleted (0: keep all)")
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
+}
+
+void AddPasswordOptions(CLI::App* s, Config& c) {
+  Setting(s, "--argon2-memory-kib", c.argon2_memory_kib, "TESSERA_ARGON2_MEMORY_KIB",
+          "argon2id memory per hash, KiB")
+      ->check(CLI::Range(8, 4 * 1024 * 1024));
+  Setting(s, "--argon2-iterations", c.argon2_iterations, "TESSERA_ARGON2_ITERATIONS",
+          "argon2id passes")
+      ->check(CLI::Range(1, 100));
+  Setting(s, "--hash-concurrency", c.hash_concurrency, "TESSERA_HASH_CONCURRENCY",
+          "Parallel password hashes (0: one per core)");
+  Setting(s, "--hash-queue", c.hash_queue, "TESSERA_HASH_QUEUE",
+          "Password checks that may wait before 503");
+  Setting(s, "--password-min-length", c.password_min_length, "TESSERA_PASSWORD_MIN_LENGTH",
+          "Shortest password")
+      ->check(CLI::Range(6, 64));
+}
+
+void AddMailOptions(CLI::App* s, Config& c) {
+  Setting(s, "--smtp-url", c.smtp_url, "TESSERA_SMTP_URL",
+          "smtp://host:port or smtps://host:port (empty: mail goes to DATA_DIR/outbox)");
+  Setting(s, "--smtp-username", c.smtp_username, "TESSERA_SMTP_USERNAME", "SMTP AUTH user name");
+  s->add_option("--smtp-password", c.smtp_password,
+                "SMTP AUTH password (visible to `ps`; prefer TESSERA_SMTP_PASSWORD)")
+      ->envname("TESSERA_SMTP_PASSWORD");  // no capture_default_str: never printed
+  Setting(
+      s, "--smtp-starttls", c.smtp_starttls, "TESSERA_SMTP_STARTTLS",
+      "smtp://: upgrade with STARTTLS when offered (auto), or require it (always), or not (never)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  Setting(s, "--mail-from", c.mail_from, "TESSERA_MAIL_FROM",
+          "Sender of mail, \"Name <addr>\" (an app's mail_from setting overrides it)");
+  Setting(s, "--mail-retry-base", c.mail_retry_base_s, "TESSERA_MAIL_RETRY_BASE",
+          "Seconds before the first retry of a failed send; doubles each time, up to 1 h")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
+}
+
+// The URL without its password, for the log.
+std::string Redacted(const std::string& url) {
+  size_t at = url.find('@'), scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+void LogConfig(const Config& c) {
+  LogJson(
+      spdlog::level::info, "config",
+      {{"listen", c.listen},
+       {"public_url", c.public_url},
+       {"database",
+        c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : Redacted(c.db.database_url)},
+       {"workers", c.workers},
+       {"jwt_alg", c.jwt_alg},
+       {"access_token_ttl", c.access_token_ttl_s},
+       {"argon2_memory_kib", c.argon2_memory_kib},
+       {"argon2_iterations", c.argon2_iterations},
+       {"max_body_bytes", c.max_body_bytes},
+       {"mail", c.smtp_url.empty() ? "outbox:" + c.db.data_dir + "/outbox" : Redacted(c.smtp_url)},
+       {"smtp_username", c.smtp_username},
+       {"smtp_starttls", c.smtp_starttls},
+       {"mail_from", c.mail_from},
+       {"version", TESSERA_VERSION}});
+}
+
+void PrintWelcome(const Config& c) {
+  std::cerr << "\nTessera " << TESSERA_VERSION << " is running.\n"
+            << "  Default app issuer: " << c.public_url << "/apps/default\n"
+            << "  Account API:        " << c.public_url << "/apps/default/api/…  (docs/api.md)\n"
+            << "  Health:             " << c.public_url << "/healthz  /readyz  /metrics\n"
+            << "  Developer console:  " << c.public_url << "/console  (sign up there)\n"
+            << "  Operator console:   " << c.public_url << "/admin\n"
+            << "  API docs:           " << c.public_url << "/api/docs\n"
+            << "Create the first operator:\n  build/tessera admin create-user --data-dir "
+            << c.db.data_dir << " --email you@example.com --password-stdin --admin\n\n";
+}
+
+int Serve(const Config& c) {
+  SetUpLogging(/*to_stderr=*/false, c.log_level);
+  LogConfig(c);
+  auto server = app::TesseraApp::Build(c);
+  if (!server.ok()) return Fail(server.status());
+  auto port = (*server)->Listen();
+  if (!port.ok()) return Fail(port.status());
+  LogJson(spdlog::level::info, "listening", {{"port", *port}, {"public_url", c.public_url}});
+  PrintWelcome(c);
+  (*server)->Run();
+  LogJson(spdlog::level::info, "stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& cli, Config& config, CommandList& commands) {
+  CLI::App* serve = cli.add_subcommand("serve", "Run the server");
+  AddDatabaseOptions(serve, config);
+  AddNetworkOptions(serve, config);
+  AddTokenOptions(serve, config);
+  AddThrottleAndAuditOptions(serve, config);
+  AddPasswordOptions(serve, config);
+  AddMailOptions(serve, config);
+  Setting(serve, "--log-level", config.log_level, "TESSERA_LOG_LEVEL",
+          "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  commands.push_back({serve, Serve, Logging::kServer});
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,196 @@
+// The command line as an operator runs it:
+// - list flags take a space-separated list as OAuth writes scopes (`--scope "openid profile"`)
+//   as well as the repeated flag, and the client really may use what was listed (code flow,
+//   client_credentials); the same for grants, redirect URIs and update-app's --redirect-uri;
+// - admin commands work on a fresh data dir with no server running, and a server started on
+//   it afterwards serves what they made;
+// - an unknown app: "tessera: no such app: <slug>" on stderr, exit code 1, nothing on stdout.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  startServer, TesseraServer, backends, test, describe, before, after, assertStatus, signup,
+  login, uniqEmail, rand, show, TESSERA_BIN,
+} from './lib/server.mjs';
+import { WebClient, redirectParams, pkcePair, randomValue, tokenRequest } from './lib/oidc.mjs';
+
+const REDIRECT = 'https://app.example/callback';
+
+/**
+ * Runs `tessera args…` (with `input` on its standard input); resolves {code, stdout, stderr}.
+ * No TESSERA_* variable of the caller reaches it.
+ */
+function runCli(args, { input } = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
+  return new Promise((resolve) => {
+    const child = execFile(TESSERA_BIN, args, { timeout: 20_000, env }, (err, stdout, stderr) => {
+      resolve({ code: err ? (err.code ?? `signal ${err.signal}`) : 0, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs an admin command that must succeed with --json; returns its parsed answer. */
+async function cliJson(args, opts) {
+  const r = await runCli([...args, '--json'], opts);
+  assert.equal(r.code, 0, `tessera ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** The database options that point a command at `srv`'s database (as srv.admin() does). */
+function databaseArgs(srv) {
+  const a = ['--data-dir', srv.dataDir, '--public-url', srv.baseUrl];
+  if (srv.databaseUrl) a.push('--database-url', srv.databaseUrl);
+  if (srv.masterKeyFile) a.push('--master-key-file', srv.masterKeyFile);
+  return a;
+}
+
+function codeFlowParams(client, scope) {
+  const pkce = pkcePair();
+  const params = {
+    response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope,
+    state: randomValue(), nonce: randomValue(), code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+  };
+  return { params, verifier: pkce.verifier };
+}
+
+for (const backend of backends()) {
+  describe(`command line [${backend}]`, () => {
+    let srv;
+    before(async () => {
+      srv = await startServer({ postgres: backend === 'postgres', label: `cli-${backend}` });
+    });
+    after(() => srv?.close());
+
+    test('create-client --scope "openid profile": the client gets both and the code flow grants both', async () => {
+      const client = await srv.admin(['create-client', '--app', srv.app, '--name', 'Spaced scopes',
+        '--redirect-uri', REDIRECT, '--scope', 'openid profile']);
+      assert.deepEqual(client.scopes, ['openid', 'profile']);
+
+      const user = await signup(srv);
+      const { params, verifier } = codeFlowParams(client, 'openid profile');
+      const q = redirectParams(await new WebClient(srv).authorize(params, { user }), REDIRECT);
+      assert.ok(q.code, `a code: ${JSON.stringify(q)}`);
+      assert.equal(q.state, params.state);
+      const res = await tokenRequest(srv, { grant_type: 'authorization_code', code: q.code,
+        redirect_uri: REDIRECT, code_verifier: verifier }, { client });
+      assertStatus(res, 200);
+      assert.deepEqual(res.body.scope.split(' ').sort(), ['openid', 'profile']);
+      assert.ok(res.body.id_token, `an ID token for openid: ${show(res)}`);
+
+      // Exactly those two: a scope it was not registered for goes back as invalid_scope.
+      const other = codeFlowParams(client, 'openid email');
+      const refused = redirectParams(await new WebClient(srv).authorize(other.params), REDIRECT);
+      assert.equal(refused.error, 'invalid_scope', JSON.stringify(refused));
+    });
+
+    test('list flags mix the repeated and the space-separated form; client_credentials grants every scope', async () => {
+      const m2m = await srv.admin(['create-client', '--app', srv.app, '--name', 'Worker',
+        '--grant', 'client_credentials', '--scope', 'jobs:read  jobs:write', '--scope', 'reports:read']);
+      assert.deepEqual(m2m.scopes, ['jobs:read', 'jobs:write', 'reports:read']);
+      const res = await tokenRequest(srv, { grant_type: 'client_credentials',
+        scope: 'jobs:read jobs:write reports:read' }, { client: m2m });
+      assertStatus(res, 200);
+      assert.deepEqual(res.body.scope.split(' ').sort(), ['jobs:read', 'jobs:write', 'reports:read']);
+
+      const web = await srv.admin(['create-client', '--app', srv.app, '--name', 'Two callbacks',
+        '--grant', 'authorization_code refresh_token',
+        '--redirect-uri', `${REDIRECT} https://app.example/other`,
+        '--post-logout-redirect-uri', 'https://app.example/ https://app.example/bye']);
+      assert.deepEqual(web.grant_types, ['authorization_code', 'refresh_token']);
+      assert.deepEqual(web.redirect_uris, [REDIRECT, 'https://app.example/other']);
+      assert.deepEqual(web.post_logout_redirect_uris, ['https://app.example/', 'https://app.example/bye']);
+    });
+
+    test('update-app --redirect-uri takes a space-separated list too', async () => {
+      const slug = `cli-${rand(8)}`;
+      await srv.createApp(slug);
+      const updated = await srv.admin(['update-app', '--app', slug,
+        '--redirect-uri', 'https://a.example/magic https://b.example/magic',
+        '--redirect-uri', 'https://c.example/magic']);
+      assert.equal(updated.slug, slug);
+      assert.deepEqual(updated.settings.redirect_uris,
+        ['https://a.example/magic', 'https://b.example/magic', 'https://c.example/magic']);
+    });
+
+    test('an unknown app: "no such app" on stderr, exit code 1, nothing on stdout', async () => {
+      const missing = `missing-${rand(8)}`;
+      const commands = [
+        ['create-user', '--email', uniqEmail(), '--password', `pw-${rand(16)}`],
+        ['create-api-key', '--name', 'backend'],
+        ['create-client', '--name', 'x', '--grant', 'client_credentials', '--scope', 'jobs:read'],
+        ['update-app', '--allow-signup', 'false'],
+        ['send-test-mail', '--to', uniqEmail()],
+        ['audit'],
+      ];
+      for (const [command, ...rest] of commands) {
+        const r = await runCli(['admin', command, '--app', missing, ...rest, ...databaseArgs(srv), '--json']);
+        const ctx = `admin ${command}: code ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+        assert.equal(r.code, 1, ctx);
+        assert.equal(r.stdout, '', ctx);
+        assert.match(r.stderr, new RegExp(`^tessera: no such app: ${missing}$`, 'm'), ctx);
+      }
+    });
+  });
+}
+
+describe('command line on a fresh data dir, no server running', () => {
+  let dir, srv;
+  before(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-cli-'));
+  });
+  after(async () => {
+    if (srv) await srv.close();  // removes the data dir
+    else if (!process.env.TESSERA_E2E_KEEP) await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  test('admin commands make apps, clients and users; a server started later serves them', async () => {
+    const db = ['--data-dir', dir];
+    const slug = `fresh-${rand(8)}`;
+    const app = await cliJson(['admin', 'create-app', ...db, '--slug', slug, '--name', 'Fresh']);
+    assert.equal(app.slug, slug);
+    const client = await cliJson(['admin', 'create-client', ...db, '--app', slug, '--name', 'Jobs',
+      '--grant', 'client_credentials', '--scope', 'jobs:read jobs:write']);
+    assert.deepEqual(client.scopes, ['jobs:read', 'jobs:write']);
+    // Neither signs nor hashes: no master key was needed, so none was made.
+    assert.equal(fs.existsSync(path.join(dir, 'master.key')), false, 'no master key for create-app/create-client');
+
+    const operator = { email: uniqEmail('op'), password: `op-pass-${rand(12)}` };
+    const op = await cliJson(['admin', 'create-user', ...db, '--email', operator.email,
+      '--password-stdin', '--admin'], { input: `${operator.password}\n` });
+    assert.equal(op.app, 'console');
+    assert.deepEqual(op.roles, ['admin']);
+    const member = { email: uniqEmail('member'), password: `member-pass-${rand(12)}` };
+    const u = await cliJson(['admin', 'create-user', ...db, '--app', slug, '--email', member.email,
+      '--password', member.password]);
+    assert.equal(u.app, slug);
+    assert.equal(u.email_verified, true);
+
+    const events = (await runCli(['admin', 'audit', ...db, '--json'])).stdout.trim().split('\n')
+      .map((l) => JSON.parse(l));
+    for (const [action, subject] of [['app.created', app.id], ['oauth_client.created', client.client_id],
+      ['user.signup', op.id], ['user.signup', u.id]]) {
+      assert.ok(events.some((e) => e.action === action && e.subject_id === subject && e.actor_id === 'cli'),
+        `${action} ${subject} by the CLI in ${JSON.stringify(events)}`);
+    }
+
+    srv = new TesseraServer({ label: 'cli-fresh' });
+    srv.dataDir = dir;
+    await srv.start();
+    const granted = await tokenRequest(srv, { grant_type: 'client_credentials', scope: 'jobs:read jobs:write' },
+      { client, app: slug });
+    assertStatus(granted, 200);
+    assert.deepEqual(granted.body.scope.split(' ').sort(), ['jobs:read', 'jobs:write']);
+    assert.equal((await login(srv, { email: member.email }, member.password, { app: slug })).user.id, u.id);
+    // The operator reads the client back through the operators' view of every app.
+    const session = await login(srv, { email: operator.email }, operator.password, { app: 'console' });
+    const read = await srv.req('GET', `/api/console/apps/${slug}/clients/${client.client_id}`,
+      { token: session.access_token });
+    assertStatus(read, 200);
+    assert.deepEqual(read.body.scopes, ['jobs:read', 'jobs:write']);
+  });
+});
