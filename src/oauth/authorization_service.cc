@@ -9,6 +9,7 @@
 #include "crypto/random.h"
 #include "oauth/oidc_claims.h"
 #include "base/uri_rules.h"
+#include "base/strings.h"
 
 namespace tessera::services {
 namespace {
@@ -33,10 +34,6 @@ AuthorizeFailure PageError(std::string error, std::string description) {
 }
 AuthorizeFailure RedirectError(std::string error, std::string description) {
   return {true, std::move(error), std::move(description)};
-}
-
-bool Contains(const std::vector<std::string>& v, std::string_view x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 }  // namespace

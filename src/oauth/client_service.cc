@@ -10,16 +10,13 @@
 #include "crypto/random.h"
 #include "base/utf8.h"
 #include "base/uri_rules.h"
+#include "base/strings.h"
 
 namespace tessera::services {
 namespace {
 
 constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token",
                                         "client_credentials"};
-
-bool Contains(const std::vector<std::string>& v, std::string_view x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
 
 Status InvalidClient() { return UnauthenticatedError("client authentication failed"); }
 

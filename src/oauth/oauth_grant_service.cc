@@ -12,6 +12,7 @@
 #include "tenancy/app_settings.h"
 #include "oauth/authorization_service.h"
 #include "oauth/oidc_claims.h"
+#include "base/strings.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -23,10 +24,6 @@ Status InvalidGrant(std::string why) { return FailedPreconditionError(std::move(
 
 bool HasPrefix(std::string_view token, std::string_view prefix) {
   return token.size() <= kMaxTokenLength && token.rfind(prefix, 0) == 0;
-}
-
-bool Contains(const std::vector<std::string>& v, std::string_view x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 // RFC 7636 §4.1: 43–128 characters of [A-Za-z0-9-._~].

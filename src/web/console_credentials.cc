@@ -5,6 +5,7 @@
 #include "web/console_common.h"
 #include "web/console_pages.h"
 #include "web/login_pages.h"
+#include "base/strings.h"
 
 namespace tessera::web {
 namespace {
@@ -12,10 +13,6 @@ namespace {
 using namespace console;
 
 constexpr const char* kGrants[] = {"authorization_code", "refresh_token", "client_credentials"};
-
-bool Has(const std::vector<std::string>& v, std::string_view x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
 
 // The grant checkboxes of a client form: grant_<name> fields.
 std::vector<std::string> GrantsOf(const Form& form) {
@@ -27,7 +24,7 @@ std::vector<std::string> GrantsOf(const Form& form) {
 }
 
 void SetGrants(PageData& d, const std::vector<std::string>& grants) {
-  for (const char* g : kGrants) d.set(std::string("grant_") + g, Has(grants, g));
+  for (const char* g : kGrants) d.set(std::string("grant_") + g, Contains(grants, g));
 }
 
 std::string GrantsText(const std::vector<std::string>& grants) {

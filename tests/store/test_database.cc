@@ -9,6 +9,7 @@
 #include "crypto/random.h"
 #include "store/sql/postgres_database.h"
 #include "store/sql/sqlite_database.h"
+#include "base/strings.h"
 
 namespace tessera::store::test {
 namespace {
@@ -75,7 +76,7 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(std::string_view back
   if (backend == "postgres") {
     db->admin_url_ = PostgresTestUrl();
     if (db->admin_url_.empty()) {
-      return FailedPreconditionError(std::string(kPostgresUrlEnv) + " is not set");
+      return FailedPreconditionError(StrCat({kPostgresUrlEnv, " is not set"}));
     }
     db->schema_ = "tessera_test_" + RandomSuffix();
     TESSERA_RETURN_IF_ERROR(PostgresExec(db->admin_url_, "CREATE SCHEMA " + db->schema_));

@@ -1,5 +1,6 @@
 #include "store/sql/json_columns.h"
 #include "store/sql/sql_store.h"
+#include "base/strings.h"
 
 namespace tessera::store::sql {
 namespace {
@@ -44,8 +45,9 @@ Consent ReadConsent(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::CreateAuthorizationCode(const AuthorizationCode& c) {
-  Status s = WriteOne("INSERT INTO authorization_codes (" + std::string(kCodeColumns) +
-                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+  Status s = WriteOne(StrCat({"INSERT INTO authorization_codes (", kCodeColumns,
+                              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                              "$13, $14)"}),
                       {c.code_hash, c.app_id, c.client_id, c.user_id, c.redirect_uri, c.scope,
                        c.nonce, c.code_challenge, c.session_id, c.browser_session_id, c.auth_time,
                        c.created_at, c.expires_at, Opt(c.used_at)})
@@ -75,8 +77,9 @@ Result<CodeRedemption> SqlStore::RedeemAuthorizationCode(std::string_view app_id
       return OkStatus();
     }
     TESSERA_ASSIGN_OR_RETURN(
-        SqlRows seen, c.Query("SELECT " + std::string(kCodeColumns) +
-                                  " FROM authorization_codes WHERE code_hash = $1 AND app_id = $2",
+        SqlRows seen, c.Query(StrCat({"SELECT ", kCodeColumns,
+                                      " FROM authorization_codes WHERE code_hash = $1 AND "
+                                      "app_id = $2"}),
                               {std::string(code_hash), std::string(app_id)}));
     if (!seen.empty() && OptInt(seen[0], 13)) {
       out.outcome = CodeOutcome::kReused;
@@ -90,8 +93,8 @@ Result<CodeRedemption> SqlStore::RedeemAuthorizationCode(std::string_view app_id
 Result<Consent> SqlStore::GetConsent(std::string_view app_id, std::string_view user_id,
                                      std::string_view client_id) {
   TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows(std::string(kConsentSelect) +
-                                 "WHERE app_id = $1 AND user_id = $2 AND client_id = $3",
+      SqlRows rows, ReadRows(StrCat({kConsentSelect,
+                                     "WHERE app_id = $1 AND user_id = $2 AND client_id = $3"}),
                              {std::string(app_id), std::string(user_id), std::string(client_id)}));
   if (rows.empty()) return NotFoundError("consent");
   return ReadConsent(rows[0]);
@@ -112,8 +115,8 @@ Status SqlStore::SaveConsent(const Consent& c) {
 Result<std::vector<Consent>> SqlStore::ListConsents(std::string_view app_id,
                                                     std::string_view user_id) {
   TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows(std::string(kConsentSelect) + "WHERE app_id = $1 AND user_id = $2"
-                                                           " ORDER BY created_at DESC, client_id",
+      SqlRows rows, ReadRows(StrCat({kConsentSelect, "WHERE app_id = $1 AND user_id = $2"
+                                                           " ORDER BY created_at DESC, client_id"}),
                              {std::string(app_id), std::string(user_id)}));
   std::vector<Consent> out;
   for (const auto& r : rows) out.push_back(ReadConsent(r));

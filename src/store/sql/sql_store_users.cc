@@ -3,6 +3,7 @@
 
 #include "store/sql/json_columns.h"
 #include "store/sql/sql_store.h"
+#include "base/strings.h"
 
 namespace tessera::store::sql {
 namespace {
@@ -74,18 +75,18 @@ Status SqlStore::CreateUser(const User& u) {
 }
 
 Result<User> SqlStore::GetUser(std::string_view app_id, std::string_view user_id) {
-  return OneUser(ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND id = $2",
+  return OneUser(ReadRows(StrCat({kUserSelect, "WHERE app_id = $1 AND id = $2"}),
                           {std::string(app_id), std::string(user_id)}));
 }
 
 Result<User> SqlStore::GetUserByEmail(std::string_view app_id, std::string_view email) {
-  return OneUser(ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND email_normalized = $2",
+  return OneUser(ReadRows(StrCat({kUserSelect, "WHERE app_id = $1 AND email_normalized = $2"}),
                           {std::string(app_id), std::string(email)}));
 }
 
 Result<User> SqlStore::GetUserByUsername(std::string_view app_id, std::string_view username) {
   return OneUser(
-      ReadRows(std::string(kUserSelect) + "WHERE app_id = $1 AND username_normalized = $2",
+      ReadRows(StrCat({kUserSelect, "WHERE app_id = $1 AND username_normalized = $2"}),
                {std::string(app_id), std::string(username)}));
 }
 
@@ -100,7 +101,7 @@ Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user
                                     {std::string(app_id), std::string(user_id)}));
     if (locked != 1) return NotFoundError("user");
     TESSERA_ASSIGN_OR_RETURN(
-        user, OneUser(c.Query(std::string(kUserSelect) + "WHERE app_id = $1 AND id = $2",
+        user, OneUser(c.Query(StrCat({kUserSelect, "WHERE app_id = $1 AND id = $2"}),
                               {std::string(app_id), std::string(user_id)})));
     TESSERA_RETURN_IF_ERROR(mutate(user));
     return c.Exec("UPDATE users SET email = $3, email_normalized = $4, username = $5,"
@@ -135,7 +136,7 @@ Status SqlStore::RecordLogin(std::string_view app_id, std::string_view user_id, 
 // user matches nothing (NULL comparisons) and yields an empty page. The statement text depends
 // only on whether search and cursor are set (four variants).
 Result<UserPage> SqlStore::ListUsers(const UserQuery& q) {
-  std::string sql = std::string(kUserSelect) + "WHERE app_id = $1";
+  std::string sql = StrCat({kUserSelect, "WHERE app_id = $1"});
   std::vector<SqlValue> params{q.app_id};
   auto bind = [&](SqlValue v) {
     params.push_back(std::move(v));
