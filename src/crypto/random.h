@@ -20,6 +20,13 @@ uint32_t RandomUniform(uint32_t upper_bound);
 // leaked tokens are recognisable by secret scanners.
 std::string NewSecretToken(std::string_view prefix);
 
+// Whether `token` could be one of ours with `prefix` at all: checked before any lookup, so an
+// oversized or foreign value never reaches the database.
+inline constexpr size_t kMaxSecretTokenLength = 128;
+inline bool IsSecretTokenShaped(std::string_view token, std::string_view prefix) {
+  return token.size() <= kMaxSecretTokenLength && token.substr(0, prefix.size()) == prefix;
+}
+
 // UUID version 7 (RFC 9562): time-ordered, so new rows land at the end of B-tree indexes.
 std::string NewUuid();
 

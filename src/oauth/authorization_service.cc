@@ -189,7 +189,7 @@ bool AuthorizationService::NeedsLogin(const AuthorizationRequest& req,
                                       const store::Session& browser) const {
   if (req.Prompts("login") || req.Prompts("select_account")) return true;
   if (req.max_age_s) {
-    int64_t auth_time = browser.auth_time ? browser.auth_time : browser.created_at;
+    int64_t auth_time = store::AuthTimeOf(browser);
     if (clock_.NowMillis() - auth_time > *req.max_age_s * 1000) return true;
   }
   return false;
@@ -281,7 +281,7 @@ Result<std::string> AuthorizationService::IssueCode(const store::App& app,
   c.code_challenge = req.code_challenge;
   c.session_id = crypto::NewUuid();
   c.browser_session_id = browser.id;
-  c.auth_time = browser.auth_time ? browser.auth_time : browser.created_at;
+  c.auth_time = store::AuthTimeOf(browser);
   c.created_at = now;
   c.expires_at = now + options_.code_ttl_s * 1000;
   TESSERA_RETURN_IF_ERROR(codes_.CreateAuthorizationCode(c));

@@ -18,12 +18,10 @@ namespace tessera::services {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMaxTokenLength = 128;
-
 Status InvalidGrant(std::string why) { return FailedPreconditionError(std::move(why)); }
 
 bool HasPrefix(std::string_view token, std::string_view prefix) {
-  return token.size() <= kMaxTokenLength && token.rfind(prefix, 0) == 0;
+  return crypto::IsSecretTokenShaped(token, prefix);
 }
 
 // RFC 7636 §4.1: 43–128 characters of [A-Za-z0-9-._~].
@@ -211,7 +209,7 @@ Result<GrantedTokens> OAuthGrantService::IssueTokens(const store::App& app,
   std::string issuer = apps_.IssuerFor(app.slug);
   GrantedTokens out;
   out.scope = JoinScopes(scopes);
-  int64_t auth_time = session.auth_time ? session.auth_time : session.created_at;
+  int64_t auth_time = store::AuthTimeOf(session);
   TESSERA_ASSIGN_OR_RETURN(
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
@@ -243,7 +241,7 @@ Result<std::string> OAuthGrantService::IssueIdToken(const std::string& issuer,
   claims["azp"] = client.client_id;
   claims["iat"] = now;
   claims["exp"] = now + options_.id_token_ttl_s;
-  claims["auth_time"] = (session.auth_time ? session.auth_time : session.created_at) / 1000;
+  claims["auth_time"] = store::AuthTimeOf(session) / 1000;
   claims["sid"] = session.id;
   claims["at_hash"] = AtHash(access_token, key.alg());
   if (!nonce.empty()) claims["nonce"] = nonce;
@@ -289,7 +287,7 @@ Result<json::object> OAuthGrantService::IntrospectRefreshToken(const store::App&
   }
   json::object out{{"active", true},
                    {"token_type", "refresh_token"},
-                   {"client_id", s.client_id.empty() ? std::string("account-api") : s.client_id},
+                   {"client_id", s.client_id.empty() ? std::string(store::kAccountApiClientId) : s.client_id},
                    {"sub", s.user_id},
                    {"iss", apps_.IssuerFor(app.slug)},
                    {"exp", info->token.expires_at / 1000},

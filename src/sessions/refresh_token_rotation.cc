@@ -10,14 +10,12 @@
 namespace tessera::services {
 namespace {
 
-constexpr size_t kMaxTokenLength = 128;
-
 Status InvalidRefreshToken() { return UnauthenticatedError("invalid or expired refresh token"); }
 
 }  // namespace
 
 bool RefreshTokenRotation::IsShaped(std::string_view token) {
-  return token.size() <= kMaxTokenLength && token.rfind(kRefreshTokenPrefix, 0) == 0;
+  return crypto::IsSecretTokenShaped(token, kRefreshTokenPrefix);
 }
 
 int64_t RefreshTokenRotation::TtlMs(const store::App& app) const {

@@ -64,4 +64,11 @@ struct Rotation {
   std::optional<Session> session;  // set for kRotated and kReused
 };
 
+// When the user of a session last authenticated (OIDC auth_time): sessions made before the
+// field existed count from their creation.
+inline UnixMillis AuthTimeOf(const Session& s) { return s.auth_time ? s.auth_time : s.created_at; }
+
+// The client_id that account-API sessions (client_id "") carry in tokens and listings.
+inline constexpr std::string_view kAccountApiClientId = "account-api";
+
 }  // namespace tessera::store

@@ -22,7 +22,7 @@ namespace tessera::services {
 
 struct SessionOptions {
   int64_t session_ttl_s = 90LL * 24 * 3600;  // absolute: sign in again after this
-  std::string client_id = "account-api";     // client_id claim of account-API tokens
+  std::string client_id = std::string(store::kAccountApiClientId);  // in its tokens
   std::string scope = "account";
 };
 
