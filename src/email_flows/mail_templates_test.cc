@@ -1,0 +1,101 @@
+// The mail templates: every kind renders, values are escaped in HTML, subjects stay one line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "email_flows/mail_templates.h"
+#include "mail/outbox_dir_transport.h"
+
+
+namespace tessera::services {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+kainjow::mustache::data Vars() {
+  kainjow::mustache::data d;
+  d.set("app_name", "Acme & <Co>");
+  d.set("link", "https://id.example.com/apps/acme/verify-email?token=abc&x=\"1\"");
+  d.set("expires_minutes", "30");
+  d.set("code", "482913");
+  d.set("new_email", "ann.new@example.com");
+  d.set("time_utc", "2025-06-15 15:06 UTC");
+  return d;
+}
+
+TEST(MailTemplates, EveryKindRenders) {
+  EXPECT_THAT(MailKinds(), ::testing::ElementsAre("change_email", "email_changed", "email_code",
+                                                  "magic_link", "password_changed",
+                                                  "password_reset", "test", "verify_email"));
+  for (const auto& kind : MailKinds()) {
+    SCOPED_TRACE(kind);
+    auto mail = RenderMail(kind, Vars());
+    ASSERT_TRUE(mail.ok()) << mail.status().ToString();
+    EXPECT_FALSE(mail->subject.empty());
+    EXPECT_EQ(mail->subject.find_first_of("\r\n"), std::string::npos);
+    EXPECT_THAT(mail->subject, Not(HasSubstr("&amp;")));
+    // The app's name brands both parts: plain in the text, escaped in the HTML.
+    EXPECT_THAT(mail->text, HasSubstr("Acme & <Co>"));
+    EXPECT_THAT(mail->html, HasSubstr("Acme &amp; &lt;Co&gt;"));
+    EXPECT_THAT(mail->html, Not(HasSubstr("<Co>")));
+    EXPECT_THAT(mail->html, HasSubstr("<!DOCTYPE html>"));
+    EXPECT_THAT(mail->html, Not(HasSubstr("{{")));
+    EXPECT_THAT(mail->text, Not(HasSubstr("{{")));
+    EXPECT_THAT(mail->text, Not(HasSubstr("&amp;")));
+    const bool notice = kind == "password_changed" || kind == "email_changed";
+    if (!notice) {
+      EXPECT_THAT(mail->text, HasSubstr("If you did not ask for this, you can ignore this email."));
+      EXPECT_THAT(mail->html, HasSubstr("If you did not ask for this, you can ignore this email."));
+    }
+  }
+}
+
+TEST(MailTemplates, LinksCodesAndAddressesAppearInBothParts) {
+  for (const char* kind : {"verify_email", "password_reset", "magic_link", "change_email"}) {
+    SCOPED_TRACE(kind);
+    auto mail = RenderMail(kind, Vars());
+    ASSERT_TRUE(mail.ok());
+    EXPECT_THAT(mail->text,
+                HasSubstr("\nhttps://id.example.com/apps/acme/verify-email?token=abc&x=\"1\"\n"));
+    // A button and the copyable link, with the URL attribute-escaped.
+    EXPECT_THAT(mail->html,
+                HasSubstr("href=\"https://id.example.com/apps/acme/verify-email?token=abc&amp;x=&quot;1&quot;\""));
+    EXPECT_THAT(mail->text, HasSubstr("30 minutes"));
+  }
+  auto code = RenderMail("email_code", Vars());
+  ASSERT_TRUE(code.ok());
+  EXPECT_THAT(code->subject, HasSubstr("482913"));
+  EXPECT_THAT(mail::ExtractCodes(code->text), ::testing::ElementsAre("482913"));
+  EXPECT_THAT(code->html, HasSubstr(">482913</span>"));
+  auto change = RenderMail("change_email", Vars());
+  ASSERT_TRUE(change.ok());
+  EXPECT_THAT(change->text, HasSubstr("ann.new@example.com"));
+  auto changed = RenderMail("email_changed", Vars());
+  ASSERT_TRUE(changed.ok());
+  EXPECT_THAT(changed->html, HasSubstr("ann.new@example.com"));
+  auto pw = RenderMail("password_changed", Vars());
+  ASSERT_TRUE(pw.ok());
+  EXPECT_THAT(pw->text, HasSubstr("2025-06-15 15:06 UTC"));
+}
+
+TEST(MailTemplates, SubjectIsOneLineEvenWithLineBreaksInValues) {
+  kainjow::mustache::data d = Vars();
+  d.set("app_name", "Acme\r\nBcc: eve@evil.example");
+  auto mail = RenderMail("password_reset", d);
+  ASSERT_TRUE(mail.ok());
+  EXPECT_EQ(mail->subject, "Reset your Acme Bcc: eve@evil.example password");
+}
+
+TEST(MailTemplates, UnknownKindsAndMissingVariablesAreErrors) {
+  EXPECT_EQ(RenderMail("no_such_kind", Vars()).status().code(), StatusCode::kNotFound);
+  kainjow::mustache::data d;
+  d.set("app_name", "Acme");
+  d.set("expires_minutes", "30");
+  auto r = RenderMail("verify_email", d);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("link"));
+  EXPECT_TRUE(RenderMail("test", d).ok());
+}
+
+}  // namespace
+}  // namespace tessera::services
