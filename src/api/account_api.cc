@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 
 #include "api/api_support.h"
-#include "api/json_body.h"
 #include "api/views.h"
 #include "http/problem.h"
 
@@ -50,12 +49,12 @@ Response AccountApi::AsUser(Request& req, const UserHandler& fn) {
 Response AccountApi::Signup(Request& req) {
   return InApp(req, [&](const store::App& app) {
     services::SignupInput in;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           in.email = b.String("email", true).value_or("");
           in.password = b.String("password", true).value_or("");
           in.username = b.String("username", false);
           in.profile = b.Object("profile").value_or(json::object());
-        })) {
+        }, kEndUserText)) {
       return *bad;
     }
     auto user = accounts_.Signup(app, std::move(in), ClientOf(req));
@@ -67,12 +66,12 @@ Response AccountApi::Signup(Request& req) {
 Response AccountApi::Login(Request& req) {
   return InApp(req, [&](const store::App& app) {
     std::optional<std::string> email, username, login, password;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           email = b.String("email", false);
           username = b.String("username", false);
           login = b.String("login", false);
           password = b.String("password", true);
-        })) {
+        }, kEndUserText)) {
       return *bad;
     }
     int given = !!email + !!username + !!login;
@@ -89,9 +88,9 @@ Response AccountApi::Login(Request& req) {
 Response AccountApi::Refresh(Request& req) {
   return InApp(req, [&](const store::App& app) {
     std::string token;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           token = b.String("refresh_token", true).value_or("");
-        })) {
+        }, kEndUserText)) {
       return *bad;
     }
     auto grant = sessions_.Refresh(app, token, ClientOf(req));
@@ -104,8 +103,10 @@ Response AccountApi::Refresh(Request& req) {
 // Bearer access token.
 Response AccountApi::Logout(Request& req) {
   std::optional<std::string> token;
-  if (auto bad = ReadBody(req, [&](JsonBody& b) { token = b.String("refresh_token", false); },
-                          /*allow_empty=*/true)) {
+  http::JsonBodyRules optional_body = kEndUserText;
+  optional_body.allow_empty = true;
+  if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) { token = b.String("refresh_token"); },
+                                optional_body)) {
     return *bad;
   }
   if (token) {
@@ -140,10 +141,10 @@ Response AccountApi::GetMe(Request& req) {
 Response AccountApi::PatchMe(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
     services::ProfileUpdate update;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           update.username = b.NullableString("username");
           update.profile_patch = b.Object("profile");
-        })) {
+        }, kEndUserText)) {
       return *bad;
     }
     auto user = accounts_.UpdateProfile(app, p.user.id, update);
@@ -155,10 +156,10 @@ Response AccountApi::PatchMe(Request& req) {
 Response AccountApi::ChangePassword(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
     std::string current, next;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           current = b.String("current_password", true).value_or("");
           next = b.String("new_password", true).value_or("");
-        })) {
+        }, kEndUserText)) {
       return *bad;
     }
     Status s = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id);
@@ -197,10 +198,10 @@ Response AccountApi::CreateToken(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
     std::string name;
     std::optional<int64_t> days;
-    if (auto bad = ReadBody(req, [&](JsonBody& b) {
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           name = b.String("name", true).value_or("");
-          days = b.Integer("expires_in_days", false);
-        })) {
+          days = b.Integer("expires_in_days");
+        }, kEndUserText)) {
       return *bad;
     }
     auto created = api_tokens_.Create(app, p.user.id, name, days);

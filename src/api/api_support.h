@@ -1,12 +1,11 @@
 // File: api_support.h
 // What every JSON API handler does the same way: resolve the app, authenticate the caller,
-// read the body strictly, and answer a token grant.
+// and answer a token grant. Bodies and queries are read by http/ (json_body.h, query.h).
 #pragma once
 
 #include <functional>
-#include <optional>
 
-#include "api/json_body.h"
+#include "http/json_body.h"
 #include "http/message.h"
 #include "http/problem.h"
 #include "accounts/account_service.h"
@@ -30,19 +29,9 @@ http::Response AsUser(services::AppService& apps, services::Authenticator& authe
 // {access_token, token_type, expires_in, refresh_token, user}.
 http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& grant);
 
-// Parses the body, or answers 415/400. `read` pulls the fields; Finish() reports the rest.
-template <typename Read>
-std::optional<http::Response> ReadBody(const http::Request& req, Read&& read,
-                                       bool allow_empty = false) {
-  auto body = JsonBody::Parse(req, allow_empty);
-  if (!body.ok()) {
-    return IsUnsupportedMediaType(body.status()) ? UnsupportedMediaType()
-                                                 : http::ProblemResponse(body.status());
-  }
-  read(*body);
-  Status s = body->Finish();
-  if (!s.ok()) return http::ProblemResponse(s);
-  return std::nullopt;
-}
+// The end users' APIs (account, email flows) pass text on as it came: a password may hold any
+// character (NIST 800-63B), and the services judge the rest. The management APIs keep the
+// default rules (no NUL, which PostgreSQL cannot store).
+inline constexpr http::JsonBodyRules kEndUserText{.allow_empty = false, .refuse_nul = false};
 
 }  // namespace tessera::api

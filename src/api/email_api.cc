@@ -23,12 +23,12 @@ Response Error(const Status& s) { return http::ProblemResponse(s); }
 // String fields of a JSON body: {name, required}.
 std::optional<Response> ReadStrings(const Request& req, std::map<std::string, std::string>& out,
                                     std::initializer_list<std::pair<const char*, bool>> fields) {
-  return ReadBody(req, [&](JsonBody& b) {
+  return http::ReadJson(req, [&](http::JsonBody& b) {
     for (const auto& [name, required] : fields) {
       auto v = b.String(name, required);
       if (v) out[name] = *v;
     }
-  });
+  }, kEndUserText);
 }
 
 }  // namespace

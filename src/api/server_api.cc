@@ -63,9 +63,9 @@ Response ServerApi::WithKey(Request& req, const KeyHandler& fn) {
 
 Response ServerApi::ListAuditEvents(Request& req) {
   return WithKey(req, [&](const store::App& app, const services::Actor&) {
-    QueryParams query;
-    if (auto bad = ReadQuery(req, kAuditQuery, query)) return *bad;
-    auto filter = AuditFilterOf(query);
+    auto query = http::ReadKnownQuery(req, kAuditQuery);
+    if (!query.ok()) return http::ProblemResponse(query.status());
+    auto filter = AuditFilterOf(*query);
     if (!filter.ok()) return http::ProblemResponse(filter.status());
     filter->app_id = app.id;  // always the key's app
     return AuditEventsResponse(audit_, *filter);

@@ -7,9 +7,9 @@
 
 #include "api/api_support.h"
 #include "api/views.h"
-#include "base/json_util.h"
-#include "http/form.h"
-#include "accounts/password_policy.h"
+#include "base/utf8.h"
+#include "http/json_body.h"
+#include "http/query.h"
 
 namespace tessera::api {
 namespace json = boost::json;
@@ -20,6 +20,8 @@ namespace {
 
 Response Error(const Status& s) { return http::ProblemResponse(s); }
 
+// A body that may be empty, or {} (the POSTs that take no members).
+constexpr http::JsonBodyRules kEmptyBody{.allow_empty = true};
 constexpr int kDefaultPage = 50;
 constexpr int kMaxPage = 200;
 
@@ -89,7 +91,7 @@ std::optional<UnixMillis> ParseRfc3339(std::string_view s) {
 // `since`/`until`: epoch milliseconds (digits) or an RFC 3339 date-time.
 std::optional<UnixMillis> ParseTime(std::string_view s) {
   if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return ParseInt64(s);
+    return http::ParseInt64(s);
   }
   return ParseRfc3339(s);
 }
@@ -102,17 +104,17 @@ json::object GrantTokens(const services::TokenGrant& g) {
 
 }  // namespace
 
-Result<store::AuditFilter> AuditFilterOf(const QueryParams& query) {
+Result<store::AuditFilter> AuditFilterOf(const http::QueryParams& query) {
   store::AuditFilter f;
   std::vector<FieldError> errors;
-  auto limit = LimitOf(query, kDefaultPage, kMaxPage);
+  auto limit = http::LimitOf(query, kDefaultPage, kMaxPage);
   if (limit.ok()) {
     f.limit = *limit;
   } else {
     errors.push_back({"limit", limit.status().field_errors().at(0).message});
   }
   auto text = [&](const char* name) -> std::optional<std::string> {
-    auto v = QueryValue(query, name);
+    auto v = http::QueryValue(query, name);
     if (v && v->empty()) return std::nullopt;  // `?action=` filters nothing
     return v;
   };
@@ -171,7 +173,7 @@ Response UserManagementHandlers::Create(const Request& req, const store::App& ap
                                         const services::Actor& actor) {
   services::SignupInput in;
   bool issue_tokens = false;
-  if (auto bad = ReadStrict(req, [&](StrictObject& b) {
+  if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
         in.email = b.String("email", true).value_or("");
         in.password = b.String("password").value_or("");
         in.username = b.String("username");
@@ -195,12 +197,12 @@ Response UserManagementHandlers::Create(const Request& req, const store::App& ap
 }
 
 Response UserManagementHandlers::List(const Request& req, const store::App& app) {
-  QueryParams query;
-  if (auto bad = ReadQuery(req, {"search", "cursor", "limit"}, query)) return *bad;
-  auto limit = LimitOf(query, kDefaultPage, kMaxPage);
+  auto query = http::ReadKnownQuery(req, {"search", "cursor", "limit"});
+  if (!query.ok()) return Error(query.status());
+  auto limit = http::LimitOf(*query, kDefaultPage, kMaxPage);
   if (!limit.ok()) return Error(limit.status());
-  std::string search = QueryValue(query, "search").value_or("");  // the service bounds it
-  std::optional<std::string> cursor = QueryValue(query, "cursor");
+  std::string search = http::QueryValue(*query, "search").value_or("");  // the service bounds it
+  std::optional<std::string> cursor = http::QueryValue(*query, "cursor");
   if (cursor && cursor->empty()) cursor.reset();
   auto page = users_.List(app, search, cursor, *limit);
   if (!page.ok()) return Error(page.status());
@@ -230,7 +232,7 @@ Response UserManagementHandlers::Update(const Request& req, const store::App& ap
                                         const services::Actor& actor) {
   const std::string& id = req.Param("id");
   services::UserPatch patch;
-  if (auto bad = ReadStrict(req, [&](StrictObject& b) {
+  if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
         patch.email = b.String("email");
         patch.username = b.NullableString("username");
         patch.email_verified = b.Bool("email_verified");
@@ -257,7 +259,7 @@ Response UserManagementHandlers::Delete(const Request& req, const store::App& ap
 Response UserManagementHandlers::IssueTokens(const Request& req, const store::App& app,
                                              const services::Actor& actor) {
   const std::string& id = req.Param("id");
-  if (auto bad = ReadStrict(req, [](StrictObject&) {}, /*allow_empty=*/true)) return *bad;
+  if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, kEmptyBody)) return *bad;
   if (!IsPlausibleId(id)) return UnknownUser();
   auto grant = users_.IssueTokens(app, id, actor);
   if (!grant.ok()) return Error(grant.status());
@@ -276,7 +278,7 @@ Response UserManagementHandlers::SignOutEverywhere(const Request& req, const sto
 Response UserManagementHandlers::SendPasswordReset(const Request& req, const store::App& app,
                                                    const services::Actor& actor) {
   const std::string& id = req.Param("id");
-  if (auto bad = ReadStrict(req, [](StrictObject&) {}, /*allow_empty=*/true)) return *bad;
+  if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, kEmptyBody)) return *bad;
   if (!IsPlausibleId(id)) return UnknownUser();
   Status s = users_.SendPasswordReset(app, id, actor);
   if (!s.ok()) return Error(s);

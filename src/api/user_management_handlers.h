@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/strict_request.h"
+#include "http/query.h"
 #include "base/result.h"
 #include "http/message.h"
 #include "http/problem.h"
@@ -25,7 +25,7 @@ namespace tessera::api {
 // since, until — epoch milliseconds or RFC 3339 —, cursor, limit 1..200, default 50).
 inline const std::vector<std::string_view> kAuditQuery = {
     "action", "actor_id", "subject_id", "since", "until", "cursor", "limit"};
-Result<store::AuditFilter> AuditFilterOf(const QueryParams& query);
+Result<store::AuditFilter> AuditFilterOf(const http::QueryParams& query);
 // {"events": [...], "next_cursor": id|null}, newest first.
 http::Response AuditEventsResponse(services::AuditLog& audit, const store::AuditFilter& filter);
 

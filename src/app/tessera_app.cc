@@ -68,9 +68,12 @@ int TesseraApp::Cores() {
 void TesseraApp::BuildPages() {
   CoreServices& c = *core_;
   pages_ = std::make_unique<web::PageRenderer>();
-  web_ = std::make_unique<web::WebContext>(c.apps(), c.browser_sessions(), *pages_);
-  login_pages_ = std::make_unique<web::LoginPages>(*web_, c.accounts(), c.clients(), *pages_);
-  account_pages_ = std::make_unique<web::AccountPages>(*web_, c.accounts(), c.sessions(), c.authorization());
+  page_kit_ = std::make_unique<web::PageKit>(c.apps(), c.browser_sessions(), *pages_);
+  page_gates_ = std::make_unique<web::PageGates>(*page_kit_);
+  login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients());
+  asset_routes_ = std::make_unique<web::AssetRoutes>(*pages_, c.apps());
+  account_pages_ = std::make_unique<web::AccountPages>(*page_kit_, c.accounts(), c.sessions(),
+                                                       c.authorization());
 }
 
 void TesseraApp::BuildAccountAndSystemApis() {
@@ -86,20 +89,20 @@ void TesseraApp::BuildOAuthEndpoints() {
   token_endpoint_ =
       std::make_unique<oauth::TokenEndpoint>(c.apps(), c.clients(), c.access_tokens(), c.grants());
   authorize_endpoint_ =
-      std::make_unique<oauth::AuthorizeEndpoint>(*web_, c.authorization(), c.accounts());
+      std::make_unique<oauth::AuthorizeEndpoint>(*page_kit_, c.authorization(), c.accounts());
   userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.grants());
   introspection_endpoints_ =
       std::make_unique<oauth::TokenIntrospectionEndpoints>(c.apps(), c.clients(), c.grants());
   discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys());
   end_session_endpoint_ =
-      std::make_unique<oauth::EndSessionEndpoint>(*web_, c.clients(), c.grants());
+      std::make_unique<oauth::EndSessionEndpoint>(*page_kit_, c.clients(), c.grants());
 }
 
 void TesseraApp::BuildEmailHandlers() {
   CoreServices& c = *core_;
   email_api_ = std::make_unique<api::EmailApi>(c.apps(), c.authenticator(), c.accounts(), c.sessions(),
                                                c.verification(), c.resets(), c.passwordless());
-  email_pages_ = std::make_unique<web::EmailPages>(*web_, c.accounts(), c.verification(),
+  email_pages_ = std::make_unique<web::EmailPages>(*page_kit_, c.accounts(), c.verification(),
                                                    c.resets(), c.passwordless());
 }
 
@@ -107,13 +110,31 @@ void TesseraApp::BuildConsoleHandlers() {
   CoreServices& c = *core_;
   server_api_ =
       std::make_unique<api::ServerApi>(c.apps(), c.app_api_keys(), c.user_management(), c.audit());
-  console_api_ =
-      std::make_unique<api::ConsoleApi>(c.apps(), c.authenticator(), c.console(), c.app_api_keys(),
-                                        c.clients(), c.user_management(), c.audit());
-  console_pages_ =
-      std::make_unique<web::ConsolePages>(*web_, c.accounts(), c.console(), c.app_api_keys(),
-                                          c.clients(), c.user_management(), c.audit(),
-                                          c.refresh_tokens().options().refresh_token_ttl_s);
+  console_caller_ = std::make_unique<api::ConsoleCaller>(c.apps(), c.authenticator(), c.console());
+  const api::ConsoleCaller& caller = *console_caller_;
+  console_apps_api_ = std::make_unique<api::ConsoleAppsApi>(caller, c.apps(), c.console());
+  console_credentials_api_ =
+      std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
+  console_users_api_ = std::make_unique<api::ConsoleUsersApi>(caller, c.user_management());
+  console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console());
+  console_audit_api_ = std::make_unique<api::ConsoleAuditApi>(caller, c.audit());
+  admin_api_ = std::make_unique<api::AdminApi>(caller, c.apps(), c.user_management(), c.audit());
+
+  console_layout_ = std::make_unique<web::ConsoleLayout>(*page_kit_);
+  const web::ConsoleLayout& layout = *console_layout_;
+  console_gates_ =
+      std::make_unique<web::ConsoleGates>(*page_kit_, layout, c.accounts(), c.console());
+  audit_table_ = std::make_unique<web::AuditTable>(c.audit(), c.accounts());
+  console_app_pages_ = std::make_unique<web::ConsoleAppPages>(
+      layout, c.accounts(), c.apps(), c.console(), c.user_management(), c.app_api_keys(),
+      c.clients(), c.refresh_tokens().options().refresh_token_ttl_s);
+  console_credential_pages_ =
+      std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients());
+  console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management());
+  console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console());
+  console_audit_pages_ = std::make_unique<web::ConsoleAuditPages>(layout, *audit_table_);
+  admin_pages_ = std::make_unique<web::AdminPages>(layout, c.apps(), c.user_management(),
+                                                   *audit_table_);
 }
 
 void TesseraApp::MountRoutes() {
@@ -127,15 +148,32 @@ void TesseraApp::MountRoutes() {
   introspection_endpoints_->Mount(*router_);
   discovery_endpoint_->Mount(*router_);
   end_session_endpoint_->Mount(*router_);
-  login_pages_->Mount(*router_);
-  account_pages_->Mount(*router_);
+  login_pages_->Mount(*router_, *page_gates_);
+  asset_routes_->Mount(*router_);
+  account_pages_->Mount(*router_, *page_gates_);
   email_api_->Mount(*router_);
-  email_pages_->Mount(*router_);
+  email_pages_->Mount(*router_, *page_gates_);
   server_api_->Mount(*router_);
-  console_api_->Mount(*router_);
-  console_pages_->Mount(*router_);
+  MountConsoles();
   api::DocsApi().Mount(*router_);  // /api/openapi.json, /api/docs (stateless)
   access_log_ = std::make_unique<AccessLog>(*router_);
+}
+
+// The consoles' JSON APIs, then their pages (each behind its console gate).
+void TesseraApp::MountConsoles() {
+  console_apps_api_->Mount(*router_);
+  console_credentials_api_->Mount(*router_);
+  console_users_api_->Mount(*router_);
+  console_members_api_->Mount(*router_);
+  console_audit_api_->Mount(*router_);
+  admin_api_->Mount(*router_);
+  const web::ConsoleGates& gates = *console_gates_;
+  console_app_pages_->Mount(*router_, gates);
+  console_credential_pages_->Mount(*router_, gates);
+  console_user_pages_->Mount(*router_, gates);
+  console_member_pages_->Mount(*router_, gates);
+  console_audit_pages_->Mount(*router_, gates);
+  admin_pages_->Mount(*router_, gates);
 }
 
 Status TesseraApp::BuildServer() {

@@ -9,12 +9,27 @@
 #include <thread>
 
 #include "api/account_api.h"
-#include "api/console_api.h"
+#include "api/admin_api.h"
+#include "api/console_apps_api.h"
+#include "api/console_audit_api.h"
+#include "api/console_caller.h"
+#include "api/console_credentials_api.h"
+#include "api/console_members_api.h"
+#include "api/console_users_api.h"
 #include "api/server_api.h"
 #include "tenancy/app_api_key_service.h"
 #include "tenancy/developer_console_service.h"
 #include "management/user_management_service.h"
-#include "web/console_pages.h"
+#include "web/admin_pages.h"
+#include "web/asset_routes.h"
+#include "web/audit_table.h"
+#include "web/console_app_pages.h"
+#include "web/console_audit_pages.h"
+#include "web/console_credential_pages.h"
+#include "web/console_gates.h"
+#include "web/console_layout.h"
+#include "web/console_member_pages.h"
+#include "web/console_user_pages.h"
 #include "api/system_api.h"
 #include "app/access_log.h"
 #include "app/config.h"
@@ -42,8 +57,9 @@
 #include "oauth/oauth_grant_service.h"
 #include "web/account_pages.h"
 #include "web/login_pages.h"
+#include "web/page_gates.h"
+#include "web/page_kit.h"
 #include "web/page_renderer.h"
-#include "web/web_context.h"
 #include "tokens/key_service.h"
 #include "email_flows/mailer.h"
 #include "api/email_api.h"
@@ -73,11 +89,12 @@ class TesseraApp {
   explicit TesseraApp(const Config& config) : config_(config) {}
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
   Status BuildMail();  // the transport, the worker, and the core's mail queue
-  void BuildPages();   // the hosted pages' renderer, browser context, sign-in, account
+  void BuildPages();   // the hosted pages' renderer, kit and gates, sign-in, account, assets
   void BuildAccountAndSystemApis();
   void BuildOAuthEndpoints();
   void BuildEmailHandlers();    // the email flows' API and pages
-  void BuildConsoleHandlers();  // the server API, the consoles
+  void BuildConsoleHandlers();  // the server API, the consoles' APIs and pages
+  void MountConsoles();
   void MountRoutes();
   Status BuildServer();  // the listener and its thread pools (--listen, --threads, …)
   static int Cores();
@@ -93,8 +110,10 @@ class TesseraApp {
   std::unique_ptr<api::EmailApi> email_api_;
   std::unique_ptr<web::EmailPages> email_pages_;
   std::unique_ptr<web::PageRenderer> pages_;
-  std::unique_ptr<web::WebContext> web_;
+  std::unique_ptr<web::PageKit> page_kit_;
+  std::unique_ptr<web::PageGates> page_gates_;
   std::unique_ptr<web::LoginPages> login_pages_;
+  std::unique_ptr<web::AssetRoutes> asset_routes_;
   std::unique_ptr<web::AccountPages> account_pages_;
   std::unique_ptr<oauth::TokenEndpoint> token_endpoint_;
   std::unique_ptr<oauth::AuthorizeEndpoint> authorize_endpoint_;
@@ -105,8 +124,22 @@ class TesseraApp {
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::SystemApi> system_api_;
   std::unique_ptr<api::ServerApi> server_api_;
-  std::unique_ptr<api::ConsoleApi> console_api_;
-  std::unique_ptr<web::ConsolePages> console_pages_;
+  std::unique_ptr<api::ConsoleCaller> console_caller_;
+  std::unique_ptr<api::ConsoleAppsApi> console_apps_api_;
+  std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
+  std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
+  std::unique_ptr<api::ConsoleMembersApi> console_members_api_;
+  std::unique_ptr<api::ConsoleAuditApi> console_audit_api_;
+  std::unique_ptr<api::AdminApi> admin_api_;
+  std::unique_ptr<web::ConsoleLayout> console_layout_;
+  std::unique_ptr<web::ConsoleGates> console_gates_;
+  std::unique_ptr<web::AuditTable> audit_table_;
+  std::unique_ptr<web::ConsoleAppPages> console_app_pages_;
+  std::unique_ptr<web::ConsoleCredentialPages> console_credential_pages_;
+  std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
+  std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
+  std::unique_ptr<web::ConsoleAuditPages> console_audit_pages_;
+  std::unique_ptr<web::AdminPages> admin_pages_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<http::Server> server_;

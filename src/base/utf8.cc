@@ -17,4 +17,8 @@ std::optional<size_t> Utf8Length(std::string_view text) {
   return count;
 }
 
+bool IsStorableText(std::string_view text) {
+  return text.find('\0') == std::string_view::npos && Utf8Length(text).has_value();
+}
+
 }  // namespace tessera

@@ -11,4 +11,7 @@ namespace tessera {
 // The number of code points of well-formed UTF-8; nullopt for malformed input.
 std::optional<size_t> Utf8Length(std::string_view text);
 
+// Text the database can hold: well-formed UTF-8 without NUL (PostgreSQL refuses both).
+bool IsStorableText(std::string_view text);
+
 }  // namespace tessera

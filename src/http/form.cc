@@ -61,6 +61,13 @@ std::string FormValue(const FormParams& params, const std::string& name) {
   return it == params.end() ? std::string() : it->second;
 }
 
+Result<FormParams> ReadFormBody(const Request& req) {
+  if (!IsFormContentType(req.Header(beast_http::field::content_type))) {
+    return InvalidArgumentError("the body must be application/x-www-form-urlencoded");
+  }
+  return ParseForm(req.body());
+}
+
 bool IsFormContentType(std::string_view ct) {
   std::string type(ct.substr(0, ct.find(';')));
   while (!type.empty() && type.back() == ' ') type.pop_back();

@@ -1,12 +1,15 @@
 // File: form.h
-// application/x-www-form-urlencoded bodies (OAuth endpoints, HTML forms).
+// application/x-www-form-urlencoded bodies (OAuth endpoints, HTML forms); query strings are
+// read the same way (http/query.h).
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
+#include "http/message.h"
 
 namespace tessera::http {
 
@@ -21,6 +24,11 @@ bool IsFormContentType(std::string_view content_type);
 // Decodes `body`; kInvalidArgument for malformed escapes or a parameter given twice
 // (RFC 6749 §3.2: parameters MUST NOT be included more than once).
 Result<std::map<std::string, std::string>> ParseForm(std::string_view body);
+
+// The request's form body: kInvalidArgument when the Content-Type is not
+// application/x-www-form-urlencoded ("the body must be application/x-www-form-urlencoded")
+// or the body is malformed (ParseForm).
+Result<FormParams> ReadFormBody(const Request& req);
 
 // Percent-encodes a query or form component: everything but RFC 3986 unreserved characters.
 std::string FormEncode(std::string_view text);

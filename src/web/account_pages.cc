@@ -2,18 +2,15 @@
 
 #include <boost/json.hpp>
 
-
-#include "http/form.h"
 #include "web/display_text.h"
-#include "web/login_pages.h"
 
 namespace tessera::web {
 namespace {
 
 namespace bh = http::beast_http;
 
-constexpr const char* kProfileFields[] = {"name",         "given_name", "family_name", "nickname",
-                                          "website",      "phone_number", "locale",    "zoneinfo"};
+constexpr const char* kProfileFields[] = {"name",    "given_name",   "family_name", "nickname",
+                                          "website", "phone_number", "locale",      "zoneinfo"};
 
 std::string Notice(std::string_view done) {
   if (done == "profile") return "Your profile was saved.";
@@ -27,7 +24,8 @@ std::string Notice(std::string_view done) {
 
 // What went wrong with an email form (its errors come back through the redirect).
 std::string EmailProblem(std::string_view done) {
-  if (done == "email-password") return "Your email was not changed: the current password is incorrect.";
+  if (done == "email-password")
+    return "Your email was not changed: the current password is incorrect.";
   if (done == "email-invalid") return "Your email was not changed: enter a valid, new address.";
   if (done == "email-limited") return "Too many emails requested. Try again later.";
   if (done == "email-failed") return "The email could not be sent. Please try again in a moment.";
@@ -36,59 +34,82 @@ std::string EmailProblem(std::string_view done) {
 
 }  // namespace
 
-void AccountPages::Mount(http::Router& r) {
-  r.Add(bh::verb::get, "/apps/{app}/account", [this](http::Request& q) { return Show(q); });
-  r.Add(bh::verb::post, "/apps/{app}/account/profile",
-        [this](http::Request& q) { return SaveProfile(q); });
-  r.Add(bh::verb::post, "/apps/{app}/account/password",
-        [this](http::Request& q) { return ChangePassword(q); }, http::Dispatch::kHashing);
-  r.Add(bh::verb::post, "/apps/{app}/account/sessions/{id}/revoke",
-        [this](http::Request& q) { return RevokeSession(q); });
-  r.Add(bh::verb::post, "/apps/{app}/account/apps/{id}/revoke",
-        [this](http::Request& q) { return RevokeApp(q); });
-}
-
-std::variant<AccountPages::Visitor, http::Response> AccountPages::Visit(
-    http::Request& req, bool is_post, std::map<std::string, std::string>* form) {
-  auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.UnknownApp(req);
-  if (is_post) {
-    auto f = ReadForm(req);
-    if (!f || !web_.CsrfOk(req, *f)) {
-      return web_.CsrfRejected(req, *app);
-    }
-    *form = std::move(*f);
-  }
-  auto session = web_.CurrentSession(*app, req);
-  if (!session) {
-    std::string login = web_.PagePath(*app, "login") + "?return_to=" +
-                        http::FormEncode(web_.PagePath(*app, "account"));
-    return WebContext::Redirect(web_.Absolute(login));
-  }
-  return Visitor{std::move(*app), std::move(*session)};
+void AccountPages::Mount(http::Router& r, const PageGates& gates) {
+  const auto back = AfterSignIn::kAccountPage;
+  const std::string base = "/apps/{app}/account";
+  r.Add(bh::verb::get, base, gates.WithBrowserSession(back, Bind(this, &AccountPages::Show)));
+  r.Add(bh::verb::post, base + "/profile",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::SaveProfile)));
+  r.Add(bh::verb::post, base + "/password",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::ChangePassword)),
+        http::Dispatch::kHashing);
+  r.Add(bh::verb::post, base + "/sessions/{id}/revoke",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeSession)));
+  r.Add(bh::verb::post, base + "/apps/{id}/revoke",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeApp)));
 }
 
 http::Response AccountPages::Done(const store::App& app, std::string_view what) {
-  return WebContext::Redirect(web_.Absolute(web_.PagePath(app, "account") + "?done=" +
-                                            std::string(what)));
+  return Redirect(
+      kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=" + std::string(what)));
 }
 
-http::Response AccountPages::Render(const http::Request& req, const Visitor& v, PageData d,
+PageData AccountPages::SessionRows(const BrowserVisit& v) {
+  PageData rows(PageData::type::list);
+  auto list = sessions_.ListSessions(v.app, v.session.user_id);
+  if (!list.ok()) return rows;
+  for (const auto& s : *list) {
+    PageData item;
+    std::string what = s.kind == store::kSessionOAuth ? s.user_agent + " (app access)"
+                       : s.kind == store::kSessionApi
+                           ? "API sign-in · " + DescribeAgent(s.user_agent)
+                           : DescribeAgent(s.user_agent);
+    item.set("description", what);
+    item.set("detail", (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
+                           FormatTime(s.last_used_at));
+    item.set("current", s.id == v.session.id);
+    item.set("revoke_action", kit_.urls.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
+    rows.push_back(item);
+  }
+  return rows;
+}
+
+PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v) {
+  PageData rows(PageData::type::list);
+  auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
+  if (!authorized.ok()) return rows;
+  for (const auto& a : *authorized) {
+    PageData item;
+    item.set("client_name", a.client.name);
+    std::string scopes;
+    for (const auto& s : a.consent.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
+    item.set("scopes_text", scopes);
+    item.set("granted_text", "Allowed " + FormatTime(a.consent.updated_at));
+    item.set("revoke_action",
+             kit_.urls.PagePath(
+                 v.app, "account/apps/" + http::FormEncode(a.client.client_id) + "/revoke"));
+    rows.push_back(item);
+  }
+  return rows;
+}
+
+http::Response AccountPages::Render(const http::Request& req, const BrowserVisit& v, PageData d,
                                     unsigned status) {
   auto user = accounts_.GetUser(v.app, v.session.user_id);
   if (!user.ok()) {
-    return web_.ErrorPage(req, &v.app, user.status().IsNotFound() ? 404 : 503,
-                          "Something went wrong", "Your account could not be loaded.");
+    return kit_.pages.ErrorPage(req, &v.app, user.status().IsNotFound() ? 404 : 503,
+                                "Something went wrong", "Your account could not be loaded.");
   }
+  const PageUrls& urls = kit_.urls;
   d.set("title", "Your account");
   d.set("user_display", user->email);
   d.set("email", user->email);
   d.set("email_verified", user->email_verified);
-  d.set("profile_action", web_.PagePath(v.app, "account/profile"));
-  d.set("password_action", web_.PagePath(v.app, "account/password"));
-  d.set("logout_action", web_.PagePath(v.app, "logout"));
-  d.set("email_action", web_.PagePath(v.app, "account/email"));
-  if (!user->email_verified) d.set("verify_action", web_.PagePath(v.app, "account/verification"));
+  d.set("profile_action", urls.PagePath(v.app, "account/profile"));
+  d.set("password_action", urls.PagePath(v.app, "account/password"));
+  d.set("logout_action", urls.PagePath(v.app, "logout"));
+  d.set("email_action", urls.PagePath(v.app, "account/email"));
+  if (!user->email_verified) d.set("verify_action", urls.PagePath(v.app, "account/verification"));
   d.set("password_min_length", std::to_string(accounts_.PolicyFor(v.app).min_length));
   if (!d.get("username")) d.set("username", user->username.value_or(""));
   boost::system::error_code ec;
@@ -101,64 +122,25 @@ http::Response AccountPages::Render(const http::Request& req, const Visitor& v, 
     }
     d.set(f, value);
   }
-  PageData sessions(PageData::type::list);
-  auto list = sessions_.ListSessions(v.app, v.session.user_id);
-  if (list.ok()) {
-    for (const auto& s : *list) {
-      PageData item;
-      std::string what = s.kind == store::kSessionOAuth ? s.user_agent + " (app access)"
-                         : s.kind == store::kSessionApi ? "API sign-in · " + DescribeAgent(s.user_agent)
-                                                        : DescribeAgent(s.user_agent);
-      item.set("description", what);
-      std::string detail = (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
-                           FormatTime(s.last_used_at);
-      item.set("detail", detail);
-      item.set("current", s.id == v.session.id);
-      item.set("revoke_action", web_.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
-      sessions.push_back(item);
-    }
-  }
-  d.set("has_sessions", list.ok() && !list->empty());
+  PageData sessions = SessionRows(v);
+  d.set("has_sessions", sessions.is_non_empty_list());
   d.set("sessions", sessions);
-  PageData apps(PageData::type::list);
-  auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
-  if (authorized.ok()) {
-    for (const auto& a : *authorized) {
-      PageData item;
-      item.set("client_name", a.client.name);
-      std::string scopes;
-      for (const auto& s : a.consent.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
-      item.set("scopes_text", scopes);
-      item.set("granted_text", "Allowed " + FormatTime(a.consent.updated_at));
-      item.set("revoke_action",
-               web_.PagePath(v.app, "account/apps/" + http::FormEncode(a.client.client_id) + "/revoke"));
-      apps.push_back(item);
-    }
-  }
-  d.set("has_apps", authorized.ok() && !authorized->empty());
+  PageData apps = AuthorizedAppRows(v);
+  d.set("has_apps", apps.is_non_empty_list());
   d.set("apps", apps);
-  return web_.Page(req, v.app, "account", std::move(d), status);
+  return kit_.pages.Page(req, v.app, "account", std::move(d), status);
 }
 
-http::Response AccountPages::Show(http::Request& req) {
-  auto visit = Visit(req, false, nullptr);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+http::Response AccountPages::Show(http::Request& req, const BrowserVisit& v) {
   PageData d;
-  auto query = QueryOf(req);
-  if (query) {
-    if (std::string notice = Notice(http::FormValue(*query, "done")); !notice.empty()) d.set("notice", notice);
-    if (std::string problem = EmailProblem(http::FormValue(*query, "done")); !problem.empty()) {
-      d.set("email_error", problem);
-    }
-  }
-  return Render(req, std::get<Visitor>(visit), std::move(d), 200);
+  std::string done = http::FormValue(PageQuery(req), "done");
+  if (std::string notice = Notice(done); !notice.empty()) d.set("notice", notice);
+  if (std::string problem = EmailProblem(done); !problem.empty()) d.set("email_error", problem);
+  return Render(req, v, std::move(d), 200);
 }
 
-http::Response AccountPages::SaveProfile(http::Request& req) {
-  std::map<std::string, std::string> form;
-  auto visit = Visit(req, true, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const Visitor& v = std::get<Visitor>(visit);
+http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit& v,
+                                         const Form& form) {
   services::ProfileUpdate update;
   if (form.contains("username")) {
     std::string u = http::FormValue(form, "username");
@@ -168,66 +150,56 @@ http::Response AccountPages::SaveProfile(http::Request& req) {
   for (const char* f : kProfileFields) {
     if (!form.contains(f)) continue;
     std::string value = http::FormValue(form, f);
-    if (value.empty()) patch[f] = nullptr;
-    else patch[f] = value;
+    if (value.empty())
+      patch[f] = nullptr;
+    else
+      patch[f] = value;
   }
   update.profile_patch = std::move(patch);
   auto saved = accounts_.UpdateProfile(v.app, v.session.user_id, update);
   if (saved.ok()) return Done(v.app, "profile");
+  const Status& s = saved.status();
   PageData d;
   PageData errors(PageData::type::list);
-  for (const auto& e : saved.status().field_errors()) {
+  for (const auto& e : s.field_errors()) {
     PageData item;
     item.set("message", e.field + ": " + e.message);
     errors.push_back(item);
   }
   d.set("profile_errors", errors);
-  if (saved.status().field_errors().empty()) d.set("error", "Your profile could not be saved.");
+  if (s.field_errors().empty()) d.set("error", "Your profile could not be saved.");
   d.set("username", http::FormValue(form, "username"));
   for (const char* f : kProfileFields) d.set(f, http::FormValue(form, f));
-  return Render(req, v, std::move(d), saved.status().code() == StatusCode::kInvalidArgument ||
-                                              saved.status().IsAlreadyExists() ? 400 : 503);
+  bool invalid = s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists();
+  return Render(req, v, std::move(d), invalid ? 400 : 503);
 }
 
-http::Response AccountPages::ChangePassword(http::Request& req) {
-  std::map<std::string, std::string> form;
-  auto visit = Visit(req, true, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const Visitor& v = std::get<Visitor>(visit);
-  Status s = accounts_.ChangePassword(v.app, v.session.user_id, http::FormValue(form, "current_password"),
-                                      http::FormValue(form, "new_password"), v.session.id);
+http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVisit& v,
+                                            const Form& form) {
+  Status s =
+      accounts_.ChangePassword(v.app, v.session.user_id, http::FormValue(form, "current_password"),
+                               http::FormValue(form, "new_password"), v.session.id);
   if (s.ok()) return Done(v.app, "password");
   PageData d;
   std::string message = "Your password could not be changed. Please try again.";
   if (!s.field_errors().empty()) {
     const auto& e = s.field_errors().front();
-    message = (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
+    message =
+        (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
   }
   d.set("password_error", message);
   return Render(req, v, std::move(d), s.code() == StatusCode::kInvalidArgument ? 400 : 503);
 }
 
-http::Response AccountPages::RevokeSession(http::Request& req) {
-  std::map<std::string, std::string> form;
-  auto visit = Visit(req, true, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const Visitor& v = std::get<Visitor>(visit);
+http::Response AccountPages::RevokeSession(http::Request& req, const BrowserVisit& v, const Form&) {
   Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
-  if (!s.ok() && !s.IsNotFound()) {
-    return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
-  }
+  if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
   return Done(v.app, "session");
 }
 
-http::Response AccountPages::RevokeApp(http::Request& req) {
-  std::map<std::string, std::string> form;
-  auto visit = Visit(req, true, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const Visitor& v = std::get<Visitor>(visit);
+http::Response AccountPages::RevokeApp(http::Request& req, const BrowserVisit& v, const Form&) {
   Status s = authz_.RevokeAuthorization(v.app, v.session.user_id, req.Param("id"));
-  if (!s.ok() && !s.IsNotFound()) {
-    return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
-  }
+  if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
   return Done(v.app, "app");
 }
 

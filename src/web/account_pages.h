@@ -5,42 +5,37 @@
 // back with 303 to the page, which shows what was done.
 #pragma once
 
-#include "http/router.h"
 #include "accounts/account_service.h"
-#include "sessions/session_service.h"
+#include "http/router.h"
 #include "oauth/authorization_service.h"
-#include "web/web_context.h"
+#include "sessions/session_service.h"
+#include "web/page_gates.h"
+#include "web/page_kit.h"
 
 namespace tessera::web {
 
 class AccountPages {
  public:
-  AccountPages(WebContext& web, services::AccountService& accounts,
-               services::SessionService& sessions,
-               services::AuthorizationService& authz)
-      : web_(web), accounts_(accounts), sessions_(sessions), authz_(authz) {}
-  void Mount(http::Router& router);
+  AccountPages(const PageKit& kit, services::AccountService& accounts,
+               services::SessionService& sessions, services::AuthorizationService& authz)
+      : kit_(kit), accounts_(accounts), sessions_(sessions), authz_(authz) {}
+  void Mount(http::Router& router, const PageGates& gates);
 
  private:
-  // The signed-in session and app of a request, or the response to send instead (a redirect
-  // to the sign-in page, an error page).
-  struct Visitor {
-    store::App app;
-    store::Session session;
-  };
-  std::variant<Visitor, http::Response> Visit(http::Request& req, bool is_post,
-                                              std::map<std::string, std::string>* form);
+  using Form = http::FormParams;
 
-  http::Response Show(http::Request& req);
-  http::Response SaveProfile(http::Request& req);
-  http::Response ChangePassword(http::Request& req);
-  http::Response RevokeSession(http::Request& req);
-  http::Response RevokeApp(http::Request& req);
-  http::Response Render(const http::Request& req, const Visitor& v, PageData extra,
+  http::Response Show(http::Request& req, const BrowserVisit& v);
+  http::Response SaveProfile(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response ChangePassword(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response RevokeSession(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response RevokeApp(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response Render(const http::Request& req, const BrowserVisit& v, PageData extra,
                         unsigned status);
+  PageData SessionRows(const BrowserVisit& v);
+  PageData AuthorizedAppRows(const BrowserVisit& v);
   http::Response Done(const store::App& app, std::string_view what);
 
-  WebContext& web_;
+  const PageKit& kit_;
   services::AccountService& accounts_;
   services::SessionService& sessions_;
   services::AuthorizationService& authz_;

@@ -1,8 +1,5 @@
 #include "web/console_common.h"
 
-
-#include "http/form.h"
-
 namespace tessera::web::console {
 
 std::string FormatTime(const std::optional<int64_t>& ms, std::string_view none) {
@@ -95,7 +92,8 @@ std::vector<std::string> SetFieldErrors(PageData& d, const std::vector<FieldErro
   }
   for (auto& [field, message] : by_field) {
     std::string text = message;
-    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    if (!text.empty())
+      text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
     d.set(field + "_error", text);
   }
   return others;
@@ -115,7 +113,9 @@ struct Notice {
 };
 
 constexpr Notice kNotices[] = {
-    {"created", "Your app is ready. Next: create an API key for your backend, or an OAuth client for sign-in."},
+    {"created",
+     "Your app is ready. Next: create an API key for your backend, or an OAuth client for "
+     "sign-in."},
     {"settings", "Settings saved. The hosted pages show them within a few seconds."},
     {"key-revoked", "The API key was revoked: requests made with it now fail."},
     {"key-missing", "That API key was already revoked.", true},
@@ -136,9 +136,16 @@ constexpr Notice kNotices[] = {
 
 }  // namespace
 
-void SetNotice(PageData& d, const std::optional<Form>& query) {
-  if (!query) return;
-  std::string done = http::FormValue(*query, "done");
+std::optional<std::string> QueryText(const http::QueryParams& query, const std::string& name,
+                                     size_t max) {
+  std::string v = Trim(http::FormValue(query, name));
+  if (v.empty()) return std::nullopt;
+  if (v.size() > max) v.resize(max);
+  return v;
+}
+
+void SetNotice(PageData& d, const http::QueryParams& query) {
+  std::string done = http::FormValue(query, "done");
   for (const auto& n : kNotices) {
     if (n.key == done) d.set(n.error ? "error" : "notice", std::string(n.text));
   }

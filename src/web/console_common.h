@@ -1,8 +1,8 @@
 // File: console_common.h
-// Small helpers shared by the console pages (console_pages.cc, console_credentials.cc,
-// console_users.cc, admin_pages.cc): times and devices for people, form fields (lines,
-// words, whole numbers, checkboxes), field errors into page data, and the notices a 303
-// back to a page may name (?done=…: a fixed list, nothing of the request is echoed).
+// Small helpers shared by the console pages (console_*_pages.cc, admin_pages.cc): times and
+// devices for people, form fields (lines, words, whole numbers, checkboxes), field errors
+// into page data, and the notices a 303 back to a page may name (?done=…: a fixed list,
+// nothing of the request is echoed).
 #pragma once
 
 #include <cstdint>
@@ -14,12 +14,14 @@
 #include <vector>
 
 #include "base/status.h"
+#include "http/form.h"
+#include "http/query.h"
 #include "web/display_text.h"
-#include "web/web_context.h"
+#include "web/page_writer.h"
 
 namespace tessera::web::console {
 
-using Form = std::map<std::string, std::string>;
+using Form = http::FormParams;
 
 using web::DescribeAgent;  // web/display_text.h
 using web::FormatTime;
@@ -47,8 +49,11 @@ std::vector<std::string> SetFieldErrors(PageData& d, const Status& s,
 std::vector<std::string> SetFieldErrors(PageData& d, const std::vector<FieldError>& errors,
                                         const std::vector<std::string_view>& fields);
 
+// A query parameter, trimmed and cut to `max` bytes; nullopt when absent or empty.
+std::optional<std::string> QueryText(const http::QueryParams& query, const std::string& name,
+                                     size_t max);
 // The notice of ?done=<what>: sets "notice" or "error" in `d`.
-void SetNotice(PageData& d, const std::optional<Form>& query);
+void SetNotice(PageData& d, const http::QueryParams& query);
 
 // A query string "?a=1&b=2" of the non-empty values, in the order given; "" when all are empty.
 std::string QueryString(std::initializer_list<std::pair<std::string_view, std::string>> params);

@@ -1,287 +1,272 @@
 #include "web/email_pages.h"
 
-#include "http/form.h"
 #include "tenancy/app_settings.h"
-#include "web/login_pages.h"
+#include "web/browser_sign_in.h"
+#include "web/page_errors.h"
+#include "web/return_to.h"
 
 namespace tessera::web {
 namespace {
 
 namespace bh = http::beast_http;
-using Params = http::FormParams;
 
 }  // namespace
 
-void EmailPages::Mount(http::Router& r) {
+void EmailPages::Mount(http::Router& r, const PageGates& gates) {
   using D = http::Dispatch;
-  auto bind = [this](http::Response (EmailPages::*fn)(http::Request&)) {
-    return [this, fn](http::Request& req) { return (this->*fn)(req); };
-  };
   const std::string base = "/apps/{app}";
-  r.Add(bh::verb::get, base + "/verify-email", bind(&EmailPages::VerifyEmail));
-  r.Add(bh::verb::get, base + "/forgot-password", bind(&EmailPages::ShowForgot));
-  r.Add(bh::verb::post, base + "/forgot-password", bind(&EmailPages::SubmitForgot));
-  r.Add(bh::verb::get, base + "/reset-password", bind(&EmailPages::ShowReset));
-  r.Add(bh::verb::post, base + "/reset-password", bind(&EmailPages::SubmitReset), D::kHashing);
-  r.Add(bh::verb::get, base + "/magic-link", bind(&EmailPages::ShowMagicLink));
-  r.Add(bh::verb::post, base + "/magic-link", bind(&EmailPages::SubmitMagicLink));
-  r.Add(bh::verb::get, base + "/magic-link/continue", bind(&EmailPages::ShowContinue));
-  r.Add(bh::verb::post, base + "/magic-link/continue", bind(&EmailPages::SubmitContinue));
-  r.Add(bh::verb::get, base + "/email-code", bind(&EmailPages::ShowCode));
-  r.Add(bh::verb::post, base + "/email-code", bind(&EmailPages::SubmitCode));
-  r.Add(bh::verb::get, base + "/confirm-email-change", bind(&EmailPages::ConfirmEmailChange));
-  r.Add(bh::verb::post, base + "/account/email", bind(&EmailPages::AccountChangeEmail), D::kHashing);
-  r.Add(bh::verb::post, base + "/account/verification", bind(&EmailPages::AccountSendVerification));
+  auto get = [&](const std::string& path,
+                 http::Response (EmailPages::*page)(http::Request&, const App&)) {
+    r.Add(bh::verb::get, base + path, gates.WithApp(Bind(this, page)));
+  };
+  auto post = [&](const std::string& path,
+                  http::Response (EmailPages::*page)(http::Request&, const App&, const Form&),
+                  D dispatch = D::kWorker) {
+    r.Add(bh::verb::post, base + path, gates.WithCsrf(Bind(this, page)), dispatch);
+  };
+  get("/verify-email", &EmailPages::VerifyEmail);
+  get("/forgot-password", &EmailPages::ShowForgot);
+  post("/forgot-password", &EmailPages::SubmitForgot);
+  get("/reset-password", &EmailPages::ShowReset);
+  post("/reset-password", &EmailPages::SubmitReset, D::kHashing);
+  get("/magic-link", &EmailPages::ShowMagicLink);
+  post("/magic-link", &EmailPages::SubmitMagicLink);
+  get("/magic-link/continue", &EmailPages::ShowContinue);
+  post("/magic-link/continue", &EmailPages::SubmitContinue);
+  get("/email-code", &EmailPages::ShowCode);
+  post("/email-code", &EmailPages::SubmitCode);
+  get("/confirm-email-change", &EmailPages::ConfirmEmailChange);
+  // Without a session these go to the sign-in page, which then leads to the app's home.
+  r.Add(
+      bh::verb::post, base + "/account/email",
+      gates.WithBrowserSession(AfterSignIn::kDefault, Bind(this, &EmailPages::AccountChangeEmail)),
+      D::kHashing);
+  r.Add(bh::verb::post, base + "/account/verification",
+        gates.WithBrowserSession(AfterSignIn::kDefault,
+                                 Bind(this, &EmailPages::AccountSendVerification)));
 }
 
-// Resolves the app and reads the query (GET) or the CSRF-checked form (POST) into `params`;
-// returns the response to send instead when that fails.
-#define TESSERA_PAGE_PRELUDE(is_post)                                                          \
-  auto app = web_.apps().Resolve(req.Param("app"));                                             \
-  if (!app.ok()) return web_.UnknownApp(req); \
-  Params params;                                                                                \
-  if (is_post) {                                                                                \
-    auto form = ReadForm(req);                                                                  \
-    if (!form || !web_.CsrfOk(req, *form)) {                                                    \
-      return web_.CsrfRejected(req, *app);                                                      \
-    }                                                                                           \
-    params = std::move(*form);                                                                  \
-  } else if (auto q = QueryOf(req)) {                                                           \
-    params = std::move(*q);                                                                     \
-  }
-
 // A link that failed: the service's explanation for a used, expired or unknown link (it says
-// what to do), a generic one otherwise; with a button to `retry_page`.
-http::Response EmailPages::LinkFailure(const http::Request& req, const store::App& app,
+// what to do) as a 400, a generic one otherwise; with a button to `retry_page`.
+http::Response EmailPages::LinkFailure(const http::Request& req, const App& app,
                                        const Status& status, std::string_view retry_page,
                                        std::string_view retry_text) {
   bool explained = status.code() == StatusCode::kFailedPrecondition || status.IsNotFound() ||
                    status.code() == StatusCode::kUnauthenticated;
-  return web_.Message(req, app, explained ? 400 : 503, "This link can’t be used",
-                      explained ? status.message() : "Please try again in a moment.", false,
-                      web_.PagePath(app, retry_page), retry_text);
+  return kit_.pages.Message(req, app, explained ? 400 : 503, "This link can’t be used",
+                            explained ? status.message() : "Please try again in a moment.", false,
+                            kit_.urls.PagePath(app, retry_page), retry_text);
 }
 
-http::Response EmailPages::VerifyEmail(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  auto user = verification_.Verify(*app, http::FormValue(params, "token"));
-  if (!user.ok()) return LinkFailure(req, *app, user.status(), "account", "Go to your account");
-  return web_.Message(req, *app, 200, "Your email is verified",
-                      "Thank you: " + user->email + " is confirmed.", true,
-                      web_.PagePath(*app, "account"), "Continue");
+http::Response EmailPages::BackToAccount(const App& app, const std::string& done) {
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=" + done));
 }
 
-http::Response EmailPages::ForgotForm(const http::Request& req, const store::App& app,
+http::Response EmailPages::VerifyEmail(http::Request& req, const App& app) {
+  auto user = verification_.Verify(app, http::FormValue(PageQuery(req), "token"));
+  if (!user.ok()) return LinkFailure(req, app, user.status(), "account", "Go to your account");
+  return kit_.pages.Message(req, app, 200, "Your email is verified",
+                            "Thank you: " + user->email + " is confirmed.", true,
+                            kit_.urls.PagePath(app, "account"), "Continue");
+}
+
+http::Response EmailPages::ForgotForm(const http::Request& req, const App& app,
                                       const std::string& email, const std::string& error,
                                       unsigned status) {
   PageData d;
   d.set("title", "Reset your password");
-  d.set("action", web_.PagePath(app, "forgot-password"));
+  d.set("action", kit_.urls.PagePath(app, "forgot-password"));
   d.set("email", email);
-  d.set("login_url", web_.PagePath(app, "login"));
+  d.set("login_url", kit_.urls.PagePath(app, "login"));
   if (!error.empty()) d.set("error", error);
-  return web_.Page(req, app, "forgot_password", std::move(d), status);
+  return kit_.pages.Page(req, app, "forgot_password", std::move(d), status);
 }
 
-http::Response EmailPages::ShowForgot(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  return ForgotForm(req, *app, "", "", 200);
+http::Response EmailPages::ShowForgot(http::Request& req, const App& app) {
+  return ForgotForm(req, app, "", "", 200);
 }
 
-http::Response EmailPages::SubmitForgot(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  std::string email = http::FormValue(params, "email").substr(0, 320);
-  Status s = resets_.RequestReset(*app, email, WebContext::ClientOf(req));
-  if (s.code() == StatusCode::kInvalidArgument) {
-    return ForgotForm(req, *app, email, "Enter a valid email address.", 400);
+http::Response EmailPages::SubmitForgot(http::Request& req, const App& app, const Form& form) {
+  std::string email = http::FormValue(form, "email").substr(0, 320);
+  Status s = resets_.RequestReset(app, email, ClientOf(req));
+  if (!s.ok()) {
+    PageFailure failure = PageFailureOf(s);
+    if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
+    return ForgotForm(req, app, email, failure.message, failure.status);
   }
-  if (s.code() == StatusCode::kRateLimited) return ForgotForm(req, *app, email, s.message(), 429);
-  if (!s.ok()) return ForgotForm(req, *app, email, "Please try again in a moment.", 503);
-  return web_.Message(req, *app, 200, "Check your email",
-                      "If an account uses " + email + ", we sent it a link to reset the password. "
-                      "The link works for 30 minutes.",
-                      true, web_.PagePath(*app, "login"), "Back to sign in");
+  return kit_.pages.Message(req, app, 200, "Check your email",
+                            "If an account uses " + email +
+                                ", we sent it a link to reset the "
+                                "password. The link works for 30 minutes.",
+                            true, kit_.urls.PagePath(app, "login"), "Back to sign in");
 }
 
-http::Response EmailPages::ResetForm(const http::Request& req, const store::App& app,
+http::Response EmailPages::ResetForm(const http::Request& req, const App& app,
                                      const std::string& token, const std::string& error,
                                      unsigned status) {
   PageData d;
   d.set("title", "Choose a new password");
-  d.set("action", web_.PagePath(app, "reset-password"));
+  d.set("action", kit_.urls.PagePath(app, "reset-password"));
   d.set("token", token);
   d.set("password_min_length", std::to_string(accounts_.PolicyFor(app).min_length));
   if (!error.empty()) d.set("password_error", error);
-  return web_.Page(req, app, "reset_password", std::move(d), status);
+  return kit_.pages.Page(req, app, "reset_password", std::move(d), status);
 }
 
-http::Response EmailPages::ShowReset(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  return ResetForm(req, *app, http::FormValue(params, "token").substr(0, 128), "", 200);
+http::Response EmailPages::ShowReset(http::Request& req, const App& app) {
+  return ResetForm(req, app, http::FormValue(PageQuery(req), "token").substr(0, 128), "", 200);
 }
 
-http::Response EmailPages::SubmitReset(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  std::string token = http::FormValue(params, "token").substr(0, 128);
-  Status s = resets_.ResetPassword(*app, token, http::FormValue(params, "new_password"));
+http::Response EmailPages::SubmitReset(http::Request& req, const App& app, const Form& form) {
+  std::string token = http::FormValue(form, "token").substr(0, 128);
+  Status s = resets_.ResetPassword(app, token, http::FormValue(form, "new_password"));
   if (s.ok()) {
-    return web_.Message(req, *app, 200, "Your password was changed",
-                        "Every session was signed out. Sign in with your new password.", true,
-                        web_.PagePath(*app, "login"), "Sign in");
+    return kit_.pages.Message(req, app, 200, "Your password was changed",
+                              "Every session was signed out. Sign in with your new password.", true,
+                              kit_.urls.PagePath(app, "login"), "Sign in");
   }
   if (s.code() == StatusCode::kInvalidArgument) {
     std::string why = s.field_errors().empty() ? s.message() : s.field_errors().front().message;
-    return ResetForm(req, *app, token, "The new password " + why + ".", 400);
+    return ResetForm(req, app, token, "The new password " + why + ".", 400);
   }
+  // A used, expired or unknown link is the link's problem, not the form's: a 400 that says so.
   if (s.code() == StatusCode::kFailedPrecondition || s.IsNotFound()) {
-    return web_.Message(req, *app, 400, "This link can’t be used", s.message(), false,
-                        web_.PagePath(*app, "forgot-password"), "Ask for a new link");
+    return kit_.pages.Message(req, app, 400, "This link can’t be used", s.message(), false,
+                              kit_.urls.PagePath(app, "forgot-password"), "Ask for a new link");
   }
-  return ResetForm(req, *app, token, "Please try again in a moment.", 503);
+  return ResetForm(req, app, token, "Please try again in a moment.", 503);
 }
 
-http::Response EmailPages::MagicForm(const http::Request& req, const store::App& app,
+http::Response EmailPages::MagicForm(const http::Request& req, const App& app,
                                      const std::string& email, const std::string& return_to,
                                      const std::string& error, unsigned status) {
   PageData d;
   d.set("title", "Sign in with email");
-  d.set("action", web_.PagePath(app, "magic-link"));
+  d.set("action", kit_.urls.PagePath(app, "magic-link"));
   d.set("email", email);
   d.set("return_to", return_to);
-  std::string login = web_.PagePath(app, "login");
+  std::string login = kit_.urls.PagePath(app, "login");
   if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
   d.set("login_url", login);
   d.set("code_supported", services::ParseAppSettings(app.settings_json).email_code_login);
   if (!error.empty()) d.set("error", error);
-  return web_.Page(req, app, "magic_link", std::move(d), status);
+  return kit_.pages.Page(req, app, "magic_link", std::move(d), status);
 }
 
-http::Response EmailPages::ShowMagicLink(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  return MagicForm(req, *app, "", web_.SafeReturnTo(*app, http::FormValue(params, "return_to")), "", 200);
+http::Response EmailPages::ShowMagicLink(http::Request& req, const App& app) {
+  std::string return_to =
+      SafeReturnTo(kit_.urls, app, http::FormValue(PageQuery(req), "return_to"));
+  return MagicForm(req, app, "", return_to, "", 200);
 }
 
-http::Response EmailPages::SubmitMagicLink(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  std::string email = http::FormValue(params, "email").substr(0, 320);
-  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
-  bool code = http::FormValue(params, "method") == "code";
-  Status s = code ? passwordless_.RequestCode(*app, email, WebContext::ClientOf(req))
-                  : passwordless_.RequestLink(*app, email, {"", return_to}, WebContext::ClientOf(req));
-  if (s.code() == StatusCode::kInvalidArgument) {
-    return MagicForm(req, *app, email, return_to, "Enter a valid email address.", 400);
+http::Response EmailPages::SubmitMagicLink(http::Request& req, const App& app, const Form& form) {
+  std::string email = http::FormValue(form, "email").substr(0, 320);
+  std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
+  bool code = http::FormValue(form, "method") == "code";
+  Status s = code ? passwordless_.RequestCode(app, email, ClientOf(req))
+                  : passwordless_.RequestLink(app, email, {"", return_to}, ClientOf(req));
+  if (!s.ok()) {
+    PageFailure failure = PageFailureOf(s);
+    if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
+    return MagicForm(req, app, email, return_to, failure.message, failure.status);
   }
-  if (s.code() == StatusCode::kRateLimited || s.code() == StatusCode::kPermissionDenied) {
-    return MagicForm(req, *app, email, return_to, s.message(),
-                     s.code() == StatusCode::kRateLimited ? 429 : 403);
-  }
-  if (!s.ok()) return MagicForm(req, *app, email, return_to, "Please try again in a moment.", 503);
   if (code) {
-    std::string next = web_.PagePath(*app, "email-code") + "?email=" + http::FormEncode(email);
+    std::string next = kit_.urls.PagePath(app, "email-code") + "?email=" + http::FormEncode(email);
     if (!return_to.empty()) next += "&return_to=" + http::FormEncode(return_to);
-    return WebContext::Redirect(web_.Absolute(next));
+    return Redirect(kit_.urls.Absolute(next));
   }
-  return web_.Message(req, *app, 200, "Check your email",
-                      "If " + email + " can sign in here, we sent it a link. It works for 15 "
-                      "minutes, once, and only the newest link works.",
-                      true);
+  return kit_.pages.Message(req, app, 200, "Check your email",
+                            "If " + email +
+                                " can sign in here, we sent it a link. It works for "
+                                "15 minutes, once, and only the newest link works.",
+                            true);
 }
 
-http::Response EmailPages::ShowContinue(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
+http::Response EmailPages::ShowContinue(http::Request& req, const App& app) {
+  const http::QueryParams query = PageQuery(req);
   PageData d;
   d.set("title", "Continue signing in");
-  std::string action = web_.PagePath(*app, "magic-link/continue");
-  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
+  std::string action = kit_.urls.PagePath(app, "magic-link/continue");
+  std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(query, "return_to"));
   if (!return_to.empty()) action += "?return_to=" + http::FormEncode(return_to);
   d.set("action", action);
-  d.set("token", http::FormValue(params, "token").substr(0, 128));
-  return web_.Page(req, *app, "magic_continue", std::move(d));
+  d.set("token", http::FormValue(query, "token").substr(0, 128));
+  return kit_.pages.Page(req, app, "magic_continue", std::move(d));
 }
 
-http::Response EmailPages::SubmitContinue(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  auto query = QueryOf(req);
-  std::string return_to = query ? web_.SafeReturnTo(*app, http::FormValue(*query, "return_to")) : "";
-  auto user = passwordless_.ConsumeLink(*app, http::FormValue(params, "token"));
-  if (!user.ok()) return LinkFailure(req, *app, user.status(), "magic-link", "Get a new link");
-  return web_.SignIn(req, *app, *user, return_to);
+http::Response EmailPages::SubmitContinue(http::Request& req, const App& app, const Form& form) {
+  std::string return_to =
+      SafeReturnTo(kit_.urls, app, http::FormValue(PageQuery(req), "return_to"));
+  auto user = passwordless_.ConsumeLink(app, http::FormValue(form, "token"));
+  if (!user.ok()) return LinkFailure(req, app, user.status(), "magic-link", "Get a new link");
+  return SignInBrowser(kit_, req, app, *user, return_to);
 }
 
-http::Response EmailPages::CodeForm(const http::Request& req, const store::App& app,
+http::Response EmailPages::CodeForm(const http::Request& req, const App& app,
                                     const std::string& email, const std::string& return_to,
                                     const std::string& error, unsigned status) {
   PageData d;
   d.set("title", "Enter the code");
-  d.set("action", web_.PagePath(app, "email-code"));
+  d.set("action", kit_.urls.PagePath(app, "email-code"));
   d.set("email", email);
   d.set("return_to", return_to);
-  std::string resend = web_.PagePath(app, "magic-link");
+  std::string resend = kit_.urls.PagePath(app, "magic-link");
   if (!return_to.empty()) resend += "?return_to=" + http::FormEncode(return_to);
   d.set("resend_url", resend);
   if (!error.empty()) d.set("code_error", error);
-  return web_.Page(req, app, "email_code", std::move(d), status);
+  return kit_.pages.Page(req, app, "email_code", std::move(d), status);
 }
 
-http::Response EmailPages::ShowCode(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  return CodeForm(req, *app, http::FormValue(params, "email").substr(0, 320),
-                  web_.SafeReturnTo(*app, http::FormValue(params, "return_to")), "", 200);
+http::Response EmailPages::ShowCode(http::Request& req, const App& app) {
+  const http::QueryParams query = PageQuery(req);
+  return CodeForm(req, app, http::FormValue(query, "email").substr(0, 320),
+                  SafeReturnTo(kit_.urls, app, http::FormValue(query, "return_to")), "", 200);
 }
 
-http::Response EmailPages::SubmitCode(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  std::string email = http::FormValue(params, "email").substr(0, 320);
-  std::string return_to = web_.SafeReturnTo(*app, http::FormValue(params, "return_to"));
-  auto user = passwordless_.ConsumeCode(*app, email, http::FormValue(params, "code"));
-  if (!user.ok()) {
-    unsigned status = user.status().code() == StatusCode::kUnauthenticated ? 401
-                      : user.status().code() == StatusCode::kFailedPrecondition ? 400 : 503;
-    return CodeForm(req, *app, email, return_to,
-                    status == 503 ? "Please try again in a moment." : user.status().message(), status);
-  }
-  return web_.SignIn(req, *app, *user, return_to);
+http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const Form& form) {
+  std::string email = http::FormValue(form, "email").substr(0, 320);
+  std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
+  auto user = passwordless_.ConsumeCode(app, email, http::FormValue(form, "code"));
+  if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to);
+  // A wrong code is 401; a spent one (used, expired, too many tries) is the code's problem: 400.
+  const Status& s = user.status();
+  unsigned status = s.code() == StatusCode::kUnauthenticated      ? 401
+                    : s.code() == StatusCode::kFailedPrecondition ? 400
+                                                                  : 503;
+  return CodeForm(req, app, email, return_to,
+                  status == 503 ? "Please try again in a moment." : s.message(), status);
 }
 
-http::Response EmailPages::ConfirmEmailChange(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(false)
-  auto user = verification_.ConfirmEmailChange(*app, http::FormValue(params, "token"));
-  if (!user.ok()) return LinkFailure(req, *app, user.status(), "account", "Go to your account");
-  return web_.Message(req, *app, 200, "Your email address was changed",
-                      "You now sign in with " + user->email + ".", true,
-                      web_.PagePath(*app, "account"), "Continue");
+http::Response EmailPages::ConfirmEmailChange(http::Request& req, const App& app) {
+  auto user = verification_.ConfirmEmailChange(app, http::FormValue(PageQuery(req), "token"));
+  if (!user.ok()) return LinkFailure(req, app, user.status(), "account", "Go to your account");
+  return kit_.pages.Message(req, app, 200, "Your email address was changed",
+                            "You now sign in with " + user->email + ".", true,
+                            kit_.urls.PagePath(app, "account"), "Continue");
 }
 
-http::Response EmailPages::AccountChangeEmail(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  auto session = web_.CurrentSession(*app, req);
-  if (!session) return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "login")));
-  Status s = verification_.RequestEmailChange(*app, session->user_id, http::FormValue(params, "new_email"),
-                                              http::FormValue(params, "current_password"),
-                                              WebContext::ClientOf(req));
-  std::string done = "email";
-  if (!s.ok()) {
-    done = s.code() == StatusCode::kRateLimited ? "email-limited"
-           : s.code() == StatusCode::kInvalidArgument && !s.field_errors().empty() &&
-                   s.field_errors().front().field == "current_password"
-               ? "email-password"
-               : s.code() == StatusCode::kInvalidArgument ? "email-invalid" : "email-failed";
-  }
-  return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account") + "?done=" + done));
+http::Response EmailPages::AccountChangeEmail(http::Request& req, const BrowserVisit& v,
+                                              const Form& form) {
+  Status s =
+      verification_.RequestEmailChange(v.app, v.session.user_id, http::FormValue(form, "new_email"),
+                                       http::FormValue(form, "current_password"), ClientOf(req));
+  if (s.ok()) return BackToAccount(v.app, "email");
+  bool wrong_password = s.code() == StatusCode::kInvalidArgument && !s.field_errors().empty() &&
+                        s.field_errors().front().field == "current_password";
+  return BackToAccount(v.app, s.code() == StatusCode::kRateLimited       ? "email-limited"
+                              : wrong_password                           ? "email-password"
+                              : s.code() == StatusCode::kInvalidArgument ? "email-invalid"
+                                                                         : "email-failed");
 }
 
-http::Response EmailPages::AccountSendVerification(http::Request& req) {
-  TESSERA_PAGE_PRELUDE(true)
-  auto session = web_.CurrentSession(*app, req);
-  if (!session) return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "login")));
-  auto user = accounts_.GetUser(*app, session->user_id);
-  Status s = user.ok() ? verification_.SendVerification(*app, *user, WebContext::ClientOf(req))
-                       : user.status();
-  std::string done = s.ok() ? "verification" : s.code() == StatusCode::kRateLimited
-                                                   ? "email-limited" : "email-failed";
-  return WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account") + "?done=" + done));
+http::Response EmailPages::AccountSendVerification(http::Request& req, const BrowserVisit& v,
+                                                   const Form&) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  Status s =
+      user.ok() ? verification_.SendVerification(v.app, *user, ClientOf(req)) : user.status();
+  return BackToAccount(v.app, s.ok()                                 ? "verification"
+                              : s.code() == StatusCode::kRateLimited ? "email-limited"
+                                                                     : "email-failed");
 }
-
-#undef TESSERA_PAGE_PRELUDE
 
 }  // namespace tessera::web

@@ -8,58 +8,65 @@
 //                                               (not on GET: mail scanners open links)
 //   GET/POST /email-code                        enter the 6-digit code
 //   GET  /confirm-email-change?token=…          the link sent to a new address
-//   POST /account/email, /account/verification  from the account page
+//   POST /account/email, /account/verification  from the account page (signed in)
 #pragma once
 
-#include "http/router.h"
 #include "accounts/account_service.h"
 #include "email_flows/email_verification_service.h"
 #include "email_flows/password_reset_service.h"
 #include "email_flows/passwordless_service.h"
-#include "web/web_context.h"
+#include "http/router.h"
+#include "web/page_gates.h"
+#include "web/page_kit.h"
 
 namespace tessera::web {
 
 class EmailPages {
  public:
-  EmailPages(WebContext& web, services::AccountService& accounts,
+  EmailPages(const PageKit& kit, services::AccountService& accounts,
              services::EmailVerificationService& verification,
              services::PasswordResetService& resets, services::PasswordlessService& passwordless)
-      : web_(web), accounts_(accounts), verification_(verification), resets_(resets),
+      : kit_(kit),
+        accounts_(accounts),
+        verification_(verification),
+        resets_(resets),
         passwordless_(passwordless) {}
-  void Mount(http::Router& router);
+  void Mount(http::Router& router, const PageGates& gates);
 
  private:
-  http::Response VerifyEmail(http::Request& req);
-  http::Response ShowForgot(http::Request& req);
-  http::Response SubmitForgot(http::Request& req);
-  http::Response ShowReset(http::Request& req);
-  http::Response SubmitReset(http::Request& req);
-  http::Response ShowMagicLink(http::Request& req);
-  http::Response SubmitMagicLink(http::Request& req);
-  http::Response ShowContinue(http::Request& req);
-  http::Response SubmitContinue(http::Request& req);
-  http::Response ShowCode(http::Request& req);
-  http::Response SubmitCode(http::Request& req);
-  http::Response ConfirmEmailChange(http::Request& req);
-  http::Response AccountChangeEmail(http::Request& req);
-  http::Response AccountSendVerification(http::Request& req);
+  using App = store::App;
+  using Form = http::FormParams;
 
-  http::Response LinkFailure(const http::Request& req, const store::App& app,
-                             const Status& status, std::string_view retry_page,
-                             std::string_view retry_text);
-  http::Response ForgotForm(const http::Request& req, const store::App& app,
-                            const std::string& email, const std::string& error, unsigned status);
-  http::Response ResetForm(const http::Request& req, const store::App& app,
-                           const std::string& token, const std::string& error, unsigned status);
-  http::Response MagicForm(const http::Request& req, const store::App& app,
-                           const std::string& email, const std::string& return_to,
+  http::Response VerifyEmail(http::Request& req, const App& app);
+  http::Response ShowForgot(http::Request& req, const App& app);
+  http::Response SubmitForgot(http::Request& req, const App& app, const Form& form);
+  http::Response ShowReset(http::Request& req, const App& app);
+  http::Response SubmitReset(http::Request& req, const App& app, const Form& form);
+  http::Response ShowMagicLink(http::Request& req, const App& app);
+  http::Response SubmitMagicLink(http::Request& req, const App& app, const Form& form);
+  http::Response ShowContinue(http::Request& req, const App& app);
+  http::Response SubmitContinue(http::Request& req, const App& app, const Form& form);
+  http::Response ShowCode(http::Request& req, const App& app);
+  http::Response SubmitCode(http::Request& req, const App& app, const Form& form);
+  http::Response ConfirmEmailChange(http::Request& req, const App& app);
+  http::Response AccountChangeEmail(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response AccountSendVerification(http::Request& req, const BrowserVisit& v,
+                                         const Form& form);
+
+  http::Response LinkFailure(const http::Request& req, const App& app, const Status& status,
+                             std::string_view retry_page, std::string_view retry_text);
+  http::Response ForgotForm(const http::Request& req, const App& app, const std::string& email,
+                            const std::string& error, unsigned status);
+  http::Response ResetForm(const http::Request& req, const App& app, const std::string& token,
                            const std::string& error, unsigned status);
-  http::Response CodeForm(const http::Request& req, const store::App& app,
-                          const std::string& email, const std::string& return_to,
-                          const std::string& error, unsigned status);
+  http::Response MagicForm(const http::Request& req, const App& app, const std::string& email,
+                           const std::string& return_to, const std::string& error, unsigned status);
+  http::Response CodeForm(const http::Request& req, const App& app, const std::string& email,
+                          const std::string& return_to, const std::string& error, unsigned status);
+  // 303 back to the account page, which shows `done` (a notice or an email problem).
+  http::Response BackToAccount(const App& app, const std::string& done);
 
-  WebContext& web_;
+  const PageKit& kit_;
   services::AccountService& accounts_;
   services::EmailVerificationService& verification_;
   services::PasswordResetService& resets_;

@@ -3,7 +3,8 @@
 #include "base/log.h"
 #include "http/form.h"
 #include "oauth/oidc_claims.h"
-#include "web/login_pages.h"
+#include "http/query.h"
+#include "web/page_kit.h"
 
 namespace tessera::oauth {
 namespace {
@@ -26,19 +27,19 @@ std::string AppendQuery(const std::string& uri, const std::string& query) {
 
 void AuthorizeEndpoint::Mount(http::Router& r) {
   r.Add(bh::verb::get, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
-    auto params = web::QueryOf(q);
-    if (!params) {
-      return web_.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
-                            "A parameter is repeated or malformed (RFC 6749 §3.1).");
+    auto params = http::ReadQuery(q);
+    if (!params.ok()) {
+      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
+                                  "A parameter is repeated or malformed (RFC 6749 §3.1).");
     }
     return Authorize(q, *params);
   });
   // OIDC Core §3.1.2.1: the authorization endpoint accepts POSTed forms too.
   r.Add(bh::verb::post, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
-    auto params = web::ReadForm(q);
-    if (!params) {
-      return web_.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
-                            "The request must be a form with each parameter once.");
+    auto params = http::ReadFormBody(q);
+    if (!params.ok()) {
+      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
+                                  "The request must be a form with each parameter once.");
     }
     return Authorize(q, *params);
   });
@@ -51,18 +52,18 @@ http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
                                                 std::string_view error,
                                                 std::string_view description) {
   std::map<std::string, std::string> p{{"error", std::string(error)},
-                                       {"iss", web_.Issuer(app)}};
+                                       {"iss", web_.urls.Issuer(app)}};
   if (!description.empty()) p["error_description"] = std::string(description);
   if (!areq.state.empty()) p["state"] = areq.state;
-  return web::WebContext::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+  return web::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
 }
 
 http::Response AuthorizeEndpoint::RedirectCode(const store::App& app,
                                                const services::AuthorizationRequest& areq,
                                                const std::string& code) {
-  std::map<std::string, std::string> p{{"code", code}, {"iss", web_.Issuer(app)}};
+  std::map<std::string, std::string> p{{"code", code}, {"iss", web_.urls.Issuer(app)}};
   if (!areq.state.empty()) p["state"] = areq.state;
-  return web::WebContext::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+  return web::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
 }
 
 http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
@@ -78,9 +79,9 @@ http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
     if (kept.empty()) back.erase(it);
     else it->second = kept;
   }
-  std::string return_to = web_.PagePath(app, "oauth/authorize") + "?" + Query(back);
-  std::string login = web_.PagePath(app, "login") + "?return_to=" + http::FormEncode(return_to);
-  return web::WebContext::Redirect(web_.Absolute(login));
+  std::string return_to = web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(back);
+  std::string login = web_.urls.PagePath(app, "login") + "?return_to=" + http::FormEncode(return_to);
+  return web::Redirect(web_.urls.Absolute(login));
 }
 
 http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const store::App& app,
@@ -88,7 +89,7 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
                                               const store::Session& session) {
   web::PageData d;
   d.set("title", "Allow access");
-  d.set("action", web_.PagePath(app, "oauth/authorize/decision"));
+  d.set("action", web_.urls.PagePath(app, "oauth/authorize/decision"));
   d.set("client_name", areq.client.name);
   auto user = accounts_.GetUser(app, session.user_id);
   d.set("user_display", user.ok() ? user->email : std::string());
@@ -111,23 +112,23 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
   d.set("hidden", hidden);
   std::map<std::string, std::string> again = areq.params;
   again["prompt"] = "login";
-  d.set("switch_account_url", web_.PagePath(app, "oauth/authorize") + "?" + Query(again));
-  return web_.Page(req, app, "consent", std::move(d));
+  d.set("switch_account_url", web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(again));
+  return web_.pages.Page(req, app, "consent", std::move(d));
 }
 
 http::Response AuthorizeEndpoint::Authorize(http::Request& req,
                                             const std::map<std::string, std::string>& params) {
-  auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.UnknownApp(req);
+  auto app = web_.apps.Resolve(req.Param("app"));
+  if (!app.ok()) return web_.pages.UnknownApp(req);
   services::AuthorizationRequest areq = authz_.Validate(*app, params);
   if (areq.failure) {
     if (!areq.failure->redirect) {
-      return web_.ErrorPage(req, &*app, areq.failure->error == "server_error" ? 503 : 400,
-                            "This sign-in link is not valid", areq.failure->description);
+      return web_.pages.ErrorPage(req, &*app, areq.failure->error == "server_error" ? 503 : 400,
+                                  "This sign-in link is not valid", areq.failure->description);
     }
     return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
   }
-  auto session = web_.CurrentSession(*app, req);
+  auto session = web_.session_cookie.Current(*app, req);
   if (!session || authz_.NeedsLogin(areq, *session)) {
     if (areq.Prompts("none")) return RedirectError(*app, areq, "login_required", "the user is not signed in");
     return ToLogin(*app, areq);
@@ -144,14 +145,14 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
 }
 
 http::Response AuthorizeEndpoint::Decide(http::Request& req) {
-  auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.UnknownApp(req);
-  auto form = web::ReadForm(req);
-  if (!form) return web_.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
-  if (!web_.CsrfOk(req, *form)) {
-    return web_.ErrorPage(req, &*app, 403, "Session expired",
-                          "The form was open too long or came from another site. Go back to "
-                          "the application and start again.");
+  auto app = web_.apps.Resolve(req.Param("app"));
+  if (!app.ok()) return web_.pages.UnknownApp(req);
+  auto form = http::ReadFormBody(req);
+  if (!form.ok()) return web_.pages.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
+  if (!web_.csrf.Check(req, *form)) {
+    return web_.pages.ErrorPage(req, &*app, 403, "Session expired",
+                                "The form was open too long or came from another site. Go back to "
+                                "the application and start again.");
   }
   std::string decision = http::FormValue(*form, "decision");
   form->erase("csrf_token");
@@ -159,11 +160,11 @@ http::Response AuthorizeEndpoint::Decide(http::Request& req) {
   services::AuthorizationRequest areq = authz_.Validate(*app, *form);
   if (areq.failure) {
     if (!areq.failure->redirect) {
-      return web_.ErrorPage(req, &*app, 400, "This sign-in link is not valid", areq.failure->description);
+      return web_.pages.ErrorPage(req, &*app, 400, "This sign-in link is not valid", areq.failure->description);
     }
     return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
   }
-  auto session = web_.CurrentSession(*app, req);
+  auto session = web_.session_cookie.Current(*app, req);
   if (!session) return ToLogin(*app, areq);
   if (decision != "allow") {
     LogJson(spdlog::level::info, "consent_denied",

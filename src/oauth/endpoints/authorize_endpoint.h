@@ -11,13 +11,13 @@
 #include "http/router.h"
 #include "accounts/account_service.h"
 #include "oauth/authorization_service.h"
-#include "web/web_context.h"
+#include "web/page_kit.h"
 
 namespace tessera::oauth {
 
 class AuthorizeEndpoint {
  public:
-  AuthorizeEndpoint(web::WebContext& web, services::AuthorizationService& authz,
+  AuthorizeEndpoint(const web::PageKit& web, services::AuthorizationService& authz,
                     services::AccountService& accounts)
       : web_(web), authz_(authz), accounts_(accounts) {}
   void Mount(http::Router& router);
@@ -34,7 +34,7 @@ class AuthorizeEndpoint {
   http::Response RedirectCode(const store::App& app, const services::AuthorizationRequest& areq,
                               const std::string& code);
 
-  web::WebContext& web_;
+  const web::PageKit& web_;
   services::AuthorizationService& authz_;
   services::AccountService& accounts_;
 };

@@ -30,10 +30,7 @@ std::optional<OAuthError> Failed(const Status& s) {
 }  // namespace
 
 std::optional<OAuthError> ReadOAuthForm(const http::Request& req, FormRequest* out) {
-  if (!http::IsFormContentType(req.Header(http::beast_http::field::content_type))) {
-    return MakeError(kInvalidRequest, "the body must be application/x-www-form-urlencoded");
-  }
-  auto form = http::ParseForm(req.body());
+  auto form = http::ReadFormBody(req);
   if (!form.ok()) return MakeError(kInvalidRequest, form.status().message());
   out->form = std::move(*form);
   return std::nullopt;

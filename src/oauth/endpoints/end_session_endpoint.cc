@@ -4,7 +4,8 @@
 
 #include "base/log.h"
 #include "http/form.h"
-#include "web/login_pages.h"
+#include "http/query.h"
+#include "web/page_kit.h"
 
 namespace tessera::oauth {
 namespace {
@@ -13,28 +14,28 @@ namespace {
 
 void EndSessionEndpoint::Mount(http::Router& r) {
   r.Add(http::beast_http::verb::get, "/apps/{app}/oauth/logout", [this](http::Request& q) {
-    auto params = web::QueryOf(q);
-    if (!params) {
-      return web_.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
-                            "A parameter is repeated or malformed.");
+    auto params = http::ReadQuery(q);
+    if (!params.ok()) {
+      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
+                                  "A parameter is repeated or malformed.");
     }
     return Handle(q, std::move(*params), false);
   });
   r.Add(http::beast_http::verb::post, "/apps/{app}/oauth/logout", [this](http::Request& q) {
-    auto form = web::ReadForm(q);
-    if (!form) {
-      return web_.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
-                            "The form could not be read.");
+    auto form = http::ReadFormBody(q);
+    if (!form.ok()) {
+      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
+                                  "The form could not be read.");
     }
     // A POST from our own confirmation form (CSRF-checked) is the user's confirmation; any
     // other POST is an RP's request like a GET (OIDC allows both).
-    bool ours = form->contains("csrf_token") && web_.CsrfOk(q, *form);
+    bool ours = form->contains("csrf_token") && web_.csrf.Check(q, *form);
     std::string decision = http::FormValue(*form, "decision");
     bool confirmed = ours && decision == "logout";
     bool stay = ours && decision == "stay";
     if (stay) {
-      auto app = web_.apps().Resolve(q.Param("app"));
-      if (app.ok()) return web::WebContext::Redirect(web_.Absolute(web_.PagePath(*app, "account")));
+      auto app = web_.apps.Resolve(q.Param("app"));
+      if (app.ok()) return web::Redirect(web_.urls.Absolute(web_.urls.PagePath(*app, "account")));
     }
     form->erase("csrf_token");
     form->erase("decision");
@@ -44,22 +45,22 @@ void EndSessionEndpoint::Mount(http::Router& r) {
 
 http::Response EndSessionEndpoint::Handle(http::Request& req,
                                           std::map<std::string, std::string> p, bool confirmed) {
-  auto app = web_.apps().Resolve(req.Param("app"));
-  if (!app.ok()) return web_.UnknownApp(req);
+  auto app = web_.apps.Resolve(req.Param("app"));
+  if (!app.ok()) return web_.pages.UnknownApp(req);
   // Who asks: the hint's audience, or client_id (which must agree with it).
   std::optional<services::IdTokenHint> hint;
   if (std::string h = http::FormValue(p, "id_token_hint"); !h.empty()) {
     auto v = grants_.VerifyIdTokenHint(*app, h);
     if (!v.ok()) {
-      return web_.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                            "The id_token_hint was not issued here.");
+      return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
+                                  "The id_token_hint was not issued here.");
     }
     hint = *v;
   }
   std::string client_id = http::FormValue(p, "client_id");
   if (hint && !client_id.empty() && client_id != hint->client_id) {
-    return web_.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                          "client_id does not match the id_token_hint.");
+    return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
+                                "client_id does not match the id_token_hint.");
   }
   if (client_id.empty() && hint) client_id = hint->client_id;
   std::string target = http::FormValue(p, "post_logout_redirect_uri");
@@ -73,16 +74,16 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
                                           client->post_logout_redirect_uris.end(),
                                           target) != client->post_logout_redirect_uris.end();
     if (!registered) {
-      return web_.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                            "The post_logout_redirect_uri is not registered for the application.");
+      return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
+                                  "The post_logout_redirect_uri is not registered for the application.");
     }
   }
-  auto session = web_.CurrentSession(*app, req);
+  auto session = web_.session_cookie.Current(*app, req);
   // Without proof that the RP speaks for this user, ask the user.
   if (session && !confirmed && (!hint || hint->subject != session->user_id)) {
     web::PageData d;
     d.set("title", "Sign out");
-    d.set("action", web_.PagePath(*app, "oauth/logout"));
+    d.set("action", web_.urls.PagePath(*app, "oauth/logout"));
     if (client) d.set("client_name", client->name);
     web::PageData hidden(web::PageData::type::list);
     for (const auto& [k, v] : p) {
@@ -99,7 +100,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
       hidden.push_back(item);
     }
     d.set("hidden", hidden);
-    return web_.Page(req, *app, "logout", std::move(d));
+    return web_.pages.Page(req, *app, "logout", std::move(d));
   }
   http::Response r;
   if (!target.empty()) {
@@ -108,20 +109,20 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
       location += (target.find('?') == std::string::npos ? "?" : "&") + std::string("state=") +
                   http::FormEncode(state);
     }
-    r = web::WebContext::Redirect(location);
+    r = web::Redirect(location);
   } else {
     web::PageData d;
     d.set("title", "Signed out");
     d.set("message", "You’ve been signed out of " + app->name + " on this device.");
-    d.set("login_url", web_.PagePath(*app, "login"));
-    r = web_.Page(req, *app, "logged_out", std::move(d));
+    d.set("login_url", web_.urls.PagePath(*app, "login"));
+    r = web_.pages.Page(req, *app, "logged_out", std::move(d));
   }
   if (session) {
-    (void)web_.sessions().End(*app, *session, "logout");
+    (void)web_.browser_sessions.End(*app, *session, "logout");
     LogJson(spdlog::level::info, "rp_logout", {{"app", app->slug}, {"user_id", session->user_id},
                                                {"client_id", client_id}});
   }
-  web_.ClearSessionCookie(r, *app);
+  web_.session_cookie.Clear(r, *app);
   return r;
 }
 

@@ -9,13 +9,13 @@
 #include "http/router.h"
 #include "oauth/client_service.h"
 #include "oauth/oauth_grant_service.h"
-#include "web/web_context.h"
+#include "web/page_kit.h"
 
 namespace tessera::oauth {
 
 class EndSessionEndpoint {
  public:
-  EndSessionEndpoint(web::WebContext& web, services::ClientService& clients,
+  EndSessionEndpoint(const web::PageKit& web, services::ClientService& clients,
                      services::OAuthGrantService& grants)
       : web_(web), clients_(clients), grants_(grants) {}
   void Mount(http::Router& router);
@@ -23,7 +23,7 @@ class EndSessionEndpoint {
  private:
   http::Response Handle(http::Request& req, std::map<std::string, std::string> params,
                         bool confirmed);
-  web::WebContext& web_;
+  const web::PageKit& web_;
   services::ClientService& clients_;
   services::OAuthGrantService& grants_;
 };

@@ -1,11 +1,8 @@
-// The developer console's credentials pages: an app's API keys (the secret shown once, on
-// the answer to the form that made it) and its OAuth clients (register, edit, rotate the
-// secret, revoke).
-#include "http/form.h"
-#include "web/console_common.h"
-#include "web/console_pages.h"
-#include "web/login_pages.h"
+#include "web/console_credential_pages.h"
+
 #include "base/strings.h"
+#include "web/console_common.h"
+#include "web/page_errors.h"
 
 namespace tessera::web {
 namespace {
@@ -30,8 +27,8 @@ void SetGrants(PageData& d, const std::vector<std::string>& grants) {
 std::string GrantsText(const std::vector<std::string>& grants) {
   std::vector<std::string> names;
   for (const auto& g : grants) {
-    names.push_back(g == "authorization_code" ? "Authorization code"
-                    : g == "refresh_token"    ? "Refresh token"
+    names.push_back(g == "authorization_code"   ? "Authorization code"
+                    : g == "refresh_token"      ? "Refresh token"
                     : g == "client_credentials" ? "Client credentials"
                                                 : g);
   }
@@ -43,23 +40,41 @@ const std::vector<std::string_view> kClientFields = {
 
 }  // namespace
 
-// ---- API keys ------------------------------------------------------------------------------
-
-http::Response ConsolePages::ApiKeys(http::Request& req) {
-  auto visit = EnterApp(req, nullptr);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  PageData d;
-  SetNotice(d, QueryOf(req));
-  return RenderApiKeys(req, std::get<AppVisitor>(visit), std::move(d), 200);
+void ConsoleCredentialPages::Mount(http::Router& r, const ConsoleGates& gates) {
+  namespace bh = http::beast_http;
+  using P = ConsoleCredentialPages;
+  const std::string app = "/console/apps/{slug}";
+  r.Add(bh::verb::get, app + "/api-keys", gates.WithAppVisitor(Bind(this, &P::ApiKeys)));
+  r.Add(bh::verb::post, app + "/api-keys", gates.WithAppVisitor(Bind(this, &P::CreateApiKey)));
+  r.Add(bh::verb::post, app + "/api-keys/{id}/revoke",
+        gates.WithAppVisitor(Bind(this, &P::RevokeApiKey)));
+  r.Add(bh::verb::get, app + "/clients", gates.WithAppVisitor(Bind(this, &P::Clients)));
+  r.Add(bh::verb::post, app + "/clients", gates.WithAppVisitor(Bind(this, &P::CreateClient)));
+  r.Add(bh::verb::get, app + "/clients/{client_id}",
+        gates.WithAppVisitor(Bind(this, &P::ShowClient)));
+  r.Add(bh::verb::post, app + "/clients/{client_id}",
+        gates.WithAppVisitor(Bind(this, &P::UpdateClient)));
+  r.Add(bh::verb::post, app + "/clients/{client_id}/rotate-secret",
+        gates.WithAppVisitor(Bind(this, &P::RotateClientSecret)));
+  r.Add(bh::verb::post, app + "/clients/{client_id}/revoke",
+        gates.WithAppVisitor(Bind(this, &P::RevokeClient)));
 }
 
-http::Response ConsolePages::RenderApiKeys(const http::Request& req, const AppVisitor& a,
-                                           PageData d, unsigned status) {
+// ---- API keys ------------------------------------------------------------------------------
+
+http::Response ConsoleCredentialPages::ApiKeys(http::Request& req, const AppVisitor& a) {
+  PageData d;
+  SetNotice(d, PageQuery(req));
+  return RenderApiKeys(req, a, std::move(d), 200);
+}
+
+http::Response ConsoleCredentialPages::RenderApiKeys(const http::Request& req, const AppVisitor& a,
+                                                     PageData d, unsigned status) {
   const store::App& app = a.app();
-  AppBase(d, a, "API keys", "api-keys");
+  layout_.AppBase(d, a, "API keys", "api-keys");
   d.set("heading", "API keys");
   auto keys = keys_.List(app);
-  if (!keys.ok()) return Unavailable(req, a.v);
+  if (!keys.ok()) return layout_.Unavailable(req, a.visitor);
   PageData rows = List();
   for (const auto& k : *keys) {
     PageData row;
@@ -67,23 +82,21 @@ http::Response ConsolePages::RenderApiKeys(const http::Request& req, const AppVi
     row.set("prefix", k.prefix);
     row.set("created", FormatTime(k.created_at));
     row.set("last_used", FormatTime(k.last_used_at, "Never"));
-    row.set("revoke_action", AppPath(app, "/api-keys/" + http::FormEncode(k.id) + "/revoke"));
+    row.set("revoke_action",
+            layout_.AppPath(app, "/api-keys/" + http::FormEncode(k.id) + "/revoke"));
     rows.push_back(row);
   }
   d.set("keys", rows);
-  d.set("create_action", AppPath(app, "/api-keys"));
-  d.set("api_base", web_.Issuer(app) + "/api");
+  d.set("create_action", layout_.AppPath(app, "/api-keys"));
+  d.set("api_base", layout_.urls().Issuer(app) + "/api");
   if (!d.get("key_name")) d.set("key_name", "");
-  return Render(req, a.v, "console_api_keys", std::move(d), status);
+  return layout_.Render(req, a.visitor, "console_api_keys", std::move(d), status);
 }
 
-http::Response ConsolePages::CreateApiKey(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::CreateApiKey(http::Request& req, const AppVisitor& a,
+                                                    const Form& form) {
   std::string name = Field(form, "name", 400);
-  auto created = keys_.Create(a.app(), name, a.v.actor);
+  auto created = keys_.Create(a.app(), name, a.visitor.actor);
   PageData d;
   if (created.ok()) {
     // The one time the key is ever shown: on this answer (never cached), not after a redirect.
@@ -92,57 +105,44 @@ http::Response ConsolePages::CreateApiKey(http::Request& req) {
     return RenderApiKeys(req, a, std::move(d), 200);
   }
   const Status& s = created.status();
+  const PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   d.set("key_name", name);
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: {
-      auto others = SetFieldErrors(d, s, {"name"});
-      d.set("error", "The key was not created: " +
-                         (others.empty() ? std::string("please check its name.") : Join(others, "; ") + "."));
-      return RenderApiKeys(req, a, std::move(d), 400);
-    }
-    case StatusCode::kFailedPrecondition:
-      d.set("error", "The key was not created: " + s.message() + ".");
-      return RenderApiKeys(req, a, std::move(d), 409);
-    default:
-      return Unavailable(req, a.v);
-  }
+  auto others = SetFieldErrors(d, s, {"name"});
+  d.set("error", RefusalSentence("The key was not created", s, others, "please check its name"));
+  return RenderApiKeys(req, a, std::move(d), failure.status);
 }
 
-http::Response ConsolePages::RevokeApiKey(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
-  Status s = keys_.Revoke(a.app(), req.Param("id"), a.v.actor);
-  if (s.ok()) return Done(AppPath(a.app(), "/api-keys"), "key-revoked");
-  if (s.IsNotFound()) return Done(AppPath(a.app(), "/api-keys"), "key-missing");
-  return Unavailable(req, a.v);
+http::Response ConsoleCredentialPages::RevokeApiKey(http::Request& req, const AppVisitor& a,
+                                                    const Form&) {
+  Status s = keys_.Revoke(a.app(), req.Param("id"), a.visitor.actor);
+  if (s.ok()) return layout_.Done(layout_.AppPath(a.app(), "/api-keys"), "key-revoked");
+  if (s.IsNotFound()) return layout_.Done(layout_.AppPath(a.app(), "/api-keys"), "key-missing");
+  return layout_.Unavailable(req, a.visitor);
 }
 
 // ---- OAuth clients -------------------------------------------------------------------------
 
-http::Response ConsolePages::Clients(http::Request& req) {
-  auto visit = EnterApp(req, nullptr);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
+http::Response ConsoleCredentialPages::Clients(http::Request& req, const AppVisitor& a) {
   PageData d;
-  SetNotice(d, QueryOf(req));
-  return RenderClients(req, std::get<AppVisitor>(visit), std::move(d), 200);
+  SetNotice(d, PageQuery(req));
+  return RenderClients(req, a, std::move(d), 200);
 }
 
-http::Response ConsolePages::RenderClients(const http::Request& req, const AppVisitor& a,
-                                           PageData d, unsigned status) {
+http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, const AppVisitor& a,
+                                                     PageData d, unsigned status) {
   const store::App& app = a.app();
-  AppBase(d, a, "OAuth clients", "clients");
+  layout_.AppBase(d, a, "OAuth clients", "clients");
   d.set("heading", "OAuth clients");
   auto clients = clients_.List(app);
-  if (!clients.ok()) return Unavailable(req, a.v);
+  if (!clients.ok()) return layout_.Unavailable(req, a.visitor);
   PageData rows = List();
   for (const auto& c : *clients) {
     if (c.revoked_at) continue;
     PageData row;
     row.set("name", c.name);
     row.set("client_id", c.client_id);
-    row.set("url", AppPath(app, "/clients/" + http::FormEncode(c.client_id)));
+    row.set("url", layout_.AppPath(app, "/clients/" + http::FormEncode(c.client_id)));
     row.set("public", c.is_public);
     row.set("first_party", c.first_party);
     row.set("grants", GrantsText(c.grant_types));
@@ -150,7 +150,7 @@ http::Response ConsolePages::RenderClients(const http::Request& req, const AppVi
     rows.push_back(row);
   }
   d.set("clients", rows);
-  d.set("create_action", AppPath(app, "/clients"));
+  d.set("create_action", layout_.AppPath(app, "/clients"));
   if (!d.get("from_form")) {
     d.set("client_name", "");
     d.set("client_public", false);
@@ -160,14 +160,11 @@ http::Response ConsolePages::RenderClients(const http::Request& req, const AppVi
     d.set("scopes", "");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
-  return Render(req, a.v, "console_clients", std::move(d), status);
+  return layout_.Render(req, a.visitor, "console_clients", std::move(d), status);
 }
 
-http::Response ConsolePages::CreateClient(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const AppVisitor& a,
+                                                    const Form& form) {
   services::ClientRegistration reg;
   reg.name = Field(form, "name", 400);
   reg.is_public = http::FormValue(form, "client_type") == "public";
@@ -178,10 +175,11 @@ http::Response ConsolePages::CreateClient(http::Request& req) {
   reg.scopes = Words(http::FormValue(form, "scopes"));
   PageData d;
   if (reg.grant_types.empty()) {
-    SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}}, kClientFields);
+    SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
+                   kClientFields);
   }
   if (!d.get("grant_types_error")) {
-    auto registered = clients_.Register(a.app(), reg, a.v.actor);
+    auto registered = clients_.Register(a.app(), reg, a.visitor.actor);
     if (registered.ok()) {
       PageData created;
       created.set("notice", "The client was created. Copy its credentials now.");
@@ -190,15 +188,9 @@ http::Response ConsolePages::CreateClient(http::Request& req) {
       return RenderClient(req, a, registered->client, std::move(created), 200);
     }
     const Status& s = registered.status();
-    if (s.code() == StatusCode::kFailedPrecondition) {
-      d.set("error", "The client was not created: " + s.message() + ".");
-    } else if (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists()) {
-      auto others = SetFieldErrors(d, s, kClientFields);
-      d.set("error", others.empty() ? "The client was not created: please check the highlighted fields."
-                                    : "The client was not created: " + Join(others, "; ") + ".");
-    } else {
-      return Unavailable(req, a.v);
-    }
+    if (PageFailureOf(s).unavailable()) return layout_.Unavailable(req, a.visitor);
+    auto others = SetFieldErrors(d, s, kClientFields);
+    d.set("error", RefusalSentence("The client was not created", s, others));
   } else {
     d.set("error", "The client was not created: please check the highlighted fields.");
   }
@@ -214,32 +206,29 @@ http::Response ConsolePages::CreateClient(http::Request& req) {
   return RenderClients(req, a, std::move(d), 400);
 }
 
-http::Response ConsolePages::ShowClient(http::Request& req) {
-  auto visit = EnterApp(req, nullptr);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::ShowClient(http::Request& req, const AppVisitor& a) {
   auto client = clients_.Find(a.app(), req.Param("client_id"));
-  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
   PageData d;
-  SetNotice(d, QueryOf(req));
+  SetNotice(d, PageQuery(req));
   return RenderClient(req, a, *client, std::move(d), 200);
 }
 
-http::Response ConsolePages::RenderClient(const http::Request& req, const AppVisitor& a,
-                                          const store::OAuthClient& c, PageData d,
-                                          unsigned status) {
+http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, const AppVisitor& a,
+                                                    const store::OAuthClient& c, PageData d,
+                                                    unsigned status) {
   const store::App& app = a.app();
-  AppBase(d, a, c.name, "clients");
+  layout_.AppBase(d, a, c.name, "clients");
   d.set("heading", c.name);
   d.set("client_id", c.client_id);
   d.set("public", c.is_public);
   d.set("created_at", FormatTime(c.created_at));
-  d.set("clients_url", AppPath(app, "/clients"));
-  const std::string base = AppPath(app, "/clients/" + http::FormEncode(c.client_id));
+  d.set("clients_url", layout_.AppPath(app, "/clients"));
+  const std::string base = layout_.AppPath(app, "/clients/" + http::FormEncode(c.client_id));
   d.set("update_action", base);
   if (!c.is_public) d.set("rotate_action", base + "/rotate-secret");
   d.set("revoke_action", base + "/revoke");
-  const std::string issuer = web_.Issuer(app);
+  const std::string issuer = layout_.urls().Issuer(app);
   d.set("issuer", issuer);
   d.set("authorize_url", issuer + "/oauth/authorize");
   d.set("token_url", issuer + "/oauth/token");
@@ -251,16 +240,13 @@ http::Response ConsolePages::RenderClient(const http::Request& req, const AppVis
     d.set("scopes", Join(c.scopes, " "));
     SetGrants(d, c.grant_types);
   }
-  return Render(req, a.v, "console_client", std::move(d), status);
+  return layout_.Render(req, a.visitor, "console_client", std::move(d), status);
 }
 
-http::Response ConsolePages::UpdateClient(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const AppVisitor& a,
+                                                    const Form& form) {
   auto client = clients_.Find(a.app(), req.Param("client_id"));
-  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
   services::ClientUpdate update;
   update.name = Field(form, "name", 400);
   update.first_party = Checked(form, "first_party");
@@ -268,13 +254,13 @@ http::Response ConsolePages::UpdateClient(http::Request& req) {
   update.post_logout_redirect_uris = Lines(http::FormValue(form, "post_logout_redirect_uris"));
   update.grant_types = GrantsOf(form);
   update.scopes = Words(http::FormValue(form, "scopes"));
-  auto saved = clients_.Update(a.app(), client->client_id, update, a.v.actor);
+  auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
-    return Done(AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)), "client-saved");
+    return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
+                        "client-saved");
   }
   const Status& s = saved.status();
-  if (s.IsNotFound()) return NotFound(req, a.v);
-  if (s.code() != StatusCode::kInvalidArgument) return Unavailable(req, a.v);
+  if (s.code() != StatusCode::kInvalidArgument) return layout_.Failure(req, a.visitor, s);
   PageData d;
   auto others = SetFieldErrors(d, s, kClientFields);
   d.set("error", others.empty() ? "Nothing was saved: please check the highlighted fields."
@@ -289,43 +275,38 @@ http::Response ConsolePages::UpdateClient(http::Request& req) {
   return RenderClient(req, a, *client, std::move(d), 400);
 }
 
-http::Response ConsolePages::RotateClientSecret(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::RotateClientSecret(http::Request& req, const AppVisitor& a,
+                                                          const Form&) {
   auto client = clients_.Find(a.app(), req.Param("client_id"));
-  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
-  auto secret = clients_.RotateSecret(a.app(), client->client_id, a.v.actor);
+  if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
+  auto secret = clients_.RotateSecret(a.app(), client->client_id, a.visitor.actor);
   PageData d;
   if (secret.ok()) {
     d.set("notice", "A new secret was made: the old one no longer works. Copy the new one now.");
     d.set("new_secret", *secret);
     return RenderClient(req, a, *client, std::move(d), 200);
   }
-  if (secret.status().IsNotFound()) return NotFound(req, a.v);
   if (secret.status().code() == StatusCode::kFailedPrecondition) {
     d.set("error", "A public client has no secret to rotate.");
     return RenderClient(req, a, *client, std::move(d), 409);
   }
-  return Unavailable(req, a.v);
+  return layout_.Failure(req, a.visitor, secret.status());
 }
 
-http::Response ConsolePages::RevokeClient(http::Request& req) {
-  Form form;
-  auto visit = EnterApp(req, &form);
-  if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
-  const AppVisitor& a = std::get<AppVisitor>(visit);
+http::Response ConsoleCredentialPages::RevokeClient(http::Request& req, const AppVisitor& a,
+                                                    const Form& form) {
   auto client = clients_.Find(a.app(), req.Param("client_id"));
-  if (!client.ok()) return client.status().IsNotFound() ? NotFound(req, a.v) : Unavailable(req, a.v);
+  if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
   if (!Checked(form, "confirm")) {
     PageData d;
     d.set("revoke_error", "Tick the box to confirm that this client should stop working.");
     return RenderClient(req, a, *client, std::move(d), 400);
   }
-  Status s = clients_.Revoke(a.app(), client->client_id, a.v.actor);
-  if (s.ok() || s.IsNotFound()) return Done(AppPath(a.app(), "/clients"), "client-revoked");
-  return Unavailable(req, a.v);
+  Status s = clients_.Revoke(a.app(), client->client_id, a.visitor.actor);
+  if (s.ok() || s.IsNotFound()) {
+    return layout_.Done(layout_.AppPath(a.app(), "/clients"), "client-revoked");
+  }
+  return layout_.Unavailable(req, a.visitor);
 }
 
 }  // namespace tessera::web

@@ -1,0 +1,149 @@
+#include "api/console_apps_api.h"
+
+#include <boost/json.hpp>
+#include <climits>
+
+#include "api/views.h"
+#include "http/json_body.h"
+#include "http/problem.h"
+
+namespace tessera::api {
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+using http::beast_http::verb;
+
+namespace {
+
+Response Error(const Status& s) { return http::ProblemResponse(s); }
+
+constexpr const char* kSettingNames[] = {
+    "allow_signup",        "require_verified_email", "email_code_login",    "magic_link_login",
+    "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
+    "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
+    "accent_color"};
+
+bool IsSettingName(std::string_view field) {
+  for (const char* n : kSettingNames) {
+    if (field == n) return true;
+  }
+  return false;
+}
+
+// The service names settings by their own names; the body nests them under "settings".
+Status PrefixSettingErrors(const Status& s) {
+  if (s.field_errors().empty()) return s;
+  std::vector<FieldError> errors;
+  for (const auto& e : s.field_errors()) {
+    errors.push_back({IsSettingName(e.field) ? "settings." + e.field : e.field, e.message});
+  }
+  return Status(s.code(), s.message()).WithFieldErrors(std::move(errors));
+}
+
+// Applies the members present in `in` onto `s`, with strict types (unknown names are
+// reported by the reader).
+void MergeSettings(http::JsonBody& in, services::AppSettings& s) {
+  auto flag = [&](const char* name, bool& field) {
+    if (auto v = in.Bool(name)) field = *v;
+  };
+  auto text = [&](const char* name, std::string& field) {
+    if (auto v = in.String(name)) field = *v;
+  };
+  flag("allow_signup", s.allow_signup);
+  flag("require_verified_email", s.require_verified_email);
+  flag("email_code_login", s.email_code_login);
+  flag("magic_link_login", s.magic_link_login);
+  if (auto v = in.Integer("password_min_length")) {
+    if (*v < INT_MIN || *v > INT_MAX) {
+      in.Fail("password_min_length", "must be 0 (the server default) or 8-128");
+    } else {
+      s.password_min_length = static_cast<int>(*v);
+    }
+  }
+  if (auto v = in.Integer("access_token_ttl_s")) s.access_token_ttl_s = *v;
+  if (auto v = in.Integer("refresh_token_ttl_s")) s.refresh_token_ttl_s = *v;
+  text("mail_from", s.mail_from);
+  text("mail_sender_name", s.mail_sender_name);
+  if (auto v = in.StringArray("redirect_uris")) s.redirect_uris = std::move(*v);
+  text("display_name", s.display_name);
+  text("logo_url", s.logo_url);
+  text("accent_color", s.accent_color);
+}
+
+}  // namespace
+
+void ConsoleAppsApi::Mount(http::Router& r) {
+  const std::string base = "/api/console/apps";
+  r.Add(verb::get, base, [this](Request& req) { return ListApps(req); });
+  r.Add(verb::post, base, [this](Request& req) { return CreateApp(req); });
+  r.Add(verb::get, base + "/{slug}", [this](Request& req) { return GetApp(req); });
+  r.Add(verb::patch, base + "/{slug}", [this](Request& req) { return PatchApp(req); });
+}
+
+json::object ConsoleAppsApi::AppDetail(const store::App& app, const std::string& role) const {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  json::object v = AppSummaryView(app, issuer);
+  v["role"] = role;
+  v["discovery_url"] = issuer + "/.well-known/openid-configuration";
+  v["settings"] = AppSettingsView(services::ParseAppSettings(app.settings_json));
+  return v;
+}
+
+Response ConsoleAppsApi::ListApps(Request& req) {
+  return caller_.AsDeveloper(req, [&](const store::User& caller, const services::Actor&) {
+    auto apps = console_.ListApps(caller);
+    if (!apps.ok()) return Error(apps.status());
+    json::array out;
+    for (const auto& a : *apps) {
+      json::object v = AppSummaryView(a.app, apps_.IssuerFor(a.app.slug));
+      v["role"] = a.role;
+      out.push_back(std::move(v));
+    }
+    return http::JsonResponse(200, json::object{{"apps", std::move(out)}});
+  });
+}
+
+Response ConsoleAppsApi::CreateApp(Request& req) {
+  return caller_.AsDeveloper(req, [&](const store::User& caller, const services::Actor& actor) {
+    std::string slug, name;
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+          slug = b.String("slug", true).value_or("");
+          name = b.String("name", true).value_or("");
+        })) {
+      return *bad;
+    }
+    auto created = console_.CreateApp(caller, slug, name, actor);
+    if (!created.ok()) return Error(created.status());
+    return http::JsonResponse(201, AppDetail(created->app, created->role));
+  });
+}
+
+Response ConsoleAppsApi::GetApp(Request& req) {
+  return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
+    return http::JsonResponse(200, AppDetail(a.app, a.role));
+  });
+}
+
+Response ConsoleAppsApi::PatchApp(Request& req) {
+  return caller_.InAccessibleApp(
+      req, [&](const services::AppAccess& a, const services::Actor& actor) {
+        std::optional<std::string> name;
+        std::optional<services::AppSettings> settings;
+        if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+              name = b.String("name");
+              if (auto in = b.Nested("settings")) {
+                services::AppSettings merged = services::ParseAppSettings(a.app.settings_json);
+                MergeSettings(*in, merged);
+                b.Absorb(*in);
+                settings = std::move(merged);
+              }
+            })) {
+          return *bad;
+        }
+        auto updated = apps_.Update(a.app.slug, name, settings, actor);
+        if (!updated.ok()) return Error(PrefixSettingErrors(updated.status()));
+        return http::JsonResponse(200, AppDetail(*updated, a.role));
+      });
+}
+
+}  // namespace tessera::api

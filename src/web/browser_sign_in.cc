@@ -1,0 +1,22 @@
+#include "web/browser_sign_in.h"
+
+#include "base/log.h"
+
+namespace tessera::web {
+
+http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const store::App& app,
+                             const store::User& user, const std::string& return_to) {
+  auto started = kit.browser_sessions.Start(app, user, ClientOf(req));
+  if (!started.ok()) return kit.pages.Unavailable(req, &app);
+  if (auto old = kit.session_cookie.Current(app, req)) {
+    (void)kit.browser_sessions.End(app, *old, "replaced");
+  }
+  std::string target = return_to.empty() ? kit.urls.HomePath(app) : return_to;
+  http::Response r = Redirect(kit.urls.Absolute(target));
+  kit.session_cookie.Set(r, app, started->cookie_value);
+  LogJson(spdlog::level::info, "browser_login",
+          {{"app", app.slug}, {"user_id", user.id}, {"session_id", started->session.id}});
+  return r;
+}
+
+}  // namespace tessera::web

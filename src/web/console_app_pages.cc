@@ -1,0 +1,244 @@
+#include "web/console_app_pages.h"
+
+#include "tenancy/app_settings.h"
+#include "web/console_common.h"
+#include "web/page_errors.h"
+
+namespace tessera::web {
+namespace {
+
+namespace bh = http::beast_http;
+using namespace console;
+
+const std::vector<std::string_view> kSettingsFields = {"name",
+                                                       "password_min_length",
+                                                       "access_token_ttl_s",
+                                                       "refresh_token_ttl_s",
+                                                       "redirect_uris",
+                                                       "display_name",
+                                                       "logo_url",
+                                                       "accent_color",
+                                                       "mail_sender_name",
+                                                       "mail_from"};
+
+// The accent the colour picker shows when the app has none (Tessera's own).
+constexpr std::string_view kDefaultAccent = "#4f46e5";
+
+std::string NumberText(int64_t n) { return n == 0 ? "" : std::to_string(n); }
+
+}  // namespace
+
+void ConsoleAppPages::Mount(http::Router& r, const ConsoleGates& gates) {
+  const std::string app = "/console/apps/{slug}";
+  r.Add(bh::verb::get, "/console", gates.WithConsoleVisitor(Bind(this, &ConsoleAppPages::Home)));
+  r.Add(bh::verb::post, "/console/apps",
+        gates.WithConsoleVisitor(Bind(this, &ConsoleAppPages::CreateApp)));
+  r.Add(bh::verb::get, app, gates.WithAppVisitor(Bind(this, &ConsoleAppPages::Overview)));
+  r.Add(bh::verb::get, app + "/settings",
+        gates.WithAppVisitor(Bind(this, &ConsoleAppPages::ShowSettings)));
+  r.Add(bh::verb::post, app + "/settings",
+        gates.WithAppVisitor(Bind(this, &ConsoleAppPages::SaveSettings)));
+}
+
+// ---- My apps -------------------------------------------------------------------------------
+
+http::Response ConsoleAppPages::Home(http::Request& req, const ConsoleVisitor& v) {
+  PageData d;
+  SetNotice(d, PageQuery(req));
+  return RenderHome(req, v, std::move(d), 200);
+}
+
+http::Response ConsoleAppPages::RenderHome(const http::Request& req, const ConsoleVisitor& v,
+                                           PageData d, unsigned status) {
+  layout_.Base(d, v, "Your apps");
+  auto apps = console_.ListApps(v.user);
+  if (!apps.ok()) return layout_.Unavailable(req, v);
+  PageData rows = List();
+  for (const auto& a : *apps) {
+    PageData row;
+    row.set("name", a.app.name);
+    row.set("slug", a.app.slug);
+    row.set("url", layout_.AppPath(a.app));
+    row.set("role", a.role);
+    row.set("disabled", a.app.disabled);
+    row.set("issuer", layout_.urls().Issuer(a.app));
+    rows.push_back(row);
+  }
+  d.set("apps", rows);
+  d.set("create_action", layout_.urls().ConsolePath("/apps"));
+  if (!d.get("new_name")) d.set("new_name", "");
+  if (!d.get("new_slug")) d.set("new_slug", "");
+  d.set("issuer_prefix", layout_.urls().public_url() + "/apps/");
+  return layout_.Render(req, v, "console_home", std::move(d), status);
+}
+
+http::Response ConsoleAppPages::CreateApp(http::Request& req, const ConsoleVisitor& v,
+                                          const Form& form) {
+  std::string name = Field(form, "name", 400);
+  std::string slug = Lowercase(Field(form, "slug", 100));
+  auto created = console_.CreateApp(v.user, slug, name, v.actor);
+  if (created.ok()) return layout_.Done(layout_.AppPath(created->app), "created");
+  const Status& s = created.status();
+  const PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return layout_.Unavailable(req, v);
+  PageData d;
+  d.set("new_name", name);
+  d.set("new_slug", slug);
+  d.set("create_open", true);
+  auto others = SetFieldErrors(d, s, {"name", "slug"});
+  d.set("error", RefusalSentence("The app was not created", s, others));
+  return RenderHome(req, v, std::move(d), failure.status);
+}
+
+// ---- Overview ------------------------------------------------------------------------------
+
+http::Response ConsoleAppPages::Overview(http::Request& req, const AppVisitor& a) {
+  const store::App& app = a.app();
+  PageData d;
+  layout_.AppBase(d, a, "Overview", "overview");
+  SetNotice(d, PageQuery(req));
+  d.set("heading", app.name);
+  const std::string issuer = layout_.urls().Issuer(app);
+  d.set("issuer", issuer);
+  d.set("discovery_url", issuer + "/.well-known/openid-configuration");
+  d.set("jwks_url", issuer + "/.well-known/jwks.json");
+  d.set("api_base", issuer + "/api");
+  d.set("login_url", issuer + "/login");
+  d.set("docs_url", layout_.urls().path_base() + "/api/docs");
+  if (auto n = users_.Count(app); n.ok()) d.set("users_count", std::to_string(*n));
+  if (auto keys = keys_.List(app); keys.ok()) d.set("keys_count", std::to_string(keys->size()));
+  if (auto clients = clients_.List(app); clients.ok()) {
+    size_t live = 0;
+    for (const auto& c : *clients) live += c.revoked_at ? 0 : 1;
+    d.set("clients_count", std::to_string(live));
+  }
+  d.set("curl_snippet",
+        "curl -X POST '" + issuer +
+            "/api/users' \\\n"
+            "  -H 'Authorization: Bearer tsk_…your API key…' \\\n"
+            "  -H 'Content-Type: application/json' \\\n"
+            "  -d '{\"email\": \"ada@example.com\", \"password\": \"a long passphrase\"}'");
+  d.set("oidc_snippet",
+        "import * as client from 'openid-client';\n\n"
+        "const config = await client.discovery(\n"
+        "  new URL('" +
+            issuer +
+            "'),\n"
+            "  process.env.CLIENT_ID,\n"
+            "  process.env.CLIENT_SECRET,\n"
+            ");");
+  d.set("settings_url", layout_.AppPath(app, "/settings"));
+  d.set("keys_url", layout_.AppPath(app, "/api-keys"));
+  d.set("clients_url", layout_.AppPath(app, "/clients"));
+  d.set("users_url", layout_.AppPath(app, "/users"));
+  d.set("members_url", layout_.AppPath(app, "/members"));
+  d.set("audit_url", layout_.AppPath(app, "/audit"));
+  return layout_.Render(req, a.visitor, "console_app", std::move(d), 200);
+}
+
+// ---- Settings ------------------------------------------------------------------------------
+
+http::Response ConsoleAppPages::ShowSettings(http::Request& req, const AppVisitor& a) {
+  PageData d;
+  SetNotice(d, PageQuery(req));
+  return RenderSettings(req, a, std::move(d), 200);
+}
+
+http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const AppVisitor& a,
+                                               PageData d, unsigned status) {
+  const store::App& app = a.app();
+  layout_.AppBase(d, a, "Settings", "settings");
+  d.set("heading", "Settings");
+  const bool from_form = d.get("from_form") != nullptr;
+  if (!from_form) {
+    const services::AppSettings s = services::ParseAppSettings(app.settings_json);
+    d.set("name", app.name);
+    d.set("allow_signup", s.allow_signup);
+    d.set("magic_link_login", s.magic_link_login);
+    d.set("email_code_login", s.email_code_login);
+    d.set("require_verified_email", s.require_verified_email);
+    d.set("password_min_length", NumberText(s.password_min_length));
+    d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
+    d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
+    d.set("redirect_uris", Join(s.redirect_uris, "\n"));
+    d.set("display_name", s.display_name);
+    d.set("form_logo_url", s.logo_url);
+    d.set("accent_custom", !s.accent_color.empty());
+    d.set("accent_color",
+          s.accent_color.empty() ? std::string(kDefaultAccent) : Lowercase(s.accent_color));
+    d.set("mail_sender_name", s.mail_sender_name);
+    d.set("mail_from", s.mail_from);
+  }
+  d.set("action", layout_.AppPath(app, "/settings"));
+  d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
+  d.set("default_refresh_ttl", std::to_string(refresh_ttl_s_));
+  d.set("preview_url", layout_.urls().Issuer(app) + "/login");
+  return layout_.Render(req, a.visitor, "console_settings", std::move(d), status);
+}
+
+http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisitor& a,
+                                             const Form& form) {
+  services::AppSettings s = services::ParseAppSettings(a.app().settings_json);
+  std::vector<FieldError> errors;
+  const std::string name = Field(form, "name", 400);
+  if (name.empty()) errors.push_back({"name", "the app needs a name"});
+  s.allow_signup = Checked(form, "allow_signup");
+  s.magic_link_login = Checked(form, "magic_link_login");
+  s.email_code_login = Checked(form, "email_code_login");
+  s.require_verified_email = Checked(form, "require_verified_email");
+  auto number = [&](const char* field, std::string_view what) -> int64_t {
+    auto n = WholeNumber(http::FormValue(form, field));
+    if (!n) {
+      errors.push_back(
+          {field, "enter a whole number of " + std::string(what) + ", or leave it blank"});
+      return 0;
+    }
+    return *n;
+  };
+  s.password_min_length = static_cast<int>(number("password_min_length", "characters"));
+  s.access_token_ttl_s = number("access_token_ttl_s", "seconds");
+  s.refresh_token_ttl_s = number("refresh_token_ttl_s", "seconds");
+  s.redirect_uris = Lines(http::FormValue(form, "redirect_uris"));
+  s.display_name = Field(form, "display_name", 400);
+  s.logo_url = Field(form, "logo_url", 4096);
+  s.accent_color = Checked(form, "accent_custom") ? Lowercase(Field(form, "accent_color", 16)) : "";
+  s.mail_sender_name = Field(form, "mail_sender_name", 400);
+  s.mail_from = Field(form, "mail_from", 400);
+
+  auto fail = [&](const std::vector<FieldError>& field_errors, unsigned status) {
+    PageData d;
+    d.set("from_form", true);
+    d.set("name", name);
+    for (const char* f : {"allow_signup", "magic_link_login", "email_code_login",
+                          "require_verified_email", "accent_custom"}) {
+      d.set(f, Checked(form, f));
+    }
+    for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",
+                          "redirect_uris", "display_name", "mail_sender_name", "mail_from"}) {
+      d.set(f, Field(form, f, 4096));
+    }
+    // (Not "logo_url": that is the layout's, the console's own logo.)
+    d.set("form_logo_url", Field(form, "logo_url", 4096));
+    std::string accent = Lowercase(Field(form, "accent_color", 16));
+    d.set("accent_color",
+          accent.size() == 7 && accent[0] == '#' ? accent : std::string(kDefaultAccent));
+    std::vector<std::string> others = SetFieldErrors(d, field_errors, kSettingsFields);
+    d.set("error", others.empty() ? "Nothing was saved: please check the highlighted fields."
+                                  : "Nothing was saved: " + Join(others, "; ") + ".");
+    return RenderSettings(req, a, std::move(d), status);
+  };
+
+  // Show every problem at once: the form's own and the settings' rules.
+  if (Status valid = services::ValidateAppSettings(s); !valid.ok()) {
+    for (const auto& e : valid.field_errors()) errors.push_back(e);
+  }
+  if (!errors.empty()) return fail(errors, 400);
+  auto updated = apps_.Update(a.app().slug, name, s, a.visitor.actor);
+  if (updated.ok()) return layout_.Done(layout_.AppPath(a.app(), "/settings"), "settings");
+  if (updated.status().code() == StatusCode::kInvalidArgument) {
+    return fail(updated.status().field_errors(), 400);
+  }
+  return layout_.Failure(req, a.visitor, updated.status());
+}
+
+}  // namespace tessera::web
