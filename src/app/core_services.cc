@@ -151,10 +151,18 @@ void CoreServices::BuildOAuthServices() {
       audit_.get());
   authorization_ = std::make_unique<services::AuthorizationService>(
       *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get());
-  grants_ = std::make_unique<services::OAuthGrantService>(
-      *store_, *store_, *store_, *refresh_tokens_, *apps_, *keys_, *access_tokens_, clock_,
-      services::OAuthGrantOptions{3600, config_.session_ttl_s},
-      audit_.get());
+  token_issuer_ = std::make_unique<services::TokenIssuer>(*apps_, *keys_, *access_tokens_, clock_,
+                                                          services::TokenIssuerOptions{3600});
+  authorization_code_grant_ = std::make_unique<services::AuthorizationCodeGrant>(
+      *store_, *store_, *store_, *refresh_tokens_, *token_issuer_, clock_,
+      services::AuthorizationCodeGrantOptions{config_.session_ttl_s}, audit_.get());
+  refresh_token_grant_ = std::make_unique<services::RefreshTokenGrant>(
+      *store_, *refresh_tokens_, *token_issuer_, clock_);
+  client_credentials_grant_ = std::make_unique<services::ClientCredentialsGrant>(*token_issuer_);
+  grant_types_ = std::make_unique<services::GrantTypes>(std::vector<services::Grant*>{
+      authorization_code_grant_.get(), refresh_token_grant_.get(), client_credentials_grant_.get()});
+  oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
+      *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get());
 }
 
 }  // namespace tessera::app

@@ -34,7 +34,12 @@
 #include "accounts/login_throttle.h"
 #include "email_flows/mail_rate_limiter.h"
 #include "email_flows/mailer.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/authorization_code_grant.h"
+#include "oauth/client_credentials_grant.h"
+#include "oauth/grant_types.h"
+#include "oauth/oauth_token_service.h"
+#include "oauth/refresh_token_grant.h"
+#include "oauth/token_issuer.h"
 #include "accounts/password_hasher.h"
 #include "email_flows/password_reset_service.h"
 #include "email_flows/passwordless_service.h"
@@ -101,7 +106,8 @@ class CoreServices {
   services::UserManagementService& user_management() { return *user_management_; }
   services::BrowserSessionService& browser_sessions() { return *browser_sessions_; }
   services::AuthorizationService& authorization() { return *authorization_; }
-  services::OAuthGrantService& grants() { return *grants_; }
+  const services::GrantTypes& grant_types() { return *grant_types_; }
+  services::OAuthTokenService& oauth_tokens() { return *oauth_tokens_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
@@ -135,7 +141,12 @@ class CoreServices {
   std::unique_ptr<services::UserManagementService> user_management_;
   std::unique_ptr<services::BrowserSessionService> browser_sessions_;
   std::unique_ptr<services::AuthorizationService> authorization_;
-  std::unique_ptr<services::OAuthGrantService> grants_;
+  std::unique_ptr<services::TokenIssuer> token_issuer_;
+  std::unique_ptr<services::AuthorizationCodeGrant> authorization_code_grant_;
+  std::unique_ptr<services::RefreshTokenGrant> refresh_token_grant_;
+  std::unique_ptr<services::ClientCredentialsGrant> client_credentials_grant_;
+  std::unique_ptr<services::GrantTypes> grant_types_;  // the three above, by grant_type
+  std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
 };
 
 }  // namespace tessera::app

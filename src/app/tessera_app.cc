@@ -87,15 +87,15 @@ void TesseraApp::BuildAccountAndSystemApis() {
 void TesseraApp::BuildOAuthEndpoints() {
   CoreServices& c = *core_;
   token_endpoint_ =
-      std::make_unique<oauth::TokenEndpoint>(c.apps(), c.clients(), c.access_tokens(), c.grants());
+      std::make_unique<oauth::TokenEndpoint>(c.apps(), c.clients(), c.grant_types());
   authorize_endpoint_ =
       std::make_unique<oauth::AuthorizeEndpoint>(*page_kit_, c.authorization(), c.accounts());
-  userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.grants());
+  userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.oauth_tokens());
   introspection_endpoints_ =
-      std::make_unique<oauth::TokenIntrospectionEndpoints>(c.apps(), c.clients(), c.grants());
+      std::make_unique<oauth::TokenIntrospectionEndpoints>(c.apps(), c.clients(), c.oauth_tokens());
   discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys());
   end_session_endpoint_ =
-      std::make_unique<oauth::EndSessionEndpoint>(*page_kit_, c.clients(), c.grants());
+      std::make_unique<oauth::EndSessionEndpoint>(*page_kit_, c.clients(), c.oauth_tokens());
 }
 
 void TesseraApp::BuildEmailHandlers() {

@@ -54,7 +54,7 @@
 #include "oauth/authorization_service.h"
 #include "sessions/browser_session_service.h"
 #include "accounts/login_throttle.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/oauth_token_service.h"
 #include "web/account_pages.h"
 #include "web/login_pages.h"
 #include "web/page_gates.h"

@@ -1,191 +1,46 @@
 #include "oauth/authorization_service.h"
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
-#include <algorithm>
-
+#include "base/strings.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
+#include "oauth/authorize_checks.h"
 #include "oauth/oidc_claims.h"
-#include "base/uri_rules.h"
-#include "base/strings.h"
 
 namespace tessera::services {
-namespace {
 
-constexpr size_t kMaxStateLength = 2048;
-constexpr size_t kMaxNonceLength = 512;
-
-std::string Get(const std::map<std::string, std::string>& p, const std::string& name) {
-  auto it = p.find(name);
-  return it == p.end() ? std::string() : it->second;
-}
-
-// RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters.
-bool IsS256Challenge(std::string_view c) {
-  return c.size() == 43 && std::all_of(c.begin(), c.end(), [](char ch) {
-           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
-         });
-}
-
-AuthorizeFailure PageError(std::string error, std::string description) {
-  return {false, std::move(error), std::move(description)};
-}
-AuthorizeFailure RedirectError(std::string error, std::string description) {
-  return {true, std::move(error), std::move(description)};
-}
-
-}  // namespace
-
-bool RedirectUriMatches(std::string_view registered, std::string_view presented) {
-  if (registered == presented) return true;
-  auto r = boost::urls::parse_absolute_uri(registered);
-  auto p = boost::urls::parse_absolute_uri(presented);
-  if (!r || !p || r->scheme() != "http" || p->scheme() != "http") return false;
-  if (!IsLoopbackHost(r->encoded_host()) || r->encoded_host() != p->encoded_host()) return false;
-  return r->encoded_path() == p->encoded_path() && r->encoded_query() == p->encoded_query() &&
-         r->has_query() == p->has_query() && !p->has_fragment() && !p->has_userinfo();
-}
-
-AuthorizationRequest AuthorizationService::Validate(const store::App& app,
-                                                    const std::map<std::string, std::string>& p) {
-  AuthorizationRequest req;
-  req.params = p;
-  // (1) The client and redirect URI: failures here are shown, never redirected.
-  std::string client_id = Get(p, "client_id");
-  if (client_id.empty()) {
-    req.failure = PageError("invalid_request", "The request has no client_id.");
-    return req;
+AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
+                                                const AuthorizeRequest::Params& params) {
+  AuthorizeRequest request = AuthorizeRequest::Parse(params);
+  // (1) Who asks, and where the answer may go: errors here are shown, never redirected.
+  OAuthResult<store::OAuthClient> client = IdentifyClient(app, request.client_id);
+  if (!client.ok()) return AuthorizeRefusal{client.error(), std::nullopt, ""};
+  OAuthResult<VerifiedRedirect> redirect = VerifyRedirectUri(*client, request.redirect_uri);
+  if (!redirect.ok()) return AuthorizeRefusal{redirect.error(), std::nullopt, ""};
+  // (2) Every other rule answers the client by redirect.
+  if (std::optional<OAuthError> error = FirstFailedCheck(request, *client)) {
+    return AuthorizeRefusal{std::move(*error), std::move(*redirect), EchoedState(request)};
   }
+  std::vector<std::string> scopes = RequestedScopes(request, *client);
+  std::set<std::string> prompt(request.prompt.begin(), request.prompt.end());
+  std::optional<int64_t> max_age_s = MaxAgeSeconds(request);
+  return ValidAuthorization{std::move(request), std::move(*client), std::move(*redirect),
+                            std::move(scopes),  std::move(prompt),  max_age_s};
+}
+
+OAuthResult<store::OAuthClient> AuthorizationService::IdentifyClient(const store::App& app,
+                                                                     std::string_view client_id) {
+  if (client_id.empty()) return OAuthError(kInvalidRequest, "The request has no client_id.");
   auto client = clients_.Find(app, client_id);
-  if (!client.ok()) {
-    req.failure = client.status().IsNotFound()
-                      ? PageError("invalid_client", "This application is not registered here.")
-                      : PageError("server_error", "The request could not be checked; try again.");
-    return req;
+  if (client.ok()) return std::move(*client);
+  if (client.status().IsNotFound()) {
+    return OAuthError(kInvalidClient, "This application is not registered here.");
   }
-  req.client = std::move(*client);
-  std::string redirect = Get(p, "redirect_uri");
-  req.redirect_uri_given = p.contains("redirect_uri");
-  if (!req.redirect_uri_given) {
-    // OAuth allows omitting it when exactly one is registered; OpenID requests must send it.
-    if (req.client.redirect_uris.size() != 1) {
-      req.failure = PageError("invalid_request", "The request has no redirect_uri.");
-      return req;
-    }
-    req.redirect_uri = req.client.redirect_uris[0];
-  } else {
-    auto it = std::find_if(req.client.redirect_uris.begin(), req.client.redirect_uris.end(),
-                           [&](const std::string& r) { return RedirectUriMatches(r, redirect); });
-    if (it == req.client.redirect_uris.end()) {
-      req.failure = PageError("invalid_request",
-                              "The redirect_uri is not registered for this application.");
-      return req;
-    }
-    req.redirect_uri = redirect;
-  }
-  req.state = Get(p, "state");
-  if (req.state.size() > kMaxStateLength) {
-    req.state.clear();
-    req.failure = RedirectError("invalid_request", "state is too long");
-    return req;
-  }
-  // (2) Everything else is answered to the client by redirect.
-  if (p.contains("request")) {
-    req.failure = RedirectError("request_not_supported", "request objects are not supported");
-    return req;
-  }
-  if (p.contains("request_uri")) {
-    req.failure = RedirectError("request_uri_not_supported", "request_uri is not supported");
-    return req;
-  }
-  std::string response_type = Get(p, "response_type");
-  if (response_type.empty()) {
-    req.failure = RedirectError("invalid_request", "response_type is required");
-    return req;
-  }
-  if (response_type != "code") {
-    req.failure = RedirectError("unsupported_response_type", "only response_type=code is supported");
-    return req;
-  }
-  if (std::string mode = Get(p, "response_mode"); !mode.empty() && mode != "query") {
-    req.failure = RedirectError("invalid_request", "only response_mode=query is supported");
-    return req;
-  }
-  if (!Contains(req.client.grant_types, "authorization_code")) {
-    req.failure = RedirectError("unauthorized_client",
-                                "this client may not use the authorization code flow");
-    return req;
-  }
-  std::string scope = Get(p, "scope");
-  if (scope.find_first_of("\t\r\n") != std::string::npos) {
-    req.failure = RedirectError("invalid_scope", "scope must be space separated");
-    return req;
-  }
-  req.scopes = SplitScopes(scope);
-  if (req.scopes.empty()) {
-    for (const auto& s : req.client.scopes) {
-      if (s != "offline_access") req.scopes.push_back(s);
-    }
-  }
-  for (const auto& s : req.scopes) {
-    if (!Contains(req.client.scopes, s)) {
-      req.failure = RedirectError("invalid_scope", "scope not allowed for this client: " + s);
-      return req;
-    }
-  }
-  req.nonce = Get(p, "nonce");
-  if (req.nonce.size() > kMaxNonceLength) {
-    req.failure = RedirectError("invalid_request", "nonce is too long");
-    return req;
-  }
-  // PKCE (RFC 7636, RFC 9700 §2.1.1): S256 only; required of public clients.
-  std::string challenge = Get(p, "code_challenge");
-  std::string method = Get(p, "code_challenge_method");
-  if (challenge.empty()) {
-    if (req.client.is_public) {
-      req.failure = RedirectError("invalid_request", "PKCE is required: send code_challenge (S256)");
-      return req;
-    }
-    if (!method.empty()) {
-      req.failure = RedirectError("invalid_request", "code_challenge_method without code_challenge");
-      return req;
-    }
-  } else {
-    if (method != "S256") {
-      req.failure = RedirectError("invalid_request", "code_challenge_method must be S256");
-      return req;
-    }
-    if (!IsS256Challenge(challenge)) {
-      req.failure = RedirectError("invalid_request", "code_challenge must be 43 base64url characters");
-      return req;
-    }
-    req.code_challenge = challenge;
-  }
-  for (const auto& v : SplitScopes(Get(p, "prompt"))) {
-    if (v != "none" && v != "login" && v != "consent" && v != "select_account") {
-      req.failure = RedirectError("invalid_request", "unknown prompt value: " + v);
-      return req;
-    }
-    req.prompt.insert(v);
-  }
-  if (req.prompt.contains("none") && req.prompt.size() > 1) {
-    req.failure = RedirectError("invalid_request", "prompt=none cannot be combined with other values");
-    return req;
-  }
-  if (p.contains("max_age")) {
-    std::string m = Get(p, "max_age");
-    if (m.empty() || m.size() > 10 || !std::all_of(m.begin(), m.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      req.failure = RedirectError("invalid_request", "max_age must be a non-negative integer");
-      return req;
-    }
-    req.max_age_s = std::stoll(m);
-  }
-  return req;
+  return OAuthError(kServerError, "The request could not be checked; try again.");
 }
 
-bool AuthorizationService::NeedsLogin(const AuthorizationRequest& req,
+bool AuthorizationService::NeedsLogin(const ValidAuthorization& req,
                                       const store::Session& browser) const {
   if (req.Prompts("login") || req.Prompts("select_account")) return true;
   if (req.max_age_s) {
@@ -196,7 +51,7 @@ bool AuthorizationService::NeedsLogin(const AuthorizationRequest& req,
 }
 
 Result<bool> AuthorizationService::NeedsConsent(const store::App& app, std::string_view user_id,
-                                                const AuthorizationRequest& req) {
+                                                const ValidAuthorization& req) {
   if (req.client.first_party) return false;
   if (req.Prompts("consent")) return true;
   auto consent = codes_.GetConsent(app.id, user_id, req.client.client_id);
@@ -209,7 +64,7 @@ Result<bool> AuthorizationService::NeedsConsent(const store::App& app, std::stri
 }
 
 Status AuthorizationService::RecordConsent(const store::App& app, std::string_view user_id,
-                                           const AuthorizationRequest& req) {
+                                           const ValidAuthorization& req) {
   int64_t now = clock_.NowMillis();
   store::Consent c{app.id, std::string(user_id), req.client.client_id, {}, now, now};
   auto before = codes_.GetConsent(app.id, user_id, req.client.client_id);
@@ -265,7 +120,7 @@ Status AuthorizationService::RevokeAuthorization(const store::App& app, std::str
 }
 
 Result<std::string> AuthorizationService::IssueCode(const store::App& app,
-                                                    const AuthorizationRequest& req,
+                                                    const ValidAuthorization& req,
                                                     const store::Session& browser) {
   int64_t now = clock_.NowMillis();
   std::string code = crypto::NewSecretToken(kAuthorizationCodePrefix);
@@ -275,10 +130,10 @@ Result<std::string> AuthorizationService::IssueCode(const store::App& app,
   c.client_id = req.client.client_id;
   c.user_id = browser.user_id;
   // Kept as sent: the token request must repeat it exactly when it was sent (§4.1.3).
-  c.redirect_uri = req.redirect_uri_given ? req.redirect_uri : std::string();
+  c.redirect_uri = req.redirect.named_in_request() ? req.redirect.uri() : std::string();
   c.scope = JoinScopes(req.scopes);
-  c.nonce = req.nonce;
-  c.code_challenge = req.code_challenge;
+  c.nonce = req.request.nonce;
+  c.code_challenge = req.request.code_challenge;
   c.session_id = crypto::NewUuid();
   c.browser_session_id = browser.id;
   c.auth_time = store::AuthTimeOf(browser);

@@ -3,9 +3,11 @@
 // validating a request, deciding whether the user must (re)authenticate or consent, and
 // issuing the authorization code.
 //
-// Validation order matters (RFC 6749 §4.1.2.1): until the client and its redirect URI are
-// known good, an error must be shown to the user and never redirected (an open redirector
-// otherwise); after that, errors go back to the client by redirect.
+// Validation is a pipeline: parse the parameters once (AuthorizeRequest), find the client,
+// verify the redirect URI (VerifiedRedirect), then run the table of checks
+// (authorize_checks.h). Until the client and its redirect URI are known good an error is
+// shown to the user and never redirected (an open redirector otherwise, RFC 6749 §4.1.2.1);
+// after that, errors go back to the client by redirect.
 #pragma once
 
 #include <map>
@@ -14,39 +16,42 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.h"
 #include "base/clock.h"
 #include "base/result.h"
-#include "audit/audit_log.h"
+#include "oauth/authorize_request.h"
 #include "oauth/client_service.h"
+#include "oauth/oauth_error.h"
 #include "oauth/oauth_records.h"
-#include "sessions/session_records.h"
-#include "tenancy/tenancy_records.h"
 #include "oauth/oauth_store.h"
+#include "oauth/verified_redirect.h"
+#include "sessions/session_records.h"
 #include "sessions/session_store.h"
+#include "tenancy/tenancy_records.h"
 
 namespace tessera::services {
 
-struct AuthorizeFailure {
-  bool redirect = false;  // false: show an error page, never redirect
-  std::string error;      // RFC 6749 §4.1.2.1 / OIDC Core §3.1.2.6 code
-  std::string description;
-};
-
-struct AuthorizationRequest {
-  std::map<std::string, std::string> params;  // as received (re-posted by the consent form)
+// A request that passed every check: what the rest of the flow (sign-in, consent, code) needs.
+struct ValidAuthorization {
+  AuthorizeRequest request;
   store::OAuthClient client;
-  std::string redirect_uri;    // where to send the answer (the registered URI it matched)
-  bool redirect_uri_given = false;
-  std::vector<std::string> scopes;
-  std::string state;
-  std::string nonce;
-  std::string code_challenge;  // S256
+  VerifiedRedirect redirect;         // where the code (or a later error) goes
+  std::vector<std::string> scopes;   // what the user is asked to grant
   std::set<std::string> prompt;
   std::optional<int64_t> max_age_s;
-  std::optional<AuthorizeFailure> failure;  // set when the request is not acceptable
 
   bool Prompts(std::string_view p) const { return prompt.contains(std::string(p)); }
 };
+
+// A refused request. Without a redirect the error is shown on a page; with one it goes back
+// to the client, echoing `state`.
+struct AuthorizeRefusal {
+  OAuthError error;
+  std::optional<VerifiedRedirect> redirect;
+  std::string state;
+};
+
+using AuthorizeVerdict = OAuthResult<ValidAuthorization, AuthorizeRefusal>;
 
 // A client the user let in (account page: "authorized apps").
 struct AuthorizedApp {
@@ -65,17 +70,16 @@ class AuthorizationService {
                        AuthorizationOptions options = {}, AuditLog* audit = nullptr)
       : codes_(codes), sessions_(sessions), clients_(clients), clock_(clock), options_(options), audit_(audit) {}
 
-  AuthorizationRequest Validate(const store::App& app,
-                                const std::map<std::string, std::string>& params);
+  AuthorizeVerdict Validate(const store::App& app, const AuthorizeRequest::Params& params);
   // True when the user has to authenticate again first (prompt=login, max_age passed).
-  bool NeedsLogin(const AuthorizationRequest& request, const store::Session& browser_session) const;
+  bool NeedsLogin(const ValidAuthorization& request, const store::Session& browser_session) const;
   // First-party clients never ask; others ask unless the user consented to every scope
   // before (and prompt=consent was not sent).
   Result<bool> NeedsConsent(const store::App& app, std::string_view user_id,
-                            const AuthorizationRequest& request);
+                            const ValidAuthorization& request);
   // Remembers the consent (adding to what was granted before).
   Status RecordConsent(const store::App& app, std::string_view user_id,
-                       const AuthorizationRequest& request);
+                       const ValidAuthorization& request);
   // The clients the user consented to, newest first (clients since deleted are left out).
   Result<std::vector<AuthorizedApp>> ListAuthorizedApps(const store::App& app,
                                                         std::string_view user_id);
@@ -83,10 +87,13 @@ class AuthorizationService {
   Status RevokeAuthorization(const store::App& app, std::string_view user_id,
                              std::string_view client_id);
   // Issues a single-use code bound to the client, the redirect URI and the PKCE challenge.
-  Result<std::string> IssueCode(const store::App& app, const AuthorizationRequest& request,
+  Result<std::string> IssueCode(const store::App& app, const ValidAuthorization& request,
                                 const store::Session& browser_session);
 
  private:
+  // The request's client; errors are shown, never redirected.
+  OAuthResult<store::OAuthClient> IdentifyClient(const store::App& app, std::string_view client_id);
+
   store::AuthorizationStore& codes_;
   store::SessionStore& sessions_;
   ClientService& clients_;
@@ -97,8 +104,5 @@ class AuthorizationService {
 
 // Authorization codes look like "tac_" + 43 base64url characters.
 inline constexpr std::string_view kAuthorizationCodePrefix = "tac_";
-
-// RFC 8252 §7.3: a loopback redirect URI matches a registered one whatever its port.
-bool RedirectUriMatches(std::string_view registered, std::string_view presented);
 
 }  // namespace tessera::services

@@ -1,8 +1,8 @@
 // File: oauth_fixture.h
-// Shared fixture of the OAuth/OIDC service tests (oauth_services_test.cc,
+// Shared fixture of the OAuth/OIDC service tests (src/oauth/*_test.cc,
 // login_throttle_test.cc, browser_session_test.cc): the services wired as CoreServices
 // (app/core_services.cc) wires them, over a real (SQLite) store and a manual clock, plus
-// helpers for the code flow.
+// helpers for the code flow and the grants.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -26,7 +26,8 @@
 #include "oauth/client_service.h"
 #include "tokens/key_service.h"
 #include "accounts/login_throttle.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/grant.h"
+#include "oauth/oauth_token_service.h"
 #include "accounts/password_hasher.h"
 
 namespace tessera::services::testing_oauth {
@@ -105,19 +106,21 @@ class OAuthFixture : public testing::Test, protected testing_support::ServiceSta
     return p;
   }
 
-  // A request that must validate.
-  AuthorizationRequest Valid(const Params& p) {
-    AuthorizationRequest req = authz_->Validate(app_, p);
-    EXPECT_FALSE(req.failure) << (req.failure ? req.failure->error + ": " + req.failure->description
-                                              : std::string());
-    return req;
+  // A request that must validate (a refused one throws: the test fails).
+  ValidAuthorization Valid(const Params& p) {
+    AuthorizeVerdict verdict = authz_->Validate(app_, p);
+    EXPECT_TRUE(verdict.ok()) << (verdict.ok() ? std::string()
+                                               : verdict.error().error.code + ": " +
+                                                     verdict.error().error.description);
+    return std::move(verdict).value();
   }
 
-  // The failure of a request that must not validate (empty when it did validate).
-  AuthorizeFailure Invalid(const Params& p) {
-    AuthorizationRequest req = authz_->Validate(app_, p);
-    EXPECT_TRUE(req.failure) << "request unexpectedly valid";
-    return req.failure.value_or(AuthorizeFailure{false, "<none>", ""});
+  // The refusal of a request that must not validate.
+  AuthorizeRefusal Invalid(const Params& p) {
+    AuthorizeVerdict verdict = authz_->Validate(app_, p);
+    EXPECT_FALSE(verdict.ok()) << "request unexpectedly valid";
+    if (verdict.ok()) return AuthorizeRefusal{OAuthError("<none>"), std::nullopt, ""};
+    return verdict.error();
   }
 
   StartedBrowserSession SignIn(const store::User& user) {
@@ -125,10 +128,44 @@ class OAuthFixture : public testing::Test, protected testing_support::ServiceSta
   }
 
   std::string Code(const Params& p, const store::Session& browser) {
-    AuthorizationRequest req = Valid(p);
+    ValidAuthorization req = Valid(p);
     auto code = authz_->IssueCode(app_, req, browser);
     EXPECT_TRUE(code.ok()) << code.status().ToString();
     return code.ok() ? *code : std::string();
+  }
+
+  // A grant run as the token endpoint runs it; nullopt parameters are left out of the form.
+  OAuthResult<GrantedTokens> RunGrant(services::Grant& grant, const store::OAuthClient& c,
+                                      const std::map<std::string, std::optional<std::string>>& form,
+                                      const store::App* app = nullptr) {
+    Params params;
+    for (const auto& [k, v] : form) {
+      if (v) params[k] = *v;
+    }
+    return grant.Issue(GrantRequest{app ? *app : app_, c, params, client_});
+  }
+
+  OAuthResult<GrantedTokens> Exchange(const store::OAuthClient& c, std::string code,
+                                      std::optional<std::string> redirect_uri,
+                                      std::optional<std::string> verifier,
+                                      const store::App* app = nullptr) {
+    return RunGrant(*code_grant_, c,
+                    {{"code", std::move(code)},
+                     {"redirect_uri", std::move(redirect_uri)},
+                     {"code_verifier", std::move(verifier)}},
+                    app);
+  }
+
+  OAuthResult<GrantedTokens> Refresh(const store::OAuthClient& c, std::string refresh_token,
+                                     std::optional<std::string> scope = std::nullopt) {
+    return RunGrant(*refresh_grant_, c,
+                    {{"refresh_token", std::move(refresh_token)}, {"scope", std::move(scope)}});
+  }
+
+  // The error code of a grant's answer, or "ok".
+  template <typename T>
+  static std::string ErrorOf(const OAuthResult<T>& r) {
+    return r.ok() ? std::string("ok") : r.error().code;
   }
 
   // Authorize and exchange in one go (the redirect URI and verifier the request implies).
@@ -136,20 +173,25 @@ class OAuthFixture : public testing::Test, protected testing_support::ServiceSta
                       std::string scope = "openid") {
     Params p = BaseParams(c, std::move(scope));
     std::string code = Code(p, browser);
-    auto t = grants_->ExchangeCode(app_, c, code, p["redirect_uri"],
-                                   c.is_public ? std::optional<std::string>(kVerifier)
-                                               : std::nullopt);
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    auto t = Exchange(c, code, p["redirect_uri"],
+                      c.is_public ? std::optional<std::string>(kVerifier) : std::nullopt);
+    EXPECT_TRUE(t.ok()) << ErrorOf(t) << ": " << (t.ok() ? "" : t.error().description);
     return t.ok() ? *t : GrantedTokens{};
   }
 
   bool Active(std::string_view token, const store::App* app = nullptr) {
-    auto r = grants_->Introspect(app ? *app : app_, token, "");
+    auto r = oauth_tokens_->Introspect(app ? *app : app_, token, "");
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return false;
     auto it = r->find("active");
     EXPECT_NE(it, r->end());
     return it != r->end() && it->value().is_bool() && it->value().as_bool();
+  }
+
+  // A string member of a JSON object, or "".
+  static std::string Str(const boost::json::object& o, std::string_view k) {
+    auto it = o.find(k);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
   }
 
   static boost::json::object JwtPart(std::string_view jwt, int index) {

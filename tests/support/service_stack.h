@@ -24,7 +24,12 @@
 #include "management/user_management_service.h"
 #include "oauth/authorization_service.h"
 #include "oauth/client_service.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/authorization_code_grant.h"
+#include "oauth/client_credentials_grant.h"
+#include "oauth/grant_types.h"
+#include "oauth/oauth_token_service.h"
+#include "oauth/refresh_token_grant.h"
+#include "oauth/token_issuer.h"
 #include "sessions/browser_session_service.h"
 #include "sessions/refresh_token_rotation.h"
 #include "sessions/session_service.h"
@@ -116,7 +121,12 @@ class ServiceStack {
   std::unique_ptr<AppApiKeyService> api_keys_;
   std::unique_ptr<UserManagementService> users_;
   std::unique_ptr<AuthorizationService> authz_;
-  std::unique_ptr<OAuthGrantService> grants_;
+  std::unique_ptr<TokenIssuer> token_issuer_;
+  std::unique_ptr<AuthorizationCodeGrant> code_grant_;
+  std::unique_ptr<RefreshTokenGrant> refresh_grant_;
+  std::unique_ptr<ClientCredentialsGrant> client_credentials_grant_;
+  std::unique_ptr<GrantTypes> grant_types_;
+  std::unique_ptr<OAuthTokenService> oauth_tokens_;
   std::unique_ptr<BrowserSessionService> browser_;
 
  private:
@@ -141,9 +151,18 @@ class ServiceStack {
 
   void BuildOAuth(const ServiceStackOptions& o) {
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_);
-    grants_ = std::make_unique<OAuthGrantService>(
-        *store_, *store_, *store_, *refresh_tokens_, *apps_, *keys_, *tokens_, clock_,
-        OAuthGrantOptions{3600, o.session_ttl_s});
+    token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, clock_,
+                                                  TokenIssuerOptions{3600});
+    code_grant_ = std::make_unique<AuthorizationCodeGrant>(
+        *store_, *store_, *store_, *refresh_tokens_, *token_issuer_, clock_,
+        AuthorizationCodeGrantOptions{o.session_ttl_s});
+    refresh_grant_ = std::make_unique<RefreshTokenGrant>(*store_, *refresh_tokens_,
+                                                         *token_issuer_, clock_);
+    client_credentials_grant_ = std::make_unique<ClientCredentialsGrant>(*token_issuer_);
+    grant_types_ = std::make_unique<GrantTypes>(std::vector<Grant*>{
+        code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get()});
+    oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *apps_, *keys_,
+                                                        *tokens_, clock_);
     browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser);
   }
 };

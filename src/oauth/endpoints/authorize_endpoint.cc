@@ -47,29 +47,44 @@ void AuthorizeEndpoint::Mount(http::Router& r) {
         [this](http::Request& q) { return Decide(q); });
 }
 
+http::Response AuthorizeEndpoint::Refuse(const http::Request& req, const store::App& app,
+                                         const services::AuthorizeRefusal& refusal,
+                                         unsigned page_status) {
+  if (!refusal.redirect) {
+    return web_.pages.ErrorPage(req, &app, page_status, "This sign-in link is not valid",
+                          refusal.error.description);
+  }
+  return RedirectError(app, *refusal.redirect, refusal.state, refusal.error);
+}
+
 http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
-                                                const services::AuthorizationRequest& areq,
-                                                std::string_view error,
-                                                std::string_view description) {
-  std::map<std::string, std::string> p{{"error", std::string(error)},
-                                       {"iss", web_.urls.Issuer(app)}};
-  if (!description.empty()) p["error_description"] = std::string(description);
-  if (!areq.state.empty()) p["state"] = areq.state;
-  return web::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+                                                const services::VerifiedRedirect& to,
+                                                std::string_view state,
+                                                const services::OAuthError& error) {
+  std::map<std::string, std::string> p{{"error", error.code}, {"iss", web_.urls.Issuer(app)}};
+  if (!error.description.empty()) p["error_description"] = error.description;
+  if (!state.empty()) p["state"] = std::string(state);
+  return web::Redirect(AppendQuery(to.uri(), Query(p)));
+}
+
+http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
+                                                const services::ValidAuthorization& areq,
+                                                const services::OAuthError& error) {
+  return RedirectError(app, areq.redirect, areq.request.state, error);
 }
 
 http::Response AuthorizeEndpoint::RedirectCode(const store::App& app,
-                                               const services::AuthorizationRequest& areq,
+                                               const services::ValidAuthorization& areq,
                                                const std::string& code) {
   std::map<std::string, std::string> p{{"code", code}, {"iss", web_.urls.Issuer(app)}};
-  if (!areq.state.empty()) p["state"] = areq.state;
-  return web::Redirect(AppendQuery(areq.redirect_uri, Query(p)));
+  if (!areq.request.state.empty()) p["state"] = areq.request.state;
+  return web::Redirect(AppendQuery(areq.redirect.uri(), Query(p)));
 }
 
 http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
-                                          const services::AuthorizationRequest& areq) {
+                                          const services::ValidAuthorization& areq) {
   // Coming back, the request must not demand a sign-in again, or it would loop.
-  std::map<std::string, std::string> back = areq.params;
+  std::map<std::string, std::string> back = areq.request.params;
   back.erase("max_age");
   if (auto it = back.find("prompt"); it != back.end()) {
     std::string kept;
@@ -85,7 +100,7 @@ http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
 }
 
 http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const store::App& app,
-                                              const services::AuthorizationRequest& areq,
+                                              const services::ValidAuthorization& areq,
                                               const store::Session& session) {
   web::PageData d;
   d.set("title", "Allow access");
@@ -103,14 +118,14 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
   }
   d.set("scopes", scopes);
   web::PageData hidden(web::PageData::type::list);
-  for (const auto& [k, v] : areq.params) {
+  for (const auto& [k, v] : areq.request.params) {
     web::PageData item;
     item.set("name", k);
     item.set("value", v);
     hidden.push_back(item);
   }
   d.set("hidden", hidden);
-  std::map<std::string, std::string> again = areq.params;
+  std::map<std::string, std::string> again = areq.request.params;
   again["prompt"] = "login";
   d.set("switch_account_url", web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(again));
   return web_.pages.Page(req, app, "consent", std::move(d));
@@ -118,64 +133,65 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
 
 http::Response AuthorizeEndpoint::Authorize(http::Request& req,
                                             const std::map<std::string, std::string>& params) {
+  using services::OAuthError;
   auto app = web_.apps.Resolve(req.Param("app"));
   if (!app.ok()) return web_.pages.UnknownApp(req);
-  services::AuthorizationRequest areq = authz_.Validate(*app, params);
-  if (areq.failure) {
-    if (!areq.failure->redirect) {
-      return web_.pages.ErrorPage(req, &*app, areq.failure->error == "server_error" ? 503 : 400,
-                                  "This sign-in link is not valid", areq.failure->description);
-    }
-    return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
+  services::AuthorizeVerdict verdict = authz_.Validate(*app, params);
+  if (!verdict.ok()) {
+    // server_error: the client could not be looked up; worth trying again.
+    bool unavailable = verdict.error().error.code == services::kServerError;
+    return Refuse(req, *app, verdict.error(), unavailable ? 503 : 400);
   }
+  const services::ValidAuthorization& areq = *verdict;
   auto session = web_.session_cookie.Current(*app, req);
   if (!session || authz_.NeedsLogin(areq, *session)) {
-    if (areq.Prompts("none")) return RedirectError(*app, areq, "login_required", "the user is not signed in");
+    if (areq.Prompts("none")) {
+      return RedirectError(*app, areq, OAuthError(services::kLoginRequired, "the user is not signed in"));
+    }
     return ToLogin(*app, areq);
   }
   auto consent = authz_.NeedsConsent(*app, session->user_id, areq);
-  if (!consent.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  if (!consent.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
   if (*consent) {
-    if (areq.Prompts("none")) return RedirectError(*app, areq, "consent_required", "the user has not consented");
+    if (areq.Prompts("none")) {
+      return RedirectError(*app, areq, OAuthError(services::kConsentRequired, "the user has not consented"));
+    }
     return ConsentPage(req, *app, areq, *session);
   }
   auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  if (!code.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
   return RedirectCode(*app, areq, *code);
 }
 
 http::Response AuthorizeEndpoint::Decide(http::Request& req) {
+  using services::OAuthError;
   auto app = web_.apps.Resolve(req.Param("app"));
   if (!app.ok()) return web_.pages.UnknownApp(req);
   auto form = http::ReadFormBody(req);
   if (!form.ok()) return web_.pages.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
   if (!web_.csrf.Check(req, *form)) {
     return web_.pages.ErrorPage(req, &*app, 403, "Session expired",
-                                "The form was open too long or came from another site. Go back to "
-                                "the application and start again.");
+                          "The form was open too long or came from another site. Go back to "
+                          "the application and start again.");
   }
   std::string decision = http::FormValue(*form, "decision");
   form->erase("csrf_token");
   form->erase("decision");
-  services::AuthorizationRequest areq = authz_.Validate(*app, *form);
-  if (areq.failure) {
-    if (!areq.failure->redirect) {
-      return web_.pages.ErrorPage(req, &*app, 400, "This sign-in link is not valid", areq.failure->description);
-    }
-    return RedirectError(*app, areq, areq.failure->error, areq.failure->description);
-  }
+  services::AuthorizeVerdict verdict = authz_.Validate(*app, *form);
+  if (!verdict.ok()) return Refuse(req, *app, verdict.error(), 400);
+  const services::ValidAuthorization& areq = *verdict;
   auto session = web_.session_cookie.Current(*app, req);
   if (!session) return ToLogin(*app, areq);
   if (decision != "allow") {
     LogJson(spdlog::level::info, "consent_denied",
             {{"app", app->slug}, {"client_id", areq.client.client_id}, {"user_id", session->user_id}});
-    return RedirectError(*app, areq, "access_denied", "the user denied the request");
+    return RedirectError(*app, areq, OAuthError(services::kAccessDenied, "the user denied the request"));
   }
   if (Status s = authz_.RecordConsent(*app, session->user_id, areq); !s.ok()) {
-    return RedirectError(*app, areq, "temporarily_unavailable", "");
+    return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
   }
   auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(*app, areq, "temporarily_unavailable", "");
+  if (!code.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
   return RedirectCode(*app, areq, *code);
 }
 

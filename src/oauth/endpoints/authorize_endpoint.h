@@ -1,8 +1,9 @@
 // File: authorize_endpoint.h
 // GET/POST {issuer}/oauth/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2) and the consent
 // form's POST {issuer}/oauth/authorize/decision. The way of a request:
-//   validate (services::AuthorizationService) → bad client or redirect URI: error page;
-//   other errors: redirect to the client → no browser session, or prompt=login / max_age:
+//   validate (services::AuthorizationService: parse, client, redirect URI, the checks) →
+//   refused without a verified redirect URI: error page; refused with one: redirect to the
+//   client → no browser session, or prompt=login / max_age:
 //   sign-in page, which comes back here → consent needed: consent page, whose form re-posts
 //   every parameter to /decision (validated again there) → code: redirect to the client with
 //   code, state and iss (RFC 9207).
@@ -25,13 +26,19 @@ class AuthorizeEndpoint {
  private:
   http::Response Authorize(http::Request& req, const std::map<std::string, std::string>& params);
   http::Response Decide(http::Request& req);
+  // The refusal's answer: an error page (with `page_status`) or an error redirect.
+  http::Response Refuse(const http::Request& req, const store::App& app,
+                        const services::AuthorizeRefusal& refusal, unsigned page_status);
   http::Response ConsentPage(const http::Request& req, const store::App& app,
-                             const services::AuthorizationRequest& areq,
+                             const services::ValidAuthorization& areq,
                              const store::Session& session);
-  http::Response ToLogin(const store::App& app, const services::AuthorizationRequest& areq);
-  http::Response RedirectError(const store::App& app, const services::AuthorizationRequest& areq,
-                               std::string_view error, std::string_view description);
-  http::Response RedirectCode(const store::App& app, const services::AuthorizationRequest& areq,
+  http::Response ToLogin(const store::App& app, const services::ValidAuthorization& areq);
+  // Answers by redirect — only ever to a verified redirect URI.
+  http::Response RedirectError(const store::App& app, const services::VerifiedRedirect& to,
+                               std::string_view state, const services::OAuthError& error);
+  http::Response RedirectError(const store::App& app, const services::ValidAuthorization& areq,
+                               const services::OAuthError& error);
+  http::Response RedirectCode(const store::App& app, const services::ValidAuthorization& areq,
                               const std::string& code);
 
   const web::PageKit& web_;

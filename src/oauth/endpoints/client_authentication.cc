@@ -23,15 +23,15 @@ std::optional<std::pair<std::string, std::string>> ParseBasic(std::string_view h
 }
 
 std::optional<OAuthError> Failed(const Status& s) {
-  if (s.code() != StatusCode::kUnauthenticated) return MakeError(kServerError, "");
-  return MakeError(kInvalidClient, "client authentication failed");
+  if (s.code() != StatusCode::kUnauthenticated) return OAuthError(kServerError);
+  return OAuthError(kInvalidClient, "client authentication failed");
 }
 
 }  // namespace
 
 std::optional<OAuthError> ReadOAuthForm(const http::Request& req, FormRequest* out) {
   auto form = http::ReadFormBody(req);
-  if (!form.ok()) return MakeError(kInvalidRequest, form.status().message());
+  if (!form.ok()) return OAuthError(kInvalidRequest, form.status().message());
   out->form = std::move(*form);
   return std::nullopt;
 }
@@ -44,12 +44,12 @@ std::optional<OAuthError> AuthenticateClient(services::ClientService& clients,
   bool has_post_secret = t.form.contains("client_secret");
   if (!authorization.empty()) {
     if (has_post_secret) {
-      return MakeError(kInvalidRequest, "use one client authentication method, not two");
+      return OAuthError(kInvalidRequest, "use one client authentication method, not two");
     }
     auto basic = ParseBasic(authorization);
-    if (!basic) return MakeError(kInvalidClient, "malformed HTTP Basic credentials");
+    if (!basic) return OAuthError(kInvalidClient, "malformed HTTP Basic credentials");
     if (t.form.contains("client_id") && t.Param("client_id") != basic->first) {
-      return MakeError(kInvalidRequest, "client_id does not match the authenticated client");
+      return OAuthError(kInvalidRequest, "client_id does not match the authenticated client");
     }
     auto c = clients.Authenticate(app, basic->first, basic->second);
     if (!c.ok()) return Failed(c.status());
@@ -57,9 +57,9 @@ std::optional<OAuthError> AuthenticateClient(services::ClientService& clients,
     return std::nullopt;
   }
   std::string client_id = t.Param("client_id");
-  if (client_id.empty()) return MakeError(kInvalidClient, "client authentication is required");
+  if (client_id.empty()) return OAuthError(kInvalidClient, "client authentication is required");
   if (!has_post_secret && !allow_public) {
-    return MakeError(kInvalidClient, "client authentication is required");
+    return OAuthError(kInvalidClient, "client authentication is required");
   }
   auto c = has_post_secret ? clients.Authenticate(app, client_id, t.Param("client_secret"))
                            : clients.FindPublic(app, client_id);

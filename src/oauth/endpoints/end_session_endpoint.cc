@@ -50,7 +50,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   // Who asks: the hint's audience, or client_id (which must agree with it).
   std::optional<services::IdTokenHint> hint;
   if (std::string h = http::FormValue(p, "id_token_hint"); !h.empty()) {
-    auto v = grants_.VerifyIdTokenHint(*app, h);
+    auto v = tokens_.VerifyIdTokenHint(*app, h);
     if (!v.ok()) {
       return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
                                   "The id_token_hint was not issued here.");

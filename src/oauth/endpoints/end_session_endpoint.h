@@ -8,7 +8,7 @@
 
 #include "http/router.h"
 #include "oauth/client_service.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/oauth_token_service.h"
 #include "web/page_kit.h"
 
 namespace tessera::oauth {
@@ -16,8 +16,8 @@ namespace tessera::oauth {
 class EndSessionEndpoint {
  public:
   EndSessionEndpoint(const web::PageKit& web, services::ClientService& clients,
-                     services::OAuthGrantService& grants)
-      : web_(web), clients_(clients), grants_(grants) {}
+                     services::OAuthTokenService& tokens)
+      : web_(web), clients_(clients), tokens_(tokens) {}
   void Mount(http::Router& router);
 
  private:
@@ -25,7 +25,7 @@ class EndSessionEndpoint {
                         bool confirmed);
   const web::PageKit& web_;
   services::ClientService& clients_;
-  services::OAuthGrantService& grants_;
+  services::OAuthTokenService& tokens_;
 };
 
 }  // namespace tessera::oauth

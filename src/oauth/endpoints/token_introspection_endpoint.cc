@@ -25,9 +25,9 @@ http::Response TokenIntrospectionEndpoints::Introspect(http::Request& req) {
     return WriteOAuthError(*err);
   }
   std::string token = f.Param("token");
-  if (token.empty()) return WriteOAuthError(MakeError(kInvalidRequest, "token is required"));
-  auto answer = grants_.Introspect(*app, token, f.Param("token_type_hint"));
-  if (!answer.ok()) return WriteOAuthError(MakeError(kServerError, ""));
+  if (token.empty()) return WriteOAuthError(OAuthError(kInvalidRequest, "token is required"));
+  auto answer = tokens_.Introspect(*app, token, f.Param("token_type_hint"));
+  if (!answer.ok()) return WriteOAuthError(OAuthError(kServerError));
   http::Response r = http::JsonResponse(200, *answer);
   SetNoStore(r);
   return r;
@@ -48,9 +48,9 @@ http::Response TokenIntrospectionEndpoints::Revoke(http::Request& req) {
     return fail(*err);
   }
   std::string token = f.Param("token");
-  if (token.empty()) return fail(MakeError(kInvalidRequest, "token is required"));
-  if (Status s = grants_.Revoke(*app, client, token); !s.ok()) {
-    return fail(MakeError(kTemporarilyUnavailable, ""));
+  if (token.empty()) return fail(OAuthError(kInvalidRequest, "token is required"));
+  if (Status s = tokens_.Revoke(*app, client, token); !s.ok()) {
+    return fail(OAuthError(kTemporarilyUnavailable));
   }
   http::Response r = http::TextResponse(200, "", "");
   SetNoStore(r);

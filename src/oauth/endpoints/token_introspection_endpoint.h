@@ -8,15 +8,15 @@
 #include "http/router.h"
 #include "tenancy/app_service.h"
 #include "oauth/client_service.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/oauth_token_service.h"
 
 namespace tessera::oauth {
 
 class TokenIntrospectionEndpoints {
  public:
   TokenIntrospectionEndpoints(services::AppService& apps, services::ClientService& clients,
-                              services::OAuthGrantService& grants)
-      : apps_(apps), clients_(clients), grants_(grants) {}
+                              services::OAuthTokenService& tokens)
+      : apps_(apps), clients_(clients), tokens_(tokens) {}
   void Mount(http::Router& router);
 
  private:
@@ -25,7 +25,7 @@ class TokenIntrospectionEndpoints {
 
   services::AppService& apps_;
   services::ClientService& clients_;
-  services::OAuthGrantService& grants_;
+  services::OAuthTokenService& tokens_;
 };
 
 }  // namespace tessera::oauth

@@ -61,7 +61,7 @@ http::Response UserInfoEndpoint::Handle(http::Request& req) {
   auto token = BearerToken(req, &error);
   if (!error.empty()) return Challenge(400, "invalid_request", error);
   if (!token || token->empty()) return Challenge(401, "", "");  // RFC 6750 §3.1: no error code
-  auto claims = grants_.UserInfo(*app, *token);
+  auto claims = tokens_.UserInfo(*app, *token);
   if (!claims.ok()) {
     switch (claims.status().code()) {
       case StatusCode::kUnauthenticated:

@@ -6,20 +6,20 @@
 
 #include "http/router.h"
 #include "tenancy/app_service.h"
-#include "oauth/oauth_grant_service.h"
+#include "oauth/oauth_token_service.h"
 
 namespace tessera::oauth {
 
 class UserInfoEndpoint {
  public:
-  UserInfoEndpoint(services::AppService& apps, services::OAuthGrantService& grants)
-      : apps_(apps), grants_(grants) {}
+  UserInfoEndpoint(services::AppService& apps, services::OAuthTokenService& tokens)
+      : apps_(apps), tokens_(tokens) {}
   void Mount(http::Router& router);
 
  private:
   http::Response Handle(http::Request& req);
   services::AppService& apps_;
-  services::OAuthGrantService& grants_;
+  services::OAuthTokenService& tokens_;
 };
 
 }  // namespace tessera::oauth

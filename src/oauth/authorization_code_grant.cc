@@ -1,0 +1,184 @@
+#include "oauth/authorization_code_grant.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "oauth/authorization_service.h"
+#include "oauth/oidc_claims.h"
+#include "oauth/verified_redirect.h"
+
+namespace tessera::services {
+namespace {
+
+using Verdict = std::optional<OAuthError>;
+
+OAuthError InvalidGrant(std::string why) { return OAuthError(kInvalidGrant, std::move(why)); }
+
+// RFC 7636 §4.1: 43–128 characters of [A-Za-z0-9-._~].
+bool IsValidVerifier(std::string_view v) {
+  return v.size() >= 43 && v.size() <= 128 && std::all_of(v.begin(), v.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+                  c == '_' || c == '~';
+         });
+}
+
+Verdict IssuedToThisClient(const store::AuthorizationCode& c, const GrantRequest& r) {
+  if (c.client_id != r.client.client_id) return InvalidGrant("the code was issued to another client");
+  return std::nullopt;
+}
+
+// §4.1.3: redirect_uri must repeat the authorization request's when that one named it;
+// otherwise it may be left out, or be the client's one registered URI.
+Verdict RedirectUriRepeated(const store::AuthorizationCode& c, const GrantRequest& r) {
+  std::optional<std::string> sent = r.Optional("redirect_uri");
+  bool matches = !c.redirect_uri.empty()
+                     ? sent && *sent == c.redirect_uri
+                     : !sent || (r.client.redirect_uris.size() == 1 &&
+                                 RedirectUriMatches(r.client.redirect_uris[0], *sent));
+  if (!matches) return InvalidGrant("redirect_uri does not match the authorization request");
+  return std::nullopt;
+}
+
+// RFC 7636 §4.6; a verifier for a code issued without a challenge is a downgrade attempt
+// (RFC 9700 §2.1.1).
+Verdict VerifierMatchesChallenge(const store::AuthorizationCode& c, const GrantRequest& r) {
+  std::optional<std::string> verifier = r.Optional("code_verifier");
+  if (c.code_challenge.empty()) {
+    if (verifier) return InvalidGrant("code_verifier sent for a code issued without code_challenge");
+    return std::nullopt;
+  }
+  if (!verifier) return InvalidGrant("code_verifier is required");
+  if (!IsValidVerifier(*verifier)) return InvalidGrant("malformed code_verifier");
+  std::string expected = crypto::Base64UrlEncode(crypto::Sha256(*verifier));
+  if (!crypto::ConstantTimeEquals(expected, c.code_challenge)) {
+    return InvalidGrant("code_verifier does not match the code_challenge");
+  }
+  return std::nullopt;
+}
+
+// What binds a redeemed code to this exchange, in the order the errors answer.
+constexpr Verdict (*kCodeBindings[])(const store::AuthorizationCode&, const GrantRequest&) = {
+    IssuedToThisClient, RedirectUriRepeated, VerifierMatchesChallenge};
+
+}  // namespace
+
+OAuthResult<GrantedTokens> AuthorizationCodeGrant::Issue(const GrantRequest& request) {
+  std::string code = request.Param("code");
+  if (code.empty()) return OAuthError(kInvalidRequest, "code is required");
+  if (!crypto::IsSecretTokenShaped(code, kAuthorizationCodePrefix)) {
+    return InvalidGrant("invalid authorization code");
+  }
+  OAuthResult<store::AuthorizationCode> redeemed = Redeem(request, code);
+  if (!redeemed.ok()) return redeemed.error();
+  for (auto binding : kCodeBindings) {
+    if (Verdict error = binding(*redeemed, request)) return std::move(*error);
+  }
+  return StartGrant(request, *redeemed);
+}
+
+OAuthResult<store::AuthorizationCode> AuthorizationCodeGrant::Redeem(const GrantRequest& request,
+                                                                     std::string_view code) {
+  const store::App& app = request.app;
+  int64_t now = clock_.NowMillis();
+  auto r = codes_.RedeemAuthorizationCode(app.id, crypto::TokenHash(code), now);
+  if (!r.ok()) return UnexpectedFailure(r.status());
+  if (r->outcome == store::CodeOutcome::kReused) {
+    // RFC 6749 §4.1.2: a code used twice revokes what it was exchanged for.
+    const store::AuthorizationCode& used = *r->code;
+    Status s = RevokeCodeGrant(app, used, now);
+    LogJson(spdlog::level::warn, "authorization_code_reuse_detected",
+            {{"app", app.slug}, {"client_id", request.client.client_id},
+             {"user_id", used.user_id}, {"session_revoked", s.ok()}});
+    Audit(audit_, {.app_id = app.id,
+                   .action = "oauth.code_reuse",
+                   .actor_type = "client",
+                   .actor_id = request.client.client_id,
+                   .subject_type = "user",
+                   .subject_id = used.user_id,
+                   .outcome = "failure",
+                   .details_json = boost::json::serialize(boost::json::object{
+                       {"session_id", used.session_id}, {"session_revoked", s.ok()}})});
+    return InvalidGrant("authorization code already used");
+  }
+  if (r->outcome != store::CodeOutcome::kConsumed) {
+    return InvalidGrant("invalid or expired authorization code");
+  }
+  return std::move(*r->code);
+}
+
+// Revokes the grant a code was exchanged for. When the replay wins the race against the
+// first exchange (whose session does not exist yet), a revoked tombstone takes the session's
+// id, so that exchange fails instead of issuing tokens.
+Status AuthorizationCodeGrant::RevokeCodeGrant(const store::App& app,
+                                               const store::AuthorizationCode& code, int64_t now) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Status s = sessions_.RevokeSessionById(app.id, code.session_id, "code_reuse", now);
+    if (!s.IsNotFound()) return s;
+    store::Session tombstone;
+    tombstone.id = code.session_id;
+    tombstone.app_id = app.id;
+    tombstone.user_id = code.user_id;
+    tombstone.kind = std::string(store::kSessionOAuth);
+    tombstone.client_id = code.client_id;
+    tombstone.created_at = tombstone.last_used_at = now;
+    tombstone.expires_at = now;  // never live
+    Status t = sessions_.CreateSession(tombstone, std::nullopt);
+    if (!t.IsAlreadyExists()) return t;  // else the exchange just created it: revoke it
+  }
+  return OkStatus();
+}
+
+OAuthResult<GrantedTokens> AuthorizationCodeGrant::StartGrant(const GrantRequest& request,
+                                                              const store::AuthorizationCode& c) {
+  const store::App& app = request.app;
+  const store::OAuthClient& client = request.client;
+  int64_t now = clock_.NowMillis();
+  store::Session session;
+  session.id = c.session_id;
+  session.app_id = app.id;
+  session.user_id = c.user_id;
+  session.kind = std::string(store::kSessionOAuth);
+  session.client_id = client.client_id;
+  session.scope = c.scope;
+  session.auth_time = c.auth_time;
+  session.created_at = session.last_used_at = now;
+  session.expires_at = now + options_.session_ttl_s * 1000;
+  session.user_agent = client.name.substr(0, 200);
+  OAuthResult<store::User> user = LiveUser(app, session);
+  if (!user.ok()) return user.error();
+  std::vector<std::string> scopes = SplitScopes(c.scope);
+  std::optional<std::string> refresh;
+  std::optional<store::RefreshToken> first;
+  if (Contains(scopes, "offline_access") && Contains(client.grant_types, "refresh_token")) {
+    NewRefreshToken issued = refresh_tokens_.First(app, session);
+    refresh = std::move(issued.token);
+    first = std::move(issued.record);
+  }
+  Status created = sessions_.CreateSession(session, first);
+  // A replay that raced this exchange left a tombstone under this id (RevokeCodeGrant).
+  if (created.IsAlreadyExists()) return InvalidGrant("authorization code already used");
+  if (!created.ok()) return UnexpectedFailure(created);
+  auto tokens = tokens_.ForUser(app, client, *user, session, scopes, std::move(refresh), c.nonce);
+  if (!tokens.ok()) return UnexpectedFailure(tokens.status());
+  return std::move(*tokens);
+}
+
+OAuthResult<store::User> AuthorizationCodeGrant::LiveUser(const store::App& app,
+                                                          const store::Session& session) {
+  auto user = users_.GetUser(app.id, session.user_id);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+    (void)sessions_.RevokeSessionById(app.id, session.id, "user_disabled", clock_.NowMillis());
+    return InvalidGrant("the user's account is not active");
+  }
+  if (!user.ok()) return UnexpectedFailure(user.status());
+  return std::move(*user);
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,20 @@
+#include "oauth/grant_types.h"
+
+#include "base/strings.h"
+
+namespace tessera::services {
+
+OAuthResult<Grant*> GrantTypes::For(const store::OAuthClient& client,
+                                    std::string_view grant_type) const {
+  for (Grant* grant : grants_) {
+    if (grant->type() != grant_type) continue;
+    if (!Contains(client.grant_types, grant_type)) {
+      return OAuthError(kUnauthorizedClient,
+                        StrCat({"this client may not use the ", grant_type, " grant"}));
+    }
+    return grant;
+  }
+  return OAuthError(kUnsupportedGrantType, StrCat({"unsupported grant_type: ", grant_type}));
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,145 @@
+#include "oauth/oauth_token_service.h"
+
+#include <boost/json.hpp>
+
+#include "crypto/digest.h"
+#include "crypto/jwt.h"
+#include "crypto/random.h"
+#include "oauth/oidc_claims.h"
+#include "sessions/refresh_token_rotation.h"
+
+namespace tessera::services {
+namespace json = boost::json;
+namespace {
+
+bool HasPrefix(std::string_view token, std::string_view prefix) {
+  return crypto::IsSecretTokenShaped(token, prefix);
+}
+
+std::string StringClaim(const json::object& o, std::string_view name) {
+  auto it = o.find(name);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+
+json::object Inactive() { return json::object{{"active", false}}; }
+
+}  // namespace
+
+bool OAuthTokenService::SessionIsLive(const store::App& app, std::string_view session_id) {
+  auto s = sessions_.GetSession(app.id, session_id);
+  return s.ok() && !s->revoked_at && s->expires_at > clock_.NowMillis();
+}
+
+Result<json::object> OAuthTokenService::Introspect(const store::App& app, std::string_view token,
+                                                   std::string_view /*hint: both are tried*/) {
+  if (HasPrefix(token, kRefreshTokenPrefix)) return IntrospectRefreshToken(app, token);
+  if (LooksLikeJwt(token)) return IntrospectAccessToken(app, token);
+  return Inactive();
+}
+
+Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& app,
+                                                              std::string_view token) {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  auto v = access_tokens_.Verify(token, issuer, issuer);
+  if (!v.ok()) return Inactive();
+  if (!v->session_id.empty() && !SessionIsLive(app, v->session_id)) return Inactive();
+  json::object out{{"active", true},         {"token_type", "Bearer"},
+                   {"client_id", v->client_id}, {"sub", v->subject},
+                   {"iss", issuer},          {"aud", issuer},
+                   {"exp", v->expires_at_s}, {"iat", v->issued_at_s}};
+  if (!v->scope.empty()) out["scope"] = v->scope;
+  if (!v->session_id.empty()) out["sid"] = v->session_id;
+  return out;
+}
+
+Result<json::object> OAuthTokenService::IntrospectRefreshToken(const store::App& app,
+                                                               std::string_view token) {
+  auto info = sessions_.GetRefreshToken(app.id, crypto::TokenHash(token));
+  if (info.status().IsNotFound()) return Inactive();
+  TESSERA_RETURN_IF_ERROR(info.status());
+  int64_t now = clock_.NowMillis();
+  const store::Session& s = info->session;
+  if (info->token.used_at || info->token.expires_at <= now || s.revoked_at || s.expires_at <= now) {
+    return Inactive();
+  }
+  json::object out{{"active", true},
+                   {"token_type", "refresh_token"},
+                   {"client_id", s.client_id.empty() ? std::string(store::kAccountApiClientId) : s.client_id},
+                   {"sub", s.user_id},
+                   {"iss", apps_.IssuerFor(app.slug)},
+                   {"exp", info->token.expires_at / 1000},
+                   {"iat", info->token.created_at / 1000},
+                   {"sid", s.id}};
+  if (!s.scope.empty()) out["scope"] = s.scope;
+  return out;
+}
+
+Status OAuthTokenService::Revoke(const store::App& app, const store::OAuthClient& client,
+                                 std::string_view token) {
+  std::string session_id;
+  if (HasPrefix(token, kRefreshTokenPrefix)) {
+    auto info = sessions_.GetRefreshToken(app.id, crypto::TokenHash(token));
+    if (info.status().IsNotFound()) return OkStatus();
+    TESSERA_RETURN_IF_ERROR(info.status());
+    if (info->session.client_id != client.client_id) return OkStatus();
+    session_id = info->session.id;
+  } else if (LooksLikeJwt(token)) {
+    std::string issuer = apps_.IssuerFor(app.slug);
+    auto v = access_tokens_.Verify(token, issuer, issuer);
+    if (!v.ok() || v->client_id != client.client_id || v->session_id.empty()) return OkStatus();
+    session_id = v->session_id;
+  } else {
+    return OkStatus();
+  }
+  Status s = sessions_.RevokeSessionById(app.id, session_id, "token_revoked", clock_.NowMillis());
+  if (s.ok()) {
+    Audit(audit_, {.app_id = app.id,
+                   .action = "oauth.token_revoked",
+                   .actor_type = "client",
+                   .actor_id = client.client_id,
+                   .subject_type = "session",
+                   .subject_id = session_id});
+  }
+  return s.IsNotFound() ? OkStatus() : s;
+}
+
+Result<json::object> OAuthTokenService::UserInfo(const store::App& app,
+                                                 std::string_view access_token) {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(access_token, issuer, issuer));
+  // Client-credentials tokens have no user (and no session): nothing to tell.
+  if (v.session_id.empty()) return UnauthenticatedError("the token does not belong to a user");
+  if (!ScopeIncludes(v.scope, "openid")) {
+    return PermissionDeniedError("the token was not granted the openid scope");
+  }
+  if (!SessionIsLive(app, v.session_id)) return UnauthenticatedError("the token was revoked");
+  auto user = users_.GetUser(app.id, v.subject);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+    return UnauthenticatedError("the user's account is not active");
+  }
+  TESSERA_RETURN_IF_ERROR(user.status());
+  return ClaimsForScopes(*user, SplitScopes(v.scope));
+}
+
+Result<IdTokenHint> OAuthTokenService::VerifyIdTokenHint(const store::App& app,
+                                                         std::string_view id_token) {
+  if (id_token.size() > crypto::kMaxJwtSize || !LooksLikeJwt(id_token)) {
+    return UnauthenticatedError("malformed id_token_hint");
+  }
+  auto keys = keys_.Current();
+  crypto::JwtVerifyOptions opt;
+  opt.allowed_algs = {crypto::JwsAlg::kES256, crypto::JwsAlg::kEdDSA, crypto::JwsAlg::kRS256};
+  opt.typ = "JWT";
+  opt.issuer = apps_.IssuerFor(app.slug);
+  opt.now_seconds = clock_.NowSeconds();
+  opt.allow_expired = true;
+  auto lookup = [&keys](std::string_view kid) { return keys->Find(kid); };
+  TESSERA_ASSIGN_OR_RETURN(json::object claims, crypto::VerifyJwt(id_token, lookup, opt));
+  IdTokenHint hint{StringClaim(claims, "sub"), StringClaim(claims, "aud"), StringClaim(claims, "sid")};
+  if (hint.subject.empty() || hint.client_id.empty()) {
+    return UnauthenticatedError("id_token_hint lacks sub or aud");
+  }
+  return hint;
+}
+
+}  // namespace tessera::services

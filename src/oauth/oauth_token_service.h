@@ -1,0 +1,68 @@
+// File: oauth_token_service.h
+// What clients and resource servers ask about the tokens of a grant (the grants themselves,
+// which issue them, are grant.h's): introspection (RFC 7662), revocation (RFC 7009),
+// userinfo (OIDC Core §5.3) and checking an id_token_hint (RP-Initiated Logout).
+//
+// Each code exchange starts an "oauth" session (the grant): its access tokens carry its id
+// (`sid`), its refresh tokens form one rotating family. Revoking the session — by token
+// revocation, a replayed code or refresh token, the account page, a password change — makes
+// every token of the grant inactive at once: introspection and userinfo check the session.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "accounts/user_store.h"
+#include "audit/audit_log.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "oauth/oauth_records.h"
+#include "sessions/session_store.h"
+#include "tenancy/app_service.h"
+#include "tenancy/tenancy_records.h"
+#include "tokens/access_token_service.h"
+#include "tokens/key_service.h"
+
+namespace tessera::services {
+
+struct IdTokenHint {
+  std::string subject;
+  std::string client_id;  // aud
+  std::string session_id;
+};
+
+class OAuthTokenService {
+ public:
+  OAuthTokenService(store::SessionStore& sessions, store::UserStore& users, AppService& apps,
+                    KeyService& keys, AccessTokenService& access_tokens, const Clock& clock,
+                    AuditLog* audit = nullptr)
+      : sessions_(sessions), users_(users), apps_(apps), keys_(keys),
+        access_tokens_(access_tokens), clock_(clock), audit_(audit) {}
+
+  // RFC 7662 §2.2: {"active": false} for anything not active (unknown, expired, revoked,
+  // another app's); never an error for a bad token.
+  Result<boost::json::object> Introspect(const store::App& app, std::string_view token,
+                                         std::string_view token_type_hint);
+  // RFC 7009 §2.2: unknown tokens and tokens of other clients are silently ignored.
+  Status Revoke(const store::App& app, const store::OAuthClient& client, std::string_view token);
+  // kUnauthenticated: bad or inactive token; kPermissionDenied: no openid scope.
+  Result<boost::json::object> UserInfo(const store::App& app, std::string_view access_token);
+  // Checks an ID token we issued (signature and issuer; expiry ignored: it is only a hint).
+  Result<IdTokenHint> VerifyIdTokenHint(const store::App& app, std::string_view id_token);
+
+ private:
+  Result<boost::json::object> IntrospectAccessToken(const store::App& app, std::string_view token);
+  Result<boost::json::object> IntrospectRefreshToken(const store::App& app, std::string_view token);
+  bool SessionIsLive(const store::App& app, std::string_view session_id);
+
+  store::SessionStore& sessions_;
+  store::UserStore& users_;
+  AppService& apps_;
+  KeyService& keys_;
+  AccessTokenService& access_tokens_;
+  const Clock& clock_;
+  AuditLog* audit_;  // may be null
+};
+
+}  // namespace tessera::services

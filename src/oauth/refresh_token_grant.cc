@@ -1,0 +1,64 @@
+#include "oauth/refresh_token_grant.h"
+
+#include "base/strings.h"
+#include "crypto/digest.h"
+#include "oauth/oidc_claims.h"
+
+namespace tessera::services {
+namespace {
+
+// invalid_scope for the first of `requested` outside `granted`.
+std::optional<OAuthError> Exceeds(const std::string& granted, const std::vector<std::string>& requested) {
+  std::vector<std::string> allowed = SplitScopes(granted);
+  for (const auto& s : requested) {
+    if (!Contains(allowed, s)) return OAuthError(kInvalidScope, "scope exceeds the original grant: " + s);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+OAuthResult<GrantedTokens> RefreshTokenGrant::Issue(const GrantRequest& request) {
+  std::string presented = request.Param("refresh_token");
+  if (presented.empty()) return OAuthError(kInvalidRequest, "refresh_token is required");
+  std::optional<std::string> scope = request.Optional("scope");
+  if (scope) {
+    if (auto error = ScopeBeyondLiveGrant(request, presented, *scope)) return std::move(*error);
+  }
+  auto rotated = refresh_tokens_.Rotate(request.app, request.client.client_id, presented,
+                                        request.caller);
+  if (rotated.status().code() == StatusCode::kUnauthenticated) {
+    return OAuthError(kInvalidGrant, "invalid refresh token");
+  }
+  if (!rotated.ok()) return UnexpectedFailure(rotated.status());
+  const store::Session& session = rotated->session;
+  std::vector<std::string> scopes = SplitScopes(session.scope);
+  if (scope) {
+    scopes = SplitScopes(*scope);
+    if (auto error = Exceeds(session.scope, scopes)) return std::move(*error);
+  }
+  auto tokens = tokens_.ForUser(request.app, request.client, rotated->user, session, scopes,
+                                std::move(rotated->refresh_token), "");
+  if (!tokens.ok()) return UnexpectedFailure(tokens.status());
+  return std::move(*tokens);
+}
+
+// A scope beyond the grant is refused before the token is spent: no new token comes with the
+// error, so the client must be able to retry with this one (which, spent, would look like a
+// replay and revoke the grant). Only a live token of this client is checked here; anything
+// else goes on to the rotation, which refuses it (and detects replays).
+std::optional<OAuthError> RefreshTokenGrant::ScopeBeyondLiveGrant(const GrantRequest& request,
+                                                                  std::string_view refresh_token,
+                                                                  const std::string& scope) {
+  int64_t now = clock_.NowMillis();
+  auto info = sessions_.GetRefreshToken(request.app.id, crypto::TokenHash(refresh_token));
+  if (info.status().IsNotFound()) return std::nullopt;
+  if (!info.ok()) return UnexpectedFailure(info.status());
+  bool live = info->session.client_id == request.client.client_id && !info->token.used_at &&
+              info->token.expires_at > now && !info->session.revoked_at &&
+              info->session.expires_at > now;
+  if (!live) return std::nullopt;
+  return Exceeds(info->session.scope, SplitScopes(scope));
+}
+
+}  // namespace tessera::services

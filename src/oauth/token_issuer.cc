@@ -1,0 +1,85 @@
+#include "oauth/token_issuer.h"
+
+#include <boost/json.hpp>
+
+#include "base/strings.h"
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/jwt.h"
+#include "oauth/oidc_claims.h"
+#include "tenancy/app_settings.h"
+
+namespace tessera::services {
+namespace {
+
+// OIDC Core §3.1.3.6: the left half of the hash the signing algorithm uses (SHA-256 for
+// ES256/RS256; SHA-512 for Ed25519, as the OpenID Foundation's EdDSA errata settles).
+std::string AtHash(std::string_view access_token, crypto::JwsAlg alg) {
+  std::string digest = alg == crypto::JwsAlg::kEdDSA ? crypto::Sha512(access_token)
+                                                     : crypto::Sha256(access_token);
+  return crypto::Base64UrlEncode(std::string_view(digest).substr(0, digest.size() / 2));
+}
+
+}  // namespace
+
+Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::OAuthClient& client,
+                                           const store::User& user, const store::Session& session,
+                                           const std::vector<std::string>& scopes,
+                                           std::optional<std::string> refresh_token,
+                                           std::string_view nonce) {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  GrantedTokens out;
+  out.scope = JoinScopes(scopes);
+  int64_t auth_time = store::AuthTimeOf(session);
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedAccessToken at,
+      access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
+                            auth_time / 1000,
+                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
+  out.access_token = std::move(at.token);
+  out.expires_in = at.expires_in;
+  out.refresh_token = std::move(refresh_token);
+  if (Contains(scopes, "openid")) {
+    TESSERA_ASSIGN_OR_RETURN(out.id_token, IdToken(issuer, client, user, session, scopes,
+                                                   out.access_token, nonce));
+  }
+  return out;
+}
+
+Result<GrantedTokens> TokenIssuer::ForClient(const store::App& app,
+                                             const store::OAuthClient& client,
+                                             const std::string& scope) {
+  std::string issuer = apps_.IssuerFor(app.slug);
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedAccessToken at,
+      access_tokens_.Issue({issuer, issuer, client.client_id, client.client_id, scope, "", 0,
+                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
+  GrantedTokens out;
+  out.access_token = std::move(at.token);
+  out.expires_in = at.expires_in;
+  out.scope = scope;
+  return out;
+}
+
+Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
+                                         const store::OAuthClient& client,
+                                         const store::User& user, const store::Session& session,
+                                         const std::vector<std::string>& scopes,
+                                         std::string_view access_token, std::string_view nonce) {
+  int64_t now = clock_.NowSeconds();
+  auto keys = keys_.Current();
+  const crypto::SigningKey& key = keys->keys.front();
+  boost::json::object claims = ClaimsForScopes(user, scopes);
+  claims["iss"] = issuer;
+  claims["aud"] = client.client_id;
+  claims["azp"] = client.client_id;
+  claims["iat"] = now;
+  claims["exp"] = now + options_.id_token_ttl_s;
+  claims["auth_time"] = store::AuthTimeOf(session) / 1000;
+  claims["sid"] = session.id;
+  claims["at_hash"] = AtHash(access_token, key.alg());
+  if (!nonce.empty()) claims["nonce"] = nonce;
+  return crypto::SignJwt(key, "JWT", claims);
+}
+
+}  // namespace tessera::services

@@ -1,0 +1,60 @@
+// File: token_issuer.h
+// The tokens a grant hands out: the RFC 9068 access token (tokens/AccessTokenService, with
+// the app's lifetime) and, with `openid`, the ID token (OIDC Core §2: claims by scope,
+// at_hash, nonce, the grant's sid). For a user's grant, or for a client acting for itself.
+// Failures are the signing machinery's, so they are Status (the grants answer server_error).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "accounts/user_records.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "oauth/grant.h"
+#include "oauth/oauth_records.h"
+#include "sessions/session_records.h"
+#include "tenancy/app_service.h"
+#include "tenancy/tenancy_records.h"
+#include "tokens/access_token_service.h"
+#include "tokens/key_service.h"
+
+namespace tessera::services {
+
+struct TokenIssuerOptions {
+  int64_t id_token_ttl_s = 3600;
+};
+
+class TokenIssuer {
+ public:
+  TokenIssuer(AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
+              const Clock& clock, TokenIssuerOptions options = {})
+      : apps_(apps), keys_(keys), access_tokens_(access_tokens), clock_(clock), options_(options) {}
+
+  // A user's grant (its "oauth" session): the access token for `scopes`, the ID token when
+  // they include openid (`nonce` echoed when set), and `refresh_token` passed through.
+  Result<GrantedTokens> ForUser(const store::App& app, const store::OAuthClient& client,
+                                const store::User& user, const store::Session& session,
+                                const std::vector<std::string>& scopes,
+                                std::optional<std::string> refresh_token, std::string_view nonce);
+  // The client itself (client_credentials): an access token whose subject is the client,
+  // with no session; nothing else.
+  Result<GrantedTokens> ForClient(const store::App& app, const store::OAuthClient& client,
+                                  const std::string& scope);
+
+ private:
+  Result<std::string> IdToken(const std::string& issuer, const store::OAuthClient& client,
+                              const store::User& user, const store::Session& session,
+                              const std::vector<std::string>& scopes,
+                              std::string_view access_token, std::string_view nonce);
+
+  AppService& apps_;
+  KeyService& keys_;
+  AccessTokenService& access_tokens_;
+  const Clock& clock_;
+  TokenIssuerOptions options_;
+};
+
+}  // namespace tessera::services
