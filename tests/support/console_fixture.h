@@ -1,8 +1,9 @@
 // File: console_fixture.h
-// Shared fixture of the developer-console service tests (console_services_test.cc,
-// console_users_test.cc): the services wired as CoreServices (app/core_services.cc)
-// wires them, over a real (SQLite) store in a temp dir, a manual clock and the audit log;
-// mail goes to the outbox table only (no worker).
+// Shared fixture of the developer-console service tests (src/tenancy/app_service_test.cc,
+// developer_console_test.cc, console_credentials_test.cc, app_settings_in_effect_test.cc and,
+// through user_management_fixture.h, src/management/managed_user*_test.cc): the services
+// wired as CoreServices (app/core_services.cc) wires them, over a real (SQLite) store in a
+// temp dir, a manual clock and the audit log; mail goes to the outbox table only (no worker).
 #pragma once
 
 #include <gtest/gtest.h>
