@@ -46,7 +46,7 @@ Status PrefixSettingErrors(const Status& s) {
 
 // Applies the members present in `in` onto `s`, with strict types (unknown names are
 // reported by the reader).
-void MergeSettings(StrictObject& in, services::AppSettings& s) {
+void MergeSettings(StrictObject& in, store::AppSettings& s) {
   auto flag = [&](const char* name, bool& field) {
     if (auto v = in.Bool(name)) field = *v;
   };
@@ -77,7 +77,7 @@ void MergeSettings(StrictObject& in, services::AppSettings& s) {
 json::object MemberJson(const services::MemberView& m) {
   return json::object{{"user_id", m.member.user_id},
                       {"email", m.email},
-                      {"role", m.member.role},
+                      {"role", ToText(m.member.role)},
                       {"created_at", Rfc3339(m.member.created_at)}};
 }
 
@@ -163,8 +163,8 @@ Response ConsoleApi::AsDeveloper(Request& req, const DeveloperHandler& fn) {
   }
   services::ClientInfo client = ClientOf(req);
   bool op = services::DeveloperConsoleService::IsOperator(principal->user);
-  services::Actor actor{op ? "admin" : "developer", principal->user.id, client.ip,
-                        client.user_agent};
+  services::Actor actor{op ? store::AuditActorType::kAdmin : store::AuditActorType::kDeveloper,
+                        principal->user.id, client.ip, client.user_agent};
   return fn(principal->user, actor);
 }
 
@@ -188,18 +188,19 @@ Response ConsoleApi::AsOperator(Request& req, const DeveloperHandler& fn) {
   }
   if (!services::DeveloperConsoleService::IsOperator(principal->user)) return NoSuchEndpoint();
   services::ClientInfo client = ClientOf(req);
-  services::Actor actor{"admin", principal->user.id, client.ip, client.user_agent};
+  services::Actor actor{store::AuditActorType::kAdmin, principal->user.id, client.ip,
+                        client.user_agent};
   return fn(principal->user, actor);
 }
 
 // ---------------------------------------------------------------- apps
 
-json::object ConsoleApi::AppDetail(const store::App& app, const std::string& role) const {
+json::object ConsoleApi::AppDetail(const store::App& app, services::AccessRole role) const {
   std::string issuer = apps_.IssuerFor(app.slug);
   json::object v = AppSummaryView(app, issuer);
-  v["role"] = role;
+  v["role"] = ToText(role);
   v["discovery_url"] = issuer + "/.well-known/openid-configuration";
-  v["settings"] = AppSettingsView(services::ParseAppSettings(app.settings_json));
+  v["settings"] = AppSettingsView(app.settings);
   return v;
 }
 
@@ -210,7 +211,7 @@ Response ConsoleApi::ListApps(Request& req) {
     json::array out;
     for (const auto& a : *apps) {
       json::object v = AppSummaryView(a.app, apps_.IssuerFor(a.app.slug));
-      v["role"] = a.role;
+      v["role"] = ToText(a.role);
       out.push_back(std::move(v));
     }
     return http::JsonResponse(200, json::object{{"apps", std::move(out)}});
@@ -241,11 +242,11 @@ Response ConsoleApi::GetApp(Request& req) {
 Response ConsoleApi::PatchApp(Request& req) {
   return InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor& actor) {
     std::optional<std::string> name;
-    std::optional<services::AppSettings> settings;
+    std::optional<store::AppSettings> settings;
     if (auto bad = ReadStrict(req, [&](StrictObject& b) {
           name = b.String("name");
           if (auto in = b.Nested("settings")) {
-            services::AppSettings merged = services::ParseAppSettings(a.app.settings_json);
+            store::AppSettings merged = a.app.settings;
             MergeSettings(*in, merged);
             b.Absorb(*in);
             settings = std::move(merged);
@@ -405,7 +406,7 @@ Response ConsoleApi::AddMember(Request& req) {
     std::string email, role;
     if (auto bad = ReadStrict(req, [&](StrictObject& b) {
           email = b.String("email", true).value_or("");
-          role = b.String("role").value_or(std::string(store::kRoleMember));
+          role = b.String("role").value_or(std::string(ToText(store::MemberRole::kMember)));
         })) {
       return *bad;
     }

@@ -67,7 +67,7 @@ class ConsoleApi {
   http::Response AdminSetDisabled(http::Request& req, bool disabled);
   http::Response AdminListAuditEvents(http::Request& req);
   // {slug, name, disabled, role, issuer, discovery_url, created_at, settings}.
-  boost::json::object AppDetail(const store::App& app, const std::string& role) const;
+  boost::json::object AppDetail(const store::App& app, services::AccessRole role) const;
 
   services::AppService& apps_;
   services::Authenticator& authenticator_;

@@ -87,7 +87,7 @@ TEST_F(ConsoleUserManagementTest, UpdateEmailUsernameRolesProfile) {
 
   auto updated = Events(app_.id, "user.updated");
   ASSERT_EQ(updated.size(), 2u);
-  EXPECT_EQ(updated[0].actor_type, "api_key");
+  EXPECT_EQ(updated[0].actor_type, store::AuditActorType::kApiKey);
   EXPECT_EQ(updated[0].actor_id, "key-123");
   EXPECT_EQ(updated[0].subject_id, u.id);
   EXPECT_THAT(ChangedNames(updated[0]),
@@ -134,7 +134,7 @@ TEST_F(ConsoleUserManagementTest, DisableRevokesEverySessionAndBlocksSignIn) {
   auto enabled = Events(app_.id, "user.enabled");
   ASSERT_EQ(disabled.size(), 1u);
   ASSERT_EQ(enabled.size(), 1u);
-  EXPECT_EQ(disabled[0].actor_type, "api_key");
+  EXPECT_EQ(disabled[0].actor_type, store::AuditActorType::kApiKey);
   EXPECT_EQ(disabled[0].actor_id, "key-123");
   EXPECT_EQ(disabled[0].subject_id, u.id);
   EXPECT_EQ(disabled[0].at, kStart + 1000);
@@ -173,7 +173,7 @@ TEST_F(ConsoleUserManagementTest, SignOutEverywhereReturnsTheCount) {
   ASSERT_EQ(events.size(), 2u);
   std::multiset<int64_t> counts;
   for (const auto& e : events) {
-    EXPECT_EQ(e.actor_type, "api_key");
+    EXPECT_EQ(e.actor_type, store::AuditActorType::kApiKey);
     EXPECT_EQ(e.subject_id, u.id);
     counts.insert(json::parse(e.details_json).at("sessions_revoked").as_int64());
   }
@@ -196,8 +196,7 @@ TEST_F(ConsoleUserManagementTest, SendPasswordResetQueuesTheMail) {
   EXPECT_EQ(users_->SendPasswordReset(app_, u.id, key_actor_).code(),
             StatusCode::kFailedPrecondition);
   store::User stranger = MakeUser(NewApp("other"), "x@example.com");
-  EXPECT_EQ(users_->SendPasswordReset(app_, stranger.id, key_actor_).code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(users_->SendPasswordReset(app_, stranger.id, key_actor_).code(), StatusCode::kNotFound);
 }
 
 TEST_F(ConsoleUserManagementTest, DeleteOnlyWithinTheApp) {
@@ -218,18 +217,17 @@ TEST_F(ConsoleUserManagementTest, DeleteOnlyWithinTheApp) {
   EXPECT_EQ(users_->Count(app_).value(), 0);
   EXPECT_EQ(users_->Count(other).value(), 1);
   // The address is free again.
-  EXPECT_TRUE(accounts_->Signup(app_, Input("ada@example.com", kPassword))
-                  .ok());
+  EXPECT_TRUE(accounts_->Signup(app_, Input("ada@example.com", kPassword)).ok());
 
   auto deleted = Events(app_.id, "user.deleted");
   ASSERT_EQ(deleted.size(), 1u);
-  EXPECT_EQ(deleted[0].actor_type, "api_key");
+  EXPECT_EQ(deleted[0].actor_type, store::AuditActorType::kApiKey);
   EXPECT_EQ(deleted[0].actor_id, "key-123");
   EXPECT_EQ(deleted[0].subject_id, u.id);
 }
 
 TEST_F(ConsoleUserManagementTest, EveryActionIsAuditedWithTheActorAndNoPassword) {
-  Actor dev{"developer", "dev-7", "203.0.113.7", "Console/1.0"};
+  Actor dev{store::AuditActorType::kDeveloper, "dev-7", "203.0.113.7", "Console/1.0"};
   SignupInput in;
   in.email = "ada@example.com";
   in.password = kPassword;
@@ -252,16 +250,16 @@ TEST_F(ConsoleUserManagementTest, EveryActionIsAuditedWithTheActorAndNoPassword)
 
   std::vector<std::string> actions;
   for (const auto& e : Events(app_.id)) {
-    if (e.action == "app.created") continue;  // the fixture's default app
-    actions.push_back(e.action);
-    EXPECT_EQ(e.actor_type, "developer") << e.action;
-    EXPECT_EQ(e.actor_id, "dev-7") << e.action;
-    EXPECT_EQ(e.subject_type, "user") << e.action;
-    EXPECT_EQ(e.subject_id, u.id) << e.action;
-    EXPECT_EQ(e.app_id, app_.id) << e.action;
-    EXPECT_EQ(e.outcome, "success") << e.action;
+    if (e.action == store::AuditAction::kAppCreated) continue;  // the fixture's default app
+    actions.emplace_back(ToText(e.action));
+    EXPECT_EQ(e.actor_type, store::AuditActorType::kDeveloper) << ToText(e.action);
+    EXPECT_EQ(e.actor_id, "dev-7") << ToText(e.action);
+    EXPECT_EQ(e.subject_type, store::AuditSubjectType::kUser) << ToText(e.action);
+    EXPECT_EQ(e.subject_id, u.id) << ToText(e.action);
+    EXPECT_EQ(e.app_id, app_.id) << ToText(e.action);
+    EXPECT_EQ(e.outcome, store::AuditOutcome::kSuccess) << ToText(e.action);
   }
-  EXPECT_THAT(actions, ElementsAre("user.signup", "user.updated", "user.disabled", "user.enabled",
+  EXPECT_THAT(actions, ElementsAre("user.created", "user.updated", "user.disabled", "user.enabled",
                                    "user.sessions_revoked", "user.deleted"));
   EXPECT_TRUE(NoEventContains(kPassword));
 }

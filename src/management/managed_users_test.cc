@@ -147,9 +147,11 @@ TEST_F(ConsoleUserManagementTest, CreateWithAndWithoutPassword) {
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
   EXPECT_THAT(Fields(dup.status()), ElementsAre("email"));
 
-  auto signups = Events(app_.id, "user.signup");
+  // Made by the app (its backend's key), not signed up by the person: user.created.
+  EXPECT_TRUE(Events(app_.id, "user.signup").empty());
+  auto signups = Events(app_.id, "user.created");
   ASSERT_EQ(signups.size(), 2u);
-  EXPECT_EQ(signups[0].actor_type, "api_key");
+  EXPECT_EQ(signups[0].actor_type, store::AuditActorType::kApiKey);
   EXPECT_EQ(signups[0].actor_id, "key-123");
   EXPECT_EQ(signups[0].subject_id, a.id);
   EXPECT_EQ(signups[0].ip, "192.0.2.50");
@@ -183,9 +185,12 @@ TEST_F(ConsoleUserManagementTest, NoOperatorIsMadeThroughUserManagement) {
 }
 
 TEST_F(ConsoleUserManagementTest, CreateWorksWhenPublicSignupIsClosed) {
-  AppSettings closed;
+  store::AppSettings closed;
   closed.allow_signup = false;
-  store::App app = apps_->Update("default", std::nullopt, closed, MakeActor("admin", "cli")).value();
+  store::App app =
+      apps_
+          ->Update("default", std::nullopt, closed, MakeActor(store::AuditActorType::kAdmin, "cli"))
+          .value();
 
   SignupInput self;
   self.email = "self@example.com";
@@ -224,7 +229,7 @@ TEST_F(ConsoleUserManagementTest, IssueTokensStartsARefreshableSession) {
   // Recorded as a sign-in the app asked for, by whom.
   auto issued = Events(app_.id, "user.login");
   ASSERT_EQ(issued.size(), 1u);
-  EXPECT_EQ(issued[0].actor_type, "api_key");
+  EXPECT_EQ(issued[0].actor_type, store::AuditActorType::kApiKey);
   EXPECT_EQ(issued[0].actor_id, "key-123");
   EXPECT_EQ(issued[0].subject_id, u.id);
   EXPECT_EQ(issued[0].at, kStart + 1000);

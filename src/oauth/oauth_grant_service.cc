@@ -53,7 +53,8 @@ Result<store::User> OAuthGrantService::LiveUser(const store::App& app,
                                                 const store::Session& session) {
   auto user = users_.GetUser(app.id, session.user_id);
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
-    (void)sessions_.RevokeSessionById(app.id, session.id, "user_disabled", clock_.NowMillis());
+    (void)sessions_.RevokeSessionById(app.id, session.id, store::RevokeReason::kUserDisabled,
+                                      clock_.NowMillis());
     return InvalidGrant("the user's account is not active");
   }
   return user;
@@ -75,12 +76,12 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
             {{"app", app.slug}, {"client_id", client.client_id}, {"user_id", r.code->user_id},
              {"session_revoked", s.ok()}});
     Audit(audit_, {.app_id = app.id,
-                   .action = "oauth.code_reuse",
-                   .actor_type = "client",
+                   .action = store::AuditAction::kOAuthCodeReuse,
+                   .actor_type = store::AuditActorType::kClient,
                    .actor_id = client.client_id,
-                   .subject_type = "user",
+                   .subject_type = store::AuditSubjectType::kUser,
                    .subject_id = r.code->user_id,
-                   .outcome = "failure",
+                   .outcome = store::AuditOutcome::kFailure,
                    .details_json = boost::json::serialize(boost::json::object{
                        {"session_id", r.code->session_id}, {"session_revoked", s.ok()}})});
     return InvalidGrant("authorization code already used");
@@ -113,7 +114,7 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
   session.id = c.session_id;
   session.app_id = app.id;
   session.user_id = c.user_id;
-  session.kind = std::string(store::kSessionOAuth);
+  session.kind = store::SessionKind::kOAuth;
   session.client_id = client.client_id;
   session.scope = c.scope;
   session.auth_time = c.auth_time;
@@ -142,13 +143,14 @@ Result<GrantedTokens> OAuthGrantService::ExchangeCode(
 Status OAuthGrantService::RevokeCodeGrant(const store::App& app,
                                           const store::AuthorizationCode& code, int64_t now) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Status s = sessions_.RevokeSessionById(app.id, code.session_id, "code_reuse", now);
+    Status s =
+        sessions_.RevokeSessionById(app.id, code.session_id, store::RevokeReason::kCodeReuse, now);
     if (!s.IsNotFound()) return s;
     store::Session tombstone;
     tombstone.id = code.session_id;
     tombstone.app_id = app.id;
     tombstone.user_id = code.user_id;
-    tombstone.kind = std::string(store::kSessionOAuth);
+    tombstone.kind = store::SessionKind::kOAuth;
     tombstone.client_id = code.client_id;
     tombstone.created_at = tombstone.last_used_at = now;
     tombstone.expires_at = now;  // never live
@@ -213,8 +215,7 @@ Result<GrantedTokens> OAuthGrantService::IssueTokens(const store::App& app,
   TESSERA_ASSIGN_OR_RETURN(
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
-                            auth_time / 1000,
-                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
+                            auth_time / 1000, app.settings.access_token_ttl_s}));
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.refresh_token = std::move(refresh_token);
@@ -314,13 +315,14 @@ Status OAuthGrantService::Revoke(const store::App& app, const store::OAuthClient
   } else {
     return OkStatus();
   }
-  Status s = sessions_.RevokeSessionById(app.id, session_id, "token_revoked", clock_.NowMillis());
+  Status s = sessions_.RevokeSessionById(app.id, session_id, store::RevokeReason::kTokenRevoked,
+                                         clock_.NowMillis());
   if (s.ok()) {
     Audit(audit_, {.app_id = app.id,
-                   .action = "oauth.token_revoked",
-                   .actor_type = "client",
+                   .action = store::AuditAction::kOAuthTokenRevoked,
+                   .actor_type = store::AuditActorType::kClient,
                    .actor_id = client.client_id,
-                   .subject_type = "session",
+                   .subject_type = store::AuditSubjectType::kSession,
                    .subject_id = session_id});
   }
   return s.IsNotFound() ? OkStatus() : s;

@@ -418,7 +418,7 @@ TEST_F(OAuthServicesTest, CodeExchangeIssuesAccessIdAndRefreshTokens) {
 
   // The grant is an "oauth" session of the client with the granted scope.
   store::Session s = store_->GetSession(app_.id, Str(id, "sid")).value();
-  EXPECT_EQ(s.kind, "oauth");
+  EXPECT_EQ(s.kind, store::SessionKind::kOAuth);
   EXPECT_EQ(s.client_id, c.client_id);
   EXPECT_EQ(s.scope, "openid profile email offline_access");
   EXPECT_EQ(s.auth_time, kStart);
@@ -541,7 +541,7 @@ TEST_F(OAuthServicesTest, ReplayThatWinsTheRaceLeavesTheFirstExchangeNothing) {
   grant.id = redeemed->code->session_id;
   grant.app_id = app_.id;
   grant.user_id = u.id;
-  grant.kind = "oauth";
+  grant.kind = store::SessionKind::kOAuth;
   grant.client_id = c.client_id;
   grant.created_at = grant.last_used_at = clock_.NowMillis();
   grant.expires_at = clock_.NowMillis() + 3'600'000;
@@ -909,8 +909,9 @@ TEST_F(OAuthServicesTest, IntrospectReportsAnythingElseAsInactive) {
   EXPECT_EQ(grants_->UserInfo(app_, ot->access_token).status().code(), StatusCode::kUnauthenticated);
 
   // A revoked grant.
-  ASSERT_TRUE(store_->RevokeSessionById(app_.id, Str(Payload(t.access_token), "sid"), "test",
-                                        clock_.NowMillis())
+  ASSERT_TRUE(store_
+                  ->RevokeSessionById(app_.id, Str(Payload(t.access_token), "sid"),
+                                      store::RevokeReason::kTokenRevoked, clock_.NowMillis())
                   .ok());
   EXPECT_FALSE(Active(t.access_token));
   EXPECT_FALSE(Active(*t.refresh_token));

@@ -21,7 +21,7 @@ namespace json = boost::json;
 class ConsoleAppServiceTest : public ConsoleFixture {};
 
 TEST_F(ConsoleAppServiceTest, CreateFindAndListAll) {
-  Actor actor{"developer", "dev-1", "203.0.113.7", "Console/1.0"};
+  Actor actor{store::AuditActorType::kDeveloper, "dev-1", "203.0.113.7", "Console/1.0"};
   store::App a = apps_->Create("acme", "Acme", actor).value();
   EXPECT_EQ(a.slug, "acme");
   EXPECT_EQ(a.name, "Acme");
@@ -46,7 +46,7 @@ TEST_F(ConsoleAppServiceTest, CreateFindAndListAll) {
 
   auto created = Events(a.id, "app.created");
   ASSERT_EQ(created.size(), 1u);
-  EXPECT_EQ(created[0].actor_type, "developer");
+  EXPECT_EQ(created[0].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(created[0].actor_id, "dev-1");
   EXPECT_EQ(created[0].subject_id, a.id);
   EXPECT_EQ(created[0].ip, "203.0.113.7");
@@ -54,19 +54,19 @@ TEST_F(ConsoleAppServiceTest, CreateFindAndListAll) {
 
 TEST_F(ConsoleAppServiceTest, UpdateChangesNameAndSettingsAndAuditsNamesOnly) {
   store::App a = NewApp("acme", "Acme");
-  Actor actor = MakeActor("developer", "dev-1");
-  AppSettings s;
+  Actor actor = MakeActor(store::AuditActorType::kDeveloper, "dev-1");
+  store::AppSettings s;
   s.password_min_length = 12;
   s.mail_sender_name = "Acme Support";
   clock_.Advance(1000);
   store::App updated = apps_->Update("acme", std::string("Acme Corp"), s, actor).value();
   EXPECT_EQ(updated.name, "Acme Corp");
-  AppSettings stored = ParseAppSettings(apps_->Find("acme").value().settings_json);
+  store::AppSettings stored = apps_->Find("acme").value().settings;
   EXPECT_EQ(stored.password_min_length, 12);
   EXPECT_EQ(stored.mail_sender_name, "Acme Support");
   EXPECT_EQ(apps_->Find("acme").value().name, "Acme Corp");
   // The cache is dropped: Resolve sees the change at once.
-  EXPECT_EQ(ParseAppSettings(apps_->Resolve("acme").value().settings_json).password_min_length, 12);
+  EXPECT_EQ(apps_->Resolve("acme").value().settings.password_min_length, 12);
 
   // A second change: only what differs is named.
   clock_.Advance(1000);
@@ -76,9 +76,9 @@ TEST_F(ConsoleAppServiceTest, UpdateChangesNameAndSettingsAndAuditsNamesOnly) {
 
   auto events = Events(a.id, "app.settings_changed");
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].actor_type, "developer");
+  EXPECT_EQ(events[1].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(events[1].actor_id, "dev-1");
-  EXPECT_EQ(events[1].subject_type, "app");
+  EXPECT_EQ(events[1].subject_type, store::AuditSubjectType::kApp);
   EXPECT_EQ(events[1].subject_id, a.id);
   EXPECT_THAT(ChangedNames(events[1]), UnorderedElementsAre("accent_color", "password_min_length"));
   // Never the values.
@@ -93,10 +93,12 @@ TEST_F(ConsoleAppServiceTest, UpdateChangesNameAndSettingsAndAuditsNamesOnly) {
 }
 
 TEST_F(ConsoleAppServiceTest, FirstUpdateOfAFreshAppNamesOnlyRealChanges) {
-  store::App a = NewApp("acme", "Acme");  // settings_json "{}": every member at its default
-  AppSettings s;
+  store::App a = NewApp("acme", "Acme");  // every member at its default
+  store::AppSettings s;
   s.password_min_length = 12;
-  ASSERT_TRUE(apps_->Update("acme", std::nullopt, s, MakeActor("developer", "dev-1")).ok());
+  ASSERT_TRUE(
+      apps_->Update("acme", std::nullopt, s, MakeActor(store::AuditActorType::kDeveloper, "dev-1"))
+          .ok());
   auto events = Events(a.id, "app.settings_changed");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_THAT(ChangedNames(events[0]), ElementsAre("password_min_length"));
@@ -104,25 +106,30 @@ TEST_F(ConsoleAppServiceTest, FirstUpdateOfAFreshAppNamesOnlyRealChanges) {
 
 TEST_F(ConsoleAppServiceTest, InvalidUpdateLeavesTheAppUnchanged) {
   store::App a = NewApp("acme", "Acme");
-  AppSettings good;
+  store::AppSettings good;
   good.accent_color = "#000000";
-  ASSERT_TRUE(apps_->Update("acme", std::nullopt, good, MakeActor("developer", "dev-1")).ok());
-  std::string before = apps_->Find("acme").value().settings_json;
+  ASSERT_TRUE(apps_
+                  ->Update("acme", std::nullopt, good,
+                           MakeActor(store::AuditActorType::kDeveloper, "dev-1"))
+                  .ok());
+  store::AppSettings before = apps_->Find("acme").value().settings;
   size_t events_before = Events(a.id).size();
 
-  AppSettings bad = good;
+  store::AppSettings bad = good;
   bad.password_min_length = 7;
   bad.display_name = "New name";
-  auto r = apps_->Update("acme", std::string("Renamed"), bad, MakeActor("developer", "dev-1"));
+  auto r = apps_->Update("acme", std::string("Renamed"), bad,
+                         MakeActor(store::AuditActorType::kDeveloper, "dev-1"));
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(Fields(r.status()), ElementsAre("password_min_length"));
   // A bad name with good settings is refused too.
-  r = apps_->Update("acme", std::string(""), good, MakeActor("developer", "dev-1"));
+  r = apps_->Update("acme", std::string(""), good,
+                    MakeActor(store::AuditActorType::kDeveloper, "dev-1"));
   EXPECT_THAT(Fields(r.status()), ElementsAre("name"));
 
   store::App after = apps_->Find("acme").value();
   EXPECT_EQ(after.name, "Acme");
-  EXPECT_EQ(after.settings_json, before);
+  EXPECT_EQ(after.settings, before);
   EXPECT_EQ(Events(a.id).size(), events_before);  // nothing recorded
   EXPECT_EQ(apps_->Update("nope", std::nullopt, good, Actor{}).status().code(),
             StatusCode::kNotFound);
@@ -131,7 +138,7 @@ TEST_F(ConsoleAppServiceTest, InvalidUpdateLeavesTheAppUnchanged) {
 TEST_F(ConsoleAppServiceTest, DisabledAppIsNotFoundUntilEnabledAgain) {
   store::App a = NewApp("acme", "Acme");
   ASSERT_TRUE(apps_->Resolve("acme").ok());  // cached now
-  Actor op{"admin", "op-1", "192.0.2.1", "Admin/1.0"};
+  Actor op{store::AuditActorType::kAdmin, "op-1", "192.0.2.1", "Admin/1.0"};
 
   store::App off = apps_->SetDisabled("acme", true, op).value();
   EXPECT_TRUE(off.disabled);
@@ -155,7 +162,7 @@ TEST_F(ConsoleAppServiceTest, DisabledAppIsNotFoundUntilEnabledAgain) {
   auto enabled = Events(a.id, "app.enabled");
   ASSERT_EQ(disabled.size(), 1u);
   ASSERT_EQ(enabled.size(), 1u);
-  EXPECT_EQ(disabled[0].actor_type, "admin");
+  EXPECT_EQ(disabled[0].actor_type, store::AuditActorType::kAdmin);
   EXPECT_EQ(disabled[0].actor_id, "op-1");
   EXPECT_EQ(disabled[0].subject_id, a.id);
   EXPECT_EQ(disabled[0].at, kStart);

@@ -1,5 +1,6 @@
 // The per-app settings in effect, over the services wired as in the server: the app's
-// password policy, token lifetimes, sign-in methods, verified-email rule and mail sender.
+// password policy, token lifetimes, sign-in methods, verified-email rule and mail sender
+// (each read from the app's parsed settings, tenancy/app_settings.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,9 +19,10 @@ namespace json = boost::json;
 
 class ConsoleAppSettingsInEffectTest : public ConsoleFixture {
  protected:
-  store::App AppWith(std::string slug, const AppSettings& s) {
+  store::App AppWith(std::string slug, const store::AppSettings& s) {
     NewApp(slug, "Acme");
-    auto a = apps_->Update(slug, std::nullopt, s, MakeActor("developer", "dev-1"));
+    auto a =
+        apps_->Update(slug, std::nullopt, s, MakeActor(store::AuditActorType::kDeveloper, "dev-1"));
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     return a.ok() ? *a : store::App{};
   }
@@ -34,7 +36,7 @@ class ConsoleAppSettingsInEffectTest : public ConsoleFixture {
 };
 
 TEST_F(ConsoleAppSettingsInEffectTest, PasswordMinLengthOfTheApp) {
-  AppSettings s;
+  store::AppSettings s;
   s.password_min_length = 12;
   store::App strict = AppWith("strict", s);
   const std::string ten = "qz7!vK2#pL";  // 10 characters: the server's minimum is 8
@@ -44,17 +46,15 @@ TEST_F(ConsoleAppSettingsInEffectTest, PasswordMinLengthOfTheApp) {
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(Fields(refused.status()), ElementsAre("password"));
   EXPECT_TRUE(accounts_->Signup(app_, Input("ada@example.com", ten)).ok());
-  EXPECT_TRUE(
-      accounts_->Signup(strict, Input("ada@example.com", ten + "x9"))
-          .ok());
+  EXPECT_TRUE(accounts_->Signup(strict, Input("ada@example.com", ten + "x9")).ok());
   // Also for users made by the app itself.
   auto by_app = users_->Create(strict, Input("bob@example.com", ten),
-                               MakeActor("api_key", "k"));
+                               MakeActor(store::AuditActorType::kApiKey, "k"));
   EXPECT_THAT(Fields(by_app.status()), ElementsAre("password"));
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, AccessTokenLifetimeOfTheApp) {
-  AppSettings s;
+  store::AppSettings s;
   s.access_token_ttl_s = 120;
   store::App quick = AppWith("quick", s);
   MakeUser(quick, "ada@example.com");
@@ -72,7 +72,7 @@ TEST_F(ConsoleAppSettingsInEffectTest, AccessTokenLifetimeOfTheApp) {
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, RefreshTokenLifetimeOfTheApp) {
-  AppSettings s;
+  store::AppSettings s;
   s.refresh_token_ttl_s = 86400;
   store::App day = AppWith("day", s);
   MakeUser(day, "ada@example.com");
@@ -93,7 +93,7 @@ TEST_F(ConsoleAppSettingsInEffectTest, RefreshTokenLifetimeOfTheApp) {
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, SignInMethodsOfTheApp) {
-  AppSettings s;
+  store::AppSettings s;
   s.magic_link_login = false;
   s.email_code_login = false;
   store::App app = AppWith("nolinks", s);
@@ -112,7 +112,7 @@ TEST_F(ConsoleAppSettingsInEffectTest, SignInMethodsOfTheApp) {
 }
 
 TEST_F(ConsoleAppSettingsInEffectTest, RequireVerifiedEmailOfTheApp) {
-  AppSettings s;
+  store::AppSettings s;
   s.require_verified_email = true;
   store::App app = AppWith("verified", s);
   MakeUser(app, "ada@example.com");  // not verified
@@ -126,17 +126,17 @@ TEST_F(ConsoleAppSettingsInEffectTest, MailSenderOfTheApp) {
   // No settings: the worker's default (the Mailer's default_from is "", as CoreServices has it).
   EXPECT_EQ(mailer_->SenderFor(app_), "");
 
-  AppSettings named;
+  store::AppSettings named;
   named.mail_sender_name = "Acme Support";
   store::App a = AppWith("named", named);
   EXPECT_EQ(mailer_->SenderFor(a), "\"Acme Support\" <noreply@example.com>");
 
-  AppSettings own;
+  store::AppSettings own;
   own.mail_from = "hello@acme.example";
   store::App b = AppWith("own", own);
   EXPECT_EQ(mailer_->SenderFor(b), "hello@acme.example");
 
-  AppSettings both;
+  store::AppSettings both;
   both.mail_from = "Acme <hello@acme.example>";
   both.mail_sender_name = "Acme Support";
   store::App c = AppWith("both", both);

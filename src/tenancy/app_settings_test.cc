@@ -1,11 +1,14 @@
-// Per-app settings (tenancy/app_settings.h): parsing, serializing and the limits checked
-// before they are saved. Their effect on the services: app_settings_in_effect_test.cc.
+// Per-app settings: the settings_json column's one parser and serializer
+// (tenancy/app_settings.h) and the limits checked before they are saved
+// (tenancy/app_settings_validation.h). Their effect on the services:
+// app_settings_in_effect_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "tenancy/app_settings.h"
+#include "tenancy/app_settings_validation.h"
 
 namespace tessera::services {
 namespace {
@@ -17,8 +20,8 @@ using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 namespace json = boost::json;
 
-AppSettings EveryMemberSet() {
-  AppSettings s;
+store::AppSettings EveryMemberSet() {
+  store::AppSettings s;
   s.allow_signup = false;
   s.require_verified_email = true;
   s.email_code_login = false;
@@ -36,9 +39,9 @@ AppSettings EveryMemberSet() {
 }
 
 TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
-  AppSettings in = EveryMemberSet();
+  store::AppSettings in = EveryMemberSet();
   ASSERT_TRUE(ValidateAppSettings(in).ok());
-  AppSettings out = ParseAppSettings(SerializeAppSettings(in));
+  store::AppSettings out = store::ParseAppSettings(store::SerializeAppSettings(in));
   EXPECT_EQ(out.allow_signup, false);
   EXPECT_EQ(out.require_verified_email, true);
   EXPECT_EQ(out.email_code_login, false);
@@ -53,11 +56,11 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_EQ(out.logo_url, "https://cdn.example/logo.png");
   EXPECT_EQ(out.accent_color, "#1a73e8");
   // Stable: a second round gives the same text.
-  EXPECT_EQ(SerializeAppSettings(out), SerializeAppSettings(in));
+  EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
 
 TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
-  AppSettings d = ParseAppSettings(SerializeAppSettings(AppSettings{}));
+  store::AppSettings d = store::ParseAppSettings(store::SerializeAppSettings(store::AppSettings{}));
   EXPECT_TRUE(d.allow_signup);
   EXPECT_FALSE(d.require_verified_email);
   EXPECT_TRUE(d.email_code_login);
@@ -68,27 +71,28 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_THAT(d.redirect_uris, IsEmpty());
   EXPECT_EQ(d.mail_from, "");
   // Zero and empty members are left out of the JSON.
-  json::object o = json::parse(SerializeAppSettings(AppSettings{})).as_object();
+  json::object o = json::parse(store::SerializeAppSettings(store::AppSettings{})).as_object();
   EXPECT_FALSE(o.contains("password_min_length"));
   EXPECT_FALSE(o.contains("mail_from"));
   EXPECT_FALSE(o.contains("logo_url"));
 
-  for (const std::string& text : {std::string("not json"), std::string("[1,2]"), std::string(""),
-                                  std::string("{\"allow_signup\":\"no\",\"password_min_length\":"
-                                              "\"12\",\"redirect_uris\":[1,\"https://a.example/\"]}")}) {
-    AppSettings s = ParseAppSettings(text);
+  for (const std::string& text :
+       {std::string("not json"), std::string("[1,2]"), std::string(""),
+        std::string("{\"allow_signup\":\"no\",\"password_min_length\":"
+                    "\"12\",\"redirect_uris\":[1,\"https://a.example/\"]}")}) {
+    store::AppSettings s = store::ParseAppSettings(text);
     EXPECT_TRUE(s.allow_signup) << text;
     EXPECT_EQ(s.password_min_length, 0) << text;
   }
   // Wrongly typed entries of the list are skipped, the rest kept.
-  AppSettings partial =
-      ParseAppSettings("{\"redirect_uris\":[1,\"https://a.example/\"],\"accent_color\":7}");
+  store::AppSettings partial =
+      store::ParseAppSettings("{\"redirect_uris\":[1,\"https://a.example/\"],\"accent_color\":7}");
   EXPECT_THAT(partial.redirect_uris, ElementsAre("https://a.example/"));
   EXPECT_EQ(partial.accent_color, "");
 }
 
 // The one field a single bad member is reported under.
-std::vector<std::string> FieldsOf(const AppSettings& s) {
+std::vector<std::string> FieldsOf(const store::AppSettings& s) {
   Status st = ValidateAppSettings(s);
   if (st.ok()) return {};
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
@@ -98,7 +102,7 @@ std::vector<std::string> FieldsOf(const AppSettings& s) {
 }
 
 TEST(AppSettingsTest, ValidateNamesTheFieldOfEachRangeError) {
-  AppSettings s;
+  store::AppSettings s;
   EXPECT_TRUE(ValidateAppSettings(s).ok());
   EXPECT_TRUE(ValidateAppSettings(EveryMemberSet()).ok());
 
@@ -135,7 +139,7 @@ TEST(AppSettingsTest, ValidateNamesTheFieldOfEachRangeError) {
 }
 
 TEST(AppSettingsTest, ValidateNamesTheFieldOfEachFormatError) {
-  AppSettings s;
+  store::AppSettings s;
   for (const char* c : {"#12345g", "red", "#1234567", "123456", "#12345"}) {
     s = {};
     s.accent_color = c;
@@ -170,9 +174,9 @@ TEST(AppSettingsTest, ValidateNamesTheFieldOfEachFormatError) {
     EXPECT_THAT(FieldsOf(s), IsEmpty()) << from;
   }
 
-  for (const std::string& name : {std::string("Acme\nBcc: x@evil.example"), std::string("Acme\r"),
-                                  std::string("Acme <x@evil.example>"), std::string("A \"q\""),
-                                  std::string(101, 'a')}) {
+  for (const std::string& name :
+       {std::string("Acme\nBcc: x@evil.example"), std::string("Acme\r"),
+        std::string("Acme <x@evil.example>"), std::string("A \"q\""), std::string(101, 'a')}) {
     s = {};
     s.mail_sender_name = name;
     EXPECT_THAT(FieldsOf(s), ElementsAre("mail_sender_name")) << name;

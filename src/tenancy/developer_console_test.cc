@@ -40,14 +40,14 @@ TEST_F(ConsoleDeveloperTest, CreateAppMakesTheCreatorOwnerAndListAppsShowsOnlyMi
   clock_.Advance(1000);
   AppAccess a2 = console_->CreateApp(ada, "ada-two", "Ada Two", DeveloperActor(ada)).value();
   AppAccess b1 = console_->CreateApp(bob, "bob-one", "Bob One", DeveloperActor(bob)).value();
-  EXPECT_EQ(a1.role, "owner");
+  EXPECT_EQ(a1.role, AccessRole::kOwner);
   EXPECT_TRUE(a1.may_manage_members());
-  EXPECT_EQ(store_->GetAppMember(a1.app.id, ada.id).value().role, "owner");
+  EXPECT_EQ(store_->GetAppMember(a1.app.id, ada.id).value().role, store::MemberRole::kOwner);
 
   std::vector<std::string> mine;
   for (const auto& x : console_->ListApps(ada).value()) {
     mine.push_back(x.app.slug);
-    EXPECT_EQ(x.role, "owner");
+    EXPECT_EQ(x.role, AccessRole::kOwner);
   }
   EXPECT_THAT(mine, ElementsAre("ada-one", "ada-two"));  // oldest first
   std::vector<std::string> bobs;
@@ -64,7 +64,7 @@ TEST_F(ConsoleDeveloperTest, CreateAppMakesTheCreatorOwnerAndListAppsShowsOnlyMi
 
   auto created = Events(a2.app.id, "app.created");
   ASSERT_EQ(created.size(), 1u);
-  EXPECT_EQ(created[0].actor_type, "developer");
+  EXPECT_EQ(created[0].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(created[0].actor_id, ada.id);
   (void)b1;
 }
@@ -79,9 +79,9 @@ TEST_F(ConsoleDeveloperTest, AccessByMembershipRoleOrOperator) {
   AppAccess owner = console_->CreateApp(ada, "acme", "Acme", DeveloperActor(ada)).value();
   ASSERT_TRUE(console_->AddMember(owner, "bob@example.com", "member", DeveloperActor(ada)).ok());
 
-  EXPECT_EQ(console_->Access(ada, "acme").value().role, "owner");
+  EXPECT_EQ(console_->Access(ada, "acme").value().role, AccessRole::kOwner);
   AppAccess member = console_->Access(bob, "acme").value();
-  EXPECT_EQ(member.role, "member");
+  EXPECT_EQ(member.role, AccessRole::kMember);
   EXPECT_FALSE(member.may_manage_members());
   EXPECT_EQ(member.app.id, owner.app.id);
   // A non-member gets exactly what an unknown app gets.
@@ -91,10 +91,10 @@ TEST_F(ConsoleDeveloperTest, AccessByMembershipRoleOrOperator) {
   EXPECT_EQ(none.status().message(), console_->Access(eve, "no-such-app").status().message());
 
   // Operators see every app, the console app included; nobody else sees the console app.
-  EXPECT_EQ(console_->Access(op, "acme").value().role, "operator");
-  EXPECT_EQ(console_->Access(op, "default").value().role, "operator");
+  EXPECT_EQ(console_->Access(op, "acme").value().role, AccessRole::kOperator);
+  EXPECT_EQ(console_->Access(op, "default").value().role, AccessRole::kOperator);
   AppAccess console_access = console_->Access(op, "console").value();
-  EXPECT_EQ(console_access.role, "operator");
+  EXPECT_EQ(console_access.role, AccessRole::kOperator);
   EXPECT_EQ(console_access.app.id, console_app_.id);
   EXPECT_TRUE(console_access.may_manage_members());
   EXPECT_EQ(console_->Access(ada, "console").status().code(), StatusCode::kNotFound);
@@ -102,7 +102,8 @@ TEST_F(ConsoleDeveloperTest, AccessByMembershipRoleOrOperator) {
   EXPECT_EQ(console_->Access(ada, "default").status().code(), StatusCode::kNotFound);
 
   // A disabled app stays visible to its members (marked).
-  ASSERT_TRUE(apps_->SetDisabled("acme", true, MakeActor("admin", op.id)).ok());
+  ASSERT_TRUE(
+      apps_->SetDisabled("acme", true, MakeActor(store::AuditActorType::kAdmin, op.id)).ok());
   AppAccess disabled = console_->Access(ada, "acme").value();
   EXPECT_TRUE(disabled.app.disabled);
   // A disabled operator is no operator.
@@ -122,7 +123,7 @@ TEST_F(ConsoleDeveloperTest, AddMemberRules) {
   MemberView added =
       console_->AddMember(owner, "  BOB@Example.com ", "member", DeveloperActor(ada)).value();
   EXPECT_EQ(added.member.user_id, bob.id);
-  EXPECT_EQ(added.member.role, "member");
+  EXPECT_EQ(added.member.role, store::MemberRole::kMember);
   EXPECT_EQ(added.email, "bob@example.com");
 
   // A member cannot manage members.
@@ -141,7 +142,8 @@ TEST_F(ConsoleDeveloperTest, AddMemberRules) {
 
   auto dup = console_->AddMember(owner, "bob@example.com", "owner", DeveloperActor(ada));
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->GetAppMember(owner.app.id, bob.id).value().role, "member");  // unchanged
+  EXPECT_EQ(store_->GetAppMember(owner.app.id, bob.id).value().role,
+            store::MemberRole::kMember);  // unchanged
 
   for (const char* role : {"admin", "operator", "", "Owner"}) {
     auto bad = console_->AddMember(owner, "carol@example.com", role, DeveloperActor(ada));
@@ -155,9 +157,9 @@ TEST_F(ConsoleDeveloperTest, AddMemberRules) {
 
   auto events = Events(owner.app.id, "app.member_added");
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].actor_type, "developer");
+  EXPECT_EQ(events[0].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(events[0].actor_id, ada.id);
-  EXPECT_EQ(events[0].subject_type, "developer");
+  EXPECT_EQ(events[0].subject_type, store::AuditSubjectType::kDeveloper);
   EXPECT_EQ(events[0].subject_id, bob.id);
   EXPECT_EQ(json::parse(events[0].details_json).at("role").as_string(), "member");
 }
@@ -168,8 +170,11 @@ TEST_F(ConsoleDeveloperTest, OperatorManagesMembersOfAnyApp) {
   store::User op = Operator("op@example.com");
   console_->CreateApp(ada, "acme", "Acme", DeveloperActor(ada)).value();
   AppAccess as_op = console_->Access(op, "acme").value();
-  MemberView m = console_->AddMember(as_op, "bob@example.com", "owner", MakeActor("admin", op.id)).value();
-  EXPECT_EQ(m.member.role, "owner");
+  MemberView m = console_
+                     ->AddMember(as_op, "bob@example.com", "owner",
+                                 MakeActor(store::AuditActorType::kAdmin, op.id))
+                     .value();
+  EXPECT_EQ(m.member.role, store::MemberRole::kOwner);
 }
 
 TEST_F(ConsoleDeveloperTest, RemoveMemberKeepsTheLastOwner) {
@@ -216,9 +221,10 @@ TEST_F(ConsoleDeveloperTest, ConsoleAppHasNoMembersAndIsInNoList) {
   store::User op = Operator("op@example.com");
   store::User dev = Developer("dev@example.com");
   AppAccess console_access = console_->Access(op, "console").value();
-  Status added =
-      console_->AddMember(console_access, "dev@example.com", "member", MakeActor("admin", op.id))
-          .status();
+  Status added = console_
+                     ->AddMember(console_access, "dev@example.com", "member",
+                                 MakeActor(store::AuditActorType::kAdmin, op.id))
+                     .status();
   EXPECT_EQ(added.code(), StatusCode::kFailedPrecondition);
   std::vector<std::string> slugs;
   for (const auto& x : console_->ListApps(dev).value()) slugs.push_back(x.app.slug);

@@ -106,9 +106,10 @@ http::Response AccountPages::Render(const http::Request& req, const Visitor& v, 
   if (list.ok()) {
     for (const auto& s : *list) {
       PageData item;
-      std::string what = s.kind == store::kSessionOAuth ? s.user_agent + " (app access)"
-                         : s.kind == store::kSessionApi ? "API sign-in · " + DescribeAgent(s.user_agent)
-                                                        : DescribeAgent(s.user_agent);
+      std::string what = s.kind == store::SessionKind::kOAuth ? s.user_agent + " (app access)"
+                         : s.kind == store::SessionKind::kApi
+                             ? "API sign-in · " + DescribeAgent(s.user_agent)
+                             : DescribeAgent(s.user_agent);
       item.set("description", what);
       std::string detail = (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
                            FormatTime(s.last_used_at);
@@ -212,7 +213,8 @@ http::Response AccountPages::RevokeSession(http::Request& req) {
   auto visit = Visit(req, true, &form);
   if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
   const Visitor& v = std::get<Visitor>(visit);
-  Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
+  Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"),
+                                     store::RevokeReason::kRevokedByUser);
   if (!s.ok() && !s.IsNotFound()) {
     return web_.ErrorPage(req, &v.app, 503, "Something went wrong", "Please try again in a moment.");
   }

@@ -107,8 +107,9 @@ std::variant<ConsolePages::Visitor, http::Response> ConsolePages::Enter(http::Re
   if (user->disabled) return sign_in_first();
   Visitor v;
   v.is_operator = services::DeveloperConsoleService::IsOperator(*user);
-  v.actor = services::Actor{v.is_operator ? "admin" : "developer", user->id, req.remote_ip,
-                            std::string(req.Header(bh::field::user_agent))};
+  v.actor = services::Actor{
+      v.is_operator ? store::AuditActorType::kAdmin : store::AuditActorType::kDeveloper, user->id,
+      req.remote_ip, std::string(req.Header(bh::field::user_agent))};
   v.console = std::move(*console);
   v.session = std::move(*session);
   v.user = std::move(*user);
@@ -158,7 +159,7 @@ void ConsolePages::AppBase(PageData& d, const AppVisitor& a, std::string title,
   d.set("app_label", a.app().name);
   d.set("app_slug", a.app().slug);
   d.set("app_disabled", a.app().disabled);
-  d.set("app_role", a.access.role);
+  d.set("app_role", std::string(ToText(a.access.role)));
   d.set("app_url", AppPath(a.app()));
   struct Tab {
     const char* label;
@@ -233,7 +234,7 @@ http::Response ConsolePages::RenderHome(const http::Request& req, const Visitor&
     row.set("name", a.app.name);
     row.set("slug", a.app.slug);
     row.set("url", AppPath(a.app));
-    row.set("role", a.role);
+    row.set("role", std::string(ToText(a.role)));
     row.set("disabled", a.app.disabled);
     row.set("issuer", web_.Issuer(a.app));
     rows.push_back(row);
@@ -339,7 +340,7 @@ http::Response ConsolePages::RenderSettings(const http::Request& req, const AppV
   d.set("heading", "Settings");
   const bool from_form = d.get("from_form") != nullptr;
   if (!from_form) {
-    const services::AppSettings s = services::ParseAppSettings(app.settings_json);
+    const store::AppSettings& s = app.settings;
     d.set("name", app.name);
     d.set("allow_signup", s.allow_signup);
     d.set("magic_link_login", s.magic_link_login);
@@ -368,7 +369,7 @@ http::Response ConsolePages::SaveSettings(http::Request& req) {
   auto visit = EnterApp(req, &form);
   if (auto* r = std::get_if<http::Response>(&visit)) return std::move(*r);
   const AppVisitor& a = std::get<AppVisitor>(visit);
-  services::AppSettings s = services::ParseAppSettings(a.app().settings_json);
+  store::AppSettings s = a.app().settings;
   std::vector<FieldError> errors;
   const std::string name = Field(form, "name", 400);
   if (name.empty()) errors.push_back({"name", "the app needs a name"});

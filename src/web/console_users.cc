@@ -17,8 +17,8 @@ constexpr int kUsersPerPage = 25;
 constexpr int kAuditPerPage = 50;
 
 std::string SessionKind(const store::Session& s) {
-  if (s.kind == store::kSessionBrowser) return "Browser";
-  if (s.kind == store::kSessionOAuth) return "App grant";
+  if (s.kind == store::SessionKind::kBrowser) return "Browser";
+  if (s.kind == store::SessionKind::kOAuth) return "App grant";
   return "API sign-in";
 }
 
@@ -132,7 +132,8 @@ http::Response ConsolePages::RenderUser(const http::Request& req, const AppVisit
   for (const auto& s : detail.sessions) {
     PageData row;
     row.set("kind", SessionKind(s));
-    row.set("device", s.kind == store::kSessionOAuth ? "Client " + s.client_id : DescribeAgent(s.user_agent));
+    row.set("device", s.kind == store::SessionKind::kOAuth ? "Client " + s.client_id
+                                                           : DescribeAgent(s.user_agent));
     row.set("ip", s.ip.empty() ? std::string("—") : s.ip);
     row.set("created", FormatTime(s.created_at));
     row.set("last_used", FormatTime(s.last_used_at));
@@ -264,7 +265,7 @@ http::Response ConsolePages::RenderMembers(const http::Request& req, const AppVi
   for (const auto& m : *members) {
     PageData row;
     row.set("email", m.email.empty() ? "(account deleted)" : m.email);
-    row.set("role", m.member.role == store::kRoleOwner ? "Owner" : "Member");
+    row.set("role", m.member.role == store::MemberRole::kOwner ? "Owner" : "Member");
     row.set("added", FormatTime(m.member.created_at));
     row.set("you", m.member.user_id == a.v.user.id);
     if (manage) {
@@ -327,7 +328,7 @@ http::Response ConsolePages::RemoveMember(http::Request& req) {
   Status s = console_.RemoveMember(a.access, user_id, a.v.actor);
   if (s.ok()) {
     // Someone who removed themselves can no longer open the app's pages.
-    if (user_id == a.v.user.id && a.access.role != services::kAccessOperator) {
+    if (user_id == a.v.user.id && a.access.role != services::AccessRole::kOperator) {
       return Done(web_.ConsolePath(), "member-left");
     }
     return Done(AppPath(a.app(), "/members"), "member-removed");
@@ -397,8 +398,9 @@ void ConsolePages::FillAudit(const Visitor& v, store::AuditFilter filter, PageDa
   // Console users by id, for the actor column (a page has few distinct ones).
   std::map<std::string, std::string> emails;
   auto who = [&](const store::AuditEvent& e) -> std::string {
-    if ((e.actor_type == "developer" || e.actor_type == "admin") && !e.actor_id.empty() &&
-        e.actor_id != "cli") {
+    if ((e.actor_type == store::AuditActorType::kDeveloper ||
+         e.actor_type == store::AuditActorType::kAdmin) &&
+        !e.actor_id.empty() && e.actor_id != "cli") {
       auto it = emails.find(e.actor_id);
       if (it == emails.end()) {
         auto u = accounts_.GetUser(v.console, e.actor_id);
@@ -412,15 +414,15 @@ void ConsolePages::FillAudit(const Visitor& v, store::AuditFilter filter, PageDa
   for (const auto& e : *events) {
     PageData row;
     row.set("time", FormatTime(e.at));
-    row.set("action", e.action);
-    row.set("actor_type", e.actor_type);
+    row.set("action", std::string(ToText(e.action)));
+    row.set("actor_type", std::string(ToText(e.actor_type)));
     row.set("actor", who(e));
     row.set("actor_id", e.actor_id);
-    row.set("subject_type", e.subject_type);
+    row.set("subject_type", std::string(ToText(e.subject_type)));
     row.set("subject_id", e.subject_id);
     row.set("ip", e.ip);
-    row.set("failed", e.outcome != "success");
-    row.set("outcome", e.outcome);
+    row.set("failed", e.outcome != store::AuditOutcome::kSuccess);
+    row.set("outcome", std::string(ToText(e.outcome)));
     if (e.details_json != "{}" && !e.details_json.empty()) row.set("details", e.details_json.substr(0, 300));
     if (app_slugs) {
       std::string slug;

@@ -65,9 +65,9 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   d.set("identifier", identifier);
   std::string signup = web_.PagePath(app, "signup");
   if (!return_to.empty()) signup += "?return_to=" + http::FormEncode(return_to);
-  if (services::ParseAppSettings(app.settings_json).allow_signup) d.set("signup_url", signup);
+  if (app.settings.allow_signup) d.set("signup_url", signup);
   d.set("forgot_url", web_.PagePath(app, "forgot-password"));
-  if (services::ParseAppSettings(app.settings_json).magic_link_login) {
+  if (app.settings.magic_link_login) {
     std::string magic = web_.PagePath(app, "magic-link");
     if (!return_to.empty()) magic += "?return_to=" + http::FormEncode(return_to);
     d.set("magic_link_url", magic);
@@ -228,7 +228,7 @@ http::Response LoginPages::SubmitLogout(http::Request& req) {
     return WebContext::Redirect(web_.Absolute(web_.HomePath(*app)));
   }
   if (auto session = web_.CurrentSession(*app, req)) {
-    (void)web_.sessions().End(*app, *session, "logout");
+    (void)web_.sessions().End(*app, *session, store::RevokeReason::kLogout);
   }
   PageData d;
   d.set("title", "Signed out");

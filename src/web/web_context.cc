@@ -195,8 +195,8 @@ http::Response WebContext::Page(const http::Request& req, const store::App& app,
                                 std::string_view page, PageData data, unsigned status) const {
   http::Response res;
   res.status = status;
-  const services::AppSettings settings = services::ParseAppSettings(app.settings_json);
-  data.set("app_name", services::DisplayName(settings, app.name));
+  const store::AppSettings& settings = app.settings;
+  data.set("app_name", store::DisplayName(settings, app.name));
   data.set("asset_base", path_base_ + "/assets");
   data.set("csrf_token", CsrfTokenFor(req, &res));
   std::optional<std::string> logo_origin = LogoOrigin(settings.logo_url);
@@ -245,7 +245,8 @@ http::Response WebContext::SignIn(const http::Request& req, const store::App& ap
     return ErrorPage(req, &app, 503, "Something went wrong", "Please try again in a moment.");
   }
   // The session this browser had (maybe another user's) ends: one person per cookie.
-  if (auto old = CurrentSession(app, req)) (void)sessions_.End(app, *old, "replaced");
+  if (auto old = CurrentSession(app, req))
+    (void)sessions_.End(app, *old, store::RevokeReason::kReplaced);
   std::string target = return_to.empty() ? HomePath(app) : return_to;
   http::Response r = Redirect(Absolute(target));
   SetSessionCookie(r, app, started->cookie_value);
@@ -332,7 +333,7 @@ http::Response WebContext::BrandingCss(const http::Request& req) const {
                ? http::TextResponse(404, "text/plain; charset=utf-8", "not found")
                : http::TextResponse(503, "text/plain; charset=utf-8", "try again later");
   }
-  const services::AppSettings settings = services::ParseAppSettings(app->settings_json);
+  const store::AppSettings& settings = app->settings;
   std::string css = "/* This app has no accent colour of its own. */\n";
   if (IsHexColor(settings.accent_color)) {
     std::string accent;

@@ -33,6 +33,7 @@
 #include "tenancy/app_service.h"
 #include "tenancy/developer_console_service.h"
 #include "tests/store/test_database.h"
+#include "tests/support/enum_printing.h"
 #include "tokens/access_token_service.h"
 #include "tokens/api_token_service.h"
 #include "tokens/authenticator.h"
@@ -85,7 +86,7 @@ class ServiceStack {
     clients_ = std::make_unique<ClientService>(*store_, clock_, app_audit);
     BuildEmailFlows(o, audit);
     BuildConsole(app_audit, audit);
-    BuildOAuth(o);
+    BuildOAuth(o, audit);
   }
 
   ManualClock clock_{kStackStart};
@@ -139,12 +140,12 @@ class ServiceStack {
                                                      *resets_, clock_, audit);
   }
 
-  void BuildOAuth(const ServiceStackOptions& o) {
+  void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_);
     grants_ = std::make_unique<OAuthGrantService>(
         *store_, *store_, *store_, *refresh_tokens_, *apps_, *keys_, *tokens_, clock_,
         OAuthGrantOptions{3600, o.session_ttl_s});
-    browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser);
+    browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser, audit);
   }
 };
 

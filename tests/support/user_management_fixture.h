@@ -35,7 +35,7 @@ class ConsoleUserManagementTest : public ConsoleFixture {
     return store_->ListActiveSessions(app.id, user_id, clock_.NowMillis()).value();
   }
 
-  Actor key_actor_{"api_key", "key-123", "192.0.2.50", "Backend/2.0"};
+  Actor key_actor_{store::AuditActorType::kApiKey, "key-123", "192.0.2.50", "Backend/2.0"};
 };
 
 }  // namespace tessera::services::testing_console

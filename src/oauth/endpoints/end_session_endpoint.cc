@@ -117,7 +117,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
     r = web_.Page(req, *app, "logged_out", std::move(d));
   }
   if (session) {
-    (void)web_.sessions().End(*app, *session, "logout");
+    (void)web_.sessions().End(*app, *session, store::RevokeReason::kLogout);
     LogJson(spdlog::level::info, "rp_logout", {{"app", app->slug}, {"user_id", session->user_id},
                                                {"client_id", client_id}});
   }

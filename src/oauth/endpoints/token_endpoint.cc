@@ -103,8 +103,8 @@ http::Response TokenEndpoint::ClientCredentials(const store::App& app,
   std::string scope;
   for (const auto& s : granted) scope += (scope.empty() ? "" : " ") + s;
   std::string issuer = apps_.IssuerFor(app.slug);
-  auto token = access_tokens_.Issue({issuer, issuer, client.client_id, client.client_id, scope, "", 0,
-                                     services::ParseAppSettings(app.settings_json).access_token_ttl_s});
+  auto token = access_tokens_.Issue({issuer, issuer, client.client_id, client.client_id, scope, "",
+                                     0, app.settings.access_token_ttl_s});
   if (!token.ok()) return WriteOAuthError(MakeError(kServerError, ""));
   services::GrantedTokens out;
   out.access_token = token->token;
