@@ -5,7 +5,6 @@
 #include "base/log.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
-#include "tenancy/app_settings.h"
 #include "accounts/identity_rules.h"
 #include "accounts/profile.h"
 
@@ -24,19 +23,19 @@ json::object ParseProfile(const std::string& text) {
 }
 
 // An event about a user, done by that user (or by nobody known, when user_id is empty).
-store::AuditEvent UserEvent(const store::App& app, std::string_view action,
+store::AuditEvent UserEvent(const store::App& app, store::AuditAction action,
                             std::string_view user_id, const ClientInfo& client,
                             json::object details = {}, bool ok = true) {
   store::AuditEvent e;
   e.app_id = app.id;
   e.action = action;
-  e.actor_type = user_id.empty() ? "anonymous" : "user";
+  e.actor_type = user_id.empty() ? store::AuditActorType::kAnonymous : store::AuditActorType::kUser;
   e.actor_id = user_id;
-  e.subject_type = "user";
+  e.subject_type = store::AuditSubjectType::kUser;
   e.subject_id = user_id;
   e.ip = client.ip;
   e.user_agent = client.user_agent;
-  e.outcome = ok ? "success" : "failure";
+  e.outcome = ok ? store::AuditOutcome::kSuccess : store::AuditOutcome::kFailure;
   e.details_json = json::serialize(details);
   return e;
 }
@@ -51,14 +50,14 @@ AccountService::AccountService(store::UserStore& users, store::SessionStore& ses
 
 PasswordPolicy AccountService::PolicyFor(const store::App& app) const {
   PasswordPolicy policy = options_.password;
-  int app_min = ParseAppSettings(app.settings_json).password_min_length;
+  int app_min = app.settings.password_min_length;
   if (app_min > 0) policy.min_length = static_cast<size_t>(app_min);
   return policy;
 }
 
 Result<store::User> AccountService::Signup(const store::App& app, SignupInput in,
                                            const ClientInfo& client) {
-  if (!in.by_operator && !ParseAppSettings(app.settings_json).allow_signup) {
+  if (!in.by_operator && !app.settings.allow_signup) {
     return PermissionDeniedError("signup is closed for this app");
   }
   std::vector<FieldError> errors;
@@ -106,17 +105,23 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   user.profile_json = json::serialize(profile);
   user.created_at = user.updated_at = now;
   Status s = users_.CreateUser(user);
-  if (s.IsAlreadyExists()) {
-    std::string field = s.message() == "username" ? "username" : "email";
-    return AlreadyExistsError("an account with this " + field + " exists")
-        .WithFieldErrors({{field, field == "email" ? "is already registered" : "is already taken"}});
+  if (s.ClashedOn(store::UserUniqueKey::kUsername)) {
+    return AlreadyExistsError("an account with this username exists")
+        .WithFieldErrors({{"username", "is already taken"}});
+  }
+  if (s.ClashedOn(store::UserUniqueKey::kEmail)) {
+    return AlreadyExistsError("an account with this email exists")
+        .WithFieldErrors({{"email", "is already registered"}});
   }
   TESSERA_RETURN_IF_ERROR(s);
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id}});
   if (audit_) {
-    store::AuditEvent e = UserEvent(app, "user.signup", user.id, client,
-                                    {{"method", passwordless ? "none" : "password"}});
+    // Someone signing up themselves, or the app (a console, its backend, the CLI) creating
+    // an account: told apart by action, so a filter on either finds only its own.
+    store::AuditEvent e = UserEvent(
+        app, in.by_operator ? store::AuditAction::kUserCreated : store::AuditAction::kUserSignup,
+        user.id, client, {{"method", passwordless ? "none" : "password"}});
     if (in.by_operator) {
       e.actor_type = in.actor.type;
       e.actor_id = in.actor.id;
@@ -144,7 +149,8 @@ Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id},
                                           {"method", "passwordless"}});
-  Audit(audit_, UserEvent(app, "user.signup", user.id, {}, {{"method", "passwordless"}}));
+  Audit(audit_,
+        UserEvent(app, store::AuditAction::kUserSignup, user.id, {}, {{"method", "passwordless"}}));
   return user;
 }
 
@@ -156,7 +162,8 @@ Result<store::User> AccountService::RecordVerifiedSignIn(const store::App& app, 
   TESSERA_RETURN_IF_ERROR(users_.RecordLogin(app.id, user.id, now, std::nullopt));
   user.last_login_at = now;
   metrics_.logins_ok.Inc();
-  store::AuditEvent e = UserEvent(app, "user.login", user.id, client, {{"method", "email"}});
+  store::AuditEvent e =
+      UserEvent(app, store::AuditAction::kUserLogin, user.id, client, {{"method", "email"}});
   if (issued_by) {  // the app's backend or a console asked for the tokens, not the user
     e.actor_type = issued_by->type;
     e.actor_id = issued_by->id;
@@ -182,8 +189,9 @@ Result<store::User> AccountService::ResetPassword(const store::App& app, std::st
                              u.updated_at = now;
                              return OkStatus();
                            }));
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
-                           sessions_.RevokeUserSessions(app.id, user_id, "", "password_reset", now));
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t revoked,
+      sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kPasswordReset, now));
   LogJson(spdlog::level::info, "password_reset",
           {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
   return updated;
@@ -210,16 +218,16 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   if (identifier.empty() || identifier.size() > kMaxIdentifierLength ||
       password.size() > 4 * options_.password.max_length) {
     metrics_.logins_failed.Inc();
-    Audit(audit_,
-          UserEvent(app, "user.login_failed", "", client, {{"reason", "malformed"}}, false));
+    Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
+                            {{"reason", "malformed"}}, false));
     return InvalidCredentials();
   }
   if (throttle_) {
     Status allowed = throttle_->Check(app, identifier, client.ip);
     if (!allowed.ok()) {
       if (allowed.code() == StatusCode::kRateLimited) {
-        Audit(audit_,
-              UserEvent(app, "user.login_failed", "", client, {{"reason", "rate_limited"}}, false));
+        Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
+                                {{"reason", "rate_limited"}}, false));
       }
       return allowed;
     }
@@ -232,7 +240,7 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     metrics_.logins_failed.Inc();
     if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
     // The identifier is not recorded: a mistyped one is often the password.
-    Audit(audit_, UserEvent(app, "user.login_failed", "", client,
+    Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
                             {{"reason", user.ok() ? "no_password" : "unknown_account"}}, false));
     return InvalidCredentials();
   }
@@ -242,17 +250,17 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     metrics_.logins_failed.Inc();
     if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
     LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
-    store::AuditEvent e = UserEvent(app, "user.login_failed", "", client,
-                                    {{"reason", user->disabled ? "disabled" : "wrong_password"}},
-                                    false);
+    store::AuditEvent e =
+        UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
+                  {{"reason", user->disabled ? "disabled" : "wrong_password"}}, false);
     e.subject_id = user->id;
     Audit(audit_, std::move(e));
     return InvalidCredentials();
   }
   // Only now, after the right password: whether an account exists stays private.
-  if (ParseAppSettings(app.settings_json).require_verified_email && !user->email_verified) {
+  if (app.settings.require_verified_email && !user->email_verified) {
     if (throttle_) throttle_->RecordSuccess(app, identifier);
-    Audit(audit_, UserEvent(app, "user.login_failed", user->id, client,
+    Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, user->id, client,
                             {{"reason", "email_not_verified"}}, false));
     return PermissionDeniedError(
         "Verify your email address first: use the link we sent you, or ask for a new one.");
@@ -268,7 +276,8 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   if (rehash) user->password_hash = rehash;
   if (throttle_) throttle_->RecordSuccess(app, identifier);
   metrics_.logins_ok.Inc();
-  Audit(audit_, UserEvent(app, "user.login", user->id, client, {{"method", "password"}}));
+  Audit(audit_,
+        UserEvent(app, store::AuditAction::kUserLogin, user->id, client, {{"method", "password"}}));
   return std::move(*user);
 }
 
@@ -299,7 +308,7 @@ Result<store::User> AccountService::UpdateProfile(const store::App& app, std::st
     user.updated_at = clock_.NowMillis();
     return OkStatus();
   });
-  if (result.status().IsAlreadyExists()) {
+  if (result.status().ClashedOn(store::UserUniqueKey::kUsername)) {
     return AlreadyExistsError("this username is taken")
         .WithFieldErrors({{"username", "is already taken"}});
   }
@@ -309,7 +318,8 @@ Result<store::User> AccountService::UpdateProfile(const store::App& app, std::st
     if (update.profile_patch) {
       for (const auto& kv : *update.profile_patch) changed.emplace_back(kv.key());
     }
-    Audit(audit_, UserEvent(app, "user.profile_updated", user_id, {}, {{"changed", changed}}));
+    Audit(audit_, UserEvent(app, store::AuditAction::kUserProfileUpdated, user_id, {},
+                            {{"changed", changed}}));
   }
   return result;
 }
@@ -323,7 +333,7 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
     TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
                              hasher_.Verify(current_password, *user.password_hash));
     if (match == crypto::PasswordMatch::kNo) {
-      Audit(audit_, UserEvent(app, "user.password_changed", user_id, {},
+      Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, {},
                               {{"reason", "wrong_current_password"}}, false));
       return ValidationError({{"current_password", "is incorrect"}});
     }
@@ -339,12 +349,13 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
     u.updated_at = now;
     return OkStatus();
   }).status());
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked, sessions_.RevokeUserSessions(app.id, user_id, keep_session,
-                                                                      "password_change", now));
+  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
+                           sessions_.RevokeUserSessions(app.id, user_id, keep_session,
+                                                        store::RevokeReason::kPasswordChange, now));
   LogJson(spdlog::level::info, "password_changed",
           {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
-  Audit(audit_,
-        UserEvent(app, "user.password_changed", user_id, {}, {{"sessions_revoked", revoked}}));
+  Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, {},
+                          {{"sessions_revoked", revoked}}));
   return OkStatus();
 }
 

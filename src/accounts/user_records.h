@@ -22,6 +22,8 @@ struct User {
   std::optional<std::string> password_hash;        // argon2id, or an imported Django/bcrypt hash
   bool email_verified = false;
   bool disabled = false;
+  // The app's own words, an open set (they go into tokens); the console app gives one a
+  // meaning: DeveloperConsoleService's kOperatorRole.
   std::vector<std::string> roles;
   std::string profile_json = "{}";  // OIDC standard claims + "about" (services/profile.h)
   UnixMillis created_at = 0;

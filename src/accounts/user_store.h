@@ -14,6 +14,10 @@
 
 namespace tessera::store {
 
+// The unique keys of users: what a kAlreadyExists of CreateUser or UpdateUser clashed on
+// (Status::ClashedOn).
+enum class UserUniqueKey { kId, kEmail, kUsername };  // email and username: per app
+
 class UserStore {
  public:
   virtual ~UserStore() = default;

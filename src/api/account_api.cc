@@ -119,7 +119,7 @@ Response AccountApi::Logout(Request& req) {
     if (p.session_id.empty()) {
       return Error(ValidationError({{"refresh_token", "is required with an API token"}}));
     }
-    Status s = sessions_.RevokeSession(app, p.user.id, p.session_id, "logout");
+    Status s = sessions_.RevokeSession(app, p.user.id, p.session_id, store::RevokeReason::kLogout);
     return s.ok() || s.IsNotFound() ? http::NoContent() : Error(s);
   });
 }
@@ -179,7 +179,8 @@ Response AccountApi::ListSessions(Request& req) {
 
 Response AccountApi::DeleteSession(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
-    Status s = sessions_.RevokeSession(app, p.user.id, req.Param("id"), "revoked_by_user");
+    Status s = sessions_.RevokeSession(app, p.user.id, req.Param("id"),
+                                       store::RevokeReason::kRevokedByUser);
     return s.ok() ? http::NoContent() : Error(s);
   });
 }

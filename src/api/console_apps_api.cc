@@ -42,7 +42,7 @@ Status PrefixSettingErrors(const Status& s) {
 
 // Applies the members present in `in` onto `s`, with strict types (unknown names are
 // reported by the reader).
-void MergeSettings(http::JsonBody& in, services::AppSettings& s) {
+void MergeSettings(http::JsonBody& in, store::AppSettings& s) {
   auto flag = [&](const char* name, bool& field) {
     if (auto v = in.Bool(name)) field = *v;
   };
@@ -80,12 +80,12 @@ void ConsoleAppsApi::Mount(http::Router& r) {
   r.Add(verb::patch, base + "/{slug}", [this](Request& req) { return PatchApp(req); });
 }
 
-json::object ConsoleAppsApi::AppDetail(const store::App& app, const std::string& role) const {
+json::object ConsoleAppsApi::AppDetail(const store::App& app, services::AccessRole role) const {
   std::string issuer = apps_.IssuerFor(app.slug);
   json::object v = AppSummaryView(app, issuer);
-  v["role"] = role;
+  v["role"] = ToText(role);
   v["discovery_url"] = issuer + "/.well-known/openid-configuration";
-  v["settings"] = AppSettingsView(services::ParseAppSettings(app.settings_json));
+  v["settings"] = AppSettingsView(app.settings);
   return v;
 }
 
@@ -96,7 +96,7 @@ Response ConsoleAppsApi::ListApps(Request& req) {
     json::array out;
     for (const auto& a : *apps) {
       json::object v = AppSummaryView(a.app, apps_.IssuerFor(a.app.slug));
-      v["role"] = a.role;
+      v["role"] = ToText(a.role);
       out.push_back(std::move(v));
     }
     return http::JsonResponse(200, json::object{{"apps", std::move(out)}});
@@ -128,11 +128,11 @@ Response ConsoleAppsApi::PatchApp(Request& req) {
   return caller_.InAccessibleApp(
       req, [&](const services::AppAccess& a, const services::Actor& actor) {
         std::optional<std::string> name;
-        std::optional<services::AppSettings> settings;
+        std::optional<store::AppSettings> settings;
         if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
               name = b.String("name");
               if (auto in = b.Nested("settings")) {
-                services::AppSettings merged = services::ParseAppSettings(a.app.settings_json);
+                store::AppSettings merged = a.app.settings;
                 MergeSettings(*in, merged);
                 b.Absorb(*in);
                 settings = std::move(merged);

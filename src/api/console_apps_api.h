@@ -25,7 +25,7 @@ class ConsoleAppsApi {
   http::Response GetApp(http::Request& req);
   http::Response PatchApp(http::Request& req);
   // {slug, name, disabled, role, issuer, discovery_url, created_at, settings}.
-  boost::json::object AppDetail(const store::App& app, const std::string& role) const;
+  boost::json::object AppDetail(const store::App& app, services::AccessRole role) const;
 
   const ConsoleCaller& caller_;
   services::AppService& apps_;

@@ -25,8 +25,8 @@ http::Response ConsoleCaller::AsDeveloper(http::Request& req, const DeveloperHan
   }
   services::ClientInfo client = ClientOf(req);
   bool op = services::DeveloperConsoleService::IsOperator(principal->user);
-  services::Actor actor{op ? "admin" : "developer", principal->user.id, client.ip,
-                        client.user_agent};
+  services::Actor actor{op ? store::AuditActorType::kAdmin : store::AuditActorType::kDeveloper,
+                        principal->user.id, client.ip, client.user_agent};
   return fn(principal->user, actor);
 }
 
@@ -51,7 +51,8 @@ http::Response ConsoleCaller::AsOperator(http::Request& req, const DeveloperHand
   }
   if (!services::DeveloperConsoleService::IsOperator(principal->user)) return NoSuchEndpoint();
   services::ClientInfo client = ClientOf(req);
-  services::Actor actor{"admin", principal->user.id, client.ip, client.user_agent};
+  services::Actor actor{store::AuditActorType::kAdmin, principal->user.id, client.ip,
+                        client.user_agent};
   return fn(principal->user, actor);
 }
 

@@ -20,7 +20,7 @@ Response Error(const Status& s) { return http::ProblemResponse(s); }
 json::object MemberJson(const services::MemberView& m) {
   return json::object{{"user_id", m.member.user_id},
                       {"email", m.email},
-                      {"role", m.member.role},
+                      {"role", ToText(m.member.role)},
                       {"created_at", Rfc3339(m.member.created_at)}};
 }
 
@@ -49,7 +49,7 @@ Response ConsoleMembersApi::AddMember(Request& req) {
         std::string email, role;
         if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
               email = b.String("email", true).value_or("");
-              role = b.String("role").value_or(std::string(store::kRoleMember));
+              role = b.String("role").value_or(std::string(ToText(store::MemberRole::kMember)));
             })) {
           return *bad;
         }

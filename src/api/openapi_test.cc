@@ -12,6 +12,9 @@
 #include "api/docs_api.h"
 #include "api/embedded_api_docs.h"
 #include "app/tessera_app.h"
+#include "audit/audit_actions.h"
+#include "audit/audit_records.h"
+#include "base/strings.h"
 
 namespace tessera {
 namespace {
@@ -143,6 +146,57 @@ TEST_F(OpenApiTest, OperationsAreWellFormed) {
     }
   };
   walk(root);
+}
+
+// The `enum` of an AuditEvent property in the document.
+std::set<std::string> AuditEventEnum(std::string_view property) {
+  std::set<std::string> out;
+  json::value doc = Document();
+  boost::system::error_code ec;
+  const json::value* values = doc.find_pointer(
+      StrCat({"/components/schemas/AuditEvent/properties/", property, "/enum"}), ec);
+  EXPECT_TRUE(values && values->is_array()) << "AuditEvent." << property << " has no enum";
+  if (!values || !values->is_array()) return out;
+  for (const auto& v : values->as_array()) {
+    EXPECT_TRUE(out.insert(std::string(v.as_string())).second) << v << " listed twice";
+  }
+  return out;
+}
+
+// Every name the server writes, and nothing else, both ways: an action added to the table
+// without the document (or documented but never emitted) fails here.
+void ExpectSameNames(std::string_view property, const std::set<std::string>& written) {
+  std::set<std::string> documented = AuditEventEnum(property);
+  for (const auto& name : written) {
+    EXPECT_TRUE(documented.contains(name))
+        << name << " is recorded but missing from AuditEvent." << property << " in openapi.json";
+  }
+  for (const auto& name : documented) {
+    EXPECT_TRUE(written.contains(name))
+        << name << " is in AuditEvent." << property << " of openapi.json but never recorded";
+  }
+}
+
+template <typename E>
+std::set<std::string> CurrentTexts() {
+  std::set<std::string> out;
+  for (const auto& row : TextsOf(E{})) {
+    if (ToText(row.value) == row.text) out.emplace(row.text);  // not a former text
+  }
+  return out;
+}
+
+TEST(OpenApiAuditEvent, ActionsAreTheServersTableOfActions) {
+  std::set<std::string> table;
+  for (const store::AuditActionInfo& a : store::kAuditActions) table.emplace(a.name);
+  ExpectSameNames("action", table);
+  EXPECT_FALSE(AuditEventEnum("action").contains("user.logout")) << "a former name, never written";
+}
+
+TEST(OpenApiAuditEvent, ActorAndSubjectTypesAreTheServersTables) {
+  ExpectSameNames("actor_type", CurrentTexts<store::AuditActorType>());
+  ExpectSameNames("subject_type", CurrentTexts<store::AuditSubjectType>());
+  ExpectSameNames("outcome", CurrentTexts<store::AuditOutcome>());
 }
 
 TEST(ApiDocsAssets, SwaggerUiIsEmbedded) {

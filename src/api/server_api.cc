@@ -57,7 +57,7 @@ Response ServerApi::WithKey(Request& req, const KeyHandler& fn) {
   // "A key of app A gets 404 for anything of app B": indistinguishable from no app B.
   if (key->app_id != app->id) return UnknownApp();
   services::ClientInfo client = ClientOf(req);
-  services::Actor actor{"api_key", key->id, client.ip, client.user_agent};
+  services::Actor actor{store::AuditActorType::kApiKey, key->id, client.ip, client.user_agent};
   return fn(*app, actor);
 }
 

@@ -44,13 +44,13 @@ json::object UserView(const store::User& u, const store::App& app) {
 
 json::object SessionView(const store::Session& s, bool current) {
   json::object v{{"id", s.id},
-                 {"kind", s.kind},  // "api", "browser" or "oauth" (an app's grant)
-                      {"created_at", Rfc3339(s.created_at)},
-                      {"last_used_at", Rfc3339(s.last_used_at)},
-                      {"expires_at", Rfc3339(s.expires_at)},
-                      {"user_agent", s.user_agent},
-                      {"ip", s.ip},
-                      {"current", current}};
+                 {"kind", ToText(s.kind)},  // "api", "browser" or "oauth" (an app's grant)
+                 {"created_at", Rfc3339(s.created_at)},
+                 {"last_used_at", Rfc3339(s.last_used_at)},
+                 {"expires_at", Rfc3339(s.expires_at)},
+                 {"user_agent", s.user_agent},
+                 {"ip", s.ip},
+                 {"current", current}};
   if (!s.client_id.empty()) v["client_id"] = s.client_id;
   if (!s.scope.empty()) v["scope"] = s.scope;
   return v;
@@ -105,7 +105,7 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
-json::object AppSettingsView(const services::AppSettings& s) {
+json::object AppSettingsView(const store::AppSettings& s) {
   return json::object{{"allow_signup", s.allow_signup},
                       {"require_verified_email", s.require_verified_email},
                       {"email_code_login", s.email_code_login},

@@ -36,8 +36,8 @@ boost::json::object TokensView(const std::string& access_token, int64_t expires_
 boost::json::object AppApiKeyView(const store::AppApiKey& key);
 // Registration of an OAuth client, never its secret hash.
 boost::json::object OAuthClientView(const store::OAuthClient& client);
-// Every member of AppSettings, by its settings_json name.
-boost::json::object AppSettingsView(const services::AppSettings& settings);
+// Every member of AppSettings, by its name in settings_json.
+boost::json::object AppSettingsView(const store::AppSettings& settings);
 // An app in the consoles' lists: {slug, name, disabled, issuer, created_at}.
 boost::json::object AppSummaryView(const store::App& app, const std::string& issuer);
 // One audit event (services::AuditEventJson: at in epoch milliseconds, details an object).

@@ -9,7 +9,7 @@ namespace tessera::services {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMaxShortField = 128;  // action, types, ids
+constexpr size_t kMaxShortField = 128;  // ids
 constexpr size_t kMaxIp = 64;
 
 // Cuts at a UTF-8 character boundary and drops control characters (log injection).
@@ -44,19 +44,15 @@ std::string BoundedDetails(const std::string& details) {
 void AuditLog::Record(store::AuditEvent e) {
   if (e.id.empty()) e.id = crypto::NewUuid();
   if (e.at == 0) e.at = clock_.NowMillis();
-  e.action = Bounded(e.action, kMaxShortField);
-  e.actor_type = Bounded(e.actor_type, kMaxShortField);
   e.actor_id = Bounded(e.actor_id, kMaxShortField);
-  e.subject_type = Bounded(e.subject_type, kMaxShortField);
   e.subject_id = Bounded(e.subject_id, kMaxShortField);
   e.ip = Bounded(e.ip, kMaxIp);
   e.user_agent = Bounded(e.user_agent, kAuditMaxUserAgent);
-  if (e.outcome != "success" && e.outcome != "failure") e.outcome = "failure";
   e.details_json = BoundedDetails(e.details_json);
   Status s = store_.AppendAuditEvent(e);
   if (!s.ok()) {
     LogJson(spdlog::level::err, "audit_write_failed",
-            {{"action", e.action}, {"error", s.ToString()}});
+            {{"action", ToText(e.action)}, {"error", s.ToString()}});
   }
 }
 
@@ -78,14 +74,14 @@ std::string AuditEventJson(const store::AuditEvent& e) {
     o["app_id"] = nullptr;
   }
   o["at"] = e.at;
-  o["action"] = e.action;
-  o["actor_type"] = e.actor_type;
+  o["action"] = ToText(e.action);
+  o["actor_type"] = ToText(e.actor_type);
   o["actor_id"] = e.actor_id;
-  o["subject_type"] = e.subject_type;
+  o["subject_type"] = ToText(e.subject_type);
   o["subject_id"] = e.subject_id;
   o["ip"] = e.ip;
   o["user_agent"] = e.user_agent;
-  o["outcome"] = e.outcome;
+  o["outcome"] = ToText(e.outcome);
   boost::system::error_code ec;
   json::value details = json::parse(e.details_json, ec);
   o["details"] = ec ? json::value(json::object()) : details;
@@ -96,9 +92,9 @@ std::string AuditEventJson(const store::AuditEvent& e) {
 
 namespace tessera::services {
 
-store::AuditEvent ActorEvent(const Actor& actor, std::string action) {
+store::AuditEvent ActorEvent(const Actor& actor, store::AuditAction action) {
   store::AuditEvent e;
-  e.action = std::move(action);
+  e.action = action;
   e.actor_type = actor.type;
   e.actor_id = actor.id;
   e.ip = actor.ip;

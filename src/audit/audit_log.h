@@ -41,10 +41,10 @@ struct ClientInfo {
   std::string user_agent;
 };
 
-// Who acts, as the audit log records it: a console developer ("developer"), an operator
-// ("admin"), an app's backend by its API key ("api_key"), the CLI ("admin", id "cli").
+// Who acts, as the audit log records it: a console developer (kDeveloper), an operator
+// (kAdmin), an app's backend by its API key (kApiKey), the CLI (kAdmin, id "cli").
 struct Actor {
-  std::string type = "system";
+  store::AuditActorType type = store::AuditActorType::kSystem;
   std::string id;
   std::string ip;
   std::string user_agent;
@@ -53,7 +53,7 @@ struct Actor {
 // The operator at the command line.
 inline Actor CliActor() {
   Actor a;
-  a.type = "admin";
+  a.type = store::AuditActorType::kAdmin;
   a.id = "cli";
   return a;
 }
@@ -61,14 +61,14 @@ inline Actor CliActor() {
 inline Actor SystemActor() { return Actor{}; }
 
 // An event with the actor's fields filled in.
-store::AuditEvent ActorEvent(const Actor& actor, std::string action);
+store::AuditEvent ActorEvent(const Actor& actor, store::AuditAction action);
 
 // Records through `log` when there is one (services take an optional AuditLog*).
 inline void Audit(AuditLog* log, store::AuditEvent event) {
   if (log) log->Record(std::move(event));
 }
 
-// One event as a JSON object (the CLI's --json lines, later the consoles' API).
+// One event as a JSON object (the CLI's --json lines and the APIs' audit events).
 std::string AuditEventJson(const store::AuditEvent& event);
 
 }  // namespace tessera::services

@@ -60,47 +60,47 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
 
   std::vector<store::AuditEvent> events = Events();
   std::vector<std::string> actions;
-  for (const auto& e : events) actions.push_back(e.action);
+  for (const auto& e : events) actions.emplace_back(ToText(e.action));
   ASSERT_THAT(actions, ElementsAre("user.signup", "user.login_failed", "user.login",
                                    "session.logout", "user.password_changed"));
 
   const auto& signup = events[0];
   EXPECT_EQ(signup.app_id, app_.id);
   EXPECT_EQ(signup.at, kStart);
-  EXPECT_EQ(signup.actor_type, "user");
+  EXPECT_EQ(signup.actor_type, store::AuditActorType::kUser);
   EXPECT_EQ(signup.actor_id, user.id);
-  EXPECT_EQ(signup.subject_type, "user");
+  EXPECT_EQ(signup.subject_type, store::AuditSubjectType::kUser);
   EXPECT_EQ(signup.subject_id, user.id);
   EXPECT_EQ(signup.ip, client_.ip);
   EXPECT_EQ(signup.user_agent, client_.user_agent);
-  EXPECT_EQ(signup.outcome, "success");
+  EXPECT_EQ(signup.outcome, store::AuditOutcome::kSuccess);
 
   const auto& failed = events[1];
   EXPECT_EQ(failed.at, kStart + 1000);
-  EXPECT_EQ(failed.actor_type, "anonymous");
+  EXPECT_EQ(failed.actor_type, store::AuditActorType::kAnonymous);
   EXPECT_EQ(failed.actor_id, "");
   EXPECT_EQ(failed.subject_id, user.id);
   EXPECT_EQ(failed.ip, client_.ip);
-  EXPECT_EQ(failed.outcome, "failure");
+  EXPECT_EQ(failed.outcome, store::AuditOutcome::kFailure);
   EXPECT_THAT(failed.details_json, HasSubstr("wrong_password"));
 
   const auto& login = events[2];
-  EXPECT_EQ(login.actor_type, "user");
+  EXPECT_EQ(login.actor_type, store::AuditActorType::kUser);
   EXPECT_EQ(login.actor_id, user.id);
   EXPECT_EQ(login.subject_id, user.id);
   EXPECT_EQ(login.ip, client_.ip);
-  EXPECT_EQ(login.outcome, "success");
+  EXPECT_EQ(login.outcome, store::AuditOutcome::kSuccess);
 
   const auto& logout = events[3];
   EXPECT_EQ(logout.actor_id, user.id);
-  EXPECT_EQ(logout.subject_type, "session");
+  EXPECT_EQ(logout.subject_type, store::AuditSubjectType::kSession);
   EXPECT_FALSE(logout.subject_id.empty());
-  EXPECT_EQ(logout.outcome, "success");
+  EXPECT_EQ(logout.outcome, store::AuditOutcome::kSuccess);
 
   const auto& changed = events[4];
   EXPECT_EQ(changed.actor_id, user.id);
   EXPECT_EQ(changed.subject_id, user.id);
-  EXPECT_EQ(changed.outcome, "success");
+  EXPECT_EQ(changed.outcome, store::AuditOutcome::kSuccess);
 
   // No secret in any field: passwords, tokens, or the stored hash.
   store::User now = store_->GetUser(app_.id, user.id).value();
@@ -109,18 +109,45 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
                                       grant.access_token, *user.password_hash,
                                       *now.password_hash, "$argon2", "tsr_", "eyJ"};
   for (const auto& e : events) {
-    std::string all = e.id + "|" + e.app_id.value_or("") + "|" + e.action + "|" + e.actor_type +
-                      "|" + e.actor_id + "|" + e.subject_type + "|" + e.subject_id + "|" + e.ip +
-                      "|" + e.user_agent + "|" + e.outcome + "|" + e.details_json;
-    for (const auto& s : secrets) EXPECT_THAT(all, Not(HasSubstr(s))) << e.action;
+    std::string all = AuditEventJson(e);  // every field, as the CLI and the APIs write it
+    for (const auto& s : secrets) EXPECT_THAT(all, Not(HasSubstr(s))) << ToText(e.action);
   }
+}
+
+// The hosted pages' logout is the account API's action, about the session that ended.
+TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
+  SignupInput in;
+  in.email = "ada@example.com";
+  in.password = std::string(kPassword);
+  store::User user = accounts_->Signup(app_, std::move(in), client_).value();
+  StartedBrowserSession b = browser_->Start(app_, user, client_).value();
+  ASSERT_TRUE(browser_->End(app_, b.session, store::RevokeReason::kReplaced).ok());
+  StartedBrowserSession again = browser_->Start(app_, user, client_).value();
+  ASSERT_TRUE(browser_->End(app_, again.session, store::RevokeReason::kLogout).ok());
+  TokenGrant grant = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
+  ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
+
+  std::vector<store::AuditEvent> logouts;
+  for (const auto& e : Events()) {
+    if (e.action == store::AuditAction::kSessionLogout) logouts.push_back(e);
+  }
+  ASSERT_EQ(logouts.size(), 2u) << "one each: a replaced session is no logout";
+  for (const auto& e : logouts) {
+    EXPECT_EQ(e.actor_type, store::AuditActorType::kUser);
+    EXPECT_EQ(e.actor_id, user.id);
+    EXPECT_EQ(e.subject_type, store::AuditSubjectType::kSession);
+    EXPECT_THAT(e.details_json, HasSubstr(R"("reason":"logout")"));
+  }
+  EXPECT_EQ(logouts[0].subject_id, again.session.id);
+  EXPECT_EQ(logouts[0].ip, client_.ip);
+  EXPECT_THAT(logouts[0].details_json, HasSubstr(R"("method":"browser")"));
 }
 
 TEST_F(AuditLogTest, UnknownAccountIsRecordedWithoutTheIdentifier) {
   ASSERT_FALSE(sessions_->Login(app_, "my-password-typed-here", "x", client_).ok());
   auto events = Events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].action, "user.login_failed");
+  EXPECT_EQ(events[0].action, store::AuditAction::kUserLoginFailed);
   EXPECT_EQ(events[0].subject_id, "");
   EXPECT_THAT(events[0].details_json, HasSubstr("unknown_account"));
   EXPECT_THAT(events[0].details_json, Not(HasSubstr("my-password")));
@@ -129,10 +156,10 @@ TEST_F(AuditLogTest, UnknownAccountIsRecordedWithoutTheIdentifier) {
 TEST_F(AuditLogTest, RecordBoundsFieldsAndFillsIdAndTime) {
   store::AuditEvent e;
   e.app_id = app_.id;
-  e.action = "test.event";
+  e.action = store::AuditAction::kSigningKeyRotated;
   e.user_agent = std::string(1000, 'u') + "\n";
   e.details_json = R"({"big":")" + std::string(5000, 'x') + R"("})";
-  e.outcome = "maybe";
+  e.outcome = store::AuditOutcome::kFailure;
   audit_->Record(e);
   e.details_json = "not json";
   audit_->Record(e);
@@ -142,7 +169,7 @@ TEST_F(AuditLogTest, RecordBoundsFieldsAndFillsIdAndTime) {
     EXPECT_EQ(got.id.size(), 36u);
     EXPECT_EQ(got.at, kStart);
     EXPECT_EQ(got.user_agent, std::string(kAuditMaxUserAgent, 'u'));
-    EXPECT_EQ(got.outcome, "failure");
+    EXPECT_EQ(got.outcome, store::AuditOutcome::kFailure);
     EXPECT_LE(got.details_json.size(), kAuditMaxDetails);
   }
 }
@@ -150,27 +177,28 @@ TEST_F(AuditLogTest, RecordBoundsFieldsAndFillsIdAndTime) {
 TEST_F(AuditLogTest, AFailedWriteDoesNotThrowOrFail) {
   store::AuditEvent e;
   e.id = "same-id";
-  e.action = "test.event";
+  e.action = store::AuditAction::kSigningKeyRotated;
   audit_->Record(e);
   audit_->Record(e);  // clashes: logged, not thrown
   store::AuditFilter f;
-  f.action = "test.event";
+  f.action = "signing_key.rotated";
   EXPECT_EQ(audit_->List(f).value().size(), 1u);
 }
 
 TEST_F(AuditLogTest, RetentionDeletesOldEvents) {
   store::AuditEvent e;
-  e.action = "test.old";
+  e.action = store::AuditAction::kAppDisabled;  // old
   e.at = kStart - 40LL * 24 * 3600 * 1000;
   audit_->Record(e);
-  e.action = "test.recent";
+  e.action = store::AuditAction::kAppEnabled;  // recent
   e.at = kStart - 10LL * 24 * 3600 * 1000;
   audit_->Record(e);
   EXPECT_EQ(audit_->ApplyRetention(0).value(), 0);
   EXPECT_EQ(audit_->ApplyRetention(30).value(), 1);
   auto left = audit_->List({}).value();
   bool only_recent = true;
-  for (const auto& x : left) only_recent = only_recent && x.action != "test.old";
+  for (const auto& x : left)
+    only_recent = only_recent && x.action != store::AuditAction::kAppDisabled;
   EXPECT_TRUE(only_recent);
 }
 

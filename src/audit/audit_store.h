@@ -14,10 +14,13 @@
 
 namespace tessera::store {
 
+// The unique key of audit events (Status::ClashedOn).
+enum class AuditEventUniqueKey { kId };
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
-  // Appends one event (kAlreadyExists "id" on a clash); events are never updated.
+  // Appends one event (kAlreadyExists on AuditEventUniqueKey::kId); events are never updated.
   virtual Status AppendAuditEvent(const AuditEvent& event) = 0;
   // Events matching every set field of the filter, newest first (at desc, id desc), at most
   // filter.limit (clamped to 1..200). With a cursor, only events after that one in this

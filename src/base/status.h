@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -36,6 +38,34 @@ struct FieldError {
   std::string message;
 };
 
+// Which unique key a kAlreadyExists clashed on: a value of the enum its store interface
+// declares for its unique keys (accounts/user_store.h `UserUniqueKey`: id, email, username …).
+// The store engine sets it from the constraint the database names (store/sql/unique_keys.h),
+// never from message text, and callers read it back only as that same enum type: a key of
+// one interface never equals a key of another, even with the same number.
+class UniqueKey {
+ public:
+  template <typename Key>
+  requires std::is_enum_v<Key>
+  constexpr explicit UniqueKey(Key key) : type_(&kTypeTag<Key>), value_(static_cast<int>(key)) {}
+
+  // The key as a `Key`; nullopt when it is a key of another interface.
+  template <typename Key>
+  constexpr std::optional<Key> As() const {
+    if (type_ != &kTypeTag<Key>) return std::nullopt;
+    return static_cast<Key>(value_);
+  }
+  friend constexpr bool operator==(const UniqueKey&, const UniqueKey&) = default;
+
+ private:
+  // One object per enum type: its address tells the types apart.
+  template <typename T>
+  static constexpr char kTypeTag = 0;
+
+  const void* type_;
+  int value_;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
@@ -55,6 +85,17 @@ class [[nodiscard]] Status {
     field_errors_ = std::move(errors);
     return std::move(*this);
   }
+  // The unique key of a kAlreadyExists from the store; see UniqueKey.
+  const std::optional<UniqueKey>& unique_key() const { return unique_key_; }
+  // Whether this is a clash on exactly `key` (a value of a store interface's key enum).
+  template <typename Key>
+  bool ClashedOn(Key key) const {
+    return code_ == StatusCode::kAlreadyExists && unique_key_ && unique_key_->As<Key>() == key;
+  }
+  Status&& WithUniqueKey(UniqueKey key) && {
+    unique_key_ = key;
+    return std::move(*this);
+  }
   // Seconds after which a kRateLimited or kResourceExhausted call may succeed; 0 = unknown.
   int64_t retry_after_s() const { return retry_after_s_; }
   Status&& WithRetryAfter(int64_t seconds) && {
@@ -67,6 +108,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::vector<FieldError> field_errors_;
   int64_t retry_after_s_ = 0;
+  std::optional<UniqueKey> unique_key_;
 };
 
 inline Status OkStatus() { return Status(); }

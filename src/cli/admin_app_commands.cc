@@ -46,8 +46,8 @@ struct UpdateAppArgs {
 };
 
 // The flags given, over the app's current settings; AppService::Update checks the result.
-services::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a) {
-  services::AppSettings s = services::ParseAppSettings(app.settings_json);
+store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a) {
+  store::AppSettings s = app.settings;
   auto flag = [](const std::string& v, bool& out) {
     if (!v.empty()) out = v == "true";
   };
@@ -67,7 +67,8 @@ int UpdateApp(const app::Config& c, const UpdateAppArgs& a) {
   if (!app.ok()) return Fail(app.status());
   auto updated = (*core)->apps().UpdateSettings(a.app, ChangedSettings(*app, a));
   if (!updated.ok()) return Fail(updated.status());
-  boost::json::value settings = boost::json::parse(updated->settings_json);
+  // As stored (settings_json).
+  boost::json::value settings = boost::json::parse(store::SerializeAppSettings(updated->settings));
   if (a.json) {
     PrintJson(boost::json::object{{"slug", updated->slug}, {"settings", settings}});
   } else {

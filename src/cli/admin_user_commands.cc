@@ -25,7 +25,7 @@ services::SignupInput SignupInputOf(const CreateUserArgs& a) {
   in.password = a.password;
   if (!a.username.empty()) in.username = a.username;
   in.email_verified = true;  // the operator vouches for the address
-  if (a.admin) in.roles = {"admin"};
+  if (a.admin) in.roles = {std::string(services::kOperatorRole)};
   return in;
 }
 
@@ -34,8 +34,9 @@ services::SignupInput SignupInputOf(const CreateUserArgs& a) {
 // line may, so it goes to the account rules that service itself calls.
 Result<store::User> Create(app::CoreServices& core, const store::App& app,
                            services::SignupInput in) {
-  bool is_operator = app.slug == services::kConsoleAppSlug &&
-                     std::find(in.roles.begin(), in.roles.end(), "admin") != in.roles.end();
+  bool is_operator =
+      app.slug == services::kConsoleAppSlug &&
+      std::find(in.roles.begin(), in.roles.end(), services::kOperatorRole) != in.roles.end();
   if (is_operator) return core.accounts().Signup(app, std::move(in));
   return core.user_management().Create(app, std::move(in), services::CliActor());
 }

@@ -17,9 +17,10 @@ struct AuditArgs {
 };
 
 void PrintEventLine(const store::AuditEvent& e) {
-  std::cout << api::Rfc3339(e.at) << "  " << e.action << "  " << e.outcome
-            << "  actor=" << e.actor_type << (e.actor_id.empty() ? "" : ":" + e.actor_id)
-            << "  subject=" << e.subject_type << (e.subject_id.empty() ? "" : ":" + e.subject_id)
+  std::cout << api::Rfc3339(e.at) << "  " << ToText(e.action) << "  " << ToText(e.outcome)
+            << "  actor=" << ToText(e.actor_type) << (e.actor_id.empty() ? "" : ":" + e.actor_id)
+            << "  subject=" << ToText(e.subject_type)
+            << (e.subject_id.empty() ? "" : ":" + e.subject_id)
             << (e.ip.empty() ? "" : "  ip=" + e.ip) << "  " << e.details_json << "  id=" << e.id
             << "\n";
 }

@@ -15,10 +15,10 @@ int RotateKeys(const app::Config& c, bool json) {
   if (Status keys = (*core)->OpenKeys(); !keys.ok()) return Fail(keys);
   auto kid = (*core)->keys().Rotate();
   if (!kid.ok()) return Fail(kid.status());
-  (*core)->audit().Record({.action = "signing_key.rotated",
-                           .actor_type = "admin",
+  (*core)->audit().Record({.action = store::AuditAction::kSigningKeyRotated,
+                           .actor_type = store::AuditActorType::kAdmin,
                            .actor_id = "cli",
-                           .subject_type = "signing_key",
+                           .subject_type = store::AuditSubjectType::kSigningKey,
                            .subject_id = *kid});
   if (json) {
     std::cout << "{\"kid\":\"" << *kid << "\",\"alg\":\"" << c.jwt_alg << "\"}\n";

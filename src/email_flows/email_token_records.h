@@ -4,24 +4,34 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/enum_text.h"
 
 namespace tessera::store {
 
-// Purposes of email tokens.
-inline constexpr std::string_view kPurposeVerifyEmail = "verify_email";
-
-inline constexpr std::string_view kPurposePasswordReset = "password_reset";
-
-inline constexpr std::string_view kPurposeMagicLink = "magic_link";
-
-inline constexpr std::string_view kPurposeEmailCode = "email_code";
-
-inline constexpr std::string_view kPurposeChangeEmail = "change_email";
+// What an email token proves when it comes back; a token is found only for its purpose.
+enum class EmailTokenPurpose {
+  kVerifyEmail,    // link: the address is the user's
+  kPasswordReset,  // link: may set a new password
+  kMagicLink,      // link: signs in (or up)
+  kEmailCode,      // one-time code: signs in
+  kChangeEmail,    // link to the new address: confirms the change
+};
+inline constexpr EnumText<EmailTokenPurpose> kEmailTokenPurposeTexts[] = {
+    {EmailTokenPurpose::kVerifyEmail, "verify_email"},
+    {EmailTokenPurpose::kPasswordReset, "password_reset"},
+    {EmailTokenPurpose::kMagicLink, "magic_link"},
+    {EmailTokenPurpose::kEmailCode, "email_code"},
+    {EmailTokenPurpose::kChangeEmail, "change_email"},
+};
+constexpr std::span<const EnumText<EmailTokenPurpose>> TextsOf(EmailTokenPurpose) {
+  return kEmailTokenPurposeTexts;
+}
 
 // A single-use secret sent by mail (link token or one-time code), stored only as a hash.
 // Link tokens: token_hash = SHA-256 of the 256-bit token. One-time codes: token_hash =
@@ -31,7 +41,7 @@ struct EmailToken {
   std::string app_id;
   std::optional<std::string> user_id;  // empty for a magic link that may create the user
   std::string email;                   // where it was sent (normalized)
-  std::string purpose;                 // kPurpose…
+  EmailTokenPurpose purpose = EmailTokenPurpose::kVerifyEmail;
   std::string new_email;               // change_email: the address being confirmed
   std::string redirect_uri;            // magic links from the API: where to go after
   std::string salt;                    // one-time codes only

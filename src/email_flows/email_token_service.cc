@@ -11,12 +11,13 @@ namespace tessera::services {
 namespace {
 
 store::EmailToken Record(const store::App& app, std::optional<std::string> user_id,
-                         std::string email, std::string_view purpose, int64_t now, int64_t ttl_s) {
+                         std::string email, store::EmailTokenPurpose purpose, int64_t now,
+                         int64_t ttl_s) {
   store::EmailToken t;
   t.app_id = app.id;
   t.user_id = std::move(user_id);
   t.email = std::move(email);
-  t.purpose = std::string(purpose);
+  t.purpose = purpose;
   t.created_at = now;
   t.expires_at = now + ttl_s * 1000;
   return t;
@@ -33,9 +34,9 @@ std::string CodeHash(std::string_view salt, std::string_view code) {
 
 Result<IssuedToken> EmailTokenService::IssueLink(const store::App& app,
                                                  std::optional<std::string> user_id,
-                                                 std::string email, std::string_view purpose,
-                                                 int64_t ttl_s, std::string new_email,
-                                                 std::string redirect_uri) {
+                                                 std::string email,
+                                                 store::EmailTokenPurpose purpose, int64_t ttl_s,
+                                                 std::string new_email, std::string redirect_uri) {
   IssuedToken out;
   out.secret = crypto::NewSecretToken(kEmailTokenPrefix);
   out.record = Record(app, std::move(user_id), std::move(email), purpose, clock_.NowMillis(), ttl_s);
@@ -46,9 +47,8 @@ Result<IssuedToken> EmailTokenService::IssueLink(const store::App& app,
   return out;
 }
 
-Result<store::EmailTokenRedemption> EmailTokenService::RedeemLink(const store::App& app,
-                                                                  std::string_view token,
-                                                                  std::string_view purpose) {
+Result<store::EmailTokenRedemption> EmailTokenService::RedeemLink(
+    const store::App& app, std::string_view token, store::EmailTokenPurpose purpose) {
   if (token.size() > 128 || token.rfind(kEmailTokenPrefix, 0) != 0) {
     return store::EmailTokenRedemption{};
   }
@@ -57,8 +57,8 @@ Result<store::EmailTokenRedemption> EmailTokenService::RedeemLink(const store::A
 
 Result<IssuedToken> EmailTokenService::IssueCode(const store::App& app,
                                                  std::optional<std::string> user_id,
-                                                 std::string email, std::string_view purpose,
-                                                 int64_t ttl_s) {
+                                                 std::string email,
+                                                 store::EmailTokenPurpose purpose, int64_t ttl_s) {
   IssuedToken out;
   char digits[8];
   std::snprintf(digits, sizeof digits, "%06u", crypto::RandomUniform(1'000'000));
@@ -72,7 +72,7 @@ Result<IssuedToken> EmailTokenService::IssueCode(const store::App& app,
 
 Result<store::EmailTokenRedemption> EmailTokenService::RedeemCode(const store::App& app,
                                                                   std::string_view email,
-                                                                  std::string_view purpose,
+                                                                  store::EmailTokenPurpose purpose,
                                                                   std::string_view code) {
   int64_t now = clock_.NowMillis();
   auto live = store_.GetLiveEmailToken(app.id, email, purpose, now);
@@ -94,9 +94,8 @@ Result<store::EmailTokenRedemption> EmailTokenService::RedeemCode(const store::A
   return store_.ConsumeEmailToken(app.id, live->token_hash, purpose, now, max_code_attempts_);
 }
 
-Result<store::EmailToken> EmailTokenService::PeekLink(const store::App& app,
-                                                      std::string_view token,
-                                                      std::string_view purpose) {
+Result<store::EmailToken> EmailTokenService::PeekLink(const store::App& app, std::string_view token,
+                                                      store::EmailTokenPurpose purpose) {
   if (token.size() > 128 || token.rfind(kEmailTokenPrefix, 0) != 0) return NotFoundError("token");
   return store_.GetEmailToken(app.id, crypto::TokenHash(token), purpose);
 }

@@ -29,20 +29,21 @@ class EmailTokenService {
       : store_(store), clock_(clock), max_code_attempts_(max_code_attempts) {}
 
   Result<IssuedToken> IssueLink(const store::App& app, std::optional<std::string> user_id,
-                                std::string email, std::string_view purpose, int64_t ttl_s,
+                                std::string email, store::EmailTokenPurpose purpose, int64_t ttl_s,
                                 std::string new_email = "", std::string redirect_uri = "");
   // The token's record in any state, without consuming it; kNotFound when it is not ours.
   Result<store::EmailToken> PeekLink(const store::App& app, std::string_view token,
-                                     std::string_view purpose);
+                                     store::EmailTokenPurpose purpose);
   Result<store::EmailTokenRedemption> RedeemLink(const store::App& app, std::string_view token,
-                                                 std::string_view purpose);
+                                                 store::EmailTokenPurpose purpose);
 
   Result<IssuedToken> IssueCode(const store::App& app, std::optional<std::string> user_id,
-                                std::string email, std::string_view purpose, int64_t ttl_s);
+                                std::string email, store::EmailTokenPurpose purpose, int64_t ttl_s);
   // kConsumed for the right code; kInvalid for a wrong one (counted); kUsed once the
   // guesses are spent (the code is then void) or there is no live code.
   Result<store::EmailTokenRedemption> RedeemCode(const store::App& app, std::string_view email,
-                                                 std::string_view purpose, std::string_view code);
+                                                 store::EmailTokenPurpose purpose,
+                                                 std::string_view code);
 
  private:
   store::EmailTokenStore& store_;

@@ -14,6 +14,9 @@
 
 namespace tessera::store {
 
+// The unique key of email tokens (Status::ClashedOn).
+enum class EmailTokenUniqueKey { kTokenHash };
+
 class EmailTokenStore {
  public:
   virtual ~EmailTokenStore() = default;
@@ -26,16 +29,15 @@ class EmailTokenStore {
   // live either (kUsed) — checked in the same statement, so racing guesses cannot slip by.
   virtual Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
                                                          std::string_view token_hash,
-                                                         std::string_view purpose,
-                                                         UnixMillis now,
+                                                         EmailTokenPurpose purpose, UnixMillis now,
                                                          int64_t max_attempts = 0) = 0;
   // A token of the app and purpose in any state, without consuming it (to check what the
   // consumption depends on first); kNotFound otherwise.
   virtual Result<EmailToken> GetEmailToken(std::string_view app_id, std::string_view token_hash,
-                                           std::string_view purpose) = 0;
+                                           EmailTokenPurpose purpose) = 0;
   // The newest live (unused, unexpired) token of (app, email, purpose); kNotFound otherwise.
   virtual Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
-                                               std::string_view purpose, UnixMillis now) = 0;
+                                               EmailTokenPurpose purpose, UnixMillis now) = 0;
   // Counts one wrong guess against a one-time code; returns the new count.
   virtual Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) = 0;
 };

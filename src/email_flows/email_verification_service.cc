@@ -23,9 +23,10 @@ Status EmailVerificationService::SendVerification(const store::App& app, const s
                                                   const ClientInfo& client) {
   if (user.email_verified) return OkStatus();
   TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, user.email_normalized, client.ip));
-  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
-                           ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
-                                                 store::kPurposeVerifyEmail, options_.verify_ttl_s));
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedToken t,
+      ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
+                            store::EmailTokenPurpose::kVerifyEmail, options_.verify_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "verify-email", t.secret));
   v.set("expires_minutes", std::to_string(options_.verify_ttl_s / 60));
@@ -34,8 +35,9 @@ Status EmailVerificationService::SendVerification(const store::App& app, const s
 }
 
 Result<store::User> EmailVerificationService::Verify(const store::App& app, std::string_view token) {
-  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
-                           ctx_.tokens.RedeemLink(app, token, store::kPurposeVerifyEmail));
+  TESSERA_ASSIGN_OR_RETURN(
+      store::EmailTokenRedemption r,
+      ctx_.tokens.RedeemLink(app, token, store::EmailTokenPurpose::kVerifyEmail));
   constexpr std::string_view kAgain = "Sign in and ask for a new verification email.";
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     // Clicking twice (or a mail scanner clicking first) must not look like a failure.
@@ -60,10 +62,10 @@ Result<store::User> EmailVerificationService::Verify(const store::App& app, std:
   if (user.ok()) {
     LogJson(spdlog::level::info, "email_verified", {{"app", app.slug}, {"user_id", user->id}});
     Audit(ctx_.audit, {.app_id = app.id,
-                       .action = "email.verified",
-                       .actor_type = "user",
+                       .action = store::AuditAction::kEmailVerified,
+                       .actor_type = store::AuditActorType::kUser,
                        .actor_id = user->id,
-                       .subject_type = "user",
+                       .subject_type = store::AuditSubjectType::kUser,
                        .subject_id = user->id});
   }
   return user;
@@ -95,8 +97,8 @@ Status EmailVerificationService::RequestEmailChange(const store::App& app, std::
   TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
   TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
                            ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
-                                                 store::kPurposeChangeEmail, options_.change_ttl_s,
-                                                 normalized));
+                                                 store::EmailTokenPurpose::kChangeEmail,
+                                                 options_.change_ttl_s, normalized));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "confirm-email-change", t.secret));
   v.set("new_email", normalized);
@@ -106,8 +108,9 @@ Status EmailVerificationService::RequestEmailChange(const store::App& app, std::
 
 Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::App& app,
                                                                  std::string_view token) {
-  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
-                           ctx_.tokens.RedeemLink(app, token, store::kPurposeChangeEmail));
+  TESSERA_ASSIGN_OR_RETURN(
+      store::EmailTokenRedemption r,
+      ctx_.tokens.RedeemLink(app, token, store::EmailTokenPurpose::kChangeEmail));
   constexpr std::string_view kAgain = "Ask for the change again from your account.";
   if (r.outcome != store::EmailTokenOutcome::kConsumed || !r.token->user_id) {
     return LinkProblem(r.outcome, kAgain);
@@ -123,7 +126,7 @@ Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::Ap
     u.updated_at = ctx_.clock.NowMillis();
     return OkStatus();
   });
-  if (user.status().IsAlreadyExists()) {
+  if (user.status().ClashedOn(store::UserUniqueKey::kEmail)) {
     return FailedPreconditionError("This address is now used by another account.");
   }
   if (user.status().code() == StatusCode::kFailedPrecondition || user.status().IsNotFound()) {
@@ -138,13 +141,13 @@ Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::Ap
   }
   LogJson(spdlog::level::info, "email_changed", {{"app", app.slug}, {"user_id", user->id}});
   Audit(ctx_.audit, {.app_id = app.id,
-                     .action = "user.email_changed",
-                     .actor_type = "user",
+                     .action = store::AuditAction::kUserEmailChanged,
+                     .actor_type = store::AuditActorType::kUser,
                      .actor_id = user->id,
-                     .subject_type = "user",
+                     .subject_type = store::AuditSubjectType::kUser,
                      .subject_id = user->id,
-                     .details_json = boost::json::serialize(boost::json::object{
-                         {"old_email", old_email}, {"new_email", new_email}})});
+                     .details_json = boost::json::serialize(
+                         boost::json::object{{"old_email", old_email}, {"new_email", new_email}})});
   return user;
 }
 

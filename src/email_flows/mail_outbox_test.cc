@@ -95,7 +95,7 @@ TEST_F(MailWorkerTest, SendsQueuedMailOnceWithTheRightSender) {
   ASSERT_TRUE(mailer.Send(app_, "verify_email", "ann@example.com", Content("one")).ok());
   clock_.Advance(1);
   store::App branded = app_;
-  branded.settings_json = R"({"mail_from":"Acme <hello@acme.example>"})";
+  branded.settings.mail_from = "Acme <hello@acme.example>";
   ASSERT_TRUE(mailer.Send(branded, "magic_link", "bob@example.com", Content("two")).ok());
 
   MailWorker worker = MakeWorker();
@@ -187,7 +187,7 @@ TEST_F(MailWorkerTest, MailerRefusesInjectionAndBadAddresses) {
   // The default sender applies when the app has none, or an unusable one.
   EXPECT_EQ(mailer.SenderFor(app_), "Fallback <f@example.com>");
   store::App bad = app_;
-  bad.settings_json = R"({"mail_from":"x\r\nBcc: y@z"})";
+  bad.settings.mail_from = "x\r\nBcc: y@z";
   EXPECT_EQ(mailer.SenderFor(bad), "Fallback <f@example.com>");
 }
 

@@ -4,7 +4,6 @@
 #include "crypto/random.h"
 #include "mail/mail_worker.h"
 #include "mail/mime_message.h"
-#include "tenancy/app_settings.h"
 
 namespace tessera::services {
 
@@ -14,7 +13,7 @@ Mailer::Mailer(store::MailStore& store, const Clock& clock, mail::MailWorker* wo
       server_from_(std::move(server_from)) {}
 
 std::string Mailer::SenderFor(const store::App& app) const {
-  AppSettings settings = ParseAppSettings(app.settings_json);
+  const store::AppSettings& settings = app.settings;
   std::string from = settings.mail_from;
   if (!from.empty() && !mail::ParseMailbox(from).ok()) {
     LogJson(spdlog::level::warn, "app_mail_from_invalid",

@@ -9,7 +9,7 @@
 //   if (!content.ok()) return content.status();
 //   TESSERA_RETURN_IF_ERROR(mailer.Send(app, "verify_email", user.email, *content));
 //
-// The sender: the app's settings_json "mail_from" ("Name <addr>" or "addr") when set and
+// The sender: the app's settings' mail_from ("Name <addr>" or "addr") when set and
 // valid, else `default_from`; an empty default leaves the choice to the worker that sends it
 // (its --mail-from), which is how TesseraApp builds it.
 #pragma once

@@ -18,9 +18,10 @@ Status PasswordResetService::RequestReset(const store::App& app, std::string_vie
   auto user = ctx_.users.GetUserByEmail(app.id, normalized);
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) return OkStatus();
   TESSERA_RETURN_IF_ERROR(user.status());
-  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
-                           ctx_.tokens.IssueLink(app, user->id, normalized,
-                                                 store::kPurposePasswordReset, options_.link_ttl_s));
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedToken t,
+      ctx_.tokens.IssueLink(app, user->id, normalized, store::EmailTokenPurpose::kPasswordReset,
+                            options_.link_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "reset-password", t.secret));
   v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
@@ -31,7 +32,7 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
                                            std::string_view new_password) {
   // The whole policy first (with the account the link is for), so that a refused password
   // does not spend the link.
-  auto peeked = ctx_.tokens.PeekLink(app, token, store::kPurposePasswordReset);
+  auto peeked = ctx_.tokens.PeekLink(app, token, store::EmailTokenPurpose::kPasswordReset);
   if (peeked.ok() && peeked->user_id) {
     auto user = ctx_.users.GetUser(app.id, *peeked->user_id);
     if (user.ok()) {
@@ -43,8 +44,9 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
   } else if (auto why = CheckPassword(new_password, accounts_.options().password, "", "")) {
     return ValidationError({{"new_password", *why}});
   }
-  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
-                           ctx_.tokens.RedeemLink(app, token, store::kPurposePasswordReset));
+  TESSERA_ASSIGN_OR_RETURN(
+      store::EmailTokenRedemption r,
+      ctx_.tokens.RedeemLink(app, token, store::EmailTokenPurpose::kPasswordReset));
   constexpr std::string_view kAgain = "Ask for a new password reset link.";
   if (r.outcome != store::EmailTokenOutcome::kConsumed || !r.token->user_id) {
     return LinkProblem(r.outcome, kAgain);
@@ -52,10 +54,10 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
   TESSERA_ASSIGN_OR_RETURN(store::User user,
                            accounts_.ResetPassword(app, *r.token->user_id, new_password));
   Audit(ctx_.audit, {.app_id = app.id,
-                     .action = "user.password_reset",
-                     .actor_type = "user",
+                     .action = store::AuditAction::kUserPasswordReset,
+                     .actor_type = store::AuditActorType::kUser,
                      .actor_id = user.id,
-                     .subject_type = "user",
+                     .subject_type = store::AuditSubjectType::kUser,
                      .subject_id = user.id,
                      .details_json = R"({"method":"email_link"})"});
   std::time_t now = ctx_.clock.NowMillis() / 1000;

@@ -4,7 +4,6 @@
 
 #include "base/log.h"
 #include "base/percent_encoding.h"
-#include "tenancy/app_settings.h"
 #include "email_flows/email_verification_service.h"
 #include "accounts/identity_rules.h"
 
@@ -19,19 +18,19 @@ Result<std::optional<store::User>> PasswordlessService::Recipient(const store::A
     return std::optional<store::User>(std::move(*user));
   }
   if (!user.status().IsNotFound()) return user.status();
-  *send = ParseAppSettings(app.settings_json).allow_signup;
+  *send = app.settings.allow_signup;
   return std::optional<store::User>();
 }
 
 Status PasswordlessService::RequestLink(const store::App& app, std::string_view email,
                                         const MagicLinkTarget& target, const ClientInfo& client) {
-  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+  if (!app.settings.magic_link_login) {
     return PermissionDeniedError("sign-in links are not enabled for this app");
   }
   auto valid = ValidEmail(email);
   if (!valid) return ValidationError({{"email", "must be a valid email address"}});
   if (!target.redirect_uri.empty()) {
-    auto allowed = ParseAppSettings(app.settings_json).redirect_uris;
+    auto allowed = app.settings.redirect_uris;
     if (std::find(allowed.begin(), allowed.end(), target.redirect_uri) == allowed.end()) {
       return ValidationError({{"redirect_uri", "is not one of the app's allowed redirect URIs"}});
     }
@@ -43,9 +42,10 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
   if (!send) return OkStatus();
   std::optional<std::string> user_id;
   if (user) user_id = user->id;
-  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
-                           ctx_.tokens.IssueLink(app, user_id, normalized, store::kPurposeMagicLink,
-                                                 options_.link_ttl_s, "", target.redirect_uri));
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedToken t,
+      ctx_.tokens.IssueLink(app, user_id, normalized, store::EmailTokenPurpose::kMagicLink,
+                            options_.link_ttl_s, "", target.redirect_uri));
   std::string link;
   if (!target.redirect_uri.empty()) {
     link = target.redirect_uri + (target.redirect_uri.find('?') == std::string::npos ? "?" : "&") +
@@ -79,20 +79,24 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
     return existing;
   }
   if (!existing.status().IsNotFound()) return existing.status();
-  if (token.user_id || !ParseAppSettings(app.settings_json).allow_signup) {
+  if (token.user_id || !app.settings.allow_signup) {
     return FailedPreconditionError("This link is not valid anymore. Ask for a new one.");
   }
   auto created = accounts_.CreatePasswordlessUser(app, token.email);
-  if (created.status().IsAlreadyExists()) return ctx_.users.GetUserByEmail(app.id, token.email);
+  // A racing first sign-in of the same address created the account meanwhile.
+  if (created.status().ClashedOn(store::UserUniqueKey::kEmail)) {
+    return ctx_.users.GetUserByEmail(app.id, token.email);
+  }
   return created;
 }
 
 Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token) {
-  if (!ParseAppSettings(app.settings_json).magic_link_login) {
+  if (!app.settings.magic_link_login) {
     return PermissionDeniedError("sign-in links are not enabled for this app");
   }
-  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
-                           ctx_.tokens.RedeemLink(app, token, store::kPurposeMagicLink));
+  TESSERA_ASSIGN_OR_RETURN(
+      store::EmailTokenRedemption r,
+      ctx_.tokens.RedeemLink(app, token, store::EmailTokenPurpose::kMagicLink));
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     return LinkProblem(r.outcome, "Ask for a new sign-in link.");
   }
@@ -101,7 +105,7 @@ Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std:
 
 Status PasswordlessService::RequestCode(const store::App& app, std::string_view email,
                                         const ClientInfo& client) {
-  if (!ParseAppSettings(app.settings_json).email_code_login) {
+  if (!app.settings.email_code_login) {
     return PermissionDeniedError("sign-in codes are not enabled for this app");
   }
   auto valid = ValidEmail(email);
@@ -113,9 +117,10 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
   if (!send) return OkStatus();
   std::optional<std::string> user_id;
   if (user) user_id = user->id;
-  TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
-                           ctx_.tokens.IssueCode(app, user_id, normalized, store::kPurposeEmailCode,
-                                                 options_.code_ttl_s));
+  TESSERA_ASSIGN_OR_RETURN(
+      IssuedToken t,
+      ctx_.tokens.IssueCode(app, user_id, normalized, store::EmailTokenPurpose::kEmailCode,
+                            options_.code_ttl_s));
   kainjow::mustache::data v;
   v.set("code", t.secret);
   v.set("expires_minutes", std::to_string(options_.code_ttl_s / 60));
@@ -127,8 +132,9 @@ Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std:
   auto valid = ValidEmail(email);
   if (!valid) return UnauthenticatedError("invalid or expired code");
   std::string normalized = NormalizeEmail(*valid);
-  TESSERA_ASSIGN_OR_RETURN(store::EmailTokenRedemption r,
-                           ctx_.tokens.RedeemCode(app, normalized, store::kPurposeEmailCode, code));
+  TESSERA_ASSIGN_OR_RETURN(
+      store::EmailTokenRedemption r,
+      ctx_.tokens.RedeemCode(app, normalized, store::EmailTokenPurpose::kEmailCode, code));
   if (r.outcome == store::EmailTokenOutcome::kInvalid) {
     return UnauthenticatedError("That code is not right. Check the latest email and try again.");
   }

@@ -22,7 +22,9 @@ struct OutgoingMail {
   std::string subject;
   std::string text_body;
   std::string html_body;  // may be empty
-  std::string kind;       // "verify_email", "password_reset", … (logs and metrics)
+  // The template it came from ("verify_email", "password_reset", …), for logs and metrics
+  // only: text, not an enum, so a mail queued by a node that knows a newer kind is still sent.
+  std::string kind;
   int64_t attempts = 0;
   std::string last_error;
   UnixMillis created_at = 0;

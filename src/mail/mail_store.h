@@ -14,6 +14,9 @@
 
 namespace tessera::store {
 
+// The unique key of the outbox (Status::ClashedOn).
+enum class MailUniqueKey { kId };
+
 class MailStore {
  public:
   virtual ~MailStore() = default;

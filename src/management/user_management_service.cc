@@ -7,6 +7,7 @@
 #include "accounts/identity_rules.h"
 #include "accounts/password_policy.h"
 #include "accounts/profile.h"
+#include "tenancy/developer_console_service.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -29,7 +30,7 @@ bool IsValidRole(std::string_view role) {
 // key and no console may make one.
 Status CheckRoles(const store::App& app, const std::vector<std::string>& roles) {
   if (app.slug == kConsoleAppSlug &&
-      std::find(roles.begin(), roles.end(), "admin") != roles.end()) {
+      std::find(roles.begin(), roles.end(), kOperatorRole) != roles.end()) {
     return PermissionDeniedError("operators are made with `tessera admin create-user --admin`");
   }
   if (roles.size() > kMaxRoles) return ValidationError({{"roles", "at most 20 roles"}});
@@ -43,13 +44,21 @@ Status CheckRoles(const store::App& app, const std::vector<std::string>& roles) 
 
 ClientInfo InfoOf(const Actor& actor) { return {actor.ip, actor.user_agent}; }
 
+// The field an UpdateUser clash is about; "" when it is no clash of a user's own keys.
+std::string ClashedField(const Status& s) {
+  if (s.ClashedOn(store::UserUniqueKey::kEmail)) return "email";
+  if (s.ClashedOn(store::UserUniqueKey::kUsername)) return "username";
+  return "";
+}
+
 }  // namespace
 
-void UserManagementService::Record(const store::App& app, const Actor& actor, std::string action,
-                                   std::string_view user_id, std::string details_json) {
-  store::AuditEvent e = ActorEvent(actor, std::move(action));
+void UserManagementService::Record(const store::App& app, const Actor& actor,
+                                   store::AuditAction action, std::string_view user_id,
+                                   std::string details_json) {
+  store::AuditEvent e = ActorEvent(actor, action);
   e.app_id = app.id;
-  e.subject_type = "user";
+  e.subject_type = store::AuditSubjectType::kUser;
   e.subject_id = std::string(user_id);
   e.details_json = std::move(details_json);
   Audit(audit_, std::move(e));
@@ -162,25 +171,28 @@ Result<store::User> UserManagementService::Update(const store::App& app, std::st
     u.updated_at = clock_.NowMillis();
     return OkStatus();
   });
-  if (result.status().IsAlreadyExists()) {
-    std::string field = result.status().message() == "username" ? "username" : "email";
+  if (std::string field = ClashedField(result.status()); !field.empty()) {
     return AlreadyExistsError("another account has this " + field)
         .WithFieldErrors({{field, "is already taken"}});
   }
   TESSERA_RETURN_IF_ERROR(result.status());
   bool only_disabled = changed.size() == 1 && changed[0] == "disabled";
   if (!changed.empty() && !only_disabled) {
-    Record(app, actor, "user.updated", user_id,
+    Record(app, actor, store::AuditAction::kUserUpdated, user_id,
            json::serialize(json::object{{"changed", changed}}));
   }
   if (patch.disabled && *patch.disabled != was_disabled) {
-    Record(app, actor, *patch.disabled ? "user.disabled" : "user.enabled", user_id);
+    Record(app, actor,
+           *patch.disabled ? store::AuditAction::kUserDisabled : store::AuditAction::kUserEnabled,
+           user_id);
   }
   if (patch.disabled && *patch.disabled) {
     // A disabled account keeps no session: refresh tokens and browser cookies stop at once.
-    TESSERA_RETURN_IF_ERROR(
-        sessions_.RevokeUserSessions(app.id, user_id, "", "user_disabled", clock_.NowMillis())
-            .status());
+    TESSERA_RETURN_IF_ERROR(sessions_
+                                .RevokeUserSessions(app.id, user_id, "",
+                                                    store::RevokeReason::kUserDisabled,
+                                                    clock_.NowMillis())
+                                .status());
   }
   return result;
 }
@@ -197,10 +209,11 @@ Result<int64_t> UserManagementService::SignOutEverywhere(const store::App& app,
                                                          std::string_view user_id,
                                                          const Actor& actor) {
   TESSERA_RETURN_IF_ERROR(users_.GetUser(app.id, user_id).status());
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked, sessions_.RevokeUserSessions(app.id, user_id, "",
-                                                                      "admin_logout",
-                                                                      clock_.NowMillis()));
-  Record(app, actor, "user.sessions_revoked", user_id,
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t revoked,
+      sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kAdminLogout,
+                                   clock_.NowMillis()));
+  Record(app, actor, store::AuditAction::kUserSessionsRevoked, user_id,
          json::serialize(json::object{{"sessions_revoked", revoked}}));
   return revoked;
 }
@@ -210,14 +223,14 @@ Status UserManagementService::SendPasswordReset(const store::App& app, std::stri
   TESSERA_ASSIGN_OR_RETURN(store::User user, users_.GetUser(app.id, user_id));
   if (user.disabled) return FailedPreconditionError("this account is disabled");
   TESSERA_RETURN_IF_ERROR(resets_.RequestReset(app, user.email, InfoOf(actor)));
-  Record(app, actor, "user.password_reset_sent", user_id);
+  Record(app, actor, store::AuditAction::kUserPasswordResetSent, user_id);
   return OkStatus();
 }
 
 Status UserManagementService::Delete(const store::App& app, std::string_view user_id,
                                      const Actor& actor) {
   TESSERA_RETURN_IF_ERROR(users_.DeleteUser(app.id, user_id));
-  Record(app, actor, "user.deleted", user_id);
+  Record(app, actor, store::AuditAction::kUserDeleted, user_id);
   return OkStatus();
 }
 

@@ -71,7 +71,7 @@ class UserManagementService {
   Status Delete(const store::App& app, std::string_view user_id, const Actor& actor);
 
  private:
-  void Record(const store::App& app, const Actor& actor, std::string action,
+  void Record(const store::App& app, const Actor& actor, store::AuditAction action,
               std::string_view user_id, std::string details_json = "{}");
 
   store::UserStore& users_;

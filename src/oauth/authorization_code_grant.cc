@@ -97,12 +97,12 @@ OAuthResult<store::AuthorizationCode> AuthorizationCodeGrant::Redeem(const Grant
             {{"app", app.slug}, {"client_id", request.client.client_id},
              {"user_id", used.user_id}, {"session_revoked", s.ok()}});
     Audit(audit_, {.app_id = app.id,
-                   .action = "oauth.code_reuse",
-                   .actor_type = "client",
+                   .action = store::AuditAction::kOAuthCodeReuse,
+                   .actor_type = store::AuditActorType::kClient,
                    .actor_id = request.client.client_id,
-                   .subject_type = "user",
+                   .subject_type = store::AuditSubjectType::kUser,
                    .subject_id = used.user_id,
-                   .outcome = "failure",
+                   .outcome = store::AuditOutcome::kFailure,
                    .details_json = boost::json::serialize(boost::json::object{
                        {"session_id", used.session_id}, {"session_revoked", s.ok()}})});
     return InvalidGrant("authorization code already used");
@@ -119,13 +119,13 @@ OAuthResult<store::AuthorizationCode> AuthorizationCodeGrant::Redeem(const Grant
 Status AuthorizationCodeGrant::RevokeCodeGrant(const store::App& app,
                                                const store::AuthorizationCode& code, int64_t now) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Status s = sessions_.RevokeSessionById(app.id, code.session_id, "code_reuse", now);
+    Status s = sessions_.RevokeSessionById(app.id, code.session_id, store::RevokeReason::kCodeReuse, now);
     if (!s.IsNotFound()) return s;
     store::Session tombstone;
     tombstone.id = code.session_id;
     tombstone.app_id = app.id;
     tombstone.user_id = code.user_id;
-    tombstone.kind = std::string(store::kSessionOAuth);
+    tombstone.kind = store::SessionKind::kOAuth;
     tombstone.client_id = code.client_id;
     tombstone.created_at = tombstone.last_used_at = now;
     tombstone.expires_at = now;  // never live
@@ -144,7 +144,7 @@ OAuthResult<GrantedTokens> AuthorizationCodeGrant::StartGrant(const GrantRequest
   session.id = c.session_id;
   session.app_id = app.id;
   session.user_id = c.user_id;
-  session.kind = std::string(store::kSessionOAuth);
+  session.kind = store::SessionKind::kOAuth;
   session.client_id = client.client_id;
   session.scope = c.scope;
   session.auth_time = c.auth_time;
@@ -174,7 +174,7 @@ OAuthResult<store::User> AuthorizationCodeGrant::LiveUser(const store::App& app,
                                                           const store::Session& session) {
   auto user = users_.GetUser(app.id, session.user_id);
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
-    (void)sessions_.RevokeSessionById(app.id, session.id, "user_disabled", clock_.NowMillis());
+    (void)sessions_.RevokeSessionById(app.id, session.id, store::RevokeReason::kUserDisabled, clock_.NowMillis());
     return InvalidGrant("the user's account is not active");
   }
   if (!user.ok()) return UnexpectedFailure(user.status());

@@ -64,7 +64,7 @@ TEST_F(AuthorizationCodeGrantTest, CodeExchangeIssuesAccessIdAndRefreshTokens) {
 
   // The grant is an "oauth" session of the client with the granted scope.
   store::Session s = store_->GetSession(app_.id, Str(id, "sid")).value();
-  EXPECT_EQ(s.kind, "oauth");
+  EXPECT_EQ(s.kind, store::SessionKind::kOAuth);
   EXPECT_EQ(s.client_id, c.client_id);
   EXPECT_EQ(s.scope, "openid profile email offline_access");
   EXPECT_EQ(s.auth_time, kStart);
@@ -187,7 +187,7 @@ TEST_F(AuthorizationCodeGrantTest, ReplayThatWinsTheRaceLeavesTheFirstExchangeNo
   grant.id = redeemed->code->session_id;
   grant.app_id = app_.id;
   grant.user_id = u.id;
-  grant.kind = "oauth";
+  grant.kind = store::SessionKind::kOAuth;
   grant.client_id = c.client_id;
   grant.created_at = grant.last_used_at = clock_.NowMillis();
   grant.expires_at = clock_.NowMillis() + 3'600'000;

@@ -77,13 +77,13 @@ Status AuthorizationService::RecordConsent(const store::App& app, std::string_vi
   boost::json::array scopes;
   for (const auto& s : req.scopes) scopes.emplace_back(s);
   Audit(audit_, {.app_id = app.id,
-                 .action = "oauth.consent_granted",
-                 .actor_type = "user",
+                 .action = store::AuditAction::kOAuthConsentGranted,
+                 .actor_type = store::AuditActorType::kUser,
                  .actor_id = std::string(user_id),
-                 .subject_type = "oauth_client",
+                 .subject_type = store::AuditSubjectType::kOAuthClient,
                  .subject_id = c.client_id,
-                 .details_json = boost::json::serialize(
-                     boost::json::object{{"scopes", std::move(scopes)}})});
+                 .details_json =
+                     boost::json::serialize(boost::json::object{{"scopes", std::move(scopes)}})});
   return OkStatus();
 }
 
@@ -104,18 +104,19 @@ Status AuthorizationService::RevokeAuthorization(const store::App& app, std::str
                                                  std::string_view client_id) {
   Status deleted = codes_.DeleteConsent(app.id, user_id, client_id);
   if (!deleted.ok() && !deleted.IsNotFound()) return deleted;
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
-                           sessions_.RevokeClientSessions(app.id, user_id, client_id,
-                                                       "authorization_revoked", clock_.NowMillis()));
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t revoked, sessions_.RevokeClientSessions(app.id, user_id, client_id,
+                                                      store::RevokeReason::kAuthorizationRevoked,
+                                                      clock_.NowMillis()));
   if (deleted.IsNotFound() && revoked == 0) return NotFoundError("authorization");
   Audit(audit_, {.app_id = app.id,
-                 .action = "oauth.authorization_revoked",
-                 .actor_type = "user",
+                 .action = store::AuditAction::kOAuthAuthorizationRevoked,
+                 .actor_type = store::AuditActorType::kUser,
                  .actor_id = std::string(user_id),
-                 .subject_type = "oauth_client",
+                 .subject_type = store::AuditSubjectType::kOAuthClient,
                  .subject_id = std::string(client_id),
-                 .details_json = boost::json::serialize(
-                     boost::json::object{{"sessions_revoked", revoked}})});
+                 .details_json =
+                     boost::json::serialize(boost::json::object{{"sessions_revoked", revoked}})});
   return OkStatus();
 }
 

@@ -73,11 +73,11 @@ Status CheckClient(const store::OAuthClient& c) {
   return OkStatus();
 }
 
-store::AuditEvent ClientEvent(const Actor& actor, std::string action,
+store::AuditEvent ClientEvent(const Actor& actor, store::AuditAction action,
                               const store::OAuthClient& c, boost::json::object details = {}) {
-  store::AuditEvent e = ActorEvent(actor, std::move(action));
+  store::AuditEvent e = ActorEvent(actor, action);
   e.app_id = c.app_id;
-  e.subject_type = "oauth_client";
+  e.subject_type = store::AuditSubjectType::kOAuthClient;
   e.subject_id = c.client_id;
   e.details_json = boost::json::serialize(details);
   return e;
@@ -114,7 +114,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
     c.secret_hash = crypto::TokenHash(*out.secret);
   }
   TESSERA_RETURN_IF_ERROR(store_.CreateClient(c));
-  Audit(audit_, ClientEvent(actor, "oauth_client.created", c,
+  Audit(audit_, ClientEvent(actor, store::AuditAction::kOAuthClientCreated, c,
                             {{"name", c.name}, {"public", c.is_public}}));
   return out;
 }
@@ -143,7 +143,8 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.scopes, u.scopes, "scopes");
         return CheckClient(c);
       }));
-  Audit(audit_, ClientEvent(actor, "oauth_client.updated", c, {{"changed", changed}}));
+  Audit(audit_,
+        ClientEvent(actor, store::AuditAction::kOAuthClientUpdated, c, {{"changed", changed}}));
   return c;
 }
 
@@ -157,7 +158,7 @@ Result<std::string> ClientService::RotateSecret(const store::App& app, std::stri
         c.secret_hash = crypto::TokenHash(secret);
         return OkStatus();
       }));
-  Audit(audit_, ClientEvent(actor, "oauth_client.secret_rotated", c));
+  Audit(audit_, ClientEvent(actor, store::AuditAction::kOAuthClientSecretRotated, c));
   return secret;
 }
 
@@ -166,7 +167,7 @@ Status ClientService::Revoke(const store::App& app, std::string_view client_id,
   if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
   TESSERA_ASSIGN_OR_RETURN(store::OAuthClient c, store_.GetClient(app.id, client_id));
   TESSERA_RETURN_IF_ERROR(store_.RevokeClient(app.id, client_id, clock_.NowMillis()));
-  Audit(audit_, ClientEvent(actor, "oauth_client.revoked", c));
+  Audit(audit_, ClientEvent(actor, store::AuditAction::kOAuthClientRevoked, c));
   return OkStatus();
 }
 

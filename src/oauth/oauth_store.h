@@ -14,6 +14,10 @@
 
 namespace tessera::store {
 
+// The unique keys of clients and codes (Status::ClashedOn). Consents are upserted (SaveConsent).
+enum class ClientUniqueKey { kClientId };
+enum class AuthorizationCodeUniqueKey { kCodeHash };
+
 class ClientStore {
  public:
   virtual ~ClientStore() = default;

@@ -91,13 +91,13 @@ Status OAuthTokenService::Revoke(const store::App& app, const store::OAuthClient
   } else {
     return OkStatus();
   }
-  Status s = sessions_.RevokeSessionById(app.id, session_id, "token_revoked", clock_.NowMillis());
+  Status s = sessions_.RevokeSessionById(app.id, session_id, store::RevokeReason::kTokenRevoked, clock_.NowMillis());
   if (s.ok()) {
     Audit(audit_, {.app_id = app.id,
-                   .action = "oauth.token_revoked",
-                   .actor_type = "client",
+                   .action = store::AuditAction::kOAuthTokenRevoked,
+                   .actor_type = store::AuditActorType::kClient,
                    .actor_id = client.client_id,
-                   .subject_type = "session",
+                   .subject_type = store::AuditSubjectType::kSession,
                    .subject_id = session_id});
   }
   return s.IsNotFound() ? OkStatus() : s;

@@ -91,8 +91,8 @@ TEST_F(OAuthTokenServiceTest, IntrospectReportsAnythingElseAsInactive) {
   EXPECT_EQ(oauth_tokens_->UserInfo(app_, ot->access_token).status().code(), StatusCode::kUnauthenticated);
 
   // A revoked grant.
-  ASSERT_TRUE(store_->RevokeSessionById(app_.id, Str(Payload(t.access_token), "sid"), "test",
-                                        clock_.NowMillis())
+  ASSERT_TRUE(store_->RevokeSessionById(app_.id, Str(Payload(t.access_token), "sid"),
+                                        store::RevokeReason::kTokenRevoked, clock_.NowMillis())
                   .ok());
   EXPECT_FALSE(Active(t.access_token));
   EXPECT_FALSE(Active(*t.refresh_token));

@@ -35,7 +35,7 @@ Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::O
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
                             auth_time / 1000,
-                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
+                            app.settings.access_token_ttl_s}));
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.refresh_token = std::move(refresh_token);
@@ -53,7 +53,7 @@ Result<GrantedTokens> TokenIssuer::ForClient(const store::App& app,
   TESSERA_ASSIGN_OR_RETURN(
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, client.client_id, client.client_id, scope, "", 0,
-                            ParseAppSettings(app.settings_json).access_token_ttl_s}));
+                            app.settings.access_token_ttl_s}));
   GrantedTokens out;
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;

@@ -18,7 +18,7 @@ Result<StartedBrowserSession> BrowserSessionService::Start(const store::App& app
   s.id = crypto::NewUuid();
   s.app_id = app.id;
   s.user_id = user.id;
-  s.kind = std::string(store::kSessionBrowser);
+  s.kind = store::SessionKind::kBrowser;
   s.created_at = s.last_used_at = s.auth_time = now;
   s.expires_at = now + options_.absolute_ttl_s * 1000;
   s.user_agent = client.user_agent.substr(0, 512);
@@ -46,18 +46,19 @@ Result<store::Session> BrowserSessionService::Resolve(const store::App& app,
 }
 
 Status BrowserSessionService::End(const store::App& app, const store::Session& session,
-                                  std::string_view reason) {
+                                  store::RevokeReason reason) {
   Status s = store_.RevokeSessionById(app.id, session.id, reason, clock_.NowMillis());
-  if (s.ok() && reason == "logout") {
+  if (s.ok() && reason == store::RevokeReason::kLogout) {
+    // The same action as the account API's logout (SessionService::RevokeSession).
     Audit(audit_, {.app_id = app.id,
-                   .action = "user.logout",
-                   .actor_type = "user",
+                   .action = store::AuditAction::kSessionLogout,
+                   .actor_type = store::AuditActorType::kUser,
                    .actor_id = session.user_id,
-                   .subject_type = "user",
-                   .subject_id = session.user_id,
+                   .subject_type = store::AuditSubjectType::kSession,
+                   .subject_id = session.id,
                    .ip = session.ip,
                    .user_agent = session.user_agent,
-                   .details_json = R"({"method":"browser"})"});
+                   .details_json = R"({"reason":"logout","method":"browser"})"});
   }
   return s.IsNotFound() ? OkStatus() : s;
 }

@@ -11,7 +11,6 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "audit/audit_log.h"
-#include "audit/audit_log.h"
 #include "accounts/user_records.h"
 #include "sessions/session_records.h"
 #include "sessions/session_store.h"
@@ -40,8 +39,8 @@ class BrowserSessionService {
   // The live session of a cookie value; kNotFound when it is unknown, ended or malformed.
   // Slides the idle timeout (writing at most once a minute per session).
   Result<store::Session> Resolve(const store::App& app, std::string_view cookie_value);
-  // Ends the session (reason "logout" is audited as the user's "user.logout").
-  Status End(const store::App& app, const store::Session& session, std::string_view reason);
+  // Ends the session (kLogout is audited as "session.logout", as the account API's logout).
+  Status End(const store::App& app, const store::Session& session, store::RevokeReason reason);
 
   const BrowserSessionOptions& options() const { return options_; }
 

@@ -20,7 +20,7 @@ TEST_F(BrowserSessionTest, StartAndResolve) {
   store::User u = SignUp("ada@example.com");
   StartedBrowserSession b = SignIn(u);
   EXPECT_EQ(b.cookie_value.rfind("tbs_", 0), 0u);
-  EXPECT_EQ(b.session.kind, "browser");
+  EXPECT_EQ(b.session.kind, store::SessionKind::kBrowser);
   EXPECT_EQ(b.session.auth_time, kStart);
   EXPECT_EQ(b.session.expires_at, kStart + 1800'000);
 
@@ -28,7 +28,7 @@ TEST_F(BrowserSessionTest, StartAndResolve) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->id, b.session.id);
   EXPECT_EQ(s->user_id, u.id);
-  EXPECT_EQ(s->kind, "browser");
+  EXPECT_EQ(s->kind, store::SessionKind::kBrowser);
   EXPECT_EQ(s->auth_time, kStart);
 
   // The store keeps only the cookie's hash; each sign-in gets a fresh one.
@@ -99,11 +99,12 @@ TEST_F(BrowserSessionTest, EndSignsOut) {
   store::User u = SignUp("ada@example.com");
   StartedBrowserSession b = SignIn(u);
   StartedBrowserSession keep = SignIn(u);
-  ASSERT_TRUE(browser_->End(app_, b.session, "logout").ok());
+  ASSERT_TRUE(browser_->End(app_, b.session, store::RevokeReason::kLogout).ok());
   EXPECT_EQ(ResolveCode(b.cookie_value), StatusCode::kNotFound);
-  EXPECT_TRUE(browser_->End(app_, b.session, "logout").ok());  // again: fine
+  EXPECT_TRUE(browser_->End(app_, b.session, store::RevokeReason::kLogout).ok());  // again: fine
   EXPECT_TRUE(browser_->Resolve(app_, keep.cookie_value).ok());
-  EXPECT_EQ(store_->GetSession(app_.id, b.session.id).value().revoked_reason, "logout");
+  EXPECT_EQ(store_->GetSession(app_.id, b.session.id).value().revoked_reason,
+            store::RevokeReason::kLogout);
 
   // Revocation from elsewhere (account page, password change) ends it too.
   ASSERT_TRUE(sessions_->RevokeAllSessions(app_, u.id).ok());

@@ -19,8 +19,7 @@ bool RefreshTokenRotation::IsShaped(std::string_view token) {
 }
 
 int64_t RefreshTokenRotation::TtlMs(const store::App& app) const {
-  return AppOr(ParseAppSettings(app.settings_json).refresh_token_ttl_s,
-               options_.refresh_token_ttl_s) * 1000;
+  return store::AppOr(app.settings.refresh_token_ttl_s, options_.refresh_token_ttl_s) * 1000;
 }
 
 NewRefreshToken RefreshTokenRotation::First(const store::App& app,
@@ -55,7 +54,8 @@ Result<RotatedRefreshToken> RefreshTokenRotation::Rotate(const store::App& app,
   auto user = users_.GetUser(app.id, rot.session->user_id);
   if (!user.ok() && !user.status().IsNotFound()) return user.status();
   if (!user.ok() || user->disabled) {
-    (void)sessions_.RevokeSessionById(app.id, rot.session->id, "user_disabled", now);
+    (void)sessions_.RevokeSessionById(app.id, rot.session->id, store::RevokeReason::kUserDisabled,
+                                      now);
     return InvalidRefreshToken();
   }
   metrics_.refresh_tokens_issued.Inc();
@@ -72,19 +72,21 @@ void RefreshTokenRotation::RevokeReplayedSession(const store::App& app,
   LogJson(spdlog::level::warn, "refresh_token_reuse_detected",
           {{"app", app.slug}, {"client_id", client_id}, {"user_id", session.user_id},
            {"session_id", session.id}, {"ip", client.ip}});
-  (void)sessions_.RevokeSessionById(app.id, session.id, "refresh_reuse", clock_.NowMillis());
+  (void)sessions_.RevokeSessionById(app.id, session.id, store::RevokeReason::kRefreshReuse,
+                                    clock_.NowMillis());
   // The presenter is unknown (it may be the thief): the client it came through, or nobody.
-  Audit(audit_, {.app_id = app.id,
-                 .action = "session.refresh_reuse",
-                 .actor_type = client_id.empty() ? "anonymous" : "client",
-                 .actor_id = std::string(client_id),
-                 .subject_type = "user",
-                 .subject_id = session.user_id,
-                 .ip = client.ip,
-                 .user_agent = client.user_agent,
-                 .outcome = "failure",
-                 .details_json = boost::json::serialize(
-                     boost::json::object{{"session_id", session.id}})});
+  Audit(audit_,
+        {.app_id = app.id,
+         .action = store::AuditAction::kSessionRefreshReuse,
+         .actor_type =
+             client_id.empty() ? store::AuditActorType::kAnonymous : store::AuditActorType::kClient,
+         .actor_id = std::string(client_id),
+         .subject_type = store::AuditSubjectType::kUser,
+         .subject_id = session.user_id,
+         .ip = client.ip,
+         .user_agent = client.user_agent,
+         .outcome = store::AuditOutcome::kFailure,
+         .details_json = boost::json::serialize(boost::json::object{{"session_id", session.id}})});
 }
 
 }  // namespace tessera::services

@@ -33,7 +33,7 @@ class RefreshTokenRotationTest : public testing::Test,
     s.id = crypto::NewUuid();
     s.app_id = app_.id;
     s.user_id = user_.id;
-    s.kind = std::string(store::kSessionOAuth);
+    s.kind = store::SessionKind::kOAuth;
     s.client_id = client_id;
     s.created_at = s.last_used_at = clock_.NowMillis();
     s.expires_at = clock_.NowMillis() + 7200 * 1000;
@@ -70,9 +70,9 @@ TEST_F(RefreshTokenRotationTest, RotationSpendsTheTokenAndAReplayRevokesTheSessi
   EXPECT_TRUE(live.empty());
   std::vector<store::AuditEvent> events = ReuseEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].actor_type, "anonymous");
+  EXPECT_EQ(events[0].actor_type, store::AuditActorType::kAnonymous);
   EXPECT_EQ(events[0].subject_id, user_.id);
-  EXPECT_EQ(events[0].outcome, "failure");
+  EXPECT_EQ(events[0].outcome, store::AuditOutcome::kFailure);
   EXPECT_EQ(events[0].ip, client_.ip);
 }
 
@@ -82,7 +82,7 @@ TEST_F(RefreshTokenRotationTest, AReplayThroughAClientNamesTheClient) {
   EXPECT_FALSE(refresh_tokens_->Rotate(app_, "photos", token, client_).ok());
   std::vector<store::AuditEvent> events = ReuseEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].actor_type, "client");
+  EXPECT_EQ(events[0].actor_type, store::AuditActorType::kClient);
   EXPECT_EQ(events[0].actor_id, "photos");
 }
 

@@ -4,28 +4,69 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/enum_text.h"
 
 namespace tessera::store {
 
 // What a session is. Every kind is listed and revoked the same way (the account page and
 // `GET /api/me/sessions` show them all); they differ in what proves them.
-inline constexpr std::string_view kSessionApi = "api";          // account-API login: refresh tokens
+enum class SessionKind {
+  kApi,      // account-API login: refresh tokens
+  kBrowser,  // hosted pages: a cookie
+  kOAuth,    // a client's grant: tokens of a code
+};
+inline constexpr EnumText<SessionKind> kSessionKindTexts[] = {
+    {SessionKind::kApi, "api"}, {SessionKind::kBrowser, "browser"}, {SessionKind::kOAuth, "oauth"}};
+constexpr std::span<const EnumText<SessionKind>> TextsOf(SessionKind) { return kSessionKindTexts; }
 
-inline constexpr std::string_view kSessionBrowser = "browser";  // hosted pages: a cookie
-
-inline constexpr std::string_view kSessionOAuth = "oauth";      // a client's grant: tokens of a code
+// Why a session ended (sessions.revoked_reason; in "session.revoked" audit events too).
+enum class RevokeReason {
+  kLogout,                // the user logged out (account API, hosted pages, OIDC end session)
+  kLogoutAll,             // the user signed out everywhere
+  kReplaced,              // a new sign-in in the same browser
+  kRevokedByUser,         // the user ended this one session (account page or API)
+  kPasswordChange,        // every other session, when the password changed
+  kPasswordReset,         // every session, when the password was reset
+  kUserDisabled,          // the account was disabled (or is gone)
+  kAdminLogout,           // the app signed the user out everywhere
+  kRefreshReuse,          // a spent refresh token was replayed
+  kCodeReuse,             // an authorization code was redeemed twice
+  kTokenRevoked,          // the client revoked its token (RFC 7009)
+  kAuthorizationRevoked,  // the user revoked the client's access
+};
+inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
+    {RevokeReason::kLogout, "logout"},
+    {RevokeReason::kLogoutAll, "logout_all"},
+    {RevokeReason::kReplaced, "replaced"},
+    {RevokeReason::kRevokedByUser, "revoked_by_user"},
+    {RevokeReason::kPasswordChange, "password_change"},
+    {RevokeReason::kPasswordReset, "password_reset"},
+    {RevokeReason::kUserDisabled, "user_disabled"},
+    {RevokeReason::kAdminLogout, "admin_logout"},
+    {RevokeReason::kRefreshReuse, "refresh_reuse"},
+    {RevokeReason::kCodeReuse, "code_reuse"},
+    {RevokeReason::kTokenRevoked, "token_revoked"},
+    {RevokeReason::kAuthorizationRevoked, "authorization_revoked"},
+    // Former text: the account page wrote "user_revoked" where the account API wrote
+    // "revoked_by_user"; rows of either read as kRevokedByUser.
+    {RevokeReason::kRevokedByUser, "user_revoked"},
+};
+constexpr std::span<const EnumText<RevokeReason>> TextsOf(RevokeReason) {
+  return kRevokeReasonTexts;
+}
 
 // A login session: a refresh-token family (a device), a browser sign-in, or an OAuth grant.
 struct Session {
   std::string id;
   std::string app_id;
   std::string user_id;
-  std::string kind = std::string(kSessionApi);
+  SessionKind kind = SessionKind::kApi;
   std::string client_id;  // the OAuth client of an "oauth" session; "" otherwise
   std::string scope;      // granted scope of an "oauth" session (space separated)
   UnixMillis auth_time = 0;  // when the user last authenticated (OIDC auth_time); 0 = created_at
@@ -33,7 +74,7 @@ struct Session {
   UnixMillis last_used_at = 0;
   UnixMillis expires_at = 0;  // absolute lifetime of the family
   std::optional<UnixMillis> revoked_at;
-  std::string revoked_reason;  // "logout", "logout_all", "password_change", "refresh_reuse", …
+  std::optional<RevokeReason> revoked_reason;  // set with revoked_at
   std::string user_agent;
   std::string ip;
 };

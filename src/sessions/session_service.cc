@@ -4,19 +4,18 @@
 
 #include "crypto/digest.h"
 #include "crypto/random.h"
-#include "tenancy/app_settings.h"
 
 namespace tessera::services {
 namespace {
 
-store::AuditEvent SessionEvent(const store::App& app, std::string_view action,
+store::AuditEvent SessionEvent(const store::App& app, store::AuditAction action,
                                std::string_view user_id, boost::json::object details) {
   store::AuditEvent e;
   e.app_id = app.id;
   e.action = action;
-  e.actor_type = "user";
+  e.actor_type = store::AuditActorType::kUser;
   e.actor_id = user_id;
-  e.subject_type = "user";
+  e.subject_type = store::AuditSubjectType::kUser;
   e.subject_id = user_id;
   e.details_json = boost::json::serialize(details);
   return e;
@@ -59,9 +58,14 @@ Result<TokenGrant> SessionService::Grant(const store::App& app, store::User user
                                          const store::Session& session,
                                          std::string refresh_token) {
   std::string issuer = apps_.IssuerFor(app.slug);
-  AccessTokenRequest req{issuer, issuer, user.id, options_.client_id, options_.scope, session.id,
+  AccessTokenRequest req{issuer,
+                         issuer,
+                         user.id,
+                         options_.client_id,
+                         options_.scope,
+                         session.id,
                          session.created_at / 1000,
-                         ParseAppSettings(app.settings_json).access_token_ttl_s};
+                         app.settings.access_token_ttl_s};
   TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken issued, access_tokens_.Issue(req));
   return TokenGrant{std::move(issued.token), issued.expires_in, std::move(refresh_token),
                     std::move(user)};
@@ -80,17 +84,20 @@ Status SessionService::LogoutByRefreshToken(const store::App& app,
   auto session = sessions_.FindSessionByRefreshToken(app.id, crypto::TokenHash(refresh_token));
   if (session.status().IsNotFound()) return OkStatus();
   TESSERA_RETURN_IF_ERROR(session.status());
-  Status s = RevokeSession(app, session->user_id, session->id, "logout");
+  Status s = RevokeSession(app, session->user_id, session->id, store::RevokeReason::kLogout);
   return s.IsNotFound() ? OkStatus() : s;
 }
 
 Status SessionService::RevokeSession(const store::App& app, std::string_view user_id,
-                                     std::string_view session_id, std::string_view reason) {
+                                     std::string_view session_id, store::RevokeReason reason) {
   Status s = sessions_.RevokeSession(app.id, user_id, session_id, reason, clock_.NowMillis());
   if (s.ok()) {
-    store::AuditEvent e = SessionEvent(app, reason == "logout" ? "session.logout" : "session.revoked",
-                                       user_id, {{"reason", reason}});
-    e.subject_type = "session";
+    store::AuditEvent e =
+        SessionEvent(app,
+                     reason == store::RevokeReason::kLogout ? store::AuditAction::kSessionLogout
+                                                            : store::AuditAction::kSessionRevoked,
+                     user_id, {{"reason", ToText(reason)}});
+    e.subject_type = store::AuditSubjectType::kSession;
     e.subject_id = session_id;
     Audit(audit_, std::move(e));
   }
@@ -98,9 +105,11 @@ Status SessionService::RevokeSession(const store::App& app, std::string_view use
 }
 
 Result<int64_t> SessionService::RevokeAllSessions(const store::App& app, std::string_view user_id) {
-  auto n = sessions_.RevokeUserSessions(app.id, user_id, "", "logout_all", clock_.NowMillis());
+  auto n = sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kLogoutAll,
+                                        clock_.NowMillis());
   if (n.ok()) {
-    Audit(audit_, SessionEvent(app, "session.logout_all", user_id, {{"sessions_revoked", *n}}));
+    Audit(audit_, SessionEvent(app, store::AuditAction::kSessionLogoutAll, user_id,
+                               {{"sessions_revoked", *n}}));
   }
   return n;
 }

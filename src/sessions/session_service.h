@@ -55,8 +55,8 @@ class SessionService {
                              const ClientInfo& client);
   // Revokes the session of a refresh token; unknown tokens are ignored (RFC 7009 §2.2).
   Status LogoutByRefreshToken(const store::App& app, std::string_view refresh_token);
-  Status RevokeSession(const store::App& app, std::string_view user_id,
-                       std::string_view session_id, std::string_view reason);
+  Status RevokeSession(const store::App& app, std::string_view user_id, std::string_view session_id,
+                       store::RevokeReason reason);
   Result<int64_t> RevokeAllSessions(const store::App& app, std::string_view user_id);
   Result<std::vector<store::Session>> ListSessions(const store::App& app, std::string_view user_id);
 

@@ -14,13 +14,17 @@
 
 namespace tessera::store {
 
+// The unique keys of sessions and their refresh tokens (Status::ClashedOn).
+enum class SessionUniqueKey { kId, kCookieHash, kRefreshTokenId, kRefreshTokenHash };
+
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
   // Stores a new session with its first refresh token (if any), atomically.
   virtual Status CreateSession(const Session& session,
                                const std::optional<RefreshToken>& first) = 0;
-  // Stores a browser session (kind "browser") proven by a cookie whose SHA-256 is `cookie_hash`.
+  // Stores a browser session (kind kBrowser, whatever session.kind says) proven by a cookie whose
+  // SHA-256 is `cookie_hash`.
   virtual Status CreateBrowserSession(const Session& session, std::string_view cookie_hash) = 0;
   // The live browser session of a cookie hash within the app (see the contract above);
   // kNotFound otherwise.
@@ -47,21 +51,21 @@ class SessionStore {
                                                     std::string_view token_hash) = 0;
   // Revokes one session; kNotFound if it is not the user's or already revoked.
   virtual Status RevokeSession(std::string_view app_id, std::string_view user_id,
-                               std::string_view session_id, std::string_view reason,
+                               std::string_view session_id, RevokeReason reason,
                                UnixMillis now) = 0;
   // Revokes a session by id within the app whoever its user is (code replay, token
   // revocation); kNotFound if there is none or it is already revoked.
   virtual Status RevokeSessionById(std::string_view app_id, std::string_view session_id,
-                                   std::string_view reason, UnixMillis now) = 0;
+                                   RevokeReason reason, UnixMillis now) = 0;
   // Revokes every live "oauth" session of the user with that client; returns how many.
   virtual Result<int64_t> RevokeClientSessions(std::string_view app_id, std::string_view user_id,
-                                               std::string_view client_id,
-                                               std::string_view reason, UnixMillis now) = 0;
+                                               std::string_view client_id, RevokeReason reason,
+                                               UnixMillis now) = 0;
   // Revokes every live session of the user except `keep_session_id` (may be empty);
   // returns how many were revoked.
   virtual Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
-                                             std::string_view keep_session_id,
-                                             std::string_view reason, UnixMillis now) = 0;
+                                             std::string_view keep_session_id, RevokeReason reason,
+                                             UnixMillis now) = 0;
 };
 
 }  // namespace tessera::store

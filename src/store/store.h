@@ -6,8 +6,10 @@
 //
 // Contracts (every implementation, checked by tests/store/store_conformance_test.cc):
 // - Times are UTC milliseconds; what is written reads back equal.
-// - Create* returns kAlreadyExists on a unique clash, naming the field in the message
-//   ("email", "username", "slug", …); Get* returns kNotFound when there is no such record.
+// - Create* (and UpdateUser) return kAlreadyExists on a unique clash, with the typed key it
+//   clashed on (Status::ClashedOn(UserUniqueKey::kEmail), … — each interface's header
+//   declares its keys; the message names the field); Get* returns kNotFound when there is no
+//   such record.
 // - Every lookup of a per-app record takes the app id: a record of another app is kNotFound.
 // - UpdateUser is atomic: `mutate` sees the current row inside the write transaction; its
 //   changes are stored only when it returns OK. It must not touch id, app_id or created_at.

@@ -26,10 +26,11 @@ std::string_view BearerKey(std::string_view authorization) {
   return key;
 }
 
-store::AuditEvent KeyEvent(const Actor& actor, std::string action, const store::AppApiKey& key) {
-  store::AuditEvent e = ActorEvent(actor, std::move(action));
+store::AuditEvent KeyEvent(const Actor& actor, store::AuditAction action,
+                           const store::AppApiKey& key) {
+  store::AuditEvent e = ActorEvent(actor, action);
   e.app_id = key.app_id;
-  e.subject_type = "app_api_key";
+  e.subject_type = store::AuditSubjectType::kAppApiKey;
   e.subject_id = key.id;
   e.details_json =
       boost::json::serialize(boost::json::object{{"name", key.name}, {"prefix", key.prefix}});
@@ -59,7 +60,7 @@ Result<CreatedAppApiKey> AppApiKeyService::Create(const store::App& app, std::st
   r.created_by = actor.id;
   r.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(store_.CreateAppApiKey(r));
-  Audit(audit_, KeyEvent(actor, "app_api_key.created", r));
+  Audit(audit_, KeyEvent(actor, store::AuditAction::kAppApiKeyCreated, r));
   return out;
 }
 
@@ -74,7 +75,7 @@ Status AppApiKeyService::Revoke(const store::App& app, std::string_view key_id,
                          [&](const store::AppApiKey& k) { return k.id == key_id; });
   if (it == keys.end()) return NotFoundError("no such API key");
   TESSERA_RETURN_IF_ERROR(store_.RevokeAppApiKey(app.id, key_id, clock_.NowMillis()));
-  Audit(audit_, KeyEvent(actor, "app_api_key.revoked", *it));
+  Audit(audit_, KeyEvent(actor, store::AuditAction::kAppApiKeyRevoked, *it));
   return OkStatus();
 }
 

@@ -79,44 +79,43 @@ Result<store::App> AppService::Create(std::string_view slug, std::string_view na
     return ValidationError({{"slug", "must be 1-63 of a-z, 0-9 and '-', not starting with '-'"}});
   }
   if (Status n = CheckName(name); !n.ok()) return n;
-  store::App app{crypto::NewUuid(), std::string(slug), std::string(name), false, "{}",
-                 clock_.NowMillis()};
+  store::App app{crypto::NewUuid(),    std::string(slug), std::string(name), false,
+                 store::AppSettings{}, clock_.NowMillis()};
   Status s = store_.CreateApp(app);
-  if (s.IsAlreadyExists()) {
+  if (s.ClashedOn(store::AppUniqueKey::kSlug)) {
     return AlreadyExistsError("an app with this slug exists").WithFieldErrors(
         {{"slug", "is already taken"}});
   }
   TESSERA_RETURN_IF_ERROR(s);
-  store::AuditEvent e = ActorEvent(actor, "app.created");
+  store::AuditEvent e = ActorEvent(actor, store::AuditAction::kAppCreated);
   e.app_id = app.id;
-  e.subject_type = "app";
+  e.subject_type = store::AuditSubjectType::kApp;
   e.subject_id = app.id;
   e.details_json = boost::json::serialize(boost::json::object{{"slug", app.slug}});
   Audit(audit_, std::move(e));
   return app;
 }
 
-Result<store::App> AppService::Update(std::string_view slug,
-                                      const std::optional<std::string>& name,
-                                      const std::optional<AppSettings>& settings,
+Result<store::App> AppService::Update(std::string_view slug, const std::optional<std::string>& name,
+                                      const std::optional<store::AppSettings>& settings,
                                       const Actor& actor) {
   if (name) TESSERA_RETURN_IF_ERROR(CheckName(*name));
   if (settings) TESSERA_RETURN_IF_ERROR(ValidateAppSettings(*settings));
   TESSERA_ASSIGN_OR_RETURN(store::App current, Find(slug));
   // Normalized, so a first save lists only what differs from the defaults.
-  std::string before = SerializeAppSettings(ParseAppSettings(current.settings_json));
+  std::string before = store::SerializeAppSettings(current.settings);
   std::string before_name = current.name;
   TESSERA_ASSIGN_OR_RETURN(store::App app,
                            store_.UpdateApp(current.id, [&](store::App& a) {
                              if (name) a.name = *name;
-                             if (settings) a.settings_json = SerializeAppSettings(*settings);
+                             if (settings) a.settings = *settings;
                              return OkStatus();
                            }));
-  store::AuditEvent e = ActorEvent(actor, "app.settings_changed");
+  store::AuditEvent e = ActorEvent(actor, store::AuditAction::kAppSettingsChanged);
   e.app_id = app.id;
-  e.subject_type = "app";
+  e.subject_type = store::AuditSubjectType::kApp;
   e.subject_id = app.id;
-  std::string change = SettingsChange(before, app.settings_json);
+  std::string change = SettingsChange(before, store::SerializeAppSettings(app.settings));
   if (before_name != app.name) {
     boost::json::value v = boost::json::parse(change);
     v.as_object()["changed"].as_array().emplace_back("name");
@@ -138,9 +137,10 @@ Result<store::App> AppService::SetDisabled(std::string_view slug, bool disabled,
                              a.disabled = disabled;
                              return OkStatus();
                            }));
-  store::AuditEvent e = ActorEvent(actor, disabled ? "app.disabled" : "app.enabled");
+  store::AuditEvent e = ActorEvent(
+      actor, disabled ? store::AuditAction::kAppDisabled : store::AuditAction::kAppEnabled);
   e.app_id = app.id;
-  e.subject_type = "app";
+  e.subject_type = store::AuditSubjectType::kApp;
   e.subject_id = app.id;
   Audit(audit_, std::move(e));
   Forget(slug);

@@ -13,7 +13,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "audit/audit_log.h"
-#include "tenancy/app_settings.h"
+#include "tenancy/app_settings_validation.h"
 #include "tenancy/tenancy_records.h"
 #include "tenancy/tenancy_store.h"
 
@@ -41,11 +41,11 @@ class AppService {
   // Creates the app unless it exists (the default and console apps at start).
   Status EnsureApp(std::string_view slug, std::string_view name);
   Status EnsureDefaultApp() { return EnsureApp(kDefaultAppSlug, "Default app"); }
-  // Replaces the app's settings (validated: services/app_settings.h) and, when given, its
+  // Replaces the app's settings (validated: tenancy/app_settings_validation.h) and, when given, its
   // name; other nodes see them within the cache lifetime.
   Result<store::App> Update(std::string_view slug, const std::optional<std::string>& name,
-                            const std::optional<AppSettings>& settings, const Actor& actor);
-  Result<store::App> UpdateSettings(std::string_view slug, const AppSettings& settings) {
+                            const std::optional<store::AppSettings>& settings, const Actor& actor);
+  Result<store::App> UpdateSettings(std::string_view slug, const store::AppSettings& settings) {
     return Update(slug, std::nullopt, settings, CliActor());
   }
   // An operator's switch: a disabled app answers 404 everywhere (within the cache lifetime).

@@ -1,13 +1,8 @@
 #include "tenancy/app_settings.h"
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
-#include "mail/mime_message.h"
-#include "accounts/password_policy.h"
-#include "base/uri_rules.h"
-
-namespace tessera::services {
+namespace tessera::store {
 namespace json = boost::json;
 namespace {
 
@@ -26,23 +21,9 @@ std::string Str(const json::object& o, std::string_view k) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-bool IsHexColor(std::string_view c) {
-  if (c.size() != 7 || c[0] != '#') return false;
-  for (char ch : c.substr(1)) {
-    bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-    if (!hex) return false;
-  }
-  return true;
-}
-
-bool LengthBetween(std::string_view text, size_t lo, size_t hi) {
-  auto n = Utf8Length(text);
-  return n && *n >= lo && *n <= hi;
-}
-
 }  // namespace
 
-AppSettings ParseAppSettings(const std::string& text) {
+AppSettings ParseAppSettings(std::string_view text) {
   AppSettings s;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -93,48 +74,4 @@ std::string SerializeAppSettings(const AppSettings& s) {
   return json::serialize(o);
 }
 
-Status ValidateAppSettings(const AppSettings& s) {
-  std::vector<FieldError> errors;
-  if (s.password_min_length != 0 &&
-      (s.password_min_length < kMinPasswordLength || s.password_min_length > kMaxPasswordMinLength)) {
-    errors.push_back({"password_min_length", "must be 0 (the server default) or 8-128"});
-  }
-  if (s.access_token_ttl_s != 0 && (s.access_token_ttl_s < 60 || s.access_token_ttl_s > 86400)) {
-    errors.push_back({"access_token_ttl_s", "must be 0 (the server default) or 60-86400 seconds"});
-  }
-  if (s.refresh_token_ttl_s != 0 &&
-      (s.refresh_token_ttl_s < 3600 || s.refresh_token_ttl_s > 365LL * 86400)) {
-    errors.push_back(
-        {"refresh_token_ttl_s", "must be 0 (the server default) or 3600-31536000 seconds"});
-  }
-  if (!s.display_name.empty() && !LengthBetween(s.display_name, 1, 100)) {
-    errors.push_back({"display_name", "must be at most 100 characters"});
-  }
-  if (!s.mail_sender_name.empty() && (!LengthBetween(s.mail_sender_name, 1, 100) ||
-                                      s.mail_sender_name.find_first_of("\r\n<>\"") != std::string::npos)) {
-    errors.push_back({"mail_sender_name", "must be at most 100 characters, without < > \" or line breaks"});
-  }
-  if (!s.mail_from.empty() && !mail::ParseMailbox(s.mail_from).ok()) {
-    errors.push_back({"mail_from", "must be an address, or \"Name <address>\""});
-  }
-  if (!s.logo_url.empty() && !IsValidLogoUrl(s.logo_url)) {
-    errors.push_back({"logo_url", "must be an https URL"});
-  }
-  if (!s.accent_color.empty() && !IsHexColor(s.accent_color)) {
-    errors.push_back({"accent_color", "must be a colour like #1a73e8"});
-  }
-  if (s.redirect_uris.size() > kMaxAppRedirectUris) {
-    errors.push_back({"redirect_uris", "at most 20"});
-  }
-  for (const auto& uri : s.redirect_uris) {
-    if (!IsValidRedirectUri(uri)) errors.push_back({"redirect_uris", "not an allowed URI: " + uri});
-  }
-  if (!errors.empty()) return ValidationError(std::move(errors));
-  return OkStatus();
-}
-
-std::string DisplayName(const AppSettings& settings, std::string_view app_name) {
-  return settings.display_name.empty() ? std::string(app_name) : settings.display_name;
-}
-
-}  // namespace tessera::services
+}  // namespace tessera::store

@@ -1,17 +1,19 @@
 // File: app_settings.h
-// Per-app settings, stored as the app's settings_json: sign-in and signup methods, the
-// password policy and token lifetimes, branding of the hosted pages, the mail sender, and
-// where API-initiated magic links may send the user. Unknown members are kept out; missing
-// ones take defaults (0 or "" = the server's own setting).
+// Per-app settings, a part of the app's record (tenancy_records.h), stored as its
+// settings_json column: sign-in and signup methods, the password policy and token lifetimes,
+// branding of the hosted pages, the mail sender, and where API-initiated magic links may send
+// the user. The store parses the column once when it reads the app (so the app cache holds
+// them parsed); unknown members are kept out, missing or mistyped ones take their defaults
+// (0 or "" = the server's own setting). Their limits: tenancy/app_settings_validation.h.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "base/result.h"
-
-namespace tessera::services {
+namespace tessera::store {
 
 struct AppSettings {
   bool allow_signup = true;             // signup page/API, and magic links for new addresses
@@ -28,22 +30,21 @@ struct AppSettings {
   std::string display_name;  // "" = the app's name
   std::string logo_url;      // https (or http on loopback) image URL; "" = none
   std::string accent_color;  // "#rrggbb"; "" = the default
+
+  friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 
-// Limits of the settings (checked by ValidateAppSettings).
-inline constexpr int kMinPasswordLength = 8;  // NIST SP 800-63B §5.1.1.2
-inline constexpr int kMaxPasswordMinLength = 128;
-inline constexpr size_t kMaxAppRedirectUris = 20;
-
-AppSettings ParseAppSettings(const std::string& settings_json);
+// The settings_json column: what ParseAppSettings reads, SerializeAppSettings writes.
+AppSettings ParseAppSettings(std::string_view settings_json);
 std::string SerializeAppSettings(const AppSettings& settings);
-// Field errors (kInvalidArgument) name the member that is out of range or malformed.
-Status ValidateAppSettings(const AppSettings& settings);
+
 // The app's setting when it has one (> 0), else the server's.
 inline int64_t AppOr(int64_t app_value, int64_t server_value) {
   return app_value > 0 ? app_value : server_value;
 }
 // The name the hosted pages and mail show for an app.
-std::string DisplayName(const AppSettings& settings, std::string_view app_name);
+inline std::string DisplayName(const AppSettings& settings, std::string_view app_name) {
+  return settings.display_name.empty() ? std::string(app_name) : settings.display_name;
+}
 
-}  // namespace tessera::services
+}  // namespace tessera::store

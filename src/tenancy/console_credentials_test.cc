@@ -50,8 +50,11 @@ TEST_F(ConsoleApiKeyTest, CreateReturnsTheKeyOnceAndStoresItsHash) {
 
 TEST_F(ConsoleApiKeyTest, AuthenticateTakesOnlyALiveBearerKey) {
   store::App other = NewApp("other");
-  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
-  CreatedAppApiKey ko = api_keys_->Create(other, "backend", MakeActor("developer", "d")).value();
+  CreatedAppApiKey k =
+      api_keys_->Create(app_, "backend", MakeActor(store::AuditActorType::kDeveloper, "d")).value();
+  CreatedAppApiKey ko =
+      api_keys_->Create(other, "backend", MakeActor(store::AuditActorType::kDeveloper, "d"))
+          .value();
 
   EXPECT_EQ(api_keys_->Authenticate("Bearer " + k.key).value().id, k.record.id);
   EXPECT_EQ(api_keys_->Authenticate("bearer " + k.key).value().app_id, app_.id);
@@ -72,7 +75,8 @@ TEST_F(ConsoleApiKeyTest, AuthenticateTakesOnlyALiveBearerKey) {
     EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << h;
   }
 
-  ASSERT_TRUE(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).ok());
+  ASSERT_TRUE(
+      api_keys_->Revoke(app_, k.record.id, MakeActor(store::AuditActorType::kDeveloper, "d")).ok());
   EXPECT_EQ(api_keys_->Authenticate("Bearer " + k.key).status().code(),
             StatusCode::kUnauthenticated);
   EXPECT_TRUE(api_keys_->List(app_).value().empty());
@@ -81,19 +85,24 @@ TEST_F(ConsoleApiKeyTest, AuthenticateTakesOnlyALiveBearerKey) {
 
 TEST_F(ConsoleApiKeyTest, RevokeOnlyALiveKeyOfTheApp) {
   store::App other = NewApp("other");
-  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
-  EXPECT_EQ(api_keys_->Revoke(other, k.record.id, MakeActor("developer", "d")).code(),
+  CreatedAppApiKey k =
+      api_keys_->Create(app_, "backend", MakeActor(store::AuditActorType::kDeveloper, "d")).value();
+  EXPECT_EQ(api_keys_->Revoke(other, k.record.id, MakeActor(store::AuditActorType::kDeveloper, "d"))
+                .code(),
             StatusCode::kNotFound);
   EXPECT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());  // untouched
-  EXPECT_EQ(api_keys_->Revoke(app_, "no-such-id", MakeActor("developer", "d")).code(),
+  EXPECT_EQ(api_keys_->Revoke(app_, "no-such-id", MakeActor(store::AuditActorType::kDeveloper, "d"))
+                .code(),
             StatusCode::kNotFound);
-  EXPECT_TRUE(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).ok());
-  EXPECT_EQ(api_keys_->Revoke(app_, k.record.id, MakeActor("developer", "d")).code(),
+  EXPECT_TRUE(
+      api_keys_->Revoke(app_, k.record.id, MakeActor(store::AuditActorType::kDeveloper, "d")).ok());
+  EXPECT_EQ(api_keys_->Revoke(app_, k.record.id, MakeActor(store::AuditActorType::kDeveloper, "d"))
+                .code(),
             StatusCode::kNotFound);  // already revoked
 }
 
 TEST_F(ConsoleApiKeyTest, AtMostFiftyLiveKeysAndNamesAreChecked) {
-  Actor actor = MakeActor("developer", "d");
+  Actor actor = MakeActor(store::AuditActorType::kDeveloper, "d");
   std::string first_id;
   for (size_t i = 0; i < kMaxApiKeysPerApp; ++i) {
     auto k = api_keys_->Create(app_, "key " + std::to_string(i), actor);
@@ -119,7 +128,8 @@ TEST_F(ConsoleApiKeyTest, AtMostFiftyLiveKeysAndNamesAreChecked) {
 }
 
 TEST_F(ConsoleApiKeyTest, AuthenticateRecordsLastUseAtMostOnceAMinute) {
-  CreatedAppApiKey k = api_keys_->Create(app_, "backend", MakeActor("developer", "d")).value();
+  CreatedAppApiKey k =
+      api_keys_->Create(app_, "backend", MakeActor(store::AuditActorType::kDeveloper, "d")).value();
   clock_.Advance(5000);
   ASSERT_TRUE(api_keys_->Authenticate("Bearer " + k.key).ok());
   EXPECT_EQ(api_keys_->List(app_).value().at(0).last_used_at, kStart + 5000);
@@ -148,10 +158,10 @@ TEST_F(ConsoleApiKeyTest, AuditHasThePrefixButNeverTheKey) {
   ASSERT_EQ(created.size(), 1u);
   ASSERT_EQ(revoked.size(), 1u);
   for (const auto& e : {created[0], revoked[0]}) {
-    EXPECT_EQ(e.actor_type, "developer");
+    EXPECT_EQ(e.actor_type, store::AuditActorType::kDeveloper);
     EXPECT_EQ(e.actor_id, ada.id);
     EXPECT_EQ(e.ip, "203.0.113.7");
-    EXPECT_EQ(e.subject_type, "app_api_key");
+    EXPECT_EQ(e.subject_type, store::AuditSubjectType::kAppApiKey);
     EXPECT_EQ(e.subject_id, k.record.id);
     json::object d = json::parse(e.details_json).as_object();
     EXPECT_EQ(d.at("prefix").as_string(), k.record.prefix);
@@ -185,7 +195,7 @@ class ConsoleClientTest : public ConsoleFixture {
     EXPECT_TRUE(reg.ok()) << reg.status().ToString();
     return reg.ok() ? *reg : RegisteredClient{};
   }
-  Actor actor_{"developer", "dev-1", "203.0.113.7", "Console/1.0"};
+  Actor actor_{store::AuditActorType::kDeveloper, "dev-1", "203.0.113.7", "Console/1.0"};
 };
 
 TEST_F(ConsoleClientTest, RegisterWithAnActorAndList) {
@@ -203,7 +213,7 @@ TEST_F(ConsoleClientTest, RegisterWithAnActorAndList) {
 
   auto created = Events(app_.id, "oauth_client.created");
   ASSERT_EQ(created.size(), 2u);
-  EXPECT_EQ(created[0].actor_type, "developer");
+  EXPECT_EQ(created[0].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(created[0].actor_id, "dev-1");
   EXPECT_EQ(created[0].subject_id, c.client.client_id);
   EXPECT_TRUE(NoEventContains(*c.secret));
@@ -313,7 +323,7 @@ TEST_F(ConsoleClientTest, RevokedClientIsGone) {
 
   auto events = Events(app_.id, "oauth_client.revoked");
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].actor_type, "developer");
+  EXPECT_EQ(events[0].actor_type, store::AuditActorType::kDeveloper);
   EXPECT_EQ(events[0].subject_id, id);
 }
 

@@ -13,15 +13,13 @@ bool HasRole(const store::User& user, std::string_view role) {
   return std::find(user.roles.begin(), user.roles.end(), role) != user.roles.end();
 }
 
-bool IsMemberRole(std::string_view role) { return role == store::kRoleOwner || role == store::kRoleMember; }
-
-store::AuditEvent MemberEvent(const Actor& actor, std::string action, const store::App& app,
-                              std::string_view user_id, std::string_view role) {
-  store::AuditEvent e = ActorEvent(actor, std::move(action));
+store::AuditEvent MemberEvent(const Actor& actor, store::AuditAction action, const store::App& app,
+                              std::string_view user_id, store::MemberRole role) {
+  store::AuditEvent e = ActorEvent(actor, action);
   e.app_id = app.id;
-  e.subject_type = "developer";
+  e.subject_type = store::AuditSubjectType::kDeveloper;
   e.subject_id = std::string(user_id);
-  e.details_json = boost::json::serialize(boost::json::object{{"role", role}});
+  e.details_json = boost::json::serialize(boost::json::object{{"role", ToText(role)}});
   return e;
 }
 
@@ -46,7 +44,7 @@ Result<std::vector<AppAccess>> DeveloperConsoleService::ListApps(const store::Us
     if (app.status().IsNotFound()) continue;  // deleted meanwhile
     if (!app.ok()) return app.status();
     if (app->slug == kConsoleAppSlug) continue;  // the console is not one of anyone's apps
-    out.push_back({std::move(*app), m.role});
+    out.push_back({std::move(*app), AccessOf(m.role)});
   }
   return out;
 }
@@ -59,20 +57,20 @@ Result<AppAccess> DeveloperConsoleService::CreateApp(const store::User& develope
     return FailedPreconditionError("a developer may have at most 100 apps");
   }
   TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.Create(slug, name, actor));
-  store::AppMember owner{app.id, developer.id, std::string(store::kRoleOwner), clock_.NowMillis()};
+  store::AppMember owner{app.id, developer.id, store::MemberRole::kOwner, clock_.NowMillis()};
   TESSERA_RETURN_IF_ERROR(members_.AddAppMember(owner));
-  return AppAccess{std::move(app), std::string(store::kRoleOwner)};
+  return AppAccess{std::move(app), AccessRole::kOwner};
 }
 
 Result<AppAccess> DeveloperConsoleService::Access(const store::User& user, std::string_view slug) {
   auto app = apps_.Find(slug);
   if (!app.ok()) return app.status();
-  if (IsOperator(user)) return AppAccess{std::move(*app), std::string(kAccessOperator)};
+  if (IsOperator(user)) return AppAccess{std::move(*app), AccessRole::kOperator};
   if (app->slug == kConsoleAppSlug) return NotFoundError("no such app");
   auto member = members_.GetAppMember(app->id, user.id);
   if (member.status().IsNotFound()) return NotFoundError("no such app");
   if (!member.ok()) return member.status();
-  return AppAccess{std::move(*app), member->role};
+  return AppAccess{std::move(*app), AccessOf(member->role)};
 }
 
 Result<std::vector<MemberView>> DeveloperConsoleService::ListMembers(const AppAccess& access) {
@@ -95,7 +93,8 @@ Result<MemberView> DeveloperConsoleService::AddMember(const AppAccess& access,
   if (!access.may_manage_members()) {
     return PermissionDeniedError("only the app's owners can manage its members");
   }
-  if (!IsMemberRole(role)) return ValidationError({{"role", "must be owner or member"}});
+  std::optional<store::MemberRole> member_role = FromText<store::MemberRole>(role);
+  if (!member_role) return ValidationError({{"role", "must be owner or member"}});
   if (access.app.slug == kConsoleAppSlug) {
     return FailedPreconditionError("the console app has operators, not members");
   }
@@ -111,13 +110,14 @@ Result<MemberView> DeveloperConsoleService::AddMember(const AppAccess& access,
   if (members.size() >= kMaxMembersPerApp) {
     return FailedPreconditionError("an app may have at most 50 members");
   }
-  store::AppMember m{access.app.id, user->id, std::string(role), clock_.NowMillis()};
+  store::AppMember m{access.app.id, user->id, *member_role, clock_.NowMillis()};
   Status s = members_.AddAppMember(m);
-  if (s.IsAlreadyExists()) {
+  if (s.ClashedOn(store::AppMemberUniqueKey::kMembership)) {
     return AlreadyExistsError("already a member").WithFieldErrors({{"email", "is already a member"}});
   }
   TESSERA_RETURN_IF_ERROR(s);
-  Audit(audit_, MemberEvent(actor, "app.member_added", access.app, user->id, role));
+  Audit(audit_, MemberEvent(actor, store::AuditAction::kAppMemberAdded, access.app, user->id,
+                            *member_role));
   return MemberView{std::move(m), user->email};
 }
 
@@ -127,14 +127,16 @@ Status DeveloperConsoleService::RemoveMember(const AppAccess& access, std::strin
     return PermissionDeniedError("only the app's owners can manage its members");
   }
   TESSERA_ASSIGN_OR_RETURN(store::AppMember member, members_.GetAppMember(access.app.id, user_id));
-  if (member.role == store::kRoleOwner) {
+  if (member.role == store::MemberRole::kOwner) {
     TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
-    auto owners = std::count_if(members.begin(), members.end(),
-                                [](const store::AppMember& m) { return m.role == store::kRoleOwner; });
+    auto owners = std::count_if(members.begin(), members.end(), [](const store::AppMember& m) {
+      return m.role == store::MemberRole::kOwner;
+    });
     if (owners <= 1) return FailedPreconditionError("an app keeps at least one owner");
   }
   TESSERA_RETURN_IF_ERROR(members_.RemoveAppMember(access.app.id, user_id));
-  Audit(audit_, MemberEvent(actor, "app.member_removed", access.app, user_id, member.role));
+  Audit(audit_, MemberEvent(actor, store::AuditAction::kAppMemberRemoved, access.app, user_id,
+                            member.role));
   return OkStatus();
 }
 

@@ -6,10 +6,12 @@
 // Anything a caller may not see is kNotFound, exactly like an app that does not exist.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/enum_text.h"
 #include "base/result.h"
 #include "tenancy/app_service.h"
 #include "audit/audit_log.h"
@@ -20,16 +22,27 @@
 
 namespace tessera::services {
 
-inline constexpr std::string_view kOperatorRole = "admin";  // a console user's role
-inline constexpr std::string_view kAccessOperator = "operator";
+// The role that makes a console user an operator. Users' roles are the app's own open set
+// of words (they go into tokens); this is the one the console itself gives a meaning.
+inline constexpr std::string_view kOperatorRole = "admin";
 inline constexpr size_t kMaxAppsPerDeveloper = 100;
 inline constexpr size_t kMaxMembersPerApp = 50;
+
+// How a console user reaches an app: as one of its members, or as an operator (every app).
+enum class AccessRole { kOwner, kMember, kOperator };
+inline constexpr EnumText<AccessRole> kAccessRoleTexts[] = {{AccessRole::kOwner, "owner"},
+                                                            {AccessRole::kMember, "member"},
+                                                            {AccessRole::kOperator, "operator"}};
+constexpr std::span<const EnumText<AccessRole>> TextsOf(AccessRole) { return kAccessRoleTexts; }
+constexpr AccessRole AccessOf(store::MemberRole role) {
+  return role == store::MemberRole::kOwner ? AccessRole::kOwner : AccessRole::kMember;
+}
 
 // What a console user may do with an app.
 struct AppAccess {
   store::App app;
-  std::string role;  // "owner" | "member" | "operator"
-  bool may_manage_members() const { return role != "member"; }
+  AccessRole role = AccessRole::kMember;
+  bool may_manage_members() const { return role != AccessRole::kMember; }
 };
 
 struct MemberView {
@@ -59,7 +72,8 @@ class DeveloperConsoleService {
 
   Result<std::vector<MemberView>> ListMembers(const AppAccess& access);
   // Owners and operators only (kPermissionDenied otherwise). `email` must be a developer who
-  // signed up to the console (kInvalidArgument "email" otherwise); role "owner" or "member".
+  // signed up to the console (kInvalidArgument "email" otherwise); `role` is a MemberRole's
+  // text, "owner" or "member" (kInvalidArgument "role" otherwise).
   Result<MemberView> AddMember(const AppAccess& access, std::string_view email,
                                std::string_view role, const Actor& actor);
   // Owners and operators only; the last owner cannot be removed (kFailedPrecondition).

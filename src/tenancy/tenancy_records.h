@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/enum_text.h"
+#include "tenancy/app_settings.h"
 
 namespace tessera::store {
 
@@ -17,20 +20,21 @@ struct App {
   std::string slug;  // URL segment of the issuer: {PUBLIC_URL}/apps/{slug}
   std::string name;
   bool disabled = false;
-  std::string settings_json = "{}";
+  AppSettings settings;  // the settings_json column, parsed once when the app is read
   UnixMillis created_at = 0;
 };
 
 // A developer's place in an app (the developer console): the user is a user of the
-// console app; "owner" may manage members, "member" everything else.
-inline constexpr std::string_view kRoleOwner = "owner";
-
-inline constexpr std::string_view kRoleMember = "member";
+// console app; an owner may manage members, a member everything else.
+enum class MemberRole { kOwner, kMember };
+inline constexpr EnumText<MemberRole> kMemberRoleTexts[] = {{MemberRole::kOwner, "owner"},
+                                                            {MemberRole::kMember, "member"}};
+constexpr std::span<const EnumText<MemberRole>> TextsOf(MemberRole) { return kMemberRoleTexts; }
 
 struct AppMember {
   std::string app_id;
   std::string user_id;  // a user of the console app
-  std::string role = std::string(kRoleMember);
+  MemberRole role = MemberRole::kMember;
   UnixMillis created_at = 0;
 };
 

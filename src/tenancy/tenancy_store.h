@@ -14,6 +14,11 @@
 
 namespace tessera::store {
 
+// The unique keys of apps, memberships and app API keys (Status::ClashedOn).
+enum class AppUniqueKey { kId, kSlug };
+enum class AppMemberUniqueKey { kMembership };  // one membership per (app, user)
+enum class AppApiKeyUniqueKey { kId, kKeyHash };
+
 class AppStore {
  public:
   virtual ~AppStore() = default;
@@ -21,9 +26,9 @@ class AppStore {
   virtual Result<App> GetAppBySlug(std::string_view slug) = 0;
   virtual Result<App> GetAppById(std::string_view app_id) = 0;
   virtual Result<std::vector<App>> ListApps() = 0;
-  // Replaces the app's settings (a JSON object); kNotFound for an unknown app.
-  virtual Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) = 0;
-  // Atomic like UpdateUser: `mutate` may change name, disabled and settings_json (not id,
+  // Replaces the app's settings; kNotFound for an unknown app.
+  virtual Status UpdateAppSettings(std::string_view app_id, const AppSettings& settings) = 0;
+  // Atomic like UpdateUser: `mutate` may change name, disabled and settings (not id,
   // slug or created_at). Returns the stored app.
   virtual Result<App> UpdateApp(std::string_view app_id,
                                 const std::function<Status(App&)>& mutate) = 0;
@@ -33,7 +38,7 @@ class AppStore {
 class AppMemberStore {
  public:
   virtual ~AppMemberStore() = default;
-  // kAlreadyExists "member" when the user is already a member of the app.
+  // kAlreadyExists (AppMemberUniqueKey::kMembership) when the user is already a member.
   virtual Status AddAppMember(const AppMember& member) = 0;
   // kNotFound when the user is not a member of the app.
   virtual Result<AppMember> GetAppMember(std::string_view app_id, std::string_view user_id) = 0;
@@ -43,7 +48,7 @@ class AppMemberStore {
   virtual Result<std::vector<AppMember>> ListMembershipsOfUser(std::string_view user_id) = 0;
   // Changes the role; kNotFound when the user is not a member.
   virtual Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
-                                  std::string_view role) = 0;
+                                  MemberRole role) = 0;
   // kNotFound when the user is not a member.
   virtual Status RemoveAppMember(std::string_view app_id, std::string_view user_id) = 0;
 };
@@ -52,7 +57,7 @@ class AppMemberStore {
 class AppApiKeyStore {
  public:
   virtual ~AppApiKeyStore() = default;
-  // kAlreadyExists on a hash clash.
+  // kAlreadyExists on AppApiKeyUniqueKey::kId or kKeyHash.
   virtual Status CreateAppApiKey(const AppApiKey& key) = 0;
   // Any app, live or revoked: the hash is globally unique; the caller checks app and state.
   virtual Result<AppApiKey> GetAppApiKeyByHash(std::string_view key_hash) = 0;

@@ -43,10 +43,10 @@ Result<CreatedApiToken> ApiTokenService::Create(const store::App& app, std::stri
   if (expires_in_days) r.expires_at = now + *expires_in_days * 24 * 3600 * 1000;
   TESSERA_RETURN_IF_ERROR(store_.CreateApiToken(r));
   Audit(audit_, {.app_id = app.id,
-                 .action = "api_token.created",
-                 .actor_type = "user",
+                 .action = store::AuditAction::kApiTokenCreated,
+                 .actor_type = store::AuditActorType::kUser,
                  .actor_id = r.user_id,
-                 .subject_type = "api_token",
+                 .subject_type = store::AuditSubjectType::kApiToken,
                  .subject_id = r.id,
                  .details_json = boost::json::serialize(
                      boost::json::object{{"name", r.name}, {"prefix", r.prefix}})});
@@ -66,10 +66,10 @@ Status ApiTokenService::Revoke(const store::App& app, std::string_view user_id,
   Status s = store_.RevokeApiToken(app.id, user_id, token_id, clock_.NowMillis());
   if (s.ok()) {
     Audit(audit_, {.app_id = app.id,
-                   .action = "api_token.revoked",
-                   .actor_type = "user",
+                   .action = store::AuditAction::kApiTokenRevoked,
+                   .actor_type = store::AuditActorType::kUser,
                    .actor_id = std::string(user_id),
-                   .subject_type = "api_token",
+                   .subject_type = store::AuditSubjectType::kApiToken,
                    .subject_id = std::string(token_id)});
   }
   return s;

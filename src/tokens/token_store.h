@@ -14,6 +14,10 @@
 
 namespace tessera::store {
 
+// The unique keys of personal API tokens and signing keys (Status::ClashedOn).
+enum class ApiTokenUniqueKey { kId, kTokenHash };
+enum class SigningKeyUniqueKey { kKid };
+
 class ApiTokenStore {
  public:
   virtual ~ApiTokenStore() = default;

@@ -60,8 +60,8 @@ PageData AccountPages::SessionRows(const BrowserVisit& v) {
   if (!list.ok()) return rows;
   for (const auto& s : *list) {
     PageData item;
-    std::string what = s.kind == store::kSessionOAuth ? s.user_agent + " (app access)"
-                       : s.kind == store::kSessionApi
+    std::string what = s.kind == store::SessionKind::kOAuth ? s.user_agent + " (app access)"
+                       : s.kind == store::SessionKind::kApi
                            ? "API sign-in · " + DescribeAgent(s.user_agent)
                            : DescribeAgent(s.user_agent);
     item.set("description", what);
@@ -192,7 +192,7 @@ http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVis
 }
 
 http::Response AccountPages::RevokeSession(http::Request& req, const BrowserVisit& v, const Form&) {
-  Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"), "user_revoked");
+  Status s = sessions_.RevokeSession(v.app, v.session.user_id, req.Param("id"), store::RevokeReason::kRevokedByUser);
   if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
   return Done(v.app, "session");
 }

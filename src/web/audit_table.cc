@@ -40,8 +40,9 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
   // Console users by id, for the actor column (a page has few distinct ones).
   std::map<std::string, std::string> emails;
   auto who = [&](const store::AuditEvent& e) -> std::string {
-    if ((e.actor_type == "developer" || e.actor_type == "admin") && !e.actor_id.empty() &&
-        e.actor_id != "cli") {
+    if ((e.actor_type == store::AuditActorType::kDeveloper ||
+         e.actor_type == store::AuditActorType::kAdmin) &&
+        !e.actor_id.empty() && e.actor_id != "cli") {
       auto it = emails.find(e.actor_id);
       if (it == emails.end()) {
         auto u = accounts_.GetUser(v.console, e.actor_id);
@@ -55,15 +56,15 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
   for (const auto& e : *events) {
     PageData row;
     row.set("time", FormatTime(e.at));
-    row.set("action", e.action);
-    row.set("actor_type", e.actor_type);
+    row.set("action", std::string(ToText(e.action)));
+    row.set("actor_type", std::string(ToText(e.actor_type)));
     row.set("actor", who(e));
     row.set("actor_id", e.actor_id);
-    row.set("subject_type", e.subject_type);
+    row.set("subject_type", std::string(ToText(e.subject_type)));
     row.set("subject_id", e.subject_id);
     row.set("ip", e.ip);
-    row.set("failed", e.outcome != "success");
-    row.set("outcome", e.outcome);
+    row.set("failed", e.outcome != store::AuditOutcome::kSuccess);
+    row.set("outcome", std::string(ToText(e.outcome)));
     if (e.details_json != "{}" && !e.details_json.empty())
       row.set("details", e.details_json.substr(0, 300));
     if (app_slugs) {

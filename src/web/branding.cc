@@ -19,9 +19,9 @@ std::string Lowercase(std::string_view text) {
 }  // namespace
 
 PageBranding BrandingOf(const store::App& app, const PageUrls& urls) {
-  const services::AppSettings settings = services::ParseAppSettings(app.settings_json);
+  const store::AppSettings& settings = app.settings;
   PageBranding b;
-  b.display_name = services::DisplayName(settings, app.name);
+  b.display_name = store::DisplayName(settings, app.name);
   b.logo_origin = LogoOrigin(settings.logo_url);
   if (b.logo_origin) b.logo_url = settings.logo_url;
   if (IsHexColor(settings.accent_color) && !app.slug.empty()) {
@@ -38,7 +38,7 @@ http::Response BrandingStylesheet(services::AppService& apps, const http::Reques
                ? http::TextResponse(404, "text/plain; charset=utf-8", "not found")
                : http::TextResponse(503, "text/plain; charset=utf-8", "try again later");
   }
-  const services::AppSettings settings = services::ParseAppSettings(app->settings_json);
+  const store::AppSettings& settings = app->settings;
   std::string css = "/* This app has no accent colour of its own. */\n";
   if (IsHexColor(settings.accent_color)) css = AccentStylesheet(Lowercase(settings.accent_color));
   std::string etag = "\"" + crypto::Sha256Hex(css).substr(0, 16) + "\"";

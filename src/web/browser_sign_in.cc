@@ -9,7 +9,7 @@ http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const
   auto started = kit.browser_sessions.Start(app, user, ClientOf(req));
   if (!started.ok()) return kit.pages.Unavailable(req, &app);
   if (auto old = kit.session_cookie.Current(app, req)) {
-    (void)kit.browser_sessions.End(app, *old, "replaced");
+    (void)kit.browser_sessions.End(app, *old, store::RevokeReason::kReplaced);
   }
   std::string target = return_to.empty() ? kit.urls.HomePath(app) : return_to;
   http::Response r = Redirect(kit.urls.Absolute(target));

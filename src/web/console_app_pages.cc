@@ -59,7 +59,7 @@ http::Response ConsoleAppPages::RenderHome(const http::Request& req, const Conso
     row.set("name", a.app.name);
     row.set("slug", a.app.slug);
     row.set("url", layout_.AppPath(a.app));
-    row.set("role", a.role);
+    row.set("role", std::string(ToText(a.role)));
     row.set("disabled", a.app.disabled);
     row.set("issuer", layout_.urls().Issuer(a.app));
     rows.push_back(row);
@@ -151,7 +151,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
   d.set("heading", "Settings");
   const bool from_form = d.get("from_form") != nullptr;
   if (!from_form) {
-    const services::AppSettings s = services::ParseAppSettings(app.settings_json);
+    const store::AppSettings& s = app.settings;
     d.set("name", app.name);
     d.set("allow_signup", s.allow_signup);
     d.set("magic_link_login", s.magic_link_login);
@@ -178,7 +178,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
 
 http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisitor& a,
                                              const Form& form) {
-  services::AppSettings s = services::ParseAppSettings(a.app().settings_json);
+  store::AppSettings s = a.app().settings;
   std::vector<FieldError> errors;
   const std::string name = Field(form, "name", 400);
   if (name.empty()) errors.push_back({"name", "the app needs a name"});

@@ -39,8 +39,9 @@ GateOutcome<ConsoleVisitor> ConsoleGates::ResolveVisitor(http::Request& req,
   if (user->disabled) return SignInFirst(req, *console, posted);
   ConsoleVisitor v;
   v.is_operator = services::DeveloperConsoleService::IsOperator(*user);
-  v.actor = services::Actor{v.is_operator ? "admin" : "developer", user->id, req.remote_ip,
-                            std::string(req.Header(http::beast_http::field::user_agent))};
+  v.actor = services::Actor{
+      v.is_operator ? store::AuditActorType::kAdmin : store::AuditActorType::kDeveloper, user->id,
+      req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
   v.console = std::move(*console);
   v.session = std::move(*session);
   v.user = std::move(*user);

@@ -24,7 +24,7 @@ void ConsoleLayout::AppBase(PageData& d, const AppVisitor& a, std::string title,
   d.set("app_label", a.app().name);
   d.set("app_slug", a.app().slug);
   d.set("app_disabled", a.app().disabled);
-  d.set("app_role", a.access.role);
+  d.set("app_role", std::string(ToText(a.access.role)));
   d.set("app_url", AppPath(a.app()));
   struct Tab {
     const char* label;

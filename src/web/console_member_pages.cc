@@ -38,7 +38,7 @@ http::Response ConsoleMemberPages::RenderMembers(const http::Request& req, const
   for (const auto& m : *members) {
     PageData row;
     row.set("email", m.email.empty() ? "(account deleted)" : m.email);
-    row.set("role", m.member.role == store::kRoleOwner ? "Owner" : "Member");
+    row.set("role", m.member.role == store::MemberRole::kOwner ? "Owner" : "Member");
     row.set("added", FormatTime(m.member.created_at));
     row.set("you", m.member.user_id == a.visitor.user.id);
     if (manage) {
@@ -81,7 +81,7 @@ http::Response ConsoleMemberPages::RemoveMember(http::Request& req, const AppVis
   const std::string& user_id = req.Param("user_id");
   Status s = console_.RemoveMember(a.access, user_id, a.visitor.actor);
   // Someone who removed themselves can no longer open the app's pages.
-  if (s.ok() && user_id == a.visitor.user.id && a.access.role != services::kAccessOperator) {
+  if (s.ok() && user_id == a.visitor.user.id && a.access.role != services::AccessRole::kOperator) {
     return layout_.Done(layout_.urls().ConsolePath(), "member-left");
   }
   if (s.ok() || s.IsNotFound()) {

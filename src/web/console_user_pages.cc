@@ -14,8 +14,8 @@ using namespace console;
 constexpr int kUsersPerPage = 25;
 
 std::string SessionKind(const store::Session& s) {
-  if (s.kind == store::kSessionBrowser) return "Browser";
-  if (s.kind == store::kSessionOAuth) return "App grant";
+  if (s.kind == store::SessionKind::kBrowser) return "Browser";
+  if (s.kind == store::SessionKind::kOAuth) return "App grant";
   return "API sign-in";
 }
 
@@ -135,7 +135,7 @@ http::Response ConsoleUserPages::RenderUser(const http::Request& req, const AppV
     PageData row;
     row.set("kind", SessionKind(s));
     row.set("device",
-            s.kind == store::kSessionOAuth ? "Client " + s.client_id : DescribeAgent(s.user_agent));
+            s.kind == store::SessionKind::kOAuth ? "Client " + s.client_id : DescribeAgent(s.user_agent));
     row.set("ip", s.ip.empty() ? std::string("—") : s.ip);
     row.set("created", FormatTime(s.created_at));
     row.set("last_used", FormatTime(s.last_used_at));

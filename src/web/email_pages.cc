@@ -148,7 +148,7 @@ http::Response EmailPages::MagicForm(const http::Request& req, const App& app,
   std::string login = kit_.urls.PagePath(app, "login");
   if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
   d.set("login_url", login);
-  d.set("code_supported", services::ParseAppSettings(app.settings_json).email_code_login);
+  d.set("code_supported", app.settings.email_code_login);
   if (!error.empty()) d.set("error", error);
   return kit_.pages.Page(req, app, "magic_link", std::move(d), status);
 }

@@ -33,7 +33,7 @@ void LoginPages::Mount(http::Router& r, const PageGates& gates) {
 http::Response LoginPages::LoginForm(const http::Request& req, const store::App& app,
                                      const std::string& return_to, const std::string& identifier,
                                      const std::string& error, unsigned status) {
-  const services::AppSettings settings = services::ParseAppSettings(app.settings_json);
+  const store::AppSettings& settings = app.settings;
   PageData d;
   d.set("title", "Sign in");
   d.set("action", kit_.urls.PagePath(app, "login"));
@@ -170,7 +170,7 @@ http::Response LoginPages::SubmitLogout(http::Request& req, const store::App& ap
     return Redirect(kit_.urls.Absolute(kit_.urls.HomePath(app)));
   }
   if (auto session = kit_.session_cookie.Current(app, req)) {
-    (void)kit_.browser_sessions.End(app, *session, "logout");
+    (void)kit_.browser_sessions.End(app, *session, store::RevokeReason::kLogout);
   }
   http::Response r = SignedOut(req, app);
   kit_.session_cookie.Clear(r, app);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, backends, test, describe, before, after, assertStatus, signup, login, rand,
 } from './lib/server.mjs';
+import { WebClient } from './lib/oidc.mjs';
 
 for (const backend of backends()) {
   describe(`audit log [${backend}]`, () => {
@@ -68,6 +69,34 @@ for (const backend of backends()) {
       assert.equal(first.length, 2);
       const next = await srv.adminLines(['audit', '--app', srv.app, '--limit', '2', '--cursor', first[1].id]);
       assert.deepEqual(next.map((e) => e.id), events.slice(2, 4).map((e) => e.id));
+    });
+
+    test('a logout on the hosted pages is the same action as on the API, about the session', async () => {
+      const email = `audit-web-${rand(10)}@example.com`;
+      const password = `pw-${rand(16)}`;
+      const s = await srv.api('POST', '/api/signup', { json: { email, password } });
+      assertStatus(s, 201);
+      const web = new WebClient(srv);
+      const signedIn = await web.signIn(email, password);
+      assert.ok(signedIn.status === 303 || signedIn.status === 302, `sign-in: ${signedIn.status}`);
+      assert.ok(web.sessionCookie(), 'signed in');
+      const page = await web.get('logout');
+      assertStatus(page, 200);
+      const out = await web.submit(WebClient.formWith(page, 'csrf_token'), page.url);
+      assertStatus(out, 200);
+
+      const events = await srv.adminLines(['audit', '--app', srv.app, '--subject', s.body.id]);
+      assert.ok(!events.some((e) => e.action === 'user.logout'), JSON.stringify(events));
+      const mine = await srv.adminLines(['audit', '--app', srv.app, '--actor', s.body.id,
+        '--action', 'session.logout']);
+      assert.equal(mine.length, 1, JSON.stringify(mine));
+      assert.equal(mine[0].subject_type, 'session');
+      assert.equal(mine[0].actor_type, 'user');
+      assert.equal(mine[0].details.method, 'browser');
+      // The former name still finds it (rows written before the rename carry it).
+      const byFormer = await srv.adminLines(['audit', '--app', srv.app, '--actor', s.body.id,
+        '--action', 'user.logout']);
+      assert.deepEqual(byFormer.map((e) => e.id), mine.map((e) => e.id));
     });
 
     test('a signup by someone else does not show under another app', async () => {

@@ -173,7 +173,7 @@ describe('command line on a fresh data dir, no server running', () => {
     const events = (await runCli(['admin', 'audit', ...db, '--json'])).stdout.trim().split('\n')
       .map((l) => JSON.parse(l));
     for (const [action, subject] of [['app.created', app.id], ['oauth_client.created', client.client_id],
-      ['user.signup', op.id], ['user.signup', u.id]]) {
+      ['user.created', op.id], ['user.created', u.id]]) {
       assert.ok(events.some((e) => e.action === action && e.subject_id === subject && e.actor_id === 'cli'),
         `${action} ${subject} by the CLI in ${JSON.stringify(events)}`);
     }

@@ -28,11 +28,16 @@ TEST_P(StoreConformanceTest, CreateAndGetApiToken) {
   EXPECT_CODE(store().GetApiTokenByHash("no-such-hash"), StatusCode::kNotFound);
 }
 
-TEST_P(StoreConformanceTest, ApiTokenHashClash) {
+TEST_P(StoreConformanceTest, ApiTokenHashAndIdClash) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
-  ASSERT_OK(store().CreateApiToken(MakeApiToken(u, "hash-1", kT0)));
-  EXPECT_CLASH(store().CreateApiToken(MakeApiToken(u, "hash-1", kT0 + 1)), "token_hash");
+  ApiToken first = MakeApiToken(u, "hash-1", kT0);
+  ASSERT_OK(store().CreateApiToken(first));
+  EXPECT_CLASH(store().CreateApiToken(MakeApiToken(u, "hash-1", kT0 + 1)),
+               ApiTokenUniqueKey::kTokenHash);
+  ApiToken same_id = MakeApiToken(u, "hash-2", kT0 + 1);
+  same_id.id = first.id;
+  EXPECT_CLASH(store().CreateApiToken(same_id), ApiTokenUniqueKey::kId);
   auto list = store().ListApiTokens(app.id, u.id);
   ASSERT_OK(list);
   EXPECT_EQ(list->size(), 1u);

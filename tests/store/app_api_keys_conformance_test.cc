@@ -48,10 +48,11 @@ TEST_P(StoreConformanceTest, CreateAndGetAppApiKeyAndHashClash) {
   EXPECT_CODE(store().GetAppApiKeyByHash("no-such-hash"), StatusCode::kNotFound);
 
   // The hash is unique across apps.
-  EXPECT_CLASH(store().CreateAppApiKey(MakeAppApiKey(other, "key-hash-1", kT0)), "key_hash");
+  EXPECT_CLASH(store().CreateAppApiKey(MakeAppApiKey(other, "key-hash-1", kT0)),
+               AppApiKeyUniqueKey::kKeyHash);
   AppApiKey same_id = MakeAppApiKey(app, "key-hash-3", kT0);
   same_id.id = k.id;
-  EXPECT_CLASH(store().CreateAppApiKey(same_id), "id");
+  EXPECT_CLASH(store().CreateAppApiKey(same_id), AppApiKeyUniqueKey::kId);
   got = store().GetAppApiKeyByHash("key-hash-1");
   ASSERT_OK(got);
   ExpectSameAppApiKey(*got, k);
@@ -144,8 +145,8 @@ TEST_P(StoreConformanceTest, DeletingAnAppTakesItsMembersAndApiKeys) {
   App console = AddApp("console");
   App app = AddApp("default");
   User ann = AddUser(console, "ann@example.com");
-  ASSERT_OK(store().AddAppMember(MakeMember(app, ann, kRoleOwner, kT0)));
-  ASSERT_OK(store().AddAppMember(MakeMember(console, ann, kRoleOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(app, ann, MemberRole::kOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(console, ann, MemberRole::kOwner, kT0)));
   ASSERT_OK(store().CreateAppApiKey(MakeAppApiKey(app, "key-hash-1", kT0)));
   ASSERT_OK(ExecSql("DELETE FROM apps WHERE id = $1", {app.id}));
   EXPECT_CODE(store().GetAppMember(app.id, ann.id), StatusCode::kNotFound);

@@ -13,20 +13,20 @@
 namespace tessera::store::test {
 namespace {
 
-AuditEvent MakeAuditEvent(const std::optional<std::string>& app_id, std::string action,
+AuditEvent MakeAuditEvent(const std::optional<std::string>& app_id, AuditAction action,
                           UnixMillis at) {
   AuditEvent e;
   e.id = NewId();
   e.app_id = app_id;
   e.at = at;
-  e.action = std::move(action);
-  e.actor_type = "user";
+  e.action = action;
+  e.actor_type = AuditActorType::kUser;
   e.actor_id = "actor-1";
-  e.subject_type = "user";
+  e.subject_type = AuditSubjectType::kUser;
   e.subject_id = "subject-1";
   e.ip = "2001:db8::7";
   e.user_agent = "Mozilla/5.0 (audit) \xc3\xa9";
-  e.outcome = "success";
+  e.outcome = AuditOutcome::kSuccess;
   e.details_json = R"({"reason":"test"})";
   return e;
 }
@@ -41,15 +41,16 @@ void ExpectSameAuditEvent(const AuditEvent& got, const AuditEvent& want) {
 
 TEST_P(StoreConformanceTest, AuditEventsReadBackEqualNewestFirst) {
   App app = AddApp("default");
-  AuditEvent a = MakeAuditEvent(app.id, "user.signup", kT0);
-  AuditEvent b = MakeAuditEvent(std::nullopt, "app.created", kAfter2038);
-  b.actor_type = "system";
+  AuditEvent a = MakeAuditEvent(app.id, AuditAction::kUserSignup, kT0);
+  AuditEvent b = MakeAuditEvent(std::nullopt, AuditAction::kAppCreated, kAfter2038);
+  b.actor_type = AuditActorType::kSystem;
   b.actor_id = "";
-  b.outcome = "failure";
+  b.subject_type = AuditSubjectType::kNone;
+  b.outcome = AuditOutcome::kFailure;
   b.details_json = "{}";
   ASSERT_OK(store().AppendAuditEvent(a));
   ASSERT_OK(store().AppendAuditEvent(b));
-  EXPECT_CLASH(store().AppendAuditEvent(a), "id");
+  EXPECT_CLASH(store().AppendAuditEvent(a), AuditEventUniqueKey::kId);
 
   auto all = store().ListAuditEvents({});
   ASSERT_OK(all);
@@ -57,7 +58,7 @@ TEST_P(StoreConformanceTest, AuditEventsReadBackEqualNewestFirst) {
   EXPECT_EQ((*all)[0].id, b.id);
   EXPECT_EQ((*all)[0].app_id, std::nullopt);
   EXPECT_EQ((*all)[0].at, kAfter2038);
-  EXPECT_EQ((*all)[0].outcome, "failure");
+  EXPECT_EQ((*all)[0].outcome, AuditOutcome::kFailure);
   ExpectSameAuditEvent((*all)[0], b);
   ExpectSameAuditEvent((*all)[1], a);
 }
@@ -65,13 +66,13 @@ TEST_P(StoreConformanceTest, AuditEventsReadBackEqualNewestFirst) {
 TEST_P(StoreConformanceTest, AuditEventFiltersCombine) {
   App one = AddApp("one");
   App two = AddApp("two");
-  AuditEvent e1 = MakeAuditEvent(one.id, "user.login", kT0);
-  AuditEvent e2 = MakeAuditEvent(one.id, "user.login_failed", kT0 + kMinute);
+  AuditEvent e1 = MakeAuditEvent(one.id, AuditAction::kUserLogin, kT0);
+  AuditEvent e2 = MakeAuditEvent(one.id, AuditAction::kUserLoginFailed, kT0 + kMinute);
   e2.actor_id = "";
   e2.subject_id = "subject-2";
-  AuditEvent e3 = MakeAuditEvent(two.id, "user.login", kT0 + 2 * kMinute);
+  AuditEvent e3 = MakeAuditEvent(two.id, AuditAction::kUserLogin, kT0 + 2 * kMinute);
   e3.actor_id = "actor-3";
-  AuditEvent e4 = MakeAuditEvent(std::nullopt, "user.login", kT0 + 3 * kMinute);
+  AuditEvent e4 = MakeAuditEvent(std::nullopt, AuditAction::kUserLogin, kT0 + 3 * kMinute);
   for (const auto* e : {&e1, &e2, &e3, &e4}) ASSERT_OK(store().AppendAuditEvent(*e));
 
   auto list = [&](AuditFilter f) {
@@ -97,8 +98,8 @@ TEST_P(StoreConformanceTest, AuditPagingIsStableAcrossPagesAndAppends) {
   App app = AddApp("default");
   // 25 events, several sharing a millisecond (ties are ordered by id).
   for (int i = 0; i < 25; ++i) {
-    ASSERT_OK(
-        store().AppendAuditEvent(MakeAuditEvent(app.id, "user.login", kT0 + (i / 3) * kSecond)));
+    ASSERT_OK(store().AppendAuditEvent(
+        MakeAuditEvent(app.id, AuditAction::kUserLogin, kT0 + (i / 3) * kSecond)));
   }
   auto full = store().ListAuditEvents({.app_id = app.id, .limit = 200});
   ASSERT_OK(full);
@@ -118,7 +119,8 @@ TEST_P(StoreConformanceTest, AuditPagingIsStableAcrossPagesAndAppends) {
     for (const auto& e : *r) paged.push_back(e.id);
     cursor = r->back().id;
     // Newer events arriving between pages do not shift the pages after the cursor.
-    ASSERT_OK(store().AppendAuditEvent(MakeAuditEvent(app.id, "user.login", kT0 + kHour + page)));
+    ASSERT_OK(store().AppendAuditEvent(
+        MakeAuditEvent(app.id, AuditAction::kUserLogin, kT0 + kHour + page)));
   }
   EXPECT_EQ(paged, Ids(*full));
 
@@ -132,10 +134,10 @@ TEST_P(StoreConformanceTest, AuditPagingIsStableAcrossPagesAndAppends) {
 
 TEST_P(StoreConformanceTest, AuditRetentionDeletesOnlyOlderEvents) {
   App app = AddApp("default");
-  AuditEvent old1 = MakeAuditEvent(app.id, "user.login", kT0 - 2 * kDay);
-  AuditEvent old2 = MakeAuditEvent(std::nullopt, "app.created", kT0 - kDay - 1);
-  AuditEvent edge = MakeAuditEvent(app.id, "user.login", kT0 - kDay);
-  AuditEvent fresh = MakeAuditEvent(app.id, "user.logout", kT0);
+  AuditEvent old1 = MakeAuditEvent(app.id, AuditAction::kUserLogin, kT0 - 2 * kDay);
+  AuditEvent old2 = MakeAuditEvent(std::nullopt, AuditAction::kAppCreated, kT0 - kDay - 1);
+  AuditEvent edge = MakeAuditEvent(app.id, AuditAction::kUserLogin, kT0 - kDay);
+  AuditEvent fresh = MakeAuditEvent(app.id, AuditAction::kSessionLogout, kT0);
   for (const auto* e : {&old1, &old2, &edge, &fresh}) ASSERT_OK(store().AppendAuditEvent(*e));
   auto n = store().DeleteAuditEventsBefore(kT0 - kDay);
   ASSERT_OK(n);

@@ -35,7 +35,7 @@ TEST_P(StoreConformanceTest, RedeemAuthorizationCodeOnce) {
   AuthorizationCode code = MakeCode(u, "code-1", kT0, kT0 + kMinute);
   ASSERT_OK(store().CreateAuthorizationCode(code));
   EXPECT_CLASH(store().CreateAuthorizationCode(MakeCode(u, "code-1", kT0, kT0 + kMinute)),
-               "code_hash");
+               AuthorizationCodeUniqueKey::kCodeHash);
 
   const UnixMillis now = kT0 + 10 * kSecond;
   auto first = store().RedeemAuthorizationCode(app.id, "code-1", now);

@@ -68,7 +68,7 @@ TEST_P(StoreConformanceTest, ClientsAreIsolatedPerAppAndIdsAreUnique) {
   ASSERT_OK(store().CreateClient(MakeClient(a, "shared-id")));
   EXPECT_CODE(store().GetClient(b.id, "shared-id"), StatusCode::kNotFound);
   EXPECT_CODE(store().GetClient(a.id, "nope"), StatusCode::kNotFound);
-  EXPECT_CLASH(store().CreateClient(MakeClient(b, "shared-id")), "client_id");
+  EXPECT_CLASH(store().CreateClient(MakeClient(b, "shared-id")), ClientUniqueKey::kClientId);
   auto listed = store().ListClients(b.id);
   ASSERT_OK(listed);
   EXPECT_TRUE(listed->empty());
@@ -209,7 +209,7 @@ TEST_P(StoreConformanceTest, RevokeClient) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(sql::OptInt((*rows)[0], 0), kT0 + kMinute);  // the first revocation's time stays
   // The id stays taken.
-  EXPECT_CLASH(store().CreateClient(MakeClient(app, "client-1")), "client_id");
+  EXPECT_CLASH(store().CreateClient(MakeClient(app, "client-1")), ClientUniqueKey::kClientId);
 }
 
 }  // namespace

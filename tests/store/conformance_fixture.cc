@@ -93,7 +93,7 @@ Session MakeSession(const User& user, UnixMillis now, UnixMillis expires_at) {
 Session MakeOAuthSession(const User& user, const std::string& client_id, UnixMillis now,
                          UnixMillis expires_at) {
   Session s = MakeSession(user, now, expires_at);
-  s.kind = std::string(kSessionOAuth);
+  s.kind = SessionKind::kOAuth;
   s.client_id = client_id;
   s.scope = "openid profile offline_access";
   s.auth_time = now - 5 * kMinute;
@@ -102,7 +102,7 @@ Session MakeOAuthSession(const User& user, const std::string& client_id, UnixMil
 
 Session MakeBrowserSession(const User& user, UnixMillis now, UnixMillis expires_at) {
   Session s = MakeSession(user, now, expires_at);
-  s.kind = std::string(kSessionBrowser);
+  s.kind = SessionKind::kBrowser;
   return s;
 }
 
@@ -172,25 +172,25 @@ OutgoingMail MakeMail(const App& app, const std::string& subject, UnixMillis cre
   return m;
 }
 
-EmailToken MakeEmailToken(const App& app, const std::string& hash, std::string_view purpose,
+EmailToken MakeEmailToken(const App& app, const std::string& hash, EmailTokenPurpose purpose,
                           UnixMillis created_at, UnixMillis expires_at) {
   EmailToken t;
   t.token_hash = hash;
   t.app_id = app.id;
   t.email = "ann@example.com";
-  t.purpose = std::string(purpose);
+  t.purpose = purpose;
   t.created_at = created_at;
   t.expires_at = expires_at;
   return t;
 }
 
-AppMember MakeMember(const App& app, const User& user, std::string_view role, UnixMillis at) {
-  return AppMember{app.id, user.id, std::string(role), at};
+AppMember MakeMember(const App& app, const User& user, MemberRole role, UnixMillis at) {
+  return AppMember{app.id, user.id, role, at};
 }
 
 void ExpectSameApp(const App& got, const App& want) {
   ExpectSameFields(got, want, FIELD(App, id), FIELD(App, slug), FIELD(App, name),
-                   FIELD(App, disabled), FIELD(App, settings_json), FIELD(App, created_at));
+                   FIELD(App, disabled), FIELD(App, settings), FIELD(App, created_at));
 }
 
 void ExpectSameUser(const User& got, const User& want) {
@@ -348,13 +348,11 @@ std::vector<std::string> StoreConformanceTest::ActiveSessionIds(const std::strin
 void StoreConformanceTest::ExpectRevocation(const std::string& app_id,
                                             const std::string& session_id,
                                             std::optional<UnixMillis> revoked_at,
-                                            std::string_view reason) {
+                                            std::optional<RevokeReason> reason) {
   auto got = store().GetSession(app_id, session_id);
   ASSERT_OK(got);
   EXPECT_EQ(got->revoked_at, revoked_at) << "session " << session_id;
-  if (revoked_at) {
-    EXPECT_EQ(got->revoked_reason, reason) << "session " << session_id;
-  }
+  EXPECT_EQ(got->revoked_reason, reason) << "session " << session_id;
 }
 
 void StoreConformanceTest::ExpectCollected(UnixMillis now, const GcStats& want) {

@@ -27,6 +27,7 @@
 #include "store/sql/sql_database.h"
 #include "store/store.h"
 #include "test_database.h"
+#include "tests/support/enum_printing.h"
 
 namespace tessera::store::test {
 
@@ -73,13 +74,14 @@ const Status& StatusOf(const Result<T>& r) {
         << StatusCodeName(want);                                                            \
   } while (0)
 
-// kAlreadyExists naming `field` in the message.
-#define EXPECT_CLASH(expr, field)                                               \
-  do {                                                                          \
-    const ::tessera::Status status_ = StatusOf(expr);                           \
-    EXPECT_EQ(status_.code(), StatusCode::kAlreadyExists)                       \
-        << #expr << " returned " << (status_.ok() ? "OK" : status_.ToString()); \
-    EXPECT_THAT(status_.message(), ::testing::HasSubstr(field)) << #expr;       \
+// kAlreadyExists on exactly `key`, a value of a store interface's unique keys
+// (UserUniqueKey::kEmail, …), as the engine found it from the violated constraint.
+#define EXPECT_CLASH(expr, key)                                                \
+  do {                                                                         \
+    const ::tessera::Status status_ = StatusOf(expr);                          \
+    EXPECT_TRUE(status_.ClashedOn(key))                                        \
+        << #expr << " returned " << (status_.ok() ? "OK" : status_.ToString()) \
+        << ", want a clash on " << #key;                                       \
   } while (0)
 
 // ---------------------------------------------------------------------------------------
@@ -184,9 +186,9 @@ AuthorizationCode MakeCode(const User& user, const std::string& hash, UnixMillis
 Consent MakeConsent(const User& user, const std::string& client_id, UnixMillis now);
 OutgoingMail MakeMail(const App& app, const std::string& subject, UnixMillis created_at,
                       UnixMillis next_attempt_at);
-EmailToken MakeEmailToken(const App& app, const std::string& hash, std::string_view purpose,
+EmailToken MakeEmailToken(const App& app, const std::string& hash, EmailTokenPurpose purpose,
                           UnixMillis created_at, UnixMillis expires_at);
-AppMember MakeMember(const App& app, const User& user, std::string_view role, UnixMillis at);
+AppMember MakeMember(const App& app, const User& user, MemberRole role, UnixMillis at);
 
 void ExpectSameApp(const App& got, const App& want);
 void ExpectSameUser(const User& got, const User& want);
@@ -231,9 +233,10 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   // The ids of ListActiveSessions (a failure fails the test).
   std::vector<std::string> ActiveSessionIds(const std::string& app_id, const std::string& user_id,
                                             UnixMillis now);
-  // The session's revocation as stored (revoked_at; revoked_reason when revoked).
+  // The session's revocation as stored (revoked_at and revoked_reason: both or neither).
   void ExpectRevocation(const std::string& app_id, const std::string& session_id,
-                        std::optional<UnixMillis> revoked_at, std::string_view reason = "");
+                        std::optional<UnixMillis> revoked_at,
+                        std::optional<RevokeReason> reason = std::nullopt);
   // CollectGarbage(now) collects `want` of each kind (GcStats{}: nothing).
   void ExpectCollected(UnixMillis now, const GcStats& want);
 

@@ -25,61 +25,69 @@ TEST_P(StoreConformanceTest, EmailTokenRoundTripAndConsumeOutcomes) {
   App app = AddApp("default");
   App other = AddApp("other");
   User u = AddUser(app, "ann@example.com");
-  EmailToken t = MakeEmailToken(app, "tok-change", kPurposeChangeEmail, kT0, kT0 + 30 * kMinute);
+  EmailToken t =
+      MakeEmailToken(app, "tok-change", EmailTokenPurpose::kChangeEmail, kT0, kT0 + 30 * kMinute);
   t.user_id = u.id;
   t.new_email = "ann.new@example.com";
   t.redirect_uri = "https://app.example/after?x=1";
   t.salt = "c2FsdA";
   ASSERT_OK(store().CreateEmailToken(t));
-  EXPECT_CLASH(store().CreateEmailToken(t), "token_hash");
+  EXPECT_CLASH(store().CreateEmailToken(t), EmailTokenUniqueKey::kTokenHash);
 
-  auto live = store().GetLiveEmailToken(app.id, t.email, kPurposeChangeEmail, kT0);
+  auto live = store().GetLiveEmailToken(app.id, t.email, EmailTokenPurpose::kChangeEmail, kT0);
   ASSERT_OK(live);
   ExpectSameEmailToken(*live, t);
 
   // Not a token of another app or purpose, nor an unknown one: kInvalid, and not consumed.
-  EXPECT_OUTCOME(store().ConsumeEmailToken(other.id, "tok-change", kPurposeChangeEmail, kT0),
-                 EmailTokenOutcome::kInvalid);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-change", kPurposePasswordReset, kT0),
-                 EmailTokenOutcome::kInvalid);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-unknown", kPurposeChangeEmail, kT0),
-                 EmailTokenOutcome::kInvalid);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(other.id, "tok-change", EmailTokenPurpose::kChangeEmail, kT0),
+      EmailTokenOutcome::kInvalid);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-change", EmailTokenPurpose::kPasswordReset, kT0),
+      EmailTokenOutcome::kInvalid);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-unknown", EmailTokenPurpose::kChangeEmail, kT0),
+      EmailTokenOutcome::kInvalid);
 
   const UnixMillis now = kT0 + kMinute;
-  auto consumed = store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, now);
+  auto consumed =
+      store().ConsumeEmailToken(app.id, "tok-change", EmailTokenPurpose::kChangeEmail, now);
   EXPECT_OUTCOME(consumed, EmailTokenOutcome::kConsumed);
   EmailToken want = t;
   want.used_at = now;
   ExpectSameEmailToken(*consumed->token, want);
-  EXPECT_CODE(store().GetLiveEmailToken(app.id, t.email, kPurposeChangeEmail, now),
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, t.email, EmailTokenPurpose::kChangeEmail, now),
               StatusCode::kNotFound);
 
   // Again: used (with the record), also after it has expired.
-  auto again = store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, now + 1);
+  auto again =
+      store().ConsumeEmailToken(app.id, "tok-change", EmailTokenPurpose::kChangeEmail, now + 1);
   EXPECT_OUTCOME(again, EmailTokenOutcome::kUsed);
   ExpectSameEmailToken(*again->token, want);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-change", kPurposeChangeEmail, kT0 + kDay),
-                 EmailTokenOutcome::kUsed);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-change", EmailTokenPurpose::kChangeEmail, kT0 + kDay),
+      EmailTokenOutcome::kUsed);
 
   // Expired: kExpired (exactly at expires_at too), not consumed.
   EmailToken reset =
-      MakeEmailToken(app, "tok-reset", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
+      MakeEmailToken(app, "tok-reset", EmailTokenPurpose::kPasswordReset, kT0, kT0 + 30 * kMinute);
   ASSERT_OK(store().CreateEmailToken(reset));
-  auto expired =
-      store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset, kT0 + 30 * kMinute);
+  auto expired = store().ConsumeEmailToken(app.id, "tok-reset", EmailTokenPurpose::kPasswordReset,
+                                           kT0 + 30 * kMinute);
   EXPECT_OUTCOME(expired, EmailTokenOutcome::kExpired);
   ExpectSameEmailToken(*expired->token, reset);
-  EXPECT_CODE(
-      store().GetLiveEmailToken(app.id, reset.email, kPurposePasswordReset, kT0 + 30 * kMinute),
-      StatusCode::kNotFound);
-  EXPECT_OUTCOME(
-      store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset, kT0 + 30 * kMinute - 1),
-      EmailTokenOutcome::kConsumed);
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, reset.email, EmailTokenPurpose::kPasswordReset,
+                                        kT0 + 30 * kMinute),
+              StatusCode::kNotFound);
+  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-reset", EmailTokenPurpose::kPasswordReset,
+                                           kT0 + 30 * kMinute - 1),
+                 EmailTokenOutcome::kConsumed);
 
   // A token without a user (a magic link that may create the account) reads back without one.
-  EmailToken magic = MakeEmailToken(app, "tok-magic", kPurposeMagicLink, kT0, kT0 + kHour);
+  EmailToken magic =
+      MakeEmailToken(app, "tok-magic", EmailTokenPurpose::kMagicLink, kT0, kT0 + kHour);
   ASSERT_OK(store().CreateEmailToken(magic));
-  auto m = store().ConsumeEmailToken(app.id, "tok-magic", kPurposeMagicLink, kT0);
+  auto m = store().ConsumeEmailToken(app.id, "tok-magic", EmailTokenPurpose::kMagicLink, kT0);
   EXPECT_OUTCOME(m, EmailTokenOutcome::kConsumed);
   EXPECT_EQ(m->token->user_id, std::nullopt);
 }
@@ -87,86 +95,100 @@ TEST_P(StoreConformanceTest, EmailTokenRoundTripAndConsumeOutcomes) {
 TEST_P(StoreConformanceTest, NewerEmailTokenVoidsOlderOnes) {
   App app = AddApp("default");
   App other = AddApp("other");
-  EmailToken a = MakeEmailToken(app, "tok-a", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
-  EmailToken b = MakeEmailToken(app, "tok-b", kPurposeMagicLink, kT0 + 1, kT0 + 15 * kMinute);
+  EmailToken a =
+      MakeEmailToken(app, "tok-a", EmailTokenPurpose::kMagicLink, kT0, kT0 + 15 * kMinute);
+  EmailToken b =
+      MakeEmailToken(app, "tok-b", EmailTokenPurpose::kMagicLink, kT0 + 1, kT0 + 15 * kMinute);
   // Untouched by b: another purpose, another address, another app.
   EmailToken reset =
-      MakeEmailToken(app, "tok-reset", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
-  EmailToken bob = MakeEmailToken(app, "tok-bob", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
+      MakeEmailToken(app, "tok-reset", EmailTokenPurpose::kPasswordReset, kT0, kT0 + 30 * kMinute);
+  EmailToken bob =
+      MakeEmailToken(app, "tok-bob", EmailTokenPurpose::kMagicLink, kT0, kT0 + 15 * kMinute);
   bob.email = "bob@example.com";
   EmailToken elsewhere =
-      MakeEmailToken(other, "tok-other", kPurposeMagicLink, kT0, kT0 + 15 * kMinute);
+      MakeEmailToken(other, "tok-other", EmailTokenPurpose::kMagicLink, kT0, kT0 + 15 * kMinute);
   for (const auto& t : {a, reset, bob, elsewhere}) ASSERT_OK(store().CreateEmailToken(t));
   ASSERT_OK(store().CreateEmailToken(b));
 
-  auto live = store().GetLiveEmailToken(app.id, a.email, kPurposeMagicLink, kT0 + 2);
+  auto live = store().GetLiveEmailToken(app.id, a.email, EmailTokenPurpose::kMagicLink, kT0 + 2);
   ASSERT_OK(live);
   EXPECT_EQ(live->token_hash, "tok-b");
-  auto voided = store().ConsumeEmailToken(app.id, "tok-a", kPurposeMagicLink, kT0 + 2);
+  auto voided = store().ConsumeEmailToken(app.id, "tok-a", EmailTokenPurpose::kMagicLink, kT0 + 2);
   EXPECT_OUTCOME(voided, EmailTokenOutcome::kUsed);
   EXPECT_EQ(voided->token->used_at, b.created_at);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-b", kPurposeMagicLink, kT0 + 2),
+  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-b", EmailTokenPurpose::kMagicLink, kT0 + 2),
                  EmailTokenOutcome::kConsumed);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-reset", kPurposePasswordReset, kT0 + 2),
-                 EmailTokenOutcome::kConsumed);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-bob", kPurposeMagicLink, kT0 + 2),
-                 EmailTokenOutcome::kConsumed);
-  EXPECT_OUTCOME(store().ConsumeEmailToken(other.id, "tok-other", kPurposeMagicLink, kT0 + 2),
-                 EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-reset", EmailTokenPurpose::kPasswordReset, kT0 + 2),
+      EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-bob", EmailTokenPurpose::kMagicLink, kT0 + 2),
+      EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(other.id, "tok-other", EmailTokenPurpose::kMagicLink, kT0 + 2),
+      EmailTokenOutcome::kConsumed);
 
   // A failed create (hash clash) voids nothing: the transaction rolls back.
-  EmailToken c = MakeEmailToken(app, "tok-c", kPurposeMagicLink, kT0 + 3, kT0 + 15 * kMinute);
+  EmailToken c =
+      MakeEmailToken(app, "tok-c", EmailTokenPurpose::kMagicLink, kT0 + 3, kT0 + 15 * kMinute);
   ASSERT_OK(store().CreateEmailToken(c));
-  EmailToken clash = MakeEmailToken(app, "tok-b", kPurposeMagicLink, kT0 + 4, kT0 + 15 * kMinute);
-  EXPECT_CLASH(store().CreateEmailToken(clash), "token_hash");
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-c", kPurposeMagicLink, kT0 + 5),
+  EmailToken clash =
+      MakeEmailToken(app, "tok-b", EmailTokenPurpose::kMagicLink, kT0 + 4, kT0 + 15 * kMinute);
+  EXPECT_CLASH(store().CreateEmailToken(clash), EmailTokenUniqueKey::kTokenHash);
+  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-c", EmailTokenPurpose::kMagicLink, kT0 + 5),
                  EmailTokenOutcome::kConsumed);
 }
 
 TEST_P(StoreConformanceTest, GetLiveEmailTokenIsTheNewestLiveOne) {
   App app = AddApp("default");
-  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode, kT0),
-              StatusCode::kNotFound);
+  EXPECT_CODE(
+      store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kEmailCode, kT0),
+      StatusCode::kNotFound);
   // Written directly, so that several are unused at once (CreateEmailToken would void them).
-  EmailToken old = MakeEmailToken(app, "code-old", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
-  EmailToken mid =
-      MakeEmailToken(app, "code-mid", kPurposeEmailCode, kT0 + kMinute, kT0 + 11 * kMinute);
-  EmailToken expired_new =
-      MakeEmailToken(app, "code-exp", kPurposeEmailCode, kT0 + 2 * kMinute, kT0 + 3 * kMinute);
+  EmailToken old =
+      MakeEmailToken(app, "code-old", EmailTokenPurpose::kEmailCode, kT0, kT0 + 10 * kMinute);
+  EmailToken mid = MakeEmailToken(app, "code-mid", EmailTokenPurpose::kEmailCode, kT0 + kMinute,
+                                  kT0 + 11 * kMinute);
+  EmailToken expired_new = MakeEmailToken(app, "code-exp", EmailTokenPurpose::kEmailCode,
+                                          kT0 + 2 * kMinute, kT0 + 3 * kMinute);
   ASSERT_OK(store().CreateEmailToken(old));
   ASSERT_OK(WriteSql([&](sql::SqlConnection& c) -> Status {
     for (const EmailToken& t : {mid, expired_new}) {
       auto n = c.Exec(
           "INSERT INTO email_tokens (token_hash, app_id, email, purpose, created_at, expires_at)"
           " VALUES ($1, $2, $3, $4, $5, $6)",
-          {t.token_hash, t.app_id, t.email, t.purpose, t.created_at, t.expires_at});
+          {t.token_hash, t.app_id, t.email, sql::EnumValue(t.purpose), t.created_at, t.expires_at});
       if (!n.ok()) return n.status();
     }
     return OkStatus();
   }));
-  auto live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+  auto live = store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kEmailCode,
                                         kT0 + 2 * kMinute + 1);
   ASSERT_OK(live);
   EXPECT_EQ(live->token_hash, "code-exp");
-  live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode, kT0 + 3 * kMinute);
+  live = store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kEmailCode,
+                                   kT0 + 3 * kMinute);
   ASSERT_OK(live);
   EXPECT_EQ(live->token_hash, "code-mid");
-  live = store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode,
+  live = store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kEmailCode,
                                    kT0 + 10 * kMinute + 1);
   ASSERT_OK(live);
   EXPECT_EQ(live->token_hash, "code-mid");
+  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kEmailCode,
+                                        kT0 + 11 * kMinute),
+              StatusCode::kNotFound);
   EXPECT_CODE(
-      store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeEmailCode, kT0 + 11 * kMinute),
+      store().GetLiveEmailToken(app.id, "bob@example.com", EmailTokenPurpose::kEmailCode, kT0),
       StatusCode::kNotFound);
-  EXPECT_CODE(store().GetLiveEmailToken(app.id, "bob@example.com", kPurposeEmailCode, kT0),
-              StatusCode::kNotFound);
-  EXPECT_CODE(store().GetLiveEmailToken(app.id, "ann@example.com", kPurposeMagicLink, kT0),
-              StatusCode::kNotFound);
+  EXPECT_CODE(
+      store().GetLiveEmailToken(app.id, "ann@example.com", EmailTokenPurpose::kMagicLink, kT0),
+      StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformanceTest, AddEmailTokenAttemptCounts) {
   App app = AddApp("default");
-  EmailToken code = MakeEmailToken(app, "code-1", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
+  EmailToken code =
+      MakeEmailToken(app, "code-1", EmailTokenPurpose::kEmailCode, kT0, kT0 + 10 * kMinute);
   code.salt = "salt-1";
   ASSERT_OK(store().CreateEmailToken(code));
   for (int64_t want = 1; want <= 3; ++want) {
@@ -174,7 +196,7 @@ TEST_P(StoreConformanceTest, AddEmailTokenAttemptCounts) {
     ASSERT_OK(n);
     EXPECT_EQ(*n, want);
   }
-  auto live = store().GetLiveEmailToken(app.id, code.email, kPurposeEmailCode, kT0);
+  auto live = store().GetLiveEmailToken(app.id, code.email, EmailTokenPurpose::kEmailCode, kT0);
   ASSERT_OK(live);
   EXPECT_EQ(live->attempts, 3);
   EXPECT_EQ(live->salt, "salt-1");
@@ -197,25 +219,29 @@ TEST_P(StoreConformanceTest, AddEmailTokenAttemptCounts) {
 // GetEmailToken reads a token in any state without consuming it.
 TEST_P(StoreConformanceTest, SpentCodeIsNotConsumedAndPeekDoesNotConsume) {
   App app = AddApp("default");
-  EmailToken code = MakeEmailToken(app, "code-2", kPurposeEmailCode, kT0, kT0 + 10 * kMinute);
+  EmailToken code =
+      MakeEmailToken(app, "code-2", EmailTokenPurpose::kEmailCode, kT0, kT0 + 10 * kMinute);
   ASSERT_OK(store().CreateEmailToken(code));
   for (int i = 0; i < 3; ++i) ASSERT_OK(store().AddEmailTokenAttempt("code-2"));
-  auto spent = store().ConsumeEmailToken(app.id, "code-2", kPurposeEmailCode, kT0, 3);
+  auto spent = store().ConsumeEmailToken(app.id, "code-2", EmailTokenPurpose::kEmailCode, kT0, 3);
   ASSERT_OK(spent);
   EXPECT_EQ(spent->outcome, EmailTokenOutcome::kUsed);
   // A larger budget still has room: consumed.
-  auto ok = store().ConsumeEmailToken(app.id, "code-2", kPurposeEmailCode, kT0, 4);
+  auto ok = store().ConsumeEmailToken(app.id, "code-2", EmailTokenPurpose::kEmailCode, kT0, 4);
   ASSERT_OK(ok);
   EXPECT_EQ(ok->outcome, EmailTokenOutcome::kConsumed);
 
-  EmailToken link = MakeEmailToken(app, "link-9", kPurposePasswordReset, kT0, kT0 + 30 * kMinute);
+  EmailToken link =
+      MakeEmailToken(app, "link-9", EmailTokenPurpose::kPasswordReset, kT0, kT0 + 30 * kMinute);
   ASSERT_OK(store().CreateEmailToken(link));
-  auto peek = store().GetEmailToken(app.id, "link-9", kPurposePasswordReset);
+  auto peek = store().GetEmailToken(app.id, "link-9", EmailTokenPurpose::kPasswordReset);
   ASSERT_OK(peek);
   EXPECT_FALSE(peek->used_at);
   EXPECT_EQ(peek->email, link.email);
-  EXPECT_CODE(store().GetEmailToken(app.id, "link-9", kPurposeMagicLink), StatusCode::kNotFound);
-  auto consumed = store().ConsumeEmailToken(app.id, "link-9", kPurposePasswordReset, kT0);
+  EXPECT_CODE(store().GetEmailToken(app.id, "link-9", EmailTokenPurpose::kMagicLink),
+              StatusCode::kNotFound);
+  auto consumed =
+      store().ConsumeEmailToken(app.id, "link-9", EmailTokenPurpose::kPasswordReset, kT0);
   ASSERT_OK(consumed);
   EXPECT_EQ(consumed->outcome, EmailTokenOutcome::kConsumed);
 }
@@ -227,9 +253,10 @@ TEST_P(StoreConformanceTest, ConcurrentEmailTokenConsumesHaveExactlyOneWinner) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string hash = "tok-" + std::to_string(round);
     ASSERT_OK(store().CreateEmailToken(
-        MakeEmailToken(app, hash, kPurposePasswordReset, kT0, kT0 + 30 * kMinute)));
+        MakeEmailToken(app, hash, EmailTokenPurpose::kPasswordReset, kT0, kT0 + 30 * kMinute)));
     auto results = ConcurrentResults(kThreads, [&](int i) {
-      return store().ConsumeEmailToken(app.id, hash, kPurposePasswordReset, kT0 + 1 + i);
+      return store().ConsumeEmailToken(app.id, hash, EmailTokenPurpose::kPasswordReset,
+                                       kT0 + 1 + i);
     });
     int consumed = 0, used = 0, winner = -1;
     for (int i = 0; i < kThreads; ++i) {
@@ -256,13 +283,14 @@ TEST_P(StoreConformanceTest, ConcurrentEmailTokenConsumesHaveExactlyOneWinner) {
 TEST_P(StoreConformanceTest, DeletingAUserOrAppTakesItsTokensAndMail) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
-  EmailToken t = MakeEmailToken(app, "tok-user", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  EmailToken t = MakeEmailToken(app, "tok-user", EmailTokenPurpose::kVerifyEmail, kT0, kT0 + kHour);
   t.user_id = u.id;
   ASSERT_OK(store().CreateEmailToken(t));
   ASSERT_OK(store().EnqueueMail(MakeMail(app, "hello", kT0, kT0)));
   ASSERT_OK(ExecSql("DELETE FROM users WHERE id = $1", {u.id}));
-  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-user", kPurposeVerifyEmail, kT0),
-                 EmailTokenOutcome::kInvalid);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "tok-user", EmailTokenPurpose::kVerifyEmail, kT0),
+      EmailTokenOutcome::kInvalid);
   ASSERT_OK(ExecSql("DELETE FROM apps WHERE id = $1", {app.id}));
   auto count = store().CountUnsentMail();
   ASSERT_OK(count);

@@ -32,7 +32,7 @@ TEST_P(StoreConformanceTest, EnqueueLeaseAndMarkSent) {
   second.html_body = "";                                              // text only
   OutgoingMail later = MakeMail(app, "later", kT0 + 2, kT0 + kHour);  // not due yet
   for (const auto& m : {later, second, first}) ASSERT_OK(store().EnqueueMail(m));
-  EXPECT_CLASH(store().EnqueueMail(first), "id");
+  EXPECT_CLASH(store().EnqueueMail(first), MailUniqueKey::kId);
   auto count = store().CountUnsentMail();
   ASSERT_OK(count);
   EXPECT_EQ(*count, 3);

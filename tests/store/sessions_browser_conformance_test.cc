@@ -21,7 +21,7 @@ TEST_P(StoreConformanceTest, BrowserSessionCreateAndGet) {
   auto got = store().GetBrowserSession(app.id, "cookie-1", kT0 + kMinute, kIdle);
   ASSERT_OK(got);
   ExpectSameSession(*got, s);
-  EXPECT_EQ(got->kind, "browser");
+  EXPECT_EQ(got->kind, SessionKind::kBrowser);
   auto by_id = store().GetSession(app.id, s.id);
   ASSERT_OK(by_id);
   ExpectSameSession(*by_id, s);
@@ -46,7 +46,7 @@ TEST_P(StoreConformanceTest, BrowserSessionCreateAndGet) {
   Session s2 = MakeBrowserSession(u, kT0, kT0 + 7 * kDay);
   ASSERT_OK(store().CreateBrowserSession(s2, "cookie-3"));
   EXPECT_OK(store().GetBrowserSession(app.id, "cookie-3", kT0 + kMinute, kIdle));
-  ASSERT_OK(store().RevokeSession(app.id, u.id, s2.id, "logout", kT0 + kMinute));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s2.id, RevokeReason::kLogout, kT0 + kMinute));
   EXPECT_CODE(store().GetBrowserSession(app.id, "cookie-3", kT0 + 2 * kMinute, kIdle),
               StatusCode::kNotFound);
 }
@@ -54,11 +54,11 @@ TEST_P(StoreConformanceTest, BrowserSessionCreateAndGet) {
 TEST_P(StoreConformanceTest, BrowserSessionIsAlwaysKindBrowser) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
-  Session s = MakeSession(u, kT0, kT0 + kDay);  // kind "api" by default
+  Session s = MakeSession(u, kT0, kT0 + kDay);  // kind kApi by default
   ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
   auto got = store().GetBrowserSession(app.id, "cookie-1", kT0 + 1, kHour);
   ASSERT_OK(got);
-  EXPECT_EQ(got->kind, "browser");
+  EXPECT_EQ(got->kind, SessionKind::kBrowser);
 }
 
 TEST_P(StoreConformanceTest, TouchSessionExtendsIdle) {
@@ -89,11 +89,11 @@ TEST_P(StoreConformanceTest, BrowserCookieHashIsUnique) {
   Session s = MakeBrowserSession(u, kT0, kT0 + kDay);
   ASSERT_OK(store().CreateBrowserSession(s, "cookie-1"));
   Session s2 = MakeBrowserSession(u, kT0, kT0 + kDay);
-  EXPECT_CLASH(store().CreateBrowserSession(s2, "cookie-1"), "cookie_hash");
+  EXPECT_CLASH(store().CreateBrowserSession(s2, "cookie-1"), SessionUniqueKey::kCookieHash);
   EXPECT_CODE(store().GetSession(app.id, s2.id), StatusCode::kNotFound);
   Session dup = MakeBrowserSession(u, kT0, kT0 + kDay);
   dup.id = s.id;
-  EXPECT_CLASH(store().CreateBrowserSession(dup, "cookie-2"), "id");
+  EXPECT_CLASH(store().CreateBrowserSession(dup, "cookie-2"), SessionUniqueKey::kId);
   // Sessions without a cookie never clash with each other.
   ASSERT_OK(store().CreateSession(MakeSession(u, kT0, kT0 + kDay), std::nullopt));
   ASSERT_OK(store().CreateSession(MakeSession(u, kT0, kT0 + kDay), std::nullopt));

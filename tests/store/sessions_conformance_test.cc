@@ -23,7 +23,7 @@ TEST_P(StoreConformanceTest, CreateAndGetSession) {
   ASSERT_OK(got);
   ExpectSameSession(*got, s);
   EXPECT_EQ(got->revoked_at, std::nullopt);
-  EXPECT_EQ(got->revoked_reason, "");
+  EXPECT_EQ(got->revoked_reason, std::nullopt);
 
   EXPECT_CODE(store().GetSession(other.id, s.id), StatusCode::kNotFound);
   EXPECT_CODE(store().GetSession(app.id, NewId()), StatusCode::kNotFound);
@@ -40,7 +40,8 @@ TEST_P(StoreConformanceTest, CreateSessionIsAtomic) {
   AddSession(u, "rt-dup");
   // The second session's first token clashes: neither row may stay.
   Session s2 = MakeSession(u, kT0, kT0 + 30 * kDay);
-  EXPECT_CLASH(store().CreateSession(s2, MakeToken("rt-dup", kT0, kT0 + kDay)), "token_hash");
+  EXPECT_CLASH(store().CreateSession(s2, MakeToken("rt-dup", kT0, kT0 + kDay)),
+               SessionUniqueKey::kRefreshTokenHash);
   EXPECT_CODE(store().GetSession(app.id, s2.id), StatusCode::kNotFound);
 }
 
@@ -50,8 +51,21 @@ TEST_P(StoreConformanceTest, SessionIdClash) {
   Session s = AddSession(u, "rt-1");
   Session dup = MakeSession(u, kT0, kT0 + kDay);
   dup.id = s.id;
-  EXPECT_CLASH(store().CreateSession(dup, MakeToken("rt-2", kT0, kT0 + kDay)), "id");
+  EXPECT_CLASH(store().CreateSession(dup, MakeToken("rt-2", kT0, kT0 + kDay)),
+               SessionUniqueKey::kId);
   EXPECT_FALSE(TokenExists("rt-2"));
+}
+
+TEST_P(StoreConformanceTest, RefreshTokenIdClash) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  RefreshToken first = MakeToken("rt-1", kT0, kT0 + kDay);
+  ASSERT_OK(store().CreateSession(MakeSession(u, kT0, kT0 + kDay), first));
+  RefreshToken same_id = MakeToken("rt-2", kT0, kT0 + kDay);
+  same_id.id = first.id;
+  Session s2 = MakeSession(u, kT0, kT0 + kDay);
+  EXPECT_CLASH(store().CreateSession(s2, same_id), SessionUniqueKey::kRefreshTokenId);
+  EXPECT_CODE(store().GetSession(app.id, s2.id), StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformanceTest, ListActiveSessions) {
@@ -63,7 +77,8 @@ TEST_P(StoreConformanceTest, ListActiveSessions) {
   Session live1 = AddSession(u, "rt-live1", kT0);
   Session live2 = AddSession(u, "rt-live2", kT0 + kHour);
   Session revoked = AddSession(u, "rt-revoked", kT0);
-  ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, "logout", kT0 + 2 * kHour));
+  ASSERT_OK(
+      store().RevokeSession(app.id, u.id, revoked.id, RevokeReason::kLogout, kT0 + 2 * kHour));
   Session expired = MakeSession(u, kT0 - 10 * kDay, kT0 + kHour);  // expired before `now`
   ASSERT_OK(store().CreateSession(expired, MakeToken("rt-expired", kT0 - 10 * kDay, kT0)));
   AddSession(other, "rt-other", kT0);
@@ -93,7 +108,7 @@ TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
   auto got = store().GetSession(app.id, s.id);
   ASSERT_OK(got);
   ExpectSameSession(*got, s);
-  EXPECT_EQ(got->kind, "oauth");
+  EXPECT_EQ(got->kind, SessionKind::kOAuth);
   auto found = store().FindSessionByRefreshToken(app.id, "rt-1");
   ASSERT_OK(found);
   ExpectSameSession(*found, s);
@@ -118,11 +133,11 @@ TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
 
   // The defaults: an account-API session.
   Session plain;
-  EXPECT_EQ(plain.kind, "api");
+  EXPECT_EQ(plain.kind, SessionKind::kApi);
   Session api = AddSession(u, "rt-api");
   auto got_api = store().GetSession(app.id, api.id);
   ASSERT_OK(got_api);
-  EXPECT_EQ(got_api->kind, "api");
+  EXPECT_EQ(got_api->kind, SessionKind::kApi);
   EXPECT_EQ(got_api->client_id, "");
   EXPECT_EQ(got_api->scope, "");
 }
@@ -142,7 +157,7 @@ TEST_P(StoreConformanceTest, CreateSessionWithoutRefreshToken) {
 
   Session dup = MakeSession(u, kT0, kT0 + kDay);
   dup.id = s.id;
-  EXPECT_CLASH(store().CreateSession(dup, std::nullopt), "id");
+  EXPECT_CLASH(store().CreateSession(dup, std::nullopt), SessionUniqueKey::kId);
 }
 
 }  // namespace

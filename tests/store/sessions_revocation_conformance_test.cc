@@ -16,20 +16,22 @@ TEST_P(StoreConformanceTest, RevokeSession) {
   User other = AddUser(app, "bob@example.com");
   Session s = AddSession(u, "rt-1");
 
-  EXPECT_CODE(store().RevokeSession(app.id, other.id, s.id, "logout", kT0 + 1),
+  EXPECT_CODE(store().RevokeSession(app.id, other.id, s.id, RevokeReason::kLogout, kT0 + 1),
               StatusCode::kNotFound);
   App b = AddApp("b");
-  EXPECT_CODE(store().RevokeSession(b.id, u.id, s.id, "logout", kT0 + 1), StatusCode::kNotFound);
-  EXPECT_CODE(store().RevokeSession(app.id, u.id, NewId(), "logout", kT0 + 1),
+  EXPECT_CODE(store().RevokeSession(b.id, u.id, s.id, RevokeReason::kLogout, kT0 + 1),
+              StatusCode::kNotFound);
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, NewId(), RevokeReason::kLogout, kT0 + 1),
               StatusCode::kNotFound);
   ExpectRevocation(app.id, s.id, std::nullopt);
 
-  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
-  ExpectRevocation(app.id, s.id, kT0 + kMinute, "logout");
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, RevokeReason::kLogout, kT0 + kMinute));
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, RevokeReason::kLogout);
 
-  EXPECT_CODE(store().RevokeSession(app.id, u.id, s.id, "again", kT0 + kHour),
+  EXPECT_CODE(store().RevokeSession(app.id, u.id, s.id, RevokeReason::kLogoutAll, kT0 + kHour),
               StatusCode::kNotFound);
-  ExpectRevocation(app.id, s.id, kT0 + kMinute, "logout");  // the first revocation stands
+  ExpectRevocation(app.id, s.id, kT0 + kMinute,
+                   RevokeReason::kLogout);  // the first revocation stands
 }
 
 TEST_P(StoreConformanceTest, RevokeUserSessionsKeepsOne) {
@@ -40,26 +42,27 @@ TEST_P(StoreConformanceTest, RevokeUserSessionsKeepsOne) {
   Session a = AddSession(u, "rt-a");
   Session b = AddSession(u, "rt-b");
   Session already = AddSession(u, "rt-already");
-  ASSERT_OK(store().RevokeSession(app.id, u.id, already.id, "logout", kT0 + 1));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, already.id, RevokeReason::kLogout, kT0 + 1));
   Session bobs = AddSession(other, "rt-bob");
   const UnixMillis now = kT0 + kHour;
 
-  auto n = store().RevokeUserSessions(app.id, u.id, keep.id, "password_change", now);
+  auto n = store().RevokeUserSessions(app.id, u.id, keep.id, RevokeReason::kPasswordChange, now);
   ASSERT_OK(n);
   EXPECT_EQ(*n, 2);
-  for (const Session& s : {a, b}) ExpectRevocation(app.id, s.id, now, "password_change");
-  ExpectRevocation(app.id, already.id, kT0 + 1, "logout");
+  for (const Session& s : {a, b})
+    ExpectRevocation(app.id, s.id, now, RevokeReason::kPasswordChange);
+  ExpectRevocation(app.id, already.id, kT0 + 1, RevokeReason::kLogout);
   EXPECT_THAT(ActiveSessionIds(app.id, u.id, now), ElementsAre(keep.id));
   EXPECT_THAT(ActiveSessionIds(app.id, other.id, now), ElementsAre(bobs.id));
 
   // Through another app: nothing.
   App other_app = AddApp("b");
-  auto none = store().RevokeUserSessions(other_app.id, u.id, "", "logout_all", now);
+  auto none = store().RevokeUserSessions(other_app.id, u.id, "", RevokeReason::kLogoutAll, now);
   ASSERT_OK(none);
   EXPECT_EQ(*none, 0);
 
   // An empty keep id revokes every live session.
-  auto all = store().RevokeUserSessions(app.id, u.id, "", "logout_all", now + 1);
+  auto all = store().RevokeUserSessions(app.id, u.id, "", RevokeReason::kLogoutAll, now + 1);
   ASSERT_OK(all);
   EXPECT_EQ(*all, 1);
   EXPECT_THAT(ActiveSessionIds(app.id, u.id, now + 1), IsEmpty());
@@ -76,16 +79,17 @@ TEST_P(StoreConformanceTest, RevokeSessionById) {
   Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + kDay);
   ASSERT_OK(store().CreateSession(s, std::nullopt));
 
-  EXPECT_CODE(store().RevokeSessionById(other.id, s.id, "code_reuse", kT0 + 1),
+  EXPECT_CODE(store().RevokeSessionById(other.id, s.id, RevokeReason::kCodeReuse, kT0 + 1),
               StatusCode::kNotFound);
-  EXPECT_CODE(store().RevokeSessionById(app.id, NewId(), "code_reuse", kT0 + 1),
+  EXPECT_CODE(store().RevokeSessionById(app.id, NewId(), RevokeReason::kCodeReuse, kT0 + 1),
               StatusCode::kNotFound);
   ExpectRevocation(app.id, s.id, std::nullopt);
 
-  ASSERT_OK(store().RevokeSessionById(app.id, s.id, "code_reuse", kT0 + kMinute));
-  ExpectRevocation(app.id, s.id, kT0 + kMinute, "code_reuse");
-  EXPECT_CODE(store().RevokeSessionById(app.id, s.id, "again", kT0 + kHour), StatusCode::kNotFound);
-  ExpectRevocation(app.id, s.id, kT0 + kMinute, "code_reuse");
+  ASSERT_OK(store().RevokeSessionById(app.id, s.id, RevokeReason::kCodeReuse, kT0 + kMinute));
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, RevokeReason::kCodeReuse);
+  EXPECT_CODE(store().RevokeSessionById(app.id, s.id, RevokeReason::kLogoutAll, kT0 + kHour),
+              StatusCode::kNotFound);
+  ExpectRevocation(app.id, s.id, kT0 + kMinute, RevokeReason::kCodeReuse);
 }
 
 TEST_P(StoreConformanceTest, RevokeClientSessions) {
@@ -106,22 +110,26 @@ TEST_P(StoreConformanceTest, RevokeClientSessions) {
   }
   Session browser = MakeBrowserSession(u, kT0, kT0 + kDay);
   ASSERT_OK(store().CreateBrowserSession(browser, "cookie-1"));
-  ASSERT_OK(store().RevokeSessionById(app.id, c1_revoked.id, "logout", kT0 + 1));
+  ASSERT_OK(store().RevokeSessionById(app.id, c1_revoked.id, RevokeReason::kLogout, kT0 + 1));
 
   App other = AddApp("other");
-  auto none = store().RevokeClientSessions(other.id, u.id, "client-1", "consent_revoked", now);
+  auto none = store().RevokeClientSessions(other.id, u.id, "client-1",
+                                           RevokeReason::kAuthorizationRevoked, now);
   ASSERT_OK(none);
   EXPECT_EQ(*none, 0);
 
-  auto n = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  auto n = store().RevokeClientSessions(app.id, u.id, "client-1",
+                                        RevokeReason::kAuthorizationRevoked, now);
   ASSERT_OK(n);
   EXPECT_EQ(*n, 2);
-  for (const Session& s : {c1a, c1b}) ExpectRevocation(app.id, s.id, now, "consent_revoked");
-  ExpectRevocation(app.id, c1_revoked.id, kT0 + 1, "logout");
+  for (const Session& s : {c1a, c1b})
+    ExpectRevocation(app.id, s.id, now, RevokeReason::kAuthorizationRevoked);
+  ExpectRevocation(app.id, c1_revoked.id, kT0 + 1, RevokeReason::kLogout);
   EXPECT_THAT(ActiveSessionIds(app.id, u.id, now), UnorderedElementsAre(c2.id, api.id, browser.id));
   EXPECT_THAT(ActiveSessionIds(app.id, bob.id, now), ElementsAre(bobs.id));
 
-  auto again = store().RevokeClientSessions(app.id, u.id, "client-1", "consent_revoked", now);
+  auto again = store().RevokeClientSessions(app.id, u.id, "client-1",
+                                            RevokeReason::kAuthorizationRevoked, now);
   ASSERT_OK(again);
   EXPECT_EQ(*again, 0);
 }

@@ -194,7 +194,7 @@ TEST_P(StoreConformanceTest, RotateOnRevokedSessionIsInvalidAndRollsBack) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
   Session s = AddSession(u, "rt-1");
-  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, "logout", kT0 + kMinute));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, RevokeReason::kLogout, kT0 + kMinute));
   const UnixMillis now = kT0 + kHour;
 
   // The transaction rolled back: the token is not marked used, the next one not stored…

@@ -27,7 +27,7 @@ TEST_P(StoreConformanceTest, SigningKeysNewestFirst) {
 
 TEST_P(StoreConformanceTest, SigningKeyKidClash) {
   ASSERT_OK(store().InsertSigningKey(MakeKey("k1", kT0)));
-  EXPECT_CLASH(store().InsertSigningKey(MakeKey("k1", kT0 + 1)), "kid");
+  EXPECT_CLASH(store().InsertSigningKey(MakeKey("k1", kT0 + 1)), SigningKeyUniqueKey::kKid);
 }
 
 TEST_P(StoreConformanceTest, RetireSigningKeysExcept) {

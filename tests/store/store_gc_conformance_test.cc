@@ -24,7 +24,7 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   Session revoked = MakeSession(u, long_ago - kDay, now + 30 * kDay);
   ASSERT_OK(
       store().CreateSession(revoked, MakeToken("rt-revoked", long_ago - kDay, now + 14 * kDay)));
-  ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, "logout", long_ago));
+  ASSERT_OK(store().RevokeSession(app.id, u.id, revoked.id, RevokeReason::kLogout, long_ago));
   // A live session with three tokens: rt-live-old (used, expired long ago: collected),
   // rt-live-recent (used, expires exactly at `now`: kept for reuse detection), rt-live.
   Session live = MakeSession(u, long_ago - kDay, now + 30 * kDay);
@@ -44,7 +44,8 @@ TEST_P(StoreConformanceTest, CollectGarbage) {
   Session just_revoked = MakeSession(u, now - kHour, now + 30 * kDay);
   ASSERT_OK(store().CreateSession(just_revoked,
                                   MakeToken("rt-just-revoked", now - kHour, now + 14 * kDay)));
-  ASSERT_OK(store().RevokeSession(app.id, u.id, just_revoked.id, "logout", now - kMinute));
+  ASSERT_OK(
+      store().RevokeSession(app.id, u.id, just_revoked.id, RevokeReason::kLogout, now - kMinute));
 
   ApiToken expired = MakeApiToken(u, "at-expired", long_ago - kDay);
   expired.expires_at = long_ago;
@@ -143,18 +144,19 @@ TEST_P(StoreConformanceTest, CollectGarbageRemovesOldEmailTokensAndSentMail) {
   const UnixMillis now = kT0 + 100 * kDay;
 
   // Expired more than a day ago: collected, used or not. Within the day, or live: kept.
-  EmailToken old =
-      MakeEmailToken(app, "tok-old", kPurposeVerifyEmail, now - 3 * kDay, now - 2 * kDay);
+  EmailToken old = MakeEmailToken(app, "tok-old", EmailTokenPurpose::kVerifyEmail, now - 3 * kDay,
+                                  now - 2 * kDay);
   old.user_id = u.id;
-  EmailToken old_used =
-      MakeEmailToken(app, "tok-old-used", kPurposePasswordReset, now - 3 * kDay, now - 2 * kDay);
-  EmailToken recent =
-      MakeEmailToken(app, "tok-recent", kPurposeMagicLink, now - 2 * kHour, now - kHour);
-  EmailToken live = MakeEmailToken(app, "tok-live", kPurposeEmailCode, now, now + kMinute);
+  EmailToken old_used = MakeEmailToken(app, "tok-old-used", EmailTokenPurpose::kPasswordReset,
+                                       now - 3 * kDay, now - 2 * kDay);
+  EmailToken recent = MakeEmailToken(app, "tok-recent", EmailTokenPurpose::kMagicLink,
+                                     now - 2 * kHour, now - kHour);
+  EmailToken live =
+      MakeEmailToken(app, "tok-live", EmailTokenPurpose::kEmailCode, now, now + kMinute);
   for (const auto& t : {old, old_used, recent, live}) ASSERT_OK(store().CreateEmailToken(t));
-  EXPECT_OUTCOME(
-      store().ConsumeEmailToken(app.id, "tok-old-used", kPurposePasswordReset, now - 3 * kDay),
-      EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(store().ConsumeEmailToken(app.id, "tok-old-used",
+                                           EmailTokenPurpose::kPasswordReset, now - 3 * kDay),
+                 EmailTokenOutcome::kConsumed);
 
   // Sent more than 7 days ago: collected. Sent recently, or never sent (however old): kept.
   OutgoingMail sent_long_ago = MakeMail(app, "sent long ago", now - 30 * kDay, now - 30 * kDay);

@@ -62,14 +62,16 @@ TEST_P(StoreConformanceTest, MissingUserIsNotFound) {
 TEST_P(StoreConformanceTest, UserEmailClash) {
   App app = AddApp("default");
   AddUser(app, "ann@example.com", "ann");
-  EXPECT_CLASH(store().CreateUser(MakeUser(app, "ANN@example.com", "other")), "email");
+  EXPECT_CLASH(store().CreateUser(MakeUser(app, "ANN@example.com", "other")),
+               UserUniqueKey::kEmail);
   EXPECT_CODE(store().GetUserByUsername(app.id, "other"), StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformanceTest, UserUsernameClash) {
   App app = AddApp("default");
   AddUser(app, "ann@example.com", "ann");
-  EXPECT_CLASH(store().CreateUser(MakeUser(app, "other@example.com", "ANN")), "username");
+  EXPECT_CLASH(store().CreateUser(MakeUser(app, "other@example.com", "ANN")),
+               UserUniqueKey::kUsername);
   EXPECT_CODE(store().GetUserByEmail(app.id, "other@example.com"), StatusCode::kNotFound);
 }
 
@@ -78,7 +80,7 @@ TEST_P(StoreConformanceTest, UserIdClash) {
   User a = AddUser(app, "ann@example.com");
   User b = MakeUser(app, "bob@example.com");
   b.id = a.id;
-  EXPECT_CLASH(store().CreateUser(b), "id");
+  EXPECT_CLASH(store().CreateUser(b), UserUniqueKey::kId);
 }
 
 TEST_P(StoreConformanceTest, NullUsernamesDoNotClash) {
@@ -213,13 +215,13 @@ TEST_P(StoreConformanceTest, UpdateUserIntoClashingUsernameOrEmail) {
                                     cur.username_normalized = "ann";
                                     return OkStatus();
                                   }),
-               "username");
+               UserUniqueKey::kUsername);
   EXPECT_CLASH(store().UpdateUser(app.id, bob.id,
                                   [](User& cur) {
                                     cur.email_normalized = "ann@example.com";
                                     return OkStatus();
                                   }),
-               "email");
+               UserUniqueKey::kEmail);
   auto got = store().GetUser(app.id, bob.id);
   ASSERT_OK(got);
   ExpectSameUser(*got, bob);

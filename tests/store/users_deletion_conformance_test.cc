@@ -25,15 +25,17 @@ TEST_P(StoreConformanceTest, DeleteUserTakesEverythingOfTheirs) {
   ASSERT_OK(store().SaveConsent(MakeConsent(bob, "client-1", kT0)));
   ASSERT_OK(store().CreateAuthorizationCode(MakeCode(ann, "code-ann", kT0, kT0 + kMinute)));
   ASSERT_OK(store().CreateAuthorizationCode(MakeCode(bob, "code-bob", kT0, kT0 + kMinute)));
-  EmailToken ann_mail = MakeEmailToken(app, "mail-ann", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  EmailToken ann_mail =
+      MakeEmailToken(app, "mail-ann", EmailTokenPurpose::kVerifyEmail, kT0, kT0 + kHour);
   ann_mail.user_id = ann.id;
   ASSERT_OK(store().CreateEmailToken(ann_mail));
-  EmailToken bob_mail = MakeEmailToken(app, "mail-bob", kPurposeVerifyEmail, kT0, kT0 + kHour);
+  EmailToken bob_mail =
+      MakeEmailToken(app, "mail-bob", EmailTokenPurpose::kVerifyEmail, kT0, kT0 + kHour);
   bob_mail.user_id = bob.id;
   bob_mail.email = "bob@example.com";
   ASSERT_OK(store().CreateEmailToken(bob_mail));
-  ASSERT_OK(store().AddAppMember(MakeMember(other, ann, kRoleOwner, kT0)));
-  ASSERT_OK(store().AddAppMember(MakeMember(other, bob, kRoleMember, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(other, ann, MemberRole::kOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(other, bob, MemberRole::kMember, kT0)));
 
   ASSERT_OK(store().DeleteUser(app.id, ann.id));
 
@@ -47,7 +49,7 @@ TEST_P(StoreConformanceTest, DeleteUserTakesEverythingOfTheirs) {
   EXPECT_CODE(store().GetApiTokenByHash("api-ann"), StatusCode::kNotFound);
   EXPECT_CODE(store().GetConsent(app.id, ann.id, "client-1"), StatusCode::kNotFound);
   EXPECT_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-ann", kT0), CodeOutcome::kInvalid);
-  EXPECT_CODE(store().GetEmailToken(app.id, "mail-ann", kPurposeVerifyEmail),
+  EXPECT_CODE(store().GetEmailToken(app.id, "mail-ann", EmailTokenPurpose::kVerifyEmail),
               StatusCode::kNotFound);
   EXPECT_CODE(store().GetAppMember(other.id, ann.id), StatusCode::kNotFound);
   auto memberships = store().ListMembershipsOfUser(ann.id);
@@ -62,7 +64,7 @@ TEST_P(StoreConformanceTest, DeleteUserTakesEverythingOfTheirs) {
   EXPECT_OK(store().GetRefreshToken(app.id, "rt-bob"));
   EXPECT_OK(store().GetApiTokenByHash("api-bob"));
   EXPECT_OK(store().GetConsent(app.id, bob.id, "client-1"));
-  EXPECT_OK(store().GetEmailToken(app.id, "mail-bob", kPurposeVerifyEmail));
+  EXPECT_OK(store().GetEmailToken(app.id, "mail-bob", EmailTokenPurpose::kVerifyEmail));
   EXPECT_OK(store().GetAppMember(other.id, bob.id));
   EXPECT_OUTCOME(store().RedeemAuthorizationCode(app.id, "code-bob", kT0), CodeOutcome::kConsumed);
 

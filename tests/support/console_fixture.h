@@ -1,8 +1,9 @@
 // File: console_fixture.h
-// Shared fixture of the developer-console service tests (console_services_test.cc,
-// console_users_test.cc): the services wired as CoreServices (app/core_services.cc)
-// wires them, over a real (SQLite) store in a temp dir, a manual clock and the audit log;
-// mail goes to the outbox table only (no worker).
+// Shared fixture of the developer-console service tests (src/tenancy/app_service_test.cc,
+// developer_console_test.cc, console_credentials_test.cc, app_settings_in_effect_test.cc and,
+// through user_management_fixture.h, src/management/managed_user*_test.cc): the services
+// wired as CoreServices (app/core_services.cc) wires them, over a real (SQLite) store in a
+// temp dir, a manual clock and the audit log; mail goes to the outbox table only (no worker).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@
 #include "tenancy/app_api_key_service.h"
 #include "tenancy/app_service.h"
 #include "tenancy/app_settings.h"
+#include "tests/support/enum_printing.h"
 #include "audit/audit_log.h"
 #include "oauth/client_service.h"
 #include "tenancy/developer_console_service.h"
@@ -46,8 +48,8 @@ inline constexpr int64_t kServerRefreshTtlS = 3600;
 inline constexpr int64_t kSessionTtlS = 30LL * 24 * 3600;
 
 // An actor without ip and user agent.
-inline Actor MakeActor(std::string type, std::string id) {
-  return Actor{std::move(type), std::move(id), "", ""};
+inline Actor MakeActor(store::AuditActorType type, std::string id) {
+  return Actor{type, std::move(id), "", ""};
 }
 
 // A signup of `email` with `password`, nothing else set.
@@ -96,7 +98,7 @@ class ConsoleFixture : public testing::Test, protected testing_support::ServiceS
     in.username = std::move(username);
     in.roles = std::move(roles);
     in.by_operator = true;
-    in.actor = MakeActor("system", "");
+    in.actor = MakeActor(store::AuditActorType::kSystem, "");
     auto u = accounts_->Signup(app, std::move(in));
     EXPECT_TRUE(u.ok()) << u.status().ToString();
     return u.ok() ? *u : store::User{};
@@ -104,17 +106,17 @@ class ConsoleFixture : public testing::Test, protected testing_support::ServiceS
 
   // A developer: a user of the console app.
   store::User Developer(std::string email) { return MakeUser(console_app_, std::move(email)); }
-  // An operator: a console user with the "admin" role.
+  // An operator: a console user with the operator role (kOperatorRole).
   store::User Operator(std::string email) {
     return MakeUser(console_app_, std::move(email), {std::string(kOperatorRole)});
   }
 
   static Actor DeveloperActor(const store::User& dev) {
-    return Actor{"developer", dev.id, "203.0.113.7", "Console/1.0"};
+    return Actor{store::AuditActorType::kDeveloper, dev.id, "203.0.113.7", "Console/1.0"};
   }
 
   store::App NewApp(std::string slug, std::string name = "Some app") {
-    auto a = apps_->Create(slug, name, MakeActor("admin", "cli"));
+    auto a = apps_->Create(slug, name, MakeActor(store::AuditActorType::kAdmin, "cli"));
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     return a.ok() ? *a : store::App{};
   }
@@ -135,23 +137,25 @@ class ConsoleFixture : public testing::Test, protected testing_support::ServiceS
 
   std::vector<std::string> Actions(const std::optional<std::string>& app_id = std::nullopt) {
     std::vector<std::string> out;
-    for (const auto& e : Events(app_id)) out.push_back(e.action);
+    for (const auto& e : Events(app_id)) out.emplace_back(ToText(e.action));
     return out;
   }
 
   // True when `secret` appears in no field of any audit event.
   ::testing::AssertionResult NoEventContains(std::string_view secret) {
     for (const auto& e : Events()) {
-      for (const std::string* field :
-           {&e.action, &e.actor_id, &e.subject_id, &e.subject_type, &e.actor_type, &e.ip,
-            &e.user_agent, &e.details_json}) {
-        if (field->find(secret) != std::string::npos) {
+      for (std::string_view field :
+           {ToText(e.action), std::string_view(e.actor_id), std::string_view(e.subject_id),
+            ToText(e.subject_type), ToText(e.actor_type), std::string_view(e.ip),
+            std::string_view(e.user_agent), std::string_view(e.details_json)}) {
+        if (field.find(secret) != std::string_view::npos) {
           return ::testing::AssertionFailure()
-                 << "event " << e.action << " contains the secret: " << *field;
+                 << "event " << ToText(e.action) << " contains the secret: " << field;
         }
       }
       if (e.app_id && e.app_id->find(secret) != std::string::npos) {
-        return ::testing::AssertionFailure() << "event " << e.action << " app_id has the secret";
+        return ::testing::AssertionFailure()
+               << "event " << ToText(e.action) << " app_id has the secret";
       }
     }
     return ::testing::AssertionSuccess();

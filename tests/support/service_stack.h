@@ -38,6 +38,7 @@
 #include "tenancy/app_service.h"
 #include "tenancy/developer_console_service.h"
 #include "tests/store/test_database.h"
+#include "tests/support/enum_printing.h"
 #include "tokens/access_token_service.h"
 #include "tokens/api_token_service.h"
 #include "tokens/authenticator.h"
@@ -90,7 +91,7 @@ class ServiceStack {
     clients_ = std::make_unique<ClientService>(*store_, clock_, app_audit);
     BuildEmailFlows(o, audit);
     BuildConsole(app_audit, audit);
-    BuildOAuth(o);
+    BuildOAuth(o, audit);
   }
 
   ManualClock clock_{kStackStart};
@@ -149,7 +150,7 @@ class ServiceStack {
                                                      *resets_, clock_, audit);
   }
 
-  void BuildOAuth(const ServiceStackOptions& o) {
+  void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_);
     token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, clock_,
                                                   TokenIssuerOptions{3600});
@@ -163,7 +164,7 @@ class ServiceStack {
         code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get()});
     oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *apps_, *keys_,
                                                         *tokens_, clock_);
-    browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser);
+    browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser, audit);
   }
 };
 

@@ -118,7 +118,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
     r = web_.pages.Page(req, *app, "logged_out", std::move(d));
   }
   if (session) {
-    (void)web_.browser_sessions.End(*app, *session, "logout");
+    (void)web_.browser_sessions.End(*app, *session, store::RevokeReason::kLogout);
     LogJson(spdlog::level::info, "rp_logout", {{"app", app->slug}, {"user_id", session->user_id},
                                                {"client_id", client_id}});
   }

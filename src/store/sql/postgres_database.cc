@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "store/sql/connection_pool.h"
+#include "store/sql/unique_keys.h"
 
 namespace tessera::store::sql {
 namespace {
@@ -74,7 +75,8 @@ class PostgresConnection final : public SqlConnection {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     if (state && kUniqueViolation == state) {
       const char* constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-      return AlreadyExistsError(constraint ? constraint : msg);  // e.g. "users_email_uq"
+      if (!constraint) return InternalError(msg);
+      return UniqueViolation("postgres", constraint);  // e.g. "users_email_uq"
     }
     if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError(msg);
     return InternalError(msg);

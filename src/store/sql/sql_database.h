@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/enum_text.h"
 #include "base/result.h"
 
 namespace tessera::store::sql {
@@ -32,6 +33,20 @@ std::string Text(const SqlRow& row, size_t i);
 int64_t Int(const SqlRow& row, size_t i);
 std::optional<std::string> OptText(const SqlRow& row, size_t i);
 std::optional<int64_t> OptInt(const SqlRow& row, size_t i);
+
+// A column of a closed set of strings (base/enum_text.h), named `column` for the error: its
+// value, or kInternal for text its table does not have — never a default in its place.
+template <TextEnum E>
+Result<E> EnumColumn(const SqlRow& row, size_t i, std::string_view column) {
+  std::string text = Text(row, i);
+  if (std::optional<E> value = FromText<E>(text)) return *value;
+  return InternalError("unknown value in " + std::string(column) + ": \"" + text + "\"");
+}
+// The text a closed-set value is stored as.
+template <TextEnum E>
+SqlValue EnumValue(E value) {
+  return std::string(ToText(value));
+}
 
 class SqlConnection {
  public:

@@ -20,7 +20,7 @@ class SqlStore final : public Store {
   Result<App> GetAppBySlug(std::string_view slug) override;
   Result<std::vector<App>> ListApps() override;
   Result<App> GetAppById(std::string_view app_id) override;
-  Status UpdateAppSettings(std::string_view app_id, std::string_view settings_json) override;
+  Status UpdateAppSettings(std::string_view app_id, const AppSettings& settings) override;
   Result<App> UpdateApp(std::string_view app_id,
                         const std::function<Status(App&)>& mutate) override;
 
@@ -30,7 +30,7 @@ class SqlStore final : public Store {
   Result<std::vector<AppMember>> ListAppMembers(std::string_view app_id) override;
   Result<std::vector<AppMember>> ListMembershipsOfUser(std::string_view user_id) override;
   Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
-                          std::string_view role) override;
+                          MemberRole role) override;
   Status RemoveAppMember(std::string_view app_id, std::string_view user_id) override;
 
   // AppApiKeyStore
@@ -72,15 +72,14 @@ class SqlStore final : public Store {
   Result<Session> FindSessionByRefreshToken(std::string_view app_id,
                                             std::string_view token_hash) override;
   Status RevokeSession(std::string_view app_id, std::string_view user_id,
-                       std::string_view session_id, std::string_view reason,
-                       UnixMillis now) override;
+                       std::string_view session_id, RevokeReason reason, UnixMillis now) override;
   Status RevokeSessionById(std::string_view app_id, std::string_view session_id,
-                           std::string_view reason, UnixMillis now) override;
+                           RevokeReason reason, UnixMillis now) override;
   Result<int64_t> RevokeClientSessions(std::string_view app_id, std::string_view user_id,
-                                       std::string_view client_id, std::string_view reason,
+                                       std::string_view client_id, RevokeReason reason,
                                        UnixMillis now) override;
   Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
-                                     std::string_view keep_session_id, std::string_view reason,
+                                     std::string_view keep_session_id, RevokeReason reason,
                                      UnixMillis now) override;
 
   // ApiTokenStore
@@ -138,13 +137,12 @@ class SqlStore final : public Store {
   Status CreateEmailToken(const EmailToken& token) override;
   Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
                                                  std::string_view token_hash,
-                                                 std::string_view purpose,
-                                                 UnixMillis now,
+                                                 EmailTokenPurpose purpose, UnixMillis now,
                                                  int64_t max_attempts) override;
   Result<EmailToken> GetEmailToken(std::string_view app_id, std::string_view token_hash,
-                                   std::string_view purpose) override;
+                                   EmailTokenPurpose purpose) override;
   Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
-                                       std::string_view purpose, UnixMillis now) override;
+                                       EmailTokenPurpose purpose, UnixMillis now) override;
   Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;
 
   // AuditStore

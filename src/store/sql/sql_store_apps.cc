@@ -1,3 +1,4 @@
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -5,54 +6,51 @@ namespace {
 
 constexpr std::string_view kAppColumns = "id, slug, name, disabled, settings_json, created_at";
 
+// The settings are parsed here, once per read (AppService caches the result).
 App ReadApp(const SqlRow& r) {
-  return App{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3) != 0, Text(r, 4), Int(r, 5)};
+  return App{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3) != 0, ParseAppSettings(Text(r, 4)),
+             Int(r, 5)};
 }
 
 }  // namespace
 
 Status SqlStore::CreateApp(const App& app) {
-  Status s = WriteOne(
-                 "INSERT INTO apps (id, slug, name, disabled, settings_json, created_at) "
-                 "VALUES ($1, $2, $3, $4, $5, $6)",
-                 {app.id, app.slug, app.name, int64_t{app.disabled}, app.settings_json,
-                  app.created_at})
-                 .status();
-  // SQLite names the column ("apps.slug"), PostgreSQL the index ("apps_slug_uq").
-  if (s.IsAlreadyExists()) {
-    return AlreadyExistsError(s.message().find("slug") != std::string::npos ? "slug" : "id");
-  }
-  return s;
+  return WriteOne(
+             "INSERT INTO apps (id, slug, name, disabled, settings_json, created_at) "
+             "VALUES ($1, $2, $3, $4, $5, $6)",
+             {app.id, app.slug, app.name, int64_t{app.disabled}, SerializeAppSettings(app.settings),
+              app.created_at})
+      .status();
 }
 
 Result<App> SqlStore::GetAppBySlug(std::string_view slug) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps WHERE slug = $1",
-               {std::string(slug)}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(StrCat({"SELECT ", kAppColumns, " FROM apps WHERE slug = $1"}),
+                                    {std::string(slug)}));
   if (rows.empty()) return NotFoundError("app");
   return ReadApp(rows[0]);
 }
 
 Result<App> SqlStore::GetAppById(std::string_view app_id) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps WHERE id = $1",
-                             {std::string(app_id)}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(StrCat({"SELECT ", kAppColumns, " FROM apps WHERE id = $1"}),
+                                    {std::string(app_id)}));
   if (rows.empty()) return NotFoundError("app");
   return ReadApp(rows[0]);
 }
 
 Result<std::vector<App>> SqlStore::ListApps() {
   TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows("SELECT " + std::string(kAppColumns) + " FROM apps ORDER BY slug", {}));
+      SqlRows rows, ReadRows(StrCat({"SELECT ", kAppColumns, " FROM apps ORDER BY slug"}), {}));
   std::vector<App> apps;
   for (const auto& r : rows) apps.push_back(ReadApp(r));
   return apps;
 }
 
-Status SqlStore::UpdateAppSettings(std::string_view app_id, std::string_view settings_json) {
-  TESSERA_ASSIGN_OR_RETURN(int64_t n, WriteOne("UPDATE apps SET settings_json = $2 WHERE id = $1",
-                                               {std::string(app_id), std::string(settings_json)}));
+Status SqlStore::UpdateAppSettings(std::string_view app_id, const AppSettings& settings) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t n,
+                           WriteOne("UPDATE apps SET settings_json = $2 WHERE id = $1",
+                                    {std::string(app_id), SerializeAppSettings(settings)}));
   return n == 1 ? OkStatus() : NotFoundError("app");
 }
 
@@ -66,9 +64,9 @@ Result<App> SqlStore::UpdateApp(std::string_view app_id,
     TESSERA_ASSIGN_OR_RETURN(
         int64_t locked, c.Exec("UPDATE apps SET name = name WHERE id = $1", {std::string(app_id)}));
     if (locked != 1) return NotFoundError("app");
-    TESSERA_ASSIGN_OR_RETURN(
-        SqlRows rows, c.Query("SELECT " + std::string(kAppColumns) + " FROM apps WHERE id = $1",
-                              {std::string(app_id)}));
+    TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                             c.Query(StrCat({"SELECT ", kAppColumns, " FROM apps WHERE id = $1"}),
+                                     {std::string(app_id)}));
     if (rows.empty()) return NotFoundError("app");
     app = ReadApp(rows[0]);
     const App before = app;
@@ -79,7 +77,7 @@ Result<App> SqlStore::UpdateApp(std::string_view app_id,
     app.created_at = before.created_at;
     return c
         .Exec("UPDATE apps SET name = $2, disabled = $3, settings_json = $4 WHERE id = $1",
-              {app.id, app.name, int64_t{app.disabled}, app.settings_json})
+              {app.id, app.name, int64_t{app.disabled}, SerializeAppSettings(app.settings)})
         .status();
   });
   if (!s.ok()) return s;

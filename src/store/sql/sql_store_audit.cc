@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -10,19 +11,23 @@ constexpr std::string_view kAuditColumns =
     " outcome, details_json";
 constexpr int kMaxAuditPage = 200;
 
-AuditEvent ReadAuditEvent(const SqlRow& r) {
+// kInternal for an action, actor type, subject type or outcome we do not know (a former
+// action name reads as its action: audit_actions.h).
+Result<AuditEvent> ReadAuditEvent(const SqlRow& r) {
   AuditEvent e;
   e.id = Text(r, 0);
   e.app_id = OptText(r, 1);
   e.at = Int(r, 2);
-  e.action = Text(r, 3);
-  e.actor_type = Text(r, 4);
+  TESSERA_ASSIGN_OR_RETURN(e.action, EnumColumn<AuditAction>(r, 3, "audit_events.action"));
+  TESSERA_ASSIGN_OR_RETURN(e.actor_type,
+                           EnumColumn<AuditActorType>(r, 4, "audit_events.actor_type"));
   e.actor_id = Text(r, 5);
-  e.subject_type = Text(r, 6);
+  TESSERA_ASSIGN_OR_RETURN(e.subject_type,
+                           EnumColumn<AuditSubjectType>(r, 6, "audit_events.subject_type"));
   e.subject_id = Text(r, 7);
   e.ip = Text(r, 8);
   e.user_agent = Text(r, 9);
-  e.outcome = Text(r, 10);
+  TESSERA_ASSIGN_OR_RETURN(e.outcome, EnumColumn<AuditOutcome>(r, 10, "audit_events.outcome"));
   e.details_json = Text(r, 11);
   return e;
 }
@@ -30,18 +35,18 @@ AuditEvent ReadAuditEvent(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::AppendAuditEvent(const AuditEvent& e) {
-  Status s = WriteOne("INSERT INTO audit_events (" + std::string(kAuditColumns) +
-                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                      {e.id, Opt(e.app_id), e.at, e.action, e.actor_type, e.actor_id,
-                       e.subject_type, e.subject_id, e.ip, e.user_agent, e.outcome,
-                       e.details_json})
-                 .status();
-  return s.IsAlreadyExists() ? AlreadyExistsError("id") : s;
+  return WriteOne(StrCat({"INSERT INTO audit_events (", kAuditColumns,
+                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"}),
+                  {e.id, Opt(e.app_id), e.at, EnumValue(e.action), EnumValue(e.actor_type),
+                   e.actor_id, EnumValue(e.subject_type), e.subject_id, e.ip, e.user_agent,
+                   EnumValue(e.outcome), e.details_json})
+      .status();
 }
 
-// The statement text depends only on which filters are set (at most 2^7 variants, each
-// prepared once per PostgreSQL connection). The cursor is resolved to its (at, id) in a
-// subquery, so the order (at desc, id desc) pages stably even when ids and times disagree.
+// The statement text depends only on which filters are set and on how many names the action
+// has (at most 2^7 * 2 variants, each prepared once per PostgreSQL connection). The cursor is
+// resolved to its (at, id) in a subquery, so the order (at desc, id desc) pages stably even
+// when ids and times disagree.
 Result<std::vector<AuditEvent>> SqlStore::ListAuditEvents(const AuditFilter& f) {
   std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit_events WHERE 1 = 1";
   std::vector<SqlValue> params;
@@ -50,7 +55,16 @@ Result<std::vector<AuditEvent>> SqlStore::ListAuditEvents(const AuditFilter& f) 
     return "$" + std::to_string(params.size());
   };
   if (f.app_id) sql += " AND app_id = " + bind(*f.app_id);
-  if (f.action) sql += " AND action = " + bind(*f.action);
+  if (f.action) {
+    // Every name its rows may carry (a renamed action's former one too); a name that is no
+    // action is bound as given, and no row holds it.
+    std::optional<AuditAction> action = FromText<AuditAction>(*f.action);
+    std::vector<std::string_view> names =
+        action ? StoredNamesOf(*action) : std::vector<std::string_view>{*f.action};
+    sql += " AND action IN (";
+    for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + bind(std::string(names[i]));
+    sql += ")";
+  }
   if (f.actor_id) sql += " AND actor_id = " + bind(*f.actor_id);
   if (f.subject_id) sql += " AND subject_id = " + bind(*f.subject_id);
   if (f.since) sql += " AND at >= " + bind(*f.since);
@@ -69,7 +83,10 @@ Result<std::vector<AuditEvent>> SqlStore::ListAuditEvents(const AuditFilter& f) 
   }));
   std::vector<AuditEvent> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ReadAuditEvent(r));
+  for (const auto& r : rows) {
+    TESSERA_ASSIGN_OR_RETURN(AuditEvent e, ReadAuditEvent(r));
+    out.push_back(std::move(e));
+  }
   return out;
 }
 

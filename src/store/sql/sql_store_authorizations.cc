@@ -45,14 +45,13 @@ Consent ReadConsent(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::CreateAuthorizationCode(const AuthorizationCode& c) {
-  Status s = WriteOne(StrCat({"INSERT INTO authorization_codes (", kCodeColumns,
-                              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                              "$13, $14)"}),
-                      {c.code_hash, c.app_id, c.client_id, c.user_id, c.redirect_uri, c.scope,
-                       c.nonce, c.code_challenge, c.session_id, c.browser_session_id, c.auth_time,
-                       c.created_at, c.expires_at, Opt(c.used_at)})
-                 .status();
-  return s.IsAlreadyExists() ? AlreadyExistsError("code_hash") : s;
+  return WriteOne(StrCat({"INSERT INTO authorization_codes (", kCodeColumns,
+                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                          "$13, $14)"}),
+                  {c.code_hash, c.app_id, c.client_id, c.user_id, c.redirect_uri, c.scope, c.nonce,
+                   c.code_challenge, c.session_id, c.browser_session_id, c.auth_time, c.created_at,
+                   c.expires_at, Opt(c.used_at)})
+      .status();
 }
 
 // One transaction: mark the code used only if it is live (the atomic step: of two racing

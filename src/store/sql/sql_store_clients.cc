@@ -1,4 +1,5 @@
 #include "store/sql/json_columns.h"
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -29,24 +30,24 @@ OAuthClient ReadClient(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::CreateClient(const OAuthClient& c) {
-  Status s = WriteOne(
-                 "INSERT INTO oauth_clients (client_id, app_id, name, secret_hash, is_public,"
-                 " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
-                 " post_logout_redirect_uris_json)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                 {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
-                  int64_t{c.first_party}, StringListToJson(c.redirect_uris),
-                  StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
-                  StringListToJson(c.post_logout_redirect_uris)})
-                 .status();
-  return s.IsAlreadyExists() ? AlreadyExistsError("client_id") : s;
+  return WriteOne(
+             "INSERT INTO oauth_clients (client_id, app_id, name, secret_hash, is_public,"
+             " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
+             " post_logout_redirect_uris_json)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
+              int64_t{c.first_party}, StringListToJson(c.redirect_uris),
+              StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
+              StringListToJson(c.post_logout_redirect_uris)})
+      .status();
 }
 
 Result<OAuthClient> SqlStore::GetClient(std::string_view app_id, std::string_view client_id) {
   TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows(std::string(kClientSelect) +
-                                 "WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
-                             {std::string(app_id), std::string(client_id)}));
+      SqlRows rows,
+      ReadRows(
+          StrCat({kClientSelect, "WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL"}),
+          {std::string(app_id), std::string(client_id)}));
   if (rows.empty()) return NotFoundError("client");
   return ReadClient(rows[0]);
 }
@@ -54,8 +55,8 @@ Result<OAuthClient> SqlStore::GetClient(std::string_view app_id, std::string_vie
 Result<std::vector<OAuthClient>> SqlStore::ListClients(std::string_view app_id) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows,
-      ReadRows(std::string(kClientSelect) +
-                   "WHERE app_id = $1 AND revoked_at IS NULL ORDER BY created_at, client_id",
+      ReadRows(StrCat({kClientSelect,
+                       "WHERE app_id = $1 AND revoked_at IS NULL ORDER BY created_at, client_id"}),
                {std::string(app_id)}));
   std::vector<OAuthClient> out;
   for (const auto& r : rows) out.push_back(ReadClient(r));
@@ -75,9 +76,10 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
                                     {std::string(app_id), std::string(client_id)}));
     if (locked != 1) return NotFoundError("client");
     TESSERA_ASSIGN_OR_RETURN(
-        SqlRows rows, c.Query(std::string(kClientSelect) +
-                                  "WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
-                              {std::string(app_id), std::string(client_id)}));
+        SqlRows rows,
+        c.Query(
+            StrCat({kClientSelect, "WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL"}),
+            {std::string(app_id), std::string(client_id)}));
     if (rows.empty()) return NotFoundError("client");
     client = ReadClient(rows[0]);
     const OAuthClient before = client;

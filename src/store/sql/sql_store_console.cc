@@ -1,4 +1,5 @@
 // Developer console: app members and the apps' backend API keys.
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -11,8 +12,10 @@ constexpr std::string_view kAppApiKeySelect =
     "SELECT id, app_id, name, prefix, key_hash, created_by, created_at, last_used_at, revoked_at"
     " FROM app_api_keys ";
 
-AppMember ReadMember(const SqlRow& r) {
-  return AppMember{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3)};
+// kInternal for a role we do not know.
+Result<AppMember> ReadMember(const SqlRow& r) {
+  TESSERA_ASSIGN_OR_RETURN(MemberRole role, EnumColumn<MemberRole>(r, 2, "app_members.role"));
+  return AppMember{Text(r, 0), Text(r, 1), role, Int(r, 3)};
 }
 
 AppApiKey ReadAppApiKey(const SqlRow& r) {
@@ -20,29 +23,30 @@ AppApiKey ReadAppApiKey(const SqlRow& r) {
                    Text(r, 5), Int(r, 6),  OptInt(r, 7), OptInt(r, 8)};
 }
 
-std::vector<AppMember> ReadMembers(const SqlRows& rows) {
+Result<std::vector<AppMember>> ReadMembers(const SqlRows& rows) {
   std::vector<AppMember> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ReadMember(r));
+  for (const auto& r : rows) {
+    TESSERA_ASSIGN_OR_RETURN(AppMember m, ReadMember(r));
+    out.push_back(std::move(m));
+  }
   return out;
 }
 
 }  // namespace
 
 Status SqlStore::AddAppMember(const AppMember& m) {
-  Status s = WriteOne(
-                 "INSERT INTO app_members (app_id, user_id, role, created_at)"
-                 " VALUES ($1, $2, $3, $4)",
-                 {m.app_id, m.user_id, m.role, m.created_at})
-                 .status();
-  // The only unique key is the primary key (app_id, user_id).
-  return s.IsAlreadyExists() ? AlreadyExistsError("member") : s;
+  return WriteOne(
+             "INSERT INTO app_members (app_id, user_id, role, created_at)"
+             " VALUES ($1, $2, $3, $4)",
+             {m.app_id, m.user_id, EnumValue(m.role), m.created_at})
+      .status();
 }
 
 Result<AppMember> SqlStore::GetAppMember(std::string_view app_id, std::string_view user_id) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows(std::string(kMemberSelect) + "WHERE app_id = $1 AND user_id = $2",
-                             {std::string(app_id), std::string(user_id)}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(StrCat({kMemberSelect, "WHERE app_id = $1 AND user_id = $2"}),
+                                    {std::string(app_id), std::string(user_id)}));
   if (rows.empty()) return NotFoundError("member");
   return ReadMember(rows[0]);
 }
@@ -50,7 +54,7 @@ Result<AppMember> SqlStore::GetAppMember(std::string_view app_id, std::string_vi
 Result<std::vector<AppMember>> SqlStore::ListAppMembers(std::string_view app_id) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows,
-      ReadRows(std::string(kMemberSelect) + "WHERE app_id = $1 ORDER BY created_at, user_id",
+      ReadRows(StrCat({kMemberSelect, "WHERE app_id = $1 ORDER BY created_at, user_id"}),
                {std::string(app_id)}));
   return ReadMembers(rows);
 }
@@ -58,16 +62,16 @@ Result<std::vector<AppMember>> SqlStore::ListAppMembers(std::string_view app_id)
 Result<std::vector<AppMember>> SqlStore::ListMembershipsOfUser(std::string_view user_id) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows,
-      ReadRows(std::string(kMemberSelect) + "WHERE user_id = $1 ORDER BY created_at, app_id",
+      ReadRows(StrCat({kMemberSelect, "WHERE user_id = $1 ORDER BY created_at, app_id"}),
                {std::string(user_id)}));
   return ReadMembers(rows);
 }
 
 Status SqlStore::SetAppMemberRole(std::string_view app_id, std::string_view user_id,
-                                  std::string_view role) {
+                                  MemberRole role) {
   TESSERA_ASSIGN_OR_RETURN(
       int64_t n, WriteOne("UPDATE app_members SET role = $3 WHERE app_id = $1 AND user_id = $2",
-                          {std::string(app_id), std::string(user_id), std::string(role)}));
+                          {std::string(app_id), std::string(user_id), EnumValue(role)}));
   return n == 1 ? OkStatus() : NotFoundError("member");
 }
 
@@ -79,33 +83,26 @@ Status SqlStore::RemoveAppMember(std::string_view app_id, std::string_view user_
 }
 
 Status SqlStore::CreateAppApiKey(const AppApiKey& k) {
-  Status s = WriteOne(
-                 "INSERT INTO app_api_keys (id, app_id, name, prefix, key_hash, created_by,"
-                 " created_at, last_used_at, revoked_at)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                 {k.id, k.app_id, k.name, k.prefix, k.key_hash, k.created_by, k.created_at,
-                  Opt(k.last_used_at), Opt(k.revoked_at)})
-                 .status();
-  // SQLite names the column ("app_api_keys.key_hash"), PostgreSQL the index
-  // ("app_api_keys_key_hash_uq", "app_api_keys_pkey"): report the field either way.
-  if (s.IsAlreadyExists()) {
-    return AlreadyExistsError(s.message().find("hash") != std::string::npos ? "key_hash" : "id");
-  }
-  return s;
+  return WriteOne(
+             "INSERT INTO app_api_keys (id, app_id, name, prefix, key_hash, created_by,"
+             " created_at, last_used_at, revoked_at)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             {k.id, k.app_id, k.name, k.prefix, k.key_hash, k.created_by, k.created_at,
+              Opt(k.last_used_at), Opt(k.revoked_at)})
+      .status();
 }
 
 Result<AppApiKey> SqlStore::GetAppApiKeyByHash(std::string_view key_hash) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      ReadRows(std::string(kAppApiKeySelect) + "WHERE key_hash = $1", {std::string(key_hash)}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows(StrCat({kAppApiKeySelect, "WHERE key_hash = $1"}),
+                                                  {std::string(key_hash)}));
   if (rows.empty()) return NotFoundError("api key");
   return ReadAppApiKey(rows[0]);
 }
 
 Result<std::vector<AppApiKey>> SqlStore::ListAppApiKeys(std::string_view app_id) {
-  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows(std::string(kAppApiKeySelect) +
-                                                      "WHERE app_id = $1 AND revoked_at IS NULL"
-                                                      " ORDER BY created_at DESC, id DESC",
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows(StrCat({kAppApiKeySelect,
+                                                          "WHERE app_id = $1 AND revoked_at IS NULL"
+                                                          " ORDER BY created_at DESC, id DESC"}),
                                                   {std::string(app_id)}));
   std::vector<AppApiKey> out;
   out.reserve(rows.size());

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -33,13 +34,12 @@ OutgoingMail ReadMail(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::EnqueueMail(const OutgoingMail& m) {
-  Status s = WriteOne("INSERT INTO mail_outbox (" + std::string(kMailColumns) +
-                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                      {m.id, m.app_id, m.to_address, m.from_address, m.subject, m.text_body,
-                       m.html_body, m.kind, m.attempts, m.last_error, m.created_at,
-                       m.next_attempt_at, Opt(m.sent_at)})
-                 .status();
-  return s.IsAlreadyExists() ? AlreadyExistsError("id") : s;
+  return WriteOne(
+             StrCat({"INSERT INTO mail_outbox (", kMailColumns,
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"}),
+             {m.id, m.app_id, m.to_address, m.from_address, m.subject, m.text_body, m.html_body,
+              m.kind, m.attempts, m.last_error, m.created_at, m.next_attempt_at, Opt(m.sent_at)})
+      .status();
 }
 
 // One statement, so the lease is atomic on both engines. SQLite has a single writer. On

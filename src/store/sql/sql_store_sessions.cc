@@ -1,3 +1,4 @@
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 
@@ -19,7 +20,8 @@ constexpr std::string_view kSessionByToken =
     " ON s.id = t.session_id WHERE s.app_id = $1 AND t.token_hash = $2";
 constexpr size_t kTokenUsedAt = 14;
 
-Session ReadSession(const SqlRow& r) {
+// kInternal when the kind or the revocation reason is text we do not know.
+Result<Session> ReadSession(const SqlRow& r) {
   Session s;
   s.id = Text(r, 0);
   s.app_id = Text(r, 1);
@@ -28,24 +30,29 @@ Session ReadSession(const SqlRow& r) {
   s.last_used_at = Int(r, 4);
   s.expires_at = Int(r, 5);
   s.revoked_at = OptInt(r, 6);
-  s.revoked_reason = Text(r, 7);
+  if (!Text(r, 7).empty()) {
+    TESSERA_ASSIGN_OR_RETURN(s.revoked_reason,
+                             EnumColumn<RevokeReason>(r, 7, "sessions.revoked_reason"));
+  }
   s.user_agent = Text(r, 8);
   s.ip = Text(r, 9);
-  s.kind = Text(r, 10);
+  TESSERA_ASSIGN_OR_RETURN(s.kind, EnumColumn<SessionKind>(r, 10, "sessions.kind"));
   s.client_id = Text(r, 11);
   s.scope = Text(r, 12);
   s.auth_time = Int(r, 13);
   return s;
 }
 
-// `cookie_hash` is NULL for every kind but "browser".
-Status InsertSession(SqlConnection& c, const Session& s, std::string_view kind,
+// `cookie_hash` is NULL for every kind but kBrowser.
+Status InsertSession(SqlConnection& c, const Session& s, SessionKind kind,
                      const SqlValue& cookie_hash) {
-  return c.Exec("INSERT INTO sessions (id, app_id, user_id, kind, client_id, scope, auth_time,"
-                " created_at, last_used_at, expires_at, user_agent, ip, cookie_hash)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                {s.id, s.app_id, s.user_id, std::string(kind), s.client_id, s.scope, s.auth_time,
-                 s.created_at, s.last_used_at, s.expires_at, s.user_agent, s.ip, cookie_hash})
+  return c
+      .Exec(
+          "INSERT INTO sessions (id, app_id, user_id, kind, client_id, scope, auth_time,"
+          " created_at, last_used_at, expires_at, user_agent, ip, cookie_hash)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+          {s.id, s.app_id, s.user_id, EnumValue(kind), s.client_id, s.scope, s.auth_time,
+           s.created_at, s.last_used_at, s.expires_at, s.user_agent, s.ip, cookie_hash})
       .status();
 }
 
@@ -59,43 +66,30 @@ Status InsertRefreshToken(SqlConnection& c, const RefreshToken& t) {
 }  // namespace
 
 Status SqlStore::CreateSession(const Session& s, const std::optional<RefreshToken>& first) {
-  Status st = db_->Write([&](SqlConnection& c) -> Status {
+  return db_->Write([&](SqlConnection& c) -> Status {
     TESSERA_RETURN_IF_ERROR(InsertSession(c, s, s.kind, Null()));
     if (!first) return OkStatus();
     RefreshToken t = *first;
     t.session_id = s.id;
     return InsertRefreshToken(c, t);
   });
-  // SQLite names the column ("refresh_tokens.token_hash"), PostgreSQL the index
-  // ("refresh_tokens_hash_uq", "sessions_pkey"): report the field either way.
-  if (st.IsAlreadyExists()) {
-    return AlreadyExistsError(st.message().find("hash") != std::string::npos ? "token_hash"
-                                                                             : "id");
-  }
-  return st;
 }
 
 Status SqlStore::CreateBrowserSession(const Session& s, std::string_view cookie_hash) {
-  Status st = db_->Write([&](SqlConnection& c) -> Status {
-    return InsertSession(c, s, kSessionBrowser, std::string(cookie_hash));
+  return db_->Write([&](SqlConnection& c) -> Status {
+    return InsertSession(c, s, SessionKind::kBrowser, std::string(cookie_hash));
   });
-  // "sessions.cookie_hash" (SQLite) or "sessions_cookie_hash_uq" (PostgreSQL).
-  if (st.IsAlreadyExists()) {
-    return AlreadyExistsError(st.message().find("cookie_hash") != std::string::npos
-                                  ? "cookie_hash"
-                                  : "id");
-  }
-  return st;
 }
 
 Result<Session> SqlStore::GetBrowserSession(std::string_view app_id, std::string_view cookie_hash,
                                             UnixMillis now, int64_t idle_ttl_ms) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows,
-      ReadRows(std::string(kSessionSelect) +
-                   "WHERE cookie_hash = $2 AND app_id = $1 AND kind = 'browser'"
-                   " AND revoked_at IS NULL AND expires_at > $3 AND last_used_at + $4 > $3",
-               {std::string(app_id), std::string(cookie_hash), now, idle_ttl_ms}));
+      ReadRows(StrCat({kSessionSelect,
+                       "WHERE cookie_hash = $2 AND app_id = $1 AND kind = $5"
+                       " AND revoked_at IS NULL AND expires_at > $3 AND last_used_at + $4 > $3"}),
+               {std::string(app_id), std::string(cookie_hash), now, idle_ttl_ms,
+                EnumValue(SessionKind::kBrowser)}));
   if (rows.empty()) return NotFoundError("session");
   return ReadSession(rows[0]);
 }
@@ -109,7 +103,7 @@ Status SqlStore::TouchSession(std::string_view session_id, UnixMillis now) {
 
 Result<Session> SqlStore::GetSession(std::string_view app_id, std::string_view session_id) {
   TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                           ReadRows(std::string(kSessionSelect) + "WHERE app_id = $1 AND id = $2",
+                           ReadRows(StrCat({kSessionSelect, "WHERE app_id = $1 AND id = $2"}),
                                     {std::string(app_id), std::string(session_id)}));
   if (rows.empty()) return NotFoundError("session");
   return ReadSession(rows[0]);
@@ -122,12 +116,16 @@ Result<std::vector<Session>> SqlStore::ListActiveSessions(std::string_view app_i
                                                           UnixMillis now) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows,
-      ReadRows(std::string(kSessionSelect) +
-                   "WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3"
-                   " ORDER BY last_used_at DESC",
-               {std::string(app_id), std::string(user_id), now}));
+      ReadRows(
+          StrCat({kSessionSelect,
+                  "WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3"
+                  " ORDER BY last_used_at DESC"}),
+          {std::string(app_id), std::string(user_id), now}));
   std::vector<Session> out;
-  for (const auto& r : rows) out.push_back(ReadSession(r));
+  for (const auto& r : rows) {
+    TESSERA_ASSIGN_OR_RETURN(Session session, ReadSession(r));
+    out.push_back(std::move(session));
+  }
   return out;
 }
 
@@ -154,17 +152,17 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id, std::stri
     if (used.empty()) {
       TESSERA_ASSIGN_OR_RETURN(
           SqlRows seen,
-          c.Query(std::string(kSessionByToken) + " AND s.client_id = $3",
+          c.Query(StrCat({kSessionByToken, " AND s.client_id = $3"}),
                   {std::string(app_id), std::string(token_hash), std::string(client_id)}));
       if (!seen.empty() && OptInt(seen[0], kTokenUsedAt)) {
         rot.outcome = RotationOutcome::kReused;
-        rot.session = ReadSession(seen[0]);
+        TESSERA_ASSIGN_OR_RETURN(rot.session, ReadSession(seen[0]));
       }
       return OkStatus();
     }
     TESSERA_ASSIGN_OR_RETURN(
-        SqlRows sess, c.Query(std::string(kSessionSelect) +
-                                  "WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
+        SqlRows sess, c.Query(StrCat({kSessionSelect,
+                                      "WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2"}),
                               {Text(used[0], 0), now}));
     if (sess.empty()) return AbortedError("session over");  // roll the mark back
     next.session_id = Text(used[0], 0);
@@ -174,7 +172,7 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id, std::stri
         c.Exec("UPDATE sessions SET last_used_at = $2 WHERE id = $1", {next.session_id, now})
             .status());
     rot.outcome = RotationOutcome::kRotated;
-    rot.session = ReadSession(sess[0]);
+    TESSERA_ASSIGN_OR_RETURN(rot.session, ReadSession(sess[0]));
     rot.session->last_used_at = now;
     return OkStatus();
   });
@@ -195,7 +193,7 @@ Result<RefreshTokenInfo> SqlStore::GetRefreshToken(std::string_view app_id,
                {std::string(app_id), std::string(token_hash)}));
   if (rows.empty()) return NotFoundError("refresh token");
   RefreshTokenInfo info;
-  info.session = ReadSession(rows[0]);
+  TESSERA_ASSIGN_OR_RETURN(info.session, ReadSession(rows[0]));
   info.token.id = Text(rows[0], 14);
   info.token.session_id = info.session.id;
   info.token.token_hash = Text(rows[0], 15);
@@ -214,43 +212,43 @@ Result<Session> SqlStore::FindSessionByRefreshToken(std::string_view app_id,
 }
 
 Status SqlStore::RevokeSession(std::string_view app_id, std::string_view user_id,
-                               std::string_view session_id, std::string_view reason,
-                               UnixMillis now) {
+                               std::string_view session_id, RevokeReason reason, UnixMillis now) {
   TESSERA_ASSIGN_OR_RETURN(
       int64_t n, WriteOne("UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
                           " WHERE app_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL",
-                          {std::string(app_id), std::string(user_id), std::string(session_id),
-                           now, std::string(reason)}));
+                          {std::string(app_id), std::string(user_id), std::string(session_id), now,
+                           EnumValue(reason)}));
   return n == 1 ? OkStatus() : NotFoundError("session");
 }
 
 Status SqlStore::RevokeSessionById(std::string_view app_id, std::string_view session_id,
-                                   std::string_view reason, UnixMillis now) {
+                                   RevokeReason reason, UnixMillis now) {
   TESSERA_ASSIGN_OR_RETURN(
       int64_t n, WriteOne("UPDATE sessions SET revoked_at = $3, revoked_reason = $4"
                           " WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
-                          {std::string(app_id), std::string(session_id), now,
-                           std::string(reason)}));
+                          {std::string(app_id), std::string(session_id), now, EnumValue(reason)}));
   return n == 1 ? OkStatus() : NotFoundError("session");
 }
 
 Result<int64_t> SqlStore::RevokeClientSessions(std::string_view app_id, std::string_view user_id,
-                                               std::string_view client_id,
-                                               std::string_view reason, UnixMillis now) {
-  return WriteOne("UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
-                  " WHERE app_id = $1 AND user_id = $2 AND client_id = $3 AND kind = 'oauth'"
-                  " AND revoked_at IS NULL AND expires_at > $4",
-                  {std::string(app_id), std::string(user_id), std::string(client_id), now,
-                   std::string(reason)});
+                                               std::string_view client_id, RevokeReason reason,
+                                               UnixMillis now) {
+  return WriteOne(
+      "UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
+      " WHERE app_id = $1 AND user_id = $2 AND client_id = $3 AND kind = $6"
+      " AND revoked_at IS NULL AND expires_at > $4",
+      {std::string(app_id), std::string(user_id), std::string(client_id), now, EnumValue(reason),
+       EnumValue(SessionKind::kOAuth)});
 }
 
 Result<int64_t> SqlStore::RevokeUserSessions(std::string_view app_id, std::string_view user_id,
-                                             std::string_view keep_session_id,
-                                             std::string_view reason, UnixMillis now) {
-  return WriteOne("UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
-                  " WHERE app_id = $1 AND user_id = $2 AND id <> $3 AND revoked_at IS NULL",
-                  {std::string(app_id), std::string(user_id), std::string(keep_session_id), now,
-                   std::string(reason)});
+                                             std::string_view keep_session_id, RevokeReason reason,
+                                             UnixMillis now) {
+  return WriteOne(
+      "UPDATE sessions SET revoked_at = $4, revoked_reason = $5"
+      " WHERE app_id = $1 AND user_id = $2 AND id <> $3 AND revoked_at IS NULL",
+      {std::string(app_id), std::string(user_id), std::string(keep_session_id), now,
+       EnumValue(reason)});
 }
 
 }  // namespace tessera::store::sql

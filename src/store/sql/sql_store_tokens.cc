@@ -1,4 +1,5 @@
 // API tokens and signing keys.
+#include "base/strings.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
@@ -16,24 +17,18 @@ ApiToken ReadApiToken(const SqlRow& r) {
 }  // namespace
 
 Status SqlStore::CreateApiToken(const ApiToken& t) {
-  Status s = WriteOne("INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
-                      " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                      {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
-                       Opt(t.expires_at)})
-          .status();
-  // SQLite names the column ("api_tokens.token_hash"), PostgreSQL the index
-  // ("api_tokens_hash_uq", "api_tokens_pkey"): report the field either way.
-  if (s.IsAlreadyExists()) {
-    return AlreadyExistsError(s.message().find("hash") != std::string::npos ? "token_hash"
-                                                                            : "id");
-  }
-  return s;
+  return WriteOne(
+             "INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
+             " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
+              Opt(t.expires_at)})
+      .status();
 }
 
 Result<ApiToken> SqlStore::GetApiTokenByHash(std::string_view token_hash) {
-  TESSERA_ASSIGN_OR_RETURN(SqlRows rows, ReadRows(std::string(kApiTokenSelect) +
-                                                      "WHERE token_hash = $1",
-                                                  {std::string(token_hash)}));
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows(StrCat({kApiTokenSelect, "WHERE token_hash = $1"}), {std::string(token_hash)}));
   if (rows.empty()) return NotFoundError("api token");
   return ReadApiToken(rows[0]);
 }
@@ -41,9 +36,9 @@ Result<ApiToken> SqlStore::GetApiTokenByHash(std::string_view token_hash) {
 Result<std::vector<ApiToken>> SqlStore::ListApiTokens(std::string_view app_id,
                                                       std::string_view user_id) {
   TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows, ReadRows(std::string(kApiTokenSelect) +
-                                 "WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL"
-                                 " ORDER BY created_at DESC",
+      SqlRows rows, ReadRows(StrCat({kApiTokenSelect,
+                                     "WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL"
+                                     " ORDER BY created_at DESC"}),
                              {std::string(app_id), std::string(user_id)}));
   std::vector<ApiToken> out;
   for (const auto& r : rows) out.push_back(ReadApiToken(r));
@@ -66,13 +61,12 @@ Status SqlStore::TouchApiToken(std::string_view token_id, UnixMillis now) {
 }
 
 Status SqlStore::InsertSigningKey(const SigningKeyRecord& k) {
-  Status s = WriteOne("INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
-                      " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                      {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
-                       Opt(k.retired_at)})
-          .status();
-  if (s.IsAlreadyExists()) return AlreadyExistsError("kid");  // the only unique key
-  return s;
+  return WriteOne(
+             "INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
+             " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
+              Opt(k.retired_at)})
+      .status();
 }
 
 Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {

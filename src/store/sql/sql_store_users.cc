@@ -33,14 +33,6 @@ User ReadUser(const SqlRow& r) {
   return u;
 }
 
-// Unique-index names carry the field: SQLite names the column, PostgreSQL the index.
-Status UserClash(const Status& s) {
-  if (!s.IsAlreadyExists()) return s;
-  if (s.message().find("username") != std::string::npos) return AlreadyExistsError("username");
-  if (s.message().find("email") != std::string::npos) return AlreadyExistsError("email");
-  return AlreadyExistsError("id");
-}
-
 // A LIKE pattern matching `search` anywhere, lowercased (the columns searched are
 // normalized to lowercase), with the metacharacters % _ and the escape \ taken literally.
 std::string ContainsPattern(std::string_view search) {
@@ -62,16 +54,16 @@ Result<User> OneUser(Result<SqlRows> rows) {
 }  // namespace
 
 Status SqlStore::CreateUser(const User& u) {
-  return UserClash(
-      WriteOne("INSERT INTO users (id, app_id, email, email_normalized, username,"
-               " username_normalized, password_hash, email_verified, disabled, roles_json,"
-               " profile_json, created_at, updated_at, last_login_at)"
-               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-               {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
-                Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-                int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
-                u.updated_at, Opt(u.last_login_at)})
-          .status());
+  return WriteOne(
+             "INSERT INTO users (id, app_id, email, email_normalized, username,"
+             " username_normalized, password_hash, email_verified, disabled, roles_json,"
+             " profile_json, created_at, updated_at, last_login_at)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
+              Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
+              int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
+              u.updated_at, Opt(u.last_login_at)})
+      .status();
 }
 
 Result<User> SqlStore::GetUser(std::string_view app_id, std::string_view user_id) {
@@ -114,7 +106,7 @@ Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user
                    user.profile_json, user.updated_at, Opt(user.last_login_at)})
         .status();
   });
-  if (!s.ok()) return UserClash(s);
+  if (!s.ok()) return s;
   return user;
 }
 

@@ -8,15 +8,22 @@
 #include <unordered_map>
 
 #include "store/sql/connection_pool.h"
+#include "store/sql/unique_keys.h"
 
 namespace tessera::store::sql {
 namespace {
 
+// SQLite's message for a unique or primary key violation, before the key's columns
+// ("users.app_id, users.email_normalized"): fixed since SQLite 3.8.2.
+constexpr std::string_view kUniqueFailed = "UNIQUE constraint failed: ";
+
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   int ext = sqlite3_extended_errcode(db);
-  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  std::string_view detail = sqlite3_errmsg(db);
+  std::string msg = std::string(what) + ": " + std::string(detail);
   if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    return AlreadyExistsError(msg);  // names the columns, e.g. "users.email_normalized"
+    if (!detail.starts_with(kUniqueFailed)) return InternalError(msg);
+    return UniqueViolation("sqlite", detail.substr(kUniqueFailed.size()));
   }
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return UnavailableError(msg);
   return InternalError(msg);

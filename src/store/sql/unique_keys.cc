@@ -1,0 +1,59 @@
+#include "store/sql/unique_keys.h"
+
+#include "store/store.h"
+
+namespace tessera::store::sql {
+namespace {
+
+// PostgreSQL names a primary key <table>_pkey and a unique index as the migration does;
+// SQLite lists the key's columns in order.
+constexpr UniqueKeyName kUniqueKeys[] = {
+    {"apps_pkey", "apps.id", UniqueKey(AppUniqueKey::kId), "id"},
+    {"apps_slug_uq", "apps.slug", UniqueKey(AppUniqueKey::kSlug), "slug"},
+    {"app_members_pkey", "app_members.app_id, app_members.user_id",
+     UniqueKey(AppMemberUniqueKey::kMembership), "member"},
+    {"app_api_keys_pkey", "app_api_keys.id", UniqueKey(AppApiKeyUniqueKey::kId), "id"},
+    {"app_api_keys_key_hash_uq", "app_api_keys.key_hash", UniqueKey(AppApiKeyUniqueKey::kKeyHash),
+     "key_hash"},
+    {"users_pkey", "users.id", UniqueKey(UserUniqueKey::kId), "id"},
+    {"users_email_uq", "users.app_id, users.email_normalized", UniqueKey(UserUniqueKey::kEmail),
+     "email"},
+    {"users_username_uq", "users.app_id, users.username_normalized",
+     UniqueKey(UserUniqueKey::kUsername), "username"},
+    {"sessions_pkey", "sessions.id", UniqueKey(SessionUniqueKey::kId), "id"},
+    {"sessions_cookie_hash_uq", "sessions.cookie_hash", UniqueKey(SessionUniqueKey::kCookieHash),
+     "cookie_hash"},
+    {"refresh_tokens_pkey", "refresh_tokens.id", UniqueKey(SessionUniqueKey::kRefreshTokenId),
+     "id"},
+    {"refresh_tokens_hash_uq", "refresh_tokens.token_hash",
+     UniqueKey(SessionUniqueKey::kRefreshTokenHash), "token_hash"},
+    {"api_tokens_pkey", "api_tokens.id", UniqueKey(ApiTokenUniqueKey::kId), "id"},
+    {"api_tokens_hash_uq", "api_tokens.token_hash", UniqueKey(ApiTokenUniqueKey::kTokenHash),
+     "token_hash"},
+    {"signing_keys_pkey", "signing_keys.kid", UniqueKey(SigningKeyUniqueKey::kKid), "kid"},
+    {"oauth_clients_pkey", "oauth_clients.client_id", UniqueKey(ClientUniqueKey::kClientId),
+     "client_id"},
+    {"authorization_codes_pkey", "authorization_codes.code_hash",
+     UniqueKey(AuthorizationCodeUniqueKey::kCodeHash), "code_hash"},
+    {"mail_outbox_pkey", "mail_outbox.id", UniqueKey(MailUniqueKey::kId), "id"},
+    {"email_tokens_pkey", "email_tokens.token_hash", UniqueKey(EmailTokenUniqueKey::kTokenHash),
+     "token_hash"},
+    {"audit_events_pkey", "audit_events.id", UniqueKey(AuditEventUniqueKey::kId), "id"},
+};
+
+}  // namespace
+
+std::span<const UniqueKeyName> UniqueKeyNames() { return kUniqueKeys; }
+
+Status UniqueViolation(std::string_view dialect, std::string_view name) {
+  const bool postgres = dialect == "postgres";
+  for (const UniqueKeyName& k : kUniqueKeys) {
+    if ((postgres ? k.postgres : k.sqlite) == name) {
+      return AlreadyExistsError(std::string(k.field)).WithUniqueKey(k.key);
+    }
+  }
+  return InternalError("unique key without a typed key (store/sql/unique_keys.cc): " +
+                       std::string(name));
+}
+
+}  // namespace tessera::store::sql

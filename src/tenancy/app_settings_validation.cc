@@ -1,0 +1,70 @@
+#include "tenancy/app_settings_validation.h"
+
+#include <boost/url/parse.hpp>
+
+#include "mail/mime_message.h"
+#include "accounts/password_policy.h"
+#include "base/uri_rules.h"
+
+namespace tessera::services {
+namespace {
+
+bool IsHexColor(std::string_view c) {
+  if (c.size() != 7 || c[0] != '#') return false;
+  for (char ch : c.substr(1)) {
+    bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+    if (!hex) return false;
+  }
+  return true;
+}
+
+bool LengthBetween(std::string_view text, size_t lo, size_t hi) {
+  auto n = Utf8Length(text);
+  return n && *n >= lo && *n <= hi;
+}
+
+}  // namespace
+
+Status ValidateAppSettings(const store::AppSettings& s) {
+  std::vector<FieldError> errors;
+  if (s.password_min_length != 0 && (s.password_min_length < kMinPasswordLength ||
+                                     s.password_min_length > kMaxPasswordMinLength)) {
+    errors.push_back({"password_min_length", "must be 0 (the server default) or 8-128"});
+  }
+  if (s.access_token_ttl_s != 0 && (s.access_token_ttl_s < 60 || s.access_token_ttl_s > 86400)) {
+    errors.push_back({"access_token_ttl_s", "must be 0 (the server default) or 60-86400 seconds"});
+  }
+  if (s.refresh_token_ttl_s != 0 &&
+      (s.refresh_token_ttl_s < 3600 || s.refresh_token_ttl_s > 365LL * 86400)) {
+    errors.push_back(
+        {"refresh_token_ttl_s", "must be 0 (the server default) or 3600-31536000 seconds"});
+  }
+  if (!s.display_name.empty() && !LengthBetween(s.display_name, 1, 100)) {
+    errors.push_back({"display_name", "must be at most 100 characters"});
+  }
+  if (!s.mail_sender_name.empty() &&
+      (!LengthBetween(s.mail_sender_name, 1, 100) ||
+       s.mail_sender_name.find_first_of("\r\n<>\"") != std::string::npos)) {
+    errors.push_back(
+        {"mail_sender_name", "must be at most 100 characters, without < > \" or line breaks"});
+  }
+  if (!s.mail_from.empty() && !mail::ParseMailbox(s.mail_from).ok()) {
+    errors.push_back({"mail_from", "must be an address, or \"Name <address>\""});
+  }
+  if (!s.logo_url.empty() && !IsValidLogoUrl(s.logo_url)) {
+    errors.push_back({"logo_url", "must be an https URL"});
+  }
+  if (!s.accent_color.empty() && !IsHexColor(s.accent_color)) {
+    errors.push_back({"accent_color", "must be a colour like #1a73e8"});
+  }
+  if (s.redirect_uris.size() > kMaxAppRedirectUris) {
+    errors.push_back({"redirect_uris", "at most 20"});
+  }
+  for (const auto& uri : s.redirect_uris) {
+    if (!IsValidRedirectUri(uri)) errors.push_back({"redirect_uris", "not an allowed URI: " + uri});
+  }
+  if (!errors.empty()) return ValidationError(std::move(errors));
+  return OkStatus();
+}
+
+}  // namespace tessera::services
