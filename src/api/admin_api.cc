@@ -14,12 +14,6 @@ using http::Request;
 using http::Response;
 using http::beast_http::verb;
 
-namespace {
-
-Response Error(const Status& s) { return http::ProblemResponse(s); }
-
-}  // namespace
-
 void AdminApi::Mount(http::Router& r) {
   r.Add(verb::get, "/api/admin/apps", [this](Request& req) { return ListApps(req); });
   r.Add(verb::post, "/api/admin/apps/{slug}/disable",
@@ -33,11 +27,11 @@ void AdminApi::Mount(http::Router& r) {
 Response AdminApi::ListApps(Request& req) {
   return caller_.AsOperator(req, [&](const store::User&, const services::Actor&) {
     auto apps = apps_.ListAll();
-    if (!apps.ok()) return Error(apps.status());
+    if (!apps.ok()) return http::ProblemResponse(apps.status());
     json::array out;
     for (const auto& app : *apps) {
       auto count = users_.Count(app);
-      if (!count.ok()) return Error(count.status());
+      if (!count.ok()) return http::ProblemResponse(count.status());
       json::object v = AppSummaryView(app, apps_.IssuerFor(app.slug));
       v["user_count"] = *count;
       out.push_back(std::move(v));
@@ -52,12 +46,12 @@ Response AdminApi::SetDisabled(Request& req, bool disabled) {
     const std::string& slug = req.Param("slug");
     if (disabled && slug == services::kConsoleAppSlug) {
       // Disabling the console would lock every operator out of this API.
-      return Error(FailedPreconditionError("the console app cannot be disabled"));
+      return http::ProblemResponse(FailedPreconditionError("the console app cannot be disabled"));
     }
     auto app = apps_.SetDisabled(slug, disabled, actor);
-    if (!app.ok()) return Error(app.status());
+    if (!app.ok()) return http::ProblemResponse(app.status());
     auto count = users_.Count(*app);
-    if (!count.ok()) return Error(count.status());
+    if (!count.ok()) return http::ProblemResponse(count.status());
     json::object v = AppSummaryView(*app, apps_.IssuerFor(app->slug));
     v["user_count"] = *count;
     return http::JsonResponse(200, v);
@@ -69,15 +63,15 @@ Response AdminApi::ListAuditEvents(Request& req) {
     std::vector<std::string_view> known = kAuditQuery;
     known.push_back("app");
     auto query = http::ReadKnownQuery(req, known);
-    if (!query.ok()) return Error(query.status());
+    if (!query.ok()) return http::ProblemResponse(query.status());
     auto filter = AuditFilterOf(*query);
-    if (!filter.ok()) return Error(filter.status());
+    if (!filter.ok()) return http::ProblemResponse(filter.status());
     if (auto it = query->find("app"); it != query->end() && !it->second.empty()) {
       auto app = apps_.Find(it->second);
       if (app.status().IsNotFound()) {
-        return Error(ValidationError({{"app", "no such app"}}));
+        return http::ProblemResponse(ValidationError({{"app", "no such app"}}));
       }
-      if (!app.ok()) return Error(app.status());
+      if (!app.ok()) return http::ProblemResponse(app.status());
       filter->app_id = app->id;
     }
     return AuditEventsResponse(audit_, *filter);

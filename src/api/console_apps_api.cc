@@ -15,7 +15,6 @@ using http::beast_http::verb;
 
 namespace {
 
-Response Error(const Status& s) { return http::ProblemResponse(s); }
 
 constexpr const char* kSettingNames[] = {
     "allow_signup",        "require_verified_email", "email_code_login",    "magic_link_login",
@@ -92,7 +91,7 @@ json::object ConsoleAppsApi::AppDetail(const store::App& app, services::AccessRo
 Response ConsoleAppsApi::ListApps(Request& req) {
   return caller_.AsDeveloper(req, [&](const store::User& caller, const services::Actor&) {
     auto apps = console_.ListApps(caller);
-    if (!apps.ok()) return Error(apps.status());
+    if (!apps.ok()) return http::ProblemResponse(apps.status());
     json::array out;
     for (const auto& a : *apps) {
       json::object v = AppSummaryView(a.app, apps_.IssuerFor(a.app.slug));
@@ -113,7 +112,7 @@ Response ConsoleAppsApi::CreateApp(Request& req) {
       return *bad;
     }
     auto created = console_.CreateApp(caller, slug, name, actor);
-    if (!created.ok()) return Error(created.status());
+    if (!created.ok()) return http::ProblemResponse(created.status());
     return http::JsonResponse(201, AppDetail(created->app, created->role));
   });
 }
@@ -141,7 +140,7 @@ Response ConsoleAppsApi::PatchApp(Request& req) {
           return *bad;
         }
         auto updated = apps_.Update(a.app.slug, name, settings, actor);
-        if (!updated.ok()) return Error(PrefixSettingErrors(updated.status()));
+        if (!updated.ok()) return http::ProblemResponse(PrefixSettingErrors(updated.status()));
         return http::JsonResponse(200, AppDetail(*updated, a.role));
       });
 }

@@ -13,12 +13,6 @@ using http::Request;
 using http::Response;
 using http::beast_http::verb;
 
-namespace {
-
-Response Error(const Status& s) { return http::ProblemResponse(s); }
-
-}  // namespace
-
 void ConsoleCredentialsApi::Mount(http::Router& r) {
   auto bind = [this](Response (ConsoleCredentialsApi::*fn)(Request&)) {
     return [this, fn](Request& req) { return (this->*fn)(req); };
@@ -40,7 +34,7 @@ void ConsoleCredentialsApi::Mount(http::Router& r) {
 Response ConsoleCredentialsApi::ListApiKeys(Request& req) {
   return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
     auto keys = keys_.List(a.app);
-    if (!keys.ok()) return Error(keys.status());
+    if (!keys.ok()) return http::ProblemResponse(keys.status());
     json::array out;
     for (const auto& k : *keys) out.push_back(AppApiKeyView(k));
     return http::JsonResponse(200, json::object{{"api_keys", std::move(out)}});
@@ -56,7 +50,7 @@ Response ConsoleCredentialsApi::CreateApiKey(Request& req) {
           return *bad;
         }
         auto created = keys_.Create(a.app, name, actor);
-        if (!created.ok()) return Error(created.status());
+        if (!created.ok()) return http::ProblemResponse(created.status());
         json::object v = AppApiKeyView(created->record);
         v["key"] = created->key;  // the only time it is shown
         return http::JsonResponse(201, v);
@@ -68,9 +62,9 @@ Response ConsoleCredentialsApi::RevokeApiKey(Request& req) {
                                  [&](const services::AppAccess& a, const services::Actor& actor) {
                                    const std::string& id = req.Param("id");
                                    if (!IsPlausibleId(id))
-                                     return Error(NotFoundError("no such API key"));
+                                     return http::ProblemResponse(NotFoundError("no such API key"));
                                    Status s = keys_.Revoke(a.app, id, actor);
-                                   return s.ok() ? http::NoContent() : Error(s);
+                                   return s.ok() ? http::NoContent() : http::ProblemResponse(s);
                                  });
 }
 
@@ -79,7 +73,7 @@ Response ConsoleCredentialsApi::RevokeApiKey(Request& req) {
 Response ConsoleCredentialsApi::ListClients(Request& req) {
   return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
     auto clients = clients_.List(a.app);
-    if (!clients.ok()) return Error(clients.status());
+    if (!clients.ok()) return http::ProblemResponse(clients.status());
     json::array out;
     for (const auto& c : *clients) {
       if (!c.revoked_at) out.push_back(OAuthClientView(c));
@@ -105,7 +99,7 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
       return *bad;
     }
     auto registered = clients_.Register(a.app, std::move(reg), actor);
-    if (!registered.ok()) return Error(registered.status());
+    if (!registered.ok()) return http::ProblemResponse(registered.status());
     json::object v = OAuthClientView(registered->client);
     if (registered->secret) v["client_secret"] = *registered->secret;  // shown once
     return http::JsonResponse(201, v);
@@ -115,9 +109,9 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
 Response ConsoleCredentialsApi::GetClient(Request& req) {
   return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
     const std::string& id = req.Param("id");
-    if (!IsPlausibleId(id)) return Error(NotFoundError("no such client"));
+    if (!IsPlausibleId(id)) return http::ProblemResponse(NotFoundError("no such client"));
     auto client = clients_.Find(a.app, id);
-    if (!client.ok()) return Error(client.status());
+    if (!client.ok()) return http::ProblemResponse(client.status());
     return http::JsonResponse(200, OAuthClientView(*client));
   });
 }
@@ -141,9 +135,9 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
           return *bad;
         }
         const std::string& id = req.Param("id");
-        if (!IsPlausibleId(id)) return Error(NotFoundError("no such client"));
+        if (!IsPlausibleId(id)) return http::ProblemResponse(NotFoundError("no such client"));
         auto client = clients_.Update(a.app, id, u, actor);
-        if (!client.ok()) return Error(client.status());
+        if (!client.ok()) return http::ProblemResponse(client.status());
         return http::JsonResponse(200, OAuthClientView(*client));
       });
 }
@@ -153,9 +147,9 @@ Response ConsoleCredentialsApi::RevokeClient(Request& req) {
                                  [&](const services::AppAccess& a, const services::Actor& actor) {
                                    const std::string& id = req.Param("id");
                                    if (!IsPlausibleId(id))
-                                     return Error(NotFoundError("no such client"));
+                                     return http::ProblemResponse(NotFoundError("no such client"));
                                    Status s = clients_.Revoke(a.app, id, actor);
-                                   return s.ok() ? http::NoContent() : Error(s);
+                                   return s.ok() ? http::NoContent() : http::ProblemResponse(s);
                                  });
 }
 
@@ -165,9 +159,9 @@ Response ConsoleCredentialsApi::RotateClientSecret(Request& req) {
         if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, {.allow_empty = true}))
           return *bad;
         const std::string& id = req.Param("id");
-        if (!IsPlausibleId(id)) return Error(NotFoundError("no such client"));
+        if (!IsPlausibleId(id)) return http::ProblemResponse(NotFoundError("no such client"));
         auto secret = clients_.RotateSecret(a.app, id, actor);
-        if (!secret.ok()) return Error(secret.status());
+        if (!secret.ok()) return http::ProblemResponse(secret.status());
         return http::JsonResponse(200, json::object{{"client_id", id}, {"client_secret", *secret}});
       });
 }

@@ -15,7 +15,6 @@ using http::beast_http::verb;
 
 namespace {
 
-Response Error(const Status& s) { return http::ProblemResponse(s); }
 
 json::object MemberJson(const services::MemberView& m) {
   return json::object{{"user_id", m.member.user_id},
@@ -36,7 +35,7 @@ void ConsoleMembersApi::Mount(http::Router& r) {
 Response ConsoleMembersApi::ListMembers(Request& req) {
   return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
     auto members = console_.ListMembers(a);
-    if (!members.ok()) return Error(members.status());
+    if (!members.ok()) return http::ProblemResponse(members.status());
     json::array out;
     for (const auto& m : *members) out.push_back(MemberJson(m));
     return http::JsonResponse(200, json::object{{"members", std::move(out)}});
@@ -54,7 +53,7 @@ Response ConsoleMembersApi::AddMember(Request& req) {
           return *bad;
         }
         auto added = console_.AddMember(a, email, role, actor);
-        if (!added.ok()) return Error(added.status());
+        if (!added.ok()) return http::ProblemResponse(added.status());
         return http::JsonResponse(201, MemberJson(*added));
       });
 }
@@ -64,9 +63,9 @@ Response ConsoleMembersApi::RemoveMember(Request& req) {
                                  [&](const services::AppAccess& a, const services::Actor& actor) {
                                    const std::string& id = req.Param("user_id");
                                    if (!IsPlausibleId(id))
-                                     return Error(NotFoundError("no such member"));
+                                     return http::ProblemResponse(NotFoundError("no such member"));
                                    Status s = console_.RemoveMember(a, id, actor);
-                                   return s.ok() ? http::NoContent() : Error(s);
+                                   return s.ok() ? http::NoContent() : http::ProblemResponse(s);
                                  });
 }
 

@@ -3,11 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "base/result.h"
 #include "email_flows/email_token_records.h"

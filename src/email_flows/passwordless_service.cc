@@ -9,17 +9,19 @@
 
 namespace tessera::services {
 
-Result<std::optional<store::User>> PasswordlessService::Recipient(const store::App& app,
-                                                                  const std::string& email,
-                                                                  bool* send) {
+Result<std::optional<SignInMailTo>> PasswordlessService::AddresseeOf(const store::App& app,
+                                                                     const std::string& email,
+                                                                     const ClientInfo& client) {
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, email, client.ip));
   auto user = ctx_.users.GetUserByEmail(app.id, email);
   if (user.ok()) {
-    *send = !user->disabled;
-    return std::optional<store::User>(std::move(*user));
+    if (user->disabled) return std::optional<SignInMailTo>();
+    return std::optional<SignInMailTo>(SignInMailTo{user->id, user->email});
   }
   if (!user.status().IsNotFound()) return user.status();
-  *send = app.settings.allow_signup;
-  return std::optional<store::User>();
+  // Nobody has the address: a mail only when it may sign up (the answer is the same).
+  if (!app.settings.allow_signup) return std::optional<SignInMailTo>();
+  return std::optional<SignInMailTo>(SignInMailTo{std::nullopt, email});
 }
 
 Status PasswordlessService::RequestLink(const store::App& app, std::string_view email,
@@ -36,15 +38,11 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
     }
   }
   std::string normalized = NormalizeEmail(*valid);
-  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
-  bool send = false;
-  TESSERA_ASSIGN_OR_RETURN(std::optional<store::User> user, Recipient(app, normalized, &send));
-  if (!send) return OkStatus();
-  std::optional<std::string> user_id;
-  if (user) user_id = user->id;
+  TESSERA_ASSIGN_OR_RETURN(std::optional<SignInMailTo> to, AddresseeOf(app, normalized, client));
+  if (!to) return OkStatus();
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueLink(app, user_id, normalized, store::EmailTokenPurpose::kMagicLink,
+      ctx_.tokens.IssueLink(app, to->user_id, normalized, store::EmailTokenPurpose::kMagicLink,
                             options_.link_ttl_s, "", target.redirect_uri));
   std::string link;
   if (!target.redirect_uri.empty()) {
@@ -57,7 +55,7 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
   kainjow::mustache::data v;
   v.set("link", link);
   v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
-  return SendTemplatedMail(ctx_, app, "magic_link", user ? user->email : normalized, std::move(v));
+  return SendTemplatedMail(ctx_, app, "magic_link", to->address, std::move(v));
 }
 
 Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
@@ -111,20 +109,16 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
   auto valid = ValidEmail(email);
   if (!valid) return ValidationError({{"email", "must be a valid email address"}});
   std::string normalized = NormalizeEmail(*valid);
-  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
-  bool send = false;
-  TESSERA_ASSIGN_OR_RETURN(std::optional<store::User> user, Recipient(app, normalized, &send));
-  if (!send) return OkStatus();
-  std::optional<std::string> user_id;
-  if (user) user_id = user->id;
+  TESSERA_ASSIGN_OR_RETURN(std::optional<SignInMailTo> to, AddresseeOf(app, normalized, client));
+  if (!to) return OkStatus();
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueCode(app, user_id, normalized, store::EmailTokenPurpose::kEmailCode,
+      ctx_.tokens.IssueCode(app, to->user_id, normalized, store::EmailTokenPurpose::kEmailCode,
                             options_.code_ttl_s));
   kainjow::mustache::data v;
   v.set("code", t.secret);
   v.set("expires_minutes", std::to_string(options_.code_ttl_s / 60));
-  return SendTemplatedMail(ctx_, app, "email_code", user ? user->email : normalized, std::move(v));
+  return SendTemplatedMail(ctx_, app, "email_code", to->address, std::move(v));
 }
 
 Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std::string_view email,

@@ -13,6 +13,12 @@
 
 namespace tessera::services {
 
+// The addressee of a sign-in link or code: the account (if any) and the address to write to.
+struct SignInMailTo {
+  std::optional<std::string> user_id;
+  std::string address;
+};
+
 struct PasswordlessOptions {
   int64_t link_ttl_s = 15 * 60;
   int64_t code_ttl_s = 10 * 60;
@@ -42,9 +48,11 @@ class PasswordlessService {
                                   std::string_view code);
 
  private:
-  // The user of an address, or nullopt when there is none (and signup is allowed).
-  Result<std::optional<store::User>> Recipient(const store::App& app, const std::string& email,
-                                               bool* send);
+  // Where a sign-in mail for `email` goes, once the per-address and per-IP limits allow one:
+  // the account's address, or the address itself when nobody has it and the app is open to
+  // sign-up; nullopt when no mail is sent (the caller answers the same either way).
+  Result<std::optional<SignInMailTo>> AddresseeOf(const store::App& app, const std::string& email,
+                                                  const ClientInfo& client);
   Result<store::User> SignedInUser(const store::App& app, const store::EmailToken& token);
 
   MailFlowContext ctx_;

@@ -2,10 +2,7 @@
 // Persistence of OAuth clients, codes and consents (contracts: store/store.h).
 #pragma once
 
-#include <cstdint>
 #include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 

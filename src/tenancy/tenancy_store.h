@@ -2,10 +2,7 @@
 // Persistence of apps, members and app API keys (contracts: store/store.h).
 #pragma once
 
-#include <cstdint>
 #include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 

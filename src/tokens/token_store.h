@@ -2,10 +2,6 @@
 // Persistence of personal API tokens and signing keys (contracts: store/store.h).
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
