@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "base/strings.h"
+#include "base/template_partials.h"
 #include "email_flows/embedded_templates.h"
 
 namespace tessera::services {
@@ -39,33 +41,17 @@ const std::vector<KindSpec>& Specs() {
   std::abort();
 }
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Replaces every {{> name}} with _name.mustache (itself expanded, to a small depth).
-std::string ExpandIncludes(std::string_view file, std::string_view text, int depth = 0) {
-  if (depth > 4) Die(std::string(file) + ": includes nest too deeply");
+// `text` with its partials (_name.mustache) inlined.
+std::string ExpandIncludes(std::string_view file, std::string_view text) {
   const auto& files = mail::EmbeddedMailTemplates();
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    size_t open = text.find("{{>", pos);
-    if (open == std::string_view::npos) break;
-    size_t close = text.find("}}", open);
-    if (close == std::string_view::npos) Die(std::string(file) + ": unclosed {{>");
-    std::string key = "_" + std::string(TrimSpaces(text.substr(open + 3, close - open - 3))) +
-                      std::string(kExtension);
+  auto expanded = ExpandPartials(file, text, [&](std::string_view name) {
+    std::string key = StrCat({"_", name, kExtension});
     auto it = files.find(key);
-    if (it == files.end()) Die(std::string(file) + ": no partial " + key);
-    out.append(text.substr(pos, open - pos));
-    out += ExpandIncludes(key, it->second, depth + 1);
-    pos = close + 2;
-  }
-  out.append(text.substr(pos));
-  return out;
+    if (it == files.end()) return std::optional<TemplatePartial>();
+    return std::optional<TemplatePartial>(TemplatePartial{key, it->second});
+  });
+  if (!expanded.ok()) Die(expanded.status().message());
+  return std::move(*expanded);
 }
 
 struct Parsed {

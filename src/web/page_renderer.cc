@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "base/strings.h"
+#include "base/template_partials.h"
 #include "crypto/digest.h"
 #include "web/embedded_assets.h"
 
@@ -23,33 +25,17 @@ constexpr std::string_view kExtension = ".mustache";
   std::abort();
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Replaces every {{> name}} with templates/_name.mustache (itself expanded, to a small depth).
-std::string ExpandIncludes(std::string_view file, std::string_view text, int depth = 0) {
-  if (depth > 4) Die(std::string(file) + ": includes nest too deeply");
+// `text` with its partials (templates/_name.mustache) inlined.
+std::string ExpandIncludes(std::string_view file, std::string_view text) {
   const auto& assets = EmbeddedWebAssets();
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    size_t open = text.find("{{>", pos);
-    if (open == std::string_view::npos) break;
-    size_t close = text.find("}}", open);
-    if (close == std::string_view::npos) Die(std::string(file) + ": unclosed {{>");
-    std::string name(Trim(text.substr(open + 3, close - open - 3)));
-    std::string key = std::string(kTemplatesDir) + "_" + name + std::string(kExtension);
+  auto expanded = ExpandPartials(file, text, [&](std::string_view name) {
+    std::string key = StrCat({kTemplatesDir, "_", name, kExtension});
     auto it = assets.find(key);
-    if (it == assets.end()) Die(std::string(file) + ": no partial " + key);
-    out.append(text.substr(pos, open - pos));
-    out += ExpandIncludes(key, it->second, depth + 1);
-    pos = close + 2;
-  }
-  out.append(text.substr(pos));
-  return out;
+    if (it == assets.end()) return std::optional<TemplatePartial>();
+    return std::optional<TemplatePartial>(TemplatePartial{key, it->second});
+  });
+  if (!expanded.ok()) Die(expanded.status().message());
+  return std::move(*expanded);
 }
 
 // The names of the sections ({{#name}}, {{^name}}) of an expanded template.
@@ -59,7 +45,7 @@ std::set<std::string> SectionNames(std::string_view text) {
     if (pos + 2 >= text.size() || (text[pos + 2] != '#' && text[pos + 2] != '^')) continue;
     size_t close = text.find("}}", pos);
     if (close == std::string_view::npos) break;
-    names.emplace(Trim(text.substr(pos + 3, close - pos - 3)));
+    names.emplace(TrimBlanks(text.substr(pos + 3, close - pos - 3)));
   }
   return names;
 }
