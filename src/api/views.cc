@@ -3,19 +3,13 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "base/time_format.h"
 #include "audit/audit_log.h"
 
 namespace tessera::api {
 namespace json = boost::json;
 
-std::string Rfc3339(UnixMillis ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string Rfc3339(UnixMillis ms) { return FormatUtc(ms, kRfc3339Utc); }
 
 json::value OptionalTime(const std::optional<UnixMillis>& ms) {
   return ms ? json::value(Rfc3339(*ms)) : json::value(nullptr);

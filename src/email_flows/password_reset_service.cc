@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "base/time_format.h"
 #include "base/log.h"
 #include "email_flows/email_verification_service.h"
 #include "accounts/identity_rules.h"
@@ -60,13 +61,8 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
                      .subject_type = store::AuditSubjectType::kUser,
                      .subject_id = user.id,
                      .details_json = R"({"method":"email_link"})"});
-  std::time_t now = ctx_.clock.NowMillis() / 1000;
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
   kainjow::mustache::data v;
-  v.set("time_utc", std::string(when));
+  v.set("time_utc", FormatUtc(ctx_.clock.NowMillis(), kReadableUtc));
   Status notice = SendTemplatedMail(ctx_, app, "password_changed", user.email, std::move(v));
   if (!notice.ok()) LogJson(spdlog::level::warn, "password_notice_failed", {{"error", notice.ToString()}});
   return OkStatus();

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "base/time_format.h"
 #include "base/log.h"
 #include "mail/mime_message.h"
 
@@ -17,14 +18,7 @@ namespace tessera::mail {
 namespace {
 
 // 20250615T150640Z: sorts like the time it names.
-std::string CompactUtc(UnixMillis t) {
-  std::time_t secs = static_cast<std::time_t>(t / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string CompactUtc(UnixMillis t) { return FormatUtc(t, kCompactUtc); }
 
 // Only [A-Za-z0-9-] of the id reaches the file name.
 std::string SafeName(std::string_view id) {

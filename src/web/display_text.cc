@@ -2,16 +2,11 @@
 
 #include <ctime>
 
+#include "base/time_format.h"
+
 namespace tessera::web {
 
-std::string FormatTime(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+std::string FormatTime(int64_t ms) { return FormatUtc(ms, kReadableUtc); }
 
 std::string DescribeAgent(const std::string& ua) {
   if (ua.empty()) return "Unknown device";
