@@ -1,8 +1,8 @@
-// Shared by the email flow tests (email_flows.test.mjs, email_pages.test.mjs): a Tessera server
+// Shared by the email flow tests (email_flows_*.test.mjs, email_pages.test.mjs): a Tessera server
 // wired to a real SMTP server (lib/smtp.mjs), fresh apps with given settings, and readers for
 // the links and codes of the mails the flows send.
 import assert from 'node:assert/strict';
-import { startServer, rand, sleep } from './server.mjs';
+import { startServer, rand, sleep, show, signup, assertStatus, assertUserShape } from './server.mjs';
 import { SmtpServer, aiosmtpdAvailable } from './smtp.mjs';
 
 export const skipWithoutSmtp = aiosmtpdAvailable() ? false : 'python3-aiosmtpd is not installed (scripts/setup.sh)';
@@ -98,4 +98,39 @@ export async function assertMailCount(smtp, to, expected, { sentinel, sentinelTo
   assert.equal(got.length, expected,
     `mails to ${to}: ${got.length}, expected ${expected}:\n${got.map((m) => m.subject).join('\n')}`);
   return got;
+}
+
+export const ACCEPTED = { status: 'accepted', detail: 'If the address can receive it, a message is on its way.' };
+
+/** The email flow suites' helpers on `srv` and its `smtp`: api, post, mail, assertAccepted, assertTokens, signedUp. */
+export function emailFlowHelpers(srv, smtp) {
+  const api = (app, method, path, opts = {}) => srv.api(method, path, { ...opts, app });
+  const post = (app, path, json, opts = {}) => api(app, 'POST', path, { json, ...opts });
+  const mail = (to, subject, timeoutMs) => smtp.waitFor({ to, subject }, timeoutMs);
+
+  function assertAccepted(res) {
+    assertStatus(res, 202);
+    assert.deepEqual(res.body, ACCEPTED, show(res));
+  }
+
+  function assertTokens(res, email) {
+    assertStatus(res, 200);
+    const b = res.body;
+    assert.equal(b.token_type, 'Bearer', show(res));
+    assert.equal(typeof b.access_token, 'string', show(res));
+    assert.equal(b.access_token.split('.').length, 3, 'the access token is a JWT');
+    assert.match(b.refresh_token, /^tsr_/, show(res));
+    assert.ok(b.expires_in > 0, show(res));
+    assertUserShape(b.user, { email, ctx: 'token response' });
+    assert.equal(b.user.email_verified, true, 'signing in through the mailbox proves the address');
+    return b;
+  }
+
+  /** A signed-up user whose verification mail has arrived: {email, password, user, verifyToken}. */
+  async function signedUp(app, opts = {}) {
+    const u = await signup(srv, { app, ...opts });
+    const m = await mail(u.email, SUBJECT.verify);
+    return { ...u, verifyToken: tokenOf(linkIn(m, '/verify-email?token=')) };
+  }
+  return { api, post, mail, assertAccepted, assertTokens, signedUp };
 }
