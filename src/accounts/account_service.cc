@@ -12,6 +12,22 @@ namespace tessera::services {
 namespace json = boost::json;
 namespace {
 
+// Whose sign-in budget an attempt spends: the account's when the identifier names one (its
+// email and username, however spaced or cased, share one budget), else the identifier's as
+// the lookup normalises it. Either way a refusal reads the same (issue 11, item 1).
+std::string ThrottleSubject(std::string_view identifier, const Result<store::User>& user) {
+  if (user.ok()) return "user:" + user->id;
+  // The same normalisation as FindByIdentifier: the spellings one lookup would treat alike
+  // share one budget. What can match no account at all is only ever its own spelling.
+  if (identifier.find('@') != std::string_view::npos) {
+    if (auto email = ValidEmail(identifier)) return "identifier:" + NormalizeEmail(*email);
+  } else if (!CheckUsername(identifier)) {
+    return "identifier:" + NormalizeUsername(identifier);
+  }
+  return "identifier:" + std::string(identifier);
+}
+
+
 constexpr size_t kMaxIdentifierLength = 254;
 
 Status InvalidCredentials() { return UnauthenticatedError("invalid credentials"); }
@@ -222,8 +238,11 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
                             {{"reason", "malformed"}}, false));
     return InvalidCredentials();
   }
+  auto user = FindByIdentifier(app, identifier);
+  if (!user.ok() && !user.status().IsNotFound()) return user.status();
+  const std::string subject = ThrottleSubject(identifier, user);
   if (throttle_) {
-    Status allowed = throttle_->Check(app, identifier, client.ip);
+    Status allowed = throttle_->Check(app, subject, client.ip);
     if (!allowed.ok()) {
       if (allowed.code() == StatusCode::kRateLimited) {
         Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
@@ -232,13 +251,11 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
       return allowed;
     }
   }
-  auto user = FindByIdentifier(app, identifier);
-  if (!user.ok() && !user.status().IsNotFound()) return user.status();
   if (!user.ok() || !user->password_hash) {
     Status spent = hasher_.VerifyNothing(password);
     if (spent.code() == StatusCode::kResourceExhausted) return spent;  // shed like a real check
     metrics_.logins_failed.Inc();
-    if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
+    if (throttle_) throttle_->RecordFailure(app, subject, client.ip);
     // The identifier is not recorded: a mistyped one is often the password.
     Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
                             {{"reason", user.ok() ? "no_password" : "unknown_account"}}, false));
@@ -248,7 +265,7 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
                            hasher_.Verify(password, *user->password_hash));
   if (match == crypto::PasswordMatch::kNo || user->disabled) {
     metrics_.logins_failed.Inc();
-    if (throttle_) throttle_->RecordFailure(app, identifier, client.ip);
+    if (throttle_) throttle_->RecordFailure(app, subject, client.ip);
     LogJson(spdlog::level::info, "login_failed", {{"app", app.slug}, {"user_id", user->id}});
     store::AuditEvent e =
         UserEvent(app, store::AuditAction::kUserLoginFailed, "", client,
@@ -259,7 +276,7 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   }
   // Only now, after the right password: whether an account exists stays private.
   if (app.settings.require_verified_email && !user->email_verified) {
-    if (throttle_) throttle_->RecordSuccess(app, identifier);
+    if (throttle_) throttle_->RecordSuccess(app, subject);
     Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, user->id, client,
                             {{"reason", "email_not_verified"}}, false));
     return PermissionDeniedError(
@@ -274,7 +291,7 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   TESSERA_RETURN_IF_ERROR(users_.RecordLogin(app.id, user->id, now, rehash));
   user->last_login_at = now;
   if (rehash) user->password_hash = rehash;
-  if (throttle_) throttle_->RecordSuccess(app, identifier);
+  if (throttle_) throttle_->RecordSuccess(app, subject);
   metrics_.logins_ok.Inc();
   Audit(audit_,
         UserEvent(app, store::AuditAction::kUserLogin, user->id, client, {{"method", "password"}}));

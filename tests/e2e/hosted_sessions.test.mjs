@@ -1,6 +1,7 @@
 // Hosted-page sessions and sign-in throttling, black-box:
 // - failed sign-ins are throttled per account and per IP, on the page (429 + a clear message)
-//   and on the API (429 problem + Retry-After), identically for unknown accounts;
+//   and on the API (429 problem + Retry-After), identically for unknown accounts; one budget
+//   per account whatever the spelling (spaces, case, email or username);
 // - with an https PUBLIC_URL, cookies are __Host- prefixed and Secure;
 // - a browser session ends after the idle timeout, and signing in again gives a new cookie
 //   (no fixation).
@@ -56,6 +57,42 @@ for (const backend of backends()) {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await web.signIn(ghost, 'whatever it is')).status);
       assert.deepEqual(statuses, [401, 401, 401, 429]);
+    });
+
+    test('one budget per account: spacing, case and email-or-username spend the same guesses', async () => {
+      // Issue 11, item 1: the counter was keyed by the identifier as typed, so " victim@x",
+      // "victim@x\t" and the username each got a fresh budget. Its own server: the per-IP
+      // count of the tests above must not interfere.
+      const s = await startServer({
+        postgres: backend === 'postgres', label: `hosted-spell-${backend}`,
+        args: ['--login-max-failures-per-account', '3', '--login-max-failures-per-ip', '100'],
+      });
+      try {
+        const email = uniqEmail('victim');
+        const username = `victim${Date.now() % 100000}`;
+        await signup(s, { email, password: PASSWORD, username });
+        const web = new WebClient(s);
+        const spellings = [` ${email}`, `${email.toUpperCase()}\t`, username.toUpperCase()];
+        for (const who of spellings) {
+          const r = await web.signIn(who, 'wrong password here');
+          assert.equal(r.status, 401, `${JSON.stringify(who)}: ${show(r)}`);
+        }
+        // The budget is spent, whichever spelling comes next, even with the right password.
+        for (const who of [email, `  ${email}`, username]) {
+          const r = await s.api('POST', '/api/login', { json: { login: who, password: PASSWORD } });
+          assert.equal(r.status, 429, `${JSON.stringify(who)}: ${show(r)}`);
+        }
+        assert.equal((await new WebClient(s).signIn(` ${email}`, PASSWORD)).status, 429);
+        // An unknown address behaves the same way (no enumeration): its spellings share one.
+        const ghost = uniqEmail('ghost');
+        const statuses = [];
+        for (const who of [` ${ghost}`, ghost.toUpperCase(), `${ghost}\t`, ghost]) {
+          statuses.push((await web.signIn(who, 'whatever it is')).status);
+        }
+        assert.deepEqual(statuses, [401, 401, 401, 429]);
+      } finally {
+        await s.close();
+      }
     });
 
     test('the IP limit stops guessing across many accounts', async () => {
