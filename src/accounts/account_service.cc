@@ -7,6 +7,7 @@
 #include "crypto/random.h"
 #include "accounts/identity_rules.h"
 #include "accounts/profile.h"
+#include "accounts/sign_in_rules.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -15,8 +16,10 @@ namespace {
 // Whose sign-in budget an attempt spends: the account's when the identifier names one (its
 // email and username, however spaced or cased, share one budget), else the identifier's as
 // the lookup normalises it. Either way a refusal reads the same (issue 11, item 1).
+std::string AccountSubject(std::string_view user_id) { return "user:" + std::string(user_id); }
+
 std::string ThrottleSubject(std::string_view identifier, const Result<store::User>& user) {
-  if (user.ok()) return "user:" + user->id;
+  if (user.ok()) return AccountSubject(user->id);
   // The same normalisation as FindByIdentifier: the spellings one lookup would treat alike
   // share one budget. What can match no account at all is only ever its own spelling.
   if (identifier.find('@') != std::string_view::npos) {
@@ -275,12 +278,11 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
     return InvalidCredentials();
   }
   // Only now, after the right password: whether an account exists stays private.
-  if (app.settings.require_verified_email && !user->email_verified) {
+  if (Status allowed = SessionAllowed(app, *user); !allowed.ok()) {  // unverified address
     if (throttle_) throttle_->RecordSuccess(app, subject);
     Audit(audit_, UserEvent(app, store::AuditAction::kUserLoginFailed, user->id, client,
                             {{"reason", "email_not_verified"}}, false));
-    return PermissionDeniedError(
-        "Verify your email address first: use the link we sent you, or ask for a new one.");
+    return allowed;
   }
   std::optional<std::string> rehash;
   if (match == crypto::PasswordMatch::kYesNeedsRehash) {
@@ -296,6 +298,36 @@ Result<store::User> AccountService::Authenticate(const store::App& app,
   Audit(audit_,
         UserEvent(app, store::AuditAction::kUserLogin, user->id, client, {{"method", "password"}}));
   return std::move(*user);
+}
+
+Result<ClaimedAccount> AccountService::ClaimUnverifiedAccount(const store::App& app,
+                                                              std::string_view user_id,
+                                                              const ClientInfo& client) {
+  const int64_t now = clock_.NowMillis();
+  ClaimedAccount claimed;
+  bool first_proof = false;
+  TESSERA_ASSIGN_OR_RETURN(claimed.user,
+                           users_.UpdateUser(app.id, user_id, [&](store::User& u) {
+                             first_proof = !u.email_verified;
+                             if (!first_proof) return OkStatus();  // proven meanwhile
+                             claimed.password_cleared = u.password_hash.has_value();
+                             u.password_hash.reset();
+                             u.email_verified = true;
+                             u.updated_at = now;
+                             return OkStatus();
+                           }));
+  if (!first_proof) return claimed;
+  TESSERA_ASSIGN_OR_RETURN(claimed.sessions_ended,
+                           sessions_.RevokeUserSessions(app.id, user_id, "",
+                                                        store::RevokeReason::kAddressProven, now));
+  if (claimed.secured()) {
+    LogJson(spdlog::level::info, "account_secured",
+            {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", claimed.sessions_ended}});
+    Audit(audit_, UserEvent(app, store::AuditAction::kUserAccountSecured, user_id, client,
+                            {{"password_cleared", claimed.password_cleared},
+                             {"sessions_revoked", claimed.sessions_ended}}));
+  }
+  return claimed;
 }
 
 Result<store::User> AccountService::GetUser(const store::App& app, std::string_view user_id) {
@@ -341,19 +373,47 @@ Result<store::User> AccountService::UpdateProfile(const store::App& app, std::st
   return result;
 }
 
+Status AccountService::ConfirmCurrentPassword(const store::App& app, const store::User& user,
+                                              std::string_view password,
+                                              const ClientInfo& client) {
+  if (!user.password_hash) return OkStatus();
+  const std::string subject = AccountSubject(user.id);
+  if (throttle_) {
+    Status allowed = throttle_->Check(app, subject, client.ip);
+    if (allowed.code() == StatusCode::kRateLimited) {
+      return RateLimitedError("Too many wrong passwords. " + TryAgainIn(allowed.retry_after_s()),
+                              allowed.retry_after_s())
+          .WithFieldErrors({{"current_password", "too many wrong attempts, try again later"}});
+    }
+    TESSERA_RETURN_IF_ERROR(allowed);
+  }
+  crypto::PasswordMatch match = crypto::PasswordMatch::kNo;
+  if (password.size() <= 4 * options_.password.max_length) {  // longer cannot be right
+    TESSERA_ASSIGN_OR_RETURN(match, hasher_.Verify(password, *user.password_hash));
+  }
+  if (match == crypto::PasswordMatch::kNo) {
+    if (throttle_) throttle_->RecordFailure(app, subject, client.ip);
+    return ValidationError({{"current_password", "is incorrect"}});
+  }
+  if (throttle_) throttle_->RecordSuccess(app, subject);
+  return OkStatus();
+}
+
 Status AccountService::ChangePassword(const store::App& app, std::string_view user_id,
                                       std::string_view current_password,
                                       std::string_view new_password,
-                                      std::string_view keep_session) {
+                                      std::string_view keep_session, const ClientInfo& client) {
   TESSERA_ASSIGN_OR_RETURN(store::User user, users_.GetUser(app.id, user_id));
-  if (user.password_hash) {
-    TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
-                             hasher_.Verify(current_password, *user.password_hash));
-    if (match == crypto::PasswordMatch::kNo) {
-      Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, {},
-                              {{"reason", "wrong_current_password"}}, false));
-      return ValidationError({{"current_password", "is incorrect"}});
+  Status confirmed = ConfirmCurrentPassword(app, user, current_password, client);
+  if (!confirmed.ok()) {
+    if (!confirmed.field_errors().empty()) {
+      Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, client,
+                              {{"reason", confirmed.code() == StatusCode::kRateLimited
+                                              ? "rate_limited"
+                                              : "wrong_current_password"}},
+                              false));
     }
+    return confirmed;
   }
   if (auto why = CheckPassword(new_password, PolicyFor(app), user.email,
                                user.username.value_or(""))) {

@@ -45,6 +45,14 @@ struct ProfileUpdate {
   std::optional<boost::json::object> profile_patch;
 };
 
+// The account after its owner first proved its unverified address (ClaimUnverifiedAccount).
+struct ClaimedAccount {
+  store::User user;
+  bool password_cleared = false;
+  int64_t sessions_ended = 0;
+  bool secured() const { return password_cleared || sessions_ended > 0; }
+};
+
 class AccountService {
  public:
   // `sessions` only to end them when the password changes or is reset.
@@ -76,13 +84,27 @@ class AccountService {
                                            const ClientInfo& client,
                                            const Actor* issued_by = nullptr);
 
+  // The owner of an unverified address has just proven it (a sign-in link or code reached
+  // its mailbox). Whatever was set up before that proof may be someone else's — a sign-up
+  // with another person's address, waiting for them to arrive (pre-registered account
+  // hijack) — so the password set before it is cleared and every session ends; the address
+  // becomes verified. Nothing is undone when the address was verified meanwhile.
+  Result<ClaimedAccount> ClaimUnverifiedAccount(const store::App& app, std::string_view user_id,
+                                                const ClientInfo& client);
+
   Result<store::User> GetUser(const store::App& app, std::string_view user_id);
   Result<store::User> UpdateProfile(const store::App& app, std::string_view user_id,
                                     const ProfileUpdate& update);
   // Checks the current password, sets the new one, revokes every session but `keep_session`.
   Status ChangePassword(const store::App& app, std::string_view user_id,
                         std::string_view current_password, std::string_view new_password,
-                        std::string_view keep_session);
+                        std::string_view keep_session, const ClientInfo& client);
+  // Checks the password a signed-in user types to confirm a change (new password, new
+  // address). Throttled like a sign-in and on the same per-account budget, so a stolen access
+  // token does not buy unlimited guesses: kRateLimited (field current_password) when spent,
+  // kInvalidArgument (field current_password) when wrong. An account without a password passes.
+  Status ConfirmCurrentPassword(const store::App& app, const store::User& user,
+                                std::string_view password, const ClientInfo& client);
 
   const AccountOptions& options() const { return options_; }
   // The server's password policy with the app's own minimum length over it.

@@ -138,10 +138,10 @@ TEST_F(AccountServiceTest, PasswordChangeRevokesOtherSessionsOnly) {
   auto here = sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
   auto there = sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
   auto p = auth_->Authenticate(app_, "Bearer " + here.access_token).value();
-  auto wrong = accounts_->ChangePassword(app_, u.id, "nope", "a new sturdy passphrase", p.session_id);
+  auto wrong = accounts_->ChangePassword(app_, u.id, "nope", "a new sturdy passphrase", p.session_id, client_);
   EXPECT_EQ(wrong.field_errors().at(0).field, "current_password");
   ASSERT_TRUE(accounts_->ChangePassword(app_, u.id, "a sturdy passphrase",
-                                        "a new sturdy passphrase", p.session_id)
+                                        "a new sturdy passphrase", p.session_id, client_)
                   .ok());
   EXPECT_TRUE(sessions_->Refresh(app_, here.refresh_token, client_).ok());
   EXPECT_FALSE(sessions_->Refresh(app_, there.refresh_token, client_).ok());

@@ -14,6 +14,11 @@ std::string LoginThrottle::AccountKey(const store::App& app, std::string_view id
   return "account:" + crypto::Sha256Hex(app.id + "\n" + id);
 }
 
+std::string TryAgainIn(int64_t wait_s) {
+  int64_t minutes = (wait_s + 59) / 60;
+  return "Try again in " + std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes.");
+}
+
 std::string LoginThrottle::IpKey(const store::App& app, std::string_view ip) const {
   return "ip:" + crypto::Sha256Hex(app.id + "\n" + std::string(ip));
 }
@@ -23,10 +28,7 @@ Status LoginThrottle::CheckKey(const std::string& key, int64_t limit, int64_t no
   TESSERA_ASSIGN_OR_RETURN(store::ThrottleState st, store_.GetThrottle(key, now, window_ms));
   if (st.failures < limit) return OkStatus();
   int64_t wait_s = std::max<int64_t>(1, (st.window_start + window_ms - now + 999) / 1000);
-  int64_t minutes = (wait_s + 59) / 60;
-  return RateLimitedError("Too many failed sign-in attempts. Try again in " +
-                              std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes."),
-                          wait_s);
+  return RateLimitedError("Too many failed sign-in attempts. " + TryAgainIn(wait_s), wait_s);
 }
 
 Status LoginThrottle::Check(const store::App& app, std::string_view identifier,

@@ -21,6 +21,9 @@
 
 namespace tessera::services {
 
+// "Try again in N minutes." for a refusal that lasts `wait_s` seconds.
+std::string TryAgainIn(int64_t wait_s);
+
 struct LoginThrottleOptions {
   int64_t window_s = 15 * 60;
   int64_t max_failures_per_account = 10;

@@ -159,5 +159,33 @@ TEST_F(LoginThrottleTest, SuccessfulSignInResetsTheAccountBudget) {
   EXPECT_TRUE(accounts_->Authenticate(app_, "ada@example.com", kPassword, from).ok());
 }
 
+// Issue 11, item 2: the password that confirms a change spends the account's sign-in budget,
+// so a stolen access token cannot guess it without limit; the sign-in shares the count.
+TEST_F(LoginThrottleTest, CurrentPasswordChecksShareTheAccountBudget) {
+  store::User u = SignUp("ada@example.com");
+  ClientInfo from{"10.1.1.1", "test"};
+  for (int i = 0; i < 3; ++i) {
+    Status wrong = accounts_->ChangePassword(app_, u.id, "wrong passphrase",
+                                             "a brand new passphrase", "", from);
+    ASSERT_EQ(wrong.code(), StatusCode::kInvalidArgument) << wrong.ToString();
+    EXPECT_EQ(wrong.field_errors().at(0).field, "current_password");
+  }
+  Status spent =
+      accounts_->ChangePassword(app_, u.id, kPassword, "a brand new passphrase", "", from);
+  ASSERT_EQ(spent.code(), StatusCode::kRateLimited) << spent.ToString();
+  EXPECT_GT(spent.retry_after_s(), 0);
+  EXPECT_EQ(spent.field_errors().at(0).field, "current_password");
+  EXPECT_EQ(accounts_->ConfirmCurrentPassword(app_, u, kPassword, from).code(),
+            StatusCode::kRateLimited);
+  // The sign-in is refused too: one budget per account, whatever asks for the password.
+  EXPECT_EQ(accounts_->Authenticate(app_, "ada@example.com", kPassword, {"10.9.9.9", "t"})
+                .status()
+                .code(),
+            StatusCode::kRateLimited);
+  clock_.Advance(900'000);
+  EXPECT_TRUE(
+      accounts_->ChangePassword(app_, u.id, kPassword, "a brand new passphrase", "", from).ok());
+}
+
 }  // namespace
 }  // namespace tessera::services

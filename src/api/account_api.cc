@@ -162,7 +162,7 @@ Response AccountApi::ChangePassword(Request& req) {
         }, kEndUserText)) {
       return *bad;
     }
-    Status s = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id);
+    Status s = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id, ClientOf(req));
     return s.ok() ? http::NoContent() : Error(s);
   });
 }

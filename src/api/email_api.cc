@@ -101,7 +101,7 @@ Response EmailApi::VerifyMagicLink(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"token", true}})) return *bad;
-    auto user = passwordless_.ConsumeLink(app, f["token"]);
+    auto user = passwordless_.ConsumeLink(app, f["token"], ClientOf(req));
     if (!user.ok()) return Error(user.status());
     auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
@@ -122,7 +122,7 @@ Response EmailApi::VerifyCode(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"email", true}, {"code", true}})) return *bad;
-    auto user = passwordless_.ConsumeCode(app, f["email"], f["code"]);
+    auto user = passwordless_.ConsumeCode(app, f["email"], f["code"], ClientOf(req));
     if (!user.ok()) return Error(user.status());
     auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
     if (!grant.ok()) return Error(grant.status());

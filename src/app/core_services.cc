@@ -129,7 +129,7 @@ void CoreServices::BuildEmailFlows() {
       std::make_unique<services::MailRateLimiter>(*store_, clock_, services::MailRateOptions{});
   services::MailFlowContext ctx{*store_,  *apps_, *email_tokens_, *mail_limiter_,
                                 *mailer_, clock_, audit_.get()};
-  verification_ = std::make_unique<services::EmailVerificationService>(ctx, *hasher_);
+  verification_ = std::make_unique<services::EmailVerificationService>(ctx, *accounts_);
   resets_ = std::make_unique<services::PasswordResetService>(ctx, *accounts_);
   passwordless_ = std::make_unique<services::PasswordlessService>(ctx, *accounts_);
   // Every signup of an unverified address gets its verification mail.

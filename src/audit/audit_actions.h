@@ -27,6 +27,7 @@ enum class AuditAction {
   kUserPasswordReset,
   kUserEmailChanged,
   kEmailVerified,
+  kUserAccountSecured,
   // Sessions.
   kSessionLogout,
   kSessionLogoutAll,
@@ -87,6 +88,9 @@ inline constexpr AuditActionInfo kAuditActions[] = {
     {AuditAction::kUserEmailChanged, "user.email_changed",
      "The user confirmed a new email address."},
     {AuditAction::kEmailVerified, "email.verified", "The user confirmed their email address."},
+    {AuditAction::kUserAccountSecured, "user.account_secured",
+     "The owner first proved an unverified address by mail: the password set before was "
+     "cleared and every session ended (pre-registered account hijack)."},
     {AuditAction::kSessionLogout, "session.logout",
      "A session ended by logging out (account API, hosted pages, OIDC end session)."},
     {AuditAction::kSessionLogoutAll, "session.logout_all", "The user signed out everywhere."},

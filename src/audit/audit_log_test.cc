@@ -56,7 +56,7 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
   clock_.Advance(1000);
   ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
   clock_.Advance(1000);
-  ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "").ok());
+  ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "", {}).ok());
 
   std::vector<store::AuditEvent> events = Events();
   std::vector<std::string> actions;

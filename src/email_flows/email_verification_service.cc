@@ -82,19 +82,15 @@ Status EmailVerificationService::RequestEmailChange(const store::App& app, std::
   if (normalized == user.email_normalized) {
     return ValidationError({{"new_email", "is already your email address"}});
   }
-  if (user.password_hash) {
-    TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
-                             hasher_.Verify(current_password, *user.password_hash));
-    if (match == crypto::PasswordMatch::kNo) {
-      return ValidationError({{"current_password", "is incorrect"}});
-    }
-  }
+  TESSERA_RETURN_IF_ERROR(accounts_.ConfirmCurrentPassword(app, user, current_password, client));
+  // The mail limit before the lookup: a taken address must spend it like a free one, or the
+  // count of accepted requests would tell them apart (issue 11, item 9).
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
   // A taken address gets no mail, and the answer is the same: whether someone else uses an
   // address is not this user's business.
   auto taken = ctx_.users.GetUserByEmail(app.id, normalized);
   if (taken.ok()) return OkStatus();
   if (!taken.status().IsNotFound()) return taken.status();
-  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
   TESSERA_ASSIGN_OR_RETURN(IssuedToken t,
                            ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
                                                  store::EmailTokenPurpose::kChangeEmail,

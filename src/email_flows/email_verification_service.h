@@ -6,7 +6,6 @@
 
 #include "accounts/account_service.h"
 #include "email_flows/mail_flow.h"
-#include "accounts/password_hasher.h"
 
 namespace tessera::services {
 
@@ -17,9 +16,10 @@ struct EmailVerificationOptions {
 
 class EmailVerificationService {
  public:
-  EmailVerificationService(MailFlowContext ctx, PasswordHasher& hasher,
+  // `accounts` checks the current password of an address change (throttled).
+  EmailVerificationService(MailFlowContext ctx, AccountService& accounts,
                            EmailVerificationOptions options = {})
-      : ctx_(ctx), hasher_(hasher), options_(options) {}
+      : ctx_(ctx), accounts_(accounts), options_(options) {}
 
   // Sends a verification link unless the address is verified already.
   Status SendVerification(const store::App& app, const store::User& user, const ClientInfo& client);
@@ -27,7 +27,9 @@ class EmailVerificationService {
   // or kNotFound (not a link of ours). A used link of an address already verified succeeds.
   Result<store::User> Verify(const store::App& app, std::string_view token);
 
-  // Checks the password and the new address (valid, not taken), then mails a link to it.
+  // Checks the new address, the password (throttled) and the mail limit, then mails a link
+  // to the new address unless another account has it. The answer does not depend on that:
+  // every check that can refuse runs before it is looked at.
   Status RequestEmailChange(const store::App& app, std::string_view user_id,
                             std::string_view new_email, std::string_view current_password,
                             const ClientInfo& client);
@@ -36,7 +38,7 @@ class EmailVerificationService {
 
  private:
   MailFlowContext ctx_;
-  PasswordHasher& hasher_;
+  AccountService& accounts_;
   EmailVerificationOptions options_;
 };
 

@@ -31,6 +31,7 @@ const std::vector<KindSpec>& Specs() {
       {"email_code", {"app_name", "code", "expires_minutes"}, ""},
       {"change_email", {"app_name", "link", "new_email", "expires_minutes"}, "Confirm new address"},
       {"email_changed", {"app_name", "new_email"}, ""},
+      {"account_secured", {"app_name", "forgot_url"}, ""},
       {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
   };
   return kSpecs;

@@ -17,6 +17,8 @@
 //   email_code        app_name, code, expires_minutes
 //   change_email      app_name, link, new_email, expires_minutes   (to the new address)
 //   email_changed     app_name, new_email              (a notice to the old address)
+//   account_secured   app_name, forgot_url             (a notice: pre-hijack defence undid
+//                                                       what was set up before a first proof)
 //   test              app_name; link optional          (`tessera admin send-test-mail`)
 // Values are HTML-escaped in the HTML part and plain in the subject and text part; the
 // subject is one line (line breaks in values become spaces). kNotFound for an unknown kind,

@@ -20,11 +20,13 @@ kainjow::mustache::data Vars() {
   d.set("code", "482913");
   d.set("new_email", "ann.new@example.com");
   d.set("time_utc", "2025-06-15 15:06 UTC");
+  d.set("forgot_url", "https://id.example.com/apps/acme/forgot-password");
   return d;
 }
 
 TEST(MailTemplates, EveryKindRenders) {
-  EXPECT_THAT(MailKinds(), ::testing::ElementsAre("change_email", "email_changed", "email_code",
+  EXPECT_THAT(MailKinds(), ::testing::ElementsAre("account_secured", "change_email",
+                                                  "email_changed", "email_code",
                                                   "magic_link", "password_changed",
                                                   "password_reset", "test", "verify_email"));
   for (const auto& kind : MailKinds()) {
@@ -42,7 +44,8 @@ TEST(MailTemplates, EveryKindRenders) {
     EXPECT_THAT(mail->html, Not(HasSubstr("{{")));
     EXPECT_THAT(mail->text, Not(HasSubstr("{{")));
     EXPECT_THAT(mail->text, Not(HasSubstr("&amp;")));
-    const bool notice = kind == "password_changed" || kind == "email_changed";
+    const bool notice =
+        kind == "password_changed" || kind == "email_changed" || kind == "account_secured";
     if (!notice) {
       EXPECT_THAT(mail->text, HasSubstr("If you did not ask for this, you can ignore this email."));
       EXPECT_THAT(mail->html, HasSubstr("If you did not ask for this, you can ignore this email."));

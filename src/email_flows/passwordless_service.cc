@@ -59,7 +59,8 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
 }
 
 Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
-                                                      const store::EmailToken& token) {
+                                                      const store::EmailToken& token,
+                                                      const ClientInfo& client) {
   auto existing = ctx_.users.GetUserByEmail(app.id, token.email);
   if (existing.ok()) {
     // The link was sent to this very address, so it is the account's (and now verified).
@@ -67,13 +68,7 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
       return FailedPreconditionError("This link is not valid anymore. Ask for a new one.");
     }
     if (existing->disabled) return UnauthenticatedError("this account is disabled");
-    if (!existing->email_verified) {
-      return ctx_.users.UpdateUser(app.id, existing->id, [&](store::User& u) {
-        u.email_verified = true;
-        u.updated_at = ctx_.clock.NowMillis();
-        return OkStatus();
-      });
-    }
+    if (!existing->email_verified) return ClaimAccount(app, existing->id, client);
     return existing;
   }
   if (!existing.status().IsNotFound()) return existing.status();
@@ -88,7 +83,26 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
   return created;
 }
 
-Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token) {
+Result<store::User> PasswordlessService::ClaimAccount(const store::App& app,
+                                                      std::string_view user_id,
+                                                      const ClientInfo& client) {
+  TESSERA_ASSIGN_OR_RETURN(ClaimedAccount claimed,
+                           accounts_.ClaimUnverifiedAccount(app, user_id, client));
+  if (claimed.secured()) {  // the owner hears what was undone, and how to get a password
+    kainjow::mustache::data v;
+    v.set("password_cleared", claimed.password_cleared);
+    v.set("forgot_url", ctx_.apps.IssuerFor(app.slug) + "/forgot-password");
+    Status notice =
+        SendTemplatedMail(ctx_, app, "account_secured", claimed.user.email, std::move(v));
+    if (!notice.ok()) {
+      LogJson(spdlog::level::warn, "account_secured_notice_failed", {{"error", notice.ToString()}});
+    }
+  }
+  return std::move(claimed.user);
+}
+
+Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token,
+                                                     const ClientInfo& client) {
   if (!app.settings.magic_link_login) {
     return PermissionDeniedError("sign-in links are not enabled for this app");
   }
@@ -98,7 +112,7 @@ Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std:
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     return LinkProblem(r.outcome, "Ask for a new sign-in link.");
   }
-  return SignedInUser(app, *r.token);
+  return SignedInUser(app, *r.token, client);
 }
 
 Status PasswordlessService::RequestCode(const store::App& app, std::string_view email,
@@ -110,11 +124,15 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
   if (!valid) return ValidationError({{"email", "must be a valid email address"}});
   std::string normalized = NormalizeEmail(*valid);
   TESSERA_ASSIGN_OR_RETURN(std::optional<SignInMailTo> to, AddresseeOf(app, normalized, client));
-  if (!to) return OkStatus();
+  // An address that gets no mail (nobody has it and the app is closed to sign-up, or its
+  // account is disabled) still gets a code, never sent: guesses at it are then answered
+  // exactly like guesses at a real one, so email-code/verify cannot tell which addresses
+  // have accounts (issue 11, item 9).
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueCode(app, to->user_id, normalized, store::EmailTokenPurpose::kEmailCode,
-                            options_.code_ttl_s));
+      ctx_.tokens.IssueCode(app, to ? to->user_id : std::nullopt, normalized,
+                            store::EmailTokenPurpose::kEmailCode, options_.code_ttl_s));
+  if (!to) return OkStatus();
   kainjow::mustache::data v;
   v.set("code", t.secret);
   v.set("expires_minutes", std::to_string(options_.code_ttl_s / 60));
@@ -122,7 +140,8 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
 }
 
 Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std::string_view email,
-                                                     std::string_view code) {
+                                                     std::string_view code,
+                                                     const ClientInfo& client) {
   auto valid = ValidEmail(email);
   if (!valid) return UnauthenticatedError("invalid or expired code");
   std::string normalized = NormalizeEmail(*valid);
@@ -135,7 +154,7 @@ Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std:
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     return FailedPreconditionError("This code can no longer be used. Ask for a new one.");
   }
-  return SignedInUser(app, *r.token);
+  return SignedInUser(app, *r.token, client);
 }
 
 }  // namespace tessera::services

@@ -40,12 +40,15 @@ class PasswordlessService {
   Status RequestLink(const store::App& app, std::string_view email, const MagicLinkTarget& target,
                      const ClientInfo& client);
   // The user the link signs in (created on first use when allowed).
-  Result<store::User> ConsumeLink(const store::App& app, std::string_view token);
+  // A first proof of an unverified address secures the account (AccountService::
+  // ClaimUnverifiedAccount) and tells its owner by mail.
+  Result<store::User> ConsumeLink(const store::App& app, std::string_view token,
+                                  const ClientInfo& client = {});
 
   Status RequestCode(const store::App& app, std::string_view email, const ClientInfo& client);
   // kUnauthenticated for a wrong code; kFailedPrecondition when no live code is left.
   Result<store::User> ConsumeCode(const store::App& app, std::string_view email,
-                                  std::string_view code);
+                                  std::string_view code, const ClientInfo& client = {});
 
  private:
   // Where a sign-in mail for `email` goes, once the per-address and per-IP limits allow one:
@@ -53,7 +56,10 @@ class PasswordlessService {
   // sign-up; nullopt when no mail is sent (the caller answers the same either way).
   Result<std::optional<SignInMailTo>> AddresseeOf(const store::App& app, const std::string& email,
                                                   const ClientInfo& client);
-  Result<store::User> SignedInUser(const store::App& app, const store::EmailToken& token);
+  Result<store::User> SignedInUser(const store::App& app, const store::EmailToken& token,
+                                   const ClientInfo& client);
+  Result<store::User> ClaimAccount(const store::App& app, std::string_view user_id,
+                                   const ClientInfo& client);
 
   MailFlowContext ctx_;
   AccountService& accounts_;

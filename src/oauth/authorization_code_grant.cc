@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "accounts/sign_in_rules.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -178,6 +179,8 @@ OAuthResult<store::User> AuthorizationCodeGrant::LiveUser(const store::App& app,
     return InvalidGrant("the user's account is not active");
   }
   if (!user.ok()) return UnexpectedFailure(user.status());
+  // A session from before the app began to require verified addresses gets no tokens.
+  if (!SessionAllowed(app, *user).ok()) return InvalidGrant("the user's email address is not verified");
   return std::move(*user);
 }
 

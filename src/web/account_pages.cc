@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "web/display_text.h"
+#include "web/page_errors.h"
 
 namespace tessera::web {
 namespace {
@@ -28,6 +29,7 @@ std::string EmailProblem(std::string_view done) {
     return "Your email was not changed: the current password is incorrect.";
   if (done == "email-invalid") return "Your email was not changed: enter a valid, new address.";
   if (done == "email-limited") return "Too many emails requested. Try again later.";
+  if (done == "email-password-limited") return "Too many wrong passwords. Try again later.";
   if (done == "email-failed") return "The email could not be sent. Please try again in a moment.";
   return "";
 }
@@ -178,17 +180,22 @@ http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVis
                                             const Form& form) {
   Status s =
       accounts_.ChangePassword(v.app, v.session.user_id, http::FormValue(form, "current_password"),
-                               http::FormValue(form, "new_password"), v.session.id);
+                               http::FormValue(form, "new_password"), v.session.id, ClientOf(req));
   if (s.ok()) return Done(v.app, "password");
   PageData d;
   std::string message = "Your password could not be changed. Please try again.";
-  if (!s.field_errors().empty()) {
+  if (s.code() == StatusCode::kRateLimited) {
+    message = s.message();  // too many wrong current passwords: when to try again
+  } else if (!s.field_errors().empty()) {
     const auto& e = s.field_errors().front();
     message =
         (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
   }
   d.set("password_error", message);
-  return Render(req, v, std::move(d), s.code() == StatusCode::kInvalidArgument ? 400 : 503);
+  unsigned status = s.code() == StatusCode::kInvalidArgument ? 400
+                    : s.code() == StatusCode::kRateLimited   ? 429
+                                                             : 503;
+  return WithRetryAfter(Render(req, v, std::move(d), status), s);
 }
 
 http::Response AccountPages::RevokeSession(http::Request& req, const BrowserVisit& v, const Form&) {

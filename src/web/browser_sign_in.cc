@@ -7,6 +7,11 @@ namespace tessera::web {
 http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const store::App& app,
                              const store::User& user, const std::string& return_to) {
   auto started = kit.browser_sessions.Start(app, user, ClientOf(req));
+  if (started.status().code() == StatusCode::kPermissionDenied) {  // the app's rules say no
+    return kit.pages.Message(req, app, 403, "Confirm your email address first",
+                             started.status().message(), false, kit.urls.PagePath(app, "login"),
+                             "Back to sign in");
+  }
   if (!started.ok()) return kit.pages.Unavailable(req, &app);
   if (auto old = kit.session_cookie.Current(app, req)) {
     (void)kit.browser_sessions.End(app, *old, store::RevokeReason::kReplaced);

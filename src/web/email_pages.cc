@@ -197,7 +197,7 @@ http::Response EmailPages::ShowContinue(http::Request& req, const App& app) {
 http::Response EmailPages::SubmitContinue(http::Request& req, const App& app, const Form& form) {
   std::string return_to =
       SafeReturnTo(kit_.urls, app, http::FormValue(PageQuery(req), "return_to"));
-  auto user = passwordless_.ConsumeLink(app, http::FormValue(form, "token"));
+  auto user = passwordless_.ConsumeLink(app, http::FormValue(form, "token"), ClientOf(req));
   if (!user.ok()) return LinkFailure(req, app, user.status(), "magic-link", "Get a new link");
   return SignInBrowser(kit_, req, app, *user, return_to);
 }
@@ -226,7 +226,7 @@ http::Response EmailPages::ShowCode(http::Request& req, const App& app) {
 http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const Form& form) {
   std::string email = http::FormValue(form, "email").substr(0, 320);
   std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
-  auto user = passwordless_.ConsumeCode(app, email, http::FormValue(form, "code"));
+  auto user = passwordless_.ConsumeCode(app, email, http::FormValue(form, "code"), ClientOf(req));
   if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to);
   // A wrong code is 401; a spent one (used, expired, too many tries) is the code's problem: 400.
   const Status& s = user.status();
@@ -251,8 +251,12 @@ http::Response EmailPages::AccountChangeEmail(http::Request& req, const BrowserV
       verification_.RequestEmailChange(v.app, v.session.user_id, http::FormValue(form, "new_email"),
                                        http::FormValue(form, "current_password"), ClientOf(req));
   if (s.ok()) return BackToAccount(v.app, "email");
-  bool wrong_password = s.code() == StatusCode::kInvalidArgument && !s.field_errors().empty() &&
-                        s.field_errors().front().field == "current_password";
+  bool password_refused =
+      !s.field_errors().empty() && s.field_errors().front().field == "current_password";
+  bool wrong_password = s.code() == StatusCode::kInvalidArgument && password_refused;
+  if (s.code() == StatusCode::kRateLimited && password_refused) {
+    return BackToAccount(v.app, "email-password-limited");
+  }
   return BackToAccount(v.app, s.code() == StatusCode::kRateLimited       ? "email-limited"
                               : wrong_password                           ? "email-password"
                               : s.code() == StatusCode::kInvalidArgument ? "email-invalid"

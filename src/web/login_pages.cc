@@ -1,5 +1,6 @@
 #include "web/login_pages.h"
 
+#include "accounts/sign_in_rules.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
 #include "web/page_errors.h"
@@ -129,6 +130,18 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
   in.password = http::FormValue(form, "password");
   if (!http::FormValue(form, "username").empty()) in.username = http::FormValue(form, "username");
   auto user = accounts_.Signup(app, std::move(in), ClientOf(req));
+  if (user.ok() && !services::SessionAllowed(app, *user).ok()) {
+    // The app signs in verified addresses only: the account waits for its link (issue 11,
+    // item 4), and the way back in is the sign-in page, with where the user was going.
+    std::string login = kit_.urls.PagePath(app, "login");
+    if (std::string back = http::FormValue(form, "return_to"); !back.empty()) {
+      login += "?return_to=" + http::FormEncode(back);
+    }
+    return kit_.pages.Message(req, app, 200, "Check your inbox",
+                              "We sent a link to " + user->email +
+                                  ". Open it to confirm your address, then sign in.",
+                              true, login, "Go to sign in");
+  }
   if (user.ok()) return SignInBrowser(kit_, req, app, *user, http::FormValue(form, "return_to"));
   const Status& s = user.status();
   const PageFailure failure = PageFailureOf(s);

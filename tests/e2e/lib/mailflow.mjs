@@ -21,16 +21,16 @@ export const SUBJECT = {
 export const MAIL_FROM = 'Tessera Tests <no-reply@tessera.test>';
 
 /**
- * An SMTP server and a Tessera server that sends to it. On PostgreSQL the server gets a schema
+ * An SMTP server and a Tessera server that sends to it (`args`: more serve options). On PostgreSQL the server gets a schema
  * of its own: every node's mail worker sends whatever is queued in its database.
  */
-export async function startMailStack(backend, label) {
+export async function startMailStack(backend, label, { args = [] } = {}) {
   const smtp = await new SmtpServer({ label: `smtp-${label}-${backend}` }).start();
   const srv = await startServer({
     postgres: backend === 'postgres',
     isolatedSchema: true,
     label: `${label}-${backend}`,
-    args: ['--smtp-url', smtp.url, '--smtp-starttls', 'never', '--mail-from', MAIL_FROM],
+    args: ['--smtp-url', smtp.url, '--smtp-starttls', 'never', '--mail-from', MAIL_FROM, ...args],
   });
   return { smtp, srv };
 }
