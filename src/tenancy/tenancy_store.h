@@ -20,6 +20,9 @@ class AppStore {
  public:
   virtual ~AppStore() = default;
   virtual Status CreateApp(const App& app) = 0;
+  // The app and its first owner in one transaction: neither is stored unless both are (an
+  // app is never seen, nor its slug taken, without an owner). Clashes as CreateApp's.
+  virtual Status CreateAppWithOwner(const App& app, const AppMember& owner) = 0;
   virtual Result<App> GetAppBySlug(std::string_view slug) = 0;
   virtual Result<App> GetAppById(std::string_view app_id) = 0;
   virtual Result<std::vector<App>> ListApps() = 0;
@@ -46,7 +49,9 @@ class AppMemberStore {
   // Changes the role; kNotFound when the user is not a member.
   virtual Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
                                   MemberRole role) = 0;
-  // kNotFound when the user is not a member.
+  // kNotFound when the user is not a member; kFailedPrecondition when they are the app's
+  // last owner. One transaction that first locks the app's row, so two owners removed at
+  // once (each other, or both leaving) cannot both pass the check.
   virtual Status RemoveAppMember(std::string_view app_id, std::string_view user_id) = 0;
 };
 

@@ -17,6 +17,7 @@ class SqlStore final : public Store {
 
   // AppStore
   Status CreateApp(const App& app) override;
+  Status CreateAppWithOwner(const App& app, const AppMember& owner) override;
   Result<App> GetAppBySlug(std::string_view slug) override;
   Result<std::vector<App>> ListApps() override;
   Result<App> GetAppById(std::string_view app_id) override;
@@ -112,6 +113,7 @@ class SqlStore final : public Store {
   Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,
                              std::string_view client_id) override;
   Status SaveConsent(const Consent& consent) override;
+  Status AddConsentScopes(const Consent& consent) override;
   Result<std::vector<Consent>> ListConsents(std::string_view app_id,
                                             std::string_view user_id) override;
   Status DeleteConsent(std::string_view app_id, std::string_view user_id,
