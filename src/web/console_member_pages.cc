@@ -40,8 +40,11 @@ http::Response ConsoleMemberPages::RenderMembers(const http::Request& req, const
     row.set("email", m.email.empty() ? "(account deleted)" : m.email);
     row.set("role", m.member.role == store::MemberRole::kOwner ? "Owner" : "Member");
     row.set("added", FormatTime(m.member.created_at));
-    row.set("you", m.member.user_id == a.visitor.user.id);
-    if (manage) {
+    const bool you = m.member.user_id == a.visitor.user.id;
+    row.set("you", you);
+    row.set("action_label", you ? "Leave" : "Remove");
+    // Owners remove anyone; everyone may leave (the last owner is refused with a reason).
+    if (manage || you) {
       row.set("remove_action",
               layout_.AppPath(app, "/members/" + http::FormEncode(m.member.user_id) + "/remove"));
     }
