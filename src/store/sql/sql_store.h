@@ -34,6 +34,19 @@ class SqlStore final : public Store {
                           MemberRole role) override;
   Status RemoveAppMember(std::string_view app_id, std::string_view user_id) override;
 
+  // AppInvitationStore
+  Status CreateAppInvitation(const AppInvitation& invitation, size_t max_live,
+                             UnixMillis now) override;
+  Result<AppInvitation> GetAppInvitation(std::string_view id) override;
+  Result<AppInvitation> GetAppInvitationByTokenHash(std::string_view token_hash) override;
+  Result<std::vector<AppInvitation>> ListAppInvitations(std::string_view app_id,
+                                                        UnixMillis now) override;
+  Result<std::vector<AppInvitation>> ListAppInvitationsForEmail(std::string_view email,
+                                                                UnixMillis now) override;
+  Status AcceptAppInvitation(std::string_view id, const AppMember& member,
+                             UnixMillis now) override;
+  Status DeleteAppInvitation(std::string_view app_id, std::string_view id) override;
+
   // AppApiKeyStore
   Status CreateAppApiKey(const AppApiKey& key) override;
   Result<AppApiKey> GetAppApiKeyByHash(std::string_view key_hash) override;
