@@ -32,6 +32,8 @@ const std::vector<KindSpec>& Specs() {
       {"change_email", {"app_name", "link", "new_email", "expires_minutes"}, "Confirm new address"},
       {"email_changed", {"app_name", "new_email"}, ""},
       {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
+      {"console_invitation", {"app_name", "link", "invited_app", "role", "expires_days"},
+       "See the invitation"},
   };
   return kSpecs;
 }

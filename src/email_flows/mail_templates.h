@@ -18,6 +18,8 @@
 //   change_email      app_name, link, new_email, expires_minutes   (to the new address)
 //   email_changed     app_name, new_email              (a notice to the old address)
 //   test              app_name; link optional          (`tessera admin send-test-mail`)
+//   console_invitation app_name (the console), link, invited_app, role, expires_days
+//                     (an owner invited the address to an app; accepted in the console)
 // Values are HTML-escaped in the HTML part and plain in the subject and text part; the
 // subject is one line (line breaks in values become spaces). kNotFound for an unknown kind,
 // kInvalidArgument when a variable is missing. Thread-safe.

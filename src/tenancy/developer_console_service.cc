@@ -89,41 +89,6 @@ Result<std::vector<MemberView>> DeveloperConsoleService::ListMembers(const AppAc
   return out;
 }
 
-Result<MemberView> DeveloperConsoleService::AddMember(const AppAccess& access,
-                                                      std::string_view email,
-                                                      std::string_view role,
-                                                      const Actor& actor) {
-  if (!access.may_manage_members()) {
-    return PermissionDeniedError("only the app's owners can manage its members");
-  }
-  std::optional<store::MemberRole> member_role = FromText<store::MemberRole>(role);
-  if (!member_role) return ValidationError({{"role", "must be owner or member"}});
-  if (access.app.slug == kConsoleAppSlug) {
-    return FailedPreconditionError("the console app has operators, not members");
-  }
-  TESSERA_ASSIGN_OR_RETURN(store::App console, ConsoleApp());
-  auto valid = ValidEmail(email);
-  auto user = valid ? users_.GetUserByEmail(console.id, NormalizeEmail(*valid))
-                    : Result<store::User>(NotFoundError("user"));
-  if (user.status().IsNotFound()) {
-    return ValidationError({{"email", "no developer with this address has signed up to the console"}});
-  }
-  if (!user.ok()) return user.status();
-  TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
-  if (members.size() >= kMaxMembersPerApp) {
-    return FailedPreconditionError("an app may have at most 50 members");
-  }
-  store::AppMember m{access.app.id, user->id, *member_role, clock_.NowMillis()};
-  Status s = members_.AddAppMember(m);
-  if (s.ClashedOn(store::AppMemberUniqueKey::kMembership)) {
-    return AlreadyExistsError("already a member").WithFieldErrors({{"email", "is already a member"}});
-  }
-  TESSERA_RETURN_IF_ERROR(s);
-  Audit(audit_, MemberEvent(actor, store::AuditAction::kAppMemberAdded, access.app, user->id,
-                            *member_role));
-  return MemberView{std::move(m), user->email};
-}
-
 Status DeveloperConsoleService::RemoveMember(const AppAccess& access, std::string_view user_id,
                                              const Actor& actor) {
   // Anyone may leave (remove their own membership); only owners and operators remove others.

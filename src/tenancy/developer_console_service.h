@@ -72,11 +72,8 @@ class DeveloperConsoleService {
   Result<AppAccess> Access(const store::User& user, std::string_view slug);
 
   Result<std::vector<MemberView>> ListMembers(const AppAccess& access);
-  // Owners and operators only (kPermissionDenied otherwise). `email` must be a developer who
-  // signed up to the console (kInvalidArgument "email" otherwise); `role` is a MemberRole's
-  // text, "owner" or "member" (kInvalidArgument "role" otherwise).
-  Result<MemberView> AddMember(const AppAccess& access, std::string_view email,
-                               std::string_view role, const Actor& actor);
+  // Nobody is added directly: members join by accepting an owner's invitation
+  // (management/app_invitation_service.h).
   // Owners and operators remove anyone; any member may remove themselves (leave: `actor` is
   // the developer `user_id`); the last owner cannot be removed (kFailedPrecondition).
   Status RemoveMember(const AppAccess& access, std::string_view user_id, const Actor& actor);
