@@ -3,8 +3,10 @@
 // address, accepts. Inviting answers alike for any address (no account lookup).
 #include "management/app_invitation_service.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <latch>
 #include <regex>
 #include <thread>
