@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <climits>
+#include <functional>
+#include <vector>
 
 #include "api/views.h"
 #include "http/json_body.h"
@@ -39,34 +41,44 @@ Status PrefixSettingErrors(const Status& s) {
   return Status(s.code(), s.message()).WithFieldErrors(std::move(errors));
 }
 
-// Applies the members present in `in` onto `s`, with strict types (unknown names are
-// reported by the reader).
-void MergeSettings(http::JsonBody& in, store::AppSettings& s) {
-  auto flag = [&](const char* name, bool& field) {
-    if (auto v = in.Bool(name)) field = *v;
+// The members present in `in`, with strict types (unknown names are reported by the
+// reader), as one edit of the settings. It is applied to the settings as stored, inside the
+// update's transaction: a merge onto a copy read before it would drop a concurrent PATCH of
+// other keys.
+services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
+  using S = store::AppSettings;
+  std::vector<std::function<void(S&)>> edits;
+  auto set = [&](auto field, auto value) {
+    edits.push_back([field, value = std::move(value)](S& s) { s.*field = value; });
   };
-  auto text = [&](const char* name, std::string& field) {
-    if (auto v = in.String(name)) field = *v;
+  auto flag = [&](const char* name, bool S::*field) {
+    if (auto v = in.Bool(name)) set(field, *v);
   };
-  flag("allow_signup", s.allow_signup);
-  flag("require_verified_email", s.require_verified_email);
-  flag("email_code_login", s.email_code_login);
-  flag("magic_link_login", s.magic_link_login);
+  auto text = [&](const char* name, std::string S::*field) {
+    if (auto v = in.String(name)) set(field, std::move(*v));
+  };
+  flag("allow_signup", &S::allow_signup);
+  flag("require_verified_email", &S::require_verified_email);
+  flag("email_code_login", &S::email_code_login);
+  flag("magic_link_login", &S::magic_link_login);
   if (auto v = in.Integer("password_min_length")) {
     if (*v < INT_MIN || *v > INT_MAX) {
       in.Fail("password_min_length", "must be 0 (the server default) or 8-128");
     } else {
-      s.password_min_length = static_cast<int>(*v);
+      set(&S::password_min_length, static_cast<int>(*v));
     }
   }
-  if (auto v = in.Integer("access_token_ttl_s")) s.access_token_ttl_s = *v;
-  if (auto v = in.Integer("refresh_token_ttl_s")) s.refresh_token_ttl_s = *v;
-  text("mail_from", s.mail_from);
-  text("mail_sender_name", s.mail_sender_name);
-  if (auto v = in.StringArray("redirect_uris")) s.redirect_uris = std::move(*v);
-  text("display_name", s.display_name);
-  text("logo_url", s.logo_url);
-  text("accent_color", s.accent_color);
+  if (auto v = in.Integer("access_token_ttl_s")) set(&S::access_token_ttl_s, int64_t{*v});
+  if (auto v = in.Integer("refresh_token_ttl_s")) set(&S::refresh_token_ttl_s, int64_t{*v});
+  text("mail_from", &S::mail_from);
+  text("mail_sender_name", &S::mail_sender_name);
+  if (auto v = in.StringArray("redirect_uris")) set(&S::redirect_uris, std::move(*v));
+  text("display_name", &S::display_name);
+  text("logo_url", &S::logo_url);
+  text("accent_color", &S::accent_color);
+  return [edits = std::move(edits)](S& s) {
+    for (const auto& e : edits) e(s);
+  };
 }
 
 }  // namespace
@@ -127,19 +139,17 @@ Response ConsoleAppsApi::PatchApp(Request& req) {
   return caller_.InAccessibleApp(
       req, [&](const services::AppAccess& a, const services::Actor& actor) {
         std::optional<std::string> name;
-        std::optional<store::AppSettings> settings;
+        services::AppService::SettingsEdit edit;  // none: the settings stay as they are
         if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
               name = b.String("name");
               if (auto in = b.Nested("settings")) {
-                store::AppSettings merged = a.app.settings;
-                MergeSettings(*in, merged);
+                edit = ReadSettingsEdit(*in);
                 b.Absorb(*in);
-                settings = std::move(merged);
               }
             })) {
           return *bad;
         }
-        auto updated = apps_.Update(a.app.slug, name, settings, actor);
+        auto updated = apps_.Edit(a.app.slug, name, edit, actor);
         if (!updated.ok()) return http::ProblemResponse(PrefixSettingErrors(updated.status()));
         return http::JsonResponse(200, AppDetail(*updated, a.role));
       });

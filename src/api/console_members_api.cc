@@ -23,13 +23,34 @@ json::object MemberJson(const services::MemberView& m) {
                       {"created_at", Rfc3339(m.member.created_at)}};
 }
 
+json::object InvitationJson(const store::AppInvitation& i) {
+  return json::object{{"id", i.id},
+                      {"email", i.email},
+                      {"role", ToText(i.role)},
+                      {"created_at", Rfc3339(i.created_at)},
+                      {"expires_at", Rfc3339(i.expires_at)}};
+}
+
+json::object MyInvitationJson(const services::InvitationView& v) {
+  json::object o = InvitationJson(v.invitation);
+  o["app"] = json::object{{"slug", v.app_slug}, {"name", v.app_name}};
+  return o;
+}
+
 }  // namespace
 
 void ConsoleMembersApi::Mount(http::Router& r) {
   const std::string members = "/api/console/apps/{slug}/members";
   r.Add(verb::get, members, [this](Request& req) { return ListMembers(req); });
-  r.Add(verb::post, members, [this](Request& req) { return AddMember(req); });
+  r.Add(verb::post, members, [this](Request& req) { return Invite(req); });
   r.Add(verb::delete_, members + "/{user_id}", [this](Request& req) { return RemoveMember(req); });
+  const std::string invitations = "/api/console/apps/{slug}/invitations";
+  r.Add(verb::get, invitations, [this](Request& req) { return ListInvitations(req); });
+  r.Add(verb::delete_, invitations + "/{id}", [this](Request& req) { return RevokeInvitation(req); });
+  const std::string mine = "/api/console/invitations";
+  r.Add(verb::get, mine, [this](Request& req) { return ListMyInvitations(req); });
+  r.Add(verb::post, mine + "/accept", [this](Request& req) { return Answer(req, true); });
+  r.Add(verb::post, mine + "/decline", [this](Request& req) { return Answer(req, false); });
 }
 
 Response ConsoleMembersApi::ListMembers(Request& req) {
@@ -42,7 +63,8 @@ Response ConsoleMembersApi::ListMembers(Request& req) {
   });
 }
 
-Response ConsoleMembersApi::AddMember(Request& req) {
+// The same answer (202, the invitation) whatever the address: nothing is looked up.
+Response ConsoleMembersApi::Invite(Request& req) {
   return caller_.InAccessibleApp(
       req, [&](const services::AppAccess& a, const services::Actor& actor) {
         std::string email, role;
@@ -52,10 +74,65 @@ Response ConsoleMembersApi::AddMember(Request& req) {
             })) {
           return *bad;
         }
-        auto added = console_.AddMember(a, email, role, actor);
-        if (!added.ok()) return http::ProblemResponse(added.status());
-        return http::JsonResponse(201, MemberJson(*added));
+        auto invited = invitations_.Invite(a, email, role, actor);
+        if (!invited.ok()) return http::ProblemResponse(invited.status());
+        return http::JsonResponse(202, InvitationJson(*invited));
       });
+}
+
+Response ConsoleMembersApi::ListInvitations(Request& req) {
+  return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
+    auto list = invitations_.ListForApp(a);
+    if (!list.ok()) return http::ProblemResponse(list.status());
+    json::array out;
+    for (const auto& i : *list) out.push_back(InvitationJson(i));
+    return http::JsonResponse(200, json::object{{"invitations", std::move(out)}});
+  });
+}
+
+Response ConsoleMembersApi::RevokeInvitation(Request& req) {
+  return caller_.InAccessibleApp(
+      req, [&](const services::AppAccess& a, const services::Actor& actor) {
+        const std::string& id = req.Param("id");
+        if (!IsPlausibleId(id)) return http::ProblemResponse(NotFoundError("no such invitation"));
+        Status s = invitations_.Revoke(a, id, actor);
+        return s.ok() ? http::NoContent() : http::ProblemResponse(s);
+      });
+}
+
+Response ConsoleMembersApi::ListMyInvitations(Request& req) {
+  return caller_.AsDeveloper(req, [&](const store::User& me, const services::Actor&) {
+    auto list = invitations_.ListMine(me);
+    if (!list.ok()) return http::ProblemResponse(list.status());
+    json::array out;
+    for (const auto& v : *list) out.push_back(MyInvitationJson(v));
+    return http::JsonResponse(200, json::object{{"invitations", std::move(out)},
+                                                {"email_verified", me.email_verified}});
+  });
+}
+
+// {"id": …} (an invitation of the caller's verified address) or {"token": "tinv_…"} (the
+// mailed link's); accepting answers the app and the caller's role in it.
+Response ConsoleMembersApi::Answer(Request& req, bool accept) {
+  return caller_.AsDeveloper(req, [&](const store::User& me, const services::Actor& actor) {
+    std::string id, token;
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+          id = b.String("id").value_or("");
+          token = b.String("token").value_or("");
+          if (id.empty() == token.empty()) b.Fail("id", "give either id or token");
+        })) {
+      return *bad;
+    }
+    if (!accept) {
+      Status s = invitations_.Decline(me, id, token, actor);
+      return s.ok() ? http::NoContent() : http::ProblemResponse(s);
+    }
+    auto joined = invitations_.Accept(me, id, token, actor);
+    if (!joined.ok()) return http::ProblemResponse(joined.status());
+    return http::JsonResponse(
+        200, json::object{{"app", json::object{{"slug", joined->app.slug}, {"name", joined->app.name}}},
+                          {"role", ToText(joined->role)}});
+  });
 }
 
 Response ConsoleMembersApi::RemoveMember(Request& req) {

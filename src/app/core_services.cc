@@ -119,6 +119,8 @@ Status CoreServices::BuildAccountServices() {
   BuildEmailFlows();
   user_management_ = std::make_unique<services::UserManagementService>(
       *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
+  invitations_ = std::make_unique<services::AppInvitationService>(
+      *store_, *store_, *store_, *store_, *apps_, *mailer_, clock_, audit_.get());
   BuildOAuthServices();
   return OkStatus();
 }

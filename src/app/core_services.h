@@ -34,6 +34,7 @@
 #include "accounts/login_throttle.h"
 #include "email_flows/mail_rate_limiter.h"
 #include "email_flows/mailer.h"
+#include "management/app_invitation_service.h"
 #include "oauth/authorization_code_grant.h"
 #include "oauth/client_credentials_grant.h"
 #include "oauth/grant_types.h"
@@ -104,6 +105,7 @@ class CoreServices {
   services::PasswordResetService& resets() { return *resets_; }
   services::PasswordlessService& passwordless() { return *passwordless_; }
   services::UserManagementService& user_management() { return *user_management_; }
+  services::AppInvitationService& invitations() { return *invitations_; }
   services::BrowserSessionService& browser_sessions() { return *browser_sessions_; }
   services::AuthorizationService& authorization() { return *authorization_; }
   const services::GrantTypes& grant_types() { return *grant_types_; }
@@ -138,6 +140,7 @@ class CoreServices {
   std::unique_ptr<services::EmailVerificationService> verification_;
   std::unique_ptr<services::PasswordResetService> resets_;
   std::unique_ptr<services::PasswordlessService> passwordless_;
+  std::unique_ptr<services::AppInvitationService> invitations_;
   std::unique_ptr<services::UserManagementService> user_management_;
   std::unique_ptr<services::BrowserSessionService> browser_sessions_;
   std::unique_ptr<services::AuthorizationService> authorization_;

@@ -116,7 +116,7 @@ void TesseraApp::BuildConsoleHandlers() {
   console_credentials_api_ =
       std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
   console_users_api_ = std::make_unique<api::ConsoleUsersApi>(caller, c.user_management());
-  console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console());
+  console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console(), c.invitations());
   console_audit_api_ = std::make_unique<api::ConsoleAuditApi>(caller, c.audit());
   admin_api_ = std::make_unique<api::AdminApi>(caller, c.apps(), c.user_management(), c.audit());
 
@@ -131,7 +131,9 @@ void TesseraApp::BuildConsoleHandlers() {
   console_credential_pages_ =
       std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management());
-  console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console());
+  console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console(), c.invitations());
+  console_invitation_pages_ =
+      std::make_unique<web::ConsoleInvitationPages>(layout, c.invitations());
   console_audit_pages_ = std::make_unique<web::ConsoleAuditPages>(layout, *audit_table_);
   admin_pages_ = std::make_unique<web::AdminPages>(layout, c.apps(), c.user_management(),
                                                    *audit_table_);
@@ -172,6 +174,7 @@ void TesseraApp::MountConsoles() {
   console_credential_pages_->Mount(*router_, gates);
   console_user_pages_->Mount(*router_, gates);
   console_member_pages_->Mount(*router_, gates);
+  console_invitation_pages_->Mount(*router_, gates);
   console_audit_pages_->Mount(*router_, gates);
   admin_pages_->Mount(*router_, gates);
 }

@@ -28,6 +28,7 @@
 #include "web/console_credential_pages.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
+#include "web/console_invitation_pages.h"
 #include "web/console_member_pages.h"
 #include "web/console_user_pages.h"
 #include "api/system_api.h"
@@ -138,6 +139,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleCredentialPages> console_credential_pages_;
   std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
+  std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;
   std::unique_ptr<web::ConsoleAuditPages> console_audit_pages_;
   std::unique_ptr<web::AdminPages> admin_pages_;
   std::unique_ptr<http::Router> router_;

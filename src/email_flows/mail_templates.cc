@@ -33,6 +33,8 @@ const std::vector<KindSpec>& Specs() {
       {"email_changed", {"app_name", "new_email"}, ""},
       {"account_secured", {"app_name", "forgot_url"}, ""},
       {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
+      {"console_invitation", {"app_name", "link", "invited_app", "role", "expires_days"},
+       "See the invitation"},
   };
   return kSpecs;
 }

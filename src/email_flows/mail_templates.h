@@ -20,6 +20,8 @@
 //   account_secured   app_name, forgot_url             (a notice: pre-hijack defence undid
 //                                                       what was set up before a first proof)
 //   test              app_name; link optional          (`tessera admin send-test-mail`)
+//   console_invitation app_name (the console), link, invited_app, role, expires_days
+//                     (an owner invited the address to an app; accepted in the console)
 // Values are HTML-escaped in the HTML part and plain in the subject and text part; the
 // subject is one line (line breaks in values become spaces). kNotFound for an unknown kind,
 // kInvalidArgument when a variable is missing. Thread-safe.

@@ -17,6 +17,9 @@ kainjow::mustache::data Vars() {
   d.set("app_name", "Acme & <Co>");
   d.set("link", "https://id.example.com/apps/acme/verify-email?token=abc&x=\"1\"");
   d.set("expires_minutes", "30");
+  d.set("invited_app", "Photos");
+  d.set("role", "member");
+  d.set("expires_days", "7");
   d.set("code", "482913");
   d.set("new_email", "ann.new@example.com");
   d.set("time_utc", "2025-06-15 15:06 UTC");
@@ -26,7 +29,8 @@ kainjow::mustache::data Vars() {
 
 TEST(MailTemplates, EveryKindRenders) {
   EXPECT_THAT(MailKinds(), ::testing::ElementsAre("account_secured", "change_email",
-                                                  "email_changed", "email_code",
+                                                  "console_invitation", "email_changed",
+                                                  "email_code",
                                                   "magic_link", "password_changed",
                                                   "password_reset", "test", "verify_email"));
   for (const auto& kind : MailKinds()) {

@@ -66,14 +66,10 @@ Result<bool> AuthorizationService::NeedsConsent(const store::App& app, std::stri
 Status AuthorizationService::RecordConsent(const store::App& app, std::string_view user_id,
                                            const ValidAuthorization& req) {
   int64_t now = clock_.NowMillis();
-  store::Consent c{app.id, std::string(user_id), req.client.client_id, {}, now, now};
-  auto before = codes_.GetConsent(app.id, user_id, req.client.client_id);
-  if (before.ok()) c.scopes = before->scopes;
-  else if (!before.status().IsNotFound()) return before.status();
-  for (const auto& s : req.scopes) {
-    if (!Contains(c.scopes, s)) c.scopes.push_back(s);
-  }
-  TESSERA_RETURN_IF_ERROR(codes_.SaveConsent(c));
+  // The store merges with what was granted before in one transaction (a read here and a
+  // write later would let two concurrent consents drop each other's scopes).
+  store::Consent c{app.id, std::string(user_id), req.client.client_id, req.scopes, now, now};
+  TESSERA_RETURN_IF_ERROR(codes_.AddConsentScopes(c));
   boost::json::array scopes;
   for (const auto& s : req.scopes) scopes.emplace_back(s);
   Audit(audit_, {.app_id = app.id,

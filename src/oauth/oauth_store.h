@@ -48,6 +48,10 @@ class AuthorizationStore {
                                      std::string_view client_id) = 0;
   // Inserts or replaces the consent's scopes (created_at is kept on replace).
   virtual Status SaveConsent(const Consent& consent) = 0;
+  // Adds the consent's scopes to those granted before (inserting the consent when there is
+  // none; updated_at becomes the consent's), in one transaction that locks the row: of two
+  // concurrent grants of different scopes, both are kept.
+  virtual Status AddConsentScopes(const Consent& consent) = 0;
   // Newest first.
   virtual Result<std::vector<Consent>> ListConsents(std::string_view app_id,
                                                     std::string_view user_id) = 0;

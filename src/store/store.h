@@ -51,6 +51,7 @@ struct GcStats {
 class Store : public AppStore,
               public AppMemberStore,
               public AppApiKeyStore,
+              public AppInvitationStore,
               public UserStore,
               public SessionStore,
               public ApiTokenStore,

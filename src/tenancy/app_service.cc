@@ -75,13 +75,27 @@ Result<std::vector<store::App>> AppService::ListAll() { return store_.ListApps()
 
 Result<store::App> AppService::Create(std::string_view slug, std::string_view name,
                                       const Actor& actor) {
+  return CreateApp(slug, name, std::nullopt, actor);
+}
+
+Result<store::App> AppService::CreateOwned(std::string_view slug, std::string_view name,
+                                           std::string_view owner_user_id, const Actor& actor) {
+  return CreateApp(slug, name, std::string(owner_user_id), actor);
+}
+
+Result<store::App> AppService::CreateApp(std::string_view slug, std::string_view name,
+                                         const std::optional<std::string>& owner_user_id,
+                                         const Actor& actor) {
   if (!IsValidSlug(slug)) {
     return ValidationError({{"slug", "must be 1-63 of a-z, 0-9 and '-', not starting with '-'"}});
   }
   if (Status n = CheckName(name); !n.ok()) return n;
   store::App app{crypto::NewUuid(),    std::string(slug), std::string(name), false,
                  store::AppSettings{}, clock_.NowMillis()};
-  Status s = store_.CreateApp(app);
+  Status s = owner_user_id
+                 ? store_.CreateAppWithOwner(app, {app.id, *owner_user_id, store::MemberRole::kOwner,
+                                                   app.created_at})
+                 : store_.CreateApp(app);
   if (s.ClashedOn(store::AppUniqueKey::kSlug)) {
     return AlreadyExistsError("an app with this slug exists").WithFieldErrors(
         {{"slug", "is already taken"}});
@@ -99,17 +113,27 @@ Result<store::App> AppService::Create(std::string_view slug, std::string_view na
 Result<store::App> AppService::Update(std::string_view slug, const std::optional<std::string>& name,
                                       const std::optional<store::AppSettings>& settings,
                                       const Actor& actor) {
-  if (name) TESSERA_RETURN_IF_ERROR(CheckName(*name));
   if (settings) TESSERA_RETURN_IF_ERROR(ValidateAppSettings(*settings));
+  SettingsEdit replace;
+  if (settings) replace = [&](store::AppSettings& s) { s = *settings; };
+  return Edit(slug, name, replace, actor);
+}
+
+Result<store::App> AppService::Edit(std::string_view slug, const std::optional<std::string>& name,
+                                    const SettingsEdit& edit, const Actor& actor) {
+  if (name) TESSERA_RETURN_IF_ERROR(CheckName(*name));
   TESSERA_ASSIGN_OR_RETURN(store::App current, Find(slug));
-  // Normalized, so a first save lists only what differs from the defaults.
-  std::string before = store::SerializeAppSettings(current.settings);
-  std::string before_name = current.name;
+  // What was stored when the transaction read it (normalized, so a first save lists only what
+  // differs from the defaults).
+  std::string before, before_name;
   TESSERA_ASSIGN_OR_RETURN(store::App app,
-                           store_.UpdateApp(current.id, [&](store::App& a) {
+                           store_.UpdateApp(current.id, [&](store::App& a) -> Status {
+                             before = store::SerializeAppSettings(a.settings);
+                             before_name = a.name;
                              if (name) a.name = *name;
-                             if (settings) a.settings = *settings;
-                             return OkStatus();
+                             if (!edit) return OkStatus();
+                             edit(a.settings);
+                             return ValidateAppSettings(a.settings);
                            }));
   store::AuditEvent e = ActorEvent(actor, store::AuditAction::kAppSettingsChanged);
   e.app_id = app.id;

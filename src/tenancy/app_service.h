@@ -4,6 +4,7 @@
 // change rarely (a disabled app stops answering within the cache lifetime on every node).
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -38,6 +39,9 @@ class AppService {
   Result<store::App> Create(std::string_view slug, std::string_view name) {
     return Create(slug, name, CliActor());
   }
+  // Create, with `owner_user_id` (a console user) as its owner, in one store transaction.
+  Result<store::App> CreateOwned(std::string_view slug, std::string_view name,
+                                 std::string_view owner_user_id, const Actor& actor);
   // Creates the app unless it exists (the default and console apps at start).
   Status EnsureApp(std::string_view slug, std::string_view name);
   Status EnsureDefaultApp() { return EnsureApp(kDefaultAppSlug, "Default app"); }
@@ -45,6 +49,11 @@ class AppService {
   // name; other nodes see them within the cache lifetime.
   Result<store::App> Update(std::string_view slug, const std::optional<std::string>& name,
                             const std::optional<store::AppSettings>& settings, const Actor& actor);
+  // Update, where `edit` changes the settings as stored, inside the update's transaction (so
+  // concurrent edits of different settings all persist); the result is validated there too.
+  using SettingsEdit = std::function<void(store::AppSettings&)>;
+  Result<store::App> Edit(std::string_view slug, const std::optional<std::string>& name,
+                          const SettingsEdit& edit, const Actor& actor);
   Result<store::App> UpdateSettings(std::string_view slug, const store::AppSettings& settings) {
     return Update(slug, std::nullopt, settings, CliActor());
   }
@@ -56,6 +65,8 @@ class AppService {
 
  private:
   void Forget(std::string_view slug);  // drops the cached copy after a change
+  Result<store::App> CreateApp(std::string_view slug, std::string_view name,
+                               const std::optional<std::string>& owner_user_id, const Actor& actor);
   static Status CheckName(std::string_view name);
 
   struct Cached {

@@ -52,13 +52,16 @@ Result<std::vector<AppAccess>> DeveloperConsoleService::ListApps(const store::Us
 Result<AppAccess> DeveloperConsoleService::CreateApp(const store::User& developer,
                                                      std::string_view slug, std::string_view name,
                                                      const Actor& actor) {
+  // Only apps the developer owns count: being made a member elsewhere uses none of it.
   TESSERA_ASSIGN_OR_RETURN(auto memberships, members_.ListMembershipsOfUser(developer.id));
-  if (memberships.size() >= kMaxAppsPerDeveloper) {
-    return FailedPreconditionError("a developer may have at most 100 apps");
+  auto owned = std::count_if(memberships.begin(), memberships.end(), [](const store::AppMember& m) {
+    return m.role == store::MemberRole::kOwner;
+  });
+  if (static_cast<size_t>(owned) >= kMaxAppsPerDeveloper) {
+    return FailedPreconditionError("a developer may own at most 100 apps");
   }
-  TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.Create(slug, name, actor));
-  store::AppMember owner{app.id, developer.id, store::MemberRole::kOwner, clock_.NowMillis()};
-  TESSERA_RETURN_IF_ERROR(members_.AddAppMember(owner));
+  // The app and its owner in one transaction: never an app without an owner.
+  TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.CreateOwned(slug, name, developer.id, actor));
   return AppAccess{std::move(app), AccessRole::kOwner};
 }
 
@@ -86,55 +89,22 @@ Result<std::vector<MemberView>> DeveloperConsoleService::ListMembers(const AppAc
   return out;
 }
 
-Result<MemberView> DeveloperConsoleService::AddMember(const AppAccess& access,
-                                                      std::string_view email,
-                                                      std::string_view role,
-                                                      const Actor& actor) {
-  if (!access.may_manage_members()) {
-    return PermissionDeniedError("only the app's owners can manage its members");
-  }
-  std::optional<store::MemberRole> member_role = FromText<store::MemberRole>(role);
-  if (!member_role) return ValidationError({{"role", "must be owner or member"}});
-  if (access.app.slug == kConsoleAppSlug) {
-    return FailedPreconditionError("the console app has operators, not members");
-  }
-  TESSERA_ASSIGN_OR_RETURN(store::App console, ConsoleApp());
-  auto valid = ValidEmail(email);
-  auto user = valid ? users_.GetUserByEmail(console.id, NormalizeEmail(*valid))
-                    : Result<store::User>(NotFoundError("user"));
-  if (user.status().IsNotFound()) {
-    return ValidationError({{"email", "no developer with this address has signed up to the console"}});
-  }
-  if (!user.ok()) return user.status();
-  TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
-  if (members.size() >= kMaxMembersPerApp) {
-    return FailedPreconditionError("an app may have at most 50 members");
-  }
-  store::AppMember m{access.app.id, user->id, *member_role, clock_.NowMillis()};
-  Status s = members_.AddAppMember(m);
-  if (s.ClashedOn(store::AppMemberUniqueKey::kMembership)) {
-    return AlreadyExistsError("already a member").WithFieldErrors({{"email", "is already a member"}});
-  }
-  TESSERA_RETURN_IF_ERROR(s);
-  Audit(audit_, MemberEvent(actor, store::AuditAction::kAppMemberAdded, access.app, user->id,
-                            *member_role));
-  return MemberView{std::move(m), user->email};
-}
-
 Status DeveloperConsoleService::RemoveMember(const AppAccess& access, std::string_view user_id,
                                              const Actor& actor) {
-  if (!access.may_manage_members()) {
+  // Anyone may leave (remove their own membership); only owners and operators remove others.
+  const bool leaving = actor.type == store::AuditActorType::kDeveloper && actor.id == user_id;
+  if (!leaving && !access.may_manage_members()) {
     return PermissionDeniedError("only the app's owners can manage its members");
   }
   TESSERA_ASSIGN_OR_RETURN(store::AppMember member, members_.GetAppMember(access.app.id, user_id));
-  if (member.role == store::MemberRole::kOwner) {
-    TESSERA_ASSIGN_OR_RETURN(auto members, members_.ListAppMembers(access.app.id));
-    auto owners = std::count_if(members.begin(), members.end(), [](const store::AppMember& m) {
-      return m.role == store::MemberRole::kOwner;
-    });
-    if (owners <= 1) return FailedPreconditionError("an app keeps at least one owner");
+  // The last-owner rule is checked by the store in the removal's own transaction (a check
+  // here would let two owners removing each other at once both pass it).
+  Status removed = members_.RemoveAppMember(access.app.id, user_id);
+  if (removed.code() == StatusCode::kFailedPrecondition) {
+    return FailedPreconditionError(
+        "an app keeps at least one owner: make someone else an owner first");
   }
-  TESSERA_RETURN_IF_ERROR(members_.RemoveAppMember(access.app.id, user_id));
+  TESSERA_RETURN_IF_ERROR(removed);
   Audit(audit_, MemberEvent(actor, store::AuditAction::kAppMemberRemoved, access.app, user_id,
                             member.role));
   return OkStatus();

@@ -63,7 +63,8 @@ class DeveloperConsoleService {
 
   // The apps the developer is a member of (never the console app), oldest first.
   Result<std::vector<AppAccess>> ListApps(const store::User& developer);
-  // Creates an app with the developer as its owner.
+  // Creates an app with the developer as its owner (one transaction); at most
+  // kMaxAppsPerDeveloper apps owned by the developer (memberships elsewhere do not count).
   Result<AppAccess> CreateApp(const store::User& developer, std::string_view slug,
                               std::string_view name, const Actor& actor);
   // The app if the user is a member of it or an operator; kNotFound otherwise (also for the
@@ -71,12 +72,10 @@ class DeveloperConsoleService {
   Result<AppAccess> Access(const store::User& user, std::string_view slug);
 
   Result<std::vector<MemberView>> ListMembers(const AppAccess& access);
-  // Owners and operators only (kPermissionDenied otherwise). `email` must be a developer who
-  // signed up to the console (kInvalidArgument "email" otherwise); `role` is a MemberRole's
-  // text, "owner" or "member" (kInvalidArgument "role" otherwise).
-  Result<MemberView> AddMember(const AppAccess& access, std::string_view email,
-                               std::string_view role, const Actor& actor);
-  // Owners and operators only; the last owner cannot be removed (kFailedPrecondition).
+  // Nobody is added directly: members join by accepting an owner's invitation
+  // (management/app_invitation_service.h).
+  // Owners and operators remove anyone; any member may remove themselves (leave: `actor` is
+  // the developer `user_id`); the last owner cannot be removed (kFailedPrecondition).
   Status RemoveMember(const AppAccess& access, std::string_view user_id, const Actor& actor);
 
  private:

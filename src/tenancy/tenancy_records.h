@@ -38,6 +38,21 @@ struct AppMember {
   UnixMillis created_at = 0;
 };
 
+// An owner's invitation of an email address to become a member of an app (issue 11, item
+// 7): nobody becomes a member without accepting. The token mailed to the address is stored
+// only as its SHA-256; an invitation is deleted when accepted, declined or revoked, and is
+// void after expires_at.
+struct AppInvitation {
+  std::string id;
+  std::string app_id;
+  std::string email;  // the invited address, normalized (accounts/identity_rules.h)
+  MemberRole role = MemberRole::kMember;
+  std::string token_hash;
+  std::string invited_by;  // the inviting console user's id
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+};
+
 // A secret key of an app's backend (server-to-server API): shown once, stored as SHA-256,
 // listed by prefix and name.
 struct AppApiKey {

@@ -15,7 +15,9 @@ void ConsoleMemberPages::Mount(http::Router& r, const ConsoleGates& gates) {
   using P = ConsoleMemberPages;
   const std::string members = "/console/apps/{slug}/members";
   r.Add(bh::verb::get, members, gates.WithAppVisitor(Bind(this, &P::Members)));
-  r.Add(bh::verb::post, members, gates.WithAppVisitor(Bind(this, &P::AddMember)));
+  r.Add(bh::verb::post, members, gates.WithAppVisitor(Bind(this, &P::Invite)));
+  r.Add(bh::verb::post, "/console/apps/{slug}/invitations/{id}/revoke",
+        gates.WithAppVisitor(Bind(this, &P::RevokeInvitation)));
   r.Add(bh::verb::post, members + "/{user_id}/remove",
         gates.WithAppVisitor(Bind(this, &P::RemoveMember)));
 }
@@ -40,8 +42,11 @@ http::Response ConsoleMemberPages::RenderMembers(const http::Request& req, const
     row.set("email", m.email.empty() ? "(account deleted)" : m.email);
     row.set("role", m.member.role == store::MemberRole::kOwner ? "Owner" : "Member");
     row.set("added", FormatTime(m.member.created_at));
-    row.set("you", m.member.user_id == a.visitor.user.id);
-    if (manage) {
+    const bool you = m.member.user_id == a.visitor.user.id;
+    row.set("you", you);
+    row.set("action_label", you ? "Leave" : "Remove");
+    // Owners remove anyone; everyone may leave (the last owner is refused with a reason).
+    if (manage || you) {
       row.set("remove_action",
               layout_.AppPath(app, "/members/" + http::FormEncode(m.member.user_id) + "/remove"));
     }
@@ -49,30 +54,65 @@ http::Response ConsoleMemberPages::RenderMembers(const http::Request& req, const
   }
   d.set("members", rows);
   d.set("may_manage", manage);
-  if (manage) d.set("add_action", layout_.AppPath(app, "/members"));
+  if (manage) {
+    d.set("add_action", layout_.AppPath(app, "/members"));
+    SetInvitations(d, a);
+  }
   if (!d.get("member_email")) d.set("member_email", "");
   if (!d.get("role_owner")) d.set("role_owner", false);
   return layout_.Render(req, a.visitor, "console_members", std::move(d), status);
 }
 
-http::Response ConsoleMemberPages::AddMember(http::Request& req, const AppVisitor& a,
-                                             const Form& form) {
+// The pending invitations (owners and operators only; a failure leaves the list out).
+void ConsoleMemberPages::SetInvitations(PageData& d, const AppVisitor& a) const {
+  auto pending = invitations_.ListForApp(a.access);
+  if (!pending.ok()) return;
+  PageData rows = List();
+  for (const auto& i : *pending) {
+    PageData row;
+    row.set("email", i.email);
+    row.set("role", i.role == store::MemberRole::kOwner ? "Owner" : "Member");
+    row.set("expires", FormatTime(i.expires_at));
+    row.set("revoke_action",
+            layout_.AppPath(a.app(), "/invitations/" + http::FormEncode(i.id) + "/revoke"));
+    rows.push_back(row);
+  }
+  d.set("has_invitations", !pending->empty());
+  d.set("invitations", rows);
+}
+
+// The same page whatever the address (a console account or not): nothing is looked up.
+http::Response ConsoleMemberPages::Invite(http::Request& req, const AppVisitor& a,
+                                          const Form& form) {
   std::string email = Field(form, "email", 320);
   std::string role = http::FormValue(form, "role") == "owner" ? "owner" : "member";
-  auto added = console_.AddMember(a.access, email, role, a.visitor.actor);
-  if (added.ok()) return layout_.Done(layout_.AppPath(a.app(), "/members"), "member-added");
-  const Status& s = added.status();
+  auto invited = invitations_.Invite(a.access, email, role, a.visitor.actor);
+  if (invited.ok()) return layout_.Done(layout_.AppPath(a.app(), "/members"), "invitation-sent");
+  const Status& s = invited.status();
   const PageFailure failure = PageFailureOf(s);
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
   d.set("member_email", email);
   d.set("role_owner", role == "owner");
   if (s.code() == StatusCode::kPermissionDenied) {
-    d.set("error", "Only the app's owners can add members.");
+    d.set("error", "Only the app's owners can invite members.");
   } else {
     auto others = SetFieldErrors(d, s, {"email", "role"});
-    d.set("error", RefusalSentence("The member was not added", s, others));
+    d.set("error", RefusalSentence("The invitation was not sent", s, others));
   }
+  return RenderMembers(req, a, std::move(d), failure.status);
+}
+
+http::Response ConsoleMemberPages::RevokeInvitation(http::Request& req, const AppVisitor& a,
+                                                    const Form&) {
+  Status s = invitations_.Revoke(a.access, req.Param("id"), a.visitor.actor);
+  if (s.ok() || s.IsNotFound()) {
+    return layout_.Done(layout_.AppPath(a.app(), "/members"), "invitation-revoked");
+  }
+  const PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
+  PageData d;
+  d.set("error", RefusalSentence("The invitation was not revoked", s, {}));
   return RenderMembers(req, a, std::move(d), failure.status);
 }
 

@@ -120,3 +120,79 @@ TEST_P(StoreConformanceTest, SetRoleAndRemoveAppMember) {
 
 }  // namespace
 }  // namespace tessera::store::test
+
+namespace tessera::store::test {
+namespace {
+
+size_t OwnerCount(Store& store, const std::string& app_id) {
+  auto members = store.ListAppMembers(app_id);
+  EXPECT_TRUE(members.ok()) << members.status().ToString();
+  if (!members.ok()) return 0;
+  return std::count_if(members->begin(), members->end(),
+                       [](const AppMember& m) { return m.role == MemberRole::kOwner; });
+}
+
+// Issue 11, item 12 (a): the app and its owner are stored together or not at all.
+TEST_P(StoreConformanceTest, CreateAppWithOwnerIsAtomic) {
+  App console = AddApp("console");
+  User ann = AddUser(console, "ann@example.com");
+  App app = MakeApp("owned");
+  ASSERT_OK(store().CreateAppWithOwner(app, MakeMember(app, ann, MemberRole::kOwner, kT0)));
+  auto got = store().GetAppBySlug("owned");
+  ASSERT_OK(got);
+  ExpectSameApp(*got, app);
+  auto owner = store().GetAppMember(app.id, ann.id);
+  ASSERT_OK(owner);
+  EXPECT_EQ(owner->role, MemberRole::kOwner);
+
+  // A taken slug: nothing stored, not even the membership.
+  App again = MakeApp("owned");
+  EXPECT_CLASH(store().CreateAppWithOwner(again, MakeMember(again, ann, MemberRole::kOwner, kT0)),
+               AppUniqueKey::kSlug);
+  EXPECT_CODE(store().GetAppById(again.id), StatusCode::kNotFound);
+  // An owner who cannot be added (no such console user): the app is rolled back.
+  App orphan = MakeApp("orphan");
+  User ghost = MakeUser(console, "ghost@example.com");  // never stored
+  EXPECT_FALSE(store().CreateAppWithOwner(orphan, MakeMember(orphan, ghost, MemberRole::kOwner, kT0)).ok());
+  EXPECT_CODE(store().GetAppBySlug("orphan"), StatusCode::kNotFound);
+}
+
+// Issue 11, item 12 (b): the last-owner rule is the removal's own condition.
+TEST_P(StoreConformanceTest, RemoveAppMemberKeepsTheLastOwner) {
+  App console = AddApp("console");
+  App app = AddApp("default");
+  User ann = AddUser(console, "ann@example.com");
+  User bob = AddUser(console, "bob@example.com");
+  ASSERT_OK(store().AddAppMember(MakeMember(app, ann, MemberRole::kOwner, kT0)));
+  ASSERT_OK(store().AddAppMember(MakeMember(app, bob, MemberRole::kMember, kT0)));
+  EXPECT_CODE(store().RemoveAppMember(app.id, ann.id), StatusCode::kFailedPrecondition);
+  EXPECT_OK(store().GetAppMember(app.id, ann.id));
+  EXPECT_OK(store().RemoveAppMember(app.id, bob.id));  // a member may always go
+  EXPECT_CODE(store().RemoveAppMember(NewId(), ann.id), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, OwnersRemovedAtOnceLeaveOneOwner) {
+  App console = AddApp("console");
+  std::vector<User> owners;
+  for (int i = 0; i < 4; ++i) {
+    owners.push_back(AddUser(console, "owner" + std::to_string(i) + "@example.com"));
+  }
+  for (int round = 0; round < 10; ++round) {
+    App app = AddApp("race-" + std::to_string(round));
+    for (const User& o : owners) ASSERT_OK(store().AddAppMember(MakeMember(app, o, MemberRole::kOwner, kT0)));
+    auto results = ConcurrentResults(static_cast<int>(owners.size()), [&](int i) {
+      return store().RemoveAppMember(app.id, owners[i].id).code();
+    });
+    int removed = 0;
+    for (const auto& r : results) {
+      EXPECT_TRUE(*r == StatusCode::kOk || *r == StatusCode::kFailedPrecondition)
+          << StatusCodeName(*r);
+      removed += *r == StatusCode::kOk;
+    }
+    EXPECT_EQ(removed, static_cast<int>(owners.size()) - 1) << "round " << round;
+    EXPECT_EQ(OwnerCount(store(), app.id), 1u) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace tessera::store::test

@@ -174,6 +174,39 @@ TEST_P(StoreConformanceTest, SaveGetAndReplaceConsent) {
   EXPECT_EQ(got->updated_at, kT0 + 2 * kDay);
 }
 
+// Issue 11, item 12 (c): the merge is the store's, in one transaction. Grants of different
+// scopes at once (first grant and later ones alike) are all kept; created_at is the first's.
+TEST_P(StoreConformanceTest, AddConsentScopesKeepsConcurrentGrants) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  const std::vector<std::string> scopes = {"openid", "profile", "email", "offline_access",
+                                           "phone", "address"};
+  for (int round = 0; round < 5; ++round) {
+    const std::string client = "client-" + std::to_string(round);
+    RunConcurrently(static_cast<int>(scopes.size()), [&](int i) {
+      Consent c = MakeConsent(u, client, kT0 + i);
+      c.scopes = {scopes[i]};
+      EXPECT_OK(store().AddConsentScopes(c));
+    });
+    auto got = store().GetConsent(app.id, u.id, client);
+    ASSERT_OK(got);
+    EXPECT_THAT(got->scopes, ::testing::UnorderedElementsAreArray(scopes)) << "round " << round;
+  }
+
+  // Adding again keeps created_at and the order of what was there, appends what is new.
+  Consent first = MakeConsent(u, "client-x", kT0);
+  first.scopes = {"openid", "email"};
+  ASSERT_OK(store().AddConsentScopes(first));
+  Consent more = MakeConsent(u, "client-x", kT0 + kDay);
+  more.scopes = {"email", "profile"};
+  ASSERT_OK(store().AddConsentScopes(more));
+  auto got = store().GetConsent(app.id, u.id, "client-x");
+  ASSERT_OK(got);
+  EXPECT_THAT(got->scopes, ElementsAre("openid", "email", "profile"));
+  EXPECT_EQ(got->created_at, kT0);
+  EXPECT_EQ(got->updated_at, kT0 + kDay);
+}
+
 TEST_P(StoreConformanceTest, ListAndDeleteConsents) {
   App app = AddApp("default");
   App other = AddApp("other");

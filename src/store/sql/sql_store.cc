@@ -25,7 +25,8 @@ Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
 
 // Refresh tokens, authorization codes and email tokens are kept one day past expiry so a late
 // replay is still recognised as reuse (a used link says "already used"); throttle windows are
-// dropped a day after they started; sent mail a week after it was sent (unsent mail stays).
+// dropped a day after they started; sent mail a week after it was sent (unsent mail stays);
+// invitations a day after they expired.
 Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
   constexpr int64_t kGrace = 24LL * 3600 * 1000;
   constexpr int64_t kSentMailKept = 7 * kGrace;
@@ -51,6 +52,9 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
         c.Exec("DELETE FROM email_tokens WHERE expires_at < $1", {now - kGrace}));
     TESSERA_ASSIGN_OR_RETURN(
         stats.sent_mail, c.Exec("DELETE FROM mail_outbox WHERE sent_at < $1", {now - kSentMailKept}));
+    // Expired invitations (never counted: an app's own are also dropped at its next invite).
+    TESSERA_RETURN_IF_ERROR(
+        c.Exec("DELETE FROM app_invitations WHERE expires_at < $1", {now - kGrace}).status());
     return OkStatus();
   }));
   return stats;

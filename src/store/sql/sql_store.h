@@ -17,6 +17,7 @@ class SqlStore final : public Store {
 
   // AppStore
   Status CreateApp(const App& app) override;
+  Status CreateAppWithOwner(const App& app, const AppMember& owner) override;
   Result<App> GetAppBySlug(std::string_view slug) override;
   Result<std::vector<App>> ListApps() override;
   Result<App> GetAppById(std::string_view app_id) override;
@@ -32,6 +33,19 @@ class SqlStore final : public Store {
   Status SetAppMemberRole(std::string_view app_id, std::string_view user_id,
                           MemberRole role) override;
   Status RemoveAppMember(std::string_view app_id, std::string_view user_id) override;
+
+  // AppInvitationStore
+  Status CreateAppInvitation(const AppInvitation& invitation, size_t max_live,
+                             UnixMillis now) override;
+  Result<AppInvitation> GetAppInvitation(std::string_view id) override;
+  Result<AppInvitation> GetAppInvitationByTokenHash(std::string_view token_hash) override;
+  Result<std::vector<AppInvitation>> ListAppInvitations(std::string_view app_id,
+                                                        UnixMillis now) override;
+  Result<std::vector<AppInvitation>> ListAppInvitationsForEmail(std::string_view email,
+                                                                UnixMillis now) override;
+  Status AcceptAppInvitation(std::string_view id, const AppMember& member,
+                             UnixMillis now) override;
+  Status DeleteAppInvitation(std::string_view app_id, std::string_view id) override;
 
   // AppApiKeyStore
   Status CreateAppApiKey(const AppApiKey& key) override;
@@ -112,6 +126,7 @@ class SqlStore final : public Store {
   Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,
                              std::string_view client_id) override;
   Status SaveConsent(const Consent& consent) override;
+  Status AddConsentScopes(const Consent& consent) override;
   Result<std::vector<Consent>> ListConsents(std::string_view app_id,
                                             std::string_view user_id) override;
   Status DeleteConsent(std::string_view app_id, std::string_view user_id,

@@ -12,15 +12,33 @@ App ReadApp(const SqlRow& r) {
              Int(r, 5)};
 }
 
+constexpr std::string_view kInsertApp =
+    "INSERT INTO apps (id, slug, name, disabled, settings_json, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+
+Status InsertApp(SqlConnection& c, const App& app) {
+  return c
+      .Exec(kInsertApp, {app.id, app.slug, app.name, int64_t{app.disabled},
+                         SerializeAppSettings(app.settings), app.created_at})
+      .status();
+}
+
 }  // namespace
 
 Status SqlStore::CreateApp(const App& app) {
-  return WriteOne(
-             "INSERT INTO apps (id, slug, name, disabled, settings_json, created_at) "
-             "VALUES ($1, $2, $3, $4, $5, $6)",
-             {app.id, app.slug, app.name, int64_t{app.disabled}, SerializeAppSettings(app.settings),
-              app.created_at})
-      .status();
+  return db_->Write([&](SqlConnection& c) { return InsertApp(c, app); });
+}
+
+// One transaction: a failed owner (a clash, a console user deleted meanwhile) rolls the app
+// back, so no app is ever stored, or its slug taken, without an owner.
+Status SqlStore::CreateAppWithOwner(const App& app, const AppMember& owner) {
+  return db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_RETURN_IF_ERROR(InsertApp(c, app));
+    return c
+        .Exec("INSERT INTO app_members (app_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+              {owner.app_id, owner.user_id, EnumValue(owner.role), owner.created_at})
+        .status();
+  });
 }
 
 Result<App> SqlStore::GetAppBySlug(std::string_view slug) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "store/sql/json_columns.h"
 #include "store/sql/sql_store.h"
 #include "base/strings.h"
@@ -109,6 +111,38 @@ Status SqlStore::SaveConsent(const Consent& c) {
              {c.app_id, c.user_id, c.client_id, StringListToJson(c.scopes), c.created_at,
               c.updated_at})
       .status();
+}
+
+// Read-merge-write inside one transaction: the insert makes sure the row exists, the no-op
+// UPDATE takes its write lock (PostgreSQL: a concurrent grant waits, then reads this one's
+// scopes; SQLite has one writer anyway), and only then are the scopes read and merged.
+Status SqlStore::AddConsentScopes(const Consent& c) {
+  return db_->Write([&](SqlConnection& conn) -> Status {
+    const SqlValue app = c.app_id, user = c.user_id, client = c.client_id;
+    TESSERA_RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO consents (app_id, user_id, client_id, scopes_json, created_at,"
+                  " updated_at) VALUES ($1, $2, $3, '[]', $4, $4)"
+                  " ON CONFLICT (app_id, user_id, client_id) DO NOTHING",
+                  {app, user, client, c.created_at})
+            .status());
+    constexpr std::string_view kWhere = " WHERE app_id = $1 AND user_id = $2 AND client_id = $3";
+    TESSERA_RETURN_IF_ERROR(
+        conn.Exec(StrCat({"UPDATE consents SET updated_at = updated_at", kWhere}),
+                  {app, user, client})
+            .status());
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows, conn.Query(StrCat({"SELECT scopes_json FROM consents", kWhere}),
+                                 {app, user, client}));
+    if (rows.empty()) return InternalError("consent vanished inside its transaction");
+    std::vector<std::string> scopes = StringListFromJson(Text(rows[0], 0));
+    for (const auto& s : c.scopes) {
+      if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) scopes.push_back(s);
+    }
+    return conn
+        .Exec(StrCat({"UPDATE consents SET scopes_json = $4, updated_at = $5", kWhere}),
+              {app, user, client, StringListToJson(scopes), c.updated_at})
+        .status();
+  });
 }
 
 Result<std::vector<Consent>> SqlStore::ListConsents(std::string_view app_id,

@@ -1,4 +1,6 @@
 // Developer console: app members and the apps' backend API keys.
+#include <algorithm>
+
 #include "base/strings.h"
 #include "store/sql/sql_store.h"
 
@@ -31,6 +33,25 @@ Result<std::vector<AppMember>> ReadMembers(const SqlRows& rows) {
     out.push_back(std::move(m));
   }
   return out;
+}
+
+// The last-owner rule as a conditional write (removing or demoting a member). The no-op
+// UPDATE of the app's row first takes its write lock, so on PostgreSQL (READ COMMITTED) a
+// concurrent change in the same app waits, then counts the owners this one left; SQLite has
+// one writer anyway. kNotFound for an unknown app.
+Status KeepAnOwner(SqlConnection& c, const std::string& app, const std::string& user) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t locked,
+                           c.Exec("UPDATE apps SET name = name WHERE id = $1", {app}));
+  if (locked != 1) return NotFoundError("member");
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows owners, c.Query("SELECT user_id FROM app_members WHERE app_id = $1 AND role = $2",
+                              {app, EnumValue(MemberRole::kOwner)}));
+  const bool is_owner = std::any_of(owners.begin(), owners.end(),
+                                    [&](const SqlRow& r) { return Text(r, 0) == user; });
+  if (is_owner && owners.size() <= 1) {
+    return FailedPreconditionError("an app keeps at least one owner");
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -69,17 +90,24 @@ Result<std::vector<AppMember>> SqlStore::ListMembershipsOfUser(std::string_view 
 
 Status SqlStore::SetAppMemberRole(std::string_view app_id, std::string_view user_id,
                                   MemberRole role) {
-  TESSERA_ASSIGN_OR_RETURN(
-      int64_t n, WriteOne("UPDATE app_members SET role = $3 WHERE app_id = $1 AND user_id = $2",
-                          {std::string(app_id), std::string(user_id), EnumValue(role)}));
-  return n == 1 ? OkStatus() : NotFoundError("member");
+  const std::string app(app_id), user(user_id);
+  return db_->Write([&](SqlConnection& c) -> Status {
+    if (role != MemberRole::kOwner) TESSERA_RETURN_IF_ERROR(KeepAnOwner(c, app, user));
+    TESSERA_ASSIGN_OR_RETURN(
+        int64_t n, c.Exec("UPDATE app_members SET role = $3 WHERE app_id = $1 AND user_id = $2",
+                          {app, user, EnumValue(role)}));
+    return n == 1 ? OkStatus() : NotFoundError("member");
+  });
 }
 
 Status SqlStore::RemoveAppMember(std::string_view app_id, std::string_view user_id) {
-  TESSERA_ASSIGN_OR_RETURN(int64_t n,
-                           WriteOne("DELETE FROM app_members WHERE app_id = $1 AND user_id = $2",
-                                    {std::string(app_id), std::string(user_id)}));
-  return n == 1 ? OkStatus() : NotFoundError("member");
+  const std::string app(app_id), user(user_id);
+  return db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_RETURN_IF_ERROR(KeepAnOwner(c, app, user));
+    TESSERA_ASSIGN_OR_RETURN(
+        int64_t n, c.Exec("DELETE FROM app_members WHERE app_id = $1 AND user_id = $2", {app, user}));
+    return n == 1 ? OkStatus() : NotFoundError("member");
+  });
 }
 
 Status SqlStore::CreateAppApiKey(const AppApiKey& k) {

@@ -51,6 +51,24 @@ export async function appWithKey(srv, dev, tag = 'app') {
 }
 
 /**
+ * `invitee` joins `slug` by invitation (issue 11, item 7): `owner` invites their address with
+ * `role`, the operator `op` marks the invitee's address verified (as its mail would), and the
+ * invitee accepts from their list. `capi` is the fixture's /api/console helper.
+ */
+export async function joinByInvitation(capi, { owner, invitee, op, slug, role = 'member' }) {
+  const invited = await capi(owner, 'POST', `/apps/${slug}/members`, { json: { email: invitee.email, role } });
+  assertStatus(invited, 202);
+  assertStatus(await capi(op, 'PATCH', `/apps/console/users/${invitee.id}`, { json: { email_verified: true } }), 200);
+  const mine = await capi(invitee, 'GET', '/invitations');
+  assertStatus(mine, 200);
+  const inv = mine.body.invitations.find((i) => i.app.slug === slug);
+  assert.ok(inv, show(mine));
+  const accepted = await capi(invitee, 'POST', '/invitations/accept', { json: { id: inv.id } });
+  assertStatus(accepted, 200);
+  return accepted.body;
+}
+
+/**
  * A server with developers X and Y and an operator OP (made with the CLI), and the console
  * suites' request helpers: capi (/api/console), aapi (/api/admin), developer(tag), newApp(dev, tag).
  */
