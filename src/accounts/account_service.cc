@@ -7,6 +7,7 @@
 #include "crypto/random.h"
 #include "accounts/identity_rules.h"
 #include "accounts/profile.h"
+#include "tokens/api_token_service.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -59,10 +60,25 @@ store::AuditEvent UserEvent(const store::App& app, store::AuditAction action,
 }  // namespace
 
 AccountService::AccountService(store::UserStore& users, store::SessionStore& sessions,
-                               PasswordHasher& hasher, const Clock& clock, Metrics& metrics,
-                               AccountOptions options, LoginThrottle* throttle, AuditLog* audit)
-    : users_(users), sessions_(sessions), hasher_(hasher), clock_(clock), metrics_(metrics),
-      options_(std::move(options)), throttle_(throttle), audit_(audit) {}
+                               ApiTokenService& api_tokens, PasswordHasher& hasher,
+                               const Clock& clock, Metrics& metrics, AccountOptions options,
+                               LoginThrottle* throttle, AuditLog* audit)
+    : users_(users), sessions_(sessions), api_tokens_(api_tokens), hasher_(hasher),
+      clock_(clock), metrics_(metrics), options_(std::move(options)), throttle_(throttle),
+      audit_(audit) {}
+
+Result<AccessEnded> AccountService::EndAccess(const store::App& app, std::string_view user_id,
+                                              std::string_view keep_session,
+                                              store::RevokeReason reason, bool keep_api_tokens) {
+  AccessEnded ended;
+  TESSERA_ASSIGN_OR_RETURN(ended.sessions,
+                           sessions_.RevokeUserSessions(app.id, user_id, keep_session, reason,
+                                                        clock_.NowMillis()));
+  if (!keep_api_tokens) {
+    TESSERA_ASSIGN_OR_RETURN(ended.api_tokens, api_tokens_.RevokeAll(app, user_id, ToText(reason)));
+  }
+  return ended;
+}
 
 PasswordPolicy AccountService::PolicyFor(const store::App& app) const {
   PasswordPolicy policy = options_.password;
@@ -206,10 +222,13 @@ Result<store::User> AccountService::ResetPassword(const store::App& app, std::st
                              return OkStatus();
                            }));
   TESSERA_ASSIGN_OR_RETURN(
-      int64_t revoked,
-      sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kPasswordReset, now));
+      AccessEnded ended,
+      EndAccess(app, user_id, "", store::RevokeReason::kPasswordReset, /*keep_api_tokens=*/false));
   LogJson(spdlog::level::info, "password_reset",
-          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+          {{"app", app.slug},
+           {"user_id", user_id},
+           {"sessions_revoked", ended.sessions},
+           {"api_tokens_revoked", ended.api_tokens}});
   return updated;
 }
 
@@ -341,10 +360,12 @@ Result<store::User> AccountService::UpdateProfile(const store::App& app, std::st
   return result;
 }
 
-Status AccountService::ChangePassword(const store::App& app, std::string_view user_id,
-                                      std::string_view current_password,
-                                      std::string_view new_password,
-                                      std::string_view keep_session) {
+Result<AccessEnded> AccountService::ChangePassword(const store::App& app,
+                                                   std::string_view user_id,
+                                                   std::string_view current_password,
+                                                   std::string_view new_password,
+                                                   std::string_view keep_session,
+                                                   bool keep_api_tokens) {
   TESSERA_ASSIGN_OR_RETURN(store::User user, users_.GetUser(app.id, user_id));
   if (user.password_hash) {
     TESSERA_ASSIGN_OR_RETURN(crypto::PasswordMatch match,
@@ -366,14 +387,18 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
     u.updated_at = now;
     return OkStatus();
   }).status());
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
-                           sessions_.RevokeUserSessions(app.id, user_id, keep_session,
-                                                        store::RevokeReason::kPasswordChange, now));
+  TESSERA_ASSIGN_OR_RETURN(AccessEnded ended,
+                           EndAccess(app, user_id, keep_session,
+                                     store::RevokeReason::kPasswordChange, keep_api_tokens));
   LogJson(spdlog::level::info, "password_changed",
-          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+          {{"app", app.slug},
+           {"user_id", user_id},
+           {"sessions_revoked", ended.sessions},
+           {"api_tokens_revoked", ended.api_tokens}});
   Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, {},
-                          {{"sessions_revoked", revoked}}));
-  return OkStatus();
+                          {{"sessions_revoked", ended.sessions},
+                           {"api_tokens_revoked", ended.api_tokens}}));
+  return ended;
 }
 
 }  // namespace tessera::services
