@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json/object.hpp>
 
 #include "tests/support/service_stack.h"
 #include "crypto/random.h"
 #include "accounts/account_service.h"
+#include "base/request_origin.h"
 
 namespace tessera::services {
 namespace {
@@ -112,6 +114,42 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
     std::string all = AuditEventJson(e);  // every field, as the CLI and the APIs write it
     for (const auto& s : secrets) EXPECT_THAT(all, Not(HasSubstr(s))) << ToText(e.action);
   }
+}
+
+// Issue 11, item 14: an event recorded while a request is handled carries the request's
+// origin, whatever the emitter passed (the profile and password rules pass none); an origin
+// the event names itself wins; outside a request there is none.
+TEST_F(AuditLogTest, EventsRecordedDuringARequestCarryItsOrigin) {
+  SignupInput in;
+  in.email = "ada@example.com";
+  in.password = std::string(kPassword);
+  store::User user = accounts_->Signup(app_, std::move(in), client_).value();
+  {
+    ScopedRequestOrigin request({"203.0.113.9", "HostedPage/1.0"});
+    ProfileUpdate update;
+    update.profile_patch = boost::json::object{{"name", "Ada"}};
+    ASSERT_TRUE(accounts_->UpdateProfile(app_, user.id, update).ok());
+    ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "").ok());
+    audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserUpdated,
+                    .ip = "198.51.100.7", .user_agent = "Named/1.0"});
+    ASSERT_TRUE(sessions_->LogoutAll(app_, user.id).ok());
+  }
+  audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserDeleted});
+
+  std::vector<store::AuditEvent> events = Events();
+  ASSERT_EQ(events.size(), 6u);
+  for (size_t i : {1, 2, 4}) {
+    EXPECT_EQ(events[i].ip, "203.0.113.9") << ToText(events[i].action);
+    EXPECT_EQ(events[i].user_agent, "HostedPage/1.0") << ToText(events[i].action);
+  }
+  EXPECT_EQ(events[1].action, store::AuditAction::kUserProfileUpdated);
+  EXPECT_EQ(events[2].action, store::AuditAction::kUserPasswordChanged);
+  EXPECT_EQ(events[3].ip, "198.51.100.7");
+  EXPECT_EQ(events[3].user_agent, "Named/1.0");
+  EXPECT_EQ(events[4].action, store::AuditAction::kSessionLogoutAll);
+  EXPECT_EQ(events[5].ip, "");
+  EXPECT_EQ(events[5].user_agent, "");
+  EXPECT_EQ(CurrentRequestOrigin().ip, "");
 }
 
 // The hosted pages' logout is the account API's action, about the session that ended.
