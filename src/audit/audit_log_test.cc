@@ -128,12 +128,17 @@ TEST_F(AuditLogTest, EventsRecordedDuringARequestCarryItsOrigin) {
     ScopedRequestOrigin request({"203.0.113.9", "HostedPage/1.0"});
     ProfileUpdate update;
     update.profile_patch = boost::json::object{{"name", "Ada"}};
+    clock_.Advance(1000);  // one event a second: Events() reads them back in order
     ASSERT_TRUE(accounts_->UpdateProfile(app_, user.id, update).ok());
+    clock_.Advance(1000);
     ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "").ok());
+    clock_.Advance(1000);
     audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserUpdated,
                     .ip = "198.51.100.7", .user_agent = "Named/1.0"});
+    clock_.Advance(1000);
     ASSERT_TRUE(sessions_->LogoutAll(app_, user.id).ok());
   }
+  clock_.Advance(1000);
   audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserDeleted});
 
   std::vector<store::AuditEvent> events = Events();
@@ -161,7 +166,10 @@ TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
   StartedBrowserSession b = browser_->Start(app_, user, client_).value();
   ASSERT_TRUE(browser_->End(app_, b.session, store::RevokeReason::kReplaced).ok());
   StartedBrowserSession again = browser_->Start(app_, user, client_).value();
-  ASSERT_TRUE(browser_->End(app_, again.session, store::RevokeReason::kLogout).ok());
+  {
+    ScopedRequestOrigin request({"203.0.113.80", "LogoutPage/1.0"});
+    ASSERT_TRUE(browser_->End(app_, again.session, store::RevokeReason::kLogout).ok());
+  }
   TokenGrant grant = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
 
@@ -177,7 +185,9 @@ TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
     EXPECT_THAT(e.details_json, HasSubstr(R"("reason":"logout")"));
   }
   EXPECT_EQ(logouts[0].subject_id, again.session.id);
-  EXPECT_EQ(logouts[0].ip, client_.ip);
+  // Where the logout came from (the request), not where the session began (issue 11, item 14).
+  EXPECT_EQ(logouts[0].ip, "203.0.113.80");
+  EXPECT_EQ(logouts[0].user_agent, "LogoutPage/1.0");
   EXPECT_THAT(logouts[0].details_json, HasSubstr(R"("method":"browser")"));
 }
 
