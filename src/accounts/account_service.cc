@@ -8,6 +8,7 @@
 #include "accounts/identity_rules.h"
 #include "accounts/profile.h"
 #include "accounts/sign_in_rules.h"
+#include "tokens/api_token_service.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -62,10 +63,25 @@ store::AuditEvent UserEvent(const store::App& app, store::AuditAction action,
 }  // namespace
 
 AccountService::AccountService(store::UserStore& users, store::SessionStore& sessions,
-                               PasswordHasher& hasher, const Clock& clock, Metrics& metrics,
-                               AccountOptions options, LoginThrottle* throttle, AuditLog* audit)
-    : users_(users), sessions_(sessions), hasher_(hasher), clock_(clock), metrics_(metrics),
-      options_(std::move(options)), throttle_(throttle), audit_(audit) {}
+                               ApiTokenService& api_tokens, PasswordHasher& hasher,
+                               const Clock& clock, Metrics& metrics, AccountOptions options,
+                               LoginThrottle* throttle, AuditLog* audit)
+    : users_(users), sessions_(sessions), api_tokens_(api_tokens), hasher_(hasher),
+      clock_(clock), metrics_(metrics), options_(std::move(options)), throttle_(throttle),
+      audit_(audit) {}
+
+Result<AccessEnded> AccountService::EndAccess(const store::App& app, std::string_view user_id,
+                                              std::string_view keep_session,
+                                              store::RevokeReason reason, bool keep_api_tokens) {
+  AccessEnded ended;
+  TESSERA_ASSIGN_OR_RETURN(ended.sessions,
+                           sessions_.RevokeUserSessions(app.id, user_id, keep_session, reason,
+                                                        clock_.NowMillis()));
+  if (!keep_api_tokens) {
+    TESSERA_ASSIGN_OR_RETURN(ended.api_tokens, api_tokens_.RevokeAll(app, user_id, ToText(reason)));
+  }
+  return ended;
+}
 
 PasswordPolicy AccountService::PolicyFor(const store::App& app) const {
   PasswordPolicy policy = options_.password;
@@ -209,10 +225,13 @@ Result<store::User> AccountService::ResetPassword(const store::App& app, std::st
                              return OkStatus();
                            }));
   TESSERA_ASSIGN_OR_RETURN(
-      int64_t revoked,
-      sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kPasswordReset, now));
+      AccessEnded ended,
+      EndAccess(app, user_id, "", store::RevokeReason::kPasswordReset, /*keep_api_tokens=*/false));
   LogJson(spdlog::level::info, "password_reset",
-          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+          {{"app", app.slug},
+           {"user_id", user_id},
+           {"sessions_revoked", ended.sessions},
+           {"api_tokens_revoked", ended.api_tokens}});
   return updated;
 }
 
@@ -317,15 +336,18 @@ Result<ClaimedAccount> AccountService::ClaimUnverifiedAccount(const store::App& 
                              return OkStatus();
                            }));
   if (!first_proof) return claimed;
-  TESSERA_ASSIGN_OR_RETURN(claimed.sessions_ended,
-                           sessions_.RevokeUserSessions(app.id, user_id, "",
-                                                        store::RevokeReason::kAddressProven, now));
+  // Personal API tokens made before the proof go too: they may be the planter's.
+  TESSERA_ASSIGN_OR_RETURN(claimed.ended,
+                           EndAccess(app, user_id, "", store::RevokeReason::kAddressProven,
+                                     /*keep_api_tokens=*/false));
   if (claimed.secured()) {
     LogJson(spdlog::level::info, "account_secured",
-            {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", claimed.sessions_ended}});
+            {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", claimed.ended.sessions},
+             {"api_tokens_revoked", claimed.ended.api_tokens}});
     Audit(audit_, UserEvent(app, store::AuditAction::kUserAccountSecured, user_id, client,
                             {{"password_cleared", claimed.password_cleared},
-                             {"sessions_revoked", claimed.sessions_ended}}));
+                             {"sessions_revoked", claimed.ended.sessions},
+                             {"api_tokens_revoked", claimed.ended.api_tokens}}));
   }
   return claimed;
 }
@@ -399,10 +421,13 @@ Status AccountService::ConfirmCurrentPassword(const store::App& app, const store
   return OkStatus();
 }
 
-Status AccountService::ChangePassword(const store::App& app, std::string_view user_id,
-                                      std::string_view current_password,
-                                      std::string_view new_password,
-                                      std::string_view keep_session, const ClientInfo& client) {
+Result<AccessEnded> AccountService::ChangePassword(const store::App& app,
+                                                   std::string_view user_id,
+                                                   std::string_view current_password,
+                                                   std::string_view new_password,
+                                                   std::string_view keep_session,
+                                                   const ClientInfo& client,
+                                                   bool keep_api_tokens) {
   TESSERA_ASSIGN_OR_RETURN(store::User user, users_.GetUser(app.id, user_id));
   Status confirmed = ConfirmCurrentPassword(app, user, current_password, client);
   if (!confirmed.ok()) {
@@ -426,14 +451,18 @@ Status AccountService::ChangePassword(const store::App& app, std::string_view us
     u.updated_at = now;
     return OkStatus();
   }).status());
-  TESSERA_ASSIGN_OR_RETURN(int64_t revoked,
-                           sessions_.RevokeUserSessions(app.id, user_id, keep_session,
-                                                        store::RevokeReason::kPasswordChange, now));
+  TESSERA_ASSIGN_OR_RETURN(AccessEnded ended,
+                           EndAccess(app, user_id, keep_session,
+                                     store::RevokeReason::kPasswordChange, keep_api_tokens));
   LogJson(spdlog::level::info, "password_changed",
-          {{"app", app.slug}, {"user_id", user_id}, {"sessions_revoked", revoked}});
+          {{"app", app.slug},
+           {"user_id", user_id},
+           {"sessions_revoked", ended.sessions},
+           {"api_tokens_revoked", ended.api_tokens}});
   Audit(audit_, UserEvent(app, store::AuditAction::kUserPasswordChanged, user_id, {},
-                          {{"sessions_revoked", revoked}}));
-  return OkStatus();
+                          {{"sessions_revoked", ended.sessions},
+                           {"api_tokens_revoked", ended.api_tokens}}));
+  return ended;
 }
 
 }  // namespace tessera::services

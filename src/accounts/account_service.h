@@ -40,25 +40,35 @@ struct SignupInput {
   Actor actor = CliActor();  // who, when by_operator
 };
 
-struct ProfileUpdate {
-  std::optional<std::optional<std::string>> username;  // outer: present; inner: null = remove
-  std::optional<boost::json::object> profile_patch;
+class ApiTokenService;  // tokens/api_token_service.h
+
+// What ending a user's access did (logout-all, a password change or reset), for the answer.
+struct AccessEnded {
+  int64_t sessions = 0;    // sessions ended (refresh tokens, browser cookies, OAuth grants)
+  int64_t api_tokens = 0;  // personal API tokens revoked
 };
 
 // The account after its owner first proved its unverified address (ClaimUnverifiedAccount).
 struct ClaimedAccount {
   store::User user;
   bool password_cleared = false;
-  int64_t sessions_ended = 0;
-  bool secured() const { return password_cleared || sessions_ended > 0; }
+  AccessEnded ended;
+  bool secured() const { return password_cleared || ended.sessions > 0 || ended.api_tokens > 0; }
 };
+
+struct ProfileUpdate {
+  std::optional<std::optional<std::string>> username;  // outer: present; inner: null = remove
+  std::optional<boost::json::object> profile_patch;
+};
+
 
 class AccountService {
  public:
-  // `sessions` only to end them when the password changes or is reset.
-  AccountService(store::UserStore& users, store::SessionStore& sessions, PasswordHasher& hasher,
-                 const Clock& clock, Metrics& metrics, AccountOptions options,
-                 LoginThrottle* throttle = nullptr, AuditLog* audit = nullptr);
+  // `sessions` and `api_tokens` only to end a user's access (EndAccess).
+  AccountService(store::UserStore& users, store::SessionStore& sessions,
+                 ApiTokenService& api_tokens, PasswordHasher& hasher, const Clock& clock,
+                 Metrics& metrics, AccountOptions options, LoginThrottle* throttle = nullptr,
+                 AuditLog* audit = nullptr);
 
   // Runs after each signup of an unverified address (the composition root sends the
   // verification mail from it); failures there do not fail the signup.
@@ -70,7 +80,8 @@ class AccountService {
   // An account with no password (passwordless sign-in); its address is verified.
   Result<store::User> CreatePasswordlessUser(const store::App& app, std::string_view email);
   // Sets a new password after a reset (the policy is checked), marks the address verified
-  // (the link proved it) and revokes every session of the user.
+  // (the link proved it) and ends all the user's access: every session and every personal
+  // API token (always: a reset is what someone does who lost control of the account).
   Result<store::User> ResetPassword(const store::App& app, std::string_view user_id,
                                     std::string_view new_password);
   // Checks a password sign-in and records it: throttled per account and IP (kRateLimited),
@@ -95,16 +106,24 @@ class AccountService {
   Result<store::User> GetUser(const store::App& app, std::string_view user_id);
   Result<store::User> UpdateProfile(const store::App& app, std::string_view user_id,
                                     const ProfileUpdate& update);
-  // Checks the current password, sets the new one, revokes every session but `keep_session`.
-  Status ChangePassword(const store::App& app, std::string_view user_id,
-                        std::string_view current_password, std::string_view new_password,
-                        std::string_view keep_session, const ClientInfo& client);
+  // Checks the current password (ConfirmCurrentPassword), sets the new one, revokes every
+  // session but `keep_session` and, unless `keep_api_tokens`, every personal API token.
+  Result<AccessEnded> ChangePassword(const store::App& app, std::string_view user_id,
+                                     std::string_view current_password,
+                                     std::string_view new_password, std::string_view keep_session,
+                                     const ClientInfo& client, bool keep_api_tokens = false);
   // Checks the password a signed-in user types to confirm a change (new password, new
   // address). Throttled like a sign-in and on the same per-account budget, so a stolen access
   // token does not buy unlimited guesses: kRateLimited (field current_password) when spent,
   // kInvalidArgument (field current_password) when wrong. An account without a password passes.
   Status ConfirmCurrentPassword(const store::App& app, const store::User& user,
                                 std::string_view password, const ClientInfo& client);
+  // Ends a user's access: every session but `keep_session` (may be empty) and, unless
+  // `keep_api_tokens`, every personal API token — the one rule of logout-all, password change
+  // and reset (issue 11, item 3). Records no event of its own but the tokens' revocations.
+  Result<AccessEnded> EndAccess(const store::App& app, std::string_view user_id,
+                                std::string_view keep_session, store::RevokeReason reason,
+                                bool keep_api_tokens);
 
   const AccountOptions& options() const { return options_; }
   // The server's password policy with the app's own minimum length over it.
@@ -115,6 +134,7 @@ class AccountService {
 
   store::UserStore& users_;
   store::SessionStore& sessions_;
+  ApiTokenService& api_tokens_;
   PasswordHasher& hasher_;
   const Clock& clock_;
   Metrics& metrics_;

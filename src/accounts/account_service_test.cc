@@ -139,7 +139,7 @@ TEST_F(AccountServiceTest, PasswordChangeRevokesOtherSessionsOnly) {
   auto there = sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).value();
   auto p = auth_->Authenticate(app_, "Bearer " + here.access_token).value();
   auto wrong = accounts_->ChangePassword(app_, u.id, "nope", "a new sturdy passphrase", p.session_id, client_);
-  EXPECT_EQ(wrong.field_errors().at(0).field, "current_password");
+  EXPECT_EQ(wrong.status().field_errors().at(0).field, "current_password");
   ASSERT_TRUE(accounts_->ChangePassword(app_, u.id, "a sturdy passphrase",
                                         "a new sturdy passphrase", p.session_id, client_)
                   .ok());
@@ -147,6 +147,62 @@ TEST_F(AccountServiceTest, PasswordChangeRevokesOtherSessionsOnly) {
   EXPECT_FALSE(sessions_->Refresh(app_, there.refresh_token, client_).ok());
   EXPECT_FALSE(sessions_->Login(app_, "pw@example.com", "a sturdy passphrase", client_).ok());
   EXPECT_TRUE(sessions_->Login(app_, "pw@example.com", "a new sturdy passphrase", client_).ok());
+}
+
+// Issue 11, item 3: personal API tokens end with the user's other access.
+TEST_F(AccountServiceTest, PasswordChangeRevokesApiTokensUnlessAskedToKeepThem) {
+  store::User u = SignUp("pat@example.com");
+  auto first = api_tokens_->Create(app_, u.id, "ci", std::nullopt).value();
+  auto changed = accounts_->ChangePassword(app_, u.id, "a sturdy passphrase",
+                                           "a new sturdy passphrase", "", client_);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->api_tokens, 1);
+  EXPECT_EQ(api_tokens_->Authenticate(app_, first.token).status().code(),
+            StatusCode::kUnauthenticated);
+
+  auto second = api_tokens_->Create(app_, u.id, "laptop", std::nullopt).value();
+  changed = accounts_->ChangePassword(app_, u.id, "a new sturdy passphrase",
+                                      "a third sturdy passphrase", "", client_,
+                                      /*keep_api_tokens=*/true);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->api_tokens, 0);
+  EXPECT_TRUE(api_tokens_->Authenticate(app_, second.token).ok());
+}
+
+TEST_F(AccountServiceTest, PasswordResetRevokesEverySessionAndApiToken) {
+  store::User u = SignUp("reset@example.com");
+  auto g = sessions_->Login(app_, "reset@example.com", "a sturdy passphrase", client_).value();
+  auto token = api_tokens_->Create(app_, u.id, "ci", std::nullopt).value();
+  ASSERT_TRUE(accounts_->ResetPassword(app_, u.id, "a new sturdy passphrase").ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g.refresh_token, client_).ok());
+  EXPECT_EQ(api_tokens_->Authenticate(app_, token.token).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountServiceTest, LogoutAllRevokesApiTokensUnlessAskedToKeepThem) {
+  store::User u = SignUp("all@example.com");
+  auto g1 = sessions_->Login(app_, "all@example.com", "a sturdy passphrase", client_).value();
+  auto g2 = sessions_->Login(app_, "all@example.com", "a sturdy passphrase", client_).value();
+  auto kept = api_tokens_->Create(app_, u.id, "kept", std::nullopt).value();
+  auto ended = sessions_->LogoutAll(app_, u.id, /*keep_api_tokens=*/true);
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  EXPECT_EQ(ended->sessions, 2);
+  EXPECT_EQ(ended->api_tokens, 0);
+  EXPECT_TRUE(api_tokens_->Authenticate(app_, kept.token).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g1.refresh_token, client_).ok());
+  EXPECT_FALSE(sessions_->Refresh(app_, g2.refresh_token, client_).ok());
+
+  auto other = api_tokens_->Create(app_, u.id, "other", std::nullopt).value();
+  ended = sessions_->LogoutAll(app_, u.id);
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  EXPECT_EQ(ended->sessions, 0);
+  EXPECT_EQ(ended->api_tokens, 2);
+  for (const auto& t : {kept.token, other.token}) {
+    EXPECT_EQ(api_tokens_->Authenticate(app_, t).status().code(), StatusCode::kUnauthenticated);
+  }
+  // A principal presenting a revoked token is refused, whatever it calls.
+  EXPECT_EQ(auth_->Authenticate(app_, "Token " + other.token).status().code(),
+            StatusCode::kUnauthenticated);
 }
 
 TEST_F(AccountServiceTest, ImportedDjangoHashIsUpgradedToArgon2idAtLogin) {

@@ -166,12 +166,12 @@ TEST_F(LoginThrottleTest, CurrentPasswordChecksShareTheAccountBudget) {
   ClientInfo from{"10.1.1.1", "test"};
   for (int i = 0; i < 3; ++i) {
     Status wrong = accounts_->ChangePassword(app_, u.id, "wrong passphrase",
-                                             "a brand new passphrase", "", from);
+                                             "a brand new passphrase", "", from).status();
     ASSERT_EQ(wrong.code(), StatusCode::kInvalidArgument) << wrong.ToString();
     EXPECT_EQ(wrong.field_errors().at(0).field, "current_password");
   }
   Status spent =
-      accounts_->ChangePassword(app_, u.id, kPassword, "a brand new passphrase", "", from);
+      accounts_->ChangePassword(app_, u.id, kPassword, "a brand new passphrase", "", from).status();
   ASSERT_EQ(spent.code(), StatusCode::kRateLimited) << spent.ToString();
   EXPECT_GT(spent.retry_after_s(), 0);
   EXPECT_EQ(spent.field_errors().at(0).field, "current_password");

@@ -124,11 +124,23 @@ Response AccountApi::Logout(Request& req) {
   });
 }
 
+// Every session and, unless {"keep_api_tokens": true}, every personal API token; the answer
+// says what ended ("revoked": the sessions, as before the tokens were counted).
 Response AccountApi::LogoutAll(Request& req) {
+  std::optional<bool> keep_api_tokens;
+  http::JsonBodyRules optional_body = kEndUserText;
+  optional_body.allow_empty = true;
+  if (auto bad = http::ReadJson(
+          req, [&](http::JsonBody& b) { keep_api_tokens = b.Bool("keep_api_tokens"); },
+          optional_body)) {
+    return *bad;
+  }
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
-    auto n = sessions_.RevokeAllSessions(app, p.user.id);
-    if (!n.ok()) return Error(n.status());
-    return http::JsonResponse(200, json::object{{"revoked", *n}});
+    auto ended = sessions_.LogoutAll(app, p.user.id, keep_api_tokens.value_or(false));
+    if (!ended.ok()) return Error(ended.status());
+    return http::JsonResponse(200, json::object{{"revoked", ended->sessions},
+                                                {"sessions_ended", ended->sessions},
+                                                {"api_tokens_revoked", ended->api_tokens}});
   });
 }
 
@@ -156,14 +168,17 @@ Response AccountApi::PatchMe(Request& req) {
 Response AccountApi::ChangePassword(Request& req) {
   return AsUser(req, [&](const store::App& app, services::Principal& p) {
     std::string current, next;
+    std::optional<bool> keep_api_tokens;
     if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           current = b.String("current_password", true).value_or("");
           next = b.String("new_password", true).value_or("");
+          keep_api_tokens = b.Bool("keep_api_tokens");
         }, kEndUserText)) {
       return *bad;
     }
-    Status s = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id, ClientOf(req));
-    return s.ok() ? http::NoContent() : Error(s);
+    auto changed = accounts_.ChangePassword(app, p.user.id, current, next, p.session_id,
+                                            ClientOf(req), keep_api_tokens.value_or(false));
+    return changed.ok() ? http::NoContent() : Error(changed.status());
   });
 }
 

@@ -104,16 +104,16 @@ Status CoreServices::BuildAccountServices() {
       services::LoginThrottleOptions{config_.login_throttle_window_s,
                                      config_.login_max_failures_per_account,
                                      config_.login_max_failures_per_ip});
+  api_tokens_ = std::make_unique<services::ApiTokenService>(*store_, clock_, audit_.get());
   accounts_ = std::make_unique<services::AccountService>(
-      *store_, *store_, *hasher_, clock_, metrics_, AccountOptionsFrom(config_), throttle_.get(),
-      audit_.get());
+      *store_, *store_, *api_tokens_, *hasher_, clock_, metrics_, AccountOptionsFrom(config_),
+      throttle_.get(), audit_.get());
   refresh_tokens_ = std::make_unique<services::RefreshTokenRotation>(
       *store_, *store_, clock_, metrics_,
       services::RefreshTokenOptions{config_.refresh_token_ttl_s}, audit_.get());
   sessions_ = std::make_unique<services::SessionService>(
       *store_, *accounts_, *refresh_tokens_, *access_tokens_, *apps_, clock_,
       services::SessionOptions{config_.session_ttl_s}, audit_.get());
-  api_tokens_ = std::make_unique<services::ApiTokenService>(*store_, clock_, audit_.get());
   authenticator_ =
       std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_);
   BuildEmailFlows();

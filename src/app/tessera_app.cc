@@ -73,7 +73,7 @@ void TesseraApp::BuildPages() {
   login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients());
   asset_routes_ = std::make_unique<web::AssetRoutes>(*pages_, c.apps());
   account_pages_ = std::make_unique<web::AccountPages>(*page_kit_, c.accounts(), c.sessions(),
-                                                       c.authorization());
+                                                       c.authorization(), c.api_tokens());
 }
 
 void TesseraApp::BuildAccountAndSystemApis() {

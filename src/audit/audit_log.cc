@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "base/log.h"
+#include "base/request_origin.h"
 #include "crypto/random.h"
 
 namespace tessera::services {
@@ -46,6 +47,10 @@ void AuditLog::Record(store::AuditEvent e) {
   if (e.at == 0) e.at = clock_.NowMillis();
   e.actor_id = Bounded(e.actor_id, kMaxShortField);
   e.subject_id = Bounded(e.subject_id, kMaxShortField);
+  // An event names its own origin, or it is the request's being handled (none outside one).
+  const RequestOrigin& origin = CurrentRequestOrigin();
+  if (e.ip.empty()) e.ip = origin.ip;
+  if (e.user_agent.empty()) e.user_agent = origin.user_agent;
   e.ip = Bounded(e.ip, kMaxIp);
   e.user_agent = Bounded(e.user_agent, kAuditMaxUserAgent);
   e.details_json = BoundedDetails(e.details_json);

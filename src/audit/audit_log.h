@@ -23,7 +23,9 @@ class AuditLog {
  public:
   AuditLog(store::AuditStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  // Fills id (UUIDv7) and at (now) when empty, bounds the fields and appends the event.
+  // Fills id (UUIDv7) and at (now) when empty, ip and user_agent from the request being
+  // handled (base/request_origin.h) when the event names none, bounds the fields and appends
+  // the event.
   void Record(store::AuditEvent event);
   // Newest first (see store::AuditStore::ListAuditEvents).
   Result<std::vector<store::AuditEvent>> List(const store::AuditFilter& filter);

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json/object.hpp>
 
 #include "tests/support/service_stack.h"
 #include "crypto/random.h"
 #include "accounts/account_service.h"
+#include "base/request_origin.h"
 
 namespace tessera::services {
 namespace {
@@ -114,6 +116,47 @@ TEST_F(AuditLogTest, AccountFlowIsRecordedInOrderWithoutSecrets) {
   }
 }
 
+// Issue 11, item 14: an event recorded while a request is handled carries the request's
+// origin, whatever the emitter passed (the profile and password rules pass none); an origin
+// the event names itself wins; outside a request there is none.
+TEST_F(AuditLogTest, EventsRecordedDuringARequestCarryItsOrigin) {
+  SignupInput in;
+  in.email = "ada@example.com";
+  in.password = std::string(kPassword);
+  store::User user = accounts_->Signup(app_, std::move(in), client_).value();
+  {
+    ScopedRequestOrigin request({"203.0.113.9", "HostedPage/1.0"});
+    ProfileUpdate update;
+    update.profile_patch = boost::json::object{{"name", "Ada"}};
+    clock_.Advance(1000);  // one event a second: Events() reads them back in order
+    ASSERT_TRUE(accounts_->UpdateProfile(app_, user.id, update).ok());
+    clock_.Advance(1000);
+    ASSERT_TRUE(accounts_->ChangePassword(app_, user.id, kPassword, kNewPassword, "", {}).ok());
+    clock_.Advance(1000);
+    audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserUpdated,
+                    .ip = "198.51.100.7", .user_agent = "Named/1.0"});
+    clock_.Advance(1000);
+    ASSERT_TRUE(sessions_->LogoutAll(app_, user.id).ok());
+  }
+  clock_.Advance(1000);
+  audit_->Record({.app_id = app_.id, .action = store::AuditAction::kUserDeleted});
+
+  std::vector<store::AuditEvent> events = Events();
+  ASSERT_EQ(events.size(), 6u);
+  for (size_t i : {1, 2, 4}) {
+    EXPECT_EQ(events[i].ip, "203.0.113.9") << ToText(events[i].action);
+    EXPECT_EQ(events[i].user_agent, "HostedPage/1.0") << ToText(events[i].action);
+  }
+  EXPECT_EQ(events[1].action, store::AuditAction::kUserProfileUpdated);
+  EXPECT_EQ(events[2].action, store::AuditAction::kUserPasswordChanged);
+  EXPECT_EQ(events[3].ip, "198.51.100.7");
+  EXPECT_EQ(events[3].user_agent, "Named/1.0");
+  EXPECT_EQ(events[4].action, store::AuditAction::kSessionLogoutAll);
+  EXPECT_EQ(events[5].ip, "");
+  EXPECT_EQ(events[5].user_agent, "");
+  EXPECT_EQ(CurrentRequestOrigin().ip, "");
+}
+
 // The hosted pages' logout is the account API's action, about the session that ended.
 TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
   SignupInput in;
@@ -123,7 +166,10 @@ TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
   StartedBrowserSession b = browser_->Start(app_, user, client_).value();
   ASSERT_TRUE(browser_->End(app_, b.session, store::RevokeReason::kReplaced).ok());
   StartedBrowserSession again = browser_->Start(app_, user, client_).value();
-  ASSERT_TRUE(browser_->End(app_, again.session, store::RevokeReason::kLogout).ok());
+  {
+    ScopedRequestOrigin request({"203.0.113.80", "LogoutPage/1.0"});
+    ASSERT_TRUE(browser_->End(app_, again.session, store::RevokeReason::kLogout).ok());
+  }
   TokenGrant grant = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   ASSERT_TRUE(sessions_->LogoutByRefreshToken(app_, grant.refresh_token).ok());
 
@@ -139,7 +185,9 @@ TEST_F(AuditLogTest, BrowserLogoutIsTheSameActionAsTheApiLogout) {
     EXPECT_THAT(e.details_json, HasSubstr(R"("reason":"logout")"));
   }
   EXPECT_EQ(logouts[0].subject_id, again.session.id);
-  EXPECT_EQ(logouts[0].ip, client_.ip);
+  // Where the logout came from (the request), not where the session began (issue 11, item 14).
+  EXPECT_EQ(logouts[0].ip, "203.0.113.80");
+  EXPECT_EQ(logouts[0].user_agent, "LogoutPage/1.0");
   EXPECT_THAT(logouts[0].details_json, HasSubstr(R"("method":"browser")"));
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "base/request_origin.h"
 #include "base/utf8.h"
 #include "crypto/random.h"
 #include "http/problem.h"
@@ -97,6 +98,9 @@ struct Server::Impl {
   }
 
   static Response Invoke(const Route& route, Request& req) {
+    // Whatever the handler records in the audit log carries where the request came from.
+    ScopedRequestOrigin origin(
+        {req.remote_ip, std::string(req.Header(beast_http::field::user_agent))});
     try {
       return route.handler(req);
     } catch (const std::exception& e) {  // last resort: a bug must not kill the server

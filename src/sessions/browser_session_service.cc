@@ -60,8 +60,7 @@ Status BrowserSessionService::End(const store::App& app, const store::Session& s
                    .actor_id = session.user_id,
                    .subject_type = store::AuditSubjectType::kSession,
                    .subject_id = session.id,
-                   .ip = session.ip,
-                   .user_agent = session.user_agent,
+                   // ip and user_agent: the request's (AuditLog::Record), not the sign-in's
                    .details_json = R"({"reason":"logout","method":"browser"})"});
   }
   return s.IsNotFound() ? OkStatus() : s;

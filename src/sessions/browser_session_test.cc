@@ -107,7 +107,7 @@ TEST_F(BrowserSessionTest, EndSignsOut) {
             store::RevokeReason::kLogout);
 
   // Revocation from elsewhere (account page, password change) ends it too.
-  ASSERT_TRUE(sessions_->RevokeAllSessions(app_, u.id).ok());
+  ASSERT_TRUE(sessions_->LogoutAll(app_, u.id).ok());
   EXPECT_EQ(ResolveCode(keep.cookie_value), StatusCode::kNotFound);
 }
 

@@ -104,14 +104,15 @@ Status SessionService::RevokeSession(const store::App& app, std::string_view use
   return s;
 }
 
-Result<int64_t> SessionService::RevokeAllSessions(const store::App& app, std::string_view user_id) {
-  auto n = sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kLogoutAll,
-                                        clock_.NowMillis());
-  if (n.ok()) {
-    Audit(audit_, SessionEvent(app, store::AuditAction::kSessionLogoutAll, user_id,
-                               {{"sessions_revoked", *n}}));
-  }
-  return n;
+Result<AccessEnded> SessionService::LogoutAll(const store::App& app, std::string_view user_id,
+                                              bool keep_api_tokens) {
+  TESSERA_ASSIGN_OR_RETURN(AccessEnded ended,
+                           accounts_.EndAccess(app, user_id, "", store::RevokeReason::kLogoutAll,
+                                               keep_api_tokens));
+  Audit(audit_, SessionEvent(app, store::AuditAction::kSessionLogoutAll, user_id,
+                             {{"sessions_revoked", ended.sessions},
+                              {"api_tokens_revoked", ended.api_tokens}}));
+  return ended;
 }
 
 Result<std::vector<store::Session>> SessionService::ListSessions(const store::App& app,

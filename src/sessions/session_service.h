@@ -2,7 +2,8 @@
 // An end user's sessions on the account API: a password login (or a sign-in proven another
 // way) starts a session — a refresh-token family, one per device — with a short-lived access
 // token; refresh rotates its token (sessions/refresh_token_rotation.h); logout ends one
-// session, logout-all every one of the user's, whatever their kind (API, browser, OAuth grant).
+// session, logout-all every one of the user's, whatever their kind (API, browser, OAuth grant),
+// and by default the user's personal API tokens too.
 #pragma once
 
 #include <string>
@@ -57,7 +58,10 @@ class SessionService {
   Status LogoutByRefreshToken(const store::App& app, std::string_view refresh_token);
   Status RevokeSession(const store::App& app, std::string_view user_id, std::string_view session_id,
                        store::RevokeReason reason);
-  Result<int64_t> RevokeAllSessions(const store::App& app, std::string_view user_id);
+  // Signs the user out everywhere: every session of every kind and, unless `keep_api_tokens`,
+  // every personal API token (AccountService::EndAccess); answers what it ended.
+  Result<AccessEnded> LogoutAll(const store::App& app, std::string_view user_id,
+                                bool keep_api_tokens = false);
   Result<std::vector<store::Session>> ListSessions(const store::App& app, std::string_view user_id);
 
   const SessionOptions& options() const { return options_; }

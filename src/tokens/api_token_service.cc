@@ -75,6 +75,23 @@ Status ApiTokenService::Revoke(const store::App& app, std::string_view user_id,
   return s;
 }
 
+Result<int64_t> ApiTokenService::RevokeAll(const store::App& app, std::string_view user_id,
+                                           std::string_view reason) {
+  TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           store_.RevokeUserApiTokens(app.id, user_id, clock_.NowMillis()));
+  const std::string details = boost::json::serialize(boost::json::object{{"reason", reason}});
+  for (std::string& id : ids) {
+    Audit(audit_, {.app_id = app.id,
+                   .action = store::AuditAction::kApiTokenRevoked,
+                   .actor_type = store::AuditActorType::kUser,
+                   .actor_id = std::string(user_id),
+                   .subject_type = store::AuditSubjectType::kApiToken,
+                   .subject_id = std::move(id),
+                   .details_json = details});
+  }
+  return static_cast<int64_t>(ids.size());
+}
+
 // The lookup is by SHA-256 of the presented token, so the database never compares secrets;
 // the hash comparison below is constant-time anyway.
 Result<store::ApiToken> ApiTokenService::Authenticate(const store::App& app, std::string_view token) {

@@ -34,6 +34,10 @@ class ApiTokenService {
                                  std::string_view name, std::optional<int64_t> expires_in_days);
   Result<std::vector<store::ApiToken>> List(const store::App& app, std::string_view user_id);
   Status Revoke(const store::App& app, std::string_view user_id, std::string_view token_id);
+  // Revokes every live token of the user (logout-all, a password change or reset: issue 11,
+  // item 3), each recorded as api_token.revoked with `reason`; returns how many.
+  Result<int64_t> RevokeAll(const store::App& app, std::string_view user_id,
+                            std::string_view reason);
   // The token's record if it is live and belongs to `app`; kUnauthenticated otherwise.
   Result<store::ApiToken> Authenticate(const store::App& app, std::string_view token);
 

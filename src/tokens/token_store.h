@@ -2,6 +2,7 @@
 // Persistence of personal API tokens and signing keys (contracts: store/store.h).
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,12 @@ class ApiTokenStore {
                                                       std::string_view user_id) = 0;
   virtual Status RevokeApiToken(std::string_view app_id, std::string_view user_id,
                                 std::string_view token_id, UnixMillis now) = 0;
+  // Revokes every live token of the user in the app (not revoked, not expired at `now`), in
+  // one statement; returns the ids it revoked (issue 11, item 3: they end with the user's
+  // other access).
+  virtual Result<std::vector<std::string>> RevokeUserApiTokens(std::string_view app_id,
+                                                               std::string_view user_id,
+                                                               UnixMillis now) = 0;
   virtual Status TouchApiToken(std::string_view token_id, UnixMillis now) = 0;
 };
 

@@ -18,9 +18,40 @@ std::string Notice(std::string_view done) {
   if (done == "password") return "Your password was changed. Your other sessions were signed out.";
   if (done == "session") return "The session was signed out.";
   if (done == "app") return "The app's access was revoked.";
+  if (done == "api-token") return "The API token was revoked.";
   if (done == "email") return "Check your new address: we sent it a link to confirm the change.";
   if (done == "verification") return "We sent you a verification link.";
   return "";
+}
+
+// "1 personal API token was revoked", "2 personal API tokens were revoked".
+std::string Counted(int64_t n, std::string_view noun, std::string_view done) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? " was " : "s were ") +
+         std::string(done);
+}
+
+// What a form that ends access did with the API tokens: "kept", or how many it revoked (the
+// redirect carries it; anything else reads as nothing to say).
+std::string ApiTokensNotice(std::string_view what) {
+  if (what == "kept") return " Your personal API tokens were kept.";
+  if (what.empty() || what.size() > 3 ||
+      what.find_first_not_of("0123456789") != std::string_view::npos) {
+    return "";
+  }
+  int64_t n = std::stoll(std::string(what));
+  return n > 0 ? " " + Counted(n, "personal API token", "revoked") + "." : "";
+}
+
+// The forms that end access (password, sign out everywhere) offer "Also revoke my N personal
+// API tokens", ticked. An unticked box sends nothing, so the form also says it offered the
+// choice: a form that did not (a stale page, a script) never keeps the tokens by omission.
+bool KeepsApiTokens(const http::FormParams& form) {
+  return form.contains("api_tokens_offered") && !form.contains("revoke_api_tokens");
+}
+
+// What a form that ends access did with the API tokens, for ApiTokensNotice.
+std::string ApiTokensOutcome(bool kept, int64_t revoked) {
+  return kept ? "kept" : std::to_string(revoked);
 }
 
 // What went wrong with an email form (its errors come back through the redirect).
@@ -49,11 +80,17 @@ void AccountPages::Mount(http::Router& r, const PageGates& gates) {
         gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeSession)));
   r.Add(bh::verb::post, base + "/apps/{id}/revoke",
         gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeApp)));
+  r.Add(bh::verb::post, base + "/tokens/{id}/revoke",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeApiToken)));
+  r.Add(bh::verb::post, base + "/sign-out-everywhere",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::SignOutEverywhere)));
 }
 
-http::Response AccountPages::Done(const store::App& app, std::string_view what) {
-  return Redirect(
-      kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=" + std::string(what)));
+http::Response AccountPages::Done(const store::App& app, std::string_view what,
+                                  std::string_view api_tokens) {
+  std::string query = "?done=" + std::string(what);
+  if (!api_tokens.empty()) query += "&api_tokens=" + std::string(api_tokens);
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + query));
 }
 
 PageData AccountPages::SessionRows(const BrowserVisit& v) {
@@ -95,6 +132,28 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v) {
   return rows;
 }
 
+// Name, prefix (never the secret), created, last used and expiry of each live token.
+PageData AccountPages::ApiTokenRows(const BrowserVisit& v, size_t* count) {
+  PageData rows(PageData::type::list);
+  *count = 0;
+  auto tokens = api_tokens_.List(v.app, v.session.user_id);
+  if (!tokens.ok()) return rows;
+  for (const auto& t : *tokens) {
+    PageData item;
+    item.set("name", t.name);
+    item.set("prefix", t.prefix + "…");
+    std::string detail = "Created " + FormatTime(t.created_at) + " · " +
+                         (t.last_used_at ? "Last used " + FormatTime(*t.last_used_at)
+                                         : std::string("Never used"));
+    if (t.expires_at) detail += " · Expires " + FormatTime(*t.expires_at);
+    item.set("detail", detail);
+    item.set("revoke_action", kit_.urls.PagePath(v.app, "account/tokens/" + t.id + "/revoke"));
+    rows.push_back(item);
+    ++*count;
+  }
+  return rows;
+}
+
 http::Response AccountPages::Render(const http::Request& req, const BrowserVisit& v, PageData d,
                                     unsigned status) {
   auto user = accounts_.GetUser(v.app, v.session.user_id);
@@ -130,13 +189,27 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   PageData apps = AuthorizedAppRows(v);
   d.set("has_apps", apps.is_non_empty_list());
   d.set("apps", apps);
+  size_t token_count = 0;
+  PageData tokens = ApiTokenRows(v, &token_count);
+  d.set("has_api_tokens", token_count > 0);
+  d.set("api_tokens", tokens);
+  // What the forms that end access will do, said before the click (issue 11, item 3).
+  if (token_count > 0) {
+    d.set("revoke_api_tokens_label", "Also revoke my " + std::to_string(token_count) +
+                                         " personal API token" + (token_count == 1 ? "" : "s"));
+  }
+  d.set("sign_out_everywhere_action", urls.PagePath(v.app, "account/sign-out-everywhere"));
   return kit_.pages.Page(req, v.app, "account", std::move(d), status);
 }
 
 http::Response AccountPages::Show(http::Request& req, const BrowserVisit& v) {
   PageData d;
-  std::string done = http::FormValue(PageQuery(req), "done");
-  if (std::string notice = Notice(done); !notice.empty()) d.set("notice", notice);
+  http::QueryParams query = PageQuery(req);
+  std::string done = http::FormValue(query, "done");
+  if (std::string notice = Notice(done); !notice.empty()) {
+    if (done == "password") notice += ApiTokensNotice(http::FormValue(query, "api_tokens"));
+    d.set("notice", notice);
+  }
   if (std::string problem = EmailProblem(done); !problem.empty()) d.set("email_error", problem);
   return Render(req, v, std::move(d), 200);
 }
@@ -178,10 +251,14 @@ http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit&
 
 http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVisit& v,
                                             const Form& form) {
-  Status s =
-      accounts_.ChangePassword(v.app, v.session.user_id, http::FormValue(form, "current_password"),
-                               http::FormValue(form, "new_password"), v.session.id, ClientOf(req));
-  if (s.ok()) return Done(v.app, "password");
+  const bool keep_api_tokens = KeepsApiTokens(form);
+  auto changed = accounts_.ChangePassword(
+      v.app, v.session.user_id, http::FormValue(form, "current_password"),
+      http::FormValue(form, "new_password"), v.session.id, ClientOf(req), keep_api_tokens);
+  if (changed.ok()) {
+    return Done(v.app, "password", ApiTokensOutcome(keep_api_tokens, changed->api_tokens));
+  }
+  const Status& s = changed.status();
   PageData d;
   std::string message = "Your password could not be changed. Please try again.";
   if (s.code() == StatusCode::kRateLimited) {
@@ -208,6 +285,31 @@ http::Response AccountPages::RevokeApp(http::Request& req, const BrowserVisit& v
   Status s = authz_.RevokeAuthorization(v.app, v.session.user_id, req.Param("id"));
   if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
   return Done(v.app, "app");
+}
+
+http::Response AccountPages::RevokeApiToken(http::Request& req, const BrowserVisit& v,
+                                            const Form&) {
+  Status s = api_tokens_.Revoke(v.app, v.session.user_id, req.Param("id"));
+  if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
+  return Done(v.app, "api-token");
+}
+
+// Ends every session, this browser's included, so the answer is a page of its own (the
+// account page would ask to sign in) saying what was done.
+http::Response AccountPages::SignOutEverywhere(http::Request& req, const BrowserVisit& v,
+                                               const Form& form) {
+  const bool keep_api_tokens = KeepsApiTokens(form);
+  auto ended = sessions_.LogoutAll(v.app, v.session.user_id, keep_api_tokens);
+  if (!ended.ok()) return kit_.pages.Unavailable(req, &v.app);
+  PageData d;
+  d.set("title", "Signed out everywhere");
+  d.set("message", "You’ve been signed out of " + v.app.name + " everywhere: " +
+                       Counted(ended->sessions, "session", "signed out") + "." +
+                       ApiTokensNotice(ApiTokensOutcome(keep_api_tokens, ended->api_tokens)));
+  d.set("login_url", kit_.urls.PagePath(v.app, "login"));
+  http::Response r = kit_.pages.Page(req, v.app, "logged_out", std::move(d));
+  kit_.session_cookie.Clear(r, v.app);
+  return r;
 }
 
 }  // namespace tessera::web

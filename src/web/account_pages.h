@@ -1,7 +1,8 @@
 // File: account_pages.h
 // The signed-in user's account page, {issuer}/account: profile, password, sessions and
 // devices (every kind: browsers, API sign-ins, apps' grants) with sign-out, and the apps
-// the user authorized with revoke. Each form POSTs to its own URL (CSRF-checked) and comes
+// the user authorized with revoke, personal API tokens with revoke, and "sign out everywhere"
+// (which also revokes the API tokens unless unticked). Each form POSTs to its own URL (CSRF-checked) and comes
 // back with 303 to the page, which shows what was done.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include "http/router.h"
 #include "oauth/authorization_service.h"
 #include "sessions/session_service.h"
+#include "tokens/api_token_service.h"
 #include "web/page_gates.h"
 #include "web/page_kit.h"
 
@@ -17,8 +19,10 @@ namespace tessera::web {
 class AccountPages {
  public:
   AccountPages(const PageKit& kit, services::AccountService& accounts,
-               services::SessionService& sessions, services::AuthorizationService& authz)
-      : kit_(kit), accounts_(accounts), sessions_(sessions), authz_(authz) {}
+               services::SessionService& sessions, services::AuthorizationService& authz,
+               services::ApiTokenService& api_tokens)
+      : kit_(kit), accounts_(accounts), sessions_(sessions), authz_(authz),
+        api_tokens_(api_tokens) {}
   void Mount(http::Router& router, const PageGates& gates);
 
  private:
@@ -29,16 +33,22 @@ class AccountPages {
   http::Response ChangePassword(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response RevokeSession(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response RevokeApp(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response RevokeApiToken(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response SignOutEverywhere(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response Render(const http::Request& req, const BrowserVisit& v, PageData extra,
                         unsigned status);
   PageData SessionRows(const BrowserVisit& v);
   PageData AuthorizedAppRows(const BrowserVisit& v);
-  http::Response Done(const store::App& app, std::string_view what);
+  PageData ApiTokenRows(const BrowserVisit& v, size_t* count);
+  // 303 to the account page with ?done=what (and &api_tokens=… when given).
+  http::Response Done(const store::App& app, std::string_view what,
+                      std::string_view api_tokens = "");
 
   const PageKit& kit_;
   services::AccountService& accounts_;
   services::SessionService& sessions_;
   services::AuthorizationService& authz_;
+  services::ApiTokenService& api_tokens_;
 };
 
 }  // namespace tessera::web

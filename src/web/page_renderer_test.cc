@@ -113,7 +113,8 @@ TEST(PageRendererTest, HtmlMetacharactersAreEscapedEverywhere) {
           "login_url",      "signup_url",      "forgot_url",     "magic_link_url", "link_url",
           "link_text",      "secondary_url",   "secondary_text", "token",          "password_error",
           "code_error",     "resend_url",      "email_action",   "verify_action",  "new_email",
-          "profile_action", "password_action", "logout_action"}) {
+          "profile_action", "password_action", "logout_action", "revoke_api_tokens_label",
+          "sign_out_everywhere_action"}) {
       d.set(k, evil);
     }
     data item = Pair("title", evil, "description", evil);
@@ -123,7 +124,8 @@ TEST(PageRendererTest, HtmlMetacharactersAreEscapedEverywhere) {
     item.set("detail", evil);
     item.set("client_name", evil);
     item.set("revoke_action", evil);
-    for (const char* k : {"scopes", "hidden", "profile_errors", "sessions", "apps"}) {
+    item.set("prefix", evil);
+    for (const char* k : {"scopes", "hidden", "profile_errors", "sessions", "apps", "api_tokens"}) {
       d.set(k, list{item});
     }
     std::string html = MustRender(page, d);

@@ -91,6 +91,47 @@ TEST_P(StoreConformanceTest, RevokeApiToken) {
   EXPECT_EQ(got->revoked_at, kT0 + kMinute);
 }
 
+// Issue 11, item 3: logout-all, a password change and a reset revoke a user's tokens at once.
+TEST_P(StoreConformanceTest, RevokeUserApiTokensRevokesOnlyTheUsersLiveTokens) {
+  App app = AddApp("default");
+  App b = AddApp("b");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  User in_b = AddUser(b, "ann@example.com");
+  ApiToken live1 = MakeApiToken(u, "hash-1", kT0);
+  ApiToken live2 = MakeApiToken(u, "hash-2", kT0 + 1);
+  live2.expires_at = kT0 + kDay;
+  ApiToken expired = MakeApiToken(u, "hash-3", kT0 + 2);
+  expired.expires_at = kT0 + kMinute;
+  ApiToken revoked = MakeApiToken(u, "hash-4", kT0 + 3);
+  ApiToken bobs = MakeApiToken(other, "hash-5", kT0 + 4);
+  ApiToken other_app = MakeApiToken(in_b, "hash-6", kT0 + 5);
+  for (const ApiToken& t : {live1, live2, expired, revoked, bobs, other_app}) {
+    ASSERT_OK(store().CreateApiToken(t));
+  }
+  ASSERT_OK(store().RevokeApiToken(app.id, u.id, revoked.id, kT0 + kMinute));
+
+  auto ids = store().RevokeUserApiTokens(app.id, u.id, kT0 + kHour);
+  ASSERT_OK(ids);
+  EXPECT_THAT(*ids, UnorderedElementsAre(live1.id, live2.id));
+  for (const char* hash : {"hash-1", "hash-2"}) {
+    auto got = store().GetApiTokenByHash(hash);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->revoked_at, kT0 + kHour) << hash;
+  }
+  auto kept = store().GetApiTokenByHash("hash-4");
+  ASSERT_OK(kept);
+  EXPECT_EQ(kept->revoked_at, kT0 + kMinute);  // revoked before: its time stays
+  for (const char* hash : {"hash-3", "hash-5", "hash-6"}) {
+    auto got = store().GetApiTokenByHash(hash);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->revoked_at, std::nullopt) << hash;
+  }
+  auto again = store().RevokeUserApiTokens(app.id, u.id, kT0 + 2 * kHour);
+  ASSERT_OK(again);
+  EXPECT_THAT(*again, IsEmpty());
+}
+
 TEST_P(StoreConformanceTest, TouchApiToken) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");

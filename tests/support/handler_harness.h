@@ -130,7 +130,8 @@ class HandlerHarness : public ::testing::Test, protected services::testing_suppo
     kit_ = std::make_unique<web::PageKit>(*apps_, *browser_, *renderer_);
     page_gates_ = std::make_unique<web::PageGates>(*kit_);
     login_pages_ = std::make_unique<web::LoginPages>(*kit_, *accounts_, *clients_);
-    account_pages_ = std::make_unique<web::AccountPages>(*kit_, *accounts_, *sessions_, *authz_);
+    account_pages_ =
+        std::make_unique<web::AccountPages>(*kit_, *accounts_, *sessions_, *authz_, *api_tokens_);
     layout_ = std::make_unique<web::ConsoleLayout>(*kit_);
     console_gates_ = std::make_unique<web::ConsoleGates>(*kit_, *layout_, *accounts_, *console_);
     audit_table_ = std::make_unique<web::AuditTable>(*audit_, *accounts_);

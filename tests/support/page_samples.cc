@@ -108,6 +108,15 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   apps.push_back(app);
   account.set("apps", apps);
   account.set("has_apps", true);
+  list api_tokens;
+  data token = Pair("name", "ci deploy", "prefix", "tpat_Ab3dE7x…");
+  token.set("detail", "Created 2026-11-01 10:00 UTC · Never used");
+  token.set("revoke_action", "/apps/acme/account/tokens/t1/revoke");
+  api_tokens.push_back(token);
+  account.set("api_tokens", api_tokens);
+  account.set("has_api_tokens", true);
+  account.set("revoke_api_tokens_label", "Also revoke my 1 personal API token");
+  account.set("sign_out_everywhere_action", "/apps/acme/account/sign-out-everywhere");
   pages.emplace_back("account", std::move(account));
 
   data logout = Base("Sign out");

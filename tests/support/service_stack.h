@@ -79,14 +79,14 @@ class ServiceStack {
         PasswordHasherOptions{crypto::Argon2Params{1, 8 * 1024 * 1024}, 2, 8}, metrics_);
     tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, o.access_token_ttl_s, metrics_);
     if (o.throttle) throttle_ = std::make_unique<LoginThrottle>(*store_, clock_, *o.throttle);
-    accounts_ = std::make_unique<AccountService>(*store_, *store_, *hasher_, clock_, metrics_,
-                                                 AccountOptions{}, throttle_.get(), audit);
+    api_tokens_ = std::make_unique<ApiTokenService>(*store_, clock_, audit);
+    accounts_ = std::make_unique<AccountService>(*store_, *store_, *api_tokens_, *hasher_, clock_,
+                                                 metrics_, AccountOptions{}, throttle_.get(), audit);
     refresh_tokens_ = std::make_unique<RefreshTokenRotation>(
         *store_, *store_, clock_, metrics_, RefreshTokenOptions{o.refresh_token_ttl_s}, audit);
     sessions_ = std::make_unique<SessionService>(*store_, *accounts_, *refresh_tokens_, *tokens_,
                                                  *apps_, clock_, SessionOptions{o.session_ttl_s},
                                                  audit);
-    api_tokens_ = std::make_unique<ApiTokenService>(*store_, clock_, audit);
     auth_ = std::make_unique<Authenticator>(*store_, *apps_, *tokens_, *api_tokens_);
     clients_ = std::make_unique<ClientService>(*store_, clock_, app_audit);
     BuildEmailFlows(o, audit);

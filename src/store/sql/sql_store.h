@@ -103,6 +103,9 @@ class SqlStore final : public Store {
                                               std::string_view user_id) override;
   Status RevokeApiToken(std::string_view app_id, std::string_view user_id,
                         std::string_view token_id, UnixMillis now) override;
+  Result<std::vector<std::string>> RevokeUserApiTokens(std::string_view app_id,
+                                                       std::string_view user_id,
+                                                       UnixMillis now) override;
   Status TouchApiToken(std::string_view token_id, UnixMillis now) override;
 
   // KeyStore

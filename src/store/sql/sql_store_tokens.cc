@@ -54,6 +54,23 @@ Status SqlStore::RevokeApiToken(std::string_view app_id, std::string_view user_i
   return n == 1 ? OkStatus() : NotFoundError("api token");
 }
 
+Result<std::vector<std::string>> SqlStore::RevokeUserApiTokens(std::string_view app_id,
+                                                                std::string_view user_id,
+                                                                UnixMillis now) {
+  std::vector<std::string> ids;
+  TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows,
+        c.Query("UPDATE api_tokens SET revoked_at = $3"
+                " WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL"
+                " AND (expires_at IS NULL OR expires_at > $3) RETURNING id",
+                {std::string(app_id), std::string(user_id), now}));
+    for (const auto& r : rows) ids.push_back(Text(r, 0));
+    return OkStatus();
+  }));
+  return ids;
+}
+
 Status SqlStore::TouchApiToken(std::string_view token_id, UnixMillis now) {
   return WriteOne("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
                   {std::string(token_id), now})
