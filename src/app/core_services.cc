@@ -118,7 +118,7 @@ Status CoreServices::BuildAccountServices() {
       std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_);
   BuildEmailFlows();
   user_management_ = std::make_unique<services::UserManagementService>(
-      *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
+      *store_, *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
   BuildOAuthServices();
   return OkStatus();
 }

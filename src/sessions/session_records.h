@@ -39,6 +39,7 @@ enum class RevokeReason {
   kCodeReuse,             // an authorization code was redeemed twice
   kTokenRevoked,          // the client revoked its token (RFC 7009)
   kAuthorizationRevoked,  // the user revoked the client's access
+  kEmailChanged,          // the app (console, server API) gave the account another address
 };
 inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kLogout, "logout"},
@@ -53,6 +54,7 @@ inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kCodeReuse, "code_reuse"},
     {RevokeReason::kTokenRevoked, "token_revoked"},
     {RevokeReason::kAuthorizationRevoked, "authorization_revoked"},
+    {RevokeReason::kEmailChanged, "email_changed"},
     // Former text: the account page wrote "user_revoked" where the account API wrote
     // "revoked_by_user"; rows of either read as kRevokedByUser.
     {RevokeReason::kRevokedByUser, "user_revoked"},

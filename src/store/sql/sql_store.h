@@ -144,6 +144,8 @@ class SqlStore final : public Store {
   Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
                                        EmailTokenPurpose purpose, UnixMillis now) override;
   Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;
+  Result<int64_t> VoidUserEmailTokens(std::string_view app_id, std::string_view user_id,
+                                      UnixMillis now) override;
 
   // AuditStore
   Status AppendAuditEvent(const AuditEvent& event) override;
