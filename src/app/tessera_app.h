@@ -11,6 +11,7 @@
 #include "api/account_api.h"
 #include "api/admin_api.h"
 #include "api/console_apps_api.h"
+#include "api/console_mail_domain_api.h"
 #include "api/console_audit_api.h"
 #include "api/console_caller.h"
 #include "api/console_credentials_api.h"
@@ -126,6 +127,7 @@ class TesseraApp {
   std::unique_ptr<api::ServerApi> server_api_;
   std::unique_ptr<api::ConsoleCaller> console_caller_;
   std::unique_ptr<api::ConsoleAppsApi> console_apps_api_;
+  std::unique_ptr<api::ConsoleMailDomainApi> console_mail_domain_api_;
   std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
   std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
   std::unique_ptr<api::ConsoleMembersApi> console_members_api_;

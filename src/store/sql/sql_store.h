@@ -133,6 +133,12 @@ class SqlStore final : public Store {
                         UnixMillis retry_at) override;
   Result<int64_t> CountUnsentMail() override;
 
+  // MailDomainStore
+  Status CreateMailDomain(const MailDomain& claim) override;
+  Result<MailDomain> GetMailDomain(std::string_view app_id, std::string_view domain) override;
+  Status MarkMailDomainVerified(std::string_view app_id, std::string_view domain,
+                                UnixMillis now) override;
+
   // EmailTokenStore
   Status CreateEmailToken(const EmailToken& token) override;
   Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,

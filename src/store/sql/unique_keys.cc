@@ -15,6 +15,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"app_api_keys_pkey", "app_api_keys.id", UniqueKey(AppApiKeyUniqueKey::kId), "id"},
     {"app_api_keys_key_hash_uq", "app_api_keys.key_hash", UniqueKey(AppApiKeyUniqueKey::kKeyHash),
      "key_hash"},
+    {"app_mail_domains_pkey", "app_mail_domains.app_id, app_mail_domains.domain",
+     UniqueKey(MailDomainUniqueKey::kAppDomain), "domain"},
     {"users_pkey", "users.id", UniqueKey(UserUniqueKey::kId), "id"},
     {"users_email_uq", "users.app_id, users.email_normalized", UniqueKey(UserUniqueKey::kEmail),
      "email"},
