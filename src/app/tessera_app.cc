@@ -134,6 +134,8 @@ void TesseraApp::BuildConsoleHandlers() {
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management());
   console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console());
   console_audit_pages_ = std::make_unique<web::ConsoleAuditPages>(layout, *audit_table_);
+  console_mail_domain_pages_ =
+      std::make_unique<web::ConsoleMailDomainPages>(layout, c.mail_domains());
   admin_pages_ = std::make_unique<web::AdminPages>(layout, c.apps(), c.user_management(),
                                                    *audit_table_);
 }
@@ -175,6 +177,7 @@ void TesseraApp::MountConsoles() {
   console_user_pages_->Mount(*router_, gates);
   console_member_pages_->Mount(*router_, gates);
   console_audit_pages_->Mount(*router_, gates);
+  console_mail_domain_pages_->Mount(*router_, gates);
   admin_pages_->Mount(*router_, gates);
 }
 

@@ -26,6 +26,7 @@
 #include "web/audit_table.h"
 #include "web/console_app_pages.h"
 #include "web/console_audit_pages.h"
+#include "web/console_mail_domain_pages.h"
 #include "web/console_credential_pages.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -141,6 +142,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
   std::unique_ptr<web::ConsoleAuditPages> console_audit_pages_;
+  std::unique_ptr<web::ConsoleMailDomainPages> console_mail_domain_pages_;
   std::unique_ptr<web::AdminPages> admin_pages_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { backends, test, describe, before, after, show, signup, rand, assertStatus, assertProblem } from './lib/server.mjs';
 import { skipWithoutSmtp as skip, startMailStack, SUBJECT } from './lib/mailflow.mjs';
 import { developer } from './lib/console.mjs';
+import { WebClient, htmlText, parseForms } from './lib/oidc.mjs';
 
 const SERVER_ADDRESS = 'no-reply@tessera.test';  // MAIL_FROM of lib/mailflow.mjs
 const ALLOWED = 'allowed.example';
@@ -107,6 +108,27 @@ for (const backend of backends()) {
       const none = await srv.req('GET', `/api/console/apps/${plain}/mail-domain`, { token: pdev.token });
       assert.deepEqual(none.body, { mail_from: '', sender: 'server' });
       assertProblem(await srv.req('POST', `/api/console/apps/${plain}/mail-domain/verify`, { token: pdev.token }), 409, 'conflict');
+    });
+
+    test('the console page shows the TXT record and a Verify button; a check that finds none says so', async () => {
+      const { slug, dev } = await devApp({ mail_from: 'hello@acme-page.invalid' });
+      const web = new WebClient(srv, { app: 'console' });
+      assert.equal((await web.signIn(dev.email, dev.password)).status, 303);
+      const settings = await web.get(`/console/apps/${slug}/settings`);
+      assert.ok(settings.text.includes(`/console/apps/${slug}/mail-domain`), 'the settings page links to it');
+      const page = await web.get(`/console/apps/${slug}/mail-domain`);
+      assert.equal(page.status, 200, show(page));
+      const text = htmlText(page.text);
+      const api = await srv.req('GET', `/api/console/apps/${slug}/mail-domain`, { token: dev.token });
+      for (const s of ['replies go to hello@acme-page.invalid', api.body.txt_record.name, api.body.txt_record.value]) {
+        assert.ok(text.includes(s), `"${s}" not on the page: ${text.slice(0, 800)}`);
+      }
+      const form = parseForms(page.text).find((f) => f.method === 'post' && f.action.endsWith('/mail-domain/verify'));
+      assert.ok(form?.fields.csrf_token, 'a Verify form with its CSRF token');
+      const done = await web.submit(form, page.url);
+      assert.equal(done.status, 303, show(done));
+      assert.match(htmlText((await web.follow(done)).text), /The TXT record was not found/);
+      assert.equal((await web.post(`/console/apps/${slug}/mail-domain/verify`, {})).status, 403, 'CSRF-checked');
     });
   });
 }
