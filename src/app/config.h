@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "crypto/signing_key.h"
 
@@ -52,6 +53,9 @@ struct Config {
   std::string smtp_password;
   std::string smtp_starttls = "auto";  // auto | always | never
   std::string mail_from = "Tessera <no-reply@localhost>";
+  // Domains whose addresses apps may send From without DNS verification (issue 11, item 8);
+  // any other app address becomes the Reply-To of mail sent from mail_from's address.
+  std::vector<std::string> mail_allowed_domains;
   int64_t mail_retry_base_s = 30;  // first retry after a failed send; doubles up to 1 h
   std::string log_level = "info";
 };

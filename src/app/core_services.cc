@@ -72,6 +72,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
   c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get());
   c->app_api_keys_ =
       std::make_unique<services::AppApiKeyService>(*c->store_, c->clock_, c->audit_.get());
+  c->mail_domains_ = std::make_unique<services::MailDomainService>(
+      *c->store_, c->clock_, services::MailDomainOptions{config.mail_allowed_domains});
   c->console_ = std::make_unique<services::DeveloperConsoleService>(*c->store_, *c->store_, *c->store_, *c->apps_,
                                                                     c->clock_, c->audit_.get());
   TESSERA_RETURN_IF_ERROR(c->apps_->EnsureDefaultApp());
@@ -90,7 +92,8 @@ Status CoreServices::OpenKeys() {
 // CLI goes out with the running server's --mail-from.
 void CoreServices::OpenMailQueue(mail::MailWorker* worker_or_null) {
   mailer_ = std::make_unique<services::Mailer>(*store_, clock_, worker_or_null,
-                                               /*default_from=*/"", config_.mail_from);
+                                               /*default_from=*/"", config_.mail_from,
+                                               mail_domains_.get());
 }
 
 Status CoreServices::BuildAccountServices() {
@@ -118,7 +121,7 @@ Status CoreServices::BuildAccountServices() {
       std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_);
   BuildEmailFlows();
   user_management_ = std::make_unique<services::UserManagementService>(
-      *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
+      *store_, *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());
   invitations_ = std::make_unique<services::AppInvitationService>(
       *store_, *store_, *store_, *store_, *apps_, *mailer_, clock_, audit_.get());
   BuildOAuthServices();

@@ -28,6 +28,7 @@
 #include "sessions/session_service.h"
 #include "oauth/client_service.h"
 #include "tenancy/developer_console_service.h"
+#include "tenancy/mail_domain_service.h"
 #include "email_flows/email_token_service.h"
 #include "email_flows/email_verification_service.h"
 #include "tokens/key_service.h"
@@ -89,6 +90,7 @@ class CoreServices {
   services::ClientService& clients() { return *clients_; }
   services::AppApiKeyService& app_api_keys() { return *app_api_keys_; }
   services::DeveloperConsoleService& console() { return *console_; }
+  services::MailDomainService& mail_domains() { return *mail_domains_; }
   // After OpenKeys.
   services::KeyService& keys() { return *keys_; }
   // After OpenMailQueue.
@@ -125,6 +127,7 @@ class CoreServices {
   std::unique_ptr<services::ClientService> clients_;
   std::unique_ptr<services::AppApiKeyService> app_api_keys_;
   std::unique_ptr<services::DeveloperConsoleService> console_;
+  std::unique_ptr<services::MailDomainService> mail_domains_;
   std::unique_ptr<services::KeyService> keys_;
   std::unique_ptr<services::Mailer> mailer_;
   std::unique_ptr<services::PasswordHasher> hasher_;

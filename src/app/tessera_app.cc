@@ -113,6 +113,7 @@ void TesseraApp::BuildConsoleHandlers() {
   console_caller_ = std::make_unique<api::ConsoleCaller>(c.apps(), c.authenticator(), c.console());
   const api::ConsoleCaller& caller = *console_caller_;
   console_apps_api_ = std::make_unique<api::ConsoleAppsApi>(caller, c.apps(), c.console());
+  console_mail_domain_api_ = std::make_unique<api::ConsoleMailDomainApi>(caller, c.mail_domains());
   console_credentials_api_ =
       std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
   console_users_api_ = std::make_unique<api::ConsoleUsersApi>(caller, c.user_management());
@@ -135,6 +136,8 @@ void TesseraApp::BuildConsoleHandlers() {
   console_invitation_pages_ =
       std::make_unique<web::ConsoleInvitationPages>(layout, c.invitations());
   console_audit_pages_ = std::make_unique<web::ConsoleAuditPages>(layout, *audit_table_);
+  console_mail_domain_pages_ =
+      std::make_unique<web::ConsoleMailDomainPages>(layout, c.mail_domains());
   admin_pages_ = std::make_unique<web::AdminPages>(layout, c.apps(), c.user_management(),
                                                    *audit_table_);
 }
@@ -164,6 +167,7 @@ void TesseraApp::MountRoutes() {
 // The consoles' JSON APIs, then their pages (each behind its console gate).
 void TesseraApp::MountConsoles() {
   console_apps_api_->Mount(*router_);
+  console_mail_domain_api_->Mount(*router_);
   console_credentials_api_->Mount(*router_);
   console_users_api_->Mount(*router_);
   console_members_api_->Mount(*router_);
@@ -176,6 +180,7 @@ void TesseraApp::MountConsoles() {
   console_member_pages_->Mount(*router_, gates);
   console_invitation_pages_->Mount(*router_, gates);
   console_audit_pages_->Mount(*router_, gates);
+  console_mail_domain_pages_->Mount(*router_, gates);
   admin_pages_->Mount(*router_, gates);
 }
 

@@ -11,6 +11,7 @@
 #include "api/account_api.h"
 #include "api/admin_api.h"
 #include "api/console_apps_api.h"
+#include "api/console_mail_domain_api.h"
 #include "api/console_audit_api.h"
 #include "api/console_caller.h"
 #include "api/console_credentials_api.h"
@@ -25,6 +26,7 @@
 #include "web/audit_table.h"
 #include "web/console_app_pages.h"
 #include "web/console_audit_pages.h"
+#include "web/console_mail_domain_pages.h"
 #include "web/console_credential_pages.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -127,6 +129,7 @@ class TesseraApp {
   std::unique_ptr<api::ServerApi> server_api_;
   std::unique_ptr<api::ConsoleCaller> console_caller_;
   std::unique_ptr<api::ConsoleAppsApi> console_apps_api_;
+  std::unique_ptr<api::ConsoleMailDomainApi> console_mail_domain_api_;
   std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
   std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
   std::unique_ptr<api::ConsoleMembersApi> console_members_api_;
@@ -141,6 +144,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
   std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;
   std::unique_ptr<web::ConsoleAuditPages> console_audit_pages_;
+  std::unique_ptr<web::ConsoleMailDomainPages> console_mail_domain_pages_;
   std::unique_ptr<web::AdminPages> admin_pages_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;

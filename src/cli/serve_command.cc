@@ -93,7 +93,12 @@ void AddMailOptions(CLI::App* s, Config& c) {
       "smtp://: upgrade with STARTTLS when offered (auto), or require it (always), or not (never)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   Setting(s, "--mail-from", c.mail_from, "TESSERA_MAIL_FROM",
-          "Sender of mail, \"Name <addr>\" (an app's mail_from setting overrides it)");
+          "Sender of mail, \"Name <addr>\" (an app's mail_from overrides it only when its "
+          "domain is allowed: --mail-allowed-domains, or verified by DNS)");
+  Setting(s, "--mail-allowed-domains", c.mail_allowed_domains, "TESSERA_MAIL_ALLOWED_DOMAINS",
+          "Comma-separated domains whose addresses apps may send From without a DNS check "
+          "(others: From --mail-from, Reply-To the app's address)")
+      ->delimiter(',');
   Setting(s, "--mail-retry-base", c.mail_retry_base_s, "TESSERA_MAIL_RETRY_BASE",
           "Seconds before the first retry of a failed send; doubles each time, up to 1 h")
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));
@@ -125,6 +130,7 @@ void LogConfig(const Config& c) {
        {"smtp_username", c.smtp_username},
        {"smtp_starttls", c.smtp_starttls},
        {"mail_from", c.mail_from},
+       {"mail_allowed_domains", boost::json::value_from(c.mail_allowed_domains)},
        {"version", TESSERA_VERSION}});
 }
 

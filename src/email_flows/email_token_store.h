@@ -36,6 +36,10 @@ class EmailTokenStore {
                                                EmailTokenPurpose purpose, UnixMillis now) = 0;
   // Counts one wrong guess against a one-time code; returns the new count.
   virtual Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) = 0;
+  // Voids (marks used at `now`) every unused token of the user in the app, whatever its
+  // purpose: links sent to an address the account no longer has. Returns how many.
+  virtual Result<int64_t> VoidUserEmailTokens(std::string_view app_id, std::string_view user_id,
+                                              UnixMillis now) = 0;
 };
 
 }  // namespace tessera::store

@@ -96,27 +96,39 @@ TEST_F(MailWorkerTest, SendsQueuedMailOnceWithTheRightSender) {
   clock_.Advance(1);
   store::App branded = app_;
   branded.settings.mail_from = "Acme <hello@acme.example>";
+  // The app's domain is neither allowed nor verified (issue 11, item 8): the worker's sender,
+  // Reply-To the app's address.
   ASSERT_TRUE(mailer.Send(branded, "magic_link", "bob@example.com", Content("two")).ok());
+  // The operator allows it: the app's own address.
+  services::MailDomainService domains(
+      *store_, clock_, services::MailDomainOptions{{"acme.example"}},
+      [](std::string_view) -> Result<std::vector<std::string>> { return NotFoundError("no"); });
+  services::Mailer allowed(*store_, clock_, nullptr, "", "", &domains);
+  clock_.Advance(1);
+  ASSERT_TRUE(allowed.Send(branded, "magic_link", "cy@example.com", Content("three")).ok());
 
   MailWorker worker = MakeWorker();
   auto tried = worker.RunOnce();
   ASSERT_TRUE(tried.ok());
-  EXPECT_EQ(*tried, 2);
-  ASSERT_EQ(transport_.Count(), 2u);
+  EXPECT_EQ(*tried, 3);
+  ASSERT_EQ(transport_.Count(), 3u);
   EXPECT_EQ(transport_.sent[0].first.subject, "one");
   EXPECT_EQ(transport_.sent[0].first.kind, "verify_email");
   EXPECT_EQ(transport_.sent[0].first.to_address, "ann@example.com");
   EXPECT_EQ(transport_.sent[0].first.html_body, "<p>one</p>");
   EXPECT_EQ(transport_.sent[0].second, "Default <no-reply@default.example>");
-  EXPECT_EQ(transport_.sent[1].second, "Acme <hello@acme.example>");
-  EXPECT_EQ(metrics_.mails_sent.Value(), 2u);
+  EXPECT_EQ(transport_.sent[1].second, "Default <no-reply@default.example>");
+  EXPECT_EQ(transport_.sent[1].first.reply_to, "hello@acme.example");
+  EXPECT_EQ(transport_.sent[2].second, "\"Acme\" <hello@acme.example>");
+  EXPECT_EQ(transport_.sent[2].first.reply_to, "");
+  EXPECT_EQ(metrics_.mails_sent.Value(), 3u);
   EXPECT_EQ(metrics_.mail_outbox_unsent.Value(), 0);
   // Sent mail is not sent again.
   clock_.Advance(24 * 3600 * 1000);
   tried = worker.RunOnce();
   ASSERT_TRUE(tried.ok());
   EXPECT_EQ(*tried, 0);
-  EXPECT_EQ(transport_.Count(), 2u);
+  EXPECT_EQ(transport_.Count(), 3u);
 }
 
 TEST_F(MailWorkerTest, FailedSendsAreRetriedWithBackoffAndNeverDropped) {

@@ -8,24 +8,23 @@
 namespace tessera::services {
 
 Mailer::Mailer(store::MailStore& store, const Clock& clock, mail::MailWorker* worker_or_null,
-               std::string default_from, std::string server_from)
+               std::string default_from, std::string server_from, MailDomainService* domains)
     : store_(store), clock_(clock), worker_(worker_or_null), default_from_(std::move(default_from)),
-      server_from_(std::move(server_from)) {}
+      server_from_(std::move(server_from)), domains_(domains) {}
 
-std::string Mailer::SenderFor(const store::App& app) const {
+MailSender Mailer::SenderOf(const store::App& app) const {
   const store::AppSettings& settings = app.settings;
-  std::string from = settings.mail_from;
-  if (!from.empty() && !mail::ParseMailbox(from).ok()) {
+  if (!settings.mail_from.empty() && !mail::ParseMailbox(settings.mail_from).ok()) {
     LogJson(spdlog::level::warn, "app_mail_from_invalid",
             {{"app", app.slug}, {"advice", "mail_from must be \"Name <addr>\" or addr"}});
-    from.clear();
   }
-  if (settings.mail_sender_name.empty()) return from.empty() ? default_from_ : from;
-  // The app's name over its own address, or over the server's.
-  std::string base = !from.empty() ? from : !default_from_.empty() ? default_from_ : server_from_;
-  auto box = mail::ParseMailbox(base);
-  if (!box.ok()) return from.empty() ? default_from_ : from;
-  return "\"" + settings.mail_sender_name + "\" <" + box->address + ">";
+  RequestedSender wanted = RequestedSenderOf(settings);
+  bool allowed = wanted.address && domains_ &&
+                 domains_->MaySendFrom(app, DomainOfAddress(*wanted.address));
+  MailSender sender =
+      ChooseSender(wanted, !default_from_.empty() ? default_from_ : server_from_, allowed);
+  if (sender.from.empty()) sender.from = default_from_;
+  return sender;
 }
 
 Status Mailer::Send(const store::App& app, std::string_view kind, std::string_view to,
@@ -41,7 +40,9 @@ Status Mailer::Send(const store::App& app, std::string_view kind, std::string_vi
   mail.id = crypto::NewUuid();
   mail.app_id = app.id;
   mail.to_address = std::string(to);
-  mail.from_address = SenderFor(app);
+  MailSender sender = SenderOf(app);
+  mail.from_address = std::move(sender.from);
+  mail.reply_to = std::move(sender.reply_to);
   mail.subject = content.subject;
   mail.text_body = content.text;
   mail.html_body = content.html;

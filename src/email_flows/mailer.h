@@ -9,9 +9,11 @@
 //   if (!content.ok()) return content.status();
 //   TESSERA_RETURN_IF_ERROR(mailer.Send(app, "verify_email", user.email, *content));
 //
-// The sender: the app's settings' mail_from ("Name <addr>" or "addr") when set and
-// valid, else `default_from`; an empty default leaves the choice to the worker that sends it
-// (its --mail-from), which is how TesseraApp builds it.
+// The sender (issue 11, item 8; the rules: tenancy/mail_sender.h): the app's mail_from only
+// when its domain is allowed (operator's list or verified by DNS: MailDomainService);
+// otherwise the server's address with the app's (sanitised) display name and Reply-To the
+// app's address. No name of the app's: `default_from`, where an empty default leaves the
+// choice to the worker that sends it (its --mail-from), which is how TesseraApp builds it.
 #pragma once
 
 #include <string>
@@ -20,6 +22,8 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "mail/mail_store.h"
+#include "tenancy/mail_domain_service.h"
+#include "tenancy/mail_sender.h"
 #include "tenancy/tenancy_records.h"
 
 namespace tessera::mail {
@@ -37,9 +41,11 @@ struct MailContent {
 class Mailer {
  public:
   // `server_from` is the server's --mail-from: its address carries an app's sender name
-  // when the app sets a name but no address of its own.
+  // when the app may not use an address of its own. `domains` null: no app domain is
+  // allowed (every mail goes out from the server's address).
   Mailer(store::MailStore& store, const Clock& clock, mail::MailWorker* worker_or_null,
-         std::string default_from, std::string server_from = "");
+         std::string default_from, std::string server_from = "",
+         MailDomainService* domains = nullptr);
 
   // Queues one mail of `kind` (a template kind, for logs and metrics) to `to`.
   // kInvalidArgument (field "to" or "subject") for an address that is not local@domain or a
@@ -47,8 +53,10 @@ class Mailer {
   Status Send(const store::App& app, std::string_view kind, std::string_view to,
               const MailContent& content);
 
-  // The From the app's mail goes out with ("" = the worker's default).
-  std::string SenderFor(const store::App& app) const;
+  // From ("" = the worker's default) and Reply-To ("" = none) of the app's mail.
+  MailSender SenderOf(const store::App& app) const;
+  // Its From alone.
+  std::string SenderFor(const store::App& app) const { return SenderOf(app).from; }
 
  private:
   store::MailStore& store_;
@@ -56,6 +64,7 @@ class Mailer {
   mail::MailWorker* worker_;
   std::string default_from_;
   std::string server_from_;
+  MailDomainService* domains_;  // may be null
 };
 
 }  // namespace tessera::services

@@ -31,18 +31,17 @@ Status PasswordResetService::RequestReset(const store::App& app, std::string_vie
 
 Status PasswordResetService::ResetPassword(const store::App& app, std::string_view token,
                                            std::string_view new_password) {
-  // The whole policy first (with the account the link is for), so that a refused password
-  // does not spend the link.
+  // The whole policy first — the app's, as the reset itself applies it, with the account the
+  // link is for — so that a refused password does not spend the link.
   auto peeked = ctx_.tokens.PeekLink(app, token, store::EmailTokenPurpose::kPasswordReset);
+  std::optional<store::User> owner;
   if (peeked.ok() && peeked->user_id) {
     auto user = ctx_.users.GetUser(app.id, *peeked->user_id);
-    if (user.ok()) {
-      if (auto why = CheckPassword(new_password, accounts_.options().password, user->email,
-                                   user->username.value_or(""))) {
-        return ValidationError({{"new_password", *why}});
-      }
-    }
-  } else if (auto why = CheckPassword(new_password, accounts_.options().password, "", "")) {
+    if (user.ok()) owner = std::move(*user);
+  }
+  if (auto why = CheckPassword(new_password, accounts_.PolicyFor(app),
+                               owner ? owner->email : "",
+                               owner ? owner->username.value_or("") : "")) {
     return ValidationError({{"new_password", *why}});
   }
   TESSERA_ASSIGN_OR_RETURN(
@@ -52,6 +51,14 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
   if (r.outcome != store::EmailTokenOutcome::kConsumed || !r.token->user_id) {
     return LinkProblem(r.outcome, kAgain);
   }
+  // The link proves the mailbox it was sent to, nothing more: once the account's address
+  // has changed, a link mailed to the old one is void.
+  auto current = ctx_.users.GetUser(app.id, *r.token->user_id);
+  if (current.status().IsNotFound() ||
+      (current.ok() && current->email_normalized != r.token->email)) {
+    return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  }
+  TESSERA_RETURN_IF_ERROR(current.status());
   TESSERA_ASSIGN_OR_RETURN(store::User user,
                            accounts_.ResetPassword(app, *r.token->user_id, new_password));
   Audit(ctx_.audit, {.app_id = app.id,

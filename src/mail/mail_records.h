@@ -19,6 +19,7 @@ struct OutgoingMail {
   std::string app_id;
   std::string to_address;
   std::string from_address;  // the app's sender, chosen when queued; "" = the configured default
+  std::string reply_to;      // a bare address for Reply-To; "" = none
   std::string subject;
   std::string text_body;
   std::string html_body;  // may be empty

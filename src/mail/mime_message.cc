@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 #include "crypto/encoding.h"
@@ -188,6 +189,10 @@ Result<std::string> BuildMimeMessage(const store::OutgoingMail& mail, std::strin
   TESSERA_ASSIGN_OR_RETURN(Mailbox sender, ParseMailbox(from));
   TESSERA_ASSIGN_OR_RETURN(Mailbox recipient, ParseMailbox(mail.to_address));
   TESSERA_RETURN_IF_ERROR(CheckHeaderText("subject", mail.subject));
+  std::optional<Mailbox> reply_to;
+  if (!mail.reply_to.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(reply_to, ParseMailbox(mail.reply_to));
+  }
   std::string id = mail.id.empty() ? crypto::NewUuid() : mail.id;
   if (!IsAsciiPrintable(id) || id.find_first_of("<>@ ") != std::string::npos) {
     return InvalidArgumentError("mail id is not usable in a Message-ID");
@@ -199,6 +204,7 @@ Result<std::string> BuildMimeMessage(const store::OutgoingMail& mail, std::strin
   out += "Date: " + RfcDate(mail.created_at) + "\r\n";
   out += "From: " + FormatMailbox(sender) + "\r\n";
   out += "To: " + FormatMailbox(recipient) + "\r\n";
+  if (reply_to) out += "Reply-To: " + FormatMailbox(*reply_to) + "\r\n";
   out += "Subject: " + EncodeHeaderText(mail.subject) + "\r\n";
   out += "Message-ID: <" + id + "@" + domain + ">\r\n";
   out += "MIME-Version: 1.0\r\n";

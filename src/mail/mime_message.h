@@ -1,5 +1,5 @@
 // File: mime_message.h
-// Builds the RFC 5322 text of a mail: Date, From, To, Subject (an RFC 2047 encoded-word when
+// Builds the RFC 5322 text of a mail: Date, From, To, Reply-To (when the mail has one), Subject (an RFC 2047 encoded-word when
 // not ASCII), Message-ID, MIME-Version, Auto-Submitted, then multipart/alternative with a
 // text/plain and a text/html part (or text/plain alone when there is no HTML), both UTF-8 in
 // base64 (76-character lines). Every line ends in CRLF.

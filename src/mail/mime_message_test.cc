@@ -230,6 +230,24 @@ TEST(MimeMessage, HeaderInjectionIsRefused) {
             StatusCode::kInvalidArgument);
 }
 
+// Issue 11, item 8: the app's own address, when its mail goes out from the server's.
+TEST(MimeMessage, ReplyToWhenTheMailHasOne) {
+  store::OutgoingMail m = SampleMail();
+  auto none = BuildMimeMessage(m, "no-reply@example.com");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(Header(Split(*none).first, "Reply-To"), "");
+  m.reply_to = "service@paypal.com";
+  auto msg = BuildMimeMessage(m, "\"PayPal\" <no-reply@example.com>");
+  ASSERT_TRUE(msg.ok()) << msg.status().ToString();
+  ExpectOnlyCrlf(*msg);
+  auto headers = Split(*msg).first;
+  EXPECT_EQ(Header(headers, "Reply-To"), "service@paypal.com");
+  EXPECT_EQ(Header(headers, "From"), "PayPal <no-reply@example.com>");
+  m.reply_to = "service@paypal.com\r\nBcc: eve@evil.example";
+  EXPECT_EQ(BuildMimeMessage(m, "no-reply@example.com").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(MimeMessage, RfcDate) {
   EXPECT_EQ(RfcDate(0), "Thu, 01 Jan 1970 00:00:00 +0000");
   EXPECT_EQ(RfcDate(kT0 + 999), "Sun, 15 Jun 2025 15:06:40 +0000");

@@ -130,10 +130,11 @@ Result<store::User> UserManagementService::Update(const store::App& app, std::st
 
   json::array changed;
   bool was_disabled = false;
+  bool email_changed = false;
   auto result = users_.UpdateUser(app.id, user_id, [&](store::User& u) -> Status {
     changed.clear();  // the store may run this again (a retried transaction)
     was_disabled = u.disabled;
-    bool email_changed = email && *email != u.email_normalized;
+    email_changed = email && *email != u.email_normalized;
     if (email_changed) {
       u.email = u.email_normalized = *email;
       u.email_verified = patch.email_verified.value_or(false);  // a new address is unproven
@@ -186,6 +187,7 @@ Result<store::User> UserManagementService::Update(const store::App& app, std::st
            *patch.disabled ? store::AuditAction::kUserDisabled : store::AuditAction::kUserEnabled,
            user_id);
   }
+  if (email_changed) TESSERA_RETURN_IF_ERROR(EndWhatTheOldAddressProved(app, user_id));
   if (patch.disabled && *patch.disabled) {
     // A disabled account keeps no session: refresh tokens and browser cookies stop at once.
     TESSERA_RETURN_IF_ERROR(sessions_
@@ -195,6 +197,19 @@ Result<store::User> UserManagementService::Update(const store::App& app, std::st
                                 .status());
   }
   return result;
+}
+
+// An address set from outside (console, server API) says nothing of who holds the sessions
+// and links: whoever took over the old mailbox must not keep a way in. The links mailed to
+// the old address are void (they are bound to it anyway) and every session ends, refresh
+// tokens with it; the user signs in again with the new address.
+Status UserManagementService::EndWhatTheOldAddressProved(const store::App& app,
+                                                         std::string_view user_id) {
+  const UnixMillis now = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(email_tokens_.VoidUserEmailTokens(app.id, user_id, now).status());
+  return sessions_
+      .RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kEmailChanged, now)
+      .status();
 }
 
 Result<store::User> UserManagementService::SetDisabled(const store::App& app,

@@ -20,6 +20,7 @@
 #include "sessions/session_records.h"
 #include "tenancy/tenancy_records.h"
 #include "accounts/user_store.h"
+#include "email_flows/email_token_store.h"
 #include "sessions/session_service.h"
 #include "sessions/session_store.h"
 
@@ -42,10 +43,10 @@ struct UserDetail {
 class UserManagementService {
  public:
   UserManagementService(store::UserStore& users, store::SessionStore& sessions,
-                        AccountService& accounts, SessionService& sessions_service,
-                        PasswordResetService& resets, const Clock& clock,
-                        AuditLog* audit = nullptr)
-      : users_(users), sessions_(sessions), accounts_(accounts),
+                        store::EmailTokenStore& email_tokens, AccountService& accounts,
+                        SessionService& sessions_service, PasswordResetService& resets,
+                        const Clock& clock, AuditLog* audit = nullptr)
+      : users_(users), sessions_(sessions), email_tokens_(email_tokens), accounts_(accounts),
         sessions_service_(sessions_service), resets_(resets), clock_(clock), audit_(audit) {}
 
   Result<store::UserPage> List(const store::App& app, std::string_view search,
@@ -58,7 +59,8 @@ class UserManagementService {
   // Starts an account-API session for the user (the backend signed them up or in itself).
   Result<TokenGrant> IssueTokens(const store::App& app, std::string_view user_id,
                                  const Actor& actor);
-  // Disabling signs the user out everywhere.
+  // Disabling signs the user out everywhere. So does a new email address: it also voids
+  // every link and code mailed to the old one (reset, verification, sign-in).
   Result<store::User> Update(const store::App& app, std::string_view user_id,
                              const UserPatch& patch, const Actor& actor);
   Result<store::User> SetDisabled(const store::App& app, std::string_view user_id,
@@ -71,11 +73,13 @@ class UserManagementService {
   Status Delete(const store::App& app, std::string_view user_id, const Actor& actor);
 
  private:
+  Status EndWhatTheOldAddressProved(const store::App& app, std::string_view user_id);
   void Record(const store::App& app, const Actor& actor, store::AuditAction action,
               std::string_view user_id, std::string details_json = "{}");
 
   store::UserStore& users_;
   store::SessionStore& sessions_;
+  store::EmailTokenStore& email_tokens_;
   AccountService& accounts_;
   SessionService& sessions_service_;
   PasswordResetService& resets_;

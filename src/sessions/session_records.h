@@ -40,6 +40,7 @@ enum class RevokeReason {
   kTokenRevoked,          // the client revoked its token (RFC 7009)
   kAuthorizationRevoked,  // the user revoked the client's access
   kAddressProven,         // every session, when the owner first proved an unverified address
+  kEmailChanged,          // the app (console, server API) gave the account another address
 };
 inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kLogout, "logout"},
@@ -55,6 +56,7 @@ inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kTokenRevoked, "token_revoked"},
     {RevokeReason::kAuthorizationRevoked, "authorization_revoked"},
     {RevokeReason::kAddressProven, "address_proven"},
+    {RevokeReason::kEmailChanged, "email_changed"},
     // Former text: the account page wrote "user_revoked" where the account API wrote
     // "revoked_by_user"; rows of either read as kRevokedByUser.
     {RevokeReason::kRevokedByUser, "user_revoked"},

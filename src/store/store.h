@@ -31,6 +31,7 @@
 #include "mail/mail_store.h"
 #include "oauth/oauth_store.h"
 #include "sessions/session_store.h"
+#include "tenancy/mail_domain_store.h"
 #include "tenancy/tenancy_store.h"
 #include "tokens/token_store.h"
 #include "base/result.h"
@@ -52,6 +53,7 @@ class Store : public AppStore,
               public AppMemberStore,
               public AppApiKeyStore,
               public AppInvitationStore,
+              public MailDomainStore,
               public UserStore,
               public SessionStore,
               public ApiTokenStore,

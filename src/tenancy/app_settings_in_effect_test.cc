@@ -131,16 +131,20 @@ TEST_F(ConsoleAppSettingsInEffectTest, MailSenderOfTheApp) {
   store::App a = AppWith("named", named);
   EXPECT_EQ(mailer_->SenderFor(a), "\"Acme Support\" <noreply@example.com>");
 
+  // An address of the app's own, its domain neither allowed nor verified (issue 11, item 8):
+  // the server's sender, Reply-To the app's address.
   store::AppSettings own;
   own.mail_from = "hello@acme.example";
   store::App b = AppWith("own", own);
-  EXPECT_EQ(mailer_->SenderFor(b), "hello@acme.example");
+  EXPECT_EQ(mailer_->SenderFor(b), "");
+  EXPECT_EQ(mailer_->SenderOf(b).reply_to, "hello@acme.example");
 
   store::AppSettings both;
   both.mail_from = "Acme <hello@acme.example>";
   both.mail_sender_name = "Acme Support";
   store::App c = AppWith("both", both);
-  EXPECT_EQ(mailer_->SenderFor(c), "\"Acme Support\" <hello@acme.example>");
+  EXPECT_EQ(mailer_->SenderFor(c), "\"Acme Support\" <noreply@example.com>");
+  EXPECT_EQ(mailer_->SenderOf(c).reply_to, "hello@acme.example");
 
   // The queued mail carries it.
   MakeUser(a, "ada@example.com");

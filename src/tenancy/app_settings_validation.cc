@@ -44,12 +44,18 @@ Status ValidateAppSettings(const store::AppSettings& s) {
   }
   if (!s.mail_sender_name.empty() &&
       (!LengthBetween(s.mail_sender_name, 1, 100) ||
-       s.mail_sender_name.find_first_of("\r\n<>\"") != std::string::npos)) {
-    errors.push_back(
-        {"mail_sender_name", "must be at most 100 characters, without < > \" or line breaks"});
+       s.mail_sender_name.find_first_of("\r\n<>\"@\\") != std::string::npos)) {
+    // A name that reads as an address ("service@paypal.com") would spoof one (issue 11, item 8).
+    errors.push_back({"mail_sender_name",
+                      "must be at most 100 characters, without @ < > \" \\ or line breaks"});
   }
-  if (!s.mail_from.empty() && !mail::ParseMailbox(s.mail_from).ok()) {
-    errors.push_back({"mail_from", "must be an address, or \"Name <address>\""});
+  if (!s.mail_from.empty()) {
+    auto box = mail::ParseMailbox(s.mail_from);
+    if (!box.ok()) {
+      errors.push_back({"mail_from", "must be an address, or \"Name <address>\""});
+    } else if (box->display_name.find_first_of("@<>\"\\") != std::string::npos) {
+      errors.push_back({"mail_from", "the name before the address must not contain @ < > \" or \\"});
+    }
   }
   if (!s.logo_url.empty() && !IsValidLogoUrl(s.logo_url)) {
     errors.push_back({"logo_url", "must be an https URL"});

@@ -170,6 +170,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("mail_from", s.mail_from);
   }
   d.set("action", layout_.AppPath(app, "/settings"));
+  d.set("mail_domain_url", layout_.AppPath(app, "/mail-domain"));
   d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
   d.set("default_refresh_ttl", std::to_string(refresh_ttl_s_));
   d.set("preview_url", layout_.urls().Issuer(app) + "/login");

@@ -145,6 +145,29 @@ TEST(PageRendererTest, MagicLinkPage) {
   EXPECT_EQ(html.find("Sign in with a password"), std::string::npos);
 }
 
+// Issue 11, item 13: the verification and email-change links use the same Continue page with
+// a heading of their own; still a form and a button, nothing that submits by itself.
+TEST(PageRendererTest, ContinuePageWithItsOwnHeading) {
+  data d = Base("Confirm your email address");
+  d.set("heading", "Confirm your email address");
+  d.set("subtitle", "You opened a verification link. Continue to confirm your address.");
+  d.set("fine_print", "Nothing changes until you continue.");
+  d.set("action", "/apps/acme/verify-email");
+  d.set("token", "verify-tok");
+  std::string html = MustRender("magic_continue", d);
+  EXPECT_NE(html.find("<h1>Confirm your email address</h1>"), std::string::npos);
+  EXPECT_NE(html.find("Continue to confirm your address."), std::string::npos);
+  EXPECT_NE(html.find("Nothing changes until you continue."), std::string::npos);
+  EXPECT_EQ(html.find("Sign in to"), std::string::npos);
+  EXPECT_EQ(html.find("Didn’t ask to sign in?"), std::string::npos);
+  EXPECT_NE(html.find("<form class=\"form\" method=\"post\" action=\"/apps/acme/verify-email\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("<input type=\"hidden\" name=\"token\" value=\"verify-tok\">"),
+            std::string::npos);
+  EXPECT_EQ(html.find("http-equiv"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
 TEST(PageRendererTest, MagicContinuePage) {
   std::string html = MustRender("magic_continue", SamplePage("magic_continue"));
   EXPECT_NE(html.find("<form class=\"form\" method=\"post\" action=\"/apps/acme/magic/continue\">"),

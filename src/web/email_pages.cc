@@ -24,7 +24,9 @@ void EmailPages::Mount(http::Router& r, const PageGates& gates) {
                   D dispatch = D::kWorker) {
     r.Add(bh::verb::post, base + path, gates.WithCsrf(Bind(this, page)), dispatch);
   };
-  get("/verify-email", &EmailPages::VerifyEmail);
+  // A mail's link only shows a button (mail scanners open links); the POST uses the token.
+  get("/verify-email", &EmailPages::ShowVerifyEmail);
+  post("/verify-email", &EmailPages::VerifyEmail);
   get("/forgot-password", &EmailPages::ShowForgot);
   post("/forgot-password", &EmailPages::SubmitForgot);
   get("/reset-password", &EmailPages::ShowReset);
@@ -35,7 +37,8 @@ void EmailPages::Mount(http::Router& r, const PageGates& gates) {
   post("/magic-link/continue", &EmailPages::SubmitContinue);
   get("/email-code", &EmailPages::ShowCode);
   post("/email-code", &EmailPages::SubmitCode);
-  get("/confirm-email-change", &EmailPages::ConfirmEmailChange);
+  get("/confirm-email-change", &EmailPages::ShowConfirmEmailChange);
+  post("/confirm-email-change", &EmailPages::ConfirmEmailChange);
   // Without a session these go to the sign-in page, which then leads to the app's home.
   r.Add(
       bh::verb::post, base + "/account/email",
@@ -62,8 +65,27 @@ http::Response EmailPages::BackToAccount(const App& app, const std::string& done
   return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=" + done));
 }
 
-http::Response EmailPages::VerifyEmail(http::Request& req, const App& app) {
-  auto user = verification_.Verify(app, http::FormValue(PageQuery(req), "token"));
+// The magic link's "Continue" page with another heading: a GET changes nothing; the form posts
+// the token back (CSRF-checked by its double-submit cookie, so no session is needed).
+http::Response EmailPages::LinkContinue(http::Request& req, const App& app, std::string_view page,
+                                        const std::string& heading, const std::string& subtitle) {
+  PageData d;
+  d.set("title", heading);
+  d.set("heading", heading);
+  d.set("subtitle", subtitle);
+  d.set("fine_print", "Nothing changes until you continue.");
+  d.set("action", kit_.urls.PagePath(app, page));
+  d.set("token", http::FormValue(PageQuery(req), "token").substr(0, 128));
+  return kit_.pages.Page(req, app, "magic_continue", std::move(d));
+}
+
+http::Response EmailPages::ShowVerifyEmail(http::Request& req, const App& app) {
+  return LinkContinue(req, app, "verify-email", "Confirm your email address",
+                      "You opened a verification link. Continue to confirm your address.");
+}
+
+http::Response EmailPages::VerifyEmail(http::Request& req, const App& app, const Form& form) {
+  auto user = verification_.Verify(app, http::FormValue(form, "token").substr(0, 128));
   if (!user.ok()) return LinkFailure(req, app, user.status(), "account", "Go to your account");
   return kit_.pages.Message(req, app, 200, "Your email is verified",
                             "Thank you: " + user->email + " is confirmed.", true,
@@ -237,8 +259,15 @@ http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const 
                   status == 503 ? "Please try again in a moment." : s.message(), status);
 }
 
-http::Response EmailPages::ConfirmEmailChange(http::Request& req, const App& app) {
-  auto user = verification_.ConfirmEmailChange(app, http::FormValue(PageQuery(req), "token"));
+http::Response EmailPages::ShowConfirmEmailChange(http::Request& req, const App& app) {
+  return LinkContinue(req, app, "confirm-email-change", "Confirm your new email address",
+                      "You opened a link to change your address. Continue to confirm it.");
+}
+
+http::Response EmailPages::ConfirmEmailChange(http::Request& req, const App& app,
+                                              const Form& form) {
+  auto user =
+      verification_.ConfirmEmailChange(app, http::FormValue(form, "token").substr(0, 128));
   if (!user.ok()) return LinkFailure(req, app, user.status(), "account", "Go to your account");
   return kit_.pages.Message(req, app, 200, "Your email address was changed",
                             "You now sign in with " + user->email + ".", true,

@@ -1,13 +1,15 @@
 // File: email_pages.h
 // The hosted pages of the email flows, under {issuer}:
-//   GET  /verify-email?token=…                the link of the verification mail
+//   GET/POST /verify-email?token=…              the link of the verification mail: a button,
+//                                               then verified (not on GET: mail scanners)
 //   GET/POST /forgot-password                   ask for a reset link (same answer for all)
 //   GET/POST /reset-password?token=…            choose a new password
 //   GET/POST /magic-link                        ask for a sign-in link or code
 //   GET/POST /magic-link/continue?token=…       the link of the mail: a button, then signed in
 //                                               (not on GET: mail scanners open links)
 //   GET/POST /email-code                        enter the 6-digit code
-//   GET  /confirm-email-change?token=…          the link sent to a new address
+//   GET/POST /confirm-email-change?token=…      the link sent to a new address: a button,
+//                                               then changed (not on GET)
 //   POST /account/email, /account/verification  from the account page (signed in)
 #pragma once
 
@@ -37,7 +39,10 @@ class EmailPages {
   using App = store::App;
   using Form = http::FormParams;
 
-  http::Response VerifyEmail(http::Request& req, const App& app);
+  http::Response LinkContinue(http::Request& req, const App& app, std::string_view page,
+                              const std::string& heading, const std::string& subtitle);
+  http::Response ShowVerifyEmail(http::Request& req, const App& app);
+  http::Response VerifyEmail(http::Request& req, const App& app, const Form& form);
   http::Response ShowForgot(http::Request& req, const App& app);
   http::Response SubmitForgot(http::Request& req, const App& app, const Form& form);
   http::Response ShowReset(http::Request& req, const App& app);
@@ -48,7 +53,8 @@ class EmailPages {
   http::Response SubmitContinue(http::Request& req, const App& app, const Form& form);
   http::Response ShowCode(http::Request& req, const App& app);
   http::Response SubmitCode(http::Request& req, const App& app, const Form& form);
-  http::Response ConfirmEmailChange(http::Request& req, const App& app);
+  http::Response ShowConfirmEmailChange(http::Request& req, const App& app);
+  http::Response ConfirmEmailChange(http::Request& req, const App& app, const Form& form);
   http::Response AccountChangeEmail(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response AccountSendVerification(http::Request& req, const BrowserVisit& v,
                                          const Form& form);

@@ -7,7 +7,8 @@
 // - /magic-link: method=link → /magic-link/continue (a button; a GET signs nobody in) → POST →
 //   session; method=code → /email-code → session;
 // - /verify-email?token=…, the account page's "Send verification email" and "Change email"
-//   (→ /confirm-email-change?token=…), used and unknown links;
+//   (→ /confirm-email-change?token=…), used and unknown links, each through its Continue
+//   button (a GET changes nothing: email_links.test.mjs);
 // - CSRF: every POST form of these pages refuses a request without its token (403).
 // And ONE run in a real browser (chromium through playwright-core, lib/browser.mjs): forgot
 // password → the mailed link → a new password → sign in; then a magic-link sign-in; with
@@ -19,7 +20,7 @@ import {
 import { WebClient, htmlText, parseForms } from './lib/oidc.mjs';
 import {
   skipWithoutSmtp as skip, startMailStack, freshApp, SUBJECT, linkIn, tokenOf, codeOf,
-  otherCode, nthMail, assertMailCount,
+  otherCode, nthMail, assertMailCount, openLink,
 } from './lib/mailflow.mjs';
 import { launchBrowser, closeBrowser, newPage, screenshot, describePage } from './lib/browser.mjs';
 
@@ -211,16 +212,16 @@ for (const backend of backends()) {
       assertPage(await web.get('account'), 200, 'Not verified', 'Send verification email');
       const link = linkIn(await mail(u.email, SUBJECT.verify), '/verify-email?token=');
       for (let i = 0; i < 2; i++) {
-        const res = await new WebClient(srv, { app }).get(link);
+        const res = await openLink(new WebClient(srv, { app }), link);
         assertPage(res, 200, 'Your email is verified', `Thank you: ${u.email} is confirmed.`);
       }
       const account = await web.get('account');
       assertPage(account, 200, 'Verified');
       assert.ok(!text(account).includes('Not verified') && !text(account).includes('Send verification email'));
 
-      const bad = await new WebClient(srv, { app }).get(`verify-email?token=tet_${'x'.repeat(43)}`);
+      const bad = await openLink(new WebClient(srv, { app }), `verify-email?token=tet_${'x'.repeat(43)}`);
       assertPage(bad, 400, CANT_USE, 'This link is not valid. Sign in and ask for a new verification email.', 'Go to your account');
-      assertPage(await new WebClient(srv, { app }).get('verify-email'), 400, CANT_USE);
+      assertPage(await openLink(new WebClient(srv, { app }), 'verify-email'), 400, CANT_USE);
     });
 
     test('account page "Send verification email": a new link arrives and verifies', async () => {
@@ -235,9 +236,9 @@ for (const backend of backends()) {
       const link = linkIn(await nthMail(smtp, 2, { to: u.email, subject: SUBJECT.verify }), '/verify-email?token=');
       assert.notEqual(tokenOf(link), first);
       // The older link was voided by the newer one.
-      assertPage(await new WebClient(srv, { app }).get(`verify-email?token=${first}`), 400, CANT_USE,
+      assertPage(await openLink(new WebClient(srv, { app }), `verify-email?token=${first}`), 400, CANT_USE,
         'This link has already been used (or a newer one was sent).');
-      assertPage(await web.get(link), 200, 'Your email is verified');
+      assertPage(await openLink(web, link), 200, 'Your email is verified');
     });
 
     test('account page "Change email": password checked, link to the new address, changed, notice to the old', async () => {
@@ -259,7 +260,7 @@ for (const backend of backends()) {
       assertPage(await web.follow(res), 200, 'Check your new address: we sent it a link to confirm the change.', u.email);
 
       const link = linkIn(await mail(newEmail, SUBJECT.changeEmail), '/confirm-email-change?token=');
-      const confirmed = await web.get(link);
+      const confirmed = await openLink(web, link);
       assertPage(confirmed, 200, 'Your email address was changed', `You now sign in with ${newEmail}.`);
       const notice = await mail(u.email, SUBJECT.emailChanged);
       assert.ok(notice.text.includes(newEmail));
@@ -270,7 +271,7 @@ for (const backend of backends()) {
       assertRedirect(await new WebClient(srv, { app }).signIn(newEmail, u.password), 'account', app);
       assert.equal((await new WebClient(srv, { app }).signIn(u.email, u.password)).status, 401);
 
-      const reuse = await new WebClient(srv, { app }).get(link);
+      const reuse = await openLink(new WebClient(srv, { app }), link);
       assertPage(reuse, 400, CANT_USE, 'Ask for the change again from your account.', 'Go to your account');
     });
 

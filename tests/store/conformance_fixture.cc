@@ -163,6 +163,7 @@ OutgoingMail MakeMail(const App& app, const std::string& subject, UnixMillis cre
   m.app_id = app.id;
   m.to_address = "ann@example.com";
   m.from_address = "Example <no-reply@example.com>";
+  m.reply_to = "support@example.org";
   m.subject = subject;
   m.text_body = "Hello,\r\nclick https://example.com/x?t=1 — ünïcode ✓\r\n";
   m.html_body = "<p>Hello <a href=\"https://example.com/x?t=1&amp;u=2\">ünïcode ✓</a></p>";

@@ -297,5 +297,58 @@ TEST_P(StoreConformanceTest, DeletingAUserOrAppTakesItsTokensAndMail) {
   EXPECT_EQ(*count, 0);
 }
 
+// An email change voids what was sent to the old address: every unused token of the user, of
+// any purpose; other users', other apps' and user-less tokens stay; spent ones keep their time.
+TEST_P(StoreConformanceTest, VoidUserEmailTokensVoidsOnlyThatUsersLiveTokens) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  User ann = AddUser(app, "ann@example.com");
+  User bob = AddUser(app, "bob@example.com");
+  User ann_elsewhere = AddUser(other, "ann@example.com");
+  auto token = [&](const App& a, const User* u, const std::string& hash, EmailTokenPurpose p) {
+    EmailToken t = MakeEmailToken(a, hash, p, kT0, kT0 + kHour);
+    t.email = u ? u->email_normalized : "new@example.com";
+    if (u) t.user_id = u->id;
+    EXPECT_OK(store().CreateEmailToken(t));
+  };
+  token(app, &ann, "ann-reset", EmailTokenPurpose::kPasswordReset);
+  token(app, &ann, "ann-verify", EmailTokenPurpose::kVerifyEmail);
+  token(app, &ann, "ann-magic", EmailTokenPurpose::kMagicLink);
+  token(app, &ann, "ann-spent", EmailTokenPurpose::kChangeEmail);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "ann-spent", EmailTokenPurpose::kChangeEmail, kT0 + 1),
+      EmailTokenOutcome::kConsumed);
+  token(app, &bob, "bob-reset", EmailTokenPurpose::kPasswordReset);
+  token(app, nullptr, "nobody-magic", EmailTokenPurpose::kMagicLink);
+  token(other, &ann_elsewhere, "other-reset", EmailTokenPurpose::kPasswordReset);
+
+  auto voided = store().VoidUserEmailTokens(app.id, ann.id, kT0 + 2);
+  ASSERT_OK(voided);
+  EXPECT_EQ(*voided, 3);
+  for (auto [hash, purpose] : {std::pair{"ann-reset", EmailTokenPurpose::kPasswordReset},
+                               {"ann-verify", EmailTokenPurpose::kVerifyEmail},
+                               {"ann-magic", EmailTokenPurpose::kMagicLink}}) {
+    auto r = store().ConsumeEmailToken(app.id, hash, purpose, kT0 + 3);
+    EXPECT_OUTCOME(r, EmailTokenOutcome::kUsed);
+    EXPECT_EQ(r->token->used_at, kT0 + 2) << hash;
+  }
+  auto spent = store().GetEmailToken(app.id, "ann-spent", EmailTokenPurpose::kChangeEmail);
+  ASSERT_OK(spent);
+  EXPECT_EQ(spent->used_at, kT0 + 1);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "bob-reset", EmailTokenPurpose::kPasswordReset, kT0 + 3),
+      EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(
+      store().ConsumeEmailToken(app.id, "nobody-magic", EmailTokenPurpose::kMagicLink, kT0 + 3),
+      EmailTokenOutcome::kConsumed);
+  EXPECT_OUTCOME(store().ConsumeEmailToken(other.id, "other-reset",
+                                           EmailTokenPurpose::kPasswordReset, kT0 + 3),
+                 EmailTokenOutcome::kConsumed);
+  // Nothing left to void: 0, not an error.
+  auto again = store().VoidUserEmailTokens(app.id, ann.id, kT0 + 4);
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 0);
+}
+
 }  // namespace
 }  // namespace tessera::store::test

@@ -17,7 +17,8 @@ void ExpectSameMail(const OutgoingMail& got, const OutgoingMail& want) {
   ExpectSameFields(got, want, FIELD(M, id), FIELD(M, app_id), FIELD(M, to_address),
                    FIELD(M, from_address), FIELD(M, subject), FIELD(M, text_body),
                    FIELD(M, html_body), FIELD(M, kind), FIELD(M, attempts), FIELD(M, last_error),
-                   FIELD(M, created_at), FIELD(M, next_attempt_at), FIELD(M, sent_at));
+                   FIELD(M, created_at), FIELD(M, next_attempt_at), FIELD(M, sent_at),
+                   FIELD(M, reply_to));
 }
 
 std::vector<std::string> Subjects(const std::vector<OutgoingMail>& mails) {

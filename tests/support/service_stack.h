@@ -146,8 +146,8 @@ class ServiceStack {
     ASSERT_TRUE(console_->EnsureConsoleApp().ok());
     console_app_ = apps_->Find(kConsoleAppSlug).value();
     api_keys_ = std::make_unique<AppApiKeyService>(*store_, clock_, app_audit);
-    users_ = std::make_unique<UserManagementService>(*store_, *store_, *accounts_, *sessions_,
-                                                     *resets_, clock_, audit);
+    users_ = std::make_unique<UserManagementService>(*store_, *store_, *store_, *accounts_,
+                                                     *sessions_, *resets_, clock_, audit);
   }
 
   void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {

@@ -151,6 +151,12 @@ class SqlStore final : public Store {
                         UnixMillis retry_at) override;
   Result<int64_t> CountUnsentMail() override;
 
+  // MailDomainStore
+  Status CreateMailDomain(const MailDomain& claim) override;
+  Result<MailDomain> GetMailDomain(std::string_view app_id, std::string_view domain) override;
+  Status MarkMailDomainVerified(std::string_view app_id, std::string_view domain,
+                                UnixMillis now) override;
+
   // EmailTokenStore
   Status CreateEmailToken(const EmailToken& token) override;
   Result<EmailTokenRedemption> ConsumeEmailToken(std::string_view app_id,
@@ -162,6 +168,8 @@ class SqlStore final : public Store {
   Result<EmailToken> GetLiveEmailToken(std::string_view app_id, std::string_view email,
                                        EmailTokenPurpose purpose, UnixMillis now) override;
   Result<int64_t> AddEmailTokenAttempt(std::string_view token_hash) override;
+  Result<int64_t> VoidUserEmailTokens(std::string_view app_id, std::string_view user_id,
+                                      UnixMillis now) override;
 
   // AuditStore
   Status AppendAuditEvent(const AuditEvent& event) override;

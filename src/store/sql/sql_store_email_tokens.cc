@@ -125,4 +125,17 @@ Result<int64_t> SqlStore::AddEmailTokenAttempt(std::string_view token_hash) {
   return attempts;
 }
 
+Result<int64_t> SqlStore::VoidUserEmailTokens(std::string_view app_id, std::string_view user_id,
+                                              UnixMillis now) {
+  int64_t voided = 0;
+  TESSERA_RETURN_IF_ERROR(db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(voided, c.Exec("UPDATE email_tokens SET used_at = $3"
+                                            " WHERE app_id = $1 AND user_id = $2"
+                                            " AND used_at IS NULL",
+                                            {std::string(app_id), std::string(user_id), now}));
+    return OkStatus();
+  }));
+  return voided;
+}
+
 }  // namespace tessera::store::sql

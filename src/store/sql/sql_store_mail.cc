@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kMailColumns =
     "id, app_id, to_address, from_address, subject, text_body, html_body, kind, attempts,"
-    " last_error, created_at, next_attempt_at, sent_at";
+    " last_error, created_at, next_attempt_at, sent_at, reply_to";
 
 // Error texts come from the SMTP client; keep the column small.
 constexpr size_t kMaxErrorBytes = 1000;
@@ -28,6 +28,7 @@ OutgoingMail ReadMail(const SqlRow& r) {
   m.created_at = Int(r, 10);
   m.next_attempt_at = Int(r, 11);
   m.sent_at = OptInt(r, 12);
+  m.reply_to = Text(r, 13);
   return m;
 }
 
@@ -36,9 +37,10 @@ OutgoingMail ReadMail(const SqlRow& r) {
 Status SqlStore::EnqueueMail(const OutgoingMail& m) {
   return WriteOne(
              StrCat({"INSERT INTO mail_outbox (", kMailColumns,
-                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"}),
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"}),
              {m.id, m.app_id, m.to_address, m.from_address, m.subject, m.text_body, m.html_body,
-              m.kind, m.attempts, m.last_error, m.created_at, m.next_attempt_at, Opt(m.sent_at)})
+              m.kind, m.attempts, m.last_error, m.created_at, m.next_attempt_at, Opt(m.sent_at),
+              m.reply_to})
       .status();
 }
 

@@ -20,6 +20,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
      UniqueKey(AppInvitationUniqueKey::kAddress), "email"},
     {"app_invitations_token_hash_uq", "app_invitations.token_hash",
      UniqueKey(AppInvitationUniqueKey::kTokenHash), "token_hash"},
+    {"app_mail_domains_pkey", "app_mail_domains.app_id, app_mail_domains.domain",
+     UniqueKey(MailDomainUniqueKey::kAppDomain), "domain"},
     {"users_pkey", "users.id", UniqueKey(UserUniqueKey::kId), "id"},
     {"users_email_uq", "users.app_id, users.email_normalized", UniqueKey(UserUniqueKey::kEmail),
      "email"},

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { startServer, rand, sleep, show, signup, assertStatus, assertUserShape } from './server.mjs';
 import { SmtpServer, aiosmtpdAvailable } from './smtp.mjs';
+import { parseForms } from './oidc.mjs';
 
 export const skipWithoutSmtp = aiosmtpdAvailable() ? false : 'python3-aiosmtpd is not installed (scripts/setup.sh)';
 
@@ -73,6 +74,19 @@ export function codeOf(mail) {
   assert.ok(code, `no code in the subject "${mail.subject}"`);
   assert.ok(mail.text.includes(code), `the text part carries the code: ${mail.text}`);
   return code;
+}
+
+/**
+ * Opens a mailed link like a person (issue 11, item 13): its page (a GET, which changes
+ * nothing), then the page's POST form to the same path, the Continue button. `web` is a
+ * WebClient (lib/oidc.mjs). Returns the POST's answer.
+ */
+export async function openLink(web, link) {
+  const page = await web.get(link);
+  const path = new URL(link, page.url).pathname;
+  const f = parseForms(page.text).find((x) => x.method === 'post' && new URL(x.action, page.url).pathname === path);
+  assert.ok(f, `no Continue form to ${path} on ${show(page)}`);
+  return web.submit(f, page.url);
 }
 
 /** A 6-digit code different from `code`. */
