@@ -45,10 +45,10 @@ Result<EmailIdentityReport> EmailIdentityDoctor::Run(bool apply) {
 Status EmailIdentityDoctor::RunApp(const store::App& app, bool apply, EmailIdentityReport& report) {
   TESSERA_ASSIGN_OR_RETURN(auto by_key, ByKey(users_, app.id, report.checked));
   for (auto& [key, holders] : by_key) {
-    bool outdated = false;
-    for (const auto& h : holders) outdated = outdated || h.stored_key != key;
-    if (!outdated) continue;  // one holder with the current key (two cannot: the unique index)
-    report.outdated += static_cast<int64_t>(holders.size());
+    int64_t outdated = 0;
+    for (const auto& h : holders) outdated += h.stored_key != key ? 1 : 0;
+    if (outdated == 0) continue;  // one holder with the current key (two cannot: the unique index)
+    report.outdated += outdated;
     if (holders.size() > 1) {
       EmailCollision c{app.slug, key, {}, {}};
       for (const auto& h : holders) {

@@ -27,7 +27,7 @@ struct EmailCollision {
 
 struct EmailIdentityReport {
   int64_t checked = 0;     // users looked at
-  int64_t outdated = 0;    // users whose stored key is not the current one (collisions too)
+  int64_t outdated = 0;    // users whose stored key is not the current one (colliding or not)
   int64_t normalized = 0;  // of those, given the new key (apply only)
   std::vector<EmailCollision> collisions;
 };
