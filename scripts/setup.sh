@@ -9,6 +9,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libcjose-dev libsqlite3-dev libpq-dev
   libkainjow-mustache-dev libspdlog-dev libcli11-dev libcrypt-dev libcurl4-openssl-dev
+  libidn2-dev libicu-dev
   libgtest-dev libgmock-dev
   postgresql sqlite3 wrk nodejs npm
   chromium python3-authlib python3-requests python3-aiosmtpd

@@ -47,6 +47,32 @@ TEST(IdentityRules, Email) {
   EXPECT_TRUE(ValidEmail("zoë@exämple.de").has_value());  // internationalised addresses pass
 }
 
+// Issue 11, item 11: one mailbox, one key. The domain becomes IDNA A-labels (UTS 46
+// non-transitional, lower-cased), the local part NFC and lower-cased (Unicode, root locale).
+TEST(IdentityRules, EmailKeyIsOneForEveryUnicodeSpelling) {
+  const std::string key = "ana@xn--bcher-kva.de";
+  EXPECT_EQ(NormalizeEmail("ana@bücher.de"), key);
+  EXPECT_EQ(NormalizeEmail("ana@BÜCHER.de"), key);
+  EXPECT_EQ(NormalizeEmail("ana@xn--bcher-kva.de"), key);
+  EXPECT_EQ(NormalizeEmail("ANA@XN--BCHER-KVA.DE"), key);
+  EXPECT_EQ(NormalizeEmail("ana@bu\xcc\x88" "cher.de"), key);  // u + combining diaeresis
+  // Local part: NFC and Unicode lower-case; ß is kept (not folded to ss: another mailbox).
+  EXPECT_EQ(NormalizeEmail("ZOË@x.de"), "zoë@x.de");
+  EXPECT_EQ(NormalizeEmail("zoe\xcc\x88@x.de"), "zoë@x.de");
+  EXPECT_EQ(NormalizeEmail("Straße@x.de"), "straße@x.de");
+  EXPECT_EQ(NormalizeEmail("a@faß.de"), "a@xn--fa-hia.de");  // non-transitional: ß stays
+  // ASCII keeps its key of before, even a domain IDNA refuses (no account lost).
+  EXPECT_EQ(NormalizeEmail("Ada@Example.COM"), "ada@example.com");
+  EXPECT_EQ(NormalizeEmail("a@Foo_Bar.com"), "a@foo_bar.com");
+}
+
+TEST(IdentityRules, EmailMustBeUtf8WithAnIdnaDomain) {
+  EXPECT_FALSE(ValidEmail("bad\xff\xfeuser@example.com").has_value());
+  EXPECT_FALSE(ValidEmail("ana@b\xc3.de").has_value());      // a cut sequence
+  EXPECT_FALSE(ValidEmail("ana@\xc3\x84\xc3\x96--x.de").has_value());  // ÄÖ--x: not IDNA2008
+  EXPECT_TRUE(ValidEmail("ana@BÜCHER.de").has_value());
+}
+
 TEST(IdentityRules, Username) {
   EXPECT_FALSE(CheckUsername("Ada_Lovelace-1.0").has_value());
   EXPECT_EQ(NormalizeUsername("Ada_Lovelace"), "ada_lovelace");

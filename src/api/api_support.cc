@@ -3,11 +3,12 @@
 #include <boost/json.hpp>
 
 #include "api/views.h"
+#include "http/client_headers.h"
 
 namespace tessera::api {
 
 services::ClientInfo ClientOf(const http::Request& req) {
-  return {req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
+  return {req.remote_ip, http::DisplayUserAgent(req)};
 }
 
 http::Response InApp(services::AppService& apps, http::Request& req, const AppHandler& fn) {

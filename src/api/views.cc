@@ -123,10 +123,6 @@ json::object AppSummaryView(const store::App& app, const std::string& issuer) {
                       {"created_at", Rfc3339(app.created_at)}};
 }
 
-json::value AuditEventView(const store::AuditEvent& e) {
-  boost::system::error_code ec;
-  json::value v = json::parse(services::AuditEventJson(e), ec);
-  return ec ? json::value(json::object()) : v;
-}
+json::value AuditEventView(const store::AuditEvent& e) { return services::AuditEventObject(e); }
 
 }  // namespace tessera::api

@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include "base/json_util.h"
 #include "base/log.h"
 #include "base/request_origin.h"
+#include "base/utf8.h"
 #include "crypto/random.h"
 
 namespace tessera::services {
@@ -13,26 +15,15 @@ namespace {
 constexpr size_t kMaxShortField = 128;  // ids
 constexpr size_t kMaxIp = 64;
 
-// Cuts at a UTF-8 character boundary and drops control characters (log injection).
-std::string Bounded(std::string_view s, size_t max) {
-  std::string out;
-  out.reserve(std::min(s.size(), max));
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) continue;
-    out.push_back(static_cast<char>(c));
-  }
-  if (out.size() > max) {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
-  return out;
-}
+// Valid UTF-8 without control characters (log injection), cut at a character boundary:
+// the edges already pass such text, but an event may come from anywhere (CLI, old callers).
+std::string Bounded(std::string_view s, size_t max) { return DisplayText(s, max); }
 
 // Details must be a JSON object within the limit; anything else is replaced, never cut
 // (a cut object would not parse).
-std::string BoundedDetails(const std::string& details) {
-  if (details.empty()) return "{}";
+std::string BoundedDetails(const std::string& raw) {
+  if (raw.empty()) return "{}";
+  std::string details = ToValidUtf8(raw);  // a quoted value is repaired, not the event lost
   boost::system::error_code ec;
   json::value v = json::parse(details, ec);
   if (ec || !v.is_object()) return R"({"invalid_details":true})";
@@ -70,7 +61,7 @@ Result<int64_t> AuditLog::ApplyRetention(int64_t retention_days) {
   return store_.DeleteAuditEventsBefore(clock_.NowMillis() - retention_days * 24 * 3600 * 1000);
 }
 
-std::string AuditEventJson(const store::AuditEvent& e) {
+json::object AuditEventObject(const store::AuditEvent& e) {
   json::object o;
   o["id"] = e.id;
   if (e.app_id) {
@@ -87,11 +78,14 @@ std::string AuditEventJson(const store::AuditEvent& e) {
   o["ip"] = e.ip;
   o["user_agent"] = e.user_agent;
   o["outcome"] = ToText(e.outcome);
-  boost::system::error_code ec;
-  json::value details = json::parse(e.details_json, ec);
-  o["details"] = ec ? json::value(json::object()) : details;
-  return json::serialize(o);
+  // Stored details keep any ill-formed byte they hold (ToJsonText repairs it on the way out):
+  // the event is never emptied for it.
+  auto details = ParseJsonObject(e.details_json, JsonUtf8::kKeep);
+  o["details"] = details.ok() ? json::value(std::move(*details)) : json::value(json::object());
+  return o;
 }
+
+std::string AuditEventJson(const store::AuditEvent& e) { return ToJsonText(AuditEventObject(e)); }
 
 }  // namespace tessera::services
 

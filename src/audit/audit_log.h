@@ -5,6 +5,7 @@
 // (passwords, tokens, hashes, codes) — ids, addresses and reasons only.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ inline void Audit(AuditLog* log, store::AuditEvent event) {
   if (log) log->Record(std::move(event));
 }
 
-// One event as a JSON object (the CLI's --json lines and the APIs' audit events).
+// One event as a JSON object (the APIs' audit events), and as one line of JSON text, always
+// valid UTF-8 (the CLI's --json lines). Every field is kept whatever bytes an old row holds.
+boost::json::object AuditEventObject(const store::AuditEvent& event);
 std::string AuditEventJson(const store::AuditEvent& event);
 
 }  // namespace tessera::services

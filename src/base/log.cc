@@ -1,6 +1,6 @@
 #include "base/log.h"
 
-#include <boost/json/serialize.hpp>
+#include "base/json_util.h"
 
 namespace tessera {
 
@@ -12,7 +12,7 @@ void LogJson(spdlog::level::level_enum level, std::string_view msg, boost::json:
   for (auto& [k, v] : fields) line[k] = std::move(v);
   // The logger's pattern opens the object with ts and level (see cli/command_support.cc), so the
   // serialized object is appended without its opening brace.
-  std::string text = boost::json::serialize(line);
+  std::string text = ToJsonText(line);  // a logged User-Agent may hold any byte
   spdlog::log(level, "{}", std::string_view(text).substr(1));
 }
 

@@ -4,8 +4,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/json/serialize.hpp>
 #include <iostream>
+
+#include "base/json_util.h"
 
 namespace tessera::cli {
 
@@ -69,7 +70,7 @@ Result<store::App> ResolveApp(services::AppService& apps, const std::string& slu
 }
 
 void PrintJson(const boost::json::value& value) {
-  std::cout << boost::json::serialize(value) << "\n";
+  std::cout << ToJsonText(value) << "\n";
 }
 
 void CompletePublicUrl(app::Config& config) {

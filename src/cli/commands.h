@@ -6,6 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <boost/json/object.hpp>
+
+#include "accounts/email_identity_doctor.h"
 #include "app/config.h"
 #include "cli/command_support.h"
 
@@ -15,6 +18,10 @@ namespace tessera::cli {
 void AddServeCommand(CLI::App& cli, app::Config& config, CommandList& commands);
 // `migrate`: applies pending database migrations (migrate_command.cc).
 void AddMigrateCommand(CLI::App& cli, app::Config& config, CommandList& commands);
+// `doctor emails`: outdated and shared email keys (doctor_command.cc).
+void AddDoctorCommands(CLI::App& cli, app::Config& config, CommandList& commands);
+// The JSON of an email identity report (doctor_command.cc; `migrate` prints it too).
+boost::json::object EmailReportJson(const services::EmailIdentityReport& report);
 // `admin create-user` (admin_user_commands.cc).
 void AddAdminUserCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin create-app`, `admin update-app` (admin_app_commands.cc).

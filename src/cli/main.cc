@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
 
   cli::AddServeCommand(app, config, commands);
   cli::AddMigrateCommand(app, config, commands);
+  cli::AddDoctorCommands(app, config, commands);
   CLI::App* admin = app.add_subcommand("admin", "Administer apps and users");
   admin->require_subcommand(1);
   cli::AddAdminUserCommands(*admin, config, commands);

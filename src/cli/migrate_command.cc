@@ -1,5 +1,7 @@
-// `tessera migrate`: applies pending migrations and nothing else (serve does it too).
-#include <iostream>
+// `tessera migrate`: applies pending migrations (serve does it too), then brings stored email
+// keys to the current identity rule (`doctor emails --apply`): a step in C++, since IDNA and
+// NFC are not SQL. Accounts that now share a key are reported, never merged.
+#include <boost/json.hpp>
 
 #include "app/core_services.h"
 #include "cli/commands.h"
@@ -10,7 +12,12 @@ namespace {
 int Migrate(const app::Config& c) {
   auto store = app::OpenConfiguredStore(c.db);  // opening applies pending migrations
   if (!store.ok()) return Fail(store.status());
-  std::cout << "{\"migrated\":true,\"backend\":\"" << (*store)->Backend() << "\"}\n";
+  services::EmailIdentityDoctor doctor(**store, **store);
+  auto emails = doctor.Run(/*apply=*/true);
+  if (!emails.ok()) return Fail(emails.status());
+  PrintJson(boost::json::object{{"migrated", true},
+                                {"backend", (*store)->Backend()},
+                                {"emails", EmailReportJson(*emails)}});
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "http/form.h"
 
 #include "base/percent_encoding.h"
+#include "base/utf8.h"
 
 namespace tessera::http {
 namespace {
@@ -10,6 +11,15 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// A decoded name or value that is not UTF-8: refused here, at the edge, for every form body
+// and query string alike, so no such byte reaches a service or the database. The parameter is
+// named (message and field error); an ill-formed name is shown with U+FFFD.
+Status NotUtf8(std::string_view name) {
+  std::string shown = ToValidUtf8(name);
+  return InvalidArgumentError("parameter '" + shown + "' is not valid UTF-8 text")
+      .WithFieldErrors({{shown, "must be valid UTF-8 text"}});
 }
 
 }  // namespace
@@ -47,6 +57,7 @@ Result<std::map<std::string, std::string>> ParseForm(std::string_view body) {
     auto name = FormDecode(pair.substr(0, eq));
     auto value = FormDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
     if (!name || !value) return InvalidArgumentError("malformed form encoding");
+    if (!IsValidUtf8(*name) || !IsValidUtf8(*value)) return NotUtf8(*name);
     if (!out.emplace(*name, *value).second) {
       return InvalidArgumentError("parameter '" + *name + "' is repeated");
     }
@@ -66,6 +77,10 @@ Result<FormParams> ReadFormBody(const Request& req) {
     return InvalidArgumentError("the body must be application/x-www-form-urlencoded");
   }
   return ParseForm(req.body());
+}
+
+bool IsNotUtf8Form(const Status& status) {
+  return status.code() == StatusCode::kInvalidArgument && !status.field_errors().empty();
 }
 
 bool IsFormContentType(std::string_view ct) {

@@ -22,8 +22,14 @@ std::string FormValue(const FormParams& params, const std::string& name);
 bool IsFormContentType(std::string_view content_type);
 
 // Decodes `body`; kInvalidArgument for malformed escapes or a parameter given twice
-// (RFC 6749 §3.2: parameters MUST NOT be included more than once).
+// (RFC 6749 §3.2: parameters MUST NOT be included more than once), and for a name or value
+// that is not UTF-8 once decoded: that status names the parameter in its message and carries
+// a field error for it (IsNotUtf8Form).
 Result<std::map<std::string, std::string>> ParseForm(std::string_view body);
+
+// True for ParseForm's status of a parameter that is not UTF-8 (the only one with field errors):
+// answered 400 naming the field, where other unreadable forms may get another answer.
+bool IsNotUtf8Form(const Status& status);
 
 // The request's form body: kInvalidArgument when the Content-Type is not
 // application/x-www-form-urlencoded ("the body must be application/x-www-form-urlencoded")

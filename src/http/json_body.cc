@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "base/json_util.h"
+#include "base/utf8.h"
 #include "http/problem.h"
 
 namespace tessera::http {
@@ -22,6 +23,30 @@ bool IsJsonMediaType(std::string_view content_type) {
 
 bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
+// Every member (as "parent.member"; an array's elements under the array's name) whose name or
+// string value is not UTF-8. The body is parsed keeping such bytes only so that the answer can
+// name the field; nothing of it is used when this finds one.
+void FindNotUtf8(const json::value& v, const std::string& field, std::vector<FieldError>& out) {
+  if (v.is_string()) {
+    const json::string& s = v.get_string();
+    if (!IsValidUtf8(std::string_view(s.data(), s.size()))) {
+      out.push_back({field, "must be valid UTF-8 text"});
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v.get_array()) FindNotUtf8(e, field, out);
+  } else if (v.is_object()) {
+    for (const auto& [k, member] : v.get_object()) {
+      std::string_view key(k.data(), k.size());
+      std::string name = (field.empty() ? "" : field + ".") + ToValidUtf8(key);
+      if (!IsValidUtf8(key)) {
+        out.push_back({name, "must be valid UTF-8 text"});
+      } else {
+        FindNotUtf8(member, name, out);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool IsUnsupportedMediaType(const Status& status) {
@@ -33,7 +58,10 @@ Result<JsonBody> JsonBody::Parse(const Request& req, JsonBodyRules rules) {
   if (!IsJsonMediaType(req.Header(beast_http::field::content_type))) {
     return InvalidArgumentError(std::string(kWrongMediaType));
   }
-  TESSERA_ASSIGN_OR_RETURN(json::object obj, ParseJsonObject(req.body()));
+  TESSERA_ASSIGN_OR_RETURN(json::object obj, ParseJsonObject(req.body(), JsonUtf8::kKeep));
+  std::vector<FieldError> not_utf8;
+  FindNotUtf8(obj, "", not_utf8);
+  if (!not_utf8.empty()) return ValidationError(std::move(not_utf8));
   return JsonBody(std::move(obj), rules);
 }
 

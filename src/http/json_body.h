@@ -6,7 +6,8 @@
 //   415 unsupported-media-type   another Content-Type
 //   400 malformed-request        not JSON, or not an object
 //   400 validation-error         wrong types, missing or unknown members (`errors`, one per
-//                                field; members of a nested object are "parent.member")
+//                                field; members of a nested object are "parent.member"), or a
+//                                string that is not UTF-8 (named, not a bare parse error)
 // The size of a body is bounded before any handler runs (http/server.cc: 413).
 //
 //   if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {

@@ -1,6 +1,6 @@
 #include "http/message.h"
 
-#include <boost/json/serialize.hpp>
+#include "base/json_util.h"
 
 namespace tessera::http {
 
@@ -16,7 +16,8 @@ const std::string& Request::Param(const std::string& name) const {
 }
 
 Response JsonResponse(unsigned status, const boost::json::value& body) {
-  return Response{status, "application/json", boost::json::serialize(body), {}};
+  // Always valid UTF-8, even when a stored string holds bytes from before the edge checked.
+  return Response{status, "application/json", ToJsonText(body), {}};
 }
 
 Response TextResponse(unsigned status, std::string content_type, std::string body) {

@@ -31,6 +31,7 @@ Result<QueryParams> ReadQuery(const Request& req) {
 Result<QueryParams> ReadKnownQuery(const Request& req, const std::vector<std::string_view>& known) {
   if (!HasQuery(req)) return QueryParams{};
   auto parsed = ParseForm(QueryString(req));
+  if (IsNotUtf8Form(parsed.status())) return ValidationError(parsed.status().field_errors());
   if (!parsed.ok()) {
     return InvalidArgumentError("malformed query string (a bad escape or a repeated parameter)");
   }

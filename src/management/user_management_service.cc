@@ -75,8 +75,12 @@ Result<store::UserPage> UserManagementService::List(const store::App& app,
   if (limit < 1 || limit > 200) return ValidationError({{"limit", "must be 1-200"}});
   store::UserQuery q;
   q.app_id = app.id;
-  q.search.reserve(search.size());
-  for (char c : search) q.search += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  if (auto email = ValidEmail(search)) {
+    q.search = NormalizeEmail(*email);  // a whole address finds its account however spelt
+  } else {
+    q.search.reserve(search.size());
+    for (char c : search) q.search += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
   q.cursor = cursor;
   q.limit = limit;
   return users_.ListUsers(q);

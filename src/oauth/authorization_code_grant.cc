@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "accounts/sign_in_rules.h"
+#include "base/utf8.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -151,7 +152,7 @@ OAuthResult<GrantedTokens> AuthorizationCodeGrant::StartGrant(const GrantRequest
   session.auth_time = c.auth_time;
   session.created_at = session.last_used_at = now;
   session.expires_at = now + options_.session_ttl_s * 1000;
-  session.user_agent = client.name.substr(0, 200);
+  session.user_agent = DisplayText(client.name, 200);  // cut at a character, never inside one
   OAuthResult<store::User> user = LiveUser(app, session);
   if (!user.ok()) return user.error();
   std::vector<std::string> scopes = SplitScopes(c.scope);

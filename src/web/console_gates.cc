@@ -1,5 +1,6 @@
 #include "web/console_gates.h"
 
+#include "http/client_headers.h"
 #include "web/return_to.h"
 
 namespace tessera::web {
@@ -25,6 +26,9 @@ GateOutcome<ConsoleVisitor> ConsoleGates::ResolveVisitor(http::Request& req,
   }
   if (form) {
     auto read = http::ReadFormBody(req);
+    if (!read.ok() && http::IsNotUtf8Form(read.status())) {
+      return FormNotUtf8Page(req, kit_, *console, read.status());
+    }
     if (!read.ok() || !kit_.csrf.Check(req, *read)) return kit_.pages.CsrfRejected(req, *console);
     *form = std::move(*read);
   }
@@ -41,7 +45,7 @@ GateOutcome<ConsoleVisitor> ConsoleGates::ResolveVisitor(http::Request& req,
   v.is_operator = services::DeveloperConsoleService::IsOperator(*user);
   v.actor = services::Actor{
       v.is_operator ? store::AuditActorType::kAdmin : store::AuditActorType::kDeveloper, user->id,
-      req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
+      req.remote_ip, http::DisplayUserAgent(req)};
   v.console = std::move(*console);
   v.session = std::move(*session);
   v.user = std::move(*user);

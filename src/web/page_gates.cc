@@ -2,12 +2,21 @@
 
 namespace tessera::web {
 
+http::Response FormNotUtf8Page(const http::Request& req, const PageKit& kit,
+                               const store::App& app, const Status& status) {
+  return kit.pages.ErrorPage(req, &app, 400, "Bad request",
+                             "The form could not be read: " + status.message() + ".");
+}
+
 GateOutcome<store::App> PageGates::ResolveApp(http::Request& req, http::FormParams* form,
                                               UnreadableForm unreadable) const {
   auto app = kit_.apps.Resolve(req.Param("app"));
   if (!app.ok()) return kit_.pages.UnknownApp(req);
   if (!form) return std::move(*app);
   auto read = http::ReadFormBody(req);
+  if (!read.ok() && http::IsNotUtf8Form(read.status())) {
+    return FormNotUtf8Page(req, kit_, *app, read.status());
+  }
   if (!read.ok() && unreadable == UnreadableForm::kBadRequest) {
     return kit_.pages.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
   }

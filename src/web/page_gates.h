@@ -76,8 +76,14 @@ struct BrowserVisit {
 enum class AfterSignIn { kAccountPage, kDefault };
 
 // What a POST whose body is not a form at all gets: the CSRF rejection (403) like any forged
-// form, or a 400 "Bad request" page (the sign-in and sign-up forms).
+// form, or a 400 "Bad request" page (the sign-in and sign-up forms). A form with a field that
+// is not UTF-8 gets 400 naming the field either way (FormNotUtf8Page).
 enum class UnreadableForm { kRejected, kBadRequest };
+
+// The 400 page for a form whose field is not UTF-8 (http::IsNotUtf8Form): never a CSRF
+// refusal, since the token may well be right; the page names the field.
+http::Response FormNotUtf8Page(const http::Request& req, const PageKit& kit,
+                               const store::App& app, const Status& status);
 
 class PageGates {
  public:

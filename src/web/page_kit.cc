@@ -1,9 +1,11 @@
 #include "web/page_kit.h"
 
+#include "http/client_headers.h"
+
 namespace tessera::web {
 
 services::ClientInfo ClientOf(const http::Request& req) {
-  return {req.remote_ip, std::string(req.Header(http::beast_http::field::user_agent))};
+  return {req.remote_ip, http::DisplayUserAgent(req)};
 }
 
 http::QueryParams PageQuery(const http::Request& req) {

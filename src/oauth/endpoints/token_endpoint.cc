@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/client_headers.h"
 #include "http/problem.h"
 #include "oauth/endpoints/cors.h"
 
@@ -44,8 +45,7 @@ http::Response TokenEndpoint::Handle(http::Request& req) {
   }
   services::OAuthResult<services::Grant*> grant = grants_.For(client, grant_type);
   if (!grant.ok()) return WriteOAuthError(grant.error());
-  services::ClientInfo caller{req.remote_ip,
-                              std::string(req.Header(http::beast_http::field::user_agent))};
+  services::ClientInfo caller{req.remote_ip, http::DisplayUserAgent(req)};
   auto tokens = (*grant)->Issue({*app, client, t.form, std::move(caller)});
   if (!tokens.ok()) return WriteOAuthError(tokens.error());
   return TokenResponse(*tokens);
