@@ -270,9 +270,11 @@ Response UserManagementHandlers::SignOutEverywhere(const Request& req, const sto
                                                    const services::Actor& actor) {
   const std::string& id = req.Param("id");
   if (!IsPlausibleId(id)) return UnknownUser();
-  auto n = users_.SignOutEverywhere(app, id, actor);
-  if (!n.ok()) return Error(n.status());
-  return http::JsonResponse(200, json::object{{"revoked", *n}});
+  auto ended = users_.SignOutEverywhere(app, id, actor);
+  if (!ended.ok()) return Error(ended.status());
+  return http::JsonResponse(200, json::object{{"sessions_ended", ended->sessions},
+                                              {"api_tokens_revoked", ended->api_tokens},
+                                              {"revoked", ended->sessions}});
 }
 
 Response UserManagementHandlers::SendPasswordReset(const Request& req, const store::App& app,

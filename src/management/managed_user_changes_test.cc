@@ -157,11 +157,16 @@ TEST_F(ConsoleUserManagementTest, SignOutEverywhereReturnsTheCount) {
   Login(app_, "ada@example.com");
   Login(app_, "bob@example.com");
 
-  EXPECT_EQ(users_->SignOutEverywhere(app_, u.id, key_actor_).value(), 3);
+  auto pat = api_tokens_->Create(app_, u.id, "ci", std::nullopt).value();
+  auto ended = users_->SignOutEverywhere(app_, u.id, key_actor_).value();
+  EXPECT_EQ(ended.sessions, 3);
+  EXPECT_EQ(ended.api_tokens, 1);  // personal API tokens end too (issue 11, item 3)
+  EXPECT_EQ(api_tokens_->Authenticate(app_, pat.token).status().code(),
+            StatusCode::kUnauthenticated);
   EXPECT_THAT(LiveSessions(app_, u.id), IsEmpty());
   EXPECT_EQ(LiveSessions(app_, bob.id).size(), 1u);  // someone else's stay
   EXPECT_FALSE(sessions_->Refresh(app_, g1.refresh_token, client_).ok());
-  EXPECT_EQ(users_->SignOutEverywhere(app_, u.id, key_actor_).value(), 0);
+  EXPECT_EQ(users_->SignOutEverywhere(app_, u.id, key_actor_).value().sessions, 0);
   EXPECT_TRUE(sessions_->Login(app_, "ada@example.com", kPassword, client_).ok());  // not disabled
 
   store::User stranger = MakeUser(NewApp("other"), "x@example.com");

@@ -224,17 +224,17 @@ Result<store::User> UserManagementService::SetDisabled(const store::App& app,
   return Update(app, user_id, patch, actor);
 }
 
-Result<int64_t> UserManagementService::SignOutEverywhere(const store::App& app,
-                                                         std::string_view user_id,
-                                                         const Actor& actor) {
+Result<AccessEnded> UserManagementService::SignOutEverywhere(const store::App& app,
+                                                             std::string_view user_id,
+                                                             const Actor& actor) {
   TESSERA_RETURN_IF_ERROR(users_.GetUser(app.id, user_id).status());
-  TESSERA_ASSIGN_OR_RETURN(
-      int64_t revoked,
-      sessions_.RevokeUserSessions(app.id, user_id, "", store::RevokeReason::kAdminLogout,
-                                   clock_.NowMillis()));
+  TESSERA_ASSIGN_OR_RETURN(AccessEnded ended,
+                           accounts_.EndAccess(app, user_id, "", store::RevokeReason::kAdminLogout,
+                                               /*keep_api_tokens=*/false));
   Record(app, actor, store::AuditAction::kUserSessionsRevoked, user_id,
-         json::serialize(json::object{{"sessions_revoked", revoked}}));
-  return revoked;
+         json::serialize(json::object{{"sessions_revoked", ended.sessions},
+                                      {"api_tokens_revoked", ended.api_tokens}}));
+  return ended;
 }
 
 Status UserManagementService::SendPasswordReset(const store::App& app, std::string_view user_id,

@@ -65,9 +65,10 @@ class UserManagementService {
                              const UserPatch& patch, const Actor& actor);
   Result<store::User> SetDisabled(const store::App& app, std::string_view user_id,
                                   bool disabled, const Actor& actor);
-  // Revokes every session (and so every refresh token); returns how many.
-  Result<int64_t> SignOutEverywhere(const store::App& app, std::string_view user_id,
-                                    const Actor& actor);
+  // Revokes every session (and so every refresh token) and every personal API token, as the
+  // user's own logout-all does by default; says how many of each.
+  Result<AccessEnded> SignOutEverywhere(const store::App& app, std::string_view user_id,
+                                        const Actor& actor);
   // Mails the user a password-reset link (rate limited like a self-service request).
   Status SendPasswordReset(const store::App& app, std::string_view user_id, const Actor& actor);
   Status Delete(const store::App& app, std::string_view user_id, const Actor& actor);

@@ -4,7 +4,7 @@
 //   an OAuth authorization; after the link, the user signs in;
 // - item 5: someone signs up with another person's address and a password they know; when the
 //   owner first proves the mailbox (sign-in link or code), that password and every session
-//   made before (API tokens, refresh tokens, browser sessions) stop working, the owner is told
+//   and personal API token made before (refresh tokens, browser sessions) stop working, the owner is told
 //   by mail, and the audit log says so.
 import assert from 'node:assert/strict';
 import {
@@ -72,13 +72,17 @@ for (const backend of backends()) {
       const planted = `attacker-${rand(12)}`;
       assertStatus(await post(app, '/api/signup', { email: victim, password: planted }), 201);
       const tokens = await login(srv, { email: victim }, planted, { app });
+      const pat = await srv.api('POST', '/api/me/tokens', { app, token: tokens.access_token, json: { name: 'keep' } });
+      assertStatus(pat, 201);
+      assertStatus(await srv.api('GET', '/api/me', { app, token: pat.body.token }), 200);
       const browser = new WebClient(srv, { app });
       assert.equal((await browser.signIn(victim, planted)).status, 303);
       assert.equal((await browser.get('account')).status, 200);
-      return { victim, planted, tokens, browser };
+      return { victim, planted, tokens, browser, pat: pat.body.token };
     }
 
-    async function assertAttackerLockedOut(app, { victim, planted, tokens, browser }) {
+    async function assertAttackerLockedOut(app, { victim, planted, tokens, browser, pat }) {
+      assertStatus(await srv.api('GET', '/api/me', { app, token: pat }), 401);
       // (The attacker's access JWT itself lives out its minutes: revoking access tokens before
       // they expire is issue 12's "revocation that really revokes".)
       const refresh = await post(app, '/api/token/refresh', { refresh_token: tokens.refresh_token });
@@ -94,6 +98,7 @@ for (const backend of backends()) {
       assert.equal(events.length, 1, JSON.stringify(events));
       assert.equal(events[0].details.password_cleared, true);
       assert.ok(events[0].details.sessions_revoked >= 2, JSON.stringify(events[0]));
+      assert.equal(events[0].details.api_tokens_revoked, 1, JSON.stringify(events[0]));
     }
 
     test('a sign-in link to the real owner voids the planted password and sessions (item 5)', async () => {

@@ -98,12 +98,22 @@ describe('API documentation (/api/openapi.json, /api/docs)', () => {
       page.on('pageerror', (e) => problems.push(String(e)));
       await page.goto(`${srv.baseUrl}/api/docs`);
       try {
-        await page.waitForSelector('.opblock-tag-section', { timeout: 15_000 });
+        await page.waitForSelector('.opblock-tag', { timeout: 15_000 });
       } catch (e) {
         await screenshot(page, 'api-docs-failed');
         throw new Error(`Swagger UI did not render: ${await describePage(page)} ${problems.join(' | ')}`);
       }
-      const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')));
+      // A long document is rendered as a virtual list (only what is on screen is in the DOM):
+      // scroll through it and collect the tag headings seen.
+      const seen = new Set();
+      const height = await page.evaluate(() => document.body.scrollHeight);
+      for (let y = 0; y <= height; y += 400) {
+        await page.evaluate((top) => window.scrollTo(0, top), y);
+        await page.waitForTimeout(50);
+        for (const t of await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')))) seen.add(t);
+      }
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const tags = [...seen];
       assert.ok(tags.includes('Accounts') && tags.includes('OAuth 2.0 / OIDC'), tags.join(','));
       assert.ok(await page.getByText('/apps/{app}/api/login', { exact: true }).count() > 0, 'shows an operation');
       await screenshot(page, 'api-docs');

@@ -233,7 +233,7 @@ for (const backend of backends()) {
       assertProblem(await srv.api('POST', '/api/token/refresh', { app: app.slug, json: { refresh_token: login.body.refresh_token } }), 401, 'unauthorized');
       assertStatus(await capi(X, 'PATCH', `/apps/${app.slug}/users/${user.id}`, { json: { disabled: false } }), 200);
       assertStatus(await srv.api('POST', '/api/login', { app: app.slug, json: { email, password } }), 200);
-      assert.deepEqual((await capi(X, 'DELETE', `/apps/${app.slug}/users/${user.id}/sessions`)).body, { revoked: 1 });
+      assert.deepEqual((await capi(X, 'DELETE', `/apps/${app.slug}/users/${user.id}/sessions`)).body, { sessions_ended: 1, api_tokens_revoked: 0, revoked: 1 });
       assertStatus(await capi(X, 'POST', `/apps/${app.slug}/users/${user.id}/password-reset`), 202);
 
       const made = await capi(X, 'POST', `/apps/${app.slug}/users`, { json: { email: uniqEmail('byconsole'), password: `pw-${rand(16)}`, issue_tokens: true } });

@@ -44,8 +44,10 @@ for (const backend of backends()) {
     test('two owners removing each other at once leave the app one owner', async () => {
       const ownerless = [];
       for (let i = 0; i < 25; i++) {
-        const { slug } = await newApp(X, 'own');
-        await joinByInvitation(capi, { owner: X, invitee: Y, op: OP, slug, role: 'owner' });
+        // Each round's app is made by X or Y in turn: an inviter may send 20 invitations an hour.
+        const [owner, invitee] = i % 2 ? [Y, X] : [X, Y];
+        const { slug } = await newApp(owner, 'own');
+        await joinByInvitation(capi, { owner, invitee, op: OP, slug, role: 'owner' });
         const [a, b] = await Promise.all([
           capi(X, 'DELETE', `/apps/${slug}/members/${Y.id}`),
           capi(Y, 'DELETE', `/apps/${slug}/members/${X.id}`),

@@ -60,12 +60,12 @@ for (const backend of backends()) {
       assert.equal((await sapi('GET', `/users/${id}`)).body.sessions.length, 2);
       const res = await sapi('DELETE', `/users/${id}/sessions`);
       assertStatus(res, 200);
-      assert.deepEqual(res.body, { revoked: 2 });
+      assert.deepEqual(res.body, { sessions_ended: 2, api_tokens_revoked: 0, revoked: 2 });
       for (const rt of [made.tokens.refresh_token, login.body.refresh_token]) {
         assertProblem(await srv.api('POST', '/api/token/refresh', { app: A.slug, json: { refresh_token: rt } }), 401, 'unauthorized');
       }
       assert.deepEqual((await sapi('GET', `/users/${id}`)).body.sessions, []);
-      assert.deepEqual((await sapi('DELETE', `/users/${id}/sessions`)).body, { revoked: 0 });
+      assert.deepEqual((await sapi('DELETE', `/users/${id}/sessions`)).body, { sessions_ended: 0, api_tokens_revoked: 0, revoked: 0 });
       assertProblem(await sapi('DELETE', `/users/${rand(8)}/sessions`), 404, 'not-found');
     });
 

@@ -106,6 +106,9 @@ TEST_P(StoreConformanceTest, SetRoleAndRemoveAppMember) {
               StatusCode::kNotFound);
   EXPECT_CODE(store().SetAppMemberRole(app.id, NewId(), MemberRole::kOwner), StatusCode::kNotFound);
 
+  // Ann is the app's only owner: she stays until another owner exists.
+  EXPECT_CODE(store().RemoveAppMember(app.id, ann.id), StatusCode::kFailedPrecondition);
+  ASSERT_OK(store().SetAppMemberRole(app.id, bob.id, MemberRole::kOwner));
   ASSERT_OK(store().RemoveAppMember(app.id, ann.id));
   EXPECT_CODE(store().GetAppMember(app.id, ann.id), StatusCode::kNotFound);
   EXPECT_CODE(store().RemoveAppMember(app.id, ann.id), StatusCode::kNotFound);  // not any more
