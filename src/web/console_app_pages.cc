@@ -66,6 +66,7 @@ http::Response ConsoleAppPages::RenderHome(const http::Request& req, const Conso
   }
   d.set("apps", rows);
   d.set("create_action", layout_.urls().ConsolePath("/apps"));
+  d.set("invitations_url", layout_.urls().ConsolePath("/invitations"));
   if (!d.get("new_name")) d.set("new_name", "");
   if (!d.get("new_slug")) d.set("new_slug", "");
   d.set("issuer_prefix", layout_.urls().public_url() + "/apps/");

@@ -7,13 +7,16 @@
 // - the mailed link (tinv_ token): only the invited address's console user accepts it, once;
 //   declining and revoking; owners list pending invitations;
 // - anyone may leave; the last owner may not;
-// - an inviter sends at most 20 invitations an hour (429).
+// - an inviter sends at most 20 invitations an hour (429);
+// - the pages: the console home links to the invitations page; the mailed link shows the
+//   invitation there (its GET changes nothing) and Accept makes the membership.
 import assert from 'node:assert/strict';
 import {
   backends, test, describe, before, after, uniqEmail, rand, show, assertStatus, assertProblem,
 } from './lib/server.mjs';
 import { skipWithoutSmtp as skip, startMailStack } from './lib/mailflow.mjs';
 import { developer, signIn } from './lib/console.mjs';
+import { WebClient, parseForms, htmlText } from './lib/oidc.mjs';
 
 /** The tinv_ token of the (first) mail inviting `to` to the app `slug` (named `App ${slug}`). */
 async function invitationToken(smtp, to, slug) {
@@ -115,6 +118,26 @@ for (const backend of backends()) {
         codes.push((await capi(W, 'POST', `/apps/${slug}/members`, { json: { email: uniqEmail(`spray${i}`) } })).status);
       }
       assert.deepEqual(codes, [...Array(20).fill(202), 429]);
+    });
+
+    test('the pages: from the console home to the mailed invitation, and Accept', async () => {
+      const slug = await newApp(X, 'page');
+      assertStatus(await capi(X, 'POST', `/apps/${slug}/members`, { json: { email: Y.email, role: 'member' } }), 202);
+      const token = await invitationToken(smtp, Y.email, slug);
+      const web = new WebClient(srv, { app: 'console' });
+      assert.equal((await web.signIn(Y.email, Y.password)).status, 303);
+      const home = await web.get('/console');
+      assert.equal(home.status, 200, show(home));
+      assert.ok(home.text.includes('href="/console/invitations"'), 'the console home links to the invitations');
+      const page = await web.get(`/console/invitations?token=${token}`);
+      assert.equal(page.status, 200, show(page));
+      assert.ok(htmlText(page.text).includes(`App ${slug}`), htmlText(page.text).slice(0, 600));
+      assertStatus(await capi(Y, 'GET', `/apps/${slug}`), 404);  // the GET joined nothing
+      const accept = parseForms(page.text).find((f) => f.method === 'post' && f.action.endsWith('/invitations/accept'));
+      assert.ok(accept?.fields.csrf_token, 'an Accept form with its CSRF token');
+      const done = await web.submit(accept, page.url);
+      assert.equal(done.status, 303, show(done));
+      assertStatus(await capi(Y, 'GET', `/apps/${slug}`), 200);
     });
   });
 }
