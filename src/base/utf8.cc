@@ -49,6 +49,11 @@ bool IsControl(std::string_view ch) {
 }  // namespace
 
 std::optional<size_t> Utf8Length(std::string_view text) {
+  // Every JSON answer is checked (ToJsonText) and nearly all are ASCII: one plain scan first.
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return text.size();
+  }
   size_t count = 0;
   for (size_t i = 0; i < text.size(); ++count) {
     size_t bad = 0;

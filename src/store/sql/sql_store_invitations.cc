@@ -26,6 +26,12 @@ Result<std::vector<AppInvitation>> ReadInvitations(const SqlRows& rows) {
   return out;
 }
 
+// The live invitations whose `column` (app_id or email) is $1, oldest first.
+std::string LiveInvitationsWhere(std::string_view column) {
+  return StrCat({kInvitationSelect, "WHERE ", column,
+                 " = $1 AND expires_at > $2 ORDER BY created_at, id"});
+}
+
 Result<AppInvitation> FirstInvitation(const SqlRows& rows) {
   if (rows.empty()) return NotFoundError("invitation");
   return ReadInvitation(rows[0]);
@@ -73,21 +79,15 @@ Result<AppInvitation> SqlStore::GetAppInvitationByTokenHash(std::string_view tok
 
 Result<std::vector<AppInvitation>> SqlStore::ListAppInvitations(std::string_view app_id,
                                                                 UnixMillis now) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      ReadRows(StrCat({kInvitationSelect,
-                       "WHERE app_id = $1 AND expires_at > $2 ORDER BY created_at, id"}),
-               {std::string(app_id), now}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(LiveInvitationsWhere("app_id"), {std::string(app_id), now}));
   return ReadInvitations(rows);
 }
 
 Result<std::vector<AppInvitation>> SqlStore::ListAppInvitationsForEmail(std::string_view email,
                                                                         UnixMillis now) {
-  TESSERA_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      ReadRows(StrCat({kInvitationSelect,
-                       "WHERE email = $1 AND expires_at > $2 ORDER BY created_at, id"}),
-               {std::string(email), now}));
+  TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                           ReadRows(LiveInvitationsWhere("email"), {std::string(email), now}));
   return ReadInvitations(rows);
 }
 
