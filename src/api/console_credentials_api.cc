@@ -95,6 +95,8 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
               b.StringArray("post_logout_redirect_uris").value_or(std::vector<std::string>{});
           reg.grant_types = b.StringArray("grant_types").value_or(std::vector<std::string>{});
           reg.scopes = b.StringArray("scopes").value_or(std::vector<std::string>{});
+          reg.id_token_signed_response_alg = b.String("id_token_signed_response_alg");
+          reg.resource_server = b.Bool("resource_server").value_or(false);
         })) {
       return *bad;
     }
@@ -127,6 +129,8 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.post_logout_redirect_uris = b.StringArray("post_logout_redirect_uris");
               u.grant_types = b.StringArray("grant_types");
               u.scopes = b.StringArray("scopes");
+              u.id_token_signed_response_alg = b.String("id_token_signed_response_alg");
+              u.resource_server = b.Bool("resource_server");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -96,6 +96,8 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"post_logout_redirect_uris", Strings(c.post_logout_redirect_uris)},
                       {"grant_types", Strings(c.grant_types)},
                       {"scopes", Strings(c.scopes)},
+                      {"id_token_signed_response_alg", c.id_token_signed_response_alg},
+                      {"resource_server", c.resource_server},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 

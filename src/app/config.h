@@ -30,7 +30,9 @@ struct Config {
   int idle_timeout_s = 60;
   int drain_timeout_s = 20;
   // Tokens.
-  std::string jwt_alg = "ES256";
+  std::string jwt_alg = "ES256";  // access tokens
+  // Algorithms with an active signing key (ID tokens per client); jwt_alg and RS256 always.
+  std::string signing_algs = "ES256,RS256";
   int64_t access_token_ttl_s = 600;
   int64_t refresh_token_ttl_s = 30LL * 24 * 3600;
   int64_t session_ttl_s = 90LL * 24 * 3600;

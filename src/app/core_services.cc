@@ -1,5 +1,6 @@
 #include "app/core_services.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -22,9 +23,41 @@ Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& 
                            db.sqlite_synchronous_full, /*migrate=*/true});
 }
 
+Result<std::vector<crypto::JwsAlg>> SigningAlgs(const Config& c) {
+  std::vector<crypto::JwsAlg> algs;
+  auto add = [&algs](std::string_view name) -> Status {
+    auto alg = crypto::ParseJwsAlg(name);
+    if (!alg) return InvalidArgumentError("unknown signing algorithm '" + std::string(name) +
+                                          "': use ES256, EdDSA or RS256");
+    if (std::find(algs.begin(), algs.end(), *alg) == algs.end()) algs.push_back(*alg);
+    return OkStatus();
+  };
+  TESSERA_RETURN_IF_ERROR(add(c.jwt_alg));
+  std::string_view rest = c.signing_algs;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) TESSERA_RETURN_IF_ERROR(add(item));
+    rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+  }
+  TESSERA_RETURN_IF_ERROR(add("RS256"));
+  return algs;
+}
+
+std::vector<std::string> SigningAlgNames(const Config& c) {
+  std::vector<std::string> names;
+  if (auto algs = SigningAlgs(c); algs.ok()) {
+    for (auto a : *algs) names.emplace_back(crypto::JwsAlgName(a));
+  }
+  return names;
+}
+
 Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
                                                        store::KeyStore& store, const Clock& clock,
-                                                       crypto::JwsAlg alg) {
+                                                       crypto::JwsAlg alg,
+                                                       std::vector<crypto::JwsAlg> algs) {
   const char* env = std::getenv("TESSERA_MASTER_KEY");
   if (db.master_key_file.empty() && !env && !db.database_url.empty()) {
     return FailedPreconditionError(
@@ -43,6 +76,7 @@ Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
   }
   services::KeyServiceOptions options;
   options.alg = alg;
+  options.algs = std::move(algs);
   options.master_key = std::move(master.bytes);
   return services::KeyService::Create(store, clock, std::move(options));
 }
@@ -69,7 +103,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
   c->audit_ = std::make_unique<services::AuditLog>(*c->store_, c->clock_);
   c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
                                                     c->audit_.get());
-  c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get());
+  c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get(),
+                                                          SigningAlgNames(config));
   c->app_api_keys_ =
       std::make_unique<services::AppApiKeyService>(*c->store_, c->clock_, c->audit_.get());
   c->mail_domains_ = std::make_unique<services::MailDomainService>(
@@ -84,7 +119,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
 Status CoreServices::OpenKeys() {
   auto alg = crypto::ParseJwsAlg(config_.jwt_alg);
   if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
-  TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_.db, *store_, clock_, *alg));
+  TESSERA_ASSIGN_OR_RETURN(auto algs, SigningAlgs(config_));
+  TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_.db, *store_, clock_, *alg, std::move(algs)));
   return OkStatus();
 }
 
@@ -154,8 +190,11 @@ void CoreServices::BuildOAuthServices() {
       services::BrowserSessionOptions{config_.browser_session_idle_ttl_s,
                                       config_.browser_session_ttl_s},
       audit_.get());
+  oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
+      *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get());
   authorization_ = std::make_unique<services::AuthorizationService>(
-      *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get());
+      *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get(),
+      oauth_tokens_.get());
   token_issuer_ = std::make_unique<services::TokenIssuer>(*apps_, *keys_, *access_tokens_, clock_,
                                                           services::TokenIssuerOptions{3600});
   authorization_code_grant_ = std::make_unique<services::AuthorizationCodeGrant>(
@@ -166,8 +205,6 @@ void CoreServices::BuildOAuthServices() {
   client_credentials_grant_ = std::make_unique<services::ClientCredentialsGrant>(*token_issuer_);
   grant_types_ = std::make_unique<services::GrantTypes>(std::vector<services::Grant*>{
       authorization_code_grant_.get(), refresh_token_grant_.get(), client_credentials_grant_.get()});
-  oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
-      *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get());
 }
 
 }  // namespace tessera::app

@@ -57,10 +57,14 @@ namespace tessera::app {
 
 // Opens the configured database (creating the data dir for SQLite) and migrates it.
 Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db);
-// Loads (or creates) the signing keys under the configured master key.
+// The algorithms to hold signing keys for: --jwt-alg, --signing-algs and RS256.
+Result<std::vector<crypto::JwsAlg>> SigningAlgs(const Config& config);
+// Loads (or creates) the signing keys under the configured master key: one active key per
+// algorithm of `algs`; `alg` signs access tokens.
 Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
                                                        store::KeyStore& store, const Clock& clock,
-                                                       crypto::JwsAlg alg);
+                                                       crypto::JwsAlg alg,
+                                                       std::vector<crypto::JwsAlg> algs);
 // Password-hashing settings from the config (shared by `serve` and `admin create-user`).
 services::PasswordHasherOptions HasherOptions(const Config& config);
 services::AccountOptions AccountOptionsFrom(const Config& config);

@@ -93,7 +93,7 @@ void TesseraApp::BuildOAuthEndpoints() {
   userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.oauth_tokens());
   introspection_endpoints_ =
       std::make_unique<oauth::TokenIntrospectionEndpoints>(c.apps(), c.clients(), c.oauth_tokens());
-  discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys());
+  discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys(), c.grant_types());
   end_session_endpoint_ =
       std::make_unique<oauth::EndSessionEndpoint>(*page_kit_, c.clients(), c.oauth_tokens());
 }
@@ -244,7 +244,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
       LogJson(spdlog::level::info, "garbage_collected",
               {{"refresh_tokens", stats->refresh_tokens}, {"sessions", stats->sessions},
                {"api_tokens", stats->api_tokens}, {"email_tokens", stats->email_tokens},
-               {"sent_mail", stats->sent_mail}});
+               {"sent_mail", stats->sent_mail},
+               {"revoked_access_tokens", stats->revoked_access_tokens}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

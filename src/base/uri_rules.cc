@@ -28,12 +28,28 @@ bool IsLoopbackHost(std::string_view host) {
   return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
 }
 
+namespace {
+
+// A host name or IP literal, nothing else: no "*" (redirect URIs are exact strings, never
+// patterns — RFC 9700 §2.1) and no percent-encoded bytes.
+bool IsPlainHost(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  std::string lower = LowerAscii(host);
+  bool ip6 = lower.front() == '[' && lower.back() == ']';
+  for (size_t i = ip6 ? 1 : 0; i < lower.size() - (ip6 ? 1 : 0); ++i) {
+    if (!IsHostChar(lower[i], ip6)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool IsValidRedirectUri(std::string_view uri) {
   if (uri.size() > kMaxUrlLength) return false;
   auto parsed = boost::urls::parse_absolute_uri(uri);
   if (!parsed || parsed->has_fragment()) return false;
   std::string scheme(parsed->scheme());
-  if (scheme == "https") return !parsed->encoded_host().empty();
+  if (scheme == "https") return IsPlainHost(parsed->encoded_host()) && !parsed->has_userinfo();
   if (scheme == "http") return IsLoopbackHost(parsed->encoded_host());
   return scheme.find('.') != std::string::npos;
 }

@@ -39,7 +39,8 @@ int CreateApiKey(const app::Config& c, const CreateApiKeyArgs& a) {
 struct CreateClientArgs {
   std::string app = "default", name;
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
-  bool is_public = false, first_party = false, json = false;
+  std::string id_token_alg;
+  bool is_public = false, first_party = false, resource_server = false, json = false;
 };
 
 boost::json::array JsonList(const std::vector<std::string>& values) {
@@ -58,6 +59,8 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                            {"post_logout_redirect_uris", JsonList(cl.post_logout_redirect_uris)},
                            {"grant_types", JsonList(cl.grant_types)},
                            {"scopes", JsonList(cl.scopes)},
+                           {"id_token_signed_response_alg", cl.id_token_signed_response_alg},
+                           {"resource_server", cl.resource_server},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -68,10 +71,11 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
   if (!core.ok()) return Fail(core.status());
   auto app = ResolveApp((*core)->apps(), a.app);
   if (!app.ok()) return Fail(app.status());
-  auto created = (*core)->clients().Register(*app,
-                                             {a.name, a.is_public, a.first_party, a.redirect_uris,
-                                              a.post_logout_redirect_uris, a.grants, a.scopes},
-                                             services::CliActor());
+  services::ClientRegistration reg{a.name, a.is_public, a.first_party, a.redirect_uris,
+                                   a.post_logout_redirect_uris, a.grants, a.scopes};
+  if (!a.id_token_alg.empty()) reg.id_token_signed_response_alg = a.id_token_alg;
+  reg.resource_server = a.resource_server;
+  auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
     PrintJson(ClientView(*created, a.app, (*core)->apps().IssuerFor(a.app)));
@@ -112,6 +116,11 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
                 "Scope it may request (repeatable, or space-separated: \"openid profile\")");
   cmd->add_flag("--public", args->is_public, "A public client (no secret; PKCE)");
   cmd->add_flag("--first-party", args->first_party, "Skip the consent screen");
+  cmd->add_option("--id-token-alg", args->id_token_alg,
+                  "ID token signing algorithm: RS256 (default), ES256, or EdDSA when the server "
+                  "signs with it");
+  cmd->add_flag("--resource-server", args->resource_server,
+                "A resource server: may introspect every access token of the app");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

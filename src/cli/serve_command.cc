@@ -37,8 +37,12 @@ void AddNetworkOptions(CLI::App* s, Config& c) {
 }
 
 void AddTokenOptions(CLI::App* s, Config& c) {
-  Setting(s, "--jwt-alg", c.jwt_alg, "TESSERA_JWT_ALG", "Signing algorithm: ES256, EdDSA or RS256")
+  Setting(s, "--jwt-alg", c.jwt_alg, "TESSERA_JWT_ALG",
+          "Access-token signing algorithm: ES256, EdDSA or RS256")
       ->check(CLI::IsMember({"ES256", "EdDSA", "RS256"}));
+  Setting(s, "--signing-algs", c.signing_algs, "TESSERA_SIGNING_ALGS",
+          "Algorithms to keep a signing key for, comma-separated (ES256, RS256, EdDSA); clients "
+          "choose among them for ID tokens. --jwt-alg and RS256 are always included");
   Setting(s, "--access-token-ttl", c.access_token_ttl_s, "TESSERA_ACCESS_TOKEN_TTL",
           "Access token lifetime, seconds")
       ->check(CLI::Range(1, 86400));
@@ -122,6 +126,7 @@ void LogConfig(const Config& c) {
         c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : Redacted(c.db.database_url)},
        {"workers", c.workers},
        {"jwt_alg", c.jwt_alg},
+       {"signing_algs", c.signing_algs},
        {"access_token_ttl", c.access_token_ttl_s},
        {"argon2_memory_kib", c.argon2_memory_kib},
        {"argon2_iterations", c.argon2_iterations},

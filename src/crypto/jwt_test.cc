@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <openssl/bn.h>
 
 #include "crypto/encoding.h"
 
@@ -50,6 +51,34 @@ TEST_P(JwtAlgTest, SignsAndVerifies) {
 
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, JwtAlgTest,
                          testing::Values(JwsAlg::kES256, JwsAlg::kEdDSA, JwsAlg::kRS256));
+
+// ECDSA malleability: for every valid (r, s), (r, n−s) verifies too under plain ECDSA. Tessera
+// signs low-s only and refuses the high-s twin, so a token has exactly one valid form.
+TEST(Jwt, Es256RefusesTheHighSTwinOfAValidSignature) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1");
+  ASSERT_TRUE(key.ok());
+  BIGNUM* n = nullptr;
+  BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+  for (int i = 0; i < 16; ++i) {  // about half of raw OpenSSL signatures are high-s
+    auto token = SignJwt(*key, "at+jwt", Claims());
+    ASSERT_TRUE(token.ok());
+    ASSERT_TRUE(VerifyJwt(*token, Only(*key), Options()).ok());
+    size_t dot = token->rfind('.');
+    auto sig = Base64UrlDecode(std::string_view(*token).substr(dot + 1));
+    ASSERT_TRUE(sig && sig->size() == 64);
+    BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig->data()) + 32, 32, nullptr);
+    BIGNUM* twin = BN_new();
+    ASSERT_EQ(BN_sub(twin, n, s), 1);
+    std::string forged = *sig;
+    BN_bn2binpad(twin, reinterpret_cast<unsigned char*>(forged.data()) + 32, 32);
+    BN_free(s);
+    BN_free(twin);
+    std::string malleated = token->substr(0, dot + 1) + Base64UrlEncode(forged);
+    auto refused = VerifyJwt(malleated, Only(*key), Options());
+    EXPECT_FALSE(refused.ok()) << "the (r, n-s) twin of signature " << i << " was accepted";
+  }
+  BN_free(n);
+}
 
 // RFC 8037 §A.4: Ed25519 is deterministic, so the signature must match the RFC byte for byte.
 TEST(Jwt, Rfc8037Ed25519Vector) {

@@ -38,7 +38,27 @@ std::string BnParam(const EVP_PKEY* pkey, const char* name, int pad = 0) {
   return out;
 }
 
-// ECDSA signatures: OpenSSL speaks DER, JWS speaks fixed-width R||S (RFC 7518 §3.4).
+using Bn = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
+
+// The order n of P-256 (SEC 2 §2.4.2, secp256r1).
+Bn P256Order() {
+  BIGNUM* n = nullptr;
+  BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+  return Bn(n, BN_free);
+}
+
+// ECDSA is malleable: (r, s) and (r, n−s) both verify. Tessera signs only low-s signatures
+// (s ≤ n/2) and accepts only those, so each token has one valid signature and a token's bytes
+// identify it (caches and revocation lists keyed on them cannot be dodged).
+bool IsLowS(const BIGNUM* s) {
+  Bn n = P256Order();
+  Bn half(BN_new(), BN_free);
+  return n && half && BN_rshift1(half.get(), n.get()) == 1 && !BN_is_zero(s) &&
+         BN_cmp(s, half.get()) <= 0;
+}
+
+// ECDSA signatures: OpenSSL speaks DER, JWS speaks fixed-width R||S (RFC 7518 §3.4); the
+// result is normalised to low-s.
 std::string DerToRaw(std::string_view der) {
   auto* p = reinterpret_cast<const unsigned char*>(der.data());
   ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
@@ -46,9 +66,28 @@ std::string DerToRaw(std::string_view der) {
   std::string out(2 * kEs256Half, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   BN_bn2binpad(ECDSA_SIG_get0_r(sig), o, kEs256Half);
-  BN_bn2binpad(ECDSA_SIG_get0_s(sig), o + kEs256Half, kEs256Half);
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig);
+  Bn low_s(nullptr, BN_free);
+  if (!IsLowS(s)) {
+    Bn n = P256Order();
+    low_s.reset(BN_new());
+    if (!n || !low_s || BN_sub(low_s.get(), n.get(), s) != 1) {
+      ECDSA_SIG_free(sig);
+      return {};
+    }
+    s = low_s.get();
+  }
+  BN_bn2binpad(s, o + kEs256Half, kEs256Half);
   ECDSA_SIG_free(sig);
   return out;
+}
+
+bool RawHasLowS(std::string_view raw) {
+  if (raw.size() != 2 * kEs256Half) return false;
+  Bn s(BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + kEs256Half, kEs256Half,
+                 nullptr),
+       BN_free);
+  return s && IsLowS(s.get());
 }
 
 std::string RawToDer(std::string_view raw) {
@@ -160,13 +199,17 @@ Result<std::string> SigningKey::Sign(std::string_view input) const {
     return InternalError("signing failed");
   }
   sig.resize(len);
-  if (alg_ == JwsAlg::kES256) sig = DerToRaw(sig);
+  if (alg_ == JwsAlg::kES256) {
+    sig = DerToRaw(sig);
+    if (sig.empty()) return InternalError("signing failed");
+  }
   return sig;
 }
 
 bool SigningKey::Verify(std::string_view input, std::string_view signature) const {
   std::string der;
   if (alg_ == JwsAlg::kES256) {
+    if (!RawHasLowS(signature)) return false;  // the (r, n−s) twin of a valid signature
     der = RawToDer(signature);
     if (der.empty()) return false;
     signature = der;

@@ -42,7 +42,8 @@ TEST_F(AuthorizationCodeGrantTest, CodeExchangeIssuesAccessIdAndRefreshTokens) {
 
   json::object header = JwtPart(*t->id_token, 0);
   EXPECT_EQ(Str(header, "typ"), "JWT");
-  EXPECT_EQ(Str(header, "alg"), "ES256");
+  EXPECT_EQ(Str(header, "alg"), "RS256");  // the client registered none: the OIDC default
+  EXPECT_EQ(Str(JwtPart(t->access_token, 0), "alg"), "ES256");
   json::object id = Payload(*t->id_token);
   EXPECT_EQ(Str(id, "iss"), issuer_);
   EXPECT_EQ(Str(id, "aud"), c.client_id);
@@ -233,10 +234,11 @@ TEST_F(AuthorizationCodeGrantTest, RedirectUriMustRepeatTheAuthorizationRequests
   code = Code(p, b.session);
   EXPECT_TRUE(Exchange(c, code, uri, std::nullopt).ok());
 
-  // Omitted in the authorization request: optional at the token endpoint, but if sent it
-  // must be the registered one.
+  // Omitted in a (plain OAuth) authorization request: optional at the token endpoint, but if
+  // sent it must be the registered one.
   Params omitted = p;
   omitted.erase("redirect_uri");
+  omitted["scope"] = "profile email offline_access";
   code = Code(omitted, b.session);
   EXPECT_TRUE(Exchange(c, code, std::nullopt, std::nullopt).ok());
   code = Code(omitted, b.session);

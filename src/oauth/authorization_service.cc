@@ -16,17 +16,38 @@ AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
   // (1) Who asks, and where the answer may go: errors here are shown, never redirected.
   OAuthResult<store::OAuthClient> client = IdentifyClient(app, request.client_id);
   if (!client.ok()) return AuthorizeRefusal{client.error(), std::nullopt, ""};
-  OAuthResult<VerifiedRedirect> redirect = VerifyRedirectUri(*client, request.redirect_uri);
+  // The scopes it will get (a request without scope gets the client's defaults): an OpenID
+  // request must name its redirect_uri.
+  RedirectUriRule rule = Contains(RequestedScopes(request, *client), "openid")
+                             ? RedirectUriRule::kOpenId
+                             : RedirectUriRule::kOAuth;
+  OAuthResult<VerifiedRedirect> redirect = VerifyRedirectUri(*client, request.redirect_uri, rule);
   if (!redirect.ok()) return AuthorizeRefusal{redirect.error(), std::nullopt, ""};
   // (2) Every other rule answers the client by redirect.
   if (std::optional<OAuthError> error = FirstFailedCheck(request, *client)) {
     return AuthorizeRefusal{std::move(*error), std::move(*redirect), EchoedState(request)};
   }
+  // (3) A hint must be an ID token of ours (expired is fine: it only names the user).
+  std::optional<std::string> hinted_subject;
+  if (!request.id_token_hint.empty() && hints_) {
+    auto hint = hints_->VerifyIdTokenHint(app, request.id_token_hint);
+    if (!hint.ok()) {
+      return AuthorizeRefusal{OAuthError(kInvalidRequest, "id_token_hint is not an ID token of this issuer"),
+                              std::move(*redirect), EchoedState(request)};
+    }
+    hinted_subject = hint->subject;
+  }
   std::vector<std::string> scopes = RequestedScopes(request, *client);
   std::set<std::string> prompt(request.prompt.begin(), request.prompt.end());
   std::optional<int64_t> max_age_s = MaxAgeSeconds(request);
   return ValidAuthorization{std::move(request), std::move(*client), std::move(*redirect),
-                            std::move(scopes),  std::move(prompt),  max_age_s};
+                            std::move(scopes),  std::move(prompt),  max_age_s,
+                            std::move(hinted_subject)};
+}
+
+bool AuthorizationService::HintNamesAnotherUser(const ValidAuthorization& req,
+                                                const store::Session& browser) const {
+  return req.hinted_subject && *req.hinted_subject != browser.user_id;
 }
 
 OAuthResult<store::OAuthClient> AuthorizationService::IdentifyClient(const store::App& app,

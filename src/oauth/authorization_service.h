@@ -24,6 +24,7 @@
 #include "oauth/oauth_error.h"
 #include "oauth/oauth_records.h"
 #include "oauth/oauth_store.h"
+#include "oauth/oauth_token_service.h"
 #include "oauth/verified_redirect.h"
 #include "sessions/session_records.h"
 #include "sessions/session_store.h"
@@ -39,6 +40,7 @@ struct ValidAuthorization {
   std::vector<std::string> scopes;   // what the user is asked to grant
   std::set<std::string> prompt;
   std::optional<int64_t> max_age_s;
+  std::optional<std::string> hinted_subject;  // the sub of a valid id_token_hint
 
   bool Prompts(std::string_view p) const { return prompt.contains(std::string(p)); }
 };
@@ -65,14 +67,21 @@ struct AuthorizationOptions {
 
 class AuthorizationService {
  public:
+  // `hints` checks id_token_hint (signature and issuer); without it the hint is ignored.
   AuthorizationService(store::AuthorizationStore& codes, store::SessionStore& sessions,
                        ClientService& clients, const Clock& clock,
-                       AuthorizationOptions options = {}, AuditLog* audit = nullptr)
-      : codes_(codes), sessions_(sessions), clients_(clients), clock_(clock), options_(options), audit_(audit) {}
+                       AuthorizationOptions options = {}, AuditLog* audit = nullptr,
+                       OAuthTokenService* hints = nullptr)
+      : codes_(codes), sessions_(sessions), clients_(clients), clock_(clock), options_(options),
+        audit_(audit), hints_(hints) {}
 
   AuthorizeVerdict Validate(const store::App& app, const AuthorizeRequest::Params& params);
   // True when the user has to authenticate again first (prompt=login, max_age passed).
   bool NeedsLogin(const ValidAuthorization& request, const store::Session& browser_session) const;
+  // True when an id_token_hint names someone else than the signed-in user: OIDC Core
+  // §3.1.2.1 then wants an error (login_required), not a code for the wrong user.
+  bool HintNamesAnotherUser(const ValidAuthorization& request,
+                            const store::Session& browser_session) const;
   // First-party clients never ask; others ask unless the user consented to every scope
   // before (and prompt=consent was not sent).
   Result<bool> NeedsConsent(const store::App& app, std::string_view user_id,
@@ -100,6 +109,7 @@ class AuthorizationService {
   const Clock& clock_;
   AuthorizationOptions options_;
   AuditLog* audit_;  // may be null
+  OAuthTokenService* hints_;  // may be null
 };
 
 // Authorization codes look like "tac_" + 43 base64url characters.

@@ -64,13 +64,54 @@ TEST_F(AuthorizationValidateTest, ValidateNeverRedirectsUntilClientAndRedirectUr
   EXPECT_EQ(f.error.code, "invalid_client");
 }
 
+// OIDC Core §3.1.2.1 id_token_hint (issue 12): a hint must be an ID token of ours (expired is
+// fine); one naming another user than the signed-in one is not answered with a code.
+TEST_F(AuthorizationValidateTest, IdTokenHintMustBeOursAndNameTheSignedInUser) {
+  store::User ada = SignUp("ada@example.com");
+  store::User bob = SignUp("bob@example.com");
+  StartedBrowserSession a = SignIn(ada);
+  StartedBrowserSession b = SignIn(bob);
+  store::OAuthClient c = Confidential();
+  std::string ada_hint = *Grant(c, a.session, "openid").id_token;
+  clock_.Advance(7200'000);  // the hint has expired: it still names Ada
+
+  Params p = BaseParams(c);
+  p["id_token_hint"] = ada_hint;
+  ValidAuthorization req = Valid(p);
+  ASSERT_TRUE(req.hinted_subject);
+  EXPECT_EQ(*req.hinted_subject, ada.id);
+  EXPECT_FALSE(authz_->HintNamesAnotherUser(req, a.session));
+  EXPECT_TRUE(authz_->HintNamesAnotherUser(req, b.session));
+
+  for (std::string bad : {std::string("garbage"), ada_hint + "x",
+                          ada_hint.substr(0, ada_hint.rfind('.') + 1) + "AAAA"}) {
+    p["id_token_hint"] = bad;
+    AuthorizeRefusal refused = Invalid(p);
+    EXPECT_TRUE(refused.redirect.has_value()) << bad;
+    EXPECT_EQ(refused.error.code, "invalid_request") << bad;
+  }
+  p.erase("id_token_hint");
+  EXPECT_FALSE(Valid(p).hinted_subject);
+}
+
 TEST_F(AuthorizationValidateTest, ValidateAllowsOmittedRedirectUriOnlyWithExactlyOneRegistered) {
   store::OAuthClient one = Confidential();
-  Params p = BaseParams(one);
+  Params p = BaseParams(one, "profile");  // plain OAuth: no openid
   p.erase("redirect_uri");
   ValidAuthorization req = Valid(p);
   EXPECT_EQ(req.redirect.uri(), kConfidentialRedirect);
   EXPECT_FALSE(req.redirect.named_in_request());
+
+  // An OpenID request must name it (OIDC Core §3.1.2.1), and is told so on a page; so must a
+  // request without scope, which gets the client's default scopes (openid among them).
+  for (std::string scope : {"openid", "openid profile", ""}) {
+    Params o = BaseParams(one, scope);
+    o.erase("redirect_uri");
+    if (scope.empty()) o.erase("scope");
+    AuthorizeRefusal refused = Invalid(o);
+    EXPECT_FALSE(refused.redirect.has_value()) << scope;
+    EXPECT_EQ(refused.error.code, "invalid_request") << scope;
+  }
 
   store::OAuthClient two = Public();  // two registered URIs
   Params q = BaseParams(two);
@@ -133,6 +174,11 @@ TEST_F(AuthorizationValidateTest, ValidateScope) {
 
   p["scope"] = "openid\tprofile";
   EXPECT_EQ(Invalid(p).error.code, "invalid_scope");
+
+  // OpenID claim scopes it was not registered for are left out, not refused (issue 12: the
+  // Basic OP plan asks any client for address and phone).
+  p["scope"] = "openid address email phone";
+  EXPECT_EQ(Valid(p).scopes, (std::vector<std::string>{"openid", "email"}));
 
   // No scope: everything the client may ask for except offline_access.
   p["scope"] = "";

@@ -186,7 +186,18 @@ std::optional<OAuthError> FirstFailedCheck(const AuthorizeRequest& request,
 
 std::vector<std::string> RequestedScopes(const AuthorizeRequest& request,
                                          const store::OAuthClient& client) {
-  if (!request.scopes.empty()) return request.scopes;
+  if (!request.scopes.empty()) {
+    // The OpenID claim scopes (OIDC Core §5.4) a client was not registered for are granted
+    // less, not refused (RFC 6749 §3.3 lets the server grant less; OIDC Core §3.1.2.1 says
+    // scopes not understood SHOULD be ignored): the token response's `scope` says what was
+    // granted. Any other unregistered scope (openid itself, the app's API scopes) is refused.
+    std::vector<std::string> kept;
+    for (const auto& s : request.scopes) {
+      bool claim_scope = s == "profile" || s == "email" || s == "address" || s == "phone";
+      if (!claim_scope || Contains(client.scopes, s)) kept.push_back(s);
+    }
+    return kept;
+  }
   std::vector<std::string> scopes;
   for (const auto& s : client.scopes) {
     if (s != "offline_access") scopes.push_back(s);

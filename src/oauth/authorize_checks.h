@@ -37,8 +37,10 @@ std::span<const AuthorizeCheck> AuthorizeChecks();
 std::optional<OAuthError> FirstFailedCheck(const AuthorizeRequest& request,
                                            const store::OAuthClient& client);
 
-// The scopes a request that passed the checks asks for: those it names, or — naming none —
-// every scope the client may ask for but offline_access (which must be asked for).
+// The scopes a request that passed the checks asks for: those it names (less the OpenID claim
+// scopes — profile, email, address, phone — the client is not registered for, which are not
+// granted rather than refused), or — naming none — every scope the client may ask for but
+// offline_access (which must be asked for).
 std::vector<std::string> RequestedScopes(const AuthorizeRequest& request,
                                          const store::OAuthClient& client);
 

@@ -26,6 +26,7 @@ AuthorizeRequest AuthorizeRequest::Parse(Params params) {
   r.scopes = SplitScopes(Get(params, "scope"));
   r.state = Get(params, "state");
   r.nonce = Get(params, "nonce");
+  r.id_token_hint = Get(params, "id_token_hint");
   r.code_challenge = Get(params, "code_challenge");
   r.code_challenge_method = Get(params, "code_challenge_method");
   r.prompt = SplitScopes(Get(params, "prompt"));

@@ -26,6 +26,7 @@ struct AuthorizeRequest {
   std::vector<std::string> scopes;  // split on spaces only, in order, without repeats
   std::string state;
   std::string nonce;
+  std::string id_token_hint;  // OIDC Core §3.1.2.1: an ID token of ours naming the expected user
   std::string code_challenge;
   std::string code_challenge_method;
   std::vector<std::string> prompt;  // split on spaces, in order, without repeats

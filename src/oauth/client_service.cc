@@ -36,9 +36,18 @@ bool IsValidScopeToken(std::string_view scope) {
 
 namespace {
 
-// The rules a client's fields must keep, at registration and at every change.
-Status CheckClient(const store::OAuthClient& c) {
+// The rules a client's fields must keep, at registration and at every change. `id_token_algs`
+// are the algorithms the server holds signing keys for.
+Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& id_token_algs) {
   std::vector<FieldError> errors;
+  if (!Contains(id_token_algs, c.id_token_signed_response_alg)) {
+    std::string offered;
+    for (const auto& a : id_token_algs) offered += (offered.empty() ? "" : ", ") + a;
+    errors.push_back({"id_token_signed_response_alg", "must be one of: " + offered});
+  }
+  if (c.resource_server && c.is_public) {
+    errors.push_back({"resource_server", "a public client cannot be a resource server"});
+  }
   auto chars = Utf8Length(c.name);
   if (!chars || *chars < 1 || *chars > 200) errors.push_back({"name", "must be 1-200 characters"});
   if (c.grant_types.empty()) errors.push_back({"grant_types", "at least one grant"});
@@ -103,8 +112,10 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.post_logout_redirect_uris = std::move(r.post_logout_redirect_uris);
   c.grant_types = std::move(r.grant_types);
   c.scopes = std::move(r.scopes);
+  if (r.id_token_signed_response_alg) c.id_token_signed_response_alg = *r.id_token_signed_response_alg;
+  c.resource_server = r.resource_server;
   c.created_at = clock_.NowMillis();
-  TESSERA_RETURN_IF_ERROR(CheckClient(c));
+  TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
   if (existing.size() >= kMaxClientsPerApp) {
     return FailedPreconditionError("at most 100 OAuth clients per app; revoke one first");
@@ -141,7 +152,10 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.post_logout_redirect_uris, u.post_logout_redirect_uris, "post_logout_redirect_uris");
         set(c.grant_types, u.grant_types, "grant_types");
         set(c.scopes, u.scopes, "scopes");
-        return CheckClient(c);
+        set(c.id_token_signed_response_alg, u.id_token_signed_response_alg,
+            "id_token_signed_response_alg");
+        set(c.resource_server, u.resource_server, "resource_server");
+        return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,
         ClientEvent(actor, store::AuditAction::kOAuthClientUpdated, c, {{"changed", changed}}));
@@ -166,8 +180,9 @@ Status ClientService::Revoke(const store::App& app, std::string_view client_id,
                              const Actor& actor) {
   if (client_id.empty() || client_id.size() > 128) return NotFoundError("client");
   TESSERA_ASSIGN_OR_RETURN(store::OAuthClient c, store_.GetClient(app.id, client_id));
-  TESSERA_RETURN_IF_ERROR(store_.RevokeClient(app.id, client_id, clock_.NowMillis()));
-  Audit(audit_, ClientEvent(actor, store::AuditAction::kOAuthClientRevoked, c));
+  TESSERA_ASSIGN_OR_RETURN(int64_t grants, store_.RevokeClient(app.id, client_id, clock_.NowMillis()));
+  Audit(audit_, ClientEvent(actor, store::AuditAction::kOAuthClientRevoked, c,
+                            {{"grants_ended", grants}}));
   return OkStatus();
 }
 

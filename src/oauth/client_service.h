@@ -28,6 +28,8 @@ struct ClientRegistration {
   std::vector<std::string> post_logout_redirect_uris;
   std::vector<std::string> grant_types;  // default: authorization_code, refresh_token
   std::vector<std::string> scopes;       // default with authorization_code: openid profile email offline_access
+  std::optional<std::string> id_token_signed_response_alg;  // default RS256 (OIDC Registration)
+  bool resource_server = false;
 };
 
 // A change of a registered client; unset members stay as they are. Whether it is public
@@ -39,6 +41,8 @@ struct ClientUpdate {
   std::optional<std::vector<std::string>> post_logout_redirect_uris;
   std::optional<std::vector<std::string>> grant_types;
   std::optional<std::vector<std::string>> scopes;
+  std::optional<std::string> id_token_signed_response_alg;
+  std::optional<bool> resource_server;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;
@@ -50,8 +54,10 @@ struct RegisteredClient {
 
 class ClientService {
  public:
-  ClientService(store::ClientStore& store, const Clock& clock, AuditLog* audit = nullptr)
-      : store_(store), clock_(clock), audit_(audit) {}
+  // `id_token_algs`: the JWS algorithms the server signs ID tokens with (KeyService's).
+  ClientService(store::ClientStore& store, const Clock& clock, AuditLog* audit = nullptr,
+                std::vector<std::string> id_token_algs = {"RS256", "ES256"})
+      : store_(store), clock_(clock), audit_(audit), id_token_algs_(std::move(id_token_algs)) {}
 
   Result<RegisteredClient> Register(const store::App& app, ClientRegistration registration,
                                     const Actor& actor = CliActor());
@@ -63,7 +69,8 @@ class ClientService {
   // once. kFailedPrecondition for a public client.
   Result<std::string> RotateSecret(const store::App& app, std::string_view client_id,
                                    const Actor& actor);
-  // The client stops authenticating and authorizing at once.
+  // The client stops authenticating and authorizing at once, and its grants end: every access
+  // and refresh token issued to it is inactive from then on (rotating the secret ends none).
   Status Revoke(const store::App& app, std::string_view client_id, const Actor& actor);
   // kUnauthenticated for an unknown client or a wrong secret (the same message for both).
   Result<store::OAuthClient> Authenticate(const store::App& app, std::string_view client_id,
@@ -77,6 +84,7 @@ class ClientService {
   store::ClientStore& store_;
   const Clock& clock_;
   AuditLog* audit_;  // may be null
+  std::vector<std::string> id_token_algs_;
 };
 
 // Grants Tessera implements; no implicit and no password grant (RFC 9700 §2.1.2, §2.4).

@@ -17,4 +17,10 @@ OAuthResult<Grant*> GrantTypes::For(const store::OAuthClient& client,
   return OAuthError(kUnsupportedGrantType, StrCat({"unsupported grant_type: ", grant_type}));
 }
 
+std::vector<std::string_view> GrantTypes::Names() const {
+  std::vector<std::string_view> names;
+  for (const Grant* g : grants_) names.push_back(g->type());
+  return names;
+}
+
 }  // namespace tessera::services

@@ -20,6 +20,8 @@ class GrantTypes {
   explicit GrantTypes(std::vector<Grant*> grants) : grants_(std::move(grants)) {}
 
   OAuthResult<Grant*> For(const store::OAuthClient& client, std::string_view grant_type) const;
+  // The grant_type of every row, in order (discovery's grant_types_supported).
+  std::vector<std::string_view> Names() const;
 
  private:
   std::vector<Grant*> grants_;

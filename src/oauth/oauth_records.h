@@ -25,6 +25,10 @@ struct OAuthClient {
   std::vector<std::string> post_logout_redirect_uris;  // RP-initiated logout targets
   std::vector<std::string> grant_types;
   std::vector<std::string> scopes;  // the scopes it may request
+  // JWS alg of its ID tokens (OIDC Registration; RS256 unless it registered another).
+  std::string id_token_signed_response_alg = "RS256";
+  // A resource server may introspect every access token of the app, not only its own.
+  bool resource_server = false;
   UnixMillis created_at = 0;
   std::optional<UnixMillis> revoked_at;
 };

@@ -27,9 +27,11 @@ class ClientStore {
   // app_id, created_at and revoked_at. kNotFound for an unknown, other app's or revoked client.
   virtual Result<OAuthClient> UpdateClient(std::string_view app_id, std::string_view client_id,
                                            const std::function<Status(OAuthClient&)>& mutate) = 0;
-  // Marks a live client revoked; kNotFound otherwise.
-  virtual Status RevokeClient(std::string_view app_id, std::string_view client_id,
-                              UnixMillis now) = 0;
+  // Marks a live client revoked and, in the same transaction, ends its grants (revokes every
+  // live session issued to it, reason kClientRevoked) and forgets the consents given to it;
+  // returns how many grants ended. kNotFound for an unknown, other app's or revoked client.
+  virtual Result<int64_t> RevokeClient(std::string_view app_id, std::string_view client_id,
+                                       UnixMillis now) = 0;
 };
 
 class AuthorizationStore {

@@ -30,19 +30,41 @@ bool OAuthTokenService::SessionIsLive(const store::App& app, std::string_view se
   return s.ok() && !s->revoked_at && s->expires_at > clock_.NowMillis();
 }
 
-Result<json::object> OAuthTokenService::Introspect(const store::App& app, std::string_view token,
+Result<bool> OAuthTokenService::AccessTokenIsLive(const store::App& app,
+                                                  const VerifiedAccessToken& v) {
+  if (!v.session_id.empty()) {
+    // A grant's tokens end with it (revoked client, code replay, sign-out…).
+    if (!SessionIsLive(app, v.session_id)) return false;
+  } else {
+    // A client's own token (client_credentials) ends with the client.
+    auto client = clients_.GetClient(app.id, v.client_id);
+    if (client.status().IsNotFound()) return false;
+    TESSERA_RETURN_IF_ERROR(client.status());
+  }
+  if (v.jti.empty()) return true;
+  TESSERA_ASSIGN_OR_RETURN(bool revoked, revoked_.IsAccessTokenRevoked(app.id, v.jti));
+  return !revoked;
+}
+
+Result<json::object> OAuthTokenService::Introspect(const store::App& app,
+                                                   const store::OAuthClient& caller,
+                                                   std::string_view token,
                                                    std::string_view /*hint: both are tried*/) {
-  if (HasPrefix(token, kRefreshTokenPrefix)) return IntrospectRefreshToken(app, token);
-  if (LooksLikeJwt(token)) return IntrospectAccessToken(app, token);
+  if (HasPrefix(token, kRefreshTokenPrefix)) return IntrospectRefreshToken(app, caller, token);
+  if (LooksLikeJwt(token)) return IntrospectAccessToken(app, caller, token);
   return Inactive();
 }
 
 Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& app,
+                                                              const store::OAuthClient& caller,
                                                               std::string_view token) {
   std::string issuer = apps_.IssuerFor(app.slug);
   auto v = access_tokens_.Verify(token, issuer, issuer);
   if (!v.ok()) return Inactive();
-  if (!v->session_id.empty() && !SessionIsLive(app, v->session_id)) return Inactive();
+  // Someone else's token looks like an unknown one (RFC 7662 §2.2 allows no more).
+  if (v->client_id != caller.client_id && !caller.resource_server) return Inactive();
+  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, *v));
+  if (!live) return Inactive();
   json::object out{{"active", true},         {"token_type", "Bearer"},
                    {"client_id", v->client_id}, {"sub", v->subject},
                    {"iss", issuer},          {"aud", issuer},
@@ -53,10 +75,14 @@ Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& 
 }
 
 Result<json::object> OAuthTokenService::IntrospectRefreshToken(const store::App& app,
+                                                               const store::OAuthClient& caller,
                                                                std::string_view token) {
   auto info = sessions_.GetRefreshToken(app.id, crypto::TokenHash(token));
   if (info.status().IsNotFound()) return Inactive();
   TESSERA_RETURN_IF_ERROR(info.status());
+  // Only the client holding a refresh token has any business with it: no resource server,
+  // and no client for the account API's own (client_id "") refresh tokens.
+  if (info->session.client_id != caller.client_id) return Inactive();
   int64_t now = clock_.NowMillis();
   const store::Session& s = info->session;
   if (info->token.used_at || info->token.expires_at <= now || s.revoked_at || s.expires_at <= now) {
@@ -86,7 +112,22 @@ Status OAuthTokenService::Revoke(const store::App& app, const store::OAuthClient
   } else if (LooksLikeJwt(token)) {
     std::string issuer = apps_.IssuerFor(app.slug);
     auto v = access_tokens_.Verify(token, issuer, issuer);
-    if (!v.ok() || v->client_id != client.client_id || v->session_id.empty()) return OkStatus();
+    if (!v.ok() || v->client_id != client.client_id) return OkStatus();
+    // The token itself is refused from now on, whatever else ends with it.
+    if (!v->jti.empty()) {
+      TESSERA_RETURN_IF_ERROR(revoked_.AddRevokedAccessToken(app.id, v->jti, v->expires_at_s * 1000));
+    }
+    if (v->session_id.empty()) {
+      Audit(audit_, {.app_id = app.id,
+                     .action = store::AuditAction::kOAuthTokenRevoked,
+                     .actor_type = store::AuditActorType::kClient,
+                     .actor_id = client.client_id,
+                     .subject_type = store::AuditSubjectType::kOAuthClient,
+                     .subject_id = client.client_id});
+      return OkStatus();
+    }
+    // RFC 7009 §2.1 lets the grant end with its access token: a client revoking what it holds
+    // is done with the grant (the refresh token goes too).
     session_id = v->session_id;
   } else {
     return OkStatus();
@@ -112,7 +153,8 @@ Result<json::object> OAuthTokenService::UserInfo(const store::App& app,
   if (!ScopeIncludes(v.scope, "openid")) {
     return PermissionDeniedError("the token was not granted the openid scope");
   }
-  if (!SessionIsLive(app, v.session_id)) return UnauthenticatedError("the token was revoked");
+  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, v));
+  if (!live) return UnauthenticatedError("the token was revoked");
   auto user = users_.GetUser(app.id, v.subject);
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
     return UnauthenticatedError("the user's account is not active");

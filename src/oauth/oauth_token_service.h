@@ -7,6 +7,10 @@
 // (`sid`), its refresh tokens form one rotating family. Revoking the session — by token
 // revocation, a replayed code or refresh token, the account page, a password change — makes
 // every token of the grant inactive at once: introspection and userinfo check the session.
+// A revoked access token's jti is also listed until it expires (client-credentials tokens have
+// no session), and revoking a client ends its grants: both are read from the database on each
+// introspection and userinfo call, so every node sees them at once. (Resource servers that
+// verify the JWTs themselves see a revocation only at the token's expiry.)
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -18,6 +22,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "oauth/oauth_records.h"
+#include "oauth/oauth_store.h"
 #include "sessions/session_store.h"
 #include "tenancy/app_service.h"
 #include "tenancy/tenancy_records.h"
@@ -34,16 +39,19 @@ struct IdTokenHint {
 
 class OAuthTokenService {
  public:
-  OAuthTokenService(store::SessionStore& sessions, store::UserStore& users, AppService& apps,
-                    KeyService& keys, AccessTokenService& access_tokens, const Clock& clock,
-                    AuditLog* audit = nullptr)
-      : sessions_(sessions), users_(users), apps_(apps), keys_(keys),
-        access_tokens_(access_tokens), clock_(clock), audit_(audit) {}
+  OAuthTokenService(store::SessionStore& sessions, store::UserStore& users,
+                    store::ClientStore& clients, store::RevokedAccessTokenStore& revoked,
+                    AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
+                    const Clock& clock, AuditLog* audit = nullptr)
+      : sessions_(sessions), users_(users), clients_(clients), revoked_(revoked), apps_(apps),
+        keys_(keys), access_tokens_(access_tokens), clock_(clock), audit_(audit) {}
 
   // RFC 7662 §2.2: {"active": false} for anything not active (unknown, expired, revoked,
-  // another app's); never an error for a bad token.
-  Result<boost::json::object> Introspect(const store::App& app, std::string_view token,
-                                         std::string_view token_type_hint);
+  // another app's) and for tokens the `caller` may not see; never an error for a bad token.
+  // A client sees the tokens issued to it; a resource server (client.resource_server) also
+  // every access token of the app, whose audience it serves (RFC 7662 §4).
+  Result<boost::json::object> Introspect(const store::App& app, const store::OAuthClient& caller,
+                                         std::string_view token, std::string_view token_type_hint);
   // RFC 7009 §2.2: unknown tokens and tokens of other clients are silently ignored.
   Status Revoke(const store::App& app, const store::OAuthClient& client, std::string_view token);
   // kUnauthenticated: bad or inactive token; kPermissionDenied: no openid scope.
@@ -52,12 +60,20 @@ class OAuthTokenService {
   Result<IdTokenHint> VerifyIdTokenHint(const store::App& app, std::string_view id_token);
 
  private:
-  Result<boost::json::object> IntrospectAccessToken(const store::App& app, std::string_view token);
-  Result<boost::json::object> IntrospectRefreshToken(const store::App& app, std::string_view token);
+  Result<boost::json::object> IntrospectAccessToken(const store::App& app,
+                                                    const store::OAuthClient& caller,
+                                                    std::string_view token);
+  Result<boost::json::object> IntrospectRefreshToken(const store::App& app,
+                                                     const store::OAuthClient& caller,
+                                                     std::string_view token);
   bool SessionIsLive(const store::App& app, std::string_view session_id);
+  // Not revoked by itself (its jti), by its grant (its session) or by its client's revocation.
+  Result<bool> AccessTokenIsLive(const store::App& app, const VerifiedAccessToken& token);
 
   store::SessionStore& sessions_;
   store::UserStore& users_;
+  store::ClientStore& clients_;
+  store::RevokedAccessTokenStore& revoked_;
   AppService& apps_;
   KeyService& keys_;
   AccessTokenService& access_tokens_;

@@ -20,7 +20,7 @@ TEST_F(OAuthTokenServiceTest, IntrospectDescribesActiveTokens) {
   store::OAuthClient c = Confidential();
   GrantedTokens t = Grant(c, b.session, "openid email offline_access");
 
-  json::object at = oauth_tokens_->Introspect(app_, t.access_token, "access_token").value();
+  json::object at = oauth_tokens_->Introspect(app_, c, t.access_token, "access_token").value();
   EXPECT_EQ(at.at("active"), json::value(true));
   EXPECT_EQ(Str(at, "client_id"), c.client_id);
   EXPECT_EQ(Str(at, "sub"), u.id);
@@ -32,7 +32,7 @@ TEST_F(OAuthTokenServiceTest, IntrospectDescribesActiveTokens) {
   EXPECT_EQ(Str(at, "sid"), Str(Payload(t.access_token), "sid"));
 
   // The hint does not matter.
-  json::object rt = oauth_tokens_->Introspect(app_, *t.refresh_token, "access_token").value();
+  json::object rt = oauth_tokens_->Introspect(app_, c, *t.refresh_token, "access_token").value();
   EXPECT_EQ(rt.at("active"), json::value(true));
   EXPECT_EQ(Str(rt, "client_id"), c.client_id);
   EXPECT_EQ(Str(rt, "sub"), u.id);
@@ -44,7 +44,9 @@ TEST_F(OAuthTokenServiceTest, IntrospectDescribesActiveTokens) {
   SignUp("bob@example.com");
   auto login = sessions_->Login(app_, "bob@example.com", kPassword, client_).value();
   EXPECT_TRUE(Active(login.access_token));
-  EXPECT_EQ(Str(oauth_tokens_->Introspect(app_, login.refresh_token, "").value(), "client_id"),
+  store::OAuthClient account_api;  // what holds the account API's refresh tokens (client_id "")
+  EXPECT_EQ(Str(oauth_tokens_->Introspect(app_, account_api, login.refresh_token, "").value(),
+                "client_id"),
             "account-api");
 
   // Expired access token.
@@ -61,7 +63,7 @@ TEST_F(OAuthTokenServiceTest, IntrospectReportsAnythingElseAsInactive) {
   for (const std::string& junk : std::vector<std::string>{"", "garbage", "a.b.c", "tsr_unknown", "tac_x", "tbs_x",
                            std::string(5000, 'a'), t.access_token + "x",
                            "tsr_" + std::string(300, 'a')}) {
-    auto r = oauth_tokens_->Introspect(app_, junk, "");
+    auto r = oauth_tokens_->Introspect(app_, c, junk, "");
     ASSERT_TRUE(r.ok()) << junk;
     EXPECT_EQ(*r, (json::object{{"active", false}})) << junk;  // and nothing else
   }
@@ -141,6 +143,85 @@ TEST_F(OAuthTokenServiceTest, RevokeEndsTheGrantOfItsOwnClientOnly) {
   EXPECT_TRUE(oauth_tokens_->Revoke(app_, a, login.access_token).ok());
   EXPECT_TRUE(Active(login.refresh_token));
   EXPECT_TRUE(Active(login.access_token));
+}
+
+// Issue 12: a client sees only the tokens issued to it; a resource server of the app also every
+// access token (never another client's refresh token, nor the account API's).
+TEST_F(OAuthTokenServiceTest, IntrospectionShowsAClientOnlyItsOwnTokens) {
+  store::User u = SignUp("ada@example.com");
+  StartedBrowserSession b = SignIn(u);
+  store::OAuthClient a = Confidential("A");
+  store::OAuthClient other = Confidential("B");
+  ClientRegistration rs;
+  rs.name = "Notes API";
+  rs.grant_types = {"client_credentials"};
+  rs.resource_server = true;
+  store::OAuthClient api = Register(std::move(rs));
+  GrantedTokens t = Grant(a, b.session, "openid offline_access");
+  auto login = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
+  auto active = [&](const store::OAuthClient& caller, std::string_view token) {
+    json::object r = oauth_tokens_->Introspect(app_, caller, token, "").value();
+    if (r.at("active") != json::value(true)) EXPECT_EQ(r, (json::object{{"active", false}}));
+    return r.at("active") == json::value(true);
+  };
+  EXPECT_TRUE(active(a, t.access_token));
+  EXPECT_TRUE(active(a, *t.refresh_token));
+  EXPECT_FALSE(active(other, t.access_token));
+  EXPECT_FALSE(active(other, *t.refresh_token));
+  EXPECT_TRUE(active(api, t.access_token));
+  EXPECT_FALSE(active(api, *t.refresh_token));
+  for (const auto* caller : {&a, &other, &api}) {
+    EXPECT_FALSE(active(*caller, login.refresh_token)) << caller->name;
+  }
+  EXPECT_TRUE(active(api, login.access_token));  // an access token of the app's own API
+  EXPECT_FALSE(active(a, login.access_token));
+}
+
+// Issue 12: revoking an access token makes it inactive at once, even one with no grant behind
+// it (client_credentials), where ending a session cannot reach it.
+TEST_F(OAuthTokenServiceTest, ARevokedClientCredentialsTokenIsInactiveAtOnce) {
+  store::OAuthClient c = Confidential();
+  auto cc = tokens_->Issue({issuer_, issuer_, c.client_id, c.client_id, "notes:read", "", 0});
+  auto cc2 = tokens_->Issue({issuer_, issuer_, c.client_id, c.client_id, "notes:read", "", 0});
+  ASSERT_TRUE(cc.ok() && cc2.ok());
+  EXPECT_TRUE(Active(cc->token));
+  store::OAuthClient other = Confidential("B");
+  ASSERT_TRUE(oauth_tokens_->Revoke(app_, other, cc->token).ok());  // not its token: ignored
+  EXPECT_TRUE(Active(cc->token));
+  ASSERT_TRUE(oauth_tokens_->Revoke(app_, c, cc->token).ok());
+  EXPECT_FALSE(Active(cc->token));
+  EXPECT_TRUE(Active(cc2->token));  // only that token
+  ASSERT_TRUE(oauth_tokens_->Revoke(app_, c, cc->token).ok());  // again: still fine
+  auto listed = store_->IsAccessTokenRevoked(app_.id, Str(Payload(cc->token), "jti"));
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(*listed);
+}
+
+// Issue 12: revoking a client ends its grants and its own tokens; rotating its secret does not.
+TEST_F(OAuthTokenServiceTest, RevokingAClientEndsItsGrantsButRotatingItsSecretDoesNot) {
+  store::User u = SignUp("ada@example.com");
+  StartedBrowserSession b = SignIn(u);
+  store::OAuthClient c = Confidential("A");
+  store::OAuthClient kept = Confidential("B");
+  GrantedTokens t = Grant(c, b.session, "openid offline_access");
+  GrantedTokens k = Grant(kept, b.session, "openid offline_access");
+  auto cc = tokens_->Issue({issuer_, issuer_, c.client_id, c.client_id, "notes:read", "", 0});
+  ASSERT_TRUE(cc.ok());
+
+  ASSERT_TRUE(clients_->RotateSecret(app_, c.client_id, CliActor()).ok());
+  EXPECT_TRUE(Active(t.access_token));
+  EXPECT_TRUE(Active(*t.refresh_token));
+  EXPECT_TRUE(oauth_tokens_->UserInfo(app_, t.access_token).ok());
+
+  ASSERT_TRUE(clients_->Revoke(app_, c.client_id, CliActor()).ok());
+  EXPECT_FALSE(Active(t.access_token));
+  EXPECT_FALSE(Active(*t.refresh_token));
+  EXPECT_FALSE(Active(cc->token));
+  EXPECT_EQ(oauth_tokens_->UserInfo(app_, t.access_token).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(Active(k.access_token));  // another client's grant lives on
+  EXPECT_TRUE(Active(*k.refresh_token));
+  EXPECT_TRUE(browser_->Resolve(app_, b.cookie_value).ok());
 }
 
 TEST_F(OAuthTokenServiceTest, UserInfoReleasesClaimsByScope) {

@@ -68,7 +68,15 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
                                          std::string_view access_token, std::string_view nonce) {
   int64_t now = clock_.NowSeconds();
   auto keys = keys_.Current();
-  const crypto::SigningKey& key = keys->keys.front();
+  // The client's registered algorithm (OIDC Registration id_token_signed_response_alg).
+  auto alg = crypto::ParseJwsAlg(client.id_token_signed_response_alg);
+  const crypto::SigningKey* signer = alg ? keys->Active(*alg) : nullptr;
+  if (!signer) {
+    return FailedPreconditionError("the server holds no " + client.id_token_signed_response_alg +
+                                   " signing key for this client's ID tokens; add it to "
+                                   "--signing-algs");
+  }
+  const crypto::SigningKey& key = *signer;
   boost::json::object claims = ClaimsForScopes(user, scopes);
   claims["iss"] = issuer;
   claims["aud"] = client.client_id;

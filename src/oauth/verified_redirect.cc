@@ -9,8 +9,13 @@
 namespace tessera::services {
 
 OAuthResult<VerifiedRedirect> VerifyRedirectUri(const store::OAuthClient& client,
-                                                const std::optional<std::string>& requested) {
+                                                const std::optional<std::string>& requested,
+                                                RedirectUriRule rule) {
   const std::vector<std::string>& registered = client.redirect_uris;
+  if (!requested && rule == RedirectUriRule::kOpenId) {
+    return OAuthError(kInvalidRequest,
+                      "The request has no redirect_uri; OpenID Connect requests must name one.");
+  }
   if (!requested) {
     // OAuth allows omitting it when exactly one is registered.
     if (registered.size() != 1) return OAuthError(kInvalidRequest, "The request has no redirect_uri.");

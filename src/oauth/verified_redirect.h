@@ -15,11 +15,18 @@ namespace tessera::services {
 
 class VerifiedRedirect;
 
+// Whether the request may leave redirect_uri out.
+enum class RedirectUriRule {
+  kOAuth,  // OAuth 2.0 (RFC 6749 §3.1.2.3): when the client registered exactly one
+  kOpenId, // an OpenID Connect request (scope has openid): never (OIDC Core §3.1.2.1)
+};
+
 // The redirect URI the request names, when it matches one registered for `client`; or, when
-// it names none, the client's one registered URI (OAuth allows omitting it then). Errors are
+// it names none and `rule` allows it, the client's one registered URI. Errors are
 // invalid_request, to be shown to the user and never redirected.
 OAuthResult<VerifiedRedirect> VerifyRedirectUri(const store::OAuthClient& client,
-                                                const std::optional<std::string>& requested);
+                                                const std::optional<std::string>& requested,
+                                                RedirectUriRule rule = RedirectUriRule::kOAuth);
 
 class VerifiedRedirect {
  public:
@@ -31,7 +38,8 @@ class VerifiedRedirect {
   VerifiedRedirect(std::string uri, bool named_in_request)
       : uri_(std::move(uri)), named_in_request_(named_in_request) {}
   friend OAuthResult<VerifiedRedirect> VerifyRedirectUri(const store::OAuthClient&,
-                                                         const std::optional<std::string>&);
+                                                         const std::optional<std::string>&,
+                                                         RedirectUriRule);
 
   std::string uri_;
   bool named_in_request_;

@@ -2,6 +2,8 @@
 // answer can be sent by redirect. Exact strings, but for a loopback URI's port (RFC 8252 §7.3).
 #include <gtest/gtest.h>
 
+#include "base/uri_rules.h"
+
 #include "oauth/verified_redirect.h"
 
 namespace tessera::services {
@@ -42,6 +44,33 @@ TEST(VerifiedRedirect, LeftOutOnlyWithOneRegistered) {
     auto refused = VerifyRedirectUri(ClientWith(uris), std::nullopt);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().description, "The request has no redirect_uri.");
+  }
+}
+
+// OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an OpenID Connect request, even when the
+// client registered only one (plain OAuth may leave it out then).
+TEST(VerifiedRedirect, AnOpenIdRequestMustNameIt) {
+  auto refused = VerifyRedirectUri(ClientWith({"https://client.example/cb"}), std::nullopt,
+                                   RedirectUriRule::kOpenId);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "invalid_request");
+  EXPECT_EQ(refused.error().description,
+            "The request has no redirect_uri; OpenID Connect requests must name one.");
+  auto named = VerifyRedirectUri(ClientWith({"https://client.example/cb"}),
+                                 std::string("https://client.example/cb"), RedirectUriRule::kOpenId);
+  ASSERT_TRUE(named.ok());
+  EXPECT_TRUE(named->named_in_request());
+}
+
+// Redirect URIs are exact strings: a "*" host (a pattern), userinfo or escapes cannot be
+// registered (RFC 9700 §2.1).
+TEST(VerifiedRedirect, RegistrationRefusesPatternsAndUserinfo) {
+  EXPECT_TRUE(IsValidRedirectUri("https://app.example/cb"));
+  EXPECT_TRUE(IsValidRedirectUri("https://[2001:db8::1]:8443/cb"));
+  for (std::string_view bad : {"https://*.example.com/cb", "https://*/cb", "https://a*.example/cb",
+                               "https://user@app.example/cb", "https://app%2eexample/cb",
+                               "https:///cb", "http://app.example/cb"}) {
+    EXPECT_FALSE(IsValidRedirectUri(bad)) << bad;
   }
 }
 

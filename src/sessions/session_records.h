@@ -41,6 +41,7 @@ enum class RevokeReason {
   kAuthorizationRevoked,  // the user revoked the client's access
   kAddressProven,         // every session, when the owner first proved an unverified address
   kEmailChanged,          // the app (console, server API) gave the account another address
+  kClientRevoked,         // the app revoked the OAuth client the grant was issued to
 };
 inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kLogout, "logout"},
@@ -57,6 +58,7 @@ inline constexpr EnumText<RevokeReason> kRevokeReasonTexts[] = {
     {RevokeReason::kAuthorizationRevoked, "authorization_revoked"},
     {RevokeReason::kAddressProven, "address_proven"},
     {RevokeReason::kEmailChanged, "email_changed"},
+    {RevokeReason::kClientRevoked, "client_revoked"},
     // Former text: the account page wrote "user_revoked" where the account API wrote
     // "revoked_by_user"; rows of either read as kRevokedByUser.
     {RevokeReason::kRevokedByUser, "user_revoked"},

@@ -84,6 +84,10 @@ Status SessionService::LogoutByRefreshToken(const store::App& app,
   auto session = sessions_.FindSessionByRefreshToken(app.id, crypto::TokenHash(refresh_token));
   if (session.status().IsNotFound()) return OkStatus();
   TESSERA_RETURN_IF_ERROR(session.status());
+  // The account API ends its own sessions only. An OAuth grant's refresh token ends through
+  // the client's authenticated revocation (/oauth/revoke) or the user's account page: whoever
+  // merely holds the token must not end a grant here without client authentication.
+  if (session->kind != store::SessionKind::kApi) return OkStatus();
   Status s = RevokeSession(app, session->user_id, session->id, store::RevokeReason::kLogout);
   return s.IsNotFound() ? OkStatus() : s;
 }

@@ -54,7 +54,8 @@ class SessionService {
                                         const Actor* issued_by = nullptr);
   Result<TokenGrant> Refresh(const store::App& app, std::string_view refresh_token,
                              const ClientInfo& client);
-  // Revokes the session of a refresh token; unknown tokens are ignored (RFC 7009 §2.2).
+  // Revokes the account-API session of a refresh token; unknown tokens and OAuth grants' refresh
+  // tokens are ignored (RFC 7009 §2.2: the answer says nothing about the token).
   Status LogoutByRefreshToken(const store::App& app, std::string_view refresh_token);
   Status RevokeSession(const store::App& app, std::string_view user_id, std::string_view session_id,
                        store::RevokeReason reason);

@@ -47,6 +47,7 @@ struct GcStats {
   int64_t throttle_entries = 0;
   int64_t email_tokens = 0;
   int64_t sent_mail = 0;
+  int64_t revoked_access_tokens = 0;
 };
 
 class Store : public AppStore,
@@ -58,6 +59,7 @@ class Store : public AppStore,
               public SessionStore,
               public ApiTokenStore,
               public KeyStore,
+              public RevokedAccessTokenStore,
               public ClientStore,
               public AuthorizationStore,
               public ThrottleStore,

@@ -82,7 +82,8 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
     if (hit->expires_at_s + kLeewaySeconds <= now) return UnauthenticatedError("invalid token: expired");
     if (keys_.Current()->Find(hit->kid)) {
       return VerifiedAccessToken{hit->subject,      hit->session_id,   hit->client_id,
-                                 hit->scope,        hit->expires_at_s, hit->issued_at_s};
+                                 hit->scope,        hit->expires_at_s, hit->issued_at_s,
+                                 hit->jti};
     }
     // The key is no longer published: fall through to a full verification (which fails).
   }
@@ -99,10 +100,11 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
   TESSERA_ASSIGN_OR_RETURN(json::object claims, crypto::VerifyJwt(token, lookup, opt));
   VerifiedAccessToken v{StringClaim(claims, "sub"), StringClaim(claims, "sid"),
                         StringClaim(claims, "client_id"), StringClaim(claims, "scope"),
-                        IntClaim(claims, "exp"), IntClaim(claims, "iat")};
+                        IntClaim(claims, "exp"), IntClaim(claims, "iat"),
+                        StringClaim(claims, "jti")};
   if (v.subject.empty()) return UnauthenticatedError("invalid token: no subject");
   if (v.expires_at_s > 0) {
-    verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope,
+    verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope, v.jti,
                                          std::string(issuer), std::string(audience), kid,
                                          v.expires_at_s, v.issued_at_s});
   }

@@ -38,6 +38,7 @@ struct VerifiedAccessToken {
   std::string scope;
   int64_t expires_at_s = 0;
   int64_t issued_at_s = 0;
+  std::string jti;  // what a revocation lists (RFC 7009 for access tokens)
 };
 
 // The scope of tokens that may call the account API (/api/me…).

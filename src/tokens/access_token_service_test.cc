@@ -19,7 +19,7 @@ class AccessTokenServiceTest : public testing::Test {
     db_ = std::move(store::test::TestDatabase::Create("sqlite")).value();
     store_ = std::move(db_->OpenStore()).value();
     KeyServiceOptions ko;
-    ko.master_key = crypto::RandomBytes(32);
+    ko.master_key = master_key_;
     ko.publish_retired_for_ms = 60'000;
     keys_ = std::move(KeyService::Create(*store_, clock_, ko)).value();
     tokens_ = std::make_unique<AccessTokenService>(*keys_, clock_, 600, metrics_);
@@ -29,6 +29,7 @@ class AccessTokenServiceTest : public testing::Test {
   }
   static constexpr const char* kIss = "https://id.example/apps/a";
   ManualClock clock_{1'800'000'000'000};
+  std::string master_key_ = crypto::RandomBytes(32);
   Metrics metrics_;
   std::unique_ptr<store::test::TestDatabase> db_;
   std::unique_ptr<store::Store> store_;
@@ -80,6 +81,52 @@ TEST_F(AccessTokenServiceTest, TokensOfAnUnpublishedKeyAreRefusedEvenWhenCached)
   ASSERT_TRUE(keys_->Rotate().ok());                      // reload drops the old key
   EXPECT_EQ(tokens_->Verify(token, kIss, kIss).status().code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(tokens_->Verify(Issue(), kIss, kIss).ok());  // the new key signs and verifies
+}
+
+// Issue 12: one active key per algorithm (ES256 signs access tokens, RS256 is always there for
+// ID tokens), all published with kid, alg and use; rotation replaces one algorithm's key or all.
+TEST_F(AccessTokenServiceTest, KeySetHoldsOneActiveKeyPerAlgorithm) {
+  auto set = keys_->Current();
+  ASSERT_NE(set->Active(crypto::JwsAlg::kES256), nullptr);
+  ASSERT_NE(set->Active(crypto::JwsAlg::kRS256), nullptr);
+  EXPECT_EQ(set->Active(crypto::JwsAlg::kEdDSA), nullptr);  // only when configured
+  EXPECT_EQ(set->keys.front().alg(), crypto::JwsAlg::kES256);  // access tokens
+  const auto& published = set->jwks.at("keys").as_array();
+  ASSERT_EQ(published.size(), 2u);
+  for (const auto& k : published) {
+    EXPECT_EQ(k.at("use"), "sig");
+    EXPECT_FALSE(k.at("kid").as_string().empty());
+    EXPECT_TRUE(k.at("alg") == "ES256" || k.at("alg") == "RS256") << k;
+  }
+  std::string es = set->Active(crypto::JwsAlg::kES256)->kid();
+  std::string rs = set->Active(crypto::JwsAlg::kRS256)->kid();
+
+  auto one = keys_->Rotate(crypto::JwsAlg::kRS256);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  set = keys_->Current();
+  EXPECT_EQ(set->Active(crypto::JwsAlg::kES256)->kid(), es);  // untouched
+  EXPECT_EQ(set->Active(crypto::JwsAlg::kRS256)->kid(), (*one)[0]);
+  EXPECT_NE(set->Find(rs), nullptr);  // the replaced key stays published
+  EXPECT_EQ(set->jwks.at("keys").as_array().size(), 3u);
+
+  auto all = keys_->Rotate();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
+  set = keys_->Current();
+  EXPECT_NE(set->Active(crypto::JwsAlg::kES256)->kid(), es);
+
+  // A second service on the same database (another node, or a restart with EdDSA added) sees
+  // the same active keys and adds only what is missing.
+  KeyServiceOptions ko;
+  ko.master_key = master_key_;
+  ko.algs = {crypto::JwsAlg::kES256, crypto::JwsAlg::kRS256, crypto::JwsAlg::kEdDSA};
+  auto node2 = KeyService::Create(*store_, clock_, ko);
+  ASSERT_TRUE(node2.ok()) << node2.status().ToString();
+  auto set2 = (*node2)->Current();
+  EXPECT_EQ(set2->Active(crypto::JwsAlg::kES256)->kid(), set->Active(crypto::JwsAlg::kES256)->kid());
+  EXPECT_EQ(set2->Active(crypto::JwsAlg::kRS256)->kid(), set->Active(crypto::JwsAlg::kRS256)->kid());
+  EXPECT_NE(set2->Active(crypto::JwsAlg::kEdDSA), nullptr);
 }
 
 }  // namespace

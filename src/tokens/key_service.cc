@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "crypto/aead.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -15,21 +17,44 @@ const crypto::SigningKey* KeySet::Find(std::string_view kid) const {
   return nullptr;
 }
 
+const crypto::SigningKey* KeySet::Active(crypto::JwsAlg alg) const {
+  for (size_t i = 0; i < active_count; ++i) {
+    if (keys[i].alg() == alg) return &keys[i];
+  }
+  return nullptr;
+}
+
+namespace {
+
+void AddOnce(std::vector<crypto::JwsAlg>& algs, crypto::JwsAlg alg) {
+  if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<KeyService>> KeyService::Create(store::KeyStore& store, const Clock& clock,
                                                        KeyServiceOptions options) {
+  AddOnce(options.algs, options.alg);
+  AddOnce(options.algs, crypto::JwsAlg::kRS256);
   std::unique_ptr<KeyService> svc(new KeyService(store, clock, std::move(options)));
   TESSERA_ASSIGN_OR_RETURN(auto records, store.ListSigningKeys());
-  if (records.empty()) TESSERA_RETURN_IF_ERROR(svc->CreateKey());
+  // An algorithm added to the configuration (or an upgrade from one key) gets its first key.
+  for (crypto::JwsAlg alg : svc->options_.algs) {
+    bool has_active = std::any_of(records.begin(), records.end(), [alg](const auto& r) {
+      return !r.retired_at && r.alg == crypto::JwsAlgName(alg);
+    });
+    if (!has_active) TESSERA_RETURN_IF_ERROR(svc->CreateKey(alg));
+  }
   TESSERA_RETURN_IF_ERROR(svc->Reload());
   return svc;
 }
 
-Status KeyService::CreateKey() {
+Status KeyService::CreateKey(crypto::JwsAlg alg) {
   std::string kid = crypto::Base64UrlEncode(crypto::RandomBytes(12));
-  TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(options_.alg, kid));
+  TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(alg, kid));
   TESSERA_ASSIGN_OR_RETURN(std::string sealed,
                            crypto::AeadSeal(options_.master_key, key.PrivatePem(), kid));
-  store::SigningKeyRecord rec{kid, std::string(crypto::JwsAlgName(options_.alg)),
+  store::SigningKeyRecord rec{kid, std::string(crypto::JwsAlgName(alg)),
                               crypto::Base64Encode(sealed),
                               boost::json::serialize(key.PublicJwk()), clock_.NowMillis(),
                               std::nullopt};
@@ -42,7 +67,8 @@ Status KeyService::Reload() {
   auto set = std::make_shared<KeySet>();
   int64_t now = clock_.NowMillis();
   boost::json::array published;
-  for (const auto& rec : records) {
+  std::vector<crypto::SigningKey> retired;
+  for (const auto& rec : records) {  // newest first
     bool active = !rec.retired_at;
     if (!active && now - *rec.retired_at > options_.publish_retired_for_ms) continue;
     auto alg = crypto::ParseJwsAlg(rec.alg);
@@ -55,14 +81,24 @@ Status KeyService::Reload() {
     }
     TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::FromPrivatePem(*alg, rec.kid, *pem));
     published.push_back(key.PublicJwk());
-    // The active key goes first: it is the one that signs.
-    if (active && !set->keys.empty()) {
-      set->keys.insert(set->keys.begin(), std::move(key));
-    } else {
+    // Newest first, so of two active keys of one algorithm (two nodes' first start at once)
+    // the newer signs; the older stays published and verifies.
+    if (active && !set->Active(key.alg())) {
       set->keys.push_back(std::move(key));
+      set->active_count++;
+      set->active_algs.push_back(set->keys.back().alg());
+    } else {
+      retired.push_back(std::move(key));
     }
   }
-  if (set->keys.empty()) return FailedPreconditionError("no signing key; run `tessera keys rotate`");
+  // The access-token algorithm's key goes first: it is the one that signs access tokens.
+  auto first = std::find_if(set->keys.begin(), set->keys.end(),
+                            [this](const auto& k) { return k.alg() == options_.alg; });
+  if (first == set->keys.end()) {
+    return FailedPreconditionError("no active signing key; run `tessera keys rotate`");
+  }
+  std::rotate(set->keys.begin(), first, first + 1);
+  for (auto& k : retired) set->keys.push_back(std::move(k));
   set->jwks["keys"] = std::move(published);
   set->loaded_at_ms = now;
   std::lock_guard lock(mu_);
@@ -98,10 +134,16 @@ std::shared_ptr<const KeySet> KeyService::ForKid(std::string_view kid) {
   return current_;
 }
 
-Result<std::string> KeyService::Rotate() {
-  TESSERA_RETURN_IF_ERROR(CreateKey());
+Result<std::vector<std::string>> KeyService::Rotate(std::optional<crypto::JwsAlg> alg) {
+  std::vector<crypto::JwsAlg> algs = alg ? std::vector{*alg} : options_.algs;
+  for (crypto::JwsAlg a : algs) TESSERA_RETURN_IF_ERROR(CreateKey(a));
   TESSERA_RETURN_IF_ERROR(Reload());
-  return Current()->keys.front().kid();
+  auto set = Current();
+  std::vector<std::string> kids;
+  for (crypto::JwsAlg a : algs) {
+    if (const auto* k = set->Active(a)) kids.push_back(k->kid());
+  }
+  return kids;
 }
 
 }  // namespace tessera::services

@@ -1,5 +1,7 @@
 // File: key_service.h
-// Signing keys: created on first start, kept in the database with the private half sealed
+// Signing keys: one active key per algorithm the server signs with (ES256 for access tokens by
+// default; RS256 always, because OpenID Connect relying parties assume it for ID tokens; EdDSA
+// when configured). Created on first start, kept in the database with the private half sealed
 // under the master key (AES-256-GCM, bound to the kid), rotated by `tessera keys rotate`.
 // Each node caches the key set and reloads it every `refresh_interval` and whenever a token
 // names an unknown kid (at most once a second), so a rotation on one node reaches the others.
@@ -10,6 +12,7 @@
 #include <boost/json/object.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "base/clock.h"
@@ -20,7 +23,9 @@
 namespace tessera::services {
 
 struct KeyServiceOptions {
-  crypto::JwsAlg alg = crypto::JwsAlg::kES256;
+  crypto::JwsAlg alg = crypto::JwsAlg::kES256;  // access tokens
+  // Every algorithm to hold an active key for (`alg` and RS256 are added when missing).
+  std::vector<crypto::JwsAlg> algs = {crypto::JwsAlg::kES256, crypto::JwsAlg::kRS256};
   std::string master_key;  // 32 bytes
   int64_t refresh_interval_ms = 30'000;
   int64_t publish_retired_for_ms = 7LL * 24 * 3600 * 1000;
@@ -28,10 +33,19 @@ struct KeyServiceOptions {
 
 // An immutable snapshot: readers hold a shared_ptr, reloads swap in a new one.
 struct KeySet {
-  std::vector<crypto::SigningKey> keys;  // [0] is the active (signing) key
+  // [0] is the active key of the access-token algorithm; then the other algorithms' active
+  // keys; then retired keys still published.
+  std::vector<crypto::SigningKey> keys;
   boost::json::object jwks;
   int64_t loaded_at_ms = 0;
   const crypto::SigningKey* Find(std::string_view kid) const;
+  // The active key of `alg`, or nullptr when the server holds none.
+  const crypto::SigningKey* Active(crypto::JwsAlg alg) const;
+  std::vector<crypto::JwsAlg> active_algs;  // the algorithms with an active key
+
+ private:
+  friend class KeyService;
+  size_t active_count = 0;  // keys[0, active_count) are active
 };
 
 class KeyService {
@@ -43,14 +57,17 @@ class KeyService {
   std::shared_ptr<const KeySet> Current();
   // For verification: reloads once if `kid` is unknown (another node may have rotated).
   std::shared_ptr<const KeySet> ForKid(std::string_view kid);
-  // Creates a new active key (the configured algorithm) and retires the others.
-  Result<std::string> Rotate();
+  // Creates a new active key for `alg` (every configured algorithm when unset) and retires the
+  // key it replaces; returns the new kids.
+  Result<std::vector<std::string>> Rotate(std::optional<crypto::JwsAlg> alg = std::nullopt);
+  // The algorithms the server signs with (discovery, client registration).
+  const std::vector<crypto::JwsAlg>& algs() const { return options_.algs; }
 
  private:
   KeyService(store::KeyStore& store, const Clock& clock, KeyServiceOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
   Status Reload();
-  Status CreateKey();
+  Status CreateKey(crypto::JwsAlg alg);
 
   store::KeyStore& store_;
   const Clock& clock_;

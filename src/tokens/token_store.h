@@ -14,6 +14,7 @@ namespace tessera::store {
 // The unique keys of personal API tokens and signing keys (Status::ClashedOn).
 enum class ApiTokenUniqueKey { kId, kTokenHash };
 enum class SigningKeyUniqueKey { kKid };
+enum class RevokedAccessTokenUniqueKey { kJti };  // per app
 
 class ApiTokenStore {
  public:
@@ -40,8 +41,21 @@ class KeyStore {
   virtual Status InsertSigningKey(const SigningKeyRecord& key) = 0;
   // Newest first.
   virtual Result<std::vector<SigningKeyRecord>> ListSigningKeys() = 0;
-  // Marks every active key but `keep_kid` retired at `now`.
+  // Marks every active key of `keep_kid`'s algorithm older than `keep_kid` (created_at, then
+  // kid, as listed) retired at `now`: each algorithm has its own active key, and of two keys
+  // created at once by two nodes the newer stays active whatever the order of the calls.
   virtual Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) = 0;
+};
+
+// Access tokens (JWTs) revoked before their expiry (RFC 7009): a jti stays listed until the
+// token would have expired, then garbage collection drops it.
+class RevokedAccessTokenStore {
+ public:
+  virtual ~RevokedAccessTokenStore() = default;
+  // Idempotent: listing a listed jti again is OK.
+  virtual Status AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
+                                       UnixMillis expires_at) = 0;
+  virtual Result<bool> IsAccessTokenRevoked(std::string_view app_id, std::string_view jti) = 0;
 };
 
 }  // namespace tessera::store

@@ -16,7 +16,7 @@
 namespace tessera::services {
 
 struct CachedToken {
-  std::string subject, session_id, client_id, scope;
+  std::string subject, session_id, client_id, scope, jti;
   std::string issuer, audience, kid;
   int64_t expires_at_s = 0;
   int64_t issued_at_s = 0;

@@ -24,6 +24,17 @@ void SetGrants(PageData& d, const std::vector<std::string>& grants) {
   for (const char* g : kGrants) d.set(std::string("grant_") + g, Contains(grants, g));
 }
 
+// The form's algorithm; unset when the form has none (then the client keeps its own).
+std::optional<std::string> IdTokenAlgOf(const Form& form) {
+  std::string alg = Field(form, "id_token_signed_response_alg", 16);
+  if (alg.empty()) return std::nullopt;
+  return alg;
+}
+
+void SetIdTokenAlg(PageData& d, std::string_view alg) {
+  for (const char* a : {"RS256", "ES256", "EdDSA"}) d.set(std::string("alg_") + a, alg == a);
+}
+
 std::string GrantsText(const std::vector<std::string>& grants) {
   std::vector<std::string> names;
   for (const auto& g : grants) {
@@ -36,7 +47,8 @@ std::string GrantsText(const std::vector<std::string>& grants) {
 }
 
 const std::vector<std::string_view> kClientFields = {
-    "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes"};
+    "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
+    "id_token_signed_response_alg", "resource_server"};
 
 }  // namespace
 
@@ -158,6 +170,8 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("redirect_uris", "");
     d.set("post_logout_redirect_uris", "");
     d.set("scopes", "");
+    d.set("resource_server", false);
+    SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
   return layout_.Render(req, a.visitor, "console_clients", std::move(d), status);
@@ -173,6 +187,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.post_logout_redirect_uris = Lines(http::FormValue(form, "post_logout_redirect_uris"));
   reg.grant_types = GrantsOf(form);
   reg.scopes = Words(http::FormValue(form, "scopes"));
+  reg.id_token_signed_response_alg = IdTokenAlgOf(form);
+  reg.resource_server = Checked(form, "resource_server");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -202,6 +218,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("redirect_uris", Field(form, "redirect_uris", 8192));
   d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
   d.set("scopes", Field(form, "scopes", 2048));
+  d.set("resource_server", reg.resource_server);
+  SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
 }
@@ -238,6 +256,8 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("redirect_uris", Join(c.redirect_uris, "\n"));
     d.set("post_logout_redirect_uris", Join(c.post_logout_redirect_uris, "\n"));
     d.set("scopes", Join(c.scopes, " "));
+    d.set("resource_server", c.resource_server);
+    SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
   return layout_.Render(req, a.visitor, "console_client", std::move(d), status);
@@ -254,6 +274,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.post_logout_redirect_uris = Lines(http::FormValue(form, "post_logout_redirect_uris"));
   update.grant_types = GrantsOf(form);
   update.scopes = Words(http::FormValue(form, "scopes"));
+  update.id_token_signed_response_alg = IdTokenAlgOf(form);
+  update.resource_server = Checked(form, "resource_server");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -271,6 +293,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("redirect_uris", Field(form, "redirect_uris", 8192));
   d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
   d.set("scopes", Field(form, "scopes", 2048));
+  d.set("resource_server", *update.resource_server);
+  SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);
 }

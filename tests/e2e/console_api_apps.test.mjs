@@ -171,7 +171,10 @@ for (const backend of backends()) {
       const got = await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`);
       assertStatus(got, 200);
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
-        'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes'].sort());
+        'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
+        'resource_server'].sort());
+      assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
+      assert.equal(got.body.resource_server, false);
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -182,6 +185,12 @@ for (const backend of backends()) {
       assertStatus(patched, 200);
       assert.equal(patched.body.name, 'Renamed');
       assert.deepEqual(patched.body.scopes, ['reports:read', 'reports:write']);
+      const alg = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'ES256', resource_server: true } });
+      assertStatus(alg, 200);
+      assert.equal(alg.body.id_token_signed_response_alg, 'ES256');
+      assert.equal(alg.body.resource_server, true);
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'HS256' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'none' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { is_public: true } }), 400, 'validation-error', { field: 'is_public' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { grant_types: ['password'] } }), 400, 'validation-error');
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { redirect_uris: 'https://x' } }), 400, 'validation-error', { field: 'redirect_uris' });

@@ -14,6 +14,7 @@
 //
 // Run alone:  node --test tests/e2e/oidc_flow_client.test.mjs
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import {
   backends, test, describe, before, after, signup, rand, request, show, decodeJwt, verifyEs256,
 } from './lib/server.mjs';
@@ -50,7 +51,8 @@ for (const backend of backends()) {
       assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
       assert.deepEqual([...m.token_endpoint_auth_methods_supported].sort(),
         ['client_secret_basic', 'client_secret_post', 'none']);
-      assert.deepEqual(m.id_token_signing_alg_values_supported, ['ES256']);
+      // RS256 is what OpenID Connect Discovery requires and relying parties assume (issue 12).
+      assert.deepEqual([...m.id_token_signing_alg_values_supported].sort(), ['ES256', 'RS256']);
       for (const s of ['openid', 'profile', 'email', 'phone', 'address', 'offline_access']) {
         assert.ok(m.scopes_supported?.includes(s), `scopes_supported has ${s}: ${JSON.stringify(m.scopes_supported)}`);
       }
@@ -108,8 +110,11 @@ for (const backend of backends()) {
         assert.equal(typeof c.email_verified, 'boolean');
         assert.equal(c.name, 'Ada Lovelace');
         const idt = decodeJwt(t.id_token);
-        assert.equal(idt.header.alg, 'ES256');
-        assert.ok(verifyEs256(t.id_token, await jwkFor(t.id_token)), 'ID token signature verifies against the JWKS');
+        assert.equal(idt.header.alg, 'RS256', 'the OIDC Registration default');
+        const idKey = crypto.createPublicKey({ key: await jwkFor(t.id_token), format: 'jwk' });
+        const [ih, ip, is] = t.id_token.split('.');
+        assert.ok(crypto.verify('sha256', Buffer.from(`${ih}.${ip}`), idKey, Buffer.from(is, 'base64url')),
+          'ID token signature verifies against the JWKS');
 
         // The access token: an RFC 9068 JWT for this user and client.
         const at = decodeJwt(t.access_token);

@@ -57,5 +57,27 @@ TEST_P(StoreConformanceTest, RetireSigningKeysExcept) {
   EXPECT_EQ((*keys)[1].retired_at, now);
 }
 
+// Issue 12: one active key per algorithm, and a race of two first starts leaves the newer one
+// active (never none).
+TEST_P(StoreConformanceTest, RetireSigningKeysExceptKeepsOtherAlgorithmsAndNewerKeys) {
+  SigningKeyRecord rs = MakeKey("k-rs", kT0);
+  rs.alg = "RS256";
+  SigningKeyRecord a = MakeKey("k-a", kT0 + kDay);
+  SigningKeyRecord b = MakeKey("k-b", kT0 + 2 * kDay);
+  for (const auto& k : {rs, a, b}) ASSERT_OK(store().InsertSigningKey(k));
+  // Node B retires first, node A last: A must not retire B's newer key.
+  ASSERT_OK(store().RetireSigningKeysExcept("k-b", kT0 + 3 * kDay));
+  ASSERT_OK(store().RetireSigningKeysExcept("k-a", kT0 + 3 * kDay));
+  auto keys = store().ListSigningKeys();
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 3u);
+  EXPECT_EQ((*keys)[0].kid, "k-b");
+  EXPECT_EQ((*keys)[0].retired_at, std::nullopt);
+  EXPECT_EQ((*keys)[1].kid, "k-a");
+  EXPECT_EQ((*keys)[1].retired_at, kT0 + 3 * kDay);
+  EXPECT_EQ((*keys)[2].kid, "k-rs");
+  EXPECT_EQ((*keys)[2].retired_at, std::nullopt);  // another algorithm: untouched
+}
+
 }  // namespace
 }  // namespace tessera::store::test

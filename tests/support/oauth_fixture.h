@@ -179,8 +179,16 @@ class OAuthFixture : public testing::Test, protected testing_support::ServiceSta
     return t.ok() ? *t : GrantedTokens{};
   }
 
+  // Whether introspection calls `token` active when asked by the client holding it (for
+  // access tokens: by a resource server of the app, which sees them all).
   bool Active(std::string_view token, const store::App* app = nullptr) {
-    auto r = oauth_tokens_->Introspect(app ? *app : app_, token, "");
+    const store::App& in = app ? *app : app_;
+    store::OAuthClient holder;
+    holder.resource_server = true;
+    if (auto rt = store_->GetRefreshToken(in.id, crypto::TokenHash(token)); rt.ok()) {
+      holder.client_id = rt->session.client_id;
+    }
+    auto r = oauth_tokens_->Introspect(in, holder, token, "");
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return false;
     auto it = r->find("active");

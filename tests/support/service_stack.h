@@ -151,7 +151,11 @@ class ServiceStack {
   }
 
   void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {
-    authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_);
+    oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *store_, *store_, *apps_,
+                                                        *keys_, *tokens_, clock_);
+    authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_,
+                                                    AuthorizationOptions{}, nullptr,
+                                                    oauth_tokens_.get());
     token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, clock_,
                                                   TokenIssuerOptions{3600});
     code_grant_ = std::make_unique<AuthorizationCodeGrant>(
@@ -162,8 +166,6 @@ class ServiceStack {
     client_credentials_grant_ = std::make_unique<ClientCredentialsGrant>(*token_issuer_);
     grant_types_ = std::make_unique<GrantTypes>(std::vector<Grant*>{
         code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get()});
-    oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *apps_, *keys_,
-                                                        *tokens_, clock_);
     browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser, audit);
   }
 };

@@ -150,6 +150,10 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
     }
     return ToLogin(*app, areq);
   }
+  if (authz_.HintNamesAnotherUser(areq, *session)) {
+    return RedirectError(*app, areq, OAuthError(services::kLoginRequired,
+                                                "the signed-in user is not the one id_token_hint names"));
+  }
   auto consent = authz_.NeedsConsent(*app, session->user_id, areq);
   if (!consent.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
   if (*consent) {

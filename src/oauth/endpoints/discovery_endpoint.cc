@@ -20,7 +20,10 @@ boost::json::array Strings(std::initializer_list<std::string_view> items) {
 void DiscoveryEndpoint::Mount(http::Router& r) {
   r.Add(http::beast_http::verb::get, "/apps/{app}/.well-known/openid-configuration",
         [this](http::Request& q) { return Handle(q); });
-  // RFC 8414 clients may ask at the OAuth location too.
+  // RFC 8414 §3.1: for an issuer with a path, the well-known segment goes between the host and
+  // the path; the appended form stays for clients that ask there.
+  r.Add(http::beast_http::verb::get, "/.well-known/oauth-authorization-server/apps/{app}",
+        [this](http::Request& q) { return Handle(q); });
   r.Add(http::beast_http::verb::get, "/apps/{app}/.well-known/oauth-authorization-server",
         [this](http::Request& q) { return Handle(q); });
 }
@@ -29,8 +32,12 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
   auto app = apps_.Resolve(req.Param("app"));
   if (!app.ok()) return http::ProblemResponse(app.status());
   std::string iss = apps_.IssuerFor(app->slug);
+  // Every algorithm a client may register for its ID tokens (RS256 is always among them, as
+  // OIDC Discovery §3 requires).
   boost::json::array algs;
-  algs.emplace_back(crypto::JwsAlgName(keys_.Current()->keys.front().alg()));
+  for (crypto::JwsAlg a : keys_.algs()) algs.emplace_back(crypto::JwsAlgName(a));
+  boost::json::array grant_types;
+  for (std::string_view g : grants_.Names()) grant_types.emplace_back(g);
   boost::json::array scopes;
   for (auto s : services::kOidcScopes) scopes.emplace_back(s);
   boost::json::array claims;
@@ -49,7 +56,7 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
       {"scopes_supported", scopes},
       {"response_types_supported", Strings({"code"})},
       {"response_modes_supported", Strings({"query"})},
-      {"grant_types_supported", Strings({"authorization_code", "refresh_token", "client_credentials"})},
+      {"grant_types_supported", grant_types},
       {"subject_types_supported", Strings({"public"})},
       {"id_token_signing_alg_values_supported", algs},
       {"token_endpoint_auth_methods_supported", auth_methods},

@@ -26,7 +26,7 @@ http::Response TokenIntrospectionEndpoints::Introspect(http::Request& req) {
   }
   std::string token = f.Param("token");
   if (token.empty()) return WriteOAuthError(OAuthError(kInvalidRequest, "token is required"));
-  auto answer = tokens_.Introspect(*app, token, f.Param("token_type_hint"));
+  auto answer = tokens_.Introspect(*app, client, token, f.Param("token_type_hint"));
   if (!answer.ok()) return WriteOAuthError(OAuthError(kServerError));
   http::Response r = http::JsonResponse(200, *answer);
   SetNoStore(r);

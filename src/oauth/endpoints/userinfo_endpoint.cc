@@ -1,5 +1,8 @@
 #include "oauth/endpoints/userinfo_endpoint.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "http/form.h"
 #include "http/problem.h"
 #include "oauth/endpoints/cors.h"
@@ -34,7 +37,11 @@ std::optional<std::string> BearerToken(const http::Request& req, std::string* er
       *error = "use one way of sending the token";
       return std::nullopt;
     }
-    if (h.size() < 8 || (h.substr(0, 7) != "Bearer " && h.substr(0, 7) != "bearer ")) {
+    // The auth-scheme is case-insensitive (RFC 9110 §11.1): "Bearer", "bearer", "BEARER".
+    if (h.size() < 8 || h[6] != ' ' ||
+        !std::equal(h.begin(), h.begin() + 6, "bearer", [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
       return std::nullopt;
     }
     std::string_view t = h.substr(7);

@@ -52,6 +52,9 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
         c.Exec("DELETE FROM email_tokens WHERE expires_at < $1", {now - kGrace}));
     TESSERA_ASSIGN_OR_RETURN(
         stats.sent_mail, c.Exec("DELETE FROM mail_outbox WHERE sent_at < $1", {now - kSentMailKept}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.revoked_access_tokens,
+        c.Exec("DELETE FROM revoked_access_tokens WHERE expires_at < $1", {now - kGrace}));
     // Expired invitations (never counted: an app's own are also dropped at its next invite).
     TESSERA_RETURN_IF_ERROR(
         c.Exec("DELETE FROM app_invitations WHERE expires_at < $1", {now - kGrace}).status());

@@ -113,13 +113,19 @@ class SqlStore final : public Store {
   Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
   Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
 
+  // RevokedAccessTokenStore
+  Status AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
+                               UnixMillis expires_at) override;
+  Result<bool> IsAccessTokenRevoked(std::string_view app_id, std::string_view jti) override;
+
   // ClientStore
   Status CreateClient(const OAuthClient& client) override;
   Result<OAuthClient> GetClient(std::string_view app_id, std::string_view client_id) override;
   Result<std::vector<OAuthClient>> ListClients(std::string_view app_id) override;
   Result<OAuthClient> UpdateClient(std::string_view app_id, std::string_view client_id,
                                    const std::function<Status(OAuthClient&)>& mutate) override;
-  Status RevokeClient(std::string_view app_id, std::string_view client_id, UnixMillis now) override;
+  Result<int64_t> RevokeClient(std::string_view app_id, std::string_view client_id,
+                               UnixMillis now) override;
 
   // AuthorizationStore
   Status CreateAuthorizationCode(const AuthorizationCode& code) override;

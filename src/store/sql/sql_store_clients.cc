@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::string_view kClientSelect =
     "SELECT client_id, app_id, name, secret_hash, is_public, first_party, redirect_uris_json,"
-    " grant_types_json, scopes_json, created_at, revoked_at, post_logout_redirect_uris_json"
+    " grant_types_json, scopes_json, created_at, revoked_at, post_logout_redirect_uris_json,"
+    " id_token_signed_response_alg, resource_server"
     " FROM oauth_clients ";
 
 OAuthClient ReadClient(const SqlRow& r) {
@@ -24,6 +25,8 @@ OAuthClient ReadClient(const SqlRow& r) {
   c.created_at = Int(r, 9);
   c.revoked_at = OptInt(r, 10);
   c.post_logout_redirect_uris = StringListFromJson(Text(r, 11));
+  c.id_token_signed_response_alg = Text(r, 12);
+  c.resource_server = Int(r, 13) != 0;
   return c;
 }
 
@@ -33,12 +36,13 @@ Status SqlStore::CreateClient(const OAuthClient& c) {
   return WriteOne(
              "INSERT INTO oauth_clients (client_id, app_id, name, secret_hash, is_public,"
              " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
-             " post_logout_redirect_uris_json)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             " post_logout_redirect_uris_json, id_token_signed_response_alg, resource_server)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
              {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
               int64_t{c.first_party}, StringListToJson(c.redirect_uris),
               StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
-              StringListToJson(c.post_logout_redirect_uris)})
+              StringListToJson(c.post_logout_redirect_uris), c.id_token_signed_response_alg,
+              int64_t{c.resource_server}})
       .status();
 }
 
@@ -93,24 +97,43 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
         .Exec(
             "UPDATE oauth_clients SET name = $3, secret_hash = $4, is_public = $5,"
             " first_party = $6, redirect_uris_json = $7, grant_types_json = $8,"
-            " scopes_json = $9, post_logout_redirect_uris_json = $10"
+            " scopes_json = $9, post_logout_redirect_uris_json = $10,"
+            " id_token_signed_response_alg = $11, resource_server = $12"
             " WHERE app_id = $1 AND client_id = $2",
             {client.app_id, client.client_id, client.name, Opt(client.secret_hash),
              int64_t{client.is_public}, int64_t{client.first_party},
              StringListToJson(client.redirect_uris), StringListToJson(client.grant_types),
-             StringListToJson(client.scopes), StringListToJson(client.post_logout_redirect_uris)})
+             StringListToJson(client.scopes), StringListToJson(client.post_logout_redirect_uris),
+             client.id_token_signed_response_alg, int64_t{client.resource_server}})
         .status();
   });
   if (!s.ok()) return s;
   return client;
 }
 
-Status SqlStore::RevokeClient(std::string_view app_id, std::string_view client_id, UnixMillis now) {
-  TESSERA_ASSIGN_OR_RETURN(int64_t n,
-                           WriteOne("UPDATE oauth_clients SET revoked_at = $3"
+// One transaction: the client, its grants (its "oauth" sessions, whose tokens introspection and
+// userinfo then refuse) and the consents given to it end together.
+Result<int64_t> SqlStore::RevokeClient(std::string_view app_id, std::string_view client_id,
+                                       UnixMillis now) {
+  int64_t grants = 0;
+  Status s = db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(int64_t n,
+                             c.Exec("UPDATE oauth_clients SET revoked_at = $3"
                                     " WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
                                     {std::string(app_id), std::string(client_id), now}));
-  return n == 1 ? OkStatus() : NotFoundError("client");
+    if (n != 1) return NotFoundError("client");
+    TESSERA_ASSIGN_OR_RETURN(
+        grants, c.Exec("UPDATE sessions SET revoked_at = $3, revoked_reason = $4"
+                       " WHERE app_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+                       {std::string(app_id), std::string(client_id), now,
+                        EnumValue(RevokeReason::kClientRevoked)}));
+    return c
+        .Exec("DELETE FROM consents WHERE app_id = $1 AND client_id = $2",
+              {std::string(app_id), std::string(client_id)})
+        .status();
+  });
+  if (!s.ok()) return s;
+  return grants;
 }
 
 }  // namespace tessera::store::sql

@@ -99,9 +99,30 @@ Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {
 }
 
 Status SqlStore::RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) {
-  return WriteOne("UPDATE signing_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL",
+  // Only keys older than keep_kid (in ListSigningKeys' order): when two nodes create a key at
+  // once, the newest stays active whichever retires last, never neither.
+  return WriteOne("UPDATE signing_keys SET retired_at = $2 WHERE retired_at IS NULL"
+                  " AND kid <> $1 AND alg = (SELECT alg FROM signing_keys WHERE kid = $1)"
+                  " AND (created_at < (SELECT created_at FROM signing_keys WHERE kid = $1)"
+                  "      OR (created_at = (SELECT created_at FROM signing_keys WHERE kid = $1)"
+                  "          AND kid < $1))",
                   {std::string(keep_kid), now})
       .status();
+}
+
+Status SqlStore::AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
+                                       UnixMillis expires_at) {
+  return WriteOne("INSERT INTO revoked_access_tokens (app_id, jti, expires_at) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (app_id, jti) DO NOTHING",
+                  {std::string(app_id), std::string(jti), expires_at})
+      .status();
+}
+
+Result<bool> SqlStore::IsAccessTokenRevoked(std::string_view app_id, std::string_view jti) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows("SELECT 1 FROM revoked_access_tokens WHERE app_id = $1 AND jti = $2",
+                             {std::string(app_id), std::string(jti)}));
+  return !rows.empty();
 }
 
 }  // namespace tessera::store::sql

@@ -38,6 +38,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"api_tokens_hash_uq", "api_tokens.token_hash", UniqueKey(ApiTokenUniqueKey::kTokenHash),
      "token_hash"},
     {"signing_keys_pkey", "signing_keys.kid", UniqueKey(SigningKeyUniqueKey::kKid), "kid"},
+    {"revoked_access_tokens_pkey", "revoked_access_tokens.app_id, revoked_access_tokens.jti",
+     UniqueKey(RevokedAccessTokenUniqueKey::kJti), "jti"},
     {"oauth_clients_pkey", "oauth_clients.client_id", UniqueKey(ClientUniqueKey::kClientId),
      "client_id"},
     {"authorization_codes_pkey", "authorization_codes.code_hash",
