@@ -6,6 +6,10 @@
 #include <boost/url/decode_view.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "base/log.h"
@@ -27,6 +31,13 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 // After a failed accept (out of descriptors): long enough not to spin, short enough that a
 // descriptor freed meanwhile is used at once.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+// A password check shed for overload (503 from a kHashing route) is answered after this
+// pause, taken on the connection's coroutine (no thread waits). A client that retries at once
+// — a flood — then costs one request a second per connection instead of thousands, and the
+// CPU stays with the requests that got in and with everyone else's (token endpoints); a
+// person is told to retry later anyway (Retry-After >= 1 s).
+constexpr auto kShedHold = std::chrono::seconds(1);
+constexpr int kHashingNice = 10;
 
 void SetSecurityHeaders(beast_http::response<beast_http::string_body>& res) {
   // Defaults: a handler may set its own (pages need a CSP that allows their stylesheet).
@@ -68,6 +79,18 @@ bool DecodePath(std::string_view target, std::string* out) {
   // A path is text: ids in it reach the database, and PostgreSQL refuses malformed UTF-8.
   return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/' &&
          Utf8Length(*out).has_value();
+}
+
+// The hashing pool's threads run at a lower CPU priority (nice +10; on Linux the nice value
+// is per thread): argon2 saturates every core it is given, and under a sign-in flood the
+// token endpoints, `me` and the network threads must still get the CPU first. The hash-time
+// estimate measures the slower hashes, so admission and Retry-After follow. Once per thread
+// (an unprivileged thread may raise its nice value, never lower it back).
+void YieldToOtherWork() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kHashingNice);
 }
 
 bool ExpectsContinue(const RawRequest& req) {
@@ -131,8 +154,13 @@ struct Server::Impl {
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
     auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;
+    bool hashing = r.dispatch == Dispatch::kHashing;
     co_return co_await net::co_spawn(
-        pool, [&]() -> net::awaitable<Response> { co_return Invoke(r, req); },
+        pool,
+        [&]() -> net::awaitable<Response> {
+          if (hashing) YieldToOtherWork();
+          co_return Invoke(r, req);
+        },
         net::use_awaitable);
   }
 
@@ -270,6 +298,10 @@ struct Server::Impl {
         res = Problem(404, "not-found", "Not found", "no such endpoint");
       } else {
         res = co_await RouteAndRun(req, &route);
+        if (route && route->dispatch == Dispatch::kHashing && res.status == 503) {
+          net::steady_timer hold(stream.get_executor(), kShedHold);
+          co_await hold.async_wait(kTuple);
+        }
       }
       double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       observer.OnResponse(req, route, res.status, seconds);
