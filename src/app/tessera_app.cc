@@ -44,6 +44,8 @@ Result<http::ForwardingRules> ForwardingFrom(const Config& c) {
 }  // namespace
 
 Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
+  // A bad --trusted-proxies fails the start before anything is opened or created.
+  TESSERA_RETURN_IF_ERROR(ForwardingFrom(config).status());
   std::unique_ptr<TesseraApp> a(new TesseraApp(config));
   size_t descriptor_limit = RaiseDescriptorLimit();
   Config core_config = config;
