@@ -9,7 +9,7 @@
 //           client with the same browser session; prints the first grant's access token (JWT),
 //           then the N refresh tokens (one per grant, each its own session), one a line
 // Logins are sent two at a time: each costs one argon2id verification and the server runs
-// one per core, with a short queue (--hash-queue) before it answers 503.
+// one per core, queueing the rest only while their expected wait is short (--hash-max-wait).
 import { createHash, randomBytes } from 'node:crypto';
 
 const [cmd, issuer, password, a, b, ...rest] = process.argv.slice(2);

@@ -23,8 +23,9 @@
 #   BENCH_SECONDS [10]          length of each wrk run
 #   BENCH_CONNECTIONS [32]      wrk connections for healthz, refresh, me_jwt, me_token, oauth_*
 #   BENCH_HASH_CONNECTIONS [8]  wrk connections for signup and login (each request is one
-#                               argon2id hash; the server runs one per core and queues
-#                               --hash-queue=8 more, then answers 503)
+#                               argon2id hash; the server runs one per core and queues the
+#                               rest while the expected wait is within --hash-max-wait, 2 s;
+#                               bench/overload.sh drives 16 and a 160-connection flood)
 #   BENCH_WRK_THREADS [1]       wrk threads (the load generator shares the machine's cores)
 #   BENCH_BACKENDS ["sqlite postgres"]
 #   BENCH_SCENARIOS ["healthz signup login refresh me_jwt me_token oauth_cc oauth_introspect

@@ -12,6 +12,7 @@ PACKAGES=(
   libidn2-dev libicu-dev
   libgtest-dev libgmock-dev
   postgresql sqlite3 wrk nodejs npm
+  nginx  # the e2e test of --trusted-proxies runs a real reverse proxy (started by the test)
   chromium python3-authlib python3-requests python3-aiosmtpd
 )
 

@@ -7,6 +7,20 @@
 namespace tessera::api {
 using http::beast_http::verb;
 
+// The digests are compared, in constant time: neither the token's bytes nor its length show
+// in the timing.
+bool SystemApi::MetricsAllowed(const http::Request& req) const {
+  if (metrics_token_digest_.empty()) return true;
+  std::string_view auth = req.Header(http::beast_http::field::authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() <= kBearer.size() ||
+      !boost::beast::iequals(auth.substr(0, kBearer.size()), kBearer)) {
+    return false;
+  }
+  return crypto::ConstantTimeEquals(crypto::Sha256(auth.substr(kBearer.size())),
+                                    metrics_token_digest_);
+}
+
 void SystemApi::Mount(http::Router& r) {
   r.Add(verb::get, "/healthz",
         [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); },
@@ -17,7 +31,13 @@ void SystemApi::Mount(http::Router& r) {
     return http::JsonResponse(200, {{"status", "ready"}});
   });
   r.Add(verb::get, "/metrics",
-        [this](http::Request&) {
+        [this](http::Request& req) {
+          if (!MetricsAllowed(req)) {
+            http::Response r = http::Problem(401, "unauthorized", "Unauthorized",
+                                             "/metrics needs its bearer token");
+            r.WithHeader("WWW-Authenticate", "Bearer realm=\"metrics\"");
+            return r;
+          }
           return http::TextResponse(200, "text/plain; version=0.0.4; charset=utf-8",
                                     metrics_.RenderPrometheus());
         },

@@ -1,9 +1,12 @@
 // File: system_api.h
 // Operational endpoints: /healthz (the process answers), /readyz (the database answers),
-// /metrics (Prometheus), and each app's JWKS at {issuer}/.well-known/jwks.json.
+// /metrics (Prometheus; with --metrics-token only for `Authorization: Bearer <token>`, and with
+// --metrics-listen served on that listener only: http/server.h), and each app's JWKS at
+// {issuer}/.well-known/jwks.json.
 #pragma once
 
 #include "base/metrics.h"
+#include "crypto/digest.h"
 #include "http/router.h"
 #include "tenancy/app_service.h"
 #include "tokens/key_service.h"
@@ -16,15 +19,19 @@ namespace tessera::api {
 class SystemApi {
  public:
   SystemApi(std::function<Status()> ready_probe, services::AppService& apps, services::KeyService& keys,
-            Metrics& metrics)
-      : ready_probe_(std::move(ready_probe)), apps_(apps), keys_(keys), metrics_(metrics) {}
+            Metrics& metrics, std::string metrics_token = "")
+      : ready_probe_(std::move(ready_probe)), apps_(apps), keys_(keys), metrics_(metrics),
+        metrics_token_digest_(metrics_token.empty() ? "" : crypto::Sha256(metrics_token)) {}
   void Mount(http::Router& router);
 
  private:
+  bool MetricsAllowed(const http::Request& req) const;
+
   std::function<Status()> ready_probe_;  // the database answers (readiness)
   services::AppService& apps_;
   services::KeyService& keys_;
   Metrics& metrics_;
+  std::string metrics_token_digest_;  // SHA-256 of --metrics-token; empty: /metrics is open
 };
 
 }  // namespace tessera::api

@@ -29,6 +29,14 @@ struct Config {
   int read_timeout_s = 15;
   int idle_timeout_s = 60;
   int drain_timeout_s = 20;
+  int max_connections = 0;  // 0: the descriptor limit minus what the process needs besides
+  // Reverse proxies whose forwarding headers are believed (CIDR list; empty: none), and which
+  // header they write: "x-forwarded-for" (with X-Forwarded-Proto) or "forwarded" (RFC 7239).
+  std::vector<std::string> trusted_proxies;
+  std::string forwarded_header = "x-forwarded-for";
+  // /metrics: on its own HOST:PORT (and 404 on the public one), and/or behind a bearer token.
+  std::string metrics_listen;
+  std::string metrics_token;
   // Tokens.
   std::string jwt_alg = "ES256";  // access tokens
   // Algorithms with an active signing key (ID tokens per client); jwt_alg and RS256 always.
@@ -40,7 +48,8 @@ struct Config {
   int argon2_memory_kib = 19 * 1024;
   int argon2_iterations = 2;
   int hash_concurrency = 0;  // 0: one per core
-  int hash_queue = 8;
+  int hash_queue = 32;            // most password checks that may wait at once
+  double hash_max_wait_s = 2.0;   // longest expected wait a password check is queued for
   int password_min_length = 8;
   // Hosted pages and sign-in throttling.
   int64_t browser_session_idle_ttl_s = 8 * 3600;

@@ -88,6 +88,7 @@ services::PasswordHasherOptions HasherOptions(const Config& c) {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.concurrency = c.hash_concurrency > 0 ? c.hash_concurrency : cores;
   o.max_queue = c.hash_queue;
+  o.max_wait = std::chrono::milliseconds(static_cast<int64_t>(c.hash_max_wait_s * 1000));
   return o;
 }
 

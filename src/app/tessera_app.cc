@@ -3,6 +3,7 @@
 #include <condition_variable>
 
 #include "api/docs_api.h"
+#include "app/descriptor_budget.h"
 #include "app/idle_memory_trimmer.h"
 #include "base/log.h"
 #include "mail/mime_message.h"
@@ -11,9 +12,42 @@
 #include "oauth/endpoints/cors.h"
 
 namespace tessera::app {
+namespace {
+
+// "HOST:PORT" or "[IPv6]:PORT".
+Result<std::pair<std::string, uint16_t>> HostPort(const std::string& value, const char* flag) {
+  auto bad = [&] { return InvalidArgumentError(std::string(flag) + " must be HOST:PORT"); };
+  size_t colon = value.rfind(':');
+  if (colon == std::string::npos) return bad();
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  try {
+    int port = std::stoi(value.substr(colon + 1));
+    if (port < 0 || port > 65535) return bad();
+    return std::make_pair(host, static_cast<uint16_t>(port));
+  } catch (...) {
+    return bad();
+  }
+}
+
+Result<http::ForwardingRules> ForwardingFrom(const Config& c) {
+  http::ForwardingRules rules;
+  TESSERA_ASSIGN_OR_RETURN(rules.proxies, http::TrustedProxies::Parse(c.trusted_proxies));
+  if (c.forwarded_header == "forwarded") {
+    rules.header = http::ForwardedHeader::kForwarded;
+  } else if (c.forwarded_header != "x-forwarded-for") {
+    return InvalidArgumentError("--forwarded-header must be x-forwarded-for or forwarded");
+  }
+  return rules;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
+  // A bad --trusted-proxies fails the start before anything is opened or created.
+  TESSERA_RETURN_IF_ERROR(ForwardingFrom(config).status());
   std::unique_ptr<TesseraApp> a(new TesseraApp(config));
+  size_t descriptor_limit = RaiseDescriptorLimit();
   Config core_config = config;
   // SQLite readers are cheap: one per thread that may read, so none ever waits for one.
   if (config.db.database_url.empty()) {
@@ -29,6 +63,10 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->BuildEmailHandlers();
   a->BuildConsoleHandlers();
   a->MountRoutes();
+  // Sized now that the database is open: what it holds is no longer free for clients.
+  a->max_connections_ = config.max_connections > 0
+                            ? static_cast<size_t>(config.max_connections)
+                            : DefaultMaxConnections(descriptor_limit, OpenDescriptors());
   TESSERA_RETURN_IF_ERROR(a->BuildServer());
   return a;
 }
@@ -55,7 +93,9 @@ void TesseraApp::Run() {
 
 int TesseraApp::Workers() const { return config_.workers > 0 ? config_.workers : 2 * Cores(); }
 
-// Hash waiters: those hashing plus those queued, and two spare for their database work.
+// Hash waiters: those hashing plus the most that may queue (--hash-queue bounds the admission
+// by expected wait, --hash-max-wait), and two spare for their database work. Their own pool:
+// a queue of waiting sign-ins never holds the workers the token endpoints need.
 int TesseraApp::HashingWorkers() const {
   services::PasswordHasherOptions hashing = HasherOptions(config_);
   return hashing.concurrency + hashing.max_queue + 2;
@@ -81,7 +121,9 @@ void TesseraApp::BuildAccountAndSystemApis() {
   account_api_ =
       std::make_unique<api::AccountApi>(c.apps(), c.accounts(), c.sessions(), c.api_tokens(),
                                         c.authenticator());
-  system_api_ = std::make_unique<api::SystemApi>([&store = c.store()] { return store.Ping(); }, c.apps(), c.keys(), c.metrics());
+  system_api_ = std::make_unique<api::SystemApi>([&store = c.store()] { return store.Ping(); },
+                                                c.apps(), c.keys(), c.metrics(),
+                                                config_.metrics_token);
 }
 
 void TesseraApp::BuildOAuthEndpoints() {
@@ -186,15 +228,13 @@ void TesseraApp::MountConsoles() {
 
 Status TesseraApp::BuildServer() {
   http::ServerOptions so;
-  size_t colon = config_.listen.rfind(':');
-  if (colon == std::string::npos) return InvalidArgumentError("--listen must be HOST:PORT");
-  so.host = config_.listen.substr(0, colon);
-  if (so.host.size() > 2 && so.host.front() == '[') so.host = so.host.substr(1, so.host.size() - 2);
-  try {
-    so.port = static_cast<uint16_t>(std::stoi(config_.listen.substr(colon + 1)));
-  } catch (...) {
-    return InvalidArgumentError("--listen must be HOST:PORT");
+  TESSERA_ASSIGN_OR_RETURN(std::tie(so.host, so.port), HostPort(config_.listen, "--listen"));
+  if (!config_.metrics_listen.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(std::tie(so.metrics_host, so.metrics_port),
+                             HostPort(config_.metrics_listen, "--metrics-listen"));
   }
+  TESSERA_ASSIGN_OR_RETURN(so.forwarding, ForwardingFrom(config_));
+  so.max_connections = max_connections_;
   so.io_threads = config_.io_threads > 0 ? config_.io_threads : Cores();
   so.workers = Workers();
   so.hashing_workers = HashingWorkers();
@@ -202,7 +242,7 @@ Status TesseraApp::BuildServer() {
   so.read_timeout = std::chrono::seconds(config_.read_timeout_s);
   so.idle_timeout = std::chrono::seconds(config_.idle_timeout_s);
   so.drain_timeout = std::chrono::seconds(config_.drain_timeout_s);
-  server_ = std::make_unique<http::Server>(so, *router_, *access_log_);
+  server_ = std::make_unique<http::Server>(so, *router_, *access_log_, core_->metrics());
   return OkStatus();
 }
 

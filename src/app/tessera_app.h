@@ -83,6 +83,8 @@ class TesseraApp {
   ~TesseraApp();
 
   Result<uint16_t> Listen() { return server_->Listen(); }
+  uint16_t metrics_port() const { return server_->metrics_port(); }
+  size_t max_connections() const { return max_connections_; }
   void Run();  // serves until SIGTERM/SIGINT
 
   // Every route mounted (the OpenAPI coverage test compares them with src/api/openapi.json).
@@ -105,6 +107,7 @@ class TesseraApp {
   int HashingWorkers() const;  // threads of the handlers that may wait for a password hash
 
   Config config_;
+  size_t max_connections_ = 0;
   // First, so it goes last: the store and the services outlive everything that uses them.
   std::unique_ptr<CoreServices> core_;
   // Mail: right after the core, so the worker stops before what it uses goes.

@@ -86,8 +86,25 @@ std::string Metrics::RenderPrometheus() const {
          "Rotated refresh tokens presented again (the session was revoked).");
   sample("tessera_refresh_token_reuse_total", refresh_reuse_detected);
   Family(out, "tessera_password_hash_shed_total", "counter",
-         "Requests refused with 503 because the password-hash queue was full.");
+         "Requests refused with 503: their expected wait for a password hash was too long.");
   sample("tessera_password_hash_shed_total", password_hash_shed);
+  Family(out, "tessera_password_hash_shed_fair_share_total", "counter",
+         "Of those, requests whose client IP already held its share of the queue.");
+  sample("tessera_password_hash_shed_fair_share_total", password_hash_shed_fair_share);
+  Family(out, "tessera_password_hash_estimate_us", "gauge",
+         "Running estimate of one password hash's duration, microseconds.");
+  out += "tessera_password_hash_estimate_us " + std::to_string(password_hash_estimate_us.Value()) + "\n";
+  Family(out, "tessera_connections_open", "gauge", "Client connections open now.");
+  out += "tessera_connections_open " + std::to_string(connections_open.Value()) + "\n";
+  Family(out, "tessera_connections_evicted_total", "counter",
+         "Idle keep-alive connections closed to make room at --max-connections.");
+  sample("tessera_connections_evicted_total", connections_evicted);
+  Family(out, "tessera_connections_refused_total", "counter",
+         "Connections closed at once: at --max-connections with every connection busy.");
+  sample("tessera_connections_refused_total", connections_refused);
+  Family(out, "tessera_accept_backoffs_total", "counter",
+         "Failed accepts (out of file descriptors …) after which the server paused.");
+  sample("tessera_accept_backoffs_total", accept_backoffs);
   Family(out, "tessera_mail_sent_total", "counter", "Mails handed to the SMTP server (or outbox folder).");
   sample("tessera_mail_sent_total", mails_sent);
   Family(out, "tessera_mail_send_failures_total", "counter",

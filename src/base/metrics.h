@@ -66,7 +66,13 @@ class Metrics {
   Counter access_tokens_issued;
   Counter refresh_tokens_issued;
   Counter refresh_reuse_detected;
-  Counter password_hash_shed;  // requests refused with 503 because the hash queue was full
+  Counter password_hash_shed;  // requests refused with 503: their expected wait was too long
+  Counter password_hash_shed_fair_share;  // … because their client IP held its share of the queue
+  Gauge password_hash_estimate_us;  // the running estimate of one hash's duration
+  Gauge connections_open;           // client connections open now (all listeners)
+  Counter connections_refused;      // accepted and closed at once: at the cap, none idle
+  Counter connections_evicted;      // idle keep-alive connections closed to make room
+  Counter accept_backoffs;          // accept failed (out of descriptors …): paused, not retried
   Counter mails_sent;          // handed to the SMTP server (or the outbox folder)
   Counter mail_send_failures;  // attempts that failed (the mail stays queued)
   Gauge mail_outbox_unsent;    // unsent mails in the outbox (all nodes'), as last counted

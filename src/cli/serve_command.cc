@@ -34,6 +34,28 @@ void AddNetworkOptions(CLI::App* s, Config& c) {
           "Seconds a keep-alive connection may idle");
   Setting(s, "--drain-timeout", c.drain_timeout_s, "TESSERA_DRAIN_TIMEOUT",
           "Seconds to finish requests at shutdown");
+  Setting(s, "--max-connections", c.max_connections, "TESSERA_MAX_CONNECTIONS",
+          "Most open client connections; at the cap the longest-idle one is closed "
+          "(0: the descriptor limit minus what the process needs)")
+      ->check(CLI::Range(0, 1 << 20));
+}
+
+// Behind a load balancer, and the metrics endpoint.
+void AddEdgeOptions(CLI::App* s, Config& c) {
+  Setting(s, "--trusted-proxies", c.trusted_proxies, "TESSERA_TRUSTED_PROXIES",
+          "Comma-separated addresses/CIDR networks of reverse proxies: only from these peers "
+          "is the client address taken from --forwarded-header (rightmost hop not itself a "
+          "trusted proxy) and the scheme from X-Forwarded-Proto (default: none)")
+      ->delimiter(',');
+  Setting(s, "--forwarded-header", c.forwarded_header, "TESSERA_FORWARDED_HEADER",
+          "The header the trusted proxies set: x-forwarded-for (with X-Forwarded-Proto) or "
+          "forwarded (RFC 7239, for= and proto=)")
+      ->check(CLI::IsMember({"x-forwarded-for", "forwarded"}));
+  Setting(s, "--metrics-listen", c.metrics_listen, "TESSERA_METRICS_LISTEN",
+          "HOST:PORT to serve /metrics on instead of --listen (where it then answers 404)");
+  s->add_option("--metrics-token", c.metrics_token,
+                "Bearer token /metrics requires (visible to `ps`; prefer TESSERA_METRICS_TOKEN)")
+      ->envname("TESSERA_METRICS_TOKEN");  // no capture_default_str: never printed
 }
 
 void AddTokenOptions(CLI::App* s, Config& c) {
@@ -79,7 +101,12 @@ void AddPasswordOptions(CLI::App* s, Config& c) {
   Setting(s, "--hash-concurrency", c.hash_concurrency, "TESSERA_HASH_CONCURRENCY",
           "Parallel password hashes (0: one per core)");
   Setting(s, "--hash-queue", c.hash_queue, "TESSERA_HASH_QUEUE",
-          "Password checks that may wait before 503");
+          "Most password checks that may wait at once (each waits on a thread of its own)")
+      ->check(CLI::Range(0, 4096));
+  Setting(s, "--hash-max-wait", c.hash_max_wait_s, "TESSERA_HASH_MAX_WAIT",
+          "Seconds a password check may expect to wait (from the measured hash time); "
+          "beyond it the answer is 503 with Retry-After")
+      ->check(CLI::Range(0.0, 60.0));
   Setting(s, "--password-min-length", c.password_min_length, "TESSERA_PASSWORD_MIN_LENGTH",
           "Shortest password")
       ->check(CLI::Range(6, 64));
@@ -125,6 +152,12 @@ void LogConfig(const Config& c) {
        {"database",
         c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : Redacted(c.db.database_url)},
        {"workers", c.workers},
+       {"trusted_proxies", boost::json::value_from(c.trusted_proxies)},
+       {"forwarded_header", c.forwarded_header},
+       {"metrics_listen", c.metrics_listen},
+       {"metrics_token", !c.metrics_token.empty()},
+       {"hash_queue", c.hash_queue},
+       {"hash_max_wait_s", c.hash_max_wait_s},
        {"jwt_alg", c.jwt_alg},
        {"signing_algs", c.signing_algs},
        {"access_token_ttl", c.access_token_ttl_s},
@@ -158,7 +191,11 @@ int Serve(const Config& c) {
   if (!server.ok()) return Fail(server.status());
   auto port = (*server)->Listen();
   if (!port.ok()) return Fail(port.status());
-  LogJson(spdlog::level::info, "listening", {{"port", *port}, {"public_url", c.public_url}});
+  LogJson(spdlog::level::info, "listening",
+          {{"port", *port},
+           {"public_url", c.public_url},
+           {"metrics_port", (*server)->metrics_port()},
+           {"max_connections", (*server)->max_connections()}});
   PrintWelcome(c);
   (*server)->Run();
   LogJson(spdlog::level::info, "stopped");
@@ -172,6 +209,7 @@ void AddServeCommand(CLI::App& cli, Config& config, CommandList& commands) {
   CLI::App* serve = cli.add_subcommand("serve", "Run the server");
   AddDatabaseOptions(serve, config);
   AddNetworkOptions(serve, config);
+  AddEdgeOptions(serve, config);
   AddTokenOptions(serve, config);
   AddThrottleAndAuditOptions(serve, config);
   AddPasswordOptions(serve, config);

@@ -20,7 +20,12 @@ struct Request {
   RawRequest raw;
   std::string path;  // percent-decoded path, without the query
   std::unordered_map<std::string, std::string> params;  // from {name} segments of the route
+  // The client's address: the socket peer, or — only when the peer is one of
+  // --trusted-proxies — the address that proxy forwarded (http/forwarded.h). The one client IP
+  // of throttles, mail limits, the audit log and the access log.
   std::string remote_ip;
+  std::string peer_ip;          // the socket peer itself (the proxy, behind one)
+  std::string scheme = "http";  // "https" only when a trusted proxy says the client used it
   std::string request_id;
 
   std::string_view Header(beast_http::field f) const {

@@ -6,12 +6,17 @@
 #include <boost/url/decode_view.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "base/log.h"
 #include "base/request_origin.h"
 #include "base/utf8.h"
 #include "crypto/random.h"
+#include "http/connection_limiter.h"
 #include "http/problem.h"
 
 namespace tessera::http {
@@ -23,6 +28,16 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+// After a failed accept (out of descriptors): long enough not to spin, short enough that a
+// descriptor freed meanwhile is used at once.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+// A password check shed for overload (503 from a kHashing route) is answered after this
+// pause, taken on the connection's coroutine (no thread waits). A client that retries at once
+// — a flood — then costs one request a second per connection instead of thousands, and the
+// CPU stays with the requests that got in and with everyone else's (token endpoints); a
+// person is told to retry later anyway (Retry-After >= 1 s).
+constexpr auto kShedHold = std::chrono::seconds(1);
+constexpr int kHashingNice = 10;
 
 void SetSecurityHeaders(beast_http::response<beast_http::string_body>& res) {
   // Defaults: a handler may set its own (pages need a CSP that allows their stylesheet).
@@ -66,6 +81,18 @@ bool DecodePath(std::string_view target, std::string* out) {
          Utf8Length(*out).has_value();
 }
 
+// The hashing pool's threads run at a lower CPU priority (nice +10; on Linux the nice value
+// is per thread): argon2 saturates every core it is given, and under a sign-in flood the
+// token endpoints, `me` and the network threads must still get the CPU first. The hash-time
+// estimate measures the slower hashes, so admission and Retry-After follow. Once per thread
+// (an unprivileged thread may raise its nice value, never lower it back).
+void YieldToOtherWork() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kHashingNice);
+}
+
 bool ExpectsContinue(const RawRequest& req) {
   auto it = req.find(beast_http::field::expect);
   return it != req.end() && beast::iequals(it->value(), "100-continue");
@@ -77,18 +104,29 @@ struct Server::Impl {
   ServerOptions opt;
   const Router& router;
   RequestObserver& observer;
+  Metrics& metrics;
+  // Before the io_context: sessions still suspended when it is destroyed give their places
+  // back (SlotGuard) as their frames go.
+  ConnectionLimiter limiter;
   net::io_context ioc;
   net::thread_pool workers;
   net::thread_pool hashing_workers;
   tcp::acceptor acceptor{ioc};
+  tcp::acceptor metrics_acceptor{ioc};  // open only with a metrics listener
   net::signal_set signals{ioc, SIGINT, SIGTERM};
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
 
-  Impl(ServerOptions o, const Router& r, RequestObserver& obs)
-      : opt(std::move(o)), router(r), observer(obs), ioc(opt.io_threads),
-        workers(static_cast<size_t>(std::max(1, opt.workers))),
+  Impl(ServerOptions o, const Router& r, RequestObserver& obs, Metrics& m)
+      : opt(std::move(o)), router(r), observer(obs), metrics(m), limiter(opt.max_connections, m),
+        ioc(opt.io_threads), workers(static_cast<size_t>(std::max(1, opt.workers))),
         hashing_workers(static_cast<size_t>(std::max(1, opt.hashing_workers))) {}
+
+  // With a metrics listener, its path is served there and nowhere else, and only it there.
+  bool OnWrongListener(const Request& req, bool metrics_listener) const {
+    if (opt.metrics_host.empty()) return false;
+    return (req.path == opt.metrics_path) != metrics_listener;
+  }
 
   static Response Unrouted(const RouteMatch& match) {
     if (match.status != 405) return Problem(404, "not-found", "Not found", "no such endpoint");
@@ -116,8 +154,13 @@ struct Server::Impl {
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
     auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;
+    bool hashing = r.dispatch == Dispatch::kHashing;
     co_return co_await net::co_spawn(
-        pool, [&]() -> net::awaitable<Response> { co_return Invoke(r, req); },
+        pool,
+        [&]() -> net::awaitable<Response> {
+          if (hashing) YieldToOtherWork();
+          co_return Invoke(r, req);
+        },
         net::use_awaitable);
   }
 
@@ -154,13 +197,42 @@ struct Server::Impl {
     co_await Write(stream, nullptr, std::move(res), false, dummy.request_id);
   }
 
-  net::awaitable<void> Session(tcp::socket socket) {
+  // How the limiter evicts this connection: close its socket on its own strand, and only
+  // while the session still lives (`live` is cleared, on that strand, when it ends).
+  static std::function<void()> Evictor(beast::tcp_stream& stream,
+                                       std::shared_ptr<beast::tcp_stream*> live) {
+    return [exec = stream.get_executor(), live = std::move(live)] {
+      net::post(exec, [live] {
+        if (*live == nullptr) return;
+        boost::system::error_code ignored;
+        (*live)->socket().close(ignored);
+      });
+    };
+  }
+
+  // Gives the connection's place back however the session ends (declared after the stream:
+  // runs before the stream is destroyed).
+  struct SlotGuard {
+    ConnectionLimiter& limiter;
+    std::shared_ptr<ConnectionLimiter::Slot> slot;
+    std::shared_ptr<beast::tcp_stream*> live;
+    ~SlotGuard() {
+      *live = nullptr;
+      limiter.Release(*slot);
+    }
+  };
+
+  net::awaitable<void> Session(tcp::socket socket, bool metrics_listener,
+                               std::shared_ptr<ConnectionLimiter::Slot> slot) {
     beast::tcp_stream stream(std::move(socket));
+    SlotGuard guard{limiter, std::move(slot), std::make_shared<beast::tcp_stream*>(&stream)};
+    guard.slot->SetEvictor(Evictor(stream, guard.live));
+    ConnectionLimiter::Slot& place = *guard.slot;
     beast::flat_buffer buffer;
-    std::string remote;
+    std::optional<net::ip::address> peer;
     boost::system::error_code ep_ec;
     auto ep = stream.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) remote = ep.address().to_string();
+    if (!ep_ec) peer = ep.address();
     for (;;) {
       beast_http::request_parser<beast_http::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(opt.max_header_bytes));
@@ -169,7 +241,9 @@ struct Server::Impl {
       // covers header and body, so a client that trickles bytes is cut off in time.
       if (buffer.size() == 0) {
         stream.expires_after(opt.idle_timeout);
+        limiter.Idle(place);
         auto [ec0, n0] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+        limiter.Busy(place);
         if (ec0) break;
         buffer.commit(n0);
       }
@@ -207,7 +281,12 @@ struct Server::Impl {
       }
       Request req;
       req.raw = parser.release();
-      req.remote_ip = remote;
+      if (peer) {
+        ClientEndpoint client = ResolveClient(*peer, req.raw, opt.forwarding);
+        req.remote_ip = std::move(client.ip);
+        req.scheme = std::move(client.scheme);
+        req.peer_ip = peer->to_string();
+      }
       req.request_id = RequestIdFor(req.raw);
       bool keep_alive = req.raw.keep_alive();
       const Route* route = nullptr;
@@ -215,8 +294,14 @@ struct Server::Impl {
       in_flight.fetch_add(1);
       if (!DecodePath(req.raw.target(), &req.path)) {
         res = Problem(400, "malformed-request", "Malformed request", "bad request target");
+      } else if (OnWrongListener(req, metrics_listener)) {
+        res = Problem(404, "not-found", "Not found", "no such endpoint");
       } else {
         res = co_await RouteAndRun(req, &route);
+        if (route && route->dispatch == Dispatch::kHashing && res.status == 503) {
+          net::steady_timer hold(stream.get_executor(), kShedHold);
+          co_await hold.async_wait(kTuple);
+        }
       }
       double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       observer.OnResponse(req, route, res.status, seconds);
@@ -228,16 +313,31 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  net::awaitable<void> Accept() {
+  net::awaitable<void> Accept(tcp::acceptor& from, bool metrics_listener) {
+    net::steady_timer pause(ioc);
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+      auto [ec, socket] = co_await from.async_accept(net::make_strand(ioc), kTuple);
+      if (ec == net::error::connection_aborted) continue;  // that client gave up; next
       if (ec) {
-        if (!acceptor.is_open()) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        if (!from.is_open() || stopping.load()) co_return;
+        // EMFILE, ENFILE, ENOBUFS …: the connection stays queued, so accepting again at once
+        // fails again — a busy loop. Free a descriptor if an idle connection holds one, and
+        // pause; the connections we have are served meanwhile.
+        metrics.accept_backoffs.Inc();
+        limiter.EvictOldestIdle();
+        pause.expires_after(kAcceptBackoff);
+        co_await pause.async_wait(kTuple);
+        continue;
+      }
+      auto slot = limiter.Admit();
+      if (!slot) {  // at the cap and every connection busy: refuse this one now
+        socket.close(ec);
+        continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
       auto exec = socket.get_executor();
-      net::co_spawn(exec, Session(std::move(socket)), net::detached);
+      net::co_spawn(exec, Session(std::move(socket), metrics_listener, std::move(slot)),
+                    net::detached);
     }
   }
 
@@ -246,6 +346,7 @@ struct Server::Impl {
     net::post(ioc, [this] {
       boost::system::error_code ec;
       acceptor.close(ec);
+      metrics_acceptor.close(ec);
       signals.cancel(ec);
       net::co_spawn(ioc, Drain(), net::detached);
     });
@@ -262,27 +363,47 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, const Router& router, RequestObserver& observer)
-    : impl_(std::make_unique<Impl>(std::move(options), router, observer)) {}
+Server::Server(ServerOptions options, const Router& router, RequestObserver& observer,
+               Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, observer, metrics)) {}
 
 Server::~Server() {
   impl_->workers.join();
   impl_->hashing_workers.join();
 }
 
-Result<uint16_t> Server::Listen() {
+namespace {
+
+Result<uint16_t> Bind(tcp::acceptor& acc, const std::string& host, uint16_t port) {
   boost::system::error_code ec;
-  auto address = net::ip::make_address(impl_->opt.host, ec);
-  if (ec) return InvalidArgumentError("bad listen address: " + impl_->opt.host);
-  tcp::endpoint ep(address, impl_->opt.port);
-  auto& acc = impl_->acceptor;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) return InvalidArgumentError("bad listen address: " + host);
+  tcp::endpoint ep(address, port);
   acc.open(ep.protocol(), ec);
   if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(ep, ec);
   if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return UnavailableError("cannot listen on " + impl_->opt.host + ":" +
-                                  std::to_string(impl_->opt.port) + ": " + ec.message());
+  if (ec) {
+    return UnavailableError("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                            ec.message());
+  }
   return acc.local_endpoint().port();
+}
+
+}  // namespace
+
+Result<uint16_t> Server::Listen() {
+  const ServerOptions& o = impl_->opt;
+  if (!o.metrics_host.empty()) {
+    TESSERA_RETURN_IF_ERROR(Bind(impl_->metrics_acceptor, o.metrics_host, o.metrics_port).status());
+  }
+  return Bind(impl_->acceptor, o.host, o.port);
+}
+
+uint16_t Server::metrics_port() const {
+  boost::system::error_code ec;
+  auto ep = impl_->metrics_acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
 }
 
 void Server::Run() {
@@ -290,7 +411,10 @@ void Server::Run() {
   im.signals.async_wait([&im](const boost::system::error_code& ec, int) {
     if (!ec) im.BeginShutdown();
   });
-  net::co_spawn(im.ioc, im.Accept(), net::detached);
+  net::co_spawn(im.ioc, im.Accept(im.acceptor, false), net::detached);
+  if (im.metrics_acceptor.is_open()) {
+    net::co_spawn(im.ioc, im.Accept(im.metrics_acceptor, true), net::detached);
+  }
   std::vector<std::thread> threads;
   for (int i = 1; i < std::max(1, im.opt.io_threads); ++i) threads.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();

@@ -9,7 +9,12 @@
 // takes the workers that token refreshes and `me` calls need.
 //
 // Limits: header size (431), body size (413), a deadline for reading each request (a slow or
-// silent client is cut off), an idle deadline between keep-alive requests.
+// silent client is cut off), an idle deadline between keep-alive requests, and at most
+// `max_connections` open connections (connection_limiter.h): at the cap the longest-idle one
+// makes room, and when accept fails for want of descriptors the loop pauses instead of
+// retrying at once. The client address of each request: forwarded.h (--trusted-proxies).
+// With a metrics listener (`metrics_host` set), `metrics_path` is served there only (and is 404
+// on the public listener), and nothing else is served there.
 // Shutdown (SIGTERM/SIGINT or Stop()): stop accepting, answer in-flight requests with
 // `Connection: close`, wait for them (up to `drain_timeout`), then stop.
 #pragma once
@@ -19,7 +24,9 @@
 #include <memory>
 #include <string>
 
+#include "base/metrics.h"
 #include "base/result.h"
+#include "http/forwarded.h"
 #include "http/router.h"
 
 namespace tessera::http {
@@ -35,6 +42,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{15};   // to receive one whole request
   std::chrono::seconds idle_timeout{60};   // between keep-alive requests
   std::chrono::seconds drain_timeout{20};  // at shutdown
+  size_t max_connections = 1024;
+  ForwardingRules forwarding;  // whose X-Forwarded-For / Forwarded to believe
+  std::string metrics_host;    // a separate listener for /metrics when non-empty
+  uint16_t metrics_port = 0;
+  std::string metrics_path = "/metrics";
 };
 
 // Wraps every response: request id, security headers, access log, metrics.
@@ -47,11 +59,13 @@ class RequestObserver {
 
 class Server {
  public:
-  Server(ServerOptions options, const Router& router, RequestObserver& observer);
+  Server(ServerOptions options, const Router& router, RequestObserver& observer,
+         Metrics& metrics);
   ~Server();
 
   // Binds and listens; returns the bound port (useful with port 0).
   Result<uint16_t> Listen();
+  uint16_t metrics_port() const;  // the metrics listener's bound port, after Listen()
   // Serves until SIGTERM/SIGINT or Stop(), then drains. Blocks.
   void Run();
   void Stop();  // thread-safe

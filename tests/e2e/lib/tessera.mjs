@@ -149,7 +149,12 @@ export class TesseraServer {
   async _spawn() {
     this.starts++;
     this._log(`\n=== [${this.label}] start #${this.starts}: ${TESSERA_BIN} ${this.serveArgs().join(' ')}\n`);
-    const proc = spawn(TESSERA_BIN, this.serveArgs(), { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+    // opts.ulimitNofile: the server runs under that descriptor limit (bash's ulimit, then exec:
+    // the process keeps bash's pid).
+    const [cmd, argv] = this.opts.ulimitNofile
+      ? ['bash', ['-c', `ulimit -n ${Number(this.opts.ulimitNofile)} && exec "$0" "$@"`, TESSERA_BIN, ...this.serveArgs()]]
+      : [TESSERA_BIN, this.serveArgs()];
+    const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     this.proc = proc;
     proc.stdout.setEncoding('utf8');
     proc.stderr.setEncoding('utf8');
