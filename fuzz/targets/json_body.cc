@@ -1,0 +1,107 @@
+// The strict JSON reader of every JSON API (http/json_body.h), on a body of fuzzed bytes, read
+// the way the endpoints read theirs: strings, nullable strings, booleans, integers, arrays of
+// strings, a nested settings object and a profile patch (accounts/profile.h). Properties: a body
+// that parses holds only UTF-8 text; the 4xx answer is always well-formed UTF-8 JSON; the
+// parsed object survives ToJsonText and a parse back unchanged.
+#include <boost/json.hpp>
+
+#include <cmath>
+
+#include "accounts/profile.h"
+#include "base/json_util.h"
+#include "base/utf8.h"
+#include "fuzz_support.h"
+#include "http/json_body.h"
+
+namespace {
+namespace json = boost::json;
+using tessera::IsValidUtf8;
+
+bool AllUtf8(const json::value& v) {
+  if (v.is_string()) return IsValidUtf8(std::string_view(v.get_string()));
+  if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (!AllUtf8(e)) return false;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& [k, m] : v.get_object()) {
+      if (!IsValidUtf8(std::string_view(k)) || !AllUtf8(m)) return false;
+    }
+  }
+  return true;
+}
+
+bool HasInfinity(const json::value& v) {
+  if (v.is_double()) return std::isinf(v.get_double());
+  if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (HasInfinity(e)) return true;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& [k, m] : v.get_object()) {
+      if (HasInfinity(m)) return true;
+    }
+  }
+  return false;
+}
+
+void ReadLikeAnEndpoint(tessera::http::JsonBody& b) {
+  auto email = b.String("email", /*required=*/true);
+  if (email) FUZZ_CHECK(email->find('\0') == std::string::npos, "NUL refused by default");
+  b.String("password");
+  b.NullableString("name");
+  b.Bool("remember");
+  b.Integer("limit");
+  auto scopes = b.StringArray("scopes");
+  if (scopes) {
+    for (const auto& s : *scopes) FUZZ_CHECK(IsValidUtf8(s), "array element is UTF-8");
+  }
+  if (auto settings = b.Nested("settings")) {
+    settings->Bool("allow_signup");
+    settings->Integer("access_token_ttl_s");
+    settings->String("logo_url");
+    if (auto branding = settings->Nested("branding")) {
+      branding->String("accent_color");
+      settings->Absorb(*branding);
+    }
+    b.Absorb(*settings);
+  }
+  if (auto patch = b.Object("profile")) {
+    json::object profile{{"name", "Zoë"}};
+    std::vector<tessera::FieldError> errors;
+    tessera::services::ApplyProfilePatch(*patch, profile, errors);
+    FUZZ_CHECK(AllUtf8(profile), "profile holds UTF-8 text");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace tessera;
+  std::string_view body = fuzz::AsText(data, size);
+  http::Request req = fuzz::RequestWithBody("application/json; charset=utf-8", body);
+
+  auto parsed = http::JsonBody::Parse(req);
+  if (parsed.ok()) {
+    // The object a handler reads: text only, and it serializes back to itself — except a
+    // number beyond a double (1e400 reads as infinity), which Boost.JSON 1.81 writes as
+    // `Infinity`, not JSON. No handler echoes a number it was sent, so no answer holds one.
+    json::value v = ParseJsonObject(body, JsonUtf8::kKeep).value();
+    FUZZ_CHECK(AllUtf8(v), "a body that parses holds only UTF-8 text");
+    boost::system::error_code ec;
+    json::value again = json::parse(ToJsonText(v), ec);
+    FUZZ_CHECK(ec ? HasInfinity(v) : again == v, "ToJsonText round trip");
+  }
+
+  auto answer = http::ReadJson(req, ReadLikeAnEndpoint);
+  if (answer) {
+    FUZZ_CHECK(answer->status == 400 || answer->status == 415, "a bad body is a 4xx");
+    FUZZ_CHECK(IsValidUtf8(answer->body), "the problem document is UTF-8");
+    boost::system::error_code ec;
+    json::value problem = json::parse(answer->body, ec);
+    FUZZ_CHECK(!ec && problem.is_object(), "the problem document is JSON");
+  }
+  return 0;
+}
