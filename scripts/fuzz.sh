@@ -46,8 +46,8 @@ fuzz_one() {
 stats() {  # "<execs> runs, <execs/s>/s" from libFuzzer's final stats
   local log="$BUILD/$1.log"
   local runs speed
-  runs=$(grep -oP 'stat::number_of_executed_units: \K\d+' "$log" | tail -1)
-  speed=$(grep -oP 'stat::average_exec_per_sec: \K\d+' "$log" | tail -1)
+  runs=$(grep -oP 'stat::number_of_executed_units:\s+\K\d+' "$log" | tail -1)
+  speed=$(grep -oP 'stat::average_exec_per_sec:\s+\K\d+' "$log" | tail -1)
   echo "${runs:-?} runs, ${speed:-?}/s"
 }
 
