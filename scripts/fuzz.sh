@@ -28,10 +28,11 @@ targets() {
   for f in fuzz/targets/*.cc; do basename "$f" .cc; done
 }
 
-# fuzz_one TARGET SECONDS: the seeds first, then fuzzing; 0 when nothing was found.
+# fuzz_one TARGET SECONDS WORK: the seeds (and WORK's inputs) first, then fuzzing, new inputs
+# written to WORK; 0 when nothing was found.
 fuzz_one() {
-  local t=$1 seconds=$2
-  local work="$BUILD/corpus/$t" found="$BUILD/findings/$t"
+  local t=$1 seconds=$2 work=$3
+  local found="$BUILD/findings/$t"
   mkdir -p "$work" "$found"
   local dict=() max_len=8192
   [ "$t" = http_request ] && max_len=20000  # past the 16 KiB header limit
@@ -57,7 +58,7 @@ case "$MODE" in
     build || exit 1
     status=0
     for t in $(targets "$@"); do
-      if fuzz_one "$t" "${FUZZ_SECONDS:-60}"; then
+      if fuzz_one "$t" "${FUZZ_SECONDS:-60}" "$BUILD/corpus/$t"; then
         echo "fuzz $t: ok ($(stats "$t"))"
       else
         echo "fuzz $t: FINDING ($(stats "$t")), see $BUILD/$t.log and $BUILD/findings/$t/"
@@ -70,8 +71,8 @@ case "$MODE" in
     if ! build; then echo "fuzz: 0 passed, 1 failed (the clang build failed)"; exit 1; fi
     passed=0 failed=0
     for t in $(targets "$@"); do
-      rm -rf "$BUILD/corpus/$t"  # CI: the seeds alone, as committed
-      if fuzz_one "$t" "${FUZZ_CI_SECONDS:-5}"; then
+      rm -rf "$BUILD/ci-corpus/$t"  # CI: the seeds alone, as committed
+      if fuzz_one "$t" "${FUZZ_CI_SECONDS:-5}" "$BUILD/ci-corpus/$t"; then
         passed=$((passed + 1)); echo "fuzz $t: ok ($(stats "$t"))"
       else
         failed=$((failed + 1)); echo "fuzz $t: FAILED ($(stats "$t"))"; tail -30 "$BUILD/$t.log"
