@@ -3,11 +3,12 @@
 #   make test   install what is missing, build, run every test
 #   make build  install what is missing, build (binary: build/tessera)
 #   make bench  build and run the benchmarks (docs/benchmarks.md)
+#   make fuzz   build the fuzz targets (clang) and fuzz each for FUZZ_SECONDS (default 60)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test build setup bench clean
+.PHONY: run test build setup bench fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,5 +28,8 @@ test: build
 bench: build
 	bash bench/run.sh
 
+fuzz: setup
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash scripts/fuzz.sh run
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

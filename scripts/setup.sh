@@ -11,6 +11,9 @@ PACKAGES=(
   libkainjow-mustache-dev libspdlog-dev libcli11-dev libcrypt-dev libcurl4-openssl-dev
   libidn2-dev libicu-dev
   libgtest-dev libgmock-dev
+  # The fuzz targets (fuzz/, scripts/fuzz.sh): clang, libFuzzer and the sanitizer runtimes
+  # (libclang-rt-dev), llvm-symbolizer for readable crash stacks (llvm).
+  clang libclang-rt-dev llvm
   postgresql sqlite3 wrk nodejs npm
   nginx  # the e2e test of --trusted-proxies runs a real reverse proxy (started by the test)
   chromium python3-authlib python3-requests python3-aiosmtpd

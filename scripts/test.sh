@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit and store-conformance tests (ctest) on SQLite and on a real
 # PostgreSQL server started here on a loopback port, then the black-box HTTP tests (node)
-# against the real binary on both backends. Prints one summary line at the end.
+# against the real binary on both backends, and the fuzz targets briefly over their seed
+# corpora (scripts/fuzz.sh ci). Prints one summary line at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
@@ -48,8 +49,17 @@ TESSERA_BIN="$PWD/$BUILD/tessera" node --test --test-concurrency=2 tests/e2e/ 2>
 n_pass=$(grep -oP '^# pass \K\d+' "$node_out" | tail -1)
 n_fail=$(grep -oP '^# fail \K\d+' "$node_out" | tail -1)
 
-passed=$(( ${c_total:-0} - ${c_fail:-0} + ${n_pass:-0} ))
-failed=$(( ${c_fail:-0} + ${n_fail:-0} ))
+# The fuzz targets (fuzz/): a clang build, then each target over its seed corpus (past
+# findings among the seeds) and a few seconds of fuzzing; one test per target.
+echo "== fuzz targets over their seed corpora (scripts/fuzz.sh ci)"
+fuzz_out="$WORK/fuzz.log"
+bash scripts/fuzz.sh ci 2>&1 | tee "$fuzz_out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+f_pass=$(grep -oP '^fuzz: \K\d+(?= passed)' "$fuzz_out" | tail -1)
+f_fail=$(grep -oP '^fuzz: \d+ passed, \K\d+' "$fuzz_out" | tail -1)
+
+passed=$(( ${c_total:-0} - ${c_fail:-0} + ${n_pass:-0} + ${f_pass:-0} ))
+failed=$(( ${c_fail:-0} + ${n_fail:-0} + ${f_fail:-0} ))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed"
 exit $status

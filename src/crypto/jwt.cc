@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "crypto/encoding.h"
 
@@ -43,13 +44,20 @@ bool TypMatches(std::string_view got, std::string_view want) {
          EqualsIgnoreCase(got.substr(kPrefix.size()), want);
 }
 
+// Whole seconds. A number beyond int64 (a uint64, a double such as 1e300) saturates: far
+// future stays far future, where a plain conversion wrapped or was undefined behaviour (found
+// by fuzz/targets/jwt_claims.cc). NaN (Boost.JSON 1.81 reads 0e400 so) is not a date.
 std::optional<int64_t> NumericDate(const json::object& claims, std::string_view name) {
   auto it = claims.find(name);
   if (it == claims.end()) return std::nullopt;
-  if (it->value().is_int64()) return it->value().as_int64();
-  if (it->value().is_uint64()) return static_cast<int64_t>(it->value().as_uint64());
-  if (it->value().is_double()) return static_cast<int64_t>(it->value().as_double());
-  return std::nullopt;
+  const json::value& v = it->value();
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v.as_uint64(), INT64_MAX));
+  if (!v.is_double() || std::isnan(v.as_double())) return std::nullopt;
+  double d = v.as_double();
+  if (d >= 0x1p63) return INT64_MAX;
+  if (d < -0x1p63) return INT64_MIN;
+  return static_cast<int64_t>(d);
 }
 
 bool AudienceContains(const json::object& claims, std::string_view audience) {
@@ -66,11 +74,12 @@ bool AudienceContains(const json::object& claims, std::string_view audience) {
 Status CheckClaims(const json::object& claims, const JwtVerifyOptions& opt) {
   auto exp = NumericDate(claims, "exp");
   if (!exp) return Invalid("missing exp");
-  if (!opt.allow_expired && *exp + opt.leeway_seconds <= opt.now_seconds) return Invalid("expired");
-  if (auto nbf = NumericDate(claims, "nbf"); nbf && *nbf - opt.leeway_seconds > opt.now_seconds) {
+  // The leeway moves our clock, never the token's date, which may be any int64: no overflow.
+  if (!opt.allow_expired && *exp <= opt.now_seconds - opt.leeway_seconds) return Invalid("expired");
+  if (auto nbf = NumericDate(claims, "nbf"); nbf && *nbf > opt.now_seconds + opt.leeway_seconds) {
     return Invalid("not yet valid");
   }
-  if (auto iat = NumericDate(claims, "iat"); iat && *iat - opt.leeway_seconds > opt.now_seconds) {
+  if (auto iat = NumericDate(claims, "iat"); iat && *iat > opt.now_seconds + opt.leeway_seconds) {
     return Invalid("issued in the future");
   }
   auto iss = claims.find("iss");

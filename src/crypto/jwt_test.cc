@@ -155,6 +155,37 @@ TEST(Jwt, RejectsExpiredButHonoursLeeway) {
             "invalid token: expired");
 }
 
+// Found by fuzz/targets/jwt_claims.cc: a NumericDate beyond int64 (a double like 1e300, or a
+// uint64) was converted with undefined behaviour, and the leeway added to or taken from an
+// extreme int64 overflowed; dates now compare as the numbers they are.
+TEST(Jwt, ExtremeNumericDatesCompareAsNumbers) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
+  auto verify = [&](const json::object& c) {
+    return VerifyJwt(SignJwt(key, "at+jwt", c).value(), Only(key), Options());
+  };
+  json::object c = Claims();
+  c["exp"] = 1e300;  // far future
+  EXPECT_TRUE(verify(c).ok()) << verify(c).status().ToString();
+  c["exp"] = UINT64_MAX;
+  EXPECT_TRUE(verify(c).ok()) << verify(c).status().ToString();
+  c["exp"] = INT64_MAX;
+  EXPECT_TRUE(verify(c).ok()) << verify(c).status().ToString();
+  c = Claims();
+  c["iat"] = INT64_MIN;  // far past
+  c["nbf"] = -1e300;
+  EXPECT_TRUE(verify(c).ok()) << verify(c).status().ToString();
+  c = Claims(INT64_MIN);
+  EXPECT_EQ(verify(c).status().message(), "invalid token: expired");
+  c["exp"] = -1e300;
+  EXPECT_EQ(verify(c).status().message(), "invalid token: expired");
+  c = Claims();
+  c["nbf"] = 1e300;
+  EXPECT_EQ(verify(c).status().message(), "invalid token: not yet valid");
+  c = Claims();
+  c["iat"] = INT64_MAX;
+  EXPECT_EQ(verify(c).status().message(), "invalid token: issued in the future");
+}
+
 TEST(Jwt, RejectsWrongIssuerAudienceAndTyp) {
   auto key = SigningKey::Generate(JwsAlg::kES256, "k1").value();
   json::object c = Claims();
