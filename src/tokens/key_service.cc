@@ -54,10 +54,16 @@ Status KeyService::CreateKey(crypto::JwsAlg alg) {
   TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(alg, kid));
   TESSERA_ASSIGN_OR_RETURN(std::string sealed,
                            crypto::AeadSeal(options_.master_key, key.PrivatePem(), kid));
+  // The new key must sort after the one it replaces (keys are ordered by creation time, then
+  // kid), even when both fall in one millisecond.
+  int64_t created_at = clock_.NowMillis();
+  TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListSigningKeys());
+  for (const auto& r : existing) {
+    if (r.alg == crypto::JwsAlgName(alg)) created_at = std::max(created_at, r.created_at + 1);
+  }
   store::SigningKeyRecord rec{kid, std::string(crypto::JwsAlgName(alg)),
                               crypto::Base64Encode(sealed),
-                              boost::json::serialize(key.PublicJwk()), clock_.NowMillis(),
-                              std::nullopt};
+                              boost::json::serialize(key.PublicJwk()), created_at, std::nullopt};
   TESSERA_RETURN_IF_ERROR(store_.InsertSigningKey(rec));
   return store_.RetireSigningKeysExcept(kid, clock_.NowMillis());
 }
