@@ -16,6 +16,7 @@
 #include "http/cookie.h"
 #include "http/form.h"
 #include "http/json_body.h"
+#include "http/request_path.h"
 #include "http/query.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -44,18 +45,8 @@ const http::Router& Routes() {
   return *router;
 }
 
-// http/server.cc DecodePath: percent-decoded, no NUL, absolute, UTF-8.
-bool DecodePath(std::string_view target, std::string* out) {
-  std::string_view path = target.substr(0, target.find('?'));
-  auto decoded = boost::urls::make_pct_string_view(path);
-  if (decoded.has_error()) return false;
-  *out = std::string(decoded->decode());
-  return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/' &&
-         Utf8Length(*out).has_value();
-}
-
 void Handle(http::Request& req) {
-  if (!DecodePath(req.raw.target(), &req.path)) return;  // answered 400 by the server
+  if (!http::DecodeRequestPath(req.raw.target(), &req.path)) return;  // answered 400 by the server
   http::RouteMatch match = Routes().Match(req.raw.method(), req);
   for (const auto& [name, value] : req.params) {
     FUZZ_CHECK(!value.empty() && value.find('/') == std::string::npos &&

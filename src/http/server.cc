@@ -18,6 +18,7 @@
 #include "crypto/random.h"
 #include "http/connection_limiter.h"
 #include "http/problem.h"
+#include "http/request_path.h"
 
 namespace tessera::http {
 namespace net = boost::asio;
@@ -68,17 +69,6 @@ std::string RequestIdFor(const RawRequest& raw) {
     if (ok) return std::string(v);
   }
   return crypto::NewUuid();
-}
-
-// Decodes the path; returns false for malformed escapes or an embedded NUL.
-bool DecodePath(std::string_view target, std::string* out) {
-  std::string_view path = target.substr(0, target.find('?'));
-  auto decoded = boost::urls::make_pct_string_view(path);
-  if (decoded.has_error()) return false;
-  *out = std::string(decoded->decode());
-  // A path is text: ids in it reach the database, and PostgreSQL refuses malformed UTF-8.
-  return out->find('\0') == std::string::npos && !out->empty() && out->front() == '/' &&
-         Utf8Length(*out).has_value();
 }
 
 // The hashing pool's threads run at a lower CPU priority (nice +10; on Linux the nice value
@@ -292,7 +282,7 @@ struct Server::Impl {
       const Route* route = nullptr;
       Response res;
       in_flight.fetch_add(1);
-      if (!DecodePath(req.raw.target(), &req.path)) {
+      if (!DecodeRequestPath(req.raw.target(), &req.path)) {
         res = Problem(400, "malformed-request", "Malformed request", "bad request target");
       } else if (OnWrongListener(req, metrics_listener)) {
         res = Problem(404, "not-found", "Not found", "no such endpoint");
