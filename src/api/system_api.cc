@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/auth_scheme.h"
 #include "http/problem.h"
 
 namespace tessera::api {
@@ -12,13 +13,9 @@ using http::beast_http::verb;
 bool SystemApi::MetricsAllowed(const http::Request& req) const {
   if (metrics_token_digest_.empty()) return true;
   std::string_view auth = req.Header(http::beast_http::field::authorization);
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() <= kBearer.size() ||
-      !boost::beast::iequals(auth.substr(0, kBearer.size()), kBearer)) {
-    return false;
-  }
-  return crypto::ConstantTimeEquals(crypto::Sha256(auth.substr(kBearer.size())),
-                                    metrics_token_digest_);
+  auto token = AuthCredentials(auth, "bearer");
+  if (!token) return false;
+  return crypto::ConstantTimeEquals(crypto::Sha256(*token), metrics_token_digest_);
 }
 
 void SystemApi::Mount(http::Router& r) {

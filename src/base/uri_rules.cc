@@ -61,11 +61,7 @@ std::optional<std::string> LogoOrigin(std::string_view url) {
   std::string scheme = LowerAscii(u->scheme());
   std::string host = LowerAscii(u->encoded_host());
   if (scheme != "https" && !(scheme == "http" && IsLoopbackHost(host))) return std::nullopt;
-  if (host.empty() || host.size() > 253) return std::nullopt;
-  bool ip6 = host.front() == '[' && host.back() == ']';
-  for (size_t i = ip6 ? 1 : 0; i < host.size() - (ip6 ? 1 : 0); ++i) {
-    if (!IsHostChar(host[i], ip6)) return std::nullopt;
-  }
+  if (!IsPlainHost(host)) return std::nullopt;
   std::string origin = scheme + "://" + host;
   if (u->has_port()) {
     std::string_view port = u->port();

@@ -1,5 +1,7 @@
 #include "tenancy/app_api_key_service.h"
 
+#include "base/auth_scheme.h"
+
 #include <boost/json.hpp>
 
 #include "crypto/digest.h"
@@ -14,14 +16,7 @@ constexpr int64_t kTouchIntervalMs = 60'000;  // last_used_at precision: one wri
 
 // "Bearer tsk_…" (the scheme is case-insensitive, RFC 7235 §2.1); "" when it is not one.
 std::string_view BearerKey(std::string_view authorization) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    char c = authorization[i];
-    if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != kScheme[i]) return {};
-  }
-  std::string_view key = authorization.substr(kScheme.size());
-  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+  std::string_view key = AuthCredentials(authorization, "bearer").value_or("");
   while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
   return key;
 }

@@ -1,23 +1,14 @@
 #include "tokens/authenticator.h"
 
+#include "base/auth_scheme.h"
+
 namespace tessera::services {
-namespace {
-
-bool SchemeIs(std::string_view header, std::string_view scheme) {
-  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return false;
-  for (size_t i = 0; i < scheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Result<Principal> Authenticator::Authenticate(const store::App& app, std::string_view header) {
-  std::string_view token;
-  bool token_scheme = SchemeIs(header, "token");
-  if (SchemeIs(header, "bearer") || token_scheme) token = header.substr(header.find(' ') + 1);
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto bearer = AuthCredentials(header, "bearer");
+  auto drf_token = AuthCredentials(header, "token");  // DRF's "Token …" scheme
+  bool token_scheme = drf_token.has_value();
+  std::string_view token = bearer.value_or(drf_token.value_or(""));
   if (token.empty()) return UnauthenticatedError("missing credentials");
   Principal p;
   std::string user_id;

@@ -1,8 +1,6 @@
 #include "oauth/endpoints/userinfo_endpoint.h"
 
-#include <algorithm>
-#include <cctype>
-
+#include "base/auth_scheme.h"
 #include "http/form.h"
 #include "http/problem.h"
 #include "oauth/endpoints/cors.h"
@@ -37,16 +35,9 @@ std::optional<std::string> BearerToken(const http::Request& req, std::string* er
       *error = "use one way of sending the token";
       return std::nullopt;
     }
-    // The auth-scheme is case-insensitive (RFC 9110 §11.1): "Bearer", "bearer", "BEARER".
-    if (h.size() < 8 || h[6] != ' ' ||
-        !std::equal(h.begin(), h.begin() + 6, "bearer", [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == b;
-        })) {
-      return std::nullopt;
-    }
-    std::string_view t = h.substr(7);
-    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-    return std::string(t);
+    auto token = AuthCredentials(h, "bearer");
+    if (!token) return std::nullopt;
+    return std::string(*token);
   }
   return from_form;
 }

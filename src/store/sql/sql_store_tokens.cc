@@ -102,10 +102,8 @@ Status SqlStore::RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis n
   // Only keys older than keep_kid (in ListSigningKeys' order): when two nodes create a key at
   // once, the newest stays active whichever retires last, never neither.
   return WriteOne("UPDATE signing_keys SET retired_at = $2 WHERE retired_at IS NULL"
-                  " AND kid <> $1 AND alg = (SELECT alg FROM signing_keys WHERE kid = $1)"
-                  " AND (created_at < (SELECT created_at FROM signing_keys WHERE kid = $1)"
-                  "      OR (created_at = (SELECT created_at FROM signing_keys WHERE kid = $1)"
-                  "          AND kid < $1))",
+                  " AND alg = (SELECT alg FROM signing_keys WHERE kid = $1)"
+                  " AND (created_at, kid) < (SELECT created_at, kid FROM signing_keys WHERE kid = $1)",
                   {std::string(keep_kid), now})
       .status();
 }
