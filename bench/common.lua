@@ -7,6 +7,14 @@
 -- `inactive` (oauth_introspect: 200 answers without "active":true, also counted in non2xx)
 -- are summed into the JSON when a script sets them.
 
+-- $BENCH_DELAY_MS paces the run: each connection waits that long before its next request
+-- (wrk's delay() hook), so the load is a steady rate instead of as fast as the server goes.
+-- The overload bench measures latency under a realistic API load this way.
+local pace_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pace_ms and pace_ms > 0 then
+  function delay() return pace_ms end
+end
+
 bench_threads = {}
 non2xx = 0
 statuses = {}

@@ -23,6 +23,7 @@ struct Config {
   DatabaseConfig db;
   std::string listen = "127.0.0.1:8080";
   std::string public_url;  // default: http://{listen}
+  bool insecure_http = false;  // allow an http public URL on a host that is not loopback
   int io_threads = 0;      // 0: one per core
   int workers = 0;  // 0: two per core
   size_t max_body_bytes = 64 * 1024;

@@ -6,6 +6,7 @@
 #include "app/descriptor_budget.h"
 #include "app/idle_memory_trimmer.h"
 #include "base/log.h"
+#include "base/uri_rules.h"
 #include "mail/mime_message.h"
 #include "mail/outbox_dir_transport.h"
 #include "mail/smtp_transport.h"
@@ -44,7 +45,15 @@ Result<http::ForwardingRules> ForwardingFrom(const Config& c) {
 }  // namespace
 
 Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
-  // A bad --trusted-proxies fails the start before anything is opened or created.
+  // A bad --public-url or --trusted-proxies fails the start before anything is opened.
+  if (auto problem = PublicUrlProblem(config.public_url, config.insecure_http)) {
+    return InvalidArgumentError("--public-url " + config.public_url + " " + *problem);
+  }
+  if (config.insecure_http && config.public_url.starts_with("http:")) {
+    LogJson(spdlog::level::warn, "insecure_http",
+            {{"public_url", config.public_url},
+             {"detail", "passwords, cookies and codes cross the network in clear text"}});
+  }
   TESSERA_RETURN_IF_ERROR(ForwardingFrom(config).status());
   std::unique_ptr<TesseraApp> a(new TesseraApp(config));
   size_t descriptor_limit = RaiseDescriptorLimit();

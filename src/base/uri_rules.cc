@@ -74,4 +74,22 @@ std::optional<std::string> LogoOrigin(std::string_view url) {
   return origin;
 }
 
+std::optional<std::string> PublicUrlProblem(std::string_view url, bool allow_insecure_http) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (url.size() > kMaxUrlLength || !u) return "is not an absolute URL";
+  std::string scheme = LowerAscii(u->scheme());
+  if (scheme != "https" && scheme != "http") return "must start with https:// (or http://)";
+  if (u->has_userinfo() || u->has_query() || u->has_fragment()) {
+    return "must be scheme://host[:port][/path], without user, query or fragment";
+  }
+  std::string host = LowerAscii(u->encoded_host());
+  if (!IsPlainHost(host)) return "has no plain host name";
+  if (scheme == "http" && !IsLoopbackHost(host) && !allow_insecure_http) {
+    return "is plain http on a host that is not loopback: browsers would send passwords, "
+           "session cookies and authorization codes in clear text. Use https:// (TLS at your "
+           "proxy, with --trusted-proxies), or --insecure-http on a closed test network";
+  }
+  return std::nullopt;
+}
+
 }  // namespace tessera

@@ -21,6 +21,12 @@ bool IsValidRedirectUri(std::string_view uri);
 // ports), so nothing odd ever reaches a header or a page.
 std::optional<std::string> LogoOrigin(std::string_view url);
 
+// What is wrong with a server's public base URL (--public-url), or nullopt when it is fine:
+// http(s)://host[:port][/path], no query, fragment or userinfo; https, or http only on a
+// loopback host unless `allow_insecure_http` (browsers would send passwords, cookies and
+// codes in clear text: RFC 9700 §4.13, OAuth 2.0 §3.1 and §10.9).
+std::optional<std::string> PublicUrlProblem(std::string_view url, bool allow_insecure_http);
+
 inline bool IsValidLogoUrl(std::string_view url) { return LogoOrigin(url).has_value(); }
 
 }  // namespace tessera

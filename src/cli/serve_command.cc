@@ -42,6 +42,10 @@ void AddNetworkOptions(CLI::App* s, Config& c) {
 
 // Behind a load balancer, and the metrics endpoint.
 void AddEdgeOptions(CLI::App* s, Config& c) {
+  s->add_flag("--insecure-http", c.insecure_http,
+              "Allow an http:// --public-url on a host that is not loopback (a closed test "
+              "network only: passwords, cookies and codes would cross it in clear text)")
+      ->envname("TESSERA_INSECURE_HTTP");
   Setting(s, "--trusted-proxies", c.trusted_proxies, "TESSERA_TRUSTED_PROXIES",
           "Comma-separated addresses/CIDR networks of reverse proxies: only from these peers "
           "is the client address taken from --forwarded-header (rightmost hop not itself a "
@@ -149,6 +153,7 @@ void LogConfig(const Config& c) {
       spdlog::level::info, "config",
       {{"listen", c.listen},
        {"public_url", c.public_url},
+       {"insecure_http", c.insecure_http},
        {"database",
         c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : Redacted(c.db.database_url)},
        {"workers", c.workers},

@@ -73,8 +73,10 @@ bool AuthorizationService::NeedsLogin(const ValidAuthorization& req,
 
 Result<bool> AuthorizationService::NeedsConsent(const store::App& app, std::string_view user_id,
                                                 const ValidAuthorization& req) {
-  if (req.client.first_party) return false;
+  // prompt=consent asks for the page even where it is normally skipped (OIDC Core §3.1.2.1:
+  // the server SHOULD prompt); a first-party client skips it only when it does not ask.
   if (req.Prompts("consent")) return true;
+  if (req.client.first_party) return false;
   auto consent = codes_.GetConsent(app.id, user_id, req.client.client_id);
   if (consent.status().IsNotFound()) return true;
   TESSERA_RETURN_IF_ERROR(consent.status());

@@ -202,3 +202,42 @@ describe('command line on a fresh data dir, no server running', () => {
     assert.deepEqual(read.body.scopes, ['jobs:read', 'jobs:write']);
   });
 });
+
+// RFC 9700 §4.13: no password, cookie or authorization code over plain http off the machine.
+describe('serve refuses a plain-http public URL on a host that is not loopback', () => {
+  let dir, srv;
+  before(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-cli-http-'));
+  });
+  after(async () => {
+    await srv?.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  test('http://id.example.test: exit 1, the reason and the way out on stderr, nothing created', async () => {
+    for (const url of ['http://id.example.test', 'http://10.1.2.3:8080']) {
+      const r = await runCli(['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'refused'),
+        '--public-url', url]);
+      const ctx = `serve --public-url ${url}: code ${r.code}\nstderr: ${r.stderr}`;
+      assert.equal(r.code, 1, ctx);
+      assert.match(r.stderr, /--public-url .* is plain http on a host that is not loopback/, ctx);
+      assert.match(r.stderr, /--insecure-http/, ctx);
+      assert.equal(fs.existsSync(path.join(dir, 'refused')), false, 'no data dir was made');
+    }
+    const odd = await runCli(['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'refused'),
+      '--public-url', 'https://id.example.test/?next=x']);
+    assert.equal(odd.code, 1, odd.stderr);
+    assert.match(odd.stderr, /without user, query or fragment/);
+  });
+
+  test('with --insecure-http it starts, and the issuer is the http URL', async () => {
+    srv = new TesseraServer({ label: 'cli-insecure-http', publicUrl: 'http://id.example.test',
+      args: ['--insecure-http'] });
+    srv.dataDir = dir;
+    await srv.start();
+    const disc = await srv.req('GET', '/apps/default/.well-known/openid-configuration');
+    assertStatus(disc, 200);
+    assert.equal(disc.body.issuer, 'http://id.example.test/apps/default');
+    assert.match(srv.output(), /"insecure_http"/, 'the start logs a warning');
+  });
+});

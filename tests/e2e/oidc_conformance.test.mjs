@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { backends, test, describe, before, after, show, decodeJwt, request, signup } from './lib/server.mjs';
-import { registerClient, WebClient, introspect, halfHash } from './lib/oidc.mjs';
+import { registerClient, WebClient, introspect, halfHash, redirectParams } from './lib/oidc.mjs';
 import { startOidcNegativeFixture, REDIRECT, assertErrorPage } from './lib/oidc_negative.mjs';
 
 const P256_N = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
@@ -120,6 +120,32 @@ for (const backend of backends()) {
       const plain = await agent.get(`oauth/authorize?${new URLSearchParams({ ...noRedirect, scope: 'profile' })}`);
       assert.ok([200, 303].includes(plain.status), show(plain));
       if (plain.status === 303) assert.ok(WebClient.location(plain).href.startsWith(REDIRECT) || WebClient.location(plain).pathname.includes('consent'), show(plain));
+    });
+
+    test('prompt=consent shows the consent page to a first-party client too (which otherwise skips it)', async () => {
+      const own = await registerClient(srv, { name: 'Our portal', redirectUris: [REDIRECT], firstParty: true });
+      const agent = new WebClient(srv);
+      await agent.signIn(user.email, user.password);
+      const quiet = await agent.authorize(authorizeParams(own).params, { decision: null });
+      assert.deepEqual(quiet.seen, [], 'no consent page without prompt=consent');
+      assert.ok(redirectParams(quiet, REDIRECT).code);
+
+      const asked = authorizeParams(own, { extra: { prompt: 'consent' } });
+      const shown = await agent.authorize(asked.params, { decision: null });
+      assert.deepEqual(shown.seen, ['consent'], show(shown.page ?? shown.res));
+      assert.match(shown.page.text, /Our portal/);
+      // Deny → access_denied with the state; allow → a code.
+      const denied = await agent.authorize(authorizeParams(own, { extra: { prompt: 'consent' } }).params,
+        { decision: 'deny' });
+      assert.equal(redirectParams(denied, REDIRECT).error, 'access_denied');
+      const allowed = await agent.authorize(asked.params, { decision: 'allow' });
+      const q = redirectParams(allowed, REDIRECT);
+      assert.ok(q.code, JSON.stringify(q));
+      assert.equal(q.state, asked.state);
+      // prompt=none with prompt=consent is a contradiction (OIDC Core §3.1.2.1).
+      const both = await agent.authorize(authorizeParams(own, { extra: { prompt: 'none consent' } }).params,
+        { decision: null });
+      assert.equal(redirectParams(both, REDIRECT).error, 'invalid_request');
     });
 
     test('id_token_hint: a hint naming another user than the signed-in one gets login_required, not a code', async () => {
