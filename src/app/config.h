@@ -16,6 +16,7 @@ struct DatabaseConfig {
   int pool_size = 8;
   bool sqlite_synchronous_full = false;
   std::string master_key_file;
+  bool create = true;  // may create the database (serve, migrate); admin commands may not
   std::string SqlitePath() const { return data_dir + "/tessera.db"; }
 };
 

@@ -12,15 +12,22 @@
 namespace tessera::app {
 
 Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& db) {
-  if (db.database_url.empty()) {
+  if (db.database_url.empty() && db.create) {
     std::error_code ec;
     std::filesystem::create_directories(db.data_dir, ec);
     if (ec) return UnavailableError("cannot create data dir " + db.data_dir + ": " + ec.message());
     std::filesystem::permissions(db.data_dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace, ec);
   }
-  return store::OpenStore({db.database_url, db.SqlitePath(), db.pool_size,
-                           db.sqlite_synchronous_full, /*migrate=*/true});
+  auto store = store::OpenStore({db.database_url, db.SqlitePath(), db.pool_size,
+                                 db.sqlite_synchronous_full, /*migrate=*/true, db.create});
+  if (!db.create && store.status().IsNotFound()) {
+    return NotFoundError(store.status().message() +
+                         ": this command never creates one. Point it at your server's database "
+                         "(--data-dir or --database-url, or TESSERA_DATA_DIR / "
+                         "TESSERA_DATABASE_URL), or create one with `tessera migrate`");
+  }
+  return store;
 }
 
 Result<std::vector<crypto::JwsAlg>> SigningAlgs(const Config& c) {

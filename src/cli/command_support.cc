@@ -1,5 +1,7 @@
 #include "cli/command_support.h"
 
+#include <filesystem>
+
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -80,11 +82,32 @@ void CompletePublicUrl(app::Config& config) {
   }
 }
 
-int RunParsedCommand(const CommandList& commands, const app::Config& config) {
+std::string RedactedUrl(const std::string& url) {
+  size_t at = url.find('@'), scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+std::string DatabaseDescription(const app::DatabaseConfig& db) {
+  if (!db.database_url.empty()) return RedactedUrl(db.database_url);
+  std::error_code ec;
+  auto path = std::filesystem::absolute(db.SqlitePath(), ec);
+  return "sqlite:" + (ec ? db.SqlitePath() : path.lexically_normal().string());
+}
+
+int RunParsedCommand(const CommandList& commands, const app::Config& parsed) {
   for (const Command& command : commands) {
     if (!command.subcommand->parsed()) continue;
+    app::Config config = parsed;
+    config.db.create = command.database == Database::kCreates;
     if (command.logging == Logging::kServer) return command.run(config);
     SetUpLogging(/*to_stderr=*/true, "warn");
+    // On stderr, so that stdout carries only the answer (--json).
+    if (command.database != Database::kNone) {
+      std::cerr << "tessera: database " << DatabaseDescription(config.db) << "\n";
+    }
     int rc = command.run(config);
     spdlog::shutdown();
     return rc;

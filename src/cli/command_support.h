@@ -43,14 +43,26 @@ void PrintJson(const boost::json::value& value);
 // answer), `serve` as a server does (it sets up its own logging).
 enum class Logging { kAdministrative, kServer };
 
+// What a command does with the database: admin commands open an existing one and refuse to
+// create one (run from the wrong folder, they would otherwise start a new ./var with a new
+// master key and exit 0); only `serve` and `migrate` create it.
+enum class Database { kOpensExisting, kCreates, kNone };
+
 // A subcommand and what main runs once it was parsed: its options are in the Config and in
 // the arguments its closure holds.
 struct Command {
   CLI::App* subcommand;
   std::function<int(const app::Config&)> run;
   Logging logging = Logging::kAdministrative;
+  Database database = Database::kOpensExisting;
 };
 using CommandList = std::vector<Command>;
+
+// The database a command opens, for people: "sqlite:/abs/path/tessera.db" or the PostgreSQL
+// URL without its password.
+std::string DatabaseDescription(const app::DatabaseConfig& db);
+// A URL without its password, for the log.
+std::string RedactedUrl(const std::string& url);
 
 // After parsing: --public-url defaults to http://{--listen}, without a trailing slash.
 void CompletePublicUrl(app::Config& config);

@@ -26,7 +26,7 @@ int Migrate(const app::Config& c) {
 void AddMigrateCommand(CLI::App& cli, app::Config& config, CommandList& commands) {
   CLI::App* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
   AddDatabaseOptions(migrate, config);
-  commands.push_back({migrate, Migrate});
+  commands.push_back({migrate, Migrate, Logging::kAdministrative, Database::kCreates});
 }
 
 }  // namespace tessera::cli

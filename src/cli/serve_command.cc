@@ -139,15 +139,6 @@ void AddMailOptions(CLI::App* s, Config& c) {
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));
 }
 
-// The URL without its password, for the log.
-std::string Redacted(const std::string& url) {
-  size_t at = url.find('@'), scheme = url.find("://");
-  if (at == std::string::npos || scheme == std::string::npos) return url;
-  size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
 void LogConfig(const Config& c) {
   LogJson(
       spdlog::level::info, "config",
@@ -155,7 +146,7 @@ void LogConfig(const Config& c) {
        {"public_url", c.public_url},
        {"insecure_http", c.insecure_http},
        {"database",
-        c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : Redacted(c.db.database_url)},
+        c.db.database_url.empty() ? "sqlite:" + c.db.SqlitePath() : RedactedUrl(c.db.database_url)},
        {"workers", c.workers},
        {"trusted_proxies", boost::json::value_from(c.trusted_proxies)},
        {"forwarded_header", c.forwarded_header},
@@ -169,7 +160,7 @@ void LogConfig(const Config& c) {
        {"argon2_memory_kib", c.argon2_memory_kib},
        {"argon2_iterations", c.argon2_iterations},
        {"max_body_bytes", c.max_body_bytes},
-       {"mail", c.smtp_url.empty() ? "outbox:" + c.db.data_dir + "/outbox" : Redacted(c.smtp_url)},
+       {"mail", c.smtp_url.empty() ? "outbox:" + c.db.data_dir + "/outbox" : RedactedUrl(c.smtp_url)},
        {"smtp_username", c.smtp_username},
        {"smtp_starttls", c.smtp_starttls},
        {"mail_from", c.mail_from},
@@ -222,7 +213,7 @@ void AddServeCommand(CLI::App& cli, Config& config, CommandList& commands) {
   Setting(serve, "--log-level", config.log_level, "TESSERA_LOG_LEVEL",
           "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-  commands.push_back({serve, Serve, Logging::kServer});
+  commands.push_back({serve, Serve, Logging::kServer, Database::kCreates});
 }
 
 }  // namespace tessera::cli

@@ -10,7 +10,8 @@ void AddVersionCommand(CLI::App& cli, CommandList& commands) {
   commands.push_back({version, [](const app::Config&) {
                         std::cout << "tessera " << TESSERA_VERSION << "\n";
                         return 0;
-                      }});
+                      },
+                      Logging::kAdministrative, Database::kNone});
 }
 
 }  // namespace tessera::cli

@@ -16,6 +16,10 @@ struct StoreOptions {
   int pool_size = 8;         // PostgreSQL connections / SQLite readers
   bool sqlite_synchronous_full = false;
   bool migrate = true;       // apply pending migrations on open
+  // false: refuse (NotFound) a database that does not exist yet or holds no Tessera schema,
+  // instead of creating one — admin commands run from the wrong folder must not quietly
+  // start a new, empty database with a new master key.
+  bool create = true;
 };
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);

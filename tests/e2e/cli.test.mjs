@@ -2,8 +2,10 @@
 // - list flags take a space-separated list as OAuth writes scopes (`--scope "openid profile"`)
 //   as well as the repeated flag, and the client really may use what was listed (code flow,
 //   client_credentials); the same for grants, redirect URIs and update-app's --redirect-uri;
-// - admin commands work on a fresh data dir with no server running, and a server started on
-//   it afterwards serves what they made;
+// - admin commands never create a database (run from another folder without --data-dir they
+//   refuse and create nothing); after `tessera migrate` made one they work with no server
+//   running, say on stderr which database they opened, and a server started on it afterwards
+//   serves what they made;
 // - an unknown app: "tessera: no such app: <slug>" on stderr, exit code 1, nothing on stdout.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   startServer, TesseraServer, backends, test, describe, before, after, assertStatus, signup,
-  login, uniqEmail, rand, show, TESSERA_BIN,
+  login, uniqEmail, rand, show, TESSERA_BIN, PG_URL, psql, withSearchPath,
 } from './lib/server.mjs';
 import { WebClient, redirectParams, pkcePair, randomValue, tokenRequest } from './lib/oidc.mjs';
 
@@ -23,10 +25,10 @@ const REDIRECT = 'https://app.example/callback';
  * Runs `tessera args…` (with `input` on its standard input); resolves {code, stdout, stderr}.
  * No TESSERA_* variable of the caller reaches it.
  */
-function runCli(args, { input } = {}) {
+function runCli(args, { input, cwd } = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
   return new Promise((resolve) => {
-    const child = execFile(TESSERA_BIN, args, { timeout: 20_000, env }, (err, stdout, stderr) => {
+    const child = execFile(TESSERA_BIN, args, { timeout: 20_000, env, cwd }, (err, stdout, stderr) => {
       resolve({ code: err ? (err.code ?? `signal ${err.signal}`) : 0, stdout, stderr });
     });
     child.stdin.end(input ?? '');
@@ -156,10 +158,61 @@ describe('command line on a fresh data dir, no server running', () => {
     else if (!process.env.TESSERA_E2E_KEEP) await fsp.rm(dir, { recursive: true, force: true });
   });
 
-  test('admin commands make apps, clients and users; a server started later serves them', async () => {
+  test('admin commands never create a database: run from another folder they refuse, and say which one', async () => {
+    // No --data-dir, from an empty folder: before, this made ./var with a new database and
+    // master key, and exited 0.
+    const elsewhere = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-cli-elsewhere-'));
+    try {
+      for (const args of [['admin', 'create-app', '--slug', 'x1', '--name', 'X'], ['admin', 'audit'],
+        ['keys', 'rotate'], ['doctor', 'emails']]) {
+        const r = await runCli(args, { cwd: elsewhere });
+        const ctx = `tessera ${args.join(' ')}: code ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+        assert.equal(r.code, 1, ctx);
+        assert.equal(r.stdout, '', ctx);
+        assert.match(r.stderr, /no database at \S*var\/tessera\.db: this command never creates one/, ctx);
+        assert.match(r.stderr, /--data-dir/, ctx);
+        assert.match(r.stderr, /tessera migrate/, ctx);
+        assert.deepEqual(fs.readdirSync(elsewhere), [], `nothing was created: ${ctx}`);
+      }
+    } finally {
+      await fsp.rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('on PostgreSQL too: an empty schema is refused, and left empty', { skip: PG_URL ? false : 'TESSERA_TEST_POSTGRES_URL not set' }, async () => {
+    const schema = `tessera_e2e_empty_${rand(10).toLowerCase()}`;
+    await psql(PG_URL, `CREATE SCHEMA ${schema}`);
+    try {
+      const url = withSearchPath(PG_URL, schema);
+      const r = await runCli(['admin', 'create-app', '--database-url', url, '--slug', 'x2', '--name', 'X',
+        '--master-key-file', '/dev/null']);
+      const ctx = `code ${r.code}\nstderr: ${r.stderr}`;
+      assert.equal(r.code, 1, ctx);
+      assert.match(r.stderr, /tessera: database postgres/, ctx);
+      assert.match(r.stderr, /holds no Tessera schema: this command never creates one/, ctx);
+      const tables = await psql(PG_URL, `SELECT count(*) FROM pg_tables WHERE schemaname = '${schema}'`);
+      assert.equal(tables.trim(), '0', 'no table was created');
+    } finally {
+      await psql(PG_URL, `DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
+  test('admin commands make apps, clients and users once `migrate` made the database; a server started later serves them', async () => {
     const db = ['--data-dir', dir];
     const slug = `fresh-${rand(8)}`;
-    const app = await cliJson(['admin', 'create-app', ...db, '--slug', slug, '--name', 'Fresh']);
+    const refused = await runCli(['admin', 'create-app', ...db, '--slug', slug, '--name', 'Fresh', '--json']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(fs.existsSync(path.join(dir, 'tessera.db')), false, 'no database before migrate');
+    const migrated = await runCli(['migrate', ...db]);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.equal(JSON.parse(migrated.stdout).migrated, true);
+    // Each command says on stderr which database it opened (stdout keeps only the answer).
+    const dbLine = `tessera: database sqlite:${fs.realpathSync(dir)}/tessera.db`;
+    assert.ok(migrated.stderr.includes(dbLine), `${dbLine} in ${migrated.stderr}`);
+    const made = await runCli(['admin', 'create-app', ...db, '--slug', slug, '--name', 'Fresh', '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    assert.ok(made.stderr.includes(dbLine), made.stderr);
+    const app = JSON.parse(made.stdout);
     assert.equal(app.slug, slug);
     const client = await cliJson(['admin', 'create-client', ...db, '--app', slug, '--name', 'Jobs',
       '--grant', 'client_credentials', '--scope', 'jobs:read jobs:write']);

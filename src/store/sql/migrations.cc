@@ -20,6 +20,23 @@ Status LockForMigration(SqlDatabase& db, SqlConnection& conn) {
 
 }  // namespace
 
+Result<bool> HasSchema(SqlDatabase& db) {
+  bool found = false;
+  TESSERA_RETURN_IF_ERROR(db.Read([&](SqlConnection& conn) -> Status {
+    std::string_view probe = db.Dialect() == "postgres"
+                                 ? "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations'"
+                                   " AND schemaname = ANY (current_schemas(false))"
+                                 : "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                   " AND name = 'schema_migrations'";
+    TESSERA_ASSIGN_OR_RETURN(SqlRows table, conn.Query(probe, {}));
+    if (table.empty()) return OkStatus();
+    TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT 1 FROM schema_migrations LIMIT 1", {}));
+    found = !rows.empty();
+    return OkStatus();
+  }));
+  return found;
+}
+
 Result<std::vector<int>> Migrate(SqlDatabase& db) {
   std::vector<int> applied;
   for (const Migration& m : EmbeddedMigrations(db.Dialect())) {

@@ -21,6 +21,9 @@ struct Migration {
 // Generated from migrations/<dialect>/*.sql by CMake (embedded_migrations.cc).
 const std::vector<Migration>& EmbeddedMigrations(std::string_view dialect);
 
+// Whether the database holds a Tessera schema (a schema_migrations table with a row).
+Result<bool> HasSchema(SqlDatabase& db);
+
 // Applies what is missing; returns the versions applied now.
 Result<std::vector<int>> Migrate(SqlDatabase& db);
 

@@ -283,12 +283,12 @@ export class TesseraServer {
 }
 
 /** `url` whose connections resolve names in `schema` first (libpq's options parameter). */
-function withSearchPath(url, schema) {
+export function withSearchPath(url, schema) {
   return `${url}${url.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
 }
 
 /** Runs one SQL statement with psql (Debian's postgresql-client). */
-function psql(url, sql) {
+export function psql(url, sql) {
   return new Promise((resolve, reject) => {
     execFile('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 20_000 },
       (err, stdout, stderr) => (err ? reject(new Error(`psql ${sql}: ${stderr || err.message}`)) : resolve(stdout)));
