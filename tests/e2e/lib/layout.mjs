@@ -56,6 +56,10 @@ export async function layoutProblems(page) {
       const cs = getComputedStyle(parent);
       if (cs.display === 'none' || cs.visibility === 'hidden') continue;
       for (const m of n.data.matchAll(/[A-Za-z]{4,}/g)) {
+        // An email address or URL may wrap anywhere (overflow-wrap: anywhere): it is one long
+        // token with no better place to break.
+        const token = n.data.slice(0, m.index).split(/\s/).pop() + n.data.slice(m.index).split(/\s/)[0];
+        if (/@|:\/\//.test(token)) continue;
         const range = document.createRange();
         range.setStart(n, m.index);
         range.setEnd(n, m.index + m[0].length);
