@@ -241,7 +241,8 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
   for (const auto& e : events) {
     PageData row;
     row.set("time_ago", AgoText(now, e.at));
-    row.set("time_utc", FormatUtc(e.at, "%Y-%m-%d %H:%M:%S UTC"));
+    row.set("time_utc", FormatUtc(e.at, kReadableUtc));
+    row.set("time_exact", FormatUtc(e.at, "%Y-%m-%d %H:%M:%S UTC"));
     row.set("time_iso", FormatUtc(e.at, kRfc3339Utc));
     row.set("action", std::string(ToText(e.action)));
     if (std::string details = AuditDetailsText(e.details_json); !details.empty()) {

@@ -12,6 +12,7 @@ import { backends, test, describe, before, after, assertStatus } from './lib/ser
 import { launchBrowser, closeBrowser, newPage, describePage } from './lib/browser.mjs';
 import { startConsoleFixture, joinByInvitation } from './lib/console.mjs';
 import { checkPageAtWidths } from './lib/layout.mjs';
+import { pageChecker } from './lib/console_pages.mjs';
 import { uniqEmail, rand } from './lib/util.mjs';
 import { consoleSignIn } from './lib/console_ui.mjs';
 
@@ -55,9 +56,19 @@ for (const backend of backends()) {
     });
 
     const name = (n) => `layout-${n}${suffix}`;
+    // After the widths (the page is then 320 px wide: stacked tables): CSP and axe-core too.
+    const cspErrors = [];
+    const checkPage = pageChecker(cspErrors);
+    const open = async () => {
+      const p = await newPage(browser);
+      p.page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(`${p.page.url()}: ${m.text()}`);
+      });
+      return p;
+    };
 
     test('every developer console page fits 320 and 375 px and has a way on', async () => {
-      const { page, context } = await newPage(browser);
+      const { page, context } = await open();
       await consoleSignIn(page, base, fx.X);
       const a = `${base}/console/apps/${app.slug}`;
       const pages = [
@@ -81,6 +92,7 @@ for (const backend of backends()) {
         const res = await page.goto(url);
         assert.equal(res.status(), 200, `${n}: ${await describePage(page)}`);
         await checkPageAtWidths(page, null, name(n)).catch((e) => failures.push(e.message));
+        await checkPage(page, `${n} at 320 px`).catch((e) => failures.push(e.message));
       }
       assert.deepEqual(failures, []);
       // The console's Account page (a hosted page of the console app) leads back to the console.
@@ -93,20 +105,21 @@ for (const backend of backends()) {
     });
 
     test('a member sees their invitations and the members page fits a phone', async () => {
-      const { page, context } = await newPage(browser);
+      const { page, context } = await open();
       await consoleSignIn(page, base, fx.Y);
       const failures = [];
       for (const [n, url] of [['member-invitations', `${base}/console/invitations`],
         ['member-members', `${base}/console/apps/${app.slug}/members`]]) {
         await page.goto(url);
         await checkPageAtWidths(page, null, name(n)).catch((e) => failures.push(e.message));
+        await checkPage(page, `${n} at 320 px`).catch((e) => failures.push(e.message));
       }
       assert.deepEqual(failures, []);
       await context.close();
     });
 
     test('every operator page fits 320 and 375 px and has a way on', async () => {
-      const { page, context } = await newPage(browser);
+      const { page, context } = await open();
       await consoleSignIn(page, base, fx.OP, '/admin');
       const failures = [];
       for (const [n, url] of [['admin-home', `${base}/admin`], ['admin-audit', `${base}/admin/audit`],
@@ -114,6 +127,7 @@ for (const backend of backends()) {
         const res = await page.goto(url);
         assert.equal(res.status(), 200, `${n}: ${await describePage(page)}`);
         await checkPageAtWidths(page, null, name(n)).catch((e) => failures.push(e.message));
+        await checkPage(page, `${n} at 320 px`).catch((e) => failures.push(e.message));
       }
       assert.deepEqual(failures, []);
       await context.close();

@@ -13,12 +13,14 @@ import { backends, test, describe, before, after, assertStatus, request } from '
 import { launchBrowser, closeBrowser, newPage, describePage, screenshot } from './lib/browser.mjs';
 import { startConsoleFixture, basic } from './lib/console.mjs';
 import { consoleSignIn } from './lib/console_ui.mjs';
+import { pageChecker } from './lib/console_pages.mjs';
 
 for (const backend of backends()) {
   describe(`console secrets: shown once, no duplicates on reload, rotation confirmed [${backend}]`, () => {
     let fx, browser, base, app;
     const suffix = backend === 'sqlite' ? '' : `-${backend}`;
     const shot = (page, n) => screenshot(page, `secrets-${n}${suffix}`);
+    const checkPage = pageChecker([]);  // axe-core on the pages that show a secret
 
     before(async () => {
       browser = await launchBrowser();
@@ -56,6 +58,7 @@ for (const backend of backends()) {
       assert.ok(!page.url().includes(key), 'the key is not in the URL');
       assert.match(await page.locator('#new-key-heading').innerText(), /Once only/);
       await shot(page, 'api-key-shown');
+      await checkPage(page, 'a new API key');
       await page.reload();
       assert.equal(await page.locator('#new-api-key').count(), 0, `shown again: ${await describePage(page)}`);
       assert.match(await page.locator('main').innerText(), /can no longer be shown/);
@@ -79,6 +82,7 @@ for (const backend of backends()) {
       assert.ok(!page.url().includes(secret), 'the secret is not in the URL');
       assert.ok(await authenticates(id, secret));
       await shot(page, 'client-shown');
+      await checkPage(page, 'a new client');
       const revealUrl = page.url();
       await page.reload();
       assert.equal(await page.locator('#client-secret').count(), 0, `shown again: ${await describePage(page)}`);
