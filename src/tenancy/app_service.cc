@@ -41,6 +41,21 @@ bool IsValidSlug(std::string_view slug) {
   });
 }
 
+std::string SlugFromName(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      out += c;
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+    if (out.size() >= 50) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "app" : out;
+}
+
 Result<store::App> AppService::Resolve(std::string_view slug) {
   if (!IsValidSlug(slug)) return NotFoundError("no such app");
   int64_t now = clock_.NowMillis();

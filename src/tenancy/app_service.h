@@ -83,5 +83,9 @@ class AppService {
 
 // Slugs: 1–63 of a-z, 0-9 and '-', starting with a letter or digit (safe in URLs and logs).
 bool IsValidSlug(std::string_view slug);
+// A slug made from an app's name, for a form that leaves the slug blank: lowercase ASCII
+// letters and digits, every other run of characters one '-' ("Acme Notes!" → "acme-notes"),
+// at most 50 characters (room for a "-2" when taken); "app" when nothing is left.
+std::string SlugFromName(std::string_view name);
 
 }  // namespace tessera::services

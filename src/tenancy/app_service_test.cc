@@ -171,4 +171,17 @@ TEST_F(ConsoleAppServiceTest, DisabledAppIsNotFoundUntilEnabledAgain) {
 }
 
 }  // namespace
+TEST(SlugFromNameTest, LowercaseDashesAndAlwaysAValidSlug) {
+  EXPECT_EQ(SlugFromName("Acme Notes"), "acme-notes");
+  EXPECT_EQ(SlugFromName("  Acme   Notes!! 2 "), "acme-notes-2");
+  EXPECT_EQ(SlugFromName("Café Olé"), "caf-ol");
+  EXPECT_EQ(SlugFromName("!!!"), "app");
+  EXPECT_EQ(SlugFromName(""), "app");
+  std::string longest = SlugFromName(std::string(200, 'a'));
+  EXPECT_EQ(longest.size(), 50u);
+  for (const char* name : {"-x-", "A--B", "日本語", "x y z", "Ünïcode App"}) {
+    EXPECT_TRUE(IsValidSlug(SlugFromName(name))) << name;
+  }
+}
+
 }  // namespace tessera::services

@@ -61,8 +61,22 @@ Result<AppAccess> DeveloperConsoleService::CreateApp(const store::User& develope
     return FailedPreconditionError("a developer may own at most 100 apps");
   }
   // The app and its owner in one transaction: never an app without an owner.
-  TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.CreateOwned(slug, name, developer.id, actor));
-  return AppAccess{std::move(app), AccessRole::kOwner};
+  if (!slug.empty() || name.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(store::App app, apps_.CreateOwned(slug, name, developer.id, actor));
+    return AppAccess{std::move(app), AccessRole::kOwner};
+  }
+  // No slug: the name's, and the next free "-N" when it is taken (a few tries, then the
+  // last refusal stands).
+  const std::string base = SlugFromName(name);
+  Status last = OkStatus();
+  for (int n = 1; n <= 20; ++n) {
+    std::string candidate = n == 1 ? base : base + "-" + std::to_string(n);
+    auto app = apps_.CreateOwned(candidate, name, developer.id, actor);
+    if (app.ok()) return AppAccess{std::move(*app), AccessRole::kOwner};
+    if (!app.status().IsAlreadyExists()) return app.status();
+    last = app.status();
+  }
+  return last;
 }
 
 Result<AppAccess> DeveloperConsoleService::Access(const store::User& user, std::string_view slug) {

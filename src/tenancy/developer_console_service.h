@@ -65,6 +65,7 @@ class DeveloperConsoleService {
   Result<std::vector<AppAccess>> ListApps(const store::User& developer);
   // Creates an app with the developer as its owner (one transaction); at most
   // kMaxAppsPerDeveloper apps owned by the developer (memberships elsewhere do not count).
+  // An empty `slug` is made from the name (SlugFromName), with "-2", "-3"… when taken.
   Result<AppAccess> CreateApp(const store::User& developer, std::string_view slug,
                               std::string_view name, const Actor& actor);
   // The app if the user is a member of it or an operator; kNotFound otherwise (also for the

@@ -163,6 +163,8 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   }
   const PageUrls& urls = kit_.urls;
   d.set("title", "Your account");
+  // The console is an app too, and its account page is this one: lead back to the console.
+  if (v.app.slug == services::kConsoleAppSlug) d.set("console_back_url", urls.ConsolePath());
   d.set("user_display", user->email);
   d.set("email", user->email);
   d.set("email_verified", user->email_verified);

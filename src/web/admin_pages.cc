@@ -75,8 +75,6 @@ http::Response AdminPages::Audit(http::Request& req, const ConsoleVisitor& v) {
   const PageUrls& urls = layout_.urls();
   auto apps = apps_.ListAll();
   if (!apps.ok()) return layout_.Unavailable(req, v);
-  std::map<std::string, std::string> slugs;
-  for (const auto& app : *apps) slugs.emplace(app.id, app.slug);
   PageData d;
   layout_.Base(d, v, "Audit log · Operator console", true);
   d.set("heading", "Audit log");
@@ -98,7 +96,7 @@ http::Response AdminPages::Audit(http::Request& req, const ConsoleVisitor& v) {
     }
     filter.app_id = app->id;
   }
-  table_.Fill(v, std::move(filter), d, urls.AdminPath("/audit"), query, &slugs);
+  table_.Fill(v, std::move(filter), d, urls.AdminPath("/audit"), query, *apps, true);
   if (!app_slug.empty()) d.set("filtering", true);
   return layout_.Render(req, v, "admin_audit", std::move(d), 200);
 }

@@ -139,6 +139,20 @@ http::Response ConsoleAppPages::Overview(http::Request& req, const AppVisitor& a
 
 // ---- Settings ------------------------------------------------------------------------------
 
+FieldError ConsoleAppPages::InPageWords(const FieldError& e) const {
+  auto range = [&](std::string_view lo_hi, std::string_view unit, int64_t server) {
+    return FieldError{e.field, "enter " + std::string(lo_hi) + std::string(unit) +
+                                   ", or leave it blank for the server’s default (" +
+                                   std::to_string(server) + ")"};
+  };
+  if (e.field == "password_min_length") {
+    return range("8–128", " characters", accounts_.options().password.min_length);
+  }
+  if (e.field == "access_token_ttl_s") return range("60–86400", " seconds", access_ttl_s_);
+  if (e.field == "refresh_token_ttl_s") return range("3600–31536000", " seconds", refresh_ttl_s_);
+  return e;
+}
+
 http::Response ConsoleAppPages::ShowSettings(http::Request& req, const AppVisitor& a) {
   PageData d;
   SetNotice(d, PageQuery(req));
@@ -173,6 +187,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
   d.set("action", layout_.AppPath(app, "/settings"));
   d.set("mail_domain_url", layout_.AppPath(app, "/mail-domain"));
   d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
+  d.set("default_access_ttl", std::to_string(access_ttl_s_));
   d.set("default_refresh_ttl", std::to_string(refresh_ttl_s_));
   d.set("preview_url", layout_.urls().Issuer(app) + "/login");
   return layout_.Render(req, a.visitor, "console_settings", std::move(d), status);
@@ -230,15 +245,18 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     return RenderSettings(req, a, std::move(d), status);
   };
 
-  // Show every problem at once: the form's own and the settings' rules.
+  // Show every problem at once: the form's own and the settings' rules (in the page's words:
+  // the rules speak of 0 for "the server's default", where the page says "leave it blank").
   if (Status valid = services::ValidateAppSettings(s); !valid.ok()) {
-    for (const auto& e : valid.field_errors()) errors.push_back(e);
+    for (const auto& e : valid.field_errors()) errors.push_back(InPageWords(e));
   }
   if (!errors.empty()) return fail(errors, 400);
   auto updated = apps_.Update(a.app().slug, name, s, a.visitor.actor);
   if (updated.ok()) return layout_.Done(layout_.AppPath(a.app(), "/settings"), "settings");
   if (updated.status().code() == StatusCode::kInvalidArgument) {
-    return fail(updated.status().field_errors(), 400);
+    std::vector<FieldError> page_errors;
+    for (const auto& e : updated.status().field_errors()) page_errors.push_back(InPageWords(e));
+    return fail(page_errors, 400);
   }
   return layout_.Failure(req, a.visitor, updated.status());
 }

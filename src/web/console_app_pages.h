@@ -23,7 +23,8 @@ class ConsoleAppPages {
   ConsoleAppPages(const ConsoleLayout& layout, services::AccountService& accounts,
                   services::AppService& apps, services::DeveloperConsoleService& console,
                   services::UserManagementService& users, services::AppApiKeyService& keys,
-                  services::ClientService& clients, int64_t default_refresh_ttl_s)
+                  services::ClientService& clients, int64_t default_access_ttl_s,
+                  int64_t default_refresh_ttl_s)
       : layout_(layout),
         accounts_(accounts),
         apps_(apps),
@@ -31,6 +32,7 @@ class ConsoleAppPages {
         users_(users),
         keys_(keys),
         clients_(clients),
+        access_ttl_s_(default_access_ttl_s),
         refresh_ttl_s_(default_refresh_ttl_s) {}
   void Mount(http::Router& router, const ConsoleGates& gates);
 
@@ -44,6 +46,8 @@ class ConsoleAppPages {
   http::Response Overview(http::Request& req, const AppVisitor& a);
   http::Response ShowSettings(http::Request& req, const AppVisitor& a);
   http::Response SaveSettings(http::Request& req, const AppVisitor& a, const Form& form);
+  // A settings rule's complaint as the page words it (blank, not 0, is "the server's").
+  FieldError InPageWords(const FieldError& e) const;
   http::Response RenderSettings(const http::Request& req, const AppVisitor& a, PageData d,
                                 unsigned status);
 
@@ -54,7 +58,8 @@ class ConsoleAppPages {
   services::UserManagementService& users_;
   services::AppApiKeyService& keys_;
   services::ClientService& clients_;
-  int64_t refresh_ttl_s_;  // the server default the settings page shows
+  int64_t access_ttl_s_;   // the server defaults (--access-token-ttl, --refresh-token-ttl)
+  int64_t refresh_ttl_s_;  // the settings page shows
 };
 
 }  // namespace tessera::web

@@ -16,7 +16,7 @@ http::Response ConsoleAuditPages::AppAudit(http::Request& req, const AppVisitor&
   store::AuditFilter filter;
   filter.app_id = a.app().id;
   table_.Fill(a.visitor, std::move(filter), d, layout_.AppPath(a.app(), "/audit"), PageQuery(req),
-              nullptr);
+              {a.app()}, false);
   return layout_.Render(req, a.visitor, "console_audit", std::move(d), 200);
 }
 

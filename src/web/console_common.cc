@@ -76,6 +76,23 @@ std::optional<int64_t> WholeNumber(std::string_view text) {
   return std::stoll(t);
 }
 
+namespace {
+
+// An API field path as a page names it: "profile.website" → "Website", "grant_types" →
+// "Grant types" (pages never show field paths).
+std::string FieldInWords(std::string_view field) {
+  std::string_view last = field.substr(field.find_last_of('.') + 1);
+  if (auto bracket = last.find('['); bracket != std::string_view::npos) last = last.substr(0, bracket);
+  std::string out(last);
+  for (char& c : out) {
+    if (c == '_') c = ' ';
+  }
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> SetFieldErrors(PageData& d, const std::vector<FieldError>& errors,
                                         const std::vector<std::string_view>& fields) {
   std::map<std::string, std::string> by_field;
@@ -84,7 +101,7 @@ std::vector<std::string> SetFieldErrors(PageData& d, const std::vector<FieldErro
     bool known = false;
     for (auto f : fields) known = known || e.field == f;
     if (!known) {
-      others.push_back(e.field.empty() ? e.message : e.field + ": " + e.message);
+      others.push_back(e.field.empty() ? e.message : FieldInWords(e.field) + ": " + e.message);
       continue;
     }
     std::string& m = by_field[e.field];
@@ -120,6 +137,7 @@ constexpr Notice kNotices[] = {
     {"key-revoked", "The API key was revoked: requests made with it now fail."},
     {"key-missing", "That API key was already revoked.", true},
     {"client-saved", "The client was saved."},
+    {"client-created", "The client was created."},
     {"client-revoked", "The client was revoked: it can no longer sign users in or get tokens."},
     {"user-disabled", "The user was disabled and signed out everywhere."},
     {"user-enabled", "The user was enabled: they can sign in again."},

@@ -72,11 +72,45 @@ void ConsoleCredentialPages::Mount(http::Router& r, const ConsoleGates& gates) {
         gates.WithAppVisitor(Bind(this, &P::RevokeClient)));
 }
 
+// ---- One-time reveals ----------------------------------------------------------------------
+
+std::string ConsoleCredentialPages::RevealOwner(const AppVisitor& a, std::string_view kind,
+                                                std::string_view id) {
+  return a.visitor.session.id + "|" + a.app().id + "|" + std::string(kind) + "|" +
+         std::string(id);
+}
+
+http::Response ConsoleCredentialPages::RedirectWithReveal(const AppVisitor& a,
+                                                          std::string_view kind,
+                                                          const std::string& id,
+                                                          std::string secret,
+                                                          const std::string& path,
+                                                          std::string_view done) {
+  std::string reveal = reveals_.Put(RevealOwner(a, kind, id), std::move(secret));
+  return Redirect(layout_.urls().Absolute(
+      path + QueryString({{"done", std::string(done)}, {"id", id}, {"reveal", reveal}})));
+}
+
 // ---- API keys ------------------------------------------------------------------------------
 
 http::Response ConsoleCredentialPages::ApiKeys(http::Request& req, const AppVisitor& a) {
   PageData d;
-  SetNotice(d, PageQuery(req));
+  const http::QueryParams query = PageQuery(req);
+  SetNotice(d, query);
+  std::string id = http::FormValue(query, "id");
+  std::string reveal = http::FormValue(query, "reveal");
+  if (http::FormValue(query, "done") == "key-created" && !id.empty()) {
+    auto key = reveal.empty() ? std::nullopt : reveals_.Take(reveal, RevealOwner(a, "key", id));
+    if (key) {
+      d.set("notice", "The API key was created. Copy it now: it is shown only this once.");
+      d.set("new_key", *key);
+      d.set("new_key_id", id);
+    } else {
+      d.set("error",
+            "This key can no longer be shown: a key is shown only once. If you did not copy "
+            "it, revoke it and create another.");
+    }
+  }
   return RenderApiKeys(req, a, std::move(d), 200);
 }
 
@@ -88,6 +122,7 @@ http::Response ConsoleCredentialPages::RenderApiKeys(const http::Request& req, c
   auto keys = keys_.List(app);
   if (!keys.ok()) return layout_.Unavailable(req, a.visitor);
   PageData rows = List();
+  const PageData* new_key_id = d.get("new_key_id");
   for (const auto& k : *keys) {
     PageData row;
     row.set("name", k.name);
@@ -96,6 +131,9 @@ http::Response ConsoleCredentialPages::RenderApiKeys(const http::Request& req, c
     row.set("last_used", FormatTime(k.last_used_at, "Never"));
     row.set("revoke_action",
             layout_.AppPath(app, "/api-keys/" + http::FormEncode(k.id) + "/revoke"));
+    if (new_key_id && new_key_id->is_string() && new_key_id->string_value() == k.id) {
+      d.set("new_key_name", k.name);
+    }
     rows.push_back(row);
   }
   d.set("keys", rows);
@@ -111,10 +149,8 @@ http::Response ConsoleCredentialPages::CreateApiKey(http::Request& req, const Ap
   auto created = keys_.Create(a.app(), name, a.visitor.actor);
   PageData d;
   if (created.ok()) {
-    // The one time the key is ever shown: on this answer (never cached), not after a redirect.
-    d.set("new_key", created->key);
-    d.set("new_key_name", created->record.name);
-    return RenderApiKeys(req, a, std::move(d), 200);
+    return RedirectWithReveal(a, "key", created->record.id, std::move(created->key),
+                              layout_.AppPath(a.app(), "/api-keys"), "key-created");
   }
   const Status& s = created.status();
   const PageFailure failure = PageFailureOf(s);
@@ -197,11 +233,11 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   if (!d.get("grant_types_error")) {
     auto registered = clients_.Register(a.app(), reg, a.visitor.actor);
     if (registered.ok()) {
-      PageData created;
-      created.set("notice", "The client was created. Copy its credentials now.");
-      created.set("created", true);
-      if (registered->secret) created.set("new_secret", *registered->secret);
-      return RenderClient(req, a, registered->client, std::move(created), 200);
+      const std::string& id = registered->client.client_id;
+      const std::string path = layout_.AppPath(a.app(), "/clients/" + http::FormEncode(id));
+      if (!registered->secret) return layout_.Done(path, "client-created");
+      return RedirectWithReveal(a, "client", id, std::move(*registered->secret), path,
+                                "client-created");
     }
     const Status& s = registered.status();
     if (PageFailureOf(s).unavailable()) return layout_.Unavailable(req, a.visitor);
@@ -228,7 +264,24 @@ http::Response ConsoleCredentialPages::ShowClient(http::Request& req, const AppV
   auto client = clients_.Find(a.app(), req.Param("client_id"));
   if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
   PageData d;
-  SetNotice(d, PageQuery(req));
+  const http::QueryParams query = PageQuery(req);
+  SetNotice(d, query);
+  const std::string done = http::FormValue(query, "done");
+  const std::string reveal = http::FormValue(query, "reveal");
+  if ((done == "client-created" || done == "secret-rotated") && !reveal.empty()) {
+    auto secret = reveals_.Take(reveal, RevealOwner(a, "client", client->client_id));
+    if (secret) {
+      d.set("notice", done == "client-created"
+                          ? "The client was created. Copy its secret now: it is shown only this once."
+                          : "A new secret was made: the old one no longer works. Copy the new one "
+                            "now: it is shown only this once.");
+      d.set("new_secret", *secret);
+    } else {
+      d.set("error",
+            "This secret can no longer be shown: a secret is shown only once. If you did not "
+            "copy it, rotate the secret below to get a new one.");
+    }
+  }
   return RenderClient(req, a, *client, std::move(d), 200);
 }
 
@@ -300,15 +353,21 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
 }
 
 http::Response ConsoleCredentialPages::RotateClientSecret(http::Request& req, const AppVisitor& a,
-                                                          const Form&) {
+                                                          const Form& form) {
   auto client = clients_.Find(a.app(), req.Param("client_id"));
   if (!client.ok()) return layout_.Failure(req, a.visitor, client.status());
-  auto secret = clients_.RotateSecret(a.app(), client->client_id, a.visitor.actor);
   PageData d;
+  // The old secret stops working at once: like revoking, it is done only once confirmed.
+  if (!client->is_public && !Checked(form, "confirm")) {
+    d.set("rotate_error", "Tick the box to confirm that the old secret should stop working.");
+    return RenderClient(req, a, *client, std::move(d), 400);
+  }
+  auto secret = clients_.RotateSecret(a.app(), client->client_id, a.visitor.actor);
   if (secret.ok()) {
-    d.set("notice", "A new secret was made: the old one no longer works. Copy the new one now.");
-    d.set("new_secret", *secret);
-    return RenderClient(req, a, *client, std::move(d), 200);
+    return RedirectWithReveal(
+        a, "client", client->client_id, std::move(*secret),
+        layout_.AppPath(a.app(), "/clients/" + http::FormEncode(client->client_id)),
+        "secret-rotated");
   }
   if (secret.status().code() == StatusCode::kFailedPrecondition) {
     d.set("error", "A public client has no secret to rotate.");

@@ -1,7 +1,8 @@
 // File: console_credential_pages.h
-// The developer console's credentials pages of an app: its API keys (the secret shown once,
-// on the answer to the form that made it) and its OAuth clients (register, edit, rotate the
-// secret, revoke).
+// The developer console's credentials pages of an app: its API keys and its OAuth clients
+// (register, edit, rotate the secret once confirmed, revoke). Making a key, a client or a new
+// secret is POST/redirect/GET: the secret is shown once, on the page the redirect leads to
+// (SecretReveals), so a reload never makes a second one nor shows the secret again.
 #pragma once
 
 #include "http/router.h"
@@ -9,6 +10,7 @@
 #include "tenancy/app_api_key_service.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
+#include "web/secret_reveals.h"
 
 namespace tessera::web {
 
@@ -38,9 +40,18 @@ class ConsoleCredentialPages {
   http::Response RenderClient(const http::Request& req, const AppVisitor& a,
                               const store::OAuthClient& client, PageData d, unsigned status);
 
+  // Who may see a parked secret: this browser session, on this app, for this object.
+  static std::string RevealOwner(const AppVisitor& a, std::string_view kind,
+                                 std::string_view id);
+  // The redirect to `path` that shows `secret` there once.
+  http::Response RedirectWithReveal(const AppVisitor& a, std::string_view kind,
+                                    const std::string& id, std::string secret,
+                                    const std::string& path, std::string_view done);
+
   const ConsoleLayout& layout_;
   services::AppApiKeyService& keys_;
   services::ClientService& clients_;
+  SecretReveals reveals_;
 };
 
 }  // namespace tessera::web

@@ -134,9 +134,10 @@ class HandlerHarness : public ::testing::Test, protected services::testing_suppo
         std::make_unique<web::AccountPages>(*kit_, *accounts_, *sessions_, *authz_, *api_tokens_);
     layout_ = std::make_unique<web::ConsoleLayout>(*kit_);
     console_gates_ = std::make_unique<web::ConsoleGates>(*kit_, *layout_, *accounts_, *console_);
-    audit_table_ = std::make_unique<web::AuditTable>(*audit_, *accounts_);
+    audit_table_ = std::make_unique<web::AuditTable>(web::AuditTable::Services{
+        *audit_, *accounts_, *clients_, *api_keys_, kit_->urls, clock_});
     console_app_pages_ = std::make_unique<web::ConsoleAppPages>(
-        *layout_, *accounts_, *apps_, *console_, *users_, *api_keys_, *clients_, 3600);
+        *layout_, *accounts_, *apps_, *console_, *users_, *api_keys_, *clients_, 600, 3600);
     admin_pages_ = std::make_unique<web::AdminPages>(*layout_, *apps_, *users_, *audit_table_);
     account_api_ =
         std::make_unique<api::AccountApi>(*apps_, *accounts_, *sessions_, *api_tokens_, *auth_);

@@ -72,8 +72,8 @@ export async function joinByInvitation(capi, { owner, invitee, op, slug, role = 
  * A server with developers X and Y and an operator OP (made with the CLI), and the console
  * suites' request helpers: capi (/api/console), aapi (/api/admin), developer(tag), newApp(dev, tag).
  */
-export async function startConsoleFixture(backend, label) {
-  const srv = await startServer({ postgres: backend === 'postgres', label });
+export async function startConsoleFixture(backend, label, serverOpts = {}) {
+  const srv = await startServer({ postgres: backend === 'postgres', label, ...serverOpts });
   try {
     const capi = (dev, method, path, opts = {}) =>
       srv.req(method, `/api/console${path}`, { token: dev?.token, ...opts });

@@ -28,10 +28,13 @@ export async function layoutProblems(page) {
     };
     // Clipped by an ancestor that hides its overflow (e.g. the .visually-hidden pattern),
     // an element's own box may stick out without anything showing: judge what is visible.
+    // (Or inside such an element: the children of a visually-hidden table header.)
     const clippedAway = (el) => {
-      const cs = getComputedStyle(el);
-      return cs.clip === 'rect(0px, 0px, 0px, 0px)' || cs.clipPath === 'inset(50%)' ||
-        (el.getBoundingClientRect().width <= 1 && el.getBoundingClientRect().height <= 1);
+      for (let e = el; e && e !== document.body; e = e.parentElement) {
+        const cs = getComputedStyle(e);
+        if (cs.clip === 'rect(0px, 0px, 0px, 0px)' || cs.clipPath === 'inset(50%)') return true;
+      }
+      return el.getBoundingClientRect().width <= 1 && el.getBoundingClientRect().height <= 1;
     };
     for (const el of document.body.querySelectorAll('*')) {
       const cs = getComputedStyle(el);
@@ -56,6 +59,10 @@ export async function layoutProblems(page) {
       const cs = getComputedStyle(parent);
       if (cs.display === 'none' || cs.visibility === 'hidden') continue;
       for (const m of n.data.matchAll(/[A-Za-z]{4,}/g)) {
+        // An email address or URL may wrap anywhere (overflow-wrap: anywhere): it is one long
+        // token with no better place to break.
+        const token = n.data.slice(0, m.index).split(/\s/).pop() + n.data.slice(m.index).split(/\s/)[0];
+        if (/@|:\/\//.test(token)) continue;
         const range = document.createRange();
         range.setStart(n, m.index);
         range.setEnd(n, m.index + m[0].length);
