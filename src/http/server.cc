@@ -118,8 +118,11 @@ struct Server::Impl {
     return (req.path == opt.metrics_path) != metrics_listener;
   }
 
-  static Response Unrouted(const RouteMatch& match) {
-    if (match.status != 405) return Problem(404, "not-found", "Not found", "no such endpoint");
+  Response Unrouted(const RouteMatch& match, Request& req) const {
+    if (match.status != 405) {
+      return opt.not_found ? opt.not_found(req)
+                           : Problem(404, "not-found", "Not found", "no such endpoint");
+    }
     Response r = Problem(405, "method-not-allowed", "Method not allowed", "");
     r.WithHeader("Allow", match.allow);
     return r;
@@ -140,7 +143,7 @@ struct Server::Impl {
   net::awaitable<Response> RouteAndRun(Request& req, const Route** route) {
     RouteMatch match = router.Match(req.raw.method(), req);
     *route = match.route;
-    if (!match.route) co_return Unrouted(match);
+    if (!match.route) co_return Unrouted(match, req);
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
     auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;
