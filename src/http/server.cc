@@ -118,11 +118,8 @@ struct Server::Impl {
     return (req.path == opt.metrics_path) != metrics_listener;
   }
 
-  Response Unrouted(const RouteMatch& match, Request& req) const {
-    if (match.status != 405) {
-      return opt.not_found ? opt.not_found(req)
-                           : Problem(404, "not-found", "Not found", "no such endpoint");
-    }
+  static Response Unrouted(const RouteMatch& match) {
+    if (match.status != 405) return Problem(404, "not-found", "Not found", "no such endpoint");
     Response r = Problem(405, "method-not-allowed", "Method not allowed", "");
     r.WithHeader("Allow", match.allow);
     return r;
@@ -143,7 +140,22 @@ struct Server::Impl {
   net::awaitable<Response> RouteAndRun(Request& req, const Route** route) {
     RouteMatch match = router.Match(req.raw.method(), req);
     *route = match.route;
-    if (!match.route) co_return Unrouted(match, req);
+    if (!match.route && (match.status == 405 || !opt.not_found)) co_return Unrouted(match);
+    if (!match.route) {
+      // The 404 page may look the app up (its branding): on the workers, as any handler.
+      co_return co_await net::co_spawn(
+          workers,
+          [&]() -> net::awaitable<Response> {
+            try {
+              co_return opt.not_found(req);
+            } catch (const std::exception& e) {
+              LogJson(spdlog::level::err, "handler_threw",
+                      {{"request_id", req.request_id}, {"error", e.what()}});
+              co_return Unrouted(match);
+            }
+          },
+          net::use_awaitable);
+    }
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
     auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;

@@ -47,8 +47,7 @@ struct ServerOptions {
   std::string metrics_host;    // a separate listener for /metrics when non-empty
   uint16_t metrics_port = 0;
   std::string metrics_path = "/metrics";
-  // Answers a request no route matches (404); null: the JSON problem. It runs on the I/O
-  // thread, so it must not block.
+  // Answers a request no route matches (404), on the worker pool; null: the JSON problem.
   Handler not_found;
 };
 

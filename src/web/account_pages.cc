@@ -85,7 +85,7 @@ std::string ProfileFieldLabel(std::string_view field) {
 
 // An API rule ("must be an http(s) URL") as a page says it.
 std::string PageWording(std::string_view message) {
-  if (message == "must be an http(s) URL") return "must be a web address starting with https://";
+  if (message == "must be an http(s) URL") return "must be a web address, like https://example.com";
   return std::string(message);
 }
 

@@ -70,13 +70,14 @@ http::Response LandingPages::NotFound(const http::Request& req) const {
   d.set("message", "There is no page at this address. Check the link, or start again from here.");
   d.set("request_id", req.request_id);
   const std::string slug = SlugInPath(req.path);
-  if (!slug.empty()) {
-    d.set("back_url", kit_.urls.path_base() + "/apps/" + slug + "/login");
+  auto app = slug.empty() ? Result<store::App>(NotFoundError("no app")) : kit_.apps.Resolve(slug);
+  if (app.ok()) {
+    d.set("back_url", kit_.urls.PagePath(*app, "login"));
     d.set("back_text", "Go to sign in");
-  } else {
-    d.set("back_url", kit_.urls.path_base() + "/");
-    d.set("back_text", "Go to the start page");
+    return kit_.pages.Page(req, *app, "error", std::move(d), 404);
   }
+  d.set("back_url", kit_.urls.path_base() + "/");
+  d.set("back_text", "Go to the start page");
   return kit_.pages.Page(req, Unbranded(), "error", std::move(d), 404);
 }
 

@@ -21,8 +21,8 @@ class LandingPages {
   explicit LandingPages(const PageKit& kit) : kit_(kit) {}
   void Mount(http::Router& router, const PageGates& gates);
 
-  // The answer to a request no route matched. Renders without the store (it may run on the
-  // I/O thread): under /apps/{slug}/ it links to that app's sign-in page by its path alone.
+  // The answer to a request no route matched: under /apps/{app}/ a page of that app (its
+  // branding, a link to its sign-in page), else Tessera's own.
   http::Response NotFound(const http::Request& req) const;
 
  private:

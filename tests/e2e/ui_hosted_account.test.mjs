@@ -94,7 +94,7 @@ describe('the account page (issue 13, items 8 and 9)', () => {
       const text = await page.innerText('body');
       assert.doesNotMatch(text, /profile\.website/, await describePage(page));
       const fieldError = page.locator('#website-error');
-      assert.equal(await fieldError.innerText(), 'Website must be a web address starting with https://.');
+      assert.equal(await fieldError.innerText(), 'Website must be a web address, like https://example.com.');
       assert.equal(await page.locator('#website').getAttribute('aria-invalid'), 'true');
       assert.equal(await page.locator('#website').getAttribute('aria-describedby'), 'website-error');
       await checkPageAtWidths(page, null, 'account-errors');

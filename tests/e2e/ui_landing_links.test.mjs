@@ -86,9 +86,9 @@ describe('browsers get pages, APIs get problems; reset links checked on opening 
     const u = await signup(srv, { app });
     const web = new WebClient(srv, { app });
     const forgot = async () => {
+      const before = smtp.find({ to: u.email, subject: SUBJECT.reset }).length;  // counted first: mail is quick
       assertStatus(await srv.api('POST', '/api/password/forgot', { app, json: { email: u.email } }), 202);
-      const all = await smtp.waitForCount(smtp.find({ to: u.email, subject: SUBJECT.reset }).length + 1,
-        { to: u.email, subject: SUBJECT.reset });
+      const all = await smtp.waitForCount(before + 1, { to: u.email, subject: SUBJECT.reset }, 20_000);
       return linkIn(all.at(-1), '/reset-password?token=');
     };
     // Unknown: the "can't be used" page at once, with a link to ask for a new one.
