@@ -159,10 +159,12 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
                               true, login, "Go to sign in");
   }
   if (user.ok()) {
-    // Landing on the account page: it says a confirmation link is on its way.
+    // Landing on the account page: it says a confirmation link is on its way. (The console
+    // app's home is the console, which keeps its own URL.)
     std::string target = http::FormValue(form, "return_to");
-    if (target.empty() && !user->email_verified) {
-      target = kit_.urls.HomePath(app) + "?done=welcome";
+    const std::string account = kit_.urls.PagePath(app, "account");
+    if (target.empty() && !user->email_verified && kit_.urls.HomePath(app) == account) {
+      target = account + "?done=welcome";
     }
     return SignInBrowser(kit_, req, app, *user, target);
   }

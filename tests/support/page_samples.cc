@@ -86,7 +86,7 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   account.set("email", "ada@example.com");
   account.set("email_verified", true);
   account.set("has_profile_errors", true);
-  account.set("website_error", "Website must be a web address starting with https://.");
+  account.set("website_error", "Website must be a web address, like https://example.com.");
   account.set("back_to_app_url", "https://acme.example/");
   account.set("sign_out_others_action", "/apps/acme/account/sign-out-others");
   account.set("password_error", "");
