@@ -292,7 +292,7 @@ http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit&
     if (field.rfind("profile.", 0) == 0) field.remove_prefix(8);
     const std::string label = ProfileFieldLabel(field);
     if (label.empty()) continue;
-    d.set(std::string(field) + "_error", label + " " + PageWording(e.message) + ".");
+    d.set(std::string(field) + "_error", FieldSentence(label, PageWording(e.message)));
     any_field = true;
   }
   d.set("has_profile_errors", any_field);

@@ -2,6 +2,7 @@
 
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
+#include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
 
@@ -139,7 +140,7 @@ http::Response EmailPages::SubmitForgot(http::Request& req, const App& app, cons
   if (!s.ok()) {
     PageFailure failure = PageFailureOf(s);
     if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
-    return ForgotForm(req, app, email, failure.message, failure.status);
+    return ForgotForm(req, app, email, Sentence(failure.message), failure.status);
   }
   return kit_.pages.Message(req, app, 200, "Check your email",
                             "If an account uses " + email +
@@ -223,7 +224,7 @@ http::Response EmailPages::SubmitMagicLink(http::Request& req, const App& app, c
   if (!s.ok()) {
     PageFailure failure = PageFailureOf(s);
     if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
-    return MagicForm(req, app, email, return_to, failure.message, failure.status);
+    return MagicForm(req, app, email, return_to, Sentence(failure.message), failure.status);
   }
   if (code) {
     std::string next = kit_.urls.PagePath(app, "email-code") + "?email=" + http::FormEncode(email);
@@ -304,7 +305,7 @@ http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const 
                     : s.code() == StatusCode::kFailedPrecondition ? 400
                                                                   : 503;
   return CodeForm(req, app, email, return_to,
-                  status == 503 ? "Please try again in a moment." : s.message(), status);
+                  status == 503 ? "Please try again in a moment." : Sentence(s.message()), status);
 }
 
 http::Response EmailPages::ShowConfirmEmailChange(http::Request& req, const App& app) {

@@ -3,6 +3,7 @@
 #include "accounts/sign_in_rules.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
+#include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
 
@@ -176,7 +177,14 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
   if (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists()) {
     // "is already registered" on signup is inherent to signup forms; the API says the same.
     std::map<std::string, std::string> errors;
-    for (const auto& e : s.field_errors()) errors.emplace(e.field, e.message);
+    // Next to each field, as a sentence: "Email is already registered."
+    for (const auto& e : s.field_errors()) {
+      std::string label = e.field == "email"      ? "Email"
+                          : e.field == "username" ? "Username"
+                          : e.field == "password" ? "Password"
+                                                  : e.field;
+      errors.emplace(e.field, FieldSentence(label, e.message));
+    }
     return SignupForm(req, app, form, errors, "Please check the highlighted fields.", 400);
   }
   return SignupForm(req, app, form, {},

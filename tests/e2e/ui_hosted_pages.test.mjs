@@ -172,4 +172,20 @@ describe('hosted pages: fit phones, no dead ends (issue 13)', { skip }, () => {
       await context.close();
     }
   });
+
+  test('sign-up errors read as sentences next to their field (item 8)', async () => {
+    const app = await freshApp(srv);
+    const u = await signup(srv, { app });
+    const { context, page } = await newPage(browser);
+    try {
+      await page.goto(`${srv.issuer(app)}/signup`);
+      await page.getByLabel('Email').first().fill(u.email);
+      await page.locator('input[name="password"]').fill(`pw-${rand(16)}`);
+      await click(page, 'button', 'Create account');
+      assert.equal(await page.locator('#email-error').innerText(), 'Email is already registered.', await describePage(page));
+      await checkPageAtWidths(page, null, 'hosted-signup-error');
+    } finally {
+      await context.close();
+    }
+  });
 });
