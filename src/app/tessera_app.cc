@@ -120,6 +120,7 @@ void TesseraApp::BuildPages() {
   page_kit_ = std::make_unique<web::PageKit>(c.apps(), c.browser_sessions(), *pages_);
   page_gates_ = std::make_unique<web::PageGates>(*page_kit_);
   login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients());
+  landing_pages_ = std::make_unique<web::LandingPages>(*page_kit_);
   asset_routes_ = std::make_unique<web::AssetRoutes>(*pages_, c.apps());
   account_pages_ = std::make_unique<web::AccountPages>(*page_kit_, c.accounts(), c.sessions(),
                                                        c.authorization(), c.api_tokens());
@@ -206,6 +207,7 @@ void TesseraApp::MountRoutes() {
   discovery_endpoint_->Mount(*router_);
   end_session_endpoint_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
+  landing_pages_->Mount(*router_, *page_gates_);
   asset_routes_->Mount(*router_);
   account_pages_->Mount(*router_, *page_gates_);
   email_api_->Mount(*router_);
@@ -249,6 +251,10 @@ Status TesseraApp::BuildServer() {
   so.workers = Workers();
   so.hashing_workers = HashingWorkers();
   so.max_body_bytes = config_.max_body_bytes;
+  // A browser gets a page for an unknown path, an API client the JSON problem.
+  so.not_found = [pages = landing_pages_.get()](http::Request& req) {
+    return pages->NotFound(req);
+  };
   so.read_timeout = std::chrono::seconds(config_.read_timeout_s);
   so.idle_timeout = std::chrono::seconds(config_.idle_timeout_s);
   so.drain_timeout = std::chrono::seconds(config_.drain_timeout_s);

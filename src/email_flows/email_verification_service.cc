@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/duration_text.h"
 #include "base/log.h"
 #include "accounts/identity_rules.h"
 
@@ -23,15 +24,33 @@ Status EmailVerificationService::SendVerification(const store::App& app, const s
                                                   const ClientInfo& client) {
   if (user.email_verified) return OkStatus();
   TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, user.email_normalized, client.ip));
+  return MailVerificationLink(app, user);
+}
+
+Status EmailVerificationService::MailVerificationLink(const store::App& app,
+                                                      const store::User& user) {
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
       ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
                             store::EmailTokenPurpose::kVerifyEmail, options_.verify_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "verify-email", t.secret));
-  v.set("expires_minutes", std::to_string(options_.verify_ttl_s / 60));
-  v.set("expires_hours", std::to_string(options_.verify_ttl_s / 3600));
+  v.set("expires_in", DurationText(options_.verify_ttl_s));
   return SendTemplatedMail(ctx_, app, "verify_email", user.email, std::move(v));
+}
+
+Status EmailVerificationService::ResendVerification(const store::App& app, std::string_view email,
+                                                    const ClientInfo& client) {
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  std::string normalized = NormalizeEmail(*valid);
+  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
+  auto user = ctx_.users.GetUserByEmail(app.id, normalized);
+  if (user.status().IsNotFound() || (user.ok() && (user->disabled || user->email_verified))) {
+    return OkStatus();
+  }
+  TESSERA_RETURN_IF_ERROR(user.status());
+  return MailVerificationLink(app, *user);
 }
 
 Result<store::User> EmailVerificationService::Verify(const store::App& app, std::string_view token) {
@@ -98,7 +117,7 @@ Status EmailVerificationService::RequestEmailChange(const store::App& app, std::
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "confirm-email-change", t.secret));
   v.set("new_email", normalized);
-  v.set("expires_minutes", std::to_string(options_.change_ttl_s / 60));
+  v.set("expires_in", DurationText(options_.change_ttl_s));
   return SendTemplatedMail(ctx_, app, "change_email", normalized, std::move(v));
 }
 

@@ -23,6 +23,11 @@ class EmailVerificationService {
 
   // Sends a verification link unless the address is verified already.
   Status SendVerification(const store::App& app, const store::User& user, const ClientInfo& client);
+  // A new verification link to `email` when it is an account's unverified address (asked
+  // for on the sign-in page, signed out). The answer does not depend on whether it is: the
+  // mail limit is counted before the address is looked up.
+  Status ResendVerification(const store::App& app, std::string_view email,
+                            const ClientInfo& client);
   // The verified user. kFailedPrecondition ("used" / "expired", a message saying what to do)
   // or kNotFound (not a link of ours). A used link of an address already verified succeeds.
   Result<store::User> Verify(const store::App& app, std::string_view token);
@@ -37,6 +42,8 @@ class EmailVerificationService {
   Result<store::User> ConfirmEmailChange(const store::App& app, std::string_view token);
 
  private:
+  Status MailVerificationLink(const store::App& app, const store::User& user);
+
   MailFlowContext ctx_;
   AccountService& accounts_;
   EmailVerificationOptions options_;

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "base/colors.h"
 #include "base/strings.h"
 #include "base/template_partials.h"
 #include "email_flows/embedded_templates.h"
@@ -24,12 +25,12 @@ struct KindSpec {
 
 const std::vector<KindSpec>& Specs() {
   static const std::vector<KindSpec> kSpecs = {
-      {"verify_email", {"app_name", "link", "expires_minutes"}, "Confirm email address"},
-      {"password_reset", {"app_name", "link", "expires_minutes"}, "Choose a new password"},
+      {"verify_email", {"app_name", "link", "expires_in"}, "Confirm email address"},
+      {"password_reset", {"app_name", "link", "expires_in"}, "Choose a new password"},
       {"password_changed", {"app_name", "time_utc"}, ""},
-      {"magic_link", {"app_name", "link", "expires_minutes"}, "Sign in"},
-      {"email_code", {"app_name", "code", "expires_minutes"}, ""},
-      {"change_email", {"app_name", "link", "new_email", "expires_minutes"}, "Confirm new address"},
+      {"magic_link", {"app_name", "link", "expires_in"}, "Sign in"},
+      {"email_code", {"app_name", "code", "expires_in"}, ""},
+      {"change_email", {"app_name", "link", "new_email", "expires_in"}, "Confirm new address"},
       {"email_changed", {"app_name", "new_email"}, ""},
       {"account_secured", {"app_name", "forgot_url"}, ""},
       {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
@@ -109,6 +110,23 @@ std::string OneLine(std::string_view s) {
   return out;
 }
 
+// The HTML button and link colours: the app's accent (optional variable `accent_color`) with
+// the text colour the hosted pages' buttons take on it (base/colors.h, one rule); the link
+// under the button takes the accent only where it reads on white (4.5:1). Only a valid
+// #rrggbb reaches a style attribute.
+void SetButtonColors(kainjow::mustache::data& data) {
+  constexpr std::string_view kDefault = "#2563eb";
+  const auto* accent = data.get("accent_color");
+  std::string color(kDefault);
+  if (accent && accent->is_string() && IsHexColor(accent->string_value())) {
+    color = HexColor(ParseHexColor(accent->string_value()));
+  }
+  const Rgb c = ParseHexColor(color);
+  data.set("button_color", color);
+  data.set("button_text_color", WhiteTextOn(c) ? "#ffffff" : "#000000");
+  data.set("link_color", Contrast(c, kWhite) >= 4.5 ? color : std::string(kDefault));
+}
+
 }  // namespace
 
 std::vector<std::string> MailKinds() {
@@ -131,6 +149,7 @@ Result<MailContent> RenderMail(std::string_view kind, const kainjow::mustache::d
     }
   }
   if (!t.spec->button_label.empty()) data.set("button_label", std::string(t.spec->button_label));
+  SetButtonColors(data);
   MailContent out;
   TESSERA_ASSIGN_OR_RETURN(std::string subject, RenderCopy(t.subject, data, /*html=*/false));
   out.subject = OneLine(subject);

@@ -16,7 +16,7 @@ kainjow::mustache::data Vars() {
   kainjow::mustache::data d;
   d.set("app_name", "Acme & <Co>");
   d.set("link", "https://id.example.com/apps/acme/verify-email?token=abc&x=\"1\"");
-  d.set("expires_minutes", "30");
+  d.set("expires_in", "30 minutes");
   d.set("invited_app", "Photos");
   d.set("role", "member");
   d.set("expires_days", "7");
@@ -85,6 +85,29 @@ TEST(MailTemplates, LinksCodesAndAddressesAppearInBothParts) {
   EXPECT_THAT(pw->text, HasSubstr("2025-06-15 15:06 UTC"));
 }
 
+TEST(MailTemplates, TheButtonTakesTheAccentWithReadableText) {
+  kainjow::mustache::data d = Vars();
+  auto plain = RenderMail("verify_email", d);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_THAT(plain->html, HasSubstr("background-color:#2563eb;"));
+  d.set("accent_color", "#0F766E");  // dark teal: white text, and the link may take it
+  auto dark = RenderMail("verify_email", d);
+  ASSERT_TRUE(dark.ok());
+  EXPECT_THAT(dark->html, HasSubstr("bgcolor=\"#0f766e\""));
+  EXPECT_THAT(dark->html, HasSubstr("color:#ffffff;text-decoration:none"));
+  EXPECT_THAT(dark->html, HasSubstr("style=\"color:#0f766e;word-break"));
+  d.set("accent_color", "#fde047");  // light yellow: black text; the link keeps the default
+  auto light = RenderMail("verify_email", d);
+  ASSERT_TRUE(light.ok());
+  EXPECT_THAT(light->html, HasSubstr("background-color:#fde047;"));
+  EXPECT_THAT(light->html, HasSubstr("color:#000000;text-decoration:none"));
+  EXPECT_THAT(light->html, HasSubstr("style=\"color:#2563eb;word-break"));
+  d.set("accent_color", "red;background:url(x)");  // never reaches a style
+  auto bad = RenderMail("verify_email", d);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_THAT(bad->html, Not(HasSubstr("url(x)")));
+}
+
 TEST(MailTemplates, SubjectIsOneLineEvenWithLineBreaksInValues) {
   kainjow::mustache::data d = Vars();
   d.set("app_name", "Acme\r\nBcc: eve@evil.example");
@@ -97,7 +120,7 @@ TEST(MailTemplates, UnknownKindsAndMissingVariablesAreErrors) {
   EXPECT_EQ(RenderMail("no_such_kind", Vars()).status().code(), StatusCode::kNotFound);
   kainjow::mustache::data d;
   d.set("app_name", "Acme");
-  d.set("expires_minutes", "30");
+  d.set("expires_in", "30 minutes");
   auto r = RenderMail("verify_email", d);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("link"));

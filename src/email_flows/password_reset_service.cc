@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "base/time_format.h"
+#include "base/duration_text.h"
 #include "base/log.h"
 #include "email_flows/email_verification_service.h"
 #include "accounts/identity_rules.h"
@@ -25,8 +26,27 @@ Status PasswordResetService::RequestReset(const store::App& app, std::string_vie
                             options_.link_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "reset-password", t.secret));
-  v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
+  v.set("expires_in", DurationText(options_.link_ttl_s));
   return SendTemplatedMail(ctx_, app, "password_reset", user->email, std::move(v));
+}
+
+Status PasswordResetService::CheckLink(const store::App& app, std::string_view token) {
+  constexpr std::string_view kAgain = "Ask for a new password reset link.";
+  auto peeked = ctx_.tokens.PeekLink(app, token, store::EmailTokenPurpose::kPasswordReset);
+  if (peeked.status().IsNotFound() || (peeked.ok() && !peeked->user_id)) {
+    return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  }
+  TESSERA_RETURN_IF_ERROR(peeked.status());
+  if (peeked->used_at) return LinkProblem(store::EmailTokenOutcome::kUsed, kAgain);
+  if (peeked->expires_at <= ctx_.clock.NowMillis()) {
+    return LinkProblem(store::EmailTokenOutcome::kExpired, kAgain);
+  }
+  // As ResetPassword: a link mailed to an address the account no longer has is void.
+  auto owner = ctx_.users.GetUser(app.id, *peeked->user_id);
+  if (owner.status().IsNotFound() || (owner.ok() && owner->email_normalized != peeked->email)) {
+    return LinkProblem(store::EmailTokenOutcome::kInvalid, kAgain);
+  }
+  return owner.status();
 }
 
 Status PasswordResetService::ResetPassword(const store::App& app, std::string_view token,

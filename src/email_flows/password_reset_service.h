@@ -24,6 +24,10 @@ class PasswordResetService {
   Status RequestReset(const store::App& app, std::string_view email, const ClientInfo& client);
   // kInvalidArgument (field "new_password") when the password fails the policy — the link
   // stays usable then; kFailedPrecondition / kNotFound for a used, expired or unknown link.
+  // Whether a reset link can still be used, looked at without spending it (the page checks
+  // it on opening): OK, or what ResetPassword would say of the link itself —
+  // kFailedPrecondition (used, expired) or kNotFound (not ours, or the address moved on).
+  Status CheckLink(const store::App& app, std::string_view token);
   Status ResetPassword(const store::App& app, std::string_view token,
                        std::string_view new_password);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/duration_text.h"
 #include "base/log.h"
 #include "base/percent_encoding.h"
 #include "email_flows/email_verification_service.h"
@@ -54,7 +55,7 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
   }
   kainjow::mustache::data v;
   v.set("link", link);
-  v.set("expires_minutes", std::to_string(options_.link_ttl_s / 60));
+  v.set("expires_in", DurationText(options_.link_ttl_s));
   return SendTemplatedMail(ctx_, app, "magic_link", to->address, std::move(v));
 }
 
@@ -135,7 +136,7 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
   if (!to) return OkStatus();
   kainjow::mustache::data v;
   v.set("code", t.secret);
-  v.set("expires_minutes", std::to_string(options_.code_ttl_s / 60));
+  v.set("expires_in", DurationText(options_.code_ttl_s));
   return SendTemplatedMail(ctx_, app, "email_code", to->address, std::move(v));
 }
 

@@ -140,7 +140,22 @@ struct Server::Impl {
   net::awaitable<Response> RouteAndRun(Request& req, const Route** route) {
     RouteMatch match = router.Match(req.raw.method(), req);
     *route = match.route;
-    if (!match.route) co_return Unrouted(match);
+    if (!match.route && (match.status == 405 || !opt.not_found)) co_return Unrouted(match);
+    if (!match.route) {
+      // The 404 page may look the app up (its branding): on the workers, as any handler.
+      co_return co_await net::co_spawn(
+          workers,
+          [&]() -> net::awaitable<Response> {
+            try {
+              co_return opt.not_found(req);
+            } catch (const std::exception& e) {
+              LogJson(spdlog::level::err, "handler_threw",
+                      {{"request_id", req.request_id}, {"error", e.what()}});
+              co_return Unrouted(match);
+            }
+          },
+          net::use_awaitable);
+    }
     if (match.route->dispatch == Dispatch::kInline) co_return Invoke(*match.route, req);
     const Route& r = *match.route;
     auto& pool = r.dispatch == Dispatch::kHashing ? hashing_workers : workers;

@@ -47,6 +47,8 @@ struct ServerOptions {
   std::string metrics_host;    // a separate listener for /metrics when non-empty
   uint16_t metrics_port = 0;
   std::string metrics_path = "/metrics";
+  // Answers a request no route matches (404), on the worker pool; null: the JSON problem.
+  Handler not_found;
 };
 
 // Wraps every response: request id, security headers, access log, metrics.

@@ -49,6 +49,25 @@ TEST_F(ResetLinkTest, PreCheckUsesTheAppsPolicySoARefusedPasswordKeepsTheLink) {
   EXPECT_TRUE(accounts_->Authenticate(strict, "ada@example.com", "fourteen chars!", client_).ok());
 }
 
+// Issue 13, item 7: the reset page checks its link on opening, without spending it.
+TEST_F(ResetLinkTest, CheckLinkSaysWhatResetWouldAndSpendsNothing) {
+  store::User u = MakeUser(app_, "ada@example.com");
+  EXPECT_EQ(resets_->CheckLink(app_, "tet_unknown").code(), StatusCode::kNotFound);
+  EXPECT_EQ(resets_->CheckLink(app_, "not-ours").code(), StatusCode::kNotFound);
+  std::string link = ResetLink(app_, u);
+  EXPECT_TRUE(resets_->CheckLink(app_, link).ok());
+  EXPECT_TRUE(resets_->CheckLink(app_, link).ok());  // looking twice spends nothing
+  // Another purpose's link is no reset link.
+  EXPECT_EQ(resets_->CheckLink(app_, Link(app_, u, store::EmailTokenPurpose::kVerifyEmail)).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(resets_->ResetPassword(app_, link, "a brand new passphrase").ok());
+  Status used = resets_->CheckLink(app_, link);
+  EXPECT_EQ(used.code(), StatusCode::kFailedPrecondition) << used.ToString();
+  EXPECT_EQ(used.message(),
+            "This link has already been used (or a newer one was sent). Ask for a new password "
+            "reset link.");
+}
+
 TEST_F(ResetLinkTest, ALinkIsVoidOnceTheAccountHasAnotherAddress) {
   store::User u = MakeUser(app_, "ada@example.com");
   std::string link = ResetLink(app_, u);

@@ -119,6 +119,19 @@ Result<AccessEnded> SessionService::LogoutAll(const store::App& app, std::string
   return ended;
 }
 
+Result<AccessEnded> SessionService::LogoutOthers(const store::App& app, std::string_view user_id,
+                                                 std::string_view keep_session_id) {
+  TESSERA_ASSIGN_OR_RETURN(AccessEnded ended,
+                           accounts_.EndAccess(app, user_id, keep_session_id,
+                                               store::RevokeReason::kLogoutAll,
+                                               /*keep_api_tokens=*/true));
+  Audit(audit_, SessionEvent(app, store::AuditAction::kSessionLogoutAll, user_id,
+                             {{"sessions_revoked", ended.sessions},
+                              {"api_tokens_revoked", 0},
+                              {"kept_current", true}}));
+  return ended;
+}
+
 Result<std::vector<store::Session>> SessionService::ListSessions(const store::App& app,
                                                                  std::string_view user_id) {
   return sessions_.ListActiveSessions(app.id, user_id, clock_.NowMillis());

@@ -63,6 +63,10 @@ class SessionService {
   // every personal API token (AccountService::EndAccess); answers what it ended.
   Result<AccessEnded> LogoutAll(const store::App& app, std::string_view user_id,
                                 bool keep_api_tokens = false);
+  // Signs the user out of every other session (all kinds), keeping `keep_session_id` and the
+  // personal API tokens; answers what it ended.
+  Result<AccessEnded> LogoutOthers(const store::App& app, std::string_view user_id,
+                                   std::string_view keep_session_id);
   Result<std::vector<store::Session>> ListSessions(const store::App& app, std::string_view user_id);
 
   const SessionOptions& options() const { return options_; }

@@ -7,10 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/colors.h"
+
 namespace tessera::web {
 
 // "#rrggbb" (either case): the only accent form that ever reaches a stylesheet.
-bool IsHexColor(std::string_view color);
+using tessera::IsHexColor;
 
 // The stylesheet of a validated, lower-case accent: buttons take it with whichever text
 // colour (white or black) contrasts more; links, focus rings and emphasis take it only where

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "base/uri_rules.h"
+#include "oauth/oidc_claims.h"
 #include "web/display_text.h"
 #include "web/page_errors.h"
 
@@ -17,10 +19,14 @@ std::string Notice(std::string_view done) {
   if (done == "profile") return "Your profile was saved.";
   if (done == "password") return "Your password was changed. Your other sessions were signed out.";
   if (done == "session") return "The session was signed out.";
+  if (done == "others") return "Your other sessions were signed out. This one stays signed in.";
   if (done == "app") return "The app's access was revoked.";
   if (done == "api-token") return "The API token was revoked.";
   if (done == "email") return "Check your new address: we sent it a link to confirm the change.";
   if (done == "verification") return "We sent you a verification link.";
+  if (done == "welcome") {
+    return "Welcome! Check your inbox: we sent you a link to confirm your email address.";
+  }
   return "";
 }
 
@@ -65,6 +71,24 @@ std::string EmailProblem(std::string_view done) {
   return "";
 }
 
+// The profile form's label of an API field ("website" → "Website"); "" for none on the form.
+std::string ProfileFieldLabel(std::string_view field) {
+  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"name", "Full name"},  {"given_name", "Given name"},      {"family_name", "Family name"},
+      {"username", "Username"}, {"nickname", "Nickname"},        {"website", "Website"},
+      {"phone_number", "Phone number"}, {"locale", "Language"}, {"zoneinfo", "Time zone"}};
+  for (const auto& [f, label] : kLabels) {
+    if (f == field) return std::string(label);
+  }
+  return "";
+}
+
+// An API rule ("must be an http(s) URL") as a page says it.
+std::string PageWording(std::string_view message) {
+  if (message == "must be an http(s) URL") return "must be a web address, like https://example.com";
+  return std::string(message);
+}
+
 }  // namespace
 
 void AccountPages::Mount(http::Router& r, const PageGates& gates) {
@@ -82,6 +106,8 @@ void AccountPages::Mount(http::Router& r, const PageGates& gates) {
         gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeApp)));
   r.Add(bh::verb::post, base + "/tokens/{id}/revoke",
         gates.WithBrowserSession(back, Bind(this, &AccountPages::RevokeApiToken)));
+  r.Add(bh::verb::post, base + "/sign-out-others",
+        gates.WithBrowserSession(back, Bind(this, &AccountPages::SignOutOthers)));
   r.Add(bh::verb::post, base + "/sign-out-everywhere",
         gates.WithBrowserSession(back, Bind(this, &AccountPages::SignOutEverywhere)));
 }
@@ -93,7 +119,7 @@ http::Response AccountPages::Done(const store::App& app, std::string_view what,
   return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + query));
 }
 
-PageData AccountPages::SessionRows(const BrowserVisit& v) {
+PageData AccountPages::SessionRows(const BrowserVisit& v, size_t* others) {
   PageData rows(PageData::type::list);
   auto list = sessions_.ListSessions(v.app, v.session.user_id);
   if (!list.ok()) return rows;
@@ -107,22 +133,35 @@ PageData AccountPages::SessionRows(const BrowserVisit& v) {
     item.set("detail", (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
                            FormatTime(s.last_used_at));
     item.set("current", s.id == v.session.id);
+    if (s.id != v.session.id) ++*others;
     item.set("revoke_action", kit_.urls.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
     rows.push_back(item);
   }
   return rows;
 }
 
-PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v) {
+// `back_to_app` (out): the origin of the most recently authorized client's first redirect
+// URI — where the user came from — when it is https (or http on loopback); else unchanged.
+PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, std::string* back_to_app) {
   PageData rows(PageData::type::list);
   auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
   if (!authorized.ok()) return rows;
+  UnixMillis newest = 0;
   for (const auto& a : *authorized) {
     PageData item;
     item.set("client_name", a.client.name);
+    // The consent page's words for each scope (one source: DescribeScope).
     std::string scopes;
-    for (const auto& s : a.consent.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
+    for (const auto& s : a.consent.scopes) {
+      scopes += (scopes.empty() ? "" : ", ") + services::DescribeScope(s).title;
+    }
     item.set("scopes_text", scopes);
+    if (a.consent.updated_at > newest && !a.client.redirect_uris.empty()) {
+      if (auto origin = LogoOrigin(a.client.redirect_uris.front())) {
+        newest = a.consent.updated_at;
+        *back_to_app = *origin + "/";
+      }
+    }
     item.set("granted_text", "Allowed " + FormatTime(a.consent.updated_at));
     item.set("revoke_action",
              kit_.urls.PagePath(
@@ -185,10 +224,21 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
     }
     d.set(f, value);
   }
-  PageData sessions = SessionRows(v);
+  size_t other_sessions = 0;
+  PageData sessions = SessionRows(v, &other_sessions);
   d.set("has_sessions", sessions.is_non_empty_list());
+  if (other_sessions > 0) {
+    d.set("sign_out_others_action", urls.PagePath(v.app, "account/sign-out-others"));
+  }
   d.set("sessions", sessions);
-  PageData apps = AuthorizedAppRows(v);
+  // A way back to the app: its own site (the first address its API magic links may return
+  // to), else where its most recently authorized client lives.
+  std::string back_to_app;
+  PageData apps = AuthorizedAppRows(v, &back_to_app);
+  if (!v.app.settings.redirect_uris.empty()) {
+    if (auto origin = LogoOrigin(v.app.settings.redirect_uris.front())) back_to_app = *origin + "/";
+  }
+  if (!back_to_app.empty()) d.set("back_to_app_url", back_to_app);
   d.set("has_apps", apps.is_non_empty_list());
   d.set("apps", apps);
   size_t token_count = 0;
@@ -237,14 +287,18 @@ http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit&
   if (saved.ok()) return Done(v.app, "profile");
   const Status& s = saved.status();
   PageData d;
-  PageData errors(PageData::type::list);
+  // Each error next to its field, in the page's words (not the API's "profile.website: …").
+  bool any_field = false;
   for (const auto& e : s.field_errors()) {
-    PageData item;
-    item.set("message", e.field + ": " + e.message);
-    errors.push_back(item);
+    std::string_view field = e.field;
+    if (field.rfind("profile.", 0) == 0) field.remove_prefix(8);
+    const std::string label = ProfileFieldLabel(field);
+    if (label.empty()) continue;
+    d.set(std::string(field) + "_error", FieldSentence(label, PageWording(e.message)));
+    any_field = true;
   }
-  d.set("profile_errors", errors);
-  if (s.field_errors().empty()) d.set("error", "Your profile could not be saved.");
+  d.set("has_profile_errors", any_field);
+  if (!any_field) d.set("error", "Your profile could not be saved. Please try again.");
   d.set("username", http::FormValue(form, "username"));
   for (const char* f : kProfileFields) d.set(f, http::FormValue(form, f));
   bool invalid = s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists();
@@ -296,6 +350,14 @@ http::Response AccountPages::RevokeApiToken(http::Request& req, const BrowserVis
   return Done(v.app, "api-token");
 }
 
+// Ends every other session (of every kind); this browser stays signed in, the API tokens stay.
+http::Response AccountPages::SignOutOthers(http::Request& req, const BrowserVisit& v,
+                                           const Form&) {
+  auto ended = sessions_.LogoutOthers(v.app, v.session.user_id, v.session.id);
+  if (!ended.ok()) return kit_.pages.Unavailable(req, &v.app);
+  return Done(v.app, "others");
+}
+
 // Ends every session, this browser's included, so the answer is a page of its own (the
 // account page would ask to sign in) saying what was done.
 http::Response AccountPages::SignOutEverywhere(http::Request& req, const BrowserVisit& v,
@@ -305,7 +367,8 @@ http::Response AccountPages::SignOutEverywhere(http::Request& req, const Browser
   if (!ended.ok()) return kit_.pages.Unavailable(req, &v.app);
   PageData d;
   d.set("title", "Signed out everywhere");
-  d.set("message", "You’ve been signed out of " + v.app.name + " everywhere: " +
+  d.set("message", "You’ve been signed out of " +
+                       store::DisplayName(v.app.settings, v.app.name) + " everywhere: " +
                        Counted(ended->sessions, "session", "signed out") + "." +
                        ApiTokensNotice(ApiTokensOutcome(keep_api_tokens, ended->api_tokens)));
   d.set("login_url", kit_.urls.PagePath(v.app, "login"));

@@ -35,10 +35,11 @@ class AccountPages {
   http::Response RevokeApp(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response RevokeApiToken(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response SignOutEverywhere(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response SignOutOthers(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response Render(const http::Request& req, const BrowserVisit& v, PageData extra,
                         unsigned status);
-  PageData SessionRows(const BrowserVisit& v);
-  PageData AuthorizedAppRows(const BrowserVisit& v);
+  PageData SessionRows(const BrowserVisit& v, size_t* others);
+  PageData AuthorizedAppRows(const BrowserVisit& v, std::string* back_to_app);
   PageData ApiTokenRows(const BrowserVisit& v, size_t* count);
   // 303 to the account page with ?done=what (and &api_tokens=… when given).
   http::Response Done(const store::App& app, std::string_view what,

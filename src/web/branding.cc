@@ -16,12 +16,23 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
+// The first character of `name` (a whole UTF-8 sequence), upper-cased when ASCII.
+std::string Initial(std::string_view name) {
+  if (name.empty()) return "";
+  size_t n = 1;
+  while (n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) ++n;
+  std::string out(name.substr(0, n));
+  if (out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 32);
+  return out;
+}
+
 }  // namespace
 
 PageBranding BrandingOf(const store::App& app, const PageUrls& urls) {
   const store::AppSettings& settings = app.settings;
   PageBranding b;
   b.display_name = store::DisplayName(settings, app.name);
+  b.initial = Initial(b.display_name);
   b.logo_origin = LogoOrigin(settings.logo_url);
   if (b.logo_origin) b.logo_url = settings.logo_url;
   if (IsHexColor(settings.accent_color) && !app.slug.empty()) {

@@ -17,6 +17,8 @@ namespace tessera::web {
 struct PageBranding {
   std::string display_name;
   std::string logo_url;                    // "" without a valid logo
+  std::string initial;                     // the display name's first letter: what a logo
+                                           // that fails to load leaves in its place (CSS)
   std::optional<std::string> logo_origin;  // the logo's origin, for the CSP
   std::string stylesheet_url;              // "" without an accent colour
 };

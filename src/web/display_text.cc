@@ -26,4 +26,18 @@ std::string DescribeAgent(const std::string& ua) {
   return ua.substr(0, 60);
 }
 
+std::string Sentence(std::string_view message) {
+  std::string out(message);
+  if (out.empty()) return out;
+  if (out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 32);
+  if (out.back() != '.' && out.back() != '!' && out.back() != '?') out += '.';
+  return out;
+}
+
+std::string FieldSentence(std::string_view label, std::string_view message) {
+  std::string out = std::string(label) + " " + std::string(message);
+  if (!out.empty() && out.back() != '.' && out.back() != '!' && out.back() != '?') out += '.';
+  return out;
+}
+
 }  // namespace tessera::web

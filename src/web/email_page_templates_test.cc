@@ -175,7 +175,7 @@ TEST(PageRendererTest, MagicContinuePage) {
   EXPECT_NE(html.find("<input type=\"hidden\" name=\"token\" value=\"magic-tok\">"),
             std::string::npos);
   EXPECT_NE(html.find("Continue as</p>"), std::string::npos);
-  EXPECT_NE(html.find("<p class=\"identity-name\">ada@example.com</p>"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"identity-name\" data-break-ok>ada@example.com</p>"), std::string::npos);
   EXPECT_NE(html.find("<button class=\"button button-primary button-block\" type=\"submit\">"
                       "Continue</button>"),
             std::string::npos);

@@ -2,6 +2,7 @@
 
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
+#include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
 
@@ -27,6 +28,7 @@ void EmailPages::Mount(http::Router& r, const PageGates& gates) {
   // A mail's link only shows a button (mail scanners open links); the POST uses the token.
   get("/verify-email", &EmailPages::ShowVerifyEmail);
   post("/verify-email", &EmailPages::VerifyEmail);
+  post("/verify-email/resend", &EmailPages::ResendVerification);
   get("/forgot-password", &EmailPages::ShowForgot);
   post("/forgot-password", &EmailPages::SubmitForgot);
   get("/reset-password", &EmailPages::ShowReset);
@@ -92,6 +94,30 @@ http::Response EmailPages::VerifyEmail(http::Request& req, const App& app, const
                             kit_.urls.PagePath(app, "account"), "Continue");
 }
 
+// The sign-in page's "Send a new link" for an address still waiting for confirmation: the
+// same answer whether or not it is one (no enumeration), and a way on from it.
+http::Response EmailPages::ResendVerification(http::Request& req, const App& app,
+                                              const Form& form) {
+  std::string email = http::FormValue(form, "email").substr(0, 320);
+  Status s = verification_.ResendVerification(app, email, ClientOf(req));
+  if (!s.ok() && s.code() != StatusCode::kInvalidArgument) {
+    PageFailure failure = PageFailureOf(s);
+    return kit_.pages.Message(req, app, failure.status, "We could not send the link",
+                              failure.message, false, kit_.urls.PagePath(app, "login"),
+                              "Back to sign in");
+  }
+  if (!s.ok()) {
+    return kit_.pages.Message(req, app, 400, "Enter a valid email address",
+                              "Sign in again with your email address to ask for a new link.",
+                              false, kit_.urls.PagePath(app, "login"), "Back to sign in");
+  }
+  return kit_.pages.Message(req, app, 200, "Check your email",
+                            "If " + email +
+                                " is waiting for confirmation, we sent it a new link. Open it, "
+                                "then sign in.",
+                            true, kit_.urls.PagePath(app, "login"), "Back to sign in");
+}
+
 http::Response EmailPages::ForgotForm(const http::Request& req, const App& app,
                                       const std::string& email, const std::string& error,
                                       unsigned status) {
@@ -114,7 +140,7 @@ http::Response EmailPages::SubmitForgot(http::Request& req, const App& app, cons
   if (!s.ok()) {
     PageFailure failure = PageFailureOf(s);
     if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
-    return ForgotForm(req, app, email, failure.message, failure.status);
+    return ForgotForm(req, app, email, Sentence(failure.message), failure.status);
   }
   return kit_.pages.Message(req, app, 200, "Check your email",
                             "If an account uses " + email +
@@ -136,7 +162,15 @@ http::Response EmailPages::ResetForm(const http::Request& req, const App& app,
 }
 
 http::Response EmailPages::ShowReset(http::Request& req, const App& app) {
-  return ResetForm(req, app, http::FormValue(PageQuery(req), "token").substr(0, 128), "", 200);
+  std::string token = http::FormValue(PageQuery(req), "token").substr(0, 128);
+  // Checked on opening (a look, which spends nothing): a used, expired or unknown link says
+  // so at once rather than after the user typed a new password.
+  Status usable = resets_.CheckLink(app, token);
+  if (usable.code() == StatusCode::kFailedPrecondition || usable.IsNotFound()) {
+    return kit_.pages.Message(req, app, 400, "This link can’t be used", usable.message(), false,
+                              kit_.urls.PagePath(app, "forgot-password"), "Ask for a new link");
+  }
+  return ResetForm(req, app, token, "", 200);
 }
 
 http::Response EmailPages::SubmitReset(http::Request& req, const App& app, const Form& form) {
@@ -190,18 +224,30 @@ http::Response EmailPages::SubmitMagicLink(http::Request& req, const App& app, c
   if (!s.ok()) {
     PageFailure failure = PageFailureOf(s);
     if (s.code() == StatusCode::kInvalidArgument) failure.message = "Enter a valid email address.";
-    return MagicForm(req, app, email, return_to, failure.message, failure.status);
+    return MagicForm(req, app, email, return_to, Sentence(failure.message), failure.status);
   }
   if (code) {
     std::string next = kit_.urls.PagePath(app, "email-code") + "?email=" + http::FormEncode(email);
     if (!return_to.empty()) next += "&return_to=" + http::FormEncode(return_to);
     return Redirect(kit_.urls.Absolute(next));
   }
-  return kit_.pages.Message(req, app, 200, "Check your email",
-                            "If " + email +
-                                " can sign in here, we sent it a link. It works for "
-                                "15 minutes, once, and only the newest link works.",
-                            true);
+  return MagicSent(req, app, email, return_to);
+}
+
+// "Check your email" with ways on: the same link again, a code instead (where the app allows
+// codes), or back to the sign-in page.
+http::Response EmailPages::MagicSent(const http::Request& req, const App& app,
+                                     const std::string& email, const std::string& return_to) {
+  PageData d;
+  d.set("title", "Check your email");
+  d.set("email", email);
+  d.set("return_to", return_to);
+  d.set("action", kit_.urls.PagePath(app, "magic-link"));
+  d.set("code_supported", app.settings.email_code_login);
+  std::string login = kit_.urls.PagePath(app, "login");
+  if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
+  d.set("login_url", login);
+  return kit_.pages.Page(req, app, "magic_sent", std::move(d));
 }
 
 http::Response EmailPages::ShowContinue(http::Request& req, const App& app) {
@@ -241,8 +287,11 @@ http::Response EmailPages::CodeForm(const http::Request& req, const App& app,
 
 http::Response EmailPages::ShowCode(http::Request& req, const App& app) {
   const http::QueryParams query = PageQuery(req);
-  return CodeForm(req, app, http::FormValue(query, "email").substr(0, 320),
-                  SafeReturnTo(kit_.urls, app, http::FormValue(query, "return_to")), "", 200);
+  std::string email = http::FormValue(query, "email").substr(0, 320);
+  std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(query, "return_to"));
+  // Opened directly (no address, so no code was sent): the form that asks for one.
+  if (email.empty()) return MagicForm(req, app, "", return_to, "", 200);
+  return CodeForm(req, app, email, return_to, "", 200);
 }
 
 http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const Form& form) {
@@ -256,7 +305,7 @@ http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const 
                     : s.code() == StatusCode::kFailedPrecondition ? 400
                                                                   : 503;
   return CodeForm(req, app, email, return_to,
-                  status == 503 ? "Please try again in a moment." : s.message(), status);
+                  status == 503 ? "Please try again in a moment." : Sentence(s.message()), status);
 }
 
 http::Response EmailPages::ShowConfirmEmailChange(http::Request& req, const App& app) {

@@ -43,6 +43,7 @@ class EmailPages {
                               const std::string& heading, const std::string& subtitle);
   http::Response ShowVerifyEmail(http::Request& req, const App& app);
   http::Response VerifyEmail(http::Request& req, const App& app, const Form& form);
+  http::Response ResendVerification(http::Request& req, const App& app, const Form& form);
   http::Response ShowForgot(http::Request& req, const App& app);
   http::Response SubmitForgot(http::Request& req, const App& app, const Form& form);
   http::Response ShowReset(http::Request& req, const App& app);
@@ -67,6 +68,8 @@ class EmailPages {
                            const std::string& error, unsigned status);
   http::Response MagicForm(const http::Request& req, const App& app, const std::string& email,
                            const std::string& return_to, const std::string& error, unsigned status);
+  http::Response MagicSent(const http::Request& req, const App& app, const std::string& email,
+                           const std::string& return_to);
   http::Response CodeForm(const http::Request& req, const App& app, const std::string& email,
                           const std::string& return_to, const std::string& error, unsigned status);
   // 303 back to the account page, which shows `done` (a notice or an email problem).

@@ -3,6 +3,7 @@
 #include "accounts/sign_in_rules.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
+#include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
 
@@ -33,9 +34,8 @@ void LoginPages::Mount(http::Router& r, const PageGates& gates) {
 
 http::Response LoginPages::LoginForm(const http::Request& req, const store::App& app,
                                      const std::string& return_to, const std::string& identifier,
-                                     const std::string& error, unsigned status) {
+                                     const std::string& error, unsigned status, PageData d) {
   const store::AppSettings& settings = app.settings;
-  PageData d;
   d.set("title", "Sign in");
   d.set("action", kit_.urls.PagePath(app, "login"));
   d.set("return_to", return_to);
@@ -49,6 +49,20 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   if (std::string client = ClientNameOf(app, return_to); !client.empty())
     d.set("client_name", client);
   return kit_.pages.Page(req, app, "login", std::move(d), status);
+}
+
+// The right password for an address still waiting for confirmation (the app signs in
+// verified addresses only): the fields were right, so none is marked wrong; the page says
+// what to do and offers a new confirmation link.
+http::Response LoginPages::UnverifiedForm(const http::Request& req, const store::App& app,
+                                          const std::string& return_to,
+                                          const std::string& identifier) {
+  PageData d;
+  d.set("notice", "Verify your email address first: open the link we sent you, or ask for a "
+                  "new one below.");
+  d.set("resend_action", kit_.urls.PagePath(app, "verify-email/resend"));
+  if (identifier.find('@') != std::string::npos) d.set("resend_email", identifier);
+  return LoginForm(req, app, return_to, identifier, "", 403, std::move(d));
 }
 
 std::string LoginPages::ClientNameOf(const store::App& app, const std::string& return_to) {
@@ -81,6 +95,9 @@ http::Response LoginPages::SubmitLogin(http::Request& req, const store::App& app
       accounts_.Authenticate(app, identifier, http::FormValue(form, "password"), ClientOf(req));
   if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to);
   const Status& s = user.status();
+  if (s.code() == StatusCode::kPermissionDenied) {
+    return UnverifiedForm(req, app, return_to, identifier);
+  }
   PageFailure failure = PageFailureOf(s);
   if (s.code() == StatusCode::kUnauthenticated) failure.message = kBadCredentials;
   if (failure.unavailable()) {
@@ -142,7 +159,16 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
                                   ". Open it to confirm your address, then sign in.",
                               true, login, "Go to sign in");
   }
-  if (user.ok()) return SignInBrowser(kit_, req, app, *user, http::FormValue(form, "return_to"));
+  if (user.ok()) {
+    // Landing on the account page: it says a confirmation link is on its way. (The console
+    // app's home is the console, which keeps its own URL.)
+    std::string target = http::FormValue(form, "return_to");
+    const std::string account = kit_.urls.PagePath(app, "account");
+    if (target.empty() && !user->email_verified && kit_.urls.HomePath(app) == account) {
+      target = account + "?done=welcome";
+    }
+    return SignInBrowser(kit_, req, app, *user, target);
+  }
   const Status& s = user.status();
   const PageFailure failure = PageFailureOf(s);
   if (s.code() == StatusCode::kPermissionDenied) {
@@ -151,7 +177,14 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
   if (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists()) {
     // "is already registered" on signup is inherent to signup forms; the API says the same.
     std::map<std::string, std::string> errors;
-    for (const auto& e : s.field_errors()) errors.emplace(e.field, e.message);
+    // Next to each field, as a sentence: "Email is already registered."
+    for (const auto& e : s.field_errors()) {
+      std::string label = e.field == "email"      ? "Email"
+                          : e.field == "username" ? "Username"
+                          : e.field == "password" ? "Password"
+                                                  : e.field;
+      errors.emplace(e.field, FieldSentence(label, e.message));
+    }
     return SignupForm(req, app, form, errors, "Please check the highlighted fields.", 400);
   }
   return SignupForm(req, app, form, {},
@@ -163,7 +196,8 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
 http::Response LoginPages::SignedOut(const http::Request& req, const store::App& app) {
   PageData d;
   d.set("title", "Signed out");
-  d.set("message", "You’ve been signed out of " + app.name + " on this device.");
+  d.set("message", "You’ve been signed out of " + store::DisplayName(app.settings, app.name) +
+                       " on this device.");
   d.set("login_url", kit_.urls.PagePath(app, "login"));
   return kit_.pages.Page(req, app, "logged_out", std::move(d));
 }

@@ -36,7 +36,9 @@ class LoginPages {
 
   http::Response LoginForm(const http::Request& req, const store::App& app,
                            const std::string& return_to, const std::string& identifier,
-                           const std::string& error, unsigned status);
+                           const std::string& error, unsigned status, PageData d = {});
+  http::Response UnverifiedForm(const http::Request& req, const store::App& app,
+                                const std::string& return_to, const std::string& identifier);
   http::Response SignupForm(const http::Request& req, const store::App& app,
                             const http::FormParams& form,
                             const std::map<std::string, std::string>& errors,

@@ -90,7 +90,7 @@ TEST(PageRendererTest, OptionalValuesMissingOrEmptyAreHidden) {
   account.set("has_sessions", false);
   account.set("apps", list{});
   account.set("has_apps", false);
-  account.set("profile_errors", list{});
+  account.set("has_profile_errors", false);
   account.set("email_verified", false);
   std::string html = MustRender("account", account);
   EXPECT_NE(html.find("No active sessions."), std::string::npos);
@@ -113,6 +113,8 @@ TEST(PageRendererTest, HtmlMetacharactersAreEscapedEverywhere) {
           "login_url",      "signup_url",      "forgot_url",     "magic_link_url", "link_url",
           "link_text",      "secondary_url",   "secondary_text", "token",          "password_error",
           "code_error",     "resend_url",      "email_action",   "verify_action",  "new_email",
+          "website_error",  "back_to_app_url", "back_text",      "resend_action",  "resend_email",
+          "console_url",    "docs_url",        "health_url",     "account_url",    "app_initial",
           "profile_action", "password_action", "logout_action", "revoke_api_tokens_label",
           "sign_out_everywhere_action"}) {
       d.set(k, evil);

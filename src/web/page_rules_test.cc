@@ -8,6 +8,7 @@
 
 #include "tests/support/service_stack.h"
 #include "web/accent_colors.h"
+#include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
 
@@ -75,6 +76,16 @@ TEST(AccentColors, OnlyHexColoursAndReadableText) {
   std::string yellow = AccentStylesheet("#fde047");
   EXPECT_NE(yellow.find("--on-primary: #000000;"), std::string::npos);
   EXPECT_GT(yellow.find("--link:"), yellow.find("prefers-color-scheme: dark"));
+}
+
+// Issue 13, item 8: what a service says reads as a sentence on a page.
+TEST(DisplayText, ServiceMessagesAsSentences) {
+  EXPECT_EQ(Sentence("invalid or expired code"), "Invalid or expired code.");
+  EXPECT_EQ(Sentence("That code is not right."), "That code is not right.");
+  EXPECT_EQ(Sentence(""), "");
+  EXPECT_EQ(FieldSentence("Email", "is already registered"), "Email is already registered.");
+  EXPECT_EQ(FieldSentence("Website", "must be a web address, like https://example.com"),
+            "Website must be a web address, like https://example.com.");
 }
 
 TEST(PageErrors, EachCodeHasOneStatusAnd5xxHideTheirDetail) {

@@ -26,6 +26,7 @@ http::Response PageWriter::Page(const http::Request& req, const store::App& app,
   data.set("asset_base", urls_.AssetBase());
   data.set("csrf_token", csrf_.TokenFor(req, &res));
   data.set("logo_url", branding.logo_url);
+  data.set("app_initial", branding.initial);
   if (!branding.stylesheet_url.empty()) data.set("branding_css", branding.stylesheet_url);
   auto html = renderer_.Render(page, std::move(data));
   if (!html.ok()) {
@@ -53,6 +54,9 @@ http::Response PageWriter::ErrorPage(const http::Request& req, const store::App*
   d.set("heading", std::string(heading));
   d.set("message", std::string(message));
   d.set("request_id", req.request_id);
+  // Never a dead end: the app's sign-in page, or the server's start page.
+  d.set("back_url", app ? urls_.PagePath(*app, "login") : urls_.path_base() + "/");
+  d.set("back_text", app ? "Go to sign in" : "Go to the start page");
   if (app) return Page(req, *app, "error", std::move(d), status);
   store::App unknown;
   unknown.name = "Tessera";

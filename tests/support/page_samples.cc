@@ -85,9 +85,10 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   }
   account.set("email", "ada@example.com");
   account.set("email_verified", true);
-  list profile_errors;
-  profile_errors.push_back(data("message", data("website must be an http(s) URL")));
-  account.set("profile_errors", profile_errors);
+  account.set("has_profile_errors", true);
+  account.set("website_error", "Website must be a web address, like https://example.com.");
+  account.set("back_to_app_url", "https://acme.example/");
+  account.set("sign_out_others_action", "/apps/acme/account/sign-out-others");
   account.set("password_error", "");
   account.set("password_min_length", "8");
   list sessions;
@@ -179,6 +180,27 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   code.set("code_error", "That code is not correct.");
   code.set("resend_url", "/apps/acme/magic?resend=1");
   pages.emplace_back("email_code", std::move(code));
+
+  // Issue 13: the magic link's "Check your email" with its ways on; the landing pages.
+  data magic_sent = Base("Check your email");
+  magic_sent.set("action", "/apps/acme/magic-link");
+  magic_sent.set("email", "ada@example.com");
+  magic_sent.set("return_to", "");
+  magic_sent.set("code_supported", true);
+  magic_sent.set("login_url", "/apps/acme/login");
+  pages.emplace_back("magic_sent", std::move(magic_sent));
+
+  data landing = Base("Tessera");
+  landing.set("console_url", "/console");
+  landing.set("docs_url", "/api/docs");
+  landing.set("health_url", "/healthz");
+  pages.emplace_back("landing", std::move(landing));
+
+  data app_home = Base("Welcome");
+  app_home.set("login_url", "/apps/acme/login");
+  app_home.set("account_url", "/apps/acme/account");
+  app_home.set("signup_url", "/apps/acme/signup");
+  pages.emplace_back("app_home", std::move(app_home));
   return pages;
 }
 

@@ -113,7 +113,8 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   } else {
     web::PageData d;
     d.set("title", "Signed out");
-    d.set("message", "You’ve been signed out of " + app->name + " on this device.");
+    d.set("message", "You’ve been signed out of " +
+                         store::DisplayName(app->settings, app->name) + " on this device.");
     d.set("login_url", web_.urls.PagePath(*app, "login"));
     r = web_.pages.Page(req, *app, "logged_out", std::move(d));
   }
