@@ -106,8 +106,9 @@ export function brandingProblems(text, { appName, displayName }, where) {
 }
 
 /**
- * Opens `url` at each phone width (and 1280 px), screenshots it as `<name>-<width>` and asserts
- * it fits and is no dead end. `opts.deadEndOk` skips the dead-end check (e.g. an API answer).
+ * Opens `url` at 1280 px and each phone width, screenshots it as `<name>-<width>` and asserts
+ * it fits at every width (a desktop table squeezed to a letter a line is as broken as a phone
+ * page too wide) and is no dead end. `opts.deadEndOk` skips the dead-end check (e.g. an API answer).
  */
 export async function checkPageAtWidths(page, url, name, opts = {}) {
   const problems = [];
@@ -115,7 +116,7 @@ export async function checkPageAtWidths(page, url, name, opts = {}) {
     await page.setViewportSize({ width, height: 800 });
     if (url) await page.goto(url);
     await screenshot(page, `${name}-${width}`);
-    if (width !== 1280) problems.push(...(await layoutProblems(page)).map((p) => `${width} px: ${p}`));
+    problems.push(...(await layoutProblems(page)).map((p) => `${width} px: ${p}`));
     if (!opts.deadEndOk && width === 1280) problems.push(...await deadEndProblems(page));
   }
   assert.deepEqual(problems, [], `${name}: ${await describePage(page)}`);
