@@ -30,6 +30,8 @@ class PasswordResetService {
   Status CheckLink(const store::App& app, std::string_view token);
   Status ResetPassword(const store::App& app, std::string_view token,
                        std::string_view new_password);
+  // How long a link works (the pages say it in words, as the mail does).
+  int64_t link_ttl_s() const { return options_.link_ttl_s; }
 
  private:
   MailFlowContext ctx_;

@@ -1,5 +1,6 @@
 #include "web/email_pages.h"
 
+#include "base/duration_text.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
 #include "web/display_text.h"
@@ -144,8 +145,8 @@ http::Response EmailPages::SubmitForgot(http::Request& req, const App& app, cons
   }
   return kit_.pages.Message(req, app, 200, "Check your email",
                             "If an account uses " + email +
-                                ", we sent it a link to reset the "
-                                "password. The link works for 30 minutes.",
+                                ", we sent it a link to reset the password. The link works "
+                                "for " + DurationText(resets_.link_ttl_s()) + ".",
                             true, kit_.urls.PagePath(app, "login"), "Back to sign in");
 }
 

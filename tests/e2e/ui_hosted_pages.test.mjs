@@ -12,6 +12,9 @@ import { skipWithoutSmtp as skip, startMailStack, freshApp, SUBJECT, linkIn } fr
 import { registerClient, pkcePair } from './lib/oidc.mjs';
 import { launchBrowser, closeBrowser, newPage, describePage } from './lib/browser.mjs';
 import { checkPageAtWidths } from './lib/layout.mjs';
+import { pageChecker } from './lib/console_pages.mjs';
+
+const axeCheck = pageChecker([]);
 
 const RP = 'https://rp.example';
 
@@ -38,6 +41,7 @@ describe('hosted pages: fit phones, no dead ends (issue 13)', { skip }, () => {
   async function sweep(page, failures, url, name) {
     try {
       await checkPageAtWidths(page, url, `hosted-${name}`);
+      await axeCheck(page, `hosted-${name} at 320 px`);  // WCAG 2.2 AA, when axe-core is installed
     } catch (e) {
       failures.push(e.message.split('\n').slice(0, 8).join('\n'));
     }
