@@ -54,10 +54,12 @@ describe('API documentation (/api/openapi.json, /api/docs)', () => {
     assert.ok(doc.components.schemas.Problem.properties.type, 'RFC 9457 problem schema');
     // Every documented GET without path parameters other than {app} answers (not 404/405);
     // the operators' API hides itself (404) from everyone else, this anonymous caller too.
+    // Pages documented as HTML are asked for as a browser asks (`/` and `/apps/{app}` answer
+    // HTML to browsers and a JSON 404 to API clients).
     const gets = ops.filter(([p, m]) => m === 'get' && !/\{(?!app\})/.test(p) && !p.startsWith('/api/admin/'))
-      .map(([p]) => p.replace('{app}', 'default'));
-    for (const p of gets) {
-      const g = await srv.req('GET', p, { redirect: 'manual' });
+      .map(([p, , op]) => [p.replace('{app}', 'default'), op.responses?.['200']?.content?.['text/html']]);
+    for (const [p, html] of gets) {
+      const g = await srv.req('GET', p, { redirect: 'manual', headers: html ? { Accept: 'text/html' } : {} });
       assert.ok(![404, 405].includes(g.status), `GET ${p} is served: ${show(g)}`);
     }
     // ETag revalidation.
