@@ -71,10 +71,17 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
   if (!core.ok()) return Fail(core.status());
   auto app = ResolveApp((*core)->apps(), a.app);
   if (!app.ok()) return Fail(app.status());
-  services::ClientRegistration reg{a.name, a.is_public, a.first_party, a.redirect_uris,
-                                   a.post_logout_redirect_uris, a.grants, a.scopes};
-  if (!a.id_token_alg.empty()) reg.id_token_signed_response_alg = a.id_token_alg;
-  reg.resource_server = a.resource_server;
+  services::ClientRegistration reg{
+      .name = a.name,
+      .is_public = a.is_public,
+      .first_party = a.first_party,
+      .redirect_uris = a.redirect_uris,
+      .post_logout_redirect_uris = a.post_logout_redirect_uris,
+      .grant_types = a.grants,
+      .scopes = a.scopes,
+      .id_token_signed_response_alg =
+          a.id_token_alg.empty() ? std::nullopt : std::optional<std::string>(a.id_token_alg),
+      .resource_server = a.resource_server};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {

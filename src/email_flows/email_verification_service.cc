@@ -41,15 +41,8 @@ Status EmailVerificationService::MailVerificationLink(const store::App& app,
 
 Status EmailVerificationService::ResendVerification(const store::App& app, std::string_view email,
                                                     const ClientInfo& client) {
-  auto valid = ValidEmail(email);
-  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
-  std::string normalized = NormalizeEmail(*valid);
-  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
-  auto user = ctx_.users.GetUserByEmail(app.id, normalized);
-  if (user.status().IsNotFound() || (user.ok() && (user->disabled || user->email_verified))) {
-    return OkStatus();
-  }
-  TESSERA_RETURN_IF_ERROR(user.status());
+  TESSERA_ASSIGN_OR_RETURN(auto user, MailRecipient(ctx_, app, email, client.ip));
+  if (!user || user->email_verified) return OkStatus();  // the same answer: no enumeration
   return MailVerificationLink(app, *user);
 }
 

@@ -1,5 +1,6 @@
 #include "email_flows/mail_flow.h"
 
+#include "accounts/identity_rules.h"
 #include "email_flows/mail_templates.h"
 #include "tenancy/app_settings.h"
 
@@ -17,6 +18,20 @@ Status SendTemplatedMail(MailFlowContext& ctx, const store::App& app, std::strin
 std::string TokenLink(MailFlowContext& ctx, const store::App& app, std::string_view page,
                       std::string_view token) {
   return ctx.apps.IssuerFor(app.slug) + "/" + std::string(page) + "?token=" + std::string(token);
+}
+
+Result<std::optional<store::User>> MailRecipient(MailFlowContext& ctx, const store::App& app,
+                                                 std::string_view email, std::string_view ip) {
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  std::string normalized = NormalizeEmail(*valid);
+  TESSERA_RETURN_IF_ERROR(ctx.limiter.Acquire(app, normalized, ip));
+  auto user = ctx.users.GetUserByEmail(app.id, normalized);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+    return std::optional<store::User>();
+  }
+  TESSERA_RETURN_IF_ERROR(user.status());
+  return std::optional<store::User>(std::move(*user));
 }
 
 }  // namespace tessera::services

@@ -6,6 +6,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,13 @@ struct MailFlowContext {
 // Renders mail template `kind` with `vars` (+ app_name) and queues it to `to`.
 Status SendTemplatedMail(MailFlowContext& ctx, const store::App& app, std::string_view kind,
                          std::string_view to, kainjow::mustache::data vars);
+
+// The live account a mail for `email` (as typed) would go to, for the flows that answer the
+// same whatever the address (reset, a new confirmation link): kInvalidArgument (field
+// "email") when it is no address; the mail limit counted *before* the lookup, so that it
+// cannot tell a used address from a free one; nullopt when no enabled account has it.
+Result<std::optional<store::User>> MailRecipient(MailFlowContext& ctx, const store::App& app,
+                                                 std::string_view email, std::string_view ip);
 
 // {issuer}/{page}?token=… (the token is URL-safe base64).
 std::string TokenLink(MailFlowContext& ctx, const store::App& app, std::string_view page,

@@ -12,17 +12,12 @@ namespace tessera::services {
 
 Status PasswordResetService::RequestReset(const store::App& app, std::string_view email,
                                           const ClientInfo& client) {
-  auto valid = ValidEmail(email);
-  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
-  std::string normalized = NormalizeEmail(*valid);
-  // Counted before looking the address up: the limit must not depend on whether it exists.
-  TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, normalized, client.ip));
-  auto user = ctx_.users.GetUserByEmail(app.id, normalized);
-  if (user.status().IsNotFound() || (user.ok() && user->disabled)) return OkStatus();
-  TESSERA_RETURN_IF_ERROR(user.status());
+  TESSERA_ASSIGN_OR_RETURN(auto user, MailRecipient(ctx_, app, email, client.ip));
+  if (!user) return OkStatus();  // the same answer whether or not the address has an account
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueLink(app, user->id, normalized, store::EmailTokenPurpose::kPasswordReset,
+      ctx_.tokens.IssueLink(app, user->id, user->email_normalized,
+                            store::EmailTokenPurpose::kPasswordReset,
                             options_.link_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "reset-password", t.secret));

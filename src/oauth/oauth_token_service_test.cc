@@ -161,7 +161,9 @@ TEST_F(OAuthTokenServiceTest, IntrospectionShowsAClientOnlyItsOwnTokens) {
   auto login = sessions_->Login(app_, "ada@example.com", kPassword, client_).value();
   auto active = [&](const store::OAuthClient& caller, std::string_view token) {
     json::object r = oauth_tokens_->Introspect(app_, caller, token, "").value();
-    if (r.at("active") != json::value(true)) EXPECT_EQ(r, (json::object{{"active", false}}));
+    if (r.at("active") != json::value(true)) {
+      EXPECT_EQ(r, (json::object{{"active", false}}));
+    }
     return r.at("active") == json::value(true);
   };
   EXPECT_TRUE(active(a, t.access_token));
