@@ -161,7 +161,9 @@ std::string FormatMailbox(const Mailbox& m) {
   std::string name;
   if (!IsAsciiPrintable(m.display_name) || m.display_name.find("=?") != std::string::npos) {
     name = EncodedWords(m.display_name);
-  } else if (m.display_name.find_first_of("()<>[]:;@\\,.\"") != std::string::npos) {
+  } else if (m.display_name.find_first_of("()<>[]:;@\\,.\"") != std::string::npos ||
+             m.display_name.front() == ' ' || m.display_name.back() == ' ') {
+    // Spaces at either end survive only inside quotes: a parser trims an unquoted name.
     name = "\"";
     for (char c : m.display_name) {
       if (c == '"' || c == '\\') name += '\\';

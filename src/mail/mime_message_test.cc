@@ -178,6 +178,11 @@ TEST(MimeMessage, DisplayNamesAreQuotedOrEncoded) {
   EXPECT_EQ(DecodeWords(encoded), "Zürich Bank");
   EXPECT_THAT(encoded, HasSubstr("?= <a@example.com>"));
   EXPECT_EQ(FormatMailbox({"", "a@example.com"}), "a@example.com");
+  // A quoted name with a space at an end keeps it: unquoted, the space would be trimmed away.
+  EXPECT_EQ(FormatMailbox({"c ", "a@example.com"}), "\"c \" <a@example.com>");
+  auto spaced = ParseMailbox(FormatMailbox({" c ", "a@example.com"}));
+  ASSERT_TRUE(spaced.ok());
+  EXPECT_EQ(spaced->display_name, " c ");
 
   auto parsed = ParseMailbox("  \"Acme, Inc.\" <no-reply@acme.example>  ");
   ASSERT_TRUE(parsed.ok());
