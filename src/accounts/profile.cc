@@ -3,12 +3,13 @@
 #include <boost/json.hpp>
 
 #include "accounts/password_policy.h"
+#include "base/time_zone.h"
 
 namespace tessera::services {
 namespace json = boost::json;
 namespace {
 
-enum class Kind { kText, kUrl, kPhone, kDate, kLongText };
+enum class Kind { kText, kUrl, kPhone, kDate, kZone, kLongText };
 
 struct FieldRule {
   std::string_view name;
@@ -21,7 +22,7 @@ constexpr FieldRule kFields[] = {
     {"family_name", Kind::kText, 200}, {"middle_name", Kind::kText, 200},
     {"nickname", Kind::kText, 200},   {"picture", Kind::kUrl, 2048},
     {"website", Kind::kUrl, 2048},    {"gender", Kind::kText, 64},
-    {"birthdate", Kind::kDate, 10},   {"zoneinfo", Kind::kText, 64},
+    {"birthdate", Kind::kDate, 10},   {"zoneinfo", Kind::kZone, 64},
     {"locale", Kind::kText, 35},      {"phone_number", Kind::kPhone, 32},
     {"about", Kind::kLongText, 2000},
 };
@@ -66,6 +67,10 @@ std::optional<std::string> CheckValue(const FieldRule& rule, std::string_view v)
       break;
     case Kind::kDate:
       if (!IsBirthdate(v)) return "must be YYYY-MM-DD, YYYY or 0000-MM-DD";
+      break;
+    case Kind::kZone:
+      // Pages show the person times in it, and relying parties read it as an IANA name.
+      if (!IsTimeZoneName(v)) return "must be a time zone name such as Europe/Paris";
       break;
     default: break;
   }

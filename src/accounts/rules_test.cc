@@ -101,6 +101,24 @@ TEST(Profile, MergesRemovesAndRejectsAtomically) {
   EXPECT_EQ(profile, before);  // nothing applied when anything is wrong
 }
 
+TEST(Profile, ZoneinfoIsAnIanaTimeZoneName) {
+  boost::json::object profile;
+  std::vector<FieldError> errors;
+  ApplyProfilePatch(boost::json::parse(R"({"zoneinfo":"America/Los_Angeles"})").as_object(),
+                    profile, errors);
+  ASSERT_TRUE(errors.empty());
+  EXPECT_EQ(profile["zoneinfo"].as_string(), "America/Los_Angeles");
+  for (const char* bad : {"Pacific Time", "GMT+01:00", "Europe/Paris'--", "<b>UTC</b>"}) {
+    errors.clear();
+    boost::json::object patch{{"zoneinfo", bad}};
+    ApplyProfilePatch(patch, profile, errors);
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_EQ(errors[0].field, "profile.zoneinfo");
+    EXPECT_EQ(errors[0].message, "must be a time zone name such as Europe/Paris");
+    EXPECT_EQ(profile["zoneinfo"].as_string(), "America/Los_Angeles") << bad;
+  }
+}
+
 TEST(AppSlug, Rules) {
   EXPECT_TRUE(IsValidSlug("default"));
   EXPECT_TRUE(IsValidSlug("my-app-2"));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/time_zone.h"
 #include "base/uri_rules.h"
 #include "oauth/oidc_claims.h"
 #include "web/display_text.h"
@@ -119,7 +120,8 @@ http::Response AccountPages::Done(const store::App& app, std::string_view what,
   return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + query));
 }
 
-PageData AccountPages::SessionRows(const BrowserVisit& v, size_t* others) {
+PageData AccountPages::SessionRows(const BrowserVisit& v, const std::string& zone,
+                                   size_t* others) {
   PageData rows(PageData::type::list);
   auto list = sessions_.ListSessions(v.app, v.session.user_id);
   if (!list.ok()) return rows;
@@ -131,7 +133,7 @@ PageData AccountPages::SessionRows(const BrowserVisit& v, size_t* others) {
                            : DescribeAgent(s.user_agent);
     item.set("description", what);
     item.set("detail", (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
-                           FormatTime(s.last_used_at));
+                           FormatInZone(s.last_used_at, zone));
     item.set("current", s.id == v.session.id);
     if (s.id != v.session.id) ++*others;
     item.set("revoke_action", kit_.urls.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
@@ -142,7 +144,8 @@ PageData AccountPages::SessionRows(const BrowserVisit& v, size_t* others) {
 
 // `back_to_app` (out): the origin of the most recently authorized client's first redirect
 // URI — where the user came from — when it is https (or http on loopback); else unchanged.
-PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, std::string* back_to_app) {
+PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const std::string& zone,
+                                         std::string* back_to_app) {
   PageData rows(PageData::type::list);
   auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
   if (!authorized.ok()) return rows;
@@ -162,7 +165,7 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, std::string* bac
         *back_to_app = *origin + "/";
       }
     }
-    item.set("granted_text", "Allowed " + FormatTime(a.consent.updated_at));
+    item.set("granted_text", "Allowed " + FormatInZone(a.consent.updated_at, zone));
     item.set("revoke_action",
              kit_.urls.PagePath(
                  v.app, "account/apps/" + http::FormEncode(a.client.client_id) + "/revoke"));
@@ -172,7 +175,8 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, std::string* bac
 }
 
 // Name, prefix (never the secret), created, last used and expiry of each live token.
-PageData AccountPages::ApiTokenRows(const BrowserVisit& v, size_t* count) {
+PageData AccountPages::ApiTokenRows(const BrowserVisit& v, const std::string& zone,
+                                    size_t* count) {
   PageData rows(PageData::type::list);
   *count = 0;
   auto tokens = api_tokens_.List(v.app, v.session.user_id);
@@ -181,10 +185,10 @@ PageData AccountPages::ApiTokenRows(const BrowserVisit& v, size_t* count) {
     PageData item;
     item.set("name", t.name);
     item.set("prefix", t.prefix + "…");
-    std::string detail = "Created " + FormatTime(t.created_at) + " · " +
-                         (t.last_used_at ? "Last used " + FormatTime(*t.last_used_at)
+    std::string detail = "Created " + FormatInZone(t.created_at, zone) + " · " +
+                         (t.last_used_at ? "Last used " + FormatInZone(*t.last_used_at, zone)
                                          : std::string("Never used"));
-    if (t.expires_at) detail += " · Expires " + FormatTime(*t.expires_at);
+    if (t.expires_at) detail += " · Expires " + FormatInZone(*t.expires_at, zone);
     item.set("detail", detail);
     item.set("revoke_action", kit_.urls.PagePath(v.app, "account/tokens/" + t.id + "/revoke"));
     rows.push_back(item);
@@ -224,8 +228,9 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
     }
     d.set(f, value);
   }
+  const std::string zone = ProfileTimeZone(user->profile_json);  // times in the person's zone
   size_t other_sessions = 0;
-  PageData sessions = SessionRows(v, &other_sessions);
+  PageData sessions = SessionRows(v, zone, &other_sessions);
   d.set("has_sessions", sessions.is_non_empty_list());
   if (other_sessions > 0) {
     d.set("sign_out_others_action", urls.PagePath(v.app, "account/sign-out-others"));
@@ -234,7 +239,7 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   // A way back to the app: its own site (the first address its API magic links may return
   // to), else where its most recently authorized client lives.
   std::string back_to_app;
-  PageData apps = AuthorizedAppRows(v, &back_to_app);
+  PageData apps = AuthorizedAppRows(v, zone, &back_to_app);
   if (!v.app.settings.redirect_uris.empty()) {
     if (auto origin = LogoOrigin(v.app.settings.redirect_uris.front())) back_to_app = *origin + "/";
   }
@@ -242,7 +247,7 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   d.set("has_apps", apps.is_non_empty_list());
   d.set("apps", apps);
   size_t token_count = 0;
-  PageData tokens = ApiTokenRows(v, &token_count);
+  PageData tokens = ApiTokenRows(v, zone, &token_count);
   d.set("has_api_tokens", token_count > 0);
   d.set("api_tokens", tokens);
   // What the forms that end access will do, said before the click (issue 11, item 3).

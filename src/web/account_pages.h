@@ -38,9 +38,11 @@ class AccountPages {
   http::Response SignOutOthers(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response Render(const http::Request& req, const BrowserVisit& v, PageData extra,
                         unsigned status);
-  PageData SessionRows(const BrowserVisit& v, size_t* others);
-  PageData AuthorizedAppRows(const BrowserVisit& v, std::string* back_to_app);
-  PageData ApiTokenRows(const BrowserVisit& v, size_t* count);
+  // `zone`: the person's time zone for the times shown ("" = UTC).
+  PageData SessionRows(const BrowserVisit& v, const std::string& zone, size_t* others);
+  PageData AuthorizedAppRows(const BrowserVisit& v, const std::string& zone,
+                             std::string* back_to_app);
+  PageData ApiTokenRows(const BrowserVisit& v, const std::string& zone, size_t* count);
   // 303 to the account page with ?done=what (and &api_tokens=… when given).
   http::Response Done(const store::App& app, std::string_view what,
                       std::string_view api_tokens = "");

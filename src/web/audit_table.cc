@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 
 #include "base/time_format.h"
+#include "base/time_zone.h"
+#include "web/display_text.h"
 #include "web/console_common.h"
 
 namespace tessera::web {
@@ -237,11 +239,15 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
     return s_.urls.ConsolePath("/apps/" + app.slug + rest);
   };
 
+  // Times in the viewer's own zone when their profile names one; UTC otherwise.
+  const std::string zone = ProfileTimeZone(v.user.profile_json);
+  d.set("time_zone", zone);
+  d.set("account_url", s_.urls.PagePath(v.console, "account"));
   PageData rows = List();
   for (const auto& e : events) {
     PageData row;
     row.set("time_ago", AgoText(now, e.at));
-    row.set("time_utc", FormatUtc(e.at, kReadableUtc));
+    row.set("time_local", FormatInZone(e.at, zone));
     row.set("time_exact", FormatUtc(e.at, "%Y-%m-%d %H:%M:%S UTC"));
     row.set("time_iso", FormatUtc(e.at, kRfc3339Utc));
     row.set("action", std::string(ToText(e.action)));

@@ -1,8 +1,9 @@
 // File: audit_table.h
 // The audit log as a console page shows it, for people: who and what by name (emails, client
 // and key names) linked to their console pages instead of raw ids, the details as a short
-// sentence instead of JSON, times as "5 min ago" with the exact UTC time beside (pages have no
-// JavaScript, so the viewer's own time zone is unknown: UTC, labelled), and filters by action,
+// sentence instead of JSON, times as "5 min ago" with the time beside in the viewer's own zone
+// (their profile's `zoneinfo`: pages have no JavaScript to ask the browser; UTC, labelled, when
+// they set none) and the exact UTC time on hover, and filters by action,
 // actor, subject, outcome and time range (a GET form). 50 events a page, newest first, with an
 // "Older" link. The app pages of the developer console and the operators' audit page (which
 // adds an app column) share it.

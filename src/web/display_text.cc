@@ -2,11 +2,24 @@
 
 #include <ctime>
 
+#include <boost/json.hpp>
+
 #include "base/time_format.h"
+#include "base/time_zone.h"
 
 namespace tessera::web {
 
 std::string FormatTime(int64_t ms) { return FormatUtc(ms, kReadableUtc); }
+
+std::string ProfileTimeZone(const std::string& profile_json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(profile_json, ec);
+  if (ec || !v.is_object()) return "";
+  const boost::json::value* zone = v.get_object().if_contains("zoneinfo");
+  if (!zone || !zone->is_string()) return "";
+  std::string name(zone->get_string());
+  return IsTimeZoneName(name) ? name : "";
+}
 
 std::string DescribeAgent(const std::string& ua) {
   if (ua.empty()) return "Unknown device";

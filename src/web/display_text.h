@@ -11,6 +11,9 @@ namespace tessera::web {
 
 // "2026-11-22 01:57 UTC".
 std::string FormatTime(int64_t ms);
+// The person's time zone from their profile's `zoneinfo` ("Europe/Paris"), or "" when they
+// set none (or one that is no longer a zone name).
+std::string ProfileTimeZone(const std::string& profile_json);
 // A short name for a browser from its User-Agent, for people rather than parsers.
 std::string DescribeAgent(const std::string& user_agent);
 

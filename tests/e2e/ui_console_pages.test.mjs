@@ -6,6 +6,9 @@
 //   - the audit log (an app's, and the operators') names people, clients and keys with links
 //     to their pages instead of raw ids, summarises the details instead of raw JSON, shows
 //     times as <time> with UTC, and filters by outcome and time range;
+//   - audit times are in the viewer's own zone (their profile's zoneinfo, set on the account
+//     page, which refuses a name that is not a zone) with UTC on hover, and labelled UTC until
+//     they set one; the account page shows its times in that zone too;
 //   - the OpenAPI document's example bodies are realistic, and they work as they are.
 // Screenshots: build/e2e-artifacts/pages-*.png.
 //
@@ -129,6 +132,40 @@ for (const backend of backends()) {
       assert.ok(await body.getByRole('link', { name: app.slug }).count() > 0, 'the app linked');
       assert.ok(await body.getByRole('link', { name: userEmail }).count() > 0, 'the user linked');
       await shot(page, 'admin-audit');
+      await context.close();
+    });
+
+    test('audit times in the viewer’s own zone, UTC on hover; UTC, labelled, until they set one', async () => {
+      const { page, context } = await newPage(browser);
+      await consoleSignIn(page, base, fx.OP, '/admin');
+      await page.goto(`${base}/admin/audit?app=${app.slug}`);
+      const note = page.locator('main .fine-print').filter({ hasText: 'Times are in' });
+      assert.match(await note.innerText(), /^Times are in UTC .*Set your time zone to see them in yours\.$/);
+      await note.getByRole('link', { name: 'Set your time zone' }).click();
+      await page.waitForURL(/\/apps\/console\/account$/);
+
+      const zone = page.getByLabel('Time zone');
+      await zone.fill('Mars/Olympus_Mons');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.locator('#zoneinfo-error').waitFor();
+      assert.match(await page.locator('#zoneinfo-error').innerText(), /time zone name such as Europe\/Paris/);
+      assert.equal(await zone.inputValue(), 'Mars/Olympus_Mons', 'the form keeps what was typed');
+      await zone.fill('Asia/Kolkata');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.waitForLoadState();
+      assert.equal(await page.locator('#zoneinfo-error').count(), 0, await describePage(page));
+      assert.match(await page.locator('main').innerText(), /last active \d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+5:30/);
+
+      await page.goto(`${base}/admin/audit?app=${app.slug}`);
+      assert.match(await note.innerText(), /^Times are in your time zone, Asia\/Kolkata \(hover a time for UTC\)\. Change it$/);
+      const cell = page.locator('tbody td[data-label=Time]').first();
+      const iso = await cell.locator('time').getAttribute('datetime');
+      assert.match(await cell.locator('time').getAttribute('title'), / UTC$/);
+      // India is UTC+5:30 all year: the same instant, read on a clock in Kolkata.
+      const local = new Date(Date.parse(iso) + 5.5 * 3600 * 1000).toISOString();
+      const expected = `${local.slice(0, 10)} ${local.slice(11, 16)} GMT+5:30`;
+      assert.equal(await cell.locator('.cell-detail').innerText(), expected);
+      await shot(page, 'audit-own-zone');
       await context.close();
     });
 
