@@ -189,16 +189,52 @@ Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app
   return user;
 }
 
+Result<store::User> AccountService::CreateFederatedUser(const store::App& app,
+                                                       std::string_view email,
+                                                       bool email_verified, std::string_view name,
+                                                       std::string_view picture,
+                                                       std::string_view method,
+                                                       const ClientInfo& client) {
+  auto valid = ValidEmail(email);
+  if (!valid) return ValidationError({{"email", "must be a valid email address"}});
+  // The upstream's name and picture, when they pass the profile's own rules.
+  boost::json::object profile;
+  boost::json::object patch;
+  if (!name.empty()) patch["name"] = name;
+  if (!picture.empty()) patch["picture"] = picture;
+  for (const auto& [key, value] : patch) {
+    std::vector<FieldError> errors;
+    ApplyProfilePatch(boost::json::object{{key, value}}, profile, errors);
+  }
+  const int64_t now = clock_.NowMillis();
+  store::User user;
+  user.id = crypto::NewUuid();
+  user.app_id = app.id;
+  user.email = *valid;
+  user.email_normalized = NormalizeEmail(*valid);
+  user.email_verified = email_verified;
+  user.profile_json = boost::json::serialize(profile);
+  user.created_at = user.updated_at = now;
+  TESSERA_RETURN_IF_ERROR(users_.CreateUser(user));
+  metrics_.signups.Inc();
+  LogJson(spdlog::level::info, "signup",
+          {{"app", app.slug}, {"user_id", user.id}, {"method", std::string(method)}});
+  Audit(audit_, UserEvent(app, store::AuditAction::kUserSignup, user.id, client,
+                          {{"method", method}, {"email_verified", email_verified}}));
+  return user;
+}
+
 Result<store::User> AccountService::RecordVerifiedSignIn(const store::App& app, store::User user,
                                                         const ClientInfo& client,
-                                                        const Actor* issued_by) {
+                                                        const Actor* issued_by,
+                                                        std::string_view method) {
   if (user.disabled) return UnauthenticatedError("this account is disabled");
   int64_t now = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(users_.RecordLogin(app.id, user.id, now, std::nullopt));
   user.last_login_at = now;
   metrics_.logins_ok.Inc();
   store::AuditEvent e =
-      UserEvent(app, store::AuditAction::kUserLogin, user.id, client, {{"method", "email"}});
+      UserEvent(app, store::AuditAction::kUserLogin, user.id, client, {{"method", method}});
   if (issued_by) {  // the app's backend or a console asked for the tokens, not the user
     e.actor_type = issued_by->type;
     e.actor_id = issued_by->id;
@@ -217,8 +253,10 @@ Result<store::User> AccountService::ResetPassword(const store::App& app, std::st
   }
   TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
   int64_t now = clock_.NowMillis();
+  bool first_proof = false;
   TESSERA_ASSIGN_OR_RETURN(store::User updated,
                            users_.UpdateUser(app.id, user_id, [&](store::User& u) {
+                             first_proof = !u.email_verified;
                              u.password_hash = hash;
                              u.email_verified = true;
                              u.updated_at = now;
@@ -227,12 +265,19 @@ Result<store::User> AccountService::ResetPassword(const store::App& app, std::st
   TESSERA_ASSIGN_OR_RETURN(
       AccessEnded ended,
       EndAccess(app, user_id, "", store::RevokeReason::kPasswordReset, /*keep_api_tokens=*/false));
+  if (first_proof && address_proven_hook_) address_proven_hook_(app, updated);
   LogJson(spdlog::level::info, "password_reset",
           {{"app", app.slug},
            {"user_id", user_id},
            {"sessions_revoked", ended.sessions},
            {"api_tokens_revoked", ended.api_tokens}});
   return updated;
+}
+
+Result<store::User> AccountService::FindByEmail(const store::App& app, std::string_view email) {
+  auto valid = ValidEmail(email);
+  if (!valid) return NotFoundError("user");
+  return users_.GetUserByEmail(app.id, NormalizeEmail(*valid));
 }
 
 Result<store::User> AccountService::FindByIdentifier(const store::App& app,
@@ -336,6 +381,7 @@ Result<ClaimedAccount> AccountService::ClaimUnverifiedAccount(const store::App& 
                              return OkStatus();
                            }));
   if (!first_proof) return claimed;
+  if (address_proven_hook_) address_proven_hook_(app, claimed.user);
   // Personal API tokens made before the proof go too: they may be the planter's.
   TESSERA_ASSIGN_OR_RETURN(claimed.ended,
                            EndAccess(app, user_id, "", store::RevokeReason::kAddressProven,

@@ -91,9 +91,23 @@ class AccountService {
                                    std::string_view password, const ClientInfo& client);
   // Records a sign-in proven another way (magic link, mail code, the app itself issuing
   // tokens): a disabled account is refused. `issued_by`: the app asked, and the event names it.
+  // `method` names the proof in the event: "email", or an upstream provider's slug.
   Result<store::User> RecordVerifiedSignIn(const store::App& app, store::User user,
                                            const ClientInfo& client,
-                                           const Actor* issued_by = nullptr);
+                                           const Actor* issued_by = nullptr,
+                                           std::string_view method = "email");
+  // An account made by a first sign-in through an upstream provider (`method`: its slug):
+  // no password; the address verified only when the provider vouches for it and the app
+  // trusts that; the name and picture into the profile. kAlreadyExists on the address.
+  Result<store::User> CreateFederatedUser(const store::App& app, std::string_view email,
+                                          bool email_verified, std::string_view name,
+                                          std::string_view picture, std::string_view method,
+                                          const ClientInfo& client);
+  // Runs when the owner of an unverified address first proves it (ClaimUnverifiedAccount,
+  // ResetPassword): whatever was linked to the account before that proof may be someone
+  // else's, like the password (the composition root unlinks upstream identities from it).
+  using AddressProvenHook = std::function<void(const store::App&, const store::User&)>;
+  void SetAddressProvenHook(AddressProvenHook hook) { address_proven_hook_ = std::move(hook); }
 
   // The owner of an unverified address has just proven it (a sign-in link or code reached
   // its mailbox). Whatever was set up before that proof may be someone else's — a sign-up
@@ -104,6 +118,8 @@ class AccountService {
                                                 const ClientInfo& client);
 
   Result<store::User> GetUser(const store::App& app, std::string_view user_id);
+  // The account of an email address (normalised as signup keys it); kNotFound otherwise.
+  Result<store::User> FindByEmail(const store::App& app, std::string_view email);
   Result<store::User> UpdateProfile(const store::App& app, std::string_view user_id,
                                     const ProfileUpdate& update);
   // Checks the current password (ConfirmCurrentPassword), sets the new one, revokes every
@@ -141,6 +157,7 @@ class AccountService {
   AccountOptions options_;
   LoginThrottle* throttle_;  // may be null (no throttling)
   AuditLog* audit_;          // may be null (no audit log)
+  AddressProvenHook address_proven_hook_;
   SignupHook signup_hook_;
 };
 

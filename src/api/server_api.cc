@@ -46,6 +46,25 @@ void ServerApi::Mount(http::Router& r) {
   r.Add(verb::post, base + "/users/{id}/password-reset",
         as_key(&UserManagementHandlers::SendPasswordReset));
   r.Add(verb::get, base + "/audit-events", [this](Request& req) { return ListAuditEvents(req); });
+  if (federation_) {
+    r.Add(verb::post, base + "/auth/token", [this](Request& req) { return RedeemFederationCode(req); });
+  }
+}
+
+Response ServerApi::RedeemFederationCode(Request& req) {
+  return WithKey(req, [&](const store::App& app, const services::Actor&) {
+    std::string code, redirect_uri, verifier;
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+          code = b.String("code", true).value_or("");
+          redirect_uri = b.String("redirect_uri", true).value_or("");
+          verifier = b.String("code_verifier", false).value_or("");
+        })) {
+      return *bad;
+    }
+    auto grant = federation_->RedeemApiCode(app, code, redirect_uri, verifier, ClientOf(req));
+    if (!grant.ok()) return http::ProblemResponse(grant.status());
+    return TokenGrantResponse(app, *grant);
+  });
 }
 
 Response ServerApi::WithKey(Request& req, const KeyHandler& fn) {

@@ -10,6 +10,8 @@
 //   DELETE /users/{id}/sessions         sign the user out everywhere
 //   POST   /users/{id}/password-reset   mail the user a reset link
 //   GET    /audit-events                the app's audit log (filters, paging)
+//   POST   /auth/token                  exchange the one-time code of the API sign-in flow
+//                                       through an upstream provider for the usual tokens
 // A key of another app gets 404, exactly as if the app did not exist.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include "tenancy/app_api_key_service.h"
 #include "tenancy/app_service.h"
 #include "audit/audit_log.h"
+#include "federation/federated_sign_in.h"
 #include "management/user_management_service.h"
 
 namespace tessera::api {
@@ -27,8 +30,9 @@ namespace tessera::api {
 class ServerApi {
  public:
   ServerApi(services::AppService& apps, services::AppApiKeyService& keys,
-            services::UserManagementService& users, services::AuditLog& audit)
-      : apps_(apps), keys_(keys), users_(users), audit_(audit) {}
+            services::UserManagementService& users, services::AuditLog& audit,
+            services::FederatedSignIn* federation = nullptr)
+      : apps_(apps), keys_(keys), users_(users), audit_(audit), federation_(federation) {}
   void Mount(http::Router& router);
 
  private:
@@ -38,11 +42,13 @@ class ServerApi {
   // (404, the same answer as an unknown app), then runs `fn` as the key.
   http::Response WithKey(http::Request& req, const KeyHandler& fn);
   http::Response ListAuditEvents(http::Request& req);
+  http::Response RedeemFederationCode(http::Request& req);
 
   services::AppService& apps_;
   services::AppApiKeyService& keys_;
   services::UserManagementService& users_;
   services::AuditLog& audit_;
+  services::FederatedSignIn* federation_;  // null: no upstream sign-in
   UserManagementHandlers user_handlers_{users_};
 };
 

@@ -169,7 +169,25 @@ Status CoreServices::BuildAccountServices() {
   invitations_ = std::make_unique<services::AppInvitationService>(
       *store_, *store_, *store_, *store_, *apps_, *mailer_, clock_, audit_.get());
   BuildOAuthServices();
+  BuildFederation();
   return OkStatus();
+}
+
+void CoreServices::BuildFederation() {
+  identity_providers_ = std::make_unique<services::IdentityProviderService>(
+      *store_, keys_->master_key(), clock_, audit_.get());
+  services::CurlUpstreamHttpOptions http;
+  http.user_agent = "Tessera/" TESSERA_VERSION;
+  upstream_http_ = std::make_unique<services::CurlUpstreamHttp>(std::move(http));
+  provider_metadata_ = std::make_unique<services::ProviderMetadataCache>(*upstream_http_, clock_);
+  federation_ = std::make_unique<services::FederatedSignIn>(
+      *store_, *identity_providers_, *accounts_, *sessions_, *apps_, *upstream_http_,
+      *provider_metadata_, clock_, services::FederatedSignInOptions{}, audit_.get());
+  // Identities linked before the owner of an unverified address proved it may be a
+  // planter's, like a password set before it: they go (AccountService's hook).
+  accounts_->SetAddressProvenHook([this](const store::App& app, const store::User& user) {
+    federation_->UnlinkAllAfterAddressProof(app, user);
+  });
 }
 
 void CoreServices::BuildEmailFlows() {

@@ -45,6 +45,10 @@
 #include "accounts/password_hasher.h"
 #include "email_flows/password_reset_service.h"
 #include "email_flows/passwordless_service.h"
+#include "federation/federated_sign_in.h"
+#include "federation/identity_provider_service.h"
+#include "federation/provider_metadata_cache.h"
+#include "federation/upstream_http.h"
 #include "management/user_management_service.h"
 #include "tokens/token_store.h"
 #include "store/store.h"
@@ -116,11 +120,14 @@ class CoreServices {
   services::AuthorizationService& authorization() { return *authorization_; }
   const services::GrantTypes& grant_types() { return *grant_types_; }
   services::OAuthTokenService& oauth_tokens() { return *oauth_tokens_; }
+  services::IdentityProviderService& identity_providers() { return *identity_providers_; }
+  services::FederatedSignIn& federation() { return *federation_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
   void BuildEmailFlows();  // tokens, limits, verification (sent at signup), reset, passwordless
   void BuildOAuthServices();
+  void BuildFederation();  // upstream providers, linking, the connectors' HTTP client
 
   Config config_;
   SystemClock clock_;
@@ -157,6 +164,10 @@ class CoreServices {
   std::unique_ptr<services::ClientCredentialsGrant> client_credentials_grant_;
   std::unique_ptr<services::GrantTypes> grant_types_;  // the three above, by grant_type
   std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
+  std::unique_ptr<services::IdentityProviderService> identity_providers_;
+  std::unique_ptr<services::CurlUpstreamHttp> upstream_http_;
+  std::unique_ptr<services::ProviderMetadataCache> provider_metadata_;
+  std::unique_ptr<services::FederatedSignIn> federation_;
 };
 
 }  // namespace tessera::app

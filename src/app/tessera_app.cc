@@ -119,11 +119,14 @@ void TesseraApp::BuildPages() {
   pages_ = std::make_unique<web::PageRenderer>();
   page_kit_ = std::make_unique<web::PageKit>(c.apps(), c.browser_sessions(), *pages_);
   page_gates_ = std::make_unique<web::PageGates>(*page_kit_);
-  login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients());
+  federation_pages_ = std::make_unique<web::FederationPages>(*page_kit_, c.federation());
+  login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients(),
+                                                   federation_pages_.get());
   landing_pages_ = std::make_unique<web::LandingPages>(*page_kit_);
   asset_routes_ = std::make_unique<web::AssetRoutes>(*pages_, c.apps());
   account_pages_ = std::make_unique<web::AccountPages>(*page_kit_, c.accounts(), c.sessions(),
-                                                       c.authorization(), c.api_tokens());
+                                                       c.authorization(), c.api_tokens(),
+                                                       &c.federation());
 }
 
 void TesseraApp::BuildAccountAndSystemApis() {
@@ -161,7 +164,8 @@ void TesseraApp::BuildEmailHandlers() {
 void TesseraApp::BuildConsoleHandlers() {
   CoreServices& c = *core_;
   server_api_ =
-      std::make_unique<api::ServerApi>(c.apps(), c.app_api_keys(), c.user_management(), c.audit());
+      std::make_unique<api::ServerApi>(c.apps(), c.app_api_keys(), c.user_management(), c.audit(),
+                                       &c.federation());
   console_caller_ = std::make_unique<api::ConsoleCaller>(c.apps(), c.authenticator(), c.console());
   const api::ConsoleCaller& caller = *console_caller_;
   console_apps_api_ = std::make_unique<api::ConsoleAppsApi>(caller, c.apps(), c.console());
@@ -207,6 +211,7 @@ void TesseraApp::MountRoutes() {
   discovery_endpoint_->Mount(*router_);
   end_session_endpoint_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
+  federation_pages_->Mount(*router_, *page_gates_);
   landing_pages_->Mount(*router_, *page_gates_);
   asset_routes_->Mount(*router_);
   account_pages_->Mount(*router_, *page_gates_);

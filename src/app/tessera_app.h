@@ -60,6 +60,7 @@
 #include "oauth/oauth_token_service.h"
 #include "web/account_pages.h"
 #include "web/landing_pages.h"
+#include "web/federation_pages.h"
 #include "web/login_pages.h"
 #include "web/page_gates.h"
 #include "web/page_kit.h"
@@ -119,6 +120,7 @@ class TesseraApp {
   std::unique_ptr<web::PageRenderer> pages_;
   std::unique_ptr<web::PageKit> page_kit_;
   std::unique_ptr<web::PageGates> page_gates_;
+  std::unique_ptr<web::FederationPages> federation_pages_;
   std::unique_ptr<web::LoginPages> login_pages_;
   std::unique_ptr<web::LandingPages> landing_pages_;
   std::unique_ptr<web::AssetRoutes> asset_routes_;

@@ -66,6 +66,12 @@ enum class AuditAction {
   kOAuthAuthorizationRevoked,
   kOAuthCodeReuse,
   kOAuthTokenRevoked,
+  // Sign-in through upstream providers.
+  kIdentityProviderCreated,
+  kIdentityProviderUpdated,
+  kIdentityProviderDeleted,
+  kIdentityLinked,
+  kIdentityUnlinked,
   // The server.
   kSigningKeyRotated,
 };
@@ -149,6 +155,17 @@ inline constexpr AuditActionInfo kAuditActions[] = {
      "An authorization code was redeemed twice; what it granted was revoked."},
     {AuditAction::kOAuthTokenRevoked, "oauth.token_revoked",
      "A client revoked a token (RFC 7009); its session ended."},
+    {AuditAction::kIdentityProviderCreated, "identity_provider.created",
+     "An upstream sign-in provider (GitHub, Google, OpenID) was added to an app."},
+    {AuditAction::kIdentityProviderUpdated, "identity_provider.updated",
+     "An app's sign-in provider was changed, turned on or off (the secret is never shown)."},
+    {AuditAction::kIdentityProviderDeleted, "identity_provider.deleted",
+     "An app's sign-in provider was deleted, and every identity linked through it."},
+    {AuditAction::kIdentityLinked, "identity.linked",
+     "An upstream identity was linked to a user (a first sign-in with it, or proven linking)."},
+    {AuditAction::kIdentityUnlinked, "identity.unlinked",
+     "An upstream identity was unlinked from a user (by the user, or when the address was "
+     "first proven by its owner)."},
     {AuditAction::kSigningKeyRotated, "signing_key.rotated",
      "A new signing key became active (`tessera keys rotate`)."},
 };

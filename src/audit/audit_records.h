@@ -46,6 +46,7 @@ enum class AuditSubjectType {
   kAppApiKey,
   kDeveloper,  // a console user as an app's member
   kSigningKey,
+  kIdentityProvider,  // an app's upstream sign-in provider
 };
 inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kNone, ""},
@@ -57,6 +58,7 @@ inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kAppApiKey, "app_api_key"},
     {AuditSubjectType::kDeveloper, "developer"},
     {AuditSubjectType::kSigningKey, "signing_key"},
+    {AuditSubjectType::kIdentityProvider, "identity_provider"},
 };
 constexpr std::span<const EnumText<AuditSubjectType>> TextsOf(AuditSubjectType) {
   return kAuditSubjectTypeTexts;

@@ -13,6 +13,13 @@ std::string StrCat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+std::string Trim(std::string_view s) {
+  constexpr std::string_view kBlank = " \t\r\n";
+  const size_t first = s.find_first_not_of(kBlank);
+  if (first == std::string_view::npos) return "";
+  return std::string(s.substr(first, s.find_last_not_of(kBlank) - first + 1));
+}
+
 bool Contains(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }

@@ -17,4 +17,7 @@ std::string StrCat(std::initializer_list<std::string_view> parts);
 // Whether `list` holds `item` (scopes, grant types, redirect URIs).
 bool Contains(const std::vector<std::string>& list, std::string_view item);
 
+// `s` without the spaces, tabs and line breaks at either end.
+std::string Trim(std::string_view s);
+
 }  // namespace tessera

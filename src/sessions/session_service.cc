@@ -32,9 +32,11 @@ Result<TokenGrant> SessionService::Login(const store::App& app, std::string_view
 
 Result<TokenGrant> SessionService::SignInVerifiedUser(const store::App& app, store::User user,
                                                       const ClientInfo& client,
-                                                      const Actor* issued_by) {
+                                                      const Actor* issued_by,
+                                                      std::string_view method) {
   TESSERA_ASSIGN_OR_RETURN(store::User signed_in,
-                           accounts_.RecordVerifiedSignIn(app, std::move(user), client, issued_by));
+                           accounts_.RecordVerifiedSignIn(app, std::move(user), client, issued_by,
+                                                          method));
   return StartSession(app, std::move(signed_in), client);
 }
 

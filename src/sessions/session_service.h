@@ -49,9 +49,11 @@ class SessionService {
                            std::string_view password, const ClientInfo& client);
   // A session for a user proven another way (magic link, mail code) or for whom the app
   // itself asks (`issued_by`: its backend or a console); a disabled account is refused.
+  // `method`: the proof, as AccountService::RecordVerifiedSignIn records it.
   Result<TokenGrant> SignInVerifiedUser(const store::App& app, store::User user,
                                         const ClientInfo& client,
-                                        const Actor* issued_by = nullptr);
+                                        const Actor* issued_by = nullptr,
+                                        std::string_view method = "email");
   Result<TokenGrant> Refresh(const store::App& app, std::string_view refresh_token,
                              const ClientInfo& client);
   // Revokes the account-API session of a refresh token; unknown tokens and OAuth grants' refresh

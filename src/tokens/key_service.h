@@ -62,6 +62,9 @@ class KeyService {
   Result<std::vector<std::string>> Rotate(std::optional<crypto::JwsAlg> alg = std::nullopt);
   // The algorithms the server signs with (discovery, client registration).
   const std::vector<crypto::JwsAlg>& algs() const { return options_.algs; }
+  // The master key, which also seals other secrets at rest (upstream providers' client
+  // secrets: federation/identity_provider_service.h).
+  const std::string& master_key() const { return options_.master_key; }
 
  private:
   KeyService(store::KeyStore& store, const Clock& clock, KeyServiceOptions options)

@@ -1,5 +1,7 @@
 #include "web/account_pages.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "base/time_zone.h"
@@ -25,6 +27,11 @@ std::string Notice(std::string_view done) {
   if (done == "api-token") return "The API token was revoked.";
   if (done == "email") return "Check your new address: we sent it a link to confirm the change.";
   if (done == "verification") return "We sent you a verification link.";
+  if (done == "linked") return "Linked. You can now sign in with it too.";
+  if (done == "unlinked") return "Unlinked. It no longer signs you in here.";
+  if (done == "unlink-last") {
+    return "Not unlinked: it is your only way to sign in. Set a password first.";
+  }
   if (done == "welcome") {
     return "Welcome! Check your inbox: we sent you a link to confirm your email address.";
   }
@@ -256,7 +263,42 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
                                          " personal API token" + (token_count == 1 ? "" : "s"));
   }
   d.set("sign_out_everywhere_action", urls.PagePath(v.app, "account/sign-out-everywhere"));
+  d.set("has_password", user->password_hash.has_value());
+  SetSignInMethods(v, zone, d);
   return kit_.pages.Page(req, v.app, "account", std::move(d), status);
+}
+
+void AccountPages::SetSignInMethods(const BrowserVisit& v, const std::string& zone, PageData& d) {
+  if (!federation_) return;
+  auto linked = federation_->LinkedIdentities(v.app, v.session.user_id);
+  auto providers = federation_->EnabledProviders(v.app);
+  if (!linked.ok() || !providers.ok()) return;
+  PageData rows(PageData::type::list);
+  for (const auto& l : *linked) {
+    PageData row;
+    row.set("provider_name", l.provider_name);
+    std::string who = l.identity.username.empty() ? l.identity.email : l.identity.username;
+    row.set("detail", (who.empty() ? "" : who + " · ") + "linked " +
+                          FormatInZone(l.identity.created_at, zone));
+    row.set("unlink_action",
+            kit_.urls.PagePath(v.app, "account/identities/" + l.identity.id + "/unlink"));
+    rows.push_back(row);
+  }
+  PageData to_link(PageData::type::list);
+  for (const auto& p : *providers) {
+    const bool already = std::any_of(linked->begin(), linked->end(), [&](const auto& l) {
+      return l.identity.provider_id == p.id;
+    });
+    if (already) continue;
+    PageData item;
+    item.set("name", p.display_name);
+    item.set("link_action", kit_.urls.PagePath(v.app, "account/identities/" + p.slug + "/link"));
+    to_link.push_back(item);
+  }
+  d.set("has_identities", !linked->empty());
+  d.set("identities", rows);
+  d.set("link_providers", to_link);
+  d.set("has_sign_in_methods", !linked->empty() || !providers->empty());
 }
 
 http::Response AccountPages::Show(http::Request& req, const BrowserVisit& v) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "accounts/account_service.h"
+#include "federation/federated_sign_in.h"
 #include "http/router.h"
 #include "oauth/authorization_service.h"
 #include "sessions/session_service.h"
@@ -18,11 +19,13 @@ namespace tessera::web {
 
 class AccountPages {
  public:
+  // `federation`: the linked identities and providers to link (none when null).
   AccountPages(const PageKit& kit, services::AccountService& accounts,
                services::SessionService& sessions, services::AuthorizationService& authz,
-               services::ApiTokenService& api_tokens)
+               services::ApiTokenService& api_tokens,
+               services::FederatedSignIn* federation = nullptr)
       : kit_(kit), accounts_(accounts), sessions_(sessions), authz_(authz),
-        api_tokens_(api_tokens) {}
+        api_tokens_(api_tokens), federation_(federation) {}
   void Mount(http::Router& router, const PageGates& gates);
 
  private:
@@ -43,6 +46,8 @@ class AccountPages {
   PageData AuthorizedAppRows(const BrowserVisit& v, const std::string& zone,
                              std::string* back_to_app);
   PageData ApiTokenRows(const BrowserVisit& v, const std::string& zone, size_t* count);
+  // The linked identities (with unlink) and the providers to link, into `d`.
+  void SetSignInMethods(const BrowserVisit& v, const std::string& zone, PageData& d);
   // 303 to the account page with ?done=what (and &api_tokens=… when given).
   http::Response Done(const store::App& app, std::string_view what,
                       std::string_view api_tokens = "");
@@ -52,6 +57,7 @@ class AccountPages {
   services::SessionService& sessions_;
   services::AuthorizationService& authz_;
   services::ApiTokenService& api_tokens_;
+  services::FederatedSignIn* federation_;
 };
 
 }  // namespace tessera::web

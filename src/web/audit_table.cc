@@ -55,6 +55,7 @@ std::string_view SubjectKind(store::AuditSubjectType t) {
     case store::AuditSubjectType::kAppApiKey: return "API key";
     case store::AuditSubjectType::kDeveloper: return "Member";
     case store::AuditSubjectType::kSigningKey: return "Signing key";
+    case store::AuditSubjectType::kIdentityProvider: return "Sign-in provider";
   }
   return "";
 }

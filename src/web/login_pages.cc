@@ -48,6 +48,10 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
   if (!error.empty()) d.set("error", error);
   if (std::string client = ClientNameOf(app, return_to); !client.empty())
     d.set("client_name", client);
+  if (federation_) {
+    federation_->SetProviderButtons(app, return_to, d);
+    d.set("divider_text", "or sign in with your email");
+  }
   return kit_.pages.Page(req, app, "login", std::move(d), status);
 }
 
@@ -126,6 +130,10 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
   if (!error.empty()) d.set("error", error);
   if (std::string client = ClientNameOf(app, return_to); !client.empty())
     d.set("client_name", client);
+  if (federation_) {
+    federation_->SetProviderButtons(app, SafeReturnTo(kit_.urls, app, return_to), d);
+    d.set("divider_text", "or sign up with your email");
+  }
   return kit_.pages.Page(req, app, "signup", std::move(d), status);
 }
 

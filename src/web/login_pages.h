@@ -11,6 +11,7 @@
 #include "http/form.h"
 #include "http/router.h"
 #include "oauth/client_service.h"
+#include "web/federation_pages.h"
 #include "web/page_gates.h"
 #include "web/page_kit.h"
 
@@ -18,9 +19,10 @@ namespace tessera::web {
 
 class LoginPages {
  public:
+  // `federation`: the upstream providers' buttons (none when null).
   LoginPages(const PageKit& kit, services::AccountService& accounts,
-             services::ClientService& clients)
-      : kit_(kit), accounts_(accounts), clients_(clients) {}
+             services::ClientService& clients, const FederationPages* federation = nullptr)
+      : kit_(kit), accounts_(accounts), clients_(clients), federation_(federation) {}
   void Mount(http::Router& router, const PageGates& gates);
 
  private:
@@ -50,6 +52,7 @@ class LoginPages {
   const PageKit& kit_;
   services::AccountService& accounts_;
   services::ClientService& clients_;
+  const FederationPages* federation_;
 };
 
 }  // namespace tessera::web

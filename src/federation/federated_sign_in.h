@@ -1,0 +1,168 @@
+// File: federated_sign_in.h
+// Signing in through an upstream provider, end to end: Start sends the browser to the
+// provider with a fresh state, nonce and PKCE verifier (kept in a single-use login ticket,
+// so any node can take the callback); Finish takes the callback, asks the connector who
+// signed in, and decides what that identity may do here:
+//   - linked already → signs in to its user;
+//   - new, and the address is an existing account's → never linked silently: linked at once
+//     only when the provider vouches for the address, the app trusts it and the account's own
+//     address is verified; otherwise the person proves they own the account (its password)
+//     first — and an account whose address is unverified is never linked to at all;
+//   - new, no such account → a new account (when the provider and the app allow sign-up).
+// The API flow (an app's backend starts it) ends with a one-time code on one of the app's
+// redirect URIs, which the backend exchanges for the usual token response: never a token in
+// a URL.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "accounts/account_service.h"
+#include "audit/audit_log.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "federation/connector.h"
+#include "federation/federation_store.h"
+#include "federation/identity_provider_service.h"
+#include "federation/provider_metadata_cache.h"
+#include "federation/upstream_http.h"
+#include "sessions/session_service.h"
+#include "tenancy/app_service.h"
+
+namespace tessera::services {
+
+enum class FederationPurpose {
+  kSignIn,  // the hosted sign-in and sign-up pages
+  kLink,    // a signed-in user links another way to sign in (account page)
+  kApi,     // an app's backend: back to its redirect URI with a one-time code
+};
+
+struct FederationStart {
+  FederationPurpose purpose = FederationPurpose::kSignIn;
+  std::string return_to;  // kSignIn, kLink: the page to go back to (checked by the caller)
+  std::string user_id;    // kLink: who links
+  // kApi: where the browser goes back (one of the app's redirect_uris), the app's state, and
+  // its PKCE challenge (S256; optional).
+  std::string redirect_uri;
+  std::string client_state;
+  std::string code_challenge;
+};
+
+struct StartedFederation {
+  std::string upstream_url;     // where to send the browser
+  // A random value for a cookie: the callback must come back to the browser that started
+  // (so nobody can sign a victim in to the attacker's account with a callback URL).
+  std::string browser_binding;
+};
+
+struct FederationOutcome {
+  enum class Kind {
+    kSignedIn,    // sign the browser in as `user`, then go to `return_to`
+    kLinked,      // `user` linked the identity; go to `return_to`
+    kNeedsProof,  // show the proof page for `proof_ticket` (the account: `user`)
+    kRedirect,    // API flow: send the browser to `redirect_url` (a code, or an error)
+  };
+  Kind kind = Kind::kSignedIn;
+  store::User user;
+  bool created = false;          // kSignedIn: a new account
+  std::string provider_name;     // "GitHub", for the pages
+  std::string provider_slug;
+  std::string return_to;
+  std::string proof_ticket;
+  std::string redirect_url;
+};
+
+// What the proof page shows about a pending link.
+struct PendingLinkView {
+  std::string provider_name;
+  std::string account_email;
+  std::string upstream_email;
+  std::string upstream_username;
+};
+
+// A user's linked identity as the account page and console show it.
+struct LinkedIdentityView {
+  store::LinkedIdentity identity;
+  std::string provider_name;
+  std::string provider_slug;
+};
+
+struct FederatedSignInOptions {
+  int64_t login_ttl_s = 600;  // from Start to the callback
+  int64_t proof_ttl_s = 900;  // to prove ownership of the account
+  int64_t api_code_ttl_s = 60;
+};
+
+class FederatedSignIn {
+ public:
+  FederatedSignIn(store::FederationStore& store, IdentityProviderService& providers,
+                  AccountService& accounts, SessionService& sessions, AppService& apps,
+                  UpstreamHttp& http, ProviderMetadataCache& metadata, const Clock& clock,
+                  FederatedSignInOptions options = {}, AuditLog* audit = nullptr)
+      : store_(store), providers_(providers), accounts_(accounts), sessions_(sessions),
+        apps_(apps), http_(http), metadata_(metadata), clock_(clock), options_(options),
+        audit_(audit) {}
+
+  // The enabled providers of the app, for the sign-in page's buttons.
+  Result<std::vector<store::IdentityProvider>> EnabledProviders(const store::App& app);
+
+  // kNotFound: no such provider (or turned off); kInvalidArgument: a bad kApi request (a
+  // redirect URI the app does not allow, a malformed challenge); kUnavailable: the provider's
+  // discovery could not be read.
+  Result<StartedFederation> Start(const store::App& app, std::string_view provider_slug,
+                                  const FederationStart& start);
+  // Errors, each for its own page: kNotFound (unknown provider), kFailedPrecondition (the
+  // sign-in expired, was used, began in another browser, or the provider was turned off
+  // meanwhile; a sign-up refused; an account that cannot be linked), and the connector's
+  // (kPermissionDenied, kUnauthenticated, kUnavailable). The API flow answers its errors by
+  // redirect (kRedirect) once its redirect URI is known.
+  Result<FederationOutcome> Finish(const store::App& app, std::string_view provider_slug,
+                                   const UpstreamCallback& callback,
+                                   std::string_view browser_binding, const ClientInfo& client);
+
+  Result<PendingLinkView> PendingLink(const store::App& app, std::string_view proof_ticket);
+  // Links after the account's password proves the person owns it; then as Finish would have.
+  // A wrong password is kInvalidArgument (field "password"), throttled like a sign-in.
+  Result<FederationOutcome> ProveWithPassword(const store::App& app, std::string_view proof_ticket,
+                                              std::string_view password, const ClientInfo& client);
+
+  // The API flow's last step: the app's backend exchanges the one-time code (single use,
+  // bound to the redirect URI, and to the PKCE verifier when a challenge was sent).
+  Result<TokenGrant> RedeemApiCode(const store::App& app, std::string_view code,
+                                   std::string_view redirect_uri, std::string_view code_verifier,
+                                   const ClientInfo& client);
+
+  Result<std::vector<LinkedIdentityView>> LinkedIdentities(const store::App& app,
+                                                           std::string_view user_id);
+  // Refused (kFailedPrecondition) when it is the user's last way to sign in.
+  Status Unlink(const store::App& app, std::string_view user_id, std::string_view identity_id,
+                const ClientInfo& client);
+  // The owner of the account's address has just proven it: identities linked before that
+  // may be someone else's (AccountService's address-proven hook).
+  void UnlinkAllAfterAddressProof(const store::App& app, const store::User& user);
+
+ private:
+  Result<FederationOutcome> Resolve(const store::App& app, const store::IdentityProvider& provider,
+                                    const UpstreamIdentity& who, const boost::json::object& login,
+                                    const ClientInfo& client);
+  Result<FederationOutcome> Complete(const store::App& app, const store::IdentityProvider& provider,
+                                     store::User user, bool created,
+                                     const boost::json::object& login, const ClientInfo& client);
+  Status Link(const store::App& app, const store::IdentityProvider& provider,
+              const store::User& user, const UpstreamIdentity& who, const ClientInfo& client);
+  std::string ApiRedirect(const boost::json::object& login,
+                          std::initializer_list<std::pair<std::string_view, std::string_view>> params);
+
+  store::FederationStore& store_;
+  IdentityProviderService& providers_;
+  AccountService& accounts_;
+  SessionService& sessions_;
+  AppService& apps_;  // the app's issuer, for the callback URL
+  UpstreamHttp& http_;
+  ProviderMetadataCache& metadata_;
+  const Clock& clock_;
+  FederatedSignInOptions options_;
+  AuditLog* audit_;
+};
+
+}  // namespace tessera::services

@@ -1,0 +1,254 @@
+#include "web/federation_pages.h"
+
+#include "base/log.h"
+#include "http/cookie.h"
+#include "web/browser_sign_in.h"
+#include "web/display_text.h"
+#include "web/page_errors.h"
+#include "web/return_to.h"
+
+namespace tessera::web {
+namespace {
+
+namespace bh = http::beast_http;
+
+// Long enough for a slow provider page and a password manager; the ticket itself expires
+// sooner (FederatedSignInOptions).
+constexpr int64_t kBindingCookieMaxAge = 15 * 60;
+
+services::UpstreamCallback CallbackOf(const http::QueryParams& q) {
+  const auto bounded = [&](std::string_view name, size_t max) {
+    std::string v = http::FormValue(q, std::string(name));
+    if (v.size() > max) v.clear();  // longer than any provider sends: not theirs
+    return v;
+  };
+  return {bounded("code", 2048), bounded("state", 200), bounded("iss", 500),
+          bounded("error", 100), bounded("error_description", 500)};
+}
+
+}  // namespace
+
+void FederationPages::Mount(http::Router& r, const PageGates& gates) {
+  const auto back = AfterSignIn::kAccountPage;
+  r.Add(bh::verb::get, "/apps/{app}/federation/{provider}/start",
+        gates.WithApp(Bind(this, &FederationPages::Start)));
+  r.Add(bh::verb::get, "/apps/{app}/federation/{provider}/callback",
+        gates.WithApp(Bind(this, &FederationPages::Callback)));
+  r.Add(bh::verb::get, "/apps/{app}/api/auth/{provider}",
+        gates.WithApp(Bind(this, &FederationPages::StartApi)));
+  r.Add(bh::verb::get, "/apps/{app}/federation/link",
+        gates.WithApp(Bind(this, &FederationPages::ShowProof)));
+  r.Add(bh::verb::post, "/apps/{app}/federation/link",
+        gates.WithCsrf(Bind(this, &FederationPages::SubmitProof)), http::Dispatch::kHashing);
+  r.Add(bh::verb::post, "/apps/{app}/account/identities/{provider}/link",
+        gates.WithBrowserSession(back, Bind(this, &FederationPages::StartLink)));
+  r.Add(bh::verb::post, "/apps/{app}/account/identities/{id}/unlink",
+        gates.WithBrowserSession(back, Bind(this, &FederationPages::Unlink)));
+}
+
+std::string FederationPages::BindingCookieName() const {
+  return kit_.urls.secure() ? "__Host-tessera_federation" : "tessera_federation";
+}
+
+void FederationPages::SetProviderButtons(const store::App& app, const std::string& return_to,
+                                         PageData& d) const {
+  auto providers = federation_.EnabledProviders(app);
+  if (!providers.ok() || providers->empty()) return;
+  PageData buttons = PageData::type::list;
+  for (const auto& p : *providers) {
+    std::string url = kit_.urls.PagePath(app, "federation/" + p.slug + "/start");
+    if (!return_to.empty()) url += "?return_to=" + http::FormEncode(return_to);
+    PageData b;
+    b.set("name", p.display_name);
+    b.set("url", url);
+    b.set("slug", p.slug);
+    buttons.push_back(b);
+  }
+  d.set("providers", buttons);
+  d.set("has_providers", true);
+}
+
+http::Response FederationPages::ToProvider(const store::App& app,
+                                           const services::StartedFederation& started) {
+  http::Response r;
+  r.status = 303;
+  r.WithHeader("Location", started.upstream_url);
+  r.WithHeader("Cache-Control", "no-store");
+  http::SetCookie(r, BindingCookieName(), started.browser_binding,
+                  {kit_.urls.secure(), true, "Lax", "/", kBindingCookieMaxAge});
+  return r;
+}
+
+http::Response FederationPages::Start(http::Request& req, const store::App& app) {
+  services::FederationStart start;
+  start.return_to = SafeReturnTo(kit_.urls, app, http::FormValue(PageQuery(req), "return_to"));
+  auto started = federation_.Start(app, req.Param("provider"), start);
+  if (!started.ok()) return Failure(req, app, started.status());
+  return ToProvider(app, *started);
+}
+
+http::Response FederationPages::StartApi(http::Request& req, const store::App& app) {
+  http::QueryParams q = PageQuery(req);
+  services::FederationStart start;
+  start.purpose = services::FederationPurpose::kApi;
+  start.redirect_uri = http::FormValue(q, "redirect_uri");
+  start.client_state = http::FormValue(q, "state");
+  start.code_challenge = http::FormValue(q, "code_challenge");
+  std::string method = http::FormValue(q, "code_challenge_method");
+  if (!start.code_challenge.empty() && method != "S256") {
+    return Failure(req, app, ValidationError({{"code_challenge_method", "must be S256"}}));
+  }
+  auto started = federation_.Start(app, req.Param("provider"), start);
+  if (!started.ok()) return Failure(req, app, started.status());
+  return ToProvider(app, *started);
+}
+
+http::Response FederationPages::StartLink(http::Request& req, const BrowserVisit& v,
+                                          const http::FormParams&) {
+  services::FederationStart start;
+  start.purpose = services::FederationPurpose::kLink;
+  start.user_id = v.session.user_id;
+  start.return_to = kit_.urls.PagePath(v.app, "account");
+  auto started = federation_.Start(v.app, req.Param("provider"), start);
+  if (!started.ok()) return Failure(req, v.app, started.status());
+  return ToProvider(v.app, *started);
+}
+
+http::Response FederationPages::Callback(http::Request& req, const store::App& app) {
+  services::UpstreamCallback callback = CallbackOf(PageQuery(req));
+  std::string binding = http::GetCookie(req, BindingCookieName()).value_or("");
+  auto outcome = federation_.Finish(app, req.Param("provider"), callback, binding, ClientOf(req));
+  if (!outcome.ok()) return Failure(req, app, outcome.status());
+  http::Response r = Outcome(req, app, *outcome);
+  // The binding did its work: one sign-in, one cookie.
+  http::SetCookie(r, BindingCookieName(), "", {kit_.urls.secure(), true, "Lax", "/", 0});
+  return r;
+}
+
+http::Response FederationPages::Outcome(const http::Request& req, const store::App& app,
+                                        const services::FederationOutcome& o) {
+  using Kind = services::FederationOutcome::Kind;
+  switch (o.kind) {
+    case Kind::kSignedIn:
+      return SignInBrowser(kit_, req, app, o.user, SafeReturnTo(kit_.urls, app, o.return_to));
+    case Kind::kLinked:
+      return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=linked"));
+    case Kind::kNeedsProof:
+      return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "federation/link") +
+                                         "?ticket=" + http::FormEncode(o.proof_ticket)));
+    case Kind::kRedirect: {
+      http::Response r;
+      r.status = 303;
+      r.WithHeader("Location", o.redirect_url);
+      r.WithHeader("Cache-Control", "no-store");
+      return r;
+    }
+  }
+  return kit_.pages.Unavailable(req, &app);
+}
+
+http::Response FederationPages::Failure(const http::Request& req, const store::App& app,
+                                        const Status& s) {
+  const std::string login = kit_.urls.PagePath(app, "login");
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+      return kit_.pages.Message(req, app, 404, "This sign-in option is not available",
+                                "The app does not offer it (any more).", false, login,
+                                "Back to sign in");
+    case StatusCode::kFailedPrecondition:
+      return kit_.pages.Message(req, app, 409, "We could not sign you in", Sentence(s.message()),
+                                false, login, "Back to sign in");
+    case StatusCode::kPermissionDenied:
+      return kit_.pages.Message(req, app, 403, "Sign-in was cancelled",
+                                "You did not allow the sign-in at the provider. Nothing was "
+                                "changed here.",
+                                false, login, "Back to sign in");
+    case StatusCode::kUnauthenticated:
+      return kit_.pages.Message(req, app, 401, "We could not sign you in",
+                                "The provider's answer could not be verified, so it was not "
+                                "used. Please try again.",
+                                false, login, "Back to sign in");
+    case StatusCode::kInvalidArgument: {  // a bad API-flow request: say which parameter
+      std::string what;
+      for (const auto& e : s.field_errors()) {
+        what += (what.empty() ? "" : "; ") + e.field + " " + e.message;
+      }
+      return kit_.pages.Message(req, app, 400, "This sign-in request is not valid",
+                                Sentence(what.empty() ? s.message() : what), false, login,
+                                "Back to sign in");
+    }
+    case StatusCode::kRateLimited:
+      return WithRetryAfter(kit_.pages.Message(req, app, 429, "Too many attempts",
+                                               "Please wait a moment and try again.", false,
+                                               login, "Back to sign in"),
+                            s);
+    default:
+      LogJson(spdlog::level::warn, "federation_page_failed",
+              {{"app", app.slug}, {"error", s.ToString()}});
+      return kit_.pages.Message(req, app, 503, "The provider is not answering",
+                                "We could not reach it just now. Please try again in a moment, "
+                                "or sign in another way.",
+                                false, login, "Back to sign in");
+  }
+}
+
+http::Response FederationPages::ProofForm(const http::Request& req, const store::App& app,
+                                          const std::string& ticket, const std::string& error,
+                                          unsigned status) {
+  auto pending = federation_.PendingLink(app, ticket);
+  if (!pending.ok()) {
+    if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
+    return kit_.pages.Message(req, app, 410, "This link has expired",
+                              "Sign in with the provider again to start over.", false,
+                              kit_.urls.PagePath(app, "login"), "Back to sign in");
+  }
+  PageData d;
+  d.set("title", "Link your " + pending->provider_name + " account");
+  d.set("provider_name", pending->provider_name);
+  d.set("account_email", pending->account_email);
+  d.set("upstream_email", pending->upstream_email);
+  d.set("upstream_username", pending->upstream_username);
+  d.set("ticket", ticket);
+  d.set("action", kit_.urls.PagePath(app, "federation/link"));
+  d.set("forgot_url", kit_.urls.PagePath(app, "forgot-password"));
+  d.set("login_url", kit_.urls.PagePath(app, "login"));
+  if (!error.empty()) d.set("error", error);
+  return kit_.pages.Page(req, app, "federation_link", std::move(d), status);
+}
+
+http::Response FederationPages::ShowProof(http::Request& req, const store::App& app) {
+  std::string ticket = http::FormValue(PageQuery(req), "ticket");
+  if (ticket.size() > 100) ticket.clear();
+  return ProofForm(req, app, ticket, "", 200);
+}
+
+http::Response FederationPages::SubmitProof(http::Request& req, const store::App& app,
+                                            const http::FormParams& form) {
+  std::string ticket = http::FormValue(form, "ticket");
+  if (ticket.size() > 100) ticket.clear();
+  auto outcome = federation_.ProveWithPassword(app, ticket, http::FormValue(form, "password"),
+                                               ClientOf(req));
+  if (outcome.ok()) return Outcome(req, app, *outcome);
+  const Status& s = outcome.status();
+  if (s.code() == StatusCode::kInvalidArgument) {
+    return ProofForm(req, app, ticket, "Incorrect password.", 401);
+  }
+  if (s.code() == StatusCode::kRateLimited) {
+    return WithRetryAfter(
+        ProofForm(req, app, ticket, "Too many wrong passwords. Try again later.", 429), s);
+  }
+  return Failure(req, app, s);
+}
+
+http::Response FederationPages::Unlink(http::Request& req, const BrowserVisit& v,
+                                       const http::FormParams&) {
+  Status s = federation_.Unlink(v.app, v.session.user_id, req.Param("id"), ClientOf(req));
+  std::string done = s.ok()                                           ? "unlinked"
+                     : s.code() == StatusCode::kFailedPrecondition ? "unlink-last"
+                     : s.IsNotFound()                                ? "unlinked"
+                                                                     : "";
+  if (done.empty()) return kit_.pages.Unavailable(req, &v.app);
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(v.app, "account") + "?done=" + done));
+}
+
+}  // namespace tessera::web
