@@ -172,6 +172,8 @@ void TesseraApp::BuildConsoleHandlers() {
   console_mail_domain_api_ = std::make_unique<api::ConsoleMailDomainApi>(caller, c.mail_domains());
   console_credentials_api_ =
       std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
+  console_providers_api_ = std::make_unique<api::ConsoleProvidersApi>(
+      *console_caller_, c.identity_providers(), c.apps());
   console_users_api_ = std::make_unique<api::ConsoleUsersApi>(caller, c.user_management());
   console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console(), c.invitations());
   console_audit_api_ = std::make_unique<api::ConsoleAuditApi>(caller, c.audit());
@@ -228,6 +230,7 @@ void TesseraApp::MountConsoles() {
   console_apps_api_->Mount(*router_);
   console_mail_domain_api_->Mount(*router_);
   console_credentials_api_->Mount(*router_);
+  console_providers_api_->Mount(*router_);
   console_users_api_->Mount(*router_);
   console_members_api_->Mount(*router_);
   console_audit_api_->Mount(*router_);

@@ -15,6 +15,7 @@
 #include "api/console_audit_api.h"
 #include "api/console_caller.h"
 #include "api/console_credentials_api.h"
+#include "api/console_providers_api.h"
 #include "api/console_members_api.h"
 #include "api/console_users_api.h"
 #include "api/server_api.h"
@@ -138,6 +139,7 @@ class TesseraApp {
   std::unique_ptr<api::ConsoleAppsApi> console_apps_api_;
   std::unique_ptr<api::ConsoleMailDomainApi> console_mail_domain_api_;
   std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
+  std::unique_ptr<api::ConsoleProvidersApi> console_providers_api_;
   std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
   std::unique_ptr<api::ConsoleMembersApi> console_members_api_;
   std::unique_ptr<api::ConsoleAuditApi> console_audit_api_;

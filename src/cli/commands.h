@@ -29,6 +29,9 @@ void AddAdminAppCommands(CLI::App& admin, app::Config& config, CommandList& comm
 // `admin create-api-key`, `admin create-client`: the credentials of an app's backend and of
 // its OAuth clients (admin_credential_commands.cc).
 void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin providers list|add|update|delete`: an app's upstream sign-in providers
+// (admin_provider_commands.cc).
+void AddAdminProviderCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin send-test-mail` (admin_mail_commands.cc).
 void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin audit` (audit_command.cc).

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   cli::AddAdminUserCommands(*admin, config, commands);
   cli::AddAdminAppCommands(*admin, config, commands);
   cli::AddAdminCredentialCommands(*admin, config, commands);
+  cli::AddAdminProviderCommands(*admin, config, commands);
   cli::AddAdminMailCommands(*admin, config, commands);
   cli::AddAuditCommand(*admin, config, commands);
   cli::AddKeysCommands(app, config, commands);
