@@ -293,6 +293,7 @@ Result<FederationOutcome> FederatedSignIn::Complete(const store::App& app,
   out.created = created;
   out.provider_name = provider.display_name;
   out.provider_slug = provider.slug;
+  out.provider_issuer = provider.issuer;
   if (PurposeOf(login) != FederationPurpose::kApi) {
     out.kind = FederationOutcome::Kind::kSignedIn;
     out.return_to = Text(login, "return_to");

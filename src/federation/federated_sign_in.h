@@ -67,6 +67,7 @@ struct FederationOutcome {
   bool created = false;          // kSignedIn: a new account
   std::string provider_name;     // "GitHub", for the pages
   std::string provider_slug;
+  std::string provider_issuer;   // the ID token's `idp`
   std::string return_to;
   std::string proof_ticket;
   std::string redirect_url;

@@ -150,6 +150,8 @@ OAuthResult<GrantedTokens> AuthorizationCodeGrant::StartGrant(const GrantRequest
   session.client_id = client.client_id;
   session.scope = c.scope;
   session.auth_time = c.auth_time;
+  session.amr = c.amr;
+  session.idp = c.idp;
   session.created_at = session.last_used_at = now;
   session.expires_at = now + options_.session_ttl_s * 1000;
   session.user_agent = DisplayText(client.name, 200);  // cut at a character, never inside one

@@ -157,6 +157,8 @@ Result<std::string> AuthorizationService::IssueCode(const store::App& app,
   c.session_id = crypto::NewUuid();
   c.browser_session_id = browser.id;
   c.auth_time = store::AuthTimeOf(browser);
+  c.amr = browser.amr;
+  c.idp = browser.idp;
   c.created_at = now;
   c.expires_at = now + options_.code_ttl_s * 1000;
   TESSERA_RETURN_IF_ERROR(codes_.CreateAuthorizationCode(c));

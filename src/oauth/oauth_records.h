@@ -51,6 +51,8 @@ struct AuthorizationCode {
   UnixMillis created_at = 0;
   UnixMillis expires_at = 0;
   std::optional<UnixMillis> used_at;
+  std::string amr;  // the browser session's (Session::amr), for the ID token
+  std::string idp;
 };
 
 enum class CodeOutcome {

@@ -85,6 +85,14 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
   claims["exp"] = now + options_.id_token_ttl_s;
   claims["auth_time"] = store::AuthTimeOf(session) / 1000;
   claims["sid"] = session.id;
+  // How the user signed in (OIDC Core §2 amr, RFC 8176 values) and, through an upstream
+  // provider, which one (`idp`, its issuer, as Keycloak and Entra ID name it).
+  if (!session.amr.empty()) {
+    boost::json::array amr;
+    for (const auto& v : SplitScopes(session.amr)) amr.emplace_back(v);
+    claims["amr"] = std::move(amr);
+  }
+  if (!session.idp.empty()) claims["idp"] = session.idp;
   claims["at_hash"] = AtHash(access_token, key.alg());
   if (!nonce.empty()) claims["nonce"] = nonce;
   return crypto::SignJwt(key, "JWT", claims);

@@ -12,7 +12,9 @@ constexpr size_t kMaxCookieLength = 128;
 
 Result<StartedBrowserSession> BrowserSessionService::Start(const store::App& app,
                                                            const store::User& user,
-                                                           const ClientInfo& client) {
+                                                           const ClientInfo& client,
+                                                           std::string_view amr,
+                                                           std::string_view idp) {
   // Every hosted way in ends here: none may open a session the app's rules forbid (a sign-up
   // on an app that requires verified addresses waits for the link; issue 11, item 4).
   TESSERA_RETURN_IF_ERROR(SessionAllowed(app, user));
@@ -24,6 +26,8 @@ Result<StartedBrowserSession> BrowserSessionService::Start(const store::App& app
   s.user_id = user.id;
   s.kind = store::SessionKind::kBrowser;
   s.created_at = s.last_used_at = s.auth_time = now;
+  s.amr = std::string(amr);
+  s.idp = std::string(idp);
   s.expires_at = now + options_.absolute_ttl_s * 1000;
   s.user_agent = client.user_agent.substr(0, 512);
   s.ip = client.ip;

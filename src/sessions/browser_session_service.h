@@ -34,8 +34,10 @@ class BrowserSessionService {
                         BrowserSessionOptions options, AuditLog* audit = nullptr)
       : store_(store), clock_(clock), options_(options), audit_(audit) {}
 
+  // `amr`, `idp`: how the user signed in (Session::amr), carried into ID tokens.
   Result<StartedBrowserSession> Start(const store::App& app, const store::User& user,
-                                      const ClientInfo& client);
+                                      const ClientInfo& client, std::string_view amr = "",
+                                      std::string_view idp = "");
   // The live session of a cookie value; kNotFound when it is unknown, ended or malformed.
   // Slides the idle timeout (writing at most once a minute per session).
   Result<store::Session> Resolve(const store::App& app, std::string_view cookie_value);

@@ -76,6 +76,10 @@ struct Session {
   std::string client_id;  // the OAuth client of an "oauth" session; "" otherwise
   std::string scope;      // granted scope of an "oauth" session (space separated)
   UnixMillis auth_time = 0;  // when the user last authenticated (OIDC auth_time); 0 = created_at
+  // How they authenticated: OIDC `amr` values (RFC 8176), space separated — "pwd", "otp", or
+  // "fed" through an upstream provider, whose issuer is `idp`; "" = not recorded.
+  std::string amr;
+  std::string idp;
   UnixMillis created_at = 0;
   UnixMillis last_used_at = 0;
   UnixMillis expires_at = 0;  // absolute lifetime of the family

@@ -5,8 +5,9 @@
 namespace tessera::web {
 
 http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const store::App& app,
-                             const store::User& user, const std::string& return_to) {
-  auto started = kit.browser_sessions.Start(app, user, ClientOf(req));
+                             const store::User& user, const std::string& return_to,
+                             std::string_view amr, std::string_view idp) {
+  auto started = kit.browser_sessions.Start(app, user, ClientOf(req), amr, idp);
   if (started.status().code() == StatusCode::kPermissionDenied) {  // the app's rules say no
     return kit.pages.Message(req, app, 403, "Confirm your email address first",
                              started.status().message(), false, kit.urls.PagePath(app, "login"),

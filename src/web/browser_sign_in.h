@@ -14,7 +14,10 @@ namespace tessera::web {
 // Starts a browser session for `user` (a fresh cookie; the session this browser had ends:
 // one person per cookie) and redirects to `return_to` (already checked by SafeReturnTo) or
 // the app's home page. 503 page when the session cannot be stored.
+// `amr` and `idp` say how the user signed in (Session::amr): "pwd", "otp", or "fed" and the
+// upstream provider's issuer.
 http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const store::App& app,
-                             const store::User& user, const std::string& return_to);
+                             const store::User& user, const std::string& return_to,
+                             std::string_view amr, std::string_view idp = "");
 
 }  // namespace tessera::web

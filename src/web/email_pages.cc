@@ -268,7 +268,7 @@ http::Response EmailPages::SubmitContinue(http::Request& req, const App& app, co
       SafeReturnTo(kit_.urls, app, http::FormValue(PageQuery(req), "return_to"));
   auto user = passwordless_.ConsumeLink(app, http::FormValue(form, "token"), ClientOf(req));
   if (!user.ok()) return LinkFailure(req, app, user.status(), "magic-link", "Get a new link");
-  return SignInBrowser(kit_, req, app, *user, return_to);
+  return SignInBrowser(kit_, req, app, *user, return_to, "otp");
 }
 
 http::Response EmailPages::CodeForm(const http::Request& req, const App& app,
@@ -299,7 +299,7 @@ http::Response EmailPages::SubmitCode(http::Request& req, const App& app, const 
   std::string email = http::FormValue(form, "email").substr(0, 320);
   std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
   auto user = passwordless_.ConsumeCode(app, email, http::FormValue(form, "code"), ClientOf(req));
-  if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to);
+  if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to, "otp");
   // A wrong code is 401; a spent one (used, expired, too many tries) is the code's problem: 400.
   const Status& s = user.status();
   unsigned status = s.code() == StatusCode::kUnauthenticated      ? 401

@@ -130,7 +130,8 @@ http::Response FederationPages::Outcome(const http::Request& req, const store::A
   using Kind = services::FederationOutcome::Kind;
   switch (o.kind) {
     case Kind::kSignedIn:
-      return SignInBrowser(kit_, req, app, o.user, SafeReturnTo(kit_.urls, app, o.return_to));
+      return SignInBrowser(kit_, req, app, o.user, SafeReturnTo(kit_.urls, app, o.return_to),
+                           "fed", o.provider_issuer);
     case Kind::kLinked:
       return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=linked"));
     case Kind::kNeedsProof:

@@ -97,7 +97,7 @@ http::Response LoginPages::SubmitLogin(http::Request& req, const store::App& app
   if (identifier.size() > 254) identifier.resize(254);
   auto user =
       accounts_.Authenticate(app, identifier, http::FormValue(form, "password"), ClientOf(req));
-  if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to);
+  if (user.ok()) return SignInBrowser(kit_, req, app, *user, return_to, "pwd");
   const Status& s = user.status();
   if (s.code() == StatusCode::kPermissionDenied) {
     return UnverifiedForm(req, app, return_to, identifier);
@@ -175,7 +175,7 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
     if (target.empty() && !user->email_verified && kit_.urls.HomePath(app) == account) {
       target = account + "?done=welcome";
     }
-    return SignInBrowser(kit_, req, app, *user, target);
+    return SignInBrowser(kit_, req, app, *user, target, "pwd");
   }
   const Status& s = user.status();
   const PageFailure failure = PageFailureOf(s);
