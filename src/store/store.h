@@ -50,6 +50,7 @@ struct GcStats {
   int64_t email_tokens = 0;
   int64_t sent_mail = 0;
   int64_t revoked_access_tokens = 0;
+  int64_t federation_tickets = 0;
 };
 
 class Store : public AppStore,
