@@ -309,7 +309,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
               {{"refresh_tokens", stats->refresh_tokens}, {"sessions", stats->sessions},
                {"api_tokens", stats->api_tokens}, {"email_tokens", stats->email_tokens},
                {"sent_mail", stats->sent_mail},
-               {"revoked_access_tokens", stats->revoked_access_tokens}});
+               {"revoked_access_tokens", stats->revoked_access_tokens},
+               {"federation_tickets", stats->federation_tickets}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

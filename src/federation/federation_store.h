@@ -11,12 +11,16 @@
 
 namespace tessera::store {
 
-// The unique keys (Status::ClashedOn).
-enum class IdentityProviderUniqueKey { kSlug };  // (app_id, slug)
+// The unique keys (Status::ClashedOn). kId and kHash are the primary keys: every unique key
+// of the schema has its typed key (store/sql/unique_keys.h), though only a caller that reuses
+// an id or a hash would ever meet them.
+enum class IdentityProviderUniqueKey { kId, kSlug };  // slug: per app
 enum class LinkedIdentityUniqueKey {
+  kId,
   kProviderSubject,  // (provider_id, subject): one upstream identity, one user
   kUserProvider,     // (user_id, provider_id): one identity per provider for a user
 };
+enum class FederationTicketUniqueKey { kHash };
 
 class FederationStore {
  public:
@@ -24,7 +28,8 @@ class FederationStore {
 
   // Providers. Deleting one deletes its linked identities.
   virtual Status CreateIdentityProvider(const IdentityProvider& provider) = 0;
-  // Replaces every field but id, app_id and created_at; kNotFound when there is no such row.
+  // Replaces every field but id, app_id and created_at; kNotFound when the app (provider.app_id)
+  // has no provider of that id; another provider's slug is a clash on kSlug.
   virtual Status UpdateIdentityProvider(const IdentityProvider& provider) = 0;
   virtual Result<IdentityProvider> GetIdentityProvider(std::string_view app_id,
                                                        std::string_view slug) = 0;
@@ -32,9 +37,12 @@ class FederationStore {
                                                            std::string_view id) = 0;
   // Every provider of the app, by slug.
   virtual Result<std::vector<IdentityProvider>> ListIdentityProviders(std::string_view app_id) = 0;
+  // kNotFound when the app has no such provider.
   virtual Status DeleteIdentityProvider(std::string_view app_id, std::string_view id) = 0;
 
   // Linked identities. A user's are deleted with the user (and with the provider).
+  // kNotFound unless the user and the provider are both of identity.app_id: an identity never
+  // links across apps.
   virtual Status CreateLinkedIdentity(const LinkedIdentity& identity) = 0;
   virtual Result<LinkedIdentity> FindLinkedIdentity(std::string_view app_id,
                                                     std::string_view provider_id,
@@ -43,7 +51,7 @@ class FederationStore {
   virtual Result<std::vector<LinkedIdentity>> ListLinkedIdentities(std::string_view app_id,
                                                                    std::string_view user_id) = 0;
   // Records a sign-in with the identity: last_used_at, and the email and username the
-  // upstream gave this time.
+  // upstream gave this time. kNotFound when the app has no such identity.
   virtual Status TouchLinkedIdentity(std::string_view app_id, std::string_view id,
                                      std::string_view email, std::string_view username,
                                      UnixMillis now) = 0;
@@ -51,7 +59,7 @@ class FederationStore {
   virtual Status DeleteLinkedIdentity(std::string_view app_id, std::string_view user_id,
                                       std::string_view id) = 0;
 
-  // Tickets.
+  // Tickets. Store::CollectGarbage deletes a ticket once its expires_at has passed, used or not.
   virtual Status CreateFederationTicket(const FederationTicket& ticket) = 0;
   // Marks a live ticket (of this app and kind, unused, expires_at > now) used and returns it,
   // atomically: of two concurrent calls exactly one gets it. Anything else — unknown, another

@@ -15,7 +15,8 @@
 //   changes are stored only when it returns OK. It must not touch id, app_id or created_at.
 // - RotateRefreshToken consumes the old token atomically: of two concurrent rotations of
 //   one token exactly one gets kRotated. RedeemAuthorizationCode likewise: of two concurrent
-//   redemptions of one code exactly one gets kConsumed.
+//   redemptions of one code exactly one gets kConsumed; ConsumeFederationTicket: of two
+//   concurrent consumptions of one ticket exactly one gets it.
 // - A session is live while revoked_at is null and expires_at > now; a browser session also
 //   needs last_used_at + idle_ttl > now.
 // - Failures of the database itself are kUnavailable (retryable) or kInternal.
@@ -28,6 +29,7 @@
 #include "accounts/user_store.h"
 #include "audit/audit_store.h"
 #include "email_flows/email_token_store.h"
+#include "federation/federation_store.h"
 #include "mail/mail_store.h"
 #include "oauth/oauth_store.h"
 #include "sessions/session_store.h"
@@ -48,6 +50,7 @@ struct GcStats {
   int64_t email_tokens = 0;
   int64_t sent_mail = 0;
   int64_t revoked_access_tokens = 0;
+  int64_t federation_tickets = 0;
 };
 
 class Store : public AppStore,
@@ -65,6 +68,7 @@ class Store : public AppStore,
               public ThrottleStore,
               public MailStore,
               public EmailTokenStore,
+              public FederationStore,
               public AuditStore {
  public:
   // Cheap round trip to the database (readiness probe).

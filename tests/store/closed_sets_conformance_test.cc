@@ -1,8 +1,9 @@
 // Closed-set columns conformance: a session's kind and revocation reason, an email token's
-// purpose, a member's role and an audit event's action, actor type, subject type and outcome
-// are stored as the text of their enum's one table (base/enum_text.h). Text the table does
-// not have is kInternal when read — never a default in its place — and a former text (a
-// renamed value's) reads as the value it became, and is found by filtering on the new name.
+// purpose, a member's role, an audit event's action, actor type, subject type and outcome, an
+// identity provider's kind and a federation ticket's kind are stored as the text of their
+// enum's one table (base/enum_text.h). Text the table does not have is kInternal when read —
+// never a default in its place — and a former text (a renamed value's) reads as the value it
+// became, and is found by filtering on the new name.
 // The fixture, the backends and the shared helpers: conformance_fixture.h.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -38,6 +39,19 @@ TEST_P(StoreConformanceTest, ClosedSetsAreStoredAsTheirText) {
   EXPECT_THAT(QueryTexts("SELECT action || ' ' || actor_type || ' ' || subject_type || ' ' ||"
                          " outcome FROM audit_events"),
               ElementsAre("app_api_key.created api_key app_api_key failure"));
+  IdentityProvider p;
+  p.id = NewId();
+  p.app_id = app.id;
+  p.slug = "corp";
+  p.kind = ProviderKind::kGithub;
+  ASSERT_OK(store().CreateIdentityProvider(p));
+  EXPECT_THAT(QueryTexts("SELECT kind FROM identity_providers"), ElementsAre("github"));
+  FederationTicket t;
+  t.hash = "t-1";
+  t.app_id = app.id;
+  t.kind = FederationTicketKind::kPendingLink;
+  ASSERT_OK(store().CreateFederationTicket(t));
+  EXPECT_THAT(QueryTexts("SELECT kind FROM federation_tickets"), ElementsAre("pending_link"));
 }
 
 TEST_P(StoreConformanceTest, UnknownTextInAClosedSetColumnIsInternal) {
@@ -58,6 +72,17 @@ TEST_P(StoreConformanceTest, UnknownTextInAClosedSetColumnIsInternal) {
   ASSERT_OK(ExecSql("UPDATE app_members SET role = 'superuser'", {}));
   EXPECT_CODE(store().GetAppMember(app.id, u.id), StatusCode::kInternal);
   EXPECT_CODE(store().ListMembershipsOfUser(u.id), StatusCode::kInternal);
+
+  IdentityProvider p;
+  p.id = NewId();
+  p.app_id = app.id;
+  p.slug = "corp";
+  ASSERT_OK(store().CreateIdentityProvider(p));
+  ASSERT_OK(ExecSql("UPDATE identity_providers SET kind = 'saml'", {}));
+  EXPECT_CODE(store().GetIdentityProvider(app.id, "corp"), StatusCode::kInternal);
+  EXPECT_CODE(store().GetIdentityProviderById(app.id, p.id), StatusCode::kInternal);
+  EXPECT_CODE(store().ListIdentityProviders(app.id), StatusCode::kInternal);
+  // (Every read of a federation ticket names its kind, as an email token's its purpose.)
 
   AuditEvent e;
   e.id = NewId();

@@ -69,6 +69,16 @@ TEST_P(StoreConformanceTest, EveryUniqueKeyOfTheSchemaHasATypedKey) {
   std::map<std::string, std::string> live = LiveUniqueKeys(*rows, sqlite);
   ASSERT_TRUE(live.contains(sqlite ? "users.app_id, users.email_normalized" : "users_email_uq"))
       << "unique keys not read";
+  // The latest migration's keys are there too (the checks below cover every one; these say
+  // that the schema read is the whole of it).
+  for (const char* key : {"identity_providers_slug_uq", "linked_identities_provider_subject_uq",
+                          "linked_identities_user_provider_uq", "federation_tickets_pkey"}) {
+    const auto names = sql::UniqueKeyNames();
+    const auto row =
+        std::find_if(names.begin(), names.end(), [&](const auto& k) { return k.postgres == key; });
+    ASSERT_TRUE(row != names.end()) << key << " has no row in store/sql/unique_keys.cc";
+    EXPECT_TRUE(live.contains(std::string(sqlite ? row->sqlite : row->postgres))) << key;
+  }
 
   std::set<std::string> in_table;
   for (const auto& k : sql::UniqueKeyNames()) {
@@ -105,6 +115,14 @@ TEST(UniqueKeyTable, ViolationsAreTypedOrInternal) {
   EXPECT_TRUE(sql::UniqueViolation("sqlite", "users.app_id, users.username_normalized")
                   .ClashedOn(UserUniqueKey::kUsername));
   EXPECT_TRUE(sql::UniqueViolation("sqlite", "apps.id").ClashedOn(AppUniqueKey::kId));
+  EXPECT_TRUE(sql::UniqueViolation("postgres", "linked_identities_user_provider_uq")
+                  .ClashedOn(LinkedIdentityUniqueKey::kUserProvider));
+  EXPECT_TRUE(
+      sql::UniqueViolation("sqlite", "linked_identities.provider_id, linked_identities.subject")
+          .ClashedOn(LinkedIdentityUniqueKey::kProviderSubject));
+  EXPECT_FALSE(sql::UniqueViolation("sqlite", "identity_providers.id")
+                   .ClashedOn(LinkedIdentityUniqueKey::kId))
+      << "kId of one interface is not kId of another";
   Status unknown = sql::UniqueViolation("sqlite", "users.nickname");
   EXPECT_EQ(unknown.code(), StatusCode::kInternal);
   EXPECT_FALSE(unknown.unique_key().has_value());

@@ -177,6 +177,35 @@ class SqlStore final : public Store {
   Result<int64_t> VoidUserEmailTokens(std::string_view app_id, std::string_view user_id,
                                       UnixMillis now) override;
 
+  // FederationStore
+  Status CreateIdentityProvider(const IdentityProvider& provider) override;
+  Status UpdateIdentityProvider(const IdentityProvider& provider) override;
+  Result<IdentityProvider> GetIdentityProvider(std::string_view app_id,
+                                               std::string_view slug) override;
+  Result<IdentityProvider> GetIdentityProviderById(std::string_view app_id,
+                                                   std::string_view id) override;
+  Result<std::vector<IdentityProvider>> ListIdentityProviders(std::string_view app_id) override;
+  Status DeleteIdentityProvider(std::string_view app_id, std::string_view id) override;
+  Status CreateLinkedIdentity(const LinkedIdentity& identity) override;
+  Result<LinkedIdentity> FindLinkedIdentity(std::string_view app_id, std::string_view provider_id,
+                                            std::string_view subject) override;
+  Result<std::vector<LinkedIdentity>> ListLinkedIdentities(std::string_view app_id,
+                                                           std::string_view user_id) override;
+  Status TouchLinkedIdentity(std::string_view app_id, std::string_view id,
+                             std::string_view email, std::string_view username,
+                             UnixMillis now) override;
+  Status DeleteLinkedIdentity(std::string_view app_id, std::string_view user_id,
+                              std::string_view id) override;
+  Status CreateFederationTicket(const FederationTicket& ticket) override;
+  Result<FederationTicket> ConsumeFederationTicket(std::string_view app_id,
+                                                   std::string_view hash,
+                                                   FederationTicketKind kind,
+                                                   UnixMillis now) override;
+  Result<FederationTicket> GetLiveFederationTicket(std::string_view app_id,
+                                                   std::string_view hash,
+                                                   FederationTicketKind kind,
+                                                   UnixMillis now) override;
+
   // AuditStore
   Status AppendAuditEvent(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;

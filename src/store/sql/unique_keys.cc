@@ -48,6 +48,20 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"email_tokens_pkey", "email_tokens.token_hash", UniqueKey(EmailTokenUniqueKey::kTokenHash),
      "token_hash"},
     {"audit_events_pkey", "audit_events.id", UniqueKey(AuditEventUniqueKey::kId), "id"},
+    {"identity_providers_pkey", "identity_providers.id", UniqueKey(IdentityProviderUniqueKey::kId),
+     "id"},
+    {"identity_providers_slug_uq", "identity_providers.app_id, identity_providers.slug",
+     UniqueKey(IdentityProviderUniqueKey::kSlug), "slug"},
+    {"linked_identities_pkey", "linked_identities.id", UniqueKey(LinkedIdentityUniqueKey::kId),
+     "id"},
+    {"linked_identities_provider_subject_uq",
+     "linked_identities.provider_id, linked_identities.subject",
+     UniqueKey(LinkedIdentityUniqueKey::kProviderSubject), "subject"},
+    {"linked_identities_user_provider_uq",
+     "linked_identities.user_id, linked_identities.provider_id",
+     UniqueKey(LinkedIdentityUniqueKey::kUserProvider), "provider_id"},
+    {"federation_tickets_pkey", "federation_tickets.hash",
+     UniqueKey(FederationTicketUniqueKey::kHash), "hash"},
 };
 
 }  // namespace
