@@ -28,7 +28,6 @@ class FakeOidcProvider {
   std::string issuer() const { return server.url(); }
   std::string url(std::string_view path) const { return server.url() + std::string(path); }
 
-  LoopbackHttpServer server;
   std::string client_id;
   // Served at /.well-known/openid-configuration: issuer, authorization_endpoint (/authorize),
   // token_endpoint (/token), userinfo_endpoint (/userinfo), jwks_uri (/jwks).
@@ -44,6 +43,8 @@ class FakeOidcProvider {
   boost::json::object token_error = {{"error", "invalid_grant"}};
   std::chrono::milliseconds token_delay{0};
   boost::json::object userinfo;  // served at /userinfo (sub as in id_token_claims)
+  // Last: destroyed first, so no answer is served from members already gone.
+  LoopbackHttpServer server;
 };
 
 struct FakeGithubEmail {
@@ -67,7 +68,6 @@ class FakeGithub {
 
   std::string url() const { return server.url(); }
 
-  LoopbackHttpServer server;
   std::string client_id;
   std::string client_secret;
   std::string code = "gh-code";            // the one code the token endpoint accepts (once)
@@ -78,6 +78,7 @@ class FakeGithub {
   int emails_status = 200;                 // e.g. 404 without the user:email scope
   int token_status = 200;
   std::chrono::milliseconds delay{0};      // before each answer
+  LoopbackHttpServer server;               // last: destroyed first
 };
 
 }  // namespace tessera::testing_support
