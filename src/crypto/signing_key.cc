@@ -122,8 +122,9 @@ std::optional<JwsAlg> ParseJwsAlg(std::string_view name) {
   return std::nullopt;
 }
 
-SigningKey::SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey)
-    : alg_(alg), kid_(std::move(kid)), pkey_(std::move(pkey)) {}
+SigningKey::SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey,
+                       bool has_private)
+    : alg_(alg), kid_(std::move(kid)), has_private_(has_private), pkey_(std::move(pkey)) {}
 
 Result<SigningKey> SigningKey::Generate(JwsAlg alg, std::string kid) {
   EVP_PKEY* raw = nullptr;
@@ -148,6 +149,7 @@ Result<SigningKey> SigningKey::FromPrivatePem(JwsAlg alg, std::string kid, std::
 }
 
 std::string SigningKey::PrivatePem() const {
+  if (!has_private_) return {};
   Bio bio(BIO_new(BIO_s_mem()), BIO_free);
   PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
@@ -186,6 +188,7 @@ boost::json::object SigningKey::PublicJwk() const {
 }
 
 Result<std::string> SigningKey::Sign(std::string_view input) const {
+  if (!has_private_) return FailedPreconditionError("a verification-only key cannot sign");
   MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Digest(alg_), nullptr, pkey_.get()) != 1 ||

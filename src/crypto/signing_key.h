@@ -25,23 +25,38 @@ class SigningKey {
  public:
   static Result<SigningKey> Generate(JwsAlg alg, std::string kid);
   static Result<SigningKey> FromPrivatePem(JwsAlg alg, std::string kid, std::string_view pem);
+  // A verification-only key from a public JWK (RFC 7517/7518/8037), e.g. one of an upstream
+  // provider's JWKS: RSA (n, e; 2048 to 8192 bits) → RS256, EC P-256 (x, y) → ES256, OKP
+  // Ed25519 (x) → EdDSA; its kid is the JWK's `kid` ("" when absent). Built through OpenSSL's
+  // EVP_PKEY_fromdata and checked there (an EC point must lie on the curve). Refused with
+  // kInvalidArgument, saying why: any private member (d, p, q, dp, dq, qi, oth, k), a `use`
+  // other than "sig", `key_ops` without "verify", an `alg` other than the key type's one,
+  // other key types or curves, non-canonical base64url, wrong lengths, weak or malformed
+  // keys. Such a key verifies; Sign fails and PrivatePem is empty.
+  static Result<SigningKey> FromPublicJwk(const boost::json::object& jwk);
 
   const std::string& kid() const { return kid_; }
   JwsAlg alg() const { return alg_; }
 
+  // Whether the key can sign (Generate, FromPrivatePem) or only verify (FromPublicJwk).
+  bool has_private_key() const { return has_private_; }
+
+  // "" for a verification-only key.
   std::string PrivatePem() const;
   // The public half as a JWK with kid, alg and use=sig; never any private member.
   boost::json::object PublicJwk() const;
 
-  // Signature in JWS form (for ES256 the raw 64-byte R||S, not DER).
+  // Signature in JWS form (for ES256 the raw 64-byte R||S, not DER); kFailedPrecondition for
+  // a verification-only key.
   Result<std::string> Sign(std::string_view signing_input) const;
   bool Verify(std::string_view signing_input, std::string_view signature) const;
 
  private:
-  SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey);
+  SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey, bool has_private = true);
 
   JwsAlg alg_;
   std::string kid_;
+  bool has_private_ = true;
   std::shared_ptr<EVP_PKEY> pkey_;  // immutable once built; EVP_PKEY is safe to share for use
 };
 

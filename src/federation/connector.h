@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -57,6 +58,8 @@ class Connector {
   //   kUnauthenticated   the answer is not to be trusted (ID token signature, issuer,
   //                      audience, expiry, nonce; a wrong `iss`; the code refused)
   //   kUnavailable       the provider did not answer usably (down, timeout, 5xx, not JSON)
+  //   kFailedPrecondition the provider's record is unusable (no issuer, a bad claim mapping):
+  //                      an operator's fix, not the person's (LoginUrl too)
   // The message says what, for the log and the page; it never holds a secret or a token.
   virtual Result<UpstreamIdentity> Finish(const UpstreamLogin& login,
                                           const UpstreamCallback& callback) = 0;
@@ -64,9 +67,28 @@ class Connector {
 
 class ProviderMetadataCache;  // federation/provider_metadata_cache.h
 
-// The connector for `provider`, with its unsealed client secret.
+// The connector for `provider`, with its unsealed client secret ("" for a public client).
+// `http` and `metadata` must outlive it; it keeps a copy of the record.
 std::unique_ptr<Connector> MakeConnector(const store::IdentityProvider& provider,
                                          std::string client_secret, UpstreamHttp& http,
                                          ProviderMetadataCache& metadata, const Clock& clock);
+
+// What a connector uses where the record leaves a field empty: for the forms and the button.
+struct ConnectorDefaults {
+  std::string issuer;        // OpenID: the issuer; GitHub: the web base; "" = must be set
+  std::string api_base;      // GitHub: the API base (record.userinfo_endpoint); else ""
+  std::string scopes;        // space separated
+  std::string display_name;  // "" = must be set
+};
+ConnectorDefaults DefaultsOf(store::ProviderKind kind);
+
+// The OpenID connectors read each identity field from a claim: email ← "email",
+// email_verified ← "email_verified", name ← "name", picture ← "picture", username ←
+// "preferred_username". A provider's `claim_mapping_json` renames some, e.g.
+// {"email":"mail","username":"upn","name":"display_name"}: a JSON object whose members are
+// among those five fields, each naming a claim (1–64 printable ASCII characters).
+// kInvalidArgument saying what is wrong; for the service to check a record before saving it
+// (a connector given a bad mapping refuses every sign-in with kFailedPrecondition).
+Status CheckClaimMapping(std::string_view claim_mapping_json);
 
 }  // namespace tessera::services

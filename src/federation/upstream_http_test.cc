@@ -1,0 +1,275 @@
+// CurlUpstreamHttp against a real server on loopback (tests/support/loopback_http_server.h):
+// libcurl itself, not a mock of it.
+#include "federation/upstream_http.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/support/loopback_http_server.h"
+
+namespace tessera::services {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+using testing_support::LoopbackHttpServer;
+using testing_support::LoopbackRequest;
+using testing_support::LoopbackResponse;
+
+CurlUpstreamHttpOptions Fast() {
+  CurlUpstreamHttpOptions o;
+  o.connect_timeout_ms = 1000;
+  o.total_timeout_ms = 400;
+  o.max_response_bytes = 1000;
+  o.user_agent = "Tessera-test/1";
+  return o;
+}
+
+TEST(CurlUpstreamHttp, ReturnsStatusBodyAndContentTypeOfAnyAnswer) {
+  LoopbackHttpServer server;
+  server.Route("GET", "/thing", [](const LoopbackRequest&) {
+    auto r = LoopbackResponse::Json({{"ok", true}}, 201);
+    r.content_type = "application/json; charset=utf-8";
+    return r;
+  });
+  CurlUpstreamHttp http(Fast());
+  UpstreamRequest request;
+  request.url = server.url() + "/thing?x=1";
+  request.headers = {{"Accept", "application/json"}, {"X-Extra", "yes"}};
+  auto response = http.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 201);
+  EXPECT_EQ(response->content_type, "application/json; charset=utf-8");
+  EXPECT_EQ(response->body, R"({"ok":true})");
+
+  auto seen = server.RequestsTo("/thing");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].query, "x=1");
+  EXPECT_EQ(seen[0].Header("user-agent"), "Tessera-test/1");
+  EXPECT_EQ(seen[0].Header("accept"), "application/json");
+  EXPECT_EQ(seen[0].Header("x-extra"), "yes");
+  EXPECT_FALSE(seen[0].HasHeader("expect"));
+
+  // An error status is an answer too: the caller judges it.
+  request.url = server.url() + "/nowhere";
+  response = http.Send(request);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 404);
+}
+
+TEST(CurlUpstreamHttp, PostsTheBodyAsAForm) {
+  LoopbackHttpServer server;
+  server.Route("POST", "/token", [](const LoopbackRequest& r) {
+    return LoopbackResponse::Text(r.body.size() < 100 ? "got " + r.body : "got a big one");
+  });
+  CurlUpstreamHttp http(Fast());
+  UpstreamRequest request;
+  request.method = "POST";
+  request.url = server.url() + "/token";
+  request.body = "grant_type=authorization_code&code=abc";
+  request.headers = {{"Authorization", "Basic eDp5"}};
+  auto response = http.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "got grant_type=authorization_code&code=abc");
+  EXPECT_EQ(response->content_type, "text/plain");
+  auto seen = server.RequestsTo("/token").at(0);
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.Header("content-type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(seen.Header("authorization"), "Basic eDp5");
+  EXPECT_EQ(seen.Form().at("code"), "abc");
+
+  // A body larger than libcurl's Expect: 100-continue threshold goes in one request too.
+  request.body = "code=" + std::string(2 << 20, 'a');
+  response = http.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "got a big one");
+  EXPECT_EQ(server.RequestsTo("/token").at(1).body.size(), request.body.size());
+  EXPECT_FALSE(server.RequestsTo("/token").at(1).HasHeader("expect"));
+}
+
+TEST(CurlUpstreamHttp, ASlowAnswerTimesOut) {
+  LoopbackHttpServer server;
+  server.Route("GET", "/slow", [](const LoopbackRequest&) {
+    auto r = LoopbackResponse::Json({{"late", true}});
+    r.delay = std::chrono::milliseconds(3000);
+    return r;
+  });
+  CurlUpstreamHttp http(Fast());
+  auto start = std::chrono::steady_clock::now();
+  auto response = http.Send({"GET", server.url() + "/slow?code=secret-code", {}, ""});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("upstream 127.0.0.1:"));
+  EXPECT_THAT(response.status().message(), HasSubstr("Timeout"));
+  EXPECT_THAT(response.status().message(), Not(HasSubstr("secret-code")));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(2500));
+}
+
+TEST(CurlUpstreamHttp, ABodyPastTheLimitIsRefused) {
+  LoopbackHttpServer server;
+  server.Route("GET", "/exact", [](const LoopbackRequest&) {
+    return LoopbackResponse::Text(std::string(1000, 'x'));
+  });
+  server.Route("GET", "/sized", [](const LoopbackRequest&) {
+    return LoopbackResponse::Text(std::string(1001, 'x'));
+  });
+  server.Route("GET", "/chunked", [](const LoopbackRequest&) {
+    auto r = LoopbackResponse::Text(std::string(50'000, 'x'));
+    r.chunked = true;  // no Content-Length: the write callback stops it
+    return r;
+  });
+  CurlUpstreamHttp http(Fast());
+  auto exact = http.Send({"GET", server.url() + "/exact", {}, ""});
+  ASSERT_TRUE(exact.ok()) << exact.status().ToString();
+  EXPECT_EQ(exact->body.size(), 1000u);
+  for (std::string path : {"/sized", "/chunked"}) {
+    auto response = http.Send({"GET", server.url() + path, {}, ""});
+    ASSERT_FALSE(response.ok()) << path;
+    EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(response.status().message(),
+              "upstream 127.0.0.1:" + std::to_string(server.port()) + ": response too large");
+  }
+}
+
+TEST(CurlUpstreamHttp, ARefusedConnectionIsUnavailable) {
+  uint16_t port;
+  {
+    LoopbackHttpServer gone;
+    port = gone.port();
+  }
+  CurlUpstreamHttp http(Fast());
+  auto response =
+      http.Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/x?token=t0ps3cret", {}, ""});
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("upstream 127.0.0.1:" + std::to_string(port) + ": Couldn't connect"));
+  EXPECT_THAT(response.status().message(), Not(HasSubstr("t0ps3cret")));
+}
+
+TEST(CurlUpstreamHttp, FollowsNoRedirect) {
+  LoopbackHttpServer server;
+  server.Route("GET", "/moved", [&](const LoopbackRequest&) {
+    return LoopbackResponse::Redirect(server.url() + "/elsewhere");
+  });
+  CurlUpstreamHttp http(Fast());
+  auto response = http.Send({"GET", server.url() + "/moved", {}, ""});
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 302);
+  EXPECT_EQ(server.CountTo("/elsewhere"), 0u);
+}
+
+TEST(CurlUpstreamHttp, SpeaksOnlyHttpAndRefusesMalformedRequests) {
+  CurlUpstreamHttp http(Fast());
+  for (std::string url : {"ftp://127.0.0.1/x", "file:///etc/passwd", "gopher://127.0.0.1/",
+                          "not a url", "http:///nohost", "dict://127.0.0.1:11211/stat"}) {
+    auto response = http.Send({"GET", url, {}, ""});
+    EXPECT_EQ(response.status().code(), StatusCode::kInvalidArgument) << url;
+  }
+  LoopbackHttpServer server;
+  auto put = http.Send({"PUT", server.url() + "/x", {}, ""});
+  EXPECT_EQ(put.status().code(), StatusCode::kInvalidArgument);
+  // A value from upstream (an access token) cannot add a header line of its own.
+  auto split = http.Send({"GET", server.url() + "/x", {{"Authorization", "Bearer a\r\nX-Evil: 1"}}, ""});
+  EXPECT_EQ(split.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.Requests().size(), 0u);
+}
+
+// A TLS server on loopback with a fresh self-signed certificate for 127.0.0.1 (OpenSSL, one
+// connection, handshake only): a client that verifies certificates must refuse it.
+class SelfSignedTlsServer {
+ public:
+  SelfSignedTlsServer() {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    X509_set_version(cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
+                                              "IP:127.0.0.1");
+    X509_add_ext(cert, san, -1);
+    X509_EXTENSION_free(san);
+    X509_sign(cert, key, EVP_sha256());
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate(ctx_, cert);
+    SSL_CTX_use_PrivateKey(ctx_, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listener_, 4);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, fd);
+      SSL_accept(ssl);  // the client gives up on the certificate
+      SSL_free(ssl);
+      ::close(fd);
+    });
+  }
+  ~SelfSignedTlsServer() {
+    ::shutdown(listener_, SHUT_RDWR);  // wakes accept() if no client came
+    thread_.join();
+    ::close(listener_);
+    SSL_CTX_free(ctx_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  SSL_CTX* ctx_ = nullptr;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST(CurlUpstreamHttp, VerifiesTheServersCertificate) {
+  SelfSignedTlsServer server;
+  CurlUpstreamHttp http(Fast());
+  auto response =
+      http.Send({"GET", "https://127.0.0.1:" + std::to_string(server.port()) + "/jwks", {}, ""});
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("upstream 127.0.0.1:"));
+  EXPECT_THAT(response.status().message(), HasSubstr("certificate"));
+}
+
+// A plain-http server cannot complete a handshake either: kUnavailable naming the host.
+TEST(CurlUpstreamHttp, HttpsToAPlainServerFails) {
+  LoopbackHttpServer server;
+  CurlUpstreamHttp http(Fast());
+  auto response = http.Send({"GET", "https://127.0.0.1:" + std::to_string(server.port()) + "/", {}, ""});
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("upstream 127.0.0.1:"));
+}
+
+}  // namespace
+}  // namespace tessera::services
