@@ -466,7 +466,7 @@ Status FederatedSignIn::Unlink(const store::App& app, std::string_view user_id,
 void FederatedSignIn::UnlinkAllAfterAddressProof(const store::App& app, const store::User& user) {
   auto identities = store_.ListLinkedIdentities(app.id, user.id);
   if (!identities.ok()) {
-    LogJson(spdlog::level::error, "federation_unlink_failed",
+    LogJson(spdlog::level::err, "federation_unlink_failed",
             {{"app", app.slug}, {"user_id", user.id}, {"error", identities.status().message()}});
     return;
   }

@@ -16,9 +16,9 @@
 namespace tessera::services {
 namespace {
 
-using testing_support::FakeGithub;
-using testing_support::FakeGithubEmail;
-using testing_support::FakeOidcProvider;
+using ::tessera::testing_support::FakeGithub;
+using ::tessera::testing_support::FakeGithubEmail;
+using ::tessera::testing_support::FakeOidcProvider;
 using Kind = FederationOutcome::Kind;
 
 // The value of `name` in the query of `url` (percent-decoded well enough for our values).
