@@ -52,6 +52,23 @@ TEST(PageRendererTest, LoginOffersASignInLinkWhenEnabled) {
   }
 }
 
+// An account made through an upstream provider has no password: nothing asks for one (the
+// password form sets the first one), and its sign-in methods can be unlinked or added.
+TEST(PageRendererTest, AccountWithoutAPasswordAndItsSignInMethods) {
+  data d = SamplePage("account");
+  d.set("has_password", false);
+  std::string html = MustRender("account", d);
+  EXPECT_EQ(html.find("current-password"), std::string::npos);
+  EXPECT_NE(html.find(">Set a password</button>"), std::string::npos);
+  EXPECT_NE(html.find("<h2 id=\"identities-heading\">Sign-in methods</h2>"), std::string::npos);
+  EXPECT_NE(html.find("action=\"/apps/acme/account/identities/i-1/unlink\""), std::string::npos);
+  EXPECT_NE(html.find(">Link Google</button>"), std::string::npos);
+  d.set("has_password", true);
+  html = MustRender("account", d);
+  EXPECT_NE(html.find(">Change password</button>"), std::string::npos);
+  EXPECT_EQ(Count(html, "autocomplete=\"current-password\""), 2u);  // password and email forms
+}
+
 TEST(PageRendererTest, AccountEmailSection) {
   data d = SamplePage("account");
   d.set("email_verified", false);

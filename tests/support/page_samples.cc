@@ -118,6 +118,14 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   account.set("has_api_tokens", true);
   account.set("revoke_api_tokens_label", "Also revoke my 1 personal API token");
   account.set("sign_out_everywhere_action", "/apps/acme/account/sign-out-everywhere");
+  account.set("has_password", true);
+  account.set("has_sign_in_methods", true);
+  account.set("has_identities", true);
+  data identity = Pair("provider_name", "GitHub", "detail", "octocat · linked 2026-11-22 01:57 UTC");
+  identity.set("unlink_action", "/apps/acme/account/identities/i-1/unlink");
+  account.set("identities", list{identity});
+  account.set("link_providers",
+              list{Pair("name", "Google", "link_action", "/apps/acme/account/identities/google/link")});
   pages.emplace_back("account", std::move(account));
 
   data logout = Base("Sign out");
