@@ -172,7 +172,7 @@ http::Response FederationPages::Failure(const http::Request& req, const store::A
     case StatusCode::kInvalidArgument: {  // a bad API-flow request: say which parameter
       std::string what;
       for (const auto& e : s.field_errors()) {
-        what += (what.empty() ? "" : "; ") + e.field + " " + e.message;
+        what += (what.empty() ? "The " : "; the ") + e.field + " parameter " + e.message;
       }
       return kit_.pages.Message(req, app, 400, "This sign-in request is not valid",
                                 Sentence(what.empty() ? s.message() : what), false, login,

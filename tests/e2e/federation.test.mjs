@@ -149,7 +149,7 @@ for (const backend of backends()) {
       assert.equal(replay.status, 401, 'single use');
       const bad = await request('GET', `${issuer}/api/auth/github?redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
       assert.equal(bad.status, 400, 'a redirect URI the app does not allow is refused, not followed');
-      assert.match(bad.text, /redirect_uri is not one of the app/);
+      assert.match(bad.text, /The redirect_uri parameter is not one of the app/);
       await context.close();
     });
 
@@ -228,14 +228,17 @@ for (const backend of backends()) {
       assert.ok(callbackUrl);
       const replay = await page.goto(callbackUrl);
       assert.equal(replay.status(), 409);
-      // Turned off between start and callback.
-      await page.route(/\/federation\/github\/callback/, async (route) => {
-        assertStatus(await capi('PATCH', `/apps/${fx.A.slug}/identity-providers/${provider.id}`, { json: { enabled: false } }), 200);
-        await route.continue();
-      });
-      const off = await page.goto(`${issuer}/federation/github/start`);
-      await page.unroute(/\/federation\/github\/callback/);
-      assert.equal(off.status(), 404, 'the start refuses at once when off');
+      // Turned off between the start and the callback (each hop by hand, with the cookie).
+      const begun = await request('GET', `${issuer}/federation/github/start`);
+      const binding = begun.headers.get('set-cookie').split(';')[0];
+      const atGithub = await request('GET', begun.headers.get('location'));
+      assert.equal(atGithub.status, 302);
+      assertStatus(await capi('PATCH', `/apps/${fx.A.slug}/identity-providers/${provider.id}`, { json: { enabled: false } }), 200);
+      const off = await request('GET', atGithub.headers.get('location'), { headers: { cookie: binding } });
+      assert.equal(off.status, 409, 'turned off between the start and the callback');
+      assert.match(off.text, /turned off/);
+      const refused = await page.goto(`${issuer}/federation/github/start`);
+      assert.equal(refused.status(), 404, 'and the start refuses at once while off');
       assertStatus(await capi('PATCH', `/apps/${fx.A.slug}/identity-providers/${provider.id}`, { json: { enabled: true } }), 200);
       await context.close();
       // App A's provider through app B: B has no such provider.
