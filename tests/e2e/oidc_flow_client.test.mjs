@@ -106,6 +106,8 @@ for (const backend of backends()) {
         assert.ok(Math.abs(c.iat - now) < 120 && c.exp > c.iat, `iat ${c.iat} exp ${c.exp}`);
         assert.ok(Number.isInteger(c.auth_time) && c.auth_time <= c.iat + 1 && now - c.auth_time < 300, `auth_time ${c.auth_time}`);
         assert.equal(c.at_hash, halfHash(t.access_token), 'at_hash = left half of SHA-256(access_token)');
+        assert.deepEqual(c.amr, ['pwd'], 'amr: signed in with a password (RFC 8176)');
+        assert.equal(c.idp, undefined, 'no upstream provider');
         assert.equal(c.email, user.email);
         assert.equal(typeof c.email_verified, 'boolean');
         assert.equal(c.name, 'Ada Lovelace');

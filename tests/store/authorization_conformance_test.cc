@@ -17,7 +17,7 @@ void ExpectSameCode(const AuthorizationCode& got, const AuthorizationCode& want)
                    FIELD(C, user_id), FIELD(C, redirect_uri), FIELD(C, scope), FIELD(C, nonce),
                    FIELD(C, code_challenge), FIELD(C, session_id), FIELD(C, browser_session_id),
                    FIELD(C, auth_time), FIELD(C, created_at), FIELD(C, expires_at),
-                   FIELD(C, used_at));
+                   FIELD(C, used_at), FIELD(C, amr), FIELD(C, idp));
 }
 
 void ExpectSameConsent(const Consent& got, const Consent& want) {

@@ -82,6 +82,7 @@ Session MakeSession(const User& user, UnixMillis now, UnixMillis expires_at) {
   s.app_id = user.app_id;
   s.user_id = user.id;
   s.auth_time = now;
+  s.amr = "pwd";
   s.created_at = now;
   s.last_used_at = now;
   s.expires_at = expires_at;
@@ -97,6 +98,8 @@ Session MakeOAuthSession(const User& user, const std::string& client_id, UnixMil
   s.client_id = client_id;
   s.scope = "openid profile offline_access";
   s.auth_time = now - 5 * kMinute;
+  s.amr = "fed";
+  s.idp = "https://github.com";
   return s;
 }
 
@@ -147,6 +150,8 @@ AuthorizationCode MakeCode(const User& user, const std::string& hash, UnixMillis
   c.session_id = NewId();
   c.browser_session_id = NewId();
   c.auth_time = now - kMinute;
+  c.amr = "fed";
+  c.idp = "https://accounts.google.com";
   c.created_at = now;
   c.expires_at = expires_at;
   return c;
@@ -208,7 +213,8 @@ void ExpectSameSession(const Session& got, const Session& want) {
   ExpectSameFields(got, want, FIELD(S, id), FIELD(S, app_id), FIELD(S, user_id), FIELD(S, kind),
                    FIELD(S, client_id), FIELD(S, scope), FIELD(S, auth_time), FIELD(S, created_at),
                    FIELD(S, last_used_at), FIELD(S, expires_at), FIELD(S, revoked_at),
-                   FIELD(S, revoked_reason), FIELD(S, user_agent), FIELD(S, ip));
+                   FIELD(S, revoked_reason), FIELD(S, user_agent), FIELD(S, ip), FIELD(S, amr),
+                   FIELD(S, idp));
 }
 
 void ExpectSameApiToken(const ApiToken& got, const ApiToken& want) {
