@@ -190,7 +190,8 @@ void TesseraApp::BuildConsoleHandlers() {
       c.clients(), config_.access_token_ttl_s, c.refresh_tokens().options().refresh_token_ttl_s);
   console_credential_pages_ =
       std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients());
-  console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management());
+  console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),
+                                                             &c.federation());
   console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console(), c.invitations());
   console_invitation_pages_ =
       std::make_unique<web::ConsoleInvitationPages>(layout, c.invitations());

@@ -142,6 +142,22 @@ http::Response ConsoleUserPages::RenderUser(const http::Request& req, const AppV
     sessions.push_back(row);
   }
   d.set("sessions", sessions);
+  PageData identities = List();
+  if (federation_) {
+    if (auto linked = federation_->LinkedIdentities(a.app(), u.id); linked.ok()) {
+      for (const auto& l : *linked) {
+        PageData row;
+        row.set("provider", l.provider_name);
+        row.set("username", l.identity.username.empty() ? std::string("—") : l.identity.username);
+        row.set("email", l.identity.email.empty() ? std::string("—") : l.identity.email);
+        row.set("subject", l.identity.subject);
+        row.set("linked", FormatTime(l.identity.created_at));
+        row.set("last_used", FormatTime(l.identity.last_used_at));
+        identities.push_back(row);
+      }
+    }
+  }
+  d.set("identities", identities);
   const std::string base = UserPath(a, u.id);
   d.set("users_url", layout_.AppPath(a.app(), "/users"));
   d.set(u.disabled ? "enable_action" : "disable_action",

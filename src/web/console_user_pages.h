@@ -5,6 +5,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "federation/federated_sign_in.h"
 #include "management/user_management_service.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -13,8 +14,10 @@ namespace tessera::web {
 
 class ConsoleUserPages {
  public:
-  ConsoleUserPages(const ConsoleLayout& layout, services::UserManagementService& users)
-      : layout_(layout), users_(users) {}
+  // `federation`: the user's linked upstream identities (none shown when null).
+  ConsoleUserPages(const ConsoleLayout& layout, services::UserManagementService& users,
+                   services::FederatedSignIn* federation = nullptr)
+      : layout_(layout), users_(users), federation_(federation) {}
   void Mount(http::Router& router, const ConsoleGates& gates);
 
  private:
@@ -40,6 +43,7 @@ class ConsoleUserPages {
 
   const ConsoleLayout& layout_;
   services::UserManagementService& users_;
+  services::FederatedSignIn* federation_;
 };
 
 }  // namespace tessera::web

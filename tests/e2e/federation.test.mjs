@@ -23,6 +23,7 @@ import {
 } from './lib/server.mjs';
 import { launchBrowser, closeBrowser, newPage, describePage, screenshot } from './lib/browser.mjs';
 import { startServerApiFixture, developer } from './lib/console.mjs';
+import { consoleSignIn } from './lib/console_ui.mjs';
 import { importOidcClient, startCallbackServer, registerClient, pkcePair } from './lib/oidc.mjs';
 import { startGithubUpstream } from './lib/github_upstream.mjs';
 
@@ -121,6 +122,14 @@ for (const backend of backends()) {
       assertStatus(users, 200);
       assert.equal(users.body.users.length, 1, 'no second account');
       await again.context.close();
+      // The app's developer sees the linked identity on the user's console page.
+      const dev = await newPage(browser);
+      await consoleSignIn(dev.page, srv.baseUrl, fx.dev);
+      await dev.page.goto(`${srv.baseUrl}/console/apps/${fx.A.slug}/users/${users.body.users[0].id}`);
+      const panel = dev.page.locator('section', { has: dev.page.locator('#identities-heading') });
+      assert.match(await panel.innerText(), /GitHub[\s\S]*octocat-renamed/);
+      await shot(dev.page, 'console-user');
+      await dev.context.close();
     });
 
     test('the API flow: a one-time code on the app’s redirect URI, exchanged once by its backend', async () => {
