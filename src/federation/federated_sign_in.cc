@@ -356,7 +356,8 @@ Result<PendingLinkView> FederatedSignIn::PendingLink(const store::App& app,
                            providers_.Get(app, Text(p, "provider_id")));
   TESSERA_ASSIGN_OR_RETURN(store::User user, accounts_.GetUser(app, Text(p, "user_id")));
   UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
-  return PendingLinkView{provider.display_name, user.email, who.email, who.username};
+  return PendingLinkView{provider.display_name, user.email, who.email, who.username,
+                         user.password_hash.has_value()};
 }
 
 Result<FederationOutcome> FederatedSignIn::ProveWithPassword(const store::App& app,

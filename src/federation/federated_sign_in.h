@@ -79,6 +79,7 @@ struct PendingLinkView {
   std::string account_email;
   std::string upstream_email;
   std::string upstream_username;
+  bool account_has_password = true;  // else: it proves itself by a sign-in link, then links
 };
 
 // A user's linked identity as the account page and console show it.

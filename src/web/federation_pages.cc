@@ -209,6 +209,13 @@ http::Response FederationPages::ProofForm(const http::Request& req, const store:
   d.set("account_email", pending->account_email);
   d.set("upstream_email", pending->upstream_email);
   d.set("upstream_username", pending->upstream_username);
+  // An account without a password proves itself by a sign-in link instead, and links the
+  // provider from its account page afterwards.
+  d.set("has_password", pending->account_has_password);
+  if (app.settings.magic_link_login) {
+    d.set("magic_link_url", kit_.urls.PagePath(app, "magic-link") + "?return_to=" +
+                                http::FormEncode(kit_.urls.PagePath(app, "account")));
+  }
   d.set("ticket", ticket);
   d.set("action", kit_.urls.PagePath(app, "federation/link"));
   d.set("forgot_url", kit_.urls.PagePath(app, "forgot-password"));

@@ -128,6 +128,20 @@ std::vector<std::pair<std::string, data>> SamplePages() {
               list{Pair("name", "Google", "link_action", "/apps/acme/account/identities/google/link")});
   pages.emplace_back("account", std::move(account));
 
+  data link = Base("Link your GitHub account");
+  link.set("provider_name", "GitHub");
+  link.set("account_email", "ada@example.com");
+  link.set("upstream_username", "octocat");
+  link.set("ticket", "t-1");
+  link.set("action", "/apps/acme/federation/link");
+  link.set("forgot_url", "/apps/acme/forgot-password");
+  link.set("login_url", "/apps/acme/login");
+  link.set("has_password", true);
+  pages.emplace_back("federation_link", link);
+  link.set("has_password", false);
+  link.set("magic_link_url", "/apps/acme/magic-link?return_to=%2Fapps%2Facme%2Faccount");
+  pages.emplace_back("federation_link", std::move(link));
+
   data logout = Base("Sign out");
   logout.set("action", "/apps/acme/logout");
   logout.set("hidden", list{Pair("name", "state", "value", "st-1")});
