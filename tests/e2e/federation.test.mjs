@@ -24,6 +24,7 @@ import {
 import { launchBrowser, closeBrowser, newPage, describePage, screenshot } from './lib/browser.mjs';
 import { startServerApiFixture, developer } from './lib/console.mjs';
 import { consoleSignIn } from './lib/console_ui.mjs';
+import { checkPageAtWidths } from './lib/layout.mjs';
 import { importOidcClient, startCallbackServer, registerClient, pkcePair } from './lib/oidc.mjs';
 import { startGithubUpstream } from './lib/github_upstream.mjs';
 
@@ -173,6 +174,7 @@ for (const backend of backends()) {
       await Promise.all([page.waitForURL(/\/federation\/link\?ticket=/), page.getByRole('link', { name: 'Continue with GitHub' }).click()]);
       assert.match(await page.locator('h1').innerText(), /Link your GitHub account/);
       await shot(page, 'link-proof');
+      await checkPageAtWidths(page, null, `fed-link-proof${suffix}`);  // 1280, 375, 320 px
       await page.getByLabel(`Password of ${email}`).fill('not the password');
       await page.getByRole('button', { name: 'Link and sign in' }).click();
       await page.locator('#form-error').waitFor();
@@ -183,6 +185,8 @@ for (const backend of backends()) {
       const methods = page.locator('section', { has: page.locator('#identities-heading') });
       assert.match(await methods.innerText(), /GitHub[\s\S]*ada-gh/);
       await shot(page, 'account-linked');
+      await checkPageAtWidths(page, null, `fed-account-linked${suffix}`);
+      await page.setViewportSize({ width: 1280, height: 800 });
       await methods.getByRole('button', { name: /Unlink/ }).click();
       await page.waitForURL(/done=unlinked/);
       assert.match(await page.locator('main').innerText(), /Unlinked/);
@@ -201,6 +205,7 @@ for (const backend of backends()) {
       await page.waitForLoadState();
       assert.match(await page.locator('main').innerText(), /not confirmed/);
       await shot(page, 'unverified-refused');
+      await checkPageAtWidths(page, null, `fed-unverified-refused${suffix}`);
       const users = await fx.sapi('GET', `/users?search=${encodeURIComponent(email)}`);
       assert.equal(users.body.users.length, 1);
       await context.close();
