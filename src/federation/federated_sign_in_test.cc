@@ -62,13 +62,18 @@ class FederatedSignInTest : public ::testing::Test, protected testing_support::S
     });
     github_.user = {4242, "octo", "Octo Cat", "https://avatars.example/octo.png", "",
                     {{"octo@example.com", true, true}}};
+    github_provider_ = providers_->Add(app_, GithubInput(), SystemActor()).value();
+  }
+
+  // GitHub as a developer adds it, pointed at the loopback fake (web base and API alike).
+  ProviderInput GithubInput() const {
     ProviderInput in;
     in.kind = "github";
     in.client_id = github_.client_id;
     in.client_secret = github_.client_secret;
     in.issuer = github_.url();
     in.userinfo_endpoint = github_.url();
-    github_provider_ = providers_->Add(app_, in, SystemActor()).value();
+    return in;
   }
 
   // Start, then the provider's redirect back: the code GitHub gives, the state we sent.
@@ -202,13 +207,7 @@ TEST_F(FederatedSignInTest, StateIsSingleUseBoundToTheBrowserProviderAndApp) {
 
   // A state of app A's provider presented to app B (which has its own GitHub).
   store::App other = apps_->Create("other", "Other", SystemActor()).value();
-  ProviderInput in;
-  in.kind = "github";
-  in.client_id = github_.client_id;
-  in.client_secret = github_.client_secret;
-  in.issuer = github_.url();
-  in.userinfo_endpoint = github_.url();
-  ASSERT_TRUE(providers_->Add(other, in, SystemActor()).ok());
+  ASSERT_TRUE(providers_->Add(other, GithubInput(), SystemActor()).ok());
   auto fresh = federation_->Start(app_, "github", {}).value();
   UpstreamCallback cross{github_.code, QueryParam(fresh.upstream_url, "state"), "", "", ""};
   EXPECT_EQ(federation_->Finish(other, "github", cross, fresh.browser_binding, {}).status().code(),
