@@ -70,6 +70,9 @@ struct Config {
   // any other app address becomes the Reply-To of mail sent from mail_from's address.
   std::vector<std::string> mail_allowed_domains;
   int64_t mail_retry_base_s = 30;  // first retry after a failed send; doubles up to 1 h
+  // Sign-in through upstream providers (src/federation): whether Tessera may connect to
+  // loopback, private and link-local addresses for them (default: public addresses only).
+  bool federation_allow_private_hosts = false;
   std::string log_level = "info";
 };
 

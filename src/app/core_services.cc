@@ -178,6 +178,7 @@ void CoreServices::BuildFederation() {
       *store_, keys_->master_key(), clock_, audit_.get());
   services::CurlUpstreamHttpOptions http;
   http.user_agent = "Tessera/" TESSERA_VERSION;
+  http.allow_private_addresses = config_.federation_allow_private_hosts;
   upstream_http_ = std::make_unique<services::CurlUpstreamHttp>(std::move(http));
   provider_metadata_ = std::make_unique<services::ProviderMetadataCache>(*upstream_http_, clock_);
   federation_ = std::make_unique<services::FederatedSignIn>(

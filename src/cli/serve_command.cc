@@ -139,6 +139,15 @@ void AddMailOptions(CLI::App* s, Config& c) {
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));
 }
 
+// Sign-in through upstream providers.
+void AddFederationOptions(CLI::App* s, Config& c) {
+  s->add_flag("--federation-allow-private-hosts", c.federation_allow_private_hosts,
+              "Let upstream sign-in providers (issuer, token, JWKS, userinfo endpoints) be on "
+              "loopback, private or link-local addresses, e.g. an on-premises IdP (default: "
+              "public addresses only, so app developers cannot reach the internal network)")
+      ->envname("TESSERA_FEDERATION_ALLOW_PRIVATE_HOSTS");
+}
+
 void LogConfig(const Config& c) {
   LogJson(
       spdlog::level::info, "config",
@@ -165,6 +174,7 @@ void LogConfig(const Config& c) {
        {"smtp_starttls", c.smtp_starttls},
        {"mail_from", c.mail_from},
        {"mail_allowed_domains", boost::json::value_from(c.mail_allowed_domains)},
+       {"federation_allow_private_hosts", c.federation_allow_private_hosts},
        {"version", TESSERA_VERSION}});
 }
 
@@ -210,6 +220,7 @@ void AddServeCommand(CLI::App& cli, Config& config, CommandList& commands) {
   AddThrottleAndAuditOptions(serve, config);
   AddPasswordOptions(serve, config);
   AddMailOptions(serve, config);
+  AddFederationOptions(serve, config);
   Setting(serve, "--log-level", config.log_level, "TESSERA_LOG_LEVEL",
           "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

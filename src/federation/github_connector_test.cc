@@ -30,6 +30,7 @@ CurlUpstreamHttpOptions HttpOptions(std::string user_agent = "Tessera") {
   o.connect_timeout_ms = 1000;
   o.total_timeout_ms = 1000;
   o.user_agent = std::move(user_agent);
+  o.allow_private_addresses = true;  // the fake GitHub is on 127.0.0.1
   return o;
 }
 

@@ -29,6 +29,7 @@ CurlUpstreamHttpOptions HttpOptions() {
   CurlUpstreamHttpOptions o;
   o.connect_timeout_ms = 1000;
   o.total_timeout_ms = 1000;
+  o.allow_private_addresses = true;  // the fake provider is on 127.0.0.1
   return o;
 }
 

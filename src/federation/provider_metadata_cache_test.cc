@@ -26,6 +26,7 @@ class FederationMetadataCacheTest : public testing::Test {
   static CurlUpstreamHttpOptions Options() {
     CurlUpstreamHttpOptions o;
     o.total_timeout_ms = 1000;
+    o.allow_private_addresses = true;  // the fake provider is on 127.0.0.1
     return o;
   }
 

@@ -1,10 +1,13 @@
 #include "federation/upstream_http.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <boost/url/parse.hpp>
 #include <memory>
 #include <mutex>
+
+#include "federation/public_address.h"
 
 namespace tessera::services {
 namespace {
@@ -42,6 +45,25 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userdata) {
   return n;
 }
 
+// The addresses libcurl connects to, seen after DNS and before connect() (its
+// CURLOPT_OPENSOCKETFUNCTION, called for every address it tries): a non-public one gets no
+// socket. The name is never what is judged, so DNS rebinding (public when checked, private
+// when used) has nothing to race. libcurl moves on to the host's next address, if any.
+struct ConnectGuard {
+  bool refused = false;       // an address was not public: no socket
+  bool tried_public = false;  // an address was public: libcurl connected or tried to
+};
+
+curl_socket_t OpenPublicSocket(void* clientp, curlsocktype purpose, curl_sockaddr* address) {
+  auto* guard = static_cast<ConnectGuard*>(clientp);
+  if (purpose != CURLSOCKTYPE_IPCXN || !IsPublicAddress(&address->addr)) {
+    guard->refused = true;
+    return CURL_SOCKET_BAD;
+  }
+  guard->tried_public = true;
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 // "host" or "host:port", for messages: never the path or query (codes, tokens) nor userinfo.
 std::string HostOf(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
@@ -77,9 +99,17 @@ Status CheckRequest(const UpstreamRequest& request) {
 
 // The failure, naming the host and libcurl's reason (its error buffer says which address or
 // timeout; it never holds the body, which libcurl does not quote).
-Status Failure(const std::string& host, CURLcode rc, const char* errbuf, const Sink& sink) {
+Status Failure(const std::string& host, CURLcode rc, const char* errbuf, const Sink& sink,
+               const ConnectGuard& guard) {
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     return UnavailableError("upstream " + host + ": response too large");
+  }
+  // The host as written, not the address it resolved to: where names resolve inside the
+  // operator's network is not the app developer's to learn.
+  if (guard.refused && !guard.tried_public) {
+    return UnavailableError("upstream " + host +
+                            ": not a public address (refused; an operator may allow private "
+                            "addresses with --federation-allow-private-hosts)");
   }
   std::string reason = curl_easy_strerror(rc);
   if (errbuf[0] != '\0') reason += ": " + std::string(errbuf).substr(0, 200);
@@ -131,6 +161,11 @@ Result<UpstreamResponse> CurlUpstreamHttp::Send(const UpstreamRequest& request) 
                    static_cast<curl_off_t>(options_.max_response_bytes));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  ConnectGuard guard;
+  if (!options_.allow_private_addresses) {
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OpenPublicSocket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
+  }
   if (request.method == "POST") {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -140,7 +175,7 @@ Result<UpstreamResponse> CurlUpstreamHttp::Send(const UpstreamRequest& request) 
   }
 
   CURLcode rc = curl_easy_perform(h);
-  if (rc != CURLE_OK) return Failure(host, rc, errbuf, sink);
+  if (rc != CURLE_OK) return Failure(host, rc, errbuf, sink, guard);
   UpstreamResponse response;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   const char* content_type = nullptr;

@@ -1,7 +1,8 @@
 // File: upstream_http.h
 // HTTP calls from Tessera to an upstream provider (token endpoints, discovery, JWKS, user
 // APIs). Blocking: run on worker threads, never the network threads. The libcurl client
-// verifies TLS, follows no redirects, speaks only http(s), and bounds time and response size.
+// verifies TLS, follows no redirects, speaks only http(s), bounds time and response size, and
+// by default connects only to public addresses (public_address.h).
 #pragma once
 
 #include <string>
@@ -29,7 +30,8 @@ class UpstreamHttp {
  public:
   virtual ~UpstreamHttp() = default;
   // Any HTTP answer is OK (the caller judges the status); kUnavailable when there was none
-  // (refused, timed out, TLS failed, the body past the limit), saying which.
+  // (refused, timed out, TLS failed, the body past the limit, not a public address), saying
+  // which.
   virtual Result<UpstreamResponse> Send(const UpstreamRequest& request) = 0;
 };
 
@@ -38,6 +40,11 @@ struct CurlUpstreamHttpOptions {
   long total_timeout_ms = 10000;
   size_t max_response_bytes = 1 << 20;
   std::string user_agent = "Tessera";  // GitHub's API refuses calls without one
+  // false: refuse to connect to loopback, private, link-local and other non-public addresses
+  // (IsPublicAddress), judged on each address libcurl is about to connect to, after DNS —
+  // so a name that resolves or rebinds to one is refused too. true (the server's
+  // --federation-allow-private-hosts): an on-premises provider on a private network, tests.
+  bool allow_private_addresses = false;
 };
 
 class CurlUpstreamHttp final : public UpstreamHttp {

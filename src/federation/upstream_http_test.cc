@@ -34,6 +34,14 @@ CurlUpstreamHttpOptions Fast() {
   o.total_timeout_ms = 400;
   o.max_response_bytes = 1000;
   o.user_agent = "Tessera-test/1";
+  o.allow_private_addresses = true;  // the test servers are on 127.0.0.1
+  return o;
+}
+
+// The server's default: public addresses only.
+CurlUpstreamHttpOptions PublicOnly() {
+  CurlUpstreamHttpOptions o = Fast();
+  o.allow_private_addresses = false;
   return o;
 }
 
@@ -187,6 +195,76 @@ TEST(CurlUpstreamHttp, SpeaksOnlyHttpAndRefusesMalformedRequests) {
   auto split = http.Send({"GET", server.url() + "/x", {{"Authorization", "Bearer a\r\nX-Evil: 1"}}, ""});
   EXPECT_EQ(split.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(server.Requests().size(), 0u);
+}
+
+// The server's default (no --federation-allow-private-hosts): a provider host that is, or
+// resolves to, a loopback, private or link-local address gets no connection at all.
+TEST(CurlUpstreamHttp, ByDefaultRefusesAnAddressThatIsNotPublic) {
+  EXPECT_FALSE(CurlUpstreamHttpOptions{}.allow_private_addresses);
+  LoopbackHttpServer server;
+  server.Route("GET", "/jwks", [](const LoopbackRequest&) {
+    return LoopbackResponse::Json({{"keys", boost::json::array{}}});
+  });
+  server.Route("POST", "/token", [](const LoopbackRequest&) {
+    return LoopbackResponse::Json({{"access_token", "x"}});
+  });
+  const std::string port = std::to_string(server.port());
+  CurlUpstreamHttp http(PublicOnly());
+  CurlUpstreamHttp server_default;  // default options, as the server builds it without the flag
+  for (CurlUpstreamHttp* client : {&http, &server_default}) {
+    auto response = client->Send({"GET", server.url() + "/jwks?token=t0ps3cret", {}, ""});
+    ASSERT_FALSE(response.ok());
+    EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+    EXPECT_THAT(response.status().message(),
+                HasSubstr("upstream 127.0.0.1:" + port + ": not a public address"));
+    EXPECT_THAT(response.status().message(), HasSubstr("--federation-allow-private-hosts"));
+    EXPECT_THAT(response.status().message(), Not(HasSubstr("t0ps3cret")));
+  }
+  // A POST's body (a code, a client secret) never leaves either.
+  auto post = http.Send({"POST", server.url() + "/token", {}, "client_secret=s3cret"});
+  EXPECT_EQ(post.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(post.status().message(), Not(HasSubstr("s3cret")));
+  // The address connected to is judged, not the name: "localhost" resolves to loopback.
+  auto by_name = http.Send({"GET", "http://localhost:" + port + "/jwks", {}, ""});
+  EXPECT_EQ(by_name.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(by_name.status().message(),
+              HasSubstr("upstream localhost:" + port + ": not a public address"));
+  EXPECT_EQ(server.Requests().size(), 0u);
+}
+
+TEST(CurlUpstreamHttp, ByDefaultRefusesMetadataPrivateAndLoopbackAddressesWithoutConnecting) {
+  CurlUpstreamHttp http(PublicOnly());
+  for (std::string host : {"169.254.169.254", "10.0.0.1", "172.16.0.1", "192.168.1.1",
+                           "100.100.100.200", "0.0.0.0", "127.0.0.2", "[::1]", "[fd00:ec2::254]",
+                           "[::ffff:169.254.169.254]"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto response = http.Send({"GET", "http://" + host + "/latest/meta-data/", {}, ""});
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(response.ok()) << host;
+    EXPECT_EQ(response.status().code(), StatusCode::kUnavailable) << host;
+    EXPECT_TRUE(response.status().message().starts_with("upstream " + host +
+                                                        ": not a public address"))
+        << response.status().message();
+    // Refused before any connect(): no connect timeout to wait out.
+    EXPECT_LT(elapsed, std::chrono::milliseconds(500)) << host;
+  }
+}
+
+TEST(CurlUpstreamHttp, AllowPrivateAddressesReachesTheLoopbackServer) {
+  LoopbackHttpServer server;
+  server.Route("GET", "/jwks", [](const LoopbackRequest&) {
+    return LoopbackResponse::Json({{"keys", boost::json::array{}}});
+  });
+  CurlUpstreamHttpOptions options = PublicOnly();
+  options.allow_private_addresses = true;
+  CurlUpstreamHttp http(options);
+  for (std::string base : {server.url(), "http://localhost:" + std::to_string(server.port())}) {
+    auto response = http.Send({"GET", base + "/jwks", {}, ""});
+    ASSERT_TRUE(response.ok()) << base << ": " << response.status().ToString();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, R"({"keys":[]})");
+  }
+  EXPECT_EQ(server.CountTo("/jwks"), 2u);
 }
 
 // A TLS server on loopback with a fresh self-signed certificate for 127.0.0.1 (OpenSSL, one
