@@ -75,6 +75,7 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   account.set("user_display", "ada@example.com");
   account.set("profile_action", "/apps/acme/account/profile");
   account.set("password_action", "/apps/acme/account/password");
+  account.set("has_password", true);  // account_pages.cc: a federated account may have none
   account.set("logout_action", "/apps/acme/logout");
   account.set("email_action", "/apps/acme/account/email");
   account.set("verify_action", "/apps/acme/account/verify");
