@@ -190,6 +190,8 @@ void TesseraApp::BuildConsoleHandlers() {
       c.clients(), config_.access_token_ttl_s, c.refresh_tokens().options().refresh_token_ttl_s);
   console_credential_pages_ =
       std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients());
+  console_provider_pages_ =
+      std::make_unique<web::ConsoleProviderPages>(layout, c.identity_providers());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),
                                                              &c.federation());
   console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console(), c.invitations());
@@ -239,6 +241,7 @@ void TesseraApp::MountConsoles() {
   const web::ConsoleGates& gates = *console_gates_;
   console_app_pages_->Mount(*router_, gates);
   console_credential_pages_->Mount(*router_, gates);
+  console_provider_pages_->Mount(*router_, gates);
   console_user_pages_->Mount(*router_, gates);
   console_member_pages_->Mount(*router_, gates);
   console_invitation_pages_->Mount(*router_, gates);

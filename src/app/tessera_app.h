@@ -33,6 +33,7 @@
 #include "web/console_layout.h"
 #include "web/console_invitation_pages.h"
 #include "web/console_member_pages.h"
+#include "web/console_provider_pages.h"
 #include "web/console_user_pages.h"
 #include "api/system_api.h"
 #include "app/access_log.h"
@@ -149,6 +150,7 @@ class TesseraApp {
   std::unique_ptr<web::AuditTable> audit_table_;
   std::unique_ptr<web::ConsoleAppPages> console_app_pages_;
   std::unique_ptr<web::ConsoleCredentialPages> console_credential_pages_;
+  std::unique_ptr<web::ConsoleProviderPages> console_provider_pages_;
   std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
   std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;

@@ -139,6 +139,9 @@ constexpr Notice kNotices[] = {
     {"client-saved", "The client was saved."},
     {"client-created", "The client was created."},
     {"client-revoked", "The client was revoked: it can no longer sign users in or get tokens."},
+    {"provider-deleted",
+     "The sign-in provider was deleted, with every user’s link to it: its button is gone from "
+     "the sign-in page."},
     {"user-disabled", "The user was disabled and signed out everywhere."},
     {"user-enabled", "The user was enabled: they can sign in again."},
     {"user-signed-out", "The user was signed out of every session."},

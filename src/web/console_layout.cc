@@ -31,11 +31,14 @@ void ConsoleLayout::AppBase(PageData& d, const AppVisitor& a, std::string title,
     const char* path;
     const char* key;
   };
-  constexpr Tab kTabs[] = {
-      {"Overview", "", "overview"},          {"Settings", "/settings", "settings"},
-      {"API keys", "/api-keys", "api-keys"}, {"OAuth clients", "/clients", "clients"},
-      {"Users", "/users", "users"},          {"Members", "/members", "members"},
-      {"Audit log", "/audit", "audit"}};
+  constexpr Tab kTabs[] = {{"Overview", "", "overview"},
+                           {"Settings", "/settings", "settings"},
+                           {"API keys", "/api-keys", "api-keys"},
+                           {"OAuth clients", "/clients", "clients"},
+                           {"Sign-in providers", "/sign-in-providers", "sign-in-providers"},
+                           {"Users", "/users", "users"},
+                           {"Members", "/members", "members"},
+                           {"Audit log", "/audit", "audit"}};
   PageData tabs = console::List();
   for (const Tab& t : kTabs) {
     PageData tab;

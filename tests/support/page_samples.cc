@@ -75,6 +75,7 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   account.set("user_display", "ada@example.com");
   account.set("profile_action", "/apps/acme/account/profile");
   account.set("password_action", "/apps/acme/account/password");
+  account.set("has_password", true);  // account_pages.cc: a federated account may have none
   account.set("logout_action", "/apps/acme/logout");
   account.set("email_action", "/apps/acme/account/email");
   account.set("verify_action", "/apps/acme/account/verify");
@@ -118,7 +119,6 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   account.set("has_api_tokens", true);
   account.set("revoke_api_tokens_label", "Also revoke my 1 personal API token");
   account.set("sign_out_everywhere_action", "/apps/acme/account/sign-out-everywhere");
-  account.set("has_password", true);
   account.set("has_sign_in_methods", true);
   account.set("has_identities", true);
   data identity = Pair("provider_name", "GitHub", "detail", "octocat · linked 2026-11-22 01:57 UTC");
