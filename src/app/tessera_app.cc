@@ -184,7 +184,8 @@ void TesseraApp::BuildConsoleHandlers() {
   console_gates_ =
       std::make_unique<web::ConsoleGates>(*page_kit_, layout, c.accounts(), c.console());
   audit_table_ = std::make_unique<web::AuditTable>(web::AuditTable::Services{
-      c.audit(), c.accounts(), c.clients(), c.app_api_keys(), page_kit_->urls, c.clock()});
+      c.audit(), c.accounts(), c.clients(), c.app_api_keys(), c.identity_providers(),
+      page_kit_->urls, c.clock()});
   console_app_pages_ = std::make_unique<web::ConsoleAppPages>(
       layout, c.accounts(), c.apps(), c.console(), c.user_management(), c.app_api_keys(),
       c.clients(), config_.access_token_ttl_s, c.refresh_tokens().options().refresh_token_ttl_s);

@@ -224,6 +224,12 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
       return c.ok() ? c->name : std::string();
     });
   };
+  const auto provider_name = [&](const store::App& app, const std::string& id) -> std::string {
+    return cached("provider|" + app.id + "|" + id, [&] {
+      auto p = s_.providers.Get(app, id);
+      return p.ok() ? p->display_name : std::string();
+    });
+  };
   const auto key_name = [&](const store::App& app, const std::string& id) -> std::string {
     auto it = key_names.find(app.id);
     if (it == key_names.end()) {
@@ -319,6 +325,12 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
           break;
         case store::AuditSubjectType::kDeveloper:
           subject_label = console_email(e.subject_id);
+          break;
+        case store::AuditSubjectType::kIdentityProvider:
+          subject_label = provider_name(*app, e.subject_id);
+          if (!subject_label.empty()) {
+            subject_url = app_path(*app, "/sign-in-providers/" + http::FormEncode(e.subject_id));
+          }
           break;
         default:
           break;

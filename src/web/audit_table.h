@@ -1,6 +1,6 @@
 // File: audit_table.h
 // The audit log as a console page shows it, for people: who and what by name (emails, client
-// and key names) linked to their console pages instead of raw ids, the details as a short
+// key and sign-in provider names) linked to their console pages instead of raw ids, the details as a short
 // sentence instead of JSON, times as "5 min ago" with the time beside in the viewer's own zone
 // (their profile's `zoneinfo`: pages have no JavaScript to ask the browser; UTC, labelled, when
 // they set none) and the exact UTC time on hover, and filters by action,
@@ -16,6 +16,7 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
+#include "federation/identity_provider_service.h"
 #include "http/query.h"
 #include "oauth/client_service.h"
 #include "tenancy/app_api_key_service.h"
@@ -32,6 +33,7 @@ class AuditTable {
     services::AccountService& accounts;  // users' and console users' emails
     services::ClientService& clients;     // client names
     services::AppApiKeyService& keys;     // key names
+    services::IdentityProviderService& providers;  // sign-in provider names
     const PageUrls& urls;
     const Clock& clock;
   };

@@ -13,6 +13,7 @@
 #include "http/form.h"
 #include "tests/support/handler_harness.h"
 #include "tests/support/page_samples.h"
+#include "web/console_audit_pages.h"
 #include "web/console_provider_pages.h"
 
 namespace tessera::testing_support {
@@ -64,10 +65,10 @@ class ConsoleProviderPagesTest : public HandlerHarness {
  protected:
   void SetUp() override {
     HandlerHarness::SetUp();
-    providers_ = std::make_unique<services::IdentityProviderService>(
-        *store_, crypto::RandomBytes(32), clock_, audit_.get());
     pages_ = std::make_unique<web::ConsoleProviderPages>(*layout_, *providers_);
     pages_->Mount(*router_, *console_gates_);
+    audit_pages_ = std::make_unique<web::ConsoleAuditPages>(*layout_, *audit_table_);
+    audit_pages_->Mount(*router_, *console_gates_);
     owner_ = MakeUser(console_app_, "owner@example.com");
     other_ = MakeUser(console_app_, "other@example.com");
     auto shop = console_->CreateApp(owner_, "shop", "Shop", services::CliActor());
@@ -100,8 +101,8 @@ class ConsoleProviderPagesTest : public HandlerHarness {
     return location.substr(std::string_view(kOrigin).size());
   }
 
-  std::unique_ptr<services::IdentityProviderService> providers_;
   std::unique_ptr<web::ConsoleProviderPages> pages_;
+  std::unique_ptr<web::ConsoleAuditPages> audit_pages_;
   store::User owner_, other_;
   store::App shop_;
   CookieJar jar_;
@@ -337,6 +338,23 @@ TEST_F(ConsoleProviderPagesTest, SomeoneElsesAppOrProviderIsTheSameNotFound) {
   EXPECT_TRUE(providers_->Get(mine->app, theirs.id).ok());
   EXPECT_EQ(Get(std::string(kList) + "/no-such-id").status, 404u);
   EXPECT_EQ(Get(std::string(kList) + "/%FF%FE").status, 404u);
+}
+
+// The app's audit log names a provider by its display name, linked to its page; once the
+// provider is deleted the row keeps its short id (there is no page to link to).
+TEST_F(ConsoleProviderPagesTest, TheAuditLogNamesTheProviderAndLinksToItsPage) {
+  store::IdentityProvider p = AddGithub(shop_);
+  http::Response audit = Get("/console/apps/shop/audit?action=identity_provider.created");
+  ASSERT_EQ(audit.status, 200u);
+  EXPECT_TRUE(Shows(audit, "Sign-in provider"));
+  EXPECT_TRUE(Shows(audit, "href=\"" + PageOf(p) + "\">GitHub</a>")) << audit.body;
+  EXPECT_FALSE(Shows(audit, ">" + p.id.substr(0, 8) + "<"));
+
+  ASSERT_EQ(Post(PageOf(p) + "/delete", "confirm=on").status, 303u);
+  http::Response after = Get("/console/apps/shop/audit?action=identity_provider.deleted");
+  ASSERT_EQ(after.status, 200u);
+  EXPECT_FALSE(Shows(after, "href=\"" + PageOf(p) + "\"")) << "no link to a deleted provider";
+  EXPECT_TRUE(Shows(after, p.id.substr(0, 8)));
 }
 
 }  // namespace

@@ -166,6 +166,14 @@ for (const backend of backends()) {
       assert.match(await page.locator('tbody tr', { hasText: 'GitHub' }).innerText(), /\bOff\b/);
       await shot(page, 'list-off');
 
+      // The app's audit log names the provider and links to its page, no raw id.
+      await page.goto(`${base}/console/apps/${app.slug}/audit?action=identity_provider.updated`);
+      const row = page.locator('tbody tr').first();
+      assert.match(await row.innerText(), /Sign-in provider/);
+      const link = row.getByRole('link', { name: 'GitHub' });
+      assert.equal(await link.getAttribute('href'), new URL(githubPage).pathname);
+      assert.doesNotMatch(await page.locator('tbody').innerText(), /[0-9a-f]{8}-[0-9a-f]{4}-/);
+
       const hosted = await signInButtons();
       assert.deepEqual(hosted.names, [], await describePage(hosted.page));
       await shot(hosted.page, 'hosted-login-off');

@@ -21,6 +21,8 @@
 #include "api/console_caller.h"
 #include "api/console_users_api.h"
 #include "base/metrics.h"
+#include "crypto/random.h"
+#include "federation/identity_provider_service.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "tests/support/service_stack.h"
@@ -134,8 +136,10 @@ class HandlerHarness : public ::testing::Test, protected services::testing_suppo
         std::make_unique<web::AccountPages>(*kit_, *accounts_, *sessions_, *authz_, *api_tokens_);
     layout_ = std::make_unique<web::ConsoleLayout>(*kit_);
     console_gates_ = std::make_unique<web::ConsoleGates>(*kit_, *layout_, *accounts_, *console_);
+    providers_ = std::make_unique<services::IdentityProviderService>(
+        *store_, crypto::RandomBytes(32), clock_, audit_.get());
     audit_table_ = std::make_unique<web::AuditTable>(web::AuditTable::Services{
-        *audit_, *accounts_, *clients_, *api_keys_, kit_->urls, clock_});
+        *audit_, *accounts_, *clients_, *api_keys_, *providers_, kit_->urls, clock_});
     console_app_pages_ = std::make_unique<web::ConsoleAppPages>(
         *layout_, *accounts_, *apps_, *console_, *users_, *api_keys_, *clients_, 600, 3600);
     admin_pages_ = std::make_unique<web::AdminPages>(*layout_, *apps_, *users_, *audit_table_);
@@ -225,6 +229,7 @@ class HandlerHarness : public ::testing::Test, protected services::testing_suppo
   std::unique_ptr<web::AccountPages> account_pages_;
   std::unique_ptr<web::ConsoleLayout> layout_;
   std::unique_ptr<web::ConsoleGates> console_gates_;
+  std::unique_ptr<services::IdentityProviderService> providers_;  // sign-in providers
   std::unique_ptr<web::AuditTable> audit_table_;
   std::unique_ptr<web::ConsoleAppPages> console_app_pages_;
   std::unique_ptr<web::AdminPages> admin_pages_;
