@@ -183,7 +183,9 @@ void CoreServices::BuildFederation() {
   provider_metadata_ = std::make_unique<services::ProviderMetadataCache>(*upstream_http_, clock_);
   federation_ = std::make_unique<services::FederatedSignIn>(
       *store_, *identity_providers_, *accounts_, *sessions_, *apps_, *upstream_http_,
-      *provider_metadata_, clock_, services::FederatedSignInOptions{}, audit_.get());
+      *provider_metadata_, clock_, services::FederatedSignInOptions{}, audit_.get(),
+      services::MailFlowContext{*store_, *apps_, *email_tokens_, *mail_limiter_, *mailer_, clock_,
+                                audit_.get()});
   // Identities linked before the owner of an unverified address proved it may be a
   // planter's, like a password set before it: they go (AccountService's hook).
   accounts_->SetAddressProvenHook([this](const store::App& app, const store::User& user) {

@@ -36,6 +36,8 @@ const std::vector<KindSpec>& Specs() {
       {"test", {"app_name"}, "Open the sign-in page"},  // `link` optional
       {"console_invitation", {"app_name", "link", "invited_app", "role", "expires_days"},
        "See the invitation"},
+      {"link_identity", {"app_name", "link", "provider_name", "account_email", "expires_in"},
+       "Link and sign in"},  // `upstream_label` optional
   };
   return kSpecs;
 }

@@ -24,13 +24,15 @@ kainjow::mustache::data Vars() {
   d.set("new_email", "ann.new@example.com");
   d.set("time_utc", "2025-06-15 15:06 UTC");
   d.set("forgot_url", "https://id.example.com/apps/acme/forgot-password");
+  d.set("provider_name", "GitHub");
+  d.set("account_email", "ada@example.com");
   return d;
 }
 
 TEST(MailTemplates, EveryKindRenders) {
   EXPECT_THAT(MailKinds(), ::testing::ElementsAre("account_secured", "change_email",
                                                   "console_invitation", "email_changed",
-                                                  "email_code",
+                                                  "email_code", "link_identity",
                                                   "magic_link", "password_changed",
                                                   "password_reset", "test", "verify_email"));
   for (const auto& kind : MailKinds()) {

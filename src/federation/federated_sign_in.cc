@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "accounts/identity_rules.h"
+#include "base/duration_text.h"
 #include "base/log.h"
 #include "base/percent_encoding.h"
 #include "crypto/digest.h"
@@ -92,9 +93,18 @@ Result<StartedFederation> FederatedSignIn::Start(const store::App& app,
   UpstreamLogin login{RandomValue(), RandomValue(), RandomValue(),
                       FederationCallbackUrl(apps_.IssuerFor(app.slug), provider->slug)};
   auto connector = MakeConnector(*provider, std::move(secret), http_, metadata_, clock_);
-  TESSERA_ASSIGN_OR_RETURN(std::string url, connector->LoginUrl(login));
+  auto url = connector->LoginUrl(login);
+  if (!url.ok()) {
+    // The API flow's request was valid, so its error goes back to the app, as the
+    // callback's would (RFC 6749 §4.1.2.1): the app's backend can tell its user.
+    if (start.purpose != FederationPurpose::kApi) return url.status();
+    LogJson(spdlog::level::warn, "federation_start_failed",
+            {{"app", app.slug}, {"provider", provider->slug}, {"error", url.status().ToString()}});
+    json::object back{{"redirect_uri", start.redirect_uri}, {"client_state", start.client_state}};
+    return StartedFederation{ApiRedirect(back, {{"error", "temporarily_unavailable"}}), ""};
+  }
 
-  StartedFederation started{std::move(url), RandomValue()};
+  StartedFederation started{std::move(*url), RandomValue()};
   json::object payload{
       {"provider_id", provider->id},
       {"purpose", kPurposeText[static_cast<int>(start.purpose)]},
@@ -357,7 +367,7 @@ Result<PendingLinkView> FederatedSignIn::PendingLink(const store::App& app,
   TESSERA_ASSIGN_OR_RETURN(store::User user, accounts_.GetUser(app, Text(p, "user_id")));
   UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
   return PendingLinkView{provider.display_name, user.email, who.email, who.username,
-                         user.password_hash.has_value()};
+                         user.password_hash.has_value(), mail_.has_value()};
 }
 
 Result<FederationOutcome> FederatedSignIn::ProveWithPassword(const store::App& app,
@@ -387,6 +397,11 @@ Result<FederationOutcome> FederatedSignIn::ProveWithPassword(const store::App& a
   auto consumed = store_.ConsumeFederationTicket(app.id, hash, store::FederationTicketKind::kPendingLink,
                                                  clock_.NowMillis());
   if (!consumed.ok()) return FailedPreconditionError("this link has expired; please sign in again");
+  return LinkProven(app, p, std::move(*proven), client);
+}
+
+Result<FederationOutcome> FederatedSignIn::LinkProven(const store::App& app, const json::object& p,
+                                                      store::User user, const ClientInfo& client) {
   TESSERA_ASSIGN_OR_RETURN(store::IdentityProvider provider,
                            providers_.Get(app, Text(p, "provider_id")));
   if (!provider.enabled) {
@@ -394,8 +409,109 @@ Result<FederationOutcome> FederatedSignIn::ProveWithPassword(const store::App& a
                                    " has been turned off for this app");
   }
   UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
-  TESSERA_RETURN_IF_ERROR(Link(app, provider, *proven, who, client));
-  return Complete(app, provider, std::move(*proven), false, p.at("login").as_object(), client);
+  TESSERA_RETURN_IF_ERROR(Link(app, provider, user, who, client));
+  return Complete(app, provider, std::move(user), false, p.at("login").as_object(), client);
+}
+
+Result<MailedProof> FederatedSignIn::MailProofLink(const store::App& app,
+                                                   std::string_view proof_ticket,
+                                                   const ClientInfo& client) {
+  const auto expired = [] { return FailedPreconditionError("this link has expired; please sign in again"); };
+  if (!mail_) return FailedPreconditionError("this server sends no mail");
+  if (proof_ticket.empty() || proof_ticket.size() > 100) return expired();
+  const std::string proof_hash = crypto::Sha256Hex(proof_ticket);
+  auto live = store_.GetLiveFederationTicket(app.id, proof_hash,
+                                             store::FederationTicketKind::kPendingLink,
+                                             clock_.NowMillis());
+  if (!live.ok()) return live.status().IsNotFound() ? expired() : live.status();
+  json::value parsed = json::parse(live->payload_json);
+  const json::object& p = parsed.as_object();
+  TESSERA_ASSIGN_OR_RETURN(store::User account, accounts_.GetUser(app, Text(p, "user_id")));
+  if (account.disabled) return expired();
+  TESSERA_ASSIGN_OR_RETURN(store::IdentityProvider provider,
+                           providers_.Get(app, Text(p, "provider_id")));
+  // Per address and per IP, like every mail: the page cannot be made a mail cannon.
+  TESSERA_RETURN_IF_ERROR(mail_->limiter.Acquire(app, account.email, client.ip));
+
+  // The link lives as long as the pending link, and only the browser that asked holds the
+  // binding: whoever else opens it (the owner of a targeted account, say) links nothing.
+  MailedProof out;
+  out.browser_binding = RandomValue();
+  out.address = account.email;
+  const std::string token = crypto::NewSecretToken("tfl_");
+  json::object payload{{"proof", proof_hash},
+                       {"binding", crypto::Sha256Hex(out.browser_binding)}};
+  const UnixMillis now = clock_.NowMillis();
+  TESSERA_RETURN_IF_ERROR(store_.CreateFederationTicket(
+      {crypto::Sha256Hex(token), app.id, store::FederationTicketKind::kMailedProof,
+       json::serialize(payload), now, live->expires_at, std::nullopt}));
+
+  UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
+  kainjow::mustache::data vars;
+  vars.set("provider_name", provider.display_name);
+  vars.set("account_email", account.email);
+  vars.set("upstream_label", !who.username.empty() ? who.username : who.email);
+  vars.set("link", TokenLink(*mail_, app, "federation/link/confirm", token));
+  vars.set("expires_in", DurationText(std::max<int64_t>(60, (live->expires_at - now) / 1000)));
+  TESSERA_RETURN_IF_ERROR(SendTemplatedMail(*mail_, app, "link_identity", account.email, vars));
+  return out;
+}
+
+Result<store::FederationTicket> FederatedSignIn::LiveMailedProof(const store::App& app,
+                                                                 std::string_view token) {
+  if (!crypto::IsSecretTokenShaped(token, "tfl_")) return NotFoundError("no such link");
+  return store_.GetLiveFederationTicket(app.id, crypto::Sha256Hex(token),
+                                        store::FederationTicketKind::kMailedProof,
+                                        clock_.NowMillis());
+}
+
+Result<PendingLinkView> FederatedSignIn::MailedLink(const store::App& app, std::string_view token) {
+  TESSERA_ASSIGN_OR_RETURN(store::FederationTicket mailed, LiveMailedProof(app, token));
+  json::value parsed = json::parse(mailed.payload_json);
+  TESSERA_ASSIGN_OR_RETURN(
+      store::FederationTicket pending,
+      store_.GetLiveFederationTicket(app.id, Text(parsed.as_object(), "proof"),
+                                     store::FederationTicketKind::kPendingLink, clock_.NowMillis()));
+  json::value pending_parsed = json::parse(pending.payload_json);
+  const json::object& p = pending_parsed.as_object();
+  TESSERA_ASSIGN_OR_RETURN(store::IdentityProvider provider,
+                           providers_.Get(app, Text(p, "provider_id")));
+  TESSERA_ASSIGN_OR_RETURN(store::User user, accounts_.GetUser(app, Text(p, "user_id")));
+  UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
+  return PendingLinkView{provider.display_name, user.email, who.email, who.username,
+                         user.password_hash.has_value(), true};
+}
+
+Result<FederationOutcome> FederatedSignIn::ProveWithMailedLink(const store::App& app,
+                                                               std::string_view token,
+                                                               std::string_view browser_binding,
+                                                               const ClientInfo& client) {
+  const auto expired = [] {
+    return FailedPreconditionError("this link has expired or was used; please sign in again");
+  };
+  auto mailed = LiveMailedProof(app, token);
+  if (!mailed.ok()) return mailed.status().IsNotFound() ? expired() : mailed.status();
+  json::value parsed = json::parse(mailed->payload_json);
+  const json::object& m = parsed.as_object();
+  // Checked before anything is used up: the right browser can still use the link after a
+  // wrong one tried.
+  if (browser_binding.empty() || browser_binding.size() > 100 ||
+      !crypto::ConstantTimeEquals(crypto::Sha256Hex(browser_binding), Text(m, "binding"))) {
+    return FailedPreconditionError(
+        "this link works only in the browser where you asked for it; open it there");
+  }
+  const UnixMillis now = clock_.NowMillis();
+  auto used = store_.ConsumeFederationTicket(app.id, mailed->hash,
+                                             store::FederationTicketKind::kMailedProof, now);
+  if (!used.ok()) return used.status().IsNotFound() ? expired() : used.status();
+  auto pending = store_.ConsumeFederationTicket(app.id, Text(m, "proof"),
+                                                store::FederationTicketKind::kPendingLink, now);
+  if (!pending.ok()) return pending.status().IsNotFound() ? expired() : pending.status();
+  json::value pending_parsed = json::parse(pending->payload_json);
+  const json::object& p = pending_parsed.as_object();
+  TESSERA_ASSIGN_OR_RETURN(store::User account, accounts_.GetUser(app, Text(p, "user_id")));
+  if (account.disabled) return expired();
+  return LinkProven(app, p, std::move(account), client);
 }
 
 Result<TokenGrant> FederatedSignIn::RedeemApiCode(const store::App& app, std::string_view code,

@@ -6,14 +6,16 @@
 //   - linked already → signs in to its user;
 //   - new, and the address is an existing account's → never linked silently: linked at once
 //     only when the provider vouches for the address, the app trusts it and the account's own
-//     address is verified; otherwise the person proves they own the account (its password)
-//     first — and an account whose address is unverified is never linked to at all;
+//     address is verified; otherwise the person proves they own the account first — its
+//     password, or a link mailed to its address and opened in the same browser — and an
+//     account whose address is unverified is never linked to at all;
 //   - new, no such account → a new account (when the provider and the app allow sign-up).
 // The API flow (an app's backend starts it) ends with a one-time code on one of the app's
 // redirect URIs, which the backend exchanges for the usual token response: never a token in
 // a URL.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "email_flows/mail_flow.h"
 #include "federation/connector.h"
 #include "federation/federation_store.h"
 #include "federation/identity_provider_service.h"
@@ -49,7 +52,9 @@ struct FederationStart {
 };
 
 struct StartedFederation {
-  std::string upstream_url;     // where to send the browser
+  // Where to send the browser: the provider; or, in the API flow when the provider cannot
+  // be reached, back to the app with error=temporarily_unavailable (and no binding).
+  std::string upstream_url;
   // A random value for a cookie: the callback must come back to the browser that started
   // (so nobody can sign a victim in to the attacker's account with a callback URL).
   std::string browser_binding;
@@ -79,7 +84,16 @@ struct PendingLinkView {
   std::string account_email;
   std::string upstream_email;
   std::string upstream_username;
-  bool account_has_password = true;  // else: it proves itself by a sign-in link, then links
+  bool account_has_password = true;  // else it proves itself by a mailed link only
+  bool can_mail = false;              // a proof link can be mailed (the server sends mail)
+};
+
+// A proof link on its way to the account's address.
+struct MailedProof {
+  // A random value for a cookie: the link links only in the browser that asked for it (a
+  // link forwarded to, or clicked by, the account's owner elsewhere links nothing).
+  std::string browser_binding;
+  std::string address;  // where it went, for the "check your mail" page
 };
 
 // A user's linked identity as the account page and console show it.
@@ -95,15 +109,17 @@ struct FederatedSignInOptions {
   int64_t api_code_ttl_s = 60;
 };
 
+
 class FederatedSignIn {
  public:
   FederatedSignIn(store::FederationStore& store, IdentityProviderService& providers,
                   AccountService& accounts, SessionService& sessions, AppService& apps,
                   UpstreamHttp& http, ProviderMetadataCache& metadata, const Clock& clock,
-                  FederatedSignInOptions options = {}, AuditLog* audit = nullptr)
+                  FederatedSignInOptions options = {}, AuditLog* audit = nullptr,
+                  std::optional<MailFlowContext> mail = std::nullopt)
       : store_(store), providers_(providers), accounts_(accounts), sessions_(sessions),
         apps_(apps), http_(http), metadata_(metadata), clock_(clock), options_(options),
-        audit_(audit) {}
+        audit_(audit), mail_(std::move(mail)) {}
 
   // The enabled providers of the app, for the sign-in page's buttons.
   Result<std::vector<store::IdentityProvider>> EnabledProviders(const store::App& app);
@@ -128,6 +144,21 @@ class FederatedSignIn {
   Result<FederationOutcome> ProveWithPassword(const store::App& app, std::string_view proof_ticket,
                                               std::string_view password, const ClientInfo& client);
 
+  // The other proof: a link mailed to the account's address (counted by the mail limits),
+  // which works once, while the pending link lives, in the browser that asked for it.
+  // kFailedPrecondition when the pending link is gone or no mail can be sent.
+  Result<MailedProof> MailProofLink(const store::App& app, std::string_view proof_ticket,
+                                    const ClientInfo& client);
+  // What the mailed link would link (its page asks before it links: mail scanners open
+  // links); kNotFound when it is unknown, used or expired.
+  Result<PendingLinkView> MailedLink(const store::App& app, std::string_view token);
+  // Links after the mailed link came back to the browser that asked for it; then as Finish
+  // would have. kFailedPrecondition for another browser (the link stays usable), an expired
+  // or used link.
+  Result<FederationOutcome> ProveWithMailedLink(const store::App& app, std::string_view token,
+                                                std::string_view browser_binding,
+                                                const ClientInfo& client);
+
   // The API flow's last step: the app's backend exchanges the one-time code (single use,
   // bound to the redirect URI, and to the PKCE verifier when a challenge was sent).
   Result<TokenGrant> RedeemApiCode(const store::App& app, std::string_view code,
@@ -150,6 +181,11 @@ class FederatedSignIn {
   Result<FederationOutcome> Complete(const store::App& app, const store::IdentityProvider& provider,
                                      store::User user, bool created,
                                      const boost::json::object& login, const ClientInfo& client);
+  // Links the pending link `p` (its payload) to `user`, who proved they own the account,
+  // and finishes as Finish would have.
+  Result<FederationOutcome> LinkProven(const store::App& app, const boost::json::object& p,
+                                       store::User user, const ClientInfo& client);
+  Result<store::FederationTicket> LiveMailedProof(const store::App& app, std::string_view token);
   Status Link(const store::App& app, const store::IdentityProvider& provider,
               const store::User& user, const UpstreamIdentity& who, const ClientInfo& client);
   std::string ApiRedirect(const boost::json::object& login,
@@ -165,6 +201,7 @@ class FederatedSignIn {
   const Clock& clock_;
   FederatedSignInOptions options_;
   AuditLog* audit_;
+  std::optional<MailFlowContext> mail_;
 };
 
 }  // namespace tessera::services

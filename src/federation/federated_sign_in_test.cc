@@ -54,9 +54,11 @@ class FederatedSignInTest : public ::testing::Test, protected testing_support::S
     providers_ = std::make_unique<IdentityProviderService>(*store_, crypto::RandomBytes(32),
                                                            clock_, audit_.get());
     metadata_ = std::make_unique<ProviderMetadataCache>(http_, clock_);
-    federation_ = std::make_unique<FederatedSignIn>(*store_, *providers_, *accounts_, *sessions_,
-                                                    *apps_, http_, *metadata_, clock_,
-                                                    FederatedSignInOptions{}, audit_.get());
+    federation_ = std::make_unique<FederatedSignIn>(
+        *store_, *providers_, *accounts_, *sessions_, *apps_, http_, *metadata_, clock_,
+        FederatedSignInOptions{}, audit_.get(),
+        MailFlowContext{*store_, *apps_, *email_tokens_, *mail_limiter_, *mailer_, clock_,
+                        audit_.get()});
     accounts_->SetAddressProvenHook([this](const store::App& app, const store::User& user) {
       federation_->UnlinkAllAfterAddressProof(app, user);
     });
@@ -85,6 +87,8 @@ class FederatedSignInTest : public ::testing::Test, protected testing_support::S
     UpstreamCallback cb{github_.code, QueryParam(started->upstream_url, "state"), "", "", ""};
     return federation_->Finish(app_, "github", cb, started->browser_binding, {"127.0.0.1", "test"});
   }
+
+  static std::string RandomBinding() { return crypto::Base64UrlEncode(crypto::RandomBytes(32)); }
 
   store::User PasswordUser(const std::string& email, bool verified) {
     SignupInput in;
@@ -176,6 +180,88 @@ TEST_F(FederatedSignInTest, WithoutTrustTheOwnerProvesTheAccountWithItsPassword)
   auto replay = federation_->ProveWithPassword(app_, out->proof_ticket,
                                                "correct horse battery staple", {});
   EXPECT_EQ(replay.status().code(), StatusCode::kFailedPrecondition) << "single use";
+}
+
+// The other proof: a link mailed to the account's address. It links only in the browser
+// that asked for it (its binding), once, and its page asks first (GET links nothing).
+TEST_F(FederatedSignInTest, OrTheOwnerProvesTheAccountByALinkMailedToItInTheSameBrowser) {
+  ProviderInput off;
+  off.trust_email = false;
+  ASSERT_TRUE(providers_->Update(app_, github_provider_.id, off, SystemActor()).ok());
+  store::User ada = PasswordUser("octo@example.com", /*verified=*/true);
+  auto out = GithubSignIn();
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->kind, Kind::kNeedsProof);
+  EXPECT_TRUE(federation_->PendingLink(app_, out->proof_ticket)->can_mail);
+
+  auto sent = federation_->MailProofLink(app_, out->proof_ticket, {"127.0.0.1", "test"});
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  EXPECT_EQ(sent->address, "octo@example.com");
+  auto mail = store_->LeaseDueMail(clock_.NowMillis(), 10, 60'000).value();
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_EQ(mail[0].kind, "link_identity");
+  EXPECT_EQ(mail[0].to_address, "octo@example.com");
+  EXPECT_NE(mail[0].text_body.find("GitHub (octo)"), std::string::npos) << mail[0].text_body;
+  const std::string& body = mail[0].text_body;
+  size_t at = body.find("token=");
+  ASSERT_NE(at, std::string::npos) << body;
+  std::string token = body.substr(at + 6, body.find_first_of(" \n", at) - at - 6);
+  ASSERT_TRUE(token.starts_with("tfl_")) << token;
+
+  auto view = federation_->MailedLink(app_, token);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->account_email, "octo@example.com");
+  EXPECT_TRUE(federation_->LinkedIdentities(app_, ada.id)->empty()) << "looking links nothing";
+
+  // Opened in another browser (the account's owner, lured by someone else's sign-in): no.
+  for (std::string other : {std::string(), std::string("forged"), RandomBinding()}) {
+    auto elsewhere = federation_->ProveWithMailedLink(app_, token, other, {});
+    ASSERT_FALSE(elsewhere.ok());
+    EXPECT_EQ(elsewhere.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(elsewhere.status().message().find("browser"), std::string::npos);
+  }
+  EXPECT_TRUE(federation_->LinkedIdentities(app_, ada.id)->empty());
+  EXPECT_EQ(federation_->ProveWithMailedLink(app_, "tfl_forged", sent->browser_binding, {})
+                .status().code(), StatusCode::kFailedPrecondition);
+
+  auto proven = federation_->ProveWithMailedLink(app_, token, sent->browser_binding, {});
+  ASSERT_TRUE(proven.ok()) << proven.status().ToString();
+  EXPECT_EQ(proven->kind, Kind::kSignedIn);
+  EXPECT_EQ(proven->user.id, ada.id);
+  EXPECT_EQ(federation_->LinkedIdentities(app_, ada.id)->size(), 1u);
+  // Single use, and the pending link went with it.
+  EXPECT_EQ(federation_->ProveWithMailedLink(app_, token, sent->browser_binding, {})
+                .status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(federation_->ProveWithPassword(app_, out->proof_ticket,
+                                           "correct horse battery staple", {})
+                .status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(federation_->MailedLink(app_, token).status().IsNotFound());
+}
+
+TEST_F(FederatedSignInTest, ProofMailsAreCountedAndEndWithThePendingLink) {
+  ProviderInput off;
+  off.trust_email = false;
+  ASSERT_TRUE(providers_->Update(app_, github_provider_.id, off, SystemActor()).ok());
+  PasswordUser("octo@example.com", /*verified=*/true);
+  auto out = GithubSignIn();
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  // The mail limit per address (5 an hour) holds here as for every mail.
+  Status last;
+  int sent = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto s = federation_->MailProofLink(app_, out->proof_ticket, {"127.0.0.1", "test"});
+    if (s.ok()) ++sent;
+    last = s.status();
+  }
+  EXPECT_EQ(sent, 5);
+  EXPECT_EQ(last.code(), StatusCode::kRateLimited);
+  EXPECT_EQ(store_->CountUnsentMail().value(), 5);
+  // Gone with the pending link: nothing is mailed for an unknown or expired one.
+  EXPECT_EQ(federation_->MailProofLink(app_, "no-such-ticket", {}).status().code(),
+            StatusCode::kFailedPrecondition);
+  clock_.Advance((FederatedSignInOptions{}.proof_ttl_s + 1) * 1000);
+  EXPECT_EQ(federation_->MailProofLink(app_, out->proof_ticket, {}).status().code(),
+            StatusCode::kFailedPrecondition);
 }
 
 TEST_F(FederatedSignInTest, AnUnverifiedAccountIsNeverLinkedTo) {
@@ -301,6 +387,34 @@ TEST_F(FederatedSignInTest, TheApiFlowAnswersProviderErrorsByRedirect) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(out->kind, Kind::kRedirect);
   EXPECT_EQ(out->redirect_url, back + "?error=access_denied&state=s1");
+}
+
+// A provider that cannot be reached when the API flow starts: back to the app with the
+// error, as RFC 6749 §4.1.2.1 has it, once its redirect URI is known to be the app's.
+TEST_F(FederatedSignInTest, TheApiFlowAnswersAnUnreachableProviderAtStartByRedirect) {
+  const std::string back = "https://app.example.com/auth/done";
+  app_.settings.redirect_uris = {back};
+  ASSERT_TRUE(store_->UpdateAppSettings(app_.id, app_.settings).ok());
+  ProviderInput corp;
+  corp.kind = "oidc";
+  corp.slug = "corp";
+  corp.display_name = "Corp";
+  corp.issuer = "http://127.0.0.1:9";  // nothing listens: discovery fails
+  corp.client_id = "c";
+  corp.client_secret = "s";
+  ASSERT_TRUE(providers_->Add(app_, corp, SystemActor()).ok());
+  FederationStart start{.purpose = FederationPurpose::kApi, .redirect_uri = back,
+                        .client_state = "s1"};
+  auto started = federation_->Start(app_, "corp", start);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  EXPECT_EQ(started->upstream_url, back + "?error=temporarily_unavailable&state=s1");
+  EXPECT_TRUE(started->browser_binding.empty());
+  // Not the app's redirect URI: never redirected there.
+  start.redirect_uri = "https://evil.example/";
+  EXPECT_EQ(federation_->Start(app_, "corp", start).status().code(),
+            StatusCode::kInvalidArgument);
+  // The hosted pages' sign-in says so on its own page.
+  EXPECT_EQ(federation_->Start(app_, "corp", {}).status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(FederatedSignInTest, UnlinkingNeverRemovesTheLastWayIn) {

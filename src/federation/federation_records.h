@@ -68,11 +68,13 @@ enum class FederationTicketKind {
   kLogin,        // browser → provider → callback: state, nonce, PKCE verifier, where to go
   kPendingLink,  // an upstream identity waiting for proof that the person owns an account
   kApiCode,      // the API flow's one-time code, which the app's backend exchanges (60 s)
+  kMailedProof,  // a link mailed to the account's address: proof that its owner links
 };
 inline constexpr EnumText<FederationTicketKind> kFederationTicketKindTexts[] = {
     {FederationTicketKind::kLogin, "login"},
     {FederationTicketKind::kPendingLink, "pending_link"},
-    {FederationTicketKind::kApiCode, "api_code"}};
+    {FederationTicketKind::kApiCode, "api_code"},
+    {FederationTicketKind::kMailedProof, "mailed_proof"}};
 constexpr std::span<const EnumText<FederationTicketKind>> TextsOf(FederationTicketKind) {
   return kFederationTicketKindTexts;
 }

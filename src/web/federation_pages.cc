@@ -40,6 +40,12 @@ void FederationPages::Mount(http::Router& r, const PageGates& gates) {
         gates.WithApp(Bind(this, &FederationPages::ShowProof)));
   r.Add(bh::verb::post, "/apps/{app}/federation/link",
         gates.WithCsrf(Bind(this, &FederationPages::SubmitProof)), http::Dispatch::kHashing);
+  r.Add(bh::verb::post, "/apps/{app}/federation/link/email",
+        gates.WithCsrf(Bind(this, &FederationPages::MailProof)));
+  r.Add(bh::verb::get, "/apps/{app}/federation/link/confirm",
+        gates.WithApp(Bind(this, &FederationPages::ShowMailedLink)));
+  r.Add(bh::verb::post, "/apps/{app}/federation/link/confirm",
+        gates.WithCsrf(Bind(this, &FederationPages::ConfirmMailedLink)));
   r.Add(bh::verb::post, "/apps/{app}/account/identities/{provider}/link",
         gates.WithBrowserSession(back, Bind(this, &FederationPages::StartLink)));
   r.Add(bh::verb::post, "/apps/{app}/account/identities/{id}/unlink",
@@ -74,8 +80,10 @@ http::Response FederationPages::ToProvider(const store::App& app,
   r.status = 303;
   r.WithHeader("Location", started.upstream_url);
   r.WithHeader("Cache-Control", "no-store");
-  http::SetCookie(r, BindingCookieName(), started.browser_binding,
-                  {kit_.urls.secure(), true, "Lax", "/", kBindingCookieMaxAge});
+  if (!started.browser_binding.empty()) {
+    http::SetCookie(r, BindingCookieName(), started.browser_binding,
+                    {kit_.urls.secure(), true, "Lax", "/", kBindingCookieMaxAge});
+  }
   return r;
 }
 
@@ -199,9 +207,7 @@ http::Response FederationPages::ProofForm(const http::Request& req, const store:
   auto pending = federation_.PendingLink(app, ticket);
   if (!pending.ok()) {
     if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
-    return kit_.pages.Message(req, app, 410, "This link has expired",
-                              "Sign in with the provider again to start over.", false,
-                              kit_.urls.PagePath(app, "login"), "Back to sign in");
+    return LinkExpired(req, app);
   }
   PageData d;
   d.set("title", "Link your " + pending->provider_name + " account");
@@ -209,15 +215,13 @@ http::Response FederationPages::ProofForm(const http::Request& req, const store:
   d.set("account_email", pending->account_email);
   d.set("upstream_email", pending->upstream_email);
   d.set("upstream_username", pending->upstream_username);
-  // An account without a password proves itself by a sign-in link instead, and links the
-  // provider from its account page afterwards.
+  // Its password proves the account is theirs, or a link mailed to its address (the only
+  // way for an account without a password).
   d.set("has_password", pending->account_has_password);
-  if (app.settings.magic_link_login) {
-    d.set("magic_link_url", kit_.urls.PagePath(app, "magic-link") + "?return_to=" +
-                                http::FormEncode(kit_.urls.PagePath(app, "account")));
-  }
+  d.set("can_mail", pending->can_mail);
   d.set("ticket", ticket);
   d.set("action", kit_.urls.PagePath(app, "federation/link"));
+  d.set("mail_action", kit_.urls.PagePath(app, "federation/link/email"));
   d.set("forgot_url", kit_.urls.PagePath(app, "forgot-password"));
   d.set("login_url", kit_.urls.PagePath(app, "login"));
   if (!error.empty()) d.set("error", error);
@@ -246,6 +250,71 @@ http::Response FederationPages::SubmitProof(http::Request& req, const store::App
         ProofForm(req, app, ticket, "Too many wrong passwords. Try again later.", 429), s);
   }
   return Failure(req, app, s);
+}
+
+http::Response FederationPages::LinkExpired(const http::Request& req, const store::App& app) {
+  return kit_.pages.Message(req, app, 410, "This link has expired",
+                            "Sign in with the provider again to start over.", false,
+                            kit_.urls.PagePath(app, "login"), "Back to sign in");
+}
+
+http::Response FederationPages::MailProof(http::Request& req, const store::App& app,
+                                          const http::FormParams& form) {
+  std::string ticket = http::FormValue(form, "ticket");
+  if (ticket.size() > 100) ticket.clear();
+  auto sent = federation_.MailProofLink(app, ticket, ClientOf(req));
+  if (!sent.ok()) {
+    const Status& s = sent.status();
+    if (s.code() == StatusCode::kRateLimited) {
+      return WithRetryAfter(
+          ProofForm(req, app, ticket, "Too many emails were sent to this address. Try again later.",
+                    429),
+          s);
+    }
+    if (s.code() == StatusCode::kFailedPrecondition) return LinkExpired(req, app);
+    return Failure(req, app, s);
+  }
+  http::Response r = kit_.pages.Message(
+      req, app, 200, "Check your email",
+      "We sent a link to " + sent->address +
+          ". Open it in this browser to link the account and sign in. It works once, for the "
+          "next few minutes.",
+      true, kit_.urls.PagePath(app, "login"), "Back to sign in");
+  http::SetCookie(r, BindingCookieName(), sent->browser_binding,
+                  {kit_.urls.secure(), true, "Lax", "/", kBindingCookieMaxAge});
+  return r;
+}
+
+http::Response FederationPages::ShowMailedLink(http::Request& req, const store::App& app) {
+  std::string token = http::FormValue(PageQuery(req), "token");
+  if (token.size() > 100) token.clear();
+  auto pending = federation_.MailedLink(app, token);
+  if (!pending.ok()) {
+    if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
+    return LinkExpired(req, app);
+  }
+  PageData d;
+  d.set("title", "Link your " + pending->provider_name + " account");
+  d.set("provider_name", pending->provider_name);
+  d.set("account_email", pending->account_email);
+  d.set("upstream_label", pending->upstream_username.empty() ? pending->upstream_email
+                                                             : pending->upstream_username);
+  d.set("token", token);
+  d.set("action", kit_.urls.PagePath(app, "federation/link/confirm"));
+  d.set("login_url", kit_.urls.PagePath(app, "login"));
+  return kit_.pages.Page(req, app, "federation_link_confirm", std::move(d), 200);
+}
+
+http::Response FederationPages::ConfirmMailedLink(http::Request& req, const store::App& app,
+                                                  const http::FormParams& form) {
+  std::string token = http::FormValue(form, "token");
+  if (token.size() > 100) token.clear();
+  std::string binding = http::GetCookie(req, BindingCookieName()).value_or("");
+  auto outcome = federation_.ProveWithMailedLink(app, token, binding, ClientOf(req));
+  if (!outcome.ok()) return Failure(req, app, outcome.status());
+  http::Response r = Outcome(req, app, *outcome);
+  http::SetCookie(r, BindingCookieName(), "", {kit_.urls.secure(), true, "Lax", "/", 0});
+  return r;
 }
 
 http::Response FederationPages::Unlink(http::Request& req, const BrowserVisit& v,

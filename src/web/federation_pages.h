@@ -4,7 +4,10 @@
 //   GET  /federation/{provider}/start?return_to=…   to the provider (sign-in and sign-up pages)
 //   GET  /federation/{provider}/callback            back from it: signed in, linked, or proof
 //   GET  /federation/link?ticket=…                  "this address has an account: prove it's
-//   POST /federation/link                            yours" — the account's password links it
+//   POST /federation/link                            yours" — the account's password links it,
+//   POST /federation/link/email                      or a link mailed to its address, opened
+//   GET  /federation/link/confirm?token=…            in the same browser ("link and sign in?"
+//   POST /federation/link/confirm                    first: mail scanners open links)
 //   POST /account/identities/{provider}/link        the account page: link another way in
 //   POST /account/identities/{id}/unlink            …and unlink one (never the last)
 //   GET  /api/auth/{provider}?redirect_uri=…&state=…&code_challenge=…
@@ -37,6 +40,12 @@ class FederationPages {
   http::Response ShowProof(http::Request& req, const store::App& app);
   http::Response SubmitProof(http::Request& req, const store::App& app,
                              const http::FormParams& form);
+  http::Response MailProof(http::Request& req, const store::App& app,
+                           const http::FormParams& form);
+  http::Response ShowMailedLink(http::Request& req, const store::App& app);
+  http::Response ConfirmMailedLink(http::Request& req, const store::App& app,
+                                   const http::FormParams& form);
+  http::Response LinkExpired(const http::Request& req, const store::App& app);
   http::Response StartApi(http::Request& req, const store::App& app);
   http::Response StartLink(http::Request& req, const BrowserVisit& v, const http::FormParams& form);
   http::Response Unlink(http::Request& req, const BrowserVisit& v, const http::FormParams& form);

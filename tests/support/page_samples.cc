@@ -136,11 +136,23 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   link.set("action", "/apps/acme/federation/link");
   link.set("forgot_url", "/apps/acme/forgot-password");
   link.set("login_url", "/apps/acme/login");
+  link.set("mail_action", "/apps/acme/federation/link/email");
   link.set("has_password", true);
+  link.set("can_mail", true);
   pages.emplace_back("federation_link", link);
   link.set("has_password", false);
-  link.set("magic_link_url", "/apps/acme/magic-link?return_to=%2Fapps%2Facme%2Faccount");
+  pages.emplace_back("federation_link", link);
+  link.set("can_mail", false);
   pages.emplace_back("federation_link", std::move(link));
+
+  data confirm = Base("Link your GitHub account");
+  confirm.set("provider_name", "GitHub");
+  confirm.set("account_email", "ada@example.com");
+  confirm.set("upstream_label", "octocat");
+  confirm.set("token", "tfl_x");
+  confirm.set("action", "/apps/acme/federation/link/confirm");
+  confirm.set("login_url", "/apps/acme/login");
+  pages.emplace_back("federation_link_confirm", std::move(confirm));
 
   data logout = Base("Sign out");
   logout.set("action", "/apps/acme/logout");

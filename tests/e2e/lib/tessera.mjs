@@ -133,8 +133,10 @@ export class TesseraServer {
       '--data-dir', this.dataDir];
     // Fake upstream sign-in providers (lib/github_upstream.mjs) listen on 127.0.0.1, which the
     // server by default refuses to connect to (its SSRF guard: upstream requests only to
-    // public addresses). Every test server allows it: this harness runs on loopback only.
-    args.push('--federation-allow-private-hosts');
+    // public addresses). Every test server allows it: this harness runs on loopback only —
+    // except one started with `allowPrivateUpstreams: false`, which keeps the server's default
+    // (federation_private_hosts.test.mjs proves the guard).
+    if (o.allowPrivateUpstreams !== false) args.push('--federation-allow-private-hosts');
     if (this.databaseUrl) args.push('--database-url', this.databaseUrl);
     if (this.masterKeyFile) args.push('--master-key-file', this.masterKeyFile);
     if (o.fast !== false) args.push(...FAST_ARGON2);
