@@ -356,10 +356,15 @@ Status FederatedSignIn::Link(const store::App& app, const store::IdentityProvide
 Result<PendingLinkView> FederatedSignIn::PendingLink(const store::App& app,
                                                      std::string_view proof_ticket) {
   if (proof_ticket.empty() || proof_ticket.size() > 100) return NotFoundError("no such link");
+  return PendingLinkOf(app, crypto::Sha256Hex(proof_ticket));
+}
+
+Result<PendingLinkView> FederatedSignIn::PendingLinkOf(const store::App& app,
+                                                       const std::string& proof_hash) {
   TESSERA_ASSIGN_OR_RETURN(
       store::FederationTicket t,
-      store_.GetLiveFederationTicket(app.id, crypto::Sha256Hex(proof_ticket),
-                                     store::FederationTicketKind::kPendingLink, clock_.NowMillis()));
+      store_.GetLiveFederationTicket(app.id, proof_hash, store::FederationTicketKind::kPendingLink,
+                                     clock_.NowMillis()));
   json::value parsed = json::parse(t.payload_json);
   const json::object& p = parsed.as_object();
   TESSERA_ASSIGN_OR_RETURN(store::IdentityProvider provider,
@@ -468,18 +473,7 @@ Result<store::FederationTicket> FederatedSignIn::LiveMailedProof(const store::Ap
 Result<PendingLinkView> FederatedSignIn::MailedLink(const store::App& app, std::string_view token) {
   TESSERA_ASSIGN_OR_RETURN(store::FederationTicket mailed, LiveMailedProof(app, token));
   json::value parsed = json::parse(mailed.payload_json);
-  TESSERA_ASSIGN_OR_RETURN(
-      store::FederationTicket pending,
-      store_.GetLiveFederationTicket(app.id, Text(parsed.as_object(), "proof"),
-                                     store::FederationTicketKind::kPendingLink, clock_.NowMillis()));
-  json::value pending_parsed = json::parse(pending.payload_json);
-  const json::object& p = pending_parsed.as_object();
-  TESSERA_ASSIGN_OR_RETURN(store::IdentityProvider provider,
-                           providers_.Get(app, Text(p, "provider_id")));
-  TESSERA_ASSIGN_OR_RETURN(store::User user, accounts_.GetUser(app, Text(p, "user_id")));
-  UpstreamIdentity who = IdentityFrom(p.at("identity").as_object());
-  return PendingLinkView{provider.display_name, user.email, who.email, who.username,
-                         user.password_hash.has_value(), true};
+  return PendingLinkOf(app, Text(parsed.as_object(), "proof"));
 }
 
 Result<FederationOutcome> FederatedSignIn::ProveWithMailedLink(const store::App& app,

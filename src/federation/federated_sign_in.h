@@ -185,6 +185,7 @@ class FederatedSignIn {
   // and finishes as Finish would have.
   Result<FederationOutcome> LinkProven(const store::App& app, const boost::json::object& p,
                                        store::User user, const ClientInfo& client);
+  Result<PendingLinkView> PendingLinkOf(const store::App& app, const std::string& proof_hash);
   Result<store::FederationTicket> LiveMailedProof(const store::App& app, std::string_view token);
   Status Link(const store::App& app, const store::IdentityProvider& provider,
               const store::User& user, const UpstreamIdentity& who, const ClientInfo& client);

@@ -26,6 +26,15 @@ services::UpstreamCallback CallbackOf(const http::QueryParams& q) {
           bounded("error", 100), bounded("error_description", 500)};
 }
 
+// What both pages of a pending link say first: whose account, which provider.
+PageData LinkPageData(const services::PendingLinkView& pending) {
+  PageData d;
+  d.set("title", "Link your " + pending.provider_name + " account");
+  d.set("provider_name", pending.provider_name);
+  d.set("account_email", pending.account_email);
+  return d;
+}
+
 }  // namespace
 
 void FederationPages::Mount(http::Router& r, const PageGates& gates) {
@@ -209,10 +218,7 @@ http::Response FederationPages::ProofForm(const http::Request& req, const store:
     if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
     return LinkExpired(req, app);
   }
-  PageData d;
-  d.set("title", "Link your " + pending->provider_name + " account");
-  d.set("provider_name", pending->provider_name);
-  d.set("account_email", pending->account_email);
+  PageData d = LinkPageData(*pending);
   d.set("upstream_email", pending->upstream_email);
   d.set("upstream_username", pending->upstream_username);
   // Its password proves the account is theirs, or a link mailed to its address (the only
@@ -293,10 +299,7 @@ http::Response FederationPages::ShowMailedLink(http::Request& req, const store::
     if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
     return LinkExpired(req, app);
   }
-  PageData d;
-  d.set("title", "Link your " + pending->provider_name + " account");
-  d.set("provider_name", pending->provider_name);
-  d.set("account_email", pending->account_email);
+  PageData d = LinkPageData(*pending);
   d.set("upstream_label", pending->upstream_username.empty() ? pending->upstream_email
                                                              : pending->upstream_username);
   d.set("token", token);
