@@ -445,7 +445,8 @@ Result<MailedProof> FederatedSignIn::MailProofLink(const store::App& app,
   out.address = account.email;
   const std::string token = crypto::NewSecretToken("tfl_");
   json::object payload{{"proof", proof_hash},
-                       {"binding", crypto::Sha256Hex(out.browser_binding)}};
+                       {"binding", crypto::Sha256Hex(out.browser_binding)},
+                       {"address", account.email}};
   const UnixMillis now = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(store_.CreateFederationTicket(
       {crypto::Sha256Hex(token), app.id, store::FederationTicketKind::kMailedProof,
@@ -504,7 +505,9 @@ Result<FederationOutcome> FederatedSignIn::ProveWithMailedLink(const store::App&
   json::value pending_parsed = json::parse(pending->payload_json);
   const json::object& p = pending_parsed.as_object();
   TESSERA_ASSIGN_OR_RETURN(store::User account, accounts_.GetUser(app, Text(p, "user_id")));
-  if (account.disabled) return expired();
+  // The mail proved the mailbox it went to: an account whose address changed since, or
+  // that was disabled, is not what was proven.
+  if (account.disabled || account.email != Text(m, "address")) return expired();
   return LinkProven(app, p, std::move(account), client);
 }
 

@@ -109,7 +109,6 @@ struct FederatedSignInOptions {
   int64_t api_code_ttl_s = 60;
 };
 
-
 class FederatedSignIn {
  public:
   FederatedSignIn(store::FederationStore& store, IdentityProviderService& providers,

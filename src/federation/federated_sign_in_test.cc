@@ -101,6 +101,13 @@ class FederatedSignInTest : public ::testing::Test, protected testing_support::S
     return {account, out.ok() ? *out : FederationOutcome{}};
   }
 
+  // The token of the confirm link in a mail's text ("" when there is none).
+  static std::string TokenIn(const std::string& body) {
+    size_t at = body.find("token=");
+    if (at == std::string::npos) return "";
+    return body.substr(at + 6, body.find_first_of(" \n", at) - at - 6);
+  }
+
   static std::string RandomBinding() { return crypto::Base64UrlEncode(crypto::RandomBytes(32)); }
 
   store::User PasswordUser(const std::string& email, bool verified) {
@@ -208,10 +215,8 @@ TEST_F(FederatedSignInTest, OrTheOwnerProvesTheAccountByALinkMailedToItInTheSame
   EXPECT_EQ(mail[0].to_address, "octo@example.com");
   EXPECT_NE(mail[0].text_body.find("GitHub (octo)"), std::string::npos) << mail[0].text_body;
   const std::string& body = mail[0].text_body;
-  size_t at = body.find("token=");
-  ASSERT_NE(at, std::string::npos) << body;
-  std::string token = body.substr(at + 6, body.find_first_of(" \n", at) - at - 6);
-  ASSERT_TRUE(token.starts_with("tfl_")) << token;
+  std::string token = TokenIn(body);
+  ASSERT_TRUE(token.starts_with("tfl_")) << body;
 
   auto view = federation_->MailedLink(app_, token);
   ASSERT_TRUE(view.ok()) << view.status().ToString();
@@ -241,6 +246,26 @@ TEST_F(FederatedSignInTest, OrTheOwnerProvesTheAccountByALinkMailedToItInTheSame
                                            "correct horse battery staple", {})
                 .status().code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(federation_->MailedLink(app_, token).status().IsNotFound());
+}
+
+// The link proves the mailbox it was sent to: if the account's address changed meanwhile,
+// it links nothing.
+TEST_F(FederatedSignInTest, AMailedProofIsVoidOnceTheAccountsAddressChanged) {
+  auto [ada, pending] = PendingProof("octo@example.com");
+  ASSERT_EQ(pending.kind, Kind::kNeedsProof);
+  auto sent = federation_->MailProofLink(app_, pending.proof_ticket, {"127.0.0.1", "test"});
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  auto mail = store_->LeaseDueMail(clock_.NowMillis(), 10, 60'000).value();
+  ASSERT_EQ(mail.size(), 1u);
+  std::string token = TokenIn(mail[0].text_body);
+  ASSERT_TRUE(token.starts_with("tfl_")) << mail[0].text_body;
+  ASSERT_TRUE(store_->UpdateUser(app_.id, ada.id, [](store::User& u) {
+                      u.email = "ada-new@example.com";
+                      return OkStatus();
+                    }).ok());
+  auto out = federation_->ProveWithMailedLink(app_, token, sent->browser_binding, {});
+  EXPECT_EQ(out.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(federation_->LinkedIdentities(app_, ada.id)->empty());
 }
 
 TEST_F(FederatedSignInTest, ProofMailsAreCountedAndEndWithThePendingLink) {
