@@ -10,6 +10,9 @@ PACKAGES=(
   libssl-dev libsodium-dev libcjose-dev libsqlite3-dev libpq-dev
   libkainjow-mustache-dev libspdlog-dev libcli11-dev libcrypt-dev libcurl4-openssl-dev
   libidn2-dev libicu-dev
+  # Second factors (src/mfa): TOTP codes (liboath-dev), QR codes as SVG (libqrencode-dev),
+  # WebAuthn's CBOR (libcbor-dev).
+  liboath-dev libqrencode-dev libcbor-dev
   libgtest-dev libgmock-dev
   # The fuzz targets (fuzz/, scripts/fuzz.sh): clang, libFuzzer and the sanitizer runtimes
   # (libclang-rt-dev), llvm-symbolizer for readable crash stacks (llvm).

@@ -79,6 +79,11 @@ Response AccountApi::Login(Request& req) {
       return Error(ValidationError({{"login", "give exactly one of email, username or login"}}));
     }
     const std::string& identifier = email ? *email : username ? *username : *login;
+    if (mfa_) {
+      auto signed_in = mfa_->ApiLogin(app, identifier, *password, ClientOf(req));
+      if (!signed_in.ok()) return Error(signed_in.status());
+      return ApiSignInResponse(app, *signed_in);
+    }
     auto grant = sessions_.Login(app, identifier, *password, ClientOf(req));
     if (!grant.ok()) return Error(grant.status());
     return TokenGrantResponse(app, *grant);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "mfa/mfa_sign_in.h"
 #include "accounts/account_service.h"
 #include "sessions/session_service.h"
 #include "tokens/api_token_service.h"
@@ -17,9 +18,10 @@ class AccountApi {
   // Every service must outlive this object.
   AccountApi(services::AppService& apps, services::AccountService& accounts,
              services::SessionService& sessions,
-             services::ApiTokenService& api_tokens, services::Authenticator& authenticator)
-      
-        : apps_(apps), accounts_(accounts), sessions_(sessions), api_tokens_(api_tokens), authenticator_(authenticator) {}
+             services::ApiTokenService& api_tokens, services::Authenticator& authenticator,
+             services::MfaSignIn* mfa = nullptr)
+      : apps_(apps), accounts_(accounts), sessions_(sessions), api_tokens_(api_tokens),
+        authenticator_(authenticator), mfa_(mfa) {}
 
   void Mount(http::Router& router);
 
@@ -50,6 +52,9 @@ class AccountApi {
   services::SessionService& sessions_;
   services::ApiTokenService& api_tokens_;
   services::Authenticator& authenticator_;
+  // The second step of a sign-in: a user with factors gets an mfa_token, not tokens. Null
+  // only in tests of the API without it.
+  services::MfaSignIn* mfa_;
 };
 
 }  // namespace tessera::api

@@ -43,4 +43,26 @@ http::Response TokenGrantResponse(const store::App& app, const services::TokenGr
                                                      {"user", UserView(g.user, app)}});
 }
 
+http::Response ApiSignInResponse(const store::App& app, const services::ApiSignIn& signed_in) {
+  if (signed_in.grant) return TokenGrantResponse(app, *signed_in.grant);
+  const services::MfaNeeded& m = *signed_in.mfa;
+  boost::json::array methods;
+  for (const auto& method : m.methods) methods.emplace_back(method);
+  std::string_view type = m.enrol ? "mfa-enrollment-required" : "mfa-required";
+  boost::json::object body{
+      {"type", "urn:tessera:problem:" + std::string(type)},
+      {"title", m.enrol ? "A second factor must be added" : "A second factor is needed"},
+      {"status", 403},
+      {"detail", m.enrol ? "This app requires a second factor: add an authenticator app "
+                           "(POST login/mfa/totp), then send its first code to login/mfa."
+                         : "Send a code from the authenticator app, or a recovery code, with "
+                           "the mfa_token to login/mfa."},
+      {"mfa_token", m.mfa_token},
+      {"expires_in", m.expires_in},
+      {"methods", std::move(methods)}};
+  http::Response r = http::JsonResponse(403, body);
+  r.content_type = "application/problem+json";
+  return r;
+}
+
 }  // namespace tessera::api

@@ -9,6 +9,7 @@
 #include "http/message.h"
 #include "http/problem.h"
 #include "accounts/account_service.h"
+#include "mfa/mfa_sign_in.h"
 #include "sessions/session_service.h"
 #include "tenancy/app_service.h"
 #include "tokens/authenticator.h"
@@ -28,6 +29,9 @@ http::Response AsUser(services::AppService& apps, services::Authenticator& authe
 
 // {access_token, token_type, expires_in, refresh_token, user}.
 http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& grant);
+// The token response, or 403 "mfa-required" / "mfa-enrollment-required" with the
+// mfa_token that POST /api/login/mfa completes (docs/api.md "Second factors").
+http::Response ApiSignInResponse(const store::App& app, const services::ApiSignIn& signed_in);
 
 // The end users' APIs (account, email flows) pass text on as it came: a password may hold any
 // character (NIST 800-63B), and the services judge the rest. The management APIs keep the

@@ -22,7 +22,7 @@ constexpr const char* kSettingNames[] = {
     "allow_signup",        "require_verified_email", "email_code_login",    "magic_link_login",
     "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
-    "accent_color"};
+    "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -76,6 +76,15 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   text("display_name", &S::display_name);
   text("logo_url", &S::logo_url);
   text("accent_color", &S::accent_color);
+  if (auto v = in.String("mfa")) {
+    if (auto policy = store::ParseMfaPolicy(*v)) {
+      set(&S::mfa, *policy);
+    } else {
+      in.Fail("mfa", "must be one of off, optional, required");
+    }
+  }
+  flag("mfa_totp", &S::mfa_totp);
+  flag("mfa_passkeys", &S::mfa_passkeys);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

@@ -37,6 +37,8 @@ void ConsoleUsersApi::Mount(http::Router& r) {
         acting(&UserManagementHandlers::SignOutEverywhere));
   r.Add(verb::post, users + "/{id}/password-reset",
         acting(&UserManagementHandlers::SendPasswordReset));
+  r.Add(verb::get, users + "/{id}/mfa", reading(&UserManagementHandlers::Factors));
+  r.Add(verb::delete_, users + "/{id}/mfa", acting(&UserManagementHandlers::ResetFactors));
 }
 
 }  // namespace tessera::api

@@ -12,8 +12,9 @@ namespace tessera::api {
 
 class ConsoleUsersApi {
  public:
-  ConsoleUsersApi(const ConsoleCaller& caller, services::UserManagementService& users)
-      : caller_(caller), handlers_(users) {}
+  ConsoleUsersApi(const ConsoleCaller& caller, services::UserManagementService& users,
+                  services::FactorService* factors = nullptr)
+      : caller_(caller), handlers_(users, factors) {}
   void Mount(http::Router& router);
 
  private:

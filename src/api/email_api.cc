@@ -103,9 +103,7 @@ Response EmailApi::VerifyMagicLink(Request& req) {
     if (auto bad = ReadStrings(req, f, {{"token", true}})) return *bad;
     auto user = passwordless_.ConsumeLink(app, f["token"], ClientOf(req));
     if (!user.ok()) return Error(user.status());
-    auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
-    if (!grant.ok()) return Error(grant.status());
-    return TokenGrantResponse(app, *grant);
+    return SignInByMail(app, std::move(*user), ClientOf(req));
   });
 }
 
@@ -124,10 +122,21 @@ Response EmailApi::VerifyCode(Request& req) {
     if (auto bad = ReadStrings(req, f, {{"email", true}, {"code", true}})) return *bad;
     auto user = passwordless_.ConsumeCode(app, f["email"], f["code"], ClientOf(req));
     if (!user.ok()) return Error(user.status());
-    auto grant = sessions_.SignInVerifiedUser(app, std::move(*user), ClientOf(req));
-    if (!grant.ok()) return Error(grant.status());
-    return TokenGrantResponse(app, *grant);
+    return SignInByMail(app, std::move(*user), ClientOf(req));
   });
+}
+
+Response EmailApi::SignInByMail(const store::App& app, store::User user,
+                                const services::ClientInfo& client) {
+  if (mfa_) {
+    auto signed_in = mfa_->ApiAfterFirstFactor(app, std::move(user), client, "email",
+                                               services::FirstFactor{"otp", "", ""});
+    if (!signed_in.ok()) return Error(signed_in.status());
+    return ApiSignInResponse(app, *signed_in);
+  }
+  auto grant = sessions_.SignInVerifiedUser(app, std::move(user), client);
+  if (!grant.ok()) return Error(grant.status());
+  return TokenGrantResponse(app, *grant);
 }
 
 Response EmailApi::ChangeEmail(Request& req) {

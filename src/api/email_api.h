@@ -13,6 +13,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "mfa/mfa_sign_in.h"
 #include "accounts/account_service.h"
 #include "sessions/session_service.h"
 #include "tenancy/app_service.h"
@@ -28,9 +29,10 @@ class EmailApi {
   EmailApi(services::AppService& apps, services::Authenticator& authenticator,
            services::AccountService& accounts, services::SessionService& sessions,
            services::EmailVerificationService& verification,
-           services::PasswordResetService& resets, services::PasswordlessService& passwordless)
+           services::PasswordResetService& resets, services::PasswordlessService& passwordless,
+           services::MfaSignIn* mfa = nullptr)
       : apps_(apps), authenticator_(authenticator), accounts_(accounts), sessions_(sessions),
-        verification_(verification), resets_(resets), passwordless_(passwordless) {}
+        verification_(verification), resets_(resets), passwordless_(passwordless), mfa_(mfa) {}
   void Mount(http::Router& router);
 
  private:
@@ -52,6 +54,10 @@ class EmailApi {
   services::EmailVerificationService& verification_;
   services::PasswordResetService& resets_;
   services::PasswordlessService& passwordless_;
+  services::MfaSignIn* mfa_;  // a mail link or code is a first factor; null in some tests
+  // Tokens for a user the mail proved, or the second factor to ask for first.
+  http::Response SignInByMail(const store::App& app, store::User user,
+                              const services::ClientInfo& client);
 };
 
 }  // namespace tessera::api

@@ -45,6 +45,12 @@ void ServerApi::Mount(http::Router& r) {
         as_key(&UserManagementHandlers::SignOutEverywhere));
   r.Add(verb::post, base + "/users/{id}/password-reset",
         as_key(&UserManagementHandlers::SendPasswordReset));
+  r.Add(verb::get, base + "/users/{id}/mfa", [this](Request& req) {
+    return WithKey(req, [&](const store::App& app, const services::Actor&) {
+      return user_handlers_.Factors(req, app);
+    });
+  });
+  r.Add(verb::delete_, base + "/users/{id}/mfa", as_key(&UserManagementHandlers::ResetFactors));
   r.Add(verb::get, base + "/audit-events", [this](Request& req) { return ListAuditEvents(req); });
   if (federation_) {
     r.Add(verb::post, base + "/auth/token", [this](Request& req) { return RedeemFederationCode(req); });
@@ -60,6 +66,17 @@ Response ServerApi::RedeemFederationCode(Request& req) {
           verifier = b.String("code_verifier", false).value_or("");
         })) {
       return *bad;
+    }
+    if (mfa_) {
+      // The upstream proved a first factor; a user with factors is asked for one (the answer
+      // carries the mfa_token the app's client completes at login/mfa).
+      auto redeemed = federation_->RedeemApiCodeUser(app, code, redirect_uri, verifier);
+      if (!redeemed.ok()) return http::ProblemResponse(redeemed.status());
+      auto signed_in = mfa_->ApiAfterFirstFactor(app, std::move(redeemed->user), ClientOf(req),
+                                                 redeemed->provider,
+                                                 services::FirstFactor{"fed", "", ""});
+      if (!signed_in.ok()) return http::ProblemResponse(signed_in.status());
+      return ApiSignInResponse(app, *signed_in);
     }
     auto grant = federation_->RedeemApiCode(app, code, redirect_uri, verifier, ClientOf(req));
     if (!grant.ok()) return http::ProblemResponse(grant.status());

@@ -9,6 +9,8 @@
 //   POST   /users/{id}/tokens           start a session and get tokens for the user
 //   DELETE /users/{id}/sessions         sign the user out everywhere
 //   POST   /users/{id}/password-reset   mail the user a reset link
+//   GET    /users/{id}/mfa              the user's second factors
+//   DELETE /users/{id}/mfa              remove them all (a lost device)
 //   GET    /audit-events                the app's audit log (filters, paging)
 //   POST   /auth/token                  exchange the one-time code of the API sign-in flow
 //                                       through an upstream provider for the usual tokens
@@ -24,6 +26,7 @@
 #include "audit/audit_log.h"
 #include "federation/federated_sign_in.h"
 #include "management/user_management_service.h"
+#include "mfa/mfa_sign_in.h"
 
 namespace tessera::api {
 
@@ -31,8 +34,10 @@ class ServerApi {
  public:
   ServerApi(services::AppService& apps, services::AppApiKeyService& keys,
             services::UserManagementService& users, services::AuditLog& audit,
-            services::FederatedSignIn* federation = nullptr)
-      : apps_(apps), keys_(keys), users_(users), audit_(audit), federation_(federation) {}
+            services::FederatedSignIn* federation = nullptr, services::MfaSignIn* mfa = nullptr,
+            services::FactorService* factors = nullptr)
+      : apps_(apps), keys_(keys), users_(users), audit_(audit), federation_(federation),
+        mfa_(mfa), factors_(factors) {}
   void Mount(http::Router& router);
 
  private:
@@ -49,7 +54,9 @@ class ServerApi {
   services::UserManagementService& users_;
   services::AuditLog& audit_;
   services::FederatedSignIn* federation_;  // null: no upstream sign-in
-  UserManagementHandlers user_handlers_{users_};
+  services::MfaSignIn* mfa_;               // null: codes redeem to tokens directly (tests)
+  services::FactorService* factors_;       // null: no second-factor routes
+  UserManagementHandlers user_handlers_{users_, factors_};
 };
 
 }  // namespace tessera::api

@@ -1,5 +1,7 @@
 #include "api/user_management_handlers.h"
 
+#include "api/mfa_api.h"
+
 #include <boost/json.hpp>
 #include <algorithm>
 #include <charconv>
@@ -275,6 +277,32 @@ Response UserManagementHandlers::SignOutEverywhere(const Request& req, const sto
   return http::JsonResponse(200, json::object{{"sessions_ended", ended->sessions},
                                               {"api_tokens_revoked", ended->api_tokens},
                                               {"revoked", ended->sessions}});
+}
+
+Response UserManagementHandlers::Factors(const Request& req, const store::App& app) {
+  const std::string& id = req.Param("id");
+  if (!factors_ || !IsPlausibleId(id)) return UnknownUser();
+  auto detail = users_.Get(app, id);
+  if (!detail.ok()) return Error(detail.status());
+  auto factors = factors_->ListFactors(app, id);
+  if (!factors.ok()) return Error(factors.status());
+  auto left = factors_->RecoveryCodesLeft(app, id);
+  if (!left.ok()) return Error(left.status());
+  json::array list;
+  for (const auto& f : *factors) list.push_back(FactorView(f));
+  return http::JsonResponse(200, json::object{{"factors", std::move(list)},
+                                              {"recovery_codes_left", *left}});
+}
+
+Response UserManagementHandlers::ResetFactors(const Request& req, const store::App& app,
+                                              const services::Actor& actor) {
+  const std::string& id = req.Param("id");
+  if (!factors_ || !IsPlausibleId(id)) return UnknownUser();
+  auto detail = users_.Get(app, id);
+  if (!detail.ok()) return Error(detail.status());
+  auto removed = factors_->Reset(app, detail->user, actor);
+  if (!removed.ok()) return Error(removed.status());
+  return http::JsonResponse(200, json::object{{"factors_removed", *removed}});
 }
 
 Response UserManagementHandlers::SendPasswordReset(const Request& req, const store::App& app,

@@ -18,6 +18,7 @@
 #include "http/problem.h"
 #include "audit/audit_log.h"
 #include "management/user_management_service.h"
+#include "mfa/factor_service.h"
 
 namespace tessera::api {
 
@@ -34,7 +35,9 @@ http::Response AuditEventsResponse(services::AuditLog& audit, const store::Audit
 // route parameter. Same JSON for the server API and the console API.
 class UserManagementHandlers {
  public:
-  explicit UserManagementHandlers(services::UserManagementService& users) : users_(users) {}
+  explicit UserManagementHandlers(services::UserManagementService& users,
+                                  services::FactorService* factors = nullptr)
+      : users_(users), factors_(factors) {}
 
   // POST /users {email, password?, username?, email_verified?, profile?, roles?,
   // issue_tokens?} → 201 {"user", "tokens"?}; 409 for a taken email or username.
@@ -60,9 +63,16 @@ class UserManagementHandlers {
   // POST /users/{id}/password-reset → 202 {"status": "accepted"}.
   http::Response SendPasswordReset(const http::Request& req, const store::App& app,
                                    const services::Actor& actor);
+  // GET /users/{id}/mfa → {"factors", "recovery_codes_left"} (404 without factors support).
+  http::Response Factors(const http::Request& req, const store::App& app);
+  // DELETE /users/{id}/mfa → 200 {"factors_removed": n}: every factor and recovery code of
+  // the user goes (a lost device); audited, and mailed to the user.
+  http::Response ResetFactors(const http::Request& req, const store::App& app,
+                              const services::Actor& actor);
 
  private:
   services::UserManagementService& users_;
+  services::FactorService* factors_;  // null: the second-factor routes answer 404
 };
 
 // An id from the path that could name a stored record: 1-128 bytes of UTF-8 without NUL

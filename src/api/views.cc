@@ -114,7 +114,10 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"redirect_uris", Strings(s.redirect_uris)},
                       {"display_name", s.display_name},
                       {"logo_url", s.logo_url},
-                      {"accent_color", s.accent_color}};
+                      {"accent_color", s.accent_color},
+                      {"mfa", store::MfaPolicyText(s.mfa)},
+                      {"mfa_totp", s.mfa_totp},
+                      {"mfa_passkeys", s.mfa_passkeys}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

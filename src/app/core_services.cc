@@ -170,7 +170,18 @@ Status CoreServices::BuildAccountServices() {
       *store_, *store_, *store_, *store_, *apps_, *mailer_, clock_, audit_.get());
   BuildOAuthServices();
   BuildFederation();
+  BuildMfa();
   return OkStatus();
+}
+
+void CoreServices::BuildMfa() {
+  services::MailFlowContext mail{*store_, *apps_,  *email_tokens_, *mail_limiter_,
+                                 *mailer_, clock_, audit_.get()};
+  factors_ = std::make_unique<services::FactorService>(*store_, keys_->master_key(), clock_, mail,
+                                                       audit_.get());
+  mfa_sign_in_ = std::make_unique<services::MfaSignIn>(*store_, *accounts_, *sessions_, *factors_,
+                                                       keys_->master_key(), clock_,
+                                                       throttle_.get(), mail, audit_.get());
 }
 
 void CoreServices::BuildFederation() {

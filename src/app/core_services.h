@@ -49,6 +49,8 @@
 #include "federation/identity_provider_service.h"
 #include "federation/provider_metadata_cache.h"
 #include "federation/upstream_http.h"
+#include "mfa/factor_service.h"
+#include "mfa/mfa_sign_in.h"
 #include "management/user_management_service.h"
 #include "tokens/token_store.h"
 #include "store/store.h"
@@ -122,12 +124,15 @@ class CoreServices {
   services::OAuthTokenService& oauth_tokens() { return *oauth_tokens_; }
   services::IdentityProviderService& identity_providers() { return *identity_providers_; }
   services::FederatedSignIn& federation() { return *federation_; }
+  services::FactorService& factors() { return *factors_; }
+  services::MfaSignIn& mfa_sign_in() { return *mfa_sign_in_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
   void BuildEmailFlows();  // tokens, limits, verification (sent at signup), reset, passwordless
   void BuildOAuthServices();
   void BuildFederation();  // upstream providers, linking, the connectors' HTTP client
+  void BuildMfa();         // second factors and the second step of a sign-in
 
   Config config_;
   SystemClock clock_;
@@ -168,6 +173,8 @@ class CoreServices {
   std::unique_ptr<services::CurlUpstreamHttp> upstream_http_;
   std::unique_ptr<services::ProviderMetadataCache> provider_metadata_;
   std::unique_ptr<services::FederatedSignIn> federation_;
+  std::unique_ptr<services::FactorService> factors_;
+  std::unique_ptr<services::MfaSignIn> mfa_sign_in_;
 };
 
 }  // namespace tessera::app

@@ -118,6 +118,10 @@ void TesseraApp::BuildPages() {
   CoreServices& c = *core_;
   pages_ = std::make_unique<web::PageRenderer>();
   page_kit_ = std::make_unique<web::PageKit>(c.apps(), c.browser_sessions(), *pages_);
+  page_kit_->mfa = &c.mfa_sign_in();
+  page_kit_->factors = &c.factors();
+  mfa_pages_ = std::make_unique<web::MfaPages>(*page_kit_, c.accounts(), c.mfa_sign_in(),
+                                               c.factors());
   page_gates_ = std::make_unique<web::PageGates>(*page_kit_);
   federation_pages_ = std::make_unique<web::FederationPages>(*page_kit_, c.federation());
   login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients(),
@@ -133,7 +137,9 @@ void TesseraApp::BuildAccountAndSystemApis() {
   CoreServices& c = *core_;
   account_api_ =
       std::make_unique<api::AccountApi>(c.apps(), c.accounts(), c.sessions(), c.api_tokens(),
-                                        c.authenticator());
+                                        c.authenticator(), &c.mfa_sign_in());
+  mfa_api_ = std::make_unique<api::MfaApi>(c.apps(), c.authenticator(), c.sessions(), c.factors(),
+                                           c.mfa_sign_in());
   system_api_ = std::make_unique<api::SystemApi>([&store = c.store()] { return store.Ping(); },
                                                 c.apps(), c.keys(), c.metrics(),
                                                 config_.metrics_token);
@@ -156,7 +162,8 @@ void TesseraApp::BuildOAuthEndpoints() {
 void TesseraApp::BuildEmailHandlers() {
   CoreServices& c = *core_;
   email_api_ = std::make_unique<api::EmailApi>(c.apps(), c.authenticator(), c.accounts(), c.sessions(),
-                                               c.verification(), c.resets(), c.passwordless());
+                                               c.verification(), c.resets(), c.passwordless(),
+                                               &c.mfa_sign_in());
   email_pages_ = std::make_unique<web::EmailPages>(*page_kit_, c.accounts(), c.verification(),
                                                    c.resets(), c.passwordless());
 }
@@ -165,7 +172,7 @@ void TesseraApp::BuildConsoleHandlers() {
   CoreServices& c = *core_;
   server_api_ =
       std::make_unique<api::ServerApi>(c.apps(), c.app_api_keys(), c.user_management(), c.audit(),
-                                       &c.federation());
+                                       &c.federation(), &c.mfa_sign_in(), &c.factors());
   console_caller_ = std::make_unique<api::ConsoleCaller>(c.apps(), c.authenticator(), c.console());
   const api::ConsoleCaller& caller = *console_caller_;
   console_apps_api_ = std::make_unique<api::ConsoleAppsApi>(caller, c.apps(), c.console());
@@ -174,7 +181,8 @@ void TesseraApp::BuildConsoleHandlers() {
       std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
   console_providers_api_ = std::make_unique<api::ConsoleProvidersApi>(
       *console_caller_, c.identity_providers(), c.apps());
-  console_users_api_ = std::make_unique<api::ConsoleUsersApi>(caller, c.user_management());
+  console_users_api_ =
+      std::make_unique<api::ConsoleUsersApi>(caller, c.user_management(), &c.factors());
   console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console(), c.invitations());
   console_audit_api_ = std::make_unique<api::ConsoleAuditApi>(caller, c.audit());
   admin_api_ = std::make_unique<api::AdminApi>(caller, c.apps(), c.user_management(), c.audit());
@@ -209,6 +217,7 @@ void TesseraApp::MountRoutes() {
   router_ = std::make_unique<http::Router>(core_->metrics());
   system_api_->Mount(*router_);
   account_api_->Mount(*router_);
+  mfa_api_->Mount(*router_);
   token_endpoint_->Mount(*router_);
   oauth::MountPreflight(*router_, "/apps/{app}/oauth/token");
   authorize_endpoint_->Mount(*router_);
@@ -217,6 +226,7 @@ void TesseraApp::MountRoutes() {
   discovery_endpoint_->Mount(*router_);
   end_session_endpoint_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
+  mfa_pages_->Mount(*router_, *page_gates_);
   federation_pages_->Mount(*router_, *page_gates_);
   landing_pages_->Mount(*router_, *page_gates_);
   asset_routes_->Mount(*router_);
@@ -315,7 +325,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"api_tokens", stats->api_tokens}, {"email_tokens", stats->email_tokens},
                {"sent_mail", stats->sent_mail},
                {"revoked_access_tokens", stats->revoked_access_tokens},
-               {"federation_tickets", stats->federation_tickets}});
+               {"federation_tickets", stats->federation_tickets},
+               {"mfa_challenges", stats->mfa_challenges}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "api/account_api.h"
+#include "api/mfa_api.h"
+#include "web/mfa_pages.h"
 #include "api/admin_api.h"
 #include "api/console_apps_api.h"
 #include "api/console_mail_domain_api.h"
@@ -134,6 +136,8 @@ class TesseraApp {
   std::unique_ptr<oauth::DiscoveryEndpoint> discovery_endpoint_;
   std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
+  std::unique_ptr<api::MfaApi> mfa_api_;
+  std::unique_ptr<web::MfaPages> mfa_pages_;
   std::unique_ptr<api::SystemApi> system_api_;
   std::unique_ptr<api::ServerApi> server_api_;
   std::unique_ptr<api::ConsoleCaller> console_caller_;

@@ -72,6 +72,15 @@ enum class AuditAction {
   kIdentityProviderDeleted,
   kIdentityLinked,
   kIdentityUnlinked,
+  // Second factors.
+  kMfaFactorEnrolled,
+  kMfaFactorRemoved,
+  kMfaFactorRenamed,
+  kMfaVerified,
+  kMfaFailed,
+  kMfaRecoveryCodeUsed,
+  kMfaRecoveryCodesRegenerated,
+  kMfaReset,
   // The server.
   kSigningKeyRotated,
 };
@@ -166,6 +175,21 @@ inline constexpr AuditActionInfo kAuditActions[] = {
     {AuditAction::kIdentityUnlinked, "identity.unlinked",
      "An upstream identity was unlinked from a user (by the user, or when the address was "
      "first proven by its owner)."},
+    {AuditAction::kMfaFactorEnrolled, "mfa.factor_enrolled",
+     "The user added a second factor (details: kind, factor_id); failure: a wrong first code."},
+    {AuditAction::kMfaFactorRemoved, "mfa.factor_removed",
+     "The user removed a second factor (details: kind, factor_id)."},
+    {AuditAction::kMfaFactorRenamed, "mfa.factor_renamed", "The user renamed a second factor."},
+    {AuditAction::kMfaVerified, "mfa.verified",
+     "A second factor was accepted at sign-in (details: method, factor_id)."},
+    {AuditAction::kMfaFailed, "mfa.failed",
+     "A second factor was refused at sign-in (details: method, reason)."},
+    {AuditAction::kMfaRecoveryCodeUsed, "mfa.recovery_code_used",
+     "A recovery code was used to sign in (details: remaining)."},
+    {AuditAction::kMfaRecoveryCodesRegenerated, "mfa.recovery_codes_regenerated",
+     "The user made a new set of recovery codes; the old set no longer works."},
+    {AuditAction::kMfaReset, "mfa.reset",
+     "The app removed every second factor and recovery code of a user (details: factors)."},
     {AuditAction::kSigningKeyRotated, "signing_key.rotated",
      "A new signing key became active (`tessera keys rotate`)."},
 };

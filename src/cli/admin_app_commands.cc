@@ -40,6 +40,8 @@ struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login;  // "", "true", "false"
   std::optional<std::string> mail_from;
+  std::string mfa;                // "", "off", "optional", "required"
+  std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
   std::vector<std::string> redirect_uris;
   bool clear_redirect_uris = false;
   bool json = false;
@@ -55,6 +57,9 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.require_verified_email, s.require_verified_email);
   flag(a.email_code_login, s.email_code_login);
   if (a.mail_from) s.mail_from = *a.mail_from;
+  if (!a.mfa.empty()) s.mfa = store::ParseMfaPolicy(a.mfa).value_or(s.mfa);  // CLI checked it
+  flag(a.mfa_totp, s.mfa_totp);
+  flag(a.mfa_passkeys, s.mfa_passkeys);
   if (a.clear_redirect_uris) s.redirect_uris.clear();
   s.redirect_uris.insert(s.redirect_uris.end(), a.redirect_uris.begin(), a.redirect_uris.end());
   return s;
@@ -102,6 +107,11 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--email-code-login", args->email_code_login,
               "Allow sign-in with a code sent by email (true|false)");
   cmd->add_option("--mail-from", args->mail_from, "Sender of the app's mail");
+  cmd->add_option("--mfa", args->mfa,
+                  "Second factors: off (not offered), optional, required (everyone enrols)")
+      ->check(CLI::IsMember({"off", "optional", "required"}));
+  bool_option("--mfa-totp", args->mfa_totp, "Users may add an authenticator app (true|false)");
+  bool_option("--mfa-passkeys", args->mfa_passkeys, "Users may add passkeys (true|false)");
   AddListOption(cmd, "--redirect-uri", args->redirect_uris,
                 "Add an allowed target of API magic links (repeatable, or space-separated)");
   cmd->add_flag("--clear-redirect-uris", args->clear_redirect_uris,

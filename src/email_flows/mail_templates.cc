@@ -38,6 +38,7 @@ const std::vector<KindSpec>& Specs() {
        "See the invitation"},
       {"link_identity", {"app_name", "link", "provider_name", "account_email", "expires_in"},
        "Link and sign in"},  // `upstream_label` optional
+      {"security_notice", {"app_name", "change", "time_utc"}, ""},
   };
   return kSpecs;
 }

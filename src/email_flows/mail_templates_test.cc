@@ -26,6 +26,7 @@ kainjow::mustache::data Vars() {
   d.set("forgot_url", "https://id.example.com/apps/acme/forgot-password");
   d.set("provider_name", "GitHub");
   d.set("account_email", "ada@example.com");
+  d.set("change", "An authenticator app was added to your account.");
   return d;
 }
 
@@ -34,7 +35,8 @@ TEST(MailTemplates, EveryKindRenders) {
                                                   "console_invitation", "email_changed",
                                                   "email_code", "link_identity",
                                                   "magic_link", "password_changed",
-                                                  "password_reset", "test", "verify_email"));
+                                                  "password_reset", "security_notice", "test",
+                                                  "verify_email"));
   for (const auto& kind : MailKinds()) {
     SCOPED_TRACE(kind);
     auto mail = RenderMail(kind, Vars());
@@ -51,7 +53,8 @@ TEST(MailTemplates, EveryKindRenders) {
     EXPECT_THAT(mail->text, Not(HasSubstr("{{")));
     EXPECT_THAT(mail->text, Not(HasSubstr("&amp;")));
     const bool notice =
-        kind == "password_changed" || kind == "email_changed" || kind == "account_secured";
+        kind == "password_changed" || kind == "email_changed" || kind == "account_secured" ||
+        kind == "security_notice";
     if (!notice) {
       EXPECT_THAT(mail->text, HasSubstr("If you did not ask for this, you can ignore this email."));
       EXPECT_THAT(mail->html, HasSubstr("If you did not ask for this, you can ignore this email."));

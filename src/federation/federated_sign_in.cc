@@ -515,6 +515,15 @@ Result<TokenGrant> FederatedSignIn::RedeemApiCode(const store::App& app, std::st
                                                   std::string_view redirect_uri,
                                                   std::string_view code_verifier,
                                                   const ClientInfo& client) {
+  TESSERA_ASSIGN_OR_RETURN(RedeemedCode redeemed,
+                           RedeemApiCodeUser(app, code, redirect_uri, code_verifier));
+  return sessions_.SignInVerifiedUser(app, std::move(redeemed.user), client, nullptr,
+                                      redeemed.provider);
+}
+
+Result<FederatedSignIn::RedeemedCode> FederatedSignIn::RedeemApiCodeUser(
+    const store::App& app, std::string_view code, std::string_view redirect_uri,
+    std::string_view code_verifier) {
   const auto invalid = [] { return UnauthenticatedError("invalid, expired or used code"); };
   if (!crypto::IsSecretTokenShaped(code, "tfc_")) return invalid();
   auto ticket = store_.ConsumeFederationTicket(app.id, crypto::Sha256Hex(code),
@@ -530,8 +539,7 @@ Result<TokenGrant> FederatedSignIn::RedeemApiCode(const store::App& app, std::st
     if (!crypto::ConstantTimeEquals(computed, challenge)) return invalid();
   }
   TESSERA_ASSIGN_OR_RETURN(store::User user, accounts_.GetUser(app, Text(p, "user_id")));
-  // The sign-in was recorded when the provider answered; this starts the session.
-  return sessions_.SignInVerifiedUser(app, std::move(user), client, nullptr, Text(p, "provider"));
+  return RedeemedCode{std::move(user), Text(p, "provider")};
 }
 
 Result<std::vector<LinkedIdentityView>> FederatedSignIn::LinkedIdentities(

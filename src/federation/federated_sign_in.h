@@ -160,6 +160,15 @@ class FederatedSignIn {
 
   // The API flow's last step: the app's backend exchanges the one-time code (single use,
   // bound to the redirect URI, and to the PKCE verifier when a challenge was sent).
+  // The user the code proves, and the provider (for the caller that asks for a second
+  // factor before any session: api/server_api.cc).
+  struct RedeemedCode {
+    store::User user;
+    std::string provider;
+  };
+  Result<RedeemedCode> RedeemApiCodeUser(const store::App& app, std::string_view code,
+                                         std::string_view redirect_uri,
+                                         std::string_view code_verifier);
   Result<TokenGrant> RedeemApiCode(const store::App& app, std::string_view code,
                                    std::string_view redirect_uri, std::string_view code_verifier,
                                    const ClientInfo& client);

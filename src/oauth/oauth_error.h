@@ -29,6 +29,7 @@ inline constexpr std::string_view kTemporarilyUnavailable = "temporarily_unavail
 // OIDC Core §3.1.2.6 and §6.
 inline constexpr std::string_view kLoginRequired = "login_required";
 inline constexpr std::string_view kConsentRequired = "consent_required";
+inline constexpr std::string_view kInteractionRequired = "interaction_required";
 inline constexpr std::string_view kRequestNotSupported = "request_not_supported";
 inline constexpr std::string_view kRequestUriNotSupported = "request_uri_not_supported";
 

@@ -55,7 +55,7 @@ json::object ClaimsForScopes(const store::User& user, const std::vector<std::str
 
 std::vector<std::string> SupportedClaims() {
   std::vector<std::string> out = {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-                                  "at_hash", "sid", "azp", "amr", "idp"};
+                                  "at_hash", "sid", "azp", "amr", "idp", "acr"};
   for (auto c : kProfileClaims) out.emplace_back(c);
   for (auto c : {"preferred_username", "updated_at", "email", "email_verified", "phone_number",
                  "phone_number_verified", "address"}) {

@@ -1,5 +1,7 @@
 #include "oauth/token_issuer.h"
 
+#include "oauth/acr.h"
+
 #include <boost/json.hpp>
 
 #include "base/strings.h"
@@ -93,6 +95,9 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
     claims["amr"] = std::move(amr);
   }
   if (!session.idp.empty()) claims["idp"] = session.idp;
+  // The class those methods reach (oauth/acr.h): a client that asked for several factors
+  // with acr_values reads here whether it got them.
+  claims["acr"] = AcrOf(session.amr);
   claims["at_hash"] = AtHash(access_token, key.alg());
   if (!nonce.empty()) claims["nonce"] = nonce;
   return crypto::SignJwt(key, "JWT", claims);

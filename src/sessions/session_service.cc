@@ -27,7 +27,13 @@ Result<TokenGrant> SessionService::Login(const store::App& app, std::string_view
                                          std::string_view password, const ClientInfo& client) {
   TESSERA_ASSIGN_OR_RETURN(store::User user,
                            accounts_.Authenticate(app, identifier, password, client));
-  return StartSession(app, std::move(user), client);
+  return StartSession(app, std::move(user), client, "pwd");
+}
+
+Result<TokenGrant> SessionService::StartProvenSession(const store::App& app, store::User user,
+                                                      const ClientInfo& client,
+                                                      std::string_view amr) {
+  return StartSession(app, std::move(user), client, amr);
 }
 
 Result<TokenGrant> SessionService::SignInVerifiedUser(const store::App& app, store::User user,
@@ -37,17 +43,21 @@ Result<TokenGrant> SessionService::SignInVerifiedUser(const store::App& app, sto
   TESSERA_ASSIGN_OR_RETURN(store::User signed_in,
                            accounts_.RecordVerifiedSignIn(app, std::move(user), client, issued_by,
                                                           method));
-  return StartSession(app, std::move(signed_in), client);
+  // Tokens the app itself asked for carry no authentication method of the user's.
+  return StartSession(app, std::move(signed_in), client,
+                      issued_by ? "" : (method == "email" ? "otp" : "fed"));
 }
 
 Result<TokenGrant> SessionService::StartSession(const store::App& app, store::User user,
-                                                const ClientInfo& client) {
+                                                const ClientInfo& client,
+                                                std::string_view amr) {
   int64_t now = clock_.NowMillis();
   store::Session session;
   session.id = crypto::NewUuid();
   session.app_id = app.id;
   session.user_id = user.id;
-  session.created_at = session.last_used_at = now;
+  session.created_at = session.last_used_at = session.auth_time = now;
+  session.amr = std::string(amr);
   session.expires_at = now + options_.session_ttl_s * 1000;
   session.user_agent = client.user_agent.substr(0, 512);
   session.ip = client.ip;

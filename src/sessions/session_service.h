@@ -54,6 +54,10 @@ class SessionService {
                                         const ClientInfo& client,
                                         const Actor* issued_by = nullptr,
                                         std::string_view method = "email");
+  // A session for a user whose sign-in was already proven and recorded (the second step of
+  // an MFA sign-in); `amr` says how (Session::amr).
+  Result<TokenGrant> StartProvenSession(const store::App& app, store::User user,
+                                        const ClientInfo& client, std::string_view amr);
   Result<TokenGrant> Refresh(const store::App& app, std::string_view refresh_token,
                              const ClientInfo& client);
   // Revokes the account-API session of a refresh token; unknown tokens and OAuth grants' refresh
@@ -75,7 +79,7 @@ class SessionService {
 
  private:
   Result<TokenGrant> StartSession(const store::App& app, store::User user,
-                                  const ClientInfo& client);
+                                  const ClientInfo& client, std::string_view amr);
   Result<TokenGrant> Grant(const store::App& app, store::User user, const store::Session& session,
                            std::string refresh_token);
 

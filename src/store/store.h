@@ -16,7 +16,8 @@
 // - RotateRefreshToken consumes the old token atomically: of two concurrent rotations of
 //   one token exactly one gets kRotated. RedeemAuthorizationCode likewise: of two concurrent
 //   redemptions of one code exactly one gets kConsumed; ConsumeFederationTicket: of two
-//   concurrent consumptions of one ticket exactly one gets it.
+//   concurrent consumptions of one ticket exactly one gets it; ConsumeMfaChallenge,
+//   UseRecoveryCode and AdvanceFactorCounter likewise.
 // - A session is live while revoked_at is null and expires_at > now; a browser session also
 //   needs last_used_at + idle_ttl > now.
 // - Failures of the database itself are kUnavailable (retryable) or kInternal.
@@ -31,6 +32,7 @@
 #include "email_flows/email_token_store.h"
 #include "federation/federation_store.h"
 #include "mail/mail_store.h"
+#include "mfa/mfa_store.h"
 #include "oauth/oauth_store.h"
 #include "sessions/session_store.h"
 #include "tenancy/mail_domain_store.h"
@@ -51,6 +53,7 @@ struct GcStats {
   int64_t sent_mail = 0;
   int64_t revoked_access_tokens = 0;
   int64_t federation_tickets = 0;
+  int64_t mfa_challenges = 0;
 };
 
 class Store : public AppStore,
@@ -69,6 +72,7 @@ class Store : public AppStore,
               public MailStore,
               public EmailTokenStore,
               public FederationStore,
+              public MfaStore,
               public AuditStore {
  public:
   // Cheap round trip to the database (readiness probe).

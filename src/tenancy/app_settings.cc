@@ -23,6 +23,22 @@ std::string Str(const json::object& o, std::string_view k) {
 
 }  // namespace
 
+std::string_view MfaPolicyText(MfaPolicy p) {
+  switch (p) {
+    case MfaPolicy::kOff: return "off";
+    case MfaPolicy::kRequired: return "required";
+    case MfaPolicy::kOptional: break;
+  }
+  return "optional";
+}
+
+std::optional<MfaPolicy> ParseMfaPolicy(std::string_view text) {
+  for (MfaPolicy p : {MfaPolicy::kOff, MfaPolicy::kOptional, MfaPolicy::kRequired}) {
+    if (MfaPolicyText(p) == text) return p;
+  }
+  return std::nullopt;
+}
+
 AppSettings ParseAppSettings(std::string_view text) {
   AppSettings s;
   boost::system::error_code ec;
@@ -41,6 +57,9 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.display_name = Str(o, "display_name");
   s.logo_url = Str(o, "logo_url");
   s.accent_color = Str(o, "accent_color");
+  s.mfa = ParseMfaPolicy(Str(o, "mfa")).value_or(s.mfa);
+  s.mfa_totp = Bool(o, "mfa_totp", s.mfa_totp);
+  s.mfa_passkeys = Bool(o, "mfa_passkeys", s.mfa_passkeys);
   if (auto* r = o.if_contains("redirect_uris"); r && r->is_array()) {
     for (const auto& u : r->as_array()) {
       if (u.is_string()) s.redirect_uris.emplace_back(u.as_string());
@@ -56,7 +75,10 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"require_verified_email", s.require_verified_email},
                  {"email_code_login", s.email_code_login},
                  {"magic_link_login", s.magic_link_login},
-                 {"redirect_uris", uris}};
+                 {"redirect_uris", uris},
+                 {"mfa", MfaPolicyText(s.mfa)},
+                 {"mfa_totp", s.mfa_totp},
+                 {"mfa_passkeys", s.mfa_passkeys}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -9,11 +9,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tessera::store {
+
+// Second factors for the app's users (src/mfa): not offered, offered, or asked of everyone
+// (a user without a factor enrols at their next sign-in). A factor a user already has is
+// asked for under every policy: "off" stops new enrolments, it never weakens an account.
+enum class MfaPolicy { kOff, kOptional, kRequired };
+std::string_view MfaPolicyText(MfaPolicy p);
+// nullopt for any other text.
+std::optional<MfaPolicy> ParseMfaPolicy(std::string_view text);
 
 struct AppSettings {
   bool allow_signup = true;             // signup page/API, and magic links for new addresses
@@ -30,6 +39,11 @@ struct AppSettings {
   std::string display_name;  // "" = the app's name
   std::string logo_url;      // https (or http on loopback) image URL; "" = none
   std::string accent_color;  // "#rrggbb"; "" = the default
+  // Second factors: the policy, and which kinds users may enrol (recovery codes come with
+  // any of them).
+  MfaPolicy mfa = MfaPolicy::kOptional;
+  bool mfa_totp = true;      // authenticator apps
+  bool mfa_passkeys = true;  // passkeys and security keys (WebAuthn)
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

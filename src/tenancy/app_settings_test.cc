@@ -35,6 +35,9 @@ store::AppSettings EveryMemberSet() {
   s.display_name = "Acme Inc.";
   s.logo_url = "https://cdn.example/logo.png";
   s.accent_color = "#1a73e8";
+  s.mfa = store::MfaPolicy::kRequired;
+  s.mfa_totp = false;
+  s.mfa_passkeys = false;
   return s;
 }
 
@@ -55,6 +58,9 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_EQ(out.display_name, "Acme Inc.");
   EXPECT_EQ(out.logo_url, "https://cdn.example/logo.png");
   EXPECT_EQ(out.accent_color, "#1a73e8");
+  EXPECT_EQ(out.mfa, store::MfaPolicy::kRequired);
+  EXPECT_FALSE(out.mfa_totp);
+  EXPECT_FALSE(out.mfa_passkeys);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -70,6 +76,12 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_EQ(d.refresh_token_ttl_s, 0);
   EXPECT_THAT(d.redirect_uris, IsEmpty());
   EXPECT_EQ(d.mail_from, "");
+  EXPECT_EQ(d.mfa, store::MfaPolicy::kOptional);
+  EXPECT_TRUE(d.mfa_totp);
+  EXPECT_TRUE(d.mfa_passkeys);
+  // An unknown policy reads as the default, never as "off".
+  EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
+  EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);
   // Zero and empty members are left out of the JSON.
   json::object o = json::parse(store::SerializeAppSettings(store::AppSettings{})).as_object();
   EXPECT_FALSE(o.contains("password_min_length"));

@@ -1,5 +1,7 @@
 #include "web/account_pages.h"
 
+#include "web/mfa_pages.h"
+
 #include <algorithm>
 
 #include <boost/json.hpp>
@@ -32,6 +34,13 @@ std::string Notice(std::string_view done) {
   if (done == "unlink-last") {
     return "Not unlinked: it is your only way to sign in. Set a password first.";
   }
+  if (done == "mfa-added") return "Two-step verification is on: you’ll enter a code when you sign in.";
+  if (done == "mfa-removed") return "The second factor was removed.";
+  if (done == "mfa-renamed") return "The second factor was renamed.";
+  if (done == "mfa-codes") return "New recovery codes were made; the old ones no longer work.";
+  if (done == "mfa-expired") return "That setup expired. Start again to add an authenticator app.";
+  if (done == "mfa-bad-name") return "Not renamed: a name has 1 to 64 characters.";
+  if (done == "mfa-none") return "Add a second factor first.";
   if (done == "welcome") {
     return "Welcome! Check your inbox: we sent you a link to confirm your email address.";
   }
@@ -236,6 +245,7 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
     d.set(f, value);
   }
   const std::string zone = ProfileTimeZone(user->profile_json);  // times in the person's zone
+  SetSecondFactorSection(kit_, v, zone, d);
   size_t other_sessions = 0;
   PageData sessions = SessionRows(v, zone, &other_sessions);
   d.set("has_sessions", sessions.is_non_empty_list());

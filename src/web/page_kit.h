@@ -7,6 +7,8 @@
 #include "audit/audit_log.h"
 #include "http/message.h"
 #include "http/query.h"
+#include "mfa/factor_service.h"
+#include "mfa/mfa_sign_in.h"
 #include "sessions/browser_session_service.h"
 #include "tenancy/app_service.h"
 #include "web/csrf.h"
@@ -35,6 +37,10 @@ struct PageKit {
   const CsrfGuard csrf;
   const SessionCookie session_cookie;
   const PageWriter pages;
+  // Second factors: every hosted sign-in asks for one when the user has any (app/ sets these;
+  // null only in tests of pages without them).
+  services::MfaSignIn* mfa = nullptr;
+  services::FactorService* factors = nullptr;
 };
 
 // Who sent the request, for the audit log and the sign-in throttle.

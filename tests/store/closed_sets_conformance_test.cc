@@ -1,9 +1,10 @@
 // Closed-set columns conformance: a session's kind and revocation reason, an email token's
 // purpose, a member's role, an audit event's action, actor type, subject type and outcome, an
-// identity provider's kind and a federation ticket's kind are stored as the text of their
-// enum's one table (base/enum_text.h). Text the table does not have is kInternal when read —
-// never a default in its place — and a former text (a renamed value's) reads as the value it
-// became, and is found by filtering on the new name.
+// identity provider's kind, a federation ticket's kind, a second factor's kind and an MFA
+// challenge's kind are stored as the text of their enum's one table (base/enum_text.h). Text
+// the table does not have is kInternal when read — never a default in its place — and a
+// former text (a renamed value's) reads as the value it became, and is found by filtering on
+// the new name.
 // The fixture, the backends and the shared helpers: conformance_fixture.h.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -52,6 +53,21 @@ TEST_P(StoreConformanceTest, ClosedSetsAreStoredAsTheirText) {
   t.kind = FederationTicketKind::kPendingLink;
   ASSERT_OK(store().CreateFederationTicket(t));
   EXPECT_THAT(QueryTexts("SELECT kind FROM federation_tickets"), ElementsAre("pending_link"));
+  Factor f;
+  f.id = NewId();
+  f.app_id = app.id;
+  f.user_id = u.id;
+  f.kind = FactorKind::kWebAuthn;
+  f.credential_id = "cred-1";
+  ASSERT_OK(store().CreateFactor(f));
+  EXPECT_THAT(QueryTexts("SELECT kind FROM mfa_factors"), ElementsAre("webauthn"));
+  MfaChallenge c;
+  c.hash = "ch-1";
+  c.app_id = app.id;
+  c.user_id = u.id;
+  c.kind = MfaChallengeKind::kApiLogin;
+  ASSERT_OK(store().CreateMfaChallenge(c));
+  EXPECT_THAT(QueryTexts("SELECT kind FROM mfa_challenges"), ElementsAre("api_login"));
 }
 
 TEST_P(StoreConformanceTest, UnknownTextInAClosedSetColumnIsInternal) {
@@ -83,6 +99,18 @@ TEST_P(StoreConformanceTest, UnknownTextInAClosedSetColumnIsInternal) {
   EXPECT_CODE(store().GetIdentityProviderById(app.id, p.id), StatusCode::kInternal);
   EXPECT_CODE(store().ListIdentityProviders(app.id), StatusCode::kInternal);
   // (Every read of a federation ticket names its kind, as an email token's its purpose.)
+
+  Factor f;
+  f.id = NewId();
+  f.app_id = app.id;
+  f.user_id = u.id;
+  f.credential_id = "cred-1";
+  ASSERT_OK(store().CreateFactor(f));
+  ASSERT_OK(ExecSql("UPDATE mfa_factors SET kind = 'sms'", {}));
+  EXPECT_CODE(store().GetFactor(app.id, u.id, f.id), StatusCode::kInternal);
+  EXPECT_CODE(store().ListFactors(app.id, u.id), StatusCode::kInternal);
+  EXPECT_CODE(store().FindFactorByCredentialId(app.id, "cred-1"), StatusCode::kInternal);
+  // (Every read of an MFA challenge names its kind, as a federation ticket's.)
 
   AuditEvent e;
   e.id = NewId();

@@ -182,7 +182,7 @@ TEST(MigrationSchemaTest, SqliteAndPostgresDefineTheSameTablesColumnsAndIndexes)
   for (const char* column :
        {"users.email_normalized", "oauth_clients.client_id", "authorization_codes.code_hash",
         "mail_outbox.subject", "audit_events.action", "app_api_keys.key_hash",
-        "schema_migrations.version"}) {
+        "mfa_factors.credential_id", "schema_migrations.version"}) {
     EXPECT_TRUE(sqlite->columns.contains(column)) << column << " not read from sqlite";
     EXPECT_TRUE(postgres->columns.contains(column)) << column << " not read from postgres";
   }

@@ -71,8 +71,9 @@ TEST_P(StoreConformanceTest, EveryUniqueKeyOfTheSchemaHasATypedKey) {
       << "unique keys not read";
   // The latest migration's keys are there too (the checks below cover every one; these say
   // that the schema read is the whole of it).
-  for (const char* key : {"identity_providers_slug_uq", "linked_identities_provider_subject_uq",
-                          "linked_identities_user_provider_uq", "federation_tickets_pkey"}) {
+  for (const char* key :
+       {"mfa_factors_pkey", "mfa_factors_credential_id_uq", "mfa_recovery_codes_pkey",
+        "mfa_recovery_codes_code_hash_uq", "mfa_challenges_pkey"}) {
     const auto names = sql::UniqueKeyNames();
     const auto row =
         std::find_if(names.begin(), names.end(), [&](const auto& k) { return k.postgres == key; });

@@ -1,5 +1,7 @@
 #include "oauth/endpoints/authorize_endpoint.h"
 
+#include "oauth/acr.h"
+
 #include "base/log.h"
 #include "http/form.h"
 #include "oauth/oidc_claims.h"
@@ -81,6 +83,22 @@ http::Response AuthorizeEndpoint::RedirectCode(const store::App& app,
   return web::Redirect(AppendQuery(areq.redirect.uri(), Query(p)));
 }
 
+// Step-up (OIDC Core §3.1.2.1 acr_values): a client that asks for several factors, of a
+// session that proved one, sends the user through the sign-in again — when the user has a
+// second factor or may add one here. Otherwise the request goes on (acr_values is voluntary)
+// and the ID token's acr says what the sign-in reached.
+bool AuthorizeEndpoint::NeedsSecondFactor(const store::App& app,
+                                          const services::ValidAuthorization& areq,
+                                          const store::Session& session) {
+  auto it = areq.request.params.find("acr_values");
+  if (it == areq.request.params.end() || !services::AcrValuesAskForMfa(it->second)) return false;
+  if (services::AmrHasMfa(session.amr) || !web_.mfa) return false;
+  auto user = accounts_.GetUser(app, session.user_id);
+  if (!user.ok()) return false;
+  auto step = web_.mfa->StepAfter(app, *user, /*demanded=*/true);
+  return step.ok() && *step != services::SecondStep::kNone;
+}
+
 http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
                                           const services::ValidAuthorization& areq) {
   // Coming back, the request must not demand a sign-in again, or it would loop.
@@ -149,6 +167,13 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
       return RedirectError(*app, areq, OAuthError(services::kLoginRequired, "the user is not signed in"));
     }
     return ToLogin(*app, areq);
+  }
+  if (NeedsSecondFactor(*app, areq, *session)) {
+    if (areq.Prompts("none")) {
+      return RedirectError(*app, areq, OAuthError(services::kInteractionRequired,
+                                                  "the client asked for a second factor"));
+    }
+    return ToLogin(*app, areq);  // acr_values stays: the sign-in asks for the second factor
   }
   if (authz_.HintNamesAnotherUser(areq, *session)) {
     return RedirectError(*app, areq, OAuthError(services::kLoginRequired,

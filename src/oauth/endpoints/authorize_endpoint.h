@@ -33,6 +33,8 @@ class AuthorizeEndpoint {
                              const services::ValidAuthorization& areq,
                              const store::Session& session);
   http::Response ToLogin(const store::App& app, const services::ValidAuthorization& areq);
+  bool NeedsSecondFactor(const store::App& app, const services::ValidAuthorization& areq,
+                         const store::Session& session);
   // Answers by redirect — only ever to a verified redirect URI.
   http::Response RedirectError(const store::App& app, const services::VerifiedRedirect& to,
                                std::string_view state, const services::OAuthError& error);

@@ -1,5 +1,7 @@
 #include "oauth/endpoints/discovery_endpoint.h"
 
+#include "oauth/acr.h"
+
 #include <boost/json.hpp>
 
 #include "http/problem.h"
@@ -68,6 +70,8 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
       {"request_parameter_supported", false},
       {"request_uri_parameter_supported", false},
       {"authorization_response_iss_parameter_supported", true},
+      {"acr_values_supported",
+       Strings({services::kAcrSingleFactor, services::kAcrMultiFactor})},
       {"prompt_values_supported", Strings({"none", "login", "consent", "select_account"})},
   };
   http::Response r = http::JsonResponse(200, doc);

@@ -26,8 +26,9 @@ Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
 // Refresh tokens, authorization codes and email tokens are kept one day past expiry so a late
 // replay is still recognised as reuse (a used link says "already used"); throttle windows are
 // dropped a day after they started; sent mail a week after it was sent (unsent mail stays);
-// invitations a day after they expired. Federation tickets go as soon as they can no longer be
-// consumed (expires_at <= now, used or not): a late replay is refused the same without its row.
+// invitations a day after they expired. Federation tickets and MFA challenges go as soon as
+// they can no longer be consumed (expires_at <= now, used or not): a late replay is refused
+// the same without its row.
 Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
   constexpr int64_t kGrace = 24LL * 3600 * 1000;
   constexpr int64_t kSentMailKept = 7 * kGrace;
@@ -59,6 +60,8 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
     TESSERA_ASSIGN_OR_RETURN(
         stats.federation_tickets,
         c.Exec("DELETE FROM federation_tickets WHERE expires_at <= $1", {now}));
+    TESSERA_ASSIGN_OR_RETURN(stats.mfa_challenges,
+                             c.Exec("DELETE FROM mfa_challenges WHERE expires_at <= $1", {now}));
     // Expired invitations (never counted: an app's own are also dropped at its next invite).
     TESSERA_RETURN_IF_ERROR(
         c.Exec("DELETE FROM app_invitations WHERE expires_at < $1", {now - kGrace}).status());

@@ -206,6 +206,34 @@ class SqlStore final : public Store {
                                                    FederationTicketKind kind,
                                                    UnixMillis now) override;
 
+  // MfaStore
+  Status CreateFactor(const Factor& factor) override;
+  Result<std::vector<Factor>> ListFactors(std::string_view app_id,
+                                          std::string_view user_id) override;
+  Result<Factor> GetFactor(std::string_view app_id, std::string_view user_id,
+                           std::string_view id) override;
+  Result<Factor> FindFactorByCredentialId(std::string_view app_id,
+                                          std::string_view credential_id) override;
+  Status ConfirmFactor(std::string_view app_id, std::string_view user_id, std::string_view id,
+                       int64_t counter, UnixMillis now) override;
+  Status AdvanceFactorCounter(std::string_view app_id, std::string_view id, int64_t counter,
+                              bool allow_equal, UnixMillis now) override;
+  Status RenameFactor(std::string_view app_id, std::string_view user_id, std::string_view id,
+                      std::string_view name) override;
+  Status DeleteFactor(std::string_view app_id, std::string_view user_id,
+                      std::string_view id) override;
+  Result<int64_t> DeleteAllFactors(std::string_view app_id, std::string_view user_id) override;
+  Status ReplaceRecoveryCodes(std::string_view app_id, std::string_view user_id,
+                              const std::vector<RecoveryCode>& codes) override;
+  Status UseRecoveryCode(std::string_view app_id, std::string_view user_id,
+                         std::string_view code_hash, UnixMillis now) override;
+  Result<int64_t> CountRecoveryCodes(std::string_view app_id, std::string_view user_id) override;
+  Status CreateMfaChallenge(const MfaChallenge& challenge) override;
+  Result<MfaChallenge> GetLiveMfaChallenge(std::string_view app_id, std::string_view hash,
+                                           MfaChallengeKind kind, UnixMillis now) override;
+  Result<MfaChallenge> ConsumeMfaChallenge(std::string_view app_id, std::string_view hash,
+                                           MfaChallengeKind kind, UnixMillis now) override;
+
   // AuditStore
   Status AppendAuditEvent(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;

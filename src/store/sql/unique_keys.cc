@@ -62,6 +62,14 @@ constexpr UniqueKeyName kUniqueKeys[] = {
      UniqueKey(LinkedIdentityUniqueKey::kUserProvider), "provider_id"},
     {"federation_tickets_pkey", "federation_tickets.hash",
      UniqueKey(FederationTicketUniqueKey::kHash), "hash"},
+    {"mfa_factors_pkey", "mfa_factors.id", UniqueKey(FactorUniqueKey::kId), "id"},
+    {"mfa_factors_credential_id_uq", "mfa_factors.credential_id",
+     UniqueKey(FactorUniqueKey::kCredentialId), "credential_id"},
+    {"mfa_recovery_codes_pkey", "mfa_recovery_codes.id", UniqueKey(RecoveryCodeUniqueKey::kId),
+     "id"},
+    {"mfa_recovery_codes_code_hash_uq", "mfa_recovery_codes.code_hash",
+     UniqueKey(RecoveryCodeUniqueKey::kCodeHash), "code_hash"},
+    {"mfa_challenges_pkey", "mfa_challenges.hash", UniqueKey(MfaChallengeUniqueKey::kHash), "hash"},
 };
 
 }  // namespace

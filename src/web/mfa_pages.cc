@@ -1,0 +1,343 @@
+#include "web/mfa_pages.h"
+
+#include "base/strings.h"
+#include "base/time_zone.h"
+#include "http/cookie.h"
+#include "tenancy/app_settings.h"
+#include "web/browser_sign_in.h"
+#include "web/display_text.h"
+#include "web/page_errors.h"
+
+namespace tessera::web {
+namespace {
+
+namespace bh = http::beast_http;
+constexpr auto kSignIn = store::MfaChallengeKind::kSignIn;
+
+// "JBSW Y3DP EHPK 3PXP …": the key in groups of four, as people type it.
+std::string Grouped(const std::string& secret) {
+  std::string out;
+  for (size_t i = 0; i < secret.size(); ++i) {
+    if (i > 0 && i % 4 == 0) out.push_back(' ');
+    out.push_back(secret[i]);
+  }
+  return out;
+}
+
+std::string AccountName(const store::User& user) {
+  return user.email.empty() ? user.username.value_or("") : user.email;
+}
+
+std::string KindLabel(store::FactorKind kind) {
+  return kind == store::FactorKind::kTotp ? "Authenticator app" : "Passkey";
+}
+
+}  // namespace
+
+void MfaPages::Mount(http::Router& r, const PageGates& gates) {
+  const auto back = AfterSignIn::kAccountPage;
+  r.Add(bh::verb::get, "/apps/{app}/login/mfa", gates.WithApp(Bind(this, &MfaPages::ShowStep)));
+  r.Add(bh::verb::post, "/apps/{app}/login/mfa",
+        gates.WithCsrf(Bind(this, &MfaPages::SubmitStep), UnreadableForm::kBadRequest));
+  r.Add(bh::verb::post, "/apps/{app}/login/mfa/enrol",
+        gates.WithCsrf(Bind(this, &MfaPages::SubmitEnrolStep), UnreadableForm::kBadRequest));
+  r.Add(bh::verb::post, "/apps/{app}/account/mfa/totp",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::BeginTotp)));
+  r.Add(bh::verb::get, "/apps/{app}/account/mfa/totp",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::ShowTotp)));
+  r.Add(bh::verb::post, "/apps/{app}/account/mfa/totp/confirm",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::ConfirmTotp)));
+  r.Add(bh::verb::post, "/apps/{app}/account/mfa/factors/{id}/rename",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::Rename)));
+  r.Add(bh::verb::post, "/apps/{app}/account/mfa/factors/{id}/remove",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::Remove)));
+  r.Add(bh::verb::post, "/apps/{app}/account/mfa/recovery-codes",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::NewRecoveryCodes)));
+}
+
+std::string MfaPages::Issuer(const store::App& app) const {
+  return store::DisplayName(app.settings, app.name);
+}
+
+std::string MfaPages::ChallengeOf(const http::Request& req) const {
+  return http::GetCookie(req, MfaCookieName(kit_)).value_or("");
+}
+
+http::Response MfaPages::Expired(const http::Request& req, const store::App& app) {
+  http::Response r = kit_.pages.Message(
+      req, app, 400, "Sign in again",
+      "This sign-in has expired or was already completed. Please sign in again.", false,
+      kit_.urls.PagePath(app, "login"), "Go to sign in");
+  http::SetCookie(r, MfaCookieName(kit_), "", {kit_.urls.secure(), true, "Lax", "/", 0});
+  return r;
+}
+
+http::Response MfaPages::VerifyForm(const http::Request& req, const store::App& app,
+                                    const services::PendingSecondFactor& pending,
+                                    bool use_recovery, const std::string& error,
+                                    unsigned status) {
+  auto has = [&](std::string_view m) {
+    return std::find(pending.methods.begin(), pending.methods.end(), m) != pending.methods.end();
+  };
+  if (!has("totp")) use_recovery = true;  // recovery codes are all this account has left
+  PageData d;
+  d.set("title", "Two-step verification");
+  d.set("action", kit_.urls.PagePath(app, "login/mfa"));
+  d.set("account", AccountName(pending.user));
+  d.set("use_recovery", use_recovery);
+  if (!error.empty()) d.set("code_error", error);
+  if (use_recovery && has("totp")) {
+    d.set("other_method_url", kit_.urls.PagePath(app, "login/mfa"));
+    d.set("other_method_text", "Use your authenticator app instead");
+  } else if (!use_recovery && has("recovery_code")) {
+    d.set("other_method_url", kit_.urls.PagePath(app, "login/mfa") + "?method=recovery_code");
+    d.set("other_method_text", "Lost your phone? Use a recovery code");
+  }
+  d.set("cancel_url", kit_.urls.PagePath(app, "login"));
+  return kit_.pages.Page(req, app, "mfa_verify", std::move(d), status);
+}
+
+http::Response MfaPages::EnrolForm(const http::Request& req, const store::App& app,
+                                   const store::User& user,
+                                   const services::TotpEnrolment& enrolment, bool at_sign_in,
+                                   const Status& error, const std::string& name,
+                                   unsigned status) {
+  PageData d;
+  d.set("title", "Add an authenticator app");
+  d.set("required", at_sign_in);
+  d.set("qr_svg", enrolment.qr_svg);
+  d.set("secret_grouped", Grouped(enrolment.secret_base32));
+  d.set("account", AccountName(user));
+  d.set("factor_id", enrolment.factor.id);
+  d.set("action", kit_.urls.PagePath(app, at_sign_in ? "login/mfa/enrol" : "account/mfa/totp/confirm"));
+  d.set("ask_name", !at_sign_in);
+  d.set("name", name);
+  for (const auto& e : error.field_errors()) d.set(e.field + "_error", FieldSentence(e.field == "code" ? "The code" : "The name", e.message));
+  if (!error.ok() && error.field_errors().empty()) d.set("error", error.message());
+  d.set("cancel_url", kit_.urls.PagePath(app, at_sign_in ? "login" : "account"));
+  d.set("cancel_text", at_sign_in ? "Cancel and sign in as someone else" : "Back to your account");
+  return kit_.pages.Page(req, app, "mfa_enrol", std::move(d), status);
+}
+
+http::Response MfaPages::RecoveryCodesPage(const http::Request& req, const store::App& app,
+                                           const std::vector<std::string>& codes,
+                                           const std::string& continue_url) {
+  PageData d;
+  d.set("title", "Save your recovery codes");
+  PageData list(PageData::type::list);
+  for (const auto& c : codes) list.push_back(PageData(c));
+  d.set("codes", list);
+  d.set("continue_url", continue_url);
+  http::Response r = kit_.pages.Page(req, app, "mfa_recovery_codes", std::move(d));
+  r.WithHeader("Cache-Control", "no-store");
+  return r;
+}
+
+http::Response MfaPages::ShowStep(http::Request& req, const store::App& app) {
+  std::string token = ChallengeOf(req);
+  auto pending = sign_in_.Pending(app, token, kSignIn);
+  if (!pending.ok()) {
+    return pending.status().IsNotFound() ? Expired(req, app) : kit_.pages.Unavailable(req, &app);
+  }
+  http::QueryParams query = PageQuery(req);
+  if (pending->step == services::SecondStep::kVerify) {
+    return VerifyForm(req, app, *pending, http::FormValue(query, "method") == "recovery_code", "",
+                      200);
+  }
+  // An enrolment: one factor per visit, kept across reloads by its id in the URL.
+  std::string factor_id = http::FormValue(query, "factor");
+  if (!factor_id.empty()) {
+    auto enrolment = factors_.PendingTotp(app, pending->user, factor_id, Issuer(app));
+    if (enrolment.ok()) return EnrolForm(req, app, pending->user, *enrolment, true, OkStatus(), "", 200);
+  }
+  auto enrolment = sign_in_.BeginEnrolment(app, token, kSignIn, Issuer(app));
+  if (!enrolment.ok()) return kit_.pages.Unavailable(req, &app);
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "login/mfa") +
+                                     "?factor=" + http::FormEncode(enrolment->factor.id)));
+}
+
+http::Response MfaPages::Finish(const http::Request& req, const store::App& app,
+                                const services::CompletedSignIn& done) {
+  http::Response signed_in = StartBrowserSession(kit_, req, app, done.user, done.first.return_to,
+                                                 done.amr, done.first.idp);
+  http::SetCookie(signed_in, MfaCookieName(kit_), "", {kit_.urls.secure(), true, "Lax", "/", 0});
+  if (done.recovery_codes.empty() || signed_in.status != 303) return signed_in;
+  // After an enrolment the codes come first; the session cookie rides on this page.
+  std::string next;
+  for (const auto& [name, value] : signed_in.headers) {
+    if (name == "Location") next = value;
+  }
+  http::Response page = RecoveryCodesPage(req, app, done.recovery_codes, next);
+  for (const auto& [name, value] : signed_in.headers) {
+    if (name == "Set-Cookie") page.WithHeader(name, value);
+  }
+  return page;
+}
+
+http::Response MfaPages::SubmitStep(http::Request& req, const store::App& app, const Form& form) {
+  std::string token = ChallengeOf(req);
+  std::string method = http::FormValue(form, "method") == "recovery_code" ? "recovery_code" : "totp";
+  auto done = sign_in_.Complete(app, token, kSignIn, method, http::FormValue(form, "code"),
+                                ClientOf(req));
+  if (done.ok()) return Finish(req, app, *done);
+  const Status& s = done.status();
+  if (s.IsNotFound()) return Expired(req, app);
+  auto pending = sign_in_.Pending(app, token, kSignIn);
+  if (!pending.ok()) return Expired(req, app);
+  PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
+  return WithRetryAfter(
+      VerifyForm(req, app, *pending, method == "recovery_code", s.message(), failure.status), s);
+}
+
+http::Response MfaPages::SubmitEnrolStep(http::Request& req, const store::App& app,
+                                         const Form& form) {
+  std::string token = ChallengeOf(req);
+  std::string factor_id = http::FormValue(form, "factor_id");
+  auto done = sign_in_.CompleteEnrolment(app, token, kSignIn, factor_id,
+                                         http::FormValue(form, "code"), ClientOf(req));
+  if (done.ok()) return Finish(req, app, *done);
+  const Status& s = done.status();
+  auto pending = sign_in_.Pending(app, token, kSignIn);
+  if (!pending.ok()) return Expired(req, app);
+  auto enrolment = factors_.PendingTotp(app, pending->user, factor_id, Issuer(app));
+  if (!enrolment.ok()) return Expired(req, app);
+  PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
+  return WithRetryAfter(
+      EnrolForm(req, app, pending->user, *enrolment, true, s, "", failure.status), s);
+}
+
+http::Response MfaPages::NeedsRecentSignIn(const http::Request& req, const store::App& app) {
+  std::string account = kit_.urls.PagePath(app, "account");
+  return kit_.pages.Message(req, app, 409, "Sign in again first",
+                            "For your security, changing two-step verification needs a sign-in "
+                            "within the last 15 minutes.",
+                            false,
+                            kit_.urls.PagePath(app, "login") + "?return_to=" +
+                                http::FormEncode(account),
+                            "Sign in again");
+}
+
+http::Response MfaPages::Done(const store::App& app, std::string_view what) {
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + "?done=" +
+                                     std::string(what) + "#mfa-heading"));
+}
+
+http::Response MfaPages::BeginTotp(http::Request& req, const BrowserVisit& v, const Form&) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  auto enrolment = factors_.BeginTotp(v.app, *user, Issuer(v.app));
+  if (enrolment.status().code() == StatusCode::kPermissionDenied ||
+      enrolment.status().code() == StatusCode::kFailedPrecondition) {
+    return kit_.pages.Message(req, v.app, 409, "Not added", enrolment.status().message(), false,
+                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+  }
+  if (!enrolment.ok()) return kit_.pages.Unavailable(req, &v.app);
+  return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(v.app, "account/mfa/totp") +
+                                     "?factor=" + http::FormEncode(enrolment->factor.id)));
+}
+
+http::Response MfaPages::ShowTotp(http::Request& req, const BrowserVisit& v) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  auto enrolment = factors_.PendingTotp(v.app, *user, http::FormValue(PageQuery(req), "factor"),
+                                        Issuer(v.app));
+  if (!enrolment.ok()) {
+    return kit_.pages.Message(req, v.app, 404, "Start again",
+                              "This setup is finished or has expired. Start again from your "
+                              "account page.",
+                              false, kit_.urls.PagePath(v.app, "account"), "Back to your account");
+  }
+  http::Response r = EnrolForm(req, v.app, *user, *enrolment, false, OkStatus(), "", 200);
+  r.WithHeader("Cache-Control", "no-store");  // the page holds the secret
+  return r;
+}
+
+http::Response MfaPages::ConfirmTotp(http::Request& req, const BrowserVisit& v, const Form& form) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  std::string factor_id = http::FormValue(form, "factor_id");
+  std::string name = Trim(http::FormValue(form, "name"));
+  auto enrolled =
+      factors_.ConfirmTotp(v.app, *user, factor_id, http::FormValue(form, "code"), name);
+  if (enrolled.ok()) {
+    if (enrolled->recovery_codes.empty()) return Done(v.app, "mfa-added");
+    return RecoveryCodesPage(req, v.app, enrolled->recovery_codes,
+                             kit_.urls.PagePath(v.app, "account") + "?done=mfa-added#mfa-heading");
+  }
+  const Status& s = enrolled.status();
+  auto enrolment = factors_.PendingTotp(v.app, *user, factor_id, Issuer(v.app));
+  if (!enrolment.ok()) return Done(v.app, "mfa-expired");
+  PageFailure failure = PageFailureOf(s);
+  if (failure.unavailable()) return kit_.pages.Unavailable(req, &v.app);
+  return EnrolForm(req, v.app, *user, *enrolment, false, s, name, failure.status);
+}
+
+http::Response MfaPages::Rename(http::Request& req, const BrowserVisit& v, const Form& form) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  Status s = factors_.Rename(v.app, *user, req.Param("id"), Trim(http::FormValue(form, "name")));
+  if (s.code() == StatusCode::kInvalidArgument) return Done(v.app, "mfa-bad-name");
+  if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
+  return Done(v.app, "mfa-renamed");
+}
+
+http::Response MfaPages::Remove(http::Request& req, const BrowserVisit& v, const Form&) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  Status s = factors_.Remove(v.app, *user, req.Param("id"), store::AuthTimeOf(v.session));
+  if (s.code() == StatusCode::kFailedPrecondition) return NeedsRecentSignIn(req, v.app);
+  if (!s.ok() && !s.IsNotFound()) return kit_.pages.Unavailable(req, &v.app);
+  return Done(v.app, "mfa-removed");
+}
+
+http::Response MfaPages::NewRecoveryCodes(http::Request& req, const BrowserVisit& v, const Form&) {
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok()) return kit_.pages.Unavailable(req, &v.app);
+  auto codes = factors_.RegenerateRecoveryCodes(v.app, *user, store::AuthTimeOf(v.session));
+  if (codes.status().code() == StatusCode::kFailedPrecondition) {
+    auto has = factors_.HasFactors(v.app, user->id);
+    if (has.ok() && !*has) return Done(v.app, "mfa-none");
+    return NeedsRecentSignIn(req, v.app);
+  }
+  if (!codes.ok()) return kit_.pages.Unavailable(req, &v.app);
+  return RecoveryCodesPage(req, v.app, *codes,
+                           kit_.urls.PagePath(v.app, "account") + "?done=mfa-codes#mfa-heading");
+}
+
+void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
+                            PageData& d) {
+  if (!kit.factors) return;
+  auto factors = kit.factors->ListFactors(v.app, v.session.user_id);
+  auto left = kit.factors->RecoveryCodesLeft(v.app, v.session.user_id);
+  if (!factors.ok() || !left.ok()) return;
+  const bool may_add_totp =
+      services::FactorService::MayEnrol(v.app, store::FactorKind::kTotp);
+  // An app with the policy off shows the section only to someone who has factors to manage.
+  if (factors->empty() && !may_add_totp) return;
+  PageData rows(PageData::type::list);
+  for (const auto& f : *factors) {
+    PageData row;
+    row.set("name", f.name);
+    std::string detail = KindLabel(f.kind) + " · added " + FormatInZone(f.created_at, zone);
+    if (f.last_used_at) detail += " · last used " + FormatInZone(*f.last_used_at, zone);
+    row.set("detail", detail);
+    row.set("id", f.id);
+    row.set("rename_action", kit.urls.PagePath(v.app, "account/mfa/factors/" + f.id + "/rename"));
+    row.set("remove_action", kit.urls.PagePath(v.app, "account/mfa/factors/" + f.id + "/remove"));
+    rows.push_back(row);
+  }
+  d.set("mfa_section", true);
+  d.set("mfa_on", !factors->empty());
+  d.set("mfa_required", v.app.settings.mfa == store::MfaPolicy::kRequired);
+  d.set("mfa_factors", rows);
+  if (may_add_totp) d.set("mfa_add_totp_action", kit.urls.PagePath(v.app, "account/mfa/totp"));
+  if (!factors->empty()) {
+    d.set("mfa_codes_left", std::to_string(*left) + " of 10 recovery codes left");
+    d.set("mfa_codes_low", *left <= 3);
+    d.set("mfa_codes_action", kit.urls.PagePath(v.app, "account/mfa/recovery-codes"));
+  }
+}
+
+}  // namespace tessera::web
