@@ -182,6 +182,10 @@ void CoreServices::BuildMfa() {
   mfa_sign_in_ = std::make_unique<services::MfaSignIn>(*store_, *accounts_, *sessions_, *factors_,
                                                        keys_->master_key(), clock_,
                                                        throttle_.get(), mail, audit_.get());
+  passkeys_ = std::make_unique<services::PasskeyService>(
+      *store_, *accounts_, clock_, services::PasskeySettingsFor(apps_->public_url()), mail,
+      audit_.get());
+  mfa_sign_in_->SetPasskeys(passkeys_.get());
 }
 
 void CoreServices::BuildFederation() {

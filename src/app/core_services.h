@@ -126,6 +126,7 @@ class CoreServices {
   services::FederatedSignIn& federation() { return *federation_; }
   services::FactorService& factors() { return *factors_; }
   services::MfaSignIn& mfa_sign_in() { return *mfa_sign_in_; }
+  services::PasskeyService& passkeys() { return *passkeys_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
@@ -175,6 +176,7 @@ class CoreServices {
   std::unique_ptr<services::FederatedSignIn> federation_;
   std::unique_ptr<services::FactorService> factors_;
   std::unique_ptr<services::MfaSignIn> mfa_sign_in_;
+  std::unique_ptr<services::PasskeyService> passkeys_;
 };
 
 }  // namespace tessera::app

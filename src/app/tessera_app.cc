@@ -126,6 +126,7 @@ void TesseraApp::BuildPages() {
   federation_pages_ = std::make_unique<web::FederationPages>(*page_kit_, c.federation());
   login_pages_ = std::make_unique<web::LoginPages>(*page_kit_, c.accounts(), c.clients(),
                                                    federation_pages_.get());
+  login_pages_->SetPasskeys(mfa_pages_.get());
   landing_pages_ = std::make_unique<web::LandingPages>(*page_kit_);
   asset_routes_ = std::make_unique<web::AssetRoutes>(*pages_, c.apps());
   account_pages_ = std::make_unique<web::AccountPages>(*page_kit_, c.accounts(), c.sessions(),

@@ -217,6 +217,11 @@ bool SigningKey::Verify(std::string_view input, std::string_view signature) cons
     if (der.empty()) return false;
     signature = der;
   }
+  return VerifyDer(input, signature);
+}
+
+bool SigningKey::VerifyDer(std::string_view input, std::string_view signature) const {
+  if (signature.empty() || signature.size() > 1024) return false;
   MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   return ctx &&
          EVP_DigestVerifyInit(ctx.get(), nullptr, Digest(alg_), nullptr, pkey_.get()) == 1 &&

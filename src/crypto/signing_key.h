@@ -50,6 +50,10 @@ class SigningKey {
   // a verification-only key.
   Result<std::string> Sign(std::string_view signing_input) const;
   bool Verify(std::string_view signing_input, std::string_view signature) const;
+  // As WebAuthn (and X.509) carry signatures: ES256 in ASN.1 DER, with either S (an
+  // authenticator's signature is never an identifier, so its malleability is harmless);
+  // RS256 and EdDSA as Verify.
+  bool VerifyDer(std::string_view signing_input, std::string_view signature) const;
 
  private:
   SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey, bool has_private = true);

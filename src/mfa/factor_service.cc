@@ -4,6 +4,7 @@
 
 #include "base/utf8.h"
 #include "crypto/aead.h"
+#include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "mfa/mfa_events.h"
 #include "mfa/qr_svg.h"
@@ -68,8 +69,9 @@ Result<TotpEnrolment> FactorService::BeginTotp(const store::App& app, const stor
   f.name = std::string(kDefaultTotpName);
   f.created_at = clock_.NowMillis();
   // Sealed under the master key, bound to the factor's id (a sealed secret copied onto
-  // another row does not open).
-  TESSERA_ASSIGN_OR_RETURN(f.secret_sealed, crypto::AeadSeal(master_key_, NewTotpSecret(), f.id));
+  // another row does not open); base64, as the column is text.
+  TESSERA_ASSIGN_OR_RETURN(std::string sealed, crypto::AeadSeal(master_key_, NewTotpSecret(), f.id));
+  f.secret_sealed = crypto::Base64Encode(sealed);
   TESSERA_RETURN_IF_ERROR(store_.CreateFactor(f));
   return EnrolmentOf(app, user, std::move(f), issuer);
 }
@@ -86,8 +88,7 @@ Result<TotpEnrolment> FactorService::PendingTotp(const store::App& app, const st
 
 Result<TotpEnrolment> FactorService::EnrolmentOf(const store::App& app, const store::User& user,
                                                  store::Factor factor, std::string_view issuer) {
-  TESSERA_ASSIGN_OR_RETURN(std::string secret,
-                           crypto::AeadOpen(master_key_, factor.secret_sealed, factor.id));
+  TESSERA_ASSIGN_OR_RETURN(std::string secret, OpenTotpSecret(factor));
   TotpEnrolment e;
   e.secret_base32 = TotpSecretBase32(secret);
   std::string account = user.email.empty() ? user.username.value_or(user.id) : user.email;
@@ -106,16 +107,15 @@ Result<EnrolledFactor> FactorService::ConfirmTotp(const store::App& app, const s
   if (!f.ok() || f->confirmed_at || f->kind != store::FactorKind::kTotp) {
     return NotFoundError("no such enrolment: start again");
   }
-  TESSERA_ASSIGN_OR_RETURN(std::string secret,
-                           crypto::AeadOpen(master_key_, f->secret_sealed, f->id));
+  TESSERA_ASSIGN_OR_RETURN(std::string secret, OpenTotpSecret(*f));
   UnixMillis now = clock_.NowMillis();
   std::optional<int64_t> step = MatchTotp(secret, code, now, 0);
   if (!step) {
     Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFactorEnrolled, user.id,
                            {{"kind", "totp"}, {"factor_id", f->id}, {"reason", "wrong_code"}},
                            nullptr, false));
-    return ValidationError({{"code", "is not the code your app shows: check the time on your "
-                                     "device and type the current code"}});
+    return ValidationError({{"code", "does not match: check the time on your device and type "
+                                     "the current code"}});
   }
   TESSERA_ASSIGN_OR_RETURN(bool had_factors, HasFactors(app, user.id));
   TESSERA_RETURN_IF_ERROR(store_.RenameFactor(app.id, user.id, f->id, label));
@@ -219,6 +219,19 @@ Result<std::vector<std::string>> FactorService::RegenerateRecoveryCodes(const st
                      "New recovery codes were made for your account; the old ones no longer "
                      "work.");
   return codes;
+}
+
+Result<std::string> FactorService::OpenTotpSecret(const store::Factor& factor) const {
+  auto sealed = crypto::Base64Decode(factor.secret_sealed);
+  if (!sealed) return InternalError("a sealed TOTP secret is not base64");
+  return crypto::AeadOpen(master_key_, *sealed, factor.id);
+}
+
+Result<std::vector<std::string>> FactorService::EnsureRecoveryCodes(const store::App& app,
+                                                                   std::string_view user_id) {
+  TESSERA_ASSIGN_OR_RETURN(int64_t left, RecoveryCodesLeft(app, user_id));
+  if (left > 0) return std::vector<std::string>{};
+  return StoreNewRecoveryCodes(app, user_id);
 }
 
 Result<int64_t> FactorService::Reset(const store::App& app, const store::User& user,

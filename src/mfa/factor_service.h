@@ -82,6 +82,13 @@ class FactorService {
   Result<std::vector<std::string>> RegenerateRecoveryCodes(const store::App& app,
                                                            const store::User& user,
                                                            UnixMillis auth_time);
+  // After a factor of another kind was added (a passkey): a first set of recovery codes when
+  // the user has none left (shown once), else none.
+  Result<std::vector<std::string>> EnsureRecoveryCodes(const store::App& app,
+                                                       std::string_view user_id);
+  // A TOTP factor's secret, opened (the store keeps it sealed, base64).
+  Result<std::string> OpenTotpSecret(const store::Factor& factor) const;
+
   // The app removes every factor and recovery code of a user (lost device); answers how many
   // factors went.
   Result<int64_t> Reset(const store::App& app, const store::User& user, const Actor& actor);

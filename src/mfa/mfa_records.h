@@ -30,7 +30,7 @@ struct Factor {
   std::string name;           // the user's label ("Phone", "MacBook passkey")
   std::string secret_sealed;  // TOTP: the shared secret, sealed under the master key
   std::string credential_id;  // WebAuthn: the credential id (base64url); "" for TOTP
-  std::string public_key;     // WebAuthn: the credential's public key (base64url DER SPKI)
+  std::string public_key;     // WebAuthn: the credential's public key as a JWK (JSON text)
   // TOTP: the last time step accepted (a step is accepted once); WebAuthn: the sign count.
   int64_t counter = 0;
   UnixMillis created_at = 0;
@@ -52,9 +52,14 @@ struct RecoveryCode {
 enum class MfaChallengeKind {
   kSignIn,    // a hosted sign-in waiting for a second factor (or an enrolment the app requires)
   kApiLogin,  // an account-API login waiting for a second factor: the "mfa_token"
+  kPasskeyRegistration,  // a WebAuthn registration's challenge (hash of the challenge)
+  kPasskeyAssertion,     // a WebAuthn authentication's challenge (no user: a passkey sign-in)
 };
 inline constexpr EnumText<MfaChallengeKind> kMfaChallengeKindTexts[] = {
-    {MfaChallengeKind::kSignIn, "sign_in"}, {MfaChallengeKind::kApiLogin, "api_login"}};
+    {MfaChallengeKind::kSignIn, "sign_in"},
+    {MfaChallengeKind::kApiLogin, "api_login"},
+    {MfaChallengeKind::kPasskeyRegistration, "passkey_registration"},
+    {MfaChallengeKind::kPasskeyAssertion, "passkey_assertion"}};
 constexpr std::span<const EnumText<MfaChallengeKind>> TextsOf(MfaChallengeKind) {
   return kMfaChallengeKindTexts;
 }
@@ -63,7 +68,7 @@ constexpr std::span<const EnumText<MfaChallengeKind>> TextsOf(MfaChallengeKind) 
 struct MfaChallenge {
   std::string hash;  // hex SHA-256 of the presented value
   std::string app_id;
-  std::string user_id;
+  std::string user_id;  // "" for a passkey sign-in's challenge: the credential names the user
   MfaChallengeKind kind = MfaChallengeKind::kSignIn;
   std::string payload_json = "{}";  // what the sign-in carries across (how, where to)
   UnixMillis created_at = 0;

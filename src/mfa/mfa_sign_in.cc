@@ -112,9 +112,13 @@ Result<PendingSecondFactor> MfaSignIn::Pending(const store::App& app, std::strin
   if (p.step == SecondStep::kVerify) {
     TESSERA_ASSIGN_OR_RETURN(std::vector<store::Factor> factors,
                              factors_.ListFactors(app, p.user.id));
-    bool totp = false;
-    for (const auto& f : factors) totp = totp || f.kind == store::FactorKind::kTotp;
+    bool totp = false, passkey = false;
+    for (const auto& f : factors) {
+      totp = totp || f.kind == store::FactorKind::kTotp;
+      passkey = passkey || f.kind == store::FactorKind::kWebAuthn;
+    }
     if (totp) p.methods.push_back("totp");
+    if (passkey && passkeys_) p.methods.push_back("passkey");
     TESSERA_ASSIGN_OR_RETURN(int64_t codes, factors_.RecoveryCodesLeft(app, p.user.id));
     if (codes > 0) p.methods.push_back("recovery_code");
   }
@@ -127,7 +131,7 @@ Result<std::string> MfaSignIn::CheckTotp(const store::App& app, const store::Use
   const UnixMillis now = clock_.NowMillis();
   for (const auto& f : factors) {
     if (f.kind != store::FactorKind::kTotp) continue;
-    auto secret = crypto::AeadOpen(master_key_, f.secret_sealed, f.id);
+    auto secret = factors_.OpenTotpSecret(f);
     if (!secret.ok()) {
       LogJson(spdlog::level::err, "totp_secret_unreadable",
               {{"app", app.slug}, {"factor_id", f.id}});
@@ -198,6 +202,19 @@ Result<CompletedSignIn> MfaSignIn::Complete(const store::App& app, std::string_v
                            std::to_string(left) + " of them are left.");
   }
   return Finish(app, challenge, std::move(user), method == "totp" ? "otp" : "");
+}
+
+Result<CompletedSignIn> MfaSignIn::CompleteWithPasskey(const store::App& app,
+                                                       std::string_view token,
+                                                       store::MfaChallengeKind kind,
+                                                       std::string_view credential_json,
+                                                       const ClientInfo& client) {
+  if (!passkeys_) return FailedPreconditionError("passkeys are not available");
+  TESSERA_ASSIGN_OR_RETURN(store::MfaChallenge challenge, LiveChallenge(app, token, kind));
+  TESSERA_ASSIGN_OR_RETURN(store::User user, LiveUser(app, challenge.user_id));
+  TESSERA_ASSIGN_OR_RETURN(PasskeyProof proof,
+                           passkeys_->Authenticate(app, token, credential_json, &user, client));
+  return Finish(app, challenge, std::move(proof.user), proof.amr);
 }
 
 Result<CompletedSignIn> MfaSignIn::Finish(const store::App& app,

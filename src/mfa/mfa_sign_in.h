@@ -23,6 +23,7 @@
 #include "mfa/factor_service.h"
 #include "mfa/mfa_records.h"
 #include "mfa/mfa_store.h"
+#include "mfa/passkey_service.h"
 #include "sessions/session_service.h"
 
 namespace tessera::services {
@@ -96,6 +97,16 @@ class MfaSignIn {
   Result<CompletedSignIn> Complete(const store::App& app, std::string_view token,
                                    store::MfaChallengeKind kind, std::string_view method,
                                    std::string_view code, const ClientInfo& client);
+  // Completes with a passkey (the browser's PublicKeyCredential as JSON); its challenge was
+  // bound to `token` (PasskeyService::AssertionOptions with the token as binding).
+  Result<CompletedSignIn> CompleteWithPasskey(const store::App& app, std::string_view token,
+                                              store::MfaChallengeKind kind,
+                                              std::string_view credential_json,
+                                              const ClientInfo& client);
+  // Passkeys as a second factor (app/ sets it; none in tests without passkeys).
+  void SetPasskeys(PasskeyService* passkeys) { passkeys_ = passkeys; }
+  PasskeyService* passkeys() const { return passkeys_; }
+
   // An enrolment the sign-in requires: the authenticator app to add (begun once per call).
   Result<TotpEnrolment> BeginEnrolment(const store::App& app, std::string_view token,
                                        store::MfaChallengeKind kind, std::string_view issuer);
@@ -140,6 +151,7 @@ class MfaSignIn {
   LoginThrottle* throttle_;  // may be null (tests)
   std::optional<MailFlowContext> mail_;
   AuditLog* audit_;  // may be null
+  PasskeyService* passkeys_ = nullptr;
 };
 
 // Space-separated amr values with `more` added once each, and "mfa" when two factors.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "crypto/encoding.h"
 #include "mfa/factor_service.h"
 #include "mfa/mfa_sign_in.h"
 #include "mfa/recovery_codes.h"
@@ -110,8 +111,10 @@ TEST_F(MfaSignInTest, AFactorCountsOnlyAfterAValidFirstCode) {
   EXPECT_NE(e.qr_svg.find("<svg"), std::string::npos);
   EXPECT_FALSE(factors_->HasFactors(app_, user_.id).value());
   EXPECT_EQ(mfa_->StepAfter(app_, user_).value(), SecondStep::kNone);
-  // The secret is sealed at rest: the row holds no base32 or raw secret.
+  // The secret is sealed at rest: the row holds no base32 or raw secret, only base64 text
+  // (any engine's text column takes it).
   store::Factor row = store_->GetFactor(app_.id, user_.id, e.factor.id).value();
+  EXPECT_TRUE(crypto::Base64Decode(row.secret_sealed).has_value()) << row.secret_sealed;
   EXPECT_EQ(row.secret_sealed.find(e.secret_base32), std::string::npos);
   EXPECT_EQ(row.secret_sealed.find(SecretOf(e)), std::string::npos);
 

@@ -65,7 +65,8 @@ class MfaStore {
                                              std::string_view user_id) = 0;
 
   // Challenges. Store::CollectGarbage deletes one once its expires_at has passed.
-  // kNotFound unless the user is of challenge.app_id.
+  // kNotFound unless the user is of challenge.app_id; a user_id of "" (a passkey sign-in's
+  // challenge, which names no one yet) is stored as none.
   virtual Status CreateMfaChallenge(const MfaChallenge& challenge) = 0;
   // A live challenge (of this app and kind, unused, expires_at > now) without consuming it;
   // kNotFound otherwise.

@@ -41,6 +41,7 @@ std::string Notice(std::string_view done) {
   if (done == "mfa-expired") return "That setup expired. Start again to add an authenticator app.";
   if (done == "mfa-bad-name") return "Not renamed: a name has 1 to 64 characters.";
   if (done == "mfa-none") return "Add a second factor first.";
+  if (done == "passkey-added") return "Passkey added: you can sign in with it, and it counts as a second factor.";
   if (done == "welcome") {
     return "Welcome! Check your inbox: we sent you a link to confirm your email address.";
   }

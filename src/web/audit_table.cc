@@ -102,7 +102,9 @@ std::string AuditDetailsText(const std::string& details_json) {
   for (const auto& [key, value] : v.get_object()) {
     std::string k = CodeInWords(std::string_view(key));
     if (!k.empty()) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
-    parts.push_back(k + ": " + ValueText(value));
+    // Ids are for the record, not for reading: shortened (the JSON API has them whole).
+    const bool id = key.ends_with("_id") && value.is_string();
+    parts.push_back(k + ": " + (id ? ShortId(std::string(value.get_string())) : ValueText(value)));
   }
   std::string text = Join(parts, "; ");
   if (text.size() > 300) {

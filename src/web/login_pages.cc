@@ -52,7 +52,11 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
     federation_->SetProviderButtons(app, return_to, d);
     d.set("divider_text", "or sign in with your email");
   }
-  return kit_.pages.Page(req, app, "login", std::move(d), status);
+  std::string passkey_binding;
+  if (passkeys_) passkeys_->AddPasskeySignIn(app, return_to, d, &passkey_binding);
+  http::Response page = kit_.pages.Page(req, app, "login", std::move(d), status);
+  if (passkeys_) passkeys_->SetPasskeyCookie(page, passkey_binding);
+  return page;
 }
 
 // The right password for an address still waiting for confirmation (the app signs in

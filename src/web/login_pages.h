@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "oauth/client_service.h"
 #include "web/federation_pages.h"
+#include "web/mfa_pages.h"
 #include "web/page_gates.h"
 #include "web/page_kit.h"
 
@@ -23,6 +24,8 @@ class LoginPages {
   LoginPages(const PageKit& kit, services::AccountService& accounts,
              services::ClientService& clients, const FederationPages* federation = nullptr)
       : kit_(kit), accounts_(accounts), clients_(clients), federation_(federation) {}
+  // The passkey sign-in of the sign-in page (none when not set).
+  void SetPasskeys(const MfaPages* passkeys) { passkeys_ = passkeys; }
   void Mount(http::Router& router, const PageGates& gates);
 
  private:
@@ -53,6 +56,7 @@ class LoginPages {
   services::AccountService& accounts_;
   services::ClientService& clients_;
   const FederationPages* federation_;
+  const MfaPages* passkeys_ = nullptr;
 };
 
 }  // namespace tessera::web

@@ -1,6 +1,8 @@
 #include "web/mfa_pages.h"
 
 #include "base/strings.h"
+#include "crypto/random.h"
+#include "web/return_to.h"
 #include "base/time_zone.h"
 #include "http/cookie.h"
 #include "tenancy/app_settings.h"
@@ -32,6 +34,18 @@ std::string KindLabel(store::FactorKind kind) {
   return kind == store::FactorKind::kTotp ? "Authenticator app" : "Passkey";
 }
 
+// The data of templates/_passkey_form.mustache.
+void SetPasskeyForm(PageData& d, std::string_view mode, const std::string& options,
+                    const std::string& action, std::string_view button, bool primary) {
+  d.set("passkey_script", true);
+  d.set("passkey_form", true);
+  d.set("passkey_mode", std::string(mode));
+  d.set("passkey_options", options);
+  d.set("passkey_action", action);
+  d.set("passkey_button", std::string(button));
+  d.set("passkey_primary", primary);
+}
+
 }  // namespace
 
 void MfaPages::Mount(http::Router& r, const PageGates& gates) {
@@ -53,6 +67,14 @@ void MfaPages::Mount(http::Router& r, const PageGates& gates) {
         gates.WithBrowserSession(back, Bind(this, &MfaPages::Remove)));
   r.Add(bh::verb::post, "/apps/{app}/account/mfa/recovery-codes",
         gates.WithBrowserSession(back, Bind(this, &MfaPages::NewRecoveryCodes)));
+  r.Add(bh::verb::post, "/apps/{app}/account/passkeys/new",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::ShowPasskeyRegistration)));
+  r.Add(bh::verb::post, "/apps/{app}/account/passkeys",
+        gates.WithBrowserSession(back, Bind(this, &MfaPages::RegisterPasskey)));
+  r.Add(bh::verb::post, "/apps/{app}/login/mfa/passkey",
+        gates.WithCsrf(Bind(this, &MfaPages::SubmitPasskeyStep), UnreadableForm::kBadRequest));
+  r.Add(bh::verb::post, "/apps/{app}/login/passkey",
+        gates.WithCsrf(Bind(this, &MfaPages::SignInWithPasskey), UnreadableForm::kBadRequest));
 }
 
 std::string MfaPages::Issuer(const store::App& app) const {
@@ -86,6 +108,13 @@ http::Response MfaPages::VerifyForm(const http::Request& req, const store::App& 
   d.set("account", AccountName(pending.user));
   d.set("use_recovery", use_recovery);
   if (!error.empty()) d.set("code_error", error);
+  if (has("passkey") && sign_in_.passkeys()) {
+    auto options = sign_in_.passkeys()->AssertionOptions(app, &pending.user, ChallengeOf(req));
+    if (options.ok()) {
+      SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/mfa/passkey"),
+                     "Use a passkey", !has("totp"));
+    }
+  }
   if (use_recovery && has("totp")) {
     d.set("other_method_url", kit_.urls.PagePath(app, "login/mfa"));
     d.set("other_method_text", "Use your authenticator app instead");
@@ -121,8 +150,9 @@ http::Response MfaPages::EnrolForm(const http::Request& req, const store::App& a
 
 http::Response MfaPages::RecoveryCodesPage(const http::Request& req, const store::App& app,
                                            const std::vector<std::string>& codes,
-                                           const std::string& continue_url) {
+                                           const std::string& continue_url, bool replaced) {
   PageData d;
+  d.set("replaced", replaced);
   d.set("title", "Save your recovery codes");
   PageData list(PageData::type::list);
   for (const auto& c : codes) list.push_back(PageData(c));
@@ -303,7 +333,123 @@ http::Response MfaPages::NewRecoveryCodes(http::Request& req, const BrowserVisit
   }
   if (!codes.ok()) return kit_.pages.Unavailable(req, &v.app);
   return RecoveryCodesPage(req, v.app, *codes,
-                           kit_.urls.PagePath(v.app, "account") + "?done=mfa-codes#mfa-heading");
+                           kit_.urls.PagePath(v.app, "account") + "?done=mfa-codes#mfa-heading",
+                           /*replaced=*/true);
+}
+
+std::string MfaPages::PasskeyCookieName() const {
+  return kit_.urls.secure() ? "__Host-tessera_passkey" : "tessera_passkey";
+}
+
+void MfaPages::AddPasskeySignIn(const store::App& app, const std::string& return_to, PageData& d,
+                                std::string* binding) const {
+  services::PasskeyService* passkeys = sign_in_.passkeys();
+  if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) return;
+  std::string value = crypto::NewSecretToken("tpk_");
+  auto options = passkeys->AssertionOptions(app, nullptr, value);
+  if (!options.ok()) return;  // the password form still works
+  SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/passkey"),
+                 "Sign in with a passkey", false);
+  d.set("passkey_conditional", true);
+  d.set("passkey_return_to", return_to);
+  *binding = std::move(value);
+}
+
+void MfaPages::SetPasskeyCookie(http::Response& page, const std::string& binding) const {
+  if (binding.empty()) return;
+  http::SetCookie(page, PasskeyCookieName(), binding,
+                  {kit_.urls.secure(), true, "Lax", "/",
+                   services::kPasskeyChallengeTtlMs / 1000});
+}
+
+http::Response MfaPages::ShowPasskeyRegistration(http::Request& req, const BrowserVisit& v,
+                                                 const Form&) {
+  services::PasskeyService* passkeys = sign_in_.passkeys();
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok() || !passkeys) return kit_.pages.Unavailable(req, &v.app);
+  // Bound to this browser session: the answer counts only from the session that asked.
+  auto options = passkeys->RegistrationOptions(v.app, *user, v.session.id);
+  if (options.status().code() == StatusCode::kPermissionDenied) {
+    return kit_.pages.Message(req, v.app, 409, "Not added", options.status().message(), false,
+                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+  }
+  if (!options.ok()) return kit_.pages.Unavailable(req, &v.app);
+  PageData d;
+  d.set("title", "Add a passkey");
+  SetPasskeyForm(d, "register", *options, kit_.urls.PagePath(v.app, "account/passkeys"),
+                 "Create a passkey", true);
+  d.set("passkey_ask_name", true);
+  d.set("cancel_url", kit_.urls.PagePath(v.app, "account"));
+  http::Response r = kit_.pages.Page(req, v.app, "passkey_register", std::move(d));
+  r.WithHeader("Cache-Control", "no-store");
+  return r;
+}
+
+http::Response MfaPages::RegisterPasskey(http::Request& req, const BrowserVisit& v,
+                                         const Form& form) {
+  services::PasskeyService* passkeys = sign_in_.passkeys();
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  if (!user.ok() || !passkeys) return kit_.pages.Unavailable(req, &v.app);
+  auto factor = passkeys->Register(v.app, *user, v.session.id, http::FormValue(form, "credential"),
+                                   Trim(http::FormValue(form, "name")));
+  if (!factor.ok()) {
+    PageFailure failure = PageFailureOf(factor.status());
+    if (failure.unavailable()) return kit_.pages.Unavailable(req, &v.app);
+    return kit_.pages.Message(req, v.app, failure.status, "Passkey not added",
+                              factor.status().message(), false,
+                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+  }
+  auto codes = factors_.EnsureRecoveryCodes(v.app, user->id);
+  if (codes.ok() && !codes->empty()) {
+    return RecoveryCodesPage(req, v.app, *codes,
+                             kit_.urls.PagePath(v.app, "account") + "?done=passkey-added#mfa-heading");
+  }
+  return Done(v.app, "passkey-added");
+}
+
+http::Response MfaPages::SubmitPasskeyStep(http::Request& req, const store::App& app,
+                                           const Form& form) {
+  std::string token = ChallengeOf(req);
+  auto done = sign_in_.CompleteWithPasskey(app, token, kSignIn,
+                                           http::FormValue(form, "credential"), ClientOf(req));
+  if (done.ok()) return Finish(req, app, *done);
+  auto pending = sign_in_.Pending(app, token, kSignIn);
+  if (!pending.ok()) return Expired(req, app);
+  PageFailure failure = PageFailureOf(done.status());
+  if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
+  return VerifyForm(req, app, *pending, false,
+                    "That passkey could not sign you in. Try again, or use another way.",
+                    failure.status);
+}
+
+http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App& app,
+                                           const Form& form) {
+  services::PasskeyService* passkeys = sign_in_.passkeys();
+  std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
+  std::string binding = http::GetCookie(req, PasskeyCookieName()).value_or("");
+  if (!passkeys) return kit_.pages.Unavailable(req, &app);
+  auto proof = passkeys->Authenticate(app, binding, http::FormValue(form, "credential"), nullptr,
+                                      ClientOf(req));
+  if (!proof.ok()) {
+    PageFailure failure = PageFailureOf(proof.status());
+    if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
+    std::string login = kit_.urls.PagePath(app, "login");
+    if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
+    return kit_.pages.Message(req, app, failure.status, "Not signed in",
+                              "That passkey could not sign you in here. Try again, or sign in "
+                              "with your password.",
+                              false, login, "Back to sign in");
+  }
+  auto recorded = accounts_.RecordVerifiedSignIn(app, proof->user, ClientOf(req), nullptr,
+                                                 "passkey");
+  if (!recorded.ok()) return kit_.pages.Unavailable(req, &app);
+  // A passkey with user verification is two factors by itself; without, it is a first one
+  // and the second step follows as for a password.
+  http::Response r = proof->user_verified
+                         ? StartBrowserSession(kit_, req, app, *recorded, return_to, proof->amr, "")
+                         : SignInBrowser(kit_, req, app, *recorded, return_to, proof->amr, "");
+  http::SetCookie(r, PasskeyCookieName(), "", {kit_.urls.secure(), true, "Lax", "/", 0});
+  return r;
 }
 
 void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
@@ -314,8 +460,9 @@ void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std
   if (!factors.ok() || !left.ok()) return;
   const bool may_add_totp =
       services::FactorService::MayEnrol(v.app, store::FactorKind::kTotp);
+  const bool may_add_passkey = services::FactorService::MayEnrol(v.app, store::FactorKind::kWebAuthn);
   // An app with the policy off shows the section only to someone who has factors to manage.
-  if (factors->empty() && !may_add_totp) return;
+  if (factors->empty() && !may_add_totp && !may_add_passkey) return;
   PageData rows(PageData::type::list);
   for (const auto& f : *factors) {
     PageData row;
@@ -333,6 +480,10 @@ void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std
   d.set("mfa_required", v.app.settings.mfa == store::MfaPolicy::kRequired);
   d.set("mfa_factors", rows);
   if (may_add_totp) d.set("mfa_add_totp_action", kit.urls.PagePath(v.app, "account/mfa/totp"));
+  if (services::FactorService::MayEnrol(v.app, store::FactorKind::kWebAuthn) && kit.mfa &&
+      kit.mfa->passkeys()) {
+    d.set("mfa_add_passkey_action", kit.urls.PagePath(v.app, "account/passkeys/new"));
+  }
   if (!factors->empty()) {
     d.set("mfa_codes_left", std::to_string(*left) + " of 10 recovery codes left");
     d.set("mfa_codes_low", *left <= 3);

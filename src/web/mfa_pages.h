@@ -11,7 +11,13 @@
 //   POST /account/mfa/factors/{id}/rename
 //   POST /account/mfa/factors/{id}/remove      (a sign-in within 15 minutes)
 //   POST /account/mfa/recovery-codes           a new set (a sign-in within 15 minutes)
-// No script: the QR code is inline SVG, and every step is a form.
+//   POST /account/passkeys/new           add a passkey: the page that runs the ceremony…
+//   POST /account/passkeys               …and its answer
+//   POST /login/mfa/passkey              a passkey as the second factor
+//   POST /login/passkey                  a passkey alone (the sign-in page's button and
+//                                        autofill: conditional UI)
+// No script but one: the passkey forms run static/passkeys.js (served from /assets, allowed by
+// those pages' CSP only); the QR code is inline SVG, and every other step is a plain form.
 #pragma once
 
 #include "http/form.h"
@@ -31,6 +37,12 @@ class MfaPages {
       : kit_(kit), accounts_(accounts), sign_in_(sign_in), factors_(factors) {}
   void Mount(http::Router& router, const PageGates& gates);
 
+  // The sign-in page's passkey form (a button, and autofill on the identifier field) when the
+  // app offers passkeys; its challenge is bound to a cookie of its own, set on `page`.
+  void AddPasskeySignIn(const store::App& app, const std::string& return_to, PageData& d,
+                        std::string* binding) const;
+  void SetPasskeyCookie(http::Response& page, const std::string& binding) const;
+
  private:
   using Form = http::FormParams;
 
@@ -43,6 +55,12 @@ class MfaPages {
   http::Response Rename(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response Remove(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response NewRecoveryCodes(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response ShowPasskeyRegistration(http::Request& req, const BrowserVisit& v,
+                                         const Form& form);
+  http::Response RegisterPasskey(http::Request& req, const BrowserVisit& v, const Form& form);
+  http::Response SubmitPasskeyStep(http::Request& req, const store::App& app, const Form& form);
+  http::Response SignInWithPasskey(http::Request& req, const store::App& app, const Form& form);
+  std::string PasskeyCookieName() const;
 
   // The second step's page: the code form (or the recovery-code form).
   http::Response VerifyForm(const http::Request& req, const store::App& app,
@@ -55,7 +73,7 @@ class MfaPages {
                            unsigned status);
   http::Response RecoveryCodesPage(const http::Request& req, const store::App& app,
                                    const std::vector<std::string>& codes,
-                                   const std::string& continue_url);
+                                   const std::string& continue_url, bool replaced = false);
   // Signed in: the session, the challenge cookie cleared (and the codes shown, after an
   // enrolment).
   http::Response Finish(const http::Request& req, const store::App& app,

@@ -164,6 +164,7 @@ std::string_view PageRenderer::ContentType(std::string_view name) {
   if (name.ends_with(".png")) return "image/png";
   if (name.ends_with(".ico")) return "image/x-icon";
   if (name.ends_with(".txt")) return "text/plain; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
   return "application/octet-stream";
 }
 

@@ -8,11 +8,13 @@ namespace {
 
 // The pages' CSP: our stylesheets only, no script at all, images from us (and data: icons)
 // plus, when the app has a logo, that logo's one origin.
-std::string PageCsp(const std::optional<std::string>& logo_origin) {
+// `script`: the page runs the one first-party script (static/passkeys.js, from /assets:
+// 'self', never inline); every other page runs none.
+std::string PageCsp(const std::optional<std::string>& logo_origin, bool script) {
   std::string img = "img-src 'self' data:";
   if (logo_origin) img += " " + *logo_origin;
-  return "default-src 'none'; style-src 'self'; " + img +
-         "; frame-ancestors 'none'; base-uri 'none'";
+  return "default-src 'none'; style-src 'self'; " + std::string(script ? "script-src 'self'; " : "") +
+         img + "; frame-ancestors 'none'; base-uri 'none'";
 }
 
 }  // namespace
@@ -28,6 +30,7 @@ http::Response PageWriter::Page(const http::Request& req, const store::App& app,
   data.set("logo_url", branding.logo_url);
   data.set("app_initial", branding.initial);
   if (!branding.stylesheet_url.empty()) data.set("branding_css", branding.stylesheet_url);
+  const bool script = data.get("passkey_script") != nullptr;
   auto html = renderer_.Render(page, std::move(data));
   if (!html.ok()) {
     LogJson(spdlog::level::err, "page_render_failed",
@@ -39,7 +42,8 @@ http::Response PageWriter::Page(const http::Request& req, const store::App& app,
   }
   res.content_type = "text/html; charset=utf-8";
   res.body = std::move(*html);
-  res.WithHeader("Content-Security-Policy", PageCsp(branding.logo_origin));
+  res.WithHeader("Content-Security-Policy",
+                 PageCsp(branding.logo_origin, script));
   // Our own forms then carry a real Origin (with no-referrer, browsers send "null"), while
   // other sites still learn nothing (no Referer leaves for another origin).
   res.WithHeader("Referrer-Policy", "same-origin");

@@ -34,11 +34,10 @@ Result<Factor> OneFactor(const SqlRows& rows) {
   return ReadFactor(rows[0]);
 }
 
-// "" (a TOTP factor's) is stored as NULL: mfa_factors_credential_id_uq holds any number of
-// NULLs, but would let only one factor of the server have "".
-SqlValue CredentialIdValue(const std::string& credential_id) {
-  return credential_id.empty() ? Null() : SqlValue(credential_id);
-}
+// "" is stored as NULL: a TOTP factor's credential id (mfa_factors_credential_id_uq holds any
+// number of NULLs, but would let only one factor of the server have ""), and a passkey
+// sign-in's challenge's user (no one yet).
+SqlValue TextOrNull(const std::string& text) { return text.empty() ? Null() : SqlValue(text); }
 
 // ---------------------------------------------------------------------------------------
 // Recovery codes
@@ -98,7 +97,7 @@ Status SqlStore::CreateFactor(const Factor& f) {
         .Exec(StrCat({"INSERT INTO mfa_factors (", kFactorColumns,
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"}),
               {f.id, f.app_id, f.user_id, EnumValue(f.kind), f.name, f.secret_sealed,
-               CredentialIdValue(f.credential_id), f.public_key, f.counter, f.created_at,
+               TextOrNull(f.credential_id), f.public_key, f.counter, f.created_at,
                Opt(f.confirmed_at), Opt(f.last_used_at)})
         .status();
   });
@@ -265,11 +264,12 @@ Result<int64_t> SqlStore::CountRecoveryCodes(std::string_view app_id, std::strin
 // kNotFound unless the user is of the challenge's app (as CreateFactor).
 Status SqlStore::CreateMfaChallenge(const MfaChallenge& ch) {
   return db_->Write([&](SqlConnection& c) -> Status {
-    TESSERA_RETURN_IF_ERROR(RequireUserOfApp(c, ch.app_id, ch.user_id));
+    // A challenge for no one yet (a passkey sign-in, which the credential names) has no user.
+    if (!ch.user_id.empty()) TESSERA_RETURN_IF_ERROR(RequireUserOfApp(c, ch.app_id, ch.user_id));
     return c
         .Exec(StrCat({"INSERT INTO mfa_challenges (", kChallengeColumns,
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"}),
-              {ch.hash, ch.app_id, ch.user_id, EnumValue(ch.kind), ch.payload_json, ch.created_at,
+              {ch.hash, ch.app_id, TextOrNull(ch.user_id), EnumValue(ch.kind), ch.payload_json, ch.created_at,
                ch.expires_at, Opt(ch.used_at)})
         .status();
   });

@@ -44,7 +44,7 @@ CREATE INDEX mfa_recovery_codes_user_idx ON mfa_recovery_codes (app_id, user_id)
 CREATE TABLE mfa_challenges (
   hash TEXT PRIMARY KEY,
   app_id TEXT NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
-  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  user_id TEXT REFERENCES users (id) ON DELETE CASCADE,  -- NULL: a passkey sign-in names no one yet
   kind TEXT NOT NULL,
   payload_json TEXT NOT NULL DEFAULT '{}',
   created_at BIGINT NOT NULL,
