@@ -160,11 +160,12 @@ http::Response ConsoleAppPages::ShowSettings(http::Request& req, const AppVisito
 }
 
 // The policy as the settings form's radio group and checkbox.
-static void SetMfaPolicy(PageData& d, store::MfaPolicy policy, bool totp) {
+static void SetMfaPolicy(PageData& d, store::MfaPolicy policy, bool totp, bool passkeys) {
   d.set("mfa_off", policy == store::MfaPolicy::kOff);
   d.set("mfa_optional", policy == store::MfaPolicy::kOptional);
   d.set("mfa_required", policy == store::MfaPolicy::kRequired);
   d.set("mfa_totp", totp);
+  d.set("mfa_passkeys", passkeys);
 }
 
 http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const AppVisitor& a,
@@ -191,7 +192,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
           s.accent_color.empty() ? std::string(kDefaultAccent) : Lowercase(s.accent_color));
     d.set("mail_sender_name", s.mail_sender_name);
     d.set("mail_from", s.mail_from);
-    SetMfaPolicy(d, s.mfa, s.mfa_totp);
+    SetMfaPolicy(d, s.mfa, s.mfa_totp, s.mfa_passkeys);
   }
   d.set("action", layout_.AppPath(app, "/settings"));
   d.set("mail_domain_url", layout_.AppPath(app, "/mail-domain"));
@@ -233,6 +234,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   // A radio group: a missing or unknown value keeps the stored policy.
   s.mfa = store::ParseMfaPolicy(http::FormValue(form, "mfa")).value_or(s.mfa);
   s.mfa_totp = Checked(form, "mfa_totp");
+  s.mfa_passkeys = Checked(form, "mfa_passkeys");
 
   auto fail = [&](const std::vector<FieldError>& field_errors, unsigned status) {
     PageData d;
@@ -248,7 +250,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     }
     // (Not "logo_url": that is the layout's, the console's own logo.)
     d.set("form_logo_url", Field(form, "logo_url", 4096));
-    SetMfaPolicy(d, s.mfa, s.mfa_totp);
+    SetMfaPolicy(d, s.mfa, s.mfa_totp, s.mfa_passkeys);
     std::string accent = Lowercase(Field(form, "accent_color", 16));
     d.set("accent_color",
           accent.size() == 7 && accent[0] == '#' ? accent : std::string(kDefaultAccent));

@@ -349,7 +349,7 @@ void MfaPages::AddPasskeySignIn(const store::App& app, const std::string& return
   auto options = passkeys->AssertionOptions(app, nullptr, value);
   if (!options.ok()) return;  // the password form still works
   SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/passkey"),
-                 "Sign in with a passkey", false);
+                 "Use a passkey", false);  // not "Sign in …": one "Sign in" button per page
   d.set("passkey_conditional", true);
   d.set("passkey_return_to", return_to);
   *binding = std::move(value);
