@@ -51,12 +51,14 @@ std::string CombinedAmr(std::string_view first, std::string_view second) {
 }
 
 Result<SecondStep> MfaSignIn::StepAfter(const store::App& app, const store::User& user,
-                                        bool demanded) {
+                                        bool demanded, bool hosted) {
   TESSERA_ASSIGN_OR_RETURN(bool has, factors_.HasFactors(app, user.id));
   if (has) return SecondStep::kVerify;
   const bool required = app.settings.mfa == store::MfaPolicy::kRequired || demanded;
-  if (required && FactorService::MayEnrol(app, store::FactorKind::kTotp)) return SecondStep::kEnrol;
-  return SecondStep::kNone;
+  const bool can_enrol =
+      FactorService::MayEnrol(app, store::FactorKind::kTotp) ||
+      (hosted && passkeys_ && FactorService::MayEnrol(app, store::FactorKind::kWebAuthn));
+  return required && can_enrol ? SecondStep::kEnrol : SecondStep::kNone;
 }
 
 Result<std::string> MfaSignIn::Begin(const store::App& app, const store::User& user,
@@ -261,6 +263,24 @@ Result<CompletedSignIn> MfaSignIn::CompleteEnrolment(const store::App& app,
   }
   TESSERA_ASSIGN_OR_RETURN(CompletedSignIn done, Finish(app, challenge, std::move(p.user), "otp"));
   done.recovery_codes = std::move(enrolled->recovery_codes);
+  return done;
+}
+
+Result<CompletedSignIn> MfaSignIn::CompleteEnrolmentWithPasskey(const store::App& app,
+                                                                std::string_view token,
+                                                                store::MfaChallengeKind kind,
+                                                                std::string_view credential_json) {
+  if (!passkeys_) return FailedPreconditionError("passkeys are not available");
+  TESSERA_ASSIGN_OR_RETURN(store::MfaChallenge challenge, LiveChallenge(app, token, kind));
+  TESSERA_ASSIGN_OR_RETURN(PendingSecondFactor p, Pending(app, token, kind));
+  if (p.step != SecondStep::kEnrol) return FailedPreconditionError("no enrolment is asked for");
+  TESSERA_ASSIGN_OR_RETURN(store::Factor factor,
+                           passkeys_->Register(app, p.user, token, credential_json, ""));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> codes,
+                           factors_.EnsureRecoveryCodes(app, p.user.id));
+  // Registering proved possession (and, with user verification, the screen lock): "hwk".
+  TESSERA_ASSIGN_OR_RETURN(CompletedSignIn done, Finish(app, challenge, std::move(p.user), "hwk"));
+  done.recovery_codes = std::move(codes);
   return done;
 }
 

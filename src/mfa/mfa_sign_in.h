@@ -83,8 +83,10 @@ class MfaSignIn {
 
   // What follows a first factor. `demanded`: the OAuth client asked for a second factor
   // (acr_values) — like an app that requires one, it makes a user without factors enrol.
+  // `hosted`: the hosted pages, where a passkey can be enrolled too (the JSON API enrols
+  // authenticator apps only).
   Result<SecondStep> StepAfter(const store::App& app, const store::User& user,
-                               bool demanded = false);
+                               bool demanded = false, bool hosted = false);
   // A challenge holding the first step; answers the value to hand out (cookie or mfa_token).
   Result<std::string> Begin(const store::App& app, const store::User& user,
                             store::MfaChallengeKind kind, const FirstFactor& first,
@@ -110,6 +112,12 @@ class MfaSignIn {
   // An enrolment the sign-in requires: the authenticator app to add (begun once per call).
   Result<TotpEnrolment> BeginEnrolment(const store::App& app, std::string_view token,
                                        store::MfaChallengeKind kind, std::string_view issuer);
+  // An enrolment the sign-in requires, done with a passkey (registration options bound to
+  // `token`), completing the sign-in.
+  Result<CompletedSignIn> CompleteEnrolmentWithPasskey(const store::App& app,
+                                                       std::string_view token,
+                                                       store::MfaChallengeKind kind,
+                                                       std::string_view credential_json);
   // Confirms that enrolment with its first code and completes the sign-in.
   Result<CompletedSignIn> CompleteEnrolment(const store::App& app, std::string_view token,
                                             store::MfaChallengeKind kind,

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/encoding.h"
+#include "mfa/mfa_sign_in.h"
 #include "mfa/passkey_service.h"
 #include "tests/support/service_stack.h"
 #include "tests/support/soft_authenticator.h"
@@ -178,6 +179,36 @@ TEST_F(PasskeyServiceTest, MalformedAnswersAreRefusedClearly) {
               StatusCode::kInvalidArgument)
         << bad.substr(0, 60);
   }
+}
+
+TEST_F(PasskeyServiceTest, AnAppThatOffersOnlyPasskeysMakesHostedSignInsEnrolOne) {
+  FactorService factors(*store_, crypto::RandomBytes(32), clock_, std::nullopt, audit_.get());
+  MfaSignIn mfa(*store_, *accounts_, *sessions_, factors, crypto::RandomBytes(32), clock_, nullptr,
+                std::nullopt, audit_.get());
+  mfa.SetPasskeys(passkeys_.get());
+  store::App strict = app_;
+  strict.settings.mfa = store::MfaPolicy::kRequired;
+  strict.settings.mfa_totp = false;
+  // The JSON API enrols authenticator apps only: nothing to ask there.
+  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, /*hosted=*/false).value(), SecondStep::kNone);
+  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, /*hosted=*/true).value(), SecondStep::kEnrol);
+  std::string token = mfa.Begin(strict, ann_, store::MfaChallengeKind::kSignIn,
+                                {"pwd", "", ""}, SecondStep::kEnrol)
+                          .value();
+  SoftAuthenticator a;
+  // Options bound to another browser's sign-in do not enrol this one.
+  std::string stray = passkeys_->RegistrationOptions(strict, ann_, "tmf_other").value();
+  EXPECT_FALSE(mfa.CompleteEnrolmentWithPasskey(strict, token, store::MfaChallengeKind::kSignIn,
+                                                Registration(a, ChallengeOf(stray)))
+                   .ok());
+  std::string options = passkeys_->RegistrationOptions(strict, ann_, token).value();
+  auto done = mfa.CompleteEnrolmentWithPasskey(strict, token, store::MfaChallengeKind::kSignIn,
+                                               Registration(a, ChallengeOf(options)));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->amr, "pwd hwk mfa");
+  EXPECT_EQ(done->recovery_codes.size(), 10u);
+  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, true).value(), SecondStep::kVerify);
+  EXPECT_TRUE(mfa.Pending(strict, token, store::MfaChallengeKind::kSignIn).status().IsNotFound());
 }
 
 TEST(PasskeySettingsTest, FromPublicUrl) {

@@ -73,6 +73,8 @@ void MfaPages::Mount(http::Router& r, const PageGates& gates) {
         gates.WithBrowserSession(back, Bind(this, &MfaPages::RegisterPasskey)));
   r.Add(bh::verb::post, "/apps/{app}/login/mfa/passkey",
         gates.WithCsrf(Bind(this, &MfaPages::SubmitPasskeyStep), UnreadableForm::kBadRequest));
+  r.Add(bh::verb::post, "/apps/{app}/login/mfa/enrol/passkey",
+        gates.WithCsrf(Bind(this, &MfaPages::SubmitPasskeyEnrolStep), UnreadableForm::kBadRequest));
   r.Add(bh::verb::post, "/apps/{app}/login/passkey",
         gates.WithCsrf(Bind(this, &MfaPages::SignInWithPasskey), UnreadableForm::kBadRequest));
 }
@@ -145,6 +147,7 @@ http::Response MfaPages::EnrolForm(const http::Request& req, const store::App& a
   if (!error.ok() && error.field_errors().empty()) d.set("error", error.message());
   d.set("cancel_url", kit_.urls.PagePath(app, at_sign_in ? "login" : "account"));
   d.set("cancel_text", at_sign_in ? "Cancel and sign in as someone else" : "Back to your account");
+  if (at_sign_in) AddPasskeyEnrolment(req, app, user, "Use a passkey instead", false, d);
   return kit_.pages.Page(req, app, "mfa_enrol", std::move(d), status);
 }
 
@@ -173,6 +176,16 @@ http::Response MfaPages::ShowStep(http::Request& req, const store::App& app) {
   if (pending->step == services::SecondStep::kVerify) {
     return VerifyForm(req, app, *pending, http::FormValue(query, "method") == "recovery_code", "",
                       200);
+  }
+  if (!services::FactorService::MayEnrol(app, store::FactorKind::kTotp)) {
+    // Passkeys are the only factor the app offers: the passkey page, for this sign-in.
+    PageData d;
+    d.set("title", "Add a passkey");
+    d.set("required", true);
+    d.set("cancel_url", kit_.urls.PagePath(app, "login"));
+    d.set("cancel_text", "Cancel and sign in as someone else");
+    AddPasskeyEnrolment(req, app, pending->user, "Create a passkey", true, d);
+    return kit_.pages.Page(req, app, "passkey_register", std::move(d));
   }
   // An enrolment: one factor per visit, kept across reloads by its id in the URL.
   std::string factor_id = http::FormValue(query, "factor");
@@ -380,6 +393,7 @@ http::Response MfaPages::ShowPasskeyRegistration(http::Request& req, const Brows
                  "Create a passkey", true);
   d.set("passkey_ask_name", true);
   d.set("cancel_url", kit_.urls.PagePath(v.app, "account"));
+  d.set("cancel_text", "Back to your account");
   http::Response r = kit_.pages.Page(req, v.app, "passkey_register", std::move(d));
   r.WithHeader("Cache-Control", "no-store");
   return r;
@@ -420,6 +434,32 @@ http::Response MfaPages::SubmitPasskeyStep(http::Request& req, const store::App&
   return VerifyForm(req, app, *pending, false,
                     "That passkey could not sign you in. Try again, or use another way.",
                     failure.status);
+}
+
+void MfaPages::AddPasskeyEnrolment(const http::Request& req, const store::App& app,
+                                   const store::User& user, std::string_view button,
+                                   bool primary, PageData& d) {
+  services::PasskeyService* passkeys = sign_in_.passkeys();
+  if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) return;
+  // Bound to this browser's pending sign-in (its challenge cookie).
+  auto options = passkeys->RegistrationOptions(app, user, ChallengeOf(req));
+  if (!options.ok()) return;
+  SetPasskeyForm(d, "register", *options, kit_.urls.PagePath(app, "login/mfa/enrol/passkey"),
+                 button, primary);
+}
+
+http::Response MfaPages::SubmitPasskeyEnrolStep(http::Request& req, const store::App& app,
+                                                const Form& form) {
+  std::string token = ChallengeOf(req);
+  auto done = sign_in_.CompleteEnrolmentWithPasskey(app, token, kSignIn,
+                                                    http::FormValue(form, "credential"));
+  if (done.ok()) return Finish(req, app, *done);
+  if (done.status().IsNotFound()) return Expired(req, app);
+  PageFailure failure = PageFailureOf(done.status());
+  if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
+  return kit_.pages.Message(req, app, failure.status, "Passkey not added",
+                            done.status().message(), false, kit_.urls.PagePath(app, "login/mfa"),
+                            "Try again");
 }
 
 http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App& app,

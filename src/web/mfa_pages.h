@@ -14,6 +14,7 @@
 //   POST /account/passkeys/new           add a passkey: the page that runs the ceremony…
 //   POST /account/passkeys               …and its answer
 //   POST /login/mfa/passkey              a passkey as the second factor
+//   POST /login/mfa/enrol/passkey        …or as the enrolment the app requires
 //   POST /login/passkey                  a passkey alone (the sign-in page's button and
 //                                        autofill: conditional UI)
 // No script but one: the passkey forms run static/passkeys.js (served from /assets, allowed by
@@ -60,6 +61,12 @@ class MfaPages {
   http::Response RegisterPasskey(http::Request& req, const BrowserVisit& v, const Form& form);
   http::Response SubmitPasskeyStep(http::Request& req, const store::App& app, const Form& form);
   http::Response SignInWithPasskey(http::Request& req, const store::App& app, const Form& form);
+  http::Response SubmitPasskeyEnrolStep(http::Request& req, const store::App& app,
+                                        const Form& form);
+  // The passkey form of an enrolment the sign-in requires, into `d` (when the app offers them).
+  void AddPasskeyEnrolment(const http::Request& req, const store::App& app,
+                           const store::User& user, std::string_view button, bool primary,
+                           PageData& d);
   std::string PasskeyCookieName() const;
 
   // The second step's page: the code form (or the recovery-code form).

@@ -22,20 +22,7 @@ const client = await importOidcClient();
 const SFA = 'urn:tessera:acr:sfa';
 const MFA = 'urn:tessera:acr:mfa';
 
-// SERVER BUG: on PostgreSQL no authenticator app can be added. The TOTP secret, sealed with
-// AES-256-GCM (crypto::AeadSeal: raw bytes), goes unencoded into mfa_factors.secret_sealed, a
-// TEXT column; PostgreSQL refuses the INSERT ("invalid byte sequence for encoding \"UTF8\"",
-// parameter $6), so POST me/mfa/totp and POST login/mfa/totp answer 500 and the hosted QR code
-// pages "Something went wrong" — under policy "required" nobody without a factor can sign in.
-// (The identity providers' sealed client secrets are base64-encoded before they are stored;
-// these are not. SQLite keeps the bytes, so it works there.) The tests that add a factor are
-// TODO on PostgreSQL until then.
-const PG_SEALED_SECRET_BUG = 'SERVER BUG: on PostgreSQL adding an authenticator app answers 500 ' +
-  '(mfa_factors.secret_sealed gets raw AES-GCM bytes, not UTF-8 text)';
-
 for (const backend of backends()) {
-  // On PostgreSQL the tests that add a factor are TODO (PG_SEALED_SECRET_BUG above).
-  const known = backend === 'postgres' ? { todo: PG_SEALED_SECRET_BUG } : {};
   describe(`second factors and OpenID Connect [${backend}]`, () => {
     let fixture, srv, browser, rp, issuer, web, user, configFor, newPage, shot;
     before(async () => {
@@ -132,7 +119,7 @@ for (const backend of backends()) {
       assert.deepEqual([...config.serverMetadata().acr_values_supported].sort(), [MFA, SFA]);
     });
 
-    test('a password sign-in: acr sfa, amr ["pwd"]; a user with a factor: acr mfa, amr ["pwd", "otp", "mfa"], kept by a refresh', known, async () => {
+    test('a password sign-in: acr sfa, amr ["pwd"]; a user with a factor: acr mfa, amr ["pwd", "otp", "mfa"], kept by a refresh', async () => {
       const config = await configFor(web);
       const one = await newPage(browser);
       try {
@@ -168,7 +155,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('step-up: a password-only session asked for acr_values mfa signs in again and enrols; the ID token says mfa', known, async () => {
+    test('step-up: a password-only session asked for acr_values mfa signs in again and enrols; the ID token says mfa', async () => {
       const config = await configFor(web);
       const u = await signup(srv);  // no factor; the app's policy: optional
       const { context, page } = await newPage(browser);
@@ -192,7 +179,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('step-up of a user who added a factor since signing in: the password, then the code', known, async () => {
+    test('step-up of a user who added a factor since signing in: the password, then the code', async () => {
       const config = await configFor(web);
       const u = await signup(srv);
       const { context, page } = await newPage(browser);
