@@ -203,7 +203,7 @@ void TesseraApp::BuildConsoleHandlers() {
   console_provider_pages_ =
       std::make_unique<web::ConsoleProviderPages>(layout, c.identity_providers());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),
-                                                             &c.federation());
+                                                             &c.federation(), &c.factors());
   console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console(), c.invitations());
   console_invitation_pages_ =
       std::make_unique<web::ConsoleInvitationPages>(layout, c.invitations());

@@ -145,6 +145,7 @@ constexpr Notice kNotices[] = {
     {"user-disabled", "The user was disabled and signed out everywhere."},
     {"user-enabled", "The user was enabled: they can sign in again."},
     {"user-signed-out", "The user was signed out of every session."},
+    {"mfa-reset", "Two-step verification was reset: the user signs in with their first factor and may set it up again."},
     {"reset-sent", "A password-reset link is on its way to the user."},
     {"user-deleted", "The user and everything of theirs were deleted."},
     {"invitation-sent", "The invitation was sent: they become a member when they accept it."},

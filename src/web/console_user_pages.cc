@@ -54,6 +54,7 @@ void ConsoleUserPages::Mount(http::Router& r, const ConsoleGates& gates) {
   r.Add(bh::verb::post, user + "/disable", gates.WithAppVisitor(Bind(this, &P::DisableUser)));
   r.Add(bh::verb::post, user + "/enable", gates.WithAppVisitor(Bind(this, &P::EnableUser)));
   r.Add(bh::verb::post, user + "/sign-out", gates.WithAppVisitor(Bind(this, &P::SignOutUser)));
+  r.Add(bh::verb::post, user + "/mfa-reset", gates.WithAppVisitor(Bind(this, &P::ResetFactors)));
   r.Add(bh::verb::post, user + "/password-reset",
         gates.WithAppVisitor(Bind(this, &P::SendUserPasswordReset)));
   r.Add(bh::verb::get, user + "/delete", gates.WithAppVisitor(Bind(this, &P::ConfirmDeleteUser)));
@@ -159,6 +160,26 @@ http::Response ConsoleUserPages::RenderUser(const http::Request& req, const AppV
   }
   d.set("identities", identities);
   const std::string base = UserPath(a, u.id);
+  if (factors_) {
+    auto factors = factors_->ListFactors(a.app(), u.id);
+    auto left = factors_->RecoveryCodesLeft(a.app(), u.id);
+    if (factors.ok() && left.ok()) {
+      PageData rows = List();
+      for (const auto& f : *factors) {
+        PageData row;
+        row.set("kind", f.kind == store::FactorKind::kTotp ? "Authenticator app" : "Passkey");
+        row.set("name", f.name);
+        row.set("added", FormatTime(f.created_at));
+        row.set("last_used", f.last_used_at ? FormatTime(*f.last_used_at) : "Never");
+        rows.push_back(row);
+      }
+      d.set("mfa_panel", true);
+      d.set("factors", rows);
+      d.set("has_factors", !factors->empty());
+      d.set("recovery_codes_left", std::to_string(*left));
+      if (!factors->empty()) d.set("mfa_reset_action", base + "/mfa-reset");
+    }
+  }
   d.set("users_url", layout_.AppPath(a.app(), "/users"));
   d.set(u.disabled ? "enable_action" : "disable_action",
         base + (u.disabled ? "/enable" : "/disable"));
@@ -181,6 +202,16 @@ http::Response ConsoleUserPages::SetUserDisabled(http::Request& req, const AppVi
   auto user = users_.SetDisabled(a.app(), req.Param("id"), disabled, a.visitor.actor);
   if (!user.ok()) return layout_.Failure(req, a.visitor, user.status());
   return layout_.Done(UserPath(a, user->id), disabled ? "user-disabled" : "user-enabled");
+}
+
+// A lost device: every factor and recovery code of the user goes (audited, mailed to them).
+http::Response ConsoleUserPages::ResetFactors(http::Request& req, const AppVisitor& a, const Form&) {
+  if (!factors_) return layout_.NotFound(req, a.visitor);
+  auto detail = users_.Get(a.app(), req.Param("id"));
+  if (!detail.ok()) return layout_.Failure(req, a.visitor, detail.status());
+  auto removed = factors_->Reset(a.app(), detail->user, a.visitor.actor);
+  if (!removed.ok()) return layout_.Failure(req, a.visitor, removed.status());
+  return layout_.Done(UserPath(a, detail->user.id), "mfa-reset");
 }
 
 http::Response ConsoleUserPages::SignOutUser(http::Request& req, const AppVisitor& a, const Form&) {

@@ -6,6 +6,7 @@
 
 #include "http/router.h"
 #include "federation/federated_sign_in.h"
+#include "mfa/factor_service.h"
 #include "management/user_management_service.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -16,12 +17,14 @@ class ConsoleUserPages {
  public:
   // `federation`: the user's linked upstream identities (none shown when null).
   ConsoleUserPages(const ConsoleLayout& layout, services::UserManagementService& users,
-                   services::FederatedSignIn* federation = nullptr)
-      : layout_(layout), users_(users), federation_(federation) {}
+                   services::FederatedSignIn* federation = nullptr,
+                   services::FactorService* factors = nullptr)
+      : layout_(layout), users_(users), federation_(federation), factors_(factors) {}
   void Mount(http::Router& router, const ConsoleGates& gates);
 
  private:
   using Form = http::FormParams;
+  http::Response ResetFactors(http::Request& req, const AppVisitor& a, const Form& form);
 
   http::Response Users(http::Request& req, const AppVisitor& a);
   http::Response ShowUser(http::Request& req, const AppVisitor& a);
@@ -44,6 +47,7 @@ class ConsoleUserPages {
   const ConsoleLayout& layout_;
   services::UserManagementService& users_;
   services::FederatedSignIn* federation_;
+  services::FactorService* factors_;  // null: no second-factor panel
 };
 
 }  // namespace tessera::web

@@ -1,0 +1,48 @@
+import { startServer, freePort, signup } from './lib/server.mjs';
+import { launchBrowser, closeBrowser, newPage, describePage } from './lib/browser.mjs';
+const port = await freePort();
+const srv = await startServer({ port, publicUrl: `http://localhost:${port}` });
+const web = `http://localhost:${port}`;
+const iss = `${web}/apps/${srv.app}`;
+const browser = await launchBrowser();
+const { context, page } = await newPage(browser);
+page.on('console', m => console.log('console:', m.text()));
+const cdp = await context.newCDPSession(page);
+await cdp.send('WebAuthn.enable');
+const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+const u = await signup(srv);
+try {
+await page.goto(`${iss}/account`);
+console.log('1', page.url());
+await page.getByLabel('Email or username').fill(u.email);
+await page.locator('input[name=password]').fill(u.password);
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+console.log('2', page.url());
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Add a passkey' }).click()]);
+console.log('3', page.url(), await page.locator('form[data-passkey]').isVisible());
+const [r] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Create a passkey' }).click()]);
+console.log('4', r.status(), await describePage(page));
+const creds = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+console.log(JSON.stringify(creds.credentials.map(c => ({...c, privateKey: c.privateKey.length}))));
+await page.goto(`${iss}/account`);
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+console.log('5', page.url());
+// login page: wait to see if conditional UI auto-submits
+await page.goto(`${iss}/login`);
+await page.waitForTimeout(3000);
+console.log('6 after 3s on login:', page.url(), await describePage(page));
+await page.goto(`${iss}/login`);
+await page.locator('form[data-passkey]').waitFor({ state: 'visible' }).catch(e => console.log('not visible', e.message));
+const [r2] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Use a passkey' }).click()]);
+console.log('7', r2.status(), await describePage(page));
+await page.goto(`${iss}/account`);
+await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+await page.goto(`${iss}/login`);
+await page.locator('form[data-passkey]').waitFor({ state: 'visible' });
+const nav = page.waitForNavigation({ timeout: 8000 }).catch(e => null);
+await page.getByRole('button', { name: 'Use a passkey' }).click();
+const r3 = await nav;
+console.log('8 noUV', r3?.status(), await describePage(page));
+} catch (e) { console.log('ERR', e); console.log(srv.tail(3000)); }
+await context.close(); await closeBrowser(browser); await srv.close();
