@@ -216,6 +216,21 @@ Result<CompletedSignIn> MfaSignIn::CompleteWithPasskey(const store::App& app,
   TESSERA_ASSIGN_OR_RETURN(store::User user, LiveUser(app, challenge.user_id));
   TESSERA_ASSIGN_OR_RETURN(PasskeyProof proof,
                            passkeys_->Authenticate(app, token, credential_json, &user, client));
+  // A passkey without user verification was the first factor: a passkey (the same one, or
+  // another "something you have") adds a factor only with user verification (its PIN or
+  // biometric).
+  boost::system::error_code ec;
+  json::value payload = json::parse(challenge.payload_json, ec);
+  std::string first_amr = !ec && payload.is_object() ? Member(payload.as_object(), "amr") : "";
+  const bool first_was_passkey = first_amr.find("hwk") != std::string::npos ||
+                                 first_amr.find("swk") != std::string::npos;
+  if (first_was_passkey && !proof.user_verified) {
+    Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFailed, user.id,
+                           {{"method", "passkey"}, {"reason", "passkey_twice_without_verification"}},
+                           nullptr, false));
+    return UnauthenticatedError("a passkey was your first step: verify it with your screen lock, "
+                                "or use another way");
+  }
   return Finish(app, challenge, std::move(proof.user), proof.amr);
 }
 

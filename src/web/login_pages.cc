@@ -53,7 +53,7 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
     d.set("divider_text", "or sign in with your email");
   }
   std::string passkey_binding;
-  if (passkeys_) passkeys_->AddPasskeySignIn(app, return_to, d, &passkey_binding);
+  if (passkeys_) passkeys_->AddPasskeySignIn(req, app, return_to, d, &passkey_binding);
   http::Response page = kit_.pages.Page(req, app, "login", std::move(d), status);
   if (passkeys_) passkeys_->SetPasskeyCookie(page, passkey_binding);
   return page;

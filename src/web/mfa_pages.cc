@@ -115,6 +115,8 @@ http::Response MfaPages::VerifyForm(const http::Request& req, const store::App& 
     if (options.ok()) {
       SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/mfa/passkey"),
                      "Use a passkey", !has("totp"));
+      // Passkeys first when there is no authenticator app: the code form is the way back.
+      if (!has("totp")) d.set("passkey_first", true);
     }
   }
   if (use_recovery && has("totp")) {
@@ -354,11 +356,16 @@ std::string MfaPages::PasskeyCookieName() const {
   return kit_.urls.secure() ? "__Host-tessera_passkey" : "tessera_passkey";
 }
 
-void MfaPages::AddPasskeySignIn(const store::App& app, const std::string& return_to, PageData& d,
+void MfaPages::AddPasskeySignIn(const http::Request& req, const store::App& app,
+                                const std::string& return_to, PageData& d,
                                 std::string* binding) const {
   services::PasskeyService* passkeys = sign_in_.passkeys();
   if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) return;
-  std::string value = crypto::NewSecretToken("tpk_");
+  // One binding per browser: a second sign-in tab keeps the first tab's challenge usable.
+  std::string value = http::GetCookie(req, PasskeyCookieName()).value_or("");
+  if (!crypto::IsSecretTokenShaped(value, "tpk_") || value.size() < 40) {
+    value = crypto::NewSecretToken("tpk_");
+  }
   auto options = passkeys->AssertionOptions(app, nullptr, value);
   if (!options.ok()) return;  // the password form still works
   SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/passkey"),
@@ -511,6 +518,7 @@ void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std
     if (f.last_used_at) detail += " · last used " + FormatInZone(*f.last_used_at, zone);
     row.set("detail", detail);
     row.set("id", f.id);
+    row.set("passkey", f.kind == store::FactorKind::kWebAuthn);
     row.set("rename_action", kit.urls.PagePath(v.app, "account/mfa/factors/" + f.id + "/rename"));
     row.set("remove_action", kit.urls.PagePath(v.app, "account/mfa/factors/" + f.id + "/remove"));
     rows.push_back(row);

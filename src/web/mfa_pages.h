@@ -40,8 +40,8 @@ class MfaPages {
 
   // The sign-in page's passkey form (a button, and autofill on the identifier field) when the
   // app offers passkeys; its challenge is bound to a cookie of its own, set on `page`.
-  void AddPasskeySignIn(const store::App& app, const std::string& return_to, PageData& d,
-                        std::string* binding) const;
+  void AddPasskeySignIn(const http::Request& req, const store::App& app,
+                        const std::string& return_to, PageData& d, std::string* binding) const;
   void SetPasskeyCookie(http::Response& page, const std::string& binding) const;
 
  private:

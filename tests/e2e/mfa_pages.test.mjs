@@ -219,11 +219,13 @@ for (const backend of backends()) {
         assert.match(new URL(page.url()).pathname, /\/account$/, await describePage(page));
         assert.match(await page.innerText('body'), /Two-step verification is on/);
         const section = await mfaSection(page).innerText();
-        assert.match(section, /On: signing in asks for a code/, section);
+        assert.match(section, /On: signing in asks for a second factor/, section);
         assert.match(section, /Work phone/);
         assert.match(section, /Authenticator app · added/);
         assert.match(section, /10 of 10 recovery codes left/);
-        assert.equal(await page.getByRole('button', { name: 'Add another authenticator app' }).count(), 1);
+        // More may be added: another authenticator app, or a passkey.
+        assert.equal(await page.getByRole('button', { name: 'Add an authenticator app' }).count(), 1);
+        assert.equal(await page.getByRole('button', { name: 'Add a passkey' }).count(), 1);
         await shots(page, 'account-on');
         await axeCheck(page, 'the account page with two-step verification on');
 
@@ -330,7 +332,7 @@ for (const backend of backends()) {
         await click(page, 'link', 'I saved them — continue');
         assert.match(new URL(page.url()).pathname, /\/account$/, await describePage(page));
         assert.match(await page.innerText('body'), /Signed in as/);
-        assert.match(await mfaSection(page).innerText(), /On: signing in asks for a code[\s\S]*10 of 10 recovery codes left/);
+        assert.match(await mfaSection(page).innerText(), /On: signing in asks for a second factor[\s\S]*10 of 10 recovery codes left/);
         // The API agrees: a code is asked from now on.
         const li = await srv.api('POST', '/api/login', { app: reqApp, json: { email: u.email, password: u.password } });
         assert.equal(li.body?.type, 'urn:tessera:problem:mfa-required', show(li));
