@@ -103,6 +103,26 @@ int64_t UnusedCodes(Store& store, const std::string& app_id, const std::string& 
   return n.ok() ? *n : -1;
 }
 
+// The one thread whose call succeeded, every other refused with `losers` (-1, and a test
+// failure, unless exactly one won).
+template <typename Results>
+int OnlyWinner(const Results& results, StatusCode losers) {
+  int winners = 0, winner = -1;
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_TRUE(results[i].has_value());
+    if (!results[i].has_value()) continue;
+    if (results[i]->ok()) {
+      ++winners;
+      winner = static_cast<int>(i);
+    } else {
+      SCOPED_TRACE("thread " + std::to_string(i));
+      EXPECT_CODE(*results[i], losers);
+    }
+  }
+  EXPECT_EQ(winners, 1);
+  return winners == 1 ? winner : -1;
+}
+
 // ---------------------------------------------------------------------------------------
 // Factors
 
@@ -388,18 +408,8 @@ TEST_P(StoreConformanceTest, ConcurrentUsesOfOneTimeStepHaveExactlyOneWinner) {
       return store().AdvanceFactorCounter(app.id, phone.id, step, false, now + i);
     });
 
-    int winners = 0, winner = -1;
-    for (int i = 0; i < kThreads; ++i) {
-      ASSERT_TRUE(results[i].has_value());
-      if (results[i]->ok()) {
-        ++winners;
-        winner = i;
-      } else {
-        SCOPED_TRACE("thread " + std::to_string(i));
-        EXPECT_CODE(*results[i], StatusCode::kFailedPrecondition);
-      }
-    }
-    EXPECT_EQ(winners, 1) << "round " << round;
+    SCOPED_TRACE("round " + std::to_string(round));
+    const int winner = OnlyWinner(results, StatusCode::kFailedPrecondition);
     ASSERT_GE(winner, 0);
     auto got = store().GetFactor(app.id, ann.id, phone.id);
     ASSERT_OK(got);
@@ -582,18 +592,8 @@ TEST_P(StoreConformanceTest, ConcurrentUsesOfOneRecoveryCodeHaveExactlyOneWinner
     auto results = ConcurrentResults(
         kThreads, [&](int i) { return store().UseRecoveryCode(app.id, ann.id, hash, now + i); });
 
-    int winners = 0, winner = -1;
-    for (int i = 0; i < kThreads; ++i) {
-      ASSERT_TRUE(results[i].has_value());
-      if (results[i]->ok()) {
-        ++winners;
-        winner = i;
-      } else {
-        SCOPED_TRACE("thread " + std::to_string(i));
-        EXPECT_CODE(*results[i], StatusCode::kNotFound);
-      }
-    }
-    EXPECT_EQ(winners, 1) << "round " << round;
+    SCOPED_TRACE("round " + std::to_string(round));
+    const int winner = OnlyWinner(results, StatusCode::kNotFound);
     ASSERT_GE(winner, 0);
     auto mark = Query("SELECT used_at FROM mfa_recovery_codes WHERE code_hash = $1", {hash});
     ASSERT_OK(mark);
@@ -703,21 +703,11 @@ TEST_P(StoreConformanceTest, ConcurrentMfaChallengeConsumptionsHaveExactlyOneWin
       return store().ConsumeMfaChallenge(app.id, hash, MfaChallengeKind::kSignIn, now + i);
     });
 
-    int winners = 0, winner = -1;
-    for (int i = 0; i < kThreads; ++i) {
-      ASSERT_TRUE(results[i].has_value());
-      if (results[i]->ok()) {
-        ++winners;
-        winner = i;
-        EXPECT_EQ((*results[i])->used_at, now + i);
-        EXPECT_EQ((*results[i])->user_id, ann.id);
-      } else {
-        SCOPED_TRACE("thread " + std::to_string(i));
-        EXPECT_CODE(*results[i], StatusCode::kNotFound);
-      }
-    }
-    EXPECT_EQ(winners, 1) << "round " << round;
+    SCOPED_TRACE("round " + std::to_string(round));
+    const int winner = OnlyWinner(results, StatusCode::kNotFound);
     ASSERT_GE(winner, 0);
+    EXPECT_EQ((*results[winner])->used_at, now + winner);
+    EXPECT_EQ((*results[winner])->user_id, ann.id);
     auto mark = Query("SELECT used_at FROM mfa_challenges WHERE hash = $1", {hash});
     ASSERT_OK(mark);
     ASSERT_EQ(mark->size(), 1u);
