@@ -57,8 +57,9 @@ struct Templates {
       if (!name.starts_with("_") && name != "layout") pages.emplace_back(name);
     }
     for (const auto& [key, text] : mail::EmbeddedMailTemplates()) CollectNames(text, names);
-    // The renderer's own: the page's HTML and the stylesheet version.
-    for (const char* own : {"content", "page", "asset_version"}) names.erase(own);
+    // The renderer's own: the page's HTML and the stylesheet version; and the QR code's inline
+    // SVG, which the server draws (mfa/qr_svg.cc) and never holds anyone's text but escaped.
+    for (const char* own : {"content", "page", "asset_version", "qr_svg"}) names.erase(own);
     std::sort(pages.begin(), pages.end());
     mails = services::MailKinds();
   }
