@@ -35,12 +35,16 @@ http::Response AsUser(services::AppService& apps, services::Authenticator& authe
   });
 }
 
+boost::json::object TokenGrantView(const store::App& app, const services::TokenGrant& g) {
+  return boost::json::object{{"access_token", g.access_token},
+                             {"token_type", "Bearer"},
+                             {"expires_in", g.expires_in},
+                             {"refresh_token", g.refresh_token},
+                             {"user", UserView(g.user, app)}};
+}
+
 http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& g) {
-  return http::JsonResponse(200, boost::json::object{{"access_token", g.access_token},
-                                                     {"token_type", "Bearer"},
-                                                     {"expires_in", g.expires_in},
-                                                     {"refresh_token", g.refresh_token},
-                                                     {"user", UserView(g.user, app)}});
+  return http::JsonResponse(200, TokenGrantView(app, g));
 }
 
 http::Response ApiSignInResponse(const store::App& app, const services::ApiSignIn& signed_in) {

@@ -28,6 +28,7 @@ http::Response AsUser(services::AppService& apps, services::Authenticator& authe
                       http::Request& req, const UserHandler& fn);
 
 // {access_token, token_type, expires_in, refresh_token, user}.
+boost::json::object TokenGrantView(const store::App& app, const services::TokenGrant& grant);
 http::Response TokenGrantResponse(const store::App& app, const services::TokenGrant& grant);
 // The token response, or 403 "mfa-required" / "mfa-enrollment-required" with the
 // mfa_token that POST /api/login/mfa completes (docs/api.md "Second factors").

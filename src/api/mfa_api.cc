@@ -85,13 +85,9 @@ Response MfaApi::CompleteLogin(Request& req) {
     if (!done.ok()) return Error(done.status());
     auto grant = sign_in_.ApiTokens(app, *done, client);
     if (!grant.ok()) return Error(grant.status());
-    Response r = TokenGrantResponse(app, *grant);
-    if (!done->recovery_codes.empty()) {
-      json::object body = json::parse(r.body).as_object();
-      body["recovery_codes"] = Strings(done->recovery_codes);
-      r = http::JsonResponse(200, body);
-    }
-    return r;
+    json::object body = TokenGrantView(app, *grant);
+    if (!done->recovery_codes.empty()) body["recovery_codes"] = Strings(done->recovery_codes);
+    return http::JsonResponse(200, body);
   });
 }
 

@@ -26,6 +26,25 @@ std::string Member(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// What a challenge carries across (Begin wrote it): the first step, and whether an enrolment
+// is asked for. The one reader of payload_json.
+struct ChallengePayload {
+  FirstFactor first;
+  bool enrol = false;
+};
+ChallengePayload PayloadOf(const store::MfaChallenge& c) {
+  boost::system::error_code ec;
+  json::value v = json::parse(c.payload_json, ec);
+  json::object o = !ec && v.is_object() ? v.as_object() : json::object{};
+  auto* enrol = o.if_contains("enrol");
+  return {{Member(o, "amr"), Member(o, "idp"), Member(o, "return_to")},
+          enrol && enrol->is_bool() && enrol->as_bool()};
+}
+
+bool HasAmr(std::string_view amr, std::string_view value) {
+  return (" " + std::string(amr) + " ").find(" " + std::string(value) + " ") != std::string::npos;
+}
+
 // The throttle's subject for second-factor guesses: its own budget, apart from passwords.
 std::string ThrottleSubject(const store::User& user) { return "mfa:" + user.id; }
 
@@ -104,12 +123,9 @@ Result<PendingSecondFactor> MfaSignIn::Pending(const store::App& app, std::strin
   TESSERA_ASSIGN_OR_RETURN(store::MfaChallenge c, LiveChallenge(app, token, kind));
   PendingSecondFactor p;
   TESSERA_ASSIGN_OR_RETURN(p.user, LiveUser(app, c.user_id));
-  boost::system::error_code ec;
-  json::value v = json::parse(c.payload_json, ec);
-  json::object o = !ec && v.is_object() ? v.as_object() : json::object{};
-  p.first = {Member(o, "amr"), Member(o, "idp"), Member(o, "return_to")};
-  auto* enrol = o.if_contains("enrol");
-  p.step = enrol && enrol->is_bool() && enrol->as_bool() ? SecondStep::kEnrol : SecondStep::kVerify;
+  ChallengePayload payload = PayloadOf(c);
+  p.first = std::move(payload.first);
+  p.step = payload.enrol ? SecondStep::kEnrol : SecondStep::kVerify;
   p.expires_at = c.expires_at;
   if (p.step == SecondStep::kVerify) {
     TESSERA_ASSIGN_OR_RETURN(std::vector<store::Factor> factors,
@@ -219,11 +235,8 @@ Result<CompletedSignIn> MfaSignIn::CompleteWithPasskey(const store::App& app,
   // A passkey without user verification was the first factor: a passkey (the same one, or
   // another "something you have") adds a factor only with user verification (its PIN or
   // biometric).
-  boost::system::error_code ec;
-  json::value payload = json::parse(challenge.payload_json, ec);
-  std::string first_amr = !ec && payload.is_object() ? Member(payload.as_object(), "amr") : "";
-  const bool first_was_passkey = first_amr.find("hwk") != std::string::npos ||
-                                 first_amr.find("swk") != std::string::npos;
+  const std::string first_amr = PayloadOf(challenge).first.amr;
+  const bool first_was_passkey = HasAmr(first_amr, "hwk") || HasAmr(first_amr, "swk");
   if (first_was_passkey && !proof.user_verified) {
     Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFailed, user.id,
                            {{"method", "passkey"}, {"reason", "passkey_twice_without_verification"}},
@@ -241,11 +254,8 @@ Result<CompletedSignIn> MfaSignIn::Finish(const store::App& app,
   auto consumed =
       store_.ConsumeMfaChallenge(app.id, challenge.hash, challenge.kind, clock_.NowMillis());
   if (!consumed.ok()) return NotFoundError("this sign-in has expired: start again");
-  boost::system::error_code ec;
-  json::value v = json::parse(consumed->payload_json, ec);
-  json::object o = !ec && v.is_object() ? v.as_object() : json::object{};
   CompletedSignIn done;
-  done.first = {Member(o, "amr"), Member(o, "idp"), Member(o, "return_to")};
+  done.first = PayloadOf(*consumed).first;
   done.amr = CombinedAmr(done.first.amr, second_amr);
   done.user = std::move(user);
   return done;
