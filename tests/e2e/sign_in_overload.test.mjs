@@ -1,7 +1,7 @@
 // Issue 12, "Overload behaviour", black-box with the real argon2 cost. Before: password work
 // was shed as soon as 8 requests waited, so 16 people pressing "Sign in" at once got mostly
 // 503 — and one flooding client kept the queue full for everyone. Now a sign-in waits while
-// its expected wait fits --hash-max-wait (2 s), and one client IP cannot hold more than its
+// its expected wait fits --hash-max-wait (2 s by default), and one client IP cannot hold more than its
 // share of the queue: the flooder gets 503 + Retry-After, others still get in.
 import assert from 'node:assert/strict';
 import { test, describe, before, after, signup, startServer } from './lib/server.mjs';
@@ -20,9 +20,19 @@ describe('sign-ins at the real argon2 cost', () => {
   const login = (from, u) => sourced(from, srv.port, 'POST', `/apps/${srv.app}/api/login`,
     { json: { email: u.email, password: u.password } });
 
-  test('16 sign-ins at once all succeed', { timeout: 60_000 }, async (t) => {
+  // Admission is by expected wait, not by a count of waiters (the old rule shed the 9th). 16 at
+  // once wait up to 8 hash times; at the default 2 s that holds only while a hash takes under
+  // 0.25 s, which a shared 2-core CI machine does not promise (it measured 0.3-0.5 s). So this
+  // server allows 8 s: the count rule would still shed here, the wait rule must not.
+  test('16 sign-ins at once all succeed', { timeout: 90_000 }, async (t) => {
+    const patient = await startServer({ label: 'overload-patient', fast: false, hashConcurrency: 2,
+      args: ['--hash-max-wait', '8'] });
+    t.after(() => patient.close());
+    const people = await Promise.all(Array.from({ length: 4 }, () => signup(patient)));
+    const signIn = (u) => sourced('127.0.0.1', patient.port, 'POST', `/apps/${patient.app}/api/login`,
+      { json: { email: u.email, password: u.password } });
     for (let round = 0; round < 3; round++) {
-      const res = await Promise.all(Array.from({ length: 16 }, (_, i) => login('127.0.0.1', users[i % 4])));
+      const res = await Promise.all(Array.from({ length: 16 }, (_, i) => signIn(people[i % 4])));
       const statuses = res.map((r) => r.status);
       t.diagnostic(`round ${round}: ${JSON.stringify(statuses)}`);
       assert.deepEqual(statuses.filter((s) => s !== 200), [], `round ${round}: ${statuses}`);
