@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include "base/utf8.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/signing_key.h"
@@ -25,6 +26,38 @@ struct CborDeleter {
   void operator()(cbor_item_t* item) const { cbor_decref(&item); }
 };
 using Cbor = std::unique_ptr<cbor_item_t, CborDeleter>;
+
+// cbor_load (libcbor 0.8) allocates and zeroes a definite array's or map's storage when it
+// reads the header, before any element: 5 bytes declaring 2^26 elements cost 512 MiB. In
+// well-formed CBOR every element is an item of at least one byte of its own, so all the
+// elements the containers declare together never outnumber the bytes; checked here, header by
+// header, before cbor_load is given untrusted bytes (fuzz target webauthn). Bytes after the
+// first item are scanned too: a COSE key is followed only by CBOR extensions.
+bool CborSizesPlausible(std::string_view bytes) {
+  struct Scan {
+    uint64_t budget = 0;
+    bool plausible = true;
+  } scan;
+  scan.budget = bytes.size();
+  cbor_callbacks callbacks = cbor_empty_callbacks;
+  callbacks.array_start = [](void* context, size_t n) {
+    auto* s = static_cast<Scan*>(context);
+    s->plausible = s->plausible && n <= s->budget;
+    if (s->plausible) s->budget -= n;
+  };
+  callbacks.map_start = [](void* context, size_t n) {
+    auto* s = static_cast<Scan*>(context);
+    s->plausible = s->plausible && n <= s->budget / 2;
+    if (s->plausible) s->budget -= 2 * n;
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t at = 0; at < bytes.size() && scan.plausible;) {
+    cbor_decoder_result r = cbor_stream_decode(p + at, bytes.size() - at, &callbacks, &scan);
+    if (r.status != CBOR_DECODER_FINISHED || r.read == 0) break;  // malformed: cbor_load says so
+    at += r.read;
+  }
+  return scan.plausible;
+}
 
 // The value of `key` (text or integer) in a CBOR map; null when absent.
 cbor_item_t* MapGet(cbor_item_t* map, std::string_view text_key, int64_t int_key, bool by_text) {
@@ -53,11 +86,13 @@ std::optional<std::string> Bytes(cbor_item_t* item) {
                      cbor_bytestring_length(item));
 }
 
+// An integer within int64; none beyond it (2^64 - 7 is not -7, nor is -2^64 + 1 the 1 it
+// would wrap round to).
 std::optional<int64_t> Int(cbor_item_t* item) {
-  if (!item) return std::nullopt;
-  if (cbor_isa_uint(item)) return static_cast<int64_t>(cbor_get_int(item));
-  if (cbor_isa_negint(item)) return -1 - static_cast<int64_t>(cbor_get_int(item));
-  return std::nullopt;
+  if (!item || !(cbor_isa_uint(item) || cbor_isa_negint(item))) return std::nullopt;
+  const uint64_t v = cbor_get_int(item);
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return cbor_isa_uint(item) ? static_cast<int64_t>(v) : -1 - static_cast<int64_t>(v);
 }
 
 // The COSE_Key (RFC 9053) as a public JWK, for crypto::SigningKey::FromPublicJwk's checks.
@@ -118,6 +153,7 @@ Result<AuthData> ParseAuthData(std::string_view data, bool expect_credential) {
   }
   a.credential_id = std::string(data.substr(at, id_len));
   at += id_len;
+  if (!CborSizesPlausible(data.substr(at))) return Refuse("the credential key is not CBOR");
   cbor_load_result loaded;
   Cbor key(cbor_load(reinterpret_cast<const unsigned char*>(data.data() + at), data.size() - at,
                      &loaded));
@@ -146,7 +182,7 @@ Status CheckClientData(std::string_view client_data_json, std::string_view type,
   const std::string origin = text("origin");
   bool allowed = false;
   for (const auto& o2 : expected.origins) allowed = allowed || origin == o2;
-  if (!allowed) return Refuse("the origin " + origin.substr(0, 200) + " is not this server's");
+  if (!allowed) return Refuse("the origin " + DisplayText(origin, 200) + " is not allowed here");
   if (auto* cross = o.if_contains("crossOrigin"); cross && cross->is_bool() && cross->as_bool()) {
     return Refuse("a ceremony in a cross-origin frame is refused");
   }
@@ -176,6 +212,9 @@ Result<NewCredential> VerifyRegistration(std::string_view client_data_json,
                                          const WebAuthnExpectation& expected) {
   TESSERA_RETURN_IF_ERROR(CheckClientData(client_data_json, "webauthn.create", expected));
   if (attestation_object.size() > 64 * 1024) return Refuse("the attestation object is too long");
+  if (!CborSizesPlausible(attestation_object)) {
+    return Refuse("the attestation object is not a CBOR map");
+  }
   cbor_load_result loaded;
   Cbor att(cbor_load(reinterpret_cast<const unsigned char*>(attestation_object.data()),
                      attestation_object.size(), &loaded));
