@@ -57,10 +57,11 @@ http::Response ApiSignInResponse(const store::App& app, const services::ApiSignI
       {"type", "urn:tessera:problem:" + std::string(type)},
       {"title", m.enrol ? "A second factor must be added" : "A second factor is needed"},
       {"status", 403},
-      {"detail", m.enrol ? "This app requires a second factor: add an authenticator app "
-                           "(POST login/mfa/totp), then send its first code to login/mfa."
-                         : "Send a code from the authenticator app, or a recovery code, with "
-                           "the mfa_token to login/mfa."},
+      {"detail", m.enrol ? "This app requires a second factor: add one of the methods listed "
+                           "(an authenticator app through login/mfa/totp, a passkey through "
+                           "login/mfa/passkey), then complete the sign-in at login/mfa."
+                         : "Complete the sign-in at login/mfa with the mfa_token and one of the "
+                           "methods listed (a code, a passkey or a recovery code)."},
       {"mfa_token", m.mfa_token},
       {"expires_in", m.expires_in},
       {"methods", std::move(methods)}};

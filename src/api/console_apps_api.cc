@@ -22,7 +22,8 @@ constexpr const char* kSettingNames[] = {
     "allow_signup",        "require_verified_email", "email_code_login",    "magic_link_login",
     "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
-    "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys"};
+    "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
+    "passkey_origins"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -85,6 +86,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   }
   flag("mfa_totp", &S::mfa_totp);
   flag("mfa_passkeys", &S::mfa_passkeys);
+  if (auto v = in.StringArray("passkey_origins")) set(&S::passkey_origins, std::move(*v));
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

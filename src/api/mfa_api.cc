@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <mutex>
+
 #include "api/api_support.h"
+#include "crypto/random.h"
 #include "api/views.h"
 #include "http/problem.h"
 #include "tenancy/app_settings.h"
@@ -16,6 +20,11 @@ using http::Response;
 namespace {
 
 Response Error(const Status& s) { return http::ProblemResponse(s); }
+
+// A personal API token is no sign-in: a passkey is added from a session.
+Status NeedsSession() {
+  return FailedPreconditionError("passkeys are added from a signed-in session, not with an API token");
+}
 
 json::array Strings(const std::vector<std::string>& list) {
   json::array out;
@@ -48,6 +57,12 @@ void MfaApi::Mount(http::Router& r) {
   const std::string base = "/apps/{app}/api";
   r.Add(verb::post, base + "/login/mfa", bind(&MfaApi::CompleteLogin));
   r.Add(verb::post, base + "/login/mfa/totp", bind(&MfaApi::EnrolAtLogin));
+  r.Add(verb::post, base + "/login/mfa/passkey", bind(&MfaApi::PasskeyAtLogin));
+  r.Add(verb::post, base + "/login/passkey/options", bind(&MfaApi::PasskeySignInOptions));
+  r.Add(verb::post, base + "/login/passkey", bind(&MfaApi::PasskeySignIn));
+  r.Add(verb::post, base + "/me/mfa/passkeys/options", bind(&MfaApi::PasskeyRegistrationOptions));
+  r.Add(verb::post, base + "/me/mfa/passkeys", bind(&MfaApi::RegisterPasskey));
+  r.Add(verb::get, "/.well-known/webauthn", bind(&MfaApi::RelatedOrigins));
   r.Add(verb::get, base + "/me/mfa", bind(&MfaApi::Overview));
   r.Add(verb::post, base + "/me/mfa/totp", bind(&MfaApi::BeginTotp));
   r.Add(verb::post, base + "/me/mfa/totp/{id}/confirm", bind(&MfaApi::ConfirmTotp));
@@ -56,32 +71,47 @@ void MfaApi::Mount(http::Router& r) {
   r.Add(verb::post, base + "/me/mfa/recovery-codes", bind(&MfaApi::NewRecoveryCodes));
 }
 
-// {mfa_token, code} (authenticator app) or {mfa_token, recovery_code}; after an enrolment
-// the app required, {mfa_token, factor_id, code}. 200: the token response (with
-// "recovery_codes" after an enrolment).
+// {mfa_token, code} (authenticator app), {mfa_token, recovery_code} or {mfa_token, passkey}
+// (the PublicKeyCredential answering login/mfa/passkey's options); after an enrolment the
+// app required, {mfa_token, factor_id, code} or {mfa_token, passkey}. 200: the token
+// response (with "recovery_codes" after an enrolment).
 Response MfaApi::CompleteLogin(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::optional<std::string> token, code, recovery, factor_id;
+    std::optional<json::object> passkey;
     if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
           token = b.String("mfa_token", true);
           code = b.String("code");
           recovery = b.String("recovery_code");
           factor_id = b.String("factor_id");
+          passkey = b.Object("passkey");
         }, kEndUserText)) {
       return *bad;
     }
-    if (!!code == !!recovery) {
-      return Error(ValidationError({{"code", "give exactly one of code or recovery_code"}}));
+    if (!!code + !!recovery + !!passkey != 1) {
+      return Error(ValidationError(
+          {{"code", "give exactly one of code, recovery_code or passkey"}}));
     }
     if (factor_id && !code) {
       return Error(ValidationError({{"code", "is required with factor_id"}}));
     }
     const auto kind = store::MfaChallengeKind::kApiLogin;
     services::ClientInfo client = ClientOf(req);
-    auto done = factor_id
-                    ? sign_in_.CompleteEnrolment(app, *token, kind, *factor_id, *code, client)
-                    : sign_in_.Complete(app, *token, kind, code ? "totp" : "recovery_code",
-                                        code ? *code : *recovery, client);
+    Result<services::CompletedSignIn> done = NotFoundError("");
+    if (passkey) {
+      // The pending step says which ceremony the options were for.
+      auto pending = sign_in_.Pending(app, *token, kind);
+      if (!pending.ok()) return Error(pending.status());
+      const std::string credential = json::serialize(*passkey);
+      done = pending->step == services::SecondStep::kEnrol
+                 ? sign_in_.CompleteEnrolmentWithPasskey(app, *token, kind, credential)
+                 : sign_in_.CompleteWithPasskey(app, *token, kind, credential, client);
+    } else if (factor_id) {
+      done = sign_in_.CompleteEnrolment(app, *token, kind, *factor_id, *code, client);
+    } else {
+      done = sign_in_.Complete(app, *token, kind, code ? "totp" : "recovery_code",
+                               code ? *code : *recovery, client);
+    }
     if (!done.ok()) return Error(done.status());
     auto grant = sign_in_.ApiTokens(app, *done, client);
     if (!grant.ok()) return Error(grant.status());
@@ -105,6 +135,148 @@ Response MfaApi::EnrolAtLogin(Request& req) {
     if (!enrolment.ok()) return Error(enrolment.status());
     return http::JsonResponse(201, EnrolmentView(*enrolment));
   });
+}
+
+// {mfa_token} of a 403 → 200 {mode, publicKey}: "authenticate" (request options listing the
+// user's passkeys) for mfa-required, "register" (creation options) for
+// mfa-enrollment-required. The challenge is bound to the mfa_token; the answer goes to
+// login/mfa as "passkey".
+Response MfaApi::PasskeyAtLogin(Request& req) {
+  return InApp(apps_, req, [&](const store::App& app) {
+    std::string token;
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+          token = b.String("mfa_token", true).value_or("");
+        }, kEndUserText)) {
+      return *bad;
+    }
+    services::PasskeyService* passkeys = sign_in_.passkeys();
+    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    auto pending = sign_in_.Pending(app, token, store::MfaChallengeKind::kApiLogin);
+    if (!pending.ok()) return Error(pending.status());
+    const bool enrol = pending->step == services::SecondStep::kEnrol;
+    if (!enrol && std::ranges::find(pending->methods, "passkey") == pending->methods.end()) {
+      return Error(FailedPreconditionError("this account has no passkey: use another method"));
+    }
+    auto options = enrol ? passkeys->RegistrationOptions(app, pending->user, token)
+                         : passkeys->AssertionOptions(app, &pending->user, token);
+    if (!options.ok()) return Error(options.status());
+    return http::JsonResponse(200, json::object{{"mode", enrol ? "register" : "authenticate"},
+                                                {"publicKey", json::parse(*options)}});
+  });
+}
+
+// A passkey sign-in without a password: 200 {passkey_token, publicKey} — request options
+// for discoverable credentials (none listed) bound to passkey_token, which login/passkey
+// takes back with the answer.
+Response MfaApi::PasskeySignInOptions(Request& req) {
+  http::JsonBodyRules optional_body = kEndUserText;
+  optional_body.allow_empty = true;
+  if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, optional_body)) return *bad;
+  return InApp(apps_, req, [&](const store::App& app) {
+    services::PasskeyService* passkeys = sign_in_.passkeys();
+    if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) {
+      return Error(PermissionDeniedError("this app does not offer passkeys"));
+    }
+    std::string binding = crypto::NewSecretToken(services::kPasskeyTokenPrefix);
+    auto options = passkeys->AssertionOptions(app, nullptr, binding);
+    if (!options.ok()) return Error(options.status());
+    return http::JsonResponse(200, json::object{{"passkey_token", binding},
+                                                {"expires_in", services::kPasskeyChallengeTtlMs / 1000},
+                                                {"publicKey", json::parse(*options)}});
+  });
+}
+
+// {passkey_token, passkey} → the token response; a passkey without user verification is
+// a first factor: 403 mfa-required follows as after a password.
+Response MfaApi::PasskeySignIn(Request& req) {
+  return InApp(apps_, req, [&](const store::App& app) {
+    std::string binding;
+    std::optional<json::object> passkey;
+    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+          binding = b.String("passkey_token", true).value_or("");
+          passkey = b.Object("passkey");
+          if (!passkey && !b.Has("passkey")) b.Fail("passkey", "is required");
+        }, kEndUserText)) {
+      return *bad;
+    }
+    services::PasskeyService* passkeys = sign_in_.passkeys();
+    // Options fetched before the app stopped offering passkeys no longer sign in alone.
+    if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) {
+      return Error(PermissionDeniedError("this app does not offer passkeys"));
+    }
+    services::ClientInfo client = ClientOf(req);
+    auto proof = passkeys->Authenticate(app, binding, json::serialize(*passkey), nullptr, client);
+    if (!proof.ok()) return Error(proof.status());
+    auto signed_in = sign_in_.ApiAfterPasskey(app, *proof, client);
+    if (!signed_in.ok()) return Error(signed_in.status());
+    return ApiSignInResponse(app, *signed_in);
+  });
+}
+
+// → 200 {publicKey}: creation options for the signed-in user, bound to their session.
+Response MfaApi::PasskeyRegistrationOptions(Request& req) {
+  http::JsonBodyRules optional_body = kEndUserText;
+  optional_body.allow_empty = true;
+  if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, optional_body)) return *bad;
+  return AsUser(apps_, authenticator_, req, [&](const store::App& app, services::Principal& p) {
+    services::PasskeyService* passkeys = sign_in_.passkeys();
+    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    if (p.session_id.empty()) return Error(NeedsSession());
+    auto options = passkeys->RegistrationOptions(app, p.user, p.session_id);
+    if (!options.ok()) return Error(options.status());
+    return http::JsonResponse(200, json::object{{"publicKey", json::parse(*options)}});
+  });
+}
+
+// {passkey, name?} → 201 {factor, recovery_codes?} (the codes with the first factor).
+Response MfaApi::RegisterPasskey(Request& req) {
+  std::optional<json::object> passkey;
+  std::string name;
+  if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
+        passkey = b.Object("passkey");
+        if (!passkey && !b.Has("passkey")) b.Fail("passkey", "is required");
+        name = b.String("name").value_or("");
+      }, kEndUserText)) {
+    return *bad;
+  }
+  return AsUser(apps_, authenticator_, req, [&](const store::App& app, services::Principal& p) {
+    services::PasskeyService* passkeys = sign_in_.passkeys();
+    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    if (p.session_id.empty()) return Error(NeedsSession());
+    auto factor = passkeys->Register(app, p.user, p.session_id, json::serialize(*passkey), name);
+    if (!factor.ok()) return Error(factor.status());
+    auto codes = factors_.EnsureRecoveryCodes(app, p.user.id);
+    if (!codes.ok()) return Error(codes.status());
+    json::object body{{"factor", FactorView(*factor)}};
+    if (!codes->empty()) body["recovery_codes"] = Strings(*codes);
+    return http::JsonResponse(201, body);
+  });
+}
+
+// The origins of the apps' own front ends (AppSettings::passkey_origins) as the WebAuthn
+// Related Origin Requests list: a browser on https://app.example.com may then use the
+// server's host as RP ID. Android origins are not web origins and are left out. Rebuilt at
+// most every 30 s: a public URL must not cost a scan of every app per request.
+Response MfaApi::RelatedOrigins(Request&) {
+  std::lock_guard lock(related_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (related_body_.empty() || now - related_built_at_ > std::chrono::seconds(30)) {
+    auto apps = apps_.ListAll();
+    if (!apps.ok()) return Error(apps.status());
+    json::array origins;
+    for (const auto& app : *apps) {
+      for (const auto& o : app.settings.passkey_origins) {
+        if (o.starts_with("http") && std::ranges::find(origins, json::value(o)) == origins.end()) {
+          origins.emplace_back(o);
+        }
+      }
+    }
+    related_body_ = json::serialize(json::object{{"origins", std::move(origins)}});
+    related_built_at_ = now;
+  }
+  http::Response r = http::TextResponse(200, "application/json", related_body_);
+  r.WithHeader("Cache-Control", "public, max-age=300");
+  return r;
 }
 
 UnixMillis MfaApi::AuthTimeOf(const store::App& app, const services::Principal& p) {

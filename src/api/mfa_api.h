@@ -2,8 +2,14 @@
 // Second factors on the end-user JSON API (docs/api.md "Second factors"): completing a
 // sign-in that needs one (POST login/mfa, with the mfa_token of the 403 a first factor got),
 // enrolling when the app requires it (POST login/mfa/totp), and the user's own factors under
-// me/mfa. Thin: services::MfaSignIn and services::FactorService hold the rules.
+// me/mfa; passkeys through the API (login/mfa/passkey, login/passkey, me/mfa/passkeys) and
+// the /.well-known/webauthn list of the apps' own origins. Thin: services::MfaSignIn,
+// services::FactorService and services::PasskeyService hold the rules.
 #pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
 
 #include "http/router.h"
 #include "mfa/factor_service.h"
@@ -27,6 +33,12 @@ class MfaApi {
  private:
   http::Response CompleteLogin(http::Request& req);
   http::Response EnrolAtLogin(http::Request& req);
+  http::Response PasskeyAtLogin(http::Request& req);
+  http::Response PasskeySignInOptions(http::Request& req);
+  http::Response PasskeySignIn(http::Request& req);
+  http::Response PasskeyRegistrationOptions(http::Request& req);
+  http::Response RegisterPasskey(http::Request& req);
+  http::Response RelatedOrigins(http::Request& req);
   http::Response Overview(http::Request& req);
   http::Response BeginTotp(http::Request& req);
   http::Response ConfirmTotp(http::Request& req);
@@ -42,6 +54,9 @@ class MfaApi {
   services::SessionService& sessions_;
   services::FactorService& factors_;
   services::MfaSignIn& sign_in_;
+  std::mutex related_mu_;  // the /.well-known/webauthn answer, rebuilt every 30 s
+  std::string related_body_;
+  std::chrono::steady_clock::time_point related_built_at_;
 };
 
 // {id, kind, name, created_at, last_used_at}: never a secret or key.

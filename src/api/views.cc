@@ -117,7 +117,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"accent_color", s.accent_color},
                       {"mfa", store::MfaPolicyText(s.mfa)},
                       {"mfa_totp", s.mfa_totp},
-                      {"mfa_passkeys", s.mfa_passkeys}};
+                      {"mfa_passkeys", s.mfa_passkeys},
+                      {"passkey_origins", Strings(s.passkey_origins)}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -183,8 +183,8 @@ void CoreServices::BuildMfa() {
                                                        keys_->master_key(), clock_,
                                                        throttle_.get(), mail, audit_.get());
   passkeys_ = std::make_unique<services::PasskeyService>(
-      *store_, *accounts_, clock_, services::PasskeySettingsFor(apps_->public_url()), mail,
-      audit_.get());
+      *store_, *accounts_, clock_, keys_->master_key(),
+      services::PasskeySettingsFor(apps_->public_url()), mail, audit_.get());
   mfa_sign_in_->SetPasskeys(passkeys_.get());
 }
 

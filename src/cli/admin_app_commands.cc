@@ -44,6 +44,8 @@ struct UpdateAppArgs {
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
   std::vector<std::string> redirect_uris;
   bool clear_redirect_uris = false;
+  std::vector<std::string> passkey_origins;
+  bool clear_passkey_origins = false;
   bool json = false;
 };
 
@@ -62,6 +64,9 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.mfa_passkeys, s.mfa_passkeys);
   if (a.clear_redirect_uris) s.redirect_uris.clear();
   s.redirect_uris.insert(s.redirect_uris.end(), a.redirect_uris.begin(), a.redirect_uris.end());
+  if (a.clear_passkey_origins) s.passkey_origins.clear();
+  s.passkey_origins.insert(s.passkey_origins.end(), a.passkey_origins.begin(),
+                           a.passkey_origins.end());
   return s;
 }
 
@@ -116,6 +121,11 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
                 "Add an allowed target of API magic links (repeatable, or space-separated)");
   cmd->add_flag("--clear-redirect-uris", args->clear_redirect_uris,
                 "Remove the allowed magic-link targets first");
+  AddListOption(cmd, "--passkey-origin", args->passkey_origins,
+                "Add an origin of the app's own front end or Android app whose passkey "
+                "ceremonies count (https://host[:port] or android:apk-key-hash:…; repeatable)");
+  cmd->add_flag("--clear-passkey-origins", args->clear_passkey_origins,
+                "Remove the app's extra passkey origins first");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

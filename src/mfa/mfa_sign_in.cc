@@ -70,14 +70,20 @@ std::string CombinedAmr(std::string_view first, std::string_view second) {
 }
 
 Result<SecondStep> MfaSignIn::StepAfter(const store::App& app, const store::User& user,
-                                        bool demanded, bool hosted) {
+                                        bool demanded) {
   TESSERA_ASSIGN_OR_RETURN(bool has, factors_.HasFactors(app, user.id));
   if (has) return SecondStep::kVerify;
   const bool required = app.settings.mfa == store::MfaPolicy::kRequired || demanded;
-  const bool can_enrol =
-      FactorService::MayEnrol(app, store::FactorKind::kTotp) ||
-      (hosted && passkeys_ && FactorService::MayEnrol(app, store::FactorKind::kWebAuthn));
-  return required && can_enrol ? SecondStep::kEnrol : SecondStep::kNone;
+  return required && !EnrolMethods(app).empty() ? SecondStep::kEnrol : SecondStep::kNone;
+}
+
+std::vector<std::string> MfaSignIn::EnrolMethods(const store::App& app) const {
+  std::vector<std::string> methods;
+  if (FactorService::MayEnrol(app, store::FactorKind::kTotp)) methods.push_back("totp");
+  if (passkeys_ && FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) {
+    methods.push_back("passkey");
+  }
+  return methods;
 }
 
 Result<std::string> MfaSignIn::Begin(const store::App& app, const store::User& user,
@@ -326,6 +332,19 @@ Result<ApiSignIn> MfaSignIn::ApiAfterFirstFactor(const store::App& app, store::U
   return ApiNext(app, std::move(signed_in), client, first);
 }
 
+Result<ApiSignIn> MfaSignIn::ApiAfterPasskey(const store::App& app, const PasskeyProof& proof,
+                                            const ClientInfo& client) {
+  TESSERA_ASSIGN_OR_RETURN(store::User user,
+                           accounts_.RecordVerifiedSignIn(app, proof.user, client, nullptr,
+                                                          "passkey"));
+  if (!proof.user_verified) return ApiNext(app, std::move(user), client, {proof.amr, "", ""});
+  ApiSignIn out;
+  TESSERA_ASSIGN_OR_RETURN(TokenGrant grant,
+                           sessions_.StartProvenSession(app, std::move(user), client, proof.amr));
+  out.grant = std::move(grant);
+  return out;
+}
+
 Result<ApiSignIn> MfaSignIn::ApiNext(const store::App& app, store::User user,
                                      const ClientInfo& client, const FirstFactor& first) {
   TESSERA_ASSIGN_OR_RETURN(SecondStep step, StepAfter(app, user));
@@ -346,7 +365,7 @@ Result<ApiSignIn> MfaSignIn::ApiNext(const store::App& app, store::User user,
                              Pending(app, need.mfa_token, store::MfaChallengeKind::kApiLogin));
     need.methods = std::move(p.methods);
   } else {
-    need.methods = {"totp"};
+    need.methods = EnrolMethods(app);
   }
   out.mfa = std::move(need);
   return out;

@@ -60,8 +60,8 @@ struct CompletedSignIn {
 struct MfaNeeded {
   std::string mfa_token;  // "tmfa_…": single use, expires_in seconds
   int64_t expires_in = 0;
-  bool enrol = false;  // the user must add a factor first (POST /api/login/mfa/totp)
-  std::vector<std::string> methods;
+  bool enrol = false;  // the user must add a factor first (login/mfa/totp or a passkey)
+  std::vector<std::string> methods;  // "totp", "passkey", "recovery_code"
 };
 struct ApiSignIn {
   std::optional<TokenGrant> grant;
@@ -82,11 +82,10 @@ class MfaSignIn {
         mail_(std::move(mail)), audit_(audit) {}
 
   // What follows a first factor. `demanded`: the OAuth client asked for a second factor
-  // (acr_values) — like an app that requires one, it makes a user without factors enrol.
-  // `hosted`: the hosted pages, where a passkey can be enrolled too (the JSON API enrols
-  // authenticator apps only).
+  // (acr_values) — like an app that requires one, it makes a user without factors enrol
+  // (an authenticator app or a passkey, whichever the app offers).
   Result<SecondStep> StepAfter(const store::App& app, const store::User& user,
-                               bool demanded = false, bool hosted = false);
+                               bool demanded = false);
   // A challenge holding the first step; answers the value to hand out (cookie or mfa_token).
   Result<std::string> Begin(const store::App& app, const store::User& user,
                             store::MfaChallengeKind kind, const FirstFactor& first,
@@ -132,6 +131,13 @@ class MfaSignIn {
   Result<ApiSignIn> ApiAfterFirstFactor(const store::App& app, store::User user,
                                         const ClientInfo& client, std::string_view method,
                                         const FirstFactor& first);
+  // The account API after a passkey sign-in (PasskeyService::Authenticate without an
+  // expected user): with user verification it is two factors and tokens follow; without,
+  // it is a first factor and the second step follows as for a password.
+  Result<ApiSignIn> ApiAfterPasskey(const store::App& app, const PasskeyProof& proof,
+                                    const ClientInfo& client);
+  // What an enrolment may use: "totp" and/or "passkey", as the app offers them.
+  std::vector<std::string> EnrolMethods(const store::App& app) const;
   // Tokens for a completed API challenge.
   Result<TokenGrant> ApiTokens(const store::App& app, const CompletedSignIn& done,
                                const ClientInfo& client);

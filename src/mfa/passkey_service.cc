@@ -86,6 +86,82 @@ PasskeySettings PasskeySettingsFor(std::string_view public_url) {
   return s;
 }
 
+std::vector<std::string> PasskeyService::OriginsFor(const store::App& app) const {
+  std::vector<std::string> origins = settings_.origins;
+  origins.insert(origins.end(), app.settings.passkey_origins.begin(),
+                 app.settings.passkey_origins.end());
+  return origins;
+}
+
+PasskeyService::PasskeyService(store::MfaStore& store, AccountService& accounts,
+                               const Clock& clock, std::string_view master_key,
+                               PasskeySettings settings, std::optional<MailFlowContext> mail,
+                               AuditLog* audit)
+    : store_(store), accounts_(accounts), clock_(clock), settings_(std::move(settings)),
+      mail_(std::move(mail)), audit_(audit),
+      challenge_key_(crypto::HmacSha256(master_key, "tessera passkey sign-in challenge v1")) {}
+
+namespace {
+// A sign-in challenge's bytes: 16 random, the expiry (ms, 8 bytes big-endian), 16 of MAC.
+constexpr size_t kNonceBytes = 16, kExpiryBytes = 8, kMacBytes = 16;
+constexpr size_t kSignInChallengeBytes = kNonceBytes + kExpiryBytes + kMacBytes;
+}  // namespace
+
+std::string PasskeyService::SignInChallengeMac(const store::App& app, std::string_view binding,
+                                               std::string_view nonce_and_expiry) const {
+  std::string data = app.id;
+  data += '\0';
+  data += crypto::Sha256Hex(binding);
+  data += nonce_and_expiry;
+  return crypto::HmacSha256(challenge_key_, data).substr(0, kMacBytes);
+}
+
+std::string PasskeyService::SignInChallenge(const store::App& app,
+                                            std::string_view binding) const {
+  std::string bytes = crypto::RandomBytes(kNonceBytes);
+  const uint64_t expires = static_cast<uint64_t>(clock_.NowMillis() + kPasskeyChallengeTtlMs);
+  for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(expires >> shift));
+  bytes += SignInChallengeMac(app, binding, bytes);
+  return crypto::Base64UrlEncode(bytes);
+}
+
+Result<store::MfaChallenge> PasskeyService::SpendSignInChallenge(const store::App& app,
+                                                                 std::string_view challenge,
+                                                                 std::string_view binding) {
+  const auto expired = [] {
+    return UnauthenticatedError("this passkey request has expired: try again");
+  };
+  std::optional<std::string> bytes = crypto::Base64UrlDecode(challenge);
+  if (!bytes || bytes->size() != kSignInChallengeBytes || binding.empty()) return expired();
+  std::string_view signed_part = std::string_view(*bytes).substr(0, kNonceBytes + kExpiryBytes);
+  // Another browser's challenge (a copied page, a relayed ceremony) is no challenge here.
+  if (!crypto::ConstantTimeEquals(std::string_view(*bytes).substr(kNonceBytes + kExpiryBytes),
+                                  SignInChallengeMac(app, binding, signed_part))) {
+    return expired();
+  }
+  uint64_t expires = 0;
+  for (size_t i = kNonceBytes; i < kNonceBytes + kExpiryBytes; ++i) {
+    expires = (expires << 8) | static_cast<uint8_t>((*bytes)[i]);
+  }
+  const UnixMillis now = clock_.NowMillis();
+  if (expires > static_cast<uint64_t>(now + kPasskeyChallengeTtlMs) ||
+      static_cast<UnixMillis>(expires) <= now) {
+    return expired();
+  }
+  // Spent once: the row's unique hash refuses a replay until the challenge has expired anyway.
+  store::MfaChallenge spent;
+  spent.hash = crypto::Sha256Hex(challenge);
+  spent.app_id = app.id;
+  spent.kind = store::MfaChallengeKind::kPasskeyAssertion;
+  spent.payload_json = R"({"spent":true})";
+  spent.created_at = now;
+  spent.expires_at = static_cast<UnixMillis>(expires);
+  Status stored = store_.CreateMfaChallenge(spent);
+  if (stored.code() == StatusCode::kAlreadyExists) return expired();
+  TESSERA_RETURN_IF_ERROR(stored);
+  return spent;
+}
+
 Result<std::string> PasskeyService::NewChallenge(const store::App& app, std::string_view user_id,
                                                  store::MfaChallengeKind kind,
                                                  std::string_view binding) {
@@ -111,6 +187,10 @@ Result<store::MfaChallenge> PasskeyService::TakeChallenge(const store::App& app,
   };
   std::string challenge = ChallengeIn(client_data);
   if (challenge.empty() || challenge.size() > 100) return expired();
+  if (kind == store::MfaChallengeKind::kPasskeyAssertion &&
+      challenge.size() != crypto::Base64UrlEncode(std::string(32, '\0')).size()) {
+    return SpendSignInChallenge(app, challenge, binding);
+  }
   auto c = store_.ConsumeMfaChallenge(app.id, crypto::Sha256Hex(challenge), kind,
                                       clock_.NowMillis());
   if (!c.ok()) return c.status().IsNotFound() ? expired() : c.status();
@@ -169,7 +249,7 @@ Result<store::Factor> PasskeyService::Register(const store::App& app, const stor
       store::MfaChallenge challenge,
       TakeChallenge(app, c.client_data, store::MfaChallengeKind::kPasskeyRegistration, binding));
   if (challenge.user_id != user.id) return UnauthenticatedError("this passkey request is not yours");
-  WebAuthnExpectation expected{ChallengeIn(c.client_data), settings_.origins, settings_.rp_id,
+  WebAuthnExpectation expected{ChallengeIn(c.client_data), OriginsFor(app), settings_.rp_id,
                                false};
   auto verified = VerifyRegistration(c.client_data, c.attestation_object, expected);
   if (!verified.ok()) {
@@ -215,9 +295,14 @@ Result<std::string> PasskeyService::AssertionOptions(const store::App& app,
       }
     }
   }
-  TESSERA_ASSIGN_OR_RETURN(std::string challenge,
-                           NewChallenge(app, user ? user->id : "",
-                                        store::MfaChallengeKind::kPasskeyAssertion, binding));
+  std::string challenge;
+  if (user) {
+    TESSERA_ASSIGN_OR_RETURN(challenge, NewChallenge(app, user->id,
+                                                     store::MfaChallengeKind::kPasskeyAssertion,
+                                                     binding));
+  } else {
+    challenge = SignInChallenge(app, binding);
+  }
   json::object options{{"challenge", challenge},
                        {"rpId", settings_.rp_id},
                        {"timeout", kPasskeyChallengeTtlMs},
@@ -252,20 +337,26 @@ Result<PasskeyProof> PasskeyService::Authenticate(const store::App& app, std::st
   if (!c.user_handle.empty() && c.user_handle != factor->user_id) {
     return refuse(factor->user_id, "user_handle_mismatch");
   }
-  WebAuthnExpectation expected{ChallengeIn(c.client_data), settings_.origins, settings_.rp_id,
+  WebAuthnExpectation expected{ChallengeIn(c.client_data), OriginsFor(app), settings_.rp_id,
                                false};
   auto verified = VerifyAssertion(c.client_data, c.authenticator_data, c.signature,
                                   factor->public_key, factor->counter, expected);
+  // What the client can fix (its origin, the ceremony's type: 400 naming the check) and a
+  // cloned authenticator (409) are told apart from a signature that proves nothing (401).
+  const auto cloned = [&] {
+    refuse(factor->user_id, "counter_regression");
+    return FailedPreconditionError("this passkey's sign counter went back (a copied "
+                                   "authenticator?): use another way to sign in");
+  };
   if (!verified.ok()) {
-    std::string reason = verified.status().code() == StatusCode::kFailedPrecondition
-                             ? "counter_regression"
-                             : "invalid_assertion";
-    return refuse(factor->user_id, reason);
+    if (verified.status().code() == StatusCode::kFailedPrecondition) return cloned();
+    Status refused = refuse(factor->user_id, "invalid_assertion");
+    return verified.status().code() == StatusCode::kInvalidArgument ? verified.status() : refused;
   }
   Status advanced = store_.AdvanceFactorCounter(app.id, factor->id, verified->sign_count,
                                                 verified->sign_count == 0, clock_.NowMillis());
   if (advanced.code() == StatusCode::kFailedPrecondition) {
-    return refuse(factor->user_id, "counter_regression");  // a concurrent use got there first
+    return cloned();  // a concurrent use got there first
   }
   TESSERA_RETURN_IF_ERROR(advanced);
   auto user = accounts_.GetUser(app, factor->user_id);

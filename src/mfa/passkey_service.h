@@ -36,6 +36,8 @@ struct PasskeySettings {
 PasskeySettings PasskeySettingsFor(std::string_view public_url);
 
 inline constexpr int64_t kPasskeyChallengeTtlMs = 5 * 60 * 1000;
+// A passkey sign-in's handle ("tpk_…"): the hosted pages' cookie, the API's passkey_token.
+inline constexpr std::string_view kPasskeyTokenPrefix = "tpk_";
 
 // A passkey that signed someone in.
 struct PasskeyProof {
@@ -47,13 +49,16 @@ struct PasskeyProof {
 
 class PasskeyService {
  public:
+  // `master_key`: the server's; the sign-in challenges' MAC key is derived from it (every
+  // node has the same).
   PasskeyService(store::MfaStore& store, AccountService& accounts, const Clock& clock,
-                 PasskeySettings settings, std::optional<MailFlowContext> mail,
-                 AuditLog* audit = nullptr)
-      : store_(store), accounts_(accounts), clock_(clock), settings_(std::move(settings)),
-        mail_(std::move(mail)), audit_(audit) {}
+                 std::string_view master_key, PasskeySettings settings,
+                 std::optional<MailFlowContext> mail, AuditLog* audit = nullptr);
 
   const PasskeySettings& settings() const { return settings_; }
+  // PUBLIC_URL's origin and the app's own (AppSettings::passkey_origins): where a ceremony
+  // for this app may run.
+  std::vector<std::string> OriginsFor(const store::App& app) const;
 
   // PublicKeyCredentialCreationOptions (JSON, binary members base64url) for `user`: resident
   // key required, user verification preferred, attestation none, ES256/EdDSA/RS256, the
@@ -81,6 +86,16 @@ class PasskeyService {
  private:
   Result<std::string> NewChallenge(const store::App& app, std::string_view user_id,
                                    store::MfaChallengeKind kind, std::string_view binding);
+  // A passkey sign-in's challenge (no user yet) is not stored: the sign-in page offers one on
+  // every view, and a stored row per view would let anyone fill the table by reloading it.
+  // It carries its own expiry and a MAC over app, binding and expiry; it is stored only when
+  // spent, so that a replay finds it (SpendSignInChallenge).
+  std::string SignInChallenge(const store::App& app, std::string_view binding) const;
+  Result<store::MfaChallenge> SpendSignInChallenge(const store::App& app,
+                                                   std::string_view challenge,
+                                                   std::string_view binding);
+  std::string SignInChallengeMac(const store::App& app, std::string_view binding,
+                                 std::string_view nonce_and_expiry) const;
   // The challenge in clientDataJSON, consumed once, of this kind, app and binding.
   Result<store::MfaChallenge> TakeChallenge(const store::App& app, std::string_view client_data,
                                             store::MfaChallengeKind kind,
@@ -92,6 +107,7 @@ class PasskeyService {
   PasskeySettings settings_;
   std::optional<MailFlowContext> mail_;
   AuditLog* audit_;
+  std::string challenge_key_;  // HMAC key of sign-in challenges, derived from the master key
 };
 
 }  // namespace tessera::services

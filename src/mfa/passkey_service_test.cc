@@ -23,8 +23,8 @@ class PasskeyServiceTest : public ::testing::Test, protected testing_support::Se
   void SetUp() override {
     Build({.audit = true});
     passkeys_ = std::make_unique<PasskeyService>(
-        *store_, *accounts_, clock_, PasskeySettingsFor("https://id.example.com/"), std::nullopt,
-        audit_.get());
+        *store_, *accounts_, clock_, crypto::RandomBytes(32),
+        PasskeySettingsFor("https://id.example.com/"), std::nullopt, audit_.get());
     SignupInput in;
     in.email = "ann@example.com";
     in.password = "correct horse battery staple";
@@ -50,8 +50,8 @@ class PasskeyServiceTest : public ::testing::Test, protected testing_support::Se
   }
 
   static std::string Assertion(const SoftAuthenticator& a, const std::string& challenge,
-                               const std::string& user_id) {
-    std::string client = ::tessera::testing_support::ClientDataJson("webauthn.get", challenge, kOrigin);
+                               const std::string& user_id, std::string_view origin = kOrigin) {
+    std::string client = ::tessera::testing_support::ClientDataJson("webauthn.get", challenge, origin);
     std::string auth = a.AuthData("id.example.com", false);
     std::string id = crypto::Base64UrlEncode(a.credential_id);
     return boost::json::serialize(boost::json::object{
@@ -139,6 +139,112 @@ TEST_F(PasskeyServiceTest, APasskeySignsInOnceAndOnlyOnItsApp) {
             StatusCode::kUnauthenticated);
 }
 
+// A passkey sign-in's challenge is stored only when spent: a page view writes nothing, the
+// challenge is good once, for five minutes, for the app and browser (binding) it was made for.
+TEST_F(PasskeyServiceTest, SignInChallengesAreStoredOnlyWhenSpent) {
+  SoftAuthenticator a;
+  RegisterFor(app_, ann_, a);
+  const auto kind = store::MfaChallengeKind::kPasskeyAssertion;
+  auto stored = [&](const std::string& challenge) {
+    return store_->GetLiveMfaChallenge(app_.id, crypto::Sha256Hex(challenge), kind,
+                                       clock_.NowMillis())
+        .ok();
+  };
+  std::string challenge = ChallengeOf(passkeys_->AssertionOptions(app_, nullptr, "tpk_1").value());
+  EXPECT_FALSE(stored(challenge));
+  std::string answer = Assertion(a, challenge, ann_.id);
+  ASSERT_TRUE(passkeys_->Authenticate(app_, "tpk_1", answer, nullptr, {}).ok());
+  EXPECT_TRUE(stored(challenge));  // spent
+  EXPECT_EQ(passkeys_->Authenticate(app_, "tpk_1", answer, nullptr, {}).status().code(),
+            StatusCode::kUnauthenticated);  // replayed
+
+  // Another binding or another app does not verify its MAC.
+  challenge = ChallengeOf(passkeys_->AssertionOptions(app_, nullptr, "tpk_1").value());
+  EXPECT_FALSE(passkeys_->Authenticate(app_, "tpk_2", Assertion(a, challenge, ann_.id), nullptr, {}).ok());
+  store::App twin = app_;
+  twin.id = console_app_.id;
+  EXPECT_FALSE(passkeys_->Authenticate(twin, "tpk_1", Assertion(a, challenge, ann_.id), nullptr, {}).ok());
+  // A forged expiry breaks the MAC.
+  std::string bytes = crypto::Base64UrlDecode(challenge).value();
+  bytes[20] = static_cast<char>(bytes[20] ^ 0x01);
+  EXPECT_FALSE(passkeys_->Authenticate(app_, "tpk_1", Assertion(a, crypto::Base64UrlEncode(bytes), ann_.id),
+                                       nullptr, {})
+                   .ok());
+  // Five minutes, then never.
+  challenge = ChallengeOf(passkeys_->AssertionOptions(app_, nullptr, "tpk_1").value());
+  clock_.Advance(kPasskeyChallengeTtlMs + 1);
+  auto late = passkeys_->Authenticate(app_, "tpk_1", Assertion(a, challenge, ann_.id), nullptr, {});
+  EXPECT_EQ(late.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_FALSE(stored(challenge));
+}
+
+// An app's own front ends (passkey_origins) count for that app only; the server's own origin
+// counts for every app.
+TEST_F(PasskeyServiceTest, AnAppsOwnOriginsCountForThatAppOnly) {
+  SoftAuthenticator a;
+  RegisterFor(app_, ann_, a);
+  const std::string android = "android:apk-key-hash:" + std::string(43, 'Q');
+  auto try_from = [&](const store::App& app, std::string_view origin) {
+    std::string options = passkeys_->AssertionOptions(app, nullptr, "t").value();
+    return passkeys_->Authenticate(app, "t", Assertion(a, ChallengeOf(options), ann_.id, origin),
+                                   nullptr, {});
+  };
+  auto refused = try_from(app_, "https://app.example.com");
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("https://app.example.com is not allowed"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_FALSE(try_from(app_, android).ok());
+  store::App own = app_;
+  own.settings.passkey_origins = {"https://app.example.com", android};
+  EXPECT_TRUE(try_from(own, "https://app.example.com").ok());
+  EXPECT_TRUE(try_from(own, android).ok());
+  EXPECT_TRUE(try_from(own, kOrigin).ok());
+  EXPECT_FALSE(try_from(own, "https://app.example.com:8443").ok());  // exact
+}
+
+// The JSON API's passkey sign-in: user verification makes it two factors; without, the
+// second step follows and the same passkey counts again only with verification.
+TEST_F(PasskeyServiceTest, TheApiSignsInWithAPasskeyAloneOnlyWhenVerified) {
+  FactorService factors(*store_, crypto::RandomBytes(32), clock_, std::nullopt, audit_.get());
+  MfaSignIn mfa(*store_, *accounts_, *sessions_, factors, crypto::RandomBytes(32), clock_,
+                nullptr, std::nullopt, audit_.get());
+  mfa.SetPasskeys(passkeys_.get());
+  SoftAuthenticator a;
+  RegisterFor(app_, ann_, a);
+  auto sign_in = [&] {
+    std::string options = passkeys_->AssertionOptions(app_, nullptr, "tpk_1").value();
+    auto proof = passkeys_->Authenticate(app_, "tpk_1", Assertion(a, ChallengeOf(options), ann_.id),
+                                         nullptr, {});
+    EXPECT_TRUE(proof.ok()) << proof.status().ToString();
+    return mfa.ApiAfterPasskey(app_, *proof, {}).value();
+  };
+  ApiSignIn verified = sign_in();
+  ASSERT_TRUE(verified.grant.has_value());
+  EXPECT_FALSE(verified.mfa.has_value());
+
+  a.flags = 0x01;  // present, not verified
+  ApiSignIn first_only = sign_in();
+  ASSERT_FALSE(first_only.grant.has_value());
+  ASSERT_TRUE(first_only.mfa.has_value());
+  EXPECT_FALSE(first_only.mfa->enrol);
+  EXPECT_EQ(first_only.mfa->methods, std::vector<std::string>{"passkey"});
+  const std::string token = first_only.mfa->mfa_token;
+  const auto kind = store::MfaChallengeKind::kApiLogin;
+  std::string options = passkeys_->AssertionOptions(app_, &ann_, token).value();
+  EXPECT_EQ(mfa.CompleteWithPasskey(app_, token, kind, Assertion(a, ChallengeOf(options), ann_.id),
+                                    {})
+                .status()
+                .code(),
+            StatusCode::kUnauthenticated);
+  a.flags = 0x05;  // present and verified
+  options = passkeys_->AssertionOptions(app_, &ann_, token).value();
+  auto done =
+      mfa.CompleteWithPasskey(app_, token, kind, Assertion(a, ChallengeOf(options), ann_.id), {});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->amr, "hwk mfa");
+}
+
 TEST_F(PasskeyServiceTest, ASecondFactorMustBeThePendingUsersAndFlagsDecideTheAmr) {
   SoftAuthenticator a;
   RegisterFor(app_, ann_, a);
@@ -166,6 +272,17 @@ TEST_F(PasskeyServiceTest, ASecondFactorMustBeThePendingUsersAndFlagsDecideTheAm
                                     &ann_, {})
                 .status()
                 .code(),
+            StatusCode::kFailedPrecondition);  // 409: told apart from a bad signature
+  // A signature that does not verify proves nothing: 401.
+  SoftAuthenticator impostor;
+  impostor.credential_id = a.credential_id;
+  a.counter = 9;
+  impostor.counter = 9;
+  options = passkeys_->AssertionOptions(app_, &ann_, "mfa-1").value();
+  EXPECT_EQ(passkeys_->Authenticate(app_, "mfa-1",
+                                    Assertion(impostor, ChallengeOf(options), ann_.id), &ann_, {})
+                .status()
+                .code(),
             StatusCode::kUnauthenticated);
 }
 
@@ -189,9 +306,13 @@ TEST_F(PasskeyServiceTest, AnAppThatOffersOnlyPasskeysMakesHostedSignInsEnrolOne
   store::App strict = app_;
   strict.settings.mfa = store::MfaPolicy::kRequired;
   strict.settings.mfa_totp = false;
-  // The JSON API enrols authenticator apps only: nothing to ask there.
-  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, /*hosted=*/false).value(), SecondStep::kNone);
-  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, /*hosted=*/true).value(), SecondStep::kEnrol);
+  // A passkey is the enrolment (hosted pages and JSON API alike); with passkeys off too
+  // there is nothing to enrol.
+  EXPECT_EQ(mfa.StepAfter(strict, ann_).value(), SecondStep::kEnrol);
+  EXPECT_EQ(mfa.EnrolMethods(strict), std::vector<std::string>{"passkey"});
+  store::App nothing = strict;
+  nothing.settings.mfa_passkeys = false;
+  EXPECT_EQ(mfa.StepAfter(nothing, ann_).value(), SecondStep::kNone);
   std::string token = mfa.Begin(strict, ann_, store::MfaChallengeKind::kSignIn,
                                 {"pwd", "", ""}, SecondStep::kEnrol)
                           .value();
@@ -207,7 +328,7 @@ TEST_F(PasskeyServiceTest, AnAppThatOffersOnlyPasskeysMakesHostedSignInsEnrolOne
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_EQ(done->amr, "pwd hwk mfa");
   EXPECT_EQ(done->recovery_codes.size(), 10u);
-  EXPECT_EQ(mfa.StepAfter(strict, ann_, false, true).value(), SecondStep::kVerify);
+  EXPECT_EQ(mfa.StepAfter(strict, ann_).value(), SecondStep::kVerify);
   EXPECT_TRUE(mfa.Pending(strict, token, store::MfaChallengeKind::kSignIn).status().IsNotFound());
 }
 

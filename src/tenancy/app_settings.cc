@@ -21,6 +21,16 @@ std::string Str(const json::object& o, std::string_view k) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+std::vector<std::string> Strings(const json::object& o, std::string_view k) {
+  std::vector<std::string> out;
+  if (auto* r = o.if_contains(k); r && r->is_array()) {
+    for (const auto& u : r->as_array()) {
+      if (u.is_string()) out.emplace_back(u.as_string());
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view MfaPolicyText(MfaPolicy p) {
@@ -60,22 +70,23 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.mfa = ParseMfaPolicy(Str(o, "mfa")).value_or(s.mfa);
   s.mfa_totp = Bool(o, "mfa_totp", s.mfa_totp);
   s.mfa_passkeys = Bool(o, "mfa_passkeys", s.mfa_passkeys);
-  if (auto* r = o.if_contains("redirect_uris"); r && r->is_array()) {
-    for (const auto& u : r->as_array()) {
-      if (u.is_string()) s.redirect_uris.emplace_back(u.as_string());
-    }
-  }
+  s.redirect_uris = Strings(o, "redirect_uris");
+  s.passkey_origins = Strings(o, "passkey_origins");
   return s;
 }
 
 std::string SerializeAppSettings(const AppSettings& s) {
-  json::array uris;
-  for (const auto& u : s.redirect_uris) uris.emplace_back(u);
+  auto array = [](const std::vector<std::string>& list) {
+    json::array out;
+    for (const auto& u : list) out.emplace_back(u);
+    return out;
+  };
   json::object o{{"allow_signup", s.allow_signup},
                  {"require_verified_email", s.require_verified_email},
                  {"email_code_login", s.email_code_login},
                  {"magic_link_login", s.magic_link_login},
-                 {"redirect_uris", uris},
+                 {"redirect_uris", array(s.redirect_uris)},
+                 {"passkey_origins", array(s.passkey_origins)},
                  {"mfa", MfaPolicyText(s.mfa)},
                  {"mfa_totp", s.mfa_totp},
                  {"mfa_passkeys", s.mfa_passkeys}};

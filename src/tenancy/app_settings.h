@@ -44,6 +44,10 @@ struct AppSettings {
   MfaPolicy mfa = MfaPolicy::kOptional;
   bool mfa_totp = true;      // authenticator apps
   bool mfa_passkeys = true;  // passkeys and security keys (WebAuthn)
+  // Origins besides PUBLIC_URL's whose passkey ceremonies (through the JSON API) count for
+  // this app: the app's own web front end ("https://app.example.com", allowed by the browser
+  // through /.well-known/webauthn) or its Android app ("android:apk-key-hash:…"). Exact.
+  std::vector<std::string> passkey_origins;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

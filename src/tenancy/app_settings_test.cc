@@ -38,6 +38,7 @@ store::AppSettings EveryMemberSet() {
   s.mfa = store::MfaPolicy::kRequired;
   s.mfa_totp = false;
   s.mfa_passkeys = false;
+  s.passkey_origins = {"https://app.acme.example", "android:apk-key-hash:" + std::string(43, 'A')};
   return s;
 }
 
@@ -61,6 +62,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_EQ(out.mfa, store::MfaPolicy::kRequired);
   EXPECT_FALSE(out.mfa_totp);
   EXPECT_FALSE(out.mfa_passkeys);
+  EXPECT_EQ(out.passkey_origins, in.passkey_origins);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -148,6 +150,38 @@ TEST(AppSettingsTest, ValidateNamesTheFieldOfEachRangeError) {
     s.refresh_token_ttl_s = ttl;
     EXPECT_THAT(FieldsOf(s), ElementsAre("refresh_token_ttl_s")) << ttl;
   }
+}
+
+TEST(AppSettingsTest, PasskeyOriginsAreExactOriginsOrAndroidKeyHashes) {
+  const std::string hash = "xT5kq_2mVbN4cR8tY1wZ6hJ5gF0dS2aL9eU4iO7kM-A";
+  ASSERT_EQ(hash.size(), 43u);
+  for (const std::string& ok :
+       {std::string("https://app.example.com"), std::string("https://app.example.com:8443"),
+        std::string("http://localhost:3000"), std::string("http://127.0.0.1:5173"),
+        "android:apk-key-hash:" + hash}) {
+    EXPECT_TRUE(IsValidPasskeyOrigin(ok)) << ok;
+  }
+  // What a browser never sends as an origin: a path or trailing slash, a default port, upper
+  // case, user info, plain http off localhost, another scheme; a hash of the wrong length or
+  // alphabet.
+  for (const std::string& bad :
+       {std::string("https://app.example.com/"), std::string("https://app.example.com/login"),
+        std::string("https://app.example.com:443"), std::string("https://App.example.com"),
+        std::string("https://u@app.example.com"), std::string("http://app.example.com"),
+        std::string("http://localhost:80"), std::string("ftp://app.example.com"),
+        std::string("https://app.example.com?x=1"), std::string("https://app.example.com:"),
+        std::string("app.example.com"), std::string(""), std::string("https://"),
+        "android:apk-key-hash:" + hash.substr(1), "android:apk-key-hash:" + hash + "A",
+        "android:apk-key-hash:" + hash.substr(1) + "=", "android:apk-key-hash:" + hash.substr(1) + "+"}) {
+    EXPECT_FALSE(IsValidPasskeyOrigin(bad)) << bad;
+  }
+  store::AppSettings s;
+  s.passkey_origins = {"https://app.example.com", "https://app.example.com/"};
+  EXPECT_THAT(FieldsOf(s), ElementsAre("passkey_origins"));
+  s.passkey_origins.assign(11, "https://app.example.com");
+  EXPECT_THAT(FieldsOf(s), ElementsAre("passkey_origins"));
+  s.passkey_origins.resize(10);
+  EXPECT_THAT(FieldsOf(s), IsEmpty());
 }
 
 TEST(AppSettingsTest, ValidateNamesTheFieldOfEachFormatError) {

@@ -1,5 +1,6 @@
 #include "tenancy/app_settings_validation.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 
 #include "mail/mime_message.h"
@@ -23,7 +24,35 @@ bool LengthBetween(std::string_view text, size_t lo, size_t hi) {
   return n && *n >= lo && *n <= hi;
 }
 
+bool IsBase64UrlChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
 }  // namespace
+
+bool IsValidPasskeyOrigin(std::string_view origin) {
+  constexpr std::string_view kAndroid = "android:apk-key-hash:";
+  if (origin.starts_with(kAndroid)) {
+    std::string_view hash = origin.substr(kAndroid.size());
+    return hash.size() == 43 && std::all_of(hash.begin(), hash.end(), IsBase64UrlChar);
+  }
+  if (origin.size() > 255) return false;
+  auto url = boost::urls::parse_absolute_uri(origin);
+  if (!url || !url->has_authority() || url->has_userinfo() || !url->encoded_path().empty() ||
+      url->has_query() || url->has_fragment() || url->host().empty() ||
+      (url->has_port() && url->port().empty())) {
+    return false;
+  }
+  std::string host = url->host();
+  // An origin is serialized in lower case with the default port left out: compare as sent.
+  if (std::any_of(host.begin(), host.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return false;
+  }
+  if (url->scheme() == "https") return url->port() != "443";
+  return url->scheme() == "http" && (host == "localhost" || host == "127.0.0.1") &&
+         url->port() != "80";
+}
 
 Status ValidateAppSettings(const store::AppSettings& s) {
   std::vector<FieldError> errors;
@@ -68,6 +97,15 @@ Status ValidateAppSettings(const store::AppSettings& s) {
   }
   for (const auto& uri : s.redirect_uris) {
     if (!IsValidRedirectUri(uri)) errors.push_back({"redirect_uris", "not an allowed URI: " + uri});
+  }
+  if (s.passkey_origins.size() > kMaxPasskeyOrigins) {
+    errors.push_back({"passkey_origins", "at most 10"});
+  }
+  for (const auto& origin : s.passkey_origins) {
+    if (!IsValidPasskeyOrigin(origin)) {
+      errors.push_back({"passkey_origins",
+                        "not an origin (https://host[:port] or android:apk-key-hash:…): " + origin});
+    }
   }
   if (!errors.empty()) return ValidationError(std::move(errors));
   return OkStatus();

@@ -41,8 +41,7 @@ http::Response SignInBrowser(const PageKit& kit, const http::Request& req, const
         allowed.code() == StatusCode::kPermissionDenied) {
       return NotAllowed(kit, req, app, allowed);
     }
-    auto step = kit.mfa->StepAfter(app, user, ClientAsksForMfa(kit, app, return_to),
-                                   /*hosted=*/true);
+    auto step = kit.mfa->StepAfter(app, user, ClientAsksForMfa(kit, app, return_to));
     if (!step.ok()) return kit.pages.Unavailable(req, &app);
     if (*step != services::SecondStep::kNone) {
       auto token = kit.mfa->Begin(app, user, store::MfaChallengeKind::kSignIn,

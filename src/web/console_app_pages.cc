@@ -15,6 +15,7 @@ const std::vector<std::string_view> kSettingsFields = {"name",
                                                        "access_token_ttl_s",
                                                        "refresh_token_ttl_s",
                                                        "redirect_uris",
+                                                       "passkey_origins",
                                                        "display_name",
                                                        "logo_url",
                                                        "accent_color",
@@ -185,6 +186,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
     d.set("redirect_uris", Join(s.redirect_uris, "\n"));
+    d.set("passkey_origins", Join(s.passkey_origins, "\n"));
     d.set("display_name", s.display_name);
     d.set("form_logo_url", s.logo_url);
     d.set("accent_custom", !s.accent_color.empty());
@@ -235,6 +237,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.mfa = store::ParseMfaPolicy(http::FormValue(form, "mfa")).value_or(s.mfa);
   s.mfa_totp = Checked(form, "mfa_totp");
   s.mfa_passkeys = Checked(form, "mfa_passkeys");
+  s.passkey_origins = Lines(http::FormValue(form, "passkey_origins"));
 
   auto fail = [&](const std::vector<FieldError>& field_errors, unsigned status) {
     PageData d;
@@ -245,7 +248,8 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",
-                          "redirect_uris", "display_name", "mail_sender_name", "mail_from"}) {
+                          "redirect_uris", "passkey_origins", "display_name",
+                          "mail_sender_name", "mail_from"}) {
       d.set(f, Field(form, f, 4096));
     }
     // (Not "logo_url": that is the layout's, the console's own logo.)

@@ -363,8 +363,8 @@ void MfaPages::AddPasskeySignIn(const http::Request& req, const store::App& app,
   if (!passkeys || !services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) return;
   // One binding per browser: a second sign-in tab keeps the first tab's challenge usable.
   std::string value = http::GetCookie(req, PasskeyCookieName()).value_or("");
-  if (!crypto::IsSecretTokenShaped(value, "tpk_") || value.size() < 40) {
-    value = crypto::NewSecretToken("tpk_");
+  if (!crypto::IsSecretTokenShaped(value, services::kPasskeyTokenPrefix) || value.size() < 40) {
+    value = crypto::NewSecretToken(services::kPasskeyTokenPrefix);
   }
   auto options = passkeys->AssertionOptions(app, nullptr, value);
   if (!options.ok()) return;  // the password form still works
@@ -475,6 +475,11 @@ http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App&
   std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
   std::string binding = http::GetCookie(req, PasskeyCookieName()).value_or("");
   if (!passkeys) return kit_.pages.Unavailable(req, &app);
+  if (!services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) {
+    return kit_.pages.Message(req, app, 403, "Not signed in",
+                              "This app no longer offers passkeys: sign in with your password.",
+                              false, kit_.urls.PagePath(app, "login"), "Back to sign in");
+  }
   auto proof = passkeys->Authenticate(app, binding, http::FormValue(form, "credential"), nullptr,
                                       ClientOf(req));
   if (!proof.ok()) {

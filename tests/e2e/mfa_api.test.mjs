@@ -459,7 +459,7 @@ for (const backend of backends()) {
       assertStatus(await api(C.slug, 'POST', '/signup', { json: { email, password } }), 201);
       const res = await api(C.slug, 'POST', '/login', { json: { email, password } });
       const need = assertProblem(res, 403, 'mfa-enrollment-required');
-      assert.deepEqual(need.methods, ['totp'], show(res));
+      assert.deepEqual(need.methods, ['totp', 'passkey'], show(res));
       assert.equal(need.expires_in, 600);
       const t = need.mfa_token;
       assert.match(t, /^tmfa_/);
@@ -499,8 +499,9 @@ for (const backend of backends()) {
       assertProblem(await api(C.slug, 'POST', '/login/mfa', { json: { mfa_token: next.mfa_token, factor_id: e2.body.factor_id, code: totp(device.secret) } }), 409, 'conflict');
       assertTokens(await api(C.slug, 'POST', '/login/mfa', { json: { mfa_token: next.mfa_token, code: await device.next() } }), u);
 
-      // No authenticator apps allowed: "required" asks nothing of users without a factor.
-      assertStatus(await capi('PATCH', `/apps/${C.slug}`, { json: { settings: { mfa_totp: false } } }), 200);
+      // No authenticator apps nor passkeys allowed: "required" asks nothing of users without a
+      // factor (with passkeys allowed, they would enrol one: passkeys_api.test.mjs).
+      assertStatus(await capi('PATCH', `/apps/${C.slug}`, { json: { settings: { mfa_totp: false, mfa_passkeys: false } } }), 200);
       const plain = await newUser(C.slug);
       const view = await api(C.slug, 'GET', '/me/mfa', { token: plain.at });
       assert.equal(view.body.totp_allowed, false, show(view));

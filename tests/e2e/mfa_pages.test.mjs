@@ -440,9 +440,16 @@ for (const backend of backends()) {
         await click(page, 'button', 'Save settings');
         const off = await srv.req('GET', `/api/console/apps/${slug}`, { token: dev.token });
         assert.equal(off.body.settings.mfa_totp, false, show(off));
+        // Passkeys are still offered: they are the enrolment now, on the API as on the pages.
+        const passkeyOnly = await srv.api('POST', '/api/login', { app: slug, json: { email: u.email, password: u.password } });
+        assert.equal(passkeyOnly.body?.type, 'urn:tessera:problem:mfa-enrollment-required', show(passkeyOnly));
+        assert.deepEqual(passkeyOnly.body.methods, ['passkey'], show(passkeyOnly));
+        // Nothing left to enrol: a required policy asks nothing more of users without factors.
+        await page.getByLabel('Passkeys', { exact: true }).uncheck();
+        await click(page, 'button', 'Save settings');
         assertStatus(await srv.api('POST', '/api/login', { app: slug, json: { email: u.email, password: u.password } }), 200);
         // Back to optional; a user adds a factor and signs in with it: the audit log in words.
-        assertStatus(await srv.req('PATCH', `/api/console/apps/${slug}`, { token: dev.token, json: { settings: { mfa: 'optional', mfa_totp: true } } }), 200);
+        assertStatus(await srv.req('PATCH', `/api/console/apps/${slug}`, { token: dev.token, json: { settings: { mfa: 'optional', mfa_totp: true, mfa_passkeys: true } } }), 200);
         const w = await userWithFactor(slug);
         const need = await srv.api('POST', '/api/login', { app: slug, json: { email: w.email, password: w.password } });
         assertStatus(await srv.api('POST', '/api/login/mfa', { app: slug, json: { mfa_token: need.body.mfa_token, code: await w.device.next() } }), 200);

@@ -95,7 +95,7 @@ bool AuthorizeEndpoint::NeedsSecondFactor(const store::App& app,
   if (services::AmrHasMfa(session.amr) || !web_.mfa) return false;
   auto user = accounts_.GetUser(app, session.user_id);
   if (!user.ok()) return false;
-  auto step = web_.mfa->StepAfter(app, *user, /*demanded=*/true, /*hosted=*/true);
+  auto step = web_.mfa->StepAfter(app, *user, /*demanded=*/true);
   return step.ok() && *step != services::SecondStep::kNone;
 }
 
