@@ -8,6 +8,8 @@
 //   sign-in again (and the enrolment for a user without a factor; the code for one who added it
 //   since); with prompt=none it is error=interaction_required; a second-factor session is not
 //   asked again;
+// - max_age: a two-factor session older than it signs in again with both factors (auth_time
+//   moves, acr stays mfa); a younger one passes;
 // - an app with second factors off cannot meet acr_values: the request goes on with acr sfa.
 //
 // Run alone:  TESSERA_BIN=$PWD/build/tessera node --test tests/e2e/mfa_oidc.test.mjs
@@ -16,7 +18,7 @@ import { backends, test, describe, before, after, signup, rand, request, show, a
 import { importOidcClient, registerClient, SESSION_COOKIE_RE } from './lib/oidc.mjs';
 import { startOidcFlowFixture, FULL_SCOPE } from './lib/oidc_flow.mjs';
 import { describePage } from './lib/browser.mjs';
-import { TotpDevice } from './lib/totp.mjs';
+import { TotpDevice, STEP_SECONDS } from './lib/totp.mjs';
 
 const client = await importOidcClient();
 const SFA = 'urn:tessera:acr:sfa';
@@ -174,6 +176,34 @@ for (const backend of backends()) {
         // The factor counts from now on (API login asks for it).
         const li = await srv.api('POST', '/api/login', { json: { email: u.email, password: u.password } });
         assert.equal(li.body?.type, 'urn:tessera:problem:mfa-required', show(li));
+      } finally {
+        await context.close();
+      }
+    });
+
+    // max_age (OIDC Core 3.1.2.1): a session older than it signs in again, both factors
+    // included — a fresh password alone would not give back the acr the session had.
+    test('max_age on a two-factor session: the password and the code again; auth_time moves, acr stays mfa', async () => {
+      const config = await configFor(web);
+      const u = await userWithFactor();
+      const { context, page } = await newPage(browser);
+      try {
+        const first = await flow(page, config, u);
+        assert.deepEqual(first.seen.filter((s) => s !== 'consent'), ['login', 'code']);
+        assert.equal(first.claims.acr, MFA);
+        const young = await flow(page, config, u, { extra: { max_age: '600' } });
+        assert.deepEqual(young.seen, [], 'a young session passes');
+        assert.equal(young.claims.auth_time, first.claims.auth_time);
+        // Older than max_age=1, and (so that the code page is not left waiting for the clock
+        // within the relying party's patience) at a time step the next code may be sent in.
+        const fresh = u.device.lastStep * STEP_SECONDS * 1000 + 250;
+        await new Promise((r) => setTimeout(r, Math.max(2100, fresh - Date.now())));
+        const aged = await flow(page, config, u, { extra: { max_age: '1' } });
+        assert.deepEqual(aged.seen.filter((s) => s !== 'consent'), ['login', 'code']);
+        assert.ok(aged.claims.auth_time >= first.claims.auth_time + 2,
+          `auth_time ${aged.claims.auth_time} after ${first.claims.auth_time}`);
+        assert.equal(aged.claims.acr, MFA);
+        assert.deepEqual(aged.claims.amr, ['pwd', 'otp', 'mfa']);
       } finally {
         await context.close();
       }
