@@ -26,6 +26,13 @@ Status NeedsSession() {
   return FailedPreconditionError("passkeys are added from a signed-in session, not with an API token");
 }
 
+// A body of just {mfa_token}: nullopt when read, else the 400/413/415 answer.
+std::optional<Response> ReadMfaToken(Request& req, std::string& token) {
+  return http::ReadJson(req, [&](http::JsonBody& b) {
+    token = b.String("mfa_token", true).value_or("");
+  }, kEndUserText);
+}
+
 json::array Strings(const std::vector<std::string>& list) {
   json::array out;
   for (const auto& s : list) out.emplace_back(s);
@@ -123,13 +130,9 @@ Response MfaApi::CompleteLogin(Request& req) {
 
 // {mfa_token} of a 403 "mfa-enrollment-required" → 201 {factor_id, secret, otpauth_uri, qr_svg}.
 Response MfaApi::EnrolAtLogin(Request& req) {
+  std::string token;
+  if (auto bad = ReadMfaToken(req, token)) return *bad;
   return InApp(apps_, req, [&](const store::App& app) {
-    std::string token;
-    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
-          token = b.String("mfa_token", true).value_or("");
-        }, kEndUserText)) {
-      return *bad;
-    }
     auto enrolment = sign_in_.BeginEnrolment(app, token, store::MfaChallengeKind::kApiLogin,
                                              store::DisplayName(app.settings, app.name));
     if (!enrolment.ok()) return Error(enrolment.status());
@@ -142,13 +145,9 @@ Response MfaApi::EnrolAtLogin(Request& req) {
 // mfa-enrollment-required. The challenge is bound to the mfa_token; the answer goes to
 // login/mfa as "passkey".
 Response MfaApi::PasskeyAtLogin(Request& req) {
+  std::string token;
+  if (auto bad = ReadMfaToken(req, token)) return *bad;
   return InApp(apps_, req, [&](const store::App& app) {
-    std::string token;
-    if (auto bad = http::ReadJson(req, [&](http::JsonBody& b) {
-          token = b.String("mfa_token", true).value_or("");
-        }, kEndUserText)) {
-      return *bad;
-    }
     services::PasskeyService* passkeys = sign_in_.passkeys();
     if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
     auto pending = sign_in_.Pending(app, token, store::MfaChallengeKind::kApiLogin);

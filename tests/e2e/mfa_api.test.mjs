@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import {
   backends, test, describe, before, after, rand, uniqEmail, show, assertStatus, assertProblem,
-  assertUserShape,
+  assertUserShape, newSession,
 } from './lib/server.mjs';
 import { developer, appWithKey } from './lib/console.mjs';
 import { startMailStack, skipWithoutSmtp } from './lib/mailflow.mjs';
@@ -64,13 +64,8 @@ for (const backend of backends()) {
 
     /** A signed-up, logged-in user of `app` (slug): {email, password, user, tokens}. */
     async function newUser(app) {
-      const email = uniqEmail('mfa');
-      const password = `pw-${rand(16)}`;
-      const su = await api(app, 'POST', '/signup', { json: { email, password } });
-      assertStatus(su, 201);
-      const li = await api(app, 'POST', '/login', { json: { email, password } });
-      assertStatus(li, 200);
-      return { email, password, user: su.body, tokens: li.body, at: li.body.access_token };
+      const u = await newSession(srv, { app, email: uniqEmail('mfa') });
+      return { ...u, at: u.tokens.access_token };
     }
 
     /** Adds an authenticator app to `u` through me/mfa: {device, factor, codes, enrolment}. */

@@ -30,7 +30,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
   backends, startServer, freePort, test, describe, before, after, rand, uniqEmail, show,
-  assertStatus, assertProblem, assertUserShape,
+  assertStatus, assertProblem, assertUserShape, newSession,
 } from './lib/server.mjs';
 import { developer, appWithKey } from './lib/console.mjs';
 import { TotpDevice } from './lib/totp.mjs';
@@ -67,13 +67,8 @@ for (const backend of backends()) {
 
     /** A signed-up, logged-in user of `app` (slug): {email, password, user, at}. */
     async function newUser(app) {
-      const email = uniqEmail('pk');
-      const password = `pw-${rand(16)}`;
-      const su = await api(app, 'POST', '/signup', { json: { email, password } });
-      assertStatus(su, 201);
-      const li = await api(app, 'POST', '/login', { json: { email, password } });
-      assertStatus(li, 200);
-      return { email, password, user: su.body, at: li.body.access_token };
+      const u = await newSession(srv, { app, email: uniqEmail('pk') });
+      return { ...u, at: u.tokens.access_token };
     }
 
     function assertTokens(res, u) {
