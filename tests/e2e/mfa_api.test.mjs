@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import {
   backends, test, describe, before, after, rand, uniqEmail, show, assertStatus, assertProblem,
-  assertUserShape, newSession,
+  newSession, assertTokenResponse, assertMfaRequired,
 } from './lib/server.mjs';
 import { developer, appWithKey } from './lib/console.mjs';
 import { startMailStack, skipWithoutSmtp } from './lib/mailflow.mjs';
@@ -81,24 +81,11 @@ for (const backend of backends()) {
 
     /** POST login of a user with a factor: asserts the 403 mfa-required problem, returns its body. */
     async function loginNeedsCode(app, u, methods = ['totp', 'recovery_code']) {
-      const res = await api(app, 'POST', '/login', { json: { email: u.email, password: u.password } });
-      const body = assertProblem(res, 403, 'mfa-required');
-      assert.match(body.mfa_token, /^tmfa_[A-Za-z0-9_-]{20,}$/, show(res));
-      assert.equal(body.expires_in, 600, show(res));
-      assert.deepEqual(body.methods, methods, show(res));
-      assert.equal(body.access_token, undefined, 'no tokens before the second factor');
-      return body;
+      return assertMfaRequired(await api(app, 'POST', '/login', { json: { email: u.email, password: u.password } }),
+        methods);
     }
 
-    function assertTokens(res, u) {
-      assertStatus(res, 200);
-      const b = res.body;
-      assert.equal(b.token_type, 'Bearer', show(res));
-      assert.equal(b.access_token.split('.').length, 3, show(res));
-      assert.match(b.refresh_token, /^tsr_/, show(res));
-      assertUserShape(b.user, { email: u.email, ctx: 'token response' });
-      return b;
-    }
+    const assertTokens = assertTokenResponse;
 
     // ------------------------------------------------------------------ tests
     test('enrol with me/mfa, then login → 403 mfa-required → login/mfa with a code → tokens; spent codes and tokens are refused', async () => {

@@ -30,7 +30,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
   backends, startServer, freePort, test, describe, before, after, rand, uniqEmail, show,
-  assertStatus, assertProblem, assertUserShape, newSession,
+  assertStatus, assertProblem, newSession, assertTokenResponse, assertMfaRequired,
 } from './lib/server.mjs';
 import { developer, appWithKey } from './lib/console.mjs';
 import { TotpDevice } from './lib/totp.mjs';
@@ -71,16 +71,7 @@ for (const backend of backends()) {
       return { ...u, at: u.tokens.access_token };
     }
 
-    function assertTokens(res, u) {
-      assertStatus(res, 200);
-      const b = res.body;
-      assert.equal(b.token_type, 'Bearer', show(res));
-      assert.equal(b.access_token.split('.').length, 3, show(res));
-      assert.match(b.refresh_token, /^tsr_/, show(res));
-      assertUserShape(b.user, { email: u.email, ctx: 'token response' });
-      assert.equal(b.user.id, u.user.id, show(res));
-      return b;
-    }
+    const assertTokens = assertTokenResponse;
     /** A refusal: the problem of `status`/`type`, and no token in it. */
     function refused(res, status, type, opts) {
       const body = assertProblem(res, status, type, opts);
@@ -131,14 +122,7 @@ for (const backend of backends()) {
     }
 
     /** The 403 mfa-required of a first factor: its body. */
-    function needsSecondFactor(res, methods) {
-      const body = assertProblem(res, 403, 'mfa-required');
-      assert.match(body.mfa_token, /^tmfa_[A-Za-z0-9_-]{20,}$/, show(res));
-      assert.equal(body.expires_in, 600, show(res));
-      assert.deepEqual(body.methods, methods, show(res));
-      assert.equal(body.access_token, undefined, 'no tokens before the second factor');
-      return body;
-    }
+    const needsSecondFactor = assertMfaRequired;
 
     /** login/mfa/passkey for `mfa_token` (asserted 200 and `mode`): the options. */
     async function secondStepOptions(app, mfaToken, mode = 'authenticate') {

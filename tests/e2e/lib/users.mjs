@@ -2,7 +2,7 @@
 // the account API, and JWT decoding and ES256 verification.
 import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
-import { assertStatus } from './http.mjs';
+import { assertStatus, assertProblem, show } from './http.mjs';
 import { rand, uniqEmail } from './util.mjs';
 
 export const USER_KEYS = ['id', 'app', 'email', 'email_verified', 'username', 'roles', 'disabled',
@@ -42,6 +42,31 @@ export function assertUserShape(u, { app, email, username, ctx = '' } = {}) {
 }
 
 /** Signs up a fresh user; returns {email, password, username, user}. */
+/** The account API's token response (200) for `u` ({email, user?}): a Bearer JWT, a refresh
+ * token and the user. Returns the body. */
+export function assertTokenResponse(res, u) {
+  assertStatus(res, 200);
+  const b = res.body;
+  assert.equal(b.token_type, 'Bearer', show(res));
+  assert.equal(b.access_token.split('.').length, 3, show(res));
+  assert.match(b.refresh_token, /^tsr_/, show(res));
+  assertUserShape(b.user, { email: u.email, ctx: 'token response' });
+  if (u.user) assert.equal(b.user.id, u.user.id, show(res));
+  return b;
+}
+
+/** The 403 mfa-required a first factor gets when the user has a second (docs/api.md, "Second
+ * factors"): a single-use mfa_token for 10 minutes, the `methods` that may complete it, no
+ * tokens. Returns the body. */
+export function assertMfaRequired(res, methods) {
+  const body = assertProblem(res, 403, 'mfa-required');
+  assert.match(body.mfa_token, /^tmfa_[A-Za-z0-9_-]{20,}$/, show(res));
+  assert.equal(body.expires_in, 600, show(res));
+  assert.deepEqual(body.methods, methods, show(res));
+  assert.equal(body.access_token, undefined, 'no tokens before the second factor');
+  return body;
+}
+
 export async function signup(srv, { email = uniqEmail(), password = `pw-${rand(16)}`, username, profile, app } = {}) {
   const json = { email, password };
   if (username) json.username = username;
