@@ -48,10 +48,23 @@ describe('sign-ins at the real argon2 cost', () => {
     });
     try {
       await new Promise((r) => setTimeout(r, 1500));  // the queue is full of the flooder
+      // The other client behaves as clients should: after a 503 it waits Retry-After and tries
+      // once more. The queue's room follows the measured hash time, so when a busy machine
+      // makes hashes slower the flooder may briefly hold more than the new share (admitted
+      // while the room was larger) until its waiters drain; then its share is free again.
+      // A flooder that kept others out would fail this even with the retry.
+      let retried = 0;
       for (let i = 0; i < 6; i++) {
-        const r = await login('127.0.0.3', users[i % 4]);
+        let r = await login('127.0.0.3', users[i % 4]);
+        if (r.status === 503) {
+          retried++;
+          await new Promise((done) => setTimeout(done, Number(r.headers['retry-after']) * 1000));
+          r = await login('127.0.0.3', users[i % 4]);
+        }
         assert.equal(r.status, 200, `sign-in ${i} of the other client during the flood: ${r.status} ${r.text}`);
       }
+      t.diagnostic(`the other client: 6 sign-ins, ${retried} after a Retry-After`);
+      assert.ok(retried <= 2, `the other client had to retry ${retried} of 6 sign-ins`);
     } finally {
       flooding = false;
       await Promise.all(flooders);
