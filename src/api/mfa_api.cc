@@ -21,6 +21,9 @@ namespace {
 
 Response Error(const Status& s) { return http::ProblemResponse(s); }
 
+// A server built without a passkey service (tests of the API alone).
+Status NoPasskeys() { return FailedPreconditionError("passkeys are not available"); }
+
 // A personal API token is no sign-in: a passkey is added from a session.
 Status NeedsSession() {
   return FailedPreconditionError("passkeys are added from a signed-in session, not with an API token");
@@ -149,7 +152,7 @@ Response MfaApi::PasskeyAtLogin(Request& req) {
   if (auto bad = ReadMfaToken(req, token)) return *bad;
   return InApp(apps_, req, [&](const store::App& app) {
     services::PasskeyService* passkeys = sign_in_.passkeys();
-    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    if (!passkeys) return Error(NoPasskeys());
     auto pending = sign_in_.Pending(app, token, store::MfaChallengeKind::kApiLogin);
     if (!pending.ok()) return Error(pending.status());
     const bool enrol = pending->step == services::SecondStep::kEnrol;
@@ -219,7 +222,7 @@ Response MfaApi::PasskeyRegistrationOptions(Request& req) {
   if (auto bad = http::ReadJson(req, [](http::JsonBody&) {}, optional_body)) return *bad;
   return AsUser(apps_, authenticator_, req, [&](const store::App& app, services::Principal& p) {
     services::PasskeyService* passkeys = sign_in_.passkeys();
-    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    if (!passkeys) return Error(NoPasskeys());
     if (p.session_id.empty()) return Error(NeedsSession());
     auto options = passkeys->RegistrationOptions(app, p.user, p.session_id);
     if (!options.ok()) return Error(options.status());
@@ -240,7 +243,7 @@ Response MfaApi::RegisterPasskey(Request& req) {
   }
   return AsUser(apps_, authenticator_, req, [&](const store::App& app, services::Principal& p) {
     services::PasskeyService* passkeys = sign_in_.passkeys();
-    if (!passkeys) return Error(FailedPreconditionError("passkeys are not available"));
+    if (!passkeys) return Error(NoPasskeys());
     if (p.session_id.empty()) return Error(NeedsSession());
     auto factor = passkeys->Register(app, p.user, p.session_id, json::serialize(*passkey), name);
     if (!factor.ok()) return Error(factor.status());

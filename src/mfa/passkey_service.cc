@@ -105,6 +105,12 @@ namespace {
 // A sign-in challenge's bytes: 16 random, the expiry (ms, 8 bytes big-endian), 16 of MAC.
 constexpr size_t kNonceBytes = 16, kExpiryBytes = 8, kMacBytes = 16;
 constexpr size_t kSignInChallengeBytes = kNonceBytes + kExpiryBytes + kMacBytes;
+constexpr size_t kSignInChallengeChars = (kSignInChallengeBytes * 4 + 2) / 3;  // base64url
+static_assert(kSignInChallengeChars == 54);  // a stored challenge (32 bytes) has 43
+
+Status ExpiredChallenge() {
+  return UnauthenticatedError("this passkey request has expired: try again");
+}
 }  // namespace
 
 std::string PasskeyService::SignInChallengeMac(const store::App& app, std::string_view binding,
@@ -128,16 +134,15 @@ std::string PasskeyService::SignInChallenge(const store::App& app,
 Result<store::MfaChallenge> PasskeyService::SpendSignInChallenge(const store::App& app,
                                                                  std::string_view challenge,
                                                                  std::string_view binding) {
-  const auto expired = [] {
-    return UnauthenticatedError("this passkey request has expired: try again");
-  };
   std::optional<std::string> bytes = crypto::Base64UrlDecode(challenge);
-  if (!bytes || bytes->size() != kSignInChallengeBytes || binding.empty()) return expired();
+  if (!bytes || bytes->size() != kSignInChallengeBytes || binding.empty()) {
+    return ExpiredChallenge();
+  }
   std::string_view signed_part = std::string_view(*bytes).substr(0, kNonceBytes + kExpiryBytes);
   // Another browser's challenge (a copied page, a relayed ceremony) is no challenge here.
   if (!crypto::ConstantTimeEquals(std::string_view(*bytes).substr(kNonceBytes + kExpiryBytes),
                                   SignInChallengeMac(app, binding, signed_part))) {
-    return expired();
+    return ExpiredChallenge();
   }
   uint64_t expires = 0;
   for (size_t i = kNonceBytes; i < kNonceBytes + kExpiryBytes; ++i) {
@@ -146,7 +151,7 @@ Result<store::MfaChallenge> PasskeyService::SpendSignInChallenge(const store::Ap
   const UnixMillis now = clock_.NowMillis();
   if (expires > static_cast<uint64_t>(now + kPasskeyChallengeTtlMs) ||
       static_cast<UnixMillis>(expires) <= now) {
-    return expired();
+    return ExpiredChallenge();
   }
   // Spent once: the row's unique hash refuses a replay until the challenge has expired anyway.
   store::MfaChallenge spent;
@@ -157,7 +162,7 @@ Result<store::MfaChallenge> PasskeyService::SpendSignInChallenge(const store::Ap
   spent.created_at = now;
   spent.expires_at = static_cast<UnixMillis>(expires);
   Status stored = store_.CreateMfaChallenge(spent);
-  if (stored.code() == StatusCode::kAlreadyExists) return expired();
+  if (stored.code() == StatusCode::kAlreadyExists) return ExpiredChallenge();
   TESSERA_RETURN_IF_ERROR(stored);
   return spent;
 }
@@ -182,24 +187,21 @@ Result<store::MfaChallenge> PasskeyService::TakeChallenge(const store::App& app,
                                                           std::string_view client_data,
                                                           store::MfaChallengeKind kind,
                                                           std::string_view binding) {
-  const auto expired = [] {
-    return UnauthenticatedError("this passkey request has expired: try again");
-  };
   std::string challenge = ChallengeIn(client_data);
-  if (challenge.empty() || challenge.size() > 100) return expired();
+  if (challenge.empty() || challenge.size() > 100) return ExpiredChallenge();
   if (kind == store::MfaChallengeKind::kPasskeyAssertion &&
-      challenge.size() != crypto::Base64UrlEncode(std::string(32, '\0')).size()) {
+      challenge.size() == kSignInChallengeChars) {
     return SpendSignInChallenge(app, challenge, binding);
   }
   auto c = store_.ConsumeMfaChallenge(app.id, crypto::Sha256Hex(challenge), kind,
                                       clock_.NowMillis());
-  if (!c.ok()) return c.status().IsNotFound() ? expired() : c.status();
+  if (!c.ok()) return c.status().IsNotFound() ? ExpiredChallenge() : c.status();
   boost::system::error_code ec;
   json::value payload = json::parse(c->payload_json, ec);
   std::string bound = !ec && payload.is_object() ? Member(payload.as_object(), "binding") : "";
   // Another browser's challenge (a copied page, a relayed ceremony) is no challenge here.
   if (binding.empty() || !crypto::ConstantTimeEquals(bound, crypto::Sha256Hex(binding))) {
-    return expired();
+    return ExpiredChallenge();
   }
   return c;
 }

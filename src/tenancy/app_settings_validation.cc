@@ -6,6 +6,7 @@
 #include "mail/mime_message.h"
 #include "accounts/password_policy.h"
 #include "base/uri_rules.h"
+#include "crypto/encoding.h"
 
 namespace tessera::services {
 namespace {
@@ -24,18 +25,14 @@ bool LengthBetween(std::string_view text, size_t lo, size_t hi) {
   return n && *n >= lo && *n <= hi;
 }
 
-bool IsBase64UrlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
-}
-
 }  // namespace
 
 bool IsValidPasskeyOrigin(std::string_view origin) {
   constexpr std::string_view kAndroid = "android:apk-key-hash:";
   if (origin.starts_with(kAndroid)) {
     std::string_view hash = origin.substr(kAndroid.size());
-    return hash.size() == 43 && std::all_of(hash.begin(), hash.end(), IsBase64UrlChar);
+    auto digest = crypto::Base64UrlDecode(hash);  // a SHA-256, unpadded base64url
+    return hash.size() == 43 && digest && digest->size() == 32;
   }
   if (origin.size() > 255) return false;
   auto url = boost::urls::parse_absolute_uri(origin);
