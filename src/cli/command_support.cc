@@ -3,23 +3,18 @@
 #include <filesystem>
 
 #include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
 #include "base/json_util.h"
+#include "base/log_stream_sink.h"
 
 namespace tessera::cli {
 
 void SetUpLogging(bool to_stderr, const std::string& level) {
   spdlog::init_thread_pool(8192, 1);
-  std::shared_ptr<spdlog::sinks::sink> sink;
-  if (to_stderr) {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  }
+  auto sink = std::make_shared<LogStreamSink>(to_stderr ? stderr : stdout, spdlog::thread_pool());
   // Request lines are logged from the network threads: if stdout backs up and the queue
   // fills, drop the oldest lines rather than stall the server.
   auto logger = std::make_shared<spdlog::async_logger>(

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <boost/json.hpp>
 #include <openssl/bn.h>
 
@@ -210,6 +214,47 @@ TEST(Jwt, RejectsGarbage) {
                           std::string(kMaxJwtSize + 1, 'a')}) {
     EXPECT_EQ(VerifyJwt(bad, Only(key), Options()).status().code(), StatusCode::kUnauthenticated)
         << bad.substr(0, 20);
+  }
+}
+
+}  // namespace
+}  // namespace tessera::crypto
+
+namespace tessera::crypto {
+namespace {
+
+// Signing contexts are kept per thread and key (signing_key.cc): many keys on many threads,
+// more keys than a thread keeps contexts for, and keys dropped while others are made (a new
+// key can land at a freed key's address). Each signature must verify with its own key only.
+TEST(SigningKeyContexts, EachKeySignsAsItselfOnEveryThread) {
+  for (JwsAlg alg : {JwsAlg::kES256, JwsAlg::kRS256, JwsAlg::kEdDSA}) {
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        std::vector<SigningKey> keys;
+        for (int round = 0; round < 2; ++round) {
+          keys.clear();  // the previous round's keys are freed here
+          for (int k = 0; k < 9; ++k) {  // one more than a thread keeps
+            auto key = SigningKey::Generate(alg, "k" + std::to_string(t * 100 + round * 10 + k));
+            if (!key.ok()) { ++failures; return; }
+            keys.push_back(*key);
+          }
+          for (int pass = 0; pass < 2; ++pass) {
+            for (size_t k = 0; k < keys.size(); ++k) {
+              std::string input = "payload " + std::to_string(k) + " " + std::to_string(pass);
+              auto sig = keys[k].Sign(input);
+              if (!sig.ok() || !keys[k].Verify(input, *sig) ||
+                  keys[(k + 1) % keys.size()].Verify(input, *sig)) {
+                ++failures;
+              }
+            }
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0) << JwsAlgName(alg);
   }
 }
 

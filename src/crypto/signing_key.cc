@@ -6,6 +6,10 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <atomic>
+#include <vector>
 
 #include "crypto/encoding.h"
 
@@ -40,21 +44,34 @@ std::string BnParam(const EVP_PKEY* pkey, const char* name, int pad = 0) {
 
 using Bn = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
 
-// The order n of P-256 (SEC 2 §2.4.2, secp256r1).
-Bn P256Order() {
-  BIGNUM* n = nullptr;
-  BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
-  return Bn(n, BN_free);
+// The order n of P-256 (SEC 2 §2.4.2, secp256r1) and n/2, made once: BN_cmp and BN_sub only
+// read them, so every thread may share them.
+const BIGNUM* P256Order() {
+  static const BIGNUM* n = [] {
+    BIGNUM* v = nullptr;
+    BN_hex2bn(&v, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+    return v;
+  }();
+  return n;
+}
+const BIGNUM* P256HalfOrder() {
+  static const BIGNUM* half = [] {
+    BIGNUM* v = BN_new();
+    if (v && P256Order() && BN_rshift1(v, P256Order()) != 1) {
+      BN_free(v);
+      v = nullptr;
+    }
+    return v;
+  }();
+  return half;
 }
 
 // ECDSA is malleable: (r, s) and (r, n−s) both verify. Tessera signs only low-s signatures
 // (s ≤ n/2) and accepts only those, so each token has one valid signature and a token's bytes
 // identify it (caches and revocation lists keyed on them cannot be dodged).
 bool IsLowS(const BIGNUM* s) {
-  Bn n = P256Order();
-  Bn half(BN_new(), BN_free);
-  return n && half && BN_rshift1(half.get(), n.get()) == 1 && !BN_is_zero(s) &&
-         BN_cmp(s, half.get()) <= 0;
+  const BIGNUM* half = P256HalfOrder();
+  return half && !BN_is_zero(s) && BN_cmp(s, half) <= 0;
 }
 
 // ECDSA signatures: OpenSSL speaks DER, JWS speaks fixed-width R||S (RFC 7518 §3.4); the
@@ -69,9 +86,8 @@ std::string DerToRaw(std::string_view der) {
   const BIGNUM* s = ECDSA_SIG_get0_s(sig);
   Bn low_s(nullptr, BN_free);
   if (!IsLowS(s)) {
-    Bn n = P256Order();
     low_s.reset(BN_new());
-    if (!n || !low_s || BN_sub(low_s.get(), n.get(), s) != 1) {
+    if (!P256Order() || !low_s || BN_sub(low_s.get(), P256Order(), s) != 1) {
       ECDSA_SIG_free(sig);
       return {};
     }
@@ -104,6 +120,58 @@ std::string RawToDer(std::string_view raw) {
   return out;
 }
 
+// Signing contexts, one per thread and key. Setting a context up (EVP_DigestSignInit: the
+// provider's algorithm fetched, its context made, the key attached) cost about as much as
+// the ECDSA signature itself; a context set up once signs any number of digests. Keyed by the
+// key's serial, never its address: a freed key's address can come back as another key.
+class ThreadSigners {
+ public:
+  ~ThreadSigners() {
+    for (auto& e : entries_) EVP_PKEY_CTX_free(e.ctx);
+  }
+  // A context ready for EVP_PKEY_sign of a SHA-256 digest with `pkey`; null on failure.
+  EVP_PKEY_CTX* For(uint64_t serial, EVP_PKEY* pkey, JwsAlg alg) {
+    for (auto& e : entries_) {
+      if (e.serial == serial) return e.ctx;
+    }
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+    if (!ctx || EVP_PKEY_sign_init(ctx) != 1 ||
+        (alg == JwsAlg::kRS256 &&
+         (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+          EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1))) {
+      EVP_PKEY_CTX_free(ctx);
+      return nullptr;
+    }
+    if (entries_.size() == kMaxKeys) {  // keys rotate rarely: start over rather than track use
+      for (auto& e : entries_) EVP_PKEY_CTX_free(e.ctx);
+      entries_.clear();
+    }
+    entries_.push_back({serial, ctx});
+    return ctx;
+  }
+
+ private:
+  static constexpr size_t kMaxKeys = 8;
+  struct Entry {
+    uint64_t serial;
+    EVP_PKEY_CTX* ctx;
+  };
+  std::vector<Entry> entries_;
+};
+
+// SHA-256 with the digest fetched from the provider once, not on every call.
+bool Sha256(std::string_view input, unsigned char* out) {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned int len = 0;
+  return md && EVP_Digest(input.data(), input.size(), out, &len, md, nullptr) == 1 && len == 32;
+}
+
+// A serial per key made, shared by its copies.
+uint64_t NextKeySerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 std::string_view JwsAlgName(JwsAlg alg) {
@@ -124,7 +192,11 @@ std::optional<JwsAlg> ParseJwsAlg(std::string_view name) {
 
 SigningKey::SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey,
                        bool has_private)
-    : alg_(alg), kid_(std::move(kid)), has_private_(has_private), pkey_(std::move(pkey)) {}
+    : alg_(alg),
+      kid_(std::move(kid)),
+      has_private_(has_private),
+      serial_(NextKeySerial()),
+      pkey_(std::move(pkey)) {}
 
 Result<SigningKey> SigningKey::Generate(JwsAlg alg, std::string kid) {
   EVP_PKEY* raw = nullptr;
@@ -189,6 +261,27 @@ boost::json::object SigningKey::PublicJwk() const {
 
 Result<std::string> SigningKey::Sign(std::string_view input) const {
   if (!has_private_) return FailedPreconditionError("a verification-only key cannot sign");
+  if (alg_ == JwsAlg::kEdDSA) return SignOneShot(input);  // pure EdDSA signs the message itself
+  thread_local ThreadSigners signers;
+  EVP_PKEY_CTX* ctx = signers.For(serial_, pkey_.get(), alg_);
+  unsigned char digest[32];
+  size_t len = 0;
+  if (!ctx || !Sha256(input, digest) || EVP_PKEY_sign(ctx, nullptr, &len, digest, 32) != 1) {
+    return InternalError("signing failed");
+  }
+  std::string sig(len, '\0');
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, digest, 32) != 1) {
+    return InternalError("signing failed");
+  }
+  sig.resize(len);
+  if (alg_ == JwsAlg::kES256) {
+    sig = DerToRaw(sig);
+    if (sig.empty()) return InternalError("signing failed");
+  }
+  return sig;
+}
+
+Result<std::string> SigningKey::SignOneShot(std::string_view input) const {
   MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Digest(alg_), nullptr, pkey_.get()) != 1 ||
@@ -202,10 +295,6 @@ Result<std::string> SigningKey::Sign(std::string_view input) const {
     return InternalError("signing failed");
   }
   sig.resize(len);
-  if (alg_ == JwsAlg::kES256) {
-    sig = DerToRaw(sig);
-    if (sig.empty()) return InternalError("signing failed");
-  }
   return sig;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,10 +58,12 @@ class SigningKey {
 
  private:
   SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<EVP_PKEY> pkey, bool has_private = true);
+  Result<std::string> SignOneShot(std::string_view signing_input) const;  // EdDSA
 
   JwsAlg alg_;
   std::string kid_;
   bool has_private_ = true;
+  uint64_t serial_;  // tells this key's per-thread signing contexts apart (signing_key.cc)
   std::shared_ptr<EVP_PKEY> pkey_;  // immutable once built; EVP_PKEY is safe to share for use
 };
 

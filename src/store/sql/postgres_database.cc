@@ -63,11 +63,71 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Status ExecScript(std::string_view sql) override {
+    TESSERA_RETURN_IF_ERROR(BeginIfDeferred());
     PgResult res(PQexec(conn_, std::string(sql).c_str()), PQclear);
     return Check(res.get(), "script");
   }
 
+  // A write transaction's BEGIN is not sent on its own: it goes out in one pipeline with the
+  // transaction's first statement, which saves a round trip to the server per write (a
+  // refresh: 4 instead of 5). A transaction that runs no statement sends nothing at all.
+  void DeferBegin() {
+    begin_deferred_ = true;
+    in_transaction_ = false;
+  }
+  // Whether a statement ran since DeferBegin (so COMMIT or ROLLBACK must follow).
+  bool InTransaction() const { return in_transaction_; }
+  void EndTransaction() { begin_deferred_ = in_transaction_ = false; }
+
  private:
+  Status BeginIfDeferred() {
+    if (!begin_deferred_) return OkStatus();
+    begin_deferred_ = false;
+    in_transaction_ = true;
+    PgResult res(PQexec(conn_, "BEGIN"), PQclear);
+    return Check(res.get(), "begin");
+  }
+
+  // BEGIN and the statement `name`, sent together and answered together (libpq pipeline mode).
+  Result<PgResult> BeginAndRun(const std::string& name, int n, const char* const* values) {
+    begin_deferred_ = false;
+    in_transaction_ = true;
+    if (PQenterPipelineMode(conn_) != 1 ||
+        PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
+        PQsendQueryPrepared(conn_, name.c_str(), n, values, nullptr, nullptr, 0) != 1 ||
+        PQpipelineSync(conn_) != 1) {
+      DrainPipeline();
+      return UnavailableError(std::string("postgres pipeline: ") + PQerrorMessage(conn_));
+    }
+    PgResult begin = NextResult();
+    PgResult statement = NextResult();
+    DrainPipeline();
+    TESSERA_RETURN_IF_ERROR(Check(begin.get(), "begin"));
+    TESSERA_RETURN_IF_ERROR(Check(statement.get(), "query"));
+    return statement;
+  }
+
+  // The next query's result in pipeline mode (each query's results end with a null).
+  PgResult NextResult() {
+    PgResult res(PQgetResult(conn_), PQclear);
+    if (res) {
+      while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    }
+    return res;
+  }
+
+  // Reads up to the pipeline's sync point and leaves pipeline mode.
+  void DrainPipeline() {
+    for (int i = 0; i < 8 && PQpipelineStatus(conn_) != PQ_PIPELINE_OFF; ++i) {
+      while (PGresult* r = PQgetResult(conn_)) {
+        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync) break;
+      }
+      if (PQexitPipelineMode(conn_) == 1) return;
+    }
+  }
+
   Status Check(PGresult* res, std::string_view what) {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return OkStatus();
@@ -104,6 +164,7 @@ class PostgresConnection final : public SqlConnection {
         values[i] = text[i].c_str();
       }
     }
+    if (begin_deferred_) return BeginAndRun(name, static_cast<int>(params.size()), values.data());
     PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
                                 values.data(), nullptr, nullptr, 0),
                  PQclear);
@@ -113,6 +174,8 @@ class PostgresConnection final : public SqlConnection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+  bool begin_deferred_ = false;  // a write transaction started; BEGIN not sent yet
+  bool in_transaction_ = false;  // BEGIN sent for the current write transaction
 };
 
 class PostgresDatabase final : public SqlDatabase {
@@ -140,7 +203,21 @@ class PostgresDatabase final : public SqlDatabase {
   Status Write(const SqlWork& work) override {
     auto conn = pool_.Acquire();
     TESSERA_RETURN_IF_ERROR(conn->EnsureAlive());
-    return RunTransaction(*conn, "BEGIN", work);
+    conn->DeferBegin();
+    Status s;
+    try {
+      s = work(*conn);
+    } catch (...) {  // the connection goes back to the pool: never with a transaction open
+      if (conn->InTransaction()) (void)conn->ExecScript("ROLLBACK");
+      conn->EndTransaction();
+      throw;
+    }
+    if (conn->InTransaction()) {
+      if (s.ok()) s = conn->ExecScript("COMMIT");
+      if (!s.ok()) (void)conn->ExecScript("ROLLBACK");
+    }
+    conn->EndTransaction();
+    return s;
   }
 
   std::string_view Dialect() const override { return "postgres"; }

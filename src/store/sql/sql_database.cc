@@ -28,12 +28,4 @@ std::optional<int64_t> OptInt(const SqlRow& row, size_t i) {
   return Int(row, i);
 }
 
-Status RunTransaction(SqlConnection& conn, std::string_view begin, const SqlWork& work) {
-  TESSERA_RETURN_IF_ERROR(conn.ExecScript(begin));
-  Status s = work(conn);
-  if (s.ok()) s = conn.ExecScript("COMMIT");
-  if (!s.ok()) (void)conn.ExecScript("ROLLBACK");
-  return s;
-}
-
 }  // namespace tessera::store::sql

@@ -67,10 +67,6 @@ class SqlConnection {
 
 using SqlWork = std::function<Status(SqlConnection&)>;
 
-// Runs `work` between `begin` (e.g. "BEGIN IMMEDIATE") and COMMIT, rolling back when `work`
-// or the commit fails; returns the first failure. For engines' Write().
-Status RunTransaction(SqlConnection& conn, std::string_view begin, const SqlWork& work);
-
 class SqlDatabase {
  public:
   virtual ~SqlDatabase() = default;

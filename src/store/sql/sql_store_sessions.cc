@@ -7,9 +7,13 @@ namespace {
 
 // Columns 0-15 of a session row (ReadSession); newer columns come last so the positions of
 // the older ones stay put.
+constexpr std::string_view kSessionColumns =
+    "id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason,"
+    " user_agent, ip, kind, client_id, scope, auth_time, amr, idp";
 constexpr std::string_view kSessionSelect =
     "SELECT id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at,"
     " revoked_reason, user_agent, ip, kind, client_id, scope, auth_time, amr, idp FROM sessions ";
+static_assert(kSessionSelect.substr(7, kSessionColumns.size()) == kSessionColumns);
 constexpr size_t kSessionExpiresAt = 5;
 
 // The session of a refresh token within an app; column 16 is the token's used_at.
@@ -164,20 +168,20 @@ Result<Rotation> SqlStore::RotateRefreshToken(std::string_view app_id, std::stri
       }
       return OkStatus();
     }
+    // The session's last use is moved and its row read back in one statement (no read
+    // before the write); no row means the session ended: the token's mark is rolled back.
     TESSERA_ASSIGN_OR_RETURN(
-        SqlRows sess, c.Query(StrCat({kSessionSelect,
-                                      "WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2"}),
-                              {Text(used[0], 0), now}));
-    if (sess.empty()) return AbortedError("session over");  // roll the mark back
+        SqlRows sess,
+        c.Query(StrCat({"UPDATE sessions SET last_used_at = $2"
+                        " WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING ",
+                        kSessionColumns}),
+                {Text(used[0], 0), now}));
+    if (sess.empty()) return AbortedError("session over");
     next.session_id = Text(used[0], 0);
     next.expires_at = std::min(next.expires_at, Int(sess[0], kSessionExpiresAt));
     TESSERA_RETURN_IF_ERROR(InsertRefreshToken(c, next));
-    TESSERA_RETURN_IF_ERROR(
-        c.Exec("UPDATE sessions SET last_used_at = $2 WHERE id = $1", {next.session_id, now})
-            .status());
     rot.outcome = RotationOutcome::kRotated;
     TESSERA_ASSIGN_OR_RETURN(rot.session, ReadSession(sess[0]));
-    rot.session->last_used_at = now;
     return OkStatus();
   });
   if (s.code() == StatusCode::kAborted) return Rotation{};

@@ -1,7 +1,8 @@
 // File: sqlite_database.h
 // SQLite engine for SqlDatabase: WAL journal, foreign keys on, busy timeout. One writer
-// connection (SQLite allows one writer at a time anyway; a mutex queues writers in-process
-// instead of spinning on SQLITE_BUSY) and a pool of readers that WAL lets run beside it.
+// thread owns the one writer connection (SQLite allows one writer at a time anyway) and
+// commits the writes queued meanwhile together (group commit, see sqlite_database.cc); a pool
+// of readers runs beside it, as WAL allows. Statements are prepared once per connection.
 #pragma once
 
 #include <memory>
