@@ -93,6 +93,39 @@ for (const backend of backends()) {
       assertStatus(await srv.req('GET', '/readyz'), 200);
     });
 
+    // Rotations are group-committed on SQLite (many requests' writes in one transaction): an
+    // answer must still mean "committed". 16 chains rotate their refresh tokens as fast as they
+    // can; they stop, and the server is killed the moment the last answer arrives. Every chain's
+    // last token must then rotate, and the one before it must be refused as reused.
+    test('kill -9 right after a burst of refresh rotations: every answered rotation holds', { timeout: 120_000 }, async (t) => {
+      if (!srv.running) await srv.restart();
+      const chains = await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        const s = await newSession(srv);
+        return { previous: null, current: s.tokens.refresh_token, rotations: 0 };
+      }));
+      let stop = false;
+      const started = Date.now();
+      await Promise.all(chains.map(async (c) => {
+        while (!stop) {
+          const res = await srv.api('POST', '/api/token/refresh', { json: { refresh_token: c.current } });
+          assertStatus(res, 200);
+          c.previous = c.current;
+          c.current = res.body.refresh_token;
+          c.rotations++;
+          if (chains.reduce((n, x) => n + x.rotations, 0) >= 400 || Date.now() - started > 20_000) stop = true;
+        }
+      }));
+      await srv.kill9();
+      t.diagnostic(`${chains.reduce((n, x) => n + x.rotations, 0)} rotations answered before the kill`);
+      await srv.restart();
+      for (const [i, c] of chains.entries()) {
+        const next = await srv.api('POST', '/api/token/refresh', { json: { refresh_token: c.current } });
+        assert.equal(next.status, 200, `chain ${i}: its last answered token after the restart: ${next.status} ${next.text}`);
+        const replay = await srv.api('POST', '/api/token/refresh', { json: { refresh_token: c.previous } });
+        assert.equal(replay.status, 401, `chain ${i}: the token its last rotation spent: ${replay.status}`);
+      }
+    });
+
     test('SIGTERM + restart keeps everything too', { timeout: 60_000 }, async () => {
       if (!srv.running) await srv.restart(); // the previous test may have failed mid-way
       const s = await newSession(srv, { profile: { name: 'Persistent' } });

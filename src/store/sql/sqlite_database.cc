@@ -291,6 +291,8 @@ class SqliteDatabase final : public SqlDatabase {
       s = work(*writer_);
     } catch (const std::exception& e) {
       s = InternalError(std::string("write failed: ") + e.what());
+    } catch (...) {  // the lead must pass on whatever a work does, or every writer waits forever
+      s = InternalError("write failed: an exception");
     }
     if (writer_->InAutocommit()) return s.ok() ? UnavailableError("transaction lost") : s;
     if (s.ok()) s = writer_->Control("RELEASE work");
