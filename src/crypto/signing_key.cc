@@ -11,6 +11,7 @@
 #include <atomic>
 #include <vector>
 
+#include "crypto/digest.h"
 #include "crypto/encoding.h"
 
 namespace tessera::crypto {
@@ -159,13 +160,6 @@ class ThreadSigners {
   std::vector<Entry> entries_;
 };
 
-// SHA-256 with the digest fetched from the provider once, not on every call.
-bool Sha256(std::string_view input, unsigned char* out) {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned int len = 0;
-  return md && EVP_Digest(input.data(), input.size(), out, &len, md, nullptr) == 1 && len == 32;
-}
-
 // A serial per key made, shared by its copies.
 uint64_t NextKeySerial() {
   static std::atomic<uint64_t> next{1};
@@ -264,13 +258,14 @@ Result<std::string> SigningKey::Sign(std::string_view input) const {
   if (alg_ == JwsAlg::kEdDSA) return SignOneShot(input);  // pure EdDSA signs the message itself
   thread_local ThreadSigners signers;
   EVP_PKEY_CTX* ctx = signers.For(serial_, pkey_.get(), alg_);
-  unsigned char digest[32];
+  const std::string digest = Sha256(input);
+  const auto* d = reinterpret_cast<const unsigned char*>(digest.data());
   size_t len = 0;
-  if (!ctx || !Sha256(input, digest) || EVP_PKEY_sign(ctx, nullptr, &len, digest, 32) != 1) {
+  if (!ctx || digest.size() != 32 || EVP_PKEY_sign(ctx, nullptr, &len, d, 32) != 1) {
     return InternalError("signing failed");
   }
   std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, digest, 32) != 1) {
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, d, 32) != 1) {
     return InternalError("signing failed");
   }
   sig.resize(len);
