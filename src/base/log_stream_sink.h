@@ -18,9 +18,13 @@ namespace tessera {
 
 class LogStreamSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  // `pool` is the async logger's thread pool, whose queue tells when to flush.
-  LogStreamSink(std::FILE* file, std::shared_ptr<spdlog::details::thread_pool> pool)
-      : file_(file), pool_(std::move(pool)) {}
+  // `pool` is the async logger's thread pool, whose queue tells when to flush. The sink
+  // only runs on that pool's one thread, so the pool outlives every call. It is not owned
+  // here: a sink owning its pool closes a cycle (pool -> queued line -> logger -> sink ->
+  // pool), and when the pool's thread drops the last line at shutdown it would destroy its
+  // own pool, join itself and abort the process.
+  LogStreamSink(std::FILE* file, spdlog::details::thread_pool* pool)
+      : file_(file), pool_(pool) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
@@ -28,7 +32,7 @@ class LogStreamSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   std::FILE* file_;
-  std::shared_ptr<spdlog::details::thread_pool> pool_;
+  spdlog::details::thread_pool* pool_;
 };
 
 }  // namespace tessera

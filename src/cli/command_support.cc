@@ -14,7 +14,8 @@ namespace tessera::cli {
 
 void SetUpLogging(bool to_stderr, const std::string& level) {
   spdlog::init_thread_pool(8192, 1);
-  auto sink = std::make_shared<LogStreamSink>(to_stderr ? stderr : stdout, spdlog::thread_pool());
+  auto sink = std::make_shared<LogStreamSink>(to_stderr ? stderr : stdout,
+                                              spdlog::thread_pool().get());
   // Request lines are logged from the network threads: if stdout backs up and the queue
   // fills, drop the oldest lines rather than stall the server.
   auto logger = std::make_shared<spdlog::async_logger>(
