@@ -25,6 +25,12 @@ cp "$BIN" "$OUT/tessera.bin"
 export TESSERA_BIN=$OUT/tessera.bin
 read -r -a PEERS <<<"${PEERS:-tessera django-seed node-oidc-provider}"
 
+# The hash rate is measured right before the run too: Tessera goes first and signs in within
+# minutes, and this machine's speed drifts by 2x within the quarter hour the run takes.
+[ -x "$BUILD/tessera_bench_hash" ] || cmake --build "$BUILD" --target tessera_bench_hash >&2
+echo "== argon2id hash rate before the run (build/tessera_bench_hash)" >&2
+"$BUILD/tessera_bench_hash" --seconds 5 | tee "$OUT/hash_rate_before.json" >&2
+
 echo "== peers: ${PEERS[*]} (log: $OUT/run_all.log)" >&2
 # run_all.sh's exit status is its last summary line's (1 when a peer has no pbkdf2.txt): what
 # counts is that each peer left a result folder, checked below.
@@ -50,8 +56,7 @@ done
 "$HARNESS/tessera/stop.sh" >/dev/null 2>&1 || true
 trap - EXIT
 
-echo "== argon2id hash rate (build/tessera_bench_hash)" >&2
-[ -x "$BUILD/tessera_bench_hash" ] || cmake --build "$BUILD" --target tessera_bench_hash >&2
+echo "== argon2id hash rate after the run (build/tessera_bench_hash)" >&2
 "$BUILD/tessera_bench_hash" --seconds 5 | tee "$OUT/hash_rate.json" >&2
 
 {

@@ -13,7 +13,9 @@
 namespace tessera::cli {
 
 void SetUpLogging(bool to_stderr, const std::string& level) {
-  spdlog::init_thread_pool(8192, 1);
+  // 4,096 queued lines: 0.1 s of a saturated server's access log, and 1.6 MiB resident
+  // (spdlog builds every slot up front, ~400 bytes each).
+  spdlog::init_thread_pool(4096, 1);
   auto sink = std::make_shared<LogStreamSink>(to_stderr ? stderr : stdout,
                                               spdlog::thread_pool().get());
   // Request lines are logged from the network threads: if stdout backs up and the queue

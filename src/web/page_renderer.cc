@@ -74,13 +74,18 @@ void NormalizeSections(kainjow::mustache::data& data, const std::vector<std::str
 
 }  // namespace
 
-// A parsed template. kainjow's render() is non-const, so the parsed original is only ever
-// copied; renders use copies kept in a pool (at most one per concurrent renderer).
+// A template, parsed on its first render. kainjow's parser makes a node of every word and
+// every blank, so the ~50 pages parsed are ~9 MiB: an API-only deployment (and the idle
+// server) should not carry the console's pages. Each template is still parsed once at start,
+// and dropped, so a broken one stops the server then, not at its first visitor.
+// kainjow's render() is non-const, so the parsed original is only ever copied; renders use
+// copies kept in a pool (at most one per concurrent renderer).
 class PageRenderer::Template {
  public:
-  Template(std::string_view key, const std::string& text)
-      : parsed_(text), sections_(SectionNames(text)) {
-    if (!parsed_.is_valid()) Die(std::string(key) + ": " + parsed_.error_message());
+  Template(std::string_view key, std::string text)
+      : key_(key), text_(std::move(text)), sections_(SectionNames(text_)) {
+    Mustache check(text_);
+    if (!check.is_valid()) Die(key_ + ": " + check.error_message());
   }
 
   const std::set<std::string>& sections() const { return sections_; }
@@ -92,9 +97,11 @@ class PageRenderer::Template {
       if (!idle_.empty()) {
         copy = std::move(idle_.back());
         idle_.pop_back();
+      } else if (!parsed_) {
+        parsed_ = std::make_unique<const Mustache>(text_);
       }
+      if (!copy) copy = std::make_unique<Mustache>(*parsed_);
     }
-    if (!copy) copy = std::make_unique<Mustache>(parsed_);
     std::string html = copy->render(data);
     // A lambda in the data that failed leaves its error in the copy: drop that copy.
     if (!copy->is_valid()) return InternalError("template: " + copy->error_message());
@@ -104,9 +111,11 @@ class PageRenderer::Template {
   }
 
  private:
-  const Mustache parsed_;
+  const std::string key_;
+  const std::string text_;  // partials expanded
   const std::set<std::string> sections_;
   mutable std::mutex mu_;
+  mutable std::unique_ptr<const Mustache> parsed_;  // guarded by mu_
   mutable std::vector<std::unique_ptr<Mustache>> idle_;
 };
 
