@@ -3,7 +3,7 @@
 # scripts and settings as `make bench-peers`) and keeps, per scenario, a flame graph
 # (docs/profiles/<scenario>.svg), its folded stacks (.folded) and the top frames (.md).
 #   bash bench/profile.sh                       refresh cc_token introspect profile_jwt token_profile
-#   bash bench/profile.sh refresh               one scenario
+#   bash bench/profile.sh refresh               one scenario (also: login)
 # Knobs: PROFILE_SECONDS [8] (perf runs inside a wrk run 2 s longer), PROFILE_FREQ [499] Hz,
 # PEERS_DIR [../shared/peers], OUT [docs/profiles], BUILD_DIR [build].
 # perf records with DWARF call graphs (the Debian libraries have no frame pointers).
@@ -51,6 +51,8 @@ for s in "${SCENARIOS[@]}"; do
       TOK=$(curl -sf -H "Authorization: Bearer $(login | field access_token)" -H 'Content-Type: application/json' \
         -d '{"name":"profile"}' "$BASE$API/me/tokens" | field token)
       ARGS=(-s "$LUA/get_auth.lua" "$BASE" -- "$API/me" "Token $TOK") ;;
+    login)
+      ARGS=(-s "$LUA/post_json.lua" "$BASE" -- "$API/login" "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}") ;;
     *) echo "unknown scenario $s" >&2; exit 1 ;;
   esac
   echo "== $s" >&2
