@@ -19,6 +19,7 @@ PACKAGES=(
   clang libclang-rt-dev llvm
   postgresql sqlite3 wrk nodejs npm
   nginx  # the e2e test of --trusted-proxies runs a real reverse proxy (started by the test)
+  haproxy  # scripts/cluster.sh: the load balancer in front of the nodes, health checks on /readyz
   chromium python3-authlib python3-requests python3-aiosmtpd
 )
 

@@ -22,6 +22,13 @@ class UserStore {
   virtual ~UserStore() = default;
   virtual Status CreateUser(const User& user) = 0;
   virtual Result<User> GetUser(std::string_view app_id, std::string_view user_id) = 0;
+  // The user an access token names, in one read, only while the token still holds: its
+  // session (`session_id`) not ended or expired at `now` and its `jti` not revoked. Every node
+  // reads this, so a logout or a revocation on one is seen by all at the next request.
+  // kNotFound otherwise.
+  virtual Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
+                                          std::string_view session_id, std::string_view jti,
+                                          UnixMillis now) = 0;
   virtual Result<User> GetUserByEmail(std::string_view app_id, std::string_view email_normalized) = 0;
   virtual Result<User> GetUserByUsername(std::string_view app_id,
                                          std::string_view username_normalized) = 0;

@@ -162,7 +162,8 @@ Status CoreServices::BuildAccountServices() {
       *store_, *accounts_, *refresh_tokens_, *access_tokens_, *apps_, clock_,
       services::SessionOptions{config_.session_ttl_s}, audit_.get());
   authenticator_ =
-      std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_);
+      std::make_unique<services::Authenticator>(*store_, *apps_, *access_tokens_, *api_tokens_,
+                                                clock_);
   BuildEmailFlows();
   user_management_ = std::make_unique<services::UserManagementService>(
       *store_, *store_, *store_, *accounts_, *sessions_, *resets_, clock_, audit_.get());

@@ -12,6 +12,7 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
   if (token.empty()) return UnauthenticatedError("missing credentials");
   Principal p;
   std::string user_id;
+  std::string jti;
   if (token.rfind(kApiTokenPrefix, 0) == 0) {
     TESSERA_ASSIGN_OR_RETURN(store::ApiToken t, api_tokens_.Authenticate(app, token));
     user_id = t.user_id;
@@ -25,10 +26,14 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
     if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
     user_id = v.subject;
     p.session_id = v.session_id;
+    jti = v.jti;
   } else {
     return UnauthenticatedError("invalid token");
   }
-  auto user = users_.GetUser(app.id, user_id);
+  auto user = p.session_id.empty()
+                  ? users_.GetUser(app.id, user_id)
+                  : users_.GetUserOfLiveToken(app.id, user_id, p.session_id, jti,
+                                              clock_.NowMillis());
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
     return UnauthenticatedError("invalid token");
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "tokens/access_token_service.h"
 #include "tokens/api_token_service.h"
@@ -25,10 +26,16 @@ struct Principal {
 class Authenticator {
  public:
   Authenticator(store::UserStore& users, AppService& apps, AccessTokenService& access_tokens,
-                ApiTokenService& api_tokens)
-      : users_(users), apps_(apps), access_tokens_(access_tokens), api_tokens_(api_tokens) {}
+                ApiTokenService& api_tokens, const Clock& clock)
+      : users_(users),
+        apps_(apps),
+        access_tokens_(access_tokens),
+        api_tokens_(api_tokens),
+        clock_(clock) {}
 
-  // kUnauthenticated (missing, malformed, invalid, expired, other app's, disabled user).
+  // kUnauthenticated (missing, malformed, invalid, expired, other app's, disabled user; an
+  // access token whose session ended or which was revoked: checked in the database on each
+  // request, with the user's row, so every node refuses it as soon as one ended it).
   Result<Principal> Authenticate(const store::App& app, std::string_view authorization);
 
  private:
@@ -36,6 +43,7 @@ class Authenticator {
   AppService& apps_;
   AccessTokenService& access_tokens_;
   ApiTokenService& api_tokens_;
+  const Clock& clock_;
 };
 
 }  // namespace tessera::services

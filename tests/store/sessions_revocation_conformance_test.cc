@@ -134,5 +134,41 @@ TEST_P(StoreConformanceTest, RevokeClientSessions) {
   EXPECT_EQ(*again, 0);
 }
 
+// What every node asks on each account-API request with an access token: its user, only while
+// the token's session lives and its jti is not revoked.
+TEST_P(StoreConformanceTest, UserOfLiveTokenEndsWithItsSessionOrItsRevocation) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  Session s = AddSession(u, "rt-live");
+  const UnixMillis now = kT0 + kMinute;
+
+  auto live = store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", now);
+  ASSERT_OK(live);
+  EXPECT_EQ(live->id, u.id);
+  EXPECT_EQ(live->email, "ann@example.com");
+  // Someone else's session, another app, an unknown session: nothing.
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, other.id, s.id, "jti-1", now),
+              StatusCode::kNotFound);
+  App b = AddApp("b");
+  EXPECT_CODE(store().GetUserOfLiveToken(b.id, u.id, s.id, "jti-1", now), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, NewId(), "jti-1", now),
+              StatusCode::kNotFound);
+  // Past the session's end.
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", kT0 + 31 * kDay),
+              StatusCode::kNotFound);
+  // One token revoked (RFC 7009): that jti only; the same session's other tokens still hold.
+  ASSERT_OK(store().AddRevokedAccessToken(app.id, "jti-1", now + kHour));
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", now), StatusCode::kNotFound);
+  ASSERT_OK(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now));
+  // A jti revoked in another app does not touch this one.
+  ASSERT_OK(store().AddRevokedAccessToken(b.id, "jti-2", now + kHour));
+  ASSERT_OK(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now));
+  // The session ended (logout): every token of it.
+  ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, RevokeReason::kLogout, now));
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now + 1),
+              StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera::store::test

@@ -87,7 +87,7 @@ class ServiceStack {
     sessions_ = std::make_unique<SessionService>(*store_, *accounts_, *refresh_tokens_, *tokens_,
                                                  *apps_, clock_, SessionOptions{o.session_ttl_s},
                                                  audit);
-    auth_ = std::make_unique<Authenticator>(*store_, *apps_, *tokens_, *api_tokens_);
+    auth_ = std::make_unique<Authenticator>(*store_, *apps_, *tokens_, *api_tokens_, clock_);
     clients_ = std::make_unique<ClientService>(*store_, clock_, app_audit);
     BuildEmailFlows(o, audit);
     BuildConsole(app_audit, audit);
