@@ -28,16 +28,6 @@ DB_NAME=tessera
 die() { echo "$PROG: $*" >&2; exit 1; }
 usage() { sed -n '8,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-find_bindir() {
-  local dir best=""
-  for dir in /usr/lib/postgresql/*/bin; do
-    [[ -x "$dir/initdb" && -x "$dir/pg_basebackup" ]] || continue
-    best=$(printf '%s\n%s\n' "$best" "$dir" | sed '/^$/d' | sort -V | tail -n 1)
-  done
-  [[ -n "$best" ]] || die "no PostgreSQL server under /usr/lib/postgresql/*/bin (scripts/setup.sh installs it)"
-  echo "$best"
-}
-
 free_port() {
   python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -208,7 +198,9 @@ COMMAND=$1
 mkdir -p "$2"
 DIR=$(cd "$2" && pwd)
 [[ "$DIR" != *"'"* && "$DIR" != *" "* ]] || die "DIR must not contain quotes or spaces"
-BINDIR=$(find_bindir)
+# shellcheck source=scripts/postgres_bin.sh
+source "$ROOT/scripts/postgres_bin.sh"
+BINDIR=$(postgres_bindir) || die "no PostgreSQL server under /usr/lib/postgresql/*/bin (scripts/setup.sh installs it)"
 TESSERA_BIN=${TESSERA_BIN:-$ROOT/build/tessera}
 case "$COMMAND" in
   up) cmd_up ;;

@@ -25,17 +25,6 @@ usage() {
   exit 2
 }
 
-# The newest installed server version.
-find_bindir() {
-  local dir best=""
-  for dir in /usr/lib/postgresql/*/bin; do
-    [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]] || continue
-    best=$(printf '%s\n%s\n' "$best" "$dir" | sed '/^$/d' | sort -V | tail -n 1)
-  done
-  [[ -n "$best" ]] || die "no PostgreSQL server found under /usr/lib/postgresql/*/bin (install the postgresql package)"
-  echo "$best"
-}
-
 # Runs a server command as the user that owns the cluster, from a directory it can enter.
 as_pg() {
   if [[ $EUID -eq 0 ]]; then
@@ -151,6 +140,8 @@ mkdir -p "$2" || die "cannot create $2"
 DIR=$(cd "$2" && pwd)
 PGDATA="$DIR/pgdata"
 LOG="$DIR/postgres.log"
-BINDIR=$(find_bindir)
+# shellcheck source=scripts/postgres_bin.sh
+source "$(dirname "$0")/postgres_bin.sh"
+BINDIR=$(postgres_bindir) || die "no PostgreSQL server found under /usr/lib/postgresql/*/bin (install the postgresql package)"
 
 if [[ "$COMMAND" == start ]]; then cmd_start; else cmd_stop; fi
