@@ -1,6 +1,5 @@
 #include "accounts/password_hasher.h"
 
-#include "base/cpu_affinity.h"
 #include "base/request_origin.h"
 
 namespace tessera::services {
@@ -19,7 +18,6 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options, Metrics& metrics)
       estimate_(0) {
   options_.concurrency = std::max(1, options_.concurrency);
   options_.max_queue = std::max(0, options_.max_queue);
-  slot_busy_.assign(static_cast<size_t>(options_.concurrency), false);
   // The dummy hash is also the first measurement of the hash time (uncontended: the estimate
   // rises to the real figure within a few hashes under load).
   auto start = SteadyClock::now();
@@ -43,10 +41,13 @@ Status PasswordHasher::Shed(HashVerdict verdict) {
 
 // First come, first served: a slot goes to the oldest ticket, so the expected wait the
 // admission promised holds (a condition variable alone wakes waiters in any order).
-Result<int> PasswordHasher::Acquire() {
+Status PasswordHasher::Acquire() {
   const std::string& ip = CurrentRequestOrigin().ip;
   std::unique_lock lock(mu_);
-  if (running_ < options_.concurrency && waiting_ == 0) return TakeSlot();
+  if (running_ < options_.concurrency && waiting_ == 0) {
+    ++running_;
+    return OkStatus();
+  }
   auto ip_entry = waiting_by_ip_.find(ip);
   int for_ip = ip_entry == waiting_by_ip_.end() ? 0 : ip_entry->second;
   HashVerdict verdict = admission_.Decide(waiting_, for_ip, estimate_.seconds());
@@ -58,28 +59,16 @@ Result<int> PasswordHasher::Acquire() {
   ++serving_;
   --waiting_;
   if (auto it = waiting_by_ip_.find(ip); --it->second == 0) waiting_by_ip_.erase(it);
-  int slot = TakeSlot();
+  ++running_;
   lock.unlock();
   cv_.notify_all();  // the next ticket may also find a free slot
-  return slot;
+  return OkStatus();
 }
 
-int PasswordHasher::TakeSlot() {
-  ++running_;
-  for (size_t i = 0; i < slot_busy_.size(); ++i) {
-    if (!slot_busy_[i]) {
-      slot_busy_[i] = true;
-      return static_cast<int>(i);
-    }
-  }
-  return -1;  // unreachable while running_ <= concurrency: runs unpinned
-}
-
-void PasswordHasher::Release(int slot, SteadyClock::duration took) {
+void PasswordHasher::Release(SteadyClock::duration took) {
   {
     std::lock_guard lock(mu_);
     --running_;
-    if (slot >= 0) slot_busy_[static_cast<size_t>(slot)] = false;
     estimate_.Observe(Seconds(took));
     metrics_.password_hash_estimate_us.Set(static_cast<int64_t>(estimate_.seconds() * 1e6));
   }
@@ -87,25 +76,19 @@ void PasswordHasher::Release(int slot, SteadyClock::duration took) {
 }
 
 Result<std::string> PasswordHasher::Hash(std::string_view password) {
-  TESSERA_ASSIGN_OR_RETURN(int slot, Acquire());
+  TESSERA_RETURN_IF_ERROR(Acquire());
   auto start = SteadyClock::now();
-  Result<std::string> result = [&] {
-    ScopedCpuPin pin(slot);
-    return crypto::HashPassword(password, options_.params);
-  }();
-  Release(slot, SteadyClock::now() - start);
+  auto result = crypto::HashPassword(password, options_.params);
+  Release(SteadyClock::now() - start);
   return result;
 }
 
 Result<crypto::PasswordMatch> PasswordHasher::Verify(std::string_view password,
                                                      std::string_view stored) {
-  TESSERA_ASSIGN_OR_RETURN(int slot, Acquire());
+  TESSERA_RETURN_IF_ERROR(Acquire());
   auto start = SteadyClock::now();
-  Result<crypto::PasswordMatch> match = [&] {
-    ScopedCpuPin pin(slot);
-    return crypto::VerifyPassword(password, stored, options_.params);
-  }();
-  Release(slot, SteadyClock::now() - start);
+  auto match = crypto::VerifyPassword(password, stored, options_.params);
+  Release(SteadyClock::now() - start);
   return match;
 }
 

@@ -15,7 +15,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "accounts/hash_admission.h"
 #include "base/metrics.h"
@@ -48,11 +47,9 @@ class PasswordHasher {
   double EstimatedHashSeconds() const;
 
  private:
-  // Waits for a slot and returns its number (0..concurrency-1); kResourceExhausted (with
-  // Retry-After) when not admitted. A slot's hashes run on that slot's CPU (cpu_affinity.h).
-  Result<int> Acquire();
-  void Release(int slot, std::chrono::steady_clock::duration took);
-  int TakeSlot();  // REQUIRES(mu_), a slot free
+  // Waits for a slot; kResourceExhausted (with Retry-After) when not admitted.
+  Status Acquire();
+  void Release(std::chrono::steady_clock::duration took);
   Status Shed(HashVerdict verdict);  // REQUIRES(mu_)
 
   PasswordHasherOptions options_;
@@ -63,7 +60,6 @@ class PasswordHasher {
   std::condition_variable cv_;
   HashTimeEstimate estimate_;                         // GUARDED_BY(mu_)
   int running_ = 0;                                   // GUARDED_BY(mu_)
-  std::vector<bool> slot_busy_;                       // GUARDED_BY(mu_); concurrency slots
   int waiting_ = 0;                                   // GUARDED_BY(mu_)
   uint64_t next_ticket_ = 0;                          // GUARDED_BY(mu_); FIFO order
   uint64_t serving_ = 0;                              // GUARDED_BY(mu_)
