@@ -44,8 +44,10 @@ void SystemApi::Mount(http::Router& r) {
     if (!app.ok()) return http::ProblemResponse(app.status());
     http::Response res = http::JsonResponse(200, keys_.Current()->jwks);
     res.content_type = "application/jwk-set+json";
-    // Caches may keep it briefly; a rotation shows within five minutes.
-    res.WithHeader("Cache-Control", "public, max-age=300");
+    // Caches may keep it briefly: a rotated key is published longer than this before it
+    // signs (staged rotation, tokens/key_service.h).
+    res.WithHeader("Cache-Control",
+                   "public, max-age=" + std::to_string(services::kJwksMaxAgeS));
     res.WithHeader("Access-Control-Allow-Origin", "*");  // public keys, read by browser apps
     return res;
   });

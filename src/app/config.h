@@ -43,6 +43,10 @@ struct Config {
   std::string jwt_alg = "ES256";  // access tokens
   // Algorithms with an active signing key (ID tokens per client); jwt_alg and RS256 always.
   std::string signing_algs = "ES256,RS256";
+  // Scheduled key rotation: keys older than this many days are replaced (0 = never).
+  double key_rotation_days = 0;
+  // A rotated key is published this long before it signs (tokens/key_service.h).
+  int64_t key_stage_s = 360;
   int64_t access_token_ttl_s = 600;
   int64_t refresh_token_ttl_s = 30LL * 24 * 3600;
   int64_t session_ttl_s = 90LL * 24 * 3600;

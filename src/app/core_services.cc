@@ -61,10 +61,13 @@ std::vector<std::string> SigningAlgNames(const Config& c) {
   return names;
 }
 
-Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
+Result<std::unique_ptr<services::KeyService>> OpenKeys(const Config& config,
                                                        store::KeyStore& store, const Clock& clock,
-                                                       crypto::JwsAlg alg,
-                                                       std::vector<crypto::JwsAlg> algs) {
+                                                       ChangeNotices* notices, services::AuditLog* audit) {
+  auto alg = crypto::ParseJwsAlg(config.jwt_alg);
+  if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
+  TESSERA_ASSIGN_OR_RETURN(auto algs, SigningAlgs(config));
+  const DatabaseConfig& db = config.db;
   const char* env = std::getenv("TESSERA_MASTER_KEY");
   if (db.master_key_file.empty() && !env && !db.database_url.empty()) {
     return FailedPreconditionError(
@@ -82,10 +85,12 @@ Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
               "secret store and back it up: without it the signing keys are lost"}});
   }
   services::KeyServiceOptions options;
-  options.alg = alg;
+  options.alg = *alg;
   options.algs = std::move(algs);
   options.master_key = std::move(master.bytes);
-  return services::KeyService::Create(store, clock, std::move(options));
+  options.stage_ms = config.key_stage_s * 1000;
+  options.rotate_after_ms = static_cast<int64_t>(config.key_rotation_days * 24 * 3600 * 1000);
+  return services::KeyService::Create(store, clock, std::move(options), notices, audit);
 }
 
 services::PasswordHasherOptions HasherOptions(const Config& c) {
@@ -108,9 +113,15 @@ services::AccountOptions AccountOptionsFrom(const Config& c) {
 Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
   std::unique_ptr<CoreServices> c(new CoreServices(config));
   TESSERA_ASSIGN_OR_RETURN(c->store_, OpenConfiguredStore(config.db));
+  // A failed notice costs other nodes at most their caches' lifetimes: logged, not returned.
+  c->notices_.SetTransport([store = c->store_.get()](std::string_view payload) {
+    if (Status s = store->SendChangeNotice(payload); !s.ok()) {
+      LogJson(spdlog::level::warn, "change_notice_failed", {{"error", s.ToString()}});
+    }
+  });
   c->audit_ = std::make_unique<services::AuditLog>(*c->store_, c->clock_);
   c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
-                                                    c->audit_.get());
+                                                    c->audit_.get(), &c->notices_);
   c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get(),
                                                           SigningAlgNames(config));
   c->app_api_keys_ =
@@ -125,11 +136,13 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
 }
 
 Status CoreServices::OpenKeys() {
-  auto alg = crypto::ParseJwsAlg(config_.jwt_alg);
-  if (!alg) return InvalidArgumentError("--jwt-alg must be ES256, EdDSA or RS256");
-  TESSERA_ASSIGN_OR_RETURN(auto algs, SigningAlgs(config_));
-  TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_.db, *store_, clock_, *alg, std::move(algs)));
+  TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_, *store_, clock_, &notices_, audit_.get()));
   return OkStatus();
+}
+
+void CoreServices::ListenForChanges() {
+  if (config_.db.database_url.empty()) return;  // SQLite: one serving process
+  change_listener_ = store::sql::ListenForChanges(config_.db.database_url, notices_);
 }
 
 // The mailer leaves the sender to the worker unless the app sets one, so mail queued by the

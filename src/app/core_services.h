@@ -54,6 +54,7 @@
 #include "management/user_management_service.h"
 #include "tokens/token_store.h"
 #include "store/store.h"
+#include "store/sql/postgres_change_listener.h"
 
 namespace tessera::mail {
 class MailWorker;
@@ -67,10 +68,10 @@ Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const DatabaseConfig& 
 Result<std::vector<crypto::JwsAlg>> SigningAlgs(const Config& config);
 // Loads (or creates) the signing keys under the configured master key: one active key per
 // algorithm of `algs`; `alg` signs access tokens.
-Result<std::unique_ptr<services::KeyService>> OpenKeys(const DatabaseConfig& db,
+Result<std::unique_ptr<services::KeyService>> OpenKeys(const Config& config,
                                                        store::KeyStore& store, const Clock& clock,
-                                                       crypto::JwsAlg alg,
-                                                       std::vector<crypto::JwsAlg> algs);
+                                                       ChangeNotices* notices,
+                                                       services::AuditLog* audit);
 // Password-hashing settings from the config (shared by `serve` and `admin create-user`).
 services::PasswordHasherOptions HasherOptions(const Config& config);
 services::AccountOptions AccountOptionsFrom(const Config& config);
@@ -84,6 +85,9 @@ class CoreServices {
 
   // Loads the master key and the signing keys (on a fresh database: makes the first key).
   Status OpenKeys();
+  // The server, on PostgreSQL: hears the other nodes' change notices (the app cache, the
+  // key set); after the services that subscribe are built. Commands only send notices.
+  void ListenForChanges();
   // The mail queue (Mailer). Each queued mail wakes `worker_or_null`, the server's sender;
   // with none (the CLI only queues) a running server's worker finds it within seconds.
   void OpenMailQueue(mail::MailWorker* worker_or_null);
@@ -138,6 +142,7 @@ class CoreServices {
   Config config_;
   SystemClock clock_;
   Metrics metrics_;
+  ChangeNotices notices_;  // before the services that subscribe to it
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<services::AuditLog> audit_;  // before the services that record into it
   std::unique_ptr<services::AppService> apps_;
@@ -177,6 +182,8 @@ class CoreServices {
   std::unique_ptr<services::FactorService> factors_;
   std::unique_ptr<services::MfaSignIn> mfa_sign_in_;
   std::unique_ptr<services::PasskeyService> passkeys_;
+  // Last: its thread calls into the services above, so it stops first.
+  std::unique_ptr<store::sql::PostgresChangeListener> change_listener_;
 };
 
 }  // namespace tessera::app

@@ -64,6 +64,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   }
   TESSERA_ASSIGN_OR_RETURN(a->core_, CoreServices::Open(core_config));
   TESSERA_RETURN_IF_ERROR(a->core_->OpenKeys());
+  a->core_->ListenForChanges();  // the app cache and the key set subscribe above
   TESSERA_RETURN_IF_ERROR(a->BuildMail());
   TESSERA_RETURN_IF_ERROR(a->core_->BuildAccountServices());
   a->BuildAccountAndSystemApis();
@@ -81,14 +82,19 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
 }
 
 TesseraApp::~TesseraApp() {
-  maintenance_.request_stop();
-  if (maintenance_.joinable()) maintenance_.join();
+  for (std::jthread* t : {&maintenance_, &key_rotation_}) {
+    t->request_stop();
+    if (t->joinable()) t->join();
+  }
 }
 
 void TesseraApp::Run() {
   maintenance_ = std::jthread([this](std::stop_token st) {
     CollectGarbageEvery(st, std::chrono::minutes(10));
   });
+  if (config_.key_rotation_days > 0) {
+    key_rotation_ = std::jthread([this](std::stop_token st) { RotateKeysWhenDue(st); });
+  }
   IdleMemoryTrimmer trimmer([this] { return access_log_->requests_seen(); });
   std::jthread trimming([&trimmer](std::stop_token st) { trimmer.Run(st); });
   mail_worker_->Start();
@@ -96,8 +102,10 @@ void TesseraApp::Run() {
   trimming.request_stop();
   // Stop background work before the caller tears down logging.
   mail_worker_->Stop();
-  maintenance_.request_stop();
-  maintenance_.join();
+  for (std::jthread* t : {&maintenance_, &key_rotation_}) {
+    t->request_stop();
+    if (t->joinable()) t->join();
+  }
 }
 
 int TesseraApp::Workers() const { return config_.workers > 0 ? config_.workers : 2 * Cores(); }
@@ -310,6 +318,25 @@ Status TesseraApp::BuildMail() {
                                                     std::move(options));
   core_->OpenMailQueue(mail_worker_.get());
   return OkStatus();
+}
+
+void TesseraApp::RotateKeysWhenDue(std::stop_token stop) {
+  services::KeyService& keys = core_->keys();
+  auto period = std::chrono::milliseconds(keys.rotation_check_interval_ms());
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  while (!stop.stop_requested()) {
+    auto rotated = keys.RotateIfDue();
+    if (!rotated.ok()) {
+      LogJson(spdlog::level::warn, "key_rotation_failed", {{"error", rotated.status().ToString()}});
+    }
+    for (const auto& r : rotated.ok() ? *rotated : std::vector<services::KeyService::Rotated>{}) {
+      LogJson(spdlog::level::info, "signing_key_rotated",
+              {{"kid", r.kid}, {"alg", crypto::JwsAlgName(r.alg)}, {"sign_from", r.sign_from_ms}});
+    }
+    cv.wait_for(lock, stop, period, [] { return false; });
+  }
 }
 
 void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period) {

@@ -99,6 +99,8 @@ class TesseraApp {
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
+  // --key-rotation-days: replaces keys as they come due (one node of several does it).
+  void RotateKeysWhenDue(std::stop_token stop);
   Status BuildMail();  // the transport, the worker, and the core's mail queue
   void BuildPages();   // the hosted pages' renderer, kit and gates, sign-in, account, assets
   void BuildAccountAndSystemApis();
@@ -165,6 +167,7 @@ class TesseraApp {
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<http::Server> server_;
   std::jthread maintenance_;
+  std::jthread key_rotation_;
 };
 
 }  // namespace tessera::app

@@ -69,6 +69,14 @@ void AddTokenOptions(CLI::App* s, Config& c) {
   Setting(s, "--signing-algs", c.signing_algs, "TESSERA_SIGNING_ALGS",
           "Algorithms to keep a signing key for, comma-separated (ES256, RS256, EdDSA); clients "
           "choose among them for ID tokens. --jwt-alg and RS256 are always included");
+  Setting(s, "--key-rotation-days", c.key_rotation_days, "TESSERA_KEY_ROTATION_DAYS",
+          "Replace each signing key when it is this many days old (0: only by `tessera keys "
+          "rotate`). With several nodes, one of them rotates")
+      ->check(CLI::Range(0.0, 3650.0));
+  Setting(s, "--key-stage-seconds", c.key_stage_s, "TESSERA_KEY_STAGE_SECONDS",
+          "A rotated key is in the JWKS this long before it signs (at least the JWKS cache "
+          "lifetime, 300 s, plus 60 s for every node to reload)")
+      ->check(CLI::Range(int64_t{0}, int64_t{7 * 24 * 3600}));
   Setting(s, "--access-token-ttl", c.access_token_ttl_s, "TESSERA_ACCESS_TOKEN_TTL",
           "Access token lifetime, seconds")
       ->check(CLI::Range(1, 86400));
@@ -165,6 +173,8 @@ void LogConfig(const Config& c) {
        {"hash_max_wait_s", c.hash_max_wait_s},
        {"jwt_alg", c.jwt_alg},
        {"signing_algs", c.signing_algs},
+       {"key_rotation_days", c.key_rotation_days},
+       {"key_stage_s", c.key_stage_s},
        {"access_token_ttl", c.access_token_ttl_s},
        {"argon2_memory_kib", c.argon2_memory_kib},
        {"argon2_iterations", c.argon2_iterations},

@@ -7,6 +7,7 @@
 #include "crypto/random.h"
 #include "oauth/oidc_claims.h"
 #include "sessions/refresh_token_rotation.h"
+#include "tokens/authenticator.h"
 
 namespace tessera::services {
 namespace json = boost::json;
@@ -25,22 +26,20 @@ json::object Inactive() { return json::object{{"active", false}}; }
 
 }  // namespace
 
-bool OAuthTokenService::SessionIsLive(const store::App& app, std::string_view session_id) {
-  auto s = sessions_.GetSession(app.id, session_id);
-  return s.ok() && !s->revoked_at && s->expires_at > clock_.NowMillis();
-}
-
 Result<bool> OAuthTokenService::AccessTokenIsLive(const store::App& app,
                                                   const VerifiedAccessToken& v) {
   if (!v.session_id.empty()) {
-    // A grant's tokens end with it (revoked client, code replay, sign-out…).
-    if (!SessionIsLive(app, v.session_id)) return false;
-  } else {
-    // A client's own token (client_credentials) ends with the client.
-    auto client = clients_.GetClient(app.id, v.client_id);
-    if (client.status().IsNotFound()) return false;
-    TESSERA_RETURN_IF_ERROR(client.status());
+    // A user's token ends with its grant (revoked client, code replay, sign-out…), its own
+    // revocation, or its account: the account API's rule (tokens/authenticator.h).
+    auto user = UserOfLiveAccessToken(users_, app, v, clock_.NowMillis());
+    if (user.status().code() == StatusCode::kUnauthenticated) return false;
+    TESSERA_RETURN_IF_ERROR(user.status());
+    return true;
   }
+  // A client's own token (client_credentials) ends with the client, or its revocation.
+  auto client = clients_.GetClient(app.id, v.client_id);
+  if (client.status().IsNotFound()) return false;
+  TESSERA_RETURN_IF_ERROR(client.status());
   if (v.jti.empty()) return true;
   TESSERA_ASSIGN_OR_RETURN(bool revoked, revoked_.IsAccessTokenRevoked(app.id, v.jti));
   return !revoked;
@@ -153,14 +152,9 @@ Result<json::object> OAuthTokenService::UserInfo(const store::App& app,
   if (!ScopeIncludes(v.scope, "openid")) {
     return PermissionDeniedError("the token was not granted the openid scope");
   }
-  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, v));
-  if (!live) return UnauthenticatedError("the token was revoked");
-  auto user = users_.GetUser(app.id, v.subject);
-  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
-    return UnauthenticatedError("the user's account is not active");
-  }
-  TESSERA_RETURN_IF_ERROR(user.status());
-  return ClaimsForScopes(*user, SplitScopes(v.scope));
+  TESSERA_ASSIGN_OR_RETURN(store::User user,
+                           UserOfLiveAccessToken(users_, app, v, clock_.NowMillis()));
+  return ClaimsForScopes(user, SplitScopes(v.scope));
 }
 
 Result<IdTokenHint> OAuthTokenService::VerifyIdTokenHint(const store::App& app,

@@ -66,8 +66,8 @@ class OAuthTokenService {
   Result<boost::json::object> IntrospectRefreshToken(const store::App& app,
                                                      const store::OAuthClient& caller,
                                                      std::string_view token);
-  bool SessionIsLive(const store::App& app, std::string_view session_id);
-  // Not revoked by itself (its jti), by its grant (its session) or by its client's revocation.
+  // Not revoked by itself (its jti), by its grant (its session), by its account being
+  // disabled, or by its client's removal.
   Result<bool> AccessTokenIsLive(const store::App& app, const VerifiedAccessToken& token);
 
   store::SessionStore& sessions_;

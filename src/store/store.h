@@ -77,6 +77,10 @@ class Store : public AppStore,
  public:
   // Cheap round trip to the database (readiness probe).
   virtual Status Ping() = 0;
+  // Hands a change notice (base/change_notices.h) to every node listening on this database:
+  // PostgreSQL NOTIFY (store/sql/postgres_change_listener.h); nothing on SQLite, where one
+  // process serves.
+  virtual Status SendChangeNotice(std::string_view payload) = 0;
   // Deletes what expired before `now` (minus a grace period kept for reuse detection).
   virtual Result<GcStats> CollectGarbage(UnixMillis now) = 0;
   virtual std::string_view Backend() const = 0;  // "sqlite" | "postgres"

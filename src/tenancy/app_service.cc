@@ -56,11 +56,20 @@ std::string SlugFromName(std::string_view name) {
   return out.empty() ? "app" : out;
 }
 
+AppService::AppService(store::AppStore& store, const Clock& clock, std::string public_url,
+                       AuditLog* audit, ChangeNotices* notices)
+    : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit),
+      notices_(notices) {
+  if (notices_) notices_->Subscribe(ChangeTopic::kApp, [this](std::string_view slug) { Forget(slug); });
+}
+
 Result<store::App> AppService::Resolve(std::string_view slug) {
   if (!IsValidSlug(slug)) return NotFoundError("no such app");
   int64_t now = clock_.NowMillis();
+  uint64_t generation;
   {
     std::lock_guard lock(mu_);
+    generation = generation_;
     auto it = cache_.find(std::string(slug));
     if (it != cache_.end() && now - it->second.loaded_at_ms < kCacheMs) {
       if (it->second.app.disabled) return NotFoundError("no such app");
@@ -72,8 +81,10 @@ Result<store::App> AppService::Resolve(std::string_view slug) {
   if (!app.ok()) return app.status();
   {
     std::lock_guard lock(mu_);
-    if (cache_.size() >= kMaxCached) cache_.clear();
-    cache_[std::string(slug)] = Cached{*app, now};
+    if (generation == generation_) {
+      if (cache_.size() >= kMaxCached) cache_.clear();
+      cache_[std::string(slug)] = Cached{*app, now};
+    }
   }
   if (app->disabled) return NotFoundError("no such app");
   return app;
@@ -162,7 +173,7 @@ Result<store::App> AppService::Edit(std::string_view slug, const std::optional<s
   }
   e.details_json = std::move(change);
   Audit(audit_, std::move(e));
-  Forget(slug);
+  Changed(slug);
   return app;
 }
 
@@ -182,7 +193,7 @@ Result<store::App> AppService::SetDisabled(std::string_view slug, bool disabled,
   e.subject_type = store::AuditSubjectType::kApp;
   e.subject_id = app.id;
   Audit(audit_, std::move(e));
-  Forget(slug);
+  Changed(slug);
   return app;
 }
 
@@ -195,9 +206,22 @@ Status AppService::EnsureApp(std::string_view slug, std::string_view name) {
   return OkStatus();  // created now, or by a node that started at the same time
 }
 
+void AppService::Changed(std::string_view slug) {
+  if (notices_) {
+    notices_->Publish(ChangeTopic::kApp, slug);  // this node's copy too
+  } else {
+    Forget(slug);
+  }
+}
+
 void AppService::Forget(std::string_view slug) {
   std::lock_guard lock(mu_);
-  cache_.erase(std::string(slug));
+  ++generation_;
+  if (slug.empty()) {
+    cache_.clear();
+  } else {
+    cache_.erase(std::string(slug));
+  }
 }
 
 Status AppService::CheckName(std::string_view name) {

@@ -1,7 +1,8 @@
 // File: app_service.h
 // Apps (tenants): each has its own users, tokens and issuer `{PUBLIC_URL}/apps/{slug}`.
 // Lookups by slug are cached for a few seconds: every request resolves its app, and apps
-// change rarely (a disabled app stops answering within the cache lifetime on every node).
+// change rarely. A change is published as a change notice (base/change_notices.h), so every
+// node drops its copy at once; the lifetime bounds what a lost notice costs.
 #pragma once
 
 #include <functional>
@@ -11,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/change_notices.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "audit/audit_log.h"
@@ -26,9 +28,9 @@ inline constexpr std::string_view kConsoleAppSlug = "console";
 
 class AppService {
  public:
+  // `notices` (may be null) carries this node's changes to the others and theirs to it.
   AppService(store::AppStore& store, const Clock& clock, std::string public_url,
-             AuditLog* audit = nullptr)
-      : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit) {}
+             AuditLog* audit = nullptr, ChangeNotices* notices = nullptr);
 
   // kNotFound for unknown and disabled apps alike.
   Result<store::App> Resolve(std::string_view slug);
@@ -46,7 +48,7 @@ class AppService {
   Status EnsureApp(std::string_view slug, std::string_view name);
   Status EnsureDefaultApp() { return EnsureApp(kDefaultAppSlug, "Default app"); }
   // Replaces the app's settings (validated: tenancy/app_settings_validation.h) and, when given, its
-  // name; other nodes see them within the cache lifetime.
+  // name; every node sees them at its next request.
   Result<store::App> Update(std::string_view slug, const std::optional<std::string>& name,
                             const std::optional<store::AppSettings>& settings, const Actor& actor);
   // Update, where `edit` changes the settings as stored, inside the update's transaction (so
@@ -57,14 +59,15 @@ class AppService {
   Result<store::App> UpdateSettings(std::string_view slug, const store::AppSettings& settings) {
     return Update(slug, std::nullopt, settings, CliActor());
   }
-  // An operator's switch: a disabled app answers 404 everywhere (within the cache lifetime).
+  // An operator's switch: a disabled app answers 404 on every node from its next request.
   // The console app cannot be disabled (nobody could sign in to undo it).
   Result<store::App> SetDisabled(std::string_view slug, bool disabled, const Actor& actor);
   std::string IssuerFor(std::string_view slug) const;
   const std::string& public_url() const { return public_url_; }
 
  private:
-  void Forget(std::string_view slug);  // drops the cached copy after a change
+  void Changed(std::string_view slug);  // after a write: every node drops its copy
+  void Forget(std::string_view slug);   // a notice: "" drops every copy
   Result<store::App> CreateApp(std::string_view slug, std::string_view name,
                                const std::optional<std::string>& owner_user_id, const Actor& actor);
   static Status CheckName(std::string_view name);
@@ -79,6 +82,10 @@ class AppService {
   AuditLog* audit_;  // may be null
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_)
+  // Bumped by every Forget: a read that began before it may hold the old row and is not
+  // cached (the notice may have come between the read and the insert).
+  uint64_t generation_ = 0;  // GUARDED_BY(mu_)
+  ChangeNotices* notices_;
 };
 
 // Slugs: 1–63 of a-z, 0-9 and '-', starting with a letter or digit (safe in URLs and logs).

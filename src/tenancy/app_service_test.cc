@@ -170,6 +170,48 @@ TEST_F(ConsoleAppServiceTest, DisabledAppIsNotFoundUntilEnabledAgain) {
   EXPECT_EQ(enabled[0].at, kStart + 1000);
 }
 
+// Two nodes on one database: a change made on one is published as a notice (NOTIFY on
+// PostgreSQL) and the other drops its cached copy at once, not after the cache lifetime.
+TEST_F(ConsoleAppServiceTest, AnotherNodeSeesAChangeAtItsNextRequest) {
+  ChangeNotices notices1, notices2;
+  notices1.SetTransport([&](std::string_view p) { notices2.Deliver(p); });
+  notices2.SetTransport([&](std::string_view p) { notices1.Deliver(p); });
+  AppService node1(*store_, clock_, "https://id.example", nullptr, &notices1);
+  AppService node2(*store_, clock_, "https://id.example", nullptr, &notices2);
+  NewApp("acme", "Acme");
+  ASSERT_TRUE(node2.Resolve("acme").ok());  // cached on node 2
+  Actor op{store::AuditActorType::kAdmin, "op-1", "", ""};
+
+  ASSERT_TRUE(node1.SetDisabled("acme", true, op).ok());
+  EXPECT_EQ(node2.Resolve("acme").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(node1.SetDisabled("acme", false, op).ok());
+  store::AppSettings settings = node2.Resolve("acme").value().settings;
+  settings.access_token_ttl_s = 120;
+  ASSERT_TRUE(node1.Update("acme", std::string("Acme 2"), settings, op).ok());
+  store::App seen = node2.Resolve("acme").value();
+  EXPECT_EQ(seen.name, "Acme 2");
+  EXPECT_EQ(seen.settings.access_token_ttl_s, 120);
+
+  // With no transport (a lost notice) the other node's copy lives out its few seconds.
+  notices1.SetTransport(nullptr);
+  ASSERT_TRUE(node1.SetDisabled("acme", true, op).ok());
+  EXPECT_TRUE(node2.Resolve("acme").ok());
+  clock_.Advance(5000);
+  EXPECT_EQ(node2.Resolve("acme").status().code(), StatusCode::kNotFound);
+
+  // A reconnecting listener drops everything (DeliverAll).
+  ASSERT_TRUE(node1.SetDisabled("acme", false, op).ok());
+  clock_.Advance(5000);
+  ASSERT_TRUE(node2.Resolve("acme").ok());
+  notices1.SetTransport([&](std::string_view p) { notices2.Deliver(p); });
+  ASSERT_TRUE(store_->UpdateApp(seen.id, [](store::App& a) {
+                      a.disabled = true;
+                      return OkStatus();
+                    }).ok());
+  notices2.DeliverAll();
+  EXPECT_EQ(node2.Resolve("acme").status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 TEST(SlugFromNameTest, LowercaseDashesAndAlwaysAValidSlug) {
   EXPECT_EQ(SlugFromName("Acme Notes"), "acme-notes");

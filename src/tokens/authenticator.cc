@@ -4,6 +4,15 @@
 
 namespace tessera::services {
 
+Result<store::User> UserOfLiveAccessToken(store::UserStore& users, const store::App& app,
+                                          const VerifiedAccessToken& token, UnixMillis now) {
+  auto user = users.GetUserOfLiveToken(app.id, token.subject, token.session_id, token.jti, now);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+    return UnauthenticatedError("the token was revoked or its account is not active");
+  }
+  return user;
+}
+
 Result<Principal> Authenticator::Authenticate(const store::App& app, std::string_view header) {
   auto bearer = AuthCredentials(header, "bearer");
   auto drf_token = AuthCredentials(header, "token");  // DRF's "Token …" scheme
@@ -11,33 +20,30 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
   std::string_view token = bearer.value_or(drf_token.value_or(""));
   if (token.empty()) return UnauthenticatedError("missing credentials");
   Principal p;
-  std::string user_id;
-  std::string jti;
   if (token.rfind(kApiTokenPrefix, 0) == 0) {
     TESSERA_ASSIGN_OR_RETURN(store::ApiToken t, api_tokens_.Authenticate(app, token));
-    user_id = t.user_id;
     p.api_token_id = t.id;
-  } else if (!token_scheme && LooksLikeJwt(token)) {
-    std::string issuer = apps_.IssuerFor(app.slug);
-    TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(token, issuer, issuer));
-    // Tokens that OAuth clients got for a user (openid, profile…) do not open the account
-    // API: only tokens carrying the "account" scope do (account-API logins, or a client
-    // explicitly granted it).
-    if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
-    user_id = v.subject;
-    p.session_id = v.session_id;
-    jti = v.jti;
-  } else {
-    return UnauthenticatedError("invalid token");
+    auto user = users_.GetUser(app.id, t.user_id);
+    if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+      return UnauthenticatedError("invalid token");
+    }
+    TESSERA_RETURN_IF_ERROR(user.status());
+    p.user = std::move(*user);
+    return p;
   }
-  auto user = p.session_id.empty()
-                  ? users_.GetUser(app.id, user_id)
-                  : users_.GetUserOfLiveToken(app.id, user_id, p.session_id, jti,
-                                              clock_.NowMillis());
-  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
+  if (token_scheme || !LooksLikeJwt(token)) return UnauthenticatedError("invalid token");
+  std::string issuer = apps_.IssuerFor(app.slug);
+  TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(token, issuer, issuer));
+  // Tokens that OAuth clients got for a user (openid, profile…) do not open the account
+  // API: only tokens carrying the "account" scope do (account-API logins, or a client
+  // explicitly granted it).
+  if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
+  auto user = UserOfLiveAccessToken(users_, app, v, clock_.NowMillis());
+  if (user.status().code() == StatusCode::kUnauthenticated) {
     return UnauthenticatedError("invalid token");
   }
   TESSERA_RETURN_IF_ERROR(user.status());
+  p.session_id = v.session_id;
   p.user = std::move(*user);
   return p;
 }

@@ -17,6 +17,13 @@
 
 namespace tessera::services {
 
+// The life of a user's access token once its signature is verified, one rule for the account
+// API, userinfo and introspection: its session is live, its jti is not revoked and its account
+// is enabled — read with the user's row in one statement (UserStore::GetUserOfLiveToken), on
+// every request, so every node refuses it as soon as one ended it. kUnauthenticated otherwise.
+Result<store::User> UserOfLiveAccessToken(store::UserStore& users, const store::App& app,
+                                          const VerifiedAccessToken& token, UnixMillis now);
+
 struct Principal {
   store::User user;
   std::string session_id;    // set for access tokens

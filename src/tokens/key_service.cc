@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "crypto/aead.h"
 #include "crypto/encoding.h"
@@ -33,50 +34,78 @@ void AddOnce(std::vector<crypto::JwsAlg>& algs, crypto::JwsAlg alg) {
 }  // namespace
 
 Result<std::unique_ptr<KeyService>> KeyService::Create(store::KeyStore& store, const Clock& clock,
-                                                       KeyServiceOptions options) {
+                                                       KeyServiceOptions options,
+                                                       ChangeNotices* notices, AuditLog* audit) {
   AddOnce(options.algs, options.alg);
   AddOnce(options.algs, crypto::JwsAlg::kRS256);
   std::unique_ptr<KeyService> svc(new KeyService(store, clock, std::move(options)));
+  svc->notices_ = notices;
+  svc->audit_ = audit;
+  if (notices) {
+    notices->Subscribe(ChangeTopic::kSigningKeys,
+                       [raw = svc.get()](std::string_view) { raw->Invalidate(); });
+  }
   TESSERA_ASSIGN_OR_RETURN(auto records, store.ListSigningKeys());
   // An algorithm added to the configuration (or an upgrade from one key) gets its first key.
   for (crypto::JwsAlg alg : svc->options_.algs) {
     bool has_active = std::any_of(records.begin(), records.end(), [alg](const auto& r) {
       return !r.retired_at && r.alg == crypto::JwsAlgName(alg);
     });
-    if (!has_active) TESSERA_RETURN_IF_ERROR(svc->CreateKey(alg));
+    if (!has_active) TESSERA_RETURN_IF_ERROR(svc->CreateFirstKey(alg));
   }
   TESSERA_RETURN_IF_ERROR(svc->Reload());
   return svc;
 }
 
-Status KeyService::CreateKey(crypto::JwsAlg alg) {
+Result<store::SigningKeyRecord> KeyService::NewKeyRecord(crypto::JwsAlg alg,
+                                                         int64_t not_before_ms) {
   std::string kid = crypto::Base64UrlEncode(crypto::RandomBytes(12));
   TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(alg, kid));
   TESSERA_ASSIGN_OR_RETURN(std::string sealed,
                            crypto::AeadSeal(options_.master_key, key.PrivatePem(), kid));
   // The new key must sort after the one it replaces (keys are ordered by creation time, then
   // kid), even when both fall in one millisecond.
-  int64_t created_at = clock_.NowMillis();
-  TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListSigningKeys());
-  for (const auto& r : existing) {
-    if (r.alg == crypto::JwsAlgName(alg)) created_at = std::max(created_at, r.created_at + 1);
-  }
-  store::SigningKeyRecord rec{kid, std::string(crypto::JwsAlgName(alg)),
+  int64_t created_at = std::max(clock_.NowMillis(), not_before_ms);
+  store::SigningKeyRecord rec{kid,        std::string(crypto::JwsAlgName(alg)),
                               crypto::Base64Encode(sealed),
-                              boost::json::serialize(key.PublicJwk()), created_at, std::nullopt};
+                              boost::json::serialize(key.PublicJwk()),
+                              created_at, std::nullopt, clock_.NowMillis()};
+  return rec;
+}
+
+// A first key signs at once: nothing signed before it, so no cache can miss it.
+Status KeyService::CreateFirstKey(crypto::JwsAlg alg) {
+  TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListSigningKeys());
+  int64_t not_before = 0;
+  for (const auto& r : existing) {
+    if (r.alg == crypto::JwsAlgName(alg)) not_before = std::max(not_before, r.created_at + 1);
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto rec, NewKeyRecord(alg, not_before));
   TESSERA_RETURN_IF_ERROR(store_.InsertSigningKey(rec));
-  return store_.RetireSigningKeysExcept(kid, clock_.NowMillis());
+  // Two nodes' first starts at once: the newer key stays, whichever retires last.
+  return store_.RetireSigningKeysExcept(rec.kid, clock_.NowMillis());
 }
 
 Status KeyService::Reload() {
+  uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+  }
   TESSERA_ASSIGN_OR_RETURN(auto records, store_.ListSigningKeys());
   auto set = std::make_shared<KeySet>();
   int64_t now = clock_.NowMillis();
+  set->next_change_ms = INT64_MAX;
+  auto due_later = [&](int64_t at) {
+    if (at > now) set->next_change_ms = std::min(set->next_change_ms, at);
+  };
   boost::json::array published;
-  std::vector<crypto::SigningKey> retired;
+  std::vector<crypto::SigningKey> others;
   for (const auto& rec : records) {  // newest first
-    bool active = !rec.retired_at;
-    if (!active && now - *rec.retired_at > options_.publish_retired_for_ms) continue;
+    if (rec.retired_at && now - *rec.retired_at > options_.publish_retired_for_ms) continue;
+    bool signs = rec.sign_from <= now && (!rec.retired_at || now < *rec.retired_at);
+    due_later(rec.sign_from);
+    if (rec.retired_at) due_later(*rec.retired_at);
     auto alg = crypto::ParseJwsAlg(rec.alg);
     auto sealed = crypto::Base64Decode(rec.private_key_sealed);
     if (!alg || !sealed) return InternalError("signing key " + rec.kid + " is corrupt");
@@ -86,37 +115,47 @@ Status KeyService::Reload() {
                                      ": is this the master key the keys were created with?");
     }
     TESSERA_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::FromPrivatePem(*alg, rec.kid, *pem));
+    // Published from its creation: a staged key is in the JWKS before it signs.
     published.push_back(key.PublicJwk());
-    // Newest first, so of two active keys of one algorithm (two nodes' first start at once)
-    // the newer signs; the older stays published and verifies.
-    if (active && !set->Active(key.alg())) {
+    // Newest first, so of two signing keys of one algorithm (two nodes' first start at once,
+    // or a rotation with no stage while another was staged) the newer signs; the older stays
+    // published and verifies.
+    if (signs && !set->Active(key.alg())) {
       set->keys.push_back(std::move(key));
       set->active_count++;
       set->active_algs.push_back(set->keys.back().alg());
     } else {
-      retired.push_back(std::move(key));
+      others.push_back(std::move(key));
     }
   }
   // The access-token algorithm's key goes first: it is the one that signs access tokens.
-  auto first = std::find_if(set->keys.begin(), set->keys.end(),
+  auto first = std::find_if(set->keys.begin(), set->keys.begin() + set->active_count,
                             [this](const auto& k) { return k.alg() == options_.alg; });
-  if (first == set->keys.end()) {
+  if (first == set->keys.begin() + set->active_count) {
     return FailedPreconditionError("no active signing key; run `tessera keys rotate`");
   }
   std::rotate(set->keys.begin(), first, first + 1);
-  for (auto& k : retired) set->keys.push_back(std::move(k));
+  for (auto& k : others) set->keys.push_back(std::move(k));
   set->jwks["keys"] = std::move(published);
   set->loaded_at_ms = now;
   std::lock_guard lock(mu_);
   current_ = std::move(set);
+  current_generation_ = generation;
   return OkStatus();
+}
+
+void KeyService::Invalidate() {
+  std::lock_guard lock(mu_);
+  ++generation_;
 }
 
 // Single-flight refresh: one caller reloads while the others keep the current snapshot.
 std::shared_ptr<const KeySet> KeyService::Current() {
   {
     std::lock_guard lock(mu_);
-    bool stale = clock_.NowMillis() - current_->loaded_at_ms > options_.refresh_interval_ms;
+    int64_t now = clock_.NowMillis();
+    bool stale = now - current_->loaded_at_ms > options_.refresh_interval_ms ||
+                 now >= current_->next_change_ms || current_generation_ != generation_;
     if (!stale || reloading_) return current_;
     reloading_ = true;
   }
@@ -140,16 +179,84 @@ std::shared_ptr<const KeySet> KeyService::ForKid(std::string_view kid) {
   return current_;
 }
 
-Result<std::vector<std::string>> KeyService::Rotate(std::optional<crypto::JwsAlg> alg) {
-  std::vector<crypto::JwsAlg> algs = alg ? std::vector{*alg} : options_.algs;
-  for (crypto::JwsAlg a : algs) TESSERA_RETURN_IF_ERROR(CreateKey(a));
-  TESSERA_RETURN_IF_ERROR(Reload());
-  auto set = Current();
-  std::vector<std::string> kids;
-  for (crypto::JwsAlg a : algs) {
-    if (const auto* k = set->Active(a)) kids.push_back(k->kid());
+Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t stage_ms) {
+  TESSERA_ASSIGN_OR_RETURN(auto records, store_.ListSigningKeys());
+  // The key to replace: the newest of the algorithm not replaced yet (a staged one, if a
+  // rotation is under way: it is replaced before it ever signs).
+  const store::SigningKeyRecord* current = nullptr;
+  int64_t not_before = 0;
+  for (const auto& r : records) {  // newest first
+    if (r.alg != crypto::JwsAlgName(alg)) continue;
+    not_before = std::max(not_before, r.created_at + 1);
+    if (!current && !r.retired_at) current = &r;
   }
-  return kids;
+  TESSERA_ASSIGN_OR_RETURN(auto next, NewKeyRecord(alg, not_before));
+  // From the clock, not created_at (which may be bumped past a key made this millisecond).
+  next.sign_from = clock_.NowMillis() + std::max<int64_t>(0, stage_ms);
+  if (!current) {  // no key of the algorithm signs: nothing to wait for
+    next.sign_from = clock_.NowMillis();
+    TESSERA_RETURN_IF_ERROR(store_.InsertSigningKey(next));
+    TESSERA_RETURN_IF_ERROR(store_.RetireSigningKeysExcept(next.kid, clock_.NowMillis()));
+  } else {
+    TESSERA_RETURN_IF_ERROR(store_.ReplaceSigningKey(next, current->kid));
+  }
+  return Rotated{next.kid, alg, next.sign_from};
+}
+
+Result<std::vector<KeyService::Rotated>> KeyService::Rotate(std::optional<crypto::JwsAlg> alg,
+                                                             std::optional<int64_t> stage_ms,
+                                                             const Actor& actor) {
+  std::vector<crypto::JwsAlg> algs = alg ? std::vector{*alg} : options_.algs;
+  std::vector<Rotated> out;
+  Status failed = OkStatus();
+  for (crypto::JwsAlg a : algs) {
+    auto one = RotateOne(a, stage_ms.value_or(options_.stage_ms));
+    if (!one.ok()) {
+      failed = one.status();
+      break;
+    }
+    out.push_back(*one);
+    store::AuditEvent e = ActorEvent(actor, store::AuditAction::kSigningKeyRotated);
+    e.subject_type = store::AuditSubjectType::kSigningKey;
+    e.subject_id = one->kid;
+    e.details_json = boost::json::serialize(
+        boost::json::object{{"alg", crypto::JwsAlgName(a)}, {"sign_from", one->sign_from_ms}});
+    Audit(audit_, std::move(e));
+  }
+  // Every node, this one included, reloads (also after a partial rotation).
+  if (!out.empty()) {
+    if (notices_) {
+      notices_->Publish(ChangeTopic::kSigningKeys, "");
+    } else {
+      Invalidate();
+    }
+  }
+  TESSERA_RETURN_IF_ERROR(failed);
+  Current();
+  return out;
+}
+
+Result<std::vector<KeyService::Rotated>> KeyService::RotateIfDue() {
+  std::vector<Rotated> out;
+  if (options_.rotate_after_ms <= 0) return out;
+  TESSERA_ASSIGN_OR_RETURN(auto records, store_.ListSigningKeys());
+  int64_t now = clock_.NowMillis();
+  for (crypto::JwsAlg alg : options_.algs) {
+    auto newest = std::find_if(records.begin(), records.end(), [alg](const auto& r) {
+      return r.alg == crypto::JwsAlgName(alg);
+    });
+    if (newest == records.end() || now - newest->created_at < options_.rotate_after_ms) continue;
+    Actor scheduler{.type = store::AuditActorType::kSystem, .id = "key-rotation"};
+    auto one = Rotate(alg, std::nullopt, scheduler);
+    if (one.status().code() == StatusCode::kAborted) continue;  // another node rotated it
+    TESSERA_RETURN_IF_ERROR(one.status());
+    out.insert(out.end(), one->begin(), one->end());
+  }
+  return out;
+}
+
+int64_t KeyService::rotation_check_interval_ms() const {
+  return std::clamp<int64_t>(options_.rotate_after_ms / 10, 1000, 60'000);
 }
 
 }  // namespace tessera::services

@@ -2,11 +2,19 @@
 // Signing keys: one active key per algorithm the server signs with (ES256 for access tokens by
 // default; RS256 always, because OpenID Connect relying parties assume it for ID tokens; EdDSA
 // when configured). Created on first start, kept in the database with the private half sealed
-// under the master key (AES-256-GCM, bound to the kid), rotated by `tessera keys rotate`.
-// Each node caches the key set and reloads it every `refresh_interval` and whenever a token
-// names an unknown kid (at most once a second), so a rotation on one node reaches the others.
-// The JWKS publishes the active key and keys retired within `publish_retired_for`, so tokens
-// signed just before a rotation still verify.
+// under the master key (AES-256-GCM, bound to the kid), rotated by `tessera keys rotate` or
+// on a schedule (`serve --key-rotation-days`).
+//
+// Rotation is staged, so that a relying party that caches the JWKS never meets an unknown
+// kid: the new key is published in the JWKS at once and signs only from `sign_from`, a stage
+// later (the JWKS's HTTP cache lifetime plus a node's reload interval plus a margin); the key
+// it replaces signs until then, and stays published for `publish_retired_for` after, so the
+// tokens it signed still verify until they expire.
+//
+// Each node caches the key set. It reloads it when a change notice says the keys changed
+// (base/change_notices.h: every node at once on PostgreSQL), when a staged key's time to sign
+// comes, every `refresh_interval` (the notice can be lost), and when a token names an
+// unknown kid (at most once a second).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -15,12 +23,17 @@
 #include <optional>
 #include <vector>
 
+#include "base/change_notices.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "audit/audit_log.h"
 #include "crypto/signing_key.h"
 #include "tokens/token_store.h"
 
 namespace tessera::services {
+
+// What the JWKS answer tells caches (Cache-Control max-age), in seconds.
+inline constexpr int64_t kJwksMaxAgeS = 300;
 
 struct KeyServiceOptions {
   crypto::JwsAlg alg = crypto::JwsAlg::kES256;  // access tokens
@@ -29,6 +42,11 @@ struct KeyServiceOptions {
   std::string master_key;  // 32 bytes
   int64_t refresh_interval_ms = 30'000;
   int64_t publish_retired_for_ms = 7LL * 24 * 3600 * 1000;
+  // From a rotation to the new key's first signature: every cache of the JWKS (HTTP caches,
+  // relying parties, every node's key set) has had time to fetch the new key by then.
+  int64_t stage_ms = (kJwksMaxAgeS + 30 + 30) * 1000;
+  // Scheduled rotation: a key older than this is replaced (RotateIfDue). 0 = never.
+  int64_t rotate_after_ms = 0;
 };
 
 // An immutable snapshot: readers hold a shared_ptr, reloads swap in a new one.
@@ -38,6 +56,9 @@ struct KeySet {
   std::vector<crypto::SigningKey> keys;
   boost::json::object jwks;
   int64_t loaded_at_ms = 0;
+  // When the signing keys change next by themselves (a staged key starts to sign): the set
+  // is stale from then on. INT64_MAX when no change is due.
+  int64_t next_change_ms = 0;
   const crypto::SigningKey* Find(std::string_view kid) const;
   // The active key of `alg`, or nullptr when the server holds none.
   const crypto::SigningKey* Active(crypto::JwsAlg alg) const;
@@ -51,15 +72,34 @@ struct KeySet {
 class KeyService {
  public:
   // Loads the keys, creating the first one when there is none.
+  // `notices` (may be null) carries rotations to the other nodes and theirs to this one;
+  // rotations are recorded in `audit` (may be null).
   static Result<std::unique_ptr<KeyService>> Create(store::KeyStore& store, const Clock& clock,
-                                                    KeyServiceOptions options);
+                                                    KeyServiceOptions options,
+                                                    ChangeNotices* notices = nullptr,
+                                                    AuditLog* audit = nullptr);
 
   std::shared_ptr<const KeySet> Current();
   // For verification: reloads once if `kid` is unknown (another node may have rotated).
   std::shared_ptr<const KeySet> ForKid(std::string_view kid);
-  // Creates a new active key for `alg` (every configured algorithm when unset) and retires the
-  // key it replaces; returns the new kids.
-  Result<std::vector<std::string>> Rotate(std::optional<crypto::JwsAlg> alg = std::nullopt);
+  struct Rotated {
+    std::string kid;
+    crypto::JwsAlg alg;
+    int64_t sign_from_ms;
+  };
+  // A new key for `alg` (every configured algorithm when unset), published at once and
+  // signing after `stage_ms` (the options' stage when unset; 0 = at once, for a key that
+  // leaked); the key it replaces signs until then. kAborted when another node rotated the
+  // same key at the same moment.
+  Result<std::vector<Rotated>> Rotate(std::optional<crypto::JwsAlg> alg = std::nullopt,
+                                      std::optional<int64_t> stage_ms = std::nullopt,
+                                      const Actor& actor = CliActor());
+  // Scheduled rotation: rotates each algorithm whose newest key is older than
+  // `rotate_after_ms`; of several nodes finding it due at once, one rotates. Returns what
+  // this node rotated.
+  Result<std::vector<Rotated>> RotateIfDue();
+  // How often RotateIfDue is worth calling: a tenth of the rotation age, within [1 s, 1 min].
+  int64_t rotation_check_interval_ms() const;
   // The algorithms the server signs with (discovery, client registration).
   const std::vector<crypto::JwsAlg>& algs() const { return options_.algs; }
   // The master key, which also seals other secrets at rest (upstream providers' client
@@ -70,7 +110,10 @@ class KeyService {
   KeyService(store::KeyStore& store, const Clock& clock, KeyServiceOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
   Status Reload();
-  Status CreateKey(crypto::JwsAlg alg);
+  Result<store::SigningKeyRecord> NewKeyRecord(crypto::JwsAlg alg, int64_t not_before_ms);
+  Status CreateFirstKey(crypto::JwsAlg alg);
+  Result<Rotated> RotateOne(crypto::JwsAlg alg, int64_t stage_ms);
+  void Invalidate();  // a change notice: the next Current() reloads
 
   store::KeyStore& store_;
   const Clock& clock_;
@@ -79,6 +122,12 @@ class KeyService {
   std::shared_ptr<const KeySet> current_;  // GUARDED_BY(mu_)
   int64_t last_forced_reload_ms_ = 0;      // GUARDED_BY(mu_)
   bool reloading_ = false;                 // GUARDED_BY(mu_)
+  // Bumped by every change notice; a reload that began before the last notice may have read
+  // the old keys, so its snapshot counts as stale at once.
+  uint64_t generation_ = 0;         // GUARDED_BY(mu_)
+  uint64_t current_generation_ = 0;  // GUARDED_BY(mu_): generation_ when current_'s read began
+  ChangeNotices* notices_ = nullptr;
+  AuditLog* audit_ = nullptr;
 };
 
 }  // namespace tessera::services

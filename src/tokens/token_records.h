@@ -31,7 +31,10 @@ struct SigningKeyRecord {
   std::string private_key_sealed;  // base64 of AES-256-GCM(master key, PEM), bound to kid
   std::string public_jwk_json;
   UnixMillis created_at = 0;
-  std::optional<UnixMillis> retired_at;  // null = the active key
+  // From when it signs; until then it is only published (staged rotation: key_service.h).
+  // It signs while sign_from <= now < retired_at (no retired_at: until it is replaced).
+  std::optional<UnixMillis> retired_at;
+  UnixMillis sign_from = 0;
 };
 
 }  // namespace tessera::store

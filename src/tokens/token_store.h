@@ -45,6 +45,11 @@ class KeyStore {
   // kid, as listed) retired at `now`: each algorithm has its own active key, and of two keys
   // created at once by two nodes the newer stays active whatever the order of the calls.
   virtual Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) = 0;
+  // A rotation, in one transaction: `next` replaces `replaces_kid` (the newest key of its
+  // algorithm not yet replaced), which, with any other such key of the algorithm, gets
+  // retired_at = next.sign_from. kAborted when `replaces_kid` was already replaced (another
+  // node rotated first: of two concurrent rotations exactly one succeeds) or is unknown.
+  virtual Status ReplaceSigningKey(const SigningKeyRecord& next, std::string_view replaces_kid) = 0;
 };
 
 // Access tokens (JWTs) revoked before their expiry (RFC 7009): a jti stays listed until the

@@ -83,9 +83,9 @@ void NormalizeSections(kainjow::mustache::data& data, const std::vector<std::str
 class PageRenderer::Template {
  public:
   Template(std::string_view key, std::string text)
-      : key_(key), text_(std::move(text)), sections_(SectionNames(text_)) {
+      : text_(std::move(text)), sections_(SectionNames(text_)) {
     Mustache check(text_);
-    if (!check.is_valid()) Die(key_ + ": " + check.error_message());
+    if (!check.is_valid()) Die(std::string(key) + ": " + check.error_message());
   }
 
   const std::set<std::string>& sections() const { return sections_; }
@@ -111,7 +111,6 @@ class PageRenderer::Template {
   }
 
  private:
-  const std::string key_;
   const std::string text_;  // partials expanded
   const std::set<std::string> sections_;
   mutable std::mutex mu_;

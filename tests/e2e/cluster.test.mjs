@@ -136,6 +136,94 @@ describe('a cluster: three nodes on PostgreSQL with a standby, behind haproxy', 
     }
   });
 
+  // The tessera CLI against the cluster's database (what an operator runs beside the nodes).
+  async function cli(...args) {
+    const env = readEnv(dir);
+    const { stdout } = await run(TESSERA_BIN, [...args, '--database-url', env.DATABASE_URL,
+      '--master-key-file', env.MASTER_KEY_FILE, '--public-url', env.LB_URL], { timeout: 60_000 });
+    return stdout;
+  }
+
+  // Polls `check` on every node; the milliseconds until all of them passed. Each node's cache
+  // was filled just before, so without a change notice they would serve the old copy for its
+  // whole lifetime (apps: 5 s; key set: 30 s).
+  async function seenByAll(what, check, limitMs) {
+    const t0 = Date.now();
+    for (const [i, n] of nodes.entries()) {
+      for (;;) {
+        if (await check(n)) break;
+        assert.ok(Date.now() - t0 < limitMs, `node ${i + 1} still serves the old ${what} after ${Date.now() - t0} ms`);
+        await sleep(20);
+      }
+    }
+    return Date.now() - t0;
+  }
+
+  test('an app setting changed or an app disabled through one node is seen by every node at once', async (t) => {
+    const devEmail = `cluster-dev-${rand(10)}@example.com`;
+    const devPassword = `pw-${rand(16)}`;
+    assertStatus(await nodes[0].api('POST', '/api/signup', { app: 'console', json: { email: devEmail, password: devPassword } }), 201);
+    const dev = (await nodes[0].api('POST', '/api/login', { app: 'console', json: { email: devEmail, password: devPassword } })).body.access_token;
+    const slug = `cl-${rand(10)}`;
+    assertStatus(await nodes[0].req('POST', '/api/console/apps', { token: dev, json: { slug, name: 'Cluster app' } }), 201);
+    const signupOn = (n) => n.api('POST', '/api/signup', { app: slug, json: { email: `u-${rand(10)}@example.com`, password: `pw-${rand(16)}` } });
+    for (const n of nodes) assertStatus(await signupOn(n), 201);  // every node caches the app
+
+    const off = await nodes[0].req('PATCH', `/api/console/apps/${slug}`, { token: dev, json: { settings: { allow_signup: false } } });
+    assertStatus(off, 200);
+    const settingMs = await seenByAll('setting', async (n) => (await signupOn(n)).status === 403, 2000);
+
+    // The CLI is another process: its change reaches the serving nodes the same way.
+    await cli('admin', 'update-app', '--app', slug, '--allow-signup', 'true');
+    const cliMs = await seenByAll('setting (CLI)', async (n) => (await signupOn(n)).status === 201, 2000);
+
+    const opEmail = `cluster-op-${rand(10)}@example.com`;
+    const opPassword = `pw-${rand(16)}`;
+    await cli('admin', 'create-user', '--app', 'console', '--email', opEmail, '--password', opPassword, '--admin');
+    const op = (await nodes[1].api('POST', '/api/login', { app: 'console', json: { email: opEmail, password: opPassword } })).body.access_token;
+    const discovery = (n) => n.api('GET', '/.well-known/openid-configuration', { app: slug });
+    for (const n of nodes) assertStatus(await discovery(n), 200);
+    assertStatus(await nodes[1].req('POST', `/api/admin/apps/${slug}/disable`, { token: op }), 200);
+    const disableMs = await seenByAll('enabled app', async (n) => (await discovery(n)).status === 404, 2000);
+    assertStatus(await nodes[2].req('POST', `/api/admin/apps/${slug}/enable`, { token: op }), 200);
+    await seenByAll('disabled app', async (n) => (await discovery(n)).status === 200, 2000);
+    t.diagnostic(`seen by all nodes after: setting ${settingMs} ms, CLI setting ${cliMs} ms, disable ${disableMs} ms (cache lifetime 5,000 ms)`);
+  });
+
+  test('key rotation is staged: every node publishes the new key at once and signs with it only after the stage', async (t) => {
+    const kidOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
+    const jwksKids = async (n) => (await n.api('GET', '/.well-known/jwks.json')).body.keys.map((k) => k.kid);
+    const u = await signupAndLogin(lb);
+    const oldKid = kidOf(u.tokens.access_token);
+    for (const n of nodes) assert.ok((await jwksKids(n)).includes(oldKid));
+
+    const stageS = 6;
+    const out = JSON.parse(await cli('keys', 'rotate', '--stage-seconds', String(stageS), '--json'));
+    const rotatedAt = Date.now();
+    const es = out.keys.find((k) => k.alg === 'ES256');
+    assert.ok(es, JSON.stringify(out));
+    const publishMs = await seenByAll('JWKS', async (n) => (await jwksKids(n)).includes(es.kid), 2000);
+    // Published everywhere, signing nowhere yet: a relying party that fetched the JWKS now
+    // knows the key before it meets a token signed with it.
+    for (const [i, n] of nodes.entries()) {
+      const res = await n.api('POST', '/api/login', { json: { email: u.email, password: u.password } });
+      assertStatus(res, 200);
+      if (Date.now() - rotatedAt < (stageS - 1) * 1000) {
+        assert.equal(kidOf(res.body.access_token), oldKid, `node ${i + 1} signed with the staged key before its time`);
+      }
+    }
+    await sleep(Math.max(0, stageS * 1000 - (Date.now() - rotatedAt)) + 200);
+    for (const [i, n] of nodes.entries()) {
+      const res = await n.api('POST', '/api/login', { json: { email: u.email, password: u.password } });
+      assertStatus(res, 200);
+      assert.equal(kidOf(res.body.access_token), es.kid, `node ${i + 1} after the stage`);
+      assert.ok((await jwksKids(n)).includes(oldKid), 'the replaced key stays published');
+      // Tokens of the replaced key still verify everywhere.
+      assertStatus(await n.api('GET', '/api/me', { token: u.tokens.access_token }), 200);
+    }
+    t.diagnostic(`new key in every node's JWKS after ${publishMs} ms; signing from ${stageS} s`);
+  });
+
   test('kill -9 one node under sign-up and refresh load: the balancer routes around it, nothing acknowledged is lost, the node rejoins', { timeout: 120_000 }, async (t) => {
     const chains = [];
     for (let i = 0; i < 4; i++) {

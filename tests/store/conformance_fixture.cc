@@ -133,7 +133,7 @@ ApiToken MakeApiToken(const User& user, const std::string& hash, UnixMillis now)
 SigningKeyRecord MakeKey(const std::string& kid, UnixMillis created_at) {
   return SigningKeyRecord{
       kid,        "ES256",     "c2VhbGVk" + kid, R"({"kty":"EC","kid":")" + kid + "\"}",
-      created_at, std::nullopt};
+      created_at, std::nullopt, created_at};
 }
 
 AuthorizationCode MakeCode(const User& user, const std::string& hash, UnixMillis now,
@@ -227,7 +227,8 @@ void ExpectSameApiToken(const ApiToken& got, const ApiToken& want) {
 void ExpectSameKey(const SigningKeyRecord& got, const SigningKeyRecord& want) {
   using K = SigningKeyRecord;
   ExpectSameFields(got, want, FIELD(K, kid), FIELD(K, alg), FIELD(K, private_key_sealed),
-                   FIELD(K, public_jwk_json), FIELD(K, created_at), FIELD(K, retired_at));
+                   FIELD(K, public_jwk_json), FIELD(K, created_at), FIELD(K, retired_at),
+                   FIELD(K, sign_from));
 }
 
 void ExpectThrottle(const Result<ThrottleState>& got, int64_t failures, UnixMillis window_start) {

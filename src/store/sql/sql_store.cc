@@ -1,5 +1,7 @@
 #include "store/sql/sql_store.h"
 
+#include "store/sql/postgres_change_listener.h"
+
 namespace tessera::store::sql {
 
 // Statements are bound by value inside the callback, so `params` only has to live for the call.
@@ -22,6 +24,14 @@ Result<int64_t> SqlStore::WriteOne(std::string_view sql, std::initializer_list<S
 }
 
 Status SqlStore::Ping() { return ReadRows("SELECT 1", {}).status(); }
+
+Status SqlStore::SendChangeNotice(std::string_view payload) {
+  if (db_->Dialect() != "postgres") return OkStatus();
+  // Outside a transaction: delivered at once (the change it names has committed already).
+  return ReadRows("SELECT pg_notify($1, $2)",
+                  {std::string(kChangeChannel), std::string(payload)})
+      .status();
+}
 
 // Refresh tokens, authorization codes and email tokens are kept one day past expiry so a late
 // replay is still recognised as reuse (a used link says "already used"); throttle windows are

@@ -115,6 +115,7 @@ class SqlStore final : public Store {
   Status InsertSigningKey(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
   Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
+  Status ReplaceSigningKey(const SigningKeyRecord& next, std::string_view replaces_kid) override;
 
   // RevokedAccessTokenStore
   Status AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
@@ -244,6 +245,7 @@ class SqlStore final : public Store {
 
   // Store
   Status Ping() override;
+  Status SendChangeNotice(std::string_view payload) override;
   Result<GcStats> CollectGarbage(UnixMillis now) override;
   std::string_view Backend() const override { return db_->Dialect(); }
 

@@ -80,22 +80,46 @@ Status SqlStore::TouchApiToken(std::string_view token_id, UnixMillis now) {
 Status SqlStore::InsertSigningKey(const SigningKeyRecord& k) {
   return WriteOne(
              "INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
-             " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             " created_at, retired_at, sign_from) VALUES ($1, $2, $3, $4, $5, $6, $7)",
              {k.kid, k.alg, k.private_key_sealed, k.public_jwk_json, k.created_at,
-              Opt(k.retired_at)})
+              Opt(k.retired_at), k.sign_from})
       .status();
 }
 
 Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows, ReadRows("SELECT kid, alg, private_key_sealed, public_jwk_json, created_at,"
-                             " retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC",
+                             " retired_at, sign_from FROM signing_keys"
+                             " ORDER BY created_at DESC, kid DESC",
                              {}));
   std::vector<SigningKeyRecord> out;
   for (const auto& r : rows) {
-    out.push_back({Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4), OptInt(r, 5)});
+    out.push_back({Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4), OptInt(r, 5),
+                   Int(r, 6)});
   }
   return out;
+}
+
+Status SqlStore::ReplaceSigningKey(const SigningKeyRecord& next, std::string_view replaces_kid) {
+  return db_->Write([&](SqlConnection& c) -> Status {
+    // The compare-and-set: on PostgreSQL a second rotation waits on this row's lock, then
+    // finds it replaced and changes nothing; SQLite runs one writer at a time.
+    TESSERA_ASSIGN_OR_RETURN(
+        int64_t replaced,
+        c.Exec("UPDATE signing_keys SET retired_at = $3 WHERE kid = $1 AND alg = $2"
+               " AND retired_at IS NULL",
+               {std::string(replaces_kid), next.alg, next.sign_from}));
+    if (replaced != 1) return AbortedError("the signing key was rotated meanwhile");
+    TESSERA_RETURN_IF_ERROR(
+        c.Exec("UPDATE signing_keys SET retired_at = $2 WHERE alg = $1 AND retired_at IS NULL",
+               {next.alg, next.sign_from})
+            .status());
+    return c.Exec("INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk_json,"
+                  " created_at, retired_at, sign_from) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  {next.kid, next.alg, next.private_key_sealed, next.public_jwk_json,
+                   next.created_at, Opt(next.retired_at), next.sign_from})
+        .status();
+  });
 }
 
 Status SqlStore::RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) {
