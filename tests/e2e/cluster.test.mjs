@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   test, describe, before, after, assertStatus, request, rand, sleep, REPO_ROOT, TESSERA_BIN,
-  FAST_ARGON2,
+  FAST_ARGON2, psql,
 } from './lib/server.mjs';
 
 const run = promisify(execFile);
@@ -277,5 +277,65 @@ describe('a cluster: three nodes on PostgreSQL with a standby, behind haproxy', 
     assertStatus(await nodes[1].req('GET', '/readyz'), 200);
     const u = await signupAndLogin(nodes[1]);
     assertStatus(await nodes[0].api('GET', '/api/me', { token: u.tokens.access_token }), 200);
+  });
+});
+
+// Scheduled rotation on a cluster of its own, with a period of seconds instead of days: every
+// node checks whether the newest key is due, and of the three exactly one replaces it each time.
+describe('a cluster rotating its keys on a schedule', { skip: !haveHaproxy && 'haproxy is not installed (scripts/setup.sh)' }, () => {
+  const periodDays = 0.0001;  // 8.64 s
+  const periodMs = periodDays * 24 * 3600 * 1000;
+  const stageS = 2;
+  let dir;
+  let env;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cluster-rot-'));
+    fs.chmodSync(dir, 0o755);
+    const { stdout } = await run('bash', [CLUSTER, 'up', dir], {
+      env: { ...process.env, TESSERA_BIN, NODE_ARGS: [...FAST_ARGON2, '--key-rotation-days', String(periodDays), '--key-stage-seconds', String(stageS)].join(' ') },
+      timeout: 120_000,
+    });
+    assert.ok(stdout);
+    env = readEnv(dir);
+  });
+  after(async () => {
+    if (dir) await run('bash', [CLUSTER, 'down', dir], { timeout: 120_000 }).catch(() => {});
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('each key is replaced once per period, by one node, and every node signs with the same key', { timeout: 90_000 }, async (t) => {
+    await sleep(2.5 * periodMs + 1000);
+    const rows = (await psql(env.PRIMARY_URL, 'SELECT alg, kid, created_at, sign_from FROM signing_keys ORDER BY alg, created_at'))
+      .trim().split('\n').map((l) => { const [alg, kid, created, sign] = l.split('|'); return { alg, kid, created: Number(created), sign: Number(sign) }; });
+    for (const alg of ['ES256', 'RS256']) {
+      const keys = rows.filter((r) => r.alg === alg);
+      // Nodes starting at once may each make a first key (the newest signs); after those, at
+      // least two scheduled replacements, each staged, never two at once.
+      const staged = keys.filter((k) => k.sign - k.created === stageS * 1000);
+      const firsts = keys.filter((k) => !staged.includes(k));
+      assert.ok(firsts.length >= 1 && staged.length >= 2, `${alg}: ${firsts.length} first keys, ${staged.length} rotations after 2.5 periods`);
+      const chain = [firsts.at(-1), ...staged];
+      assert.deepEqual(keys.slice(firsts.length - 1), chain, `${alg}: the rotations follow the first keys`);
+      for (let i = 1; i < chain.length; i++) {
+        const gap = chain[i].created - chain[i - 1].created;
+        assert.ok(gap >= periodMs - 50, `${alg}: rotation ${i} came ${gap} ms after the key it replaced (period ${periodMs} ms): two nodes rotated`);
+      }
+    }
+    // All three nodes sign with one key: the newest ES256 key whose stage is over.
+    const now = Date.now();
+    const signing = rows.filter((r) => r.alg === 'ES256' && r.sign <= now - 500).at(-1);
+    const kids = [];
+    for (const port of env.NODE_PORTS.split(' ')) {
+      const n = endpoint(`http://127.0.0.1:${port}`);
+      const email = `rot-${rand(10)}@example.com`;
+      const password = `pw-${rand(16)}`;
+      assertStatus(await n.api('POST', '/api/signup', { json: { email, password } }), 201);
+      const res = await n.api('POST', '/api/login', { json: { email, password } });
+      assertStatus(res, 200);
+      kids.push(JSON.parse(Buffer.from(res.body.access_token.split('.')[0], 'base64url').toString()).kid);
+    }
+    const newest = rows.filter((r) => r.alg === 'ES256').at(-1);
+    for (const kid of kids) assert.ok(kid === signing.kid || kid === newest.kid, `a node signs with ${kid}, not ${signing.kid}`);
+    t.diagnostic(`${rows.length} keys after ${Math.round(2.5 * periodMs + 1000)} ms; nodes sign with ${[...new Set(kids)].join(', ')}`);
   });
 });
