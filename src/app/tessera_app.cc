@@ -207,7 +207,8 @@ void TesseraApp::BuildConsoleHandlers() {
       layout, c.accounts(), c.apps(), c.console(), c.user_management(), c.app_api_keys(),
       c.clients(), config_.access_token_ttl_s, c.refresh_tokens().options().refresh_token_ttl_s);
   console_credential_pages_ =
-      std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients());
+      std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients(),
+                                                    c.keys().master_key(), c.clock());
   console_provider_pages_ =
       std::make_unique<web::ConsoleProviderPages>(layout, c.identity_providers());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),

@@ -86,9 +86,12 @@ http::Response ConsoleCredentialPages::RedirectWithReveal(const AppVisitor& a,
                                                           std::string secret,
                                                           const std::string& path,
                                                           std::string_view done) {
-  std::string reveal = reveals_.Put(RevealOwner(a, kind, id), std::move(secret));
-  return Redirect(layout_.urls().Absolute(
+  http::Response redirect;
+  std::string reveal = reveals_.Put(redirect, RevealOwner(a, kind, id), secret);
+  http::Response r = Redirect(layout_.urls().Absolute(
       path + QueryString({{"done", std::string(done)}, {"id", id}, {"reveal", reveal}})));
+  for (auto& header : redirect.headers) r.headers.push_back(std::move(header));
+  return r;
 }
 
 // ---- API keys ------------------------------------------------------------------------------
@@ -99,8 +102,9 @@ http::Response ConsoleCredentialPages::ApiKeys(http::Request& req, const AppVisi
   SetNotice(d, query);
   std::string id = http::FormValue(query, "id");
   std::string reveal = http::FormValue(query, "reveal");
-  if (http::FormValue(query, "done") == "key-created" && !id.empty()) {
-    auto key = reveal.empty() ? std::nullopt : reveals_.Take(reveal, RevealOwner(a, "key", id));
+  const bool revealing = http::FormValue(query, "done") == "key-created" && !id.empty();
+  if (revealing) {
+    auto key = reveals_.Take(req, reveal, RevealOwner(a, "key", id));
     if (key) {
       d.set("notice", "The API key was created. Copy it now: it is shown only this once.");
       d.set("new_key", *key);
@@ -111,7 +115,9 @@ http::Response ConsoleCredentialPages::ApiKeys(http::Request& req, const AppVisi
             "it, revoke it and create another.");
     }
   }
-  return RenderApiKeys(req, a, std::move(d), 200);
+  http::Response page = RenderApiKeys(req, a, std::move(d), 200);
+  if (revealing) reveals_.Forget(page);  // shown once: a reload has nothing to show
+  return page;
 }
 
 http::Response ConsoleCredentialPages::RenderApiKeys(const http::Request& req, const AppVisitor& a,
@@ -268,8 +274,9 @@ http::Response ConsoleCredentialPages::ShowClient(http::Request& req, const AppV
   SetNotice(d, query);
   const std::string done = http::FormValue(query, "done");
   const std::string reveal = http::FormValue(query, "reveal");
-  if ((done == "client-created" || done == "secret-rotated") && !reveal.empty()) {
-    auto secret = reveals_.Take(reveal, RevealOwner(a, "client", client->client_id));
+  const bool revealing = (done == "client-created" || done == "secret-rotated") && !reveal.empty();
+  if (revealing) {
+    auto secret = reveals_.Take(req, reveal, RevealOwner(a, "client", client->client_id));
     if (secret) {
       d.set("notice", done == "client-created"
                           ? "The client was created. Copy its secret now: it is shown only this once."
@@ -282,7 +289,9 @@ http::Response ConsoleCredentialPages::ShowClient(http::Request& req, const AppV
             "copy it, rotate the secret below to get a new one.");
     }
   }
-  return RenderClient(req, a, *client, std::move(d), 200);
+  http::Response page = RenderClient(req, a, *client, std::move(d), 200);
+  if (revealing) reveals_.Forget(page);  // shown once: a reload has nothing to show
+  return page;
 }
 
 http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, const AppVisitor& a,

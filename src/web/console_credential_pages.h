@@ -2,7 +2,8 @@
 // The developer console's credentials pages of an app: its API keys and its OAuth clients
 // (register, edit, rotate the secret once confirmed, revoke). Making a key, a client or a new
 // secret is POST/redirect/GET: the secret is shown once, on the page the redirect leads to
-// (SecretReveals), so a reload never makes a second one nor shows the secret again.
+// (SecretReveals, a sealed cookie any node opens), so a reload never makes a second one nor
+// shows the secret again.
 #pragma once
 
 #include "http/router.h"
@@ -16,9 +17,14 @@ namespace tessera::web {
 
 class ConsoleCredentialPages {
  public:
+  // `master_key` seals the one-time reveals (SecretReveals), which any node can then open.
   ConsoleCredentialPages(const ConsoleLayout& layout, services::AppApiKeyService& keys,
-                         services::ClientService& clients)
-      : layout_(layout), keys_(keys), clients_(clients) {}
+                         services::ClientService& clients, std::string_view master_key,
+                         const Clock& clock)
+      : layout_(layout),
+        keys_(keys),
+        clients_(clients),
+        reveals_(master_key, clock, layout.urls().secure()) {}
   void Mount(http::Router& router, const ConsoleGates& gates);
 
  private:

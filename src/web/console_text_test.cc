@@ -5,6 +5,8 @@
 #include <string>
 
 #include "web/audit_table.h"
+#include "crypto/random.h"
+#include "http/message.h"
 #include "web/secret_reveals.h"
 
 namespace tessera::web {
@@ -32,21 +34,62 @@ TEST(AgoTextTest, RoughAndShort) {
   EXPECT_EQ(AgoText(now, now - 3 * 86'400'000LL), "3 days ago");
 }
 
-TEST(SecretRevealsTest, ShownOnceAndOnlyToItsOwner) {
-  SecretReveals reveals;
-  std::string id = reveals.Put("session-1|app|key|k1", "tsk_secret");
-  EXPECT_EQ(id.find("tsk_secret"), std::string::npos) << "the id is not the secret";
-  EXPECT_EQ(reveals.Take(id, "session-2|app|key|k1"), std::nullopt) << "another session";
-  EXPECT_EQ(reveals.Take(id, "session-1|app|key|k1"), "tsk_secret");
-  EXPECT_EQ(reveals.Take(id, "session-1|app|key|k1"), std::nullopt) << "only once";
-  EXPECT_EQ(reveals.Take("rv_unknown", "session-1|app|key|k1"), std::nullopt);
+// The browser's next request, carrying what `r` set (the reveal cookie, if any).
+http::Request NextRequest(const http::Response& r) {
+  http::Request req;
+  for (const auto& [name, value] : r.headers) {
+    if (name != "Set-Cookie") continue;
+    req.raw.set(http::beast_http::field::cookie, value.substr(0, value.find(';')));
+  }
+  return req;
 }
 
-TEST(SecretRevealsTest, BoundedNumberHeld) {
-  SecretReveals reveals;
-  std::string first = reveals.Put("o", "s0");
-  for (size_t i = 1; i <= SecretReveals::kMaxHeld; ++i) reveals.Put("o", "s" + std::to_string(i));
-  EXPECT_EQ(reveals.Take(first, "o"), std::nullopt) << "the oldest made room";
+const std::string* SetCookieOf(const http::Response& r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Set-Cookie") return &value;
+  }
+  return nullptr;
+}
+
+TEST(SecretRevealsTest, ShownToItsOwnerOnAnyNodeAndNowhereElse) {
+  ManualClock clock(1'800'000'000'000);
+  const std::string master = crypto::RandomBytes(32);
+  SecretReveals node1(master, clock, true), node2(master, clock, true);
+  http::Response redirect;
+  std::string id = node1.Put(redirect, "session-1|app|key|k1", "tsk_secret");
+  const std::string* cookie = SetCookieOf(redirect);
+  ASSERT_NE(cookie, nullptr);
+  EXPECT_EQ(cookie->find("tsk_secret"), std::string::npos) << "the cookie is sealed";
+  EXPECT_EQ(id.find("tsk_secret"), std::string::npos) << "the id is not the secret";
+  EXPECT_NE(cookie->find("__Host-tessera_reveal="), std::string::npos);
+  EXPECT_NE(cookie->find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie->find("Secure"), std::string::npos);
+
+  http::Request next = NextRequest(redirect);
+  EXPECT_EQ(node2.Take(next, id, "session-1|app|key|k1"), "tsk_secret") << "another node";
+  EXPECT_EQ(node2.Take(next, id, "session-2|app|key|k1"), std::nullopt) << "another session";
+  EXPECT_EQ(node2.Take(next, id, "session-1|app|key|k2"), std::nullopt) << "another key";
+  EXPECT_EQ(node2.Take(next, "rv_other", "session-1|app|key|k1"), std::nullopt) << "another id";
+  SecretReveals other_server(crypto::RandomBytes(32), clock, true);
+  EXPECT_EQ(other_server.Take(next, id, "session-1|app|key|k1"), std::nullopt);
+  EXPECT_EQ(node1.Take(http::Request{}, id, "session-1|app|key|k1"), std::nullopt) << "no cookie";
+
+  // A forged cookie (one bit flipped) opens nowhere.
+  http::Request forged = next;
+  std::string value(forged.raw[http::beast_http::field::cookie]);
+  value[value.size() - 3] = value[value.size() - 3] == 'A' ? 'B' : 'A';
+  forged.raw.set(http::beast_http::field::cookie, value);
+  EXPECT_EQ(node1.Take(forged, id, "session-1|app|key|k1"), std::nullopt);
+
+  // The page that showed it deletes the cookie: a reload has nothing to show.
+  http::Response page;
+  node2.Forget(page);
+  ASSERT_NE(SetCookieOf(page), nullptr);
+  EXPECT_NE(SetCookieOf(page)->find("Max-Age=0"), std::string::npos);
+
+  // Expired after its lifetime even if the browser kept it.
+  clock.Advance(std::chrono::milliseconds(SecretReveals::kLifetime).count());
+  EXPECT_EQ(node1.Take(next, id, "session-1|app|key|k1"), std::nullopt);
 }
 
 }  // namespace

@@ -1,49 +1,49 @@
 // File: secret_reveals.h
 // One-time reveals of a secret just made in the console (a new API key, a new or rotated
-// client secret), for POST/redirect/GET: the form's POST makes the secret and parks it here
-// under a random reveal id; the redirect's GET takes it out and shows it, once. A reload then
-// shows the list (no second key or client, no secret); the URL carries only the reveal id,
-// never the secret, and the id works only for the console user it was made for.
+// client secret), for POST/redirect/GET: the form's POST makes the secret and seals it into a
+// short-lived cookie on the redirect; the GET the redirect leads to opens it, shows it once
+// and deletes the cookie. A reload then shows the list (no second key or client, no secret).
+// The URL carries only a random reveal id, never the secret.
 //
-// Kept in this process's memory for a few minutes (never written anywhere). Nodes behind a
-// load balancer without sticky sessions may answer the GET elsewhere: the page then says the
-// secret cannot be shown any more (rotate / make another), it never shows a wrong one.
+// The cookie holds the secret sealed (AES-256-GCM) under a key derived from the master key,
+// which every node shares, so the GET may land on any node behind a load balancer. The seal
+// binds the reveal id, its owner (console session, app, object) and its expiry: a cookie
+// works only for the page and the console user it was made for, for kLifetime. Nothing is
+// kept on the server; the secret exists only in the browser that just made it.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/clock.h"
+#include "http/message.h"
 
 namespace tessera::web {
 
 class SecretReveals {
  public:
   static constexpr std::chrono::minutes kLifetime{10};
-  static constexpr size_t kMaxHeld = 1000;
 
-  // Parks `secret` for `owner` (who may see it: console user, app, object) and returns the
-  // reveal id for the redirect's URL.
-  std::string Put(std::string owner, std::string secret);
-  // The secret parked under `id` for `owner`, removed; nullopt when unknown, expired, already
-  // taken or parked for another owner.
-  std::optional<std::string> Take(std::string_view id, std::string_view owner);
+  SecretReveals(std::string_view master_key, const Clock& clock, bool secure_cookies);
+
+  // Seals `secret` for `owner` into the reveal cookie of `redirect`; returns the reveal id
+  // for the redirect's URL.
+  std::string Put(http::Response& redirect, std::string_view owner, std::string_view secret);
+  // The secret sealed under `id` for `owner` in the request's reveal cookie; nullopt when
+  // there is none, or it is expired, forged, or for another id or owner.
+  std::optional<std::string> Take(const http::Request& request, std::string_view id,
+                                  std::string_view owner) const;
+  // Deletes the reveal cookie: on the page that showed the secret.
+  void Forget(http::Response& page) const;
 
  private:
-  struct Parked {
-    std::string owner;
-    std::string secret;
-    std::chrono::steady_clock::time_point expires;
-    uint64_t order = 0;  // when parked: the oldest makes room first
-  };
-  void DropExpired(std::chrono::steady_clock::time_point now);  // with mu_ held
+  std::string CookieName() const;
 
-  std::mutex mu_;
-  uint64_t next_order_ = 0;
-  std::map<std::string, Parked, std::less<>> parked_;
+  std::string key_;  // 32 bytes, derived from the master key
+  const Clock& clock_;
+  bool secure_;
 };
 
 }  // namespace tessera::web
