@@ -1,17 +1,24 @@
 # Tessera — the two commands of the README, and the rest.
 #   make run    install what is missing, build, start the server on ./var (SQLite)
 #   make test   install what is missing, build, run every test
+#   make test-cluster  build, then the cluster suites: tests/e2e/cluster.test.mjs, the longer
+#               cluster_long.test.mjs (database restart, failover, mail and limits across nodes)
+#               and cluster_upgrade.test.mjs (a rolling upgrade from the commit before the newest
+#               migration, built once by scripts/build-previous.sh: ~10 min the first time);
+#               about 6 minutes after that; docs/scaling.md. TESSERA_BIN=… runs another binary.
 #   make build  install what is missing, build (binary: build/tessera)
 #   make bench  build and run the benchmarks (docs/benchmarks.md)
 #   make bench-peers  build, then Tessera side by side with the Django stack and node-oidc-provider
 #               (../shared/peers; ratios into docs/benchmarks.md)
+#   make bench-cluster  build, then 1 node vs 3 nodes on PostgreSQL behind haproxy, with the
+#               database's statements per request (bench/cluster.sh; docs/benchmarks.md, docs/scaling.md)
 #   make profile  build, then flame graphs of the token endpoints under load (docs/profiles/)
 #   make fuzz   build the fuzz targets (clang) and fuzz each for FUZZ_SECONDS (default 60)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test build setup bench bench-peers profile fuzz clean
+.PHONY: run test test-cluster build setup bench bench-peers bench-cluster profile fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,11 +35,20 @@ run: build
 test: build
 	BUILD_DIR=$(BUILD_DIR) bash scripts/test.sh
 
+test-cluster: build
+	TESSERA_PREVIOUS_BIN=$$(bash scripts/build-previous.sh) \
+	TESSERA_BIN=$(or $(TESSERA_BIN),$(abspath $(BUILD_DIR))/tessera) TESSERA_CLUSTER_LONG=1 \
+	  node --test --test-concurrency=1 tests/e2e/cluster.test.mjs tests/e2e/cluster_long.test.mjs \
+	  tests/e2e/cluster_upgrade.test.mjs
+
 bench: build
 	bash bench/run.sh
 
 bench-peers: build
 	bash bench/peers.sh
+
+bench-cluster: build
+	TESSERA_BIN=$(or $(TESSERA_BIN),$(abspath $(BUILD_DIR))/tessera) bash bench/cluster.sh
 
 profile: build
 	bash bench/profile.sh

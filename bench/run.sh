@@ -10,11 +10,12 @@
 # oauth_userinfo (GET oauth/userinfo with that kind of token), oauth_refresh (POST oauth/token,
 # refresh_token, rotating like refresh). The OAuth clients are made with `tessera admin
 # create-client` against the running server's database: bench-m2m (client_credentials, scope
-# bench:read; it also authenticates the introspection) and bench-web (first-party,
-# authorization_code + refresh_token, scopes openid profile email offline_access). Both
-# authenticate with client_secret_basic. User tokens come from the authorization-code flow
-# through the hosted login page (bench/fixtures.mjs oauth): the report compares each OAuth
-# scenario's req/s per vCPU of server CPU with Keycloak's sizing guide (120/s per vCPU).
+# bench:read; a resource server, so that it may introspect the user's token) and bench-web
+# (first-party, authorization_code + refresh_token, scopes openid profile email
+# offline_access). Both authenticate with client_secret_basic. User tokens come from the
+# authorization-code flow through the hosted login page (bench/fixtures.mjs oauth): the report
+# compares each OAuth scenario's req/s per vCPU of server CPU with Keycloak's sizing guide
+# (120/s per vCPU).
 # Per run: req/s, latency percentiles, non-2xx answers, the server's CPU (utime+stime from
 # /proc/PID/stat over the run), the whole machine's CPU, wrk's own CPU, and the server's RSS
 # after the run; per backend: idle RSS right after start and after all runs.
@@ -236,7 +237,7 @@ basic_auth() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
 make_oauth_clients() {
   local backend=$1 slug=$2 m2m_secret
   read -r M2M_ID m2m_secret < <(admin_create_client "$backend" "$slug" --name bench-m2m \
-    --grant client_credentials --scope bench:read | client_pair)
+    --resource-server --grant client_credentials --scope bench:read | client_pair)
   read -r WEB_ID WEB_SECRET < <(admin_create_client "$backend" "$slug" --name bench-web --first-party \
     --redirect-uri "$OAUTH_REDIRECT_URI" --scope openid --scope profile --scope email \
     --scope offline_access --grant authorization_code --grant refresh_token | client_pair)

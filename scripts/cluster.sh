@@ -7,13 +7,16 @@
 #   scripts/cluster.sh up DIR          start it all; writes DIR/cluster.env, prints the LB URL
 #   scripts/cluster.sh down DIR        stop it all (idempotent)
 #   scripts/cluster.sh kill-node DIR N     kill -9 node N (1-based)
-#   scripts/cluster.sh start-node DIR N    start node N again
+#   scripts/cluster.sh start-node DIR N [BIN]  start node N again (with BIN: a rolling upgrade)
+#   scripts/cluster.sh stop-node DIR N     stop node N gracefully (SIGTERM)
 #   scripts/cluster.sh stop-db DIR primary|standby    fast shutdown of that server
 #   scripts/cluster.sh start-db DIR primary|standby
 #   scripts/cluster.sh promote DIR     promote the standby to primary
 #
 # Knobs: TESSERA_BIN [build/tessera], NODES [3], NODE_ARGS (extra `serve` arguments, e.g. the
-# test suites' fast argon2 settings).
+# test suites' fast argon2 settings), SYNC_STANDBY [0] (1: synchronous replication),
+# PG_STAT_STATEMENTS [0] (1: the primary preloads pg_stat_statements and the tessera database
+# gets the extension, for bench/cluster.sh's statements per request).
 #
 # Nodes reach the database through a libpq multi-host URL with
 # target_session_attrs=read-write: after a failover they find the promoted standby by
@@ -26,7 +29,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DB_NAME=tessera
 
 die() { echo "$PROG: $*" >&2; exit 1; }
-usage() { sed -n '8,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '7,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 free_port() {
   python3 -c 'import socket
@@ -72,16 +75,37 @@ max_wal_senders = 4
 wal_keep_size = 256MB
 hot_standby = on
 log_min_messages = warning
-$( [[ "${SYNC_STANDBY:-0}" == 1 ]] && echo "synchronous_standby_names = 'standby'" )
+$( [[ "${PG_STAT_STATEMENTS:-0}" == 1 ]] && echo "shared_preload_libraries = 'pg_stat_statements'" )
 EOF
   pg_start primary "$primary_port"
   as_pg "$BINDIR/createdb" -h 127.0.0.1 -p "$primary_port" -U "$user" "$DB_NAME"
+  if [[ "${PG_STAT_STATEMENTS:-0}" == 1 ]]; then
+    as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$primary_port" -U "$user" -d "$DB_NAME" -qAt \
+      -c "CREATE EXTENSION pg_stat_statements" >/dev/null
+  fi
   # The standby: a base backup that follows the primary (-R writes primary_conninfo).
   as_pg "$BINDIR/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U "$user" -D "$DIR/standby" \
     -R -X stream -c fast >/dev/null
   as_pg sed -i "s/^primary_conninfo = '/primary_conninfo = 'application_name=standby /" \
     "$DIR/standby/postgresql.auto.conf"
   pg_start standby "$standby_port"
+  # Synchronous replication is turned on only now, on the primary alone: set before the standby
+  # exists, it would block createdb and the base backup's own commits; and a standby whose copy
+  # of the configuration named itself would, once promoted, wait forever for a standby of its
+  # own. After a failover the new primary therefore runs alone (asynchronous: nobody to wait
+  # for) until a new standby is attached.
+  if [[ "${SYNC_STANDBY:-0}" == 1 ]]; then
+    as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$primary_port" -U "$user" -d postgres -qAt \
+      -c "ALTER SYSTEM SET synchronous_standby_names = 'standby'" -c "SELECT pg_reload_conf()" >/dev/null
+    local state=""
+    for _ in $(seq 1 300); do
+      state=$(as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$primary_port" -U "$user" -d postgres -qAt \
+        -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")
+      [[ "$state" == sync ]] && break
+      sleep 0.1
+    done
+    [[ "$state" == sync ]] || die "the standby did not become synchronous (state: '$state')"
+  fi
   PRIMARY_PORT=$primary_port
   STANDBY_PORT=$standby_port
   PG_USER=$user
@@ -103,6 +127,14 @@ node_start() {  # n
   done
   tail -5 "$DIR/node$n.log" >&2
   die "node $n did not become ready"
+}
+
+node_stop() {  # n: SIGTERM (a graceful stop: requests in flight finish), then wait
+  local pid
+  pid=$(cat "$DIR/node$1.pid")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  die "node $1 did not stop within 30 s"
 }
 
 haproxy_up() {
@@ -206,7 +238,8 @@ case "$COMMAND" in
   up) cmd_up ;;
   down) cmd_down ;;
   kill-node) load_env; kill -9 "$(cat "$DIR/node$3.pid")" ;;
-  start-node) load_env; node_start "$3" ;;
+  start-node) load_env; [[ -n "${4:-}" ]] && TESSERA_BIN=$4; node_start "$3" ;;
+  stop-node) load_env; node_stop "$3" ;;
   stop-db) load_env; as_pg "$BINDIR/pg_ctl" stop -D "$DIR/$3" -m fast -w -t 60 >/dev/null ;;
   start-db) load_env
     if [[ "$3" == primary ]]; then pg_start primary "$PRIMARY_PORT"; else pg_start standby "$STANDBY_PORT"; fi ;;

@@ -142,7 +142,7 @@ Status CoreServices::OpenKeys() {
 
 void CoreServices::ListenForChanges() {
   if (config_.db.database_url.empty()) return;  // SQLite: one serving process
-  change_listener_ = store::sql::ListenForChanges(config_.db.database_url, notices_);
+  change_listener_ = store::sql::ListenForChanges(config_.db.database_url, notices_, &metrics_);
 }
 
 // The mailer leaves the sender to the worker unless the app sets one, so mail queued by the

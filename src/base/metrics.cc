@@ -112,6 +112,13 @@ std::string Metrics::RenderPrometheus() const {
   sample("tessera_mail_send_failures_total", mail_send_failures);
   Family(out, "tessera_mail_outbox_unsent", "gauge", "Unsent mails in the outbox, as last counted.");
   out += "tessera_mail_outbox_unsent " + std::to_string(mail_outbox_unsent.Value()) + "\n";
+  Family(out, "tessera_change_listener_up", "gauge",
+         "1 while this node listens for change notices (PostgreSQL); 0: its caches rely on their lifetimes.");
+  out += "tessera_change_listener_up " + std::to_string(change_listener_up.Value()) + "\n";
+  Family(out, "tessera_change_notices_received_total", "counter",
+         "Change notices heard (an app changed, the keys rotated), this node's own included.");
+  out += "tessera_change_notices_received_total " +
+         std::to_string(change_notices_received.Value()) + "\n";
   return out;
 }
 

@@ -76,6 +76,8 @@ class Metrics {
   Counter mails_sent;          // handed to the SMTP server (or the outbox folder)
   Counter mail_send_failures;  // attempts that failed (the mail stays queued)
   Gauge mail_outbox_unsent;    // unsent mails in the outbox (all nodes'), as last counted
+  Gauge change_listener_up;    // 1 while listening for other nodes' change notices (PostgreSQL)
+  Counter change_notices_received;  // notices heard (other nodes' and this node's own)
 
   // Thread-safe; the returned reference lives as long as this object.
   RouteMetrics& RegisterRoute(const std::string& method, const std::string& route);

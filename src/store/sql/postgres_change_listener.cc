@@ -25,7 +25,8 @@ constexpr auto kReconnectEvery = 1s;
 
 class Listener final : public PostgresChangeListener {
  public:
-  Listener(std::string url, ChangeNotices& notices) : url_(std::move(url)), notices_(notices) {
+  Listener(std::string url, ChangeNotices& notices, Metrics* metrics)
+      : url_(std::move(url)), notices_(notices), metrics_(metrics) {
     thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
   }
   ~Listener() override {
@@ -63,7 +64,7 @@ class Listener final : public PostgresChangeListener {
       bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       PQclear(res);
       if (ok) {
-        listening_ = true;
+        SetListening(true);
         last_seen_ = std::chrono::steady_clock::now();
         return true;
       }
@@ -82,7 +83,7 @@ class Listener final : public PostgresChangeListener {
     if (!PQconsumeInput(conn_)) return false;
     last_seen_ = std::chrono::steady_clock::now();
     while (PGnotify* n = PQnotifies(conn_)) {
-      notices_.Deliver(n->extra);
+      Deliver(*n);
       PQfreemem(n);
     }
     return PQstatus(conn_) == CONNECTION_OK;
@@ -99,7 +100,7 @@ class Listener final : public PostgresChangeListener {
     last_seen_ = now;
     // PQexec may have read notices along with the answer.
     while (PGnotify* n = PQnotifies(conn_)) {
-      notices_.Deliver(n->extra);
+      Deliver(*n);
       PQfreemem(n);
     }
     return ok;
@@ -111,8 +112,18 @@ class Listener final : public PostgresChangeListener {
     Close();
   }
 
+  void SetListening(bool on) {
+    listening_ = on;
+    if (metrics_) metrics_->change_listener_up.Set(on ? 1 : 0);
+  }
+
+  void Deliver(const PGnotify& n) {
+    if (metrics_) metrics_->change_notices_received.Inc();
+    notices_.Deliver(n.extra);
+  }
+
   void Close() {
-    listening_ = false;
+    SetListening(false);
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
   }
@@ -124,6 +135,7 @@ class Listener final : public PostgresChangeListener {
 
   std::string url_;
   ChangeNotices& notices_;
+  Metrics* metrics_;
   PGconn* conn_ = nullptr;  // only the thread touches it (and the destructor after the join)
   std::chrono::steady_clock::time_point last_seen_;
   std::atomic<bool> listening_{false};
@@ -134,8 +146,9 @@ class Listener final : public PostgresChangeListener {
 
 }  // namespace
 
-std::unique_ptr<PostgresChangeListener> ListenForChanges(std::string url, ChangeNotices& notices) {
-  return std::make_unique<Listener>(std::move(url), notices);
+std::unique_ptr<PostgresChangeListener> ListenForChanges(std::string url, ChangeNotices& notices,
+                                                         Metrics* metrics) {
+  return std::make_unique<Listener>(std::move(url), notices, metrics);
 }
 
 }  // namespace tessera::store::sql

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "base/change_notices.h"
+#include "base/metrics.h"
 #include "base/result.h"
 
 namespace tessera::store::sql {
@@ -29,7 +30,9 @@ class PostgresChangeListener {
 };
 
 // Starts listening at once (a first failure to connect is retried, not returned); the thread
-// stops when the listener is destroyed.
-std::unique_ptr<PostgresChangeListener> ListenForChanges(std::string url, ChangeNotices& notices);
+// stops when the listener is destroyed. `metrics` (may be null) gets change_listener_up and
+// change_notices_received.
+std::unique_ptr<PostgresChangeListener> ListenForChanges(std::string url, ChangeNotices& notices,
+                                                         Metrics* metrics = nullptr);
 
 }  // namespace tessera::store::sql

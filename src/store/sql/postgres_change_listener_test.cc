@@ -67,9 +67,12 @@ class PostgresChangeListenerTest : public testing::Test {
 };
 
 TEST_F(PostgresChangeListenerTest, ANoticeSentByOneStoreReachesEveryListeningNode) {
-  auto node1 = ListenForChanges(test::PostgresTestUrl(), notices_[0]);
+  Metrics metrics;
+  EXPECT_EQ(metrics.change_listener_up.Value(), 0);
+  auto node1 = ListenForChanges(test::PostgresTestUrl(), notices_[0], &metrics);
   auto node2 = ListenForChanges(test::PostgresTestUrl(), notices_[1]);
   ASSERT_TRUE(Within(10s, [&] { return node1->listening() && node2->listening(); }));
+  EXPECT_EQ(metrics.change_listener_up.Value(), 1);
   // On connecting, each dropped everything once ("").
   EXPECT_TRUE(Within(2s, [&] { return heard_[0].Has("") && heard_[1].Has(""); }));
 
@@ -85,6 +88,9 @@ TEST_F(PostgresChangeListenerTest, ANoticeSentByOneStoreReachesEveryListeningNod
   ASSERT_TRUE(Within(5s, [&] { return heard_[0].Has(last); }));
   EXPECT_FALSE(heard_[0].Has(other));
   EXPECT_EQ(heard_[0].Count(key), 1u);
+  EXPECT_GE(metrics.change_notices_received.Value(), 4u);
+  node1.reset();
+  EXPECT_EQ(metrics.change_listener_up.Value(), 0);
 }
 
 TEST_F(PostgresChangeListenerTest, AListenerWhoseConnectionWasKilledComesBackAndDropsEverything) {

@@ -1,9 +1,11 @@
 #include "store/sql/postgres_database.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <unordered_map>
 
+#include "base/log.h"
 #include "store/sql/connection_pool.h"
 #include "store/sql/unique_keys.h"
 
@@ -16,18 +18,46 @@ constexpr std::string_view kUniqueViolation = "23505";
 
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
+// libpq's messages end in a newline and may run to several lines (a DETAIL, a HINT).
+std::string FirstLine(const char* message) {
+  std::string_view m = message ? message : "";
+  return std::string(m.substr(0, m.find('\n')));
+}
+
 class PostgresConnection final : public SqlConnection {
  public:
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
   ~PostgresConnection() override { PQfinish(conn_); }
 
-  // A connection that dropped (server restart, network) is reset before reuse.
+  // A connection that dropped (server restart, failover, network) is reset before reuse.
+  // One that sat idle in the pool through a restart still says CONNECTION_OK: the server's
+  // goodbye ("terminating connection…") and the socket's end wait unread until the next
+  // query, which would then fail. A pooled connection is idle between uses and listens to
+  // nothing, so anything waiting on its socket means the server ended the session: reset it.
   Status EnsureAlive() {
-    if (PQstatus(conn_) == CONNECTION_OK) return OkStatus();
+    const char* why = nullptr;
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      why = "broken";
+    } else if (HasUnreadInput()) {
+      why = "the server ended the session";
+    } else {
+      return OkStatus();
+    }
+    LogJson(spdlog::level::warn, "database_connection_lost",
+            {{"cause", why}, {"action", "reconnecting"}});
     PQreset(conn_);
     prepared_.clear();
-    if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError("PostgreSQL unreachable");
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return UnavailableError("PostgreSQL unreachable: " + FirstLine(PQerrorMessage(conn_)));
+    }
     return OkStatus();
+  }
+
+  // An idle connection has nothing to read unless the server spoke first: an asynchronous
+  // notice, or the end of the session.
+  bool HasUnreadInput() {
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    return fd.fd >= 0 && poll(&fd, 1, 0) > 0;
   }
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
@@ -138,7 +168,12 @@ class PostgresConnection final : public SqlConnection {
       if (!constraint) return InternalError(msg);
       return UniqueViolation("postgres", constraint);  // e.g. "users_email_uq"
     }
-    if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError(msg);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      // The cause of the 503 the request gets (a connection error names no data).
+      LogJson(spdlog::level::warn, "database_connection_lost",
+              {{"error", FirstLine(PQerrorMessage(conn_))}, {"during", std::string(what)}});
+      return UnavailableError(msg);
+    }
     return InternalError(msg);
   }
 
