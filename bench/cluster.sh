@@ -265,12 +265,8 @@ admin_create_client() {
     --master-key-file "$MASTER_KEY_FILE" --public-url "$LB_URL" --app default --json "$@" \
     2>>"$WORK/admin.log" || { cat "$WORK/admin.log" >&2; die "tessera admin create-client failed"; }
 }
-client_pair() {
-  node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    if (!c.client_id || !c.client_secret) throw new Error("no client_id/client_secret");
-    console.log(c.client_id, c.client_secret);'
-}
-basic_auth() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
+# shellcheck source=bench/oauth_clients.sh
+source "$ROOT/bench/oauth_clients.sh"
 
 run_config() {
   local cfg=$1

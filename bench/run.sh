@@ -226,14 +226,8 @@ admin_create_client() {
   "$BIN" "${args[@]}" 2>>"$WORK/admin-$backend.log" ||
     { cat "$WORK/admin-$backend.log" >&2; die "tessera admin create-client failed"; }
 }
-# Prints "client_id client_secret" of create-client's JSON answer.
-client_pair() {
-  node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    if (!c.client_id || !c.client_secret) throw new Error("no client_id/client_secret");
-    console.log(c.client_id, c.client_secret);'
-}
-# client_secret_basic (RFC 6749 2.3.1): the id and secret are URL-safe already (base64url).
-basic_auth() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
+# shellcheck source=bench/oauth_clients.sh
+source "$ROOT/bench/oauth_clients.sh"
 make_oauth_clients() {
   local backend=$1 slug=$2 m2m_secret
   read -r M2M_ID m2m_secret < <(admin_create_client "$backend" "$slug" --name bench-m2m \
