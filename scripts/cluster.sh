@@ -112,13 +112,19 @@ EOF
 }
 
 node_start() {  # n
-  local n=$1 port
+  local n=$1 port drain=()
   port=$(echo "$NODE_PORTS" | cut -d' ' -f"$n")
   mkdir -p "$DIR/node$n"
+  # A stopping node fails /readyz and serves on for 2 s before it closes its listener: haproxy
+  # (a check every 0.5 s, out after 2 failures) has taken it out by then. (Versions before
+  # --shutdown-delay stop at once.)
+  if "$TESSERA_BIN" serve --help 2>/dev/null | grep -q -- '--shutdown-delay'; then
+    drain=(--shutdown-delay 2)
+  fi
   # shellcheck disable=SC2086
   "$TESSERA_BIN" serve --listen "127.0.0.1:$port" --public-url "$LB_URL" \
     --database-url "$DATABASE_URL" --master-key-file "$MASTER_KEY_FILE" --data-dir "$DIR/node$n" \
-    --trusted-proxies 127.0.0.1 ${NODE_ARGS:-} >>"$DIR/node$n.log" 2>&1 &
+    --trusted-proxies 127.0.0.1 "${drain[@]}" ${NODE_ARGS:-} >>"$DIR/node$n.log" 2>&1 &
   echo $! >"$DIR/node$n.pid"
   for _ in $(seq 1 150); do
     curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0

@@ -23,6 +23,9 @@ void SystemApi::Mount(http::Router& r) {
         [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); },
         http::Dispatch::kInline);
   r.Add(verb::get, "/readyz", [this](http::Request&) {
+    if (shutting_down_ && shutting_down_()) {
+      return http::Problem(503, "unavailable", "Not ready", "shutting down");
+    }
     Status s = ready_probe_();
     if (!s.ok()) return http::Problem(503, "unavailable", "Not ready", "database unreachable");
     return http::JsonResponse(200, {{"status", "ready"}});

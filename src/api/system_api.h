@@ -18,9 +18,15 @@ namespace tessera::api {
 
 class SystemApi {
  public:
-  SystemApi(std::function<Status()> ready_probe, services::AppService& apps, services::KeyService& keys,
-            Metrics& metrics, std::string metrics_token = "")
-      : ready_probe_(std::move(ready_probe)), apps_(apps), keys_(keys), metrics_(metrics),
+  // `shutting_down`: the server is stopping (readiness fails first, so a balancer moves on).
+  SystemApi(std::function<Status()> ready_probe, std::function<bool()> shutting_down,
+            services::AppService& apps, services::KeyService& keys, Metrics& metrics,
+            std::string metrics_token = "")
+      : ready_probe_(std::move(ready_probe)),
+        shutting_down_(std::move(shutting_down)),
+        apps_(apps),
+        keys_(keys),
+        metrics_(metrics),
         metrics_token_digest_(metrics_token.empty() ? "" : crypto::Sha256(metrics_token)) {}
   void Mount(http::Router& router);
 
@@ -28,6 +34,7 @@ class SystemApi {
   bool MetricsAllowed(const http::Request& req) const;
 
   std::function<Status()> ready_probe_;  // the database answers (readiness)
+  std::function<bool()> shutting_down_;
   services::AppService& apps_;
   services::KeyService& keys_;
   Metrics& metrics_;

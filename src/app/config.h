@@ -31,6 +31,8 @@ struct Config {
   int read_timeout_s = 15;
   int idle_timeout_s = 60;
   int drain_timeout_s = 20;
+  // At shutdown, seconds of serving on with /readyz failing before the listener closes.
+  double shutdown_delay_s = 0;
   int max_connections = 0;  // 0: the descriptor limit minus what the process needs besides
   // Reverse proxies whose forwarding headers are believed (CIDR list; empty: none), and which
   // header they write: "x-forwarded-for" (with X-Forwarded-Proto) or "forwarded" (RFC 7239).

@@ -149,9 +149,9 @@ void TesseraApp::BuildAccountAndSystemApis() {
                                         c.authenticator(), &c.mfa_sign_in());
   mfa_api_ = std::make_unique<api::MfaApi>(c.apps(), c.authenticator(), c.sessions(), c.factors(),
                                            c.mfa_sign_in());
-  system_api_ = std::make_unique<api::SystemApi>([&store = c.store()] { return store.Ping(); },
-                                                c.apps(), c.keys(), c.metrics(),
-                                                config_.metrics_token);
+  system_api_ = std::make_unique<api::SystemApi>(
+      [&store = c.store()] { return store.Ping(); }, [this] { return shutting_down_.load(); },
+      c.apps(), c.keys(), c.metrics(), config_.metrics_token);
 }
 
 void TesseraApp::BuildOAuthEndpoints() {
@@ -291,6 +291,14 @@ Status TesseraApp::BuildServer() {
   so.read_timeout = std::chrono::seconds(config_.read_timeout_s);
   so.idle_timeout = std::chrono::seconds(config_.idle_timeout_s);
   so.drain_timeout = std::chrono::seconds(config_.drain_timeout_s);
+  so.shutdown_delay =
+      std::chrono::milliseconds(static_cast<int64_t>(config_.shutdown_delay_s * 1000));
+  so.on_shutdown = [this] {
+    shutting_down_ = true;
+    LogJson(spdlog::level::info, "shutting_down",
+            {{"serving_for_s", config_.shutdown_delay_s},
+             {"then", "stop accepting and finish requests in flight"}});
+  };
   server_ = std::make_unique<http::Server>(so, *router_, *access_log_, core_->metrics());
   return OkStatus();
 }

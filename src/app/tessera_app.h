@@ -166,6 +166,7 @@ class TesseraApp {
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<http::Server> server_;
+  std::atomic<bool> shutting_down_{false};  // /readyz fails from the shutdown's start
   std::jthread maintenance_;
   std::jthread key_rotation_;
 };

@@ -34,6 +34,10 @@ void AddNetworkOptions(CLI::App* s, Config& c) {
           "Seconds a keep-alive connection may idle");
   Setting(s, "--drain-timeout", c.drain_timeout_s, "TESSERA_DRAIN_TIMEOUT",
           "Seconds to finish requests at shutdown");
+  Setting(s, "--shutdown-delay", c.shutdown_delay_s, "TESSERA_SHUTDOWN_DELAY",
+          "At SIGTERM, seconds to go on serving with /readyz answering 503 before the listener "
+          "closes: behind a load balancer, longer than its checks take to take the node out")
+      ->check(CLI::Range(0.0, 300.0));
   Setting(s, "--max-connections", c.max_connections, "TESSERA_MAX_CONNECTIONS",
           "Most open client connections; at the cap the longest-idle one is closed "
           "(0: the descriptor limit minus what the process needs)")

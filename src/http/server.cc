@@ -132,7 +132,8 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   tcp::acceptor metrics_acceptor{ioc};  // open only with a metrics listener
   net::signal_set signals{ioc, SIGINT, SIGTERM};
-  std::atomic<bool> stopping{false};
+  std::atomic<bool> shutdown_begun{false};  // told on_shutdown; serving out shutdown_delay
+  std::atomic<bool> stopping{false};        // not accepting; closing connections as they end
   std::atomic<int> in_flight{0};
 
   Impl(ServerOptions o, const Router& r, RequestObserver& obs, Metrics& m)
@@ -375,6 +376,20 @@ struct Server::Impl {
   }
 
   void BeginShutdown() {
+    if (shutdown_begun.exchange(true)) return;
+    if (opt.on_shutdown) opt.on_shutdown();
+    if (opt.shutdown_delay.count() <= 0) return CloseAndDrain();
+    net::co_spawn(
+        ioc,
+        [this]() -> net::awaitable<void> {
+          net::steady_timer timer(ioc, opt.shutdown_delay);
+          co_await timer.async_wait(kTuple);
+          CloseAndDrain();
+        },
+        net::detached);
+  }
+
+  void CloseAndDrain() {
     if (stopping.exchange(true)) return;
     net::post(ioc, [this] {
       boost::system::error_code ec;

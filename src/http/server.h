@@ -15,12 +15,15 @@
 // retrying at once. The client address of each request: forwarded.h (--trusted-proxies).
 // With a metrics listener (`metrics_host` set), `metrics_path` is served there only (and is 404
 // on the public listener), and nothing else is served there.
-// Shutdown (SIGTERM/SIGINT or Stop()): stop accepting, answer in-flight requests with
-// `Connection: close`, wait for them (up to `drain_timeout`), then stop.
+// Shutdown (SIGTERM/SIGINT or Stop()): `on_shutdown` is told at once (readiness fails, so a
+// load balancer stops sending requests), the server goes on serving for `shutdown_delay`,
+// then it stops accepting, answers in-flight requests with `Connection: close`, waits for
+// them (up to `drain_timeout`), and stops.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +45,10 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{15};   // to receive one whole request
   std::chrono::seconds idle_timeout{60};   // between keep-alive requests
   std::chrono::seconds drain_timeout{20};  // at shutdown
+  // Behind a load balancer: longer than its health checks take to mark the node down, so no
+  // request arrives on a connection the node is about to close.
+  std::chrono::milliseconds shutdown_delay{0};
+  std::function<void()> on_shutdown;  // called once, when the shutdown begins (may be null)
   size_t max_connections = 1024;
   ForwardingRules forwarding;  // whose X-Forwarded-For / Forwarded to believe
   std::string metrics_host;    // a separate listener for /metrics when non-empty

@@ -187,6 +187,46 @@ describe('a cluster: three nodes on PostgreSQL with a standby, behind haproxy', 
     t.diagnostic(`new key in every node's JWKS after ${publishMs} ms; signing from ${stageS} s`);
   });
 
+  test('a node stopped gracefully under load leaves the balancer first: no request fails, and it rejoins', { timeout: 120_000 }, async (t) => {
+    const u = await signupAndLogin(lb);
+    const failures = [];
+    let served = 0;
+    let stop = false;
+    const call = async (fn) => {
+      const res = await fn().catch((e) => ({ status: 0, text: String(e?.cause?.code || e) }));
+      if (res.status >= 200 && res.status < 300) served++;
+      else failures.push(`${res.status} ${String(res.text).slice(0, 120)}`);
+      return res;
+    };
+    const worker = async () => {
+      let refresh = (await lb.api('POST', '/api/login', { json: { email: u.email, password: u.password } })).body.refresh_token;
+      while (!stop) {
+        await call(() => lb.api('GET', '/api/me', { token: u.tokens.access_token }));
+        const r = await call(() => lb.api('POST', '/api/token/refresh', { json: { refresh_token: refresh } }));
+        if (r.status === 200) refresh = r.body.refresh_token;
+        else break;
+      }
+    };
+    const load = Promise.all([worker(), worker(), worker(), worker()]);
+    await sleep(1000);
+    const t0 = Date.now();
+    const stopping = c.op('stop-node', 3);
+    await sleep(300);
+    // It says so at once, and serves on meanwhile (the balancer takes it out within a second).
+    assertStatus(await nodes[2].req('GET', '/readyz'), 503);
+    assertStatus(await nodes[2].api('GET', '/api/me', { token: u.tokens.access_token }), 200);
+    await stopping;
+    const stoppedMs = Date.now() - t0;
+    await sleep(1000);
+    stop = true;
+    await load;
+    t.diagnostic(`node 3 stopped ${stoppedMs} ms after SIGTERM; ${served} requests served meanwhile, ${failures.length} failed`);
+    assert.ok(stoppedMs >= 2000, `the node serves its 2 s shutdown delay: ${stoppedMs} ms`);
+    assert.deepEqual(failures, []);
+    await c.op('start-node', 3);
+    assertStatus(await nodes[2].req('GET', '/readyz'), 200);
+  });
+
   test('kill -9 one node under sign-up and refresh load: the balancer routes around it, nothing acknowledged is lost, the node rejoins', { timeout: 120_000 }, async (t) => {
     const chains = [];
     for (let i = 0; i < 4; i++) {
