@@ -112,15 +112,15 @@ EOF
 }
 
 node_start() {  # n
-  local n=$1 port drain=()
+  local n=$1 port help drain=()
   port=$(echo "$NODE_PORTS" | cut -d' ' -f"$n")
   mkdir -p "$DIR/node$n"
   # A stopping node fails /readyz and serves on for 2 s before it closes its listener: haproxy
   # (a check every 0.5 s, out after 2 failures) has taken it out by then. (Versions before
   # --shutdown-delay stop at once.)
-  if "$TESSERA_BIN" serve --help 2>/dev/null | grep -q -- '--shutdown-delay'; then
-    drain=(--shutdown-delay 2)
-  fi
+  # (Read whole first: `grep -q` closing the pipe early would fail the pipeline.)
+  help=$("$TESSERA_BIN" serve --help 2>/dev/null || true)
+  if [[ "$help" == *--shutdown-delay* ]]; then drain=(--shutdown-delay 2); fi
   # shellcheck disable=SC2086
   "$TESSERA_BIN" serve --listen "127.0.0.1:$port" --public-url "$LB_URL" \
     --database-url "$DATABASE_URL" --master-key-file "$MASTER_KEY_FILE" --data-dir "$DIR/node$n" \
