@@ -29,6 +29,12 @@ class UserStore {
   virtual Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
                                           std::string_view session_id, std::string_view jti,
                                           UnixMillis now) = 0;
+  // The user whose session holds the refresh token of this hash (used or not, live or not),
+  // in one read; kNotFound for an unknown hash or another app's. A refresh reads it before it
+  // rotates, so the rotation's commit is the last step: an error before it leaves the token
+  // unspent, and the client may retry with it.
+  virtual Result<User> GetUserOfRefreshToken(std::string_view app_id,
+                                             std::string_view token_hash) = 0;
   virtual Result<User> GetUserByEmail(std::string_view app_id, std::string_view email_normalized) = 0;
   virtual Result<User> GetUserByUsername(std::string_view app_id,
                                          std::string_view username_normalized) = 0;

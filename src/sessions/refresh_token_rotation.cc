@@ -38,22 +38,26 @@ Result<RotatedRefreshToken> RefreshTokenRotation::Rotate(const store::App& app,
                                                          std::string_view presented,
                                                          const ClientInfo& client) {
   if (!IsShaped(presented)) return InvalidRefreshToken();
+  const std::string presented_hash = crypto::TokenHash(presented);
+  // The user first: the rotation's commit must be the last step, so that a database error
+  // (503) never comes after the token was spent, when the client's retry would be a reuse.
+  auto user = users_.GetUserOfRefreshToken(app.id, presented_hash);
+  if (user.status().IsNotFound()) return InvalidRefreshToken();
+  TESSERA_RETURN_IF_ERROR(user.status());
   int64_t now = clock_.NowMillis();
   RotatedRefreshToken out;
   out.refresh_token = crypto::NewSecretToken(kRefreshTokenPrefix);
   store::RefreshToken next{crypto::NewUuid(), "", crypto::TokenHash(out.refresh_token), now,
                            now + TtlMs(app), std::nullopt};
   TESSERA_ASSIGN_OR_RETURN(store::Rotation rot,
-                           sessions_.RotateRefreshToken(app.id, client_id,
-                                                        crypto::TokenHash(presented), next, now));
+                           sessions_.RotateRefreshToken(app.id, client_id, presented_hash, next,
+                                                        now));
   if (rot.outcome == store::RotationOutcome::kReused) {
     RevokeReplayedSession(app, client_id, *rot.session, client);
     return InvalidRefreshToken();
   }
   if (rot.outcome != store::RotationOutcome::kRotated) return InvalidRefreshToken();
-  auto user = users_.GetUser(app.id, rot.session->user_id);
-  if (!user.ok() && !user.status().IsNotFound()) return user.status();
-  if (!user.ok() || user->disabled) {
+  if (user->disabled || user->id != rot.session->user_id) {
     (void)sessions_.RevokeSessionById(app.id, rot.session->id, store::RevokeReason::kUserDisabled,
                                       now);
     return InvalidRefreshToken();

@@ -76,9 +76,12 @@ describe('a rolling upgrade across a schema migration, under load', { skip }, ()
     const [, , ...rotations] = await load;
 
     t.diagnostic(`${accounts.length} sign-ups, ${rotations.join('+')} rotations during the upgrade; schema ${before} → ${await schema()}; failures: ${failures.length}${failures.length ? ` (${failures.slice(0, 3).join('; ')})` : ''}`);
-    // A graceful stop finishes what it accepted and the balancer resends only what no node
-    // accepted; a request on a connection the stopping node closed may still fail.
-    assert.ok(failures.length <= 3, failures.join('\n'));
+    // The previous version has no --shutdown-delay: its listener closes while haproxy still
+    // sends it requests (until its checks take the node out), so a request on a connection
+    // the stopping node closed may fail: a few per node stopped (0-3 seen). From this version
+    // on a stopping node leaves the balancer first (cluster.test.mjs: 0 failures). Nothing
+    // acknowledged may be lost either way (below).
+    assert.ok(failures.length <= 3 * 3, failures.join('\n'));
     assert.ok(rotations.every((r) => r > 0));
     for (const who of accounts) {
       const res = await lb.api('POST', '/api/login', { json: who });

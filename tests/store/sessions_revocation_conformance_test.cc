@@ -170,5 +170,26 @@ TEST_P(StoreConformanceTest, UserOfLiveTokenEndsWithItsSessionOrItsRevocation) {
               StatusCode::kNotFound);
 }
 
+// A refresh reads the token's user before it rotates (RefreshTokenRotation::Rotate).
+TEST_P(StoreConformanceTest, UserOfRefreshTokenIsItsSessionsUserInItsAppOnly) {
+  App app = AddApp("default");
+  User u = AddUser(app, "ann@example.com");
+  User other = AddUser(app, "bob@example.com");
+  AddSession(u, "rt-ann");
+  AddSession(other, "rt-bob");
+  auto ann = store().GetUserOfRefreshToken(app.id, "rt-ann");
+  ASSERT_OK(ann);
+  EXPECT_EQ(ann->id, u.id);
+  EXPECT_EQ(ann->email, "ann@example.com");
+  EXPECT_EQ(store().GetUserOfRefreshToken(app.id, "rt-bob")->id, other.id);
+  EXPECT_CODE(store().GetUserOfRefreshToken(app.id, "rt-unknown"), StatusCode::kNotFound);
+  App b = AddApp("b");
+  EXPECT_CODE(store().GetUserOfRefreshToken(b.id, "rt-ann"), StatusCode::kNotFound);
+  // Spent or not, live or not: the caller's rotation decides (a reuse must still be seen).
+  ASSERT_OK(ExecSql("UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2",
+                    {kT0 + kMinute, std::string("rt-ann")}));
+  EXPECT_EQ(store().GetUserOfRefreshToken(app.id, "rt-ann")->id, u.id);
+}
+
 }  // namespace
 }  // namespace tessera::store::test

@@ -57,6 +57,8 @@ class SqlStore final : public Store {
   // UserStore
   Status CreateUser(const User& user) override;
   Result<User> GetUser(std::string_view app_id, std::string_view user_id) override;
+  Result<User> GetUserOfRefreshToken(std::string_view app_id,
+                                     std::string_view token_hash) override;
   Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
                                   std::string_view session_id, std::string_view jti,
                                   UnixMillis now) override;

@@ -84,6 +84,16 @@ Result<User> SqlStore::GetUserOfLiveToken(std::string_view app_id, std::string_v
        std::string(jti)}));
 }
 
+Result<User> SqlStore::GetUserOfRefreshToken(std::string_view app_id,
+                                              std::string_view token_hash) {
+  return OneUser(ReadRows(
+      StrCat({kUserSelect,
+              "WHERE app_id = $1 AND id = (SELECT s.user_id FROM refresh_tokens r"
+              " JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $2"
+              " AND s.app_id = $1)"}),
+      {std::string(app_id), std::string(token_hash)}));
+}
+
 Result<User> SqlStore::GetUserByEmail(std::string_view app_id, std::string_view email) {
   return OneUser(ReadRows(StrCat({kUserSelect, "WHERE app_id = $1 AND email_normalized = $2"}),
                           {std::string(app_id), std::string(email)}));
