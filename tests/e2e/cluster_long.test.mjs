@@ -222,17 +222,23 @@ async function chainsNotRotating(c, quiet, load) {
 }
 
 /** Stops the primary under load, promotes the standby; returns what was measured. */
+/** Four quiet chains (rotated only afterwards) and sign-up + refresh load on four chains, running for 1.5 s. */
+async function startLoad(c) {
+  const quiet = await quietChains(c.lb, 4);
+  const chains = [];
+  for (let i = 0; i < 4; i++) chains.push(await signupAndLogin(c.lb));
+  const load = new Load(c.lb, chains).start();
+  await sleep(1500);
+  return { quiet, load };
+}
+
 async function failover(t, c) {
   const pids = c.nodes.map((_, i) => c.pid(i + 1));
   // Not right after a restart of the primary: the standby reconnects every 5 s
   // (wal_retrieve_retry_interval), and until then an asynchronous primary acknowledges what
   // the standby never gets (the last test shows what that costs).
   assert.ok(await c.standbyCaughtUp(), 'the standby streams from the primary');
-  const quiet = await quietChains(c.lb, 4);
-  const chains = [];
-  for (let i = 0; i < 4; i++) chains.push(await signupAndLogin(c.lb));
-  const load = new Load(c.lb, chains).start();
-  await sleep(1500);
+  const { quiet, load } = await startLoad(c);
   const stopAsked = Date.now();
   c.promoted = true;  // from here on the old primary stays down
   await c.op('stop-db', 'primary');
@@ -490,11 +496,7 @@ describe('the long cluster suite: limits, mail, database restart, failover', { s
 
   test('database restart under load: quick 503s while it is down, no node crashes, each serves again on its own, nothing acknowledged is lost', { timeout: 240_000 }, (t) => withLogs(c, async () => {
     const pids = c.nodes.map((_, i) => c.pid(i + 1));
-    const quiet = await quietChains(c.lb, 4);
-    const chains = [];
-    for (let i = 0; i < 4; i++) chains.push(await signupAndLogin(c.lb));
-    const load = new Load(c.lb, chains).start();
-    await sleep(1500);
+    const { quiet, load } = await startLoad(c);
     const stopAsked = Date.now();
     await c.op('stop-db', 'primary');
     const cutoff = Date.now();
