@@ -9,8 +9,30 @@ import {
   test, describe, before, after, assertStatus, rand, sleep, TESSERA_BIN, FAST_ARGON2, psql,
 } from './lib/server.mjs';
 import { Cluster, haveHaproxy } from './lib/cluster.mjs';
+import { WebClient, pkcePair, randomValue, tokenRequest, introspect, revoke } from './lib/oidc.mjs';
 
 const run = promisify(execFile);
+const REDIRECT = 'https://app.example/callback';
+
+// A browser whose every request goes to the next node in turn (login page from one node, its
+// form posted to the next, consent on a third…), as a balancer without sticky sessions may do.
+// Pages and redirects name the public URL (the balancer's); each request is sent to a node.
+class SpreadBrowser extends WebClient {
+  constructor(lbBase, nodes) {
+    super({ baseUrl: lbBase, app: 'default', issuer: (app = 'default') => `${lbBase}/apps/${app}` });
+    this.nodeOrigins = nodes.map((n) => new URL(n.base).origin);
+    this.served = [];
+  }
+  abs(u) {
+    const url = new URL(super.abs(u));
+    this.publicUrl = url.href;
+    const i = this.served.length % this.nodeOrigins.length;
+    this.served.push(i + 1);
+    return this.nodeOrigins[i] + url.pathname + url.search;
+  }
+  async get(url, opts) { return { ...(await super.get(url, opts)), url: this.publicUrl }; }
+  async post(url, fields, opts) { return { ...(await super.post(url, fields, opts)), url: this.publicUrl }; }
+}
 
 async function signupAndLogin(ep, password = `pw-${rand(16)}`) {
   const email = `cluster-${rand(12)}@example.com`;
@@ -185,6 +207,76 @@ describe('a cluster: three nodes on PostgreSQL with a standby, behind haproxy', 
       assertStatus(await n.api('GET', '/api/me', { token: u.tokens.access_token }), 200);
     }
     t.diagnostic(`new key in every node's JWKS after ${publishMs} ms; signing from ${stageS} s`);
+  });
+
+  test('an OpenID sign-in with each request on another node (page, form, consent, token), then every revocation seen by every node', async (t) => {
+    const web = JSON.parse(await cli('admin', 'create-client', '--app', 'default', '--name', 'Spread', '--redirect-uri', REDIRECT,
+      '--grant', 'authorization_code', '--grant', 'refresh_token', '--scope', 'openid', '--scope', 'profile', '--scope', 'offline_access', '--json'));
+    const u = await signupAndLogin(lb);
+    const browser = new SpreadBrowser(lb.base, nodes);
+    const { verifier, challenge } = pkcePair();
+    const state = randomValue();
+    const r = await browser.authorize({ response_type: 'code', client_id: web.client_id, redirect_uri: REDIRECT,
+      scope: 'openid profile offline_access', state, nonce: randomValue(), code_challenge: challenge, code_challenge_method: 'S256' },
+    { user: u });
+    assert.deepEqual(r.seen, ['login', 'consent'], JSON.stringify(r.page?.text?.slice(0, 300)));
+    assert.ok(r.redirect, 'redirected back to the client');
+    assert.equal(r.redirect.searchParams.get('state'), state);
+    assert.ok(new Set(browser.served).size === 3, `requests served by nodes ${browser.served.join(',')}`);
+    const code = r.redirect.searchParams.get('code');
+    const tokens = await tokenRequest(nodes[browser.served.length % 3],
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { client: web });
+    assertStatus(tokens, 200);
+    const active = async (n, token) => (await introspect(n, token, { client: web })).body.active;
+    for (const n of nodes) assert.equal(await active(n, tokens.body.access_token), true);
+
+    // The grant refreshes on another node.
+    const refreshed = await tokenRequest(nodes[1], { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token }, { client: web });
+    assertStatus(refreshed, 200);
+    for (const n of nodes) assertStatus(await n.api('GET', '/oauth/userinfo', { token: refreshed.body.access_token }), 200);
+    // The access token revoked on one node (RFC 7009; Tessera ends its grant with it): on every
+    // node both access tokens of the grant are inactive and its refresh token is refused.
+    assertStatus(await revoke(nodes[0], refreshed.body.access_token, { client: web }), 200);
+    for (const [i, n] of nodes.entries()) {
+      assert.equal(await active(n, refreshed.body.access_token), false, `node ${i + 1}: the revoked access token`);
+      assert.equal(await active(n, tokens.body.access_token), false, `node ${i + 1}: an access token of the revoked grant`);
+      assertStatus(await n.api('GET', '/oauth/userinfo', { token: refreshed.body.access_token }), 401);
+      const again = await tokenRequest(n, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token }, { client: web });
+      assert.equal(again.status, 400, `node ${i + 1}: the revoked grant's refresh token: ${again.status}`);
+    }
+    t.diagnostic(`sign-in requests served by nodes ${browser.served.join(' → ')}`);
+  });
+
+  test('a user disabled and an app API key revoked through one node are refused by every node at the next request', async () => {
+    const devEmail = `cluster-dev-${rand(10)}@example.com`;
+    const devPassword = `pw-${rand(16)}`;
+    assertStatus(await nodes[0].api('POST', '/api/signup', { app: 'console', json: { email: devEmail, password: devPassword } }), 201);
+    const dev = (await nodes[0].api('POST', '/api/login', { app: 'console', json: { email: devEmail, password: devPassword } })).body.access_token;
+    const slug = `ck-${rand(10)}`;
+    assertStatus(await nodes[1].req('POST', '/api/console/apps', { token: dev, json: { slug, name: 'Key app' } }), 201);
+    const key = await nodes[2].req('POST', `/api/console/apps/${slug}/api-keys`, { token: dev, json: { name: 'backend' } });
+    assertStatus(key, 201);
+    const sapi = (n, method, p, opts = {}) => n.api(method, `/api${p}`, { app: slug, token: key.body.key, ...opts });
+    const password = `pw-${rand(16)}`;
+    const made = await sapi(nodes[0], 'POST', '/users', { json: { email: `kept-${rand(10)}@example.com`, password } });
+    assertStatus(made, 201);
+    const { user } = made.body;
+    const session = await nodes[1].api('POST', '/api/login', { app: slug, json: { email: user.email, password } });
+    assertStatus(session, 200);
+    for (const n of nodes) assertStatus(await n.api('GET', '/api/me', { app: slug, token: session.body.access_token }), 200);
+    // …until disabled on one node: every node refuses its access token, its refresh and its password.
+    assertStatus(await sapi(nodes[1], 'PATCH', `/users/${user.id}`, { json: { disabled: true } }), 200);
+    for (const [i, n] of nodes.entries()) {
+      assert.equal((await n.api('GET', '/api/me', { app: slug, token: session.body.access_token })).status, 401, `node ${i + 1}: a disabled user's access token`);
+      assert.equal((await n.api('POST', '/api/token/refresh', { app: slug, json: { refresh_token: session.body.refresh_token } })).status, 401, `node ${i + 1}: a disabled user's refresh token`);
+      assert.notEqual((await n.api('POST', '/api/login', { app: slug, json: { email: user.email, password } })).status, 200, `node ${i + 1}: a disabled user's sign-in`);
+    }
+    // The app's API key revoked on one node: every node refuses it at once.
+    for (const n of nodes) assertStatus(await sapi(n, 'GET', `/users/${user.id}`), 200);
+    assertStatus(await nodes[0].req('DELETE', `/api/console/apps/${slug}/api-keys/${key.body.id}`, { token: dev }), 204);
+    for (const [i, n] of nodes.entries()) {
+      assert.equal((await sapi(n, 'GET', `/users/${user.id}`)).status, 401, `node ${i + 1}: a revoked API key`);
+    }
   });
 
   test('a node stopped gracefully under load leaves the balancer first: no request fails, and it rejoins', { timeout: 120_000 }, async (t) => {
