@@ -7,13 +7,14 @@
 //   - the outbox sends each mail once with three live nodes, and at most once more for a node
 //     killed mid-send;
 //   - a database restart under load: quick 503s, no crash, every node back on its own (and a
-//     `todo` test for the bug it found: a pooled connection left idle through the restart
-//     fails its next request);
+//     test for the bug it found, now fixed: a pooled connection left idle through the restart
+//     failed its next request);
 //   - failover to the standby, synchronous (its own cluster) and asynchronous: the seconds of
 //     unavailability, no acknowledged sign-up lost, refresh chains still rotate;
 //   - what each replication mode costs: a synchronous primary acknowledges nothing while its
 //     standby is down; an asynchronous one loses, in a failover, what it acknowledged while
-//     its standby was away (a one-node cluster of its own).
+//     its standby was away (a one-node cluster of its own);
+//   - hash shedding through the balancer at the real argon2id cost (a cluster of its own).
 // Skipped unless TESSERA_CLUSTER_LONG=1, so `node --test tests/e2e/` (make test) passes over it.
 // The measured seconds are printed as test diagnostics (`# …` lines); docs/scaling.md keeps them.
 import assert from 'node:assert/strict';
@@ -705,5 +706,61 @@ describe('the long cluster suite: what asynchronous replication may lose', { ski
     t.diagnostic(`${lost.length} of ${acknowledged.length} sign-ups acknowledged with the standby away are gone after the failover`);
     assert.equal(lost.length, acknowledged.length, lost.join('\n'));
     assert.ok(lost.every((l) => / 401 /.test(l)), lost.join('\n'));
+  }));
+});
+
+// Hash shedding through the balancer, at the real argon2id cost: each node sheds its own
+// hashing queue (its CPU), and one client address may hold only its share of each node's
+// queue, by the address the balancer forwards. So a flood from one client through the
+// balancer gets 503 + Retry-After from every node it reaches, while another client still signs
+// in, as on one node (sign_in_overload.test.mjs).
+describe('the long cluster suite: hash shedding through the balancer', { skip }, () => {
+  let c;
+  before(async () => {
+    c = await new Cluster({ label: 'cluster-shed', nodeArgs: ['--hash-concurrency', '1'] }).up();
+  });
+  after(async () => { await c?.down(); });
+
+  test('a flooding client is shed with Retry-After by the nodes while another still signs in', { timeout: 180_000 }, (t) => withLogs(c, async () => {
+    const users = [];
+    for (let i = 0; i < 4; i++) {
+      const json = { email: uniq('shed'), password: `pw-${rand(16)}` };
+      assertStatus(await c.lb.api('POST', '/api/signup', { json, headers: from(newClientIp()), timeoutMs: 60_000 }), 201);
+      users.push(json);
+    }
+    const flooder = newClientIp();
+    const polite = newClientIp();
+    const login = (ip, u) => attempt(() => c.lb.api('POST', '/api/login', { json: u, headers: from(ip), timeoutMs: 60_000 }));
+    let flooding = true;
+    const flood = [];
+    const flooders = Array.from({ length: 48 }, async (_, i) => {
+      while (flooding) flood.push(await login(flooder, users[i % 4]));
+    });
+    let retried = 0;
+    try {
+      await sleep(2000);  // every node's queue is full of the flooder
+      for (let i = 0; i < 6; i++) {
+        let r = await login(polite, users[i % 4]);
+        if (r.status === 503) {
+          retried++;
+          await sleep(Number(r.headers.get('retry-after')) * 1000);
+          r = await login(polite, users[i % 4]);
+        }
+        assert.equal(r.status, 200, `sign-in ${i} of the other client during the flood: ${r.status} ${r.text}`);
+      }
+    } finally {
+      flooding = false;
+      await Promise.all(flooders);
+    }
+    const shed = flood.filter((r) => r.status === 503);
+    t.diagnostic(`flood through the balancer: ${flood.length} answers, ${shed.length} × 503, ${flood.filter((r) => r.status === 200).length} × 200; `
+      + `the other client: 6 sign-ins, ${retried} after a Retry-After`);
+    assert.ok(retried <= 2, `the other client had to retry ${retried} of 6 sign-ins`);
+    assert.ok(shed.length > 0, 'the flooder was never shed');
+    assert.deepEqual([...new Set(flood.map((r) => r.status))].filter((s) => s !== 200 && s !== 503), []);
+    for (const r of shed.slice(0, 20)) {
+      assert.ok(Number(r.headers.get('retry-after')) >= 1, `Retry-After: ${r.headers.get('retry-after')}`);
+      assert.equal(r.body?.type, 'urn:tessera:problem:overloaded');
+    }
   }));
 });
