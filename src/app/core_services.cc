@@ -121,7 +121,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
   });
   c->audit_ = std::make_unique<services::AuditLog>(*c->store_, c->clock_);
   c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
-                                                    c->audit_.get(), &c->notices_);
+                                                    c->audit_.get());
+  c->apps_->FollowChanges(c->notices_);
   c->clients_ = std::make_unique<services::ClientService>(*c->store_, c->clock_, c->audit_.get(),
                                                           SigningAlgNames(config));
   c->app_api_keys_ =

@@ -56,11 +56,9 @@ std::string SlugFromName(std::string_view name) {
   return out.empty() ? "app" : out;
 }
 
-AppService::AppService(store::AppStore& store, const Clock& clock, std::string public_url,
-                       AuditLog* audit, ChangeNotices* notices)
-    : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit),
-      notices_(notices) {
-  if (notices_) notices_->Subscribe(ChangeTopic::kApp, [this](std::string_view slug) { Forget(slug); });
+void AppService::FollowChanges(ChangeNotices& notices) {
+  notices_ = &notices;
+  notices.Subscribe(ChangeTopic::kApp, [this](std::string_view slug) { Forget(slug); });
 }
 
 Result<store::App> AppService::Resolve(std::string_view slug) {

@@ -28,9 +28,12 @@ inline constexpr std::string_view kConsoleAppSlug = "console";
 
 class AppService {
  public:
-  // `notices` (may be null) carries this node's changes to the others and theirs to it.
   AppService(store::AppStore& store, const Clock& clock, std::string public_url,
-             AuditLog* audit = nullptr, ChangeNotices* notices = nullptr);
+             AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), public_url_(std::move(public_url)), audit_(audit) {}
+  // From now on this node's changes are published through `notices` and the others' drop
+  // this node's copies (at start, before the notices flow).
+  void FollowChanges(ChangeNotices& notices);
 
   // kNotFound for unknown and disabled apps alike.
   Result<store::App> Resolve(std::string_view slug);
@@ -85,7 +88,7 @@ class AppService {
   // Bumped by every Forget: a read that began before it may hold the old row and is not
   // cached (the notice may have come between the read and the insert).
   uint64_t generation_ = 0;  // GUARDED_BY(mu_)
-  ChangeNotices* notices_;
+  ChangeNotices* notices_ = nullptr;
 };
 
 // Slugs: 1–63 of a-z, 0-9 and '-', starting with a letter or digit (safe in URLs and logs).

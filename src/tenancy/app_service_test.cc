@@ -176,8 +176,10 @@ TEST_F(ConsoleAppServiceTest, AnotherNodeSeesAChangeAtItsNextRequest) {
   ChangeNotices notices1, notices2;
   notices1.SetTransport([&](std::string_view p) { notices2.Deliver(p); });
   notices2.SetTransport([&](std::string_view p) { notices1.Deliver(p); });
-  AppService node1(*store_, clock_, "https://id.example", nullptr, &notices1);
-  AppService node2(*store_, clock_, "https://id.example", nullptr, &notices2);
+  AppService node1(*store_, clock_, "https://id.example");
+  AppService node2(*store_, clock_, "https://id.example");
+  node1.FollowChanges(notices1);
+  node2.FollowChanges(notices2);
   NewApp("acme", "Acme");
   ASSERT_TRUE(node2.Resolve("acme").ok());  // cached on node 2
   Actor op{store::AuditActorType::kAdmin, "op-1", "", ""};
