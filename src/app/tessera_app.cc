@@ -336,13 +336,13 @@ void TesseraApp::RotateKeysWhenDue(std::stop_token stop) {
   std::condition_variable_any cv;
   std::unique_lock lock(mu);
   while (!stop.stop_requested()) {
-    auto rotated = keys.RotateIfDue();
-    if (!rotated.ok()) {
+    if (auto rotated = keys.RotateIfDue(); !rotated.ok()) {
       LogJson(spdlog::level::warn, "key_rotation_failed", {{"error", rotated.status().ToString()}});
-    }
-    for (const auto& r : rotated.ok() ? *rotated : std::vector<services::KeyService::Rotated>{}) {
-      LogJson(spdlog::level::info, "signing_key_rotated",
-              {{"kid", r.kid}, {"alg", crypto::JwsAlgName(r.alg)}, {"sign_from", r.sign_from_ms}});
+    } else {
+      for (const auto& r : *rotated) {
+        LogJson(spdlog::level::info, "signing_key_rotated",
+                {{"kid", r.kid}, {"alg", crypto::JwsAlgName(r.alg)}, {"sign_from", r.sign_from_ms}});
+      }
     }
     cv.wait_for(lock, stop, period, [] { return false; });
   }

@@ -51,7 +51,7 @@ Result<std::unique_ptr<KeyService>> KeyService::Create(store::KeyStore& store, c
     bool has_active = std::any_of(records.begin(), records.end(), [alg](const auto& r) {
       return !r.retired_at && r.alg == crypto::JwsAlgName(alg);
     });
-    if (!has_active) TESSERA_RETURN_IF_ERROR(svc->CreateFirstKey(alg));
+    if (!has_active) TESSERA_RETURN_IF_ERROR(svc->CreateFirstKey(alg).status());
   }
   TESSERA_RETURN_IF_ERROR(svc->Reload());
   return svc;
@@ -74,7 +74,7 @@ Result<store::SigningKeyRecord> KeyService::NewKeyRecord(crypto::JwsAlg alg,
 }
 
 // A first key signs at once: nothing signed before it, so no cache can miss it.
-Status KeyService::CreateFirstKey(crypto::JwsAlg alg) {
+Result<store::SigningKeyRecord> KeyService::CreateFirstKey(crypto::JwsAlg alg) {
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListSigningKeys());
   int64_t not_before = 0;
   for (const auto& r : existing) {
@@ -83,7 +83,8 @@ Status KeyService::CreateFirstKey(crypto::JwsAlg alg) {
   TESSERA_ASSIGN_OR_RETURN(auto rec, NewKeyRecord(alg, not_before));
   TESSERA_RETURN_IF_ERROR(store_.InsertSigningKey(rec));
   // Two nodes' first starts at once: the newer key stays, whichever retires last.
-  return store_.RetireSigningKeysExcept(rec.kid, clock_.NowMillis());
+  TESSERA_RETURN_IF_ERROR(store_.RetireSigningKeysExcept(rec.kid, clock_.NowMillis()));
+  return rec;
 }
 
 Status KeyService::Reload() {
@@ -190,16 +191,14 @@ Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t st
     not_before = std::max(not_before, r.created_at + 1);
     if (!current && !r.retired_at) current = &r;
   }
+  if (!current) {  // no key of the algorithm signs: nothing to wait for
+    TESSERA_ASSIGN_OR_RETURN(auto first, CreateFirstKey(alg));
+    return Rotated{first.kid, alg, first.sign_from};
+  }
   TESSERA_ASSIGN_OR_RETURN(auto next, NewKeyRecord(alg, not_before));
   // From the clock, not created_at (which may be bumped past a key made this millisecond).
   next.sign_from = clock_.NowMillis() + std::max<int64_t>(0, stage_ms);
-  if (!current) {  // no key of the algorithm signs: nothing to wait for
-    next.sign_from = clock_.NowMillis();
-    TESSERA_RETURN_IF_ERROR(store_.InsertSigningKey(next));
-    TESSERA_RETURN_IF_ERROR(store_.RetireSigningKeysExcept(next.kid, clock_.NowMillis()));
-  } else {
-    TESSERA_RETURN_IF_ERROR(store_.ReplaceSigningKey(next, current->kid));
-  }
+  TESSERA_RETURN_IF_ERROR(store_.ReplaceSigningKey(next, current->kid));
   return Rotated{next.kid, alg, next.sign_from};
 }
 

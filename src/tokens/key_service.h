@@ -111,7 +111,7 @@ class KeyService {
       : store_(store), clock_(clock), options_(std::move(options)) {}
   Status Reload();
   Result<store::SigningKeyRecord> NewKeyRecord(crypto::JwsAlg alg, int64_t not_before_ms);
-  Status CreateFirstKey(crypto::JwsAlg alg);
+  Result<store::SigningKeyRecord> CreateFirstKey(crypto::JwsAlg alg);
   Result<Rotated> RotateOne(crypto::JwsAlg alg, int64_t stage_ms);
   void Invalidate();  // a change notice: the next Current() reloads
 

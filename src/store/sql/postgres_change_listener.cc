@@ -82,10 +82,7 @@ class Listener final : public PostgresChangeListener {
     if (ready == 0) return CheckIdle();
     if (!PQconsumeInput(conn_)) return false;
     last_seen_ = std::chrono::steady_clock::now();
-    while (PGnotify* n = PQnotifies(conn_)) {
-      Deliver(*n);
-      PQfreemem(n);
-    }
+    DeliverReceived();
     return PQstatus(conn_) == CONNECTION_OK;
   }
 
@@ -98,11 +95,7 @@ class Listener final : public PostgresChangeListener {
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     last_seen_ = now;
-    // PQexec may have read notices along with the answer.
-    while (PGnotify* n = PQnotifies(conn_)) {
-      Deliver(*n);
-      PQfreemem(n);
-    }
+    DeliverReceived();  // PQexec may have read notices along with the answer
     return ok;
   }
 
@@ -117,9 +110,13 @@ class Listener final : public PostgresChangeListener {
     if (metrics_) metrics_->change_listener_up.Set(on ? 1 : 0);
   }
 
-  void Deliver(const PGnotify& n) {
-    if (metrics_) metrics_->change_notices_received.Inc();
-    notices_.Deliver(n.extra);
+  // Hands on every notice libpq has read.
+  void DeliverReceived() {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      if (metrics_) metrics_->change_notices_received.Inc();
+      notices_.Deliver(n->extra);
+      PQfreemem(n);
+    }
   }
 
   void Close() {
