@@ -21,9 +21,11 @@ TEST(PostgresPoolTest, ConnectionsTheServerEndedWhileIdleAreResetBeforeUse) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ASSERT_TRUE((*store)->Ping().ok());
 
-  // The server ends every session of this pool while they sit idle.
+  // The server ends every session of this pool while they sit idle. The timeout makes the
+  // call wait until each backend has exited (its goodbye written): without it the signal is
+  // only sent, and a query racing the termination is a different case from the one tested.
   ASSERT_TRUE(test::PostgresExec(test::PostgresTestUrl(),
-                                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                                  "WHERE application_name = '" + name + "'")
                   .ok());
   // Every pooled connection is used once more: none may fail for having been ended.
