@@ -21,6 +21,10 @@ PACKAGES=(
   nginx  # the e2e test of --trusted-proxies runs a real reverse proxy (started by the test)
   haproxy  # scripts/cluster.sh: the load balancer in front of the nodes, health checks on /readyz
   chromium python3-authlib python3-requests python3-aiosmtpd
+  # The Django migration kit: a real Django dumps the users the import tests read, and the
+  # DRF drop-in (integrations/django) is tested with Debian's Django, DRF and PyJWT.
+  python3-django python3-djangorestframework python3-jwt python3-cryptography python3-bcrypt
+  python3-argon2 python3-django-allauth
 )
 
 missing=()

@@ -139,7 +139,7 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   user.roles = std::move(in.roles);
   user.profile_json = json::serialize(profile);
   user.created_at = user.updated_at = now;
-  Status s = users_.CreateUser(user);
+  Status s = InsertUser(app, user);
   if (s.ClashedOn(store::UserUniqueKey::kUsername)) {
     return AlreadyExistsError("an account with this username exists")
         .WithFieldErrors({{"username", "is already taken"}});
@@ -169,6 +169,14 @@ Result<store::User> AccountService::Signup(const store::App& app, SignupInput in
   return user;
 }
 
+Status AccountService::InsertUser(const store::App& app, store::User& user) {
+  if (!app.settings.first_user_admin) return users_.CreateUser(user);
+  TESSERA_ASSIGN_OR_RETURN(bool first,
+                           users_.CreateUserGrantingFirst(user, store::kFirstUserRole));
+  if (first) user.roles.emplace_back(store::kFirstUserRole);
+  return OkStatus();
+}
+
 Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app,
                                                            std::string_view email) {
   auto valid = ValidEmail(email);
@@ -180,7 +188,7 @@ Result<store::User> AccountService::CreatePasswordlessUser(const store::App& app
   user.email = user.email_normalized = NormalizeEmail(*valid);
   user.email_verified = true;
   user.created_at = user.updated_at = now;
-  TESSERA_RETURN_IF_ERROR(users_.CreateUser(user));
+  TESSERA_RETURN_IF_ERROR(InsertUser(app, user));
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup", {{"app", app.slug}, {"user_id", user.id},
                                           {"method", "passwordless"}});
@@ -215,7 +223,7 @@ Result<store::User> AccountService::CreateFederatedUser(const store::App& app,
   user.email_verified = email_verified;
   user.profile_json = boost::json::serialize(profile);
   user.created_at = user.updated_at = now;
-  TESSERA_RETURN_IF_ERROR(users_.CreateUser(user));
+  TESSERA_RETURN_IF_ERROR(InsertUser(app, user));
   metrics_.signups.Inc();
   LogJson(spdlog::level::info, "signup",
           {{"app", app.slug}, {"user_id", user.id}, {"method", std::string(method)}});

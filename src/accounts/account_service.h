@@ -147,6 +147,10 @@ class AccountService {
 
  private:
   Result<store::User> FindByIdentifier(const store::App& app, std::string_view identifier);
+  // Stores a new user; under the app's first_user_admin setting the app's first account
+  // also gets kFirstUserRole (added to `user.roles` when it did). Every way an account is
+  // made goes through here.
+  Status InsertUser(const store::App& app, store::User& user);
 
   store::UserStore& users_;
   store::SessionStore& sessions_;

@@ -15,7 +15,8 @@ std::optional<std::string> ValidEmail(std::string_view input);
 std::string NormalizeEmail(std::string_view email);
 
 // 3–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit (case-insensitive).
-// Never contains '@', so a login identifier is unambiguous.
+// Never contains '@', so a login identifier is unambiguous. Returns what is wrong with
+// `username` ("must be 3-64 characters"), or nullopt when it is a valid username.
 std::optional<std::string> CheckUsername(std::string_view username);
 std::string NormalizeUsername(std::string_view username);
 

@@ -21,6 +21,10 @@ class UserStore {
  public:
   virtual ~UserStore() = default;
   virtual Status CreateUser(const User& user) = 0;
+  // CreateUser, and when the user is the app's only one at commit, adds `role` to their roles
+  // (in the same transaction, serialized per app: of concurrent first sign-ups exactly one
+  // gets it). Returns whether it was added.
+  virtual Result<bool> CreateUserGrantingFirst(const User& user, std::string_view role) = 0;
   virtual Result<User> GetUser(std::string_view app_id, std::string_view user_id) = 0;
   // The user an access token names, in one read, only while the token still holds: its
   // session (`session_id`) not ended or expired at `now` and its `jti` not revoked. Every node

@@ -23,7 +23,7 @@ constexpr const char* kSettingNames[] = {
     "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
-    "passkey_origins"};
+    "passkey_origins",     "first_user_admin"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -62,6 +62,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("require_verified_email", &S::require_verified_email);
   flag("email_code_login", &S::email_code_login);
   flag("magic_link_login", &S::magic_link_login);
+  flag("first_user_admin", &S::first_user_admin);
   if (auto v = in.Integer("password_min_length")) {
     if (*v < INT_MIN || *v > INT_MAX) {
       in.Fail("password_min_length", "must be 0 (the server default) or 8-128");

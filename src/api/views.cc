@@ -106,6 +106,7 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"require_verified_email", s.require_verified_email},
                       {"email_code_login", s.email_code_login},
                       {"magic_link_login", s.magic_link_login},
+                      {"first_user_admin", s.first_user_admin},
                       {"password_min_length", s.password_min_length},
                       {"access_token_ttl_s", s.access_token_ttl_s},
                       {"refresh_token_ttl_s", s.refresh_token_ttl_s},

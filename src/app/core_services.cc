@@ -250,7 +250,8 @@ void CoreServices::BuildOAuthServices() {
                                       config_.browser_session_ttl_s},
       audit_.get());
   oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
-      *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get());
+      *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get(),
+      api_tokens_.get());
   authorization_ = std::make_unique<services::AuthorizationService>(
       *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get(),
       oauth_tokens_.get());

@@ -38,7 +38,8 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 
 struct UpdateAppArgs {
   std::string app = "default";
-  std::string allow_signup, require_verified_email, email_code_login;  // "", "true", "false"
+  std::string allow_signup, require_verified_email, email_code_login,
+      first_user_admin;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -58,6 +59,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.allow_signup, s.allow_signup);
   flag(a.require_verified_email, s.require_verified_email);
   flag(a.email_code_login, s.email_code_login);
+  flag(a.first_user_admin, s.first_user_admin);
   if (a.mail_from) s.mail_from = *a.mail_from;
   if (!a.mfa.empty()) s.mfa = store::ParseMfaPolicy(a.mfa).value_or(s.mfa);  // CLI checked it
   flag(a.mfa_totp, s.mfa_totp);
@@ -111,6 +113,8 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
               "Password sign-in needs a verified email (true|false)");
   bool_option("--email-code-login", args->email_code_login,
               "Allow sign-in with a code sent by email (true|false)");
+  bool_option("--first-user-admin", args->first_user_admin,
+              "The app's first account gets the role admin (true|false)");
   cmd->add_option("--mail-from", args->mail_from, "Sender of the app's mail");
   cmd->add_option("--mfa", args->mfa,
                   "Second factors: off (not offered), optional, required (everyone enrols)")

@@ -38,6 +38,8 @@ void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& com
 void AddAuditCommand(CLI::App& admin, app::Config& config, CommandList& commands);
 // `keys rotate` (keys_command.cc).
 void AddKeysCommands(CLI::App& cli, app::Config& config, CommandList& commands);
+// `import django`: users from Django fixtures (import_command.cc).
+void AddImportCommands(CLI::App& cli, app::Config& config, CommandList& commands);
 // `version` (version_command.cc).
 void AddVersionCommand(CLI::App& cli, CommandList& commands);
 

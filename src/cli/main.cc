@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::AddAdminMailCommands(*admin, config, commands);
   cli::AddAuditCommand(*admin, config, commands);
   cli::AddKeysCommands(app, config, commands);
+  cli::AddImportCommands(app, config, commands);
   cli::AddVersionCommand(app, commands);
 
   CLI11_PARSE(app, argc, argv);

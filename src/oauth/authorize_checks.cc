@@ -193,7 +193,8 @@ std::vector<std::string> RequestedScopes(const AuthorizeRequest& request,
     // granted. Any other unregistered scope (openid itself, the app's API scopes) is refused.
     std::vector<std::string> kept;
     for (const auto& s : request.scopes) {
-      bool claim_scope = s == "profile" || s == "email" || s == "address" || s == "phone";
+      bool claim_scope =
+          s == "profile" || s == "email" || s == "address" || s == "phone" || s == "roles";
       if (!claim_scope || Contains(client.scopes, s)) kept.push_back(s);
     }
     return kept;

@@ -51,7 +51,35 @@ Result<json::object> OAuthTokenService::Introspect(const store::App& app,
                                                    std::string_view /*hint: both are tried*/) {
   if (HasPrefix(token, kRefreshTokenPrefix)) return IntrospectRefreshToken(app, caller, token);
   if (LooksLikeJwt(token)) return IntrospectAccessToken(app, caller, token);
+  if (LooksLikeApiToken(token)) return IntrospectApiToken(app, caller, token);
   return Inactive();
+}
+
+Result<json::object> OAuthTokenService::IntrospectApiToken(const store::App& app,
+                                                           const store::OAuthClient& caller,
+                                                           std::string_view token) {
+  // API tokens belong to users, not to clients: only a resource server may look at them.
+  if (!caller.resource_server || !api_tokens_) return Inactive();
+  auto record = api_tokens_->Authenticate(app, token);
+  if (record.status().code() == StatusCode::kUnauthenticated) return Inactive();
+  TESSERA_RETURN_IF_ERROR(record.status());
+  auto user = users_.GetUser(app.id, record->user_id);
+  if (user.status().IsNotFound() || (user.ok() && user->disabled)) return Inactive();
+  TESSERA_RETURN_IF_ERROR(user.status());
+  json::array roles;
+  for (const std::string& r : user->roles) roles.emplace_back(r);
+  json::object out{{"active", true},
+                   {"token_type", "api_token"},
+                   {"sub", user->id},
+                   {"scope", kAccountScope},
+                   {"iss", apps_.IssuerFor(app.slug)},
+                   {"iat", record->created_at / 1000},
+                   {"email", user->email},
+                   {"email_verified", user->email_verified},
+                   {"roles", std::move(roles)}};
+  if (user->username) out["username"] = *user->username;
+  if (record->expires_at) out["exp"] = *record->expires_at / 1000;
+  return out;
 }
 
 Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& app,

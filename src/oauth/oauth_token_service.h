@@ -27,6 +27,7 @@
 #include "tenancy/app_service.h"
 #include "tenancy/tenancy_records.h"
 #include "tokens/access_token_service.h"
+#include "tokens/api_token_service.h"
 #include "tokens/key_service.h"
 
 namespace tessera::services {
@@ -42,14 +43,18 @@ class OAuthTokenService {
   OAuthTokenService(store::SessionStore& sessions, store::UserStore& users,
                     store::ClientStore& clients, store::RevokedAccessTokenStore& revoked,
                     AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
-                    const Clock& clock, AuditLog* audit = nullptr)
+                    const Clock& clock, AuditLog* audit = nullptr,
+                    ApiTokenService* api_tokens = nullptr)
       : sessions_(sessions), users_(users), clients_(clients), revoked_(revoked), apps_(apps),
-        keys_(keys), access_tokens_(access_tokens), clock_(clock), audit_(audit) {}
+        keys_(keys), access_tokens_(access_tokens), clock_(clock), audit_(audit),
+        api_tokens_(api_tokens) {}
 
   // RFC 7662 §2.2: {"active": false} for anything not active (unknown, expired, revoked,
   // another app's) and for tokens the `caller` may not see; never an error for a bad token.
   // A client sees the tokens issued to it; a resource server (client.resource_server) also
-  // every access token of the app, whose audience it serves (RFC 7662 §4).
+  // every access token of the app, whose audience it serves (RFC 7662 §4), and every API
+  // token (tpat_…, or a key imported from DRF): token_type "api_token", with the user's
+  // username, email and roles, so a backend accepting `Token …` needs no other call.
   Result<boost::json::object> Introspect(const store::App& app, const store::OAuthClient& caller,
                                          std::string_view token, std::string_view token_type_hint);
   // RFC 7009 §2.2: unknown tokens and tokens of other clients are silently ignored.
@@ -63,6 +68,9 @@ class OAuthTokenService {
   Result<boost::json::object> IntrospectAccessToken(const store::App& app,
                                                     const store::OAuthClient& caller,
                                                     std::string_view token);
+  Result<boost::json::object> IntrospectApiToken(const store::App& app,
+                                                 const store::OAuthClient& caller,
+                                                 std::string_view token);
   Result<boost::json::object> IntrospectRefreshToken(const store::App& app,
                                                      const store::OAuthClient& caller,
                                                      std::string_view token);
@@ -78,7 +86,8 @@ class OAuthTokenService {
   KeyService& keys_;
   AccessTokenService& access_tokens_;
   const Clock& clock_;
-  AuditLog* audit_;  // may be null
+  AuditLog* audit_;
+  ApiTokenService* api_tokens_;  // may be null: API tokens are then inactive  // may be null
 };
 
 }  // namespace tessera::services

@@ -45,6 +45,11 @@ json::object ClaimsForScopes(const store::User& user, const std::vector<std::str
       claims["phone_number_verified"] = false;  // Tessera does not verify phone numbers
     }
   }
+  if (Has(scopes, "roles")) {
+    json::array roles;
+    for (const std::string& r : user.roles) roles.emplace_back(r);
+    claims["roles"] = std::move(roles);
+  }
   if (Has(scopes, "address")) {
     if (auto it = profile.find("address"); it != profile.end() && it->value().is_object()) {
       claims["address"] = it->value();
@@ -58,7 +63,7 @@ std::vector<std::string> SupportedClaims() {
                                   "at_hash", "sid", "azp", "amr", "idp", "acr"};
   for (auto c : kProfileClaims) out.emplace_back(c);
   for (auto c : {"preferred_username", "updated_at", "email", "email_verified", "phone_number",
-                 "phone_number_verified", "address"}) {
+                 "phone_number_verified", "address", "roles"}) {
     out.emplace_back(c);
   }
   return out;
@@ -72,6 +77,7 @@ ScopeDescription DescribeScope(std::string_view scope) {
   if (scope == "email") return {"Your email address", "Your email address and whether it is verified."};
   if (scope == "phone") return {"Your phone number", "The phone number on your profile."};
   if (scope == "address") return {"Your postal address", "The address on your profile."};
+  if (scope == "roles") return {"Your roles", "The roles you hold in this app (e.g. admin)."};
   if (scope == "offline_access") {
     return {"Stay connected", "Keep access while you are not using it, until you revoke it."};
   }

@@ -15,8 +15,9 @@
 namespace tessera::services {
 
 // The scopes an OIDC provider knows; a client may also be granted its own API scopes.
+// "roles" is Tessera's: the user's app roles (ID token, userinfo; access tokens always carry them).
 inline constexpr std::string_view kOidcScopes[] = {"openid", "profile", "email", "phone",
-                                                   "address", "offline_access"};
+                                                   "address", "offline_access", "roles"};
 
 // The claims released for `scopes` (sub included).
 boost::json::object ClaimsForScopes(const store::User& user, const std::vector<std::string>& scopes);

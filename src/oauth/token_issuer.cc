@@ -37,7 +37,7 @@ Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::O
       IssuedAccessToken at,
       access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
                             auth_time / 1000,
-                            app.settings.access_token_ttl_s}));
+                            app.settings.access_token_ttl_s, user.roles}));
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.refresh_token = std::move(refresh_token);

@@ -77,7 +77,8 @@ Result<TokenGrant> SessionService::Grant(const store::App& app, store::User user
                          options_.scope,
                          session.id,
                          session.created_at / 1000,
-                         app.settings.access_token_ttl_s};
+                         app.settings.access_token_ttl_s,
+                         user.roles};
   TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken issued, access_tokens_.Issue(req));
   return TokenGrant{std::move(issued.token), issued.expires_in, std::move(refresh_token),
                     std::move(user)};

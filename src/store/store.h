@@ -38,6 +38,7 @@
 #include "tenancy/mail_domain_store.h"
 #include "tenancy/tenancy_store.h"
 #include "tokens/token_store.h"
+#include "user_import/import_store.h"
 #include "base/result.h"
 
 namespace tessera::store {
@@ -73,6 +74,7 @@ class Store : public AppStore,
               public EmailTokenStore,
               public FederationStore,
               public MfaStore,
+              public UserImportStore,
               public AuditStore {
  public:
   // Cheap round trip to the database (readiness probe).

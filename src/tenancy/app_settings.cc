@@ -59,6 +59,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.require_verified_email = Bool(o, "require_verified_email", s.require_verified_email);
   s.email_code_login = Bool(o, "email_code_login", s.email_code_login);
   s.magic_link_login = Bool(o, "magic_link_login", s.magic_link_login);
+  s.first_user_admin = Bool(o, "first_user_admin", s.first_user_admin);
   s.password_min_length = static_cast<int>(Int(o, "password_min_length"));
   s.access_token_ttl_s = Int(o, "access_token_ttl_s");
   s.refresh_token_ttl_s = Int(o, "refresh_token_ttl_s");
@@ -85,6 +86,7 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"require_verified_email", s.require_verified_email},
                  {"email_code_login", s.email_code_login},
                  {"magic_link_login", s.magic_link_login},
+                 {"first_user_admin", s.first_user_admin},
                  {"redirect_uris", array(s.redirect_uris)},
                  {"passkey_origins", array(s.passkey_origins)},
                  {"mfa", MfaPolicyText(s.mfa)},

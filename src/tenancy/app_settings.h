@@ -29,6 +29,10 @@ struct AppSettings {
   bool require_verified_email = false;  // password sign-in needs email_verified
   bool email_code_login = true;         // one-time codes by mail as a sign-in method
   bool magic_link_login = true;         // sign-in links by mail
+  // The app's first account gets the role "admin" (kFirstUserRole), decided atomically: of
+  // concurrent first sign-ups exactly one is first. Off by default; for apps that, like the
+  // seeds' blog, make their first user the administrator.
+  bool first_user_admin = false;
   int password_min_length = 0;          // 0 = the server's --password-min-length; else 8..128
   int64_t access_token_ttl_s = 0;       // 0 = the server's; else 60..86400
   int64_t refresh_token_ttl_s = 0;      // 0 = the server's; else 3600..31536000
@@ -51,6 +55,8 @@ struct AppSettings {
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
+
+inline constexpr std::string_view kFirstUserRole = "admin";
 
 // The settings_json column: what ParseAppSettings reads, SerializeAppSettings writes.
 AppSettings ParseAppSettings(std::string_view settings_json);

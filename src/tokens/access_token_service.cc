@@ -63,6 +63,11 @@ Result<IssuedAccessToken> AccessTokenService::Issue(const AccessTokenRequest& r)
   if (!r.scope.empty()) claims["scope"] = r.scope;
   if (!r.session_id.empty()) claims["sid"] = r.session_id;
   if (r.auth_time > 0) claims["auth_time"] = r.auth_time;
+  if (r.roles) {
+    json::array roles;
+    for (const std::string& role : *r.roles) roles.emplace_back(role);
+    claims["roles"] = std::move(roles);
+  }
   auto keys = keys_.Current();
   TESSERA_ASSIGN_OR_RETURN(std::string token, crypto::SignJwt(keys->keys.front(), "at+jwt", claims));
   metrics_.access_tokens_issued.Inc();

@@ -1,11 +1,13 @@
 // File: access_token_service.h
 // Short-lived JWT access tokens per RFC 9068 ("JWT Profile for OAuth 2.0 Access Tokens"):
 // header typ "at+jwt"; claims iss, sub, aud, exp, iat, jti, client_id, scope, plus sid (the
-// session) and auth_time. Verification accepts only asymmetric algorithms and only keys of
+// session), auth_time and, for a user's token, roles (RFC 9068 §2.2.3.1). Verification accepts only asymmetric algorithms and only keys of
 // the key set, each with its own algorithm (crypto/jwt.h), and checks iss and aud.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/metrics.h"
@@ -24,6 +26,9 @@ struct AccessTokenRequest {
   std::string session_id;
   int64_t auth_time = 0;  // seconds
   int64_t ttl_seconds = 0;  // 0 = the service's default (an app's setting overrides it)
+  // The user's app roles, as the `roles` claim, so a resource server can authorise "admin
+  // only" without another call; nullopt for a token of no user (client credentials).
+  std::optional<std::vector<std::string>> roles{};
 };
 
 struct IssuedAccessToken {

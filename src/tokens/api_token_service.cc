@@ -1,5 +1,6 @@
 #include "tokens/api_token_service.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "crypto/digest.h"
@@ -14,6 +15,13 @@ constexpr int64_t kTouchIntervalMs = 60'000;        // last_used_at precision: o
 constexpr int64_t kMaxDays = 3650;
 
 }  // namespace
+
+bool LooksLikeApiToken(std::string_view token) {
+  if (token.rfind(kApiTokenPrefix, 0) == 0) return token.size() <= 128;
+  return token.size() == 40 && std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+         });
+}
 
 Result<CreatedApiToken> ApiTokenService::Create(const store::App& app, std::string_view user_id,
                                                 std::string_view name,
@@ -95,9 +103,7 @@ Result<int64_t> ApiTokenService::RevokeAll(const store::App& app, std::string_vi
 // The lookup is by SHA-256 of the presented token, so the database never compares secrets;
 // the hash comparison below is constant-time anyway.
 Result<store::ApiToken> ApiTokenService::Authenticate(const store::App& app, std::string_view token) {
-  if (token.rfind(kApiTokenPrefix, 0) != 0 || token.size() > 128) {
-    return UnauthenticatedError("invalid token");
-  }
+  if (!LooksLikeApiToken(token)) return UnauthenticatedError("invalid token");
   std::string hash = crypto::TokenHash(token);
   auto record = store_.GetApiTokenByHash(hash);
   if (record.status().IsNotFound()) return UnauthenticatedError("invalid token");

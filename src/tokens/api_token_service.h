@@ -2,6 +2,7 @@
 // Personal API tokens for scripts and mobile apps: 256-bit random, shown once at creation,
 // stored as a SHA-256 hash, listed by prefix, optionally expiring, revocable. Accepted as
 // `Authorization: Bearer tpat_…` and `Authorization: Token tpat_…` (Django REST framework's scheme).
+// Keys imported from DRF (`tessera import django`) are records of the same kind.
 #pragma once
 
 #include <optional>
@@ -19,6 +20,10 @@ namespace tessera::services {
 
 inline constexpr std::string_view kApiTokenPrefix = "tpat_";
 inline constexpr size_t kMaxApiTokensPerUser = 100;
+
+// Whether `token` has the shape of an API token: Tessera's (tpat_…), or a key imported from
+// Django REST framework (40 hexadecimal characters, user_import/), kept the same way.
+bool LooksLikeApiToken(std::string_view token);
 
 struct CreatedApiToken {
   store::ApiToken record;

@@ -20,7 +20,7 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
   std::string_view token = bearer.value_or(drf_token.value_or(""));
   if (token.empty()) return UnauthenticatedError("missing credentials");
   Principal p;
-  if (token.rfind(kApiTokenPrefix, 0) == 0) {
+  if (LooksLikeApiToken(token)) {
     TESSERA_ASSIGN_OR_RETURN(store::ApiToken t, api_tokens_.Authenticate(app, token));
     p.api_token_id = t.id;
     auto user = users_.GetUser(app.id, t.user_id);

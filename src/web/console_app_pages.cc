@@ -182,6 +182,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("magic_link_login", s.magic_link_login);
     d.set("email_code_login", s.email_code_login);
     d.set("require_verified_email", s.require_verified_email);
+    d.set("first_user_admin", s.first_user_admin);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -215,6 +216,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.magic_link_login = Checked(form, "magic_link_login");
   s.email_code_login = Checked(form, "email_code_login");
   s.require_verified_email = Checked(form, "require_verified_email");
+  s.first_user_admin = Checked(form, "first_user_admin");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -244,7 +246,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     d.set("from_form", true);
     d.set("name", name);
     for (const char* f : {"allow_signup", "magic_link_login", "email_code_login",
-                          "require_verified_email", "accent_custom"}) {
+                          "require_verified_email", "first_user_admin", "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

@@ -56,6 +56,7 @@ class SqlStore final : public Store {
 
   // UserStore
   Status CreateUser(const User& user) override;
+  Result<bool> CreateUserGrantingFirst(const User& user, std::string_view role) override;
   Result<User> GetUser(std::string_view app_id, std::string_view user_id) override;
   Result<User> GetUserOfRefreshToken(std::string_view app_id,
                                      std::string_view token_hash) override;
@@ -246,6 +247,10 @@ class SqlStore final : public Store {
   Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) override;
 
   // Store
+  // UserImportStore
+  Status RunImportBatch(std::string_view app_id, bool commit,
+                        const std::function<Status(UserImportTransaction&)>& work) override;
+
   Status Ping() override;
   Status SendChangeNotice(std::string_view payload) override;
   Result<GcStats> CollectGarbage(UnixMillis now) override;

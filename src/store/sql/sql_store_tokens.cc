@@ -1,20 +1,9 @@
 // API tokens and signing keys.
 #include "base/strings.h"
+#include "store/sql/record_rows.h"
 #include "store/sql/sql_store.h"
 
 namespace tessera::store::sql {
-namespace {
-
-constexpr std::string_view kApiTokenSelect =
-    "SELECT id, app_id, user_id, name, prefix, token_hash, created_at, expires_at, last_used_at,"
-    " revoked_at FROM api_tokens ";
-
-ApiToken ReadApiToken(const SqlRow& r) {
-  return ApiToken{Text(r, 0), Text(r, 1),   Text(r, 2),   Text(r, 3),   Text(r, 4),
-                  Text(r, 5), Int(r, 6),    OptInt(r, 7), OptInt(r, 8), OptInt(r, 9)};
-}
-
-}  // namespace
 
 Status SqlStore::CreateApiToken(const ApiToken& t) {
   return WriteOne(

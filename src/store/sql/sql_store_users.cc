@@ -2,36 +2,14 @@
 #include <cctype>
 
 #include "store/sql/json_columns.h"
+#include "store/sql/record_rows.h"
 #include "store/sql/sql_store.h"
 #include "base/strings.h"
 
 namespace tessera::store::sql {
 namespace {
 
-constexpr std::string_view kUserSelect =
-    "SELECT id, app_id, email, email_normalized, username, username_normalized, password_hash,"
-    " email_verified, disabled, roles_json, profile_json, created_at, updated_at, last_login_at"
-    " FROM users ";
 constexpr int kMaxUserPage = 200;
-
-User ReadUser(const SqlRow& r) {
-  User u;
-  u.id = Text(r, 0);
-  u.app_id = Text(r, 1);
-  u.email = Text(r, 2);
-  u.email_normalized = Text(r, 3);
-  u.username = OptText(r, 4);
-  u.username_normalized = OptText(r, 5);
-  u.password_hash = OptText(r, 6);
-  u.email_verified = Int(r, 7) != 0;
-  u.disabled = Int(r, 8) != 0;
-  u.roles = StringListFromJson(Text(r, 9));
-  u.profile_json = Text(r, 10);
-  u.created_at = Int(r, 11);
-  u.updated_at = Int(r, 12);
-  u.last_login_at = OptInt(r, 13);
-  return u;
-}
 
 // A LIKE pattern matching `search` anywhere, lowercased (the columns searched are
 // normalized to lowercase), with the metacharacters % _ and the escape \ taken literally.
@@ -64,6 +42,36 @@ Status SqlStore::CreateUser(const User& u) {
               int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
               u.updated_at, Opt(u.last_login_at)})
       .status();
+}
+
+Result<bool> SqlStore::CreateUserGrantingFirst(const User& u, std::string_view role) {
+  bool granted = false;
+  Status s = db_->Write([&](SqlConnection& c) -> Status {
+    granted = false;  // a retried transaction decides again
+    // Lock the app's row first (a no-op write): concurrent first sign-ups of one app wait
+    // here for each other, so the count below sees every earlier one committed.
+    TESSERA_ASSIGN_OR_RETURN(int64_t locked,
+                             c.Exec("UPDATE apps SET slug = slug WHERE id = $1", {u.app_id}));
+    if (locked != 1) return NotFoundError("app");
+    TESSERA_ASSIGN_OR_RETURN(SqlRows others,
+                             c.Query("SELECT 1 FROM users WHERE app_id = $1 LIMIT 1", {u.app_id}));
+    std::vector<std::string> roles = u.roles;
+    if (others.empty() && std::find(roles.begin(), roles.end(), role) == roles.end()) {
+      roles.emplace_back(role);
+      granted = true;
+    }
+    return c.Exec("INSERT INTO users (id, app_id, email, email_normalized, username,"
+                  " username_normalized, password_hash, email_verified, disabled, roles_json,"
+                  " profile_json, created_at, updated_at, last_login_at)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                  {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
+                   Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
+                   int64_t{u.disabled}, StringListToJson(roles), u.profile_json, u.created_at,
+                   u.updated_at, Opt(u.last_login_at)})
+        .status();
+  });
+  if (!s.ok()) return s;
+  return granted;
 }
 
 Result<User> SqlStore::GetUser(std::string_view app_id, std::string_view user_id) {

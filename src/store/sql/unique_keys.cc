@@ -70,6 +70,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"mfa_recovery_codes_code_hash_uq", "mfa_recovery_codes.code_hash",
      UniqueKey(RecoveryCodeUniqueKey::kCodeHash), "code_hash"},
     {"mfa_challenges_pkey", "mfa_challenges.hash", UniqueKey(MfaChallengeUniqueKey::kHash), "hash"},
+    {"user_import_keys_pkey", "user_import_keys.app_id, user_import_keys.source_key",
+     UniqueKey(UserImportUniqueKey::kSourceKey), "source_key"},
 };
 
 }  // namespace

@@ -280,6 +280,24 @@ export class TesseraServer {
     return stdout;
   }
 
+  /**
+   * Runs `tessera <args>` with this server's database options (e.g. ['import', 'django', …]),
+   * optionally feeding `stdin`; resolves {code, stdout, stderr} whatever the exit code.
+   */
+  async command(args, { stdin, timeoutMs = 60_000 } = {}) {
+    const full = [...args, '--data-dir', this.dataDir];
+    if (this.port) full.push('--public-url', this.baseUrl);
+    if (this.databaseUrl) full.push('--database-url', this.databaseUrl);
+    if (this.masterKeyFile) full.push('--master-key-file', this.masterKeyFile);
+    const out = await new Promise((resolve) => {
+      const child = execFile(TESSERA_BIN, full, { timeout: timeoutMs, env: childEnv(), maxBuffer: 64 << 20 },
+        (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? (err.code ?? 'error') : 0 }));
+      if (stdin !== undefined) child.stdin.end(stdin);
+    });
+    this._log(`\n=== [${this.label}] ${full.join(' ')} → ${out.code}\n${out.stdout}${out.stderr}`);
+    return out;
+  }
+
   createApp(slug, name = slug) {
     return this.admin(['create-app', '--slug', slug, '--name', name]);
   }

@@ -1,0 +1,264 @@
+// The import domain: the streaming record reader, Django's fixture records and mapping, and
+// the rules of UserImportService over a real SQLite store (the engines' side: tests/store/
+// user_import_conformance_test.cc). The end-to-end import of a real Django dump:
+// tests/e2e/django_import.test.mjs. The first_user_admin setting's sign-up rule is here too.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "crypto/password_hash.h"
+#include "tests/support/service_stack.h"
+#include "user_import/django_fixture.h"
+#include "user_import/json_record_reader.h"
+#include "user_import/user_import_service.h"
+
+namespace tessera::services {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<JsonRecord> ReadAll(const std::string& text, std::optional<std::string>* failure = nullptr) {
+  std::istringstream in(text);
+  JsonRecordReader reader(in);
+  std::vector<JsonRecord> out;
+  while (auto r = reader.Next()) out.push_back(std::move(*r));
+  if (failure) *failure = reader.Failure();
+  return out;
+}
+
+TEST(JsonRecordReader, ReadsAnArrayRecordByRecordWithTheirLines) {
+  std::optional<std::string> failure;
+  auto records = ReadAll("\xEF\xBB\xBF[\n{\"a\": \"}{[\\\"\"},\n\n  {\"b\": {\"c\": [1, {}]}}\n]\n", &failure);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_FALSE(failure);
+  EXPECT_EQ(records[0].line, 2);
+  EXPECT_EQ(records[0].object->at("a").as_string(), "}{[\"");  // braces in strings are text
+  EXPECT_EQ(records[1].line, 4);
+  EXPECT_TRUE(records[1].object->contains("b"));
+}
+
+TEST(JsonRecordReader, ReadsJsonLinesAndEmptyInputs) {
+  EXPECT_EQ(ReadAll("{\"a\":1}\n{\"a\":2}\n").size(), 2u);
+  EXPECT_TRUE(ReadAll("").empty());
+  EXPECT_TRUE(ReadAll("[]").empty());
+}
+
+TEST(JsonRecordReader, ABadRecordIsReportedAndTheNextOneRead) {
+  auto records = ReadAll("[{\"a\": 1}, {\"a\": }, {\"a\": 3}]");
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_FALSE(records[1].object);
+  EXPECT_THAT(records[1].error, HasSubstr("not valid JSON"));
+  EXPECT_EQ(records[2].object->at("a").as_int64(), 3);
+}
+
+TEST(JsonRecordReader, ABrokenStructureStopsWithWhereItBroke) {
+  std::optional<std::string> failure;
+  auto records = ReadAll("[{\"a\": 1}\n{\"a\": 2}]", &failure);
+  EXPECT_EQ(records.size(), 1u);
+  ASSERT_TRUE(failure);
+  EXPECT_THAT(*failure, HasSubstr("line 2: expected ',' or ']'"));
+  ReadAll("[{\"a\": 1},\n{\"a\": \"trunc", &failure);
+  ASSERT_TRUE(failure);
+  EXPECT_THAT(*failure, HasSubstr("ends inside the record that starts on line 2"));
+  ReadAll("[{\"a\": 1}", &failure);
+  EXPECT_THAT(*failure, HasSubstr("not closed"));
+  ReadAll("[1, 2]", &failure);
+  EXPECT_THAT(*failure, HasSubstr("expected a record"));
+}
+
+TEST(JsonRecordReader, ARecordOverTheLimitIsSkippedNotHeld) {
+  std::string big = "[{\"a\": \"" + std::string(JsonRecordReader::kMaxRecordBytes + 10, 'x') +
+                    "\"}, {\"b\": 1}]";
+  auto records = ReadAll(big);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_THAT(records[0].error, HasSubstr("larger than 1 MiB"));
+  EXPECT_TRUE(records[1].object);
+}
+
+TEST(DjangoFixture, DateTimesAsDjangoSerializesThem) {
+  EXPECT_EQ(ParseDjangoDateTime("2020-01-02T03:04:05.678Z"), 1577934245678);
+  EXPECT_EQ(ParseDjangoDateTime("2020-01-02T03:04:05.678901"), 1577934245678);  // naive = UTC
+  EXPECT_EQ(ParseDjangoDateTime("2020-01-02T05:04:05+02:00"), 1577934245000);
+  EXPECT_EQ(ParseDjangoDateTime("2020-01-02"), 1577923200000);
+  EXPECT_FALSE(ParseDjangoDateTime("2020-13-02T03:04:05Z"));
+  EXPECT_FALSE(ParseDjangoDateTime("yesterday"));
+  EXPECT_FALSE(ParseDjangoDateTime("2020-01-02T03:04:05Zjunk"));
+}
+
+TEST(DjangoFixture, TheMappingIsStrict) {
+  auto m = DjangoImportMapping::FromJson(
+      R"({"user_model": "accounts.user", "roles": {"is_staff": "editor"},
+          "profiles": {"api.customer": {"user": "owner", "fields": {"bio": "about"}}},
+          "media_url": "https://cdn.example/"})");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->user_model, "accounts.user");
+  EXPECT_EQ(m->roles.size(), 1u);
+  EXPECT_EQ(m->profiles.at("api.customer").user_field, "owner");
+  EXPECT_FALSE(DjangoImportMapping::FromJson(R"({"user_modle": "x"})").ok());
+  EXPECT_FALSE(DjangoImportMapping::FromJson(R"({"roles": {"is_staff": 1}})").ok());
+  EXPECT_FALSE(
+      DjangoImportMapping::FromJson(R"({"profiles": {"a.b": {"fields": {"x": "email"}}}})").ok());
+  EXPECT_FALSE(DjangoImportMapping::FromJson("[]").ok());
+}
+
+class UserImportTest : public testing::Test, protected testing_support::ServiceStack {
+ protected:
+  void SetUp() override {
+    Build();
+    service_ = std::make_unique<UserImportService>(*store_, clock_);
+  }
+
+  ImportSummary Import(const std::string& fixture, bool dry_run = false, size_t batch = 500) {
+    std::istringstream in(fixture);
+    auto s = ImportDjangoFixtures(*service_, app_, mapping_, {&in},
+                                  {.dry_run = dry_run, .batch_size = batch});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : ImportSummary{};
+  }
+
+  static std::string UserRecord(int pk, const std::string& email, const std::string& hash,
+                                const std::string& extra = "") {
+    return R"({"model": "auth.user", "pk": )" + std::to_string(pk) +
+           R"(, "fields": {"email": ")" + email + R"(", "username": "user)" + std::to_string(pk) +
+           R"(", "password": ")" + hash + R"(", "is_active": true)" + extra + "}}";
+  }
+
+  store::User UserByEmail(const std::string& email) {
+    return store_->GetUserByEmail(app_.id, email).value();
+  }
+
+  DjangoImportMapping mapping_;
+  std::unique_ptr<UserImportService> service_;
+  const std::string kHash =
+      "pbkdf2_sha256$260000$seasalt$YlZ2Vggtqdc61YjArZuoApoBh9JNGYoDRBUGu6tcJQo=";  // "lètmein"
+};
+
+TEST_F(UserImportTest, ImportedUsersSignInWithTheirDjangoPasswordWhichIsThenUpgraded) {
+  auto s = Import("[" + UserRecord(1, "ann@example.com", kHash) + "]");
+  EXPECT_EQ(s.users_created, 1);
+  EXPECT_EQ(s.hash_kinds["pbkdf2_sha256"], 1);
+  auto user = accounts_->Authenticate(app_, "ann@example.com", "lètmein", {});
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  EXPECT_EQ(crypto::KindOfPasswordHash(*UserByEmail("ann@example.com").password_hash),
+            crypto::PasswordHashKind::kArgon2id);
+  EXPECT_TRUE(accounts_->Authenticate(app_, "ann@example.com", "lètmein", {}).ok());
+  EXPECT_FALSE(accounts_->Authenticate(app_, "ann@example.com", "letmein", {}).ok());
+}
+
+TEST_F(UserImportTest, ReRunningUpdatesNeverDuplicatesAndKeepsAPasswordMadeHere) {
+  std::string fixture = "[" + UserRecord(1, "ann@example.com", kHash, R"(, "is_staff": true)") +
+                        R"(, {"model": "authtoken.token", "pk": "0123456789abcdef0123456789abcdef01234567", "fields": {"user": 1}}])";
+  auto first = Import(fixture);
+  EXPECT_EQ(first.users_created, 1);
+  EXPECT_EQ(first.tokens_imported, 1);
+  ASSERT_TRUE(accounts_->Authenticate(app_, "ann@example.com", "lètmein", {}).ok());  // upgraded
+  // The app gives Ann a role of its own; the re-run keeps it and follows is_staff.
+  auto ann = store_->UpdateUser(app_.id, UserByEmail("ann@example.com").id, [](store::User& u) {
+    u.roles.push_back("beta-tester");
+    return OkStatus();
+  });
+  ASSERT_TRUE(ann.ok());
+  std::string again = fixture;
+  again.replace(again.find(R"("is_staff": true)"), 16, R"("is_staff": false)");
+  auto second = Import(again);
+  EXPECT_EQ(second.users_created, 0);
+  EXPECT_EQ(second.users_updated, 1);
+  EXPECT_EQ(second.tokens_unchanged, 1);
+  store::User now = UserByEmail("ann@example.com");
+  EXPECT_THAT(now.roles, ElementsAre("beta-tester"));
+  EXPECT_EQ(crypto::KindOfPasswordHash(*now.password_hash), crypto::PasswordHashKind::kArgon2id);
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 1);
+}
+
+TEST_F(UserImportTest, AUserWhoSignedUpAlreadyIsLinkedNotDuplicated) {
+  SignupInput in;
+  in.email = "Bea@example.com";
+  in.password = "a sturdy passphrase";
+  ASSERT_TRUE(accounts_->Signup(app_, in).ok());
+  auto s = Import("[" + UserRecord(2, "bea@example.com", kHash) + "]");
+  EXPECT_EQ(s.users_created, 0);
+  EXPECT_EQ(s.users_updated, 1);
+  // Her password made here stays; the Django one does not come in over it.
+  EXPECT_TRUE(accounts_->Authenticate(app_, "bea@example.com", "a sturdy passphrase", {}).ok());
+  EXPECT_FALSE(accounts_->Authenticate(app_, "bea@example.com", "lètmein", {}).ok());
+  // Two Django users with one address: the second is skipped, not merged into the first.
+  auto dup = Import("[" + UserRecord(3, "BEA@example.com", kHash) + "]");
+  EXPECT_EQ(dup.skipped_count, 1);
+  EXPECT_THAT(dup.skipped[0].reason, HasSubstr("user imported from django:auth.user:2"));
+}
+
+TEST_F(UserImportTest, ImportedTokenKeysAuthenticateTheirUserAndOnlyThem) {
+  const std::string key = "0123456789abcdef0123456789abcdef01234567";
+  Import("[" + UserRecord(1, "ann@example.com", kHash) +
+         R"(, {"model": "authtoken.token", "pk": ")" + key + R"(", "fields": {"user": 1, "created": "2021-05-06T07:08:09Z"}}])");
+  auto p = auth_->Authenticate(app_, "Token " + key);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->user.email, "ann@example.com");
+  EXPECT_TRUE(auth_->Authenticate(app_, "Bearer " + key).ok());
+  std::string forged = key;
+  forged.back() = '8';
+  EXPECT_EQ(auth_->Authenticate(app_, "Token " + forged).status().code(),
+            StatusCode::kUnauthenticated);
+  auto listed = api_tokens_->List(app_, p->user.id).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].name, kImportedTokenName);
+  EXPECT_EQ(listed[0].created_at, 1620284889000);
+  EXPECT_NE(listed[0].token_hash, key);  // stored hashed
+}
+
+TEST_F(UserImportTest, RecordsBeforeTheirUserWaitForItAndADryRunWritesNothing) {
+  mapping_.profiles["api.customer"] = {.user_field = "user", .fields = {{"phone", "phone_number"}}};
+  std::string fixture =
+      R"([{"model": "api.customer", "pk": 9, "fields": {"user": 1, "phone": "+4930123"}},
+          {"model": "account.emailaddress", "pk": 4, "fields": {"user": 1, "email": "ann@example.com", "verified": true, "primary": true}},
+          {"model": "api.company", "pk": 1, "fields": {"name": "Acme"}},)" +
+      UserRecord(1, "ann@example.com", kHash) + "]";
+  auto dry = Import(fixture, /*dry_run=*/true, /*batch=*/1);
+  EXPECT_TRUE(dry.dry_run);
+  EXPECT_EQ(dry.users_created, 1);
+  EXPECT_EQ(dry.patches_applied, 2);
+  EXPECT_EQ(dry.ignored_models["api.company"], 1);
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 0);
+
+  auto s = Import(fixture, false, 1);
+  EXPECT_EQ(s.patches_applied, 2);
+  store::User ann = UserByEmail("ann@example.com");
+  EXPECT_TRUE(ann.email_verified);
+  EXPECT_THAT(ann.profile_json, HasSubstr(R"("phone_number":"+4930123")"));
+}
+
+TEST_F(UserImportTest, InactiveUnusableAndUnsupportedUsersComeInAsTheyWere) {
+  auto s = Import("[" + UserRecord(1, "off@example.com", kHash, R"(, "is_active": false)") + "," +
+                  UserRecord(2, "social@example.com", "!abcdefghijklmnopqrstuvwxyz0123456789ABCD") +
+                  "," + UserRecord(3, "old@example.com", "md5$salt$0123456789abcdef") + "]");
+  EXPECT_EQ(s.users_created, 3);
+  EXPECT_TRUE(UserByEmail("off@example.com").disabled);
+  EXPECT_FALSE(UserByEmail("social@example.com").password_hash);
+  EXPECT_EQ(s.hash_kinds["unsupported"], 1);
+  EXPECT_EQ(s.warning_count, 1);
+  EXPECT_FALSE(accounts_->Authenticate(app_, "off@example.com", "lètmein", {}).ok());
+}
+
+// The first_user_admin setting: the app's first account is its admin, later ones are not.
+TEST_F(UserImportTest, FirstUserAdminMakesOnlyTheFirstAccountAnAdmin) {
+  store::App app = apps_->Create("blog", "Blog").value();
+  app.settings.first_user_admin = true;
+  SignupInput a, b;
+  a.email = "first@example.com";
+  b.email = "second@example.com";
+  a.password = b.password = "a sturdy passphrase";
+  auto first = accounts_->Signup(app, a);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_THAT(first->roles, ElementsAre("admin"));
+  auto second = accounts_->Signup(app, b);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->roles.empty());
+  // Off (the default): nobody is made an admin.
+  SignupInput c = a;
+  EXPECT_TRUE(accounts_->Signup(app_, c)->roles.empty());
+}
+
+}  // namespace
+}  // namespace tessera::services
