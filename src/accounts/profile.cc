@@ -130,4 +130,10 @@ void ApplyProfilePatch(const json::object& patch, json::object& profile,
   if (errors.size() == errors_before) profile = std::move(out);
 }
 
+bool IsProfileField(std::string_view name) {
+  if (name == "address") return true;
+  return std::any_of(std::begin(kFields), std::end(kFields),
+                     [&](const FieldRule& f) { return f.name == name; });
+}
+
 }  // namespace tessera::services

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -15,6 +16,9 @@ namespace tessera::services {
 // Merges `patch` into `profile`: a string sets a field, null removes it, `address` merges the
 // same way. Appends one FieldError ("profile.<name>") per bad member; `profile` is changed
 // only when there is none.
+// Whether `name` is a member of the profile (a claim above, "address" or "about").
+bool IsProfileField(std::string_view name);
+
 void ApplyProfilePatch(const boost::json::object& patch, boost::json::object& profile,
                        std::vector<FieldError>& errors);
 

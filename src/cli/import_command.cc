@@ -1,8 +1,10 @@
 // `tessera import django`: users, their email addresses, DRF tokens and profile rows from
-// Django fixtures (`manage.py dumpdata` JSON), into an app. Opens the store; no server.
+// Django fixtures (`manage.py dumpdata` JSON), into an app; `tessera import users`: the
+// generic JSON or CSV format (user_import/generic_import.h). Opens the store; no server.
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include "app/core_services.h"
 #include "cli/commands.h"
 #include "user_import/django_fixture.h"
+#include "user_import/generic_import.h"
 #include "user_import/user_import_service.h"
 
 namespace tessera::cli {
@@ -18,6 +21,7 @@ namespace {
 struct ImportArgs {
   std::string app = "default";
   std::string mapping_file, user_model;
+  std::string format;  // import users: "json", "csv", or "" (by the file's extension)
   std::vector<std::string> files;
   bool dry_run = false, json = false;
   size_t batch_size = 500;
@@ -88,9 +92,13 @@ Result<services::DjangoImportMapping> LoadMapping(const ImportArgs& a) {
   return m;
 }
 
-int ImportDjango(const app::Config& c, const ImportArgs& a) {
-  auto mapping = LoadMapping(a);
-  if (!mapping.ok()) return Fail(mapping.status());
+using Importer = std::function<Result<services::ImportSummary>(
+    services::UserImportService&, const store::App&, const std::vector<std::istream*>&,
+    const services::ImportOptions&)>;
+
+// Opens the inputs and the app, runs `importer` with a progress line on a terminal, and
+// prints the summary: exit 0, 2 when an input could not be read to its end, 1 on an error.
+int RunImport(const app::Config& c, const ImportArgs& a, const Importer& importer) {
   std::vector<std::unique_ptr<std::ifstream>> files;
   std::vector<std::istream*> inputs;
   for (const std::string& name : a.files) {
@@ -108,7 +116,9 @@ int ImportDjango(const app::Config& c, const ImportArgs& a) {
   auto app = ResolveApp((*core)->apps(), a.app);
   if (!app.ok()) return Fail(app.status());
   services::UserImportService service((*core)->store(), (*core)->clock());
-  services::ImportOptions options{.dry_run = a.dry_run, .batch_size = a.batch_size};
+  services::ImportOptions options;
+  options.dry_run = a.dry_run;
+  options.batch_size = a.batch_size;
   bool tty = isatty(STDERR_FILENO);
   if (tty) {
     options.progress = [](const services::ImportSummary& s) {
@@ -117,7 +127,7 @@ int ImportDjango(const app::Config& c, const ImportArgs& a) {
                 << " skipped" << std::flush;
     };
   }
-  auto summary = services::ImportDjangoFixtures(service, *app, *mapping, inputs, options);
+  auto summary = importer(service, *app, inputs, options);
   if (tty) std::cerr << "\n";
   if (!summary.ok()) {
     std::cerr << "The import stopped: batches before the error were written; running it "
@@ -127,6 +137,36 @@ int ImportDjango(const app::Config& c, const ImportArgs& a) {
   if (a.json) PrintJson(SummaryJson(*summary));
   PrintSummary(*summary, a.json ? std::cerr : std::cout);
   return summary->stopped ? 2 : 0;
+}
+
+int ImportDjango(const app::Config& c, const ImportArgs& a) {
+  auto mapping = LoadMapping(a);
+  if (!mapping.ok()) return Fail(mapping.status());
+  return RunImport(c, a, [&](auto& service, const auto& app, const auto& inputs, const auto& o) {
+    return services::ImportDjangoFixtures(service, app, *mapping, inputs, o);
+  });
+}
+
+int ImportUsers(const app::Config& c, const ImportArgs& a) {
+  std::string format = a.format;
+  if (format.empty()) {
+    bool csv = !a.files.empty() && a.files.front().size() > 4 &&
+               a.files.front().substr(a.files.front().size() - 4) == ".csv";
+    format = csv ? "csv" : "json";
+  }
+  auto kind = format == "csv" ? services::GenericFormat::kCsv : services::GenericFormat::kJson;
+  return RunImport(c, a, [&](auto& service, const auto& app, const auto& inputs, const auto& o) {
+    return services::ImportGenericUsers(service, app, kind, inputs, o);
+  });
+}
+
+// The options both formats take.
+void AddCommonImportOptions(CLI::App* cmd, ImportArgs& args) {
+  cmd->add_option("--app", args.app, "App slug (default: default)");
+  cmd->add_option("--batch-size", args.batch_size, "Records per transaction (default 500)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--dry-run", args.dry_run, "Read and check everything, write nothing");
+  cmd->add_flag("--json", args.json, "Print the summary as JSON on stdout");
 }
 
 }  // namespace
@@ -139,17 +179,25 @@ void AddImportCommands(CLI::App& cli, app::Config& config, CommandList& commands
       "django", "Users, allauth email addresses, DRF tokens and profiles from `manage.py "
                 "dumpdata` JSON (files, or - for standard input)");
   AddDatabaseOptions(cmd, config);
-  cmd->add_option("--app", args->app, "App slug (default: default)");
+  AddCommonImportOptions(cmd, *args);
   cmd->add_option("--mapping", args->mapping_file,
                   "JSON mapping: user_model, roles, profiles, media_url (docs/migrating-from-django.md)");
   cmd->add_option("--user-model", args->user_model,
                   "The user model's label, e.g. accounts.user (default: auth.user)");
-  cmd->add_option("--batch-size", args->batch_size, "Records per transaction (default 500)")
-      ->check(CLI::Range(1, 100000));
-  cmd->add_flag("--dry-run", args->dry_run, "Read and check everything, write nothing");
-  cmd->add_flag("--json", args->json, "Print the summary as JSON on stdout");
   cmd->add_option("files", args->files, "Fixture files (default: standard input)");
   commands.push_back({cmd, [args](const app::Config& c) { return ImportDjango(c, *args); }});
+
+  auto users = std::make_shared<ImportArgs>();
+  CLI::App* generic = import->add_subcommand(
+      "users", "Users in the generic format: JSON (an array or JSON lines) or CSV with a header "
+               "(id, email, username, password_hash, email_verified, disabled, roles, "
+               "created_at, last_login_at, profile.<claim>)");
+  AddDatabaseOptions(generic, config);
+  AddCommonImportOptions(generic, *users);
+  generic->add_option("--format", users->format, "json or csv (default: by the file's extension)")
+      ->check(CLI::IsMember({"json", "csv"}));
+  generic->add_option("files", users->files, "Files (default: standard input)");
+  commands.push_back({generic, [users](const app::Config& c) { return ImportUsers(c, *users); }});
 }
 
 }  // namespace tessera::cli

@@ -27,13 +27,15 @@ json::object Inactive() { return json::object{{"active", false}}; }
 }  // namespace
 
 Result<bool> OAuthTokenService::AccessTokenIsLive(const store::App& app,
-                                                  const VerifiedAccessToken& v) {
+                                                  const VerifiedAccessToken& v,
+                                                  store::User* user_out) {
   if (!v.session_id.empty()) {
     // A user's token ends with its grant (revoked client, code replay, sign-out…), its own
     // revocation, or its account: the account API's rule (tokens/authenticator.h).
     auto user = UserOfLiveAccessToken(users_, app, v, clock_.NowMillis());
     if (user.status().code() == StatusCode::kUnauthenticated) return false;
     TESSERA_RETURN_IF_ERROR(user.status());
+    if (user_out) *user_out = std::move(*user);
     return true;
   }
   // A client's own token (client_credentials) ends with the client, or its revocation.
@@ -90,14 +92,21 @@ Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& 
   if (!v.ok()) return Inactive();
   // Someone else's token looks like an unknown one (RFC 7662 §2.2 allows no more).
   if (v->client_id != caller.client_id && !caller.resource_server) return Inactive();
-  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, *v));
+  store::User user;
+  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, *v, &user));
   if (!live) return Inactive();
   json::object out{{"active", true},         {"token_type", "Bearer"},
                    {"client_id", v->client_id}, {"sub", v->subject},
                    {"iss", issuer},          {"aud", issuer},
                    {"exp", v->expires_at_s}, {"iat", v->issued_at_s}};
   if (!v->scope.empty()) out["scope"] = v->scope;
-  if (!v->session_id.empty()) out["sid"] = v->session_id;
+  if (!v->session_id.empty()) {
+    out["sid"] = v->session_id;
+    // The user's roles as they are now (a resource server asking may act on a change at once).
+    json::array roles;
+    for (const std::string& r : user.roles) roles.emplace_back(r);
+    out["roles"] = std::move(roles);
+  }
   return out;
 }
 

@@ -76,7 +76,9 @@ class OAuthTokenService {
                                                      std::string_view token);
   // Not revoked by itself (its jti), by its grant (its session), by its account being
   // disabled, or by its client's removal.
-  Result<bool> AccessTokenIsLive(const store::App& app, const VerifiedAccessToken& token);
+  // `user_out`, if given, receives the token's user (a user's token only).
+  Result<bool> AccessTokenIsLive(const store::App& app, const VerifiedAccessToken& token,
+                                 store::User* user_out = nullptr);
 
   store::SessionStore& sessions_;
   store::UserStore& users_;

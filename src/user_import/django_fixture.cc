@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <ctime>
-#include <unordered_set>
 
 #include "accounts/profile.h"
 
@@ -11,13 +10,6 @@ namespace tessera::services {
 namespace json = boost::json;
 namespace {
 
-constexpr std::string_view kClaims[] = {
-    "name",      "given_name", "family_name", "middle_name", "nickname",     "picture", "website",
-    "gender",    "birthdate",  "zoneinfo",    "locale",      "phone_number", "address", "about"};
-
-bool IsClaim(std::string_view c) {
-  return std::find(std::begin(kClaims), std::end(kClaims), c) != std::end(kClaims);
-}
 
 // A primary key as text: Django's are integers, UUIDs or strings.
 std::optional<std::string> KeyText(const json::value& v) {
@@ -248,7 +240,7 @@ Result<DjangoImportMapping> DjangoImportMapping::FromJson(std::string_view text)
             p.user_field = std::string(pv.as_string());
           } else if (k == "fields" && pv.is_object()) {
             for (const auto& [field, claim] : pv.as_object()) {
-              if (!claim.is_string() || !IsClaim(claim.as_string())) {
+              if (!claim.is_string() || !IsProfileField(claim.as_string())) {
                 return bad("profiles." + std::string(model) + ".fields." + std::string(field) +
                            " must name a profile claim (name, given_name, family_name, "
                            "middle_name, nickname, picture, website, gender, birthdate, "
@@ -272,60 +264,24 @@ Result<DjangoImportMapping> DjangoImportMapping::FromJson(std::string_view text)
 }  // namespace tessera::services
 
 namespace tessera::services {
-namespace {
-
-// The records that waited for their user: applied once more after the last input; those
-// whose user never came are skipped. A dry run wrote no user, so it counts those it read.
-Status ApplyUnresolved(UserImportService& service, const store::App& app, ImportBatch pending,
-                       const ImportOptions& options,
-                       const std::unordered_set<std::string>& users_read, ImportSummary& s) {
-  ImportBatch still;
-  TESSERA_RETURN_IF_ERROR(service.Apply(app, pending, options.dry_run, s, still));
-  for (const ImportedUserPatch& p : still.patches) {
-    if (users_read.contains(p.user_source_key)) s.patches_applied++;
-    else s.Skip(p.line, p.what, "its user (" + p.user_source_key + ") is not in the import");
-  }
-  for (const ImportedToken& t : still.tokens) {
-    if (users_read.contains(t.user_source_key)) s.tokens_imported++;
-    else s.Skip(t.line, "authtoken.token", "its user (" + t.user_source_key + ") is not in the import");
-  }
-  return OkStatus();
-}
-
-}  // namespace
 
 Result<ImportSummary> ImportDjangoFixtures(UserImportService& service, const store::App& app,
                                            const DjangoImportMapping& mapping,
                                            const std::vector<std::istream*>& inputs,
                                            const ImportOptions& options) {
-  ImportSummary s;
-  s.dry_run = options.dry_run;
-  ImportBatch batch, pending;
-  std::unordered_set<std::string> users_read;  // a dry run's only: its users are not written
-  auto flush = [&]() -> Status {
-    if (options.dry_run) {
-      for (const ImportedUser& u : batch.users) users_read.insert(u.source_key);
-    }
-    TESSERA_RETURN_IF_ERROR(service.Apply(app, batch, options.dry_run, s, pending));
-    batch = ImportBatch{};
-    if (options.progress) options.progress(s);
-    return OkStatus();
-  };
+  ImportRun run(service, app, options);
   for (std::istream* in : inputs) {
     JsonRecordReader reader(*in);
     while (auto record = reader.Next()) {
-      AddDjangoRecord(mapping, *record, batch, s);
-      if (batch.size() >= std::max<size_t>(1, options.batch_size)) TESSERA_RETURN_IF_ERROR(flush());
+      AddDjangoRecord(mapping, *record, run.batch(), run.summary());
+      TESSERA_RETURN_IF_ERROR(run.RecordAdded());
     }
     if (reader.Failure()) {
-      s.stopped = *reader.Failure();
+      run.summary().stopped = *reader.Failure();
       break;
     }
   }
-  TESSERA_RETURN_IF_ERROR(flush());
-  TESSERA_RETURN_IF_ERROR(ApplyUnresolved(service, app, std::move(pending), options, users_read, s));
-  if (options.progress) options.progress(s);
-  return s;
+  return run.Finish();
 }
 
 }  // namespace tessera::services

@@ -18,6 +18,7 @@
 
 #include "base/result.h"
 #include "user_import/import_records.h"
+#include "user_import/import_run.h"
 #include "user_import/json_record_reader.h"
 #include "user_import/user_import_service.h"
 
@@ -52,16 +53,9 @@ std::optional<UnixMillis> ParseDjangoDateTime(std::string_view text);
 
 namespace tessera::services {
 
-struct ImportOptions {
-  bool dry_run = false;
-  size_t batch_size = 500;  // records per transaction
-  std::function<void(const ImportSummary&)> progress;  // after each batch
-};
-
 // Reads every record of the fixtures in `inputs`, one after another, and applies them in
-// batches. Records naming a user that comes later (files in any order) are applied after the
-// last input; those whose user never came are skipped. The summary's `stopped` says why an
-// input could not be read to its end; an error is the database's (batches before it stay).
+// batches (import_run.h). The summary's `stopped` says why an input could not be read to its
+// end; an error is the database's (batches before it stay).
 Result<ImportSummary> ImportDjangoFixtures(UserImportService& service, const store::App& app,
                                            const DjangoImportMapping& mapping,
                                            const std::vector<std::istream*>& inputs,

@@ -10,6 +10,7 @@
 #include "crypto/password_hash.h"
 #include "tests/support/service_stack.h"
 #include "user_import/django_fixture.h"
+#include "user_import/generic_import.h"
 #include "user_import/json_record_reader.h"
 #include "user_import/user_import_service.h"
 
@@ -112,8 +113,10 @@ class UserImportTest : public testing::Test, protected testing_support::ServiceS
 
   ImportSummary Import(const std::string& fixture, bool dry_run = false, size_t batch = 500) {
     std::istringstream in(fixture);
-    auto s = ImportDjangoFixtures(*service_, app_, mapping_, {&in},
-                                  {.dry_run = dry_run, .batch_size = batch});
+    ImportOptions options;
+    options.dry_run = dry_run;
+    options.batch_size = batch;
+    auto s = ImportDjangoFixtures(*service_, app_, mapping_, {&in}, options);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? *s : ImportSummary{};
   }
@@ -258,6 +261,79 @@ TEST_F(UserImportTest, FirstUserAdminMakesOnlyTheFirstAccountAnAdmin) {
   // Off (the default): nobody is made an admin.
   SignupInput c = a;
   EXPECT_TRUE(accounts_->Signup(app_, c)->roles.empty());
+}
+
+// The generic format, JSON and CSV: the same users, the same rules.
+class GenericImportTest : public UserImportTest {
+ protected:
+  ImportSummary ImportGeneric(const std::string& text, GenericFormat format) {
+    std::istringstream in(text);
+    auto s = ImportGenericUsers(*service_, app_, format, {&in}, ImportOptions{});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : ImportSummary{};
+  }
+};
+
+TEST_F(GenericImportTest, JsonLinesWithEveryField) {
+  auto s = ImportGeneric(
+      R"({"id": 7, "email": "ann@example.com", "username": "ann", "password_hash": ")" + kHash +
+          R"(", "email_verified": true, "roles": ["editor"], "profile": {"name": "Ann", "address": {"locality": "Berlin"}}, "created_at": "2019-01-01T00:00:00Z"}
+{"email": "bob@example.com", "disabled": true}
+{"email": "eve@example.com", "is_admin": true}
+{"email": "joe@example.com", "roles": "admin"}
+)",
+      GenericFormat::kJson);
+  EXPECT_EQ(s.records, 4);
+  EXPECT_EQ(s.users_created, 2);
+  ASSERT_EQ(s.skipped.size(), 2u);
+  EXPECT_EQ(s.skipped[0].line, 3);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("unknown field \"is_admin\""));
+  EXPECT_THAT(s.skipped[1].reason, HasSubstr("roles must be an array"));
+  store::User ann = UserByEmail("ann@example.com");
+  EXPECT_TRUE(ann.email_verified);
+  EXPECT_THAT(ann.roles, ElementsAre("editor"));
+  EXPECT_EQ(ann.created_at, 1546300800000);
+  EXPECT_THAT(ann.profile_json, HasSubstr("Berlin"));
+  EXPECT_TRUE(accounts_->Authenticate(app_, "ann", "lètmein", {}).ok());
+  EXPECT_TRUE(UserByEmail("bob@example.com").disabled);
+  // Again, with Ann's address changed: found by her id, updated.
+  auto again = ImportGeneric(R"([{"id": "7", "email": "ann@new.example"}])", GenericFormat::kJson);
+  EXPECT_EQ(again.users_updated, 1);
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 2);
+}
+
+TEST_F(GenericImportTest, CsvWithQuotedFieldsAndProfileColumns) {
+  auto s = ImportGeneric(
+      "\xEF\xBB\xBF"
+      "email,password_hash,email_verified,roles,profile.name,profile.address\r\n"
+      "ann@example.com," + kHash + ",yes,editor;admin,\"Smith, Ann \"\"Annie\"\"\",\"1 Main St\nBerlin\"\r\n"
+      "\r\n"
+      "bob@example.com,,maybe,,,\n"
+      "eve@example.com,,true\n"
+      "\"joe@example.com\",,0,,'; DROP TABLE users; --,\n",
+      GenericFormat::kCsv);
+  EXPECT_EQ(s.users_created, 2);
+  ASSERT_EQ(s.skipped.size(), 2u);
+  EXPECT_EQ(s.skipped[0].line, 5);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("email_verified must be true or false"));
+  EXPECT_EQ(s.skipped[1].line, 6);
+  EXPECT_THAT(s.skipped[1].reason, HasSubstr("3 fields, the header 6"));
+  store::User ann = UserByEmail("ann@example.com");
+  EXPECT_TRUE(ann.email_verified);
+  EXPECT_THAT(ann.roles, ElementsAre("editor", "admin"));
+  EXPECT_THAT(ann.profile_json, HasSubstr(R"("name":"Smith, Ann \"Annie\"")"));
+  EXPECT_THAT(ann.profile_json, HasSubstr(R"("formatted":"1 Main St\nBerlin")"));
+  EXPECT_THAT(UserByEmail("joe@example.com").profile_json, HasSubstr("DROP TABLE users"));
+}
+
+TEST_F(GenericImportTest, ACsvHeaderWithAnUnknownColumnStopsBeforeAnyRow) {
+  auto s = ImportGeneric("email,password\nann@example.com,secret\n", GenericFormat::kCsv);
+  ASSERT_TRUE(s.stopped);
+  EXPECT_THAT(*s.stopped, HasSubstr("unknown column \"password\""));
+  EXPECT_EQ(s.users_created, 0);
+  auto t = ImportGeneric("username\nann\n", GenericFormat::kCsv);
+  ASSERT_TRUE(t.stopped);
+  EXPECT_THAT(*t.stopped, HasSubstr("no email column"));
 }
 
 }  // namespace

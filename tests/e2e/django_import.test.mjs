@@ -267,6 +267,38 @@ for (const backend of backends()) {
       assert.match(t.stderr, /STOPPED/);
     });
 
+    test('the generic format: CSV by extension, JSON lines from standard input, same rules', async () => {
+      if (seedError) throw seedError;
+      const app = `gen-${rand(6).toLowerCase()}`;
+      await srv.createApp(app);
+      const e = byName('erin'); // a bcrypt hash from Django, reused as "another system's"
+      const dump = JSON.parse(fs.readFileSync(dumpFile, 'utf8'));
+      const erinHash = dump.find((r) => r.model === 'auth.user' && r.fields.username === 'erin').fields.password.replace(/^bcrypt\$/, '');
+      const csv = path.join(work, `users-${app}.csv`);
+      fs.writeFileSync(csv, [
+        'id,email,username,password_hash,email_verified,roles,profile.name',
+        `u1,${e.email},erin,${erinHash},true,editor;admin,"Erin, the ""first"""`,
+        'u2,bad-address,,,true,,',
+        'u3,zoe@example.com,zoe,,nope,,',
+      ].join('\r\n'));
+      const r = await srv.command(['import', 'users', '--app', app, '--json', csv]);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.equal(s.users_created, 1);
+      assert.deepEqual(s.skipped.map((k) => k.line), [3, 4]);
+      const res = await loginStatus(srv, 'erin', e.password, app);
+      assertStatus(res, 200);
+      assert.deepEqual([...res.body.user.roles].sort(), ['admin', 'editor']);
+      assert.equal(res.body.user.profile.name, 'Erin, the "first"');
+      const lines = `{"id": "u1", "email": "${e.email}", "disabled": true}\n{"email": "new@example.com", "shoe_size": 44}\n`;
+      const j = await srv.command(['import', 'users', '--app', app, '--format', 'json', '--json', '-'], { stdin: lines });
+      assert.equal(j.code, 0, j.stderr);
+      const js = JSON.parse(j.stdout);
+      assert.equal(js.users_updated, 1);
+      assert.match(js.skipped[0].reason, /unknown field "shoe_size"/);
+      assert.notEqual((await loginStatus(srv, 'erin', e.password, app)).status, 200, 'disabled by the second import');
+    });
+
     test('a bad mapping file or an unknown app is a clear error, nothing imported', async () => {
       if (seedError) throw seedError;
       const bad = path.join(work, 'bad-mapping.json');
