@@ -271,15 +271,10 @@ Result<ImportSummary> ImportDjangoFixtures(UserImportService& service, const sto
                                            const ImportOptions& options) {
   ImportRun run(service, app, options);
   for (std::istream* in : inputs) {
-    JsonRecordReader reader(*in);
-    while (auto record = reader.Next()) {
-      AddDjangoRecord(mapping, *record, run.batch(), run.summary());
-      TESSERA_RETURN_IF_ERROR(run.RecordAdded());
-    }
-    if (reader.Failure()) {
-      run.summary().stopped = *reader.Failure();
-      break;
-    }
+    TESSERA_ASSIGN_OR_RETURN(bool read_to_end, run.ReadJsonRecords(*in, [&](const JsonRecord& r) {
+      AddDjangoRecord(mapping, r, run.batch(), run.summary());
+    }));
+    if (!read_to_end) break;
   }
   return run.Finish();
 }

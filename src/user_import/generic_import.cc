@@ -238,15 +238,10 @@ Result<ImportSummary> ImportGenericUsers(UserImportService& service, const store
       if (run.summary().stopped) break;
       continue;
     }
-    JsonRecordReader reader(*in);
-    while (auto record = reader.Next()) {
-      AddJsonRecord(*record, run);
-      TESSERA_RETURN_IF_ERROR(run.RecordAdded());
-    }
-    if (reader.Failure()) {
-      run.summary().stopped = *reader.Failure();
-      break;
-    }
+    TESSERA_ASSIGN_OR_RETURN(bool read_to_end, run.ReadJsonRecords(*in, [&](const JsonRecord& r) {
+      AddJsonRecord(r, run);
+    }));
+    if (!read_to_end) break;
   }
   return run.Finish();
 }

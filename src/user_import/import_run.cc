@@ -19,6 +19,17 @@ Status ImportRun::Flush() {
   return OkStatus();
 }
 
+Result<bool> ImportRun::ReadJsonRecords(std::istream& in,
+                                        const std::function<void(const JsonRecord&)>& add) {
+  JsonRecordReader reader(in);
+  while (auto record = reader.Next()) {
+    add(*record);
+    TESSERA_RETURN_IF_ERROR(RecordAdded());
+  }
+  if (reader.Failure()) summary_.stopped = *reader.Failure();
+  return !reader.Failure();
+}
+
 Result<ImportSummary> ImportRun::Finish() {
   TESSERA_RETURN_IF_ERROR(Flush());
   ImportBatch still;

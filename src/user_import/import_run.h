@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "user_import/json_record_reader.h"
 #include "user_import/user_import_service.h"
 
 namespace tessera::services {
@@ -31,6 +32,9 @@ class ImportRun {
   ImportSummary& summary() { return summary_; }
   // After each record: applies the batch once it is full.
   Status RecordAdded();
+  // Reads the JSON records of `in` (json_record_reader.h), handing each to `add` and applying
+  // full batches; false when the input could not be read to its end (summary().stopped).
+  Result<bool> ReadJsonRecords(std::istream& in, const std::function<void(const JsonRecord&)>& add);
   // Applies what is left and the records that waited; the summary of the whole run.
   Result<ImportSummary> Finish();
 

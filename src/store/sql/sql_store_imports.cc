@@ -40,27 +40,13 @@ class SqlImportTransaction final : public UserImportTransaction {
   }
 
   Status InsertUser(const User& u) override {
-    return c_.Exec("INSERT INTO users (id, app_id, email, email_normalized, username,"
-                   " username_normalized, password_hash, email_verified, disabled, roles_json,"
-                   " profile_json, created_at, updated_at, last_login_at)"
-                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                   {u.id, app_id_, u.email, u.email_normalized, Opt(u.username),
-                    Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-                    int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
-                    u.updated_at, Opt(u.last_login_at)})
-        .status();
+    User row = u;
+    row.app_id = app_id_;  // the batch's app, whatever the record says
+    return c_.Exec(kUserInsert, UserInsertParams(row, row.roles)).status();
   }
 
   Status ReplaceUser(const User& u) override {
-    return c_.Exec("UPDATE users SET email = $3, email_normalized = $4, username = $5,"
-                   " username_normalized = $6, password_hash = $7, email_verified = $8,"
-                   " disabled = $9, roles_json = $10, profile_json = $11, updated_at = $12,"
-                   " last_login_at = $13 WHERE app_id = $1 AND id = $2",
-                   {app_id_, u.id, u.email, u.email_normalized, Opt(u.username),
-                    Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-                    int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.updated_at,
-                    Opt(u.last_login_at)})
-        .status();
+    return c_.Exec(kUserUpdate, UserUpdateParams(app_id_, u)).status();
   }
 
   Status LinkSourceKey(std::string_view source_key, std::string_view user_id) override {
@@ -78,11 +64,9 @@ class SqlImportTransaction final : public UserImportTransaction {
   }
 
   Status InsertApiToken(const ApiToken& t) override {
-    return c_.Exec("INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
-                   " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                   {t.id, app_id_, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
-                    Opt(t.expires_at)})
-        .status();
+    ApiToken row = t;
+    row.app_id = app_id_;
+    return c_.Exec(kApiTokenInsert, ApiTokenInsertParams(row)).status();
   }
 
  private:

@@ -6,12 +6,8 @@
 namespace tessera::store::sql {
 
 Status SqlStore::CreateApiToken(const ApiToken& t) {
-  return WriteOne(
-             "INSERT INTO api_tokens (id, app_id, user_id, name, prefix, token_hash,"
-             " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-             {t.id, t.app_id, t.user_id, t.name, t.prefix, t.token_hash, t.created_at,
-              Opt(t.expires_at)})
-      .status();
+  return db_->Write(
+      [&](SqlConnection& c) { return c.Exec(kApiTokenInsert, ApiTokenInsertParams(t)).status(); });
 }
 
 Result<ApiToken> SqlStore::GetApiTokenByHash(std::string_view token_hash) {

@@ -32,16 +32,9 @@ Result<User> OneUser(Result<SqlRows> rows) {
 }  // namespace
 
 Status SqlStore::CreateUser(const User& u) {
-  return WriteOne(
-             "INSERT INTO users (id, app_id, email, email_normalized, username,"
-             " username_normalized, password_hash, email_verified, disabled, roles_json,"
-             " profile_json, created_at, updated_at, last_login_at)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-             {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
-              Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-              int64_t{u.disabled}, StringListToJson(u.roles), u.profile_json, u.created_at,
-              u.updated_at, Opt(u.last_login_at)})
-      .status();
+  return db_->Write([&](SqlConnection& c) {
+    return c.Exec(kUserInsert, UserInsertParams(u, u.roles)).status();
+  });
 }
 
 Result<bool> SqlStore::CreateUserGrantingFirst(const User& u, std::string_view role) {
@@ -60,15 +53,7 @@ Result<bool> SqlStore::CreateUserGrantingFirst(const User& u, std::string_view r
       roles.emplace_back(role);
       granted = true;
     }
-    return c.Exec("INSERT INTO users (id, app_id, email, email_normalized, username,"
-                  " username_normalized, password_hash, email_verified, disabled, roles_json,"
-                  " profile_json, created_at, updated_at, last_login_at)"
-                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                  {u.id, u.app_id, u.email, u.email_normalized, Opt(u.username),
-                   Opt(u.username_normalized), Opt(u.password_hash), int64_t{u.email_verified},
-                   int64_t{u.disabled}, StringListToJson(roles), u.profile_json, u.created_at,
-                   u.updated_at, Opt(u.last_login_at)})
-        .status();
+    return c.Exec(kUserInsert, UserInsertParams(u, roles)).status();
   });
   if (!s.ok()) return s;
   return granted;
@@ -127,15 +112,8 @@ Result<User> SqlStore::UpdateUser(std::string_view app_id, std::string_view user
         user, OneUser(c.Query(StrCat({kUserSelect, "WHERE app_id = $1 AND id = $2"}),
                               {std::string(app_id), std::string(user_id)})));
     TESSERA_RETURN_IF_ERROR(mutate(user));
-    return c.Exec("UPDATE users SET email = $3, email_normalized = $4, username = $5,"
-                  " username_normalized = $6, password_hash = $7, email_verified = $8,"
-                  " disabled = $9, roles_json = $10, profile_json = $11, updated_at = $12,"
-                  " last_login_at = $13 WHERE app_id = $1 AND id = $2",
-                  {std::string(app_id), std::string(user_id), user.email, user.email_normalized,
-                   Opt(user.username), Opt(user.username_normalized), Opt(user.password_hash),
-                   int64_t{user.email_verified}, int64_t{user.disabled}, StringListToJson(user.roles),
-                   user.profile_json, user.updated_at, Opt(user.last_login_at)})
-        .status();
+    user.id = std::string(user_id);  // `mutate` must not change it; the row is this one
+    return c.Exec(kUserUpdate, UserUpdateParams(app_id, user)).status();
   });
   if (!s.ok()) return s;
   return user;
