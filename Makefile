@@ -12,13 +12,15 @@
 #               (../shared/peers; ratios into docs/benchmarks.md)
 #   make bench-cluster  build, then 1 node vs 3 nodes on PostgreSQL behind haproxy, with the
 #               database's statements per request (bench/cluster.sh; docs/benchmarks.md, docs/scaling.md)
+#   make bench-import  build, then `tessera import django` of 200k generated users: time, records/s
+#               and peak RSS of a first import, a re-run and a dry run (bench/import.sh)
 #   make profile  build, then flame graphs of the token endpoints under load (docs/profiles/)
 #   make fuzz   build the fuzz targets (clang) and fuzz each for FUZZ_SECONDS (default 60)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-cluster build setup bench bench-peers bench-cluster profile fuzz clean
+.PHONY: run test test-cluster build setup bench bench-peers bench-cluster bench-import profile fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +48,9 @@ bench: build
 
 bench-peers: build
 	bash bench/peers.sh
+
+bench-import: build
+	BENCH_IMPORT_POSTGRES=1 bash bench/import.sh
 
 bench-cluster: build
 	TESSERA_BIN=$(or $(TESSERA_BIN),$(abspath $(BUILD_DIR))/tessera) bash bench/cluster.sh

@@ -55,9 +55,18 @@ PasswordMatch VerifyDjangoPbkdf2(std::string_view password, std::string_view res
                                                 : PasswordMatch::kNo;
 }
 
-// bcrypt through libxcrypt's crypt_rn (re-entrant; no hand-rolled Blowfish).
+// bcrypt through libxcrypt's crypt_rn (re-entrant; no hand-rolled Blowfish). The cost is the
+// hash's own ("$2b$12$…": 2^12 rounds): one above kMaxImportedBcryptCost is refused rather
+// than computed, as an imported hash chooses it.
 PasswordMatch VerifyBcrypt(std::string_view password, std::string_view stored) {
   if (password.find('\0') != std::string_view::npos) return PasswordMatch::kNo;
+  int cost = 0;
+  auto [end, ec] = std::from_chars(stored.data() + std::min<size_t>(4, stored.size()),
+                                   stored.data() + std::min<size_t>(6, stored.size()), cost);
+  if (ec != std::errc() || end != stored.data() + std::min<size_t>(6, stored.size()) ||
+      cost < 4 || cost > kMaxImportedBcryptCost) {
+    return PasswordMatch::kNo;
+  }
   auto data = std::make_unique<crypt_data>();
   std::string pw(password), setting(stored);
   const char* out = crypt_rn(pw.c_str(), setting.c_str(), data.get(), sizeof(crypt_data));

@@ -47,6 +47,8 @@ std::string_view PasswordHashKindName(PasswordHashKind kind);  // "pbkdf2_sha256
 // Imported argon2 hashes above these costs are refused (Django's defaults: 100 MiB, t=2).
 inline constexpr int64_t kMaxImportedArgon2MemoryKiB = 256 * 1024;
 inline constexpr int64_t kMaxImportedArgon2Passes = 16;
+// bcrypt costs above this are refused (Django's default is 12; each step doubles the work).
+inline constexpr int kMaxImportedBcryptCost = 15;
 
 // PBKDF2 iteration counts above this are refused: a crafted import must not pin a CPU.
 inline constexpr int kMaxPbkdf2Iterations = 5'000'000;

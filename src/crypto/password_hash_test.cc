@@ -100,6 +100,17 @@ TEST(PasswordHash, ImportedArgon2BeyondTheCostLimitsIsRefusedUncomputed) {
   EXPECT_EQ(VerifyPassword("x", "argon2$scrypt$m=1024", kFast), PasswordMatch::kNo);
 }
 
+TEST(PasswordHash, BcryptBeyondTheCostLimitIsRefusedUncomputed) {
+  // Cost 31 would take hours; the salt and hash are well-formed.
+  EXPECT_EQ(VerifyPassword("U*U", "$2a$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+                           kFast),
+            PasswordMatch::kNo);
+  EXPECT_EQ(VerifyPassword("x", "bcrypt$$2b$16$ElQbNVyjSd2p79157C2EuurExrGfFFWK4YHRDEWdT9nFu6a5fIE6a",
+                           kFast),
+            PasswordMatch::kNo);
+  EXPECT_EQ(VerifyPassword("x", "$2b$1x$garbage", kFast), PasswordMatch::kNo);
+}
+
 TEST(PasswordHash, UnusableAndUnsupportedKinds) {
   EXPECT_EQ(KindOfPasswordHash("!jmInS6NE2Ly5frDFR3O0i10sEaHEDJfo7x2PORqw"),
             PasswordHashKind::kUnusable);

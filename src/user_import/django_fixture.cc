@@ -66,6 +66,8 @@ void AddUser(const DjangoImportMapping& m, const JsonRecord& r, const std::strin
   }
   u.password_hash = String(f, "password");
   u.disabled = !Bool(f, "is_active").value_or(true);
+  if (!u.username) u.username = "";  // a user model without one: no username
+  if (!u.password_hash) u.password_hash = "";  // Django always has one; "" is unusable
   for (const auto& [field, role] : m.roles) {
     u.managed_roles.push_back(role);
     if (Bool(f, field).value_or(false)) u.roles.push_back(role);

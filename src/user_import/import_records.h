@@ -20,9 +20,11 @@ struct ImportedUser {
   std::string source_key;  // unique in the source: "django:auth.user:42"
   int64_t line = 0;        // where the record starts in its file (for reports)
   std::string email;
+  // nullopt: the source does not say, and a user who exists keeps theirs (a new one has none);
+  // "" clears the username.
   std::optional<std::string> username;
-  std::optional<std::string> password_hash;  // in the source's format; nullopt: none set
-  bool disabled = false;
+  std::optional<std::string> password_hash;  // in the source's format; nullopt: as for username
+  std::optional<bool> disabled;              // nullopt: as for username (new: enabled)
   std::optional<bool> email_verified;  // nullopt: the source does not say
   std::vector<std::string> roles;          // the roles the source grants…
   std::vector<std::string> managed_roles;  // …out of these (others the user has are kept)

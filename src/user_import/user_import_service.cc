@@ -107,7 +107,15 @@ Result<std::optional<store::User>> BatchWriter::Find(const ImportedUser& in,
   link = true;
   if (!by_email) return std::optional<store::User>();
   TESSERA_ASSIGN_OR_RETURN(auto other, txn_.SourceKeyOfUser(by_email->id));
-  if (other) clash = "its email is the user imported from " + *other + "'s";
+  if (other) {
+    clash = "its email is the user imported from " + *other + "'s";
+  } else if (!by_email->email_verified) {
+    // Someone signed up here with this address and never proved it is theirs: linking would
+    // hand them the imported person's roles and tokens. The operator decides (verify or
+    // delete that account), then runs the import again.
+    clash = "an account with this email signed up here before the import and has not "
+            "verified the address: not linked (verify or delete that account, then re-run)";
+  }
   return by_email;
 }
 
@@ -140,10 +148,13 @@ Status BatchWriter::User(const ImportedUser& in) {
   u.email = *email;
   u.email_normalized = email_norm;
   u.email_verified = in.email_verified.value_or(false) || (same_email && existing->email_verified);
-  u.disabled = in.disabled;
-  // The username: kept when it is valid here and nobody else's, dropped with a warning else.
-  u.username.reset();
-  u.username_normalized.reset();
+  if (in.disabled) u.disabled = *in.disabled;
+  // The username: the source's when it is valid here and nobody else's, dropped with a
+  // warning else; a source that does not say keeps the user's.
+  if (in.username) {
+    u.username.reset();
+    u.username_normalized.reset();
+  }
   if (in.username && !in.username->empty()) {
     const std::string& name = *in.username;
     if (auto problem = CheckUsername(name)) {
@@ -162,11 +173,11 @@ Status BatchWriter::User(const ImportedUser& in) {
   // The password: the source's hash, unless Tessera made one since (a sign-in upgraded it,
   // or the user changed it here): then the source's is older.
   auto kind = crypto::KindOfPasswordHash(in.password_hash.value_or(""));
-  c.hash_kinds[std::string(crypto::PasswordHashKindName(kind))]++;
+  if (in.password_hash || !existing) c.hash_kinds[std::string(crypto::PasswordHashKindName(kind))]++;
   bool tessera_hash = existing && existing->password_hash &&
                       crypto::KindOfPasswordHash(*existing->password_hash) ==
                           crypto::PasswordHashKind::kArgon2id;
-  if (!tessera_hash) {
+  if (!tessera_hash && (in.password_hash || !existing)) {
     if (kind == crypto::PasswordHashKind::kUnusable) {
       u.password_hash.reset();
     } else {

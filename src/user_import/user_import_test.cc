@@ -175,14 +175,27 @@ TEST_F(UserImportTest, ReRunningUpdatesNeverDuplicatesAndKeepsAPasswordMadeHere)
   EXPECT_EQ(store_->CountUsers(app_.id).value(), 1);
 }
 
-TEST_F(UserImportTest, AUserWhoSignedUpAlreadyIsLinkedNotDuplicated) {
+TEST_F(UserImportTest, AUserWhoSignedUpAlreadyIsLinkedOnlyOnceTheirAddressIsVerified) {
   SignupInput in;
   in.email = "Bea@example.com";
   in.password = "a sturdy passphrase";
-  ASSERT_TRUE(accounts_->Signup(app_, in).ok());
+  auto bea = accounts_->Signup(app_, in);
+  ASSERT_TRUE(bea.ok());
+  // Unverified, she may be anyone who typed that address: the imported staff member's roles
+  // and tokens must not become hers.
+  auto refused = Import("[" + UserRecord(2, "bea@example.com", kHash, R"(, "is_staff": true)") + "]");
+  EXPECT_EQ(refused.users_updated, 0);
+  ASSERT_EQ(refused.skipped.size(), 1u);
+  EXPECT_THAT(refused.skipped[0].reason, HasSubstr("has not verified the address"));
+  EXPECT_TRUE(store_->GetUser(app_.id, bea->id)->roles.empty());
+  ASSERT_TRUE(store_->UpdateUser(app_.id, bea->id, [](store::User& u) {
+                      u.email_verified = true;
+                      return OkStatus();
+                    }).ok());
   auto s = Import("[" + UserRecord(2, "bea@example.com", kHash) + "]");
   EXPECT_EQ(s.users_created, 0);
   EXPECT_EQ(s.users_updated, 1);
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 1);
   // Her password made here stays; the Django one does not come in over it.
   EXPECT_TRUE(accounts_->Authenticate(app_, "bea@example.com", "a sturdy passphrase", {}).ok());
   EXPECT_FALSE(accounts_->Authenticate(app_, "bea@example.com", "lètmein", {}).ok());
@@ -296,10 +309,15 @@ TEST_F(GenericImportTest, JsonLinesWithEveryField) {
   EXPECT_THAT(ann.profile_json, HasSubstr("Berlin"));
   EXPECT_TRUE(accounts_->Authenticate(app_, "ann", "lètmein", {}).ok());
   EXPECT_TRUE(UserByEmail("bob@example.com").disabled);
-  // Again, with Ann's address changed: found by her id, updated.
+  // Again, with Ann's address changed: found by her id, updated; what the record leaves out
+  // (username, password, disabled) stays as it was.
   auto again = ImportGeneric(R"([{"id": "7", "email": "ann@new.example"}])", GenericFormat::kJson);
   EXPECT_EQ(again.users_updated, 1);
   EXPECT_EQ(store_->CountUsers(app_.id).value(), 2);
+  store::User moved = UserByEmail("ann@new.example");
+  EXPECT_EQ(moved.username, std::optional<std::string>("ann"));
+  EXPECT_TRUE(accounts_->Authenticate(app_, "ann@new.example", "lètmein", {}).ok());
+  EXPECT_FALSE(moved.disabled);
 }
 
 TEST_F(GenericImportTest, CsvWithQuotedFieldsAndProfileColumns) {
