@@ -170,7 +170,7 @@ TEST_P(WriteTransactions, TheSqliteWalStaysBoundedUnderSteadyWritesAndReads) {
   }
   const std::string payload(2048, 'x');
   Concurrently([&](int t, int i) {
-    for (int k = 0; k < 25; ++k) {  // 8 threads x 40 x 25 rows of 2 KiB: 16 MiB written
+    for (int k = 0; k < 75; ++k) {  // 8 threads x 40 x 75 rows of 2 KiB: 48 MiB written
       int64_t key = (t * 1000 + i) * 100 + k;
       Status s = sql_->Write([&](SqlConnection& c) {
         return c.Exec("INSERT INTO probe (k, v) VALUES ($1, $2)", {key, payload}).status();
@@ -183,7 +183,10 @@ TEST_P(WriteTransactions, TheSqliteWalStaysBoundedUnderSteadyWritesAndReads) {
   std::error_code ec;
   auto wal = std::filesystem::file_size(db_->options().sqlite_path + "-wal", ec);
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_LT(wal, 12u << 20) << "the WAL grew to " << wal << " bytes";
+  // A WAL that never restarts holds all 48 MiB; one that restarts stays near the 4 MiB of its
+  // checkpoint threshold, and on a loaded machine (readers pinning a snapshot across a
+  // checkpoint delay a restart) was seen at 13 MiB. Half of what was written tells them apart.
+  EXPECT_LT(wal, 24u << 20) << "the WAL grew to " << wal << " bytes";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WriteTransactions, ::testing::Values("sqlite", "postgres"),
