@@ -24,6 +24,8 @@ inline constexpr size_t kMaxApiTokensPerUser = 100;
 // Whether `token` has the shape of an API token: Tessera's (tpat_…), or a key imported from
 // Django REST framework (40 hexadecimal characters, user_import/), kept the same way.
 bool LooksLikeApiToken(std::string_view token);
+// A Django REST framework token key: 40 hexadecimal characters (authtoken's generate_key).
+bool IsDrfTokenKey(std::string_view key);
 
 struct CreatedApiToken {
   store::ApiToken record;

@@ -113,7 +113,12 @@ class CsvReader {
         if (quoted) error = "a quoted field is not closed";
         break;
       }
-      if (++bytes > JsonRecordReader::kMaxRecordBytes) error = "the row is larger than 1 MiB";
+      if (++bytes > JsonRecordReader::kMaxRecordBytes) {
+        // Read to the row's end, keeping nothing of it: memory stays bounded by the limit.
+        error = "the row is larger than 1 MiB";
+        fields.clear();
+        field.clear();
+      }
       if (c == '\n') line_++;
       if (quoted) {
         if (c == '"' && in_.peek() == '"') field += static_cast<char>(in_.get());
@@ -132,7 +137,6 @@ class CsvReader {
       }
     }
     fields.push_back(std::move(field));
-    if (error.size() > 0 && fields.size() > 1000) fields.resize(1000);
     return true;
   }
 

@@ -64,11 +64,11 @@ void MergeRoles(const ImportedUser& in, std::vector<std::string>& roles) {
   }
 }
 
-// A DRF token key: 40 hexadecimal characters (rest_framework.authtoken's generate_key).
-bool IsDrfKey(std::string_view key) {
-  return key.size() == 40 && std::all_of(key.begin(), key.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
+// The user's profile as an object ({} when the column is empty or not an object).
+json::object ProfileOf(const store::User& u) {
+  boost::system::error_code ec;
+  json::value v = json::parse(u.profile_json, ec);
+  return !ec && v.is_object() ? std::move(v.as_object()) : json::object();
 }
 
 class BatchWriter {
@@ -189,10 +189,7 @@ Status BatchWriter::User(const ImportedUser& in) {
     }
   }
   MergeRoles(in, u.roles);
-  json::object profile;
-  if (auto parsed = json::parse(u.profile_json.empty() ? "{}" : u.profile_json); parsed.is_object()) {
-    profile = parsed.as_object();
-  }
+  json::object profile = ProfileOf(u);
   MergeProfile(in.profile, profile, where, c);
   u.profile_json = json::serialize(profile);
   if (in.last_login_at && (!u.last_login_at || *u.last_login_at < *in.last_login_at)) {
@@ -240,10 +237,7 @@ Status BatchWriter::Patch(const ImportedUserPatch& in) {
   if (in.verified_email && NormalizeEmail(*in.verified_email) == u.email_normalized) {
     u.email_verified = true;
   }
-  json::object profile;
-  if (auto parsed = json::parse(u.profile_json.empty() ? "{}" : u.profile_json); parsed.is_object()) {
-    profile = parsed.as_object();
-  }
+  json::object profile = ProfileOf(u);
   MergeProfile(in.profile, profile, Where(record, in.line), counts_.summary);
   u.profile_json = json::serialize(profile);
   u.updated_at = now_;
@@ -254,7 +248,7 @@ Status BatchWriter::Patch(const ImportedUserPatch& in) {
 
 Status BatchWriter::Token(const ImportedToken& in) {
   const std::string record = "token of " + in.user_source_key;
-  if (!IsDrfKey(in.key)) {
+  if (!IsDrfTokenKey(in.key)) {
     Skip(record, in.line, "its key is not Django REST framework's (40 hexadecimal characters)");
     return OkStatus();
   }

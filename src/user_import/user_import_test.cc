@@ -344,6 +344,18 @@ TEST_F(GenericImportTest, CsvWithQuotedFieldsAndProfileColumns) {
   EXPECT_THAT(UserByEmail("joe@example.com").profile_json, HasSubstr("DROP TABLE users"));
 }
 
+TEST_F(GenericImportTest, ACsvRowOverTheLimitIsSkippedAndTheNextOneRead) {
+  std::string big = "email,profile.about\n" "ann@example.com,\"" +
+                    std::string(JsonRecordReader::kMaxRecordBytes + 10, 'x') + ",\n,\"\n" +
+                    "bob@example.com,hi\n";
+  auto s = ImportGeneric(big, GenericFormat::kCsv);
+  EXPECT_EQ(s.users_created, 1);
+  ASSERT_EQ(s.skipped.size(), 1u);
+  EXPECT_EQ(s.skipped[0].line, 2);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("larger than 1 MiB"));
+  EXPECT_EQ(UserByEmail("bob@example.com").email, "bob@example.com");
+}
+
 TEST_F(GenericImportTest, ACsvHeaderWithAnUnknownColumnStopsBeforeAnyRow) {
   auto s = ImportGeneric("email,password\nann@example.com,secret\n", GenericFormat::kCsv);
   ASSERT_TRUE(s.stopped);
