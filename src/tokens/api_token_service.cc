@@ -16,12 +16,6 @@ constexpr int64_t kMaxDays = 3650;
 
 }  // namespace
 
-bool IsDrfTokenKey(std::string_view key) {
-  return key.size() == 40 && std::all_of(key.begin(), key.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
-}
-
 bool LooksLikeApiToken(std::string_view token) {
   if (token.rfind(kApiTokenPrefix, 0) == 0) return token.size() <= 128;
   return IsDrfTokenKey(token);
