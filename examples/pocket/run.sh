@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Pocket blog on Tessera, in one command: builds what is missing (build/tessera,
 # build/pocket_server), starts a Tessera on SQLite in examples/pocket/var (unless TESSERA_URL is
-# given), creates the app `pocket` with "first user to sign up becomes admin" and a public
-# client for the front end, then runs the Pocket backend in the foreground. Ctrl-C stops both.
+# given), creates the app `pocket` with "first user to sign up becomes admin", a public client
+# for the front end and a resource-server client for the backend (it checks API tokens and the
+# old blog's imported tokens by introspection), then runs the Pocket backend in the
+# foreground. Ctrl-C stops both.
 #
 #   examples/pocket/run.sh
 #
@@ -15,7 +17,9 @@
 #   TESSERA_URL=https://id.example.com
 #                             use that Tessera instead of starting one; then also give
 #   POCKET_CLIENT_ID=…        the client made there (README.md says how), and optionally
-#   POCKET_APP=pocket         the app's slug
+#   POCKET_APP=pocket         the app's slug, and
+#   POCKET_INTROSPECTION_CLIENT_ID=… POCKET_INTROSPECTION_CLIENT_SECRET=…
+#                             a resource-server client made there, for API tokens
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -102,11 +106,27 @@ else
     mv "$client_file.tmp" "$client_file"
   fi
   client_id="$(json_field client_id <"$client_file")"
+
+  # The backend's own confidential client, flagged resource server: Tessera's introspection
+  # endpoint tells only such a client about API tokens. Made once; its secret stays in a file
+  # only we may read, handed to Pocket by name (a secret in the arguments is public to `ps`).
+  api_client_file="$data/api-client.json"
+  if [ ! -s "$api_client_file" ]; then
+    (umask 077
+     admin create-client --app "$slug" --name "Pocket API" --resource-server \
+       --grant client_credentials --json >"$api_client_file.tmp"
+     mv "$api_client_file.tmp" "$api_client_file")
+  fi
+  (umask 077; json_field client_secret <"$api_client_file" >"$data/introspection.secret")
+  POCKET_INTROSPECTION_CLIENT_ID="$(json_field client_id <"$api_client_file")"
+  export POCKET_INTROSPECTION_CLIENT_ID POCKET_INTROSPECTION_SECRET_FILE="$data/introspection.secret"
 fi
 
 # 3. The Pocket backend, which also serves the front end.
 say "Pocket: open $origin/  (the first account you create there becomes the admin)"
 say "Tessera app: $issuer   client: $client_id"
+[ -z "${POCKET_INTROSPECTION_CLIENT_ID:-}" ] ||
+  say "API tokens by introspection as client ${POCKET_INTROSPECTION_CLIENT_ID}"
 "$pocket_bin" --issuer "$issuer" --client-id "$client_id" --listen "127.0.0.1:$pocket_port" \
   --db "$data/pocket.db" --web-dir "$here/web" &
 pids+=($!)

@@ -43,6 +43,7 @@ boost::json::object SummaryJson(const services::ImportSummary& s) {
                         {"records_applied_to_users", s.patches_applied},
                         {"tokens_imported", s.tokens_imported},
                         {"tokens_unchanged", s.tokens_unchanged},
+                        {"tokens_expired", s.tokens_expired},
                         {"skipped_count", s.skipped_count},
                         {"skipped", skipped},
                         {"warning_count", s.warning_count},
@@ -57,8 +58,8 @@ void PrintSummary(const services::ImportSummary& s, std::ostream& out) {
   out << (s.dry_run ? "Dry run (nothing was written): " : "Imported: ") << s.records
       << " records read; users: " << s.users_created << " created, " << s.users_updated
       << " updated; " << s.patches_applied << " email/profile records applied; tokens: "
-      << s.tokens_imported << " imported, " << s.tokens_unchanged << " already there; "
-      << s.skipped_count << " skipped.\n";
+      << s.tokens_imported << " imported, " << s.tokens_unchanged << " already there, "
+      << s.tokens_expired << " expired (left out); " << s.skipped_count << " skipped.\n";
   if (!s.hash_kinds.empty()) {
     out << "Password hashes:";
     for (const auto& [k, n] : s.hash_kinds) out << " " << k << " " << n << ";";

@@ -18,7 +18,7 @@ constexpr int64_t kMaxDays = 3650;
 
 bool LooksLikeApiToken(std::string_view token) {
   if (token.rfind(kApiTokenPrefix, 0) == 0) return token.size() <= 128;
-  return IsDrfTokenKey(token);
+  return IsImportedTokenKey(token);
 }
 
 Result<CreatedApiToken> ApiTokenService::Create(const store::App& app, std::string_view user_id,

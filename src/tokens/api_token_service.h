@@ -23,13 +23,18 @@ inline constexpr std::string_view kApiTokenPrefix = "tpat_";
 inline constexpr size_t kMaxApiTokensPerUser = 100;
 
 // Whether `token` has the shape of an API token: Tessera's (tpat_…), or a key imported from
-// Django REST framework (40 hexadecimal characters, user_import/), kept the same way.
+// another system (user_import/), kept the same way.
 bool LooksLikeApiToken(std::string_view token);
-// A Django REST framework token key: 40 hexadecimal characters (authtoken's generate_key).
+// A token key another system made that an import can carry over: 32-128 characters of
+// [A-Za-z0-9_-], which covers Django REST framework's keys (40 hexadecimal characters), hex
+// keys of custom token models (`secrets.token_hex`) and URL-safe ones (`secrets.token_urlsafe`).
+// Shorter keys are refused: too few characters to be a secret. No dot, so never a JWT.
 // Inline: the import's readers use it in the fuzz build, which has no tokens/ sources.
-inline bool IsDrfTokenKey(std::string_view key) {
-  return key.size() == 40 && std::all_of(key.begin(), key.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+inline bool IsImportedTokenKey(std::string_view key) {
+  return key.size() >= 32 && key.size() <= 128 &&
+         std::all_of(key.begin(), key.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  c == '_' || c == '-';
          });
 }
 

@@ -105,6 +105,30 @@ std::optional<std::string> UserKeyOf(const DjangoImportMapping& m, const JsonRec
   return SourceKey(m.user_model, *pk);
 }
 
+// A token model's record: its key (the primary key or a field), its user, created and expiry.
+void AddToken(const DjangoImportMapping& m, const JsonRecord& r, const std::string& model,
+              const std::optional<std::string>& pk, const json::object& f,
+              const DjangoImportMapping::TokenModel& spec, ImportBatch& batch,
+              ImportSummary& summary) {
+  std::string what = model + (pk && spec.key_field != "pk" ? " pk " + *pk : "");
+  auto user = UserKeyOf(m, r, what, f, spec.user_field, summary);
+  if (!user) return;
+  std::optional<std::string> key = spec.key_field == "pk" ? pk : String(f, spec.key_field);
+  if (!key || key->empty()) return summary.Skip(r.line, what, "it has no key (" + spec.key_field + ")");
+  ImportedToken t{.user_source_key = *user, .line = r.line, .source = model, .key = *key};
+  if (auto c = String(f, spec.created_field)) t.created_at = ParseDjangoDateTime(*c);
+  if (!spec.expires_field.empty()) {
+    auto it = f.find(spec.expires_field);
+    if (it != f.end() && !it->value().is_null()) {  // null: this one does not expire
+      auto e = it->value().is_string() ? ParseDjangoDateTime(it->value().as_string())
+                                       : std::nullopt;
+      if (!e) return summary.Skip(r.line, what, "its " + spec.expires_field + " is not a datetime");
+      t.expires_at = e;
+    }
+  }
+  batch.tokens.push_back(std::move(t));
+}
+
 }  // namespace
 
 void AddDjangoRecord(const DjangoImportMapping& m, const JsonRecord& r, ImportBatch& batch,
@@ -145,14 +169,8 @@ void AddDjangoRecord(const DjangoImportMapping& m, const JsonRecord& r, ImportBa
     batch.patches.push_back(std::move(p));
     return;
   }
-  if (model == "authtoken.token") {
-    auto user = UserKeyOf(m, r, what, f, "user", summary);
-    if (!user) return;
-    if (!pk) return summary.Skip(r.line, what, "it has no key");
-    ImportedToken t{.user_source_key = *user, .line = r.line, .key = *pk};
-    if (auto c = String(f, "created")) t.created_at = ParseDjangoDateTime(*c);
-    batch.tokens.push_back(std::move(t));
-    return;
+  if (auto spec = m.tokens.find(model); spec != m.tokens.end()) {
+    return AddToken(m, r, model, pk, f, spec->second, batch, summary);
   }
   if (auto profile = m.profiles.find(model); profile != m.profiles.end()) {
     auto user = UserKeyOf(m, r, what, f, profile->second.user_field, summary);
@@ -255,6 +273,23 @@ Result<DjangoImportMapping> DjangoImportMapping::FromJson(std::string_view text)
           }
         }
         m.profiles[std::string(model)] = std::move(p);
+      }
+    } else if (key == "tokens" && value.is_object()) {
+      for (const auto& [model, spec] : value.as_object()) {
+        if (!spec.is_object()) return bad("tokens." + std::string(model) + " must be an object");
+        TokenModel t;
+        for (const auto& [k, tv] : spec.as_object()) {
+          if (!tv.is_string() || tv.as_string().empty()) {
+            return bad("tokens." + std::string(model) + "." + std::string(k) + " must be a field name");
+          }
+          std::string field(tv.as_string());
+          if (k == "user") t.user_field = field;
+          else if (k == "key") t.key_field = field;
+          else if (k == "created") t.created_field = field;
+          else if (k == "expires") t.expires_field = field;
+          else return bad("tokens." + std::string(model) + "." + std::string(k) + " is not known");
+        }
+        m.tokens[std::string(model)] = std::move(t);
       }
     } else {
       return bad("\"" + std::string(key) + "\" is not known or has the wrong type");

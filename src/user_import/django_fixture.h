@@ -5,7 +5,8 @@
 //   disabled, is_staff/is_superuser → roles, first/last name → the name claims, date_joined
 //   and last_login kept;
 // - allauth's `account.emailaddress`: the primary address and whether it was verified;
-// - DRF's `authtoken.token`: the token key (kept hashed);
+// - DRF's `authtoken.token`, and an app's own token models named by the mapping (e.g. a blog's
+//   `blog.authtoken` with 64-hex keys that expire): the token key (kept hashed), its expiry;
 // - profile models named by the mapping (e.g. `api.customer`): fields → profile claims.
 // Records of other models are counted as ignored. The mapping is a JSON file (see FromJson).
 #pragma once
@@ -33,11 +34,21 @@ struct DjangoImportMapping {
     std::map<std::string, std::string> fields;    // model field → claim ("phone" → "phone_number")
   };
   std::map<std::string, Profile> profiles;        // "api.customer" → …
+  struct TokenModel {
+    std::string user_field = "user";  // the foreign key to the user model
+    std::string key_field = "pk";     // "pk": the record's primary key (DRF's is the key)
+    std::string created_field = "created";
+    std::string expires_field;        // "": the tokens do not expire
+  };
+  std::map<std::string, TokenModel> tokens = {{"authtoken.token", {}}};
   std::string media_url;  // prefixed to relative file paths (an ImageField) for URL claims
 
   // {"user_model": "accounts.user", "roles": {"is_staff": "staff", …},
   //  "profiles": {"api.customer": {"user": "user", "fields": {"phone": "phone_number", …}}},
-  //  "media_url": "https://example.com/media/"}; unknown members are refused.
+  //  "tokens": {"blog.authtoken": {"user": "user", "key": "pk", "created": "created",
+  //                                 "expires": "expires_at"}},
+  //  "media_url": "https://example.com/media/"}; unknown members are refused. "tokens" adds
+  //  to DRF's authtoken.token (which it may also redefine).
   static Result<DjangoImportMapping> FromJson(std::string_view text);
 };
 

@@ -43,12 +43,14 @@ struct ImportedUserPatch {
   boost::json::object profile;
 };
 
-// An API token key of the source (DRF's authtoken), kept as a hash.
+// An API token key of the source (DRF's authtoken, or an app's own token model), kept as a
+// hash; one that has expired is not imported.
 struct ImportedToken {
   std::string user_source_key;
   int64_t line = 0;
+  std::string source;  // the source's name for it, e.g. "authtoken.token"
   std::string key;
-  std::optional<UnixMillis> created_at;
+  std::optional<UnixMillis> created_at, expires_at;
 };
 
 struct SkippedRecord {
@@ -62,6 +64,7 @@ struct ImportSummary {
   int64_t users_created = 0, users_updated = 0;
   int64_t patches_applied = 0;
   int64_t tokens_imported = 0, tokens_unchanged = 0;
+  int64_t tokens_expired = 0;  // not imported: they no longer open anything
   int64_t skipped_count = 0;
   std::vector<SkippedRecord> skipped;           // the first kMaxListedSkips of them
   std::map<std::string, int64_t> hash_kinds;    // "pbkdf2_sha256" → users

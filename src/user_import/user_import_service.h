@@ -9,7 +9,8 @@
 //   signed in or changed it) is never overwritten by a re-run.
 // - Roles the import manages (the mapped ones) follow the source; others are kept. Profile
 //   claims are merged; one that Tessera refuses is dropped with a warning, not the user.
-// - API token keys are stored as SHA-256 hashes and accepted as `Token <key>` (and Bearer).
+// - API token keys (DRF's, or an app's own token model) are stored as SHA-256 hashes with
+//   their expiry and accepted as `Token <key>` (and Bearer); expired ones are only counted.
 #pragma once
 
 #include "base/clock.h"
@@ -27,8 +28,9 @@ struct ImportBatch {
   size_t size() const { return users.size() + patches.size() + tokens.size(); }
 };
 
-// The name imported DRF tokens get in the user's token list.
+// The name imported DRF tokens get in the user's token list (others: "Imported from <model>").
 inline constexpr std::string_view kImportedTokenName = "Django REST framework token";
+inline constexpr std::string_view kDrfTokenModel = "authtoken.token";
 
 class UserImportService {
  public:

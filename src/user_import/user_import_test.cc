@@ -224,6 +224,142 @@ TEST_F(UserImportTest, ImportedTokenKeysAuthenticateTheirUserAndOnlyThem) {
   EXPECT_NE(listed[0].token_hash, key);  // stored hashed
 }
 
+TEST_F(UserImportTest, AnAppsOwnTokenModelComesWithItsExpiryAndExpiredKeysStayBehind) {
+  // The seeds' blog: 64-hex keys as primary keys, valid 12 hours.
+  auto m = DjangoImportMapping::FromJson(
+      R"({"tokens": {"blog.authtoken": {"user": "author", "expires": "expires_at"}}})");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  mapping_ = *m;
+  ASSERT_TRUE(mapping_.tokens.contains("authtoken.token"));  // DRF's stays known
+  const std::string live(64, 'a'), expired(64, 'b');
+  auto iso = [](UnixMillis t) {
+    std::time_t s = t / 1000;
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
+    return std::string(buf);
+  };
+  const UnixMillis now = clock_.NowMillis();
+  auto token = [&](const std::string& key, UnixMillis expires) {
+    return R"(, {"model": "blog.authtoken", "pk": ")" + key +
+           R"(", "fields": {"author": 1, "created": "2026-01-02T03:04:05Z", "expires_at": ")" +
+           iso(expires) + R"("}})";
+  };
+  auto s = Import("[" + UserRecord(1, "ann@example.com", kHash) + token(live, now + 3'600'000) +
+                  token(expired, now - 1000) +
+                  R"(, {"model": "blog.authtoken", "pk": "short", "fields": {"author": 1}}])");
+  EXPECT_EQ(s.tokens_imported, 1);
+  EXPECT_EQ(s.tokens_expired, 1);
+  ASSERT_EQ(s.skipped.size(), 1u);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("32-128 characters"));
+  EXPECT_THAT(s.skipped[0].record, testing::Not(HasSubstr("short")));  // keys stay out of reports
+  auto p = auth_->Authenticate(app_, "Bearer " + live);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->user.email, "ann@example.com");
+  EXPECT_FALSE(auth_->Authenticate(app_, "Token " + expired).ok());
+  auto listed = api_tokens_->List(app_, p->user.id).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].name, "Imported from blog.authtoken");
+  ASSERT_TRUE(listed[0].expires_at);
+  EXPECT_EQ(*listed[0].expires_at, (now + 3'600'000) / 1000 * 1000);
+  // It ends when the source said it would.
+  clock_.Advance(3'600'000);
+  EXPECT_EQ(auth_->Authenticate(app_, "Bearer " + live).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_FALSE(DjangoImportMapping::FromJson(R"({"tokens": {"a.b": {"expiry": "x"}}})").ok());
+  EXPECT_FALSE(DjangoImportMapping::FromJson(R"({"tokens": {"a.b": {"key": ""}}})").ok());
+}
+
+// A batch looks its records' users and tokens up all at once, then each record sees what
+// the ones before it in the same batch wrote: an address or username one record gives up is
+// free for the next, one a record took is taken; a user made a few records before has their
+// token and their address record; a key imported twice is there once.
+TEST_F(UserImportTest, RecordsOfOneBatchSeeWhatTheRecordsBeforeThemWrote) {
+  auto user = [](int pk, const std::string& email, const std::string& username) {
+    return R"({"model": "auth.user", "pk": )" + std::to_string(pk) + R"(, "fields": {"email": ")" +
+           email + R"(", "username": ")" + username + R"(", "password": "!", "is_active": true}})";
+  };
+  auto token = [](const std::string& key, int user) {
+    return R"({"model": "authtoken.token", "pk": ")" + key + R"(", "fields": {"user": )" +
+           std::to_string(user) + "}}";
+  };
+  auto address = [](int pk, int user, const std::string& email) {
+    return R"({"model": "account.emailaddress", "pk": )" + std::to_string(pk) +
+           R"(, "fields": {"user": )" + std::to_string(user) + R"(, "email": ")" + email +
+           R"(", "verified": true, "primary": true}})";
+  };
+  const std::string k1(40, '1'), k2(40, '2');
+  auto first = Import("[" + user(1, "ann@example.com", "ann") + "," +
+                      user(2, "bob@example.com", "bob") + "," + token(k2, 1) + "]");
+  ASSERT_EQ(first.users_created, 2);
+  auto s = Import("[" +
+                  user(1, "ann@new.example", "anna") + "," +  // gives up her address and name
+                  user(3, "ann@example.com", "ann") + "," +   // …which are free then
+                  user(4, "ANN@new.example", "x4") + "," +    // Ann's new one: skipped
+                  user(5, "eve@example.com", "bob") + "," +   // Bob's name: dropped
+                  user(6, "fay@example.com", "anna") + "," +  // taken 5 records before: dropped
+                  user(7, "gus@example.com", "gus") + "," +
+                  user(8, "GUS@example.com", "gus8") + "," +  // Gus's, made in this batch
+                  address(1, 7, "bob@example.com") + "," +   // Bob's: skipped
+                  address(2, 3, "carl@example.com") + "," +  // user 3, made in this batch
+                  token(k1, 7) + "," + token(k1, 7) + "," +  // Gus's, once
+                  token(k1, 3) + "," +                       // Gus's already: skipped
+                  token(k2, 1) + "]");                       // there since the first import
+  EXPECT_EQ(s.users_created, 4);
+  EXPECT_EQ(s.users_updated, 1);
+  EXPECT_EQ(s.patches_applied, 1);
+  EXPECT_EQ(s.tokens_imported, 1);
+  EXPECT_EQ(s.tokens_unchanged, 2);
+  ASSERT_EQ(s.skipped.size(), 4u);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("user imported from django:auth.user:1's"));
+  EXPECT_THAT(s.skipped[1].reason, HasSubstr("user imported from django:auth.user:7's"));
+  EXPECT_THAT(s.skipped[2].reason, HasSubstr("\"bob@example.com\" is another user's"));
+  EXPECT_THAT(s.skipped[3].reason, HasSubstr("already another user's token"));
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_THAT(s.warnings[0], HasSubstr("username \"bob\" is another user's"));
+  EXPECT_THAT(s.warnings[1], HasSubstr("username \"anna\" is another user's"));
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 6);
+  EXPECT_EQ(UserByEmail("ann@new.example").username, std::optional<std::string>("anna"));
+  store::User carl = UserByEmail("carl@example.com");  // user 3
+  EXPECT_EQ(carl.username, std::optional<std::string>("ann"));
+  EXPECT_TRUE(carl.email_verified);
+  EXPECT_FALSE(UserByEmail("eve@example.com").username);
+  EXPECT_FALSE(UserByEmail("fay@example.com").username);
+  auto gus = auth_->Authenticate(app_, "Token " + k1);
+  ASSERT_TRUE(gus.ok()) << gus.status().ToString();
+  EXPECT_EQ(gus->user.email, "gus@example.com");
+}
+
+// A batch larger than what one lookup asks for (the records left for the end of the input
+// are one batch, however many): looked up a part at a time, with the same outcome.
+TEST_F(UserImportTest, ABatchOfThousandsOfRecordsIsLookedUpPartByPart) {
+  std::string fixture = "[";
+  for (int i = 1; i <= 1200; ++i) {
+    fixture += UserRecord(i, "u" + std::to_string(i) + "@example.com", "!") + ",";
+  }
+  fixture += UserRecord(1201, "U1@example.com", "!");  // user 1's address, 1200 records later
+  for (int i = 1; i <= 1200; ++i) {
+    char key[41];
+    std::snprintf(key, sizeof key, "%040x", i);
+    fixture += R"(, {"model": "authtoken.token", "pk": ")" + std::string(key) +
+               R"(", "fields": {"user": )" + std::to_string(i) + "}}";
+  }
+  fixture += "]";
+  auto s = Import(fixture, false, /*batch=*/5000);
+  EXPECT_EQ(s.users_created, 1200);
+  EXPECT_EQ(s.tokens_imported, 1200);
+  ASSERT_EQ(s.skipped.size(), 1u);
+  EXPECT_THAT(s.skipped[0].reason, HasSubstr("user imported from django:auth.user:1's"));
+  auto again = Import(fixture, false, 5000);
+  EXPECT_EQ(again.users_created, 0);
+  EXPECT_EQ(again.users_updated, 1200);
+  EXPECT_EQ(again.tokens_unchanged, 1200);
+  EXPECT_EQ(again.skipped_count, 1);
+  auto dry = Import(fixture, /*dry_run=*/true, 5000);
+  EXPECT_EQ(dry.users_updated, 1200);
+  EXPECT_EQ(dry.tokens_unchanged, 1200);
+  EXPECT_EQ(store_->CountUsers(app_.id).value(), 1200);
+}
+
 TEST_F(UserImportTest, RecordsBeforeTheirUserWaitForItAndADryRunWritesNothing) {
   mapping_.profiles["api.customer"] = {.user_field = "user", .fields = {{"phone", "phone_number"}}};
   std::string fixture =

@@ -245,7 +245,7 @@ for (const backend of backends()) {
       assert.match(byLine[3], /not-an-address/);
       assert.match(byLine[4], /not valid JSON/);
       assert.match(byLine[5], /not in the import/);
-      assert.match(byLine[6], /40 hexadecimal/);
+      assert.match(byLine[6], /32-128 characters/);
       assert.match(byLine[7], /another imported user|user imported from/);
       assert.equal(r.summary.skipped_count, 5);
       assert.ok(r.summary.warnings.some((w) => /cannot check: the user must reset/.test(w)));

@@ -189,6 +189,60 @@ TEST_P(WriteTransactions, TheSqliteWalStaysBoundedUnderSteadyWritesAndReads) {
   EXPECT_LT(wal, 24u << 20) << "the WAL grew to " << wal << " bytes";
 }
 
+// ExecAll (PostgreSQL: pipelines of many statements, one round trip each): the statements run
+// in order, as the transaction's first ones too (a deferred BEGIN goes with them), and the
+// transaction's reads see them; the first failure stops the rest and is the work's error;
+// the connection is then as good as before (a pipeline left half read would break it).
+TEST_P(WriteTransactions, ExecAllRunsInOrderAndStopsAtTheFirstFailure) {
+  constexpr int64_t kRows = 2500;  // more than one pipeline
+  auto statements = [](int64_t from, int64_t rows) {
+    std::vector<sql::SqlStatement> out;
+    for (int64_t k = from; k < from + rows; ++k) {
+      out.push_back({"INSERT INTO probe (k, v) VALUES ($1, 'a')", {k}});
+      out.push_back({"UPDATE probe SET v = $2 WHERE k = $1", {k, "b" + std::to_string(k)}});
+    }
+    return out;
+  };
+  Status s = sql_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_RETURN_IF_ERROR(c.ExecAll({}));
+    TESSERA_RETURN_IF_ERROR(c.ExecAll(statements(0, kRows)));
+    TESSERA_ASSIGN_OR_RETURN(auto rows,
+                             c.Query("SELECT COUNT(*) FROM probe WHERE v = 'b' || k", {}));
+    return sql::Int(rows[0], 0) == kRows ? OkStatus()
+                                         : InternalError("not all seen, or not in order");
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Keys().size(), static_cast<size_t>(kRows));
+
+  std::vector<sql::SqlStatement> failing = statements(kRows, kRows);
+  failing[1500] = {"INSERT INTO probe (k, v) VALUES ($1, 'dup')", {int64_t{7}}};  // k 7 is there
+  int64_t after = 0;
+  s = sql_->Write([&](SqlConnection& c) -> Status {
+    Status failed = c.ExecAll(failing);
+    // What ran before the failure is there until the transaction is rolled back.
+    if (sql_->Dialect() == "sqlite") {
+      TESSERA_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT COUNT(*) FROM probe", {}));
+      after = sql::Int(rows[0], 0);
+    }
+    return failed;
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.code(), StatusCode::kAborted) << s.ToString();
+  if (sql_->Dialect() == "sqlite") {
+    EXPECT_EQ(after, kRows + 750);
+  }
+  EXPECT_EQ(Keys().size(), static_cast<size_t>(kRows));  // rolled back
+  // Every connection of the pool goes on working.
+  for (int i = 0; i < 12; ++i) {
+    s = sql_->Write([&](SqlConnection& c) -> Status {
+      TESSERA_RETURN_IF_ERROR(c.ExecAll(statements(100'000 + i * 10, 10)));
+      return c.Query("SELECT COUNT(*) FROM probe", {}).status();
+    });
+    ASSERT_TRUE(s.ok()) << i << ": " << s.ToString();
+  }
+  EXPECT_EQ(Keys().size(), static_cast<size_t>(kRows + 120));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WriteTransactions, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 

@@ -3,12 +3,24 @@
 //   pocket_server --issuer http://127.0.0.1:8080/apps/pocket --client-id CLIENT_ID
 //                 [--listen 127.0.0.1:8090] [--db ./pocket.db] [--web-dir examples/pocket/web]
 //                 [--accept-client-id ID]... [--jwks-url URL] [--threads N]
+//                 [--introspection-client-id ID --introspection-secret-file FILE]
+//                 [--introspection-url URL]
 //
 // Every option may also come from the environment: POCKET_ISSUER, POCKET_CLIENT_ID,
-// POCKET_LISTEN, POCKET_DB, POCKET_WEB_DIR, POCKET_JWKS_URL.
+// POCKET_LISTEN, POCKET_DB, POCKET_WEB_DIR, POCKET_JWKS_URL, POCKET_INTROSPECTION_CLIENT_ID,
+// POCKET_INTROSPECTION_SECRET_FILE, POCKET_INTROSPECTION_URL; the secret itself also as
+// POCKET_INTROSPECTION_CLIENT_SECRET (never as an argument: every user of the machine can
+// read a process's arguments).
+//
+// With an introspection client (a confidential client of the app registered with
+// --resource-server), Bearer tokens that are not JWTs — Tessera API tokens, and the old
+// blog's 64-hex tokens that `tessera import django` brought over — are checked at Tessera's
+// introspection endpoint.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +29,7 @@
 #include "store.h"
 #include "tessera/resource_server/access_token_verifier.h"
 #include "tessera/resource_server/jwks_cache.h"
+#include "tessera/resource_server/token_introspector.h"
 
 #ifndef POCKET_DEFAULT_WEB_DIR
 #define POCKET_DEFAULT_WEB_DIR "web"
@@ -35,8 +48,19 @@ int Usage(const std::string& problem) {
   std::cerr << "pocket_server: " << problem << "\n"
             << "usage: pocket_server --issuer URL --client-id ID [--listen HOST:PORT] [--db FILE]\n"
             << "                     [--web-dir DIR] [--accept-client-id ID]... [--jwks-url URL]\n"
-            << "                     [--threads N]\n";
+            << "                     [--threads N] [--introspection-client-id ID\n"
+            << "                     --introspection-secret-file FILE] [--introspection-url URL]\n";
   return 2;
+}
+
+// The first line of `path` (a secret file), without trailing whitespace; nullopt if unreadable.
+std::optional<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  return line;
 }
 
 }  // namespace
@@ -48,6 +72,10 @@ int main(int argc, char** argv) {
   std::string db = Env("POCKET_DB", "pocket.db");
   std::string web_dir = Env("POCKET_WEB_DIR", POCKET_DEFAULT_WEB_DIR);
   std::string jwks_url = Env("POCKET_JWKS_URL");
+  std::string introspection_client_id = Env("POCKET_INTROSPECTION_CLIENT_ID");
+  std::string introspection_secret = Env("POCKET_INTROSPECTION_CLIENT_SECRET");
+  std::string introspection_secret_file = Env("POCKET_INTROSPECTION_SECRET_FILE");
+  std::string introspection_url = Env("POCKET_INTROSPECTION_URL");
   std::vector<std::string> accepted;
   int threads = 2;
   for (int i = 1; i < argc; ++i) {
@@ -66,12 +94,24 @@ int main(int argc, char** argv) {
     else if (arg == "--web-dir") web_dir = value;
     else if (arg == "--jwks-url") jwks_url = value;
     else if (arg == "--threads") threads = std::atoi(value.c_str());
+    else if (arg == "--introspection-client-id") introspection_client_id = value;
+    else if (arg == "--introspection-secret-file") introspection_secret_file = value;
+    else if (arg == "--introspection-url") introspection_url = value;
     else return Usage("unknown option " + arg);
   }
   while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
   if (issuer.empty()) return Usage("--issuer is required (e.g. http://127.0.0.1:8080/apps/pocket)");
   if (client_id.empty()) return Usage("--client-id is required (the front end's public client)");
   if (threads < 1 || threads > 64) return Usage("--threads is 1-64");
+  if (!introspection_secret_file.empty()) {
+    auto secret = ReadSecretFile(introspection_secret_file);
+    if (!secret) return Usage("cannot read --introspection-secret-file " + introspection_secret_file);
+    introspection_secret = *secret;
+  }
+  if (introspection_client_id.empty() != introspection_secret.empty()) {
+    return Usage("introspection needs both a client id and its secret (--introspection-client-id, "
+                 "--introspection-secret-file or POCKET_INTROSPECTION_CLIENT_SECRET)");
+  }
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Usage("--listen is HOST:PORT");
 
@@ -97,12 +137,26 @@ int main(int argc, char** argv) {
     verify.allowed_client_ids.push_back(client_id);
     auto verifier = std::make_shared<const rs::AccessTokenVerifier>(verify, cache);
 
+    // Opaque tokens (API tokens, the old blog's imported keys) by introspection, when a
+    // resource-server client is configured: only API tokens of this app's users, answers
+    // cached 30 s (a revoked token may pass that long), refusals 5 s.
+    std::shared_ptr<rs::TokenIntrospector> introspector;
+    if (!introspection_client_id.empty()) {
+      rs::IntrospectorOptions o;
+      o.issuer = issuer;
+      o.introspection_url = introspection_url;
+      o.client_id = introspection_client_id;
+      o.client_secret = introspection_secret;
+      o.allowed_token_types = {"api_token"};
+      introspector = std::make_shared<rs::TokenIntrospector>(o);
+    }
+
     pocket::Store store(db);
     pocket::ApiOptions api;
     api.issuer = issuer;
     api.client_id = client_id;
     api.web_dir = web_dir;
-    pocket::PocketApi pocket_api(api, store, verifier);
+    pocket::PocketApi pocket_api(api, store, verifier, introspector);
 
     pocket::RunHttpServer(
         server,
@@ -110,7 +164,8 @@ int main(int argc, char** argv) {
         [&](unsigned short port) {
           std::string host = server.host.find(':') != std::string::npos ? "[" + server.host + "]" : server.host;
           std::cout << "pocket_server: listening on http://" << host << ":" << port << "/ (issuer "
-                    << issuer << ", database " << db << ")" << std::endl;
+                    << issuer << ", database " << db
+                    << (introspector ? ", API tokens by introspection" : "") << ")" << std::endl;
         });
   } catch (const std::exception& e) {
     std::cerr << "pocket_server: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "tessera/resource_server/bearer.h"
@@ -117,12 +118,48 @@ json::object ContactJson(const ContactMessage& m) {
 
 enum class Need { kOptional, kUser, kAdmin };
 
+// Who calls, whichever way the token was checked.
+struct Caller {
+  std::string subject;    // Tessera's user id
+  std::string client_id;  // the OAuth client of an access token; empty for an API token
+  std::string token_type;  // "access_token" (a JWT, checked here) or "api_token" (introspection)
+  std::set<std::string> roles;
+  std::set<std::string> scopes;
+  std::optional<std::int64_t> expires_at;  // none: an API token without expiry
+  json::object claims;  // the JWT's claims, or the introspection answer
+
+  bool HasRole(std::string_view role) const { return roles.count(std::string(role)) > 0; }
+};
+
+Caller FromAccessToken(rs::VerifiedToken t) {
+  return {std::move(t.subject), std::move(t.client_id), "access_token", std::move(t.roles),
+          std::move(t.scopes),  t.expires_at,           std::move(t.claims)};
+}
+
+Caller FromIntrospection(rs::IntrospectedToken t) {
+  return {std::move(t.subject), std::move(t.client_id), std::move(t.token_type), std::move(t.roles),
+          std::move(t.scopes),  t.expires_at,           std::move(t.claims)};
+}
+
 struct Auth {
-  std::optional<rs::VerifiedToken> token;
+  std::optional<Caller> caller;
   std::optional<Response> refusal;
 };
 
-Auth Authenticate(const Request& req, const rs::AccessTokenVerifier& verifier, Need need) {
+Response Refusal(const rs::VerifyError& e) {
+  std::cerr << "pocket: token refused: " << rs::ErrorCodeName(e.code) << ": " << e.reason << "\n";
+  Response r = e.unavailable()
+                   ? Error(503, "unavailable", "Sign-in cannot be checked just now; try again.")
+                   : Error(401, "invalid_token", "The token was refused: " + e.reason + ".");
+  if (e.unavailable()) r.set(http::field::retry_after, "5");
+  r.set(http::field::www_authenticate, rs::WwwAuthenticate(kRealm, &e));
+  return r;
+}
+
+// A JWT (header.claims.signature) is checked locally; anything else — an API token or an old
+// blog token imported into Tessera — is asked about by introspection, when configured.
+Auth Authenticate(const Request& req, const rs::AccessTokenVerifier& verifier,
+                  rs::TokenIntrospector* introspector, Need need) {
   auto header = req.find(http::field::authorization);
   if (header == req.end()) {
     if (need == Need::kOptional) return {};
@@ -137,21 +174,20 @@ Auth Authenticate(const Request& req, const rs::AccessTokenVerifier& verifier, N
     r.set(http::field::www_authenticate, rs::WwwAuthenticate(kRealm, &e));
     return {std::nullopt, std::move(r)};
   }
-  rs::VerifyResult v = verifier.Verify(*bearer);
-  if (!v.ok()) {
-    const rs::VerifyError& e = v.error();
-    std::cerr << "pocket: token refused: " << rs::ErrorCodeName(e.code) << ": " << e.reason << "\n";
-    Response r = e.http_status() == 503
-                     ? Error(503, "unavailable", "Sign-in cannot be checked just now; try again.")
-                     : Error(401, "invalid_token", "The access token was refused: " + e.reason + ".");
-    if (e.http_status() == 503) r.set(http::field::retry_after, "5");
-    r.set(http::field::www_authenticate, rs::WwwAuthenticate(kRealm, &e));
-    return {std::nullopt, std::move(r)};
+  Caller caller;
+  if (introspector && bearer->find('.') == std::string_view::npos) {
+    rs::IntrospectionResult v = introspector->Introspect(*bearer);
+    if (!v.ok()) return {std::nullopt, Refusal(v.error())};
+    caller = FromIntrospection(std::move(v.value()));
+  } else {
+    rs::VerifyResult v = verifier.Verify(*bearer);
+    if (!v.ok()) return {std::nullopt, Refusal(v.error())};
+    caller = FromAccessToken(std::move(v.value()));
   }
-  if (need == Need::kAdmin && !v->HasRole("admin")) {
-    return {std::move(v.value()), Error(403, "forbidden", "Only admins can do this.")};
+  if (need == Need::kAdmin && !caller.HasRole("admin")) {
+    return {std::move(caller), Error(403, "forbidden", "Only admins can do this.")};
   }
-  return {std::move(v.value()), std::nullopt};
+  return {std::move(caller), std::nullopt};
 }
 
 // --- request bodies ---
@@ -251,10 +287,11 @@ Response FieldErrors(const std::map<std::string, std::string>& errors) {
 }
 
 // The display name for a new post or comment: the one the front end sends (from the ID
-// token), else a profile claim of the access token, else a short form of the user's id.
-std::string DisplayName(const std::string& given, const rs::VerifiedToken& token) {
+// token), else a profile claim of the access token (or the introspection answer's username
+// or email), else a short form of the user's id.
+std::string DisplayName(const std::string& given, const Caller& token) {
   if (!given.empty()) return given;
-  for (const char* claim : {"name", "preferred_username", "email"}) {
+  for (const char* claim : {"name", "preferred_username", "username", "email"}) {
     auto it = token.claims.find(claim);
     if (it != token.claims.end() && it->value().is_string() && !it->value().get_string().empty()) {
       std::string s(it->value().get_string());
@@ -315,8 +352,12 @@ std::string OriginOf(const std::string& url) {
 }  // namespace
 
 PocketApi::PocketApi(ApiOptions options, Store& store,
-                     std::shared_ptr<const rs::AccessTokenVerifier> verifier)
-    : options_(std::move(options)), store_(store), verifier_(std::move(verifier)) {
+                     std::shared_ptr<const rs::AccessTokenVerifier> verifier,
+                     std::shared_ptr<rs::TokenIntrospector> introspector)
+    : options_(std::move(options)),
+      store_(store),
+      verifier_(std::move(verifier)),
+      introspector_(std::move(introspector)) {
   // The pages run one script of our own and talk to us and to Tessera (discovery, JWKS,
   // token endpoint); sign-in and sign-out are navigations to Tessera.
   csp_ = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -423,21 +464,24 @@ Response PocketApi::Config(const Request&) {
 }
 
 Response PocketApi::Me(const Request& req) {
-  Auth a = Authenticate(req, *verifier_, Need::kUser);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kUser);
   if (a.refusal) return std::move(*a.refusal);
+  const Caller& c = *a.caller;
   json::array roles, scopes;
-  for (const auto& r : a.token->roles) roles.emplace_back(r);
-  for (const auto& s : a.token->scopes) scopes.emplace_back(s);
-  return Json(200, json::object{{"sub", a.token->subject},
-                                {"client_id", a.token->client_id},
-                                {"roles", roles},
-                                {"scopes", scopes},
-                                {"admin", a.token->HasRole("admin")},
-                                {"expires_at", Rfc3339(a.token->expires_at)}});
+  for (const auto& r : c.roles) roles.emplace_back(r);
+  for (const auto& s : c.scopes) scopes.emplace_back(s);
+  return Json(200, json::object{
+                       {"sub", c.subject},
+                       {"client_id", c.client_id.empty() ? json::value(nullptr) : json::value(c.client_id)},
+                       {"token_type", c.token_type},
+                       {"roles", roles},
+                       {"scopes", scopes},
+                       {"admin", c.HasRole("admin")},
+                       {"expires_at", c.expires_at ? json::value(Rfc3339(*c.expires_at)) : json::value(nullptr)}});
 }
 
 Response PocketApi::ListPosts(const Request& req) {
-  Auth a = Authenticate(req, *verifier_, Need::kOptional);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kOptional);
   if (a.refusal) return std::move(*a.refusal);
   auto q = Query(req.target());
   auto limit = IntParam(q, "limit", 20, 1, 100);
@@ -452,7 +496,7 @@ Response PocketApi::ListPosts(const Request& req) {
 }
 
 Response PocketApi::CreatePost(const Request& req) {
-  Auth a = Authenticate(req, *verifier_, Need::kAdmin);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kAdmin);
   if (a.refusal) return std::move(*a.refusal);
   Response error;
   auto body = JsonBody(req, &error);
@@ -462,14 +506,14 @@ Response PocketApi::CreatePost(const Request& req) {
   std::string content = f.Text("content", 1, kPostMax, true);
   std::string name = f.Text("author_name", 0, kNameMax, false);
   if (!f.errors().empty()) return FieldErrors(f.errors());
-  Post p = store_.CreatePost(title, content, a.token->subject, DisplayName(name, *a.token), Now());
+  Post p = store_.CreatePost(title, content, a.caller->subject, DisplayName(name, *a.caller), Now());
   Response r = Json(201, PostJson(p));
   r.set(http::field::location, "/api/posts/" + std::to_string(p.id));
   return r;
 }
 
 Response PocketApi::GetPost(const Request& req, std::int64_t id) {
-  Auth a = Authenticate(req, *verifier_, Need::kOptional);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kOptional);
   if (a.refusal) return std::move(*a.refusal);
   auto p = store_.GetPost(id);
   if (!p) return Error(404, "not_found", "No such post.");
@@ -477,7 +521,7 @@ Response PocketApi::GetPost(const Request& req, std::int64_t id) {
 }
 
 Response PocketApi::UpdatePost(const Request& req, std::int64_t id) {
-  Auth a = Authenticate(req, *verifier_, Need::kAdmin);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kAdmin);
   if (a.refusal) return std::move(*a.refusal);
   Response error;
   auto body = JsonBody(req, &error);
@@ -492,14 +536,14 @@ Response PocketApi::UpdatePost(const Request& req, std::int64_t id) {
 }
 
 Response PocketApi::DeletePost(const Request& req, std::int64_t id) {
-  Auth a = Authenticate(req, *verifier_, Need::kAdmin);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kAdmin);
   if (a.refusal) return std::move(*a.refusal);
   if (!store_.DeletePost(id)) return Error(404, "not_found", "No such post.");
   return NoContent();
 }
 
 Response PocketApi::ListComments(const Request& req, std::int64_t post_id) {
-  Auth a = Authenticate(req, *verifier_, Need::kOptional);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kOptional);
   if (a.refusal) return std::move(*a.refusal);
   if (!store_.GetPost(post_id)) return Error(404, "not_found", "No such post.");
   json::array comments;
@@ -508,7 +552,7 @@ Response PocketApi::ListComments(const Request& req, std::int64_t post_id) {
 }
 
 Response PocketApi::AddComment(const Request& req, std::int64_t post_id) {
-  Auth a = Authenticate(req, *verifier_, Need::kUser);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kUser);
   if (a.refusal) return std::move(*a.refusal);
   Response error;
   auto body = JsonBody(req, &error);
@@ -517,7 +561,7 @@ Response PocketApi::AddComment(const Request& req, std::int64_t post_id) {
   std::string content = f.Text("content", 1, kCommentMax, true);
   std::string name = f.Text("name", 0, kNameMax, false);
   if (!f.errors().empty()) return FieldErrors(f.errors());
-  auto c = store_.AddComment(post_id, content, a.token->subject, DisplayName(name, *a.token), Now());
+  auto c = store_.AddComment(post_id, content, a.caller->subject, DisplayName(name, *a.caller), Now());
   if (!c) return Error(404, "not_found", "No such post.");
   return Json(201, CommentJson(*c));
 }
@@ -542,7 +586,7 @@ bool PocketApi::ContactAllowed(const std::string& ip) {
 
 Response PocketApi::SendContact(const Request& req, const std::string& remote_ip) {
   // Anyone may write; a token, if sent, must be valid (and names the sender).
-  Auth a = Authenticate(req, *verifier_, Need::kOptional);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kOptional);
   if (a.refusal) return std::move(*a.refusal);
   Response error;
   auto body = JsonBody(req, &error);
@@ -559,14 +603,14 @@ Response PocketApi::SendContact(const Request& req, const std::string& remote_ip
     r.set(http::field::retry_after, std::to_string(options_.contact_window.count()));
     return r;
   }
-  if (a.token) m.sender_sub = a.token->subject;
+  if (a.caller) m.sender_sub = a.caller->subject;
   m.created_at = Now();
   ContactMessage saved = store_.AddContactMessage(m);
   return Json(201, json::object{{"id", saved.id}, {"message", "Thank you! We will get back to you."}});
 }
 
 Response PocketApi::ListContact(const Request& req) {
-  Auth a = Authenticate(req, *verifier_, Need::kAdmin);
+  Auth a = Authenticate(req, *verifier_, introspector_.get(), Need::kAdmin);
   if (a.refusal) return std::move(*a.refusal);
   auto q = Query(req.target());
   auto limit = IntParam(q, "limit", 100, 1, 500);

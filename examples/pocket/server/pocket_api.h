@@ -16,8 +16,11 @@
 //
 // "Signed in" is a valid Tessera access token of the configured issuer in
 // `Authorization: Bearer …` (401 with WWW-Authenticate otherwise); "role admin" is `admin` in
-// its `roles` claim (403 otherwise). A token that is sent is always checked, even where none
-// is needed. Errors are JSON: {"error": code, "message": sentence, "fields": {…}?}.
+// its `roles` claim (403 otherwise). With an introspector, a Bearer token that is not a JWT
+// (no dots: a Tessera API token, or an old blog token brought over by `tessera import
+// django`) is checked by introspection instead, and the user's roles from its answer count
+// the same; Tessera unreachable is 503, not 401. A token that is sent is always checked, even
+// where none is needed. Errors are JSON: {"error": code, "message": sentence, "fields": {…}?}.
 #pragma once
 
 #include <chrono>
@@ -30,6 +33,7 @@
 #include "http_server.h"
 #include "store.h"
 #include "tessera/resource_server/access_token_verifier.h"
+#include "tessera/resource_server/token_introspector.h"
 
 namespace pocket {
 
@@ -45,8 +49,10 @@ struct ApiOptions {
 
 class PocketApi {
  public:
+  // `introspector` may be null: then only access tokens (JWTs) are accepted.
   PocketApi(ApiOptions options, Store& store,
-            std::shared_ptr<const tessera::resource_server::AccessTokenVerifier> verifier);
+            std::shared_ptr<const tessera::resource_server::AccessTokenVerifier> verifier,
+            std::shared_ptr<tessera::resource_server::TokenIntrospector> introspector = nullptr);
   Response Handle(const Request& req, const std::string& remote_ip);
 
  private:
@@ -68,6 +74,7 @@ class PocketApi {
   ApiOptions options_;
   Store& store_;
   std::shared_ptr<const tessera::resource_server::AccessTokenVerifier> verifier_;
+  std::shared_ptr<tessera::resource_server::TokenIntrospector> introspector_;
   std::string csp_;
   std::mutex contact_mu_;
   std::map<std::string, std::pair<std::int64_t, int>> contact_counts_;  // ip → (window start, n)

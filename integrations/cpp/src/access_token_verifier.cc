@@ -3,16 +3,17 @@
 #include <boost/json.hpp>
 
 #include <cctype>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 
 #include "base64url.h"
+#include "json_claims.h"
 #include "printable.h"
 
 namespace tessera::resource_server {
 namespace json = boost::json;
 using internal::Base64UrlDecode;
+using internal::NumericDate;
+using internal::StringMember;
 
 namespace {
 
@@ -25,30 +26,6 @@ std::optional<json::object> DecodeJsonObject(std::string_view b64) {
   json::value v = json::parse(*raw, ec);
   if (ec || !v.is_object()) return std::nullopt;
   return std::move(v.get_object());
-}
-
-const json::string* StringClaim(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return nullptr;
-  return &it->value().get_string();
-}
-
-// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are cut.
-std::optional<std::int64_t> NumericDate(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end()) return std::nullopt;
-  const json::value& v = it->value();
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) {
-    if (v.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      return std::numeric_limits<std::int64_t>::max();
-    }
-    return static_cast<std::int64_t>(v.get_uint64());
-  }
-  if (v.is_double() && std::isfinite(v.get_double()) && std::abs(v.get_double()) < 9e18) {
-    return static_cast<std::int64_t>(v.get_double());
-  }
-  return std::nullopt;
 }
 
 bool TypIsAtJwt(std::string_view typ) {
@@ -80,6 +57,8 @@ std::string_view ErrorCodeName(VerifyErrorCode code) {
     case VerifyErrorCode::kIssuedInFuture: return "issued_in_future";
     case VerifyErrorCode::kMissingClaim: return "missing_claim";
     case VerifyErrorCode::kClientNotAllowed: return "client_not_allowed";
+    case VerifyErrorCode::kInactive: return "inactive";
+    case VerifyErrorCode::kIntrospectionUnavailable: return "introspection_unavailable";
   }
   return "unknown";
 }
@@ -108,18 +87,18 @@ VerifyResult AccessTokenVerifier::Verify(std::string_view token) const {
   // Header: alg first, so none/HS* are refused before anything else is looked at.
   auto header = DecodeJsonObject(header_b64);
   if (!header) return Err(C::kMalformed, "the header is not a base64url JSON object");
-  const json::string* alg_name = StringClaim(*header, "alg");
+  const json::string* alg_name = StringMember(*header, "alg");
   if (!alg_name) return Err(C::kMalformed, "the header has no alg");
   std::optional<Algorithm> alg = ParseAlgorithm(std::string_view(*alg_name));
   if (!alg || !options_.algorithms.count(*alg)) {
     return Err(C::kUnsupportedAlgorithm, "alg " + internal::Printable(*alg_name) + " is not accepted");
   }
-  const json::string* typ = StringClaim(*header, "typ");
+  const json::string* typ = StringMember(*header, "typ");
   if (!typ || !TypIsAtJwt(std::string_view(*typ))) {
     return Err(C::kWrongType, "typ is not at+jwt: not an access token");
   }
   if (header->contains("crit")) return Err(C::kMalformed, "the header has crit extensions");
-  const json::string* kid = StringClaim(*header, "kid");
+  const json::string* kid = StringMember(*header, "kid");
   if (!kid || kid->empty()) return Err(C::kUnknownKey, "the header names no key (kid)");
 
   auto sig = Base64UrlDecode(sig_b64);
@@ -143,7 +122,7 @@ VerifyResult AccessTokenVerifier::Verify(std::string_view token) const {
 
   // Signed by the issuer's key: now the claims.
   const json::object& c = *claims;
-  const json::string* iss = StringClaim(c, "iss");
+  const json::string* iss = StringMember(c, "iss");
   if (!iss) return Err(C::kMissingClaim, "no iss");
   if (*iss != options_.issuer) return Err(C::kWrongIssuer, "issued by another issuer (" + internal::Printable(*iss) + ")");
   auto aud_it = c.find("aud");
@@ -172,11 +151,11 @@ VerifyResult AccessTokenVerifier::Verify(std::string_view token) const {
   if (!iat) return Err(C::kMissingClaim, "no iat");
   if (now + leeway < *iat) return Err(C::kIssuedInFuture, "the token was issued in the future");
 
-  const json::string* sub = StringClaim(c, "sub");
+  const json::string* sub = StringMember(c, "sub");
   if (!sub || sub->empty()) return Err(C::kMissingClaim, "no sub");
-  const json::string* client_id = StringClaim(c, "client_id");
+  const json::string* client_id = StringMember(c, "client_id");
   if (!client_id || client_id->empty()) return Err(C::kMissingClaim, "no client_id");
-  const json::string* jti = StringClaim(c, "jti");
+  const json::string* jti = StringMember(c, "jti");
   if (!jti || jti->empty()) return Err(C::kMissingClaim, "no jti");
   if (!options_.allowed_client_ids.empty()) {
     bool allowed = false;
@@ -193,20 +172,11 @@ VerifyResult AccessTokenVerifier::Verify(std::string_view token) const {
   out.expires_at = *exp;
   if (auto it = c.find("scope"); it != c.end()) {
     if (!it->value().is_string()) return Err(C::kMalformed, "scope is not a string");
-    std::string_view s = it->value().get_string();
-    while (!s.empty()) {
-      size_t sp = s.find(' ');
-      std::string_view one = s.substr(0, sp);
-      if (!one.empty()) out.scopes.emplace(one);
-      if (sp == std::string_view::npos) break;
-      s.remove_prefix(sp + 1);
-    }
+    out.scopes = internal::SplitScope(it->value().get_string());
   }
   if (auto it = c.find("roles"); it != c.end()) {
-    if (!it->value().is_array()) return Err(C::kMalformed, "roles is not an array");
-    for (const auto& r : it->value().get_array()) {
-      if (!r.is_string()) return Err(C::kMalformed, "roles holds a value that is not a string");
-      out.roles.emplace(r.get_string());
+    if (!internal::StringArray(it->value(), &out.roles)) {
+      return Err(C::kMalformed, "roles is not an array of strings");
     }
   }
   out.claims = std::move(*claims);

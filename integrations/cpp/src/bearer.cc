@@ -45,7 +45,7 @@ std::optional<std::string_view> BearerToken(std::string_view h) {
 
 std::string WwwAuthenticate(std::string_view realm, const VerifyError* error) {
   std::string out = "Bearer realm=\"" + Quoted(realm) + "\"";
-  if (error && error->code != VerifyErrorCode::kKeysUnavailable) {
+  if (error && !error->unavailable()) {
     out += ", error=\"invalid_token\", error_description=\"" + Quoted(error->reason) + "\"";
   }
   return out;

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "base/log.h"
@@ -62,19 +63,42 @@ class PostgresConnection final : public SqlConnection {
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
     TESSERA_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    return Rows(res.get());
+  }
+
+  // The unnamed statement: parsed and planned for these parameters at each run.
+  Result<SqlRows> QueryPlannedEachRun(std::string_view sql,
+                                      std::span<const SqlValue> params) override {
+    const std::string text(sql);
+    TextParams p(params);
+    if (begin_deferred_) {
+      TESSERA_ASSIGN_OR_RETURN(PgResult res, BeginAndRun([&] {
+        return PQsendQueryParams(conn_, text.c_str(), p.size(), nullptr, p.values(), nullptr,
+                                 nullptr, 0);
+      }));
+      return Rows(res.get());
+    }
+    PgResult res(
+        PQexecParams(conn_, text.c_str(), p.size(), nullptr, p.values(), nullptr, nullptr, 0),
+        PQclear);
+    TESSERA_RETURN_IF_ERROR(Check(res.get(), "query"));
+    return Rows(res.get());
+  }
+
+  SqlRows Rows(PGresult* res) {
     SqlRows rows;
-    int n = PQntuples(res.get()), cols = PQnfields(res.get());
+    int n = PQntuples(res), cols = PQnfields(res);
     rows.reserve(n);
     for (int r = 0; r < n; ++r) {
       SqlRow row;
       row.reserve(cols);
       for (int c = 0; c < cols; ++c) {
-        if (PQgetisnull(res.get(), r, c)) {
+        if (PQgetisnull(res, r, c)) {
           row.emplace_back(std::monostate{});
           continue;
         }
-        std::string_view v(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c));
-        Oid t = PQftype(res.get(), c);
+        std::string_view v(PQgetvalue(res, r, c), PQgetlength(res, r, c));
+        Oid t = PQftype(res, c);
         if (t == kInt8Oid || t == kInt4Oid || t == kInt2Oid) {
           row.emplace_back(int64_t{std::stoll(std::string(v))});
         } else {
@@ -90,6 +114,19 @@ class PostgresConnection final : public SqlConnection {
     TESSERA_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
     const char* n = PQcmdTuples(res.get());
     return static_cast<int64_t>(n && *n ? std::stoll(n) : 0);
+  }
+
+  // Pipelines of at most kPipelineDepth statements, each answered at its sync point: one round
+  // trip per pipeline. (libpq reads while it cannot send, so a deeper one would not deadlock;
+  // the bound keeps the results waiting to be read, and the work lost to a failure, small.)
+  Status ExecAll(std::span<const SqlStatement> statements) override {
+    // Statements are prepared before the pipeline (PQprepare waits for its answer).
+    for (const SqlStatement& st : statements) TESSERA_RETURN_IF_ERROR(Prepared(st.sql).status());
+    for (size_t first = 0; first < statements.size(); first += kPipelineDepth) {
+      auto part = statements.subspan(first, std::min(kPipelineDepth, statements.size() - first));
+      TESSERA_RETURN_IF_ERROR(RunPipeline(part));
+    }
+    return OkStatus();
   }
 
   Status ExecScript(std::string_view sql) override {
@@ -118,14 +155,15 @@ class PostgresConnection final : public SqlConnection {
     return Check(res.get(), "begin");
   }
 
-  // BEGIN and the statement `name`, sent together and answered together (libpq pipeline mode).
-  Result<PgResult> BeginAndRun(const std::string& name, int n, const char* const* values) {
+  // BEGIN and the statement `send` sends, sent together and answered together (libpq
+  // pipeline mode).
+  template <typename Send>
+  Result<PgResult> BeginAndRun(const Send& send) {
     begin_deferred_ = false;
     in_transaction_ = true;
     if (PQenterPipelineMode(conn_) != 1 ||
         PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
-        PQsendQueryPrepared(conn_, name.c_str(), n, values, nullptr, nullptr, 0) != 1 ||
-        PQpipelineSync(conn_) != 1) {
+        send() != 1 || PQpipelineSync(conn_) != 1) {
       DrainPipeline();
       return UnavailableError(std::string("postgres pipeline: ") + PQerrorMessage(conn_));
     }
@@ -136,6 +174,68 @@ class PostgresConnection final : public SqlConnection {
     TESSERA_RETURN_IF_ERROR(Check(statement.get(), "query"));
     return statement;
   }
+
+  static constexpr size_t kPipelineDepth = 1000;
+
+  // One pipeline: the deferred BEGIN if any, the statements, a sync; then their results in
+  // order. The first failure is returned; the server skipped the statements after it.
+  Status RunPipeline(std::span<const SqlStatement> statements) {
+    const bool begin = begin_deferred_;
+    if (PQenterPipelineMode(conn_) != 1) {
+      return UnavailableError(std::string("postgres pipeline: ") + PQerrorMessage(conn_));
+    }
+    if (begin) {  // from here on, ending the transaction is the caller's (as in BeginAndRun)
+      begin_deferred_ = false;
+      in_transaction_ = true;
+    }
+    bool sent = !begin || PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr,
+                                            nullptr, 0) == 1;
+    for (size_t i = 0; sent && i < statements.size(); ++i) {
+      const std::string& name = prepared_.at(std::string(statements[i].sql));
+      TextParams p(statements[i].params);
+      sent = PQsendQueryPrepared(conn_, name.c_str(), p.size(), p.values(), nullptr, nullptr,
+                                 0) == 1;
+    }
+    if (!sent || PQpipelineSync(conn_) != 1) {
+      DrainPipeline();
+      return UnavailableError(std::string("postgres pipeline: ") + PQerrorMessage(conn_));
+    }
+    // Every result is read (after a failure, the skipped statements' "aborted" ones), so the
+    // pipeline ends at its sync point.
+    Status failed;
+    if (begin) {
+      PgResult res = NextResult();
+      failed = Check(res.get(), "begin");
+    }
+    for (size_t i = 0; i < statements.size(); ++i) {
+      PgResult res = NextResult();
+      if (failed.ok()) failed = Check(res.get(), "query");
+    }
+    DrainPipeline();
+    return failed;
+  }
+
+  // A statement's parameters as libpq takes them: text, or null for NULL.
+  class TextParams {
+   public:
+    explicit TextParams(std::span<const SqlValue> params)
+        : text_(params.size()), values_(params.size(), nullptr) {
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (const auto* s = std::get_if<std::string>(&params[i])) {
+          values_[i] = s->c_str();
+        } else if (const auto* x = std::get_if<int64_t>(&params[i])) {
+          text_[i] = std::to_string(*x);
+          values_[i] = text_[i].c_str();
+        }
+      }
+    }
+    int size() const { return static_cast<int>(values_.size()); }
+    const char* const* values() const { return values_.data(); }
+
+   private:
+    std::vector<std::string> text_;
+    std::vector<const char*> values_;
+  };
 
   // The next query's result in pipeline mode (each query's results end with a null).
   PgResult NextResult() {
@@ -189,19 +289,13 @@ class PostgresConnection final : public SqlConnection {
 
   Result<PgResult> Run(std::string_view sql, std::span<const SqlValue> params) {
     TESSERA_ASSIGN_OR_RETURN(std::string name, Prepared(sql));
-    std::vector<std::string> text(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (const auto* s = std::get_if<std::string>(&params[i])) {
-        values[i] = s->c_str();
-      } else if (const auto* x = std::get_if<int64_t>(&params[i])) {
-        text[i] = std::to_string(*x);
-        values[i] = text[i].c_str();
-      }
+    TextParams p(params);
+    if (begin_deferred_) {
+      return BeginAndRun([&] {
+        return PQsendQueryPrepared(conn_, name.c_str(), p.size(), p.values(), nullptr, nullptr, 0);
+      });
     }
-    if (begin_deferred_) return BeginAndRun(name, static_cast<int>(params.size()), values.data());
-    PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
-                                values.data(), nullptr, nullptr, 0),
+    PgResult res(PQexecPrepared(conn_, name.c_str(), p.size(), p.values(), nullptr, nullptr, 0),
                  PQclear);
     TESSERA_RETURN_IF_ERROR(Check(res.get(), "query"));
     return res;

@@ -28,4 +28,9 @@ std::optional<int64_t> OptInt(const SqlRow& row, size_t i) {
   return Int(row, i);
 }
 
+Status SqlConnection::ExecAll(std::span<const SqlStatement> statements) {
+  for (const SqlStatement& s : statements) TESSERA_RETURN_IF_ERROR(Exec(s.sql, s.params).status());
+  return OkStatus();
+}
+
 }  // namespace tessera::store::sql

@@ -24,11 +24,21 @@ export function pocketBinary() {
   }
 }
 
-/** Starts build/pocket_server on `port`; resolves once it answers /config.json. */
-export async function startPocket({ port, issuer, clientId, dataDir }) {
+/**
+ * Starts build/pocket_server on `port`; resolves once it answers /config.json. With
+ * `introspection` ({clientId, clientSecret} of a resource-server client), Pocket also accepts
+ * API tokens by introspection; the secret goes through the environment, not the arguments.
+ */
+export async function startPocket({ port, issuer, clientId, dataDir, introspection }) {
   const args = ['--issuer', issuer, '--client-id', clientId, '--listen', `127.0.0.1:${port}`,
     '--db', path.join(dataDir, 'pocket.db'), '--web-dir', WEB_DIR];
-  const proc = spawn(pocketBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('POCKET_')) delete env[k];
+  if (introspection) {
+    args.push('--introspection-client-id', introspection.clientId);
+    env.POCKET_INTROSPECTION_CLIENT_SECRET = introspection.clientSecret;
+  }
+  const proc = spawn(pocketBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });

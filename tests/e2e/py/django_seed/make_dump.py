@@ -7,15 +7,10 @@ keys) for the test that drives it (tests/e2e/django_import.test.mjs).
 Usage: make_dump.py WORKDIR DUMPFILE
 """
 import json
-import os
-import sys
 
-workdir, dump_path = sys.argv[1], sys.argv[2]
-os.makedirs(os.path.join(workdir, "api", "migrations"), exist_ok=True)
-open(os.path.join(workdir, "api", "__init__.py"), "w").close()
-open(os.path.join(workdir, "api", "migrations", "__init__.py"), "w").close()
-with open(os.path.join(workdir, "api", "models.py"), "w") as f:
-    f.write('''
+from seed_project import ALLAUTH_DRF_APPS, arguments, dumpdata, setup_project
+
+MODELS = '''
 from django.conf import settings
 from django.db import models
 
@@ -29,22 +24,12 @@ class Customer(models.Model):
 
 class Company(models.Model):
     name = models.CharField(max_length=100)
-''')
-sys.path.insert(0, workdir)
+'''
 
-import django
-from django.conf import settings
-
-settings.configure(
-    DEBUG=False,
-    SECRET_KEY="test-only",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": os.path.join(workdir, "db.sqlite3")}},
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
-                    "django.contrib.sessions", "django.contrib.sites", "allauth",
-                    "allauth.account", "rest_framework", "rest_framework.authtoken", "api"],
+workdir, dump_path = arguments(__doc__)
+setup_project(
+    workdir, "api", {"models.py": MODELS}, ALLAUTH_DRF_APPS + ["api"],
     SITE_ID=1,
-    USE_TZ=True,
     # The original's default (PBKDF2-SHA256) first; the others are what older or hardened
     # Django projects have in their databases.
     PASSWORD_HASHERS=[
@@ -54,18 +39,12 @@ settings.configure(
         "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
         "django.contrib.auth.hashers.BCryptPasswordHasher",
     ],
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
 )
-django.setup()
 
-from django.core.management import call_command
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from allauth.account.models import EmailAddress
 from rest_framework.authtoken.models import Token
-
-call_command("makemigrations", "api", verbosity=0)
-call_command("migrate", verbosity=0)
 
 from api.models import Company, Customer
 
@@ -102,7 +81,6 @@ made["users"].append({"username": "frank", "email": "frank@example.com", "passwo
 user("grace+shop@x", "grace@example.com", "grace-old-password")
 Company.objects.create(name="Acme")
 
-with open(dump_path, "w") as f:
-    call_command("dumpdata", "auth.user", "account.emailaddress", "authtoken.token",
-                 "api.customer", "api.company", indent=2, stdout=f)
+dumpdata(dump_path, "auth.user", "account.emailaddress", "authtoken.token", "api.customer",
+         "api.company")
 print(json.dumps(made))

@@ -13,16 +13,10 @@ for the test that drives it (tests/e2e/example_monthlyspecs.test.mjs).
 Usage: make_original.py WORKDIR DUMPFILE
 """
 import json
-import os
-import sys
 
-workdir, dump_path = sys.argv[1], sys.argv[2]
-os.makedirs(os.path.join(workdir, "api", "migrations"), exist_ok=True)
-open(os.path.join(workdir, "api", "migrations", "__init__.py"), "w").close()
-with open(os.path.join(workdir, "api", "__init__.py"), "w") as f:
-    f.write('default_app_config = "api.apps.ApiConfig"\n')
-with open(os.path.join(workdir, "api", "apps.py"), "w") as f:
-    f.write('''
+from seed_project import ALLAUTH_DRF_APPS, arguments, dumpdata, setup_project
+
+APPS = '''
 from django.apps import AppConfig
 
 class ApiConfig(AppConfig):
@@ -30,9 +24,9 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
-''')
-with open(os.path.join(workdir, "api", "models.py"), "w") as f:
-    f.write('''
+'''
+
+MODELS = '''
 from django.conf import settings
 from django.db import models
 
@@ -55,9 +49,9 @@ class Customer(models.Model):
     profile_picture = models.ImageField(upload_to="profile_pics/", blank=True)
     companies = models.ManyToManyField(Company, related_name="customers", blank=True)
     items = models.ManyToManyField(Item, related_name="customers", blank=True)
-''')
-with open(os.path.join(workdir, "api", "signals.py"), "w") as f:
-    f.write('''
+'''
+
+SIGNALS = '''
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -67,34 +61,21 @@ from .models import Customer
 def create_customer(sender, instance, created, **kwargs):
     if created:
         Customer.objects.create(user=instance)
-''')
-sys.path.insert(0, workdir)
+'''
 
-import django
-from django.conf import settings
-
-settings.configure(
-    DEBUG=False,
-    SECRET_KEY="test-only",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": os.path.join(workdir, "db.sqlite3")}},
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
-                    "django.contrib.sessions", "django.contrib.sites", "allauth",
-                    "allauth.account", "rest_framework", "rest_framework.authtoken", "api"],
+workdir, dump_path = arguments(__doc__)
+setup_project(
+    workdir, "api",
+    {"__init__.py": 'default_app_config = "api.apps.ApiConfig"\n', "apps.py": APPS,
+     "models.py": MODELS, "signals.py": SIGNALS},
+    ALLAUTH_DRF_APPS + ["api"],
     SITE_ID=1,
-    USE_TZ=True,
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
     # Django's default hashers: new passwords are PBKDF2-SHA256 (260000 iterations in 3.2).
 )
-django.setup()
 
-from django.core.management import call_command
 from django.contrib.auth.models import User
 from allauth.account.models import EmailAddress
 from rest_framework.authtoken.models import Token
-
-call_command("makemigrations", "api", verbosity=0)
-call_command("migrate", verbosity=0)
 
 from api.models import Company, Item
 
@@ -138,7 +119,6 @@ user("bob", "Bob@MonthlySpecs.example", "bob-old-password", companies=[initech],
 user("cleo", "cleo@monthlyspecs.example", "cleo-old-password", verified=False, companies=[acme])
 user("dan", "dan@monthlyspecs.example", "dan-old-password", is_active=False, companies=[globex])
 
-with open(dump_path, "w") as f:
-    call_command("dumpdata", "auth.user", "account.emailaddress", "authtoken.token",
-                 "api.customer", "api.company", "api.item", indent=2, stdout=f)
+dumpdata(dump_path, "auth.user", "account.emailaddress", "authtoken.token", "api.customer",
+         "api.company", "api.item")
 print(json.dumps(made))

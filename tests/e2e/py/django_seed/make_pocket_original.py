@@ -1,22 +1,19 @@
 """The original Pocket blog's database (the seed's "Pocket": Django, the first user made
 admin, 64-hex tokens that expire after 12 hours, Post/Comment/Contact), set up from scratch in
 a temporary folder with Debian's Django, with a few users and posts, and dumped with a real
-`manage.py dumpdata`. Prints what it made (JSON) for tests/e2e/example_pocket_migration.test.mjs.
+`manage.py dumpdata`. Each user has a live token from signing in; the reader also an old one
+that expired yesterday. Prints what it made (JSON: users with their passwords, `token` and
+`expired_token` keys) for tests/e2e/example_pocket_migration.test.mjs.
 
 Usage: make_pocket_original.py WORKDIR DUMPFILE
 """
 import json
-import os
 import secrets
-import sys
 from datetime import timedelta
 
-workdir, dump_path = sys.argv[1], sys.argv[2]
-os.makedirs(os.path.join(workdir, "blog", "migrations"), exist_ok=True)
-open(os.path.join(workdir, "blog", "__init__.py"), "w").close()
-open(os.path.join(workdir, "blog", "migrations", "__init__.py"), "w").close()
-with open(os.path.join(workdir, "blog", "models.py"), "w") as f:
-    f.write('''
+from seed_project import arguments, dumpdata, setup_project
+
+MODELS = '''
 from django.conf import settings
 from django.db import models
 
@@ -42,29 +39,14 @@ class Contact(models.Model):
     name = models.CharField(max_length=100)
     email = models.EmailField()
     message = models.TextField()
-''')
-sys.path.insert(0, workdir)
+'''
 
-import django
-from django.conf import settings
-
-settings.configure(
-    DEBUG=False,
-    SECRET_KEY="test-only",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": os.path.join(workdir, "db.sqlite3")}},
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "blog"],
-    USE_TZ=True,
-    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-)
-django.setup()
+workdir, dump_path = arguments(__doc__)
+setup_project(workdir, "blog", {"models.py": MODELS},
+              ["django.contrib.auth", "django.contrib.contenttypes", "blog"])
 
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.utils import timezone
-
-call_command("makemigrations", "blog", verbosity=0)
-call_command("migrate", verbosity=0)
 
 from blog.models import AuthToken, Comment, Contact, Post
 
@@ -89,6 +71,12 @@ post = Post.objects.create(title="Hello", content="The first post.", author=admi
 Comment.objects.create(post=post, author=reader, content="Nice!")
 Contact.objects.create(name="Visitor", email="visitor@example.com", message="Hi")
 
-with open(dump_path, "w") as f:
-    call_command("dumpdata", "auth.user", "blog", indent=2, stdout=f)
+# A token of a sign-in two days ago: it ran out after its 12 hours (the original never
+# deleted them).
+old = AuthToken.objects.create(key=secrets.token_hex(32), user=reader,
+                               expires_at=timezone.now() - timedelta(hours=36))
+AuthToken.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(hours=48))
+made["users"][1]["expired_token"] = old.key
+
+dumpdata(dump_path, "auth.user", "blog")
 print(json.dumps(made))

@@ -74,6 +74,10 @@ enum class VerifyErrorCode {
   kIssuedInFuture,        // iat in the future
   kMissingClaim,          // sub, client_id, jti, exp, iat … missing or of the wrong type
   kClientNotAllowed,      // client_id not among allowed_client_ids
+  // TokenIntrospector (token_introspector.h), for opaque tokens:
+  kInactive,                  // Tessera answered {"active": false}: unknown, revoked, expired
+  kIntrospectionUnavailable,  // no usable answer (network, timeout, HTTP error, bad JSON): not
+                              // the token's fault
 };
 
 std::string_view ErrorCodeName(VerifyErrorCode code);
@@ -81,8 +85,14 @@ std::string_view ErrorCodeName(VerifyErrorCode code);
 struct VerifyError {
   VerifyErrorCode code;
   std::string reason;  // a sentence for logs; safe to return to the caller
-  // 503 when the keys are unavailable, else 401 (RFC 6750 invalid_token).
-  int http_status() const { return code == VerifyErrorCode::kKeysUnavailable ? 503 : 401; }
+  // Tessera (its keys or its introspection endpoint) could not be asked: say so (503), never
+  // "your token is bad" (401), or a client would drop a good token during an outage.
+  bool unavailable() const {
+    return code == VerifyErrorCode::kKeysUnavailable ||
+           code == VerifyErrorCode::kIntrospectionUnavailable;
+  }
+  // 503 when unavailable, else 401 (RFC 6750 invalid_token).
+  int http_status() const { return unavailable() ? 503 : 401; }
 };
 
 // Either a VerifiedToken or a VerifyError.
