@@ -25,7 +25,8 @@ AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
   if (!redirect.ok()) return AuthorizeRefusal{redirect.error(), std::nullopt, ""};
   // (2) Every other rule answers the client by redirect.
   if (std::optional<OAuthError> error = FirstFailedCheck(request, *client)) {
-    return AuthorizeRefusal{std::move(*error), std::move(*redirect), EchoedState(request)};
+    return AuthorizeRefusal{std::move(*error), std::move(*redirect), EchoedState(request),
+                            ResponseModeOf(request)};
   }
   // (3) A hint must be an ID token of ours (expired is fine: it only names the user).
   std::optional<std::string> hinted_subject;
@@ -33,7 +34,8 @@ AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
     auto hint = hints_->VerifyIdTokenHint(app, request.id_token_hint);
     if (!hint.ok()) {
       return AuthorizeRefusal{OAuthError(kInvalidRequest, "id_token_hint is not an ID token of this issuer"),
-                              std::move(*redirect), EchoedState(request)};
+                              std::move(*redirect), EchoedState(request),
+                              ResponseModeOf(request)};
     }
     hinted_subject = hint->subject;
   }

@@ -51,6 +51,7 @@ struct AuthorizeRefusal {
   OAuthError error;
   std::optional<VerifiedRedirect> redirect;
   std::string state;
+  ResponseMode mode = ResponseMode::kQuery;  // how a redirected error goes
 };
 
 using AuthorizeVerdict = OAuthResult<ValidAuthorization, AuthorizeRefusal>;

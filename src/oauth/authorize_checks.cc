@@ -61,9 +61,10 @@ Verdict ResponseTypeIsCode(const AuthorizeRequest& r, const Client&) {
   return std::nullopt;
 }
 
-Verdict ResponseModeIsQuery(const AuthorizeRequest& r, const Client&) {
-  if (!r.response_mode.empty() && r.response_mode != "query") {
-    return Refuse(kInvalidRequest, "only response_mode=query is supported");
+// The code flow's modes; fragment is for the implicit and hybrid flows, which are refused.
+Verdict ResponseModeSupported(const AuthorizeRequest& r, const Client&) {
+  if (!r.response_mode.empty() && r.response_mode != "query" && r.response_mode != "form_post") {
+    return Refuse(kInvalidRequest, "response_mode must be query or form_post");
   }
   return std::nullopt;
 }
@@ -158,7 +159,7 @@ constexpr AuthorizeCheck kChecks[] = {
     {"no_request_uri", NoRequestUri},
     {"response_type_given", ResponseTypeGiven},
     {"response_type_is_code", ResponseTypeIsCode},
-    {"response_mode_is_query", ResponseModeIsQuery},
+    {"response_mode_supported", ResponseModeSupported},
     {"client_may_use_code_flow", ClientMayUseCodeFlow},
     {"scope_space_separated", ScopeSpaceSeparated},
     {"scopes_allowed_for_client", ScopesAllowedForClient},

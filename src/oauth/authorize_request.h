@@ -35,4 +35,14 @@ struct AuthorizeRequest {
   bool has_request_uri = false;        // `request_uri` (OIDC Core §6.2)
 };
 
+// How the authorization response reaches the client: in the redirect URI's query (RFC 6749
+// §4.1.2), or as a form the browser posts to it (OAuth 2.0 Form Post Response Mode), which
+// keeps the code out of the URL, the history and Referer headers.
+enum class ResponseMode { kQuery, kFormPost };
+// The request's mode: form_post when it asks for it; query otherwise (an unknown mode is
+// refused by the checks, and that refusal itself goes by query).
+inline ResponseMode ResponseModeOf(const AuthorizeRequest& request) {
+  return request.response_mode == "form_post" ? ResponseMode::kFormPost : ResponseMode::kQuery;
+}
+
 }  // namespace tessera::services

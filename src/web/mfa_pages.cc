@@ -37,7 +37,7 @@ std::string KindLabel(store::FactorKind kind) {
 // The data of templates/_passkey_form.mustache.
 void SetPasskeyForm(PageData& d, std::string_view mode, const std::string& options,
                     const std::string& action, std::string_view button, bool primary) {
-  d.set("passkey_script", true);
+  d.set("page_script", std::string("passkeys.js"));
   d.set("passkey_form", true);
   d.set("passkey_mode", std::string(mode));
   d.set("passkey_options", options);

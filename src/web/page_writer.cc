@@ -8,8 +8,9 @@ namespace {
 
 // The pages' CSP: our stylesheets only, no script at all, images from us (and data: icons)
 // plus, when the app has a logo, that logo's one origin.
-// `script`: the page runs the one first-party script (static/passkeys.js, from /assets:
-// 'self', never inline); every other page runs none.
+// `script`: the page runs its first-party script (static/passkeys.js on the passkey pages,
+// static/form_post.js on a form_post answer; from /assets: 'self', never inline); every other
+// page runs none.
 std::string PageCsp(const std::optional<std::string>& logo_origin, bool script) {
   std::string img = "img-src 'self' data:";
   if (logo_origin) img += " " + *logo_origin;
@@ -30,7 +31,7 @@ http::Response PageWriter::Page(const http::Request& req, const store::App& app,
   data.set("logo_url", branding.logo_url);
   data.set("app_initial", branding.initial);
   if (!branding.stylesheet_url.empty()) data.set("branding_css", branding.stylesheet_url);
-  const bool script = data.get("passkey_script") != nullptr;
+  const bool script = data.get("page_script") != nullptr;
   auto html = renderer_.Render(page, std::move(data));
   if (!html.ok()) {
     LogJson(spdlog::level::err, "page_render_failed",

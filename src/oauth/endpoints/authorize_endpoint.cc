@@ -56,31 +56,60 @@ http::Response AuthorizeEndpoint::Refuse(const http::Request& req, const store::
     return web_.pages.ErrorPage(req, &app, page_status, "This sign-in link is not valid",
                           refusal.error.description);
   }
-  return RedirectError(app, *refusal.redirect, refusal.state, refusal.error);
+  return RedirectError(req, app, *refusal.redirect, refusal.state, refusal.mode, refusal.error);
 }
 
-http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
+http::Response AuthorizeEndpoint::Respond(const http::Request& req, const store::App& app,
+                                          const services::VerifiedRedirect& to,
+                                          services::ResponseMode mode,
+                                          std::map<std::string, std::string> params) {
+  params["iss"] = web_.urls.Issuer(app);  // RFC 9207, in every answer
+  if (mode == services::ResponseMode::kQuery) {
+    return web::Redirect(AppendQuery(to.uri(), Query(params)));
+  }
+  // Form Post Response Mode §2: an auto-submitting form, posted to the redirect URI as it was
+  // registered; without script, the user presses its button.
+  web::PageData d;
+  d.set("title", "Returning to the application");
+  d.set("action", to.uri());
+  web::PageData fields(web::PageData::type::list);
+  for (const auto& [k, v] : params) {
+    web::PageData item;
+    item.set("name", k);
+    item.set("value", v);
+    fields.push_back(item);
+  }
+  d.set("fields", fields);
+  d.set("page_script", std::string("form_post.js"));
+  http::Response r = web_.pages.Page(req, app, "form_post", std::move(d));
+  r.WithHeader("Cache-Control", "no-store");  // it carries a code
+  return r;
+}
+
+http::Response AuthorizeEndpoint::RedirectError(const http::Request& req, const store::App& app,
                                                 const services::VerifiedRedirect& to,
                                                 std::string_view state,
+                                                services::ResponseMode mode,
                                                 const services::OAuthError& error) {
-  std::map<std::string, std::string> p{{"error", error.code}, {"iss", web_.urls.Issuer(app)}};
+  std::map<std::string, std::string> p{{"error", error.code}};
   if (!error.description.empty()) p["error_description"] = error.description;
   if (!state.empty()) p["state"] = std::string(state);
-  return web::Redirect(AppendQuery(to.uri(), Query(p)));
+  return Respond(req, app, to, mode, std::move(p));
 }
 
-http::Response AuthorizeEndpoint::RedirectError(const store::App& app,
+http::Response AuthorizeEndpoint::RedirectError(const http::Request& req, const store::App& app,
                                                 const services::ValidAuthorization& areq,
                                                 const services::OAuthError& error) {
-  return RedirectError(app, areq.redirect, areq.request.state, error);
+  return RedirectError(req, app, areq.redirect, areq.request.state,
+                       services::ResponseModeOf(areq.request), error);
 }
 
-http::Response AuthorizeEndpoint::RedirectCode(const store::App& app,
+http::Response AuthorizeEndpoint::RedirectCode(const http::Request& req, const store::App& app,
                                                const services::ValidAuthorization& areq,
                                                const std::string& code) {
-  std::map<std::string, std::string> p{{"code", code}, {"iss", web_.urls.Issuer(app)}};
+  std::map<std::string, std::string> p{{"code", code}};
   if (!areq.request.state.empty()) p["state"] = areq.request.state;
-  return web::Redirect(AppendQuery(areq.redirect.uri(), Query(p)));
+  return Respond(req, app, areq.redirect, services::ResponseModeOf(areq.request), std::move(p));
 }
 
 // Step-up (OIDC Core §3.1.2.1 acr_values): a client that asks for several factors, of a
@@ -164,32 +193,32 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
   auto session = web_.session_cookie.Current(*app, req);
   if (!session || authz_.NeedsLogin(areq, *session)) {
     if (areq.Prompts("none")) {
-      return RedirectError(*app, areq, OAuthError(services::kLoginRequired, "the user is not signed in"));
+      return RedirectError(req, *app, areq, OAuthError(services::kLoginRequired, "the user is not signed in"));
     }
     return ToLogin(*app, areq);
   }
   if (NeedsSecondFactor(*app, areq, *session)) {
     if (areq.Prompts("none")) {
-      return RedirectError(*app, areq, OAuthError(services::kInteractionRequired,
+      return RedirectError(req, *app, areq, OAuthError(services::kInteractionRequired,
                                                   "the client asked for a second factor"));
     }
     return ToLogin(*app, areq);  // acr_values stays: the sign-in asks for the second factor
   }
   if (authz_.HintNamesAnotherUser(areq, *session)) {
-    return RedirectError(*app, areq, OAuthError(services::kLoginRequired,
+    return RedirectError(req, *app, areq, OAuthError(services::kLoginRequired,
                                                 "the signed-in user is not the one id_token_hint names"));
   }
   auto consent = authz_.NeedsConsent(*app, session->user_id, areq);
-  if (!consent.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
+  if (!consent.ok()) return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
   if (*consent) {
     if (areq.Prompts("none")) {
-      return RedirectError(*app, areq, OAuthError(services::kConsentRequired, "the user has not consented"));
+      return RedirectError(req, *app, areq, OAuthError(services::kConsentRequired, "the user has not consented"));
     }
     return ConsentPage(req, *app, areq, *session);
   }
   auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
-  return RedirectCode(*app, areq, *code);
+  if (!code.ok()) return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
+  return RedirectCode(req, *app, areq, *code);
 }
 
 http::Response AuthorizeEndpoint::Decide(http::Request& req) {
@@ -214,14 +243,14 @@ http::Response AuthorizeEndpoint::Decide(http::Request& req) {
   if (decision != "allow") {
     LogJson(spdlog::level::info, "consent_denied",
             {{"app", app->slug}, {"client_id", areq.client.client_id}, {"user_id", session->user_id}});
-    return RedirectError(*app, areq, OAuthError(services::kAccessDenied, "the user denied the request"));
+    return RedirectError(req, *app, areq, OAuthError(services::kAccessDenied, "the user denied the request"));
   }
   if (Status s = authz_.RecordConsent(*app, session->user_id, areq); !s.ok()) {
-    return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
+    return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
   }
   auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(*app, areq, OAuthError(services::kTemporarilyUnavailable));
-  return RedirectCode(*app, areq, *code);
+  if (!code.ok()) return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
+  return RedirectCode(req, *app, areq, *code);
 }
 
 }  // namespace tessera::oauth

@@ -5,8 +5,8 @@
 //   refused without a verified redirect URI: error page; refused with one: redirect to the
 //   client → no browser session, or prompt=login / max_age:
 //   sign-in page, which comes back here → consent needed: consent page, whose form re-posts
-//   every parameter to /decision (validated again there) → code: redirect to the client with
-//   code, state and iss (RFC 9207).
+//   every parameter to /decision (validated again there) → code: to the client with code,
+//   state and iss (RFC 9207), by redirect or (response_mode=form_post) by a posted form.
 #pragma once
 
 #include "http/router.h"
@@ -35,13 +35,18 @@ class AuthorizeEndpoint {
   http::Response ToLogin(const store::App& app, const services::ValidAuthorization& areq);
   bool NeedsSecondFactor(const store::App& app, const services::ValidAuthorization& areq,
                          const store::Session& session);
-  // Answers by redirect — only ever to a verified redirect URI.
-  http::Response RedirectError(const store::App& app, const services::VerifiedRedirect& to,
-                               std::string_view state, const services::OAuthError& error);
-  http::Response RedirectError(const store::App& app, const services::ValidAuthorization& areq,
+  // Answers the client — only ever at a verified redirect URI, in the request's mode.
+  http::Response Respond(const http::Request& req, const store::App& app,
+                         const services::VerifiedRedirect& to, services::ResponseMode mode,
+                         std::map<std::string, std::string> params);
+  http::Response RedirectError(const http::Request& req, const store::App& app,
+                               const services::VerifiedRedirect& to, std::string_view state,
+                               services::ResponseMode mode, const services::OAuthError& error);
+  http::Response RedirectError(const http::Request& req, const store::App& app,
+                               const services::ValidAuthorization& areq,
                                const services::OAuthError& error);
-  http::Response RedirectCode(const store::App& app, const services::ValidAuthorization& areq,
-                              const std::string& code);
+  http::Response RedirectCode(const http::Request& req, const store::App& app,
+                              const services::ValidAuthorization& areq, const std::string& code);
 
   const web::PageKit& web_;
   services::AuthorizationService& authz_;

@@ -5,6 +5,8 @@
 // authorization_validate_test.cc.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "tests/support/oauth_endpoint_fixture.h"
 
 namespace tessera::services {
@@ -94,6 +96,66 @@ TEST_F(AuthorizeEndpointTest, LaterErrorsGoBackToTheClientWithStateAndIss) {
   // Without a state, none is made up.
   p.erase("state");
   EXPECT_FALSE(RedirectQuery(Authorize(p))->contains("state"));
+}
+
+// The fields of a form_post answer, unescaped: what the browser posts.
+Params FormPostFields(const http::Response& r) {
+  auto unescape = [](std::string v) {
+    const std::pair<std::string, std::string> entities[] = {
+        {"&quot;", "\""}, {"&apos;", "'"}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
+    for (const auto& [e, c] : entities) {
+      for (size_t at = v.find(e); at != std::string::npos; at = v.find(e, at + c.size())) {
+        v.replace(at, e.size(), c);
+      }
+    }
+    return v;
+  };
+  Params out;
+  static const std::regex input(R"re(<input type="hidden" name="([^"]*)" value="([^"]*)">)re");
+  for (std::sregex_iterator it(r.body.begin(), r.body.end(), input), end; it != end; ++it) {
+    out[unescape((*it)[1])] = unescape((*it)[2]);
+  }
+  return out;
+}
+
+TEST_F(AuthorizeEndpointTest, FormPostAnswersWithAFormPostedToTheRedirectUri) {
+  store::User u = SignUp("ada@example.com");
+  std::string cookie = SessionCookie(SignIn(u));
+  store::OAuthClient own = Confidential("Own app", /*first_party=*/true);
+  Params p = BaseParams(own);
+  p["response_mode"] = "form_post";
+  p["state"] = "\"><script>alert('x')</script>&amp;";
+  http::Response r = Authorize(p, cookie);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(HeaderOf(r, "Location"), "");  // the code is not in any URL
+  EXPECT_EQ(HeaderOf(r, "Cache-Control"), "no-store");
+  std::string csp = HeaderOf(r, "Content-Security-Policy");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_NE(r.body.find("<form id=\"form-post\" method=\"post\" action=\"" +
+                        std::string(kConfidentialRedirect) + "\">"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("/form_post.js?v="), std::string::npos);
+  EXPECT_EQ(r.body.find("<script>alert"), std::string::npos) << "the state is escaped";
+  Params fields = FormPostFields(r);
+  EXPECT_EQ(fields.size(), 3u);
+  EXPECT_TRUE(fields.contains("code"));
+  EXPECT_EQ(fields["state"], p["state"]);
+  EXPECT_EQ(fields["iss"], issuer_);
+
+  // Errors after the redirect URI is known go the same way…
+  p["response_type"] = "token";
+  http::Response error = Authorize(p, cookie);
+  ASSERT_EQ(error.status, 200u);
+  EXPECT_EQ(FormPostFields(error)["error"], "unsupported_response_type");
+  // …but an unknown mode's own error goes by query, and other modes are refused.
+  Params fragment = BaseParams(own);
+  fragment["response_mode"] = "fragment";
+  auto q = RedirectQuery(Authorize(fragment, cookie));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->at("error"), "invalid_request");
+  EXPECT_EQ(q->at("error_description"), "response_mode must be query or form_post");
 }
 
 TEST_F(AuthorizeEndpointTest, StateComesBackExactlyAsSent) {

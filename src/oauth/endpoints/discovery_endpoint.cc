@@ -57,7 +57,7 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
       {"end_session_endpoint", iss + "/oauth/logout"},
       {"scopes_supported", scopes},
       {"response_types_supported", Strings({"code"})},
-      {"response_modes_supported", Strings({"query"})},
+      {"response_modes_supported", Strings({"query", "form_post"})},
       {"grant_types_supported", grant_types},
       {"subject_types_supported", Strings({"public"})},
       {"id_token_signing_alg_values_supported", algs},

@@ -32,9 +32,17 @@ export const ALL_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 export async function startCallbackServer() {
   const hits = [];
   const waiters = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, `http://${req.headers.host}`);
-    hits.push({ url, claimed: false, headers: req.headers });
+  const server = http.createServer(async (req, res) => {
+    const raw = new URL(req.url, `http://${req.headers.host}`);
+    // A form POST (response_mode=form_post) is kept as it came (method, body) and its fields are
+    // added to `url`, so waiting for a hit reads the same for both modes.
+    let body = '';
+    if (req.method === 'POST') {
+      for await (const chunk of req) body += chunk;
+    }
+    const url = new URL(raw);
+    if (req.method === 'POST') for (const [k, v] of new URLSearchParams(body)) url.searchParams.append(k, v);
+    hits.push({ url, raw, method: req.method, body, claimed: false, headers: req.headers });
     for (const w of [...waiters]) w();
     const params = [...url.searchParams].map(([k, v]) =>
       `<li><code>${escapeHtml(k)}</code> = <code>${escapeHtml(v.length > 80 ? v.slice(0, 80) + '…' : v)}</code></li>`).join('');
@@ -49,7 +57,7 @@ export async function startCallbackServer() {
   const take = (path, match) => {
     const h = hits.find((x) => !x.claimed && x.url.pathname === path && (!match || match(x.url)));
     if (h) h.claimed = true;
-    return h?.url;
+    return h;
   };
   return {
     origin,
@@ -59,7 +67,11 @@ export async function startCallbackServer() {
      * The next hit on `path` (a URL) for which `match(url)` holds (e.g. its state is ours), or a
      * rejection after timeoutMs.
      */
-    next(path = '/callback', { match, timeoutMs = 15_000 } = {}) {
+    next(path = '/callback', opts = {}) {
+      return this.nextHit(path, opts).then((h) => h.url);
+    },
+    /** As next, the whole hit: {url (with a POSTed form's fields), raw (as requested), method, body, headers}. */
+    nextHit(path = '/callback', { match, timeoutMs = 15_000 } = {}) {
       return new Promise((resolve, reject) => {
         const tryTake = () => {
           const u = take(path, match);

@@ -97,7 +97,7 @@ export async function startOidcFlowFixture(backend, label) {
       }, () => {});
     };
     page.on('request', onRequest);
-    const callback = rp.next('/callback', { match: (u) => u.searchParams.get('state') === checks.expectedState });
+    const callback = rp.nextHit('/callback', { match: (u) => u.searchParams.get('state') === checks.expectedState });
     callback.catch(() => {}); // awaited below; avoid an unhandled rejection if we fail first
     await page.goto(url.href);
     for (let step = 0; step < 4 && new URL(page.url()).origin !== rp.origin; step++) {
@@ -115,6 +115,9 @@ export async function startOidcFlowFixture(backend, label) {
         if (shots.consent) await shot(page, shots.consent);
         const name = decision === 'allow' ? 'Allow' : 'Deny';
         await Promise.all([page.waitForNavigation(), page.getByRole('button', { name, exact: true }).click()]);
+      } else if (await page.locator('form#form-post').count().catch(() => 1)) {
+        // A form_post answer: its script posts the form to the client at once.
+        await page.waitForURL((u) => u.origin === rp.origin);
       } else {
         const file = await shot(page, `failure-${++failures}`);
         assert.fail(`neither login nor consent page, nor the relying party: ${await describePage(page)}${lastPost}` +
@@ -123,12 +126,18 @@ export async function startOidcFlowFixture(backend, label) {
     }
     page.off('request', onRequest);
     assert.equal(new URL(page.url()).origin, rp.origin, `the browser should be back at the client: ${await describePage(page)}`);
-    const cb = await callback;
-    assert.equal(page.url(), cb.href, 'the browser ends on the redirect_uri');
+    const hit = await callback;
+    const cb = hit.url;
+    assert.equal(page.url(), hit.raw.href, 'the browser ends on the redirect_uri');
     if (shots.callback) await shot(page, shots.callback);
-    if (decision !== 'allow') return { seen, callback: cb, checks };
-    const tokens = await client.authorizationCodeGrant(config, cb, checks);
-    return { seen, callback: cb, checks, tokens, claims: tokens.claims() };
+    if (decision !== 'allow') return { seen, callback: cb, hit, checks };
+    // A form_post answer goes to the library as the request the relying party received.
+    const received = hit.method === 'POST'
+      ? new Request(hit.raw.href, { method: 'POST', body: hit.body,
+        headers: { 'content-type': hit.headers['content-type'] } })
+      : cb;
+    const tokens = await client.authorizationCodeGrant(config, received, checks);
+    return { seen, callback: cb, hit, checks, tokens, claims: tokens.claims() };
   }
 
   async function jwkFor(token) {
