@@ -25,9 +25,9 @@ import {
   test, describe, before, after, startServer, freePort, request, signup, login, decodeJwt,
   encodeJwt, uniqEmail, rand, sleep,
 } from './lib/server.mjs';
-import { launchBrowser, closeBrowser, newPage, screenshot } from './lib/browser.mjs';
+import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
 import { checkPageAtWidths } from './lib/layout.mjs';
-import { startPocket, pocketBinary, pocketLoaded } from './lib/pocket.mjs';
+import { startPocket, pocketBinary, pocketLoaded, closePocketSuite } from './lib/pocket.mjs';
 
 describe('the Pocket blog example on Tessera', () => {
   let srv, pocket, browser, issuer, client, dataDir;
@@ -55,13 +55,7 @@ describe('the Pocket blog example on Tessera', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await closeBrowser(browser);
-    await pocket?.stop();
-    await srv?.close();
-    if (dataDir) await fsp.rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => closePocketSuite({ contexts, browser, pocket, srv, dir: dataDir }));
 
   /** A fresh browser (own cookies) whose API calls' bearer tokens are recorded. */
   async function openBrowser() {

@@ -25,8 +25,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, describe, before, after, startServer, freePort, request, decodeJwt } from './lib/server.mjs';
 import { randomBytes } from 'node:crypto';
-import { launchBrowser, closeBrowser, newPage, screenshot } from './lib/browser.mjs';
-import { startPocket, pocketBinary, pocketLoaded } from './lib/pocket.mjs';
+import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
+import { startPocket, pocketBinary, pocketLoaded, closePocketSuite } from './lib/pocket.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.TESSERA_PYTHON || '/usr/bin/python3';
@@ -71,13 +71,7 @@ describe('the Pocket blog moved onto Tessera with its users', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await closeBrowser(browser);
-    await pocket?.stop();
-    await srv?.close();
-    if (work) await fsp.rm(work, { recursive: true, force: true });
-  });
+  after(() => closePocketSuite({ contexts, browser, pocket, srv, dir: work }));
 
   test('the import reports the users, their live tokens, the expired one, and what it leaves to the blog', () => {
     assert.equal(summary.users_created, 2);

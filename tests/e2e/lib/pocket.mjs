@@ -8,7 +8,8 @@ import path from 'node:path';
 import { REPO_ROOT, TESSERA_BIN } from './tessera.mjs';
 import { request } from './http.mjs';
 import { rand, sleep } from './util.mjs';
-import { screenshot, describePage } from './browser.mjs';
+import { screenshot, describePage, closeBrowser } from './browser.mjs';
+import fsp from 'node:fs/promises';
 
 // Beside the tessera binary under test (build/ unless TESSERA_BIN says otherwise).
 const POCKET_BIN = process.env.POCKET_SERVER_BIN || path.join(path.dirname(TESSERA_BIN), 'pocket_server');
@@ -84,4 +85,13 @@ export async function pocketLoaded(page, pocket, pathname) {
   const file = await screenshot(page, `pocket-failure-${rand(4)}`);
   assert.fail(`Pocket did not finish loading ${pathname ?? ''} (last ${JSON.stringify(last)}): ` +
     `${await describePage(page)}${file ? ` (screenshot ${file})` : ''}\n--- pocket_server ---\n${pocket.output().slice(-3000)}`);
+}
+
+/** Ends a Pocket suite: its browser contexts and browser, Pocket, Tessera and its work folder. */
+export async function closePocketSuite({ contexts = [], browser, pocket, srv, dir }) {
+  for (const c of contexts) await c.close().catch(() => {});
+  await closeBrowser(browser);
+  await pocket?.stop();
+  await srv?.close();
+  if (dir) await fsp.rm(dir, { recursive: true, force: true });
 }
