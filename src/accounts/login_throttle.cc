@@ -11,7 +11,7 @@ std::string LoginThrottle::AccountKey(const store::App& app, std::string_view id
   std::string id(identifier);
   std::transform(id.begin(), id.end(), id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return "account:" + crypto::Sha256Hex(app.id + "\n" + id);
+  return options_.key_prefix + "account:" + crypto::Sha256Hex(app.id + "\n" + id);
 }
 
 std::string TryAgainIn(int64_t wait_s) {
@@ -20,7 +20,7 @@ std::string TryAgainIn(int64_t wait_s) {
 }
 
 std::string LoginThrottle::IpKey(const store::App& app, std::string_view ip) const {
-  return "ip:" + crypto::Sha256Hex(app.id + "\n" + std::string(ip));
+  return options_.key_prefix + "ip:" + crypto::Sha256Hex(app.id + "\n" + std::string(ip));
 }
 
 Status LoginThrottle::CheckKey(const std::string& key, int64_t limit, int64_t now) {
@@ -28,7 +28,7 @@ Status LoginThrottle::CheckKey(const std::string& key, int64_t limit, int64_t no
   TESSERA_ASSIGN_OR_RETURN(store::ThrottleState st, store_.GetThrottle(key, now, window_ms));
   if (st.failures < limit) return OkStatus();
   int64_t wait_s = std::max<int64_t>(1, (st.window_start + window_ms - now + 999) / 1000);
-  return RateLimitedError("Too many failed sign-in attempts. " + TryAgainIn(wait_s), wait_s);
+  return RateLimitedError("Too many failed " + options_.attempts + ". " + TryAgainIn(wait_s), wait_s);
 }
 
 Status LoginThrottle::Check(const store::App& app, std::string_view identifier,
@@ -46,12 +46,14 @@ void LoginThrottle::RecordFailure(const store::App& app, std::string_view identi
   int64_t window_ms = options_.window_s * 1000;
   auto account = store_.AddThrottleFailure(AccountKey(app, identifier), now, window_ms);
   if (account.ok() && account->failures == options_.max_failures_per_account) {
-    LogJson(spdlog::level::warn, "login_throttled", {{"app", app.slug}, {"by", "account"}});
+    LogJson(spdlog::level::warn, "login_throttled",
+            {{"app", app.slug}, {"by", "account"}, {"attempts", options_.attempts}});
   }
   if (!ip.empty()) {
     auto by_ip = store_.AddThrottleFailure(IpKey(app, ip), now, window_ms);
     if (by_ip.ok() && by_ip->failures == options_.max_failures_per_ip) {
-      LogJson(spdlog::level::warn, "login_throttled", {{"app", app.slug}, {"by", "ip"}, {"ip", ip}});
+      LogJson(spdlog::level::warn, "login_throttled",
+              {{"app", app.slug}, {"by", "ip"}, {"ip", ip}, {"attempts", options_.attempts}});
     }
   }
 }

@@ -28,6 +28,10 @@ struct LoginThrottleOptions {
   int64_t window_s = 15 * 60;
   int64_t max_failures_per_account = 10;
   int64_t max_failures_per_ip = 100;
+  // Another guessable secret counted the same way (the device flow's user codes) has budgets
+  // of its own: its keys start with `key_prefix`, and a refusal names `attempts`.
+  std::string key_prefix;
+  std::string attempts = "sign-in attempts";
 };
 
 class LoginThrottle {

@@ -119,7 +119,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"mfa", store::MfaPolicyText(s.mfa)},
                       {"mfa_totp", s.mfa_totp},
                       {"mfa_passkeys", s.mfa_passkeys},
-                      {"passkey_origins", Strings(s.passkey_origins)}};
+                      {"passkey_origins", Strings(s.passkey_origins)},
+                      {"device_flow", s.device_flow}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -263,8 +263,33 @@ void CoreServices::BuildOAuthServices() {
   refresh_token_grant_ = std::make_unique<services::RefreshTokenGrant>(
       *store_, *refresh_tokens_, *token_issuer_, clock_);
   client_credentials_grant_ = std::make_unique<services::ClientCredentialsGrant>(*token_issuer_);
+  // RFC 8628 §5.1: wrong user codes are limited per user (or, before sign-in, per address)
+  // and per IP, on budgets of their own: ~34.5 bits of code stay out of reach.
+  device_code_guesses_ = std::make_unique<services::LoginThrottle>(
+      *store_, clock_,
+      services::LoginThrottleOptions{.window_s = 15 * 60,
+                                     .max_failures_per_account = 10,
+                                     .max_failures_per_ip = 50,
+                                     .key_prefix = "device_code:",
+                                     .attempts = "code entries"});
+  // A client (all its devices) may start 600 authorizations in 15 minutes, an IP 120.
+  device_starts_ = std::make_unique<services::LoginThrottle>(
+      *store_, clock_,
+      services::LoginThrottleOptions{.window_s = 15 * 60,
+                                     .max_failures_per_account = 600,
+                                     .max_failures_per_ip = 120,
+                                     .key_prefix = "device_start:",
+                                     .attempts = "device authorizations"});
+  device_authorizations_ = std::make_unique<services::DeviceAuthorizationService>(
+      *store_, *clients_, *authorization_, *device_code_guesses_, *device_starts_, clock_,
+      services::DeviceAuthorizationOptions{}, audit_.get());
+  device_grant_start_ = std::make_unique<services::GrantStart>(
+      *store_, *store_, *refresh_tokens_, *token_issuer_, clock_, config_.session_ttl_s);
+  device_code_grant_ =
+      std::make_unique<services::DeviceCodeGrant>(*store_, *device_grant_start_, clock_);
   grant_types_ = std::make_unique<services::GrantTypes>(std::vector<services::Grant*>{
-      authorization_code_grant_.get(), refresh_token_grant_.get(), client_credentials_grant_.get()});
+      authorization_code_grant_.get(), refresh_token_grant_.get(), client_credentials_grant_.get(),
+      device_code_grant_.get()});
 }
 
 }  // namespace tessera::app

@@ -38,6 +38,9 @@
 #include "management/app_invitation_service.h"
 #include "oauth/authorization_code_grant.h"
 #include "oauth/client_credentials_grant.h"
+#include "oauth/device_authorization_service.h"
+#include "oauth/device_code_grant.h"
+#include "oauth/grant_start.h"
 #include "oauth/grant_types.h"
 #include "oauth/oauth_token_service.h"
 #include "oauth/refresh_token_grant.h"
@@ -125,6 +128,7 @@ class CoreServices {
   services::BrowserSessionService& browser_sessions() { return *browser_sessions_; }
   services::AuthorizationService& authorization() { return *authorization_; }
   const services::GrantTypes& grant_types() { return *grant_types_; }
+  services::DeviceAuthorizationService& device_authorizations() { return *device_authorizations_; }
   services::OAuthTokenService& oauth_tokens() { return *oauth_tokens_; }
   services::IdentityProviderService& identity_providers() { return *identity_providers_; }
   services::FederatedSignIn& federation() { return *federation_; }
@@ -173,7 +177,12 @@ class CoreServices {
   std::unique_ptr<services::AuthorizationCodeGrant> authorization_code_grant_;
   std::unique_ptr<services::RefreshTokenGrant> refresh_token_grant_;
   std::unique_ptr<services::ClientCredentialsGrant> client_credentials_grant_;
-  std::unique_ptr<services::GrantTypes> grant_types_;  // the three above, by grant_type
+  std::unique_ptr<services::LoginThrottle> device_code_guesses_;  // wrong user codes
+  std::unique_ptr<services::LoginThrottle> device_starts_;        // new device authorizations
+  std::unique_ptr<services::DeviceAuthorizationService> device_authorizations_;
+  std::unique_ptr<services::GrantStart> device_grant_start_;
+  std::unique_ptr<services::DeviceCodeGrant> device_code_grant_;
+  std::unique_ptr<services::GrantTypes> grant_types_;  // the four above, by grant_type
   std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
   std::unique_ptr<services::IdentityProviderService> identity_providers_;
   std::unique_ptr<services::CurlUpstreamHttp> upstream_http_;

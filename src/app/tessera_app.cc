@@ -166,6 +166,10 @@ void TesseraApp::BuildOAuthEndpoints() {
   discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys(), c.grant_types());
   end_session_endpoint_ =
       std::make_unique<oauth::EndSessionEndpoint>(*page_kit_, c.clients(), c.oauth_tokens());
+  device_authorization_endpoint_ = std::make_unique<oauth::DeviceAuthorizationEndpoint>(
+      c.apps(), c.clients(), c.device_authorizations());
+  device_pages_ =
+      std::make_unique<oauth::DevicePages>(*page_kit_, c.device_authorizations(), c.accounts());
 }
 
 void TesseraApp::BuildEmailHandlers() {
@@ -235,6 +239,8 @@ void TesseraApp::MountRoutes() {
   introspection_endpoints_->Mount(*router_);
   discovery_endpoint_->Mount(*router_);
   end_session_endpoint_->Mount(*router_);
+  device_authorization_endpoint_->Mount(*router_);
+  device_pages_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
   mfa_pages_->Mount(*router_, *page_gates_);
   federation_pages_->Mount(*router_, *page_gates_);
@@ -363,7 +369,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"sent_mail", stats->sent_mail},
                {"revoked_access_tokens", stats->revoked_access_tokens},
                {"federation_tickets", stats->federation_tickets},
-               {"mfa_challenges", stats->mfa_challenges}});
+               {"mfa_challenges", stats->mfa_challenges},
+               {"device_authorizations", stats->device_authorizations}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

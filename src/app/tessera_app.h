@@ -53,6 +53,8 @@
 #include "tokens/authenticator.h"
 #include "oauth/client_service.h"
 #include "oauth/endpoints/authorize_endpoint.h"
+#include "oauth/endpoints/device_authorization_endpoint.h"
+#include "oauth/endpoints/device_pages.h"
 #include "oauth/endpoints/discovery_endpoint.h"
 #include "oauth/endpoints/end_session_endpoint.h"
 #include "oauth/endpoints/token_endpoint.h"
@@ -137,6 +139,8 @@ class TesseraApp {
   std::unique_ptr<oauth::TokenIntrospectionEndpoints> introspection_endpoints_;
   std::unique_ptr<oauth::DiscoveryEndpoint> discovery_endpoint_;
   std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
+  std::unique_ptr<oauth::DeviceAuthorizationEndpoint> device_authorization_endpoint_;
+  std::unique_ptr<oauth::DevicePages> device_pages_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::MfaApi> mfa_api_;
   std::unique_ptr<web::MfaPages> mfa_pages_;

@@ -38,8 +38,8 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 
 struct UpdateAppArgs {
   std::string app = "default";
-  std::string allow_signup, require_verified_email, email_code_login,
-      first_user_admin;  // "", "true", "false"
+  std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
+      device_flow;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -69,6 +69,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   if (a.clear_passkey_origins) s.passkey_origins.clear();
   s.passkey_origins.insert(s.passkey_origins.end(), a.passkey_origins.begin(),
                            a.passkey_origins.end());
+  flag(a.device_flow, s.device_flow);
   return s;
 }
 
@@ -130,6 +131,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
                 "ceremonies count (https://host[:port] or android:apk-key-hash:…; repeatable)");
   cmd->add_flag("--clear-passkey-origins", args->clear_passkey_origins,
                 "Remove the app's extra passkey origins first");
+  bool_option("--device-flow", args->device_flow,
+              "Allow the RFC 8628 device authorization grant (TVs, command-line tools) "
+              "(true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

@@ -117,8 +117,8 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   AddListOption(cmd, "--post-logout-redirect-uri", args->post_logout_redirect_uris,
                 "Allowed post-logout redirect URI (repeatable, or space-separated)");
   AddListOption(cmd, "--grant", args->grants,
-                "authorization_code, refresh_token, client_credentials (repeatable, or "
-                "space-separated)");
+                "authorization_code, refresh_token, client_credentials, "
+                "urn:ietf:params:oauth:grant-type:device_code (repeatable, or space-separated)");
   AddListOption(cmd, "--scope", args->scopes,
                 "Scope it may request (repeatable, or space-separated: \"openid profile\")");
   cmd->add_flag("--public", args->is_public, "A public client (no secret; PKCE)");

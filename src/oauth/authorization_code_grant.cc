@@ -7,8 +7,6 @@
 
 #include "base/log.h"
 #include "base/strings.h"
-#include "accounts/sign_in_rules.h"
-#include "base/utf8.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -82,7 +80,14 @@ OAuthResult<GrantedTokens> AuthorizationCodeGrant::Issue(const GrantRequest& req
   for (auto binding : kCodeBindings) {
     if (Verdict error = binding(*redeemed, request)) return std::move(*error);
   }
-  return StartGrant(request, *redeemed);
+  const store::AuthorizationCode& c = *redeemed;
+  return start_.Start(request, {.session_id = c.session_id,
+                                .user_id = c.user_id,
+                                .scope = c.scope,
+                                .nonce = c.nonce,
+                                .auth_time = c.auth_time,
+                                .amr = c.amr,
+                                .idp = c.idp});
 }
 
 OAuthResult<store::AuthorizationCode> AuthorizationCodeGrant::Redeem(const GrantRequest& request,
@@ -135,56 +140,6 @@ Status AuthorizationCodeGrant::RevokeCodeGrant(const store::App& app,
     if (!t.IsAlreadyExists()) return t;  // else the exchange just created it: revoke it
   }
   return OkStatus();
-}
-
-OAuthResult<GrantedTokens> AuthorizationCodeGrant::StartGrant(const GrantRequest& request,
-                                                              const store::AuthorizationCode& c) {
-  const store::App& app = request.app;
-  const store::OAuthClient& client = request.client;
-  int64_t now = clock_.NowMillis();
-  store::Session session;
-  session.id = c.session_id;
-  session.app_id = app.id;
-  session.user_id = c.user_id;
-  session.kind = store::SessionKind::kOAuth;
-  session.client_id = client.client_id;
-  session.scope = c.scope;
-  session.auth_time = c.auth_time;
-  session.amr = c.amr;
-  session.idp = c.idp;
-  session.created_at = session.last_used_at = now;
-  session.expires_at = now + options_.session_ttl_s * 1000;
-  session.user_agent = DisplayText(client.name, 200);  // cut at a character, never inside one
-  OAuthResult<store::User> user = LiveUser(app, session);
-  if (!user.ok()) return user.error();
-  std::vector<std::string> scopes = SplitScopes(c.scope);
-  std::optional<std::string> refresh;
-  std::optional<store::RefreshToken> first;
-  if (Contains(scopes, "offline_access") && Contains(client.grant_types, "refresh_token")) {
-    NewRefreshToken issued = refresh_tokens_.First(app, session);
-    refresh = std::move(issued.token);
-    first = std::move(issued.record);
-  }
-  Status created = sessions_.CreateSession(session, first);
-  // A replay that raced this exchange left a tombstone under this id (RevokeCodeGrant).
-  if (created.IsAlreadyExists()) return InvalidGrant("authorization code already used");
-  if (!created.ok()) return UnexpectedFailure(created);
-  auto tokens = tokens_.ForUser(app, client, *user, session, scopes, std::move(refresh), c.nonce);
-  if (!tokens.ok()) return UnexpectedFailure(tokens.status());
-  return std::move(*tokens);
-}
-
-OAuthResult<store::User> AuthorizationCodeGrant::LiveUser(const store::App& app,
-                                                          const store::Session& session) {
-  auto user = users_.GetUser(app.id, session.user_id);
-  if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
-    (void)sessions_.RevokeSessionById(app.id, session.id, store::RevokeReason::kUserDisabled, clock_.NowMillis());
-    return InvalidGrant("the user's account is not active");
-  }
-  if (!user.ok()) return UnexpectedFailure(user.status());
-  // A session from before the app began to require verified addresses gets no tokens.
-  if (!SessionAllowed(app, *user).ok()) return InvalidGrant("the user's email address is not verified");
-  return std::move(*user);
 }
 
 }  // namespace tessera::services

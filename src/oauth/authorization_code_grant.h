@@ -15,6 +15,7 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "oauth/grant.h"
+#include "oauth/grant_start.h"
 #include "oauth/oauth_records.h"
 #include "oauth/oauth_store.h"
 #include "oauth/token_issuer.h"
@@ -34,8 +35,8 @@ class AuthorizationCodeGrant : public Grant {
                          store::UserStore& users, RefreshTokenRotation& refresh_tokens,
                          TokenIssuer& tokens, const Clock& clock,
                          AuthorizationCodeGrantOptions options = {}, AuditLog* audit = nullptr)
-      : codes_(codes), sessions_(sessions), users_(users), refresh_tokens_(refresh_tokens),
-        tokens_(tokens), clock_(clock), options_(options), audit_(audit) {}
+      : codes_(codes), sessions_(sessions), clock_(clock), audit_(audit),
+        start_(sessions, users, refresh_tokens, tokens, clock, options.session_ttl_s) {}
 
   std::string_view type() const override { return "authorization_code"; }
   // Reads code, redirect_uri and code_verifier.
@@ -45,20 +46,12 @@ class AuthorizationCodeGrant : public Grant {
   // The live code, now spent; a replay is refused after revoking what the code gave.
   OAuthResult<store::AuthorizationCode> Redeem(const GrantRequest& request, std::string_view code);
   Status RevokeCodeGrant(const store::App& app, const store::AuthorizationCode& code, int64_t now);
-  // The session, the refresh token (with offline_access) and the tokens.
-  OAuthResult<GrantedTokens> StartGrant(const GrantRequest& request,
-                                        const store::AuthorizationCode& code);
-  // The user of a live account, or invalid_grant.
-  OAuthResult<store::User> LiveUser(const store::App& app, const store::Session& session);
 
   store::AuthorizationStore& codes_;
   store::SessionStore& sessions_;
-  store::UserStore& users_;
-  RefreshTokenRotation& refresh_tokens_;
-  TokenIssuer& tokens_;
   const Clock& clock_;
-  AuthorizationCodeGrantOptions options_;
   AuditLog* audit_;  // may be null
+  GrantStart start_;
 };
 
 }  // namespace tessera::services

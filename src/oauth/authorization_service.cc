@@ -90,13 +90,19 @@ Result<bool> AuthorizationService::NeedsConsent(const store::App& app, std::stri
 
 Status AuthorizationService::RecordConsent(const store::App& app, std::string_view user_id,
                                            const ValidAuthorization& req) {
+  return RecordConsent(app, user_id, req.client.client_id, req.scopes);
+}
+
+Status AuthorizationService::RecordConsent(const store::App& app, std::string_view user_id,
+                                           std::string_view client_id,
+                                           const std::vector<std::string>& granted) {
   int64_t now = clock_.NowMillis();
   // The store merges with what was granted before in one transaction (a read here and a
   // write later would let two concurrent consents drop each other's scopes).
-  store::Consent c{app.id, std::string(user_id), req.client.client_id, req.scopes, now, now};
+  store::Consent c{app.id, std::string(user_id), std::string(client_id), granted, now, now};
   TESSERA_RETURN_IF_ERROR(codes_.AddConsentScopes(c));
   boost::json::array scopes;
-  for (const auto& s : req.scopes) scopes.emplace_back(s);
+  for (const auto& s : granted) scopes.emplace_back(s);
   Audit(audit_, {.app_id = app.id,
                  .action = store::AuditAction::kOAuthConsentGranted,
                  .actor_type = store::AuditActorType::kUser,

@@ -90,6 +90,8 @@ class AuthorizationService {
   // Remembers the consent (adding to what was granted before).
   Status RecordConsent(const store::App& app, std::string_view user_id,
                        const ValidAuthorization& request);
+  Status RecordConsent(const store::App& app, std::string_view user_id,
+                       std::string_view client_id, const std::vector<std::string>& scopes);
   // The clients the user consented to, newest first (clients since deleted are left out).
   Result<std::vector<AuthorizedApp>> ListAuthorizedApps(const store::App& app,
                                                         std::string_view user_id);

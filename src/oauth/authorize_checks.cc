@@ -185,6 +185,12 @@ std::optional<OAuthError> FirstFailedCheck(const AuthorizeRequest& request,
   return std::nullopt;
 }
 
+std::optional<OAuthError> FirstFailedScopeCheck(const AuthorizeRequest& request,
+                                                const store::OAuthClient& client) {
+  if (auto error = ScopeSpaceSeparated(request, client)) return error;
+  return ScopesAllowedForClient(request, client);
+}
+
 std::vector<std::string> RequestedScopes(const AuthorizeRequest& request,
                                          const store::OAuthClient& client) {
   if (!request.scopes.empty()) {

@@ -37,6 +37,11 @@ std::span<const AuthorizeCheck> AuthorizeChecks();
 std::optional<OAuthError> FirstFailedCheck(const AuthorizeRequest& request,
                                            const store::OAuthClient& client);
 
+// The scope rows alone, for grants that ask for scopes without an authorization request (the
+// device authorization request, RFC 8628 §3.1, carries only client_id and scope).
+std::optional<OAuthError> FirstFailedScopeCheck(const AuthorizeRequest& request,
+                                                const store::OAuthClient& client);
+
 // The scopes a request that passed the checks asks for: those it names (less the OpenID claim
 // scopes — profile, email, address, phone — the client is not registered for, which are not
 // granted rather than refused), or — naming none — every scope the client may ask for but

@@ -72,35 +72,35 @@ TEST_F(ClientCredentialsGrantTest, GrantTypesPickTheGrantByItsName) {
   all_grants.grant_types = {"authorization_code", "refresh_token", "client_credentials"};
   every = clients_->Update(app_, every.client_id, all_grants, CliActor()).value();
   for (std::string_view type : {"authorization_code", "refresh_token", "client_credentials"}) {
-    auto grant = grant_types_->For(every, type);
+    auto grant = grant_types_->For(app_, every, type);
     ASSERT_TRUE(grant.ok()) << type;
     EXPECT_EQ((*grant)->type(), type);
   }
-  EXPECT_EQ(*grant_types_->For(every, "authorization_code"), code_grant_.get());
-  EXPECT_EQ(*grant_types_->For(every, "refresh_token"), refresh_grant_.get());
-  EXPECT_EQ(*grant_types_->For(every, "client_credentials"), client_credentials_grant_.get());
+  EXPECT_EQ(*grant_types_->For(app_, every, "authorization_code"), code_grant_.get());
+  EXPECT_EQ(*grant_types_->For(app_, every, "refresh_token"), refresh_grant_.get());
+  EXPECT_EQ(*grant_types_->For(app_, every, "client_credentials"), client_credentials_grant_.get());
 }
 
 TEST_F(ClientCredentialsGrantTest, GrantTypesRefuseWhatIsNotOfferedOrNotAllowed) {
   store::OAuthClient web = Confidential();  // authorization_code, refresh_token
   for (std::string_view type : {"password", "implicit", "token", "", "Authorization_Code",
                                 "urn:ietf:params:oauth:grant-type:jwt-bearer"}) {
-    auto refused = grant_types_->For(web, type);
+    auto refused = grant_types_->For(app_, web, type);
     ASSERT_FALSE(refused.ok()) << type;
     EXPECT_EQ(refused.error().code, "unsupported_grant_type");
     EXPECT_EQ(refused.error().description, "unsupported grant_type: " + std::string(type));
   }
-  auto not_allowed = grant_types_->For(web, "client_credentials");
+  auto not_allowed = grant_types_->For(app_, web, "client_credentials");
   ASSERT_FALSE(not_allowed.ok());
   EXPECT_EQ(not_allowed.error().code, "unauthorized_client");
   EXPECT_EQ(not_allowed.error().description, "this client may not use the client_credentials grant");
-  auto machine_code = grant_types_->For(Machine({"x"}), "refresh_token");
+  auto machine_code = grant_types_->For(app_, Machine({"x"}), "refresh_token");
   EXPECT_EQ(machine_code.error().code, "unauthorized_client");
 
   // Even a grant a client lists is unsupported when no row offers it.
   GrantTypes code_only({code_grant_.get()});
-  EXPECT_EQ(code_only.For(web, "refresh_token").error().code, "unsupported_grant_type");
-  EXPECT_TRUE(code_only.For(web, "authorization_code").ok());
+  EXPECT_EQ(code_only.For(app_, web, "refresh_token").error().code, "unsupported_grant_type");
+  EXPECT_TRUE(code_only.For(app_, web, "authorization_code").ok());
 }
 
 }  // namespace

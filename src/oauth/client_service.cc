@@ -16,7 +16,8 @@ namespace tessera::services {
 namespace {
 
 constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token",
-                                        "client_credentials"};
+                                        "client_credentials",
+                                        "urn:ietf:params:oauth:grant-type:device_code"};
 
 Status InvalidClient() { return UnauthenticatedError("client authentication failed"); }
 
@@ -97,8 +98,10 @@ store::AuditEvent ClientEvent(const Actor& actor, store::AuditAction action,
 Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRegistration r,
                                                  const Actor& actor) {
   if (r.grant_types.empty()) r.grant_types = {"authorization_code", "refresh_token"};
-  // User-facing OIDC scopes by default only where a user signs in.
-  if (r.scopes.empty() && Contains(r.grant_types, "authorization_code")) {
+  // User-facing OIDC scopes by default only where a user signs in (in a browser, or with a
+  // device's code).
+  if (r.scopes.empty() && (Contains(r.grant_types, "authorization_code") ||
+                           Contains(r.grant_types, "urn:ietf:params:oauth:grant-type:device_code"))) {
     r.scopes = {"openid", "profile", "email", "offline_access"};
   }
   RegisteredClient out;

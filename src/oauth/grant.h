@@ -1,7 +1,8 @@
 // File: grant.h
 // A way for a client to get tokens at the token endpoint (RFC 6749 §1.3): one
 // implementation per grant_type — authorization_code (authorization_code_grant.h),
-// refresh_token (refresh_token_grant.h), client_credentials (client_credentials_grant.h) —
+// refresh_token (refresh_token_grant.h), client_credentials (client_credentials_grant.h),
+// the device code (device_code_grant.h, RFC 8628) —
 // looked up in GrantTypes (grant_types.h). A grant answers with the tokens or with the
 // §5.2 error itself; the endpoint only authenticates the client before and writes after.
 #pragma once
@@ -46,6 +47,8 @@ class Grant {
   virtual ~Grant() = default;
   // The grant_type value that selects it.
   virtual std::string_view type() const = 0;
+  // Whether the app offers it (extensions are switched on per app); off, it is unsupported.
+  virtual bool EnabledFor(const store::App&) const { return true; }
   virtual OAuthResult<GrantedTokens> Issue(const GrantRequest& request) = 0;
 };
 

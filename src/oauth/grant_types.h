@@ -1,7 +1,7 @@
 // File: grant_types.h
 // The grants the token endpoint offers, one row per grant_type, and the rule that picks
-// one for a client (RFC 6749 §5.2): a grant_type Tessera does not offer is
-// unsupported_grant_type; one the client was not registered for is unauthorized_client.
+// one for a client (RFC 6749 §5.2): a grant_type Tessera (or the client's app) does not offer
+// is unsupported_grant_type; one the client was not registered for is unauthorized_client.
 // The rows are the composition root's (app/core_services.cc): a new grant is a new row there.
 #pragma once
 
@@ -19,9 +19,10 @@ class GrantTypes {
   // Not owned; each must outlive this table.
   explicit GrantTypes(std::vector<Grant*> grants) : grants_(std::move(grants)) {}
 
-  OAuthResult<Grant*> For(const store::OAuthClient& client, std::string_view grant_type) const;
-  // The grant_type of every row, in order (discovery's grant_types_supported).
-  std::vector<std::string_view> Names() const;
+  OAuthResult<Grant*> For(const store::App& app, const store::OAuthClient& client,
+                          std::string_view grant_type) const;
+  // The grant_type of every row the app offers, in order (discovery's grant_types_supported).
+  std::vector<std::string_view> Names(const store::App& app) const;
 
  private:
   std::vector<Grant*> grants_;

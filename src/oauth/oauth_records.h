@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/enum_text.h"
 
 namespace tessera::store {
 
@@ -64,6 +66,43 @@ enum class CodeOutcome {
 struct CodeRedemption {
   CodeOutcome outcome = CodeOutcome::kInvalid;
   std::optional<AuthorizationCode> code;  // set for kConsumed and kReused
+};
+
+// A device authorization (RFC 8628 §3.1–3.5): a device without a browser (a TV, a command-line
+// tool) was given a device_code to poll with and a short user_code the user enters on the
+// hosted page. Both codes are stored only as their hashes. A request is pending until the
+// user approves or denies it; an approved one is redeemed once, at the token endpoint, into
+// an "oauth" session.
+enum class DeviceAuthorizationStatus { kPending, kApproved, kDenied, kRedeemed };
+inline constexpr EnumText<DeviceAuthorizationStatus> kDeviceAuthorizationStatusTexts[] = {
+    {DeviceAuthorizationStatus::kPending, "pending"},
+    {DeviceAuthorizationStatus::kApproved, "approved"},
+    {DeviceAuthorizationStatus::kDenied, "denied"},
+    {DeviceAuthorizationStatus::kRedeemed, "redeemed"}};
+constexpr std::span<const EnumText<DeviceAuthorizationStatus>> TextsOf(DeviceAuthorizationStatus) {
+  return kDeviceAuthorizationStatusTexts;
+}
+
+struct DeviceAuthorization {
+  std::string device_code_hash;
+  std::string user_code_hash;
+  std::string app_id;
+  std::string client_id;
+  std::string scope;  // what the user is asked to grant (space separated)
+  DeviceAuthorizationStatus status = DeviceAuthorizationStatus::kPending;
+  int64_t interval_s = 5;          // the least time between two polls; slow_down adds 5 s
+  UnixMillis last_polled_at = 0;   // 0 until the device first polls
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  // Set when the user decided; for an approval also what the grant starts from (as in
+  // AuthorizationCode): the user, the session the redemption creates, and the sign-in's facts.
+  std::optional<UnixMillis> decided_at;
+  std::string user_id;
+  std::string session_id;
+  std::string browser_session_id;
+  UnixMillis auth_time = 0;
+  std::string amr;
+  std::string idp;
 };
 
 // A user's consent to a client's scopes (remembered until revoked).

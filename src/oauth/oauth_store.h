@@ -14,6 +14,7 @@ namespace tessera::store {
 // The unique keys of clients and codes (Status::ClashedOn). Consents are upserted (SaveConsent).
 enum class ClientUniqueKey { kClientId };
 enum class AuthorizationCodeUniqueKey { kCodeHash };
+enum class DeviceAuthorizationUniqueKey { kDeviceCodeHash, kUserCodeHash };
 
 class ClientStore {
  public:
@@ -60,6 +61,27 @@ class AuthorizationStore {
   // kNotFound when there was none.
   virtual Status DeleteConsent(std::string_view app_id, std::string_view user_id,
                                std::string_view client_id) = 0;
+};
+
+// Device authorizations (RFC 8628). A user code is unique among all stored ones (a clash on
+// kUserCodeHash: draw another); records are kept a day past expiry (CollectGarbage).
+class DeviceAuthorizationStore {
+ public:
+  virtual ~DeviceAuthorizationStore() = default;
+  virtual Status CreateDeviceAuthorization(const DeviceAuthorization& authorization) = 0;
+  // Which code finds a record.
+  enum class CodeKind { kDeviceCode, kUserCode };
+  // The app's record whose device or user code has this hash, whatever its status or expiry;
+  // kNotFound when there is none.
+  virtual Result<DeviceAuthorization> GetDeviceAuthorization(std::string_view app_id, CodeKind kind,
+                                                             std::string_view code_hash) = 0;
+  // Atomic like UpdateClient: `mutate` sees the current record inside the write transaction
+  // (of two concurrent updates of one record, the second sees the first's result); its
+  // changes are stored only when it returns OK. The codes, app, client, scope and created_at
+  // are kept. Returns the stored record; kNotFound as GetDeviceAuthorization.
+  virtual Result<DeviceAuthorization> UpdateDeviceAuthorization(
+      std::string_view app_id, CodeKind kind, std::string_view code_hash,
+      const std::function<Status(DeviceAuthorization&)>& mutate) = 0;
 };
 
 }  // namespace tessera::store

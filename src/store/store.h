@@ -55,6 +55,7 @@ struct GcStats {
   int64_t revoked_access_tokens = 0;
   int64_t federation_tickets = 0;
   int64_t mfa_challenges = 0;
+  int64_t device_authorizations = 0;
 };
 
 class Store : public AppStore,
@@ -69,6 +70,7 @@ class Store : public AppStore,
               public RevokedAccessTokenStore,
               public ClientStore,
               public AuthorizationStore,
+              public DeviceAuthorizationStore,
               public ThrottleStore,
               public MailStore,
               public EmailTokenStore,

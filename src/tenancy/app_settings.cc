@@ -73,6 +73,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.mfa_passkeys = Bool(o, "mfa_passkeys", s.mfa_passkeys);
   s.redirect_uris = Strings(o, "redirect_uris");
   s.passkey_origins = Strings(o, "passkey_origins");
+  s.device_flow = Bool(o, "device_flow", s.device_flow);
   return s;
 }
 
@@ -91,7 +92,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"passkey_origins", array(s.passkey_origins)},
                  {"mfa", MfaPolicyText(s.mfa)},
                  {"mfa_totp", s.mfa_totp},
-                 {"mfa_passkeys", s.mfa_passkeys}};
+                 {"mfa_passkeys", s.mfa_passkeys},
+                 {"device_flow", s.device_flow}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -52,6 +52,9 @@ struct AppSettings {
   // this app: the app's own web front end ("https://app.example.com", allowed by the browser
   // through /.well-known/webauthn) or its Android app ("android:apk-key-hash:…"). Exact.
   std::vector<std::string> passkey_origins;
+  // OAuth and OpenID Connect extensions, each off until the app turns it on (issue 19);
+  // discovery lists only those that are on.
+  bool device_flow = false;  // RFC 8628 device authorization grant (TVs, command-line tools)
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -39,6 +39,7 @@ store::AppSettings EveryMemberSet() {
   s.mfa_totp = false;
   s.mfa_passkeys = false;
   s.passkey_origins = {"https://app.acme.example", "android:apk-key-hash:" + std::string(43, 'A')};
+  s.device_flow = true;
   return s;
 }
 
@@ -63,6 +64,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_FALSE(out.mfa_totp);
   EXPECT_FALSE(out.mfa_passkeys);
   EXPECT_EQ(out.passkey_origins, in.passkey_origins);
+  EXPECT_TRUE(out.device_flow);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -81,6 +83,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_EQ(d.mfa, store::MfaPolicy::kOptional);
   EXPECT_TRUE(d.mfa_totp);
   EXPECT_TRUE(d.mfa_passkeys);
+  EXPECT_FALSE(d.device_flow);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

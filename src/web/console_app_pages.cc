@@ -183,6 +183,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("email_code_login", s.email_code_login);
     d.set("require_verified_email", s.require_verified_email);
     d.set("first_user_admin", s.first_user_admin);
+    d.set("device_flow", s.device_flow);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -202,7 +203,9 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
   d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
   d.set("default_access_ttl", std::to_string(access_ttl_s_));
   d.set("default_refresh_ttl", std::to_string(refresh_ttl_s_));
-  d.set("preview_url", layout_.urls().Issuer(app) + "/login");
+  const std::string issuer = layout_.urls().Issuer(app);
+  d.set("preview_url", issuer + "/login");
+  d.set("device_url", issuer + "/device");
   return layout_.Render(req, a.visitor, "console_settings", std::move(d), status);
 }
 
@@ -217,6 +220,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.email_code_login = Checked(form, "email_code_login");
   s.require_verified_email = Checked(form, "require_verified_email");
   s.first_user_admin = Checked(form, "first_user_admin");
+  s.device_flow = Checked(form, "device_flow");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -246,7 +250,8 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     d.set("from_form", true);
     d.set("name", name);
     for (const char* f : {"allow_signup", "magic_link_login", "email_code_login",
-                          "require_verified_email", "first_user_admin", "accent_custom"}) {
+                          "require_verified_email", "first_user_admin", "device_flow",
+                          "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

@@ -9,19 +9,30 @@ namespace {
 
 using namespace console;
 
-constexpr const char* kGrants[] = {"authorization_code", "refresh_token", "client_credentials"};
+// The grants a client form offers. Each has a field of its own: a grant's name may be a URN
+// (RFC 8628's), which is no good as a form field name or a template key.
+struct GrantChoice {
+  const char* name;   // as in the client's grant_types
+  const char* field;  // the form's checkbox and the page data's key
+  const char* label;  // in the clients list
+};
+constexpr GrantChoice kGrants[] = {
+    {"authorization_code", "grant_authorization_code", "Authorization code"},
+    {"refresh_token", "grant_refresh_token", "Refresh token"},
+    {"client_credentials", "grant_client_credentials", "Client credentials"},
+    {"urn:ietf:params:oauth:grant-type:device_code", "grant_device_code", "Device code"}};
 
-// The grant checkboxes of a client form: grant_<name> fields.
+// The grant checkboxes of a client form.
 std::vector<std::string> GrantsOf(const Form& form) {
   std::vector<std::string> out;
-  for (const char* g : kGrants) {
-    if (Checked(form, std::string("grant_") + g)) out.emplace_back(g);
+  for (const GrantChoice& g : kGrants) {
+    if (Checked(form, g.field)) out.emplace_back(g.name);
   }
   return out;
 }
 
 void SetGrants(PageData& d, const std::vector<std::string>& grants) {
-  for (const char* g : kGrants) d.set(std::string("grant_") + g, Contains(grants, g));
+  for (const GrantChoice& g : kGrants) d.set(g.field, Contains(grants, g.name));
 }
 
 // The form's algorithm; unset when the form has none (then the client keeps its own).
@@ -38,10 +49,11 @@ void SetIdTokenAlg(PageData& d, std::string_view alg) {
 std::string GrantsText(const std::vector<std::string>& grants) {
   std::vector<std::string> names;
   for (const auto& g : grants) {
-    names.push_back(g == "authorization_code"   ? "Authorization code"
-                    : g == "refresh_token"      ? "Refresh token"
-                    : g == "client_credentials" ? "Client credentials"
-                                                : g);
+    std::string name = g;  // one the form does not offer: as it is
+    for (const GrantChoice& choice : kGrants) {
+      if (g == choice.name) name = choice.label;
+    }
+    names.push_back(std::move(name));
   }
   return Join(names, ", ");
 }

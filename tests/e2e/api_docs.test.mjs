@@ -56,7 +56,10 @@ describe('API documentation (/api/openapi.json, /api/docs)', () => {
     // the operators' API hides itself (404) from everyone else, this anonymous caller too.
     // Pages documented as HTML are asked for as a browser asks (`/` and `/apps/{app}` answer
     // HTML to browsers and a JSON 404 to API clients).
-    const gets = ops.filter(([p, m]) => m === 'get' && !/\{(?!app\})/.test(p) && !p.startsWith('/api/admin/'))
+    // Operations of a feature an app turns on (`x-app-setting`, e.g. device_flow) are 404 while
+    // it is off, as it is on the default app.
+    const gets = ops.filter(([p, m, op]) => m === 'get' && !/\{(?!app\})/.test(p) && !p.startsWith('/api/admin/') &&
+      !op['x-app-setting'])
       .map(([p, , op]) => [p.replace('{app}', 'default'), op.responses?.['200']?.content?.['text/html']]);
     for (const [p, html] of gets) {
       const g = await srv.req('GET', p, { redirect: 'manual', headers: html ? { Accept: 'text/html' } : {} });

@@ -370,7 +370,8 @@ void StoreConformanceTest::ExpectCollected(UnixMillis now, const GcStats& want) 
   ExpectSameFields(*got, want, FIELD(G, refresh_tokens), FIELD(G, sessions), FIELD(G, api_tokens),
                    FIELD(G, authorization_codes), FIELD(G, throttle_entries),
                    FIELD(G, email_tokens), FIELD(G, sent_mail), FIELD(G, revoked_access_tokens),
-                   FIELD(G, federation_tickets), FIELD(G, mfa_challenges));
+                   FIELD(G, federation_tickets), FIELD(G, mfa_challenges),
+                   FIELD(G, device_authorizations));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),

@@ -26,6 +26,9 @@
 #include "oauth/client_service.h"
 #include "oauth/authorization_code_grant.h"
 #include "oauth/client_credentials_grant.h"
+#include "oauth/device_authorization_service.h"
+#include "oauth/device_code_grant.h"
+#include "oauth/grant_start.h"
 #include "oauth/grant_types.h"
 #include "oauth/oauth_token_service.h"
 #include "oauth/refresh_token_grant.h"
@@ -126,6 +129,11 @@ class ServiceStack {
   std::unique_ptr<AuthorizationCodeGrant> code_grant_;
   std::unique_ptr<RefreshTokenGrant> refresh_grant_;
   std::unique_ptr<ClientCredentialsGrant> client_credentials_grant_;
+  std::unique_ptr<LoginThrottle> device_code_guesses_;
+  std::unique_ptr<LoginThrottle> device_starts_;
+  std::unique_ptr<DeviceAuthorizationService> devices_;
+  std::unique_ptr<GrantStart> device_grant_start_;
+  std::unique_ptr<DeviceCodeGrant> device_grant_;
   std::unique_ptr<GrantTypes> grant_types_;
   std::unique_ptr<OAuthTokenService> oauth_tokens_;
   std::unique_ptr<BrowserSessionService> browser_;
@@ -164,8 +172,25 @@ class ServiceStack {
     refresh_grant_ = std::make_unique<RefreshTokenGrant>(*store_, *refresh_tokens_,
                                                          *token_issuer_, clock_);
     client_credentials_grant_ = std::make_unique<ClientCredentialsGrant>(*token_issuer_);
+    device_code_guesses_ = std::make_unique<LoginThrottle>(
+        *store_, clock_,
+        LoginThrottleOptions{.window_s = 900, .max_failures_per_account = 5,
+                             .max_failures_per_ip = 20, .key_prefix = "device_code:",
+                             .attempts = "code entries"});
+    device_starts_ = std::make_unique<LoginThrottle>(
+        *store_, clock_,
+        LoginThrottleOptions{.window_s = 900, .max_failures_per_account = 8,
+                             .max_failures_per_ip = 6, .key_prefix = "device_start:",
+                             .attempts = "device authorizations"});
+    devices_ = std::make_unique<DeviceAuthorizationService>(
+        *store_, *clients_, *authz_, *device_code_guesses_, *device_starts_, clock_,
+        DeviceAuthorizationOptions{}, audit);
+    device_grant_start_ = std::make_unique<GrantStart>(*store_, *store_, *refresh_tokens_,
+                                                       *token_issuer_, clock_, o.session_ttl_s);
+    device_grant_ = std::make_unique<DeviceCodeGrant>(*store_, *device_grant_start_, clock_);
     grant_types_ = std::make_unique<GrantTypes>(std::vector<Grant*>{
-        code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get()});
+        code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get(),
+        device_grant_.get()});
     browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser, audit);
   }
 };

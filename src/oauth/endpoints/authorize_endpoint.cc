@@ -163,6 +163,7 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
     item.set("description", desc.description);
     scopes.push_back(item);
   }
+  d.set("has_scopes", !areq.scopes.empty());  // the template lists them only when set
   d.set("scopes", scopes);
   web::PageData hidden(web::PageData::type::list);
   for (const auto& [k, v] : areq.request.params) {

@@ -6,6 +6,7 @@
 
 #include "http/problem.h"
 #include "oauth/endpoints/cors.h"
+#include "oauth/device_authorization_service.h"
 #include "oauth/oidc_claims.h"
 
 namespace tessera::oauth {
@@ -39,7 +40,7 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
   boost::json::array algs;
   for (crypto::JwsAlg a : keys_.algs()) algs.emplace_back(crypto::JwsAlgName(a));
   boost::json::array grant_types;
-  for (std::string_view g : grants_.Names()) grant_types.emplace_back(g);
+  for (std::string_view g : grants_.Names(*app)) grant_types.emplace_back(g);
   boost::json::array scopes;
   for (auto s : services::kOidcScopes) scopes.emplace_back(s);
   boost::json::array claims;
@@ -74,6 +75,10 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
        Strings({services::kAcrSingleFactor, services::kAcrMultiFactor})},
       {"prompt_values_supported", Strings({"none", "login", "consent", "select_account"})},
   };
+  // Extensions an app has turned on (issue 19): listed only then.
+  if (services::DeviceAuthorizationService::EnabledFor(*app)) {
+    doc["device_authorization_endpoint"] = iss + "/oauth/device_authorization";
+  }
   http::Response r = http::JsonResponse(200, doc);
   r.WithHeader("Cache-Control", "public, max-age=300");
   AllowAnyOrigin(r);

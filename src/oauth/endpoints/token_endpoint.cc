@@ -43,7 +43,7 @@ http::Response TokenEndpoint::Handle(http::Request& req) {
   if (auto err = AuthenticateClient(clients_, req, *app, t, /*allow_public=*/true, &client)) {
     return WriteOAuthError(*err);
   }
-  services::OAuthResult<services::Grant*> grant = grants_.For(client, grant_type);
+  services::OAuthResult<services::Grant*> grant = grants_.For(*app, client, grant_type);
   if (!grant.ok()) return WriteOAuthError(grant.error());
   services::ClientInfo caller{req.remote_ip, http::DisplayUserAgent(req)};
   auto tokens = (*grant)->Issue({*app, client, t.form, std::move(caller)});

@@ -241,6 +241,14 @@ class SqlStore final : public Store {
   Result<MfaChallenge> ConsumeMfaChallenge(std::string_view app_id, std::string_view hash,
                                            MfaChallengeKind kind, UnixMillis now) override;
 
+  // DeviceAuthorizationStore
+  Status CreateDeviceAuthorization(const DeviceAuthorization& authorization) override;
+  Result<DeviceAuthorization> GetDeviceAuthorization(std::string_view app_id, CodeKind kind,
+                                                     std::string_view code_hash) override;
+  Result<DeviceAuthorization> UpdateDeviceAuthorization(
+      std::string_view app_id, CodeKind kind, std::string_view code_hash,
+      const std::function<Status(DeviceAuthorization&)>& mutate) override;
+
   // AuditStore
   Status AppendAuditEvent(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;

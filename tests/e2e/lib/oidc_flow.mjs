@@ -112,6 +112,10 @@ export async function startOidcFlowFixture(backend, label) {
         await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign in' }).click()]);
       } else if (await page.locator('button[name="decision"][value="allow"]').count()) {
         seen.push('consent');
+        // The user is shown what they grant: one row per scope asked for.
+        const listed = await page.locator('.scope-title').allInnerTexts();
+        assert.ok(listed.length >= 1 && (!scope.split(' ').includes('openid') || listed.includes('Sign you in')),
+          `the consent page lists the scopes (${scope}): ${listed} ${await describePage(page)}`);
         if (shots.consent) await shot(page, shots.consent);
         const name = decision === 'allow' ? 'Allow' : 'Deny';
         await Promise.all([page.waitForNavigation(), page.getByRole('button', { name, exact: true }).click()]);
