@@ -23,7 +23,7 @@ constexpr const char* kSettingNames[] = {
     "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
-    "passkey_origins",     "first_user_admin",       "device_flow"};
+    "passkey_origins",     "first_user_admin",       "device_flow",         "par"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -89,6 +89,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("mfa_passkeys", &S::mfa_passkeys);
   if (auto v = in.StringArray("passkey_origins")) set(&S::passkey_origins, std::move(*v));
   flag("device_flow", &S::device_flow);
+  flag("par", &S::par);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

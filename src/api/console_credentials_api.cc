@@ -97,6 +97,8 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
           reg.scopes = b.StringArray("scopes").value_or(std::vector<std::string>{});
           reg.id_token_signed_response_alg = b.String("id_token_signed_response_alg");
           reg.resource_server = b.Bool("resource_server").value_or(false);
+          reg.require_pushed_authorization_requests =
+              b.Bool("require_pushed_authorization_requests").value_or(false);
         })) {
       return *bad;
     }
@@ -131,6 +133,8 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.scopes = b.StringArray("scopes");
               u.id_token_signed_response_alg = b.String("id_token_signed_response_alg");
               u.resource_server = b.Bool("resource_server");
+              u.require_pushed_authorization_requests =
+                  b.Bool("require_pushed_authorization_requests");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -98,6 +98,8 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"scopes", Strings(c.scopes)},
                       {"id_token_signed_response_alg", c.id_token_signed_response_alg},
                       {"resource_server", c.resource_server},
+                      {"require_pushed_authorization_requests",
+                       c.require_pushed_authorization_requests},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -120,7 +122,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"mfa_totp", s.mfa_totp},
                       {"mfa_passkeys", s.mfa_passkeys},
                       {"passkey_origins", Strings(s.passkey_origins)},
-                      {"device_flow", s.device_flow}};
+                      {"device_flow", s.device_flow},
+                      {"par", s.par}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -170,6 +170,8 @@ void TesseraApp::BuildOAuthEndpoints() {
       c.apps(), c.clients(), c.device_authorizations());
   device_pages_ =
       std::make_unique<oauth::DevicePages>(*page_kit_, c.device_authorizations(), c.accounts());
+  pushed_authorization_endpoint_ = std::make_unique<oauth::PushedAuthorizationEndpoint>(
+      c.apps(), c.clients(), c.authorization());
 }
 
 void TesseraApp::BuildEmailHandlers() {
@@ -241,6 +243,7 @@ void TesseraApp::MountRoutes() {
   end_session_endpoint_->Mount(*router_);
   device_authorization_endpoint_->Mount(*router_);
   device_pages_->Mount(*router_);
+  pushed_authorization_endpoint_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
   mfa_pages_->Mount(*router_, *page_gates_);
   federation_pages_->Mount(*router_, *page_gates_);
@@ -370,7 +373,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"revoked_access_tokens", stats->revoked_access_tokens},
                {"federation_tickets", stats->federation_tickets},
                {"mfa_challenges", stats->mfa_challenges},
-               {"device_authorizations", stats->device_authorizations}});
+               {"device_authorizations", stats->device_authorizations},
+               {"pushed_requests", stats->pushed_requests}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

@@ -55,6 +55,7 @@
 #include "oauth/endpoints/authorize_endpoint.h"
 #include "oauth/endpoints/device_authorization_endpoint.h"
 #include "oauth/endpoints/device_pages.h"
+#include "oauth/endpoints/pushed_authorization_endpoint.h"
 #include "oauth/endpoints/discovery_endpoint.h"
 #include "oauth/endpoints/end_session_endpoint.h"
 #include "oauth/endpoints/token_endpoint.h"
@@ -141,6 +142,7 @@ class TesseraApp {
   std::unique_ptr<oauth::EndSessionEndpoint> end_session_endpoint_;
   std::unique_ptr<oauth::DeviceAuthorizationEndpoint> device_authorization_endpoint_;
   std::unique_ptr<oauth::DevicePages> device_pages_;
+  std::unique_ptr<oauth::PushedAuthorizationEndpoint> pushed_authorization_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::MfaApi> mfa_api_;
   std::unique_ptr<web::MfaPages> mfa_pages_;

@@ -39,7 +39,7 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
-      device_flow;  // "", "true", "false"
+      device_flow, par;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -70,6 +70,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   s.passkey_origins.insert(s.passkey_origins.end(), a.passkey_origins.begin(),
                            a.passkey_origins.end());
   flag(a.device_flow, s.device_flow);
+  flag(a.par, s.par);
   return s;
 }
 
@@ -134,6 +135,8 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--device-flow", args->device_flow,
               "Allow the RFC 8628 device authorization grant (TVs, command-line tools) "
               "(true|false)");
+  bool_option("--par", args->par,
+              "Accept RFC 9126 pushed authorization requests at {issuer}/oauth/par (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

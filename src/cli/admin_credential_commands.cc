@@ -40,7 +40,8 @@ struct CreateClientArgs {
   std::string app = "default", name;
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
   std::string id_token_alg;
-  bool is_public = false, first_party = false, resource_server = false, json = false;
+  bool is_public = false, first_party = false, resource_server = false, require_par = false,
+       json = false;
 };
 
 boost::json::array JsonList(const std::vector<std::string>& values) {
@@ -61,6 +62,8 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                            {"scopes", JsonList(cl.scopes)},
                            {"id_token_signed_response_alg", cl.id_token_signed_response_alg},
                            {"resource_server", cl.resource_server},
+                           {"require_pushed_authorization_requests",
+                            cl.require_pushed_authorization_requests},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -81,7 +84,8 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
       .scopes = a.scopes,
       .id_token_signed_response_alg =
           a.id_token_alg.empty() ? std::nullopt : std::optional<std::string>(a.id_token_alg),
-      .resource_server = a.resource_server};
+      .resource_server = a.resource_server,
+      .require_pushed_authorization_requests = a.require_par};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -128,6 +132,9 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
                   "signs with it");
   cmd->add_flag("--resource-server", args->resource_server,
                 "A resource server: may introspect every access token of the app");
+  cmd->add_flag("--require-par", args->require_par,
+                "Its authorization requests must be pushed to {issuer}/oauth/par first "
+                "(RFC 9126); plain /authorize requests are refused");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

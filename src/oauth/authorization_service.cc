@@ -12,7 +12,90 @@ namespace tessera::services {
 
 AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
                                                 const AuthorizeRequest::Params& params) {
+  if (!params.contains("request_uri") || !app.settings.par) {
+    // Without pushed requests a request_uri is refused by its row (request_uri_not_supported).
+    AuthorizeVerdict verdict = ValidateParams(app, AuthorizeRequest::Parse(params));
+    if (verdict.ok()) verdict->carried = verdict->request.params;
+    return verdict;
+  }
+  OAuthResult<Pushed> pushed = ResolvePushed(app, params);
+  if (!pushed.ok()) return AuthorizeRefusal{pushed.error(), std::nullopt, ""};
+  AuthorizeRequest request = AuthorizeRequest::Parse(std::move(pushed->params));
+  request.pushed = true;
+  AuthorizeVerdict verdict = ValidateParams(app, std::move(request));
+  if (!verdict.ok()) return verdict;
+  verdict->carried = {{"client_id", params.at("client_id")}, {"request_uri", params.at("request_uri")}};
+  verdict->pushed_hash = std::move(pushed->hash);
+  verdict->pushed_at = pushed->at;
+  return verdict;
+}
+
+OAuthResult<AuthorizationService::Pushed> AuthorizationService::ResolvePushed(
+    const store::App& app, const AuthorizeRequest::Params& params) {
+  OAuthError unusable(kInvalidRequestUri,
+                      "This sign-in link has expired or was already used. Go back to the "
+                      "application and start again.");
+  const std::string& uri = params.at("request_uri");
+  auto client_id = params.find("client_id");
+  if (client_id == params.end()) return OAuthError(kInvalidRequest, "The request has no client_id.");
+  if (uri.rfind(kRequestUriPrefix, 0) != 0 ||
+      !crypto::IsSecretTokenShaped(uri.substr(kRequestUriPrefix.size()), kPushedRequestPrefix)) {
+    return unusable;
+  }
+  auto stored = codes_.GetPushedRequest(app.id, crypto::TokenHash(uri));
+  if (stored.status().IsNotFound()) return unusable;
+  if (!stored.ok()) return OAuthError(kServerError, "The request could not be checked; try again.");
+  // RFC 9126 §4: bound to the client that pushed it; single use; short-lived.
+  if (stored->client_id != client_id->second || stored->used_at ||
+      stored->expires_at <= clock_.NowMillis()) {
+    return unusable;
+  }
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(stored->params_json, ec);
+  if (ec || !parsed.is_object()) return OAuthError(kServerError, "The request could not be read.");
+  Pushed out;
+  for (const auto& [k, v] : parsed.as_object()) {
+    if (v.is_string()) out.params[std::string(k)] = std::string(v.as_string());
+  }
+  out.hash = stored->request_uri_hash;
+  out.at = stored->created_at;
+  return out;
+}
+
+OAuthResult<PushedRequestUri> AuthorizationService::Push(const store::App& app,
+                                                         const store::OAuthClient& client,
+                                                         AuthorizeRequest::Params params) {
+  if (!app.settings.par) {
+    return OAuthError(kInvalidRequest, "pushed authorization requests are not enabled for this app");
+  }
+  if (params.contains("request_uri")) {
+    return OAuthError(kInvalidRequest, "a pushed request cannot carry a request_uri (RFC 9126 §2.1)");
+  }
+  // The endpoint authenticated the client: its credentials are not request parameters.
+  params.erase("client_secret");
+  params["client_id"] = client.client_id;
   AuthorizeRequest request = AuthorizeRequest::Parse(params);
+  request.pushed = true;
+  AuthorizeVerdict verdict = ValidateParams(app, std::move(request));
+  if (!verdict.ok()) return verdict.error().error;
+  boost::json::object stored;
+  for (const auto& [k, v] : params) stored[k] = v;
+  int64_t now = clock_.NowMillis();
+  PushedRequestUri out;
+  out.request_uri = std::string(kRequestUriPrefix) + crypto::NewSecretToken(kPushedRequestPrefix);
+  out.expires_in = options_.pushed_request_ttl_s;
+  store::PushedAuthorizationRequest r{crypto::TokenHash(out.request_uri), app.id, client.client_id,
+                                      boost::json::serialize(stored), now,
+                                      now + options_.pushed_request_ttl_s * 1000, std::nullopt};
+  if (Status s = codes_.CreatePushedRequest(r); !s.ok()) return UnexpectedFailure(s);
+  return out;
+}
+
+void AuthorizationService::EndPushed(const store::App& app, const ValidAuthorization& req) {
+  if (!req.pushed_hash.empty()) (void)codes_.UsePushedRequest(app.id, req.pushed_hash, clock_.NowMillis());
+}
+
+AuthorizeVerdict AuthorizationService::ValidateParams(const store::App& app, AuthorizeRequest request) {
   // (1) Who asks, and where the answer may go: errors here are shown, never redirected.
   OAuthResult<store::OAuthClient> client = IdentifyClient(app, request.client_id);
   if (!client.ok()) return AuthorizeRefusal{client.error(), std::nullopt, ""};
@@ -65,7 +148,11 @@ OAuthResult<store::OAuthClient> AuthorizationService::IdentifyClient(const store
 
 bool AuthorizationService::NeedsLogin(const ValidAuthorization& req,
                                       const store::Session& browser) const {
-  if (req.Prompts("login") || req.Prompts("select_account")) return true;
+  // A pushed request's parameters cannot be edited on the way back from the sign-in page (as
+  // a plain request's prompt is, in AuthorizeEndpoint::ToLogin), so a sign-in after the push
+  // is what satisfies prompt=login.
+  bool signed_in_since_push = req.pushed_at > 0 && store::AuthTimeOf(browser) >= req.pushed_at;
+  if ((req.Prompts("login") || req.Prompts("select_account")) && !signed_in_since_push) return true;
   if (req.max_age_s) {
     int64_t auth_time = store::AuthTimeOf(browser);
     if (clock_.NowMillis() - auth_time > *req.max_age_s * 1000) return true;
@@ -151,6 +238,10 @@ Result<std::string> AuthorizationService::IssueCode(const store::App& app,
                                                     const ValidAuthorization& req,
                                                     const store::Session& browser) {
   int64_t now = clock_.NowMillis();
+  if (!req.pushed_hash.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(bool spent, codes_.UsePushedRequest(app.id, req.pushed_hash, now));
+    if (!spent) return FailedPreconditionError("the request_uri was already used");
+  }
   std::string code = crypto::NewSecretToken(kAuthorizationCodePrefix);
   store::AuthorizationCode c;
   c.code_hash = crypto::TokenHash(code);

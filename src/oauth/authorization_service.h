@@ -41,6 +41,12 @@ struct ValidAuthorization {
   std::set<std::string> prompt;
   std::optional<int64_t> max_age_s;
   std::optional<std::string> hinted_subject;  // the sub of a valid id_token_hint
+  // What travels through sign-in and consent and comes back to be validated again: the
+  // request's parameters, or for a pushed request only client_id and request_uri (its
+  // parameters are read from the store each time, so the browser cannot change them).
+  AuthorizeRequest::Params carried;
+  std::string pushed_hash;      // the request_uri's hash; "" when not pushed
+  UnixMillis pushed_at = 0;     // when it was pushed (a sign-in after it satisfies prompt=login)
 
   bool Prompts(std::string_view p) const { return prompt.contains(std::string(p)); }
 };
@@ -64,6 +70,15 @@ struct AuthorizedApp {
 
 struct AuthorizationOptions {
   int64_t code_ttl_s = 60;
+  // How long a pushed request's request_uri may start, and run, a flow (RFC 9126 §2.2
+  // expires_in): sign-in with a second factor can take minutes.
+  int64_t pushed_request_ttl_s = 600;
+};
+
+// The PAR endpoint's answer (RFC 9126 §2.2).
+struct PushedRequestUri {
+  std::string request_uri;  // "urn:ietf:params:oauth:request_uri:tpr_…"
+  int64_t expires_in = 0;
 };
 
 class AuthorizationService {
@@ -76,7 +91,19 @@ class AuthorizationService {
       : codes_(codes), sessions_(sessions), clients_(clients), clock_(clock), options_(options),
         audit_(audit), hints_(hints) {}
 
+  // A request_uri (the app's pushed requests on) stands for the parameters pushed with it:
+  // only client_id and request_uri are read from `params` then (RFC 9126 §4), and a
+  // request_uri that is unknown, expired, used or another client's is refused on a page.
   AuthorizeVerdict Validate(const store::App& app, const AuthorizeRequest::Params& params);
+  // RFC 9126 §2: validates `params` as an authorization request of `client` (authenticated by
+  // the endpoint) and stores them for a single-use request_uri. Refusals are the ones
+  // /authorize would give (as JSON, never redirected), and invalid_request when the app has
+  // pushed requests off or `params` holds a request_uri itself.
+  OAuthResult<PushedRequestUri> Push(const store::App& app, const store::OAuthClient& client,
+                                     AuthorizeRequest::Params params);
+  // A pushed request's flow has ended without a code (the user denied): its request_uri is
+  // spent. Best effort; a request not pushed is left alone.
+  void EndPushed(const store::App& app, const ValidAuthorization& request);
   // True when the user has to authenticate again first (prompt=login, max_age passed).
   bool NeedsLogin(const ValidAuthorization& request, const store::Session& browser_session) const;
   // True when an id_token_hint names someone else than the signed-in user: OIDC Core
@@ -99,10 +126,21 @@ class AuthorizationService {
   Status RevokeAuthorization(const store::App& app, std::string_view user_id,
                              std::string_view client_id);
   // Issues a single-use code bound to the client, the redirect URI and the PKCE challenge.
+  // For a pushed request, spends its request_uri first: kFailedPrecondition when it was spent
+  // already (a second tab, a replay).
   Result<std::string> IssueCode(const store::App& app, const ValidAuthorization& request,
                                 const store::Session& browser_session);
 
  private:
+  // The parameters pushed under params' request_uri, checked to be live and the client's.
+  struct Pushed {
+    AuthorizeRequest::Params params;
+    std::string hash;
+    UnixMillis at = 0;
+  };
+  OAuthResult<Pushed> ResolvePushed(const store::App& app, const AuthorizeRequest::Params& params);
+  // Validate, given the parameters to check and what the flow carries.
+  AuthorizeVerdict ValidateParams(const store::App& app, AuthorizeRequest request);
   // The request's client; errors are shown, never redirected.
   OAuthResult<store::OAuthClient> IdentifyClient(const store::App& app, std::string_view client_id);
 
@@ -114,6 +152,10 @@ class AuthorizationService {
   AuditLog* audit_;  // may be null
   OAuthTokenService* hints_;  // may be null
 };
+
+// A pushed request's request_uri: this prefix, then "tpr_" + 43 base64url characters.
+inline constexpr std::string_view kRequestUriPrefix = "urn:ietf:params:oauth:request_uri:";
+inline constexpr std::string_view kPushedRequestPrefix = "tpr_";
 
 // Authorization codes look like "tac_" + 43 base64url characters.
 inline constexpr std::string_view kAuthorizationCodePrefix = "tac_";

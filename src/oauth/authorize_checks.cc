@@ -48,6 +48,14 @@ Verdict NoRequestUri(const AuthorizeRequest& r, const Client&) {
   return std::nullopt;
 }
 
+// RFC 9126 §6: a client registered with require_pushed_authorization_requests.
+Verdict PushedWhenClientRequires(const AuthorizeRequest& r, const Client& c) {
+  if (c.require_pushed_authorization_requests && !r.pushed) {
+    return Refuse(kInvalidRequest, "this client must push its authorization requests (RFC 9126)");
+  }
+  return std::nullopt;
+}
+
 Verdict ResponseTypeGiven(const AuthorizeRequest& r, const Client&) {
   if (r.response_type.empty()) return Refuse(kInvalidRequest, "response_type is required");
   return std::nullopt;
@@ -157,6 +165,7 @@ constexpr AuthorizeCheck kChecks[] = {
     {"state_within_limit", StateWithinLimit},
     {"no_request_object", NoRequestObject},
     {"no_request_uri", NoRequestUri},
+    {"pushed_when_client_requires", PushedWhenClientRequires},
     {"response_type_given", ResponseTypeGiven},
     {"response_type_is_code", ResponseTypeIsCode},
     {"response_mode_supported", ResponseModeSupported},

@@ -33,6 +33,9 @@ struct AuthorizeRequest {
   std::optional<std::string> max_age;  // as sent; the checks make sure it is a number
   bool has_request_object = false;     // `request` (OIDC Core §6.1)
   bool has_request_uri = false;        // `request_uri` (OIDC Core §6.2)
+  // Its parameters were pushed first (RFC 9126), or are being pushed: set by
+  // AuthorizationService, never read from a parameter.
+  bool pushed = false;
 };
 
 // How the authorization response reaches the client: in the redirect URI's query (RFC 6749

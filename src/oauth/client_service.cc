@@ -117,6 +117,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.scopes = std::move(r.scopes);
   if (r.id_token_signed_response_alg) c.id_token_signed_response_alg = *r.id_token_signed_response_alg;
   c.resource_server = r.resource_server;
+  c.require_pushed_authorization_requests = r.require_pushed_authorization_requests;
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
@@ -158,6 +159,8 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.id_token_signed_response_alg, u.id_token_signed_response_alg,
             "id_token_signed_response_alg");
         set(c.resource_server, u.resource_server, "resource_server");
+        set(c.require_pushed_authorization_requests, u.require_pushed_authorization_requests,
+            "require_pushed_authorization_requests");
         return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,

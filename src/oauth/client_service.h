@@ -30,6 +30,7 @@ struct ClientRegistration {
   std::vector<std::string> scopes;       // default with authorization_code: openid profile email offline_access
   std::optional<std::string> id_token_signed_response_alg;  // default RS256 (OIDC Registration)
   bool resource_server = false;
+  bool require_pushed_authorization_requests = false;  // RFC 9126 §6
 };
 
 // A change of a registered client; unset members stay as they are. Whether it is public
@@ -43,6 +44,7 @@ struct ClientUpdate {
   std::optional<std::vector<std::string>> scopes;
   std::optional<std::string> id_token_signed_response_alg;
   std::optional<bool> resource_server;
+  std::optional<bool> require_pushed_authorization_requests;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;

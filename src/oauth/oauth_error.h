@@ -32,6 +32,8 @@ inline constexpr std::string_view kConsentRequired = "consent_required";
 inline constexpr std::string_view kInteractionRequired = "interaction_required";
 inline constexpr std::string_view kRequestNotSupported = "request_not_supported";
 inline constexpr std::string_view kRequestUriNotSupported = "request_uri_not_supported";
+// RFC 9101 §7 (and RFC 9126 §4): the request_uri is unknown, expired, used or another client's.
+inline constexpr std::string_view kInvalidRequestUri = "invalid_request_uri";
 
 struct OAuthError {
   OAuthError(std::string_view error_code, std::string text = "")

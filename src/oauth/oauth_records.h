@@ -31,6 +31,9 @@ struct OAuthClient {
   std::string id_token_signed_response_alg = "RS256";
   // A resource server may introspect every access token of the app, not only its own.
   bool resource_server = false;
+  // Its authorization requests must be pushed first (RFC 9126 §6): a plain /authorize request
+  // of this client is refused.
+  bool require_pushed_authorization_requests = false;
   UnixMillis created_at = 0;
   std::optional<UnixMillis> revoked_at;
 };
@@ -103,6 +106,19 @@ struct DeviceAuthorization {
   UnixMillis auth_time = 0;
   std::string amr;
   std::string idp;
+};
+
+// A pushed authorization request (RFC 9126): the parameters a client sent to the PAR
+// endpoint, found by the hash of the request_uri it got back. It starts a flow within its
+// lifetime and is used once — by the code (or the refusal) that ends the flow.
+struct PushedAuthorizationRequest {
+  std::string request_uri_hash;
+  std::string app_id;
+  std::string client_id;
+  std::string params_json;  // the authorization request's parameters, a JSON object of strings
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::optional<UnixMillis> used_at;
 };
 
 // A user's consent to a client's scopes (remembered until revoked).

@@ -14,6 +14,7 @@ namespace tessera::store {
 // The unique keys of clients and codes (Status::ClashedOn). Consents are upserted (SaveConsent).
 enum class ClientUniqueKey { kClientId };
 enum class AuthorizationCodeUniqueKey { kCodeHash };
+enum class PushedRequestUniqueKey { kRequestUriHash };
 enum class DeviceAuthorizationUniqueKey { kDeviceCodeHash, kUserCodeHash };
 
 class ClientStore {
@@ -45,6 +46,16 @@ class AuthorizationStore {
   virtual Result<CodeRedemption> RedeemAuthorizationCode(std::string_view app_id,
                                                          std::string_view code_hash,
                                                          UnixMillis now) = 0;
+
+  // Pushed authorization requests (RFC 9126), kept a day past expiry (CollectGarbage).
+  virtual Status CreatePushedRequest(const PushedAuthorizationRequest& request) = 0;
+  // The app's request with this hash, used or not, expired or not; kNotFound otherwise.
+  virtual Result<PushedAuthorizationRequest> GetPushedRequest(std::string_view app_id,
+                                                              std::string_view request_uri_hash) = 0;
+  // Marks the app's unused request used at `now`: true when this call did (of concurrent
+  // calls exactly one), false when it was used before or there is none.
+  virtual Result<bool> UsePushedRequest(std::string_view app_id, std::string_view request_uri_hash,
+                                        UnixMillis now) = 0;
 
   // kNotFound when the user has not consented to the client (or revoked it).
   virtual Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,

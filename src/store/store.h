@@ -56,6 +56,7 @@ struct GcStats {
   int64_t federation_tickets = 0;
   int64_t mfa_challenges = 0;
   int64_t device_authorizations = 0;
+  int64_t pushed_requests = 0;
 };
 
 class Store : public AppStore,

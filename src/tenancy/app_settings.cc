@@ -74,6 +74,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.redirect_uris = Strings(o, "redirect_uris");
   s.passkey_origins = Strings(o, "passkey_origins");
   s.device_flow = Bool(o, "device_flow", s.device_flow);
+  s.par = Bool(o, "par", s.par);
   return s;
 }
 
@@ -93,7 +94,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"mfa", MfaPolicyText(s.mfa)},
                  {"mfa_totp", s.mfa_totp},
                  {"mfa_passkeys", s.mfa_passkeys},
-                 {"device_flow", s.device_flow}};
+                 {"device_flow", s.device_flow},
+                 {"par", s.par}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

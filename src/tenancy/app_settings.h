@@ -55,6 +55,7 @@ struct AppSettings {
   // OAuth and OpenID Connect extensions, each off until the app turns it on (issue 19);
   // discovery lists only those that are on.
   bool device_flow = false;  // RFC 8628 device authorization grant (TVs, command-line tools)
+  bool par = false;          // RFC 9126 pushed authorization requests
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -40,6 +40,7 @@ store::AppSettings EveryMemberSet() {
   s.mfa_passkeys = false;
   s.passkey_origins = {"https://app.acme.example", "android:apk-key-hash:" + std::string(43, 'A')};
   s.device_flow = true;
+  s.par = true;
   return s;
 }
 
@@ -65,6 +66,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_FALSE(out.mfa_passkeys);
   EXPECT_EQ(out.passkey_origins, in.passkey_origins);
   EXPECT_TRUE(out.device_flow);
+  EXPECT_TRUE(out.par);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -84,6 +86,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_TRUE(d.mfa_totp);
   EXPECT_TRUE(d.mfa_passkeys);
   EXPECT_FALSE(d.device_flow);
+  EXPECT_FALSE(d.par);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

@@ -268,6 +268,36 @@ TEST_F(ConsoleClientTest, UpdateValidatesAndAnInvalidChangeLeavesTheClientUnchan
               UnorderedElementsAre("name", "redirect_uris", "first_party"));
 }
 
+TEST_F(ConsoleClientTest, RequirePushedAuthorizationRequestsIsKeptAndChanged) {
+  RegisteredClient plain = RegisterPublic(app_, actor_);
+  EXPECT_FALSE(plain.client.require_pushed_authorization_requests);  // off by default
+  ClientRegistration r;
+  r.name = "Strict";
+  r.is_public = true;  // public clients may push their requests too
+  r.redirect_uris = {"http://127.0.0.1/cb"};
+  r.require_pushed_authorization_requests = true;
+  RegisteredClient strict = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_TRUE(strict.client.require_pushed_authorization_requests);
+  const std::string id = strict.client.client_id;
+  EXPECT_TRUE(clients_->Find(app_, id).value().require_pushed_authorization_requests);
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Strict 2";
+  EXPECT_TRUE(
+      clients_->Update(app_, id, unchanged, actor_).value().require_pushed_authorization_requests);
+  clock_.Advance(1000);
+  ClientUpdate off;
+  off.require_pushed_authorization_requests = false;
+  EXPECT_FALSE(
+      clients_->Update(app_, id, off, actor_).value().require_pushed_authorization_requests);
+  EXPECT_FALSE(clients_->Find(app_, id).value().require_pushed_authorization_requests);
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]), ElementsAre("require_pushed_authorization_requests"));
+}
+
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
   RegisteredClient p = RegisterPublic(app_, actor_);
   ClientUpdate u;

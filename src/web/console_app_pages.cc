@@ -184,6 +184,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("require_verified_email", s.require_verified_email);
     d.set("first_user_admin", s.first_user_admin);
     d.set("device_flow", s.device_flow);
+    d.set("par", s.par);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -206,6 +207,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
   const std::string issuer = layout_.urls().Issuer(app);
   d.set("preview_url", issuer + "/login");
   d.set("device_url", issuer + "/device");
+  d.set("par_url", issuer + "/oauth/par");
   return layout_.Render(req, a.visitor, "console_settings", std::move(d), status);
 }
 
@@ -221,6 +223,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.require_verified_email = Checked(form, "require_verified_email");
   s.first_user_admin = Checked(form, "first_user_admin");
   s.device_flow = Checked(form, "device_flow");
+  s.par = Checked(form, "par");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -249,9 +252,9 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     PageData d;
     d.set("from_form", true);
     d.set("name", name);
-    for (const char* f : {"allow_signup", "magic_link_login", "email_code_login",
-                          "require_verified_email", "first_user_admin", "device_flow",
-                          "accent_custom"}) {
+    for (const char* f :
+         {"allow_signup", "magic_link_login", "email_code_login", "require_verified_email",
+          "first_user_admin", "device_flow", "par", "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

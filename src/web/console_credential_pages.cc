@@ -60,7 +60,7 @@ std::string GrantsText(const std::vector<std::string>& grants) {
 
 const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
-    "id_token_signed_response_alg", "resource_server"};
+    "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests"};
 
 }  // namespace
 
@@ -217,6 +217,7 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
   }
   d.set("clients", rows);
   d.set("create_action", layout_.AppPath(app, "/clients"));
+  d.set("par_url", layout_.urls().Issuer(app) + "/oauth/par");
   if (!d.get("from_form")) {
     d.set("client_name", "");
     d.set("client_public", false);
@@ -225,6 +226,7 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("post_logout_redirect_uris", "");
     d.set("scopes", "");
     d.set("resource_server", false);
+    d.set("require_pushed_authorization_requests", false);
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -243,6 +245,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.scopes = Words(http::FormValue(form, "scopes"));
   reg.id_token_signed_response_alg = IdTokenAlgOf(form);
   reg.resource_server = Checked(form, "resource_server");
+  reg.require_pushed_authorization_requests =
+      Checked(form, "require_pushed_authorization_requests");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -273,6 +277,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
   d.set("scopes", Field(form, "scopes", 2048));
   d.set("resource_server", reg.resource_server);
+  d.set("require_pushed_authorization_requests", reg.require_pushed_authorization_requests);
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -324,6 +329,7 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
   d.set("issuer", issuer);
   d.set("authorize_url", issuer + "/oauth/authorize");
   d.set("token_url", issuer + "/oauth/token");
+  d.set("par_url", issuer + "/oauth/par");
   if (!d.get("from_form")) {
     d.set("client_name", c.name);
     d.set("first_party", c.first_party);
@@ -331,6 +337,7 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("post_logout_redirect_uris", Join(c.post_logout_redirect_uris, "\n"));
     d.set("scopes", Join(c.scopes, " "));
     d.set("resource_server", c.resource_server);
+    d.set("require_pushed_authorization_requests", c.require_pushed_authorization_requests);
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -350,6 +357,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.scopes = Words(http::FormValue(form, "scopes"));
   update.id_token_signed_response_alg = IdTokenAlgOf(form);
   update.resource_server = Checked(form, "resource_server");
+  update.require_pushed_authorization_requests =
+      Checked(form, "require_pushed_authorization_requests");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -368,6 +377,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("post_logout_redirect_uris", Field(form, "post_logout_redirect_uris", 8192));
   d.set("scopes", Field(form, "scopes", 2048));
   d.set("resource_server", *update.resource_server);
+  d.set("require_pushed_authorization_requests", *update.require_pushed_authorization_requests);
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

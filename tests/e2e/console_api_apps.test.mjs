@@ -172,9 +172,10 @@ for (const backend of backends()) {
       assertStatus(got, 200);
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
-        'resource_server'].sort());
+        'resource_server', 'require_pushed_authorization_requests'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
+      assert.equal(got.body.require_pushed_authorization_requests, false);
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -189,6 +190,11 @@ for (const backend of backends()) {
       assertStatus(alg, 200);
       assert.equal(alg.body.id_token_signed_response_alg, 'ES256');
       assert.equal(alg.body.resource_server, true);
+      const par = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { require_pushed_authorization_requests: true } });
+      assertStatus(par, 200);
+      assert.equal(par.body.require_pushed_authorization_requests, true);
+      assert.equal(par.body.resource_server, true, 'members not given stay as they are');
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { require_pushed_authorization_requests: 'yes' } }), 400, 'validation-error', { field: 'require_pushed_authorization_requests' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'HS256' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'none' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { is_public: true } }), 400, 'validation-error', { field: 'is_public' });

@@ -242,5 +242,53 @@ TEST_P(StoreConformanceTest, ListAndDeleteConsents) {
   EXPECT_EQ((*list)[1].client_id, "client-b");
 }
 
+// ---------------------------------------------------------------------------------------
+// Pushed authorization requests (RFC 9126)
+
+TEST_P(StoreConformanceTest, PushedRequestIsFoundInItsAppAndUsedOnce) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  PushedAuthorizationRequest r;
+  r.request_uri_hash = "par-1";
+  r.app_id = app.id;
+  r.client_id = "client-1";
+  r.params_json = R"({"client_id":"client-1","scope":"openid","state":"<\"'>"})";
+  r.created_at = kT0;
+  r.expires_at = kT0 + 10 * kMinute;
+  ASSERT_OK(store().CreatePushedRequest(r));
+  EXPECT_CLASH(store().CreatePushedRequest(r), PushedRequestUniqueKey::kRequestUriHash);
+  auto got = store().GetPushedRequest(app.id, "par-1");
+  ASSERT_OK(got);
+  using P = PushedAuthorizationRequest;
+  ExpectSameFields(*got, r, FIELD(P, request_uri_hash), FIELD(P, app_id), FIELD(P, client_id),
+                   FIELD(P, params_json), FIELD(P, created_at), FIELD(P, expires_at),
+                   FIELD(P, used_at));
+  EXPECT_CODE(store().GetPushedRequest(other.id, "par-1"), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetPushedRequest(app.id, "par-2"), StatusCode::kNotFound);
+
+  // Another app cannot use it; of concurrent uses exactly one wins; later ones find it used.
+  auto foreign = store().UsePushedRequest(other.id, "par-1", kT0 + kSecond);
+  ASSERT_OK(foreign);
+  EXPECT_FALSE(*foreign);
+  auto results = ConcurrentResults(6, [&](int) {
+    auto used = store().UsePushedRequest(app.id, "par-1", kT0 + 2 * kSecond);
+    return used.ok() && *used;
+  });
+  int winners = 0;
+  for (const auto& won : results) winners += won.value_or(false) ? 1 : 0;
+  EXPECT_EQ(winners, 1);
+  got = store().GetPushedRequest(app.id, "par-1");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->used_at, kT0 + 2 * kSecond);
+  auto again = store().UsePushedRequest(app.id, "par-1", kT0 + 3 * kSecond);
+  ASSERT_OK(again);
+  EXPECT_FALSE(*again);
+
+  // Collected a day past expiry, not before.
+  ExpectCollected(r.expires_at + kDay - 1, {});
+  ExpectCollected(r.expires_at + kDay + 1, {.pushed_requests = 1});
+  EXPECT_CODE(store().GetPushedRequest(app.id, "par-1"), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera::store::test

@@ -31,7 +31,7 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, secret_hash), FIELD(C, is_public), FIELD(C, first_party),
                    FIELD(C, redirect_uris), FIELD(C, post_logout_redirect_uris),
                    FIELD(C, grant_types), FIELD(C, scopes), FIELD(C, created_at),
-                   FIELD(C, revoked_at));
+                   FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -40,10 +40,12 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
 TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   App app = AddApp("default");
   OAuthClient c = MakeClient(app, "client-1");
+  c.require_pushed_authorization_requests = true;
   ASSERT_OK(store().CreateClient(c));
   ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
   auto got = store().GetClient(app.id, "client-1");
   ASSERT_OK(got);
+  ExpectSameClient(*got, c);
   EXPECT_EQ(got->name, c.name);
   EXPECT_EQ(got->secret_hash, c.secret_hash);
   EXPECT_FALSE(got->is_public);
@@ -56,10 +58,13 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   ASSERT_OK(pub);
   EXPECT_TRUE(pub->is_public);
   EXPECT_FALSE(pub->secret_hash.has_value());
+  EXPECT_FALSE(pub->require_pushed_authorization_requests);
   auto all = store().ListClients(app.id);
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].client_id, "client-1");
+  EXPECT_TRUE((*all)[0].require_pushed_authorization_requests);
+  EXPECT_FALSE((*all)[1].require_pushed_authorization_requests);
 }
 
 TEST_P(StoreConformanceTest, ClientsAreIsolatedPerAppAndIdsAreUnique) {
@@ -113,6 +118,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   want.post_logout_redirect_uris = {"https://new.example/bye"};
   want.grant_types = {"authorization_code"};
   want.scopes = {"openid"};
+  want.require_pushed_authorization_requests = true;
   auto updated = store().UpdateClient(app.id, "client-1", [&](OAuthClient& cur) {
     ExpectSameClient(cur, c);  // sees the current row
     OAuthClient keep = want;
@@ -146,6 +152,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   EXPECT_EQ(got->secret_hash, std::string(64, 'd'));
   EXPECT_FALSE(got->is_public);
   EXPECT_EQ(got->redirect_uris, want.redirect_uris);
+  EXPECT_TRUE(got->require_pushed_authorization_requests);
 }
 
 TEST_P(StoreConformanceTest, UpdateClientRollsBackAndIsNotFoundForOthers) {

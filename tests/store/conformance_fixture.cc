@@ -371,7 +371,7 @@ void StoreConformanceTest::ExpectCollected(UnixMillis now, const GcStats& want) 
                    FIELD(G, authorization_codes), FIELD(G, throttle_entries),
                    FIELD(G, email_tokens), FIELD(G, sent_mail), FIELD(G, revoked_access_tokens),
                    FIELD(G, federation_tickets), FIELD(G, mfa_challenges),
-                   FIELD(G, device_authorizations));
+                   FIELD(G, device_authorizations), FIELD(G, pushed_requests));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),

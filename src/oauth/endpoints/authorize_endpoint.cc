@@ -130,8 +130,9 @@ bool AuthorizeEndpoint::NeedsSecondFactor(const store::App& app,
 
 http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
                                           const services::ValidAuthorization& areq) {
-  // Coming back, the request must not demand a sign-in again, or it would loop.
-  std::map<std::string, std::string> back = areq.request.params;
+  // Coming back, the request must not demand a sign-in again, or it would loop. (A pushed
+  // request carries no prompt to drop: NeedsLogin counts the sign-in after its push.)
+  std::map<std::string, std::string> back = areq.carried;
   back.erase("max_age");
   if (auto it = back.find("prompt"); it != back.end()) {
     std::string kept;
@@ -144,6 +145,19 @@ http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
   std::string return_to = web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(back);
   std::string login = web_.urls.PagePath(app, "login") + "?return_to=" + http::FormEncode(return_to);
   return web::Redirect(web_.urls.Absolute(login));
+}
+
+// Another account: the request again with prompt=login; a pushed request, whose parameters
+// cannot change, goes through the sign-in page and back instead.
+std::string AuthorizeEndpoint::SwitchAccountUrl(const store::App& app,
+                                                const services::ValidAuthorization& areq) const {
+  std::map<std::string, std::string> again = areq.carried;
+  if (!areq.pushed_hash.empty()) {
+    std::string back = web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(again);
+    return web_.urls.PagePath(app, "login") + "?return_to=" + http::FormEncode(back);
+  }
+  again["prompt"] = "login";
+  return web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(again);
 }
 
 http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const store::App& app,
@@ -166,16 +180,14 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
   d.set("has_scopes", !areq.scopes.empty());  // the template lists them only when set
   d.set("scopes", scopes);
   web::PageData hidden(web::PageData::type::list);
-  for (const auto& [k, v] : areq.request.params) {
+  for (const auto& [k, v] : areq.carried) {
     web::PageData item;
     item.set("name", k);
     item.set("value", v);
     hidden.push_back(item);
   }
   d.set("hidden", hidden);
-  std::map<std::string, std::string> again = areq.request.params;
-  again["prompt"] = "login";
-  d.set("switch_account_url", web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(again));
+  d.set("switch_account_url", SwitchAccountUrl(app, areq));
   return web_.pages.Page(req, app, "consent", std::move(d));
 }
 
@@ -217,9 +229,20 @@ http::Response AuthorizeEndpoint::Authorize(http::Request& req,
     }
     return ConsentPage(req, *app, areq, *session);
   }
-  auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
-  return RedirectCode(req, *app, areq, *code);
+  return IssueCodeAndRespond(req, *app, areq, *session);
+}
+
+http::Response AuthorizeEndpoint::IssueCodeAndRespond(const http::Request& req,
+                                                      const store::App& app,
+                                                      const services::ValidAuthorization& areq,
+                                                      const store::Session& session) {
+  using services::OAuthError;
+  auto code = authz_.IssueCode(app, areq, session);
+  if (code.status().code() == StatusCode::kFailedPrecondition) {
+    return RedirectError(req, app, areq, OAuthError(services::kInvalidRequest, code.status().message()));
+  }
+  if (!code.ok()) return RedirectError(req, app, areq, OAuthError(services::kTemporarilyUnavailable));
+  return RedirectCode(req, app, areq, *code);
 }
 
 http::Response AuthorizeEndpoint::Decide(http::Request& req) {
@@ -244,14 +267,13 @@ http::Response AuthorizeEndpoint::Decide(http::Request& req) {
   if (decision != "allow") {
     LogJson(spdlog::level::info, "consent_denied",
             {{"app", app->slug}, {"client_id", areq.client.client_id}, {"user_id", session->user_id}});
+    authz_.EndPushed(*app, areq);
     return RedirectError(req, *app, areq, OAuthError(services::kAccessDenied, "the user denied the request"));
   }
   if (Status s = authz_.RecordConsent(*app, session->user_id, areq); !s.ok()) {
     return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
   }
-  auto code = authz_.IssueCode(*app, areq, *session);
-  if (!code.ok()) return RedirectError(req, *app, areq, OAuthError(services::kTemporarilyUnavailable));
-  return RedirectCode(req, *app, areq, *code);
+  return IssueCodeAndRespond(req, *app, areq, *session);
 }
 
 }  // namespace tessera::oauth

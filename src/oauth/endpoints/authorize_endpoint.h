@@ -1,6 +1,7 @@
 // File: authorize_endpoint.h
-// GET/POST {issuer}/oauth/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2) and the consent
-// form's POST {issuer}/oauth/authorize/decision. The way of a request:
+// GET/POST {issuer}/oauth/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2; with a pushed
+// request's request_uri, RFC 9126 §4) and the consent form's POST
+// {issuer}/oauth/authorize/decision. The way of a request:
 //   validate (services::AuthorizationService: parse, client, redirect URI, the checks) →
 //   refused without a verified redirect URI: error page; refused with one: redirect to the
 //   client → no browser session, or prompt=login / max_age:
@@ -33,6 +34,12 @@ class AuthorizeEndpoint {
                              const services::ValidAuthorization& areq,
                              const store::Session& session);
   http::Response ToLogin(const store::App& app, const services::ValidAuthorization& areq);
+  std::string SwitchAccountUrl(const store::App& app, const services::ValidAuthorization& areq) const;
+  // The code (a pushed request's request_uri spent with it) and the answer with it; an error
+  // answer when the request_uri was spent already or the store failed.
+  http::Response IssueCodeAndRespond(const http::Request& req, const store::App& app,
+                                     const services::ValidAuthorization& areq,
+                                     const store::Session& session);
   bool NeedsSecondFactor(const store::App& app, const services::ValidAuthorization& areq,
                          const store::Session& session);
   // Answers the client — only ever at a verified redirect URI, in the request's mode.

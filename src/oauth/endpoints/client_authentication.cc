@@ -2,6 +2,7 @@
 
 #include "crypto/encoding.h"
 #include "http/form.h"
+#include "http/problem.h"
 
 namespace tessera::oauth {
 namespace {
@@ -65,6 +66,20 @@ std::optional<OAuthError> AuthenticateClient(services::ClientService& clients,
                            : clients.FindPublic(app, client_id);
   if (!c.ok()) return Failed(c.status());
   *client = std::move(*c);
+  return std::nullopt;
+}
+
+std::optional<http::Response> ReadClientFormPost(services::AppService& apps,
+                                                 services::ClientService& clients,
+                                                 const http::Request& req, ClientFormPost* out) {
+  auto app = apps.Resolve(req.Param("app"));
+  if (!app.ok()) return http::ProblemResponse(app.status());
+  out->app = std::move(*app);
+  if (auto err = ReadOAuthForm(req, &out->form)) return WriteOAuthError(*err);
+  if (auto err = AuthenticateClient(clients, req, out->app, out->form, /*allow_public=*/true,
+                                    &out->client)) {
+    return WriteOAuthError(*err);
+  }
   return std::nullopt;
 }
 

@@ -11,6 +11,7 @@
 #include "http/message.h"
 #include "oauth/endpoints/oauth_error.h"
 #include "oauth/client_service.h"
+#include "tenancy/app_service.h"
 
 namespace tessera::oauth {
 
@@ -35,5 +36,18 @@ std::optional<OAuthError> AuthenticateClient(services::ClientService& clients,
                                              const http::Request& req, const store::App& app,
                                              const FormRequest& form, bool allow_public,
                                              store::OAuthClient* client);
+
+// A client's form POST to an endpoint of an app (device authorization, PAR): the app, the
+// form read strictly, the client authenticated — or, public, identified.
+struct ClientFormPost {
+  store::App app;
+  FormRequest form;
+  store::OAuthClient client;
+};
+// Fills `out`, or returns the response to answer instead (404 problem for an unknown app, the
+// OAuth error of a bad form or client).
+std::optional<http::Response> ReadClientFormPost(services::AppService& apps,
+                                                 services::ClientService& clients,
+                                                 const http::Request& req, ClientFormPost* out);
 
 }  // namespace tessera::oauth

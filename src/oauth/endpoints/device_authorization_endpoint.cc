@@ -16,18 +16,12 @@ void DeviceAuthorizationEndpoint::Mount(http::Router& r) {
 }
 
 http::Response DeviceAuthorizationEndpoint::Handle(http::Request& req) {
-  auto app = apps_.Resolve(req.Param("app"));
-  if (!app.ok()) return http::ProblemResponse(app.status());
-  FormRequest form;
-  if (auto err = ReadOAuthForm(req, &form)) return WriteOAuthError(*err);
-  store::OAuthClient client;
-  if (auto err = AuthenticateClient(clients_, req, *app, form, /*allow_public=*/true, &client)) {
-    return WriteOAuthError(*err);
-  }
+  ClientFormPost post;
+  if (auto refusal = ReadClientFormPost(apps_, clients_, req, &post)) return std::move(*refusal);
   services::ClientInfo who{req.remote_ip, http::DisplayUserAgent(req)};
-  auto started = devices_.Start(*app, client, form.Param("scope"), who);
+  auto started = devices_.Start(post.app, post.client, post.form.Param("scope"), who);
   if (!started.ok()) return WriteOAuthError(started.error());
-  std::string verification_uri = apps_.IssuerFor(app->slug) + "/device";
+  std::string verification_uri = apps_.IssuerFor(post.app.slug) + "/device";
   boost::json::object body{
       {"device_code", started->device_code},
       {"user_code", started->user_code},

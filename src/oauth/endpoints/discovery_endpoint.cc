@@ -79,6 +79,11 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
   if (services::DeviceAuthorizationService::EnabledFor(*app)) {
     doc["device_authorization_endpoint"] = iss + "/oauth/device_authorization";
   }
+  if (app->settings.par) {
+    doc["pushed_authorization_request_endpoint"] = iss + "/oauth/par";
+    // Per client (its require_pushed_authorization_requests), not for every client.
+    doc["require_pushed_authorization_requests"] = false;
+  }
   http::Response r = http::JsonResponse(200, doc);
   r.WithHeader("Cache-Control", "public, max-age=300");
   AllowAnyOrigin(r);

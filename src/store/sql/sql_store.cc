@@ -33,8 +33,9 @@ Status SqlStore::SendChangeNotice(std::string_view payload) {
       .status();
 }
 
-// Refresh tokens, authorization codes, device authorizations and email tokens are kept one day past expiry so a late
-// replay is still recognised as reuse (a used link says "already used"); throttle windows are
+// Refresh tokens, authorization codes, pushed requests, device authorizations and email
+// tokens are kept one day past expiry so a late replay is still recognised as reuse (a used
+// link says "already used"); throttle windows are
 // dropped a day after they started; sent mail a week after it was sent (unsent mail stays);
 // invitations a day after they expired. Federation tickets and MFA challenges go as soon as
 // they can no longer be consumed (expires_at <= now, used or not): a late replay is refused
@@ -56,6 +57,9 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
     TESSERA_ASSIGN_OR_RETURN(
         stats.authorization_codes,
         c.Exec("DELETE FROM authorization_codes WHERE expires_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.pushed_requests,
+        c.Exec("DELETE FROM pushed_authorization_requests WHERE expires_at < $1", {now - kGrace}));
     TESSERA_ASSIGN_OR_RETURN(
         stats.device_authorizations,
         c.Exec("DELETE FROM device_authorizations WHERE expires_at < $1", {now - kGrace}));

@@ -139,6 +139,11 @@ class SqlStore final : public Store {
   Result<CodeRedemption> RedeemAuthorizationCode(std::string_view app_id,
                                                  std::string_view code_hash,
                                                  UnixMillis now) override;
+  Status CreatePushedRequest(const PushedAuthorizationRequest& request) override;
+  Result<PushedAuthorizationRequest> GetPushedRequest(std::string_view app_id,
+                                                      std::string_view request_uri_hash) override;
+  Result<bool> UsePushedRequest(std::string_view app_id, std::string_view request_uri_hash,
+                                UnixMillis now) override;
   Result<Consent> GetConsent(std::string_view app_id, std::string_view user_id,
                              std::string_view client_id) override;
   Status SaveConsent(const Consent& consent) override;

@@ -93,6 +93,45 @@ Result<CodeRedemption> SqlStore::RedeemAuthorizationCode(std::string_view app_id
   return out;
 }
 
+Status SqlStore::CreatePushedRequest(const PushedAuthorizationRequest& r) {
+  return WriteOne("INSERT INTO pushed_authorization_requests (request_uri_hash, app_id, client_id,"
+                  " params_json, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  {r.request_uri_hash, r.app_id, r.client_id, r.params_json, r.created_at,
+                   r.expires_at, Opt(r.used_at)})
+      .status();
+}
+
+Result<PushedAuthorizationRequest> SqlStore::GetPushedRequest(std::string_view app_id,
+                                                              std::string_view request_uri_hash) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows("SELECT request_uri_hash, app_id, client_id, params_json, created_at, expires_at,"
+               " used_at FROM pushed_authorization_requests"
+               " WHERE request_uri_hash = $1 AND app_id = $2",
+               {std::string(request_uri_hash), std::string(app_id)}));
+  if (rows.empty()) return NotFoundError("pushed authorization request");
+  PushedAuthorizationRequest r;
+  r.request_uri_hash = Text(rows[0], 0);
+  r.app_id = Text(rows[0], 1);
+  r.client_id = Text(rows[0], 2);
+  r.params_json = Text(rows[0], 3);
+  r.created_at = Int(rows[0], 4);
+  r.expires_at = Int(rows[0], 5);
+  r.used_at = OptInt(rows[0], 6);
+  return r;
+}
+
+// One UPDATE that only an unused row matches: of two racing uses, one changes the row.
+Result<bool> SqlStore::UsePushedRequest(std::string_view app_id, std::string_view request_uri_hash,
+                                        UnixMillis now) {
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t changed,
+      WriteOne("UPDATE pushed_authorization_requests SET used_at = $3"
+               " WHERE request_uri_hash = $1 AND app_id = $2 AND used_at IS NULL",
+               {std::string(request_uri_hash), std::string(app_id), now}));
+  return changed == 1;
+}
+
 Result<Consent> SqlStore::GetConsent(std::string_view app_id, std::string_view user_id,
                                      std::string_view client_id) {
   TESSERA_ASSIGN_OR_RETURN(

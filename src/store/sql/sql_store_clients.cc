@@ -8,7 +8,7 @@ namespace {
 constexpr std::string_view kClientSelect =
     "SELECT client_id, app_id, name, secret_hash, is_public, first_party, redirect_uris_json,"
     " grant_types_json, scopes_json, created_at, revoked_at, post_logout_redirect_uris_json,"
-    " id_token_signed_response_alg, resource_server"
+    " id_token_signed_response_alg, resource_server, require_pushed_authorization_requests"
     " FROM oauth_clients ";
 
 OAuthClient ReadClient(const SqlRow& r) {
@@ -27,6 +27,7 @@ OAuthClient ReadClient(const SqlRow& r) {
   c.post_logout_redirect_uris = StringListFromJson(Text(r, 11));
   c.id_token_signed_response_alg = Text(r, 12);
   c.resource_server = Int(r, 13) != 0;
+  c.require_pushed_authorization_requests = Int(r, 14) != 0;
   return c;
 }
 
@@ -36,13 +37,14 @@ Status SqlStore::CreateClient(const OAuthClient& c) {
   return WriteOne(
              "INSERT INTO oauth_clients (client_id, app_id, name, secret_hash, is_public,"
              " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
-             " post_logout_redirect_uris_json, id_token_signed_response_alg, resource_server)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             " post_logout_redirect_uris_json, id_token_signed_response_alg, resource_server,"
+             " require_pushed_authorization_requests)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
              {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
               int64_t{c.first_party}, StringListToJson(c.redirect_uris),
               StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
               StringListToJson(c.post_logout_redirect_uris), c.id_token_signed_response_alg,
-              int64_t{c.resource_server}})
+              int64_t{c.resource_server}, int64_t{c.require_pushed_authorization_requests}})
       .status();
 }
 
@@ -98,13 +100,15 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
             "UPDATE oauth_clients SET name = $3, secret_hash = $4, is_public = $5,"
             " first_party = $6, redirect_uris_json = $7, grant_types_json = $8,"
             " scopes_json = $9, post_logout_redirect_uris_json = $10,"
-            " id_token_signed_response_alg = $11, resource_server = $12"
+            " id_token_signed_response_alg = $11, resource_server = $12,"
+            " require_pushed_authorization_requests = $13"
             " WHERE app_id = $1 AND client_id = $2",
             {client.app_id, client.client_id, client.name, Opt(client.secret_hash),
              int64_t{client.is_public}, int64_t{client.first_party},
              StringListToJson(client.redirect_uris), StringListToJson(client.grant_types),
              StringListToJson(client.scopes), StringListToJson(client.post_logout_redirect_uris),
-             client.id_token_signed_response_alg, int64_t{client.resource_server}})
+             client.id_token_signed_response_alg, int64_t{client.resource_server},
+             int64_t{client.require_pushed_authorization_requests}})
         .status();
   });
   if (!s.ok()) return s;

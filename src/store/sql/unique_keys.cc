@@ -44,6 +44,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
      "client_id"},
     {"authorization_codes_pkey", "authorization_codes.code_hash",
      UniqueKey(AuthorizationCodeUniqueKey::kCodeHash), "code_hash"},
+    {"pushed_authorization_requests_pkey", "pushed_authorization_requests.request_uri_hash",
+     UniqueKey(PushedRequestUniqueKey::kRequestUriHash), "request_uri_hash"},
     {"device_authorizations_pkey", "device_authorizations.device_code_hash",
      UniqueKey(DeviceAuthorizationUniqueKey::kDeviceCodeHash), "device_code_hash"},
     {"device_authorizations_user_code_hash_uq", "device_authorizations.user_code_hash",

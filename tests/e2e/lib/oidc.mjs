@@ -107,7 +107,7 @@ export function escapeHtml(s) {
 export function registerClient(srv, {
   app = srv.app, name = 'Web', redirectUris = [], postLogoutRedirectUris = [],
   grants = ['authorization_code', 'refresh_token'], scopes = ALL_SCOPES,
-  isPublic = false, firstParty = false,
+  isPublic = false, firstParty = false, requirePar = false,
 } = {}) {
   const args = ['create-client', '--app', app, '--name', name];
   for (const u of redirectUris) args.push('--redirect-uri', u);
@@ -116,6 +116,7 @@ export function registerClient(srv, {
   for (const u of postLogoutRedirectUris) args.push('--post-logout-redirect-uri', u);
   if (isPublic) args.push('--public');
   if (firstParty) args.push('--first-party');
+  if (requirePar) args.push('--require-par');
   return srv.admin(args);
 }
 

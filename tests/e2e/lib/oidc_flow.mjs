@@ -69,11 +69,12 @@ export async function startOidcFlowFixture(backend, label) {
   /**
    * One authorization code flow in `page`: builds the request with openid-client, signs in as
    * `who` on the login page if it comes, answers the consent page with `decision`, waits for the
-   * relying party's callback and (for 'allow') lets openid-client exchange the code.
+   * relying party's callback and (for 'allow') lets openid-client exchange the code. With `par`
+   * the request is pushed first (RFC 9126).
    * Returns {seen: ['login'?, 'consent'?], callback: URL, tokens?, claims?, checks}.
    */
   async function codeFlow(page, config, {
-    who = user, identifier, scope = FULL_SCOPE, decision = 'allow', shots = {}, extra = {},
+    who = user, identifier, scope = FULL_SCOPE, decision = 'allow', shots = {}, extra = {}, par = false,
   } = {}) {
     const checks = {
       pkceCodeVerifier: client.randomPKCECodeVerifier(),
@@ -81,11 +82,15 @@ export async function startOidcFlowFixture(backend, label) {
       expectedNonce: client.randomNonce(),
       idTokenExpected: true,
     };
-    const url = client.buildAuthorizationUrl(config, {
+    const params = {
       redirect_uri: rp.url('/callback'), scope,
       code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
       code_challenge_method: 'S256', state: checks.expectedState, nonce: checks.expectedNonce, ...extra,
-    });
+    };
+    // With `par`, the library pushes the parameters first (RFC 9126) and the URL carries only
+    // client_id and request_uri.
+    const url = par ? await client.buildAuthorizationUrlWithPAR(config, params)
+      : client.buildAuthorizationUrl(config, params);
     assert.equal(url.origin + url.pathname, `${issuer}/oauth/authorize`);
     const seen = [];
     // For failure messages: what the browser really sent with its last form POST.
