@@ -23,7 +23,8 @@ constexpr const char* kSettingNames[] = {
     "password_min_length", "access_token_ttl_s",     "refresh_token_ttl_s", "mail_from",
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
-    "passkey_origins",     "first_user_admin",       "device_flow",         "par"};
+    "passkey_origins",     "first_user_admin",       "device_flow",         "par",
+    "token_exchange"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -90,6 +91,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   if (auto v = in.StringArray("passkey_origins")) set(&S::passkey_origins, std::move(*v));
   flag("device_flow", &S::device_flow);
   flag("par", &S::par);
+  flag("token_exchange", &S::token_exchange);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

@@ -99,6 +99,8 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
           reg.resource_server = b.Bool("resource_server").value_or(false);
           reg.require_pushed_authorization_requests =
               b.Bool("require_pushed_authorization_requests").value_or(false);
+          reg.token_exchange_audiences =
+              b.StringArray("token_exchange_audiences").value_or(std::vector<std::string>{});
         })) {
       return *bad;
     }
@@ -135,6 +137,7 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.resource_server = b.Bool("resource_server");
               u.require_pushed_authorization_requests =
                   b.Bool("require_pushed_authorization_requests");
+              u.token_exchange_audiences = b.StringArray("token_exchange_audiences");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -100,6 +100,7 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"resource_server", c.resource_server},
                       {"require_pushed_authorization_requests",
                        c.require_pushed_authorization_requests},
+                      {"token_exchange_audiences", Strings(c.token_exchange_audiences)},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -123,7 +124,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"mfa_passkeys", s.mfa_passkeys},
                       {"passkey_origins", Strings(s.passkey_origins)},
                       {"device_flow", s.device_flow},
-                      {"par", s.par}};
+                      {"par", s.par},
+                      {"token_exchange", s.token_exchange}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -287,9 +287,11 @@ void CoreServices::BuildOAuthServices() {
       *store_, *store_, *refresh_tokens_, *token_issuer_, clock_, config_.session_ttl_s);
   device_code_grant_ =
       std::make_unique<services::DeviceCodeGrant>(*store_, *device_grant_start_, clock_);
+  token_exchange_grant_ =
+      std::make_unique<services::TokenExchangeGrant>(*oauth_tokens_, *token_issuer_);
   grant_types_ = std::make_unique<services::GrantTypes>(std::vector<services::Grant*>{
       authorization_code_grant_.get(), refresh_token_grant_.get(), client_credentials_grant_.get(),
-      device_code_grant_.get()});
+      device_code_grant_.get(), token_exchange_grant_.get()});
 }
 
 }  // namespace tessera::app

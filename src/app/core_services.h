@@ -42,6 +42,7 @@
 #include "oauth/device_code_grant.h"
 #include "oauth/grant_start.h"
 #include "oauth/grant_types.h"
+#include "oauth/token_exchange_grant.h"
 #include "oauth/oauth_token_service.h"
 #include "oauth/refresh_token_grant.h"
 #include "oauth/token_issuer.h"
@@ -182,7 +183,8 @@ class CoreServices {
   std::unique_ptr<services::DeviceAuthorizationService> device_authorizations_;
   std::unique_ptr<services::GrantStart> device_grant_start_;
   std::unique_ptr<services::DeviceCodeGrant> device_code_grant_;
-  std::unique_ptr<services::GrantTypes> grant_types_;  // the four above, by grant_type
+  std::unique_ptr<services::TokenExchangeGrant> token_exchange_grant_;
+  std::unique_ptr<services::GrantTypes> grant_types_;  // the five above, by grant_type
   std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
   std::unique_ptr<services::IdentityProviderService> identity_providers_;
   std::unique_ptr<services::CurlUpstreamHttp> upstream_http_;

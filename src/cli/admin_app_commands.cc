@@ -39,7 +39,7 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
-      device_flow, par;  // "", "true", "false"
+      device_flow, par, token_exchange;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -71,6 +71,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
                            a.passkey_origins.end());
   flag(a.device_flow, s.device_flow);
   flag(a.par, s.par);
+  flag(a.token_exchange, s.token_exchange);
   return s;
 }
 
@@ -137,6 +138,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
               "(true|false)");
   bool_option("--par", args->par,
               "Accept RFC 9126 pushed authorization requests at {issuer}/oauth/par (true|false)");
+  bool_option("--token-exchange", args->token_exchange,
+              "Allow the RFC 8693 token exchange grant: a service trades a user's access "
+              "token for one meant for another service it calls (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

@@ -38,7 +38,8 @@ int CreateApiKey(const app::Config& c, const CreateApiKeyArgs& a) {
 
 struct CreateClientArgs {
   std::string app = "default", name;
-  std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes;
+  std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes,
+      token_exchange_audiences;
   std::string id_token_alg;
   bool is_public = false, first_party = false, resource_server = false, require_par = false,
        json = false;
@@ -64,6 +65,7 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                            {"resource_server", cl.resource_server},
                            {"require_pushed_authorization_requests",
                             cl.require_pushed_authorization_requests},
+                           {"token_exchange_audiences", JsonList(cl.token_exchange_audiences)},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -85,7 +87,8 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
       .id_token_signed_response_alg =
           a.id_token_alg.empty() ? std::nullopt : std::optional<std::string>(a.id_token_alg),
       .resource_server = a.resource_server,
-      .require_pushed_authorization_requests = a.require_par};
+      .require_pushed_authorization_requests = a.require_par,
+      .token_exchange_audiences = a.token_exchange_audiences};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -122,7 +125,8 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
                 "Allowed post-logout redirect URI (repeatable, or space-separated)");
   AddListOption(cmd, "--grant", args->grants,
                 "authorization_code, refresh_token, client_credentials, "
-                "urn:ietf:params:oauth:grant-type:device_code (repeatable, or space-separated)");
+                "urn:ietf:params:oauth:grant-type:device_code, "
+                "urn:ietf:params:oauth:grant-type:token-exchange (repeatable, or space-separated)");
   AddListOption(cmd, "--scope", args->scopes,
                 "Scope it may request (repeatable, or space-separated: \"openid profile\")");
   cmd->add_flag("--public", args->is_public, "A public client (no secret; PKCE)");
@@ -135,6 +139,9 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   cmd->add_flag("--require-par", args->require_par,
                 "Its authorization requests must be pushed to {issuer}/oauth/par first "
                 "(RFC 9126); plain /authorize requests are refused");
+  AddListOption(cmd, "--token-exchange-audience", args->token_exchange_audiences,
+                "An audience it may exchange a user's access token for (RFC 8693), e.g. "
+                "https://api.example.com (repeatable, or space-separated)");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

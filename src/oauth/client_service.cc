@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token",
                                         "client_credentials",
-                                        "urn:ietf:params:oauth:grant-type:device_code"};
+                                        "urn:ietf:params:oauth:grant-type:device_code",
+                                        "urn:ietf:params:oauth:grant-type:token-exchange"};
 
 Status InvalidClient() { return UnauthenticatedError("client authentication failed"); }
 
@@ -25,6 +26,14 @@ Status InvalidClient() { return UnauthenticatedError("client authentication fail
 
 bool IsSupportedGrant(std::string_view grant) {
   return std::find(std::begin(kGrants), std::end(kGrants), grant) != std::end(kGrants);
+}
+
+bool IsValidTokenExchangeAudience(std::string_view audience) {
+  if (audience.empty() || audience.size() > 255) return false;
+  return std::all_of(audience.begin(), audience.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e;
+  });
 }
 
 bool IsValidScopeToken(std::string_view scope) {
@@ -58,6 +67,10 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
   if (c.is_public && Contains(c.grant_types, "client_credentials")) {
     errors.push_back({"grant_types", "a public client cannot use client_credentials"});
   }
+  // Anyone may present a public client's id: trading users' tokens needs a secret (RFC 8693 §5).
+  if (c.is_public && Contains(c.grant_types, "urn:ietf:params:oauth:grant-type:token-exchange")) {
+    errors.push_back({"grant_types", "a public client cannot use token exchange"});
+  }
   bool needs_redirect = Contains(c.grant_types, "authorization_code");
   if (needs_redirect && c.redirect_uris.empty()) {
     errors.push_back({"redirect_uris", "authorization_code needs at least one redirect URI"});
@@ -78,6 +91,24 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
   }
   for (const auto& s : c.scopes) {
     if (!IsValidScopeToken(s)) errors.push_back({"scopes", "not a valid scope: " + s});
+  }
+  // Token exchange audiences (RFC 8693 §2.1): opaque names of services (often URIs),
+  // compared exactly.
+  if (c.token_exchange_audiences.size() > kMaxTokenExchangeAudiences) {
+    errors.push_back({"token_exchange_audiences", "at most 20 audiences"});
+  }
+  for (size_t i = 0; i < c.token_exchange_audiences.size(); ++i) {
+    const std::string& aud = c.token_exchange_audiences[i];
+    if (!IsValidTokenExchangeAudience(aud)) {
+      // By position: the entry itself may be anything (control characters, invalid UTF-8).
+      errors.push_back({"token_exchange_audiences",
+                        "audience " + std::to_string(i + 1) +
+                            " must be 1-255 printable ASCII characters without spaces"});
+    } else if (std::find(c.token_exchange_audiences.begin(),
+                         c.token_exchange_audiences.begin() + i,
+                         aud) != c.token_exchange_audiences.begin() + i) {
+      errors.push_back({"token_exchange_audiences", "listed twice: " + aud});
+    }
   }
   if (!errors.empty()) return ValidationError(std::move(errors));
   return OkStatus();
@@ -118,6 +149,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   if (r.id_token_signed_response_alg) c.id_token_signed_response_alg = *r.id_token_signed_response_alg;
   c.resource_server = r.resource_server;
   c.require_pushed_authorization_requests = r.require_pushed_authorization_requests;
+  c.token_exchange_audiences = std::move(r.token_exchange_audiences);
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
@@ -161,6 +193,7 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.resource_server, u.resource_server, "resource_server");
         set(c.require_pushed_authorization_requests, u.require_pushed_authorization_requests,
             "require_pushed_authorization_requests");
+        set(c.token_exchange_audiences, u.token_exchange_audiences, "token_exchange_audiences");
         return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,

@@ -31,6 +31,8 @@ struct ClientRegistration {
   std::optional<std::string> id_token_signed_response_alg;  // default RS256 (OIDC Registration)
   bool resource_server = false;
   bool require_pushed_authorization_requests = false;  // RFC 9126 §6
+  // The audiences it may ask for in a token exchange (RFC 8693 §2.1); default: none.
+  std::vector<std::string> token_exchange_audiences;
 };
 
 // A change of a registered client; unset members stay as they are. Whether it is public
@@ -45,9 +47,11 @@ struct ClientUpdate {
   std::optional<std::string> id_token_signed_response_alg;
   std::optional<bool> resource_server;
   std::optional<bool> require_pushed_authorization_requests;
+  std::optional<std::vector<std::string>> token_exchange_audiences;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;
+inline constexpr size_t kMaxTokenExchangeAudiences = 20;  // per client
 
 struct RegisteredClient {
   store::OAuthClient client;
@@ -92,5 +96,8 @@ class ClientService {
 // Grants Tessera implements; no implicit and no password grant (RFC 9700 §2.1.2, §2.4).
 bool IsSupportedGrant(std::string_view grant);
 bool IsValidScopeToken(std::string_view scope);  // RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E
+// An entry of a client's token_exchange_audiences: 1-255 characters of %x21-7E (printable
+// ASCII, no spaces).
+bool IsValidTokenExchangeAudience(std::string_view audience);
 
 }  // namespace tessera::services

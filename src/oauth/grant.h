@@ -40,7 +40,11 @@ struct GrantedTokens {
   std::string scope;
   std::optional<std::string> refresh_token;  // with offline_access (and the refresh grant)
   std::optional<std::string> id_token;       // with openid
+  std::optional<std::string> issued_token_type;  // a token exchange's (RFC 8693 §2.2.1)
 };
+
+// RFC 8693 §3: the token type of an access token.
+inline constexpr std::string_view kAccessTokenType = "urn:ietf:params:oauth:token-type:access_token";
 
 class Grant {
  public:

@@ -34,6 +34,9 @@ struct OAuthClient {
   // Its authorization requests must be pushed first (RFC 9126 §6): a plain /authorize request
   // of this client is refused.
   bool require_pushed_authorization_requests = false;
+  // The audiences it may ask for in a token exchange (RFC 8693 §2.1 audience/resource): its
+  // policy of which services it may call on a user's behalf. Empty: none.
+  std::vector<std::string> token_exchange_audiences;
   UnixMillis created_at = 0;
   std::optional<UnixMillis> revoked_at;
 };

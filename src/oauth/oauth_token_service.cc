@@ -84,11 +84,22 @@ Result<json::object> OAuthTokenService::IntrospectApiToken(const store::App& app
   return out;
 }
 
+Result<VerifiedAccessToken> OAuthTokenService::ActiveAccessToken(const store::App& app,
+                                                                 std::string_view token,
+                                                                 store::User* user_out) {
+  TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v,
+                           access_tokens_.Verify(token, apps_.IssuerFor(app.slug), ""));
+  TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, v, user_out));
+  if (!live) return UnauthenticatedError("the token is no longer active");
+  return v;
+}
+
 Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& app,
                                                               const store::OAuthClient& caller,
                                                               std::string_view token) {
   std::string issuer = apps_.IssuerFor(app.slug);
-  auto v = access_tokens_.Verify(token, issuer, issuer);
+  // Any audience of the app: a token exchange may have made it for one of the app's services.
+  auto v = access_tokens_.Verify(token, issuer, "");
   if (!v.ok()) return Inactive();
   // Someone else's token looks like an unknown one (RFC 7662 §2.2 allows no more).
   if (v->client_id != caller.client_id && !caller.resource_server) return Inactive();
@@ -97,9 +108,10 @@ Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& 
   if (!live) return Inactive();
   json::object out{{"active", true},         {"token_type", "Bearer"},
                    {"client_id", v->client_id}, {"sub", v->subject},
-                   {"iss", issuer},          {"aud", issuer},
+                   {"iss", issuer},          {"aud", v->audience},
                    {"exp", v->expires_at_s}, {"iat", v->issued_at_s}};
   if (!v->scope.empty()) out["scope"] = v->scope;
+  if (!v->act_json.empty()) out["act"] = json::parse(v->act_json);  // RFC 8693 §4.1
   if (!v->session_id.empty()) {
     out["sid"] = v->session_id;
     // The user's roles as they are now (a resource server asking may act on a change at once).

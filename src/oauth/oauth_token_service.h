@@ -61,6 +61,11 @@ class OAuthTokenService {
   Status Revoke(const store::App& app, const store::OAuthClient& client, std::string_view token);
   // kUnauthenticated: bad or inactive token; kPermissionDenied: no openid scope.
   Result<boost::json::object> UserInfo(const store::App& app, std::string_view access_token);
+  // An access token of this app that is live now — signed, unexpired, for any audience of the
+  // app, not revoked, its grant and account live — with its user for a user's token.
+  // kUnauthenticated otherwise. (A token exchange's subject and actor tokens.)
+  Result<VerifiedAccessToken> ActiveAccessToken(const store::App& app, std::string_view token,
+                                                store::User* user_out = nullptr);
   // Checks an ID token we issued (signature and issuer; expiry ignored: it is only a hint).
   Result<IdTokenHint> VerifyIdTokenHint(const store::App& app, std::string_view id_token);
 

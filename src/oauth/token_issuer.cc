@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "base/strings.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
@@ -45,6 +47,28 @@ Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::O
     TESSERA_ASSIGN_OR_RETURN(out.id_token, IdToken(issuer, client, user, session, scopes,
                                                    out.access_token, nonce));
   }
+  return out;
+}
+
+Result<GrantedTokens> TokenIssuer::ForExchange(const store::App& app,
+                                               const store::OAuthClient& client,
+                                               const store::User& user,
+                                               const VerifiedAccessToken& subject,
+                                               const std::string& audience,
+                                               const std::string& scope,
+                                               const std::string& act_json) {
+  int64_t ttl = store::AppOr(app.settings.access_token_ttl_s, access_tokens_.ttl_seconds());
+  int64_t left = subject.expires_at_s - clock_.NowSeconds();
+  if (left <= 0) return UnauthenticatedError("the subject token has expired");
+  AccessTokenRequest r{apps_.IssuerFor(app.slug), audience, user.id, client.client_id, scope,
+                       subject.session_id, 0, std::min(ttl, left), user.roles};
+  r.act_json = act_json;
+  TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken at, access_tokens_.Issue(r));
+  GrantedTokens out;
+  out.access_token = std::move(at.token);
+  out.expires_in = at.expires_in;
+  out.scope = scope;
+  out.issued_token_type = std::string(kAccessTokenType);
   return out;
 }
 

@@ -39,6 +39,13 @@ class TokenIssuer {
                                 const store::User& user, const store::Session& session,
                                 const std::vector<std::string>& scopes,
                                 std::optional<std::string> refresh_token, std::string_view nonce);
+  // A token exchange (RFC 8693): an access token of the subject token's user and grant for
+  // `audience`, issued to `client`, with `scope`, the `act` claim when someone acts for the
+  // user (act_json, "" = none), and never outliving the subject token (`expires_at_s`).
+  Result<GrantedTokens> ForExchange(const store::App& app, const store::OAuthClient& client,
+                                    const store::User& user, const VerifiedAccessToken& subject,
+                                    const std::string& audience, const std::string& scope,
+                                    const std::string& act_json);
   // The client itself (client_credentials): an access token whose subject is the client,
   // with no session; nothing else.
   Result<GrantedTokens> ForClient(const store::App& app, const store::OAuthClient& client,

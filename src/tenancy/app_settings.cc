@@ -75,6 +75,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.passkey_origins = Strings(o, "passkey_origins");
   s.device_flow = Bool(o, "device_flow", s.device_flow);
   s.par = Bool(o, "par", s.par);
+  s.token_exchange = Bool(o, "token_exchange", s.token_exchange);
   return s;
 }
 
@@ -95,7 +96,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"mfa_totp", s.mfa_totp},
                  {"mfa_passkeys", s.mfa_passkeys},
                  {"device_flow", s.device_flow},
-                 {"par", s.par}};
+                 {"par", s.par},
+                 {"token_exchange", s.token_exchange}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

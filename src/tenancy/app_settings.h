@@ -56,6 +56,7 @@ struct AppSettings {
   // discovery lists only those that are on.
   bool device_flow = false;  // RFC 8628 device authorization grant (TVs, command-line tools)
   bool par = false;          // RFC 9126 pushed authorization requests
+  bool token_exchange = false;  // RFC 8693 token exchange grant
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -41,6 +41,7 @@ store::AppSettings EveryMemberSet() {
   s.passkey_origins = {"https://app.acme.example", "android:apk-key-hash:" + std::string(43, 'A')};
   s.device_flow = true;
   s.par = true;
+  s.token_exchange = true;
   return s;
 }
 
@@ -67,6 +68,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_EQ(out.passkey_origins, in.passkey_origins);
   EXPECT_TRUE(out.device_flow);
   EXPECT_TRUE(out.par);
+  EXPECT_TRUE(out.token_exchange);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -87,6 +89,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_TRUE(d.mfa_passkeys);
   EXPECT_FALSE(d.device_flow);
   EXPECT_FALSE(d.par);
+  EXPECT_FALSE(d.token_exchange);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

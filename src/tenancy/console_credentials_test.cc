@@ -298,6 +298,77 @@ TEST_F(ConsoleClientTest, RequirePushedAuthorizationRequestsIsKeptAndChanged) {
   EXPECT_THAT(ChangedNames(events[1]), ElementsAre("require_pushed_authorization_requests"));
 }
 
+TEST_F(ConsoleClientTest, TokenExchangeAudiencesAreKeptChangedAndChecked) {
+  RegisteredClient plain = RegisterConfidential(app_, actor_);
+  EXPECT_TRUE(plain.client.token_exchange_audiences.empty());  // none by default
+  ClientRegistration r;
+  r.name = "Gateway";
+  r.grant_types = {"urn:ietf:params:oauth:grant-type:token-exchange"};  // a supported grant
+  r.token_exchange_audiences = {"https://api.example.com", "urn:example:billing"};
+  RegisteredClient gw = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_THAT(gw.client.token_exchange_audiences,
+              ElementsAre("https://api.example.com", "urn:example:billing"));
+  EXPECT_THAT(gw.client.grant_types,
+              ElementsAre("urn:ietf:params:oauth:grant-type:token-exchange"));
+  const std::string id = gw.client.client_id;
+  EXPECT_THAT(clients_->Find(app_, id).value().token_exchange_audiences,
+              ElementsAre("https://api.example.com", "urn:example:billing"));
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Gateway 2";
+  EXPECT_THAT(clients_->Update(app_, id, unchanged, actor_).value().token_exchange_audiences,
+              ElementsAre("https://api.example.com", "urn:example:billing"));
+  clock_.Advance(1000);
+  ClientUpdate change;
+  // 20 at most, each up to 255 characters.
+  std::vector<std::string> twenty;
+  for (int i = 0; i < 19; ++i) twenty.push_back("https://api" + std::to_string(i) + ".example.com");
+  twenty.push_back("https://long.example.com/" + std::string(255 - 25, 'a'));
+  ASSERT_EQ(twenty.back().size(), 255u);
+  change.token_exchange_audiences = twenty;
+  EXPECT_EQ(clients_->Update(app_, id, change, actor_).value().token_exchange_audiences, twenty);
+  EXPECT_EQ(clients_->Find(app_, id).value().token_exchange_audiences, twenty);
+
+  // Refused, and the client keeps what it had.
+  auto refused = [&](std::vector<std::string> audiences) {
+    ClientUpdate u;
+    u.token_exchange_audiences = std::move(audiences);
+    auto result = clients_->Update(app_, id, u, actor_);
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    return Fields(result.status());
+  };
+  std::vector<std::string> too_many = twenty;
+  too_many.push_back("https://one-more.example.com");
+  EXPECT_THAT(refused(too_many), ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(refused({"https://api.example.com", "https://api.example.com extra"}),
+              ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(refused({"https://api.example.com", "urn:example:billing", "https://api.example.com"}),
+              ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(refused({""}), ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(refused({"https://x.example.com/" + std::string(255 - 21, 'a')}),
+              ElementsAre("token_exchange_audiences"));  // 256 characters
+  EXPECT_THAT(refused({"tab\there"}), ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(refused({"https://\xc3\xa9.example.com"}), ElementsAre("token_exchange_audiences"));
+  EXPECT_EQ(clients_->Find(app_, id).value().token_exchange_audiences, twenty);
+  // At registration too.
+  ClientRegistration dup;
+  dup.name = "Dup";
+  dup.grant_types = {"urn:ietf:params:oauth:grant-type:token-exchange"};
+  dup.token_exchange_audiences = {"a", "a"};
+  EXPECT_THAT(Fields(clients_->Register(app_, std::move(dup), actor_).status()),
+              ElementsAre("token_exchange_audiences"));
+
+  ClientUpdate clear;
+  clear.token_exchange_audiences = std::vector<std::string>{};
+  EXPECT_TRUE(clients_->Update(app_, id, clear, actor_).value().token_exchange_audiences.empty());
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]), ElementsAre("token_exchange_audiences"));
+  EXPECT_THAT(ChangedNames(events[2]), ElementsAre("token_exchange_audiences"));
+}
+
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
   RegisteredClient p = RegisterPublic(app_, actor_);
   ClientUpdate u;

@@ -63,6 +63,12 @@ Result<IssuedAccessToken> AccessTokenService::Issue(const AccessTokenRequest& r)
   if (!r.scope.empty()) claims["scope"] = r.scope;
   if (!r.session_id.empty()) claims["sid"] = r.session_id;
   if (r.auth_time > 0) claims["auth_time"] = r.auth_time;
+  if (!r.act_json.empty()) {
+    boost::system::error_code ec;
+    json::value act = json::parse(r.act_json, ec);
+    if (ec || !act.is_object()) return InternalError("act is not a JSON object");
+    claims["act"] = std::move(act);
+  }
   if (r.roles) {
     json::array roles;
     for (const std::string& role : *r.roles) roles.emplace_back(role);
@@ -81,14 +87,14 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
   int64_t now = clock_.NowSeconds();
   std::string digest = crypto::Sha256(token);
   if (auto hit = verified_.Find(digest)) {
-    if (hit->issuer != issuer || hit->audience != audience) {
+    if (hit->issuer != issuer || (!audience.empty() && hit->audience != audience)) {
       return UnauthenticatedError("invalid token: wrong issuer");
     }
     if (hit->expires_at_s + kLeewaySeconds <= now) return UnauthenticatedError("invalid token: expired");
     if (keys_.Current()->Find(hit->kid)) {
       return VerifiedAccessToken{hit->subject,      hit->session_id,   hit->client_id,
                                  hit->scope,        hit->expires_at_s, hit->issued_at_s,
-                                 hit->jti};
+                                 hit->jti,          hit->audience,     hit->act_json};
     }
     // The key is no longer published: fall through to a full verification (which fails).
   }
@@ -106,12 +112,15 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
   VerifiedAccessToken v{StringClaim(claims, "sub"), StringClaim(claims, "sid"),
                         StringClaim(claims, "client_id"), StringClaim(claims, "scope"),
                         IntClaim(claims, "exp"), IntClaim(claims, "iat"),
-                        StringClaim(claims, "jti")};
+                        StringClaim(claims, "jti"), StringClaim(claims, "aud")};
+  if (auto act = claims.find("act"); act != claims.end() && act->value().is_object()) {
+    v.act_json = json::serialize(act->value());
+  }
   if (v.subject.empty()) return UnauthenticatedError("invalid token: no subject");
   if (v.expires_at_s > 0) {
     verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope, v.jti,
-                                         std::string(issuer), std::string(audience), kid,
-                                         v.expires_at_s, v.issued_at_s});
+                                         std::string(issuer), v.audience, kid, v.expires_at_s,
+                                         v.issued_at_s, v.act_json});
   }
   return v;
 }

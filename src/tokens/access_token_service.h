@@ -29,6 +29,8 @@ struct AccessTokenRequest {
   // The user's app roles, as the `roles` claim, so a resource server can authorise "admin
   // only" without another call; nullopt for a token of no user (client credentials).
   std::optional<std::vector<std::string>> roles{};
+  // RFC 8693 §4.1: who acts for the subject, a JSON object ({"sub": …, "act": {…}}); "" = none.
+  std::string act_json{};
 };
 
 struct IssuedAccessToken {
@@ -44,6 +46,8 @@ struct VerifiedAccessToken {
   int64_t expires_at_s = 0;
   int64_t issued_at_s = 0;
   std::string jti;  // what a revocation lists (RFC 7009 for access tokens)
+  std::string audience{};  // its `aud`: the issuer, or the service a token exchange named
+  std::string act_json{};  // its `act` claim as JSON; "" without one
 };
 
 // The scope of tokens that may call the account API (/api/me…).
@@ -58,6 +62,8 @@ class AccessTokenService {
       : keys_(keys), clock_(clock), ttl_seconds_(ttl_seconds), metrics_(metrics) {}
 
   Result<IssuedAccessToken> Issue(const AccessTokenRequest& request);
+  // `audience` "" accepts any audience (introspection, and a token exchange's subject token,
+  // which may be meant for another service of the app).
   Result<VerifiedAccessToken> Verify(std::string_view token, std::string_view issuer,
                                      std::string_view audience);
   int64_t ttl_seconds() const { return ttl_seconds_; }

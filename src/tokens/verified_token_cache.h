@@ -17,9 +17,10 @@ namespace tessera::services {
 
 struct CachedToken {
   std::string subject, session_id, client_id, scope, jti;
-  std::string issuer, audience, kid;
+  std::string issuer, audience, kid;  // audience: the token's own `aud`
   int64_t expires_at_s = 0;
   int64_t issued_at_s = 0;
+  std::string act_json;  // the `act` claim (RFC 8693 §4.1) as JSON; "" without one
 };
 
 class VerifiedTokenCache {

@@ -10,7 +10,7 @@ namespace {
 using namespace console;
 
 // The grants a client form offers. Each has a field of its own: a grant's name may be a URN
-// (RFC 8628's), which is no good as a form field name or a template key.
+// (RFC 8628's, RFC 8693's), which is no good as a form field name or a template key.
 struct GrantChoice {
   const char* name;   // as in the client's grant_types
   const char* field;  // the form's checkbox and the page data's key
@@ -20,7 +20,9 @@ constexpr GrantChoice kGrants[] = {
     {"authorization_code", "grant_authorization_code", "Authorization code"},
     {"refresh_token", "grant_refresh_token", "Refresh token"},
     {"client_credentials", "grant_client_credentials", "Client credentials"},
-    {"urn:ietf:params:oauth:grant-type:device_code", "grant_device_code", "Device code"}};
+    {"urn:ietf:params:oauth:grant-type:device_code", "grant_device_code", "Device code"},
+    {"urn:ietf:params:oauth:grant-type:token-exchange", "grant_token_exchange",
+     "Token exchange"}};
 
 // The grant checkboxes of a client form.
 std::vector<std::string> GrantsOf(const Form& form) {
@@ -60,7 +62,8 @@ std::string GrantsText(const std::vector<std::string>& grants) {
 
 const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
-    "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests"};
+    "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
+    "token_exchange_audiences"};
 
 }  // namespace
 
@@ -227,6 +230,7 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("scopes", "");
     d.set("resource_server", false);
     d.set("require_pushed_authorization_requests", false);
+    d.set("token_exchange_audiences", "");
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -247,6 +251,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.resource_server = Checked(form, "resource_server");
   reg.require_pushed_authorization_requests =
       Checked(form, "require_pushed_authorization_requests");
+  reg.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -278,6 +283,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("scopes", Field(form, "scopes", 2048));
   d.set("resource_server", reg.resource_server);
   d.set("require_pushed_authorization_requests", reg.require_pushed_authorization_requests);
+  d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -338,6 +344,7 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("scopes", Join(c.scopes, " "));
     d.set("resource_server", c.resource_server);
     d.set("require_pushed_authorization_requests", c.require_pushed_authorization_requests);
+    d.set("token_exchange_audiences", Join(c.token_exchange_audiences, "\n"));
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -359,6 +366,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.resource_server = Checked(form, "resource_server");
   update.require_pushed_authorization_requests =
       Checked(form, "require_pushed_authorization_requests");
+  update.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -378,6 +386,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("scopes", Field(form, "scopes", 2048));
   d.set("resource_server", *update.resource_server);
   d.set("require_pushed_authorization_requests", *update.require_pushed_authorization_requests);
+  d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

@@ -84,6 +84,12 @@ for (const backend of backends()) {
       assert.equal(res2.body.settings.allow_signup, false);
       assert.equal(res2.body.settings.require_verified_email, true);
       assert.equal(res2.body.name, 'Renamed Ünïcødé 🚀');
+      // The OAuth extensions are off until turned on.
+      assert.equal(res2.body.settings.token_exchange, false);
+      const te = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { token_exchange: true } } });
+      assertStatus(te, 200);
+      assert.equal(te.body.settings.token_exchange, true);
+      assert.equal(te.body.settings.require_verified_email, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -92,6 +98,7 @@ for (const backend of backends()) {
       const bad = [
         [{ settings: { nope: true } }, 'settings.nope'],
         [{ settings: { allow_signup: 'false' } }, 'settings.allow_signup'],
+        [{ settings: { token_exchange: 'true' } }, 'settings.token_exchange'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
@@ -172,10 +179,11 @@ for (const backend of backends()) {
       assertStatus(got, 200);
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
-        'resource_server', 'require_pushed_authorization_requests'].sort());
+        'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
       assert.equal(got.body.require_pushed_authorization_requests, false);
+      assert.deepEqual(got.body.token_exchange_audiences, [], 'none by default');
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -195,6 +203,23 @@ for (const backend of backends()) {
       assert.equal(par.body.require_pushed_authorization_requests, true);
       assert.equal(par.body.resource_server, true, 'members not given stay as they are');
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { require_pushed_authorization_requests: 'yes' } }), 400, 'validation-error', { field: 'require_pushed_authorization_requests' });
+      // Token exchange (RFC 8693): the grant and the audiences the client may ask for.
+      const audiences = ['https://api.example.com', 'urn:example:billing'];
+      const te = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {
+        json: { grant_types: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'], token_exchange_audiences: audiences },
+      });
+      assertStatus(te, 200);
+      assert.deepEqual(te.body.token_exchange_audiences, audiences);
+      assert.deepEqual(te.body.grant_types, ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.token_exchange_audiences, audiences);
+      const kept = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { name: 'Renamed' } });
+      assertStatus(kept, 200);
+      assert.deepEqual(kept.body.token_exchange_audiences, audiences, 'members not given stay as they are');
+      for (const bad of ['https://api.example.com', ['has space'], [''], ['https://api.example.com', 'https://api.example.com'],
+        Array.from({ length: 21 }, (_, i) => `https://api${i}.example.com`), [7]]) {
+        assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { token_exchange_audiences: bad } }), 400, 'validation-error', { field: 'token_exchange_audiences' });
+      }
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.token_exchange_audiences, audiences, 'bad patches changed nothing');
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'HS256' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { id_token_signed_response_alg: 'none' } }), 400, 'validation-error', { field: 'id_token_signed_response_alg' });
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { is_public: true } }), 400, 'validation-error', { field: 'is_public' });

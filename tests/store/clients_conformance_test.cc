@@ -31,7 +31,8 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, secret_hash), FIELD(C, is_public), FIELD(C, first_party),
                    FIELD(C, redirect_uris), FIELD(C, post_logout_redirect_uris),
                    FIELD(C, grant_types), FIELD(C, scopes), FIELD(C, created_at),
-                   FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests));
+                   FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests),
+                   FIELD(C, token_exchange_audiences));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -65,6 +66,47 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   EXPECT_EQ((*all)[0].client_id, "client-1");
   EXPECT_TRUE((*all)[0].require_pushed_authorization_requests);
   EXPECT_FALSE((*all)[1].require_pushed_authorization_requests);
+}
+
+TEST_P(StoreConformanceTest, ClientTokenExchangeAudiencesRoundTrip) {
+  App app = AddApp("default");
+  OAuthClient c = MakeClient(app, "client-1");
+  c.grant_types.push_back("urn:ietf:params:oauth:grant-type:token-exchange");
+  c.token_exchange_audiences = {"https://api.example.com", "urn:example:billing",
+                                "orders-service"};
+  ASSERT_OK(store().CreateClient(c));
+  ASSERT_OK(store().CreateClient(MakeClient(app, "client-2")));  // none
+  auto got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  ExpectSameClient(*got, c);
+  EXPECT_EQ(got->token_exchange_audiences, c.token_exchange_audiences);  // in order
+  auto none = store().GetClient(app.id, "client-2");
+  ASSERT_OK(none);
+  EXPECT_THAT(none->token_exchange_audiences, IsEmpty());
+  auto all = store().ListClients(app.id);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].token_exchange_audiences, c.token_exchange_audiences);
+  EXPECT_THAT((*all)[1].token_exchange_audiences, IsEmpty());
+
+  // Changed, then cleared.
+  auto updated = store().UpdateClient(app.id, "client-1", [](OAuthClient& cur) {
+    cur.token_exchange_audiences = {"https://other.example.com/api"};
+    return OkStatus();
+  });
+  ASSERT_OK(updated);
+  EXPECT_THAT(updated->token_exchange_audiences, ElementsAre("https://other.example.com/api"));
+  got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_THAT(got->token_exchange_audiences, ElementsAre("https://other.example.com/api"));
+  EXPECT_EQ(got->redirect_uris, c.redirect_uris);  // the rest as it was
+  ASSERT_OK(store().UpdateClient(app.id, "client-1", [](OAuthClient& cur) {
+    cur.token_exchange_audiences.clear();
+    return OkStatus();
+  }));
+  got = store().GetClient(app.id, "client-1");
+  ASSERT_OK(got);
+  EXPECT_THAT(got->token_exchange_audiences, IsEmpty());
 }
 
 TEST_P(StoreConformanceTest, ClientsAreIsolatedPerAppAndIdsAreUnique) {
@@ -119,6 +161,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   want.grant_types = {"authorization_code"};
   want.scopes = {"openid"};
   want.require_pushed_authorization_requests = true;
+  want.token_exchange_audiences = {"https://api.example.com"};
   auto updated = store().UpdateClient(app.id, "client-1", [&](OAuthClient& cur) {
     ExpectSameClient(cur, c);  // sees the current row
     OAuthClient keep = want;

@@ -30,6 +30,7 @@
 #include "oauth/device_code_grant.h"
 #include "oauth/grant_start.h"
 #include "oauth/grant_types.h"
+#include "oauth/token_exchange_grant.h"
 #include "oauth/oauth_token_service.h"
 #include "oauth/refresh_token_grant.h"
 #include "oauth/token_issuer.h"
@@ -134,6 +135,7 @@ class ServiceStack {
   std::unique_ptr<DeviceAuthorizationService> devices_;
   std::unique_ptr<GrantStart> device_grant_start_;
   std::unique_ptr<DeviceCodeGrant> device_grant_;
+  std::unique_ptr<TokenExchangeGrant> token_exchange_grant_;
   std::unique_ptr<GrantTypes> grant_types_;
   std::unique_ptr<OAuthTokenService> oauth_tokens_;
   std::unique_ptr<BrowserSessionService> browser_;
@@ -188,9 +190,10 @@ class ServiceStack {
     device_grant_start_ = std::make_unique<GrantStart>(*store_, *store_, *refresh_tokens_,
                                                        *token_issuer_, clock_, o.session_ttl_s);
     device_grant_ = std::make_unique<DeviceCodeGrant>(*store_, *device_grant_start_, clock_);
+    token_exchange_grant_ = std::make_unique<TokenExchangeGrant>(*oauth_tokens_, *token_issuer_);
     grant_types_ = std::make_unique<GrantTypes>(std::vector<Grant*>{
         code_grant_.get(), refresh_grant_.get(), client_credentials_grant_.get(),
-        device_grant_.get()});
+        device_grant_.get(), token_exchange_grant_.get()});
     browser_ = std::make_unique<BrowserSessionService>(*store_, clock_, o.browser, audit);
   }
 };

@@ -16,6 +16,7 @@ http::Response TokenResponse(const services::GrantedTokens& t) {
   if (!t.scope.empty()) body["scope"] = t.scope;
   if (t.refresh_token) body["refresh_token"] = *t.refresh_token;
   if (t.id_token) body["id_token"] = *t.id_token;
+  if (t.issued_token_type) body["issued_token_type"] = *t.issued_token_type;
   http::Response r = http::JsonResponse(200, body);
   SetNoStore(r);
   return r;
