@@ -33,6 +33,26 @@ TEST(Encoding, Base64UrlRejectsPaddingAndForeignCharacters) {
   EXPECT_FALSE(Base64UrlDecode("Zm 8").has_value());
 }
 
+// RFC 4648 §3.5: nonzero unused bits make a second spelling of the same bytes; only the
+// encoder's own is taken, so a JWS part has exactly one text.
+TEST(Encoding, Base64UrlRejectsNonCanonicalTrailingBits) {
+  EXPECT_EQ(Base64UrlDecode("Zg").value(), "f");
+  EXPECT_FALSE(Base64UrlDecode("Zh").has_value());   // "f" with a stray low bit
+  EXPECT_EQ(Base64UrlDecode("Zm8").value(), "fo");
+  EXPECT_FALSE(Base64UrlDecode("Zm9").has_value());  // "fo" with stray bits
+  EXPECT_FALSE(Base64UrlDecode("-_9").has_value());
+  // Every other spelling of 32 random bytes' last character is refused.
+  std::string text = Base64UrlEncode(RandomBytes(32));
+  int accepted = 0;
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (char c : alphabet) {
+    std::string other = text;
+    other.back() = c;
+    accepted += Base64UrlDecode(other).has_value() ? 1 : 0;
+  }
+  EXPECT_EQ(accepted, 16);  // 43 characters carry 256 bits: the last one has 2 unused bits
+}
+
 TEST(Digest, Sha256Fips180Vector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

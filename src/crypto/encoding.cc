@@ -31,8 +31,13 @@ std::optional<std::string> Decode(std::string_view text, int variant) {
 std::string Base64UrlEncode(std::string_view bytes) {
   return Encode(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
+// Canonical text only: one whose unused trailing bits are zero, as the encoder writes them
+// (RFC 4648 §3.5). Otherwise "Zh" and "Zg" would both be "f", and a token changed in its last
+// character could still carry the same signature bytes (JWS malleability).
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  return Decode(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::optional<std::string> bytes = Decode(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  if (bytes && Encode(*bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != text) return std::nullopt;
+  return bytes;
 }
 std::string Base64Encode(std::string_view bytes) {
   return Encode(bytes, sodium_base64_VARIANT_ORIGINAL);
