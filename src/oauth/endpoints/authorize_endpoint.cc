@@ -1,6 +1,7 @@
 #include "oauth/endpoints/authorize_endpoint.h"
 
 #include "oauth/acr.h"
+#include "oauth/endpoints/scope_list.h"
 
 #include "base/log.h"
 #include "http/form.h"
@@ -169,16 +170,7 @@ http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const st
   d.set("client_name", areq.client.name);
   auto user = accounts_.GetUser(app, session.user_id);
   d.set("user_display", user.ok() ? user->email : std::string());
-  web::PageData scopes(web::PageData::type::list);
-  for (const auto& s : areq.scopes) {
-    auto desc = services::DescribeScope(s);
-    web::PageData item;
-    item.set("title", desc.title);
-    item.set("description", desc.description);
-    scopes.push_back(item);
-  }
-  d.set("has_scopes", !areq.scopes.empty());  // the template lists them only when set
-  d.set("scopes", scopes);
+  SetScopeList(d, areq.scopes);
   web::PageData hidden(web::PageData::type::list);
   for (const auto& [k, v] : areq.carried) {
     web::PageData item;

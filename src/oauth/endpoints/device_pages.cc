@@ -1,7 +1,7 @@
 #include "oauth/endpoints/device_pages.h"
 
 #include "http/form.h"
-#include "oauth/oidc_claims.h"
+#include "oauth/endpoints/scope_list.h"
 #include "web/page_errors.h"
 
 namespace tessera::oauth {
@@ -45,16 +45,7 @@ http::Response DevicePages::Confirmation(const http::Request& req, const store::
   d.set("client_name", pending.client.name);
   auto user = accounts_.GetUser(app, session.user_id);
   d.set("user_display", user.ok() ? user->email : std::string());
-  web::PageData scopes(web::PageData::type::list);
-  for (const auto& s : pending.scopes) {
-    auto desc = services::DescribeScope(s);
-    web::PageData item;
-    item.set("title", desc.title);
-    item.set("description", desc.description);
-    scopes.push_back(item);
-  }
-  d.set("has_scopes", !pending.scopes.empty());
-  d.set("scopes", scopes);
+  SetScopeList(d, pending.scopes);
   // Another account: sign in again, and come back to this same code.
   std::string back = web_.urls.PagePath(app, "device") + "?user_code=" + http::FormEncode(pending.user_code);
   d.set("switch_account_url", web_.urls.PagePath(app, "login") + "?return_to=" +
