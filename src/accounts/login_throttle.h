@@ -30,7 +30,7 @@ struct LoginThrottleOptions {
   int64_t max_failures_per_ip = 100;
   // Another guessable secret counted the same way (the device flow's user codes) has budgets
   // of its own: its keys start with `key_prefix`, and a refusal names `attempts`.
-  std::string key_prefix;
+  std::string key_prefix{};
   std::string attempts = "sign-in attempts";
 };
 

@@ -44,8 +44,8 @@ struct ValidAuthorization {
   // What travels through sign-in and consent and comes back to be validated again: the
   // request's parameters, or for a pushed request only client_id and request_uri (its
   // parameters are read from the store each time, so the browser cannot change them).
-  AuthorizeRequest::Params carried;
-  std::string pushed_hash;      // the request_uri's hash; "" when not pushed
+  AuthorizeRequest::Params carried{};
+  std::string pushed_hash{};    // the request_uri's hash; "" when not pushed
   UnixMillis pushed_at = 0;     // when it was pushed (a sign-in after it satisfies prompt=login)
 
   bool Prompts(std::string_view p) const { return prompt.contains(std::string(p)); }
