@@ -8,6 +8,8 @@
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "oauth/device_authorization_service.h"
+#include "oauth/token_exchange_grant.h"
 #include "base/utf8.h"
 #include "base/uri_rules.h"
 #include "base/strings.h"
@@ -16,9 +18,8 @@ namespace tessera::services {
 namespace {
 
 constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token",
-                                        "client_credentials",
-                                        "urn:ietf:params:oauth:grant-type:device_code",
-                                        "urn:ietf:params:oauth:grant-type:token-exchange"};
+                                        "client_credentials", kDeviceCodeGrantType,
+                                        kTokenExchangeGrantType};
 
 Status InvalidClient() { return UnauthenticatedError("client authentication failed"); }
 
@@ -68,7 +69,7 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
     errors.push_back({"grant_types", "a public client cannot use client_credentials"});
   }
   // Anyone may present a public client's id: trading users' tokens needs a secret (RFC 8693 §5).
-  if (c.is_public && Contains(c.grant_types, "urn:ietf:params:oauth:grant-type:token-exchange")) {
+  if (c.is_public && Contains(c.grant_types, kTokenExchangeGrantType)) {
     errors.push_back({"grant_types", "a public client cannot use token exchange"});
   }
   bool needs_redirect = Contains(c.grant_types, "authorization_code");
@@ -132,7 +133,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   // User-facing OIDC scopes by default only where a user signs in (in a browser, or with a
   // device's code).
   if (r.scopes.empty() && (Contains(r.grant_types, "authorization_code") ||
-                           Contains(r.grant_types, "urn:ietf:params:oauth:grant-type:device_code"))) {
+                           Contains(r.grant_types, kDeviceCodeGrantType))) {
     r.scopes = {"openid", "profile", "email", "offline_access"};
   }
   RegisteredClient out;
