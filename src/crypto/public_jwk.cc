@@ -54,10 +54,12 @@ Result<std::string> Bytes(const json::object& jwk, std::string_view name) {
   return std::move(*bytes);
 }
 
+// A present `use` must say "sig": an empty one is no statement of purpose, and only an absent
+// member leaves the purpose unsaid (RFC 7517 §4.2).
 Status CheckUse(const json::object& jwk) {
   auto use = OptionalString(jwk, "use");
   if (!use) return Refuse("use is not a string");
-  if (!use->empty() && *use != "sig") return Refuse("use is not sig");
+  if (jwk.contains("use") && *use != "sig") return Refuse("use is not sig");
   auto ops = jwk.find("key_ops");
   if (ops == jwk.end()) return OkStatus();
   if (!ops->value().is_array()) return Refuse("key_ops is not an array");
@@ -71,7 +73,7 @@ Status CheckUse(const json::object& jwk) {
 Status CheckAlg(const json::object& jwk, JwsAlg alg) {
   auto name = OptionalString(jwk, "alg");
   if (!name) return Refuse("alg is not a string");
-  if (!name->empty() && *name != JwsAlgName(alg)) {
+  if (jwk.contains("alg") && *name != JwsAlgName(alg)) {
     return Refuse("alg does not match the key type");
   }
   return OkStatus();

@@ -140,6 +140,8 @@ TEST(PublicJwk, RefusesAnotherUseOrKeyOps) {
   json::object jwk = JwkOf(JwsAlg::kES256);
   jwk["use"] = "enc";
   EXPECT_EQ(RefusalOf(jwk), "JWK refused: use is not sig");
+  jwk["use"] = "";  // present but empty says no purpose; only an absent use is left unsaid
+  EXPECT_EQ(RefusalOf(jwk), "JWK refused: use is not sig");
   jwk["use"] = 1;
   EXPECT_EQ(RefusalOf(jwk), "JWK refused: use is not a string");
   jwk.erase("use");
@@ -158,7 +160,7 @@ TEST(PublicJwk, RefusesAnAlgOtherThanTheKeyTypes) {
                         Case{JwsAlg::kRS256, "PS256"}, Case{JwsAlg::kRS256, "HS256"},
                         Case{JwsAlg::kRS256, "none"}, Case{JwsAlg::kES256, "RS256"},
                         Case{JwsAlg::kES256, "ES384"}, Case{JwsAlg::kEdDSA, "ES256"},
-                        Case{JwsAlg::kEdDSA, "Ed25519"}}) {
+                        Case{JwsAlg::kEdDSA, "Ed25519"}, Case{JwsAlg::kES256, ""}}) {
     json::object jwk = JwkOf(c.key);
     jwk["alg"] = c.alg;
     EXPECT_EQ(RefusalOf(jwk), "JWK refused: alg does not match the key type") << c.alg;
