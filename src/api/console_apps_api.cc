@@ -24,7 +24,7 @@ constexpr const char* kSettingNames[] = {
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
     "passkey_origins",     "first_user_admin",       "device_flow",         "par",
-    "token_exchange"};
+    "token_exchange",      "dpop",                   "dpop_nonce"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -92,6 +92,8 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("device_flow", &S::device_flow);
   flag("par", &S::par);
   flag("token_exchange", &S::token_exchange);
+  flag("dpop", &S::dpop);
+  flag("dpop_nonce", &S::dpop_nonce);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

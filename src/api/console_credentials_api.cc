@@ -101,6 +101,7 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
               b.Bool("require_pushed_authorization_requests").value_or(false);
           reg.token_exchange_audiences =
               b.StringArray("token_exchange_audiences").value_or(std::vector<std::string>{});
+          reg.dpop_bound_access_tokens = b.Bool("dpop_bound_access_tokens").value_or(false);
         })) {
       return *bad;
     }
@@ -138,6 +139,7 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.require_pushed_authorization_requests =
                   b.Bool("require_pushed_authorization_requests");
               u.token_exchange_audiences = b.StringArray("token_exchange_audiences");
+              u.dpop_bound_access_tokens = b.Bool("dpop_bound_access_tokens");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -101,6 +101,7 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"require_pushed_authorization_requests",
                        c.require_pushed_authorization_requests},
                       {"token_exchange_audiences", Strings(c.token_exchange_audiences)},
+                      {"dpop_bound_access_tokens", c.dpop_bound_access_tokens},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -125,7 +126,9 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"passkey_origins", Strings(s.passkey_origins)},
                       {"device_flow", s.device_flow},
                       {"par", s.par},
-                      {"token_exchange", s.token_exchange}};
+                      {"token_exchange", s.token_exchange},
+                      {"dpop", s.dpop},
+                      {"dpop_nonce", s.dpop_nonce}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "crypto/digest.h"
 #include "tokens/master_key.h"
 #include "store/open_store.h"
 
@@ -160,6 +161,9 @@ Status CoreServices::BuildAccountServices() {
   hasher_ = std::make_unique<services::PasswordHasher>(HasherOptions(config_), metrics_);
   access_tokens_ = std::make_unique<services::AccessTokenService>(
       *keys_, clock_, config_.access_token_ttl_s, metrics_);
+  // Every node derives the same nonce key, so a nonce one node sent is good on all of them.
+  dpop_ = std::make_unique<services::DpopProofService>(
+      *store_, clock_, crypto::HmacSha256(keys_->master_key(), "tessera dpop nonce v1"));
   throttle_ = std::make_unique<services::LoginThrottle>(
       *store_, clock_,
       services::LoginThrottleOptions{config_.login_throttle_window_s,
@@ -251,7 +255,7 @@ void CoreServices::BuildOAuthServices() {
       audit_.get());
   oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
       *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get(),
-      api_tokens_.get());
+      api_tokens_.get(), dpop_.get());
   authorization_ = std::make_unique<services::AuthorizationService>(
       *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get(),
       oauth_tokens_.get());

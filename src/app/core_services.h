@@ -22,6 +22,7 @@
 #include "tenancy/app_service.h"
 #include "audit/audit_log.h"
 #include "tokens/authenticator.h"
+#include "tokens/dpop_proof_service.h"
 #include "oauth/authorization_service.h"
 #include "sessions/browser_session_service.h"
 #include "sessions/refresh_token_rotation.h"
@@ -116,6 +117,7 @@ class CoreServices {
   // After BuildAccountServices.
   services::PasswordHasher& hasher() { return *hasher_; }
   services::AccessTokenService& access_tokens() { return *access_tokens_; }
+  services::DpopProofService& dpop() { return *dpop_; }
   services::AccountService& accounts() { return *accounts_; }
   services::RefreshTokenRotation& refresh_tokens() { return *refresh_tokens_; }
   services::SessionService& sessions() { return *sessions_; }
@@ -159,6 +161,7 @@ class CoreServices {
   std::unique_ptr<services::Mailer> mailer_;
   std::unique_ptr<services::PasswordHasher> hasher_;
   std::unique_ptr<services::AccessTokenService> access_tokens_;
+  std::unique_ptr<services::DpopProofService> dpop_;  // RFC 9449 proofs, nonces, replays
   std::unique_ptr<services::LoginThrottle> throttle_;
   std::unique_ptr<services::AccountService> accounts_;
   std::unique_ptr<services::RefreshTokenRotation> refresh_tokens_;

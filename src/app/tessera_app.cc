@@ -157,10 +157,11 @@ void TesseraApp::BuildAccountAndSystemApis() {
 void TesseraApp::BuildOAuthEndpoints() {
   CoreServices& c = *core_;
   token_endpoint_ =
-      std::make_unique<oauth::TokenEndpoint>(c.apps(), c.clients(), c.grant_types());
+      std::make_unique<oauth::TokenEndpoint>(c.apps(), c.clients(), c.grant_types(), c.dpop());
   authorize_endpoint_ =
       std::make_unique<oauth::AuthorizeEndpoint>(*page_kit_, c.authorization(), c.accounts());
-  userinfo_endpoint_ = std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.oauth_tokens());
+  userinfo_endpoint_ =
+      std::make_unique<oauth::UserInfoEndpoint>(c.apps(), c.oauth_tokens(), &c.dpop());
   introspection_endpoints_ =
       std::make_unique<oauth::TokenIntrospectionEndpoints>(c.apps(), c.clients(), c.oauth_tokens());
   discovery_endpoint_ = std::make_unique<oauth::DiscoveryEndpoint>(c.apps(), c.keys(), c.grant_types());
@@ -171,7 +172,7 @@ void TesseraApp::BuildOAuthEndpoints() {
   device_pages_ =
       std::make_unique<oauth::DevicePages>(*page_kit_, c.device_authorizations(), c.accounts());
   pushed_authorization_endpoint_ = std::make_unique<oauth::PushedAuthorizationEndpoint>(
-      c.apps(), c.clients(), c.authorization());
+      c.apps(), c.clients(), c.authorization(), c.dpop());
 }
 
 void TesseraApp::BuildEmailHandlers() {
@@ -374,7 +375,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"federation_tickets", stats->federation_tickets},
                {"mfa_challenges", stats->mfa_challenges},
                {"device_authorizations", stats->device_authorizations},
-               {"pushed_requests", stats->pushed_requests}});
+               {"pushed_requests", stats->pushed_requests},
+               {"dpop_proofs", stats->dpop_proofs}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

@@ -39,7 +39,7 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
-      device_flow, par, token_exchange;  // "", "true", "false"
+      device_flow, par, token_exchange, dpop, dpop_nonce;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -72,6 +72,8 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.device_flow, s.device_flow);
   flag(a.par, s.par);
   flag(a.token_exchange, s.token_exchange);
+  flag(a.dpop, s.dpop);
+  flag(a.dpop_nonce, s.dpop_nonce);
   return s;
 }
 
@@ -141,6 +143,12 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--token-exchange", args->token_exchange,
               "Allow the RFC 8693 token exchange grant: a service trades a user's access "
               "token for one meant for another service it calls (true|false)");
+  bool_option("--dpop", args->dpop,
+              "Accept RFC 9449 DPoP proofs: clients may bind their tokens to a key they hold "
+              "(true|false)");
+  bool_option("--dpop-nonce", args->dpop_nonce,
+              "DPoP proofs must carry the latest nonce the server sent (RFC 9449 §8/§9; only "
+              "matters while --dpop is on) (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

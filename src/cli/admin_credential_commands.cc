@@ -42,7 +42,7 @@ struct CreateClientArgs {
       token_exchange_audiences;
   std::string id_token_alg;
   bool is_public = false, first_party = false, resource_server = false, require_par = false,
-       json = false;
+       dpop_bound = false, json = false;
 };
 
 boost::json::array JsonList(const std::vector<std::string>& values) {
@@ -66,6 +66,7 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                            {"require_pushed_authorization_requests",
                             cl.require_pushed_authorization_requests},
                            {"token_exchange_audiences", JsonList(cl.token_exchange_audiences)},
+                           {"dpop_bound_access_tokens", cl.dpop_bound_access_tokens},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -88,7 +89,8 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
           a.id_token_alg.empty() ? std::nullopt : std::optional<std::string>(a.id_token_alg),
       .resource_server = a.resource_server,
       .require_pushed_authorization_requests = a.require_par,
-      .token_exchange_audiences = a.token_exchange_audiences};
+      .token_exchange_audiences = a.token_exchange_audiences,
+      .dpop_bound_access_tokens = a.dpop_bound};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -142,6 +144,9 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   AddListOption(cmd, "--token-exchange-audience", args->token_exchange_audiences,
                 "An audience it may exchange a user's access token for (RFC 8693), e.g. "
                 "https://api.example.com (repeatable, or space-separated)");
+  cmd->add_flag("--dpop-bound", args->dpop_bound,
+                "It must send a DPoP proof (RFC 9449) with every token request: its tokens are "
+                "always bound to a key it holds");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

@@ -106,8 +106,8 @@ Result<std::string> SignJwt(const SigningKey& key, std::string_view typ,
   return input + "." + Base64UrlEncode(sig);
 }
 
-Result<json::object> VerifyJwt(std::string_view token, const KeyLookup& keys,
-                               const JwtVerifyOptions& opt) {
+Result<VerifiedJws> VerifyJws(std::string_view token, const HeaderKeyLookup& keys,
+                              const std::vector<JwsAlg>& allowed_algs, std::string_view typ) {
   if (token.size() > kMaxJwtSize) return Invalid("too large");
   size_t d1 = token.find('.');
   size_t d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
@@ -117,19 +117,25 @@ Result<json::object> VerifyJwt(std::string_view token, const KeyLookup& keys,
   TESSERA_ASSIGN_OR_RETURN(json::object header, DecodeJsonPart(token.substr(0, d1)));
   auto alg_name = GetStringMember(header, "alg");
   auto alg = ParseJwsAlg(alg_name);
-  if (!alg || std::find(opt.allowed_algs.begin(), opt.allowed_algs.end(), *alg) ==
-                  opt.allowed_algs.end()) {
+  if (!alg || std::find(allowed_algs.begin(), allowed_algs.end(), *alg) == allowed_algs.end()) {
     return Invalid("algorithm not allowed");
   }
   if (header.contains("crit")) return Invalid("unsupported critical header");
-  if (!TypMatches(GetStringMember(header, "typ"), opt.typ)) return Invalid("wrong typ");
-  const SigningKey* key = keys(GetStringMember(header, "kid"));
+  if (!TypMatches(GetStringMember(header, "typ"), typ)) return Invalid("wrong typ");
+  const SigningKey* key = keys(header);
   if (!key || key->alg() != *alg) return Invalid("unknown key");
   auto sig = Base64UrlDecode(token.substr(d2 + 1));
   if (!sig || !key->Verify(token.substr(0, d2), *sig)) return Invalid("bad signature");
   TESSERA_ASSIGN_OR_RETURN(json::object claims, DecodeJsonPart(token.substr(d1 + 1, d2 - d1 - 1)));
-  TESSERA_RETURN_IF_ERROR(CheckClaims(claims, opt));
-  return claims;
+  return VerifiedJws{std::move(header), std::move(claims)};
+}
+
+Result<json::object> VerifyJwt(std::string_view token, const KeyLookup& keys,
+                               const JwtVerifyOptions& opt) {
+  auto by_kid = [&](const json::object& header) { return keys(GetStringMember(header, "kid")); };
+  TESSERA_ASSIGN_OR_RETURN(VerifiedJws jws, VerifyJws(token, by_kid, opt.allowed_algs, opt.typ));
+  TESSERA_RETURN_IF_ERROR(CheckClaims(jws.claims, opt));
+  return std::move(jws.claims);
 }
 
 }  // namespace tessera::crypto

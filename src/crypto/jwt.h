@@ -34,6 +34,22 @@ struct JwtVerifyOptions {
   bool allow_expired = false;  // only for hints (id_token_hint): the signature still counts
 };
 
+// A compact JWS whose signature verified, decoded.
+struct VerifiedJws {
+  boost::json::object header;
+  boost::json::object claims;
+};
+
+// The key a JWS header names or carries (a DPoP proof's `jwk`, RFC 9449 §4.2); nullptr when
+// there is none it may use. The pointer must stay valid until VerifyJws returns.
+using HeaderKeyLookup = std::function<const SigningKey*(const boost::json::object& header)>;
+
+// The signature only: the algorithm is among `allowed_algs` and the key's own, `typ` matches
+// ("" = any), no `crit`; the payload is a JSON object. Claims are the caller's to check.
+// kUnauthenticated saying what was wrong.
+Result<VerifiedJws> VerifyJws(std::string_view token, const HeaderKeyLookup& keys,
+                              const std::vector<JwsAlg>& allowed_algs, std::string_view typ);
+
 // Returns the claims of a valid token, or kUnauthenticated saying what was wrong.
 Result<boost::json::object> VerifyJwt(std::string_view token, const KeyLookup& keys,
                                       const JwtVerifyOptions& options);

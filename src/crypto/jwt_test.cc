@@ -58,11 +58,24 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, JwtAlgTest,
 
 // ECDSA malleability: for every valid (r, s), (r, n−s) verifies too under plain ECDSA. Tessera
 // signs low-s only and refuses the high-s twin, so a token has exactly one valid form.
+// The (r, n−s) twin of a raw 64-byte P-256 signature r||s.
+std::string TwinOf(const std::string& sig) {
+  BIGNUM* n = nullptr;
+  BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + 32, 32, nullptr);
+  BIGNUM* twin = BN_new();
+  BN_sub(twin, n, s);
+  std::string out = sig;
+  BN_bn2binpad(twin, reinterpret_cast<unsigned char*>(out.data()) + 32, 32);
+  BN_free(s);
+  BN_free(twin);
+  BN_free(n);
+  return out;
+}
+
 TEST(Jwt, Es256RefusesTheHighSTwinOfAValidSignature) {
   auto key = SigningKey::Generate(JwsAlg::kES256, "k1");
   ASSERT_TRUE(key.ok());
-  BIGNUM* n = nullptr;
-  BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
   for (int i = 0; i < 16; ++i) {  // about half of raw OpenSSL signatures are high-s
     auto token = SignJwt(*key, "at+jwt", Claims());
     ASSERT_TRUE(token.ok());
@@ -70,18 +83,32 @@ TEST(Jwt, Es256RefusesTheHighSTwinOfAValidSignature) {
     size_t dot = token->rfind('.');
     auto sig = Base64UrlDecode(std::string_view(*token).substr(dot + 1));
     ASSERT_TRUE(sig && sig->size() == 64);
-    BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig->data()) + 32, 32, nullptr);
-    BIGNUM* twin = BN_new();
-    ASSERT_EQ(BN_sub(twin, n, s), 1);
-    std::string forged = *sig;
-    BN_bn2binpad(twin, reinterpret_cast<unsigned char*>(forged.data()) + 32, 32);
-    BN_free(s);
-    BN_free(twin);
-    std::string malleated = token->substr(0, dot + 1) + Base64UrlEncode(forged);
+    std::string malleated = token->substr(0, dot + 1) + Base64UrlEncode(TwinOf(*sig));
     auto refused = VerifyJwt(malleated, Only(*key), Options());
     EXPECT_FALSE(refused.ok()) << "the (r, n-s) twin of signature " << i << " was accepted";
   }
-  BN_free(n);
+}
+
+// Someone else's key (FromPublicJwk: a DPoP client's WebCrypto key, an upstream provider's)
+// signs with either s, and RFC 7518 §3.4 accepts both: about half of such signatures are
+// high-s, and refusing them refused half of all DPoP proofs. The twin is accepted there.
+TEST(Jwt, Es256OfAPublicJwkTakesEitherS) {
+  auto key = SigningKey::Generate(JwsAlg::kES256, "k1");
+  ASSERT_TRUE(key.ok());
+  auto verifier = SigningKey::FromPublicJwk(key->PublicJwk());
+  ASSERT_TRUE(verifier.ok());
+  auto token = SignJwt(*key, "at+jwt", Claims());
+  ASSERT_TRUE(token.ok());
+  size_t dot = token->rfind('.');
+  std::string input = token->substr(0, dot);
+  auto sig = Base64UrlDecode(std::string_view(*token).substr(dot + 1));
+  ASSERT_TRUE(sig && sig->size() == 64);
+  std::string other = TwinOf(*sig);
+  EXPECT_TRUE(verifier->Verify(input, *sig));
+  EXPECT_TRUE(verifier->Verify(input, other));
+  EXPECT_FALSE(key->Verify(input, other));  // …and a key of ours still refuses the twin
+  other[10] ^= 1;
+  EXPECT_FALSE(verifier->Verify(input, other));
 }
 
 // RFC 8037 §A.4: Ed25519 is deterministic, so the signature must match the RFC byte for byte.

@@ -296,7 +296,10 @@ Result<std::string> SigningKey::SignOneShot(std::string_view input) const {
 bool SigningKey::Verify(std::string_view input, std::string_view signature) const {
   std::string der;
   if (alg_ == JwsAlg::kES256) {
-    if (!RawHasLowS(signature)) return false;  // the (r, n−s) twin of a valid signature
+    // Our own keys sign low-s only, so the (r, n−s) twin of one of our signatures is a forgery
+    // attempt. Other signers (WebCrypto for DPoP proofs, an upstream provider's HSM) pick
+    // either s, and RFC 7518 §3.4 takes both: a verification-only key does too.
+    if (has_private_ && !RawHasLowS(signature)) return false;
     der = RawToDer(signature);
     if (der.empty()) return false;
     signature = der;

@@ -50,6 +50,8 @@ class SigningKey {
   // Signature in JWS form (for ES256 the raw 64-byte R||S, not DER); kFailedPrecondition for
   // a verification-only key.
   Result<std::string> Sign(std::string_view signing_input) const;
+  // ES256: a key of ours (has_private_key) takes only the low-s form it signs; a
+  // verification-only key (someone else's) takes either.
   bool Verify(std::string_view signing_input, std::string_view signature) const;
   // As WebAuthn (and X.509) carry signatures: ES256 in ASN.1 DER, with either S (an
   // authenticator's signature is never an identifier, so its malleability is harmless);

@@ -36,6 +36,12 @@ struct Request {
     auto it = raw.find(name);
     return it == raw.end() ? std::string_view() : std::string_view(it->value());
   }
+  // Every value of a header that may be sent more than once (each field line as sent).
+  std::vector<std::string_view> Headers(std::string_view name) const {
+    std::vector<std::string_view> out;
+    for (auto [it, end] = raw.equal_range(name); it != end; ++it) out.emplace_back(it->value());
+    return out;
+  }
   const std::string& Param(const std::string& name) const;
   const std::string& body() const { return raw.body(); }
 };

@@ -63,9 +63,17 @@ Verdict VerifierMatchesChallenge(const store::AuthorizationCode& c, const GrantR
   return std::nullopt;
 }
 
+// RFC 9449 §10: a code whose request named a DPoP key (dpop_jkt) is redeemed only with a
+// proof of that key, so a stolen code is of no use without the key.
+Verdict ProofOfTheNamedKey(const store::AuthorizationCode& c, const GrantRequest& r) {
+  if (c.dpop_jkt.empty() || c.dpop_jkt == r.dpop_jkt) return std::nullopt;
+  return InvalidGrant(r.dpop_jkt.empty() ? "a DPoP proof of the key named by dpop_jkt is required"
+                                         : "the DPoP proof is of another key than dpop_jkt named");
+}
+
 // What binds a redeemed code to this exchange, in the order the errors answer.
 constexpr Verdict (*kCodeBindings[])(const store::AuthorizationCode&, const GrantRequest&) = {
-    IssuedToThisClient, RedirectUriRepeated, VerifierMatchesChallenge};
+    IssuedToThisClient, RedirectUriRepeated, VerifierMatchesChallenge, ProofOfTheNamedKey};
 
 }  // namespace
 

@@ -64,9 +64,19 @@ OAuthResult<AuthorizationService::Pushed> AuthorizationService::ResolvePushed(
 
 OAuthResult<PushedRequestUri> AuthorizationService::Push(const store::App& app,
                                                          const store::OAuthClient& client,
-                                                         AuthorizeRequest::Params params) {
+                                                         AuthorizeRequest::Params params,
+                                                         std::string_view proof_jkt) {
   if (!app.settings.par) {
     return OAuthError(kInvalidRequest, "pushed authorization requests are not enabled for this app");
+  }
+  // RFC 9449 §10.1: a DPoP proof sent with the push names the code's key, as dpop_jkt would;
+  // with both, they must agree.
+  if (!proof_jkt.empty()) {
+    auto named = params.find("dpop_jkt");
+    if (named != params.end() && named->second != proof_jkt) {
+      return OAuthError(kInvalidDpopProof, "dpop_jkt is not the thumbprint of the proof's key");
+    }
+    params["dpop_jkt"] = std::string(proof_jkt);
   }
   if (params.contains("request_uri")) {
     return OAuthError(kInvalidRequest, "a pushed request cannot carry a request_uri (RFC 9126 §2.1)");
@@ -96,6 +106,7 @@ void AuthorizationService::EndPushed(const store::App& app, const ValidAuthoriza
 }
 
 AuthorizeVerdict AuthorizationService::ValidateParams(const store::App& app, AuthorizeRequest request) {
+  if (!app.settings.dpop) request.dpop_jkt.clear();  // an unknown parameter is ignored (§3.1)
   // (1) Who asks, and where the answer may go: errors here are shown, never redirected.
   OAuthResult<store::OAuthClient> client = IdentifyClient(app, request.client_id);
   if (!client.ok()) return AuthorizeRefusal{client.error(), std::nullopt, ""};
@@ -253,6 +264,7 @@ Result<std::string> AuthorizationService::IssueCode(const store::App& app,
   c.scope = JoinScopes(req.scopes);
   c.nonce = req.request.nonce;
   c.code_challenge = req.request.code_challenge;
+  c.dpop_jkt = req.request.dpop_jkt;
   c.session_id = crypto::NewUuid();
   c.browser_session_id = browser.id;
   c.auth_time = store::AuthTimeOf(browser);

@@ -98,9 +98,11 @@ class AuthorizationService {
   // RFC 9126 §2: validates `params` as an authorization request of `client` (authenticated by
   // the endpoint) and stores them for a single-use request_uri. Refusals are the ones
   // /authorize would give (as JSON, never redirected), and invalid_request when the app has
-  // pushed requests off or `params` holds a request_uri itself.
+  // pushed requests off or `params` holds a request_uri itself. `proof_jkt`: the key of the
+  // push's DPoP proof, if any (RFC 9449 §10.1), which becomes the request's dpop_jkt.
   OAuthResult<PushedRequestUri> Push(const store::App& app, const store::OAuthClient& client,
-                                     AuthorizeRequest::Params params);
+                                     AuthorizeRequest::Params params,
+                                     std::string_view proof_jkt = {});
   // A pushed request's flow has ended without a code (the user denied): its request_uri is
   // spent. Best effort; a request not pushed is left alone.
   void EndPushed(const store::App& app, const ValidAuthorization& request);

@@ -160,6 +160,14 @@ Verdict MaxAgeIsSeconds(const AuthorizeRequest& r, const Client&) {
   return std::nullopt;
 }
 
+// RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), 43 base64url characters.
+Verdict DpopJktIsThumbprint(const AuthorizeRequest& r, const Client&) {
+  if (!r.dpop_jkt.empty() && !IsS256Challenge(r.dpop_jkt)) {
+    return Refuse(kInvalidRequest, "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)");
+  }
+  return std::nullopt;
+}
+
 // The order is the answer's: a request breaking two rules hears about the first.
 constexpr AuthorizeCheck kChecks[] = {
     {"state_within_limit", StateWithinLimit},
@@ -180,6 +188,7 @@ constexpr AuthorizeCheck kChecks[] = {
     {"prompt_values_known", PromptValuesKnown},
     {"prompt_none_alone", PromptNoneAlone},
     {"max_age_is_seconds", MaxAgeIsSeconds},
+    {"dpop_jkt_is_thumbprint", DpopJktIsThumbprint},
 };
 
 }  // namespace

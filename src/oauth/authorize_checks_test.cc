@@ -85,6 +85,8 @@ const std::vector<Breach>& Breaches() {
        "invalid_request", "prompt=none cannot be combined with other values"},
       {"max_age_is_seconds", [](Params& p, auto&) { p["max_age"] = "-1"; },
        "invalid_request", "max_age must be a non-negative integer"},
+      {"dpop_jkt_is_thumbprint", [](Params& p, auto&) { p["dpop_jkt"] = "not+a/thumbprint="; },
+       "invalid_request", "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)"},
   };
   return breaches;
 }

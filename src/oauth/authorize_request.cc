@@ -31,6 +31,7 @@ AuthorizeRequest AuthorizeRequest::Parse(Params params) {
   r.code_challenge_method = Get(params, "code_challenge_method");
   r.prompt = SplitScopes(Get(params, "prompt"));
   r.max_age = Find(params, "max_age");
+  r.dpop_jkt = Get(params, "dpop_jkt");
   r.has_request_object = params.contains("request");
   r.has_request_uri = params.contains("request_uri");
   r.params = std::move(params);

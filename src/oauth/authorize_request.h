@@ -31,6 +31,9 @@ struct AuthorizeRequest {
   std::string code_challenge_method;
   std::vector<std::string> prompt;  // split on spaces, in order, without repeats
   std::optional<std::string> max_age;  // as sent; the checks make sure it is a number
+  // RFC 9449 §10: the thumbprint of the DPoP key the code is to be redeemed with; "" = none
+  // (and always "" while the app has DPoP off: the parameter is then unknown, so ignored).
+  std::string dpop_jkt;
   bool has_request_object = false;     // `request` (OIDC Core §6.1)
   bool has_request_uri = false;        // `request_uri` (OIDC Core §6.2)
   // Its parameters were pushed first (RFC 9126), or are being pushed: set by

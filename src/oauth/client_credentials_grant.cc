@@ -29,7 +29,7 @@ OAuthResult<GrantedTokens> ClientCredentialsGrant::Issue(const GrantRequest& req
   // Sorted, for a stable answer whatever order they were asked in.
   std::set<std::string> granted(requested.begin(), requested.end());
   auto tokens = tokens_.ForClient(request.app, request.client,
-                                  JoinScopes({granted.begin(), granted.end()}));
+                                  JoinScopes({granted.begin(), granted.end()}), request.dpop_jkt);
   if (!tokens.ok()) return OAuthError(kServerError);
   return std::move(*tokens);
 }

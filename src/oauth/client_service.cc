@@ -151,6 +151,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.resource_server = r.resource_server;
   c.require_pushed_authorization_requests = r.require_pushed_authorization_requests;
   c.token_exchange_audiences = std::move(r.token_exchange_audiences);
+  c.dpop_bound_access_tokens = r.dpop_bound_access_tokens;
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
@@ -195,6 +196,7 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.require_pushed_authorization_requests, u.require_pushed_authorization_requests,
             "require_pushed_authorization_requests");
         set(c.token_exchange_audiences, u.token_exchange_audiences, "token_exchange_audiences");
+        set(c.dpop_bound_access_tokens, u.dpop_bound_access_tokens, "dpop_bound_access_tokens");
         return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,

@@ -33,6 +33,7 @@ struct ClientRegistration {
   bool require_pushed_authorization_requests = false;  // RFC 9126 §6
   // The audiences it may ask for in a token exchange (RFC 8693 §2.1); default: none.
   std::vector<std::string> token_exchange_audiences;
+  bool dpop_bound_access_tokens = false;  // RFC 9449 §5.2
 };
 
 // A change of a registered client; unset members stay as they are. Whether it is public
@@ -48,6 +49,7 @@ struct ClientUpdate {
   std::optional<bool> resource_server;
   std::optional<bool> require_pushed_authorization_requests;
   std::optional<std::vector<std::string>> token_exchange_audiences;
+  std::optional<bool> dpop_bound_access_tokens;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;

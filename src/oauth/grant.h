@@ -26,6 +26,9 @@ struct GrantRequest {
   const store::OAuthClient& client;
   const std::map<std::string, std::string>& params;  // the form, each parameter once
   ClientInfo caller;                                  // where it came from, for the audit log
+  // The thumbprint of the key of the request's valid DPoP proof (RFC 9449 §5): the access
+  // token is bound to it; "" when the request carried no proof (a bearer token).
+  std::string dpop_jkt{};
 
   // "" when absent.
   std::string Param(const std::string& name) const;
@@ -41,6 +44,7 @@ struct GrantedTokens {
   std::optional<std::string> refresh_token;  // with offline_access (and the refresh grant)
   std::optional<std::string> id_token;       // with openid
   std::optional<std::string> issued_token_type;  // a token exchange's (RFC 8693 §2.2.1)
+  bool dpop_bound = false;  // token_type DPoP (RFC 9449 §5.1): the access token has cnf.jkt
 };
 
 // RFC 8693 §3: the token type of an access token.

@@ -25,6 +25,9 @@ OAuthResult<GrantedTokens> GrantStart::Start(const GrantRequest& request,
   session.created_at = session.last_used_at = now;
   session.expires_at = now + session_ttl_s_ * 1000;
   session.user_agent = DisplayText(client.name, 200);  // cut at a character, never inside one
+  // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key (a confidential
+  // client's are bound to its credentials already).
+  if (client.is_public) session.dpop_jkt = request.dpop_jkt;
   OAuthResult<store::User> user = LiveUser(app, session);
   if (!user.ok()) return user.error();
   std::vector<std::string> scopes = SplitScopes(a.scope);
@@ -38,7 +41,8 @@ OAuthResult<GrantedTokens> GrantStart::Start(const GrantRequest& request,
   Status created = sessions_.CreateSession(session, first);
   if (created.IsAlreadyExists()) return OAuthError(kInvalidGrant, "authorization already used");
   if (!created.ok()) return UnexpectedFailure(created);
-  auto tokens = tokens_.ForUser(app, client, *user, session, scopes, std::move(refresh), a.nonce);
+  auto tokens = tokens_.ForUser(app, client, *user, session, scopes, std::move(refresh), a.nonce,
+                                request.dpop_jkt);
   if (!tokens.ok()) return UnexpectedFailure(tokens.status());
   return std::move(*tokens);
 }

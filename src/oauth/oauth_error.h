@@ -34,6 +34,9 @@ inline constexpr std::string_view kRequestNotSupported = "request_not_supported"
 inline constexpr std::string_view kRequestUriNotSupported = "request_uri_not_supported";
 // RFC 9101 §7 (and RFC 9126 §4): the request_uri is unknown, expired, used or another client's.
 inline constexpr std::string_view kInvalidRequestUri = "invalid_request_uri";
+// RFC 9449 §5, §8: the DPoP proof is not valid; it lacks the server's current nonce.
+inline constexpr std::string_view kInvalidDpopProof = "invalid_dpop_proof";
+inline constexpr std::string_view kUseDpopNonce = "use_dpop_nonce";
 
 struct OAuthError {
   OAuthError(std::string_view error_code, std::string text = "")

@@ -37,6 +37,9 @@ struct OAuthClient {
   // The audiences it may ask for in a token exchange (RFC 8693 §2.1 audience/resource): its
   // policy of which services it may call on a user's behalf. Empty: none.
   std::vector<std::string> token_exchange_audiences;
+  // It must send a DPoP proof with every token request (RFC 9449 §5.2 client metadata), so
+  // its tokens are always bound to a key it holds: a stolen token is useless without the key.
+  bool dpop_bound_access_tokens = false;
   UnixMillis created_at = 0;
   std::optional<UnixMillis> revoked_at;
 };
@@ -61,6 +64,9 @@ struct AuthorizationCode {
   std::optional<UnixMillis> used_at;
   std::string amr;  // the browser session's (Session::amr), for the ID token
   std::string idp;
+  // DPoP (RFC 9449 §10): the thumbprint of the key the request named (dpop_jkt); the code is
+  // redeemed only with a proof of that key. "" = none named.
+  std::string dpop_jkt{};
 };
 
 enum class CodeOutcome {

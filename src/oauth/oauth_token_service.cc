@@ -106,12 +106,15 @@ Result<json::object> OAuthTokenService::IntrospectAccessToken(const store::App& 
   store::User user;
   TESSERA_ASSIGN_OR_RETURN(bool live, AccessTokenIsLive(app, *v, &user));
   if (!live) return Inactive();
-  json::object out{{"active", true},         {"token_type", "Bearer"},
+  json::object out{{"active", true},
+                   {"token_type", v->dpop_jkt.empty() ? "Bearer" : "DPoP"},
                    {"client_id", v->client_id}, {"sub", v->subject},
                    {"iss", issuer},          {"aud", v->audience},
                    {"exp", v->expires_at_s}, {"iat", v->issued_at_s}};
   if (!v->scope.empty()) out["scope"] = v->scope;
   if (!v->act_json.empty()) out["act"] = json::parse(v->act_json);  // RFC 8693 §4.1
+  // RFC 9449 §6.2: the resource server checks the proof against this key.
+  if (!v->dpop_jkt.empty()) out["cnf"] = json::object{{"jkt", v->dpop_jkt}};
   if (!v->session_id.empty()) {
     out["sid"] = v->session_id;
     // The user's roles as they are now (a resource server asking may act on a change at once).
@@ -192,18 +195,55 @@ Status OAuthTokenService::Revoke(const store::App& app, const store::OAuthClient
   return s.IsNotFound() ? OkStatus() : s;
 }
 
+Status OAuthTokenService::CheckPresentation(const store::App& app, const VerifiedAccessToken& v,
+                                            std::string_view access_token,
+                                            const TokenPresentation& presented) {
+  if (!presented.dpop_scheme) {
+    if (!v.dpop_jkt.empty()) {
+      return UnauthenticatedError("the token is DPoP-bound: present it with the DPoP scheme");
+    }
+    return OkStatus();
+  }
+  if (!app.settings.dpop || dpop_ == nullptr) {
+    return UnauthenticatedError("DPoP is off for this app");
+  }
+  if (presented.proofs.size() != 1) {
+    return InvalidArgumentError("exactly one DPoP proof is required");
+  }
+  auto proof = dpop_->Check(app, {presented.proofs[0], presented.method, presented.url,
+                                  access_token});
+  if (!proof.ok()) {
+    if (proof.status().code() == StatusCode::kUnauthenticated) {
+      return InvalidArgumentError(proof.status().message());
+    }
+    return proof.status();
+  }
+  if (v.dpop_jkt.empty()) return UnauthenticatedError("the token is not DPoP-bound");
+  if (v.dpop_jkt != proof->jkt) {
+    return UnauthenticatedError("the token is bound to another key than the proof's");
+  }
+  return OkStatus();
+}
+
 Result<json::object> OAuthTokenService::UserInfo(const store::App& app,
-                                                 std::string_view access_token) {
+                                                 std::string_view access_token,
+                                                 const TokenPresentation& presented) {
+  // Every kUnauthenticated answered says only what the client may know: why a signature or a
+  // grant failed stays here.
+  const Status inactive = UnauthenticatedError("the access token is invalid, expired or revoked");
   std::string issuer = apps_.IssuerFor(app.slug);
-  TESSERA_ASSIGN_OR_RETURN(VerifiedAccessToken v, access_tokens_.Verify(access_token, issuer, issuer));
+  auto v = access_tokens_.Verify(access_token, issuer, issuer);
+  if (!v.ok()) return v.status().code() == StatusCode::kUnauthenticated ? inactive : v.status();
+  // After the signature, so only holders of a real token get a proof recorded.
+  TESSERA_RETURN_IF_ERROR(CheckPresentation(app, *v, access_token, presented));
   // Client-credentials tokens have no user (and no session): nothing to tell.
-  if (v.session_id.empty()) return UnauthenticatedError("the token does not belong to a user");
-  if (!ScopeIncludes(v.scope, "openid")) {
+  if (v->session_id.empty()) return UnauthenticatedError("the token does not belong to a user");
+  if (!ScopeIncludes(v->scope, "openid")) {
     return PermissionDeniedError("the token was not granted the openid scope");
   }
-  TESSERA_ASSIGN_OR_RETURN(store::User user,
-                           UserOfLiveAccessToken(users_, app, v, clock_.NowMillis()));
-  return ClaimsForScopes(user, SplitScopes(v.scope));
+  auto user = UserOfLiveAccessToken(users_, app, *v, clock_.NowMillis());
+  if (!user.ok()) return user.status().code() == StatusCode::kUnauthenticated ? inactive : user.status();
+  return ClaimsForScopes(*user, SplitScopes(v->scope));
 }
 
 Result<IdTokenHint> OAuthTokenService::VerifyIdTokenHint(const store::App& app,

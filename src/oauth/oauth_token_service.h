@@ -28,9 +28,19 @@
 #include "tenancy/tenancy_records.h"
 #include "tokens/access_token_service.h"
 #include "tokens/api_token_service.h"
+#include "tokens/dpop_proof_service.h"
 #include "tokens/key_service.h"
 
 namespace tessera::services {
+
+// How an access token reached a resource (RFC 9449 §7): as a bearer token, or under the DPoP
+// scheme with the request's proofs.
+struct TokenPresentation {
+  bool dpop_scheme = false;
+  std::vector<std::string_view> proofs;  // every DPoP header sent
+  std::string_view method;
+  std::string url;  // the resource's public URL
+};
 
 struct IdTokenHint {
   std::string subject;
@@ -44,10 +54,10 @@ class OAuthTokenService {
                     store::ClientStore& clients, store::RevokedAccessTokenStore& revoked,
                     AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
                     const Clock& clock, AuditLog* audit = nullptr,
-                    ApiTokenService* api_tokens = nullptr)
+                    ApiTokenService* api_tokens = nullptr, DpopProofService* dpop = nullptr)
       : sessions_(sessions), users_(users), clients_(clients), revoked_(revoked), apps_(apps),
         keys_(keys), access_tokens_(access_tokens), clock_(clock), audit_(audit),
-        api_tokens_(api_tokens) {}
+        api_tokens_(api_tokens), dpop_(dpop) {}
 
   // RFC 7662 §2.2: {"active": false} for anything not active (unknown, expired, revoked,
   // another app's) and for tokens the `caller` may not see; never an error for a bad token.
@@ -59,8 +69,12 @@ class OAuthTokenService {
                                          std::string_view token, std::string_view token_type_hint);
   // RFC 7009 §2.2: unknown tokens and tokens of other clients are silently ignored.
   Status Revoke(const store::App& app, const store::OAuthClient& client, std::string_view token);
-  // kUnauthenticated: bad or inactive token; kPermissionDenied: no openid scope.
-  Result<boost::json::object> UserInfo(const store::App& app, std::string_view access_token);
+  // kUnauthenticated: bad or inactive token, or a DPoP-bound one presented without a proof of
+  // its key (or a bearer one under the DPoP scheme); kInvalidArgument: the DPoP proof is not
+  // valid (invalid_dpop_proof); kFailedPrecondition: it lacks the current nonce
+  // (use_dpop_nonce); kPermissionDenied: no openid scope.
+  Result<boost::json::object> UserInfo(const store::App& app, std::string_view access_token,
+                                       const TokenPresentation& presented = {});
   // An access token of this app that is live now — signed, unexpired, for any audience of the
   // app, not revoked, its grant and account live — with its user for a user's token.
   // kUnauthenticated otherwise. (A token exchange's subject and actor tokens.)
@@ -82,6 +96,10 @@ class OAuthTokenService {
   // Not revoked by itself (its jti), by its grant (its session), by its account being
   // disabled, or by its client's removal.
   // `user_out`, if given, receives the token's user (a user's token only).
+  // RFC 9449 §7.1: a bound token only under the DPoP scheme with a valid proof of its key
+  // (ath included); a bearer token only as a bearer token.
+  Status CheckPresentation(const store::App& app, const VerifiedAccessToken& token,
+                           std::string_view access_token, const TokenPresentation& presented);
   Result<bool> AccessTokenIsLive(const store::App& app, const VerifiedAccessToken& token,
                                  store::User* user_out = nullptr);
 
@@ -94,7 +112,8 @@ class OAuthTokenService {
   AccessTokenService& access_tokens_;
   const Clock& clock_;
   AuditLog* audit_;
-  ApiTokenService* api_tokens_;  // may be null: API tokens are then inactive  // may be null
+  ApiTokenService* api_tokens_;  // may be null: API tokens are then inactive
+  DpopProofService* dpop_;       // may be null: DPoP-bound tokens are then refused
 };
 
 }  // namespace tessera::services

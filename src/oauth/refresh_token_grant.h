@@ -2,6 +2,8 @@
 // grant_type=refresh_token (RFC 6749 §6): spends the presented refresh token through the one
 // rotation (sessions/refresh_token_rotation.h: reuse detection revokes the grant) and issues
 // the next tokens of the same grant. `scope` may narrow the tokens, never widen the grant.
+// A grant bound to a DPoP key (a public client's, RFC 9449 §5) is refreshed only with a proof
+// of that key.
 #pragma once
 
 #include "base/clock.h"
@@ -23,11 +25,11 @@ class RefreshTokenGrant : public Grant {
   OAuthResult<GrantedTokens> Issue(const GrantRequest& request) override;
 
  private:
-  // invalid_scope for a scope beyond the grant of a live token of this client, checked before
-  // the token is spent (see the .cc).
-  std::optional<OAuthError> ScopeBeyondLiveGrant(const GrantRequest& request,
-                                                 std::string_view refresh_token,
-                                                 const std::string& scope);
+  // What is refused before the token is spent (see the .cc): invalid_grant for a token of a
+  // DPoP-bound grant without a proof of its key, invalid_scope for a scope beyond the grant.
+  std::optional<OAuthError> RefusedBeforeSpending(const GrantRequest& request,
+                                                  std::string_view refresh_token,
+                                                  const std::optional<std::string>& scope);
 
   store::SessionStore& sessions_;
   RefreshTokenRotation& refresh_tokens_;

@@ -94,7 +94,8 @@ OAuthResult<GrantedTokens> TokenExchangeGrant::Issue(const GrantRequest& r) {
   }
   OAuthResult<std::string> act = ActClaim(r, *subject);
   if (!act.ok()) return act.error();
-  auto issued = issuer_.ForExchange(r.app, r.client, user, *subject, *target, JoinScopes(scopes), *act);
+  auto issued = issuer_.ForExchange(r.app, r.client, user, *subject, *target, JoinScopes(scopes), *act,
+                                    r.dpop_jkt);
   if (!issued.ok()) {
     if (issued.status().code() == StatusCode::kUnauthenticated) return Invalid(issued.status().message());
     return UnexpectedFailure(issued.status());

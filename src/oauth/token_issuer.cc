@@ -30,16 +30,16 @@ Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::O
                                            const store::User& user, const store::Session& session,
                                            const std::vector<std::string>& scopes,
                                            std::optional<std::string> refresh_token,
-                                           std::string_view nonce) {
+                                           std::string_view nonce, std::string_view dpop_jkt) {
   std::string issuer = apps_.IssuerFor(app.slug);
   GrantedTokens out;
   out.scope = JoinScopes(scopes);
   int64_t auth_time = store::AuthTimeOf(session);
-  TESSERA_ASSIGN_OR_RETURN(
-      IssuedAccessToken at,
-      access_tokens_.Issue({issuer, issuer, user.id, client.client_id, out.scope, session.id,
-                            auth_time / 1000,
-                            app.settings.access_token_ttl_s, user.roles}));
+  AccessTokenRequest r{issuer, issuer, user.id, client.client_id, out.scope, session.id,
+                       auth_time / 1000, app.settings.access_token_ttl_s, user.roles};
+  r.dpop_jkt = std::string(dpop_jkt);
+  TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken at, access_tokens_.Issue(r));
+  out.dpop_bound = !dpop_jkt.empty();
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.refresh_token = std::move(refresh_token);
@@ -56,15 +56,18 @@ Result<GrantedTokens> TokenIssuer::ForExchange(const store::App& app,
                                                const VerifiedAccessToken& subject,
                                                const std::string& audience,
                                                const std::string& scope,
-                                               const std::string& act_json) {
+                                               const std::string& act_json,
+                                               std::string_view dpop_jkt) {
   int64_t ttl = store::AppOr(app.settings.access_token_ttl_s, access_tokens_.ttl_seconds());
   int64_t left = subject.expires_at_s - clock_.NowSeconds();
   if (left <= 0) return UnauthenticatedError("the subject token has expired");
   AccessTokenRequest r{apps_.IssuerFor(app.slug), audience, user.id, client.client_id, scope,
                        subject.session_id, 0, std::min(ttl, left), user.roles};
   r.act_json = act_json;
+  r.dpop_jkt = std::string(dpop_jkt);
   TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken at, access_tokens_.Issue(r));
   GrantedTokens out;
+  out.dpop_bound = !dpop_jkt.empty();
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.scope = scope;
@@ -74,13 +77,15 @@ Result<GrantedTokens> TokenIssuer::ForExchange(const store::App& app,
 
 Result<GrantedTokens> TokenIssuer::ForClient(const store::App& app,
                                              const store::OAuthClient& client,
-                                             const std::string& scope) {
+                                             const std::string& scope,
+                                             std::string_view dpop_jkt) {
   std::string issuer = apps_.IssuerFor(app.slug);
-  TESSERA_ASSIGN_OR_RETURN(
-      IssuedAccessToken at,
-      access_tokens_.Issue({issuer, issuer, client.client_id, client.client_id, scope, "", 0,
-                            app.settings.access_token_ttl_s}));
+  AccessTokenRequest r{issuer, issuer, client.client_id, client.client_id, scope, "", 0,
+                       app.settings.access_token_ttl_s};
+  r.dpop_jkt = std::string(dpop_jkt);
+  TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken at, access_tokens_.Issue(r));
   GrantedTokens out;
+  out.dpop_bound = !dpop_jkt.empty();
   out.access_token = std::move(at.token);
   out.expires_in = at.expires_in;
   out.scope = scope;

@@ -38,18 +38,20 @@ class TokenIssuer {
   Result<GrantedTokens> ForUser(const store::App& app, const store::OAuthClient& client,
                                 const store::User& user, const store::Session& session,
                                 const std::vector<std::string>& scopes,
-                                std::optional<std::string> refresh_token, std::string_view nonce);
+                                std::optional<std::string> refresh_token, std::string_view nonce,
+                                std::string_view dpop_jkt = {});
   // A token exchange (RFC 8693): an access token of the subject token's user and grant for
   // `audience`, issued to `client`, with `scope`, the `act` claim when someone acts for the
   // user (act_json, "" = none), and never outliving the subject token (`expires_at_s`).
   Result<GrantedTokens> ForExchange(const store::App& app, const store::OAuthClient& client,
                                     const store::User& user, const VerifiedAccessToken& subject,
                                     const std::string& audience, const std::string& scope,
-                                    const std::string& act_json);
+                                    const std::string& act_json, std::string_view dpop_jkt = {});
+  // Each binds the access token to `dpop_jkt` when set (RFC 9449 §6: cnf.jkt, token_type DPoP).
   // The client itself (client_credentials): an access token whose subject is the client,
   // with no session; nothing else.
   Result<GrantedTokens> ForClient(const store::App& app, const store::OAuthClient& client,
-                                  const std::string& scope);
+                                  const std::string& scope, std::string_view dpop_jkt = {});
 
  private:
   Result<std::string> IdToken(const std::string& issuer, const store::OAuthClient& client,

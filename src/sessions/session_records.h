@@ -87,6 +87,9 @@ struct Session {
   std::optional<RevokeReason> revoked_reason;  // set with revoked_at
   std::string user_agent;
   std::string ip;
+  // DPoP (RFC 9449 §5): the thumbprint of the key a public client's grant is bound to; its
+  // refresh tokens are spent only with a proof of that key. "" = not bound.
+  std::string dpop_jkt{};
 };
 
 struct RefreshToken {

@@ -57,6 +57,7 @@ struct GcStats {
   int64_t mfa_challenges = 0;
   int64_t device_authorizations = 0;
   int64_t pushed_requests = 0;
+  int64_t dpop_proofs = 0;
 };
 
 class Store : public AppStore,
@@ -69,6 +70,7 @@ class Store : public AppStore,
               public ApiTokenStore,
               public KeyStore,
               public RevokedAccessTokenStore,
+              public DpopProofStore,
               public ClientStore,
               public AuthorizationStore,
               public DeviceAuthorizationStore,

@@ -76,6 +76,8 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.device_flow = Bool(o, "device_flow", s.device_flow);
   s.par = Bool(o, "par", s.par);
   s.token_exchange = Bool(o, "token_exchange", s.token_exchange);
+  s.dpop = Bool(o, "dpop", s.dpop);
+  s.dpop_nonce = Bool(o, "dpop_nonce", s.dpop_nonce);
   return s;
 }
 
@@ -97,7 +99,9 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"mfa_passkeys", s.mfa_passkeys},
                  {"device_flow", s.device_flow},
                  {"par", s.par},
-                 {"token_exchange", s.token_exchange}};
+                 {"token_exchange", s.token_exchange},
+                 {"dpop", s.dpop},
+                 {"dpop_nonce", s.dpop_nonce}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

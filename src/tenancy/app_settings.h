@@ -57,6 +57,8 @@ struct AppSettings {
   bool device_flow = false;  // RFC 8628 device authorization grant (TVs, command-line tools)
   bool par = false;          // RFC 9126 pushed authorization requests
   bool token_exchange = false;  // RFC 8693 token exchange grant
+  bool dpop = false;  // RFC 9449 DPoP: tokens bound to a key the client holds
+  bool dpop_nonce = false;  // RFC 9449 §8/§9: DPoP proofs must carry a nonce the server gave
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -42,6 +42,8 @@ store::AppSettings EveryMemberSet() {
   s.device_flow = true;
   s.par = true;
   s.token_exchange = true;
+  s.dpop = true;
+  s.dpop_nonce = true;
   return s;
 }
 
@@ -69,6 +71,8 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_TRUE(out.device_flow);
   EXPECT_TRUE(out.par);
   EXPECT_TRUE(out.token_exchange);
+  EXPECT_TRUE(out.dpop);
+  EXPECT_TRUE(out.dpop_nonce);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -90,6 +94,8 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_FALSE(d.device_flow);
   EXPECT_FALSE(d.par);
   EXPECT_FALSE(d.token_exchange);
+  EXPECT_FALSE(d.dpop);
+  EXPECT_FALSE(d.dpop_nonce);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

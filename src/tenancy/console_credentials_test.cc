@@ -369,6 +369,34 @@ TEST_F(ConsoleClientTest, TokenExchangeAudiencesAreKeptChangedAndChecked) {
   EXPECT_THAT(ChangedNames(events[2]), ElementsAre("token_exchange_audiences"));
 }
 
+TEST_F(ConsoleClientTest, DpopBoundAccessTokensIsKeptAndChanged) {
+  RegisteredClient plain = RegisterPublic(app_, actor_);
+  EXPECT_FALSE(plain.client.dpop_bound_access_tokens);  // off by default
+  ClientRegistration r;
+  r.name = "Bound";
+  r.is_public = true;  // a public client has no secret: a key it holds is what binds its tokens
+  r.redirect_uris = {"http://127.0.0.1/cb"};
+  r.dpop_bound_access_tokens = true;
+  RegisteredClient bound = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_TRUE(bound.client.dpop_bound_access_tokens);
+  const std::string id = bound.client.client_id;
+  EXPECT_TRUE(clients_->Find(app_, id).value().dpop_bound_access_tokens);
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Bound 2";
+  EXPECT_TRUE(clients_->Update(app_, id, unchanged, actor_).value().dpop_bound_access_tokens);
+  clock_.Advance(1000);
+  ClientUpdate off;
+  off.dpop_bound_access_tokens = false;
+  EXPECT_FALSE(clients_->Update(app_, id, off, actor_).value().dpop_bound_access_tokens);
+  EXPECT_FALSE(clients_->Find(app_, id).value().dpop_bound_access_tokens);
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]), ElementsAre("dpop_bound_access_tokens"));
+}
+
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
   RegisteredClient p = RegisterPublic(app_, actor_);
   ClientUpdate u;

@@ -69,6 +69,7 @@ Result<IssuedAccessToken> AccessTokenService::Issue(const AccessTokenRequest& r)
     if (ec || !act.is_object()) return InternalError("act is not a JSON object");
     claims["act"] = std::move(act);
   }
+  if (!r.dpop_jkt.empty()) claims["cnf"] = json::object{{"jkt", r.dpop_jkt}};
   if (r.roles) {
     json::array roles;
     for (const std::string& role : *r.roles) roles.emplace_back(role);
@@ -94,7 +95,8 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
     if (keys_.Current()->Find(hit->kid)) {
       return VerifiedAccessToken{hit->subject,      hit->session_id,   hit->client_id,
                                  hit->scope,        hit->expires_at_s, hit->issued_at_s,
-                                 hit->jti,          hit->audience,     hit->act_json};
+                                 hit->jti,          hit->audience,     hit->act_json,
+                                 hit->dpop_jkt};
     }
     // The key is no longer published: fall through to a full verification (which fails).
   }
@@ -116,11 +118,19 @@ Result<VerifiedAccessToken> AccessTokenService::Verify(std::string_view token,
   if (auto act = claims.find("act"); act != claims.end() && act->value().is_object()) {
     v.act_json = json::serialize(act->value());
   }
+  if (auto cnf = claims.find("cnf"); cnf != claims.end()) {
+    // A confirmation we cannot read is no confirmation to ignore: such a token is refused.
+    auto* jkt = cnf->value().is_object() ? cnf->value().as_object().if_contains("jkt") : nullptr;
+    if (!jkt || !jkt->is_string() || jkt->as_string().empty()) {
+      return UnauthenticatedError("invalid token: unreadable cnf");
+    }
+    v.dpop_jkt = jkt->as_string();
+  }
   if (v.subject.empty()) return UnauthenticatedError("invalid token: no subject");
   if (v.expires_at_s > 0) {
     verified_.Insert(digest, CachedToken{v.subject, v.session_id, v.client_id, v.scope, v.jti,
                                          std::string(issuer), v.audience, kid, v.expires_at_s,
-                                         v.issued_at_s, v.act_json});
+                                         v.issued_at_s, v.act_json, v.dpop_jkt});
   }
   return v;
 }

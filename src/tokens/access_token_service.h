@@ -31,6 +31,9 @@ struct AccessTokenRequest {
   std::optional<std::vector<std::string>> roles{};
   // RFC 8693 §4.1: who acts for the subject, a JSON object ({"sub": …, "act": {…}}); "" = none.
   std::string act_json{};
+  // RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, as cnf.jkt; "" =
+  // a bearer token.
+  std::string dpop_jkt{};
 };
 
 struct IssuedAccessToken {
@@ -48,6 +51,7 @@ struct VerifiedAccessToken {
   std::string jti;  // what a revocation lists (RFC 7009 for access tokens)
   std::string audience{};  // its `aud`: the issuer, or the service a token exchange named
   std::string act_json{};  // its `act` claim as JSON; "" without one
+  std::string dpop_jkt{};  // its cnf.jkt: only a proof of that key may present it; "" = bearer
 };
 
 // The scope of tokens that may call the account API (/api/me…).

@@ -38,6 +38,9 @@ Result<Principal> Authenticator::Authenticate(const store::App& app, std::string
   // API: only tokens carrying the "account" scope do (account-API logins, or a client
   // explicitly granted it).
   if (!ScopeIncludes(v.scope, kAccountScope)) return UnauthenticatedError("invalid token");
+  // A DPoP-bound token (RFC 9449) is worth nothing without a proof of its key, and the
+  // account API takes bearer tokens only: as a bearer token it is refused.
+  if (!v.dpop_jkt.empty()) return UnauthenticatedError("invalid token");
   auto user = UserOfLiveAccessToken(users_, app, v, clock_.NowMillis());
   if (user.status().code() == StatusCode::kUnauthenticated) {
     return UnauthenticatedError("invalid token");

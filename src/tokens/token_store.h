@@ -15,6 +15,7 @@ namespace tessera::store {
 enum class ApiTokenUniqueKey { kId, kTokenHash };
 enum class SigningKeyUniqueKey { kKid };
 enum class RevokedAccessTokenUniqueKey { kJti };  // per app
+enum class DpopProofUniqueKey { kProofId };         // per app (a clash is a replay: no error)
 
 class ApiTokenStore {
  public:
@@ -61,6 +62,18 @@ class RevokedAccessTokenStore {
   virtual Status AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
                                        UnixMillis expires_at) = 0;
   virtual Result<bool> IsAccessTokenRevoked(std::string_view app_id, std::string_view jti) = 0;
+};
+
+// DPoP proofs seen (RFC 9449 §11.1): a proof is accepted once while it could pass as fresh.
+// Every node records here, so a proof replayed to another node behind the balancer is refused
+// too. Rows are useless, and deleted, after expires_at.
+class DpopProofStore {
+ public:
+  virtual ~DpopProofStore() = default;
+  // True when `proof_id` (the hash of the proof's key and jti) was not recorded in the app
+  // before, and now is; false for a replay. One winner when two nodes record it at once.
+  virtual Result<bool> RecordDpopProof(std::string_view app_id, std::string_view proof_id,
+                                       UnixMillis expires_at) = 0;
 };
 
 }  // namespace tessera::store

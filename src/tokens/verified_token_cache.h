@@ -21,6 +21,7 @@ struct CachedToken {
   int64_t expires_at_s = 0;
   int64_t issued_at_s = 0;
   std::string act_json;  // the `act` claim (RFC 8693 §4.1) as JSON; "" without one
+  std::string dpop_jkt{};  // cnf.jkt (RFC 9449 §6.1); "" for a bearer token
 };
 
 class VerifiedTokenCache {

@@ -186,6 +186,8 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("device_flow", s.device_flow);
     d.set("par", s.par);
     d.set("token_exchange", s.token_exchange);
+    d.set("dpop", s.dpop);
+    d.set("dpop_nonce", s.dpop_nonce);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -226,6 +228,8 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.device_flow = Checked(form, "device_flow");
   s.par = Checked(form, "par");
   s.token_exchange = Checked(form, "token_exchange");
+  s.dpop = Checked(form, "dpop");
+  s.dpop_nonce = Checked(form, "dpop_nonce");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -256,7 +260,8 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     d.set("name", name);
     for (const char* f :
          {"allow_signup", "magic_link_login", "email_code_login", "require_verified_email",
-          "first_user_admin", "device_flow", "par", "token_exchange", "accent_custom"}) {
+          "first_user_admin", "device_flow", "par", "token_exchange", "dpop", "dpop_nonce",
+          "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

@@ -63,7 +63,7 @@ std::string GrantsText(const std::vector<std::string>& grants) {
 const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
     "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
-    "token_exchange_audiences"};
+    "token_exchange_audiences", "dpop_bound_access_tokens"};
 
 }  // namespace
 
@@ -231,6 +231,7 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("resource_server", false);
     d.set("require_pushed_authorization_requests", false);
     d.set("token_exchange_audiences", "");
+    d.set("dpop_bound_access_tokens", false);
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -252,6 +253,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.require_pushed_authorization_requests =
       Checked(form, "require_pushed_authorization_requests");
   reg.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
+  reg.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -284,6 +286,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("resource_server", reg.resource_server);
   d.set("require_pushed_authorization_requests", reg.require_pushed_authorization_requests);
   d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
+  d.set("dpop_bound_access_tokens", reg.dpop_bound_access_tokens);
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -345,6 +348,7 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("resource_server", c.resource_server);
     d.set("require_pushed_authorization_requests", c.require_pushed_authorization_requests);
     d.set("token_exchange_audiences", Join(c.token_exchange_audiences, "\n"));
+    d.set("dpop_bound_access_tokens", c.dpop_bound_access_tokens);
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -367,6 +371,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.require_pushed_authorization_requests =
       Checked(form, "require_pushed_authorization_requests");
   update.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
+  update.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -387,6 +392,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("resource_server", *update.resource_server);
   d.set("require_pushed_authorization_requests", *update.require_pushed_authorization_requests);
   d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
+  d.set("dpop_bound_access_tokens", *update.dpop_bound_access_tokens);
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

@@ -90,6 +90,13 @@ for (const backend of backends()) {
       assertStatus(te, 200);
       assert.equal(te.body.settings.token_exchange, true);
       assert.equal(te.body.settings.require_verified_email, true, 'absent settings stay');
+      assert.equal(te.body.settings.dpop, false);
+      assert.equal(te.body.settings.dpop_nonce, false);
+      const dpop = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { dpop: true, dpop_nonce: true } } });
+      assertStatus(dpop, 200);
+      assert.equal(dpop.body.settings.dpop, true);
+      assert.equal(dpop.body.settings.dpop_nonce, true);
+      assert.equal(dpop.body.settings.token_exchange, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -99,6 +106,8 @@ for (const backend of backends()) {
         [{ settings: { nope: true } }, 'settings.nope'],
         [{ settings: { allow_signup: 'false' } }, 'settings.allow_signup'],
         [{ settings: { token_exchange: 'true' } }, 'settings.token_exchange'],
+        [{ settings: { dpop: 1 } }, 'settings.dpop'],
+        [{ settings: { dpop_nonce: 'true' } }, 'settings.dpop_nonce'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
@@ -179,11 +188,13 @@ for (const backend of backends()) {
       assertStatus(got, 200);
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
-        'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences'].sort());
+        'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences',
+        'dpop_bound_access_tokens'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
       assert.equal(got.body.require_pushed_authorization_requests, false);
       assert.deepEqual(got.body.token_exchange_audiences, [], 'none by default');
+      assert.equal(got.body.dpop_bound_access_tokens, false);
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -203,6 +214,11 @@ for (const backend of backends()) {
       assert.equal(par.body.require_pushed_authorization_requests, true);
       assert.equal(par.body.resource_server, true, 'members not given stay as they are');
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { require_pushed_authorization_requests: 'yes' } }), 400, 'validation-error', { field: 'require_pushed_authorization_requests' });
+      const dpop = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { dpop_bound_access_tokens: true } });
+      assertStatus(dpop, 200);
+      assert.equal(dpop.body.dpop_bound_access_tokens, true);
+      assert.equal(dpop.body.require_pushed_authorization_requests, true, 'members not given stay as they are');
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { dpop_bound_access_tokens: 'yes' } }), 400, 'validation-error', { field: 'dpop_bound_access_tokens' });
       // Token exchange (RFC 8693): the grant and the audiences the client may ask for.
       const audiences = ['https://api.example.com', 'urn:example:billing'];
       const te = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {

@@ -17,7 +17,7 @@ void ExpectSameCode(const AuthorizationCode& got, const AuthorizationCode& want)
                    FIELD(C, user_id), FIELD(C, redirect_uri), FIELD(C, scope), FIELD(C, nonce),
                    FIELD(C, code_challenge), FIELD(C, session_id), FIELD(C, browser_session_id),
                    FIELD(C, auth_time), FIELD(C, created_at), FIELD(C, expires_at),
-                   FIELD(C, used_at), FIELD(C, amr), FIELD(C, idp));
+                   FIELD(C, used_at), FIELD(C, amr), FIELD(C, idp), FIELD(C, dpop_jkt));
 }
 
 void ExpectSameConsent(const Consent& got, const Consent& want) {
@@ -33,6 +33,7 @@ TEST_P(StoreConformanceTest, RedeemAuthorizationCodeOnce) {
   App app = AddApp("default");
   User u = AddUser(app, "ann@example.com");
   AuthorizationCode code = MakeCode(u, "code-1", kT0, kT0 + kMinute);
+  code.dpop_jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";  // the key the request named
   ASSERT_OK(store().CreateAuthorizationCode(code));
   EXPECT_CLASH(store().CreateAuthorizationCode(MakeCode(u, "code-1", kT0, kT0 + kMinute)),
                AuthorizationCodeUniqueKey::kCodeHash);

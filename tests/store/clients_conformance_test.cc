@@ -32,7 +32,7 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, redirect_uris), FIELD(C, post_logout_redirect_uris),
                    FIELD(C, grant_types), FIELD(C, scopes), FIELD(C, created_at),
                    FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests),
-                   FIELD(C, token_exchange_audiences));
+                   FIELD(C, token_exchange_audiences), FIELD(C, dpop_bound_access_tokens));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -42,6 +42,7 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   App app = AddApp("default");
   OAuthClient c = MakeClient(app, "client-1");
   c.require_pushed_authorization_requests = true;
+  c.dpop_bound_access_tokens = true;
   ASSERT_OK(store().CreateClient(c));
   ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
   auto got = store().GetClient(app.id, "client-1");
@@ -60,12 +61,15 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   EXPECT_TRUE(pub->is_public);
   EXPECT_FALSE(pub->secret_hash.has_value());
   EXPECT_FALSE(pub->require_pushed_authorization_requests);
+  EXPECT_FALSE(pub->dpop_bound_access_tokens);
   auto all = store().ListClients(app.id);
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].client_id, "client-1");
   EXPECT_TRUE((*all)[0].require_pushed_authorization_requests);
   EXPECT_FALSE((*all)[1].require_pushed_authorization_requests);
+  EXPECT_TRUE((*all)[0].dpop_bound_access_tokens);
+  EXPECT_FALSE((*all)[1].dpop_bound_access_tokens);
 }
 
 TEST_P(StoreConformanceTest, ClientTokenExchangeAudiencesRoundTrip) {
@@ -162,6 +166,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   want.scopes = {"openid"};
   want.require_pushed_authorization_requests = true;
   want.token_exchange_audiences = {"https://api.example.com"};
+  want.dpop_bound_access_tokens = true;
   auto updated = store().UpdateClient(app.id, "client-1", [&](OAuthClient& cur) {
     ExpectSameClient(cur, c);  // sees the current row
     OAuthClient keep = want;
@@ -196,6 +201,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   EXPECT_FALSE(got->is_public);
   EXPECT_EQ(got->redirect_uris, want.redirect_uris);
   EXPECT_TRUE(got->require_pushed_authorization_requests);
+  EXPECT_TRUE(got->dpop_bound_access_tokens);
 }
 
 TEST_P(StoreConformanceTest, UpdateClientRollsBackAndIsNotFoundForOthers) {

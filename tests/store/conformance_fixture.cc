@@ -214,7 +214,7 @@ void ExpectSameSession(const Session& got, const Session& want) {
                    FIELD(S, client_id), FIELD(S, scope), FIELD(S, auth_time), FIELD(S, created_at),
                    FIELD(S, last_used_at), FIELD(S, expires_at), FIELD(S, revoked_at),
                    FIELD(S, revoked_reason), FIELD(S, user_agent), FIELD(S, ip), FIELD(S, amr),
-                   FIELD(S, idp));
+                   FIELD(S, idp), FIELD(S, dpop_jkt));
 }
 
 void ExpectSameApiToken(const ApiToken& got, const ApiToken& want) {
@@ -371,7 +371,8 @@ void StoreConformanceTest::ExpectCollected(UnixMillis now, const GcStats& want) 
                    FIELD(G, authorization_codes), FIELD(G, throttle_entries),
                    FIELD(G, email_tokens), FIELD(G, sent_mail), FIELD(G, revoked_access_tokens),
                    FIELD(G, federation_tickets), FIELD(G, mfa_challenges),
-                   FIELD(G, device_authorizations), FIELD(G, pushed_requests));
+                   FIELD(G, device_authorizations), FIELD(G, pushed_requests),
+                   FIELD(G, dpop_proofs));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),

@@ -103,6 +103,7 @@ TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
   User u = AddUser(app, "ann@example.com");
   Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + 30 * kDay);
   s.auth_time = kAfter2038;
+  s.dpop_jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";  // a public client's bound grant
   ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + 14 * kDay)));
 
   auto got = store().GetSession(app.id, s.id);
@@ -112,6 +113,12 @@ TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
   auto found = store().FindSessionByRefreshToken(app.id, "rt-1");
   ASSERT_OK(found);
   ExpectSameSession(*found, s);
+  auto info = store().GetRefreshToken(app.id, "rt-1");
+  ASSERT_OK(info);
+  ExpectSameSession(info->session, s);
+  EXPECT_EQ(info->token.token_hash, "rt-1");
+  EXPECT_EQ(info->token.expires_at, kT0 + 14 * kDay);
+  EXPECT_FALSE(info->token.used_at.has_value());
   auto listed = store().ListActiveSessions(app.id, u.id, kT0 + 1);
   ASSERT_OK(listed);
   ASSERT_EQ(listed->size(), 1u);

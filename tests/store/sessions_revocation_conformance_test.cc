@@ -170,6 +170,44 @@ TEST_P(StoreConformanceTest, UserOfLiveTokenEndsWithItsSessionOrItsRevocation) {
               StatusCode::kNotFound);
 }
 
+// DPoP proofs (RFC 9449 §11.1): each is recorded once per app; a second recording is a
+// replay, whichever node makes it; expired rows go with garbage collection.
+TEST_P(StoreConformanceTest, DpopProofIsRecordedOncePerApp) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  auto first = store().RecordDpopProof(app.id, "proof-1", kT0 + kMinute);
+  ASSERT_OK(first);
+  EXPECT_TRUE(*first);
+  auto replay = store().RecordDpopProof(app.id, "proof-1", kT0 + kMinute);
+  ASSERT_OK(replay);
+  EXPECT_FALSE(*replay);
+  auto elsewhere = store().RecordDpopProof(other.id, "proof-1", kT0 + kMinute);
+  ASSERT_OK(elsewhere);
+  EXPECT_TRUE(*elsewhere);  // apps are isolated
+  auto later = store().RecordDpopProof(app.id, "proof-2", kT0 + kHour);
+  ASSERT_OK(later);
+  EXPECT_TRUE(*later);
+  ExpectCollected(kT0 + kMinute, {.dpop_proofs = 2});  // both of proof-1, not proof-2
+  auto again = store().RecordDpopProof(app.id, "proof-2", kT0 + kHour);
+  ASSERT_OK(again);
+  EXPECT_FALSE(*again);
+}
+
+// Two nodes recording one proof at once: exactly one is told it is new.
+TEST_P(StoreConformanceTest, ConcurrentDpopProofRecordingsHaveOneWinner) {
+  App app = AddApp("default");
+  constexpr int kThreads = 8;
+  auto results = ConcurrentResults(
+      kThreads, [&](int) { return store().RecordDpopProof(app.id, "proof-race", kT0 + kMinute); });
+  int firsts = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_TRUE(results[i].has_value());
+    ASSERT_TRUE(results[i]->ok()) << "thread " << i << ": " << results[i]->status().ToString();
+    if (**results[i]) ++firsts;
+  }
+  EXPECT_EQ(firsts, 1);
+}
+
 // A refresh reads the token's user before it rotates (RefreshTokenRotation::Rotate).
 TEST_P(StoreConformanceTest, UserOfRefreshTokenIsItsSessionsUserInItsAppOnly) {
   App app = AddApp("default");

@@ -35,11 +35,11 @@ class OAuthEndpointFixture : public OAuthFixture {
   void SetUp() override {
     OAuthFixture::SetUp();
     web_ = std::make_unique<web::PageKit>(*apps_, *browser_, renderer_);
-    token_ = std::make_unique<oauth::TokenEndpoint>(*apps_, *clients_, *grant_types_);
+    token_ = std::make_unique<oauth::TokenEndpoint>(*apps_, *clients_, *grant_types_, *dpop_);
     authorize_ = std::make_unique<oauth::AuthorizeEndpoint>(*web_, *authz_, *accounts_);
     introspection_ =
         std::make_unique<oauth::TokenIntrospectionEndpoints>(*apps_, *clients_, *oauth_tokens_);
-    userinfo_ = std::make_unique<oauth::UserInfoEndpoint>(*apps_, *oauth_tokens_);
+    userinfo_ = std::make_unique<oauth::UserInfoEndpoint>(*apps_, *oauth_tokens_, dpop_.get());
     token_->Mount(router_);
     authorize_->Mount(router_);
     introspection_->Mount(router_);
@@ -52,7 +52,8 @@ class OAuthEndpointFixture : public OAuthFixture {
     http::Request req;
     req.raw.method(method);
     req.raw.target(target);
-    for (const auto& [name, value] : headers) req.raw.set(name, value);
+    // insert, not set: a header named twice is sent twice (e.g. two DPoP proofs).
+    for (const auto& [name, value] : headers) req.raw.insert(name, value);
     req.raw.body() = std::move(body);
     req.path = target.substr(0, target.find('?'));
     req.remote_ip = "192.0.2.7";

@@ -137,6 +137,7 @@ class ServiceStack {
   std::unique_ptr<DeviceCodeGrant> device_grant_;
   std::unique_ptr<TokenExchangeGrant> token_exchange_grant_;
   std::unique_ptr<GrantTypes> grant_types_;
+  std::unique_ptr<DpopProofService> dpop_;
   std::unique_ptr<OAuthTokenService> oauth_tokens_;
   std::unique_ptr<BrowserSessionService> browser_;
 
@@ -161,8 +162,10 @@ class ServiceStack {
   }
 
   void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {
+    dpop_ = std::make_unique<DpopProofService>(*store_, clock_, "dpop nonce key of the tests");
     oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *store_, *store_, *apps_,
-                                                        *keys_, *tokens_, clock_);
+                                                        *keys_, *tokens_, clock_, nullptr,
+                                                        nullptr, dpop_.get());
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_,
                                                     AuthorizationOptions{}, nullptr,
                                                     oauth_tokens_.get());

@@ -2,7 +2,11 @@
 
 namespace tessera::oauth {
 
-void AllowAnyOrigin(http::Response& r) { r.WithHeader("Access-Control-Allow-Origin", "*"); }
+void AllowAnyOrigin(http::Response& r) {
+  r.WithHeader("Access-Control-Allow-Origin", "*");
+  // A browser client must read these to answer a DPoP nonce or a bearer challenge.
+  r.WithHeader("Access-Control-Expose-Headers", "DPoP-Nonce, WWW-Authenticate");
+}
 
 void MountPreflight(http::Router& router, const std::string& pattern) {
   router.Add(http::beast_http::verb::options, pattern, [](http::Request&) {

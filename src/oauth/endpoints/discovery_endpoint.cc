@@ -8,6 +8,7 @@
 #include "oauth/endpoints/cors.h"
 #include "oauth/device_authorization_service.h"
 #include "oauth/oidc_claims.h"
+#include "tokens/dpop_proof_service.h"
 
 namespace tessera::oauth {
 namespace {
@@ -83,6 +84,13 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
     doc["pushed_authorization_request_endpoint"] = iss + "/oauth/par";
     // Per client (its require_pushed_authorization_requests), not for every client.
     doc["require_pushed_authorization_requests"] = false;
+  }
+  if (app->settings.dpop) {  // RFC 9449 §5.1
+    boost::json::array algs;
+    for (crypto::JwsAlg alg : services::DpopProofService::Algorithms()) {
+      algs.emplace_back(crypto::JwsAlgName(alg));
+    }
+    doc["dpop_signing_alg_values_supported"] = std::move(algs);
   }
   http::Response r = http::JsonResponse(200, doc);
   r.WithHeader("Cache-Control", "public, max-age=300");

@@ -11,14 +11,16 @@
 #include "oauth/authorization_service.h"
 #include "oauth/client_service.h"
 #include "tenancy/app_service.h"
+#include "tokens/dpop_proof_service.h"
 
 namespace tessera::oauth {
 
 class PushedAuthorizationEndpoint {
  public:
   PushedAuthorizationEndpoint(services::AppService& apps, services::ClientService& clients,
-                              services::AuthorizationService& authz)
-      : apps_(apps), clients_(clients), authz_(authz) {}
+                              services::AuthorizationService& authz,
+                              services::DpopProofService& dpop)
+      : apps_(apps), clients_(clients), authz_(authz), dpop_(dpop) {}
   void Mount(http::Router& router);
 
  private:
@@ -27,6 +29,7 @@ class PushedAuthorizationEndpoint {
   services::AppService& apps_;
   services::ClientService& clients_;
   services::AuthorizationService& authz_;
+  services::DpopProofService& dpop_;
 };
 
 }  // namespace tessera::oauth

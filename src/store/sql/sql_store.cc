@@ -74,6 +74,8 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
     TESSERA_ASSIGN_OR_RETURN(
         stats.revoked_access_tokens,
         c.Exec("DELETE FROM revoked_access_tokens WHERE expires_at < $1", {now - kGrace}));
+    TESSERA_ASSIGN_OR_RETURN(stats.dpop_proofs,
+                             c.Exec("DELETE FROM dpop_proofs WHERE expires_at <= $1", {now}));
     TESSERA_ASSIGN_OR_RETURN(
         stats.federation_tickets,
         c.Exec("DELETE FROM federation_tickets WHERE expires_at <= $1", {now}));

@@ -120,6 +120,9 @@ class SqlStore final : public Store {
   Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
   Status ReplaceSigningKey(const SigningKeyRecord& next, std::string_view replaces_kid) override;
 
+  // DpopProofStore
+  Result<bool> RecordDpopProof(std::string_view app_id, std::string_view proof_id,
+                               UnixMillis expires_at) override;
   // RevokedAccessTokenStore
   Status AddRevokedAccessToken(std::string_view app_id, std::string_view jti,
                                UnixMillis expires_at) override;

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kCodeColumns =
     "code_hash, app_id, client_id, user_id, redirect_uri, scope, nonce, code_challenge,"
-    " session_id, browser_session_id, auth_time, created_at, expires_at, used_at, amr, idp";
+    " session_id, browser_session_id, auth_time, created_at, expires_at, used_at, amr, idp,"
+    " dpop_jkt";
 
 AuthorizationCode ReadCode(const SqlRow& r) {
   AuthorizationCode c;
@@ -29,6 +30,7 @@ AuthorizationCode ReadCode(const SqlRow& r) {
   c.used_at = OptInt(r, 13);
   c.amr = Text(r, 14);
   c.idp = Text(r, 15);
+  c.dpop_jkt = Text(r, 16);
   return c;
 }
 
@@ -51,10 +53,10 @@ Consent ReadConsent(const SqlRow& r) {
 Status SqlStore::CreateAuthorizationCode(const AuthorizationCode& c) {
   return WriteOne(StrCat({"INSERT INTO authorization_codes (", kCodeColumns,
                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                          "$13, $14, $15, $16)"}),
+                          "$13, $14, $15, $16, $17)"}),
                   {c.code_hash, c.app_id, c.client_id, c.user_id, c.redirect_uri, c.scope, c.nonce,
                    c.code_challenge, c.session_id, c.browser_session_id, c.auth_time, c.created_at,
-                   c.expires_at, Opt(c.used_at), c.amr, c.idp})
+                   c.expires_at, Opt(c.used_at), c.amr, c.idp, c.dpop_jkt})
       .status();
 }
 

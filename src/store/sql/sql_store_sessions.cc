@@ -5,25 +5,26 @@
 namespace tessera::store::sql {
 namespace {
 
-// Columns 0-15 of a session row (ReadSession); newer columns come last so the positions of
+// Columns 0-16 of a session row (ReadSession); newer columns come last so the positions of
 // the older ones stay put.
 constexpr std::string_view kSessionColumns =
     "id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason,"
-    " user_agent, ip, kind, client_id, scope, auth_time, amr, idp";
+    " user_agent, ip, kind, client_id, scope, auth_time, amr, idp, dpop_jkt";
 constexpr std::string_view kSessionSelect =
     "SELECT id, app_id, user_id, created_at, last_used_at, expires_at, revoked_at,"
-    " revoked_reason, user_agent, ip, kind, client_id, scope, auth_time, amr, idp FROM sessions ";
+    " revoked_reason, user_agent, ip, kind, client_id, scope, auth_time, amr, idp, dpop_jkt"
+    " FROM sessions ";
 static_assert(kSessionSelect.substr(7, kSessionColumns.size()) == kSessionColumns);
 constexpr size_t kSessionExpiresAt = 5;
 
-// The session of a refresh token within an app; column 16 is the token's used_at.
+// The session of a refresh token within an app; column 17 is the token's used_at.
 constexpr std::string_view kSessionByToken =
     "SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at,"
     " s.revoked_reason, s.user_agent, s.ip, s.kind, s.client_id, s.scope, s.auth_time, s.amr,"
-    " s.idp, t.used_at"
+    " s.idp, s.dpop_jkt, t.used_at"
     " FROM refresh_tokens t JOIN sessions s"
     " ON s.id = t.session_id WHERE s.app_id = $1 AND t.token_hash = $2";
-constexpr size_t kTokenUsedAt = 16;
+constexpr size_t kTokenUsedAt = 17;
 
 // kInternal when the kind or the revocation reason is text we do not know.
 Result<Session> ReadSession(const SqlRow& r) {
@@ -47,6 +48,7 @@ Result<Session> ReadSession(const SqlRow& r) {
   s.auth_time = Int(r, 13);
   s.amr = Text(r, 14);
   s.idp = Text(r, 15);
+  s.dpop_jkt = Text(r, 16);
   return s;
 }
 
@@ -56,11 +58,12 @@ Status InsertSession(SqlConnection& c, const Session& s, SessionKind kind,
   return c
       .Exec(
           "INSERT INTO sessions (id, app_id, user_id, kind, client_id, scope, auth_time,"
-          " created_at, last_used_at, expires_at, user_agent, ip, cookie_hash, amr, idp)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+          " created_at, last_used_at, expires_at, user_agent, ip, cookie_hash, amr, idp,"
+          " dpop_jkt)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
           {s.id, s.app_id, s.user_id, EnumValue(kind), s.client_id, s.scope, s.auth_time,
            s.created_at, s.last_used_at, s.expires_at, s.user_agent, s.ip, cookie_hash, s.amr,
-           s.idp})
+           s.idp, s.dpop_jkt})
       .status();
 }
 
@@ -195,20 +198,20 @@ Result<RefreshTokenInfo> SqlStore::GetRefreshToken(std::string_view app_id,
       SqlRows rows,
       ReadRows("SELECT s.id, s.app_id, s.user_id, s.created_at, s.last_used_at, s.expires_at,"
                " s.revoked_at, s.revoked_reason, s.user_agent, s.ip, s.kind, s.client_id, s.scope,"
-               " s.auth_time, s.amr, s.idp, t.id, t.token_hash, t.created_at, t.expires_at,"
-               " t.used_at"
+               " s.auth_time, s.amr, s.idp, s.dpop_jkt, t.id, t.token_hash, t.created_at,"
+               " t.expires_at, t.used_at"
                " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
                " WHERE s.app_id = $1 AND t.token_hash = $2",
                {std::string(app_id), std::string(token_hash)}));
   if (rows.empty()) return NotFoundError("refresh token");
   RefreshTokenInfo info;
   TESSERA_ASSIGN_OR_RETURN(info.session, ReadSession(rows[0]));
-  info.token.id = Text(rows[0], 16);
+  info.token.id = Text(rows[0], 17);
   info.token.session_id = info.session.id;
-  info.token.token_hash = Text(rows[0], 17);
-  info.token.created_at = Int(rows[0], 18);
-  info.token.expires_at = Int(rows[0], 19);
-  info.token.used_at = OptInt(rows[0], 20);
+  info.token.token_hash = Text(rows[0], 18);
+  info.token.created_at = Int(rows[0], 19);
+  info.token.expires_at = Int(rows[0], 20);
+  info.token.used_at = OptInt(rows[0], 21);
   return info;
 }
 

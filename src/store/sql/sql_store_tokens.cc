@@ -125,6 +125,17 @@ Status SqlStore::AddRevokedAccessToken(std::string_view app_id, std::string_view
       .status();
 }
 
+Result<bool> SqlStore::RecordDpopProof(std::string_view app_id, std::string_view proof_id,
+                                       UnixMillis expires_at) {
+  // The primary key decides between two nodes: the insert that loses changes no row.
+  TESSERA_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      WriteOne("INSERT INTO dpop_proofs (app_id, proof_id, expires_at) VALUES ($1, $2, $3)"
+               " ON CONFLICT (app_id, proof_id) DO NOTHING",
+               {std::string(app_id), std::string(proof_id), expires_at}));
+  return inserted == 1;
+}
+
 Result<bool> SqlStore::IsAccessTokenRevoked(std::string_view app_id, std::string_view jti) {
   TESSERA_ASSIGN_OR_RETURN(
       SqlRows rows, ReadRows("SELECT 1 FROM revoked_access_tokens WHERE app_id = $1 AND jti = $2",

@@ -40,6 +40,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"signing_keys_pkey", "signing_keys.kid", UniqueKey(SigningKeyUniqueKey::kKid), "kid"},
     {"revoked_access_tokens_pkey", "revoked_access_tokens.app_id, revoked_access_tokens.jti",
      UniqueKey(RevokedAccessTokenUniqueKey::kJti), "jti"},
+    {"dpop_proofs_pkey", "dpop_proofs.app_id, dpop_proofs.proof_id",
+     UniqueKey(DpopProofUniqueKey::kProofId), "proof_id"},
     {"oauth_clients_pkey", "oauth_clients.client_id", UniqueKey(ClientUniqueKey::kClientId),
      "client_id"},
     {"authorization_codes_pkey", "authorization_codes.code_hash",

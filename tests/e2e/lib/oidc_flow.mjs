@@ -70,11 +70,13 @@ export async function startOidcFlowFixture(backend, label) {
    * One authorization code flow in `page`: builds the request with openid-client, signs in as
    * `who` on the login page if it comes, answers the consent page with `decision`, waits for the
    * relying party's callback and (for 'allow') lets openid-client exchange the code. With `par`
-   * the request is pushed first (RFC 9126).
+   * the request is pushed first (RFC 9126); with `dpop` (openid-client's DPoPHandle) the push
+   * and the code exchange carry its proofs (RFC 9449).
    * Returns {seen: ['login'?, 'consent'?], callback: URL, tokens?, claims?, checks}.
    */
   async function codeFlow(page, config, {
     who = user, identifier, scope = FULL_SCOPE, decision = 'allow', shots = {}, extra = {}, par = false,
+    dpop,
   } = {}) {
     const checks = {
       pkceCodeVerifier: client.randomPKCECodeVerifier(),
@@ -89,7 +91,7 @@ export async function startOidcFlowFixture(backend, label) {
     };
     // With `par`, the library pushes the parameters first (RFC 9126) and the URL carries only
     // client_id and request_uri.
-    const url = par ? await client.buildAuthorizationUrlWithPAR(config, params)
+    const url = par ? await client.buildAuthorizationUrlWithPAR(config, params, dpop ? { DPoP: dpop } : undefined)
       : client.buildAuthorizationUrl(config, params);
     assert.equal(url.origin + url.pathname, `${issuer}/oauth/authorize`);
     const seen = [];
@@ -145,7 +147,8 @@ export async function startOidcFlowFixture(backend, label) {
       ? new Request(hit.raw.href, { method: 'POST', body: hit.body,
         headers: { 'content-type': hit.headers['content-type'] } })
       : cb;
-    const tokens = await client.authorizationCodeGrant(config, received, checks);
+    const tokens = await client.authorizationCodeGrant(config, received, checks, undefined,
+      dpop ? { DPoP: dpop } : undefined);
     return { seen, callback: cb, hit, checks, tokens, claims: tokens.claims() };
   }
 
