@@ -79,6 +79,16 @@ json::object AppApiKeyView(const store::AppApiKey& k) {
                       {"last_used_at", OptionalTime(k.last_used_at)}};
 }
 
+json::object InitialAccessTokenView(const store::InitialAccessToken& t) {
+  return json::object{{"id", t.id},
+                      {"name", t.name},
+                      {"prefix", t.prefix},
+                      {"created_at", Rfc3339(t.created_at)},
+                      {"expires_at", OptionalTime(t.expires_at)},
+                      {"last_used_at", OptionalTime(t.last_used_at)},
+                      {"created_by", t.created_by}};
+}
+
 namespace {
 json::array Strings(const std::vector<std::string>& v) {
   json::array out;
@@ -128,7 +138,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"par", s.par},
                       {"token_exchange", s.token_exchange},
                       {"dpop", s.dpop},
-                      {"dpop_nonce", s.dpop_nonce}};
+                      {"dpop_nonce", s.dpop_nonce},
+                      {"dynamic_registration", s.dynamic_registration}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

@@ -34,6 +34,9 @@ boost::json::object TokensView(const std::string& access_token, int64_t expires_
                                const std::string& refresh_token);
 // {id, name, prefix, created_at, last_used_at}: never the key or its hash.
 boost::json::object AppApiKeyView(const store::AppApiKey& key);
+// {id, name, prefix, created_at, expires_at, last_used_at, created_by}: an initial access token
+// for dynamic client registration (RFC 7591 §3), never the token or its hash.
+boost::json::object InitialAccessTokenView(const store::InitialAccessToken& token);
 // Registration of an OAuth client, never its secret hash.
 boost::json::object OAuthClientView(const store::OAuthClient& client);
 // Every member of AppSettings, by its name in settings_json.

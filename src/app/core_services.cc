@@ -128,6 +128,10 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
                                                           SigningAlgNames(config));
   c->app_api_keys_ =
       std::make_unique<services::AppApiKeyService>(*c->store_, c->clock_, c->audit_.get());
+  c->initial_access_tokens_ = std::make_unique<services::InitialAccessTokenService>(
+      *c->store_, c->clock_, c->audit_.get());
+  c->dynamic_registration_ = std::make_unique<services::DynamicClientRegistration>(
+      *c->clients_, *c->store_, *c->initial_access_tokens_);
   c->mail_domains_ = std::make_unique<services::MailDomainService>(
       *c->store_, c->clock_, services::MailDomainOptions{config.mail_allowed_domains});
   c->console_ = std::make_unique<services::DeveloperConsoleService>(*c->store_, *c->store_, *c->store_, *c->apps_,

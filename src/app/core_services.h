@@ -23,6 +23,8 @@
 #include "audit/audit_log.h"
 #include "tokens/authenticator.h"
 #include "tokens/dpop_proof_service.h"
+#include "oauth/dynamic_client_registration.h"
+#include "oauth/initial_access_token_service.h"
 #include "oauth/authorization_service.h"
 #include "sessions/browser_session_service.h"
 #include "sessions/refresh_token_rotation.h"
@@ -107,6 +109,8 @@ class CoreServices {
   services::AuditLog& audit() { return *audit_; }
   services::AppService& apps() { return *apps_; }
   services::ClientService& clients() { return *clients_; }
+  services::InitialAccessTokenService& initial_access_tokens() { return *initial_access_tokens_; }
+  services::DynamicClientRegistration& dynamic_registration() { return *dynamic_registration_; }
   services::AppApiKeyService& app_api_keys() { return *app_api_keys_; }
   services::DeveloperConsoleService& console() { return *console_; }
   services::MailDomainService& mail_domains() { return *mail_domains_; }
@@ -154,6 +158,8 @@ class CoreServices {
   std::unique_ptr<services::AuditLog> audit_;  // before the services that record into it
   std::unique_ptr<services::AppService> apps_;
   std::unique_ptr<services::ClientService> clients_;
+  std::unique_ptr<services::InitialAccessTokenService> initial_access_tokens_;  // RFC 7591 §3
+  std::unique_ptr<services::DynamicClientRegistration> dynamic_registration_;  // RFC 7591/7592
   std::unique_ptr<services::AppApiKeyService> app_api_keys_;
   std::unique_ptr<services::DeveloperConsoleService> console_;
   std::unique_ptr<services::MailDomainService> mail_domains_;

@@ -173,6 +173,8 @@ void TesseraApp::BuildOAuthEndpoints() {
       std::make_unique<oauth::DevicePages>(*page_kit_, c.device_authorizations(), c.accounts());
   pushed_authorization_endpoint_ = std::make_unique<oauth::PushedAuthorizationEndpoint>(
       c.apps(), c.clients(), c.authorization(), c.dpop());
+  client_registration_endpoint_ = std::make_unique<oauth::ClientRegistrationEndpoint>(
+      c.apps(), c.dynamic_registration());
 }
 
 void TesseraApp::BuildEmailHandlers() {
@@ -195,6 +197,8 @@ void TesseraApp::BuildConsoleHandlers() {
   console_mail_domain_api_ = std::make_unique<api::ConsoleMailDomainApi>(caller, c.mail_domains());
   console_credentials_api_ =
       std::make_unique<api::ConsoleCredentialsApi>(caller, c.app_api_keys(), c.clients());
+  console_registration_tokens_api_ = std::make_unique<api::ConsoleRegistrationTokensApi>(
+      caller, c.initial_access_tokens(), c.apps());
   console_providers_api_ = std::make_unique<api::ConsoleProvidersApi>(
       *console_caller_, c.identity_providers(), c.apps());
   console_users_api_ =
@@ -213,9 +217,9 @@ void TesseraApp::BuildConsoleHandlers() {
   console_app_pages_ = std::make_unique<web::ConsoleAppPages>(
       layout, c.accounts(), c.apps(), c.console(), c.user_management(), c.app_api_keys(),
       c.clients(), config_.access_token_ttl_s, c.refresh_tokens().options().refresh_token_ttl_s);
-  console_credential_pages_ =
-      std::make_unique<web::ConsoleCredentialPages>(layout, c.app_api_keys(), c.clients(),
-                                                    c.keys().master_key(), c.clock());
+  console_credential_pages_ = std::make_unique<web::ConsoleCredentialPages>(
+      layout, c.app_api_keys(), c.clients(), c.initial_access_tokens(), c.keys().master_key(),
+      c.clock());
   console_provider_pages_ =
       std::make_unique<web::ConsoleProviderPages>(layout, c.identity_providers());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),
@@ -245,6 +249,7 @@ void TesseraApp::MountRoutes() {
   device_authorization_endpoint_->Mount(*router_);
   device_pages_->Mount(*router_);
   pushed_authorization_endpoint_->Mount(*router_);
+  client_registration_endpoint_->Mount(*router_);
   login_pages_->Mount(*router_, *page_gates_);
   mfa_pages_->Mount(*router_, *page_gates_);
   federation_pages_->Mount(*router_, *page_gates_);
@@ -264,6 +269,7 @@ void TesseraApp::MountConsoles() {
   console_apps_api_->Mount(*router_);
   console_mail_domain_api_->Mount(*router_);
   console_credentials_api_->Mount(*router_);
+  console_registration_tokens_api_->Mount(*router_);
   console_providers_api_->Mount(*router_);
   console_users_api_->Mount(*router_);
   console_members_api_->Mount(*router_);

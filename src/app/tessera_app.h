@@ -18,6 +18,7 @@
 #include "api/console_caller.h"
 #include "api/console_credentials_api.h"
 #include "api/console_providers_api.h"
+#include "api/console_registration_tokens_api.h"
 #include "api/console_members_api.h"
 #include "api/console_users_api.h"
 #include "api/server_api.h"
@@ -56,6 +57,7 @@
 #include "oauth/endpoints/device_authorization_endpoint.h"
 #include "oauth/endpoints/device_pages.h"
 #include "oauth/endpoints/pushed_authorization_endpoint.h"
+#include "oauth/endpoints/client_registration_endpoint.h"
 #include "oauth/endpoints/discovery_endpoint.h"
 #include "oauth/endpoints/end_session_endpoint.h"
 #include "oauth/endpoints/token_endpoint.h"
@@ -143,6 +145,7 @@ class TesseraApp {
   std::unique_ptr<oauth::DeviceAuthorizationEndpoint> device_authorization_endpoint_;
   std::unique_ptr<oauth::DevicePages> device_pages_;
   std::unique_ptr<oauth::PushedAuthorizationEndpoint> pushed_authorization_endpoint_;
+  std::unique_ptr<oauth::ClientRegistrationEndpoint> client_registration_endpoint_;
   std::unique_ptr<api::AccountApi> account_api_;
   std::unique_ptr<api::MfaApi> mfa_api_;
   std::unique_ptr<web::MfaPages> mfa_pages_;
@@ -152,6 +155,7 @@ class TesseraApp {
   std::unique_ptr<api::ConsoleAppsApi> console_apps_api_;
   std::unique_ptr<api::ConsoleMailDomainApi> console_mail_domain_api_;
   std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
+  std::unique_ptr<api::ConsoleRegistrationTokensApi> console_registration_tokens_api_;
   std::unique_ptr<api::ConsoleProvidersApi> console_providers_api_;
   std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
   std::unique_ptr<api::ConsoleMembersApi> console_members_api_;

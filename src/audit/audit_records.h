@@ -47,6 +47,7 @@ enum class AuditSubjectType {
   kDeveloper,  // a console user as an app's member
   kSigningKey,
   kIdentityProvider,  // an app's upstream sign-in provider
+  kInitialAccessToken,  // an app's token for dynamic client registration (RFC 7591 §3)
 };
 inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kNone, ""},
@@ -59,6 +60,7 @@ inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kDeveloper, "developer"},
     {AuditSubjectType::kSigningKey, "signing_key"},
     {AuditSubjectType::kIdentityProvider, "identity_provider"},
+    {AuditSubjectType::kInitialAccessToken, "initial_access_token"},
 };
 constexpr std::span<const EnumText<AuditSubjectType>> TextsOf(AuditSubjectType) {
   return kAuditSubjectTypeTexts;

@@ -39,7 +39,8 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
-      device_flow, par, token_exchange, dpop, dpop_nonce;  // "", "true", "false"
+      device_flow, par, token_exchange, dpop, dpop_nonce,
+      dynamic_registration;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -74,6 +75,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.token_exchange, s.token_exchange);
   flag(a.dpop, s.dpop);
   flag(a.dpop_nonce, s.dpop_nonce);
+  flag(a.dynamic_registration, s.dynamic_registration);
   return s;
 }
 
@@ -149,6 +151,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--dpop-nonce", args->dpop_nonce,
               "DPoP proofs must carry the latest nonce the server sent (RFC 9449 §8/§9; only "
               "matters while --dpop is on) (true|false)");
+  bool_option("--dynamic-registration", args->dynamic_registration,
+              "Accept RFC 7591 dynamic client registration at {issuer}/oauth/register from "
+              "holders of an initial access token (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

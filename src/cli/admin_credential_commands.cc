@@ -1,11 +1,14 @@
-// `tessera admin create-api-key` and `admin create-client`: the credentials of an app's
-// backend (the server-to-server API) and of its OAuth clients, made by the same services as
-// in the consoles. Secrets are printed once: only their hashes are stored. Open only the
-// store (no keys, no server).
+// `tessera admin create-api-key`, `admin create-client` and `admin
+// create-|list-|revoke-registration-token`: the credentials of an app's backend (the
+// server-to-server API), of its OAuth clients, and the initial access tokens with which
+// software registers its own clients (RFC 7591), made by the same services as in the
+// consoles. Secrets are printed once: only their hashes are stored. Open only the store (no
+// keys, no server).
 #include <boost/json.hpp>
 #include <iostream>
 #include <memory>
 
+#include "api/views.h"
 #include "app/core_services.h"
 #include "cli/commands.h"
 
@@ -104,6 +107,81 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
   return 0;
 }
 
+struct RegistrationTokenArgs {
+  std::string app = "default", name, id;
+  std::optional<int64_t> expires_in_days;  // unset: until revoked
+  bool json = false;
+};
+
+int CreateRegistrationToken(const app::Config& c, const RegistrationTokenArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  auto created = (*core)->initial_access_tokens().Create(*app, a.name, a.expires_in_days,
+                                                         services::CliActor());
+  if (!created.ok()) return Fail(created.status());
+  const std::string endpoint = (*core)->apps().IssuerFor(a.app) + "/oauth/register";
+  if (a.json) {
+    boost::json::object view = api::InitialAccessTokenView(created->record);
+    view["token"] = created->token;
+    view["registration_endpoint"] = endpoint;
+    PrintJson(view);
+    return 0;
+  }
+  std::cout << "Registration token " << created->record.name << " of app " << a.app
+            << " (shown once):\n"
+            << created->token << "\n"
+            << "Software sends it as Authorization: Bearer to " << endpoint << "\n";
+  // Made while off, it is refused at the endpoint until the setting is turned on.
+  if (!app->settings.dynamic_registration) {
+    std::cout << "Dynamic client registration is off for app " << a.app
+              << ": turn it on with `tessera admin update-app --app " << a.app
+              << " --dynamic-registration true`.\n";
+  }
+  return 0;
+}
+
+int ListRegistrationTokens(const app::Config& c, const RegistrationTokenArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  auto tokens = (*core)->initial_access_tokens().List(*app);
+  if (!tokens.ok()) return Fail(tokens.status());
+  if (a.json) {
+    boost::json::array out;
+    for (const auto& t : *tokens) out.push_back(api::InitialAccessTokenView(t));
+    PrintJson(boost::json::object{{"registration_tokens", std::move(out)}});
+    return 0;
+  }
+  if (tokens->empty()) std::cout << "App " << a.app << " has no registration tokens.\n";
+  const UnixMillis now = (*core)->clock().NowMillis();
+  for (const auto& t : *tokens) {
+    std::cout << t.id << "  " << t.prefix << "…  " << t.name << "  expires "
+              << (t.expires_at ? api::Rfc3339(*t.expires_at) : "never")
+              << (t.expires_at && *t.expires_at <= now ? " (expired)" : "") << "  last used "
+              << (t.last_used_at ? api::Rfc3339(*t.last_used_at) : "never") << "\n";
+  }
+  return 0;
+}
+
+int RevokeRegistrationToken(const app::Config& c, const RegistrationTokenArgs& a) {
+  auto core = app::CoreServices::Open(c);
+  if (!core.ok()) return Fail(core.status());
+  auto app = ResolveApp((*core)->apps(), a.app);
+  if (!app.ok()) return Fail(app.status());
+  Status s = (*core)->initial_access_tokens().Revoke(*app, a.id, services::CliActor());
+  if (!s.ok()) return Fail(s);
+  if (a.json) {
+    PrintJson(boost::json::object{{"id", a.id}, {"revoked", true}});
+    return 0;
+  }
+  std::cout << "Revoked registration token " << a.id << " of app " << a.app
+            << ": it registers no more clients.\n";
+  return 0;
+}
+
 void AddCreateApiKey(CLI::App& admin, app::Config& config, CommandList& commands) {
   auto args = std::make_shared<CreateApiKeyArgs>();
   CLI::App* cmd = admin.add_subcommand(
@@ -151,11 +229,52 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }
 
+void AddRegistrationTokenCommands(CLI::App& admin, app::Config& config, CommandList& commands) {
+  auto create_args = std::make_shared<RegistrationTokenArgs>();
+  CLI::App* create = admin.add_subcommand(
+      "create-registration-token",
+      "Create an initial access token with which software registers its own OAuth clients at "
+      "{issuer}/oauth/register (RFC 7591; shown once)");
+  AddDatabaseOptions(create, config);
+  create->add_option("--app", create_args->app, "App slug")->capture_default_str();
+  create->add_option("--name", create_args->name, "The software it is given to")->required();
+  create->add_option("--expires-in-days", create_args->expires_in_days,
+                     "Days until it expires (1-3650; default: until revoked)");
+  create->add_flag("--json", create_args->json, "Print the token as JSON");
+  commands.push_back({create, [create_args](const app::Config& c) {
+                        return CreateRegistrationToken(c, *create_args);
+                      }});
+
+  auto list_args = std::make_shared<RegistrationTokenArgs>();
+  CLI::App* list = admin.add_subcommand(
+      "list-registration-tokens",
+      "List an app's registration tokens not revoked, expired ones too (never the token)");
+  AddDatabaseOptions(list, config);
+  list->add_option("--app", list_args->app, "App slug")->capture_default_str();
+  list->add_flag("--json", list_args->json, "Print the tokens as JSON");
+  commands.push_back(
+      {list, [list_args](const app::Config& c) { return ListRegistrationTokens(c, *list_args); }});
+
+  auto revoke_args = std::make_shared<RegistrationTokenArgs>();
+  CLI::App* revoke = admin.add_subcommand(
+      "revoke-registration-token",
+      "Revoke a registration token: it registers no more clients (those it registered stay)");
+  AddDatabaseOptions(revoke, config);
+  revoke->add_option("--app", revoke_args->app, "App slug")->capture_default_str();
+  revoke->add_option("--id", revoke_args->id, "The token's id (from list-registration-tokens)")
+      ->required();
+  revoke->add_flag("--json", revoke_args->json, "Print the outcome as JSON");
+  commands.push_back({revoke, [revoke_args](const app::Config& c) {
+                        return RevokeRegistrationToken(c, *revoke_args);
+                      }});
+}
+
 }  // namespace
 
 void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandList& commands) {
   AddCreateApiKey(admin, config, commands);
   AddCreateClient(admin, config, commands);
+  AddRegistrationTokenCommands(admin, config, commands);
 }
 
 }  // namespace tessera::cli

@@ -26,8 +26,9 @@ boost::json::object EmailReportJson(const services::EmailIdentityReport& report)
 void AddAdminUserCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin create-app`, `admin update-app` (admin_app_commands.cc).
 void AddAdminAppCommands(CLI::App& admin, app::Config& config, CommandList& commands);
-// `admin create-api-key`, `admin create-client`: the credentials of an app's backend and of
-// its OAuth clients (admin_credential_commands.cc).
+// `admin create-api-key`, `admin create-client`, `admin create-|list-|revoke-registration-token`:
+// the credentials of an app's backend, of its OAuth clients, and its initial access tokens for
+// dynamic client registration (admin_credential_commands.cc).
 void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin providers list|add|update|delete`: an app's upstream sign-in providers
 // (admin_provider_commands.cc).

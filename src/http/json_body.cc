@@ -131,6 +131,18 @@ std::optional<int64_t> JsonBody::Integer(std::string_view name, bool required) {
   return std::nullopt;
 }
 
+std::optional<std::optional<int64_t>> JsonBody::NullableInteger(std::string_view name) {
+  const json::value* v = Take(name, false);
+  if (!v) return std::nullopt;
+  if (v->is_null()) return std::optional<int64_t>();
+  if (v->is_int64()) return std::optional<int64_t>(v->as_int64());
+  if (v->is_uint64() && v->as_uint64() <= INT64_MAX) {
+    return std::optional<int64_t>(static_cast<int64_t>(v->as_uint64()));
+  }
+  Fail(name, "must be an integer or null");
+  return std::nullopt;
+}
+
 std::optional<json::object> JsonBody::Object(std::string_view name) {
   const json::value* v = Take(name, false);
   if (!v) return std::nullopt;

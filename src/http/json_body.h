@@ -54,6 +54,8 @@ class JsonBody {
   std::optional<std::optional<std::string>> NullableString(std::string_view name);
   std::optional<bool> Bool(std::string_view name);
   std::optional<int64_t> Integer(std::string_view name, bool required = false);
+  // Present-and-null is the inner nullopt (an optional limit whose null means "none").
+  std::optional<std::optional<int64_t>> NullableInteger(std::string_view name);
   std::optional<boost::json::object> Object(std::string_view name);
   std::optional<std::vector<std::string>> StringArray(std::string_view name);
   // A reader of the object member `name` (nullopt when absent or not an object, which is

@@ -37,7 +37,7 @@ TEST(JsonBody, ReadsEachTypeAndReportsEveryProblem) {
   auto body = JsonBody::Parse(
       WithBody("application/json",
                R"({"s": "x", "n": 7, "b": true, "a": ["p", "q"], "o": {"k": 1}, "z": null,
-          "bad_n": 1.5, "bad_a": [1], "extra": 0})"));
+          "zn": null, "nn": 3, "bad_n": 1.5, "bad_nn": "4", "bad_a": [1], "extra": 0})"));
   ASSERT_TRUE(body.ok()) << body.status().ToString();
   EXPECT_EQ(body->String("s"), "x");
   EXPECT_EQ(body->Integer("n"), 7);
@@ -47,13 +47,22 @@ TEST(JsonBody, ReadsEachTypeAndReportsEveryProblem) {
   auto z = body->NullableString("z");
   ASSERT_TRUE(z.has_value());
   EXPECT_FALSE(z->has_value());  // present and null
+  auto zn = body->NullableInteger("zn");
+  ASSERT_TRUE(zn.has_value());
+  EXPECT_FALSE(zn->has_value());  // present and null
+  auto nn = body->NullableInteger("nn");
+  ASSERT_TRUE(nn.has_value());
+  EXPECT_EQ(nn->value_or(0), 3);
+  EXPECT_FALSE(body->NullableInteger("absent_n").has_value());
   EXPECT_FALSE(body->Integer("bad_n").has_value());
+  EXPECT_FALSE(body->NullableInteger("bad_nn").has_value());
   EXPECT_FALSE(body->StringArray("bad_a").has_value());
   EXPECT_FALSE(body->String("missing", /*required=*/true).has_value());
   EXPECT_FALSE(body->String("absent").has_value());
   Status s = body->Finish();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Fields(s), (std::vector<std::string>{"bad_n: must be an integer",
+                                                 "bad_nn: must be an integer or null",
                                                  "bad_a: must be an array of strings",
                                                  "missing: is required", "extra: unknown field"}));
 }

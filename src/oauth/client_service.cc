@@ -25,6 +25,14 @@ Status InvalidClient() { return UnauthenticatedError("client authentication fail
 
 }  // namespace
 
+std::vector<std::string> DefaultScopesFor(const std::vector<std::string>& grant_types) {
+  // User-facing OIDC scopes only where a user signs in (in a browser, or with a device's code).
+  if (Contains(grant_types, "authorization_code") || Contains(grant_types, kDeviceCodeGrantType)) {
+    return {"openid", "profile", "email", "offline_access"};
+  }
+  return {};
+}
+
 bool IsSupportedGrant(std::string_view grant) {
   return std::find(std::begin(kGrants), std::end(kGrants), grant) != std::end(kGrants);
 }
@@ -130,12 +138,7 @@ store::AuditEvent ClientEvent(const Actor& actor, store::AuditAction action,
 Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRegistration r,
                                                  const Actor& actor) {
   if (r.grant_types.empty()) r.grant_types = {"authorization_code", "refresh_token"};
-  // User-facing OIDC scopes by default only where a user signs in (in a browser, or with a
-  // device's code).
-  if (r.scopes.empty() && (Contains(r.grant_types, "authorization_code") ||
-                           Contains(r.grant_types, kDeviceCodeGrantType))) {
-    r.scopes = {"openid", "profile", "email", "offline_access"};
-  }
+  if (r.scopes.empty()) r.scopes = DefaultScopesFor(r.grant_types);
   RegisteredClient out;
   store::OAuthClient& c = out.client;
   c.client_id = crypto::Base64UrlEncode(crypto::RandomBytes(16));
@@ -152,6 +155,7 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.require_pushed_authorization_requests = r.require_pushed_authorization_requests;
   c.token_exchange_audiences = std::move(r.token_exchange_audiences);
   c.dpop_bound_access_tokens = r.dpop_bound_access_tokens;
+  c.registration_access_token_hash = std::move(r.registration_access_token_hash);
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));

@@ -34,6 +34,9 @@ struct ClientRegistration {
   // The audiences it may ask for in a token exchange (RFC 8693 §2.1); default: none.
   std::vector<std::string> token_exchange_audiences;
   bool dpop_bound_access_tokens = false;  // RFC 9449 §5.2
+  // RFC 7592: the SHA-256 of the registration access token of a client registered at
+  // {issuer}/oauth/register (dynamic_client_registration.h); "" for any other.
+  std::string registration_access_token_hash{};
 };
 
 // A change of a registered client; unset members stay as they are. Whether it is public
@@ -95,6 +98,8 @@ class ClientService {
   std::vector<std::string> id_token_algs_;
 };
 
+// The scopes a client registered without any may ask for, by its grants.
+std::vector<std::string> DefaultScopesFor(const std::vector<std::string>& grant_types);
 // Grants Tessera implements; no implicit and no password grant (RFC 9700 §2.1.2, §2.4).
 bool IsSupportedGrant(std::string_view grant);
 bool IsValidScopeToken(std::string_view scope);  // RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E

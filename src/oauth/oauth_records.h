@@ -40,7 +40,28 @@ struct OAuthClient {
   // It must send a DPoP proof with every token request (RFC 9449 §5.2 client metadata), so
   // its tokens are always bound to a key it holds: a stolen token is useless without the key.
   bool dpop_bound_access_tokens = false;
+  // RFC 7592: the SHA-256 of the registration access token that reads, updates and deletes a
+  // client registered at {issuer}/oauth/register; "" for a client made in the console or CLI,
+  // which has none.
+  std::string registration_access_token_hash{};
   UnixMillis created_at = 0;
+  std::optional<UnixMillis> revoked_at;
+};
+
+// RFC 7591 §3: what a developer hands out so that software may register its own clients at
+// {issuer}/oauth/register (Authorization: Bearer tiat_…). Made in the console or CLI, shown
+// once, stored as SHA-256; good for any number of registrations until it expires or is
+// revoked (the clients it registered stay).
+struct InitialAccessToken {
+  std::string id;
+  std::string app_id;
+  std::string name;
+  std::string prefix;  // the first characters, shown in lists
+  std::string token_hash;
+  std::string created_by;  // console user id ("cli" for the command line)
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> expires_at;  // nullopt: until revoked
+  std::optional<UnixMillis> last_used_at;
   std::optional<UnixMillis> revoked_at;
 };
 

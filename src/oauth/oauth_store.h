@@ -36,6 +36,23 @@ class ClientStore {
                                        UnixMillis now) = 0;
 };
 
+// Initial access tokens (RFC 7591 §3) of an app.
+enum class InitialAccessTokenUniqueKey { kId, kTokenHash };
+class InitialAccessTokenStore {
+ public:
+  virtual ~InitialAccessTokenStore() = default;
+  virtual Status CreateInitialAccessToken(const InitialAccessToken& token) = 0;
+  // Not revoked (expired ones included, so that a list shows them), newest first.
+  virtual Result<std::vector<InitialAccessToken>> ListInitialAccessTokens(std::string_view app_id) = 0;
+  // kNotFound for an unknown, other app's or already revoked token.
+  virtual Status RevokeInitialAccessToken(std::string_view app_id, std::string_view id,
+                                          UnixMillis now) = 0;
+  // Revoked or not (the caller checks); kNotFound for an unknown or other app's hash.
+  virtual Result<InitialAccessToken> FindInitialAccessToken(std::string_view app_id,
+                                                            std::string_view token_hash) = 0;
+  virtual Status TouchInitialAccessToken(std::string_view id, UnixMillis now) = 0;
+};
+
 class AuthorizationStore {
  public:
   virtual ~AuthorizationStore() = default;

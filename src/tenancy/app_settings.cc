@@ -78,6 +78,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.token_exchange = Bool(o, "token_exchange", s.token_exchange);
   s.dpop = Bool(o, "dpop", s.dpop);
   s.dpop_nonce = Bool(o, "dpop_nonce", s.dpop_nonce);
+  s.dynamic_registration = Bool(o, "dynamic_registration", s.dynamic_registration);
   return s;
 }
 
@@ -101,7 +102,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"par", s.par},
                  {"token_exchange", s.token_exchange},
                  {"dpop", s.dpop},
-                 {"dpop_nonce", s.dpop_nonce}};
+                 {"dpop_nonce", s.dpop_nonce},
+                 {"dynamic_registration", s.dynamic_registration}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -59,6 +59,8 @@ struct AppSettings {
   bool token_exchange = false;  // RFC 8693 token exchange grant
   bool dpop = false;  // RFC 9449 DPoP: tokens bound to a key the client holds
   bool dpop_nonce = false;  // RFC 9449 §8/§9: DPoP proofs must carry a nonce the server gave
+  // RFC 7591/7592: holders of an initial access token register clients at /oauth/register.
+  bool dynamic_registration = false;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -44,6 +44,7 @@ store::AppSettings EveryMemberSet() {
   s.token_exchange = true;
   s.dpop = true;
   s.dpop_nonce = true;
+  s.dynamic_registration = true;
   return s;
 }
 
@@ -73,6 +74,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_TRUE(out.token_exchange);
   EXPECT_TRUE(out.dpop);
   EXPECT_TRUE(out.dpop_nonce);
+  EXPECT_TRUE(out.dynamic_registration);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -96,6 +98,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_FALSE(d.token_exchange);
   EXPECT_FALSE(d.dpop);
   EXPECT_FALSE(d.dpop_nonce);
+  EXPECT_FALSE(d.dynamic_registration);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

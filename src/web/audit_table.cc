@@ -56,6 +56,7 @@ std::string_view SubjectKind(store::AuditSubjectType t) {
     case store::AuditSubjectType::kDeveloper: return "Member";
     case store::AuditSubjectType::kSigningKey: return "Signing key";
     case store::AuditSubjectType::kIdentityProvider: return "Sign-in provider";
+    case store::AuditSubjectType::kInitialAccessToken: return "Registration token";
   }
   return "";
 }
@@ -89,6 +90,15 @@ std::string ValueText(const json::value& v) {
 // An id too long to read, cut for display (the whole id is in the title).
 std::string ShortId(const std::string& id) {
   return id.size() > 12 ? id.substr(0, 8) + "…" : id;
+}
+
+// The string member `key` of an event's details; "" when it has none.
+std::string DetailsString(const std::string& details_json, std::string_view key) {
+  boost::system::error_code ec;
+  json::value v = json::parse(details_json, ec);
+  if (ec || !v.is_object()) return "";
+  const json::value* member = v.get_object().if_contains(key);
+  return member && member->is_string() ? std::string(member->get_string()) : "";
 }
 
 }  // namespace
@@ -333,6 +343,12 @@ void AuditTable::Fill(const ConsoleVisitor& v, store::AuditFilter filter, PageDa
           if (!subject_label.empty()) {
             subject_url = app_path(*app, "/sign-in-providers/" + http::FormEncode(e.subject_id));
           }
+          break;
+        case store::AuditSubjectType::kInitialAccessToken:
+          // Named by the event itself (a token's name never changes, and a revoked one is
+          // listed nowhere); the list is below the app's clients.
+          subject_label = DetailsString(e.details_json, "name");
+          subject_url = app_path(*app, "/clients#registration-tokens");
           break;
         default:
           break;

@@ -188,6 +188,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("token_exchange", s.token_exchange);
     d.set("dpop", s.dpop);
     d.set("dpop_nonce", s.dpop_nonce);
+    d.set("dynamic_registration", s.dynamic_registration);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -211,6 +212,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
   d.set("preview_url", issuer + "/login");
   d.set("device_url", issuer + "/device");
   d.set("par_url", issuer + "/oauth/par");
+  d.set("registration_url", issuer + "/oauth/register");
   return layout_.Render(req, a.visitor, "console_settings", std::move(d), status);
 }
 
@@ -230,6 +232,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.token_exchange = Checked(form, "token_exchange");
   s.dpop = Checked(form, "dpop");
   s.dpop_nonce = Checked(form, "dpop_nonce");
+  s.dynamic_registration = Checked(form, "dynamic_registration");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -261,7 +264,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     for (const char* f :
          {"allow_signup", "magic_link_login", "email_code_login", "require_verified_email",
           "first_user_admin", "device_flow", "par", "token_exchange", "dpop", "dpop_nonce",
-          "accent_custom"}) {
+          "dynamic_registration", "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

@@ -139,6 +139,10 @@ constexpr Notice kNotices[] = {
     {"client-saved", "The client was saved."},
     {"client-created", "The client was created."},
     {"client-revoked", "The client was revoked: it can no longer sign users in or get tokens."},
+    {"registration-token-revoked",
+     "The registration token was revoked: it can no longer register clients. Clients it "
+     "registered keep working."},
+    {"registration-token-missing", "That registration token was already revoked.", true},
     {"provider-deleted",
      "The sign-in provider was deleted, with every user’s link to it: its button is gone from "
      "the sign-in page."},

@@ -1,5 +1,7 @@
 #include "web/console_credential_pages.h"
 
+#include <algorithm>
+
 #include "base/strings.h"
 #include "web/console_common.h"
 #include "web/page_errors.h"
@@ -65,6 +67,18 @@ const std::vector<std::string_view> kClientFields = {
     "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
     "token_exchange_audiences", "dpop_bound_access_tokens"};
 
+// The "Expires after" choices of the registration token form: days, or never.
+constexpr std::string_view kTokenExpiries[] = {"7", "30", "90", "365", "never"};
+constexpr std::string_view kDefaultTokenExpiry = "30";
+
+// Selects `chosen`, or the default when it is none of the choices (a number sent by hand).
+void SetTokenExpiry(PageData& d, std::string_view chosen) {
+  if (std::ranges::find(kTokenExpiries, chosen) == std::end(kTokenExpiries)) {
+    chosen = kDefaultTokenExpiry;
+  }
+  for (std::string_view e : kTokenExpiries) d.set("expires_" + std::string(e), e == chosen);
+}
+
 }  // namespace
 
 void ConsoleCredentialPages::Mount(http::Router& r, const ConsoleGates& gates) {
@@ -85,6 +99,11 @@ void ConsoleCredentialPages::Mount(http::Router& r, const ConsoleGates& gates) {
         gates.WithAppVisitor(Bind(this, &P::RotateClientSecret)));
   r.Add(bh::verb::post, app + "/clients/{client_id}/revoke",
         gates.WithAppVisitor(Bind(this, &P::RevokeClient)));
+  // Not under /clients: a token id there would read as a client_id.
+  r.Add(bh::verb::post, app + "/registration-tokens",
+        gates.WithAppVisitor(Bind(this, &P::CreateRegistrationToken)));
+  r.Add(bh::verb::post, app + "/registration-tokens/{id}/revoke",
+        gates.WithAppVisitor(Bind(this, &P::RevokeRegistrationToken)));
 }
 
 // ---- One-time reveals ----------------------------------------------------------------------
@@ -194,8 +213,29 @@ http::Response ConsoleCredentialPages::RevokeApiKey(http::Request& req, const Ap
 
 http::Response ConsoleCredentialPages::Clients(http::Request& req, const AppVisitor& a) {
   PageData d;
-  SetNotice(d, PageQuery(req));
-  return RenderClients(req, a, std::move(d), 200);
+  const http::QueryParams query = PageQuery(req);
+  SetNotice(d, query);
+  // A registration token made by the form below the clients is shown here, once.
+  const std::string id = http::FormValue(query, "id");
+  const std::string reveal = http::FormValue(query, "reveal");
+  const bool revealing =
+      http::FormValue(query, "done") == "registration-token-created" && !id.empty();
+  if (revealing) {
+    auto token = reveals_.Take(req, reveal, RevealOwner(a, "registration-token", id));
+    if (token) {
+      d.set("notice",
+            "The registration token was created. Copy it now: it is shown only this once.");
+      d.set("new_token", *token);
+      d.set("new_token_id", id);
+    } else {
+      d.set("error",
+            "This registration token can no longer be shown: a token is shown only once. If "
+            "you did not copy it, revoke it and create another.");
+    }
+  }
+  http::Response page = RenderClients(req, a, std::move(d), 200);
+  if (revealing) reveals_.Forget(page);  // shown once: a reload has nothing to show
+  return page;
 }
 
 http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, const AppVisitor& a,
@@ -220,7 +260,40 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
   }
   d.set("clients", rows);
   d.set("create_action", layout_.AppPath(app, "/clients"));
-  d.set("par_url", layout_.urls().Issuer(app) + "/oauth/par");
+  const std::string issuer = layout_.urls().Issuer(app);
+  d.set("par_url", issuer + "/oauth/par");
+
+  // Registration tokens (RFC 7591 §3), below the clients they let software register.
+  auto tokens = registration_tokens_.List(app);
+  if (!tokens.ok()) return layout_.Unavailable(req, a.visitor);
+  const UnixMillis now = clock_.NowMillis();
+  PageData token_rows = List();
+  const PageData* new_token_id = d.get("new_token_id");
+  for (const auto& t : *tokens) {
+    PageData row;
+    row.set("name", t.name);
+    row.set("prefix", t.prefix);
+    row.set("created", FormatTime(t.created_at));
+    row.set("expires", FormatTime(t.expires_at, "Never"));
+    // Listed until revoked, so that a developer sees why software is refused.
+    row.set("expired", t.expires_at.has_value() && *t.expires_at <= now);
+    row.set("last_used", FormatTime(t.last_used_at, "Never"));
+    row.set("revoke_action", layout_.AppPath(app, "/registration-tokens/" +
+                                                      http::FormEncode(t.id) + "/revoke"));
+    if (new_token_id && new_token_id->is_string() && new_token_id->string_value() == t.id) {
+      d.set("new_token_name", t.name);
+    }
+    token_rows.push_back(row);
+  }
+  d.set("registration_tokens", token_rows);
+  d.set("dynamic_registration", app.settings.dynamic_registration);
+  d.set("registration_url", issuer + "/oauth/register");
+  d.set("settings_url", layout_.AppPath(app, "/settings"));
+  d.set("token_create_action", layout_.AppPath(app, "/registration-tokens"));
+  if (!d.get("token_from_form")) {
+    d.set("token_name", "");
+    SetTokenExpiry(d, kDefaultTokenExpiry);
+  }
   if (!d.get("from_form")) {
     d.set("client_name", "");
     d.set("client_public", false);
@@ -435,6 +508,61 @@ http::Response ConsoleCredentialPages::RevokeClient(http::Request& req, const Ap
   if (s.ok() || s.IsNotFound()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients"), "client-revoked");
   }
+  return layout_.Unavailable(req, a.visitor);
+}
+
+// ---- Registration tokens -------------------------------------------------------------------
+
+http::Response ConsoleCredentialPages::CreateRegistrationToken(http::Request& req,
+                                                               const AppVisitor& a,
+                                                               const Form& form) {
+  const std::string name = Field(form, "name", 400);
+  const std::string expiry = Field(form, "expires_in_days", 16);
+  PageData d;
+  std::optional<int64_t> days;  // nullopt: never expires
+  bool expiry_ok = expiry == "never";
+  if (!expiry_ok) {
+    // A number of days other than the offered ones is the service's to judge (1 to 3650).
+    auto n = WholeNumber(expiry);
+    expiry_ok = n.has_value() && !expiry.empty();
+    if (expiry_ok) days = *n;
+  }
+  unsigned status = 400;
+  if (expiry_ok) {
+    auto created = registration_tokens_.Create(a.app(), name, days, a.visitor.actor);
+    if (created.ok()) {
+      return RedirectWithReveal(a, "registration-token", created->record.id,
+                                std::move(created->token), layout_.AppPath(a.app(), "/clients"),
+                                "registration-token-created");
+    }
+    const Status& s = created.status();
+    const PageFailure failure = PageFailureOf(s);
+    if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
+    status = failure.status;  // 409 past the app's limit of tokens
+    // The client form on the same page has its own "name": these errors get keys of their own.
+    PageData errors;
+    auto others = SetFieldErrors(errors, s, {"name", "expires_in_days"});
+    if (const PageData* e = errors.get("name_error")) d.set("token_name_error", *e);
+    if (const PageData* e = errors.get("expires_in_days_error")) d.set("token_expires_error", *e);
+    d.set("error", RefusalSentence("The registration token was not created", s, others,
+                                   "please check its name and expiry"));
+  } else {
+    d.set("token_expires_error", "Choose how long the token lasts");
+    d.set("error", "The registration token was not created: please check its expiry.");
+  }
+  d.set("token_from_form", true);
+  d.set("token_name", name);
+  SetTokenExpiry(d, expiry);
+  return RenderClients(req, a, std::move(d), status);
+}
+
+http::Response ConsoleCredentialPages::RevokeRegistrationToken(http::Request& req,
+                                                               const AppVisitor& a,
+                                                               const Form&) {
+  Status s = registration_tokens_.Revoke(a.app(), req.Param("id"), a.visitor.actor);
+  const std::string clients = layout_.AppPath(a.app(), "/clients");
+  if (s.ok()) return layout_.Done(clients, "registration-token-revoked");
+  if (s.IsNotFound()) return layout_.Done(clients, "registration-token-missing");
   return layout_.Unavailable(req, a.visitor);
 }
 

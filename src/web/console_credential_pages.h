@@ -1,13 +1,15 @@
 // File: console_credential_pages.h
-// The developer console's credentials pages of an app: its API keys and its OAuth clients
-// (register, edit, rotate the secret once confirmed, revoke). Making a key, a client or a new
-// secret is POST/redirect/GET: the secret is shown once, on the page the redirect leads to
-// (SecretReveals, a sealed cookie any node opens), so a reload never makes a second one nor
-// shows the secret again.
+// The developer console's credentials pages of an app: its API keys, its OAuth clients
+// (register, edit, rotate the secret once confirmed, revoke) and, on the clients page, its
+// registration tokens (RFC 7591 initial access tokens: make, revoke). Making a key, a client,
+// a new secret or a registration token is POST/redirect/GET: the secret is shown once, on the
+// page the redirect leads to (SecretReveals, a sealed cookie any node opens), so a reload never
+// makes a second one nor shows the secret again.
 #pragma once
 
 #include "http/router.h"
 #include "oauth/client_service.h"
+#include "oauth/initial_access_token_service.h"
 #include "tenancy/app_api_key_service.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -19,11 +21,14 @@ class ConsoleCredentialPages {
  public:
   // `master_key` seals the one-time reveals (SecretReveals), which any node can then open.
   ConsoleCredentialPages(const ConsoleLayout& layout, services::AppApiKeyService& keys,
-                         services::ClientService& clients, std::string_view master_key,
-                         const Clock& clock)
+                         services::ClientService& clients,
+                         services::InitialAccessTokenService& registration_tokens,
+                         std::string_view master_key, const Clock& clock)
       : layout_(layout),
         keys_(keys),
         clients_(clients),
+        registration_tokens_(registration_tokens),
+        clock_(clock),
         reveals_(master_key, clock, layout.urls().secure()) {}
   void Mount(http::Router& router, const ConsoleGates& gates);
 
@@ -45,6 +50,11 @@ class ConsoleCredentialPages {
   http::Response RevokeClient(http::Request& req, const AppVisitor& a, const Form& form);
   http::Response RenderClient(const http::Request& req, const AppVisitor& a,
                               const store::OAuthClient& client, PageData d, unsigned status);
+  // Registration tokens: listed and made on the clients page.
+  http::Response CreateRegistrationToken(http::Request& req, const AppVisitor& a,
+                                         const Form& form);
+  http::Response RevokeRegistrationToken(http::Request& req, const AppVisitor& a,
+                                         const Form& form);
 
   // Who may see a parked secret: this browser session, on this app, for this object.
   static std::string RevealOwner(const AppVisitor& a, std::string_view kind,
@@ -57,6 +67,8 @@ class ConsoleCredentialPages {
   const ConsoleLayout& layout_;
   services::AppApiKeyService& keys_;
   services::ClientService& clients_;
+  services::InitialAccessTokenService& registration_tokens_;
+  const Clock& clock_;  // which registration tokens have expired
   SecretReveals reveals_;
 };
 

@@ -5,7 +5,7 @@
 //   with strict types (and the change takes effect on the app);
 // - credentials: API keys (shown once, listed by prefix, last use, revoke → 401), OAuth
 //   clients (secret once, rotate: old secret fails at /oauth/token and the new one works,
-//   patch, revoke);
+//   patch, revoke); registration tokens: console_registration_tokens.test.mjs;
 // - users: the server API's routes and JSON under /api/console/apps/{slug}/users, a user who
 //   signed up through the account API appears.
 // Access (isolation, members, operators, audit, bad input): console_api_access.test.mjs.
@@ -97,6 +97,11 @@ for (const backend of backends()) {
       assert.equal(dpop.body.settings.dpop, true);
       assert.equal(dpop.body.settings.dpop_nonce, true);
       assert.equal(dpop.body.settings.token_exchange, true, 'absent settings stay');
+      assert.equal(dpop.body.settings.dynamic_registration, false);
+      const dcr = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { dynamic_registration: true } } });
+      assertStatus(dcr, 200);
+      assert.equal(dcr.body.settings.dynamic_registration, true);
+      assert.equal(dcr.body.settings.dpop, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -108,6 +113,8 @@ for (const backend of backends()) {
         [{ settings: { token_exchange: 'true' } }, 'settings.token_exchange'],
         [{ settings: { dpop: 1 } }, 'settings.dpop'],
         [{ settings: { dpop_nonce: 'true' } }, 'settings.dpop_nonce'],
+        [{ settings: { dynamic_registration: 'on' } }, 'settings.dynamic_registration'],
+        [{ settings: { dynamic_registration: null } }, 'settings.dynamic_registration'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],

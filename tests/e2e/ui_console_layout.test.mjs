@@ -26,7 +26,8 @@ for (const backend of backends()) {
       fx = await startConsoleFixture(backend, `ui-console-layout-${backend}`);
       base = fx.srv.baseUrl;
       const { srv, X, Y, OP, capi } = fx;
-      // An app with a long name and slug (the widest a row gets), a client, keys, users.
+      // An app with a long name and slug (the widest a row gets), a client, keys, a
+      // registration token (listed below the clients), users.
       app = await fx.newApp(X, 'layout-with-a-rather-long-slug');
       const client = await capi(X, 'POST', `/apps/${app.slug}/clients`, { json: {
         name: 'Confidential reporting backend', redirect_uris: ['https://reports.example.com/oauth/callback/with/a/long/path'],
@@ -35,6 +36,8 @@ for (const backend of backends()) {
       clientId = client.body.client_id;
       const key = await capi(X, 'POST', `/apps/${app.slug}/api-keys`, { json: { name: 'Production backend in Frankfurt' } });
       assertStatus(key, 201);
+      assertStatus(await capi(X, 'POST', `/apps/${app.slug}/registration-tokens`, {
+        json: { name: 'Partner integration portal in Frankfurt', expires_in_days: 90 } }), 201);
       for (const n of [1, 2]) {
         const u = await srv.api('POST', '/api/users', { app: app.slug, token: key.body.key,
           json: { email: `someone-with-a-long-address-${n}-${rand(8)}@subdomain.example.com`, password: `pw-${rand(16)}` } });

@@ -1,8 +1,8 @@
 // Issue 13, item 4: risky or duplicate actions in the developer console, in chromium.
-//   - creating an API key or an OAuth client is POST/redirect/GET: the secret is shown once on
-//     the page the redirect leads to (never in its URL); reloading that page neither makes a
-//     second key/client nor shows the secret again; the reveal works only in the browser
-//     session that made it;
+//   - creating an API key, an OAuth client or a registration token (RFC 7591, below the
+//     clients) is POST/redirect/GET: the secret is shown once on the page the redirect leads to
+//     (never in its URL); reloading that page neither makes a second key/client/token nor
+//     shows the secret again; the reveal works only in the browser session that made it;
 //   - "Rotate secret" asks for a confirmation (like revoking): without it nothing changes and
 //     the old secret still works; with it the new secret is shown once and the old one fails.
 // Screenshots: build/e2e-artifacts/secrets-*.png.
@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { backends, test, describe, before, after, assertStatus, request } from './lib/server.mjs';
 import { launchBrowser, closeBrowser, newPage, describePage, screenshot } from './lib/browser.mjs';
-import { startConsoleFixture, basic } from './lib/console.mjs';
+import { startConsoleFixture, basic, until } from './lib/console.mjs';
 import { consoleSignIn } from './lib/console_ui.mjs';
 import { pageChecker } from './lib/console_pages.mjs';
 
@@ -36,7 +36,7 @@ for (const backend of backends()) {
     const list = async (what) => {
       const res = await fx.capi(fx.X, 'GET', `/apps/${app.slug}/${what}`);
       assertStatus(res, 200);
-      return res.body[what === 'api-keys' ? 'api_keys' : 'clients'];
+      return res.body[what.replaceAll('-', '_')];  // api_keys, clients, registration_tokens
     };
     // Whether `secret` authenticates client `id` at the token endpoint (the grant is what fails).
     const authenticates = async (id, secret) => {
@@ -65,6 +65,74 @@ for (const backend of backends()) {
       await shot(page, 'api-key-reloaded');
       const keys = (await list('api-keys')).filter((k) => k.name === 'Once only');
       assert.equal(keys.length, 1, JSON.stringify(keys));
+      await context.close();
+    });
+
+    test('a registration token: shown once below the clients after a redirect; a reload makes no second one', async () => {
+      const { page, context } = await newPage(browser);
+      await consoleSignIn(page, base, fx.X);
+      const clientsUrl = `${base}/console/apps/${app.slug}/clients`;
+      await page.goto(clientsUrl);
+      // Off by default: the section says so, and where to turn it on.
+      const section = page.locator('#registration-tokens');
+      assert.match(await section.innerText(), /Dynamic client registration is off/);
+      assert.equal(await section.getByRole('link', { name: 'Settings' }).getAttribute('href'),
+        `/console/apps/${app.slug}/settings`);
+      assert.equal(await page.getByLabel('Expires after').inputValue(), '30', 'thirty days unless chosen');
+      await page.getByLabel('Given to').fill('Partner portal');
+      await page.getByLabel('Expires after').selectOption('never');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await page.waitForURL(/\/clients\?done=registration-token-created/);
+      const token = (await page.locator('#new-registration-token').innerText()).trim();
+      assert.match(token, /^tiat_/);
+      assert.ok(!page.url().includes(token), 'the token is not in the URL');
+      assert.match(await page.locator('#new-token-heading').innerText(), /Partner portal/);
+      assert.ok((await page.locator('main').innerText()).includes(`${fx.srv.issuer(app.slug)}/oauth/register`),
+        'where to send it');
+      await shot(page, 'registration-token-shown');
+      await checkPage(page, 'a new registration token');
+      await page.reload();
+      assert.equal(await page.locator('#new-registration-token').count(), 0, `shown again: ${await describePage(page)}`);
+      assert.match(await page.locator('main').innerText(), /can no longer be shown/);
+      const tokens = (await list('registration-tokens')).filter((t) => t.name === 'Partner portal');
+      assert.equal(tokens.length, 1, JSON.stringify(tokens));
+      assert.equal(tokens[0].expires_at, null, 'never expires, as chosen');
+      assert.ok(token.startsWith(tokens[0].prefix));
+
+      // Listed by its prefix, never the token.
+      await page.goto(clientsUrl);
+      const row = section.locator('tbody tr', { hasText: 'Partner portal' });
+      assert.match(await row.innerText(), new RegExp(`${tokens[0].prefix}…[\\s\\S]*Never`));
+      assert.ok(!(await page.content()).includes(token), 'the token is not on the list page');
+
+      // Bad input: the page again, naming the field, nothing made; no CSRF token: 403.
+      const create = `${base}/console/apps/${app.slug}/registration-tokens`;
+      const csrf = await page.locator('input[name=csrf_token]').first().inputValue();
+      for (const form of [{ name: 'n', expires_in_days: '4000' }, { name: 'n', expires_in_days: 'soon' },
+        { name: '', expires_in_days: '30' }]) {
+        const bad = await context.request.post(create, { form: { csrf_token: csrf, ...form },
+          headers: { origin: base }, maxRedirects: 0 });
+        assert.equal(bad.status(), 400, JSON.stringify(form));
+        assert.match(await bad.text(), /The registration token was not created/);
+      }
+      const forged = await context.request.post(create, { form: { name: 'forged', expires_in_days: '30' },
+        headers: { origin: base }, maxRedirects: 0 });
+      assert.equal(forged.status(), 403);
+      assert.equal((await list('registration-tokens')).length, 1, 'nothing else was made');
+
+      // Revoked with its row's button: gone, and the page says so.
+      await row.getByRole('button', { name: /Revoke/ }).click();
+      await page.waitForURL(/\/clients\?done=registration-token-revoked/);
+      assert.match(await page.locator('main').innerText(), /registration token was revoked/);
+      assert.deepEqual(await list('registration-tokens'), []);
+
+      // On: the section explains where software registers.
+      assertStatus(await fx.capi(fx.X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { dynamic_registration: true } } }), 200);
+      await until('the section follows the setting', async () => {
+        await page.goto(clientsUrl);
+        return /registers its own OAuth clients/.test(await section.innerText());
+      });
+      await shot(page, 'registration-tokens-on');
       await context.close();
     });
 

@@ -32,7 +32,8 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, redirect_uris), FIELD(C, post_logout_redirect_uris),
                    FIELD(C, grant_types), FIELD(C, scopes), FIELD(C, created_at),
                    FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests),
-                   FIELD(C, token_exchange_audiences), FIELD(C, dpop_bound_access_tokens));
+                   FIELD(C, token_exchange_audiences), FIELD(C, dpop_bound_access_tokens),
+                   FIELD(C, registration_access_token_hash));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -43,6 +44,7 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   OAuthClient c = MakeClient(app, "client-1");
   c.require_pushed_authorization_requests = true;
   c.dpop_bound_access_tokens = true;
+  c.registration_access_token_hash = "5e3f-registration-token-hash";
   ASSERT_OK(store().CreateClient(c));
   ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
   auto got = store().GetClient(app.id, "client-1");
@@ -62,6 +64,7 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   EXPECT_FALSE(pub->secret_hash.has_value());
   EXPECT_FALSE(pub->require_pushed_authorization_requests);
   EXPECT_FALSE(pub->dpop_bound_access_tokens);
+  EXPECT_EQ(pub->registration_access_token_hash, "");
   auto all = store().ListClients(app.id);
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
@@ -167,6 +170,7 @@ TEST_P(StoreConformanceTest, UpdateClientChangesAllButItsIdentity) {
   want.require_pushed_authorization_requests = true;
   want.token_exchange_audiences = {"https://api.example.com"};
   want.dpop_bound_access_tokens = true;
+  want.registration_access_token_hash = "rotated-hash";
   auto updated = store().UpdateClient(app.id, "client-1", [&](OAuthClient& cur) {
     ExpectSameClient(cur, c);  // sees the current row
     OAuthClient keep = want;
@@ -266,6 +270,52 @@ TEST_P(StoreConformanceTest, RevokeClient) {
   EXPECT_EQ(sql::OptInt((*rows)[0], 0), kT0 + kMinute);  // the first revocation's time stays
   // The id stays taken.
   EXPECT_CLASH(store().CreateClient(MakeClient(app, "client-1")), ClientUniqueKey::kClientId);
+}
+
+// ---------------------------------------------------------------------------------------
+// Initial access tokens (RFC 7591 §3)
+
+TEST_P(StoreConformanceTest, InitialAccessTokensAreAnAppsOwnUntilRevoked) {
+  App app = AddApp("default");
+  App other = AddApp("other");
+  InitialAccessToken a{"iat-1", app.id, "Partner ünïcode", "tiat_abcdefg", "hash-1", "dev-1",
+                       kT0, kT0 + kDay, std::nullopt, std::nullopt};
+  InitialAccessToken b{"iat-2", app.id, "Forever", "tiat_hijklmn", "hash-2", "",
+                       kT0 + kSecond, std::nullopt, std::nullopt, std::nullopt};
+  ASSERT_OK(store().CreateInitialAccessToken(a));
+  ASSERT_OK(store().CreateInitialAccessToken(b));
+  InitialAccessToken clash = a;
+  clash.id = "iat-3";
+  EXPECT_CLASH(store().CreateInitialAccessToken(clash), InitialAccessTokenUniqueKey::kTokenHash);
+  clash = b;
+  clash.token_hash = "hash-3";
+  EXPECT_CLASH(store().CreateInitialAccessToken(clash), InitialAccessTokenUniqueKey::kId);
+
+  auto listed = store().ListInitialAccessTokens(app.id);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "iat-2");  // newest first
+  EXPECT_EQ((*listed)[1].name, "Partner ünïcode");
+  EXPECT_EQ((*listed)[1].expires_at, kT0 + kDay);
+  EXPECT_FALSE((*listed)[0].expires_at.has_value());
+  EXPECT_TRUE(store().ListInitialAccessTokens(other.id)->empty());
+
+  auto found = store().FindInitialAccessToken(app.id, "hash-1");
+  ASSERT_OK(found);
+  EXPECT_EQ(found->id, "iat-1");
+  EXPECT_EQ(found->created_by, "dev-1");
+  EXPECT_CODE(store().FindInitialAccessToken(other.id, "hash-1"), StatusCode::kNotFound);
+  EXPECT_CODE(store().FindInitialAccessToken(app.id, "no-such-hash"), StatusCode::kNotFound);
+
+  ASSERT_OK(store().TouchInitialAccessToken("iat-1", kT0 + kHour));
+  EXPECT_EQ(store().FindInitialAccessToken(app.id, "hash-1")->last_used_at, kT0 + kHour);
+
+  EXPECT_CODE(store().RevokeInitialAccessToken(other.id, "iat-1", kT0 + kHour), StatusCode::kNotFound);
+  ASSERT_OK(store().RevokeInitialAccessToken(app.id, "iat-1", kT0 + kHour));
+  EXPECT_CODE(store().RevokeInitialAccessToken(app.id, "iat-1", kT0 + kHour), StatusCode::kNotFound);
+  EXPECT_EQ(store().ListInitialAccessTokens(app.id)->size(), 1u);
+  // Still found (revoked): the caller refuses it.
+  EXPECT_EQ(store().FindInitialAccessToken(app.id, "hash-1")->revoked_at, kT0 + kHour);
 }
 
 }  // namespace

@@ -85,6 +85,9 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
     // Per client (its require_pushed_authorization_requests), not for every client.
     doc["require_pushed_authorization_requests"] = false;
   }
+  if (app->settings.dynamic_registration) {  // RFC 7591 §3, OIDC Discovery §3
+    doc["registration_endpoint"] = iss + "/oauth/register";
+  }
   if (app->settings.dpop) {  // RFC 9449 §5.1
     boost::json::array algs;
     for (crypto::JwsAlg alg : services::DpopProofService::Algorithms()) {

@@ -120,6 +120,14 @@ class SqlStore final : public Store {
   Status RetireSigningKeysExcept(std::string_view keep_kid, UnixMillis now) override;
   Status ReplaceSigningKey(const SigningKeyRecord& next, std::string_view replaces_kid) override;
 
+  // InitialAccessTokenStore
+  Status CreateInitialAccessToken(const InitialAccessToken& token) override;
+  Result<std::vector<InitialAccessToken>> ListInitialAccessTokens(std::string_view app_id) override;
+  Status RevokeInitialAccessToken(std::string_view app_id, std::string_view id,
+                                  UnixMillis now) override;
+  Result<InitialAccessToken> FindInitialAccessToken(std::string_view app_id,
+                                                    std::string_view token_hash) override;
+  Status TouchInitialAccessToken(std::string_view id, UnixMillis now) override;
   // DpopProofStore
   Result<bool> RecordDpopProof(std::string_view app_id, std::string_view proof_id,
                                UnixMillis expires_at) override;

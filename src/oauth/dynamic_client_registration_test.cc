@@ -1,0 +1,284 @@
+// Dynamic client registration (RFC 7591) and management (RFC 7592) through their handlers:
+// an initial access token registers a working client (confidential or public); every bad
+// token is 401 with a Bearer challenge; metadata of the wrong type, inconsistent or with a bad
+// redirect URI is refused with the RFC's error, unknown metadata ignored; the registration
+// access token reads, replaces and deletes only its own client.
+#include <gtest/gtest.h>
+
+#include "oauth/endpoints/client_registration_endpoint.h"
+#include "tests/support/oauth_endpoint_fixture.h"
+
+namespace tessera::services {
+namespace {
+
+using namespace testing_oauth;
+namespace json = boost::json;
+
+class DynamicRegistrationTest : public OAuthEndpointFixture {
+ protected:
+  void SetUp() override {
+    OAuthEndpointFixture::SetUp();
+    SetRegistration(true);
+    initial_tokens_ = std::make_unique<InitialAccessTokenService>(*store_, clock_);
+    registration_ = std::make_unique<DynamicClientRegistration>(*clients_, *store_, *initial_tokens_);
+    endpoint_ = std::make_unique<oauth::ClientRegistrationEndpoint>(*apps_, *registration_);
+    endpoint_->Mount(router_);
+    iat_ = initial_tokens_->Create(app_, "Partner", 30, CliActor()).value().token;
+  }
+
+  void SetRegistration(bool on) {
+    store::AppSettings s = app_.settings;
+    s.dynamic_registration = on;
+    app_ = apps_->UpdateSettings(app_.slug, s).value();
+  }
+
+  http::Response Call(verb::verb method, const std::string& path, const std::string& token,
+                      const std::string& body = "", const std::string& type = "application/json") {
+    Headers h;
+    if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
+    if (!body.empty()) h.emplace_back("Content-Type", type);
+    return Send(method, path, body, h);
+  }
+  http::Response Register(const json::object& metadata, const std::string& token) {
+    return Call(verb::verb::post, Path("register"), token, json::serialize(metadata));
+  }
+  static json::object WebMetadata() {
+    return {{"client_name", "Partner <b>Notes</b> ✓"},
+            {"redirect_uris", json::array{"https://partner.example/cb"}},
+            {"grant_types", json::array{"authorization_code", "refresh_token"}},
+            {"scope", "openid email offline_access"}};
+  }
+  // A registration that must succeed: its answer.
+  json::object Registered(const json::object& metadata) {
+    http::Response r = Register(metadata, iat_);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return JsonOf(r);
+  }
+  static std::string ManagePath(const json::object& reg) {
+    return Path("register/" + Str(reg, "client_id"));
+  }
+  void ExpectError(const http::Response& r, unsigned status, std::string_view error, const char* what) {
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    EXPECT_EQ(OAuthErrorOf(r), error) << what << ": " << r.body;
+    EXPECT_EQ(HeaderOf(r, "Cache-Control"), "no-store") << what;
+    if (status == 401) {
+      EXPECT_EQ(HeaderOf(r, "WWW-Authenticate"), "Bearer realm=\"tessera\", error=\"invalid_token\"")
+          << what;
+    }
+  }
+
+  std::unique_ptr<InitialAccessTokenService> initial_tokens_;
+  std::unique_ptr<DynamicClientRegistration> registration_;
+  std::unique_ptr<oauth::ClientRegistrationEndpoint> endpoint_;
+  std::string iat_;
+};
+
+TEST_F(DynamicRegistrationTest, AnInitialAccessTokenRegistersAWorkingConfidentialClient) {
+  json::object reg = Registered(WebMetadata());
+  std::string id = Str(reg, "client_id");
+  EXPECT_EQ(Str(reg, "client_name"), "Partner <b>Notes</b> ✓");  // kept as sent; pages escape it
+  EXPECT_EQ(Str(reg, "token_endpoint_auth_method"), "client_secret_basic");
+  EXPECT_EQ(reg.at("response_types"), json::array{"code"});
+  EXPECT_EQ(Str(reg, "scope"), "openid email offline_access");
+  EXPECT_EQ(reg.at("client_secret_expires_at"), 0);
+  EXPECT_EQ(reg.at("client_id_issued_at"), clock_.NowSeconds());
+  EXPECT_EQ(Str(reg, "registration_client_uri"), issuer_ + "/oauth/register/" + id);
+  EXPECT_EQ(Str(reg, "registration_access_token").rfind("trat_", 0), 0u);
+  std::string secret = Str(reg, "client_secret");
+  ASSERT_EQ(secret.rfind("tcs_", 0), 0u);
+  // It is a client like any other: it authenticates, asks for consent, serves no other tokens.
+  auto client = clients_->Authenticate(app_, id, secret);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  EXPECT_FALSE(client->first_party);
+  EXPECT_FALSE(client->resource_server);
+  EXPECT_EQ(client->redirect_uris, std::vector<std::string>{"https://partner.example/cb"});
+  store::User ada = SignUp("ada@example.com");
+  GrantedTokens t = Grant(*client, SignIn(ada).session, "openid email");
+  EXPECT_FALSE(t.access_token.empty());
+}
+
+TEST_F(DynamicRegistrationTest, APublicClientAndAMachineClient) {
+  json::object pub = Registered({{"redirect_uris", json::array{"com.example.app:/cb"}},
+                                 {"token_endpoint_auth_method", "none"}});
+  EXPECT_FALSE(pub.contains("client_secret"));
+  EXPECT_EQ(Str(pub, "token_endpoint_auth_method"), "none");
+  EXPECT_EQ(Str(pub, "client_name"), "Dynamically registered client");
+  EXPECT_EQ(Str(pub, "scope"), "openid profile email offline_access");  // the defaults
+  EXPECT_TRUE(clients_->FindPublic(app_, Str(pub, "client_id")).ok());
+  json::object machine = Registered({{"grant_types", json::array{"client_credentials"}},
+                                     {"response_types", json::array{}},
+                                     {"scope", "reports:read"},
+                                     {"token_endpoint_auth_method", "client_secret_post"}});
+  EXPECT_EQ(machine.at("response_types"), json::array{});
+  EXPECT_TRUE(clients_->Authenticate(app_, Str(machine, "client_id"), Str(machine, "client_secret")).ok());
+}
+
+TEST_F(DynamicRegistrationTest, EveryBadTokenIsABearerChallenge) {
+  ExpectError(Register(WebMetadata(), ""), 401, "invalid_token", "no token");
+  ExpectError(Register(WebMetadata(), "tiat_" + std::string(43, 'A')), 401, "invalid_token", "unknown");
+  ExpectError(Register(WebMetadata(), "not a token"), 401, "invalid_token", "malformed");
+  // Another app's token.
+  store::App other = apps_->Create("other", "Other", CliActor()).value();
+  std::string foreign = initial_tokens_->Create(other, "Theirs", std::nullopt, CliActor()).value().token;
+  ExpectError(Register(WebMetadata(), foreign), 401, "invalid_token", "another app's");
+  // Expired, then revoked.
+  std::string short_lived = initial_tokens_->Create(app_, "A day", 1, CliActor()).value().token;
+  EXPECT_EQ(Register(WebMetadata(), short_lived).status, 201u);
+  clock_.Advance(24LL * 3600 * 1000);
+  ExpectError(Register(WebMetadata(), short_lived), 401, "invalid_token", "expired");
+  auto listed = initial_tokens_->List(app_).value();
+  for (const auto& t : listed) ASSERT_TRUE(initial_tokens_->Revoke(app_, t.id, CliActor()).ok());
+  ExpectError(Register(WebMetadata(), iat_), 401, "invalid_token", "revoked");
+  EXPECT_EQ(initial_tokens_->Revoke(app_, listed[0].id, CliActor()).code(), StatusCode::kNotFound);
+}
+
+TEST_F(DynamicRegistrationTest, OffForTheAppNothingIsRegistered) {
+  SetRegistration(false);
+  ExpectError(Register(WebMetadata(), iat_), 400, "invalid_request", "off");
+  EXPECT_EQ(clients_->List(app_)->size(), 0u);
+}
+
+TEST_F(DynamicRegistrationTest, BadMetadataIsRefusedWithTheRfcsErrors) {
+  struct Case {
+    const char* what;
+    std::function<void(json::object&)> edit;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"redirect_uris a string", [](auto& m) { m["redirect_uris"] = "https://partner.example/cb"; },
+       "invalid_client_metadata"},
+      {"a redirect URI over http", [](auto& m) { m["redirect_uris"] = json::array{"http://partner.example/cb"}; },
+       "invalid_redirect_uri"},
+      {"a redirect URI with a fragment",
+       [](auto& m) { m["redirect_uris"] = json::array{"https://partner.example/cb#x"}; }, "invalid_redirect_uri"},
+      {"no redirect URI", [](auto& m) { m.erase("redirect_uris"); }, "invalid_redirect_uri"},
+      {"a bad logout URI", [](auto& m) { m["post_logout_redirect_uris"] = json::array{"javascript:alert(1)"}; },
+       "invalid_redirect_uri"},
+      {"implicit", [](auto& m) { m["grant_types"] = json::array{"implicit"}; }, "invalid_client_metadata"},
+      {"password", [](auto& m) { m["grant_types"] = json::array{"authorization_code", "password"}; },
+       "invalid_client_metadata"},
+      {"response type token", [](auto& m) { m["response_types"] = json::array{"code", "token"}; },
+       "invalid_client_metadata"},
+      {"code without its grant",
+       [](auto& m) {
+         m["grant_types"] = json::array{"client_credentials"};
+         m["response_types"] = json::array{"code"};
+       },
+       "invalid_client_metadata"},
+      {"the grant without code", [](auto& m) { m["response_types"] = json::array{}; },
+       "invalid_client_metadata"},
+      {"an unknown auth method", [](auto& m) { m["token_endpoint_auth_method"] = "private_key_jwt"; },
+       "invalid_client_metadata"},
+      {"a public machine",
+       [](auto& m) {
+         m["token_endpoint_auth_method"] = "none";
+         m["grant_types"] = json::array{"client_credentials"};
+         m["response_types"] = json::array{};
+       },
+       "invalid_client_metadata"},
+      {"a name with NUL", [](auto& m) { m["client_name"] = std::string("a\0b", 3); }, "invalid_client_metadata"},
+      {"a name of 201 characters", [](auto& m) { m["client_name"] = std::string(201, 'n'); },
+       "invalid_client_metadata"},
+      {"a name that is a number", [](auto& m) { m["client_name"] = 7; }, "invalid_client_metadata"},
+      {"a scope with a quote", [](auto& m) { m["scope"] = "openid \"email"; }, "invalid_client_metadata"},
+      {"an unknown ID token alg", [](auto& m) { m["id_token_signed_response_alg"] = "none"; },
+       "invalid_client_metadata"},
+      {"dpop bound as a string", [](auto& m) { m["dpop_bound_access_tokens"] = "yes"; },
+       "invalid_client_metadata"},
+  };
+  for (const Case& c : cases) {
+    json::object m = WebMetadata();
+    c.edit(m);
+    ExpectError(Register(m, iat_), 400, c.error, c.what);
+  }
+  ExpectError(Call(verb::verb::post, Path("register"), iat_, "{not json"), 400, "invalid_client_metadata",
+              "malformed JSON");
+  ExpectError(Call(verb::verb::post, Path("register"), iat_, "[1]"), 400, "invalid_client_metadata", "an array");
+  ExpectError(Call(verb::verb::post, Path("register"), iat_, "{}", "text/plain"), 400,
+              "invalid_client_metadata", "another media type");
+  EXPECT_EQ(clients_->List(app_)->size(), 0u);  // nothing was registered by any of them
+  // Metadata not understood is ignored (RFC 7591 §2).
+  json::object m = WebMetadata();
+  m["logo_uri"] = "https://partner.example/logo.png";
+  m["software_statement"] = "eyJhbGciOiJub25lIn0.e30.";
+  m["first_party"] = true;  // not client metadata: a registered client never skips consent
+  json::object reg = Registered(m);
+  EXPECT_FALSE(reg.contains("logo_uri"));
+  EXPECT_FALSE(clients_->Find(app_, Str(reg, "client_id"))->first_party);
+}
+
+TEST_F(DynamicRegistrationTest, TheRegistrationAccessTokenManagesItsOwnClientOnly) {
+  json::object reg = Registered(WebMetadata());
+  json::object other = Registered(WebMetadata());
+  std::string rat = Str(reg, "registration_access_token");
+  std::string id = Str(reg, "client_id");
+
+  http::Response read = Call(verb::verb::get, ManagePath(reg), rat);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  json::object got = JsonOf(read);
+  EXPECT_EQ(Str(got, "client_id"), id);
+  EXPECT_FALSE(got.contains("client_secret"));  // stored hashed: never shown again
+  EXPECT_EQ(Str(got, "registration_access_token"), rat);
+  EXPECT_EQ(Str(got, "registration_client_uri"), issuer_ + "/oauth/register/" + id);
+
+  ExpectError(Call(verb::verb::get, ManagePath(reg), Str(other, "registration_access_token")), 401,
+              "invalid_token", "another client's token");
+  ExpectError(Call(verb::verb::get, ManagePath(reg), ""), 401, "invalid_token", "no token");
+  ExpectError(Call(verb::verb::get, ManagePath(reg), iat_), 401, "invalid_token", "the initial token");
+  ExpectError(Call(verb::verb::get, Path("register/no-such-client"), rat), 401, "invalid_token", "unknown");
+  store::OAuthClient console_made = Confidential("Console");
+  ExpectError(Call(verb::verb::get, Path("register/" + console_made.client_id), rat), 401,
+              "invalid_token", "a console client");
+
+  // Replace: what is left out takes its default; the id must be the client's own.
+  json::object put{{"client_id", id},
+                   {"client_name", "Renamed"},
+                   {"redirect_uris", json::array{"https://partner.example/new"}}};
+  http::Response replaced = Call(verb::verb::put, ManagePath(reg), rat, json::serialize(put));
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_EQ(Str(JsonOf(replaced), "client_name"), "Renamed");
+  EXPECT_EQ(JsonOf(replaced).at("grant_types"), json::array{"authorization_code"});
+  EXPECT_EQ(clients_->Find(app_, id)->redirect_uris, std::vector<std::string>{"https://partner.example/new"});
+  json::object wrong_id = put;
+  wrong_id["client_id"] = Str(other, "client_id");
+  ExpectError(Call(verb::verb::put, ManagePath(reg), rat, json::serialize(wrong_id)), 400,
+              "invalid_client_metadata", "another id");
+  json::object wrong_secret = put;
+  wrong_secret["client_secret"] = "tcs_not-it";
+  ExpectError(Call(verb::verb::put, ManagePath(reg), rat, json::serialize(wrong_secret)), 400,
+              "invalid_client_metadata", "a wrong secret");
+  json::object right_secret = put;
+  right_secret["client_secret"] = Str(reg, "client_secret");
+  EXPECT_EQ(Call(verb::verb::put, ManagePath(reg), rat, json::serialize(right_secret)).status, 200u);
+  json::object to_public = put;
+  to_public["token_endpoint_auth_method"] = "none";
+  ExpectError(Call(verb::verb::put, ManagePath(reg), rat, json::serialize(to_public)), 400,
+              "invalid_client_metadata", "becoming public");
+  ExpectError(Call(verb::verb::put, ManagePath(reg), "trat_" + std::string(43, 'B'), "{oops"), 401,
+              "invalid_token", "a bad token before a bad body");
+
+  // Delete: the client is gone, and so is its management.
+  http::Response deleted = Call(verb::verb::delete_, ManagePath(reg), rat);
+  EXPECT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_FALSE(clients_->Authenticate(app_, id, Str(reg, "client_secret")).ok());
+  ExpectError(Call(verb::verb::get, ManagePath(reg), rat), 401, "invalid_token", "after delete");
+  ExpectError(Call(verb::verb::delete_, ManagePath(reg), rat), 401, "invalid_token", "deleted twice");
+  EXPECT_EQ(Call(verb::verb::get, ManagePath(other), Str(other, "registration_access_token")).status, 200u);
+}
+
+TEST_F(DynamicRegistrationTest, InitialAccessTokensAreCheckedOnCreation) {
+  EXPECT_EQ(initial_tokens_->Create(app_, "", 30, CliActor()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(initial_tokens_->Create(app_, std::string(101, 'n'), 30, CliActor()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(initial_tokens_->Create(app_, "n", 0, CliActor()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(initial_tokens_->Create(app_, "n", 3651, CliActor()).status().code(), StatusCode::kInvalidArgument);
+  auto made = initial_tokens_->Create(app_, "Forever", std::nullopt, CliActor());
+  ASSERT_TRUE(made.ok());
+  EXPECT_FALSE(made->record.expires_at.has_value());
+  EXPECT_EQ(made->record.prefix, made->token.substr(0, 12));
+  EXPECT_EQ(made->record.token_hash, crypto::TokenHash(made->token));  // only the hash is kept
+  EXPECT_TRUE(initial_tokens_->Check(app_, made->token).ok());
+}
+
+}  // namespace
+}  // namespace tessera::services
