@@ -9,17 +9,19 @@
 
 namespace tessera::http {
 namespace json = boost::json;
-namespace {
-
-constexpr std::string_view kWrongMediaType = "the body must be application/json";
 
 bool IsJsonMediaType(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   std::string lower(type);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower == "application/json";
 }
+
+namespace {
+
+constexpr std::string_view kWrongMediaType = "the body must be application/json";
 
 bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 

@@ -80,6 +80,9 @@ class JsonBody {
   std::vector<FieldError> errors_;
 };
 
+// True for `application/json` with any parameters, in any case (RFC 9110 §8.3.1).
+bool IsJsonMediaType(std::string_view content_type);
+
 // True for the status JsonBody::Parse gives a body of another media type (answered 415).
 bool IsUnsupportedMediaType(const Status& status);
 

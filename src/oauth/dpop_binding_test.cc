@@ -284,6 +284,13 @@ TEST_F(DpopBindingTest, UserinfoTakesABoundTokenOnlyWithAProofOfItsKey) {
       UserInfo({{"Authorization", "DPoP " + bearer}, Proof(key_, kUserInfoUrl, "GET", bearer)[0]});
   EXPECT_EQ(OAuthErrorOf(unbound), "invalid_token");
   EXPECT_EQ(UserInfo({{"Authorization", "Bearer " + bearer}}).status, 200u);
+  // With DPoP off for the app, the DPoP scheme is unknown: a Bearer challenge answers it.
+  SetDpop(false);
+  http::Response off =
+      UserInfo({{"Authorization", "DPoP " + bearer}, Proof(key_, kUserInfoUrl, "GET", bearer)[0]});
+  EXPECT_EQ(off.status, 401u);
+  EXPECT_EQ(challenge(off).rfind("Bearer realm=\"tessera\"", 0), 0u) << challenge(off);
+  SetDpop(true);
 
   // With nonces, the resource asks for one as the token endpoint does.
   SetDpop(true, /*nonce=*/true);

@@ -196,6 +196,8 @@ TEST_F(DynamicRegistrationTest, BadMetadataIsRefusedWithTheRfcsErrors) {
   ExpectError(Call(verb::verb::post, Path("register"), iat_, "[1]"), 400, "invalid_client_metadata", "an array");
   ExpectError(Call(verb::verb::post, Path("register"), iat_, "{}", "text/plain"), 400,
               "invalid_client_metadata", "another media type");
+  ExpectError(Call(verb::verb::post, Path("register"), iat_, "{}", "application/jsonp"), 400,
+              "invalid_client_metadata", "a longer media type");
   EXPECT_EQ(clients_->List(app_)->size(), 0u);  // nothing was registered by any of them
   // Metadata not understood is ignored (RFC 7591 §2).
   json::object m = WebMetadata();
@@ -204,6 +206,10 @@ TEST_F(DynamicRegistrationTest, BadMetadataIsRefusedWithTheRfcsErrors) {
   m["first_party"] = true;  // not client metadata: a registered client never skips consent
   json::object reg = Registered(m);
   EXPECT_FALSE(reg.contains("logo_uri"));
+  // The media type is compared as RFC 9110 says: any case, with parameters.
+  EXPECT_EQ(Call(verb::verb::post, Path("register"), iat_, json::serialize(WebMetadata()),
+                 "Application/JSON; charset=utf-8").status,
+            201u);
   EXPECT_FALSE(clients_->Find(app_, Str(reg, "client_id"))->first_party);
 }
 

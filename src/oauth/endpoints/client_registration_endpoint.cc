@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "base/auth_scheme.h"
+#include "http/json_body.h"
 #include "http/problem.h"
 #include "oauth/endpoints/oauth_error.h"
 
@@ -17,8 +18,7 @@ std::string_view BearerToken(const http::Request& req) {
 
 // The request's JSON object, or the RFC 7591 error to answer.
 services::OAuthResult<json::object> MetadataOf(const http::Request& req) {
-  std::string_view type = req.Header(http::beast_http::field::content_type);
-  if (type.substr(0, type.find(';')) != "application/json") {
+  if (!http::IsJsonMediaType(req.Header(http::beast_http::field::content_type))) {
     return OAuthError(services::kInvalidClientMetadata, "the body must be application/json");
   }
   boost::system::error_code ec;

@@ -102,7 +102,8 @@ http::Response UserInfoEndpoint::Answer(http::Request& req, const store::App& ap
   Presented p = PresentedToken(req);
   // The scheme the client used is the one challenged; with none, every scheme offered.
   bool dpop_on = app.settings.dpop && dpop_ != nullptr;
-  Challenges challenge(!p.dpop_scheme, dpop_on && (p.dpop_scheme || !p.token));
+  // (DPoP scheme while DPoP is off: the one scheme offered, Bearer, is challenged.)
+  Challenges challenge(!p.dpop_scheme || !dpop_on, dpop_on && (p.dpop_scheme || !p.token));
   if (!p.error.empty()) return challenge.Answer(400, "invalid_request", p.error);
   if (!p.token || p.token->empty()) return challenge.Answer(401, "", "");  // §3.1: no error code
   services::TokenPresentation how{p.dpop_scheme, req.Headers("DPoP"),
