@@ -58,6 +58,14 @@ OAuthResult<bool> Bool(const json::object& m, std::string_view name) {
   return it->value().as_bool();
 }
 
+// The error of the first of `results` that failed, in the order given.
+template <typename... Results>
+std::optional<OAuthError> FirstError(const Results&... results) {
+  std::optional<OAuthError> first;
+  ((first || results.ok() ? void() : void(first = results.error())), ...);
+  return first;
+}
+
 // The registration the metadata asks for (RFC 7591 §2), before ClientService's own checks.
 OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   ClientRegistration r;
@@ -71,13 +79,9 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   auto alg = String(m, "id_token_signed_response_alg");
   auto par = Bool(m, "require_pushed_authorization_requests");
   auto dpop = Bool(m, "dpop_bound_access_tokens");
-  for (const OAuthError* e :
-       {redirect_uris.ok() ? nullptr : &redirect_uris.error(), post_logout.ok() ? nullptr : &post_logout.error(),
-        grants.ok() ? nullptr : &grants.error(), response_types.ok() ? nullptr : &response_types.error(),
-        method.ok() ? nullptr : &method.error(), name.ok() ? nullptr : &name.error(),
-        scope.ok() ? nullptr : &scope.error(), alg.ok() ? nullptr : &alg.error(),
-        par.ok() ? nullptr : &par.error(), dpop.ok() ? nullptr : &dpop.error()}) {
-    if (e) return *e;
+  if (auto e = FirstError(redirect_uris, post_logout, grants, response_types, method, name, scope,
+                          alg, par, dpop)) {
+    return *e;
   }
   std::string auth = method->value_or("client_secret_basic");
   if (std::find(std::begin(kAuthMethods), std::end(kAuthMethods), auth) == std::end(kAuthMethods)) {

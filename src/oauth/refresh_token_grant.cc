@@ -50,6 +50,9 @@ OAuthResult<GrantedTokens> RefreshTokenGrant::Issue(const GrantRequest& request)
 std::optional<OAuthError> RefreshTokenGrant::RefusedBeforeSpending(
     const GrantRequest& request, std::string_view refresh_token,
     const std::optional<std::string>& scope) {
+  // Only a public client's grant is ever bound (GrantStart): a confidential client's refresh
+  // without a scope needs no read before the rotation, which is the hot path.
+  if (!request.client.is_public && !scope) return std::nullopt;
   int64_t now = clock_.NowMillis();
   auto info = sessions_.GetRefreshToken(request.app.id, crypto::TokenHash(refresh_token));
   if (info.status().IsNotFound()) return std::nullopt;
