@@ -24,7 +24,8 @@ constexpr const char* kSettingNames[] = {
     "mail_sender_name",    "redirect_uris",          "display_name",        "logo_url",
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
     "passkey_origins",     "first_user_admin",       "device_flow",         "par",
-    "token_exchange",      "dpop",                   "dpop_nonce",          "dynamic_registration"};
+    "token_exchange",      "dpop",                   "dpop_nonce",          "dynamic_registration",
+    "backchannel_logout"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -95,6 +96,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("dpop", &S::dpop);
   flag("dpop_nonce", &S::dpop_nonce);
   flag("dynamic_registration", &S::dynamic_registration);
+  flag("backchannel_logout", &S::backchannel_logout);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

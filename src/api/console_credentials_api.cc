@@ -102,6 +102,9 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
           reg.token_exchange_audiences =
               b.StringArray("token_exchange_audiences").value_or(std::vector<std::string>{});
           reg.dpop_bound_access_tokens = b.Bool("dpop_bound_access_tokens").value_or(false);
+          reg.backchannel_logout_uri = b.String("backchannel_logout_uri").value_or("");
+          reg.backchannel_logout_session_required =
+              b.Bool("backchannel_logout_session_required").value_or(false);
         })) {
       return *bad;
     }
@@ -140,6 +143,8 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
                   b.Bool("require_pushed_authorization_requests");
               u.token_exchange_audiences = b.StringArray("token_exchange_audiences");
               u.dpop_bound_access_tokens = b.Bool("dpop_bound_access_tokens");
+              u.backchannel_logout_uri = b.String("backchannel_logout_uri");  // "" removes it
+              u.backchannel_logout_session_required = b.Bool("backchannel_logout_session_required");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -112,6 +112,9 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                        c.require_pushed_authorization_requests},
                       {"token_exchange_audiences", Strings(c.token_exchange_audiences)},
                       {"dpop_bound_access_tokens", c.dpop_bound_access_tokens},
+                      {"backchannel_logout_uri", c.backchannel_logout_uri},
+                      {"backchannel_logout_session_required",
+                       c.backchannel_logout_session_required},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -139,7 +142,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"token_exchange", s.token_exchange},
                       {"dpop", s.dpop},
                       {"dpop_nonce", s.dpop_nonce},
-                      {"dynamic_registration", s.dynamic_registration}};
+                      {"dynamic_registration", s.dynamic_registration},
+                      {"backchannel_logout", s.backchannel_logout}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

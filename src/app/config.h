@@ -79,6 +79,8 @@ struct Config {
   // Sign-in through upstream providers (src/federation): whether Tessera may connect to
   // loopback, private and link-local addresses for them (default: public addresses only).
   bool federation_allow_private_hosts = false;
+  // The same for deliveries Tessera sends (back-channel logout tokens to clients' URIs).
+  bool outbound_allow_private_hosts = false;
   std::string log_level = "info";
 };
 

@@ -214,10 +214,10 @@ void CoreServices::BuildMfa() {
 void CoreServices::BuildFederation() {
   identity_providers_ = std::make_unique<services::IdentityProviderService>(
       *store_, keys_->master_key(), clock_, audit_.get());
-  services::CurlUpstreamHttpOptions http;
+  services::CurlOutboundHttpOptions http;
   http.user_agent = "Tessera/" TESSERA_VERSION;
   http.allow_private_addresses = config_.federation_allow_private_hosts;
-  upstream_http_ = std::make_unique<services::CurlUpstreamHttp>(std::move(http));
+  upstream_http_ = std::make_unique<services::CurlOutboundHttp>(std::move(http));
   provider_metadata_ = std::make_unique<services::ProviderMetadataCache>(*upstream_http_, clock_);
   federation_ = std::make_unique<services::FederatedSignIn>(
       *store_, *identity_providers_, *accounts_, *sessions_, *apps_, *upstream_http_,

@@ -55,7 +55,7 @@
 #include "federation/federated_sign_in.h"
 #include "federation/identity_provider_service.h"
 #include "federation/provider_metadata_cache.h"
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 #include "mfa/factor_service.h"
 #include "mfa/mfa_sign_in.h"
 #include "management/user_management_service.h"
@@ -137,6 +137,7 @@ class CoreServices {
   const services::GrantTypes& grant_types() { return *grant_types_; }
   services::DeviceAuthorizationService& device_authorizations() { return *device_authorizations_; }
   services::OAuthTokenService& oauth_tokens() { return *oauth_tokens_; }
+  services::TokenIssuer& token_issuer() { return *token_issuer_; }
   services::IdentityProviderService& identity_providers() { return *identity_providers_; }
   services::FederatedSignIn& federation() { return *federation_; }
   services::FactorService& factors() { return *factors_; }
@@ -196,7 +197,7 @@ class CoreServices {
   std::unique_ptr<services::GrantTypes> grant_types_;  // the five above, by grant_type
   std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
   std::unique_ptr<services::IdentityProviderService> identity_providers_;
-  std::unique_ptr<services::CurlUpstreamHttp> upstream_http_;
+  std::unique_ptr<services::CurlOutboundHttp> upstream_http_;
   std::unique_ptr<services::ProviderMetadataCache> provider_metadata_;
   std::unique_ptr<services::FederatedSignIn> federation_;
   std::unique_ptr<services::FactorService> factors_;

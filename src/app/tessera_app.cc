@@ -67,6 +67,7 @@ Result<std::unique_ptr<TesseraApp>> TesseraApp::Build(const Config& config) {
   a->core_->ListenForChanges();  // the app cache and the key set subscribe above
   TESSERA_RETURN_IF_ERROR(a->BuildMail());
   TESSERA_RETURN_IF_ERROR(a->core_->BuildAccountServices());
+  a->BuildDeliveries();
   a->BuildAccountAndSystemApis();
   a->BuildPages();
   a->BuildOAuthEndpoints();
@@ -98,10 +99,12 @@ void TesseraApp::Run() {
   IdleMemoryTrimmer trimmer([this] { return access_log_->requests_seen(); });
   std::jthread trimming([&trimmer](std::stop_token st) { trimmer.Run(st); });
   mail_worker_->Start();
+  delivery_worker_->Start();
   server_->Run();
   trimming.request_stop();
   // Stop background work before the caller tears down logging.
   mail_worker_->Stop();
+  delivery_worker_->Stop();
   for (std::jthread* t : {&maintenance_, &key_rotation_}) {
     t->request_stop();
     if (t->joinable()) t->join();
@@ -345,6 +348,24 @@ Status TesseraApp::BuildMail() {
   return OkStatus();
 }
 
+// The HTTP deliveries the store queues (back-channel logout tokens), sent by their own client:
+// shorter timeouts than the providers', and the operator's own rule for private addresses.
+void TesseraApp::BuildDeliveries() {
+  services::CurlOutboundHttpOptions http;
+  http.user_agent = "Tessera/" TESSERA_VERSION;
+  http.connect_timeout_ms = 3000;
+  http.total_timeout_ms = 10000;
+  http.max_response_bytes = 64 * 1024;  // the answer is only read for its status
+  http.allow_private_addresses = config_.outbound_allow_private_hosts;
+  http.private_hosts_flag = "--outbound-allow-private-hosts";
+  delivery_http_ = std::make_unique<services::CurlOutboundHttp>(std::move(http));
+  backchannel_logout_ = std::make_unique<services::BackchannelLogout>(
+      core_->store(), core_->store(), core_->token_issuer());
+  delivery_worker_ = std::make_unique<services::DeliveryWorker>(
+      core_->store(), *delivery_http_, core_->clock(), core_->metrics());
+  delivery_worker_->SetPreparer(store::DeliveryKind::kBackchannelLogout, *backchannel_logout_);
+}
+
 void TesseraApp::RotateKeysWhenDue(std::stop_token stop) {
   services::KeyService& keys = core_->keys();
   auto period = std::chrono::milliseconds(keys.rotation_check_interval_ms());
@@ -382,7 +403,8 @@ void TesseraApp::CollectGarbageEvery(std::stop_token stop, std::chrono::minutes 
                {"mfa_challenges", stats->mfa_challenges},
                {"device_authorizations", stats->device_authorizations},
                {"pushed_requests", stats->pushed_requests},
-               {"dpop_proofs", stats->dpop_proofs}});
+               {"dpop_proofs", stats->dpop_proofs},
+               {"finished_deliveries", stats->finished_deliveries}});
     } else {
       LogJson(spdlog::level::warn, "garbage_collection_failed", {{"error", stats.status().ToString()}});
     }

@@ -47,6 +47,9 @@
 #include "http/server.h"
 #include "mail/mail_transport.h"
 #include "mail/mail_worker.h"
+#include "oauth/backchannel_logout.h"
+#include "outbound/delivery_worker.h"
+#include "outbound/outbound_http.h"
 #include "accounts/account_service.h"
 #include "tokens/api_token_service.h"
 #include "tenancy/app_service.h"
@@ -107,6 +110,7 @@ class TesseraApp {
   // --key-rotation-days: replaces keys as they come due (one node of several does it).
   void RotateKeysWhenDue(std::stop_token stop);
   Status BuildMail();  // the transport, the worker, and the core's mail queue
+  void BuildDeliveries();  // the HTTP delivery worker and the preparer of each kind
   void BuildPages();   // the hosted pages' renderer, kit and gates, sign-in, account, assets
   void BuildAccountAndSystemApis();
   void BuildOAuthEndpoints();
@@ -126,6 +130,10 @@ class TesseraApp {
   // Mail: right after the core, so the worker stops before what it uses goes.
   std::unique_ptr<mail::MailTransport> mail_transport_;
   std::unique_ptr<mail::MailWorker> mail_worker_;
+  // HTTP deliveries: after the core too, so the worker stops before what it uses goes.
+  std::unique_ptr<services::CurlOutboundHttp> delivery_http_;
+  std::unique_ptr<services::BackchannelLogout> backchannel_logout_;
+  std::unique_ptr<services::DeliveryWorker> delivery_worker_;
   std::unique_ptr<api::EmailApi> email_api_;
   std::unique_ptr<web::EmailPages> email_pages_;
   std::unique_ptr<web::PageRenderer> pages_;

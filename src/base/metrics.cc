@@ -112,6 +112,14 @@ std::string Metrics::RenderPrometheus() const {
   sample("tessera_mail_send_failures_total", mail_send_failures);
   Family(out, "tessera_mail_outbox_unsent", "gauge", "Unsent mails in the outbox, as last counted.");
   out += "tessera_mail_outbox_unsent " + std::to_string(mail_outbox_unsent.Value()) + "\n";
+  Family(out, "tessera_deliveries_sent_total", "counter",
+         "HTTP deliveries (back-channel logout tokens) a receiver took with a 2xx.");
+  sample("tessera_deliveries_sent_total", deliveries_sent);
+  Family(out, "tessera_delivery_failures_total", "counter",
+         "Failed attempts of an HTTP delivery (retried with back-off for a day).");
+  sample("tessera_delivery_failures_total", delivery_failures);
+  Family(out, "tessera_deliveries_pending", "gauge", "Pending HTTP deliveries, as last counted.");
+  out += "tessera_deliveries_pending " + std::to_string(deliveries_pending.Value()) + "\n";
   Family(out, "tessera_change_listener_up", "gauge",
          "1 while this node listens for change notices (PostgreSQL); 0: its caches rely on their lifetimes.");
   out += "tessera_change_listener_up " + std::to_string(change_listener_up.Value()) + "\n";

@@ -76,6 +76,9 @@ class Metrics {
   Counter mails_sent;          // handed to the SMTP server (or the outbox folder)
   Counter mail_send_failures;  // attempts that failed (the mail stays queued)
   Gauge mail_outbox_unsent;    // unsent mails in the outbox (all nodes'), as last counted
+  Counter deliveries_sent;        // HTTP deliveries a receiver took (2xx)
+  Counter delivery_failures;      // attempts that failed (retried until the delivery gives up)
+  Gauge deliveries_pending;       // pending HTTP deliveries (all nodes'), as last counted
   Gauge change_listener_up;    // 1 while listening for other nodes' change notices (PostgreSQL)
   Counter change_notices_received;  // notices heard (other nodes' and this node's own)
 

@@ -92,4 +92,18 @@ std::optional<std::string> PublicUrlProblem(std::string_view url, bool allow_ins
   return std::nullopt;
 }
 
+std::optional<std::string> BackchannelLogoutUriProblem(std::string_view uri, bool allow_http) {
+  auto u = boost::urls::parse_absolute_uri(uri);
+  if (uri.size() > kMaxUrlLength || !u) return "is not an absolute URL";
+  std::string scheme = LowerAscii(u->scheme());
+  if (scheme != "https" && scheme != "http") return "must start with https://";
+  if (u->has_userinfo() || u->has_fragment()) return "must have no user part or fragment";
+  std::string host = LowerAscii(u->encoded_host());
+  if (!IsPlainHost(host)) return "has no plain host name";
+  if (scheme == "http" && !allow_http && !IsLoopbackHost(host)) {
+    return "must use https (http only for a confidential client)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace tessera

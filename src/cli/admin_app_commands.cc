@@ -38,9 +38,9 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 
 struct UpdateAppArgs {
   std::string app = "default";
-  std::string allow_signup, require_verified_email, email_code_login, first_user_admin,
-      device_flow, par, token_exchange, dpop, dpop_nonce,
-      dynamic_registration;  // "", "true", "false"
+  std::string allow_signup, require_verified_email, email_code_login, first_user_admin, device_flow,
+      par, token_exchange, dpop, dpop_nonce, dynamic_registration,
+      backchannel_logout;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -76,6 +76,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.dpop, s.dpop);
   flag(a.dpop_nonce, s.dpop_nonce);
   flag(a.dynamic_registration, s.dynamic_registration);
+  flag(a.backchannel_logout, s.backchannel_logout);
   return s;
 }
 
@@ -154,6 +155,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--dynamic-registration", args->dynamic_registration,
               "Accept RFC 7591 dynamic client registration at {issuer}/oauth/register from "
               "holders of an initial access token (true|false)");
+  bool_option("--backchannel-logout", args->backchannel_logout,
+              "Send OIDC Back-Channel Logout 1.0 logout tokens to clients with a "
+              "backchannel_logout_uri when a user's session with them ends (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

@@ -43,9 +43,9 @@ struct CreateClientArgs {
   std::string app = "default", name;
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes,
       token_exchange_audiences;
-  std::string id_token_alg;
+  std::string id_token_alg, backchannel_logout_uri;
   bool is_public = false, first_party = false, resource_server = false, require_par = false,
-       dpop_bound = false, json = false;
+       dpop_bound = false, backchannel_logout_session_required = false, json = false;
 };
 
 boost::json::array JsonList(const std::vector<std::string>& values) {
@@ -70,6 +70,9 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                             cl.require_pushed_authorization_requests},
                            {"token_exchange_audiences", JsonList(cl.token_exchange_audiences)},
                            {"dpop_bound_access_tokens", cl.dpop_bound_access_tokens},
+                           {"backchannel_logout_uri", cl.backchannel_logout_uri},
+                           {"backchannel_logout_session_required",
+                            cl.backchannel_logout_session_required},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -93,7 +96,9 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
       .resource_server = a.resource_server,
       .require_pushed_authorization_requests = a.require_par,
       .token_exchange_audiences = a.token_exchange_audiences,
-      .dpop_bound_access_tokens = a.dpop_bound};
+      .dpop_bound_access_tokens = a.dpop_bound,
+      .backchannel_logout_uri = a.backchannel_logout_uri,
+      .backchannel_logout_session_required = a.backchannel_logout_session_required};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -103,6 +108,12 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
   std::cout << "Created client " << created->client.client_id << " in app " << a.app << "\n";
   if (created->secret) {
     std::cout << "Client secret (shown once, store it now): " << *created->secret << "\n";
+  }
+  // Kept while off, but no logout token is sent until the setting is turned on.
+  if (!created->client.backchannel_logout_uri.empty() && !app->settings.backchannel_logout) {
+    std::cout << "Back-channel logout is off for app " << a.app
+              << ": turn it on with `tessera admin update-app --app " << a.app
+              << " --backchannel-logout true`.\n";
   }
   return 0;
 }
@@ -225,6 +236,12 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   cmd->add_flag("--dpop-bound", args->dpop_bound,
                 "It must send a DPoP proof (RFC 9449) with every token request: its tokens are "
                 "always bound to a key it holds");
+  cmd->add_option("--backchannel-logout-uri", args->backchannel_logout_uri,
+                  "Where its server receives OIDC Back-Channel Logout 1.0 logout tokens (https; "
+                  "http only for a confidential client); needs the app's backchannel_logout "
+                  "setting");
+  cmd->add_flag("--backchannel-logout-session-required", args->backchannel_logout_session_required,
+                "It needs the session ID (sid) in its logout tokens (Tessera always sends it)");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

@@ -158,6 +158,12 @@ void AddFederationOptions(CLI::App* s, Config& c) {
               "loopback, private or link-local addresses, e.g. an on-premises IdP (default: "
               "public addresses only, so app developers cannot reach the internal network)")
       ->envname("TESSERA_FEDERATION_ALLOW_PRIVATE_HOSTS");
+  s->add_flag("--outbound-allow-private-hosts", c.outbound_allow_private_hosts,
+              "Let deliveries Tessera sends (back-channel logout tokens to OAuth clients) go to "
+              "loopback, private or link-local addresses, e.g. relying parties on the internal "
+              "network (default: public addresses only, so a registered client cannot make "
+              "Tessera call the internal network)")
+      ->envname("TESSERA_OUTBOUND_ALLOW_PRIVATE_HOSTS");
 }
 
 void LogConfig(const Config& c) {
@@ -189,6 +195,7 @@ void LogConfig(const Config& c) {
        {"mail_from", c.mail_from},
        {"mail_allowed_domains", boost::json::value_from(c.mail_allowed_domains)},
        {"federation_allow_private_hosts", c.federation_allow_private_hosts},
+       {"outbound_allow_private_hosts", c.outbound_allow_private_hosts},
        {"version", TESSERA_VERSION}});
 }
 

@@ -6,7 +6,7 @@
 namespace tessera::services {
 
 std::unique_ptr<Connector> MakeConnector(const store::IdentityProvider& provider,
-                                         std::string client_secret, UpstreamHttp& http,
+                                         std::string client_secret, OutboundHttp& http,
                                          ProviderMetadataCache& metadata, const Clock& clock) {
   switch (provider.kind) {
     case store::ProviderKind::kGithub:

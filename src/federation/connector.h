@@ -4,7 +4,7 @@
 // who signed in. Made per provider from its record (MakeConnector); the federation service
 // keeps the per-login values (state, nonce, PKCE verifier) in a single-use ticket.
 //
-// Connectors make blocking HTTP calls (UpstreamHttp): callers run them on worker threads.
+// Connectors make blocking HTTP calls (OutboundHttp): callers run them on worker threads.
 #pragma once
 
 #include <memory>
@@ -14,7 +14,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "federation/federation_records.h"
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 
 namespace tessera::services {
 
@@ -70,7 +70,7 @@ class ProviderMetadataCache;  // federation/provider_metadata_cache.h
 // The connector for `provider`, with its unsealed client secret ("" for a public client).
 // `http` and `metadata` must outlive it; it keeps a copy of the record.
 std::unique_ptr<Connector> MakeConnector(const store::IdentityProvider& provider,
-                                         std::string client_secret, UpstreamHttp& http,
+                                         std::string client_secret, OutboundHttp& http,
                                          ProviderMetadataCache& metadata, const Clock& clock);
 
 // What a connector uses where the record leaves a field empty: for the forms and the button.

@@ -96,7 +96,7 @@ Status CallbackError(std::string_view provider, const UpstreamCallback& callback
   return UnauthenticatedError(std::move(message));
 }
 
-Result<boost::json::object> JsonAnswer(const UpstreamResponse& response, std::string_view provider,
+Result<boost::json::object> JsonAnswer(const OutboundResponse& response, std::string_view provider,
                                        std::string_view what) {
   std::string who = std::string(provider) + "'s " + std::string(what);
   if (response.status != 200) {

@@ -13,7 +13,7 @@
 
 #include "base/result.h"
 #include "federation/connector.h"
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 
 namespace tessera::services {
 
@@ -48,7 +48,7 @@ Status CallbackError(std::string_view provider, const UpstreamCallback& callback
 
 // A 200 answer's JSON object; kUnavailable naming `what` for any other status or a body that
 // is not a JSON object.
-Result<boost::json::object> JsonAnswer(const UpstreamResponse& response, std::string_view provider,
+Result<boost::json::object> JsonAnswer(const OutboundResponse& response, std::string_view provider,
                                        std::string_view what);
 
 // The string member `name`; "" when absent or not a string.

@@ -28,7 +28,7 @@
 #include "federation/federation_store.h"
 #include "federation/identity_provider_service.h"
 #include "federation/provider_metadata_cache.h"
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 #include "sessions/session_service.h"
 #include "tenancy/app_service.h"
 
@@ -113,7 +113,7 @@ class FederatedSignIn {
  public:
   FederatedSignIn(store::FederationStore& store, IdentityProviderService& providers,
                   AccountService& accounts, SessionService& sessions, AppService& apps,
-                  UpstreamHttp& http, ProviderMetadataCache& metadata, const Clock& clock,
+                  OutboundHttp& http, ProviderMetadataCache& metadata, const Clock& clock,
                   FederatedSignInOptions options = {}, AuditLog* audit = nullptr,
                   std::optional<MailFlowContext> mail = std::nullopt)
       : store_(store), providers_(providers), accounts_(accounts), sessions_(sessions),
@@ -205,7 +205,7 @@ class FederatedSignIn {
   AccountService& accounts_;
   SessionService& sessions_;
   AppService& apps_;  // the app's issuer, for the callback URL
-  UpstreamHttp& http_;
+  OutboundHttp& http_;
   ProviderMetadataCache& metadata_;
   const Clock& clock_;
   FederatedSignInOptions options_;

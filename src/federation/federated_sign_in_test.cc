@@ -124,7 +124,7 @@ class FederatedSignInTest : public ::testing::Test, protected testing_support::S
     return u;
   }
 
-  CurlUpstreamHttp http_{{.allow_private_addresses = true}};  // the fakes are on 127.0.0.1
+  CurlOutboundHttp http_{{.allow_private_addresses = true}};  // the fakes are on 127.0.0.1
   FakeGithub github_;
   std::unique_ptr<IdentityProviderService> providers_;
   std::unique_ptr<ProviderMetadataCache> metadata_;

@@ -34,7 +34,7 @@ std::string SubjectOf(const json::object& user) {
 
 class GithubConnector final : public Connector {
  public:
-  GithubConnector(store::IdentityProvider provider, std::string client_secret, UpstreamHttp& http)
+  GithubConnector(store::IdentityProvider provider, std::string client_secret, OutboundHttp& http)
       : provider_(std::move(provider)),
         client_secret_(std::move(client_secret)),
         http_(http),
@@ -49,13 +49,13 @@ class GithubConnector final : public Connector {
 
  private:
   Result<std::string> RedeemCode(const UpstreamLogin& login, const std::string& code);
-  Result<UpstreamResponse> ApiGet(std::string_view path, const std::string& access_token);
+  Result<OutboundResponse> ApiGet(std::string_view path, const std::string& access_token);
   Result<UpstreamIdentity> User(const std::string& access_token);
   Status AddVerifiedPrimaryEmail(const std::string& access_token, UpstreamIdentity& identity);
 
   const store::IdentityProvider provider_;
   const std::string client_secret_;
-  UpstreamHttp& http_;
+  OutboundHttp& http_;
   const std::string web_;
   const std::string api_;
   const std::string label_;
@@ -78,7 +78,7 @@ Result<std::string> GithubConnector::LoginUrl(const UpstreamLogin& login) {
 // GitHub answers a refused code with 200 and {"error": "bad_verification_code", …}.
 Result<std::string> GithubConnector::RedeemCode(const UpstreamLogin& login,
                                                 const std::string& code) {
-  UpstreamRequest request;
+  OutboundRequest request;
   request.method = "POST";
   request.url = provider_.token_endpoint.empty() ? web_ + "/login/oauth/access_token"
                                                  : provider_.token_endpoint;
@@ -92,7 +92,7 @@ Result<std::string> GithubConnector::RedeemCode(const UpstreamLogin& login,
                              {"code", code},
                              {"redirect_uri", login.redirect_uri},
                              {"code_verifier", login.code_verifier}});
-  TESSERA_ASSIGN_OR_RETURN(UpstreamResponse response, http_.Send(request));
+  TESSERA_ASSIGN_OR_RETURN(OutboundResponse response, http_.Send(request));
   if (response.status == 400 || response.status == 401) {
     return UnauthenticatedError(label_ + " refused the code: HTTP " +
                                 std::to_string(response.status));
@@ -108,9 +108,9 @@ Result<std::string> GithubConnector::RedeemCode(const UpstreamLogin& login,
   return token;
 }
 
-Result<UpstreamResponse> GithubConnector::ApiGet(std::string_view path,
+Result<OutboundResponse> GithubConnector::ApiGet(std::string_view path,
                                                  const std::string& access_token) {
-  UpstreamRequest request;
+  OutboundRequest request;
   request.url = api_ + std::string(path);
   if (!IsUpstreamEndpoint(request.url)) {
     return UnavailableError(label_ + "'s API base is not an https URL");
@@ -123,7 +123,7 @@ Result<UpstreamResponse> GithubConnector::ApiGet(std::string_view path,
 }
 
 Result<UpstreamIdentity> GithubConnector::User(const std::string& access_token) {
-  TESSERA_ASSIGN_OR_RETURN(UpstreamResponse response, ApiGet("/user", access_token));
+  TESSERA_ASSIGN_OR_RETURN(OutboundResponse response, ApiGet("/user", access_token));
   TESSERA_ASSIGN_OR_RETURN(json::object user, JsonAnswer(response, label_, "/user"));
   UpstreamIdentity identity;
   identity.subject = SubjectOf(user);
@@ -143,7 +143,7 @@ Result<UpstreamIdentity> GithubConnector::User(const std::string& access_token) 
 // no one's proof of anything). Without the user:email scope GitHub answers 403/404: no email.
 Status GithubConnector::AddVerifiedPrimaryEmail(const std::string& access_token,
                                                 UpstreamIdentity& identity) {
-  TESSERA_ASSIGN_OR_RETURN(UpstreamResponse response, ApiGet("/user/emails", access_token));
+  TESSERA_ASSIGN_OR_RETURN(OutboundResponse response, ApiGet("/user/emails", access_token));
   if (response.status == 401 || response.status == 403 || response.status == 404) {
     return OkStatus();
   }
@@ -192,7 +192,7 @@ Result<UpstreamIdentity> GithubConnector::Finish(const UpstreamLogin& login,
 }  // namespace
 
 std::unique_ptr<Connector> MakeGithubConnector(const store::IdentityProvider& provider,
-                                               std::string client_secret, UpstreamHttp& http) {
+                                               std::string client_secret, OutboundHttp& http) {
   return std::make_unique<GithubConnector>(provider, std::move(client_secret), http);
 }
 

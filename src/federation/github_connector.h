@@ -17,6 +17,6 @@ inline constexpr std::string_view kGithubApiBase = "https://api.github.com";
 inline constexpr std::string_view kGithubDefaultScopes = "read:user user:email";
 
 std::unique_ptr<Connector> MakeGithubConnector(const store::IdentityProvider& provider,
-                                               std::string client_secret, UpstreamHttp& http);
+                                               std::string client_secret, OutboundHttp& http);
 
 }  // namespace tessera::services

@@ -25,8 +25,8 @@ std::map<std::string, std::string> QueryOf(const std::string& url) {
   return out;
 }
 
-CurlUpstreamHttpOptions HttpOptions(std::string user_agent = "Tessera") {
-  CurlUpstreamHttpOptions o;
+CurlOutboundHttpOptions HttpOptions(std::string user_agent = "Tessera") {
+  CurlOutboundHttpOptions o;
   o.connect_timeout_ms = 1000;
   o.total_timeout_ms = 1000;
   o.user_agent = std::move(user_agent);
@@ -69,7 +69,7 @@ class GithubConnectorTest : public testing::Test {
 
   ManualClock clock{1'800'000'000'000};
   FakeGithub github;
-  CurlUpstreamHttp http;
+  CurlOutboundHttp http;
   ProviderMetadataCache cache;
   store::IdentityProvider record;
   UpstreamLogin login;
@@ -206,7 +206,7 @@ TEST_F(GithubConnectorTest, DeclinedUnavailableAndSlow) {
 // The fake refuses API calls without a User-Agent, as GitHub does; the transport always sends
 // its own.
 TEST_F(GithubConnectorTest, TheApiRefusesCallsWithoutAUserAgent) {
-  CurlUpstreamHttp no_agent(HttpOptions(""));
+  CurlOutboundHttp no_agent(HttpOptions(""));
   auto connector = MakeConnector(record, "gh-secret", no_agent, cache, clock);
   auto identity = connector->Finish(login, {github.code, "st-1", "", "", ""});
   EXPECT_EQ(identity.status().code(), StatusCode::kUnavailable);

@@ -129,7 +129,7 @@ struct TokenAnswer {
 
 class OidcConnector final : public Connector {
  public:
-  OidcConnector(store::IdentityProvider provider, std::string client_secret, UpstreamHttp& http,
+  OidcConnector(store::IdentityProvider provider, std::string client_secret, OutboundHttp& http,
                 ProviderMetadataCache& cache, const Clock& clock, OidcPreset preset)
       : provider_(std::move(provider)),
         client_secret_(std::move(client_secret)),
@@ -164,7 +164,7 @@ class OidcConnector final : public Connector {
 
   const store::IdentityProvider provider_;
   const std::string client_secret_;
-  UpstreamHttp& http_;
+  OutboundHttp& http_;
   ProviderMetadataCache& cache_;
   const Clock& clock_;
   const OidcPreset preset_;
@@ -252,7 +252,7 @@ Result<TokenAnswer> OidcConnector::RedeemCode(const ProviderMetadata& metadata,
                  {"code", code},
                  {"redirect_uri", login.redirect_uri},
                  {"code_verifier", login.code_verifier}};
-  UpstreamRequest request;
+  OutboundRequest request;
   request.method = "POST";
   request.url = metadata.token_endpoint;
   request.headers = {{"Accept", "application/json"},
@@ -267,7 +267,7 @@ Result<TokenAnswer> OidcConnector::RedeemCode(const ProviderMetadata& metadata,
                                  BasicAuthorization(provider_.client_id, client_secret_));
   }
   request.body = FormEncode(form);
-  TESSERA_ASSIGN_OR_RETURN(UpstreamResponse response, http_.Send(request));
+  TESSERA_ASSIGN_OR_RETURN(OutboundResponse response, http_.Send(request));
   if (response.status == 400 || response.status == 401) {
     // RFC 6749 §5.2: invalid_grant (code used, expired, another verifier), invalid_client …
     auto error = ParseJsonObject(response.body);
@@ -351,7 +351,7 @@ void OidcConnector::FillFromUserinfo(const ProviderMetadata& metadata,
             {{"provider", provider_.slug}, {"app_id", provider_.app_id}, {"reason", why}});
   };
   if (!IsUpstreamEndpoint(metadata.userinfo_endpoint)) return skip("not an https URL");
-  UpstreamRequest request;
+  OutboundRequest request;
   request.url = metadata.userinfo_endpoint;
   request.headers = {{"Authorization", "Bearer " + access_token}, {"Accept", "application/json"}};
   auto response = http_.Send(request);
@@ -406,7 +406,7 @@ Status CheckClaimMapping(std::string_view claim_mapping_json) {
 }
 
 std::unique_ptr<Connector> MakeOidcConnector(const store::IdentityProvider& provider,
-                                             std::string client_secret, UpstreamHttp& http,
+                                             std::string client_secret, OutboundHttp& http,
                                              ProviderMetadataCache& metadata, const Clock& clock,
                                              OidcPreset preset) {
   return std::make_unique<OidcConnector>(provider, std::move(client_secret), http, metadata, clock,

@@ -25,7 +25,7 @@ OidcPreset GenericOidcPreset();
 OidcPreset GooglePreset();
 
 std::unique_ptr<Connector> MakeOidcConnector(const store::IdentityProvider& provider,
-                                             std::string client_secret, UpstreamHttp& http,
+                                             std::string client_secret, OutboundHttp& http,
                                              ProviderMetadataCache& metadata, const Clock& clock,
                                              OidcPreset preset);
 

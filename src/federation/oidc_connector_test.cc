@@ -25,8 +25,8 @@ using testing_support::FakeOidcProvider;
 constexpr int64_t kNow = 1'800'000'000;
 constexpr char kSecret[] = "s3cret:/ü+";
 
-CurlUpstreamHttpOptions HttpOptions() {
-  CurlUpstreamHttpOptions o;
+CurlOutboundHttpOptions HttpOptions() {
+  CurlOutboundHttpOptions o;
   o.connect_timeout_ms = 1000;
   o.total_timeout_ms = 1000;
   o.allow_private_addresses = true;  // the fake provider is on 127.0.0.1
@@ -76,7 +76,7 @@ class OidcConnectorTest : public testing::Test {
 
   ManualClock clock{kNow * 1000};
   FakeOidcProvider provider;
-  CurlUpstreamHttp http;
+  CurlOutboundHttp http;
   ProviderMetadataCache cache;
   store::IdentityProvider record;
   UpstreamLogin login;
@@ -405,9 +405,9 @@ TEST_F(OidcConnectorTest, GooglePresetAcceptsGooglesOtherIssuerSpelling) {
 }
 
 // Records the URLs asked for and answers none: no network in unit tests.
-class OfflineHttp final : public UpstreamHttp {
+class OfflineHttp final : public OutboundHttp {
  public:
-  Result<UpstreamResponse> Send(const UpstreamRequest& request) override {
+  Result<OutboundResponse> Send(const OutboundRequest& request) override {
     urls.push_back(request.url);
     return UnavailableError("offline");
   }

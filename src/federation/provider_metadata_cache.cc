@@ -75,7 +75,7 @@ Status WithIssuer(Status status, std::string_view issuer) {
 
 }  // namespace
 
-ProviderMetadataCache::ProviderMetadataCache(UpstreamHttp& http, const Clock& clock,
+ProviderMetadataCache::ProviderMetadataCache(OutboundHttp& http, const Clock& clock,
                                              ProviderMetadataCacheOptions options)
     : http_(http), clock_(clock), options_(options) {}
 
@@ -105,7 +105,7 @@ ProviderMetadataCache::Entry& ProviderMetadataCache::Touch(const std::string& is
 
 Result<std::shared_ptr<const ProviderMetadata>> ProviderMetadataCache::FetchMetadata(
     const std::string& issuer) {
-  UpstreamRequest request;
+  OutboundRequest request;
   request.url = DiscoveryUrl(issuer);
   if (!IsUpstreamEndpoint(request.url)) {
     return UnavailableError("the issuer is not an https URL (" + issuer + ")");
@@ -176,7 +176,7 @@ Result<ProviderKeys> ProviderMetadataCache::ParseJwks(std::string_view body, siz
 Result<std::shared_ptr<const ProviderKeys>> ProviderMetadataCache::FetchKeys(
     const std::string& jwks_uri) {
   if (!IsUpstreamEndpoint(jwks_uri)) return UnavailableError("the jwks_uri is not an https URL");
-  UpstreamRequest request;
+  OutboundRequest request;
   request.url = jwks_uri;
   request.headers = {{"Accept", "application/json, application/jwk-set+json"}};
   auto response = http_.Send(request);

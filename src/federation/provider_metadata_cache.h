@@ -1,7 +1,7 @@
 // File: provider_metadata_cache.h
 // What Tessera knows about each upstream OpenID provider, shared by every connector of every
 // app: the discovery document ({issuer}/.well-known/openid-configuration, OpenID Connect
-// Discovery 1.0 §4) and the signing keys of its JWKS, each fetched through UpstreamHttp and
+// Discovery 1.0 §4) and the signing keys of its JWKS, each fetched through OutboundHttp and
 // kept an hour.
 //
 // A JWKS is fetched again when an ID token names a key it lacks (the provider rotated), but
@@ -24,7 +24,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "crypto/signing_key.h"
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 
 namespace tessera::services {
 
@@ -53,7 +53,7 @@ struct ProviderMetadataCacheOptions {
 
 class ProviderMetadataCache {
  public:
-  ProviderMetadataCache(UpstreamHttp& http, const Clock& clock,
+  ProviderMetadataCache(OutboundHttp& http, const Clock& clock,
                         ProviderMetadataCacheOptions options = {});
 
   // The issuer's discovery document. kUnavailable when it cannot be fetched or is unusable:
@@ -91,7 +91,7 @@ class ProviderMetadataCache {
   bool Fresh(UnixMillis fetched_at, UnixMillis now) const;
   bool Usable(UnixMillis fetched_at, UnixMillis now) const;
 
-  UpstreamHttp& http_;
+  OutboundHttp& http_;
   const Clock& clock_;
   const ProviderMetadataCacheOptions options_;
   std::mutex mu_;

@@ -23,8 +23,8 @@ class FederationMetadataCacheTest : public testing::Test {
  protected:
   FederationMetadataCacheTest() : provider(kNow), http(Options()), cache(http, clock) {}
 
-  static CurlUpstreamHttpOptions Options() {
-    CurlUpstreamHttpOptions o;
+  static CurlOutboundHttpOptions Options() {
+    CurlOutboundHttpOptions o;
     o.total_timeout_ms = 1000;
     o.allow_private_addresses = true;  // the fake provider is on 127.0.0.1
     return o;
@@ -32,7 +32,7 @@ class FederationMetadataCacheTest : public testing::Test {
 
   ManualClock clock{kNow * 1000};
   FakeOidcProvider provider;
-  CurlUpstreamHttp http;
+  CurlOutboundHttp http;
   ProviderMetadataCache cache;
 };
 

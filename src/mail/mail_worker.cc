@@ -4,12 +4,6 @@
 
 namespace tessera::mail {
 
-int64_t RetryDelayMs(int64_t attempts, int64_t base_ms, int64_t max_ms) {
-  int64_t delay = base_ms;
-  for (int64_t i = 1; i < attempts && delay < max_ms; ++i) delay *= 2;
-  return std::min(delay, max_ms);
-}
-
 MailWorker::MailWorker(store::MailStore& store, MailTransport& transport, const Clock& clock,
                        Metrics& metrics, MailWorkerOptions options)
     : store_(store),

@@ -23,6 +23,7 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "base/retry_delay.h"
 #include "mail/mail_transport.h"
 #include "mail/mail_records.h"
 #include "mail/mail_store.h"
@@ -37,9 +38,6 @@ struct MailWorkerOptions {
   int64_t backoff_base_ms = 30'000;
   int64_t backoff_max_ms = 3'600'000;
 };
-
-// min(base · 2^(attempts-1), max) for the attempt that just failed (attempts >= 1).
-int64_t RetryDelayMs(int64_t attempts, int64_t base_ms, int64_t max_ms);
 
 class MailWorker {
  public:

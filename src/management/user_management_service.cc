@@ -248,6 +248,13 @@ Status UserManagementService::SendPasswordReset(const store::App& app, std::stri
 
 Status UserManagementService::Delete(const store::App& app, std::string_view user_id,
                                      const Actor& actor) {
+  // Ended first, not only deleted with the user: ending a grant tells its client (back-channel
+  // logout), which the deletion alone would not.
+  TESSERA_RETURN_IF_ERROR(sessions_
+                              .RevokeUserSessions(app.id, user_id, "",
+                                                  store::RevokeReason::kUserDisabled,
+                                                  clock_.NowMillis())
+                              .status());
   TESSERA_RETURN_IF_ERROR(users_.DeleteUser(app.id, user_id));
   Record(app, actor, store::AuditAction::kUserDeleted, user_id);
   return OkStatus();

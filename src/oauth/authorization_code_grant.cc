@@ -95,7 +95,8 @@ OAuthResult<GrantedTokens> AuthorizationCodeGrant::Issue(const GrantRequest& req
                                 .nonce = c.nonce,
                                 .auth_time = c.auth_time,
                                 .amr = c.amr,
-                                .idp = c.idp});
+                                .idp = c.idp,
+                                .browser_session_id = c.browser_session_id});
 }
 
 OAuthResult<store::AuthorizationCode> AuthorizationCodeGrant::Redeem(const GrantRequest& request,

@@ -98,6 +98,11 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
       errors.push_back({"post_logout_redirect_uris", "not an allowed redirect URI: " + uri});
     }
   }
+  if (!c.backchannel_logout_uri.empty()) {
+    if (auto problem = BackchannelLogoutUriProblem(c.backchannel_logout_uri, !c.is_public)) {
+      errors.push_back({"backchannel_logout_uri", *problem});
+    }
+  }
   for (const auto& s : c.scopes) {
     if (!IsValidScopeToken(s)) errors.push_back({"scopes", "not a valid scope: " + s});
   }
@@ -155,6 +160,8 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.require_pushed_authorization_requests = r.require_pushed_authorization_requests;
   c.token_exchange_audiences = std::move(r.token_exchange_audiences);
   c.dpop_bound_access_tokens = r.dpop_bound_access_tokens;
+  c.backchannel_logout_uri = std::move(r.backchannel_logout_uri);
+  c.backchannel_logout_session_required = r.backchannel_logout_session_required;
   c.registration_access_token_hash = std::move(r.registration_access_token_hash);
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
@@ -201,6 +208,9 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
             "require_pushed_authorization_requests");
         set(c.token_exchange_audiences, u.token_exchange_audiences, "token_exchange_audiences");
         set(c.dpop_bound_access_tokens, u.dpop_bound_access_tokens, "dpop_bound_access_tokens");
+        set(c.backchannel_logout_uri, u.backchannel_logout_uri, "backchannel_logout_uri");
+        set(c.backchannel_logout_session_required, u.backchannel_logout_session_required,
+            "backchannel_logout_session_required");
         return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,

@@ -34,6 +34,8 @@ struct ClientRegistration {
   // The audiences it may ask for in a token exchange (RFC 8693 §2.1); default: none.
   std::vector<std::string> token_exchange_audiences;
   bool dpop_bound_access_tokens = false;  // RFC 9449 §5.2
+  std::string backchannel_logout_uri{};   // OIDC Back-Channel Logout §2.2; "" = none
+  bool backchannel_logout_session_required = false;
   // RFC 7592: the SHA-256 of the registration access token of a client registered at
   // {issuer}/oauth/register (dynamic_client_registration.h); "" for any other.
   std::string registration_access_token_hash{};
@@ -53,6 +55,8 @@ struct ClientUpdate {
   std::optional<bool> require_pushed_authorization_requests;
   std::optional<std::vector<std::string>> token_exchange_audiences;
   std::optional<bool> dpop_bound_access_tokens;
+  std::optional<std::string> backchannel_logout_uri;  // "" removes it
+  std::optional<bool> backchannel_logout_session_required;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;

@@ -79,8 +79,10 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   auto alg = String(m, "id_token_signed_response_alg");
   auto par = Bool(m, "require_pushed_authorization_requests");
   auto dpop = Bool(m, "dpop_bound_access_tokens");
+  auto backchannel_uri = String(m, "backchannel_logout_uri");  // OIDC Back-Channel Logout §2.2
+  auto backchannel_sid = Bool(m, "backchannel_logout_session_required");
   if (auto e = FirstError(redirect_uris, post_logout, grants, response_types, method, name, scope,
-                          alg, par, dpop)) {
+                          alg, par, dpop, backchannel_uri, backchannel_sid)) {
     return *e;
   }
   std::string auth = method->value_or("client_secret_basic");
@@ -108,6 +110,8 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   r.id_token_signed_response_alg = *alg;
   r.require_pushed_authorization_requests = *par;
   r.dpop_bound_access_tokens = *dpop;
+  r.backchannel_logout_uri = backchannel_uri->value_or("");
+  r.backchannel_logout_session_required = *backchannel_sid;
   return r;
 }
 
@@ -154,7 +158,10 @@ json::object RegisteredClientMetadata(const store::OAuthClient& c) {
       {"scope", JoinScopes(c.scopes)},
       {"id_token_signed_response_alg", c.id_token_signed_response_alg},
       {"require_pushed_authorization_requests", c.require_pushed_authorization_requests},
-      {"dpop_bound_access_tokens", c.dpop_bound_access_tokens}};
+      {"dpop_bound_access_tokens", c.dpop_bound_access_tokens},
+      {"backchannel_logout_session_required", c.backchannel_logout_session_required}};
+  // A member of the client's metadata only when it has one (§2.2: a URL, never "").
+  if (!c.backchannel_logout_uri.empty()) m["backchannel_logout_uri"] = c.backchannel_logout_uri;
   if (!c.is_public) m["client_secret_expires_at"] = 0;  // never
   return m;
 }
@@ -238,6 +245,9 @@ OAuthResult<DynamicRegistration> DynamicClientRegistration::Replace(const store:
   u.id_token_signed_response_alg = r->id_token_signed_response_alg.value_or("RS256");
   u.require_pushed_authorization_requests = r->require_pushed_authorization_requests;
   u.dpop_bound_access_tokens = r->dpop_bound_access_tokens;
+  // Left out of the replacing metadata: removed (RFC 7592 §2.2).
+  u.backchannel_logout_uri = std::move(r->backchannel_logout_uri);
+  u.backchannel_logout_session_required = r->backchannel_logout_session_required;
   auto updated = clients_.Update(app, client_id, u, RegistrationActor(client->client_id));
   if (!updated.ok()) return RefusalOf(updated.status());
   return DynamicRegistration{std::move(*updated), std::nullopt, std::string(token)};

@@ -1,8 +1,9 @@
 // Dynamic client registration (RFC 7591) and management (RFC 7592) through their handlers:
 // an initial access token registers a working client (confidential or public); every bad
 // token is 401 with a Bearer challenge; metadata of the wrong type, inconsistent or with a bad
-// redirect URI is refused with the RFC's error, unknown metadata ignored; the registration
-// access token reads, replaces and deletes only its own client.
+// redirect URI is refused with the RFC's error, unknown metadata ignored; back-channel logout
+// metadata round trips; the registration access token reads, replaces and deletes only its own
+// client.
 #include <gtest/gtest.h>
 
 #include "oauth/endpoints/client_registration_endpoint.h"
@@ -185,6 +186,12 @@ TEST_F(DynamicRegistrationTest, BadMetadataIsRefusedWithTheRfcsErrors) {
        "invalid_client_metadata"},
       {"dpop bound as a string", [](auto& m) { m["dpop_bound_access_tokens"] = "yes"; },
        "invalid_client_metadata"},
+      {"a back-channel logout URI as an array",
+       [](auto& m) { m["backchannel_logout_uri"] = json::array{"https://partner.example/bc"}; },
+       "invalid_client_metadata"},
+      {"session required as a string",
+       [](auto& m) { m["backchannel_logout_session_required"] = "true"; },
+       "invalid_client_metadata"},
   };
   for (const Case& c : cases) {
     json::object m = WebMetadata();
@@ -270,6 +277,54 @@ TEST_F(DynamicRegistrationTest, TheRegistrationAccessTokenManagesItsOwnClientOnl
   ExpectError(Call(verb::verb::get, ManagePath(reg), rat), 401, "invalid_token", "after delete");
   ExpectError(Call(verb::verb::delete_, ManagePath(reg), rat), 401, "invalid_token", "deleted twice");
   EXPECT_EQ(Call(verb::verb::get, ManagePath(other), Str(other, "registration_access_token")).status, 200u);
+}
+
+// OIDC Back-Channel Logout 1.0 §2.2 metadata: kept as registered, echoed by the answer and by
+// RFC 7592 reads (the URI only when there is one), dropped by a replacement that leaves it out.
+TEST_F(DynamicRegistrationTest, BackChannelLogoutMetadataRoundTrips) {
+  json::object m = WebMetadata();
+  m["backchannel_logout_uri"] = "https://partner.example/backchannel?tenant=7";
+  m["backchannel_logout_session_required"] = true;
+  json::object reg = Registered(m);
+  std::string id = Str(reg, "client_id");
+  EXPECT_EQ(Str(reg, "backchannel_logout_uri"), "https://partner.example/backchannel?tenant=7");
+  EXPECT_EQ(reg.at("backchannel_logout_session_required"), true);
+  store::OAuthClient stored = clients_->Find(app_, id).value();
+  EXPECT_EQ(stored.backchannel_logout_uri, "https://partner.example/backchannel?tenant=7");
+  EXPECT_TRUE(stored.backchannel_logout_session_required);
+  std::string rat = Str(reg, "registration_access_token");
+  http::Response read = Call(verb::verb::get, ManagePath(reg), rat);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(Str(JsonOf(read), "backchannel_logout_uri"),
+            "https://partner.example/backchannel?tenant=7");
+  EXPECT_EQ(JsonOf(read).at("backchannel_logout_session_required"), true);
+
+  // RFC 7592 §2.2: what the replacement leaves out is removed.
+  json::object put = WebMetadata();
+  put["client_id"] = id;
+  http::Response replaced = Call(verb::verb::put, ManagePath(reg), rat, json::serialize(put));
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_FALSE(JsonOf(replaced).contains("backchannel_logout_uri"));
+  EXPECT_EQ(JsonOf(replaced).at("backchannel_logout_session_required"), false);
+  EXPECT_EQ(clients_->Find(app_, id)->backchannel_logout_uri, "");
+
+  // A client registered without one has none.
+  EXPECT_FALSE(Registered(WebMetadata()).contains("backchannel_logout_uri"));
+
+  // http only for a confidential client (the spec lets the OP allow it there), never a fragment.
+  json::object confidential_http = WebMetadata();
+  confidential_http["backchannel_logout_uri"] = "http://partner.example/bc";
+  EXPECT_EQ(Str(Registered(confidential_http), "backchannel_logout_uri"),
+            "http://partner.example/bc");
+  json::object public_http{{"redirect_uris", json::array{"com.example.app:/cb"}},
+                           {"token_endpoint_auth_method", "none"},
+                           {"backchannel_logout_uri", "http://partner.example/bc"}};
+  ExpectError(Register(public_http, iat_), 400, "invalid_client_metadata",
+              "http for a public client");
+  json::object fragment = WebMetadata();
+  fragment["backchannel_logout_uri"] = "https://partner.example/bc#x";
+  ExpectError(Register(fragment, iat_), 400, "invalid_client_metadata", "a fragment");
+  EXPECT_EQ(clients_->List(app_)->size(), 3u);  // the refused ones were not registered
 }
 
 TEST_F(DynamicRegistrationTest, InitialAccessTokensAreCheckedOnCreation) {

@@ -24,6 +24,7 @@ OAuthResult<GrantedTokens> GrantStart::Start(const GrantRequest& request,
   session.idp = a.idp;
   session.created_at = session.last_used_at = now;
   session.expires_at = now + session_ttl_s_ * 1000;
+  session.parent_id = a.browser_session_id;
   session.user_agent = DisplayText(client.name, 200);  // cut at a character, never inside one
   // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key (a confidential
   // client's are bound to its credentials already).

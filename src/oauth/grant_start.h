@@ -28,6 +28,9 @@ struct ApprovedAuthorization {
   UnixMillis auth_time = 0;
   std::string amr;
   std::string idp;
+  // The browser session the user approved in, when the grant should end with it (a code
+  // flow's; a device's grant lives on its own); "" = none.
+  std::string browser_session_id{};
 };
 
 class GrantStart {

@@ -40,6 +40,11 @@ struct OAuthClient {
   // It must send a DPoP proof with every token request (RFC 9449 §5.2 client metadata), so
   // its tokens are always bound to a key it holds: a stolen token is useless without the key.
   bool dpop_bound_access_tokens = false;
+  // OIDC Back-Channel Logout 1.0 §2.2: where a signed logout token is POSTed when a session
+  // of the user at this client ends (while the app has backchannel_logout on); "" = none.
+  std::string backchannel_logout_uri{};
+  // It needs `sid` in its logout tokens (Tessera always sends it); kept as registered.
+  bool backchannel_logout_session_required = false;
   // RFC 7592: the SHA-256 of the registration access token that reads, updates and deletes a
   // client registered at {issuer}/oauth/register; "" for a client made in the console or CLI,
   // which has none.

@@ -10,6 +10,7 @@
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/jwt.h"
+#include "crypto/random.h"
 #include "oauth/oidc_claims.h"
 #include "tenancy/app_settings.h"
 
@@ -99,14 +100,7 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
                                          std::string_view access_token, std::string_view nonce) {
   int64_t now = clock_.NowSeconds();
   auto keys = keys_.Current();
-  // The client's registered algorithm (OIDC Registration id_token_signed_response_alg).
-  auto alg = crypto::ParseJwsAlg(client.id_token_signed_response_alg);
-  const crypto::SigningKey* signer = alg ? keys->Active(*alg) : nullptr;
-  if (!signer) {
-    return FailedPreconditionError("the server holds no " + client.id_token_signed_response_alg +
-                                   " signing key for this client's ID tokens; add it to "
-                                   "--signing-algs");
-  }
+  TESSERA_ASSIGN_OR_RETURN(const crypto::SigningKey* signer, ClientSigner(*keys, client));
   const crypto::SigningKey& key = *signer;
   boost::json::object claims = ClaimsForScopes(user, scopes);
   claims["iss"] = issuer;
@@ -130,6 +124,40 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
   claims["at_hash"] = AtHash(access_token, key.alg());
   if (!nonce.empty()) claims["nonce"] = nonce;
   return crypto::SignJwt(key, "JWT", claims);
+}
+
+Result<const crypto::SigningKey*> TokenIssuer::ClientSigner(const KeySet& keys,
+                                                           const store::OAuthClient& client) {
+  // The client's registered algorithm (OIDC Registration id_token_signed_response_alg).
+  auto alg = crypto::ParseJwsAlg(client.id_token_signed_response_alg);
+  const crypto::SigningKey* signer = alg ? keys.Active(*alg) : nullptr;
+  if (!signer) {
+    return FailedPreconditionError("the server holds no " + client.id_token_signed_response_alg +
+                                   " signing key for this client's ID tokens; add it to "
+                                   "--signing-algs");
+  }
+  return signer;
+}
+
+Result<std::string> TokenIssuer::LogoutToken(const store::App& app,
+                                             const store::OAuthClient& client,
+                                             std::string_view sub, std::string_view sid) {
+  // Long enough for a receiver's clock to lag, short enough that a token read off the wire
+  // soon means nothing (§2.6 lets the receiver refuse old ones; a retry signs a new one).
+  constexpr int64_t kLogoutTokenTtlS = 120;
+  int64_t now = clock_.NowSeconds();
+  auto keys = keys_.Current();
+  TESSERA_ASSIGN_OR_RETURN(const crypto::SigningKey* signer, ClientSigner(*keys, client));
+  boost::json::object claims;
+  claims["iss"] = apps_.IssuerFor(app.slug);
+  claims["aud"] = client.client_id;
+  claims["iat"] = now;
+  claims["exp"] = now + kLogoutTokenTtlS;
+  claims["jti"] = crypto::NewUuid();
+  claims["sub"] = sub;
+  claims["sid"] = sid;
+  claims["events"] = {{"http://schemas.openid.net/event/backchannel-logout", boost::json::object{}}};
+  return crypto::SignJwt(*signer, "logout+jwt", claims);
 }
 
 }  // namespace tessera::services

@@ -52,12 +52,20 @@ class TokenIssuer {
   // with no session; nothing else.
   Result<GrantedTokens> ForClient(const store::App& app, const store::OAuthClient& client,
                                   const std::string& scope, std::string_view dpop_jkt = {});
+  // OIDC Back-Channel Logout 1.0 §2.4: the logout token telling `client` that the grant `sid`
+  // of user `sub` ended — typ logout+jwt, signed as the client's ID tokens are, iss, aud, iat,
+  // a short exp, a fresh jti, sub, sid and the back-channel logout event; never a nonce.
+  Result<std::string> LogoutToken(const store::App& app, const store::OAuthClient& client,
+                                  std::string_view sub, std::string_view sid);
 
  private:
   Result<std::string> IdToken(const std::string& issuer, const store::OAuthClient& client,
                               const store::User& user, const store::Session& session,
                               const std::vector<std::string>& scopes,
                               std::string_view access_token, std::string_view nonce);
+  // The key of the client's ID token algorithm; kFailedPrecondition when none is held.
+  Result<const crypto::SigningKey*> ClientSigner(const KeySet& keys,
+                                                 const store::OAuthClient& client);
 
   AppService& apps_;
   KeyService& keys_;

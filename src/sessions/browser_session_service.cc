@@ -70,4 +70,12 @@ Status BrowserSessionService::End(const store::App& app, const store::Session& s
   return s.IsNotFound() ? OkStatus() : s;
 }
 
+Status BrowserSessionService::Replace(const store::App& app, const store::Session& old,
+                                      const store::Session& current) {
+  if (old.user_id == current.user_id) {
+    TESSERA_RETURN_IF_ERROR(store_.AdoptChildSessions(app.id, old.id, current.id));
+  }
+  return End(app, old, store::RevokeReason::kReplaced);
+}
+
 }  // namespace tessera::services

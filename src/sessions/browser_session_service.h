@@ -43,6 +43,11 @@ class BrowserSessionService {
   Result<store::Session> Resolve(const store::App& app, std::string_view cookie_value);
   // Ends the session (kLogout is audited as "session.logout", as the account API's logout).
   Status End(const store::App& app, const store::Session& session, store::RevokeReason reason);
+  // A new sign-in in the same browser replaces `old` with `current`: the grants started from
+  // the old one move to the new one when the same user signed in again (re-authentication,
+  // prompt=login), so their clients are not logged out; another user's end with it.
+  Status Replace(const store::App& app, const store::Session& old,
+                 const store::Session& current);
 
   const BrowserSessionOptions& options() const { return options_; }
 

@@ -90,6 +90,9 @@ struct Session {
   // DPoP (RFC 9449 §5): the thumbprint of the key a public client's grant is bound to; its
   // refresh tokens are spent only with a proof of that key. "" = not bound.
   std::string dpop_jkt{};
+  // The browser session an "oauth" grant was started from (a code flow's sign-in); "" for
+  // none. The grant ends with it unless it is offline (its scope has offline_access).
+  std::string parent_id{};
 };
 
 struct RefreshToken {
@@ -121,6 +124,13 @@ struct Rotation {
 // When the user of a session last authenticated (OIDC auth_time): sessions made before the
 // field existed count from their creation.
 inline UnixMillis AuthTimeOf(const Session& s) { return s.auth_time ? s.auth_time : s.created_at; }
+
+// Whether a grant's client is sent a logout token (OIDC Back-Channel Logout) when its session
+// ends for this reason: not when the client itself revoked the token, nor when the client
+// is gone.
+constexpr bool EndingTellsClient(RevokeReason reason) {
+  return reason != RevokeReason::kTokenRevoked && reason != RevokeReason::kClientRevoked;
+}
 
 // The client_id that account-API sessions (client_id "") carry in tokens and listings.
 inline constexpr std::string_view kAccountApiClientId = "account-api";

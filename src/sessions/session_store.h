@@ -15,6 +15,12 @@ namespace tessera::store {
 // The unique keys of sessions and their refresh tokens (Status::ClashedOn).
 enum class SessionUniqueKey { kId, kCookieHash, kRefreshTokenId, kRefreshTokenHash };
 
+// Every Revoke* below ends sessions in one transaction with what follows from it:
+// - the "oauth" grants started from an ended browser session (Session::parent_id) end too,
+//   unless their scope has offline_access (OIDC Core §11);
+// - when EndingTellsClient(reason), a back-channel logout delivery (outbound/delivery_store.h)
+//   is queued for each ended grant, and for each offline grant whose browser session ended,
+//   whose live client has a backchannel_logout_uri — once per grant (and browser session).
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
@@ -64,6 +70,10 @@ class SessionStore {
   virtual Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
                                              std::string_view keep_session_id, RevokeReason reason,
                                              UnixMillis now) = 0;
+  // The grants started from browser session `from_parent_id` now count as started from
+  // `to_parent_id` (a new sign-in of the same user in the same browser replaces the old one).
+  virtual Status AdoptChildSessions(std::string_view app_id, std::string_view from_parent_id,
+                                    std::string_view to_parent_id) = 0;
 };
 
 }  // namespace tessera::store

@@ -34,6 +34,7 @@
 #include "mail/mail_store.h"
 #include "mfa/mfa_store.h"
 #include "oauth/oauth_store.h"
+#include "outbound/delivery_store.h"
 #include "sessions/session_store.h"
 #include "tenancy/mail_domain_store.h"
 #include "tenancy/tenancy_store.h"
@@ -58,6 +59,7 @@ struct GcStats {
   int64_t device_authorizations = 0;
   int64_t pushed_requests = 0;
   int64_t dpop_proofs = 0;
+  int64_t finished_deliveries = 0;
 };
 
 class Store : public AppStore,
@@ -77,6 +79,7 @@ class Store : public AppStore,
               public DeviceAuthorizationStore,
               public ThrottleStore,
               public MailStore,
+              public DeliveryStore,
               public EmailTokenStore,
               public FederationStore,
               public MfaStore,

@@ -79,6 +79,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.dpop = Bool(o, "dpop", s.dpop);
   s.dpop_nonce = Bool(o, "dpop_nonce", s.dpop_nonce);
   s.dynamic_registration = Bool(o, "dynamic_registration", s.dynamic_registration);
+  s.backchannel_logout = Bool(o, "backchannel_logout", s.backchannel_logout);
   return s;
 }
 
@@ -103,7 +104,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"token_exchange", s.token_exchange},
                  {"dpop", s.dpop},
                  {"dpop_nonce", s.dpop_nonce},
-                 {"dynamic_registration", s.dynamic_registration}};
+                 {"dynamic_registration", s.dynamic_registration},
+                 {"backchannel_logout", s.backchannel_logout}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -61,6 +61,9 @@ struct AppSettings {
   bool dpop_nonce = false;  // RFC 9449 §8/§9: DPoP proofs must carry a nonce the server gave
   // RFC 7591/7592: holders of an initial access token register clients at /oauth/register.
   bool dynamic_registration = false;
+  // OIDC Back-Channel Logout 1.0: clients with a backchannel_logout_uri are told, by a signed
+  // logout token, when a user's session with them ends.
+  bool backchannel_logout = false;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

@@ -45,6 +45,7 @@ store::AppSettings EveryMemberSet() {
   s.dpop = true;
   s.dpop_nonce = true;
   s.dynamic_registration = true;
+  s.backchannel_logout = true;
   return s;
 }
 
@@ -75,6 +76,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_TRUE(out.dpop);
   EXPECT_TRUE(out.dpop_nonce);
   EXPECT_TRUE(out.dynamic_registration);
+  EXPECT_TRUE(out.backchannel_logout);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -99,6 +101,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_FALSE(d.dpop);
   EXPECT_FALSE(d.dpop_nonce);
   EXPECT_FALSE(d.dynamic_registration);
+  EXPECT_FALSE(d.backchannel_logout);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

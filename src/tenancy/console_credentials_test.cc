@@ -397,6 +397,77 @@ TEST_F(ConsoleClientTest, DpopBoundAccessTokensIsKeptAndChanged) {
   EXPECT_THAT(ChangedNames(events[1]), ElementsAre("dpop_bound_access_tokens"));
 }
 
+TEST_F(ConsoleClientTest, BackchannelLogoutIsKeptChangedAndChecked) {
+  RegisteredClient plain = RegisterConfidential(app_, actor_);
+  EXPECT_EQ(plain.client.backchannel_logout_uri, "");  // none by default
+  EXPECT_FALSE(plain.client.backchannel_logout_session_required);
+  ClientRegistration r;
+  r.name = "Notes";
+  r.redirect_uris = {"https://notes.example/cb"};
+  r.backchannel_logout_uri = "https://notes.example/backchannel?tenant=1";  // a query is fine
+  r.backchannel_logout_session_required = true;
+  RegisteredClient rp = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_EQ(rp.client.backchannel_logout_uri, "https://notes.example/backchannel?tenant=1");
+  EXPECT_TRUE(rp.client.backchannel_logout_session_required);
+  const std::string id = rp.client.client_id;
+  store::OAuthClient found = clients_->Find(app_, id).value();
+  EXPECT_EQ(found.backchannel_logout_uri, "https://notes.example/backchannel?tenant=1");
+  EXPECT_TRUE(found.backchannel_logout_session_required);
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Notes 2";
+  store::OAuthClient kept = clients_->Update(app_, id, unchanged, actor_).value();
+  EXPECT_EQ(kept.backchannel_logout_uri, "https://notes.example/backchannel?tenant=1");
+  EXPECT_TRUE(kept.backchannel_logout_session_required);
+
+  // Refused, and the client keeps what it had.
+  ClientUpdate fragment;
+  fragment.backchannel_logout_uri = "https://notes.example/backchannel#x";
+  auto refused = clients_->Update(app_, id, fragment, actor_);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(refused.status()), ElementsAre("backchannel_logout_uri"));
+  EXPECT_EQ(clients_->Find(app_, id).value().backchannel_logout_uri,
+            "https://notes.example/backchannel?tenant=1");
+  // http: a confidential client may (the spec lets the OP allow it), a public one only on
+  // loopback.
+  clock_.Advance(1000);
+  ClientUpdate plain_http;
+  plain_http.backchannel_logout_uri = "http://notes.internal/backchannel";
+  plain_http.backchannel_logout_session_required = false;
+  store::OAuthClient over_http = clients_->Update(app_, id, plain_http, actor_).value();
+  EXPECT_EQ(over_http.backchannel_logout_uri, "http://notes.internal/backchannel");
+  EXPECT_FALSE(over_http.backchannel_logout_session_required);
+  const std::string pub = RegisterPublic(app_, actor_).client.client_id;
+  EXPECT_THAT(Fields(clients_->Update(app_, pub, plain_http, actor_).status()),
+              ElementsAre("backchannel_logout_uri"));
+  clock_.Advance(1000);  // its event after the one above: the list is ordered by time
+  ClientUpdate loopback;
+  loopback.backchannel_logout_uri = "http://127.0.0.1:8000/backchannel";
+  EXPECT_TRUE(clients_->Update(app_, pub, loopback, actor_).ok());
+  // At registration too.
+  ClientRegistration bad;
+  bad.name = "Bad";
+  bad.redirect_uris = {"https://bad.example/cb"};
+  bad.backchannel_logout_uri = "https://user@bad.example/backchannel";
+  EXPECT_THAT(Fields(clients_->Register(app_, std::move(bad), actor_).status()),
+              ElementsAre("backchannel_logout_uri"));
+
+  // "" removes it.
+  clock_.Advance(1000);
+  ClientUpdate none;
+  none.backchannel_logout_uri = "";
+  EXPECT_EQ(clients_->Update(app_, id, none, actor_).value().backchannel_logout_uri, "");
+  EXPECT_EQ(clients_->Find(app_, id).value().backchannel_logout_uri, "");
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]),
+              ElementsAre("backchannel_logout_uri", "backchannel_logout_session_required"));
+  EXPECT_THAT(ChangedNames(events[2]), ElementsAre("backchannel_logout_uri"));  // the public one
+  EXPECT_THAT(ChangedNames(events[3]), ElementsAre("backchannel_logout_uri"));
+}
+
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
   RegisteredClient p = RegisterPublic(app_, actor_);
   ClientUpdate u;

@@ -66,7 +66,7 @@ http::Response StartBrowserSession(const PageKit& kit, const http::Request& req,
   }
   if (!started.ok()) return kit.pages.Unavailable(req, &app);
   if (auto old = kit.session_cookie.Current(app, req)) {
-    (void)kit.browser_sessions.End(app, *old, store::RevokeReason::kReplaced);
+    (void)kit.browser_sessions.Replace(app, *old, started->session);
   }
   std::string target = return_to.empty() ? kit.urls.HomePath(app) : return_to;
   http::Response r = Redirect(kit.urls.Absolute(target));

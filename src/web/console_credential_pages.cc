@@ -65,7 +65,8 @@ std::string GrantsText(const std::vector<std::string>& grants) {
 const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
     "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
-    "token_exchange_audiences", "dpop_bound_access_tokens"};
+    "token_exchange_audiences", "dpop_bound_access_tokens", "backchannel_logout_uri",
+    "backchannel_logout_session_required"};
 
 // The "Expires after" choices of the registration token form: days, or never.
 constexpr std::string_view kTokenExpiries[] = {"7", "30", "90", "365", "never"};
@@ -305,6 +306,8 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("require_pushed_authorization_requests", false);
     d.set("token_exchange_audiences", "");
     d.set("dpop_bound_access_tokens", false);
+    d.set("backchannel_logout_uri", "");
+    d.set("backchannel_logout_session_required", false);
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -327,6 +330,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
       Checked(form, "require_pushed_authorization_requests");
   reg.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
   reg.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
+  reg.backchannel_logout_uri = Field(form, "backchannel_logout_uri", 4096);
+  reg.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -360,6 +365,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("require_pushed_authorization_requests", reg.require_pushed_authorization_requests);
   d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
   d.set("dpop_bound_access_tokens", reg.dpop_bound_access_tokens);
+  d.set("backchannel_logout_uri", reg.backchannel_logout_uri);
+  d.set("backchannel_logout_session_required", reg.backchannel_logout_session_required);
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -422,6 +429,8 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("require_pushed_authorization_requests", c.require_pushed_authorization_requests);
     d.set("token_exchange_audiences", Join(c.token_exchange_audiences, "\n"));
     d.set("dpop_bound_access_tokens", c.dpop_bound_access_tokens);
+    d.set("backchannel_logout_uri", c.backchannel_logout_uri);
+    d.set("backchannel_logout_session_required", c.backchannel_logout_session_required);
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -445,6 +454,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
       Checked(form, "require_pushed_authorization_requests");
   update.token_exchange_audiences = Lines(http::FormValue(form, "token_exchange_audiences"));
   update.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
+  update.backchannel_logout_uri = Field(form, "backchannel_logout_uri", 4096);  // "": none
+  update.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -466,6 +477,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("require_pushed_authorization_requests", *update.require_pushed_authorization_requests);
   d.set("token_exchange_audiences", Field(form, "token_exchange_audiences", 8192));
   d.set("dpop_bound_access_tokens", *update.dpop_bound_access_tokens);
+  d.set("backchannel_logout_uri", *update.backchannel_logout_uri);
+  d.set("backchannel_logout_session_required", *update.backchannel_logout_session_required);
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

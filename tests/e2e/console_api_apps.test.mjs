@@ -102,6 +102,11 @@ for (const backend of backends()) {
       assertStatus(dcr, 200);
       assert.equal(dcr.body.settings.dynamic_registration, true);
       assert.equal(dcr.body.settings.dpop, true, 'absent settings stay');
+      assert.equal(dcr.body.settings.backchannel_logout, false);
+      const bcl = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { backchannel_logout: true } } });
+      assertStatus(bcl, 200);
+      assert.equal(bcl.body.settings.backchannel_logout, true);
+      assert.equal(bcl.body.settings.dynamic_registration, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -115,6 +120,7 @@ for (const backend of backends()) {
         [{ settings: { dpop_nonce: 'true' } }, 'settings.dpop_nonce'],
         [{ settings: { dynamic_registration: 'on' } }, 'settings.dynamic_registration'],
         [{ settings: { dynamic_registration: null } }, 'settings.dynamic_registration'],
+        [{ settings: { backchannel_logout: 'true' } }, 'settings.backchannel_logout'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
@@ -196,12 +202,14 @@ for (const backend of backends()) {
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
         'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences',
-        'dpop_bound_access_tokens'].sort());
+        'dpop_bound_access_tokens', 'backchannel_logout_uri', 'backchannel_logout_session_required'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
       assert.equal(got.body.require_pushed_authorization_requests, false);
       assert.deepEqual(got.body.token_exchange_audiences, [], 'none by default');
       assert.equal(got.body.dpop_bound_access_tokens, false);
+      assert.equal(got.body.backchannel_logout_uri, '', 'none by default');
+      assert.equal(got.body.backchannel_logout_session_required, false);
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -226,6 +234,19 @@ for (const backend of backends()) {
       assert.equal(dpop.body.dpop_bound_access_tokens, true);
       assert.equal(dpop.body.require_pushed_authorization_requests, true, 'members not given stay as they are');
       assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { dpop_bound_access_tokens: 'yes' } }), 400, 'validation-error', { field: 'dpop_bound_access_tokens' });
+      // Back-channel logout (OIDC Back-Channel Logout 1.0 §2.2): where logout tokens go.
+      const bcl = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {
+        json: { backchannel_logout_uri: 'https://rp.example/backchannel?tenant=1', backchannel_logout_session_required: true },
+      });
+      assertStatus(bcl, 200);
+      assert.equal(bcl.body.backchannel_logout_uri, 'https://rp.example/backchannel?tenant=1');
+      assert.equal(bcl.body.backchannel_logout_session_required, true);
+      assert.equal(bcl.body.dpop_bound_access_tokens, true, 'members not given stay as they are');
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { backchannel_logout_uri: 'https://rp.example/bc#frag' } }), 400, 'validation-error', { field: 'backchannel_logout_uri' });
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { backchannel_logout_session_required: 'yes' } }), 400, 'validation-error', { field: 'backchannel_logout_session_required' });
+      const unset = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { backchannel_logout_uri: '' } });
+      assertStatus(unset, 200);
+      assert.equal(unset.body.backchannel_logout_uri, '', '"" removes it');
       // Token exchange (RFC 8693): the grant and the audiences the client may ask for.
       const audiences = ['https://api.example.com', 'urn:example:billing'];
       const te = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {

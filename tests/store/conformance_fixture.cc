@@ -214,7 +214,7 @@ void ExpectSameSession(const Session& got, const Session& want) {
                    FIELD(S, client_id), FIELD(S, scope), FIELD(S, auth_time), FIELD(S, created_at),
                    FIELD(S, last_used_at), FIELD(S, expires_at), FIELD(S, revoked_at),
                    FIELD(S, revoked_reason), FIELD(S, user_agent), FIELD(S, ip), FIELD(S, amr),
-                   FIELD(S, idp), FIELD(S, dpop_jkt));
+                   FIELD(S, idp), FIELD(S, dpop_jkt), FIELD(S, parent_id));
 }
 
 void ExpectSameApiToken(const ApiToken& got, const ApiToken& want) {

@@ -104,6 +104,7 @@ TEST_P(StoreConformanceTest, SessionOidcFieldsRoundTrip) {
   Session s = MakeOAuthSession(u, "client-1", kT0, kT0 + 30 * kDay);
   s.auth_time = kAfter2038;
   s.dpop_jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";  // a public client's bound grant
+  s.parent_id = NewId();  // the browser session it was started from
   ASSERT_OK(store().CreateSession(s, MakeToken("rt-1", kT0, kT0 + 14 * kDay)));
 
   auto got = store().GetSession(app.id, s.id);

@@ -88,6 +88,10 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
   if (app->settings.dynamic_registration) {  // RFC 7591 §3, OIDC Discovery §3
     doc["registration_endpoint"] = iss + "/oauth/register";
   }
+  if (app->settings.backchannel_logout) {  // OIDC Back-Channel Logout 1.0 §2.1
+    doc["backchannel_logout_supported"] = true;
+    doc["backchannel_logout_session_supported"] = true;  // every logout token carries sid
+  }
   if (app->settings.dpop) {  // RFC 9449 §5.1
     boost::json::array algs;
     for (crypto::JwsAlg alg : services::DpopProofService::Algorithms()) {

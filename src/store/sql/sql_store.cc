@@ -37,7 +37,7 @@ Status SqlStore::SendChangeNotice(std::string_view payload) {
 // tokens are kept one day past expiry so a late replay is still recognised as reuse (a used
 // link says "already used"); throttle windows are
 // dropped a day after they started; sent mail a week after it was sent (unsent mail stays);
-// invitations a day after they expired. Federation tickets and MFA challenges go as soon as
+// invitations a day after they expired; finished HTTP deliveries a week after they finished. Federation tickets and MFA challenges go as soon as
 // they can no longer be consumed (expires_at <= now, used or not): a late replay is refused
 // the same without its row.
 Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
@@ -76,6 +76,9 @@ Result<GcStats> SqlStore::CollectGarbage(UnixMillis now) {
         c.Exec("DELETE FROM revoked_access_tokens WHERE expires_at < $1", {now - kGrace}));
     TESSERA_ASSIGN_OR_RETURN(stats.dpop_proofs,
                              c.Exec("DELETE FROM dpop_proofs WHERE expires_at <= $1", {now}));
+    TESSERA_ASSIGN_OR_RETURN(
+        stats.finished_deliveries,
+        c.Exec("DELETE FROM http_deliveries WHERE finished_at < $1", {now - kSentMailKept}));
     TESSERA_ASSIGN_OR_RETURN(
         stats.federation_tickets,
         c.Exec("DELETE FROM federation_tickets WHERE expires_at <= $1", {now}));

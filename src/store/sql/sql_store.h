@@ -101,6 +101,8 @@ class SqlStore final : public Store {
   Result<int64_t> RevokeUserSessions(std::string_view app_id, std::string_view user_id,
                                      std::string_view keep_session_id, RevokeReason reason,
                                      UnixMillis now) override;
+  Status AdoptChildSessions(std::string_view app_id, std::string_view from_parent_id,
+                            std::string_view to_parent_id) override;
 
   // ApiTokenStore
   Status CreateApiToken(const ApiToken& token) override;
@@ -170,6 +172,15 @@ class SqlStore final : public Store {
   Result<ThrottleState> AddThrottleFailure(std::string_view key, UnixMillis now,
                                            int64_t window_ms) override;
   Status ClearThrottle(std::string_view key) override;
+
+  // DeliveryStore
+  Result<std::vector<Delivery>> LeaseDueDeliveries(UnixMillis now, int limit,
+                                                   int64_t lease_ms) override;
+  Status FinishAttempt(std::string_view delivery_id, const DeliveryAttempt& attempt,
+                       UnixMillis now) override;
+  Result<std::vector<Delivery>> ListDeliveries(std::string_view app_id,
+                                               std::string_view client_id, int limit) override;
+  Result<int64_t> CountPendingDeliveries() override;
 
   // MailStore
   Status EnqueueMail(const OutgoingMail& mail) override;
@@ -284,6 +295,13 @@ class SqlStore final : public Store {
   // One statement: a read on a reader connection, or a write in its own transaction.
   Result<SqlRows> ReadRows(std::string_view sql, std::initializer_list<SqlValue> params);
   Result<int64_t> WriteOne(std::string_view sql, std::initializer_list<SqlValue> params);
+  // A revocation and what follows from it, in one transaction (sql_store_sessions.cc).
+  Result<int64_t> EndSessions(std::string_view app_id, RevokeReason reason, UnixMillis now,
+                              std::string_view revoke, std::initializer_list<SqlValue> params);
+  Status AfterSessionsEnded(SqlConnection& c, std::string_view app_id, const SqlRows& ended,
+                            RevokeReason reason, UnixMillis now);
+  Status QueueLogoutToken(SqlConnection& c, const std::string& app_id, const SqlRow& grant,
+                          std::string_view ended_parent, UnixMillis now);
 
   std::unique_ptr<SqlDatabase> db_;
 };

@@ -9,7 +9,8 @@ constexpr std::string_view kClientSelect =
     "SELECT client_id, app_id, name, secret_hash, is_public, first_party, redirect_uris_json,"
     " grant_types_json, scopes_json, created_at, revoked_at, post_logout_redirect_uris_json,"
     " id_token_signed_response_alg, resource_server, require_pushed_authorization_requests,"
-    " token_exchange_audiences_json, dpop_bound_access_tokens, registration_access_token_hash"
+    " token_exchange_audiences_json, dpop_bound_access_tokens, registration_access_token_hash,"
+    " backchannel_logout_uri, backchannel_logout_session_required"
     " FROM oauth_clients ";
 
 OAuthClient ReadClient(const SqlRow& r) {
@@ -32,6 +33,8 @@ OAuthClient ReadClient(const SqlRow& r) {
   c.token_exchange_audiences = StringListFromJson(Text(r, 15));
   c.dpop_bound_access_tokens = Int(r, 16) != 0;
   c.registration_access_token_hash = Text(r, 17);
+  c.backchannel_logout_uri = Text(r, 18);
+  c.backchannel_logout_session_required = Int(r, 19) != 0;
   return c;
 }
 
@@ -43,16 +46,18 @@ Status SqlStore::CreateClient(const OAuthClient& c) {
              " first_party, redirect_uris_json, grant_types_json, scopes_json, created_at,"
              " post_logout_redirect_uris_json, id_token_signed_response_alg, resource_server,"
              " require_pushed_authorization_requests, token_exchange_audiences_json,"
-             " dpop_bound_access_tokens, registration_access_token_hash)"
+             " dpop_bound_access_tokens, registration_access_token_hash, backchannel_logout_uri,"
+             " backchannel_logout_session_required)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-             " $17)",
+             " $17, $18, $19)",
              {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
               int64_t{c.first_party}, StringListToJson(c.redirect_uris),
               StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
               StringListToJson(c.post_logout_redirect_uris), c.id_token_signed_response_alg,
               int64_t{c.resource_server}, int64_t{c.require_pushed_authorization_requests},
               StringListToJson(c.token_exchange_audiences), int64_t{c.dpop_bound_access_tokens},
-              c.registration_access_token_hash})
+              c.registration_access_token_hash, c.backchannel_logout_uri,
+              int64_t{c.backchannel_logout_session_required}})
       .status();
 }
 
@@ -110,7 +115,8 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
             " scopes_json = $9, post_logout_redirect_uris_json = $10,"
             " id_token_signed_response_alg = $11, resource_server = $12,"
             " require_pushed_authorization_requests = $13, token_exchange_audiences_json = $14,"
-            " dpop_bound_access_tokens = $15, registration_access_token_hash = $16"
+            " dpop_bound_access_tokens = $15, registration_access_token_hash = $16,"
+            " backchannel_logout_uri = $17, backchannel_logout_session_required = $18"
             " WHERE app_id = $1 AND client_id = $2",
             {client.app_id, client.client_id, client.name, Opt(client.secret_hash),
              int64_t{client.is_public}, int64_t{client.first_party},
@@ -119,7 +125,9 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
              client.id_token_signed_response_alg, int64_t{client.resource_server},
              int64_t{client.require_pushed_authorization_requests},
              StringListToJson(client.token_exchange_audiences),
-             int64_t{client.dpop_bound_access_tokens}, client.registration_access_token_hash})
+             int64_t{client.dpop_bound_access_tokens}, client.registration_access_token_hash,
+             client.backchannel_logout_uri,
+             int64_t{client.backchannel_logout_session_required}})
         .status();
   });
   if (!s.ok()) return s;

@@ -57,6 +57,7 @@ constexpr UniqueKeyName kUniqueKeys[] = {
     {"device_authorizations_user_code_hash_uq", "device_authorizations.user_code_hash",
      UniqueKey(DeviceAuthorizationUniqueKey::kUserCodeHash), "user_code_hash"},
     {"mail_outbox_pkey", "mail_outbox.id", UniqueKey(MailUniqueKey::kId), "id"},
+    {"http_deliveries_pkey", "http_deliveries.id", UniqueKey(DeliveryUniqueKey::kId), "id"},
     {"email_tokens_pkey", "email_tokens.token_hash", UniqueKey(EmailTokenUniqueKey::kTokenHash),
      "token_hash"},
     {"audit_events_pkey", "audit_events.id", UniqueKey(AuditEventUniqueKey::kId), "id"},

@@ -108,7 +108,7 @@ export function registerClient(srv, {
   app = srv.app, name = 'Web', redirectUris = [], postLogoutRedirectUris = [],
   grants = ['authorization_code', 'refresh_token'], scopes = ALL_SCOPES,
   isPublic = false, firstParty = false, requirePar = false, tokenExchangeAudiences = [],
-  dpopBound = false,
+  dpopBound = false, backchannelLogoutUri = '', backchannelLogoutSessionRequired = false,
 } = {}) {
   const args = ['create-client', '--app', app, '--name', name];
   for (const u of redirectUris) args.push('--redirect-uri', u);
@@ -119,6 +119,8 @@ export function registerClient(srv, {
   if (firstParty) args.push('--first-party');
   if (requirePar) args.push('--require-par');
   if (dpopBound) args.push('--dpop-bound');
+  if (backchannelLogoutUri) args.push('--backchannel-logout-uri', backchannelLogoutUri);
+  if (backchannelLogoutSessionRequired) args.push('--backchannel-logout-session-required');
   for (const a of tokenExchangeAudiences) args.push('--token-exchange-audience', a);
   return srv.admin(args);
 }

@@ -135,8 +135,11 @@ export class TesseraServer {
     // server by default refuses to connect to (its SSRF guard: upstream requests only to
     // public addresses). Every test server allows it: this harness runs on loopback only —
     // except one started with `allowPrivateUpstreams: false`, which keeps the server's default
-    // (federation_private_hosts.test.mjs proves the guard).
-    if (o.allowPrivateUpstreams !== false) args.push('--federation-allow-private-hosts');
+    // (federation_private_hosts.test.mjs proves the guard). The same for deliveries to
+    // relying parties (back-channel logout receivers on loopback).
+    if (o.allowPrivateUpstreams !== false) {
+      args.push('--federation-allow-private-hosts', '--outbound-allow-private-hosts');
+    }
     if (this.databaseUrl) args.push('--database-url', this.databaseUrl);
     if (this.masterKeyFile) args.push('--master-key-file', this.masterKeyFile);
     if (o.fast !== false) args.push(...FAST_ARGON2);

@@ -1,4 +1,4 @@
-#include "federation/public_address.h"
+#include "outbound/public_address.h"
 
 #include <gtest/gtest.h>
 

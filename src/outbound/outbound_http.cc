@@ -1,4 +1,4 @@
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 
 #include <curl/curl.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <mutex>
 
-#include "federation/public_address.h"
+#include "outbound/public_address.h"
 
 namespace tessera::services {
 namespace {
@@ -77,7 +77,7 @@ bool HasLineBreakOrNul(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-Status CheckRequest(const UpstreamRequest& request) {
+Status CheckRequest(const OutboundRequest& request) {
   if (request.method != "GET" && request.method != "POST") {
     return InvalidArgumentError("upstream request: method must be GET or POST");
   }
@@ -100,7 +100,7 @@ Status CheckRequest(const UpstreamRequest& request) {
 // The failure, naming the host and libcurl's reason (its error buffer says which address or
 // timeout; it never holds the body, which libcurl does not quote).
 Status Failure(const std::string& host, CURLcode rc, const char* errbuf, const Sink& sink,
-               const ConnectGuard& guard) {
+               const ConnectGuard& guard, const std::string& private_hosts_flag) {
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     return UnavailableError("upstream " + host + ": response too large");
   }
@@ -109,7 +109,7 @@ Status Failure(const std::string& host, CURLcode rc, const char* errbuf, const S
   if (guard.refused && !guard.tried_public) {
     return UnavailableError("upstream " + host +
                             ": not a public address (refused; an operator may allow private "
-                            "addresses with --federation-allow-private-hosts)");
+                            "addresses with " + private_hosts_flag + ")");
   }
   std::string reason = curl_easy_strerror(rc);
   if (errbuf[0] != '\0') reason += ": " + std::string(errbuf).substr(0, 200);
@@ -118,7 +118,7 @@ Status Failure(const std::string& host, CURLcode rc, const char* errbuf, const S
 
 }  // namespace
 
-Result<UpstreamResponse> CurlUpstreamHttp::Send(const UpstreamRequest& request) {
+Result<OutboundResponse> CurlOutboundHttp::Send(const OutboundRequest& request) {
   TESSERA_RETURN_IF_ERROR(CheckRequest(request));
   GlobalInit();
   const std::string host = HostOf(request.url);
@@ -175,8 +175,8 @@ Result<UpstreamResponse> CurlUpstreamHttp::Send(const UpstreamRequest& request) 
   }
 
   CURLcode rc = curl_easy_perform(h);
-  if (rc != CURLE_OK) return Failure(host, rc, errbuf, sink, guard);
-  UpstreamResponse response;
+  if (rc != CURLE_OK) return Failure(host, rc, errbuf, sink, guard, options_.private_hosts_flag);
+  OutboundResponse response;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   const char* content_type = nullptr;
   if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type) {

@@ -2,7 +2,7 @@
 // Whether an address Tessera is about to connect to is on the public internet. Upstream
 // provider hosts are chosen by app developers (a multi-tenant server): without this check
 // they could point Tessera at 169.254.169.254 (cloud metadata), 127.0.0.1 (admin ports) or
-// the operator's private network — server-side request forgery. CurlUpstreamHttp asks it of
+// the operator's private network — server-side request forgery. CurlOutboundHttp asks it of
 // each address libcurl is about to connect to, after DNS, so a name that resolves (or
 // rebinds) to a private address is refused too.
 #pragma once

@@ -1,6 +1,6 @@
-// CurlUpstreamHttp against a real server on loopback (tests/support/loopback_http_server.h):
+// CurlOutboundHttp against a real server on loopback (tests/support/loopback_http_server.h):
 // libcurl itself, not a mock of it.
-#include "federation/upstream_http.h"
+#include "outbound/outbound_http.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,8 +28,8 @@ using testing_support::LoopbackHttpServer;
 using testing_support::LoopbackRequest;
 using testing_support::LoopbackResponse;
 
-CurlUpstreamHttpOptions Fast() {
-  CurlUpstreamHttpOptions o;
+CurlOutboundHttpOptions Fast() {
+  CurlOutboundHttpOptions o;
   o.connect_timeout_ms = 1000;
   o.total_timeout_ms = 400;
   o.max_response_bytes = 1000;
@@ -39,21 +39,21 @@ CurlUpstreamHttpOptions Fast() {
 }
 
 // The server's default: public addresses only.
-CurlUpstreamHttpOptions PublicOnly() {
-  CurlUpstreamHttpOptions o = Fast();
+CurlOutboundHttpOptions PublicOnly() {
+  CurlOutboundHttpOptions o = Fast();
   o.allow_private_addresses = false;
   return o;
 }
 
-TEST(CurlUpstreamHttp, ReturnsStatusBodyAndContentTypeOfAnyAnswer) {
+TEST(CurlOutboundHttp, ReturnsStatusBodyAndContentTypeOfAnyAnswer) {
   LoopbackHttpServer server;
   server.Route("GET", "/thing", [](const LoopbackRequest&) {
     auto r = LoopbackResponse::Json({{"ok", true}}, 201);
     r.content_type = "application/json; charset=utf-8";
     return r;
   });
-  CurlUpstreamHttp http(Fast());
-  UpstreamRequest request;
+  CurlOutboundHttp http(Fast());
+  OutboundRequest request;
   request.url = server.url() + "/thing?x=1";
   request.headers = {{"Accept", "application/json"}, {"X-Extra", "yes"}};
   auto response = http.Send(request);
@@ -78,13 +78,13 @@ TEST(CurlUpstreamHttp, ReturnsStatusBodyAndContentTypeOfAnyAnswer) {
   EXPECT_EQ(response->status, 404);
 }
 
-TEST(CurlUpstreamHttp, PostsTheBodyAsAForm) {
+TEST(CurlOutboundHttp, PostsTheBodyAsAForm) {
   LoopbackHttpServer server;
   server.Route("POST", "/token", [](const LoopbackRequest& r) {
     return LoopbackResponse::Text(r.body.size() < 100 ? "got " + r.body : "got a big one");
   });
-  CurlUpstreamHttp http(Fast());
-  UpstreamRequest request;
+  CurlOutboundHttp http(Fast());
+  OutboundRequest request;
   request.method = "POST";
   request.url = server.url() + "/token";
   request.body = "grant_type=authorization_code&code=abc";
@@ -108,14 +108,14 @@ TEST(CurlUpstreamHttp, PostsTheBodyAsAForm) {
   EXPECT_FALSE(server.RequestsTo("/token").at(1).HasHeader("expect"));
 }
 
-TEST(CurlUpstreamHttp, ASlowAnswerTimesOut) {
+TEST(CurlOutboundHttp, ASlowAnswerTimesOut) {
   LoopbackHttpServer server;
   server.Route("GET", "/slow", [](const LoopbackRequest&) {
     auto r = LoopbackResponse::Json({{"late", true}});
     r.delay = std::chrono::milliseconds(3000);
     return r;
   });
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto start = std::chrono::steady_clock::now();
   auto response = http.Send({"GET", server.url() + "/slow?code=secret-code", {}, ""});
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -127,7 +127,7 @@ TEST(CurlUpstreamHttp, ASlowAnswerTimesOut) {
   EXPECT_LT(elapsed, std::chrono::milliseconds(2500));
 }
 
-TEST(CurlUpstreamHttp, ABodyPastTheLimitIsRefused) {
+TEST(CurlOutboundHttp, ABodyPastTheLimitIsRefused) {
   LoopbackHttpServer server;
   server.Route("GET", "/exact", [](const LoopbackRequest&) {
     return LoopbackResponse::Text(std::string(1000, 'x'));
@@ -140,7 +140,7 @@ TEST(CurlUpstreamHttp, ABodyPastTheLimitIsRefused) {
     r.chunked = true;  // no Content-Length: the write callback stops it
     return r;
   });
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto exact = http.Send({"GET", server.url() + "/exact", {}, ""});
   ASSERT_TRUE(exact.ok()) << exact.status().ToString();
   EXPECT_EQ(exact->body.size(), 1000u);
@@ -153,13 +153,13 @@ TEST(CurlUpstreamHttp, ABodyPastTheLimitIsRefused) {
   }
 }
 
-TEST(CurlUpstreamHttp, ARefusedConnectionIsUnavailable) {
+TEST(CurlOutboundHttp, ARefusedConnectionIsUnavailable) {
   uint16_t port;
   {
     LoopbackHttpServer gone;
     port = gone.port();
   }
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto response =
       http.Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/x?token=t0ps3cret", {}, ""});
   ASSERT_FALSE(response.ok());
@@ -169,20 +169,20 @@ TEST(CurlUpstreamHttp, ARefusedConnectionIsUnavailable) {
   EXPECT_THAT(response.status().message(), Not(HasSubstr("t0ps3cret")));
 }
 
-TEST(CurlUpstreamHttp, FollowsNoRedirect) {
+TEST(CurlOutboundHttp, FollowsNoRedirect) {
   LoopbackHttpServer server;
   server.Route("GET", "/moved", [&](const LoopbackRequest&) {
     return LoopbackResponse::Redirect(server.url() + "/elsewhere");
   });
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto response = http.Send({"GET", server.url() + "/moved", {}, ""});
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->status, 302);
   EXPECT_EQ(server.CountTo("/elsewhere"), 0u);
 }
 
-TEST(CurlUpstreamHttp, SpeaksOnlyHttpAndRefusesMalformedRequests) {
-  CurlUpstreamHttp http(Fast());
+TEST(CurlOutboundHttp, SpeaksOnlyHttpAndRefusesMalformedRequests) {
+  CurlOutboundHttp http(Fast());
   for (std::string url : {"ftp://127.0.0.1/x", "file:///etc/passwd", "gopher://127.0.0.1/",
                           "not a url", "http:///nohost", "dict://127.0.0.1:11211/stat"}) {
     auto response = http.Send({"GET", url, {}, ""});
@@ -199,8 +199,8 @@ TEST(CurlUpstreamHttp, SpeaksOnlyHttpAndRefusesMalformedRequests) {
 
 // The server's default (no --federation-allow-private-hosts): a provider host that is, or
 // resolves to, a loopback, private or link-local address gets no connection at all.
-TEST(CurlUpstreamHttp, ByDefaultRefusesAnAddressThatIsNotPublic) {
-  EXPECT_FALSE(CurlUpstreamHttpOptions{}.allow_private_addresses);
+TEST(CurlOutboundHttp, ByDefaultRefusesAnAddressThatIsNotPublic) {
+  EXPECT_FALSE(CurlOutboundHttpOptions{}.allow_private_addresses);
   LoopbackHttpServer server;
   server.Route("GET", "/jwks", [](const LoopbackRequest&) {
     return LoopbackResponse::Json({{"keys", boost::json::array{}}});
@@ -209,9 +209,9 @@ TEST(CurlUpstreamHttp, ByDefaultRefusesAnAddressThatIsNotPublic) {
     return LoopbackResponse::Json({{"access_token", "x"}});
   });
   const std::string port = std::to_string(server.port());
-  CurlUpstreamHttp http(PublicOnly());
-  CurlUpstreamHttp server_default;  // default options, as the server builds it without the flag
-  for (CurlUpstreamHttp* client : {&http, &server_default}) {
+  CurlOutboundHttp http(PublicOnly());
+  CurlOutboundHttp server_default;  // default options, as the server builds it without the flag
+  for (CurlOutboundHttp* client : {&http, &server_default}) {
     auto response = client->Send({"GET", server.url() + "/jwks?token=t0ps3cret", {}, ""});
     ASSERT_FALSE(response.ok());
     EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
@@ -232,8 +232,8 @@ TEST(CurlUpstreamHttp, ByDefaultRefusesAnAddressThatIsNotPublic) {
   EXPECT_EQ(server.Requests().size(), 0u);
 }
 
-TEST(CurlUpstreamHttp, ByDefaultRefusesMetadataPrivateAndLoopbackAddressesWithoutConnecting) {
-  CurlUpstreamHttp http(PublicOnly());
+TEST(CurlOutboundHttp, ByDefaultRefusesMetadataPrivateAndLoopbackAddressesWithoutConnecting) {
+  CurlOutboundHttp http(PublicOnly());
   for (std::string host : {"169.254.169.254", "10.0.0.1", "172.16.0.1", "192.168.1.1",
                            "100.100.100.200", "0.0.0.0", "127.0.0.2", "[::1]", "[fd00:ec2::254]",
                            "[::ffff:169.254.169.254]"}) {
@@ -250,14 +250,14 @@ TEST(CurlUpstreamHttp, ByDefaultRefusesMetadataPrivateAndLoopbackAddressesWithou
   }
 }
 
-TEST(CurlUpstreamHttp, AllowPrivateAddressesReachesTheLoopbackServer) {
+TEST(CurlOutboundHttp, AllowPrivateAddressesReachesTheLoopbackServer) {
   LoopbackHttpServer server;
   server.Route("GET", "/jwks", [](const LoopbackRequest&) {
     return LoopbackResponse::Json({{"keys", boost::json::array{}}});
   });
-  CurlUpstreamHttpOptions options = PublicOnly();
+  CurlOutboundHttpOptions options = PublicOnly();
   options.allow_private_addresses = true;
-  CurlUpstreamHttp http(options);
+  CurlOutboundHttp http(options);
   for (std::string base : {server.url(), "http://localhost:" + std::to_string(server.port())}) {
     auto response = http.Send({"GET", base + "/jwks", {}, ""});
     ASSERT_TRUE(response.ok()) << base << ": " << response.status().ToString();
@@ -328,9 +328,9 @@ class SelfSignedTlsServer {
   std::thread thread_;
 };
 
-TEST(CurlUpstreamHttp, VerifiesTheServersCertificate) {
+TEST(CurlOutboundHttp, VerifiesTheServersCertificate) {
   SelfSignedTlsServer server;
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto response =
       http.Send({"GET", "https://127.0.0.1:" + std::to_string(server.port()) + "/jwks", {}, ""});
   ASSERT_FALSE(response.ok());
@@ -340,9 +340,9 @@ TEST(CurlUpstreamHttp, VerifiesTheServersCertificate) {
 }
 
 // A plain-http server cannot complete a handshake either: kUnavailable naming the host.
-TEST(CurlUpstreamHttp, HttpsToAPlainServerFails) {
+TEST(CurlOutboundHttp, HttpsToAPlainServerFails) {
   LoopbackHttpServer server;
-  CurlUpstreamHttp http(Fast());
+  CurlOutboundHttp http(Fast());
   auto response = http.Send({"GET", "https://127.0.0.1:" + std::to_string(server.port()) + "/", {}, ""});
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
