@@ -70,6 +70,22 @@ Response ConsoleCredentialsApi::RevokeApiKey(Request& req) {
 
 // ---------------------------------------------------------------- OAuth clients
 
+namespace {
+
+// `jwks`, the client's public keys, is a JWK Set: a JSON object here, kept as its JSON text
+// (ClientService judges the keys, naming "jwks"). nullopt when absent or refused (reported);
+// "" for null where it removes the keys (a PATCH).
+std::optional<std::string> JwksText(http::JsonBody& b, bool null_removes) {
+  const json::value* v = b.Value("jwks");
+  if (!v) return std::nullopt;
+  if (v->is_object()) return json::serialize(v->get_object());
+  if (null_removes && v->is_null()) return std::string();
+  b.Fail("jwks", "must be a JWK Set object");
+  return std::nullopt;
+}
+
+}  // namespace
+
 Response ConsoleCredentialsApi::ListClients(Request& req) {
   return caller_.InAccessibleApp(req, [&](const services::AppAccess& a, const services::Actor&) {
     auto clients = clients_.List(a.app);
@@ -105,6 +121,9 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
           reg.backchannel_logout_uri = b.String("backchannel_logout_uri").value_or("");
           reg.backchannel_logout_session_required =
               b.Bool("backchannel_logout_session_required").value_or(false);
+          reg.jwks = JwksText(b, /*null_removes=*/false).value_or("");
+          reg.require_signed_request_object =
+              b.Bool("require_signed_request_object").value_or(false);
         })) {
       return *bad;
     }
@@ -145,6 +164,8 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.dpop_bound_access_tokens = b.Bool("dpop_bound_access_tokens");
               u.backchannel_logout_uri = b.String("backchannel_logout_uri");  // "" removes it
               u.backchannel_logout_session_required = b.Bool("backchannel_logout_session_required");
+              u.jwks = JwksText(b, /*null_removes=*/true);  // null removes them
+              u.require_signed_request_object = b.Bool("require_signed_request_object");
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

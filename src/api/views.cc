@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "base/json_util.h"
 #include "base/time_format.h"
 #include "audit/audit_log.h"
 
@@ -97,6 +98,13 @@ json::array Strings(const std::vector<std::string>& v) {
 }
 }  // namespace
 
+json::value ClientJwksView(const std::string& jwks) {
+  if (jwks.empty()) return nullptr;
+  // ClientService stored it only after parsing it as a JWK Set, so this does not fail.
+  auto set = ParseJsonObject(jwks);
+  return set.ok() ? json::value(std::move(*set)) : json::value(nullptr);
+}
+
 json::object OAuthClientView(const store::OAuthClient& c) {
   return json::object{{"client_id", c.client_id},
                       {"name", c.name},
@@ -115,6 +123,8 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                       {"backchannel_logout_uri", c.backchannel_logout_uri},
                       {"backchannel_logout_session_required",
                        c.backchannel_logout_session_required},
+                      {"jwks", ClientJwksView(c.jwks)},
+                      {"require_signed_request_object", c.require_signed_request_object},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -143,7 +153,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"dpop", s.dpop},
                       {"dpop_nonce", s.dpop_nonce},
                       {"dynamic_registration", s.dynamic_registration},
-                      {"backchannel_logout", s.backchannel_logout}};
+                      {"backchannel_logout", s.backchannel_logout},
+                      {"signed_request_objects", s.signed_request_objects}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

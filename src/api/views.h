@@ -39,6 +39,8 @@ boost::json::object AppApiKeyView(const store::AppApiKey& key);
 boost::json::object InitialAccessTokenView(const store::InitialAccessToken& token);
 // Registration of an OAuth client, never its secret hash.
 boost::json::object OAuthClientView(const store::OAuthClient& client);
+// A client's stored `jwks` (JSON text) as the JWK Set object it is, or null when it has none.
+boost::json::value ClientJwksView(const std::string& jwks);
 // Every member of AppSettings, by its name in settings_json.
 boost::json::object AppSettingsView(const store::AppSettings& settings);
 // An app in the consoles' lists: {slug, name, disabled, issuer, created_at}.

@@ -263,6 +263,8 @@ void CoreServices::BuildOAuthServices() {
   authorization_ = std::make_unique<services::AuthorizationService>(
       *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get(),
       oauth_tokens_.get());
+  request_objects_ = std::make_unique<services::RequestObjectVerifier>(*apps_, clock_);
+  authorization_->SetRequestObjects(request_objects_.get());
   token_issuer_ = std::make_unique<services::TokenIssuer>(*apps_, *keys_, *access_tokens_, clock_,
                                                           services::TokenIssuerOptions{3600});
   authorization_code_grant_ = std::make_unique<services::AuthorizationCodeGrant>(

@@ -185,6 +185,7 @@ class CoreServices {
   std::unique_ptr<services::BrowserSessionService> browser_sessions_;
   std::unique_ptr<services::AuthorizationService> authorization_;
   std::unique_ptr<services::TokenIssuer> token_issuer_;
+  std::unique_ptr<services::RequestObjectVerifier> request_objects_;
   std::unique_ptr<services::AuthorizationCodeGrant> authorization_code_grant_;
   std::unique_ptr<services::RefreshTokenGrant> refresh_token_grant_;
   std::unique_ptr<services::ClientCredentialsGrant> client_credentials_grant_;

@@ -39,8 +39,8 @@ int CreateApp(const app::Config& c, const CreateAppArgs& a) {
 struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin, device_flow,
-      par, token_exchange, dpop, dpop_nonce, dynamic_registration,
-      backchannel_logout;  // "", "true", "false"
+      par, token_exchange, dpop, dpop_nonce, dynamic_registration, backchannel_logout,
+      signed_request_objects;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -77,6 +77,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.dpop_nonce, s.dpop_nonce);
   flag(a.dynamic_registration, s.dynamic_registration);
   flag(a.backchannel_logout, s.backchannel_logout);
+  flag(a.signed_request_objects, s.signed_request_objects);
   return s;
 }
 
@@ -158,6 +159,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--backchannel-logout", args->backchannel_logout,
               "Send OIDC Back-Channel Logout 1.0 logout tokens to clients with a "
               "backchannel_logout_uri when a user's session with them ends (true|false)");
+  bool_option("--signed-request-objects", args->signed_request_objects,
+              "Accept RFC 9101 signed request objects (JAR): an authorization request sent as "
+              "a JWT signed with the client's registered keys (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

@@ -5,11 +5,14 @@
 // consoles. Secrets are printed once: only their hashes are stored. Open only the store (no
 // keys, no server).
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "api/views.h"
 #include "app/core_services.h"
+#include "base/json_util.h"
 #include "cli/commands.h"
 
 namespace tessera::cli {
@@ -43,10 +46,31 @@ struct CreateClientArgs {
   std::string app = "default", name;
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes,
       token_exchange_audiences;
-  std::string id_token_alg, backchannel_logout_uri;
+  std::string id_token_alg, backchannel_logout_uri, jwks_file;
   bool is_public = false, first_party = false, resource_server = false, require_par = false,
-       dpop_bound = false, backchannel_logout_session_required = false, json = false;
+       dpop_bound = false, backchannel_logout_session_required = false,
+       require_signed_request_object = false, json = false;
 };
+
+// The JWK Set in --jwks-file as compact JSON text, as the JSON APIs store it ("" without the
+// option); what its keys must be ClientService judges (field "jwks").
+Result<std::string> JwksFromFile(const std::string& path) {
+  if (path.empty()) return std::string();
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return InvalidArgumentError("cannot read the JWK Set file " + path);
+  std::stringstream text;
+  text << f.rdbuf();
+  // A directory opens but reads as nothing, as does an empty file: neither holds keys.
+  if (f.bad() || text.str().empty()) {
+    return InvalidArgumentError("cannot read the JWK Set file " + path + ", or it is empty");
+  }
+  auto set = ParseJsonObject(text.str());
+  if (!set.ok()) {
+    return InvalidArgumentError("the JWK Set file " + path +
+                                " is not a JSON object ({\"keys\": [...]})");
+  }
+  return boost::json::serialize(*set);
+}
 
 boost::json::array JsonList(const std::vector<std::string>& values) {
   return boost::json::array(values.begin(), values.end());
@@ -73,12 +97,16 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                            {"backchannel_logout_uri", cl.backchannel_logout_uri},
                            {"backchannel_logout_session_required",
                             cl.backchannel_logout_session_required},
+                           {"jwks", api::ClientJwksView(cl.jwks)},
+                           {"require_signed_request_object", cl.require_signed_request_object},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
 }
 
 int CreateClient(const app::Config& c, const CreateClientArgs& a) {
+  auto jwks = JwksFromFile(a.jwks_file);  // before opening anything: a wrong path fails fast
+  if (!jwks.ok()) return Fail(jwks.status());
   auto core = app::CoreServices::Open(c);
   if (!core.ok()) return Fail(core.status());
   auto app = ResolveApp((*core)->apps(), a.app);
@@ -98,7 +126,9 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
       .token_exchange_audiences = a.token_exchange_audiences,
       .dpop_bound_access_tokens = a.dpop_bound,
       .backchannel_logout_uri = a.backchannel_logout_uri,
-      .backchannel_logout_session_required = a.backchannel_logout_session_required};
+      .backchannel_logout_session_required = a.backchannel_logout_session_required,
+      .jwks = std::move(*jwks),
+      .require_signed_request_object = a.require_signed_request_object};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -114,6 +144,12 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
     std::cout << "Back-channel logout is off for app " << a.app
               << ": turn it on with `tessera admin update-app --app " << a.app
               << " --backchannel-logout true`.\n";
+  }
+  // Likewise its keys: no request object is taken until the setting is turned on.
+  if (!created->client.jwks.empty() && !app->settings.signed_request_objects) {
+    std::cout << "Signed request objects are off for app " << a.app
+              << ": turn them on with `tessera admin update-app --app " << a.app
+              << " --signed-request-objects true`.\n";
   }
   return 0;
 }
@@ -242,6 +278,12 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
                   "setting");
   cmd->add_flag("--backchannel-logout-session-required", args->backchannel_logout_session_required,
                 "It needs the session ID (sid) in its logout tokens (Tessera always sends it)");
+  cmd->add_option("--jwks-file", args->jwks_file,
+                  "A file with its public keys as a JWK Set ({\"keys\": [...]}; public keys "
+                  "only): they verify its RFC 9101 signed request objects");
+  cmd->add_flag("--require-signed-request-object", args->require_signed_request_object,
+                "Its authorization requests must be signed request objects (RFC 9101) or pushed "
+                "(RFC 9126); needs --jwks-file");
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

@@ -57,6 +57,9 @@ class JsonBody {
   // Present-and-null is the inner nullopt (an optional limit whose null means "none").
   std::optional<std::optional<int64_t>> NullableInteger(std::string_view name);
   std::optional<boost::json::object> Object(std::string_view name);
+  // The member as sent (nullptr when absent), for one whose type the endpoint judges itself
+  // (e.g. an object or null) and reports with Fail; it counts as a known member.
+  const boost::json::value* Value(std::string_view name) { return Take(name, false); }
   std::optional<std::vector<std::string>> StringArray(std::string_view name);
   // A reader of the object member `name` (nullopt when absent or not an object, which is
   // reported); call Absorb() with it when done, so its errors and unknown members count.

@@ -78,6 +78,20 @@ TEST(JsonBody, NestedObjectsNameTheirMembersByPath) {
                                                               "settings.x: unknown field"}));
 }
 
+TEST(JsonBody, ValueIsTheMemberAsSentForTheEndpointToJudge) {
+  auto body = JsonBody::Parse(WithBody("application/json", R"({"o": {"k": [1]}, "z": null, "n": 2})"));
+  ASSERT_TRUE(body.ok());
+  const boost::json::value* o = body->Value("o");
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(*o, (boost::json::object{{"k", boost::json::array{1}}}));
+  ASSERT_NE(body->Value("z"), nullptr);
+  EXPECT_TRUE(body->Value("z")->is_null());
+  EXPECT_EQ(body->Value("absent"), nullptr);
+  ASSERT_NE(body->Value("n"), nullptr);
+  body->Fail("n", "must be an object");  // the endpoint's own judgement
+  EXPECT_EQ(Fields(body->Finish()), (std::vector<std::string>{"n: must be an object"}));
+}
+
 TEST(JsonBody, NulIsAFieldErrorUnlessTheRulesPassTextOn) {
   const std::string json = "{\"s\": \"a\\u0000b\", \"a\": [\"\\u0000\"]}";
   auto strict = JsonBody::Parse(WithBody("application/json", json));

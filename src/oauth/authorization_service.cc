@@ -10,8 +10,17 @@
 
 namespace tessera::services {
 
+bool AuthorizationService::TakesRequestObject(const store::App& app,
+                                              const AuthorizeRequest::Params& params) const {
+  // Off, a `request` is left for its check row to refuse (request_not_supported).
+  return request_objects_ && app.settings.signed_request_objects && params.contains("request");
+}
+
 AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
                                                 const AuthorizeRequest::Params& params) {
+  if (TakesRequestObject(app, params) && !params.contains("request_uri")) {
+    return ValidateSigned(app, params);
+  }
   if (!params.contains("request_uri") || !app.settings.par) {
     // Without pushed requests a request_uri is refused by its row (request_uri_not_supported).
     AuthorizeVerdict verdict = ValidateParams(app, AuthorizeRequest::Parse(params));
@@ -27,6 +36,23 @@ AuthorizeVerdict AuthorizationService::Validate(const store::App& app,
   verdict->carried = {{"client_id", params.at("client_id")}, {"request_uri", params.at("request_uri")}};
   verdict->pushed_hash = std::move(pushed->hash);
   verdict->pushed_at = pushed->at;
+  return verdict;
+}
+
+AuthorizeVerdict AuthorizationService::ValidateSigned(const store::App& app,
+                                                      const AuthorizeRequest::Params& params) {
+  auto client_id = params.find("client_id");
+  OAuthResult<store::OAuthClient> client =
+      IdentifyClient(app, client_id == params.end() ? "" : client_id->second);
+  if (!client.ok()) return AuthorizeRefusal{client.error(), std::nullopt, ""};
+  // Nothing in an object that does not verify can be trusted, its redirect_uri least: shown.
+  OAuthResult<AuthorizeRequest::Params> unpacked = request_objects_->Unpack(app, *client, params);
+  if (!unpacked.ok()) return AuthorizeRefusal{unpacked.error(), std::nullopt, ""};
+  AuthorizeRequest request = AuthorizeRequest::Parse(std::move(*unpacked));
+  request.signed_request = true;
+  AuthorizeVerdict verdict = ValidateParams(app, std::move(request));
+  // Through sign-in and consent the signed object goes along, and is checked again each time.
+  if (verdict.ok()) verdict->carried = {{"client_id", client->client_id}, {"request", params.at("request")}};
   return verdict;
 }
 
@@ -69,6 +95,14 @@ OAuthResult<PushedRequestUri> AuthorizationService::Push(const store::App& app,
   if (!app.settings.par) {
     return OAuthError(kInvalidRequest, "pushed authorization requests are not enabled for this app");
   }
+  // RFC 9126 §3: a pushed request may itself be a signed request object; what is stored is
+  // what it signed.
+  const bool signed_request = TakesRequestObject(app, params);
+  if (signed_request) {
+    OAuthResult<AuthorizeRequest::Params> unpacked = request_objects_->Unpack(app, client, params);
+    if (!unpacked.ok()) return unpacked.error();
+    params = std::move(*unpacked);
+  }
   // RFC 9449 §10.1: a DPoP proof sent with the push names the code's key, as dpop_jkt would;
   // with both, they must agree.
   if (!proof_jkt.empty()) {
@@ -86,6 +120,7 @@ OAuthResult<PushedRequestUri> AuthorizationService::Push(const store::App& app,
   params["client_id"] = client.client_id;
   AuthorizeRequest request = AuthorizeRequest::Parse(params);
   request.pushed = true;
+  request.signed_request = signed_request;
   AuthorizeVerdict verdict = ValidateParams(app, std::move(request));
   if (!verdict.ok()) return verdict.error().error;
   boost::json::object stored;

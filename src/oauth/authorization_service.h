@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "oauth/authorize_request.h"
+#include "oauth/request_object.h"
 #include "oauth/client_service.h"
 #include "oauth/oauth_error.h"
 #include "oauth/oauth_records.h"
@@ -94,7 +95,13 @@ class AuthorizationService {
   // A request_uri (the app's pushed requests on) stands for the parameters pushed with it:
   // only client_id and request_uri are read from `params` then (RFC 9126 §4), and a
   // request_uri that is unknown, expired, used or another client's is refused on a page.
+  // A `request` (the app's signed request objects on, request_object.h) stands for the
+  // parameters signed in it: only client_id and request are read from `params` then (RFC 9101
+  // §6.3), and an object that does not verify is refused on a page (invalid_request_object).
   AuthorizeVerdict Validate(const store::App& app, const AuthorizeRequest::Params& params);
+  // Signed request objects are verified by `verifier` (the composition root's); without one
+  // they are refused as unsupported.
+  void SetRequestObjects(const RequestObjectVerifier* verifier) { request_objects_ = verifier; }
   // RFC 9126 §2: validates `params` as an authorization request of `client` (authenticated by
   // the endpoint) and stores them for a single-use request_uri. Refusals are the ones
   // /authorize would give (as JSON, never redirected), and invalid_request when the app has
@@ -134,6 +141,9 @@ class AuthorizationService {
                                 const store::Session& browser_session);
 
  private:
+  AuthorizeVerdict ValidateSigned(const store::App& app, const AuthorizeRequest::Params& params);
+  // Whether `params` carry a request object this service is to unpack.
+  bool TakesRequestObject(const store::App& app, const AuthorizeRequest::Params& params) const;
   // The parameters pushed under params' request_uri, checked to be live and the client's.
   struct Pushed {
     AuthorizeRequest::Params params;
@@ -153,6 +163,7 @@ class AuthorizationService {
   AuthorizationOptions options_;
   AuditLog* audit_;  // may be null
   OAuthTokenService* hints_;  // may be null
+  const RequestObjectVerifier* request_objects_ = nullptr;
 };
 
 // A pushed request's request_uri: this prefix, then "tpr_" + 43 base64url characters.

@@ -48,6 +48,16 @@ Verdict NoRequestUri(const AuthorizeRequest& r, const Client&) {
   return std::nullopt;
 }
 
+// RFC 9101 §10.5: a client registered with require_signed_request_object; a pushed request
+// (authenticated at the push) will do too.
+Verdict SignedWhenClientRequires(const AuthorizeRequest& r, const Client& c) {
+  if (c.require_signed_request_object && !r.signed_request && !r.pushed) {
+    return Refuse(kInvalidRequest,
+                  "this client must sign its authorization requests (RFC 9101) or push them");
+  }
+  return std::nullopt;
+}
+
 // RFC 9126 §6: a client registered with require_pushed_authorization_requests.
 Verdict PushedWhenClientRequires(const AuthorizeRequest& r, const Client& c) {
   if (c.require_pushed_authorization_requests && !r.pushed) {
@@ -174,6 +184,7 @@ constexpr AuthorizeCheck kChecks[] = {
     {"no_request_object", NoRequestObject},
     {"no_request_uri", NoRequestUri},
     {"pushed_when_client_requires", PushedWhenClientRequires},
+    {"signed_when_client_requires", SignedWhenClientRequires},
     {"response_type_given", ResponseTypeGiven},
     {"response_type_is_code", ResponseTypeIsCode},
     {"response_mode_supported", ResponseModeSupported},

@@ -39,6 +39,9 @@ struct AuthorizeRequest {
   // Its parameters were pushed first (RFC 9126), or are being pushed: set by
   // AuthorizationService, never read from a parameter.
   bool pushed = false;
+  // Its parameters came in a request object signed by the client (RFC 9101): set by
+  // AuthorizationService once the object verified, never read from a parameter.
+  bool signed_request = false;
 };
 
 // How the authorization response reaches the client: in the redirect URI's query (RFC 6749

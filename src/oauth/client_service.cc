@@ -12,6 +12,7 @@
 #include "oauth/token_exchange_grant.h"
 #include "base/utf8.h"
 #include "base/uri_rules.h"
+#include "oauth/client_keys.h"
 #include "base/strings.h"
 
 namespace tessera::services {
@@ -103,6 +104,12 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
       errors.push_back({"backchannel_logout_uri", *problem});
     }
   }
+  if (!c.jwks.empty()) {
+    if (auto keys = ParseClientJwks(c.jwks); !keys.ok()) errors.push_back({"jwks", keys.status().message()});
+  }
+  if (c.require_signed_request_object && c.jwks.empty()) {
+    errors.push_back({"jwks", "a client that must sign its requests needs its public keys"});
+  }
   for (const auto& s : c.scopes) {
     if (!IsValidScopeToken(s)) errors.push_back({"scopes", "not a valid scope: " + s});
   }
@@ -162,6 +169,8 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.dpop_bound_access_tokens = r.dpop_bound_access_tokens;
   c.backchannel_logout_uri = std::move(r.backchannel_logout_uri);
   c.backchannel_logout_session_required = r.backchannel_logout_session_required;
+  c.jwks = std::move(r.jwks);
+  c.require_signed_request_object = r.require_signed_request_object;
   c.registration_access_token_hash = std::move(r.registration_access_token_hash);
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
@@ -211,6 +220,9 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.backchannel_logout_uri, u.backchannel_logout_uri, "backchannel_logout_uri");
         set(c.backchannel_logout_session_required, u.backchannel_logout_session_required,
             "backchannel_logout_session_required");
+        set(c.jwks, u.jwks, "jwks");
+        set(c.require_signed_request_object, u.require_signed_request_object,
+            "require_signed_request_object");
         return CheckClient(c, id_token_algs_);
       }));
   Audit(audit_,

@@ -36,6 +36,8 @@ struct ClientRegistration {
   bool dpop_bound_access_tokens = false;  // RFC 9449 §5.2
   std::string backchannel_logout_uri{};   // OIDC Back-Channel Logout §2.2; "" = none
   bool backchannel_logout_session_required = false;
+  std::string jwks{};  // a JWK Set of public keys, JSON; "" = none (client_keys.h)
+  bool require_signed_request_object = false;  // RFC 9101 §10.5
   // RFC 7592: the SHA-256 of the registration access token of a client registered at
   // {issuer}/oauth/register (dynamic_client_registration.h); "" for any other.
   std::string registration_access_token_hash{};
@@ -57,6 +59,8 @@ struct ClientUpdate {
   std::optional<bool> dpop_bound_access_tokens;
   std::optional<std::string> backchannel_logout_uri;  // "" removes it
   std::optional<bool> backchannel_logout_session_required;
+  std::optional<std::string> jwks;  // "" removes them
+  std::optional<bool> require_signed_request_object;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;

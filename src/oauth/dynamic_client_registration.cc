@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/json_util.h"
 #include "base/strings.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
@@ -58,6 +59,15 @@ OAuthResult<bool> Bool(const json::object& m, std::string_view name) {
   return it->value().as_bool();
 }
 
+// `jwks` (OIDC Registration §2): the client's public keys, a JWK Set object, as its JSON text
+// ("" when absent or null); what the keys must be ClientService judges.
+OAuthResult<std::string> Jwks(const json::object& m) {
+  auto it = m.find("jwks");
+  if (it == m.end() || it->value().is_null()) return std::string();
+  if (!it->value().is_object()) return BadMetadata("jwks must be a JWK Set object");
+  return json::serialize(it->value().as_object());
+}
+
 // The error of the first of `results` that failed, in the order given.
 template <typename... Results>
 std::optional<OAuthError> FirstError(const Results&... results) {
@@ -81,9 +91,16 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   auto dpop = Bool(m, "dpop_bound_access_tokens");
   auto backchannel_uri = String(m, "backchannel_logout_uri");  // OIDC Back-Channel Logout §2.2
   auto backchannel_sid = Bool(m, "backchannel_logout_session_required");
+  auto jwks = Jwks(m);
+  auto require_signed = Bool(m, "require_signed_request_object");  // RFC 9101 §10.5
   if (auto e = FirstError(redirect_uris, post_logout, grants, response_types, method, name, scope,
-                          alg, par, dpop, backchannel_uri, backchannel_sid)) {
+                          alg, par, dpop, backchannel_uri, backchannel_sid, jwks, require_signed)) {
     return *e;
+  }
+  // Keys only by value: ignored as unknown metadata, a jwks_uri would leave the client without
+  // the keys it means to sign its requests with.
+  if (auto uri = m.find("jwks_uri"); uri != m.end() && !uri->value().is_null()) {
+    return BadMetadata("jwks_uri is not supported; send jwks");
   }
   std::string auth = method->value_or("client_secret_basic");
   if (std::find(std::begin(kAuthMethods), std::end(kAuthMethods), auth) == std::end(kAuthMethods)) {
@@ -112,6 +129,8 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   r.dpop_bound_access_tokens = *dpop;
   r.backchannel_logout_uri = backchannel_uri->value_or("");
   r.backchannel_logout_session_required = *backchannel_sid;
+  r.jwks = std::move(*jwks);
+  r.require_signed_request_object = *require_signed;
   return r;
 }
 
@@ -159,9 +178,15 @@ json::object RegisteredClientMetadata(const store::OAuthClient& c) {
       {"id_token_signed_response_alg", c.id_token_signed_response_alg},
       {"require_pushed_authorization_requests", c.require_pushed_authorization_requests},
       {"dpop_bound_access_tokens", c.dpop_bound_access_tokens},
-      {"backchannel_logout_session_required", c.backchannel_logout_session_required}};
+      {"backchannel_logout_session_required", c.backchannel_logout_session_required},
+      {"require_signed_request_object", c.require_signed_request_object}};
   // A member of the client's metadata only when it has one (§2.2: a URL, never "").
   if (!c.backchannel_logout_uri.empty()) m["backchannel_logout_uri"] = c.backchannel_logout_uri;
+  // Likewise its keys, as the JWK Set object they are (ClientService stored them only after
+  // parsing them as one).
+  if (!c.jwks.empty()) {
+    if (auto set = ParseJsonObject(c.jwks); set.ok()) m["jwks"] = std::move(*set);
+  }
   if (!c.is_public) m["client_secret_expires_at"] = 0;  // never
   return m;
 }
@@ -248,6 +273,8 @@ OAuthResult<DynamicRegistration> DynamicClientRegistration::Replace(const store:
   // Left out of the replacing metadata: removed (RFC 7592 §2.2).
   u.backchannel_logout_uri = std::move(r->backchannel_logout_uri);
   u.backchannel_logout_session_required = r->backchannel_logout_session_required;
+  u.jwks = std::move(r->jwks);
+  u.require_signed_request_object = r->require_signed_request_object;
   auto updated = clients_.Update(app, client_id, u, RegistrationActor(client->client_id));
   if (!updated.ok()) return RefusalOf(updated.status());
   return DynamicRegistration{std::move(*updated), std::nullopt, std::string(token)};

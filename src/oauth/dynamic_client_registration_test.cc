@@ -2,10 +2,11 @@
 // an initial access token registers a working client (confidential or public); every bad
 // token is 401 with a Bearer challenge; metadata of the wrong type, inconsistent or with a bad
 // redirect URI is refused with the RFC's error, unknown metadata ignored; back-channel logout
-// metadata round trips; the registration access token reads, replaces and deletes only its own
-// client.
+// metadata round trips, as do the public keys (jwks) and require_signed_request_object; the
+// registration access token reads, replaces and deletes only its own client.
 #include <gtest/gtest.h>
 
+#include "crypto/signing_key.h"
 #include "oauth/endpoints/client_registration_endpoint.h"
 #include "tests/support/oauth_endpoint_fixture.h"
 
@@ -325,6 +326,78 @@ TEST_F(DynamicRegistrationTest, BackChannelLogoutMetadataRoundTrips) {
   fragment["backchannel_logout_uri"] = "https://partner.example/bc#x";
   ExpectError(Register(fragment, iat_), 400, "invalid_client_metadata", "a fragment");
   EXPECT_EQ(clients_->List(app_)->size(), 3u);  // the refused ones were not registered
+}
+
+// OIDC Registration `jwks` (by value) and RFC 9101 §10.5 `require_signed_request_object`: the
+// keys kept and echoed as the JWK Set sent (only when there are some), the flag always; a
+// replacement that leaves them out removes them; keys that are no JWK Set of public keys, or
+// given by URI only, are refused.
+TEST_F(DynamicRegistrationTest, SigningKeysRoundTripAndAreChecked) {
+  json::object jwk =
+      crypto::SigningKey::Generate(crypto::JwsAlg::kES256, "partner-2026").value().PublicJwk();
+  const json::object jwks{{"keys", json::array{jwk}}};
+  json::object with_keys = WebMetadata();
+  with_keys["jwks"] = jwks;
+  with_keys["require_signed_request_object"] = true;
+  json::object reg = Registered(with_keys);
+  std::string id = Str(reg, "client_id");
+  EXPECT_EQ(reg.at("jwks"), jwks);
+  EXPECT_EQ(reg.at("require_signed_request_object"), true);
+  store::OAuthClient stored = clients_->Find(app_, id).value();
+  EXPECT_EQ(json::parse(stored.jwks), jwks);
+  EXPECT_TRUE(stored.require_signed_request_object);
+  std::string rat = Str(reg, "registration_access_token");
+  http::Response read = Call(verb::verb::get, ManagePath(reg), rat);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(JsonOf(read).at("jwks"), jwks);
+  EXPECT_EQ(JsonOf(read).at("require_signed_request_object"), true);
+
+  // RFC 7592 §2.2: what the replacement leaves out is removed.
+  json::object put = WebMetadata();
+  put["client_id"] = id;
+  http::Response replaced = Call(verb::verb::put, ManagePath(reg), rat, json::serialize(put));
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_FALSE(JsonOf(replaced).contains("jwks"));
+  EXPECT_EQ(JsonOf(replaced).at("require_signed_request_object"), false);
+  EXPECT_EQ(clients_->Find(app_, id)->jwks, "");
+
+  // A client registered without keys has none, and says it need not sign.
+  json::object plain = Registered(WebMetadata());
+  EXPECT_FALSE(plain.contains("jwks"));
+  EXPECT_EQ(plain.at("require_signed_request_object"), false);
+
+  struct Case {
+    const char* what;
+    std::function<void(json::object&)> edit;
+  };
+  const Case cases[] = {
+      {"jwks as JSON text", [&](auto& m) { m["jwks"] = json::serialize(jwks); }},
+      {"jwks an array of keys", [&](auto& m) { m["jwks"] = json::array{jwk}; }},
+      {"a private key",
+       [&](auto& m) {
+         json::object private_jwk = jwk;
+         private_jwk["d"] = "jpsQnnGQmL-YBIffH1136cLV0aXY-_0xiGPL-7r9Q8c";
+         m["jwks"] = json::object{{"keys", json::array{private_jwk}}};
+       }},
+      {"no keys array", [&](auto& m) { m["jwks"] = jwk; }},
+      {"required without keys", [](auto& m) { m["require_signed_request_object"] = true; }},
+      {"required as a string", [&](auto& m) {
+         m["jwks"] = jwks;
+         m["require_signed_request_object"] = "true";
+       }},
+  };
+  for (const Case& c : cases) {
+    json::object bad = WebMetadata();
+    c.edit(bad);
+    ExpectError(Register(bad, iat_), 400, "invalid_client_metadata", c.what);
+  }
+  // Keys by reference are not fetched: refused rather than leaving the client without keys.
+  json::object by_uri = WebMetadata();
+  by_uri["jwks_uri"] = "https://partner.example/jwks.json";
+  http::Response refused = Register(by_uri, iat_);
+  ExpectError(refused, 400, "invalid_client_metadata", "jwks_uri");
+  EXPECT_EQ(Str(JsonOf(refused), "error_description"), "jwks_uri is not supported; send jwks");
+  EXPECT_EQ(clients_->List(app_)->size(), 2u);  // the refused ones were not registered
 }
 
 TEST_F(DynamicRegistrationTest, InitialAccessTokensAreCheckedOnCreation) {

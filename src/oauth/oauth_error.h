@@ -36,6 +36,7 @@ inline constexpr std::string_view kRequestUriNotSupported = "request_uri_not_sup
 inline constexpr std::string_view kInvalidRequestUri = "invalid_request_uri";
 // RFC 9449 §5, §8: the DPoP proof is not valid; it lacks the server's current nonce.
 inline constexpr std::string_view kInvalidDpopProof = "invalid_dpop_proof";
+inline constexpr std::string_view kInvalidRequestObject = "invalid_request_object";  // RFC 9101 §6.3
 inline constexpr std::string_view kUseDpopNonce = "use_dpop_nonce";
 // RFC 7591 §3.2.2 (registration); RFC 6750 §3.1 for its bearer tokens (401).
 inline constexpr std::string_view kInvalidRedirectUri = "invalid_redirect_uri";

@@ -45,6 +45,12 @@ struct OAuthClient {
   std::string backchannel_logout_uri{};
   // It needs `sid` in its logout tokens (Tessera always sends it); kept as registered.
   bool backchannel_logout_session_required = false;
+  // Its public keys, a JWK Set as JSON text (OIDC Registration `jwks`); "" = none. They verify
+  // its signed request objects (RFC 9101).
+  std::string jwks{};
+  // Its authorization requests must come as a signed request object (RFC 9101 §10.5) or be
+  // pushed (RFC 9126): a plain /authorize request of this client is refused.
+  bool require_signed_request_object = false;
   // RFC 7592: the SHA-256 of the registration access token that reads, updates and deletes a
   // client registered at {issuer}/oauth/register; "" for a client made in the console or CLI,
   // which has none.

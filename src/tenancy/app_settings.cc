@@ -80,6 +80,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.dpop_nonce = Bool(o, "dpop_nonce", s.dpop_nonce);
   s.dynamic_registration = Bool(o, "dynamic_registration", s.dynamic_registration);
   s.backchannel_logout = Bool(o, "backchannel_logout", s.backchannel_logout);
+  s.signed_request_objects = Bool(o, "signed_request_objects", s.signed_request_objects);
   return s;
 }
 
@@ -105,7 +106,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"dpop", s.dpop},
                  {"dpop_nonce", s.dpop_nonce},
                  {"dynamic_registration", s.dynamic_registration},
-                 {"backchannel_logout", s.backchannel_logout}};
+                 {"backchannel_logout", s.backchannel_logout},
+                 {"signed_request_objects", s.signed_request_objects}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -64,6 +64,9 @@ struct AppSettings {
   // OIDC Back-Channel Logout 1.0: clients with a backchannel_logout_uri are told, by a signed
   // logout token, when a user's session with them ends.
   bool backchannel_logout = false;
+  // RFC 9101 (JAR): authorization requests may come as a request object signed by the
+  // client's registered keys (`request`), which then carries all their parameters.
+  bool signed_request_objects = false;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

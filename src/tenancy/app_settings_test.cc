@@ -46,6 +46,7 @@ store::AppSettings EveryMemberSet() {
   s.dpop_nonce = true;
   s.dynamic_registration = true;
   s.backchannel_logout = true;
+  s.signed_request_objects = true;
   return s;
 }
 
@@ -77,6 +78,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_TRUE(out.dpop_nonce);
   EXPECT_TRUE(out.dynamic_registration);
   EXPECT_TRUE(out.backchannel_logout);
+  EXPECT_TRUE(out.signed_request_objects);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -102,6 +104,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_FALSE(d.dpop_nonce);
   EXPECT_FALSE(d.dynamic_registration);
   EXPECT_FALSE(d.backchannel_logout);
+  EXPECT_FALSE(d.signed_request_objects);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/signing_key.h"
 #include "tests/support/console_fixture.h"
 
 namespace tessera::services {
@@ -466,6 +467,86 @@ TEST_F(ConsoleClientTest, BackchannelLogoutIsKeptChangedAndChecked) {
               ElementsAre("backchannel_logout_uri", "backchannel_logout_session_required"));
   EXPECT_THAT(ChangedNames(events[2]), ElementsAre("backchannel_logout_uri"));  // the public one
   EXPECT_THAT(ChangedNames(events[3]), ElementsAre("backchannel_logout_uri"));
+}
+
+// A JWK Set of fresh EC P-256 public keys, as JSON text.
+std::string PublicJwks(std::initializer_list<std::string> kids) {
+  json::array keys;
+  for (const auto& kid : kids) {
+    keys.push_back(crypto::SigningKey::Generate(crypto::JwsAlg::kES256, kid).value().PublicJwk());
+  }
+  return json::serialize(json::object{{"keys", std::move(keys)}});
+}
+
+TEST_F(ConsoleClientTest, SigningKeysAreKeptChangedAndChecked) {
+  RegisteredClient plain = RegisterConfidential(app_, actor_);
+  EXPECT_EQ(plain.client.jwks, "");  // none by default
+  EXPECT_FALSE(plain.client.require_signed_request_object);
+  const std::string jwks = PublicJwks({"k1"});
+  ClientRegistration r;
+  r.name = "Notes";
+  r.redirect_uris = {"https://notes.example/cb"};
+  r.jwks = jwks;
+  r.require_signed_request_object = true;
+  RegisteredClient rp = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_EQ(rp.client.jwks, jwks);
+  EXPECT_TRUE(rp.client.require_signed_request_object);
+  const std::string id = rp.client.client_id;
+  store::OAuthClient found = clients_->Find(app_, id).value();
+  EXPECT_EQ(found.jwks, jwks);
+  EXPECT_TRUE(found.require_signed_request_object);
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Notes 2";
+  store::OAuthClient kept = clients_->Update(app_, id, unchanged, actor_).value();
+  EXPECT_EQ(kept.jwks, jwks);
+  EXPECT_TRUE(kept.require_signed_request_object);
+
+  // Refused, naming "jwks", and the client keeps what it had: text that is no JSON, no "keys"
+  // array, a private key, and (the flag still on) no keys at all.
+  json::object private_jwk = json::parse(PublicJwks({"k2"})).at("keys").at(0).as_object();
+  private_jwk["d"] = "jpsQnnGQmL-YBIffH1136cLV0aXY-_0xiGPL-7r9Q8c";
+  const std::string no_keys_array = json::serialize(json::parse(jwks).at("keys").at(0));
+  for (const std::string& bad :
+       {std::string("{\"keys\": [oops"), no_keys_array,
+        json::serialize(json::object{{"keys", json::array{private_jwk}}}), std::string()}) {
+    ClientUpdate u;
+    u.jwks = bad;
+    auto refused = clients_->Update(app_, id, u, actor_);
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(Fields(refused.status()), ElementsAre("jwks")) << bad;
+  }
+  EXPECT_EQ(clients_->Find(app_, id).value().jwks, jwks);
+  // At registration too: the flag needs keys.
+  ClientRegistration keyless;
+  keyless.name = "Keyless";
+  keyless.redirect_uris = {"https://keyless.example/cb"};
+  keyless.require_signed_request_object = true;
+  EXPECT_THAT(Fields(clients_->Register(app_, std::move(keyless), actor_).status()),
+              ElementsAre("jwks"));
+
+  // New keys (a second one while the old is phased out).
+  clock_.Advance(1000);  // its event after the one above: the list is ordered by time
+  const std::string rotated = PublicJwks({"k1", "k3"});
+  ClientUpdate rotate;
+  rotate.jwks = rotated;
+  EXPECT_EQ(clients_->Update(app_, id, rotate, actor_).value().jwks, rotated);
+
+  // "" removes them, once they are no longer required.
+  clock_.Advance(1000);
+  ClientUpdate none;
+  none.jwks = "";
+  none.require_signed_request_object = false;
+  store::OAuthClient removed = clients_->Update(app_, id, none, actor_).value();
+  EXPECT_EQ(removed.jwks, "");
+  EXPECT_FALSE(removed.require_signed_request_object);
+  EXPECT_EQ(clients_->Find(app_, id).value().jwks, "");
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]), ElementsAre("jwks"));
+  EXPECT_THAT(ChangedNames(events[2]), ElementsAre("jwks", "require_signed_request_object"));
 }
 
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {

@@ -1,7 +1,9 @@
 #include "web/console_credential_pages.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 
+#include "base/json_util.h"
 #include "base/strings.h"
 #include "web/console_common.h"
 #include "web/page_errors.h"
@@ -66,7 +68,20 @@ const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
     "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
     "token_exchange_audiences", "dpop_bound_access_tokens", "backchannel_logout_uri",
-    "backchannel_logout_session_required"};
+    "backchannel_logout_session_required", "jwks", "require_signed_request_object"};
+
+// A form body holds no more (http/server.h: 64 KiB), so no JWK Set sent is cut short.
+constexpr size_t kMaxJwksText = 64 * 1024;
+
+// The public keys textarea ("" removes them). A JSON object is stored as compact text, as
+// every other way in stores it; anything else goes to ClientService as it is, which refuses
+// it by name ("jwks").
+std::string JwksOf(const Form& form) {
+  std::string text = Field(form, "jwks", kMaxJwksText);
+  if (text.empty()) return text;
+  auto set = ParseJsonObject(text);
+  return set.ok() ? boost::json::serialize(*set) : text;
+}
 
 // The "Expires after" choices of the registration token form: days, or never.
 constexpr std::string_view kTokenExpiries[] = {"7", "30", "90", "365", "never"};
@@ -308,6 +323,8 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("dpop_bound_access_tokens", false);
     d.set("backchannel_logout_uri", "");
     d.set("backchannel_logout_session_required", false);
+    d.set("jwks", "");
+    d.set("require_signed_request_object", false);
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -332,6 +349,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
   reg.backchannel_logout_uri = Field(form, "backchannel_logout_uri", 4096);
   reg.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
+  reg.jwks = JwksOf(form);
+  reg.require_signed_request_object = Checked(form, "require_signed_request_object");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -367,6 +386,8 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("dpop_bound_access_tokens", reg.dpop_bound_access_tokens);
   d.set("backchannel_logout_uri", reg.backchannel_logout_uri);
   d.set("backchannel_logout_session_required", reg.backchannel_logout_session_required);
+  d.set("jwks", Field(form, "jwks", kMaxJwksText));  // as typed
+  d.set("require_signed_request_object", reg.require_signed_request_object);
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -431,6 +452,8 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("dpop_bound_access_tokens", c.dpop_bound_access_tokens);
     d.set("backchannel_logout_uri", c.backchannel_logout_uri);
     d.set("backchannel_logout_session_required", c.backchannel_logout_session_required);
+    d.set("jwks", c.jwks);
+    d.set("require_signed_request_object", c.require_signed_request_object);
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -456,6 +479,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.dpop_bound_access_tokens = Checked(form, "dpop_bound_access_tokens");
   update.backchannel_logout_uri = Field(form, "backchannel_logout_uri", 4096);  // "": none
   update.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
+  update.jwks = JwksOf(form);  // "": none
+  update.require_signed_request_object = Checked(form, "require_signed_request_object");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -479,6 +504,8 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("dpop_bound_access_tokens", *update.dpop_bound_access_tokens);
   d.set("backchannel_logout_uri", *update.backchannel_logout_uri);
   d.set("backchannel_logout_session_required", *update.backchannel_logout_session_required);
+  d.set("jwks", Field(form, "jwks", kMaxJwksText));  // as typed
+  d.set("require_signed_request_object", *update.require_signed_request_object);
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

@@ -10,6 +10,7 @@
 //   signed up through the account API appears.
 // Access (isolation, members, operators, audit, bad input): console_api_access.test.mjs.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import {
   backends, test, describe, before, after, signup, login, uniqEmail, rand, show, assertStatus,
   assertProblem, assertUserShape, secretKeys, ISO_RE,
@@ -107,6 +108,11 @@ for (const backend of backends()) {
       assertStatus(bcl, 200);
       assert.equal(bcl.body.settings.backchannel_logout, true);
       assert.equal(bcl.body.settings.dynamic_registration, true, 'absent settings stay');
+      assert.equal(bcl.body.settings.signed_request_objects, false);
+      const jar = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { signed_request_objects: true } } });
+      assertStatus(jar, 200);
+      assert.equal(jar.body.settings.signed_request_objects, true);
+      assert.equal(jar.body.settings.backchannel_logout, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -121,6 +127,7 @@ for (const backend of backends()) {
         [{ settings: { dynamic_registration: 'on' } }, 'settings.dynamic_registration'],
         [{ settings: { dynamic_registration: null } }, 'settings.dynamic_registration'],
         [{ settings: { backchannel_logout: 'true' } }, 'settings.backchannel_logout'],
+        [{ settings: { signed_request_objects: 1 } }, 'settings.signed_request_objects'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
@@ -202,7 +209,8 @@ for (const backend of backends()) {
       assert.deepEqual(Object.keys(got.body).sort(), ['client_id', 'created_at', 'first_party', 'grant_types', 'is_public',
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
         'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences',
-        'dpop_bound_access_tokens', 'backchannel_logout_uri', 'backchannel_logout_session_required'].sort());
+        'dpop_bound_access_tokens', 'backchannel_logout_uri', 'backchannel_logout_session_required',
+        'jwks', 'require_signed_request_object'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
       assert.equal(got.body.require_pushed_authorization_requests, false);
@@ -210,6 +218,8 @@ for (const backend of backends()) {
       assert.equal(got.body.dpop_bound_access_tokens, false);
       assert.equal(got.body.backchannel_logout_uri, '', 'none by default');
       assert.equal(got.body.backchannel_logout_session_required, false);
+      assert.equal(got.body.jwks, null, 'no keys by default');
+      assert.equal(got.body.require_signed_request_object, false);
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -247,6 +257,25 @@ for (const backend of backends()) {
       const unset = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { backchannel_logout_uri: '' } });
       assertStatus(unset, 200);
       assert.equal(unset.body.backchannel_logout_uri, '', '"" removes it');
+      // Signed request objects (RFC 9101): the client's public keys, a JWK Set object.
+      const { publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'rp-2026', use: 'sig', alg: 'ES256' }] };
+      const keys = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { jwks, require_signed_request_object: true } });
+      assertStatus(keys, 200);
+      assert.deepEqual(keys.body.jwks, jwks, 'the JWK Set object, as sent');
+      assert.equal(keys.body.require_signed_request_object, true);
+      assert.deepEqual((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.jwks, jwks);
+      assert.equal(keys.body.backchannel_logout_session_required, true, 'members not given stay as they are');
+      for (const bad of [JSON.stringify(jwks), [jwks.keys[0]], true]) {
+        assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { jwks: bad } }), 400, 'validation-error', { field: 'jwks' });
+      }
+      // While they are required, the keys cannot go.
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { jwks: null } }), 400, 'validation-error', { field: 'jwks' });
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { require_signed_request_object: 'yes' } }), 400, 'validation-error', { field: 'require_signed_request_object' });
+      const nokeys = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { jwks: null, require_signed_request_object: false } });
+      assertStatus(nokeys, 200);
+      assert.equal(nokeys.body.jwks, null, 'null removes them');
+      assert.equal(nokeys.body.require_signed_request_object, false);
       // Token exchange (RFC 8693): the grant and the audiences the client may ask for.
       const audiences = ['https://api.example.com', 'urn:example:billing'];
       const te = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {

@@ -58,7 +58,9 @@ for (const backend of backends()) {
     let fixture, srv, issuer, rp, newPage, codeFlow, browser, configFor, receiver, jwks;
     let notes, notesConfig, plain, plainConfig;
     before(async () => {
-      fixture = await startOidcFlowFixture(backend, `oidc-bcl-${backend}`);
+      // Its own schema on PostgreSQL: every node sharing a database sends its deliveries, and
+      // the other test files' servers have other public URLs (so other issuers) than this one.
+      fixture = await startOidcFlowFixture(backend, `oidc-bcl-${backend}`, { isolatedSchema: true });
       ({ srv, issuer, rp, newPage, codeFlow, browser, configFor } = fixture);
       receiver = await startReceiver();
       notes = await registerClient(srv, { name: 'Notes', redirectUris: [rp.url('/callback')],

@@ -34,7 +34,8 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, revoked_at), FIELD(C, require_pushed_authorization_requests),
                    FIELD(C, token_exchange_audiences), FIELD(C, dpop_bound_access_tokens),
                    FIELD(C, registration_access_token_hash), FIELD(C, backchannel_logout_uri),
-                   FIELD(C, backchannel_logout_session_required));
+                   FIELD(C, backchannel_logout_session_required), FIELD(C, jwks),
+                   FIELD(C, require_signed_request_object));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -48,6 +49,8 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   c.registration_access_token_hash = "5e3f-registration-token-hash";
   c.backchannel_logout_uri = "https://app.example/logout?from=tessera&x='\"<>";
   c.backchannel_logout_session_required = true;
+  c.jwks = R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})";
+  c.require_signed_request_object = true;
   ASSERT_OK(store().CreateClient(c));
   ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
   auto got = store().GetClient(app.id, "client-1");

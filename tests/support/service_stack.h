@@ -127,6 +127,7 @@ class ServiceStack {
   std::unique_ptr<UserManagementService> users_;
   std::unique_ptr<AuthorizationService> authz_;
   std::unique_ptr<TokenIssuer> token_issuer_;
+  std::unique_ptr<RequestObjectVerifier> request_objects_;
   std::unique_ptr<AuthorizationCodeGrant> code_grant_;
   std::unique_ptr<RefreshTokenGrant> refresh_grant_;
   std::unique_ptr<ClientCredentialsGrant> client_credentials_grant_;
@@ -169,6 +170,8 @@ class ServiceStack {
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_,
                                                     AuthorizationOptions{}, nullptr,
                                                     oauth_tokens_.get());
+    request_objects_ = std::make_unique<RequestObjectVerifier>(*apps_, clock_);
+    authz_->SetRequestObjects(request_objects_.get());
     token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, clock_,
                                                   TokenIssuerOptions{3600});
     code_grant_ = std::make_unique<AuthorizationCodeGrant>(

@@ -8,6 +8,7 @@
 #include "oauth/endpoints/cors.h"
 #include "oauth/device_authorization_service.h"
 #include "oauth/oidc_claims.h"
+#include "oauth/request_object.h"
 #include "tokens/dpop_proof_service.h"
 
 namespace tessera::oauth {
@@ -87,6 +88,14 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
   }
   if (app->settings.dynamic_registration) {  // RFC 7591 §3, OIDC Discovery §3
     doc["registration_endpoint"] = iss + "/oauth/register";
+  }
+  if (app->settings.signed_request_objects) {  // RFC 9101 §10.1, OIDC Discovery §3
+    doc["request_parameter_supported"] = true;
+    boost::json::array algs;
+    for (crypto::JwsAlg alg : services::RequestObjectVerifier::Algorithms()) {
+      algs.emplace_back(crypto::JwsAlgName(alg));
+    }
+    doc["request_object_signing_alg_values_supported"] = std::move(algs);
   }
   if (app->settings.backchannel_logout) {  // OIDC Back-Channel Logout 1.0 §2.1
     doc["backchannel_logout_supported"] = true;

@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { once } from 'node:events';
+import fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request, show } from './server.mjs';
 
 /** openid-client (v6), with a clear message when `npm ci --prefix tests/e2e` has not been run. */
@@ -102,13 +105,15 @@ export function escapeHtml(s) {
 // ---------------------------------------------------------------- clients
 /**
  * `tessera admin create-client` for the code flow. Returns the CLI's JSON ({client_id,
- * client_secret (confidential only), …}).
+ * client_secret (confidential only), …}). `jwks` (a JWK Set object of public keys) goes to the
+ * CLI through a temporary file (--jwks-file).
  */
-export function registerClient(srv, {
+export async function registerClient(srv, {
   app = srv.app, name = 'Web', redirectUris = [], postLogoutRedirectUris = [],
   grants = ['authorization_code', 'refresh_token'], scopes = ALL_SCOPES,
   isPublic = false, firstParty = false, requirePar = false, tokenExchangeAudiences = [],
   dpopBound = false, backchannelLogoutUri = '', backchannelLogoutSessionRequired = false,
+  jwks = null, requireSignedRequestObject = false,
 } = {}) {
   const args = ['create-client', '--app', app, '--name', name];
   for (const u of redirectUris) args.push('--redirect-uri', u);
@@ -122,7 +127,16 @@ export function registerClient(srv, {
   if (backchannelLogoutUri) args.push('--backchannel-logout-uri', backchannelLogoutUri);
   if (backchannelLogoutSessionRequired) args.push('--backchannel-logout-session-required');
   for (const a of tokenExchangeAudiences) args.push('--token-exchange-audience', a);
-  return srv.admin(args);
+  if (requireSignedRequestObject) args.push('--require-signed-request-object');
+  if (!jwks) return srv.admin(args);
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'tessera-jwks-'));
+  try {
+    const file = join(dir, 'jwks.json');
+    await fsp.writeFile(file, JSON.stringify(jwks));
+    return await srv.admin([...args, '--jwks-file', file]);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- PKCE, forms, token endpoint

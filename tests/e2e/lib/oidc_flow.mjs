@@ -10,11 +10,12 @@ const client = await importOidcClient();
 export const FULL_SCOPE = 'openid profile email offline_access';
 
 /**
- * Starts chromium (a launch error is kept: newPage throws it), the callback server and Tessera;
+ * Starts chromium (a launch error is kept: newPage throws it), the callback server and Tessera
+ * (`serverOpts` go to startServer);
  * returns {srv, browser, rp, issuer, web, spa, firstParty, user, shot, configFor, newPage,
  * gotoPage, codeFlow, jwkFor, close}.
  */
-export async function startOidcFlowFixture(backend, label) {
+export async function startOidcFlowFixture(backend, label, serverOpts = {}) {
   let srv, browser, rp, issuer, web, spa, firstParty, user;
   let failures = 0;
   const shot = (page, name) => screenshot(page, backend === 'sqlite' ? `oidc-${name}` : `oidc-${name}-${backend}`);
@@ -29,7 +30,7 @@ export async function startOidcFlowFixture(backend, label) {
     // Without chromium every test here fails (not skips) with the launcher's message.
     browser = await launchBrowser().catch((e) => { browserError = e; return null; });
     rp = await startCallbackServer();
-    srv = await startServer({ postgres: backend === 'postgres', label });
+    srv = await startServer({ postgres: backend === 'postgres', label, ...serverOpts });
     issuer = srv.issuer();
     const redirectUris = [rp.url('/callback')];
     web = await registerClient(srv, { name: 'Web', redirectUris });
@@ -71,12 +72,13 @@ export async function startOidcFlowFixture(backend, label) {
    * `who` on the login page if it comes, answers the consent page with `decision`, waits for the
    * relying party's callback and (for 'allow') lets openid-client exchange the code. With `par`
    * the request is pushed first (RFC 9126); with `dpop` (openid-client's DPoPHandle) the push
-   * and the code exchange carry its proofs (RFC 9449).
+   * and the code exchange carry its proofs (RFC 9449). With `jar` (a private CryptoKey, or
+   * {key, kid}) the request goes as a signed request object (RFC 9101).
    * Returns {seen: ['login'?, 'consent'?], callback: URL, tokens?, claims?, checks}.
    */
   async function codeFlow(page, config, {
     who = user, identifier, scope = FULL_SCOPE, decision = 'allow', shots = {}, extra = {}, par = false,
-    dpop,
+    dpop, jar,
   } = {}) {
     const checks = {
       pkceCodeVerifier: client.randomPKCECodeVerifier(),
@@ -92,7 +94,8 @@ export async function startOidcFlowFixture(backend, label) {
     // With `par`, the library pushes the parameters first (RFC 9126) and the URL carries only
     // client_id and request_uri.
     const url = par ? await client.buildAuthorizationUrlWithPAR(config, params, dpop ? { DPoP: dpop } : undefined)
-      : client.buildAuthorizationUrl(config, params);
+      : jar ? await client.buildAuthorizationUrlWithJAR(config, params, jar)
+        : client.buildAuthorizationUrl(config, params);
     assert.equal(url.origin + url.pathname, `${issuer}/oauth/authorize`);
     const seen = [];
     // For failure messages: what the browser really sent with its last form POST.

@@ -9,7 +9,8 @@
 // file) gets its own app with a random slug, and all of them share one master key file in the
 // temp dir, because the sealed signing keys live in the shared database. A server started with
 // `isolatedSchema: true` gets a schema of its own instead (created with psql, dropped on
-// close): needed where nodes sharing the database would interfere, e.g. the mail outbox,
+// close): needed where nodes sharing the database would interfere, e.g. the mail outbox and
+// the HTTP deliveries (back-channel logout tokens),
 // which every node's worker sends from whatever app queued it.
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
