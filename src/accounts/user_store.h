@@ -26,13 +26,13 @@ class UserStore {
   // gets it). Returns whether it was added.
   virtual Result<bool> CreateUserGrantingFirst(const User& user, std::string_view role) = 0;
   virtual Result<User> GetUser(std::string_view app_id, std::string_view user_id) = 0;
-  // The user an access token names, in one read, only while the token still holds: its
-  // session (`session_id`) not ended or expired at `now` and its `jti` not revoked. Every node
-  // reads this, so a logout or a revocation on one is seen by all at the next request.
-  // kNotFound otherwise.
-  virtual Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
-                                          std::string_view session_id, std::string_view jti,
-                                          UnixMillis now) = 0;
+  // The user of an access token's session, in one read, only while the token still holds:
+  // its session (`session_id`) not ended or expired at `now` and its `jti` not revoked. Every
+  // node reads this, so a logout or a revocation on one is seen by all at the next request.
+  // The session says who (a token's `sub` may be pairwise, not the user's id). kNotFound
+  // otherwise.
+  virtual Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view session_id,
+                                          std::string_view jti, UnixMillis now) = 0;
   // The user whose session holds the refresh token of this hash (used or not, live or not),
   // in one read; kNotFound for an unknown hash or another app's. A refresh reads it before it
   // rotates, so the rotation's commit is the last step: an error before it leaves the token

@@ -25,7 +25,7 @@ constexpr const char* kSettingNames[] = {
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
     "passkey_origins",     "first_user_admin",       "device_flow",         "par",
     "token_exchange",      "dpop",                   "dpop_nonce",          "dynamic_registration",
-    "backchannel_logout",  "signed_request_objects"};
+    "backchannel_logout",  "signed_request_objects", "pairwise_subjects"};
 
 bool IsSettingName(std::string_view field) {
   for (const char* n : kSettingNames) {
@@ -98,6 +98,7 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("dynamic_registration", &S::dynamic_registration);
   flag("backchannel_logout", &S::backchannel_logout);
   flag("signed_request_objects", &S::signed_request_objects);
+  flag("pairwise_subjects", &S::pairwise_subjects);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

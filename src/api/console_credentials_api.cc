@@ -84,6 +84,19 @@ std::optional<std::string> JwksText(http::JsonBody& b, bool null_removes) {
   return std::nullopt;
 }
 
+// `subject_type` (OIDC Registration metadata): "public" or "pairwise" (OIDC Core §8), as
+// whether the client's `sub` is pairwise; nullopt when absent or refused (reported). Whether
+// the app allows pairwise ones ClientService judges, naming "subject_type".
+std::optional<bool> PairwiseSubject(http::JsonBody& b) {
+  const json::value* v = b.Value("subject_type");
+  if (!v) return std::nullopt;
+  if (v->is_string() && (v->get_string() == "public" || v->get_string() == "pairwise")) {
+    return v->get_string() == "pairwise";
+  }
+  b.Fail("subject_type", "must be public or pairwise");
+  return std::nullopt;
+}
+
 }  // namespace
 
 Response ConsoleCredentialsApi::ListClients(Request& req) {
@@ -124,6 +137,7 @@ Response ConsoleCredentialsApi::CreateClient(Request& req) {
           reg.jwks = JwksText(b, /*null_removes=*/false).value_or("");
           reg.require_signed_request_object =
               b.Bool("require_signed_request_object").value_or(false);
+          reg.pairwise_subject = PairwiseSubject(b).value_or(false);
         })) {
       return *bad;
     }
@@ -166,6 +180,7 @@ Response ConsoleCredentialsApi::PatchClient(Request& req) {
               u.backchannel_logout_session_required = b.Bool("backchannel_logout_session_required");
               u.jwks = JwksText(b, /*null_removes=*/true);  // null removes them
               u.require_signed_request_object = b.Bool("require_signed_request_object");
+              u.pairwise_subject = PairwiseSubject(b);
               if (b.Has("is_public")) {
                 b.Bool("is_public");
                 b.Fail("is_public", "cannot be changed; register a new client instead");

@@ -125,6 +125,7 @@ json::object OAuthClientView(const store::OAuthClient& c) {
                        c.backchannel_logout_session_required},
                       {"jwks", ClientJwksView(c.jwks)},
                       {"require_signed_request_object", c.require_signed_request_object},
+                      {"subject_type", c.pairwise_subject ? "pairwise" : "public"},
                       {"created_at", Rfc3339(c.created_at)}};
 }
 
@@ -154,7 +155,8 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"dpop_nonce", s.dpop_nonce},
                       {"dynamic_registration", s.dynamic_registration},
                       {"backchannel_logout", s.backchannel_logout},
-                      {"signed_request_objects", s.signed_request_objects}};
+                      {"signed_request_objects", s.signed_request_objects},
+                      {"pairwise_subjects", s.pairwise_subjects}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

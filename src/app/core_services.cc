@@ -257,16 +257,19 @@ void CoreServices::BuildOAuthServices() {
       services::BrowserSessionOptions{config_.browser_session_idle_ttl_s,
                                       config_.browser_session_ttl_s},
       audit_.get());
+  // Every node derives the same key, so a user's pairwise sub is the same on all of them.
+  subjects_ = std::make_unique<services::SubjectIdentifiers>(
+      crypto::HmacSha256(keys_->master_key(), "tessera pairwise subject v1"));
   oauth_tokens_ = std::make_unique<services::OAuthTokenService>(
-      *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, clock_, audit_.get(),
-      api_tokens_.get(), dpop_.get());
+      *store_, *store_, *store_, *store_, *apps_, *keys_, *access_tokens_, *subjects_, clock_,
+      audit_.get(), api_tokens_.get(), dpop_.get());
   authorization_ = std::make_unique<services::AuthorizationService>(
       *store_, *store_, *clients_, clock_, services::AuthorizationOptions{}, audit_.get(),
       oauth_tokens_.get());
   request_objects_ = std::make_unique<services::RequestObjectVerifier>(*apps_, clock_);
   authorization_->SetRequestObjects(request_objects_.get());
-  token_issuer_ = std::make_unique<services::TokenIssuer>(*apps_, *keys_, *access_tokens_, clock_,
-                                                          services::TokenIssuerOptions{3600});
+  token_issuer_ = std::make_unique<services::TokenIssuer>(
+      *apps_, *keys_, *access_tokens_, *subjects_, clock_, services::TokenIssuerOptions{3600});
   authorization_code_grant_ = std::make_unique<services::AuthorizationCodeGrant>(
       *store_, *store_, *store_, *refresh_tokens_, *token_issuer_, clock_,
       services::AuthorizationCodeGrantOptions{config_.session_ttl_s}, audit_.get());

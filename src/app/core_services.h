@@ -184,6 +184,7 @@ class CoreServices {
   std::unique_ptr<services::UserManagementService> user_management_;
   std::unique_ptr<services::BrowserSessionService> browser_sessions_;
   std::unique_ptr<services::AuthorizationService> authorization_;
+  std::unique_ptr<services::SubjectIdentifiers> subjects_;
   std::unique_ptr<services::TokenIssuer> token_issuer_;
   std::unique_ptr<services::RequestObjectVerifier> request_objects_;
   std::unique_ptr<services::AuthorizationCodeGrant> authorization_code_grant_;

@@ -40,7 +40,7 @@ struct UpdateAppArgs {
   std::string app = "default";
   std::string allow_signup, require_verified_email, email_code_login, first_user_admin, device_flow,
       par, token_exchange, dpop, dpop_nonce, dynamic_registration, backchannel_logout,
-      signed_request_objects;  // "", "true", "false"
+      signed_request_objects, pairwise_subjects;  // "", "true", "false"
   std::optional<std::string> mail_from;
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
@@ -78,6 +78,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.dynamic_registration, s.dynamic_registration);
   flag(a.backchannel_logout, s.backchannel_logout);
   flag(a.signed_request_objects, s.signed_request_objects);
+  flag(a.pairwise_subjects, s.pairwise_subjects);
   return s;
 }
 
@@ -162,6 +163,10 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--signed-request-objects", args->signed_request_objects,
               "Accept RFC 9101 signed request objects (JAR): an authorization request sent as "
               "a JWT signed with the client's registered keys (true|false)");
+  bool_option("--pairwise-subjects", args->pairwise_subjects,
+              "Clients may be registered with OIDC Core §8.1 pairwise subject identifiers: each "
+              "sector (the host of their redirect URIs) sees its own sub for a user; clients "
+              "that have them keep them when turned off (true|false)");
   cmd->add_flag("--json", args->json, "Print the settings as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return UpdateApp(c, *args); }});
 }

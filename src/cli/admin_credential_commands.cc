@@ -47,6 +47,7 @@ struct CreateClientArgs {
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, grants, scopes,
       token_exchange_audiences;
   std::string id_token_alg, backchannel_logout_uri, jwks_file;
+  std::string subject_type = "public";  // "public", "pairwise" (CLI checked it)
   bool is_public = false, first_party = false, resource_server = false, require_par = false,
        dpop_bound = false, backchannel_logout_session_required = false,
        require_signed_request_object = false, json = false;
@@ -99,6 +100,7 @@ boost::json::object ClientView(const services::RegisteredClient& created, const 
                             cl.backchannel_logout_session_required},
                            {"jwks", api::ClientJwksView(cl.jwks)},
                            {"require_signed_request_object", cl.require_signed_request_object},
+                           {"subject_type", cl.pairwise_subject ? "pairwise" : "public"},
                            {"token_endpoint", issuer + "/oauth/token"}};
   if (created.secret) view["client_secret"] = *created.secret;
   return view;
@@ -128,7 +130,8 @@ int CreateClient(const app::Config& c, const CreateClientArgs& a) {
       .backchannel_logout_uri = a.backchannel_logout_uri,
       .backchannel_logout_session_required = a.backchannel_logout_session_required,
       .jwks = std::move(*jwks),
-      .require_signed_request_object = a.require_signed_request_object};
+      .require_signed_request_object = a.require_signed_request_object,
+      .pairwise_subject = a.subject_type == "pairwise"};
   auto created = (*core)->clients().Register(*app, std::move(reg), services::CliActor());
   if (!created.ok()) return Fail(created.status());
   if (a.json) {
@@ -284,6 +287,12 @@ void AddCreateClient(CLI::App& admin, app::Config& config, CommandList& commands
   cmd->add_flag("--require-signed-request-object", args->require_signed_request_object,
                 "Its authorization requests must be signed request objects (RFC 9101) or pushed "
                 "(RFC 9126); needs --jwks-file");
+  cmd->add_option("--subject-type", args->subject_type,
+                  "The sub its users get: public (their id) or pairwise (OIDC Core §8.1: derived "
+                  "from the user and the host of its redirect URIs, which must be one); pairwise "
+                  "needs the app's pairwise_subjects setting")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"public", "pairwise"}));
   cmd->add_flag("--json", args->json, "Print the client (and secret) as JSON");
   commands.push_back({cmd, [args](const app::Config& c) { return CreateClient(c, *args); }});
 }

@@ -33,6 +33,8 @@ void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandLis
 // `admin providers list|add|update|delete`: an app's upstream sign-in providers
 // (admin_provider_commands.cc).
 void AddAdminProviderCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin list-deliveries`: an app's HTTP deliveries (admin_delivery_commands.cc).
+void AddAdminDeliveryCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin send-test-mail` (admin_mail_commands.cc).
 void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin audit` (audit_command.cc).

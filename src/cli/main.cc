@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   cli::AddAdminCredentialCommands(*admin, config, commands);
   cli::AddAdminProviderCommands(*admin, config, commands);
   cli::AddAdminMailCommands(*admin, config, commands);
+  cli::AddAdminDeliveryCommands(*admin, config, commands);
   cli::AddAuditCommand(*admin, config, commands);
   cli::AddKeysCommands(app, config, commands);
   cli::AddImportCommands(app, config, commands);

@@ -178,7 +178,9 @@ AuthorizeVerdict AuthorizationService::ValidateParams(const store::App& app, Aut
 
 bool AuthorizationService::HintNamesAnotherUser(const ValidAuthorization& req,
                                                 const store::Session& browser) const {
-  return req.hinted_subject && *req.hinted_subject != browser.user_id;
+  // The hint names the user as the client knows them (pairwise or public, OIDC Core §8).
+  return req.hinted_subject && hints_ &&
+         *req.hinted_subject != hints_->SubjectFor(req.client, browser.user_id);
 }
 
 OAuthResult<store::OAuthClient> AuthorizationService::IdentifyClient(const store::App& app,

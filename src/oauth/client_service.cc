@@ -13,6 +13,7 @@
 #include "base/utf8.h"
 #include "base/uri_rules.h"
 #include "oauth/client_keys.h"
+#include "oauth/subject_identifiers.h"
 #include "base/strings.h"
 
 namespace tessera::services {
@@ -104,6 +105,10 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
       errors.push_back({"backchannel_logout_uri", *problem});
     }
   }
+  if (c.pairwise_subject && !SubjectIdentifiers::HasOneSector(c)) {
+    errors.push_back({"redirect_uris",
+                      "a pairwise client's redirect URIs must share one host (its sector)"});
+  }
   if (!c.jwks.empty()) {
     if (auto keys = ParseClientJwks(c.jwks); !keys.ok()) errors.push_back({"jwks", keys.status().message()});
   }
@@ -132,6 +137,24 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
     }
   }
   if (!errors.empty()) return ValidationError(std::move(errors));
+  return OkStatus();
+}
+
+// OIDC Core §8.1 on a registration or change: pairwise subjects only while the app allows
+// new ones, and a pairwise client's sector never moves (its users' sub is derived from it).
+Status CheckPairwise(const store::App& app, const store::OAuthClient* before,
+                     const store::OAuthClient& c) {
+  const bool had = before && before->pairwise_subject;
+  if (c.pairwise_subject && !had && !app.settings.pairwise_subjects) {
+    return ValidationError(
+        {{"subject_type", "pairwise subject identifiers are off for this app (its settings)"}});
+  }
+  if (had && c.pairwise_subject &&
+      SubjectIdentifiers::SectorOf(*before) != SubjectIdentifiers::SectorOf(c)) {
+    return ValidationError({{"redirect_uris",
+                             "a pairwise client's redirect URIs must keep their host: its "
+                             "users' sub is derived from it"}});
+  }
   return OkStatus();
 }
 
@@ -171,9 +194,11 @@ Result<RegisteredClient> ClientService::Register(const store::App& app, ClientRe
   c.backchannel_logout_session_required = r.backchannel_logout_session_required;
   c.jwks = std::move(r.jwks);
   c.require_signed_request_object = r.require_signed_request_object;
+  c.pairwise_subject = r.pairwise_subject;
   c.registration_access_token_hash = std::move(r.registration_access_token_hash);
   c.created_at = clock_.NowMillis();
   TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
+  TESSERA_RETURN_IF_ERROR(CheckPairwise(app, nullptr, c));
   TESSERA_ASSIGN_OR_RETURN(auto existing, store_.ListClients(app.id));
   if (existing.size() >= kMaxClientsPerApp) {
     return FailedPreconditionError("at most 100 OAuth clients per app; revoke one first");
@@ -199,6 +224,7 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
   boost::json::array changed;
   TESSERA_ASSIGN_OR_RETURN(
       store::OAuthClient c, store_.UpdateClient(app.id, client_id, [&](store::OAuthClient& c) {
+        const store::OAuthClient before = c;
         auto set = [&changed](auto& field, const auto& value, std::string_view name) {
           if (!value) return;
           if (field != *value) changed.emplace_back(name);
@@ -223,7 +249,9 @@ Result<store::OAuthClient> ClientService::Update(const store::App& app,
         set(c.jwks, u.jwks, "jwks");
         set(c.require_signed_request_object, u.require_signed_request_object,
             "require_signed_request_object");
-        return CheckClient(c, id_token_algs_);
+        set(c.pairwise_subject, u.pairwise_subject, "pairwise_subject");
+        TESSERA_RETURN_IF_ERROR(CheckClient(c, id_token_algs_));
+        return CheckPairwise(app, &before, c);
       }));
   Audit(audit_,
         ClientEvent(actor, store::AuditAction::kOAuthClientUpdated, c, {{"changed", changed}}));

@@ -38,6 +38,7 @@ struct ClientRegistration {
   bool backchannel_logout_session_required = false;
   std::string jwks{};  // a JWK Set of public keys, JSON; "" = none (client_keys.h)
   bool require_signed_request_object = false;  // RFC 9101 §10.5
+  bool pairwise_subject = false;  // OIDC Core §8.1 (the app must allow it: pairwise_subjects)
   // RFC 7592: the SHA-256 of the registration access token of a client registered at
   // {issuer}/oauth/register (dynamic_client_registration.h); "" for any other.
   std::string registration_access_token_hash{};
@@ -61,6 +62,7 @@ struct ClientUpdate {
   std::optional<bool> backchannel_logout_session_required;
   std::optional<std::string> jwks;  // "" removes them
   std::optional<bool> require_signed_request_object;
+  std::optional<bool> pairwise_subject;
 };
 
 inline constexpr size_t kMaxClientsPerApp = 100;

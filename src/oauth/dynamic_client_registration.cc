@@ -68,6 +68,19 @@ OAuthResult<std::string> Jwks(const json::object& m) {
   return json::serialize(it->value().as_object());
 }
 
+// `subject_type` (OIDC Registration §2): "public" or "pairwise" (OIDC Core §8), as whether the
+// client's `sub` is pairwise; absent or null, public. Whether the app allows pairwise ones
+// ClientService judges.
+OAuthResult<bool> PairwiseSubject(const json::object& m) {
+  auto it = m.find("subject_type");
+  if (it == m.end() || it->value().is_null()) return false;
+  if (!it->value().is_string() ||
+      (it->value().as_string() != "public" && it->value().as_string() != "pairwise")) {
+    return BadMetadata("subject_type must be public or pairwise");
+  }
+  return it->value().as_string() == "pairwise";
+}
+
 // The error of the first of `results` that failed, in the order given.
 template <typename... Results>
 std::optional<OAuthError> FirstError(const Results&... results) {
@@ -93,8 +106,10 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   auto backchannel_sid = Bool(m, "backchannel_logout_session_required");
   auto jwks = Jwks(m);
   auto require_signed = Bool(m, "require_signed_request_object");  // RFC 9101 §10.5
+  auto pairwise = PairwiseSubject(m);
   if (auto e = FirstError(redirect_uris, post_logout, grants, response_types, method, name, scope,
-                          alg, par, dpop, backchannel_uri, backchannel_sid, jwks, require_signed)) {
+                          alg, par, dpop, backchannel_uri, backchannel_sid, jwks, require_signed,
+                          pairwise)) {
     return *e;
   }
   // Keys only by value: ignored as unknown metadata, a jwks_uri would leave the client without
@@ -131,6 +146,7 @@ OAuthResult<ClientRegistration> RegistrationOf(const json::object& m) {
   r.backchannel_logout_session_required = *backchannel_sid;
   r.jwks = std::move(*jwks);
   r.require_signed_request_object = *require_signed;
+  r.pairwise_subject = *pairwise;
   return r;
 }
 
@@ -179,7 +195,8 @@ json::object RegisteredClientMetadata(const store::OAuthClient& c) {
       {"require_pushed_authorization_requests", c.require_pushed_authorization_requests},
       {"dpop_bound_access_tokens", c.dpop_bound_access_tokens},
       {"backchannel_logout_session_required", c.backchannel_logout_session_required},
-      {"require_signed_request_object", c.require_signed_request_object}};
+      {"require_signed_request_object", c.require_signed_request_object},
+      {"subject_type", c.pairwise_subject ? "pairwise" : "public"}};
   // A member of the client's metadata only when it has one (§2.2: a URL, never "").
   if (!c.backchannel_logout_uri.empty()) m["backchannel_logout_uri"] = c.backchannel_logout_uri;
   // Likewise its keys, as the JWK Set object they are (ClientService stored them only after
@@ -275,6 +292,7 @@ OAuthResult<DynamicRegistration> DynamicClientRegistration::Replace(const store:
   u.backchannel_logout_session_required = r->backchannel_logout_session_required;
   u.jwks = std::move(r->jwks);
   u.require_signed_request_object = r->require_signed_request_object;
+  u.pairwise_subject = r->pairwise_subject;  // left out: public
   auto updated = clients_.Update(app, client_id, u, RegistrationActor(client->client_id));
   if (!updated.ok()) return RefusalOf(updated.status());
   return DynamicRegistration{std::move(*updated), std::nullopt, std::string(token)};

@@ -2,8 +2,8 @@
 // an initial access token registers a working client (confidential or public); every bad
 // token is 401 with a Bearer challenge; metadata of the wrong type, inconsistent or with a bad
 // redirect URI is refused with the RFC's error, unknown metadata ignored; back-channel logout
-// metadata round trips, as do the public keys (jwks) and require_signed_request_object; the
-// registration access token reads, replaces and deletes only its own client.
+// metadata round trips, as do the public keys (jwks), require_signed_request_object and
+// subject_type; the registration access token reads, replaces and deletes only its own client.
 #include <gtest/gtest.h>
 
 #include "crypto/signing_key.h"
@@ -397,6 +397,63 @@ TEST_F(DynamicRegistrationTest, SigningKeysRoundTripAndAreChecked) {
   http::Response refused = Register(by_uri, iat_);
   ExpectError(refused, 400, "invalid_client_metadata", "jwks_uri");
   EXPECT_EQ(Str(JsonOf(refused), "error_description"), "jwks_uri is not supported; send jwks");
+  EXPECT_EQ(clients_->List(app_)->size(), 2u);  // the refused ones were not registered
+}
+
+// OIDC Registration §2 `subject_type` (OIDC Core §8): always echoed, "public" unless the client
+// asked for "pairwise" while the app allows pairwise subjects; a replacement that leaves it out
+// makes the client public again; anything but "public" or "pairwise" is refused.
+TEST_F(DynamicRegistrationTest, SubjectTypeRoundTripsAndIsChecked) {
+  json::object plain = Registered(WebMetadata());
+  EXPECT_EQ(Str(plain, "subject_type"), "public");
+  EXPECT_FALSE(clients_->Find(app_, Str(plain, "client_id"))->pairwise_subject);
+  json::object pairwise = WebMetadata();
+  pairwise["subject_type"] = "pairwise";
+  ExpectError(Register(pairwise, iat_), 400, "invalid_client_metadata",
+              "pairwise while the app does not allow it");
+
+  store::AppSettings s = app_.settings;
+  s.pairwise_subjects = true;
+  app_ = apps_->UpdateSettings(app_.slug, s).value();
+  json::object reg = Registered(pairwise);
+  std::string id = Str(reg, "client_id");
+  EXPECT_EQ(Str(reg, "subject_type"), "pairwise");
+  EXPECT_TRUE(clients_->Find(app_, id)->pairwise_subject);
+  std::string rat = Str(reg, "registration_access_token");
+  http::Response read = Call(verb::verb::get, ManagePath(reg), rat);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(Str(JsonOf(read), "subject_type"), "pairwise");
+
+  // A replacement that keeps it keeps it; RFC 7592 §2.2: one that leaves it out, public.
+  json::object put = pairwise;
+  put["client_id"] = id;
+  http::Response kept = Call(verb::verb::put, ManagePath(reg), rat, json::serialize(put));
+  ASSERT_EQ(kept.status, 200u) << kept.body;
+  EXPECT_EQ(Str(JsonOf(kept), "subject_type"), "pairwise");
+  put.erase("subject_type");
+  http::Response replaced = Call(verb::verb::put, ManagePath(reg), rat, json::serialize(put));
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_EQ(Str(JsonOf(replaced), "subject_type"), "public");
+  EXPECT_FALSE(clients_->Find(app_, id)->pairwise_subject);
+
+  struct Case {
+    const char* what;
+    json::value subject_type;
+  };
+  const Case cases[] = {
+      {"another type", "other"}, {"a number", 1}, {"in capitals", "PAIRWISE"}, {"a bool", true}};
+  for (const Case& c : cases) {
+    json::object bad = WebMetadata();
+    bad["subject_type"] = c.subject_type;
+    http::Response refused = Register(bad, iat_);
+    ExpectError(refused, 400, "invalid_client_metadata", c.what);
+    EXPECT_EQ(Str(JsonOf(refused), "error_description"), "subject_type must be public or pairwise")
+        << c.what;
+  }
+  // The sector of a pairwise client is the one host of its redirect URIs.
+  json::object two_hosts = pairwise;
+  two_hosts["redirect_uris"] = json::array{"https://partner.example/cb", "https://other.example/cb"};
+  ExpectError(Register(two_hosts, iat_), 400, "invalid_redirect_uri", "redirect URIs of two hosts");
   EXPECT_EQ(clients_->List(app_)->size(), 2u);  // the refused ones were not registered
 }
 

@@ -51,6 +51,10 @@ struct OAuthClient {
   // Its authorization requests must come as a signed request object (RFC 9101 §10.5) or be
   // pushed (RFC 9126): a plain /authorize request of this client is refused.
   bool require_signed_request_object = false;
+  // OIDC Core §8.1: its users' `sub` is pairwise — derived from the user and the client's
+  // sector (the host of its redirect URIs, subject_identifiers.h) — so clients of different
+  // sectors cannot link a user by it. Registration metadata subject_type "pairwise".
+  bool pairwise_subject = false;
   // RFC 7592: the SHA-256 of the registration access token that reads, updates and deletes a
   // client registered at {issuer}/oauth/register; "" for a client made in the console or CLI,
   // which has none.

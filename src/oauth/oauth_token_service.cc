@@ -142,7 +142,7 @@ Result<json::object> OAuthTokenService::IntrospectRefreshToken(const store::App&
   json::object out{{"active", true},
                    {"token_type", "refresh_token"},
                    {"client_id", s.client_id.empty() ? std::string(store::kAccountApiClientId) : s.client_id},
-                   {"sub", s.user_id},
+                   {"sub", subjects_.For(caller, s.user_id)},
                    {"iss", apps_.IssuerFor(app.slug)},
                    {"exp", info->token.expires_at / 1000},
                    {"iat", info->token.created_at / 1000},
@@ -243,7 +243,11 @@ Result<json::object> OAuthTokenService::UserInfo(const store::App& app,
   }
   auto user = UserOfLiveAccessToken(users_, app, *v, clock_.NowMillis());
   if (!user.ok()) return user.status().code() == StatusCode::kUnauthenticated ? inactive : user.status();
-  return ClaimsForScopes(*user, SplitScopes(v->scope));
+  json::object claims = ClaimsForScopes(*user, SplitScopes(v->scope));
+  // The token's sub is the one its client knows the user by (pairwise or public), as in its
+  // ID token (OIDC Core §5.3.2: they must be the same).
+  claims["sub"] = v->subject;
+  return claims;
 }
 
 Result<IdTokenHint> OAuthTokenService::VerifyIdTokenHint(const store::App& app,

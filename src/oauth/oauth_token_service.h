@@ -27,6 +27,7 @@
 #include "tenancy/app_service.h"
 #include "tenancy/tenancy_records.h"
 #include "tokens/access_token_service.h"
+#include "oauth/subject_identifiers.h"
 #include "tokens/api_token_service.h"
 #include "tokens/dpop_proof_service.h"
 #include "tokens/key_service.h"
@@ -53,11 +54,12 @@ class OAuthTokenService {
   OAuthTokenService(store::SessionStore& sessions, store::UserStore& users,
                     store::ClientStore& clients, store::RevokedAccessTokenStore& revoked,
                     AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
-                    const Clock& clock, AuditLog* audit = nullptr,
-                    ApiTokenService* api_tokens = nullptr, DpopProofService* dpop = nullptr)
+                    const SubjectIdentifiers& subjects, const Clock& clock,
+                    AuditLog* audit = nullptr, ApiTokenService* api_tokens = nullptr,
+                    DpopProofService* dpop = nullptr)
       : sessions_(sessions), users_(users), clients_(clients), revoked_(revoked), apps_(apps),
-        keys_(keys), access_tokens_(access_tokens), clock_(clock), audit_(audit),
-        api_tokens_(api_tokens), dpop_(dpop) {}
+        keys_(keys), access_tokens_(access_tokens), subjects_(subjects), clock_(clock),
+        audit_(audit), api_tokens_(api_tokens), dpop_(dpop) {}
 
   // RFC 7662 §2.2: {"active": false} for anything not active (unknown, expired, revoked,
   // another app's) and for tokens the `caller` may not see; never an error for a bad token.
@@ -82,6 +84,11 @@ class OAuthTokenService {
                                                 store::User* user_out = nullptr);
   // Checks an ID token we issued (signature and issuer; expiry ignored: it is only a hint).
   Result<IdTokenHint> VerifyIdTokenHint(const store::App& app, std::string_view id_token);
+  // The `sub` `client` knows `user_id` by (OIDC Core §8: pairwise or public) — what an
+  // id_token_hint of that client names the user as.
+  std::string SubjectFor(const store::OAuthClient& client, std::string_view user_id) const {
+    return subjects_.For(client, user_id);
+  }
 
  private:
   Result<boost::json::object> IntrospectAccessToken(const store::App& app,
@@ -110,6 +117,7 @@ class OAuthTokenService {
   AppService& apps_;
   KeyService& keys_;
   AccessTokenService& access_tokens_;
+  const SubjectIdentifiers& subjects_;
   const Clock& clock_;
   AuditLog* audit_;
   ApiTokenService* api_tokens_;  // may be null: API tokens are then inactive

@@ -36,7 +36,8 @@ Result<GrantedTokens> TokenIssuer::ForUser(const store::App& app, const store::O
   GrantedTokens out;
   out.scope = JoinScopes(scopes);
   int64_t auth_time = store::AuthTimeOf(session);
-  AccessTokenRequest r{issuer, issuer, user.id, client.client_id, out.scope, session.id,
+  AccessTokenRequest r{issuer,           issuer,     subjects_.For(client, user.id),
+                       client.client_id, out.scope, session.id,
                        auth_time / 1000, app.settings.access_token_ttl_s, user.roles};
   r.dpop_jkt = std::string(dpop_jkt);
   TESSERA_ASSIGN_OR_RETURN(IssuedAccessToken at, access_tokens_.Issue(r));
@@ -62,7 +63,8 @@ Result<GrantedTokens> TokenIssuer::ForExchange(const store::App& app,
   int64_t ttl = store::AppOr(app.settings.access_token_ttl_s, access_tokens_.ttl_seconds());
   int64_t left = subject.expires_at_s - clock_.NowSeconds();
   if (left <= 0) return UnauthenticatedError("the subject token has expired");
-  AccessTokenRequest r{apps_.IssuerFor(app.slug), audience, user.id, client.client_id, scope,
+  AccessTokenRequest r{apps_.IssuerFor(app.slug), audience, subjects_.For(client, user.id),
+                       client.client_id, scope,
                        subject.session_id, 0, std::min(ttl, left), user.roles};
   r.act_json = act_json;
   r.dpop_jkt = std::string(dpop_jkt);
@@ -103,6 +105,7 @@ Result<std::string> TokenIssuer::IdToken(const std::string& issuer,
   TESSERA_ASSIGN_OR_RETURN(const crypto::SigningKey* signer, ClientSigner(*keys, client));
   const crypto::SigningKey& key = *signer;
   boost::json::object claims = ClaimsForScopes(user, scopes);
+  claims["sub"] = subjects_.For(client, user.id);  // OIDC Core §8: pairwise or public
   claims["iss"] = issuer;
   claims["aud"] = client.client_id;
   claims["azp"] = client.client_id;
@@ -141,7 +144,7 @@ Result<const crypto::SigningKey*> TokenIssuer::ClientSigner(const KeySet& keys,
 
 Result<std::string> TokenIssuer::LogoutToken(const store::App& app,
                                              const store::OAuthClient& client,
-                                             std::string_view sub, std::string_view sid) {
+                                             std::string_view user_id, std::string_view sid) {
   // Long enough for a receiver's clock to lag, short enough that a token read off the wire
   // soon means nothing (§2.6 lets the receiver refuse old ones; a retry signs a new one).
   constexpr int64_t kLogoutTokenTtlS = 120;
@@ -154,7 +157,7 @@ Result<std::string> TokenIssuer::LogoutToken(const store::App& app,
   claims["iat"] = now;
   claims["exp"] = now + kLogoutTokenTtlS;
   claims["jti"] = crypto::NewUuid();
-  claims["sub"] = sub;
+  claims["sub"] = subjects_.For(client, user_id);
   claims["sid"] = sid;
   claims["events"] = {{"http://schemas.openid.net/event/backchannel-logout", boost::json::object{}}};
   return crypto::SignJwt(*signer, "logout+jwt", claims);

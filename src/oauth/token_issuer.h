@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "oauth/grant.h"
 #include "oauth/oauth_records.h"
+#include "oauth/subject_identifiers.h"
 #include "sessions/session_records.h"
 #include "tenancy/app_service.h"
 #include "tenancy/tenancy_records.h"
@@ -29,9 +30,12 @@ struct TokenIssuerOptions {
 
 class TokenIssuer {
  public:
+  // `subjects`: the `sub` each client knows a user by (pairwise or public).
   TokenIssuer(AppService& apps, KeyService& keys, AccessTokenService& access_tokens,
-              const Clock& clock, TokenIssuerOptions options = {})
-      : apps_(apps), keys_(keys), access_tokens_(access_tokens), clock_(clock), options_(options) {}
+              const SubjectIdentifiers& subjects, const Clock& clock,
+              TokenIssuerOptions options = {})
+      : apps_(apps), keys_(keys), access_tokens_(access_tokens), subjects_(subjects),
+        clock_(clock), options_(options) {}
 
   // A user's grant (its "oauth" session): the access token for `scopes`, the ID token when
   // they include openid (`nonce` echoed when set), and `refresh_token` passed through.
@@ -53,10 +57,10 @@ class TokenIssuer {
   Result<GrantedTokens> ForClient(const store::App& app, const store::OAuthClient& client,
                                   const std::string& scope, std::string_view dpop_jkt = {});
   // OIDC Back-Channel Logout 1.0 §2.4: the logout token telling `client` that the grant `sid`
-  // of user `sub` ended — typ logout+jwt, signed as the client's ID tokens are, iss, aud, iat,
+  // of user `user_id` (its sub for that client) ended — typ logout+jwt, signed as the client's ID tokens are, iss, aud, iat,
   // a short exp, a fresh jti, sub, sid and the back-channel logout event; never a nonce.
   Result<std::string> LogoutToken(const store::App& app, const store::OAuthClient& client,
-                                  std::string_view sub, std::string_view sid);
+                                  std::string_view user_id, std::string_view sid);
 
  private:
   Result<std::string> IdToken(const std::string& issuer, const store::OAuthClient& client,
@@ -70,6 +74,7 @@ class TokenIssuer {
   AppService& apps_;
   KeyService& keys_;
   AccessTokenService& access_tokens_;
+  const SubjectIdentifiers& subjects_;
   const Clock& clock_;
   TokenIssuerOptions options_;
 };

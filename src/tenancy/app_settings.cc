@@ -81,6 +81,7 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.dynamic_registration = Bool(o, "dynamic_registration", s.dynamic_registration);
   s.backchannel_logout = Bool(o, "backchannel_logout", s.backchannel_logout);
   s.signed_request_objects = Bool(o, "signed_request_objects", s.signed_request_objects);
+  s.pairwise_subjects = Bool(o, "pairwise_subjects", s.pairwise_subjects);
   return s;
 }
 
@@ -107,7 +108,8 @@ std::string SerializeAppSettings(const AppSettings& s) {
                  {"dpop_nonce", s.dpop_nonce},
                  {"dynamic_registration", s.dynamic_registration},
                  {"backchannel_logout", s.backchannel_logout},
-                 {"signed_request_objects", s.signed_request_objects}};
+                 {"signed_request_objects", s.signed_request_objects},
+                 {"pairwise_subjects", s.pairwise_subjects}};
   auto put = [&o](std::string_view k, const std::string& v) {
     if (!v.empty()) o[k] = v;
   };

@@ -67,6 +67,10 @@ struct AppSettings {
   // RFC 9101 (JAR): authorization requests may come as a request object signed by the
   // client's registered keys (`request`), which then carries all their parameters.
   bool signed_request_objects = false;
+  // OIDC Core §8.1: clients may be registered with pairwise subject identifiers (each sector
+  // sees its own `sub` for a user). Off, no new client may ask for them; clients that have
+  // them keep them (their users' identifiers must not change).
+  bool pairwise_subjects = false;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

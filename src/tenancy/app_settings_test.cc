@@ -47,6 +47,7 @@ store::AppSettings EveryMemberSet() {
   s.dynamic_registration = true;
   s.backchannel_logout = true;
   s.signed_request_objects = true;
+  s.pairwise_subjects = true;
   return s;
 }
 
@@ -79,6 +80,7 @@ TEST(AppSettingsTest, SerializeThenParseKeepsEveryMember) {
   EXPECT_TRUE(out.dynamic_registration);
   EXPECT_TRUE(out.backchannel_logout);
   EXPECT_TRUE(out.signed_request_objects);
+  EXPECT_TRUE(out.pairwise_subjects);
   // Stable: a second round gives the same text.
   EXPECT_EQ(store::SerializeAppSettings(out), store::SerializeAppSettings(in));
 }
@@ -105,6 +107,7 @@ TEST(AppSettingsTest, DefaultsRoundTripAndBadInputGivesDefaults) {
   EXPECT_FALSE(d.dynamic_registration);
   EXPECT_FALSE(d.backchannel_logout);
   EXPECT_FALSE(d.signed_request_objects);
+  EXPECT_FALSE(d.pairwise_subjects);
   // An unknown policy reads as the default, never as "off".
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"none\"}").mfa, store::MfaPolicy::kOptional);
   EXPECT_EQ(store::ParseAppSettings("{\"mfa\":\"off\"}").mfa, store::MfaPolicy::kOff);

@@ -549,6 +549,80 @@ TEST_F(ConsoleClientTest, SigningKeysAreKeptChangedAndChecked) {
   EXPECT_THAT(ChangedNames(events[2]), ElementsAre("jwks", "require_signed_request_object"));
 }
 
+TEST_F(ConsoleClientTest, PairwiseSubjectIsKeptChangedAndChecked) {
+  RegisteredClient plain = RegisterConfidential(app_, actor_);
+  EXPECT_FALSE(plain.client.pairwise_subject);  // public by default
+  // Refused, naming "subject_type", while the app does not allow pairwise subjects.
+  ClientRegistration early;
+  early.name = "Notes";
+  early.redirect_uris = {"https://notes.example/cb"};
+  early.pairwise_subject = true;
+  auto refused = clients_->Register(app_, std::move(early), actor_);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(refused.status()), ElementsAre("subject_type"));
+  ClientUpdate too_early;
+  too_early.pairwise_subject = true;
+  EXPECT_THAT(Fields(clients_->Update(app_, plain.client.client_id, too_early, actor_).status()),
+              ElementsAre("subject_type"));
+  EXPECT_FALSE(clients_->Find(app_, plain.client.client_id).value().pairwise_subject);
+
+  store::AppSettings s = app_.settings;
+  s.pairwise_subjects = true;
+  app_ = apps_->UpdateSettings(app_.slug, s).value();
+  ClientRegistration r;
+  r.name = "Notes";
+  r.redirect_uris = {"https://notes.example/cb", "https://notes.example/cb2"};  // one host
+  r.pairwise_subject = true;
+  RegisteredClient rp = clients_->Register(app_, std::move(r), actor_).value();
+  EXPECT_TRUE(rp.client.pairwise_subject);
+  const std::string id = rp.client.client_id;
+  EXPECT_TRUE(clients_->Find(app_, id).value().pairwise_subject);
+
+  ClientUpdate unchanged;  // unset: stays as it is
+  unchanged.name = "Notes 2";
+  EXPECT_TRUE(clients_->Update(app_, id, unchanged, actor_).value().pairwise_subject);
+
+  // Its redirect URIs are of one host (its sector), at registration too.
+  ClientUpdate two_hosts;
+  two_hosts.redirect_uris = std::vector<std::string>{"https://notes.example/cb",
+                                                     "https://other.example/cb"};
+  EXPECT_THAT(Fields(clients_->Update(app_, id, two_hosts, actor_).status()),
+              ElementsAre("redirect_uris"));
+  EXPECT_THAT(clients_->Find(app_, id).value().redirect_uris,
+              ElementsAre("https://notes.example/cb", "https://notes.example/cb2"));
+  ClientRegistration spread;
+  spread.name = "Spread";
+  spread.redirect_uris = {"https://a.example/cb", "https://b.example/cb"};
+  spread.pairwise_subject = true;
+  EXPECT_THAT(Fields(clients_->Register(app_, std::move(spread), actor_).status()),
+              ElementsAre("redirect_uris"));
+
+  // Turned off for the app, a client that has them keeps them (its users' sub must not
+  // change), saved as it is; none may gain them.
+  clock_.Advance(1000);  // its event after the one above: the list is ordered by time
+  s.pairwise_subjects = false;
+  app_ = apps_->UpdateSettings(app_.slug, s).value();
+  ClientUpdate resaved;
+  resaved.name = "Notes 3";
+  resaved.pairwise_subject = true;
+  EXPECT_TRUE(clients_->Update(app_, id, resaved, actor_).value().pairwise_subject);
+  EXPECT_THAT(Fields(clients_->Update(app_, plain.client.client_id, too_early, actor_).status()),
+              ElementsAre("subject_type"));
+
+  // Public again.
+  clock_.Advance(1000);
+  ClientUpdate off;
+  off.pairwise_subject = false;
+  EXPECT_FALSE(clients_->Update(app_, id, off, actor_).value().pairwise_subject);
+  EXPECT_FALSE(clients_->Find(app_, id).value().pairwise_subject);
+
+  auto events = Events(app_.id, "oauth_client.updated");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_THAT(ChangedNames(events[0]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[1]), ElementsAre("name"));
+  EXPECT_THAT(ChangedNames(events[2]), ElementsAre("pairwise_subject"));
+}
+
 TEST_F(ConsoleClientTest, PublicClientCannotGainClientCredentials) {
   RegisteredClient p = RegisterPublic(app_, actor_);
   ClientUpdate u;

@@ -6,7 +6,8 @@ namespace tessera::services {
 
 Result<store::User> UserOfLiveAccessToken(store::UserStore& users, const store::App& app,
                                           const VerifiedAccessToken& token, UnixMillis now) {
-  auto user = users.GetUserOfLiveToken(app.id, token.subject, token.session_id, token.jti, now);
+  // By the session the signed token names: its `sub` may be pairwise (OIDC Core §8.1).
+  auto user = users.GetUserOfLiveToken(app.id, token.session_id, token.jti, now);
   if (user.status().IsNotFound() || (user.ok() && user->disabled)) {
     return UnauthenticatedError("the token was revoked or its account is not active");
   }

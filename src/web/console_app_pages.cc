@@ -191,6 +191,7 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
     d.set("dynamic_registration", s.dynamic_registration);
     d.set("backchannel_logout", s.backchannel_logout);
     d.set("signed_request_objects", s.signed_request_objects);
+    d.set("pairwise_subjects", s.pairwise_subjects);
     d.set("password_min_length", NumberText(s.password_min_length));
     d.set("access_token_ttl_s", NumberText(s.access_token_ttl_s));
     d.set("refresh_token_ttl_s", NumberText(s.refresh_token_ttl_s));
@@ -237,6 +238,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.dynamic_registration = Checked(form, "dynamic_registration");
   s.backchannel_logout = Checked(form, "backchannel_logout");
   s.signed_request_objects = Checked(form, "signed_request_objects");
+  s.pairwise_subjects = Checked(form, "pairwise_subjects");
   auto number = [&](const char* field, std::string_view what) -> int64_t {
     auto n = WholeNumber(http::FormValue(form, field));
     if (!n) {
@@ -269,7 +271,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
          {"allow_signup", "magic_link_login", "email_code_login", "require_verified_email",
           "first_user_admin", "device_flow", "par", "token_exchange", "dpop", "dpop_nonce",
           "dynamic_registration", "backchannel_logout", "signed_request_objects",
-          "accent_custom"}) {
+          "pairwise_subjects", "accent_custom"}) {
       d.set(f, Checked(form, f));
     }
     for (const char* f : {"password_min_length", "access_token_ttl_s", "refresh_token_ttl_s",

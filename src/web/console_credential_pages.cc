@@ -68,7 +68,8 @@ const std::vector<std::string_view> kClientFields = {
     "name", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
     "id_token_signed_response_alg", "resource_server", "require_pushed_authorization_requests",
     "token_exchange_audiences", "dpop_bound_access_tokens", "backchannel_logout_uri",
-    "backchannel_logout_session_required", "jwks", "require_signed_request_object"};
+    "backchannel_logout_session_required", "jwks", "require_signed_request_object",
+    "subject_type"};
 
 // A form body holds no more (http/server.h: 64 KiB), so no JWK Set sent is cut short.
 constexpr size_t kMaxJwksText = 64 * 1024;
@@ -325,6 +326,7 @@ http::Response ConsoleCredentialPages::RenderClients(const http::Request& req, c
     d.set("backchannel_logout_session_required", false);
     d.set("jwks", "");
     d.set("require_signed_request_object", false);
+    d.set("pairwise_subject", false);
     SetIdTokenAlg(d, "RS256");
     SetGrants(d, {"authorization_code", "refresh_token"});
   }
@@ -351,6 +353,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   reg.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
   reg.jwks = JwksOf(form);
   reg.require_signed_request_object = Checked(form, "require_signed_request_object");
+  reg.pairwise_subject = Checked(form, "pairwise_subject");
   PageData d;
   if (reg.grant_types.empty()) {
     SetFieldErrors(d, std::vector<FieldError>{{"grant_types", "choose at least one grant"}},
@@ -388,6 +391,7 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
   d.set("backchannel_logout_session_required", reg.backchannel_logout_session_required);
   d.set("jwks", Field(form, "jwks", kMaxJwksText));  // as typed
   d.set("require_signed_request_object", reg.require_signed_request_object);
+  d.set("pairwise_subject", reg.pairwise_subject);
   SetIdTokenAlg(d, reg.id_token_signed_response_alg.value_or("RS256"));
   SetGrants(d, reg.grant_types);
   return RenderClients(req, a, std::move(d), 400);
@@ -454,6 +458,7 @@ http::Response ConsoleCredentialPages::RenderClient(const http::Request& req, co
     d.set("backchannel_logout_session_required", c.backchannel_logout_session_required);
     d.set("jwks", c.jwks);
     d.set("require_signed_request_object", c.require_signed_request_object);
+    d.set("pairwise_subject", c.pairwise_subject);
     SetIdTokenAlg(d, c.id_token_signed_response_alg);
     SetGrants(d, c.grant_types);
   }
@@ -481,6 +486,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   update.backchannel_logout_session_required = Checked(form, "backchannel_logout_session_required");
   update.jwks = JwksOf(form);  // "": none
   update.require_signed_request_object = Checked(form, "require_signed_request_object");
+  update.pairwise_subject = Checked(form, "pairwise_subject");
   auto saved = clients_.Update(a.app(), client->client_id, update, a.visitor.actor);
   if (saved.ok()) {
     return layout_.Done(layout_.AppPath(a.app(), "/clients/" + http::FormEncode(saved->client_id)),
@@ -506,6 +512,7 @@ http::Response ConsoleCredentialPages::UpdateClient(http::Request& req, const Ap
   d.set("backchannel_logout_session_required", *update.backchannel_logout_session_required);
   d.set("jwks", Field(form, "jwks", kMaxJwksText));  // as typed
   d.set("require_signed_request_object", *update.require_signed_request_object);
+  d.set("pairwise_subject", *update.pairwise_subject);
   SetIdTokenAlg(d, update.id_token_signed_response_alg.value_or(client->id_token_signed_response_alg));
   SetGrants(d, *update.grant_types);
   return RenderClient(req, a, *client, std::move(d), 400);

@@ -113,6 +113,11 @@ for (const backend of backends()) {
       assertStatus(jar, 200);
       assert.equal(jar.body.settings.signed_request_objects, true);
       assert.equal(jar.body.settings.backchannel_logout, true, 'absent settings stay');
+      assert.equal(jar.body.settings.pairwise_subjects, false);
+      const pairwise = await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { pairwise_subjects: true } } });
+      assertStatus(pairwise, 200);
+      assert.equal(pairwise.body.settings.pairwise_subjects, true);
+      assert.equal(pairwise.body.settings.signed_request_objects, true, 'absent settings stay');
       // The app follows: public signup is closed.
       await until('signup closed', async () =>
         (await srv.api('POST', '/api/signup', { app: app.slug, json: { email: uniqEmail(), password: `pw-${rand(16)}` } })).status === 403);
@@ -128,6 +133,7 @@ for (const backend of backends()) {
         [{ settings: { dynamic_registration: null } }, 'settings.dynamic_registration'],
         [{ settings: { backchannel_logout: 'true' } }, 'settings.backchannel_logout'],
         [{ settings: { signed_request_objects: 1 } }, 'settings.signed_request_objects'],
+        [{ settings: { pairwise_subjects: 'pairwise' } }, 'settings.pairwise_subjects'],
         [{ settings: { password_min_length: 3 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 1e12 } }, 'settings.password_min_length'],
         [{ settings: { password_min_length: 12.5 } }, 'settings.password_min_length'],
@@ -210,7 +216,7 @@ for (const backend of backends()) {
         'name', 'post_logout_redirect_uris', 'redirect_uris', 'scopes', 'id_token_signed_response_alg',
         'resource_server', 'require_pushed_authorization_requests', 'token_exchange_audiences',
         'dpop_bound_access_tokens', 'backchannel_logout_uri', 'backchannel_logout_session_required',
-        'jwks', 'require_signed_request_object'].sort());
+        'jwks', 'require_signed_request_object', 'subject_type'].sort());
       assert.equal(got.body.id_token_signed_response_alg, 'RS256', 'the OIDC Registration default');
       assert.equal(got.body.resource_server, false);
       assert.equal(got.body.require_pushed_authorization_requests, false);
@@ -220,6 +226,7 @@ for (const backend of backends()) {
       assert.equal(got.body.backchannel_logout_session_required, false);
       assert.equal(got.body.jwks, null, 'no keys by default');
       assert.equal(got.body.require_signed_request_object, false);
+      assert.equal(got.body.subject_type, 'public', 'the OIDC Registration default');
       const list = await capi(X, 'GET', `/apps/${app.slug}/clients`);
       assertStatus(list, 200);
       assert.deepEqual(list.body.clients.map((x) => x.client_id), [id]);
@@ -276,6 +283,23 @@ for (const backend of backends()) {
       assertStatus(nokeys, 200);
       assert.equal(nokeys.body.jwks, null, 'null removes them');
       assert.equal(nokeys.body.require_signed_request_object, false);
+      // Pairwise subject identifiers (OIDC Core §8.1): only while the app allows them.
+      assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { subject_type: 'pairwise' } }), 400, 'validation-error', { field: 'subject_type' });
+      assertStatus(await capi(X, 'PATCH', `/apps/${app.slug}`, { json: { settings: { pairwise_subjects: true } } }), 200);
+      const pairwise = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { subject_type: 'pairwise' } });
+      assertStatus(pairwise, 200);
+      assert.equal(pairwise.body.subject_type, 'pairwise');
+      assert.equal((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.subject_type, 'pairwise');
+      assert.equal(pairwise.body.backchannel_logout_session_required, true, 'members not given stay as they are');
+      const renamed = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { name: 'Renamed' } });
+      assert.equal(renamed.body.subject_type, 'pairwise', 'kept when not given');
+      for (const bad of ['sideways', 'PAIRWISE', true, null]) {
+        assertProblem(await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { subject_type: bad } }), 400, 'validation-error', { field: 'subject_type' });
+      }
+      assert.equal((await capi(X, 'GET', `/apps/${app.slug}/clients/${id}`)).body.subject_type, 'pairwise', 'bad patches changed nothing');
+      const unpaired = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, { json: { subject_type: 'public' } });
+      assertStatus(unpaired, 200);
+      assert.equal(unpaired.body.subject_type, 'public');
       // Token exchange (RFC 8693): the grant and the audiences the client may ask for.
       const audiences = ['https://api.example.com', 'urn:example:billing'];
       const te = await capi(X, 'PATCH', `/apps/${app.slug}/clients/${id}`, {

@@ -190,6 +190,19 @@ for (const backend of backends()) {
       assert.ok(tries.length >= 2, `retried: ${tries.map((t) => t.answered)}`);
       assert.notEqual(new URLSearchParams(tries[0].body).get('logout_token'),
         new URLSearchParams(hit.body).get('logout_token'), 'each attempt is a fresh token (its own jti)');
+      // The operator's view: the delivery, its attempts and the receiver's answers.
+      let mine;
+      for (let i = 0; i < 50; i++) {
+        const { deliveries } = await srv.admin(['list-deliveries', '--app', srv.app, '--client', notes.client_id, '--json']);
+        mine = deliveries.find((d) => d.session_id === s.notes.claims.sid);
+        if (mine?.state === 'delivered') break;
+        await sleep(100);
+      }
+      assert.equal(mine.state, 'delivered', JSON.stringify(mine));
+      assert.equal(mine.kind, 'backchannel_logout');
+      assert.equal(mine.last_status, 200);
+      assert.ok(mine.attempts >= 2, JSON.stringify(mine));
+      assert.equal(mine.user_id, who.user.id);
     });
 
     test('a client cannot register a back-channel URI that is not https (a public one) or has a fragment', async () => {

@@ -35,7 +35,7 @@ void ExpectSameClient(const OAuthClient& got, const OAuthClient& want) {
                    FIELD(C, token_exchange_audiences), FIELD(C, dpop_bound_access_tokens),
                    FIELD(C, registration_access_token_hash), FIELD(C, backchannel_logout_uri),
                    FIELD(C, backchannel_logout_session_required), FIELD(C, jwks),
-                   FIELD(C, require_signed_request_object));
+                   FIELD(C, require_signed_request_object), FIELD(C, pairwise_subject));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -51,6 +51,7 @@ TEST_P(StoreConformanceTest, CreateGetAndListClients) {
   c.backchannel_logout_session_required = true;
   c.jwks = R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})";
   c.require_signed_request_object = true;
+  c.pairwise_subject = true;
   ASSERT_OK(store().CreateClient(c));
   ASSERT_OK(store().CreateClient(MakeClient(app, "client-2", /*is_public=*/true)));
   auto got = store().GetClient(app.id, "client-1");

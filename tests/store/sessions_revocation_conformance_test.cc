@@ -143,30 +143,33 @@ TEST_P(StoreConformanceTest, UserOfLiveTokenEndsWithItsSessionOrItsRevocation) {
   Session s = AddSession(u, "rt-live");
   const UnixMillis now = kT0 + kMinute;
 
-  auto live = store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", now);
+  auto live = store().GetUserOfLiveToken(app.id, s.id, "jti-1", now);
   ASSERT_OK(live);
   EXPECT_EQ(live->id, u.id);
   EXPECT_EQ(live->email, "ann@example.com");
-  // Someone else's session, another app, an unknown session: nothing.
-  EXPECT_CODE(store().GetUserOfLiveToken(app.id, other.id, s.id, "jti-1", now),
-              StatusCode::kNotFound);
+  // The session says who: another user's session is that user's.
+  Session bobs = AddSession(other, "rt-bob");
+  auto bob = store().GetUserOfLiveToken(app.id, bobs.id, "jti-1", now);
+  ASSERT_OK(bob);
+  EXPECT_EQ(bob->id, other.id);
+  // Another app, an unknown session: nothing.
   App b = AddApp("b");
-  EXPECT_CODE(store().GetUserOfLiveToken(b.id, u.id, s.id, "jti-1", now), StatusCode::kNotFound);
-  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, NewId(), "jti-1", now),
+  EXPECT_CODE(store().GetUserOfLiveToken(b.id, s.id, "jti-1", now), StatusCode::kNotFound);
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, NewId(), "jti-1", now),
               StatusCode::kNotFound);
   // Past the session's end.
-  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", kT0 + 31 * kDay),
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, s.id, "jti-1", kT0 + 31 * kDay),
               StatusCode::kNotFound);
   // One token revoked (RFC 7009): that jti only; the same session's other tokens still hold.
   ASSERT_OK(store().AddRevokedAccessToken(app.id, "jti-1", now + kHour));
-  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-1", now), StatusCode::kNotFound);
-  ASSERT_OK(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now));
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, s.id, "jti-1", now), StatusCode::kNotFound);
+  ASSERT_OK(store().GetUserOfLiveToken(app.id, s.id, "jti-2", now));
   // A jti revoked in another app does not touch this one.
   ASSERT_OK(store().AddRevokedAccessToken(b.id, "jti-2", now + kHour));
-  ASSERT_OK(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now));
+  ASSERT_OK(store().GetUserOfLiveToken(app.id, s.id, "jti-2", now));
   // The session ended (logout): every token of it.
   ASSERT_OK(store().RevokeSession(app.id, u.id, s.id, RevokeReason::kLogout, now));
-  EXPECT_CODE(store().GetUserOfLiveToken(app.id, u.id, s.id, "jti-2", now + 1),
+  EXPECT_CODE(store().GetUserOfLiveToken(app.id, s.id, "jti-2", now + 1),
               StatusCode::kNotFound);
 }
 

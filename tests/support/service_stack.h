@@ -125,6 +125,7 @@ class ServiceStack {
   std::unique_ptr<DeveloperConsoleService> console_;
   std::unique_ptr<AppApiKeyService> api_keys_;
   std::unique_ptr<UserManagementService> users_;
+  SubjectIdentifiers subjects_{"pairwise subject key of the tests"};
   std::unique_ptr<AuthorizationService> authz_;
   std::unique_ptr<TokenIssuer> token_issuer_;
   std::unique_ptr<RequestObjectVerifier> request_objects_;
@@ -165,14 +166,14 @@ class ServiceStack {
   void BuildOAuth(const ServiceStackOptions& o, AuditLog* audit) {
     dpop_ = std::make_unique<DpopProofService>(*store_, clock_, "dpop nonce key of the tests");
     oauth_tokens_ = std::make_unique<OAuthTokenService>(*store_, *store_, *store_, *store_, *apps_,
-                                                        *keys_, *tokens_, clock_, nullptr,
-                                                        nullptr, dpop_.get());
+                                                        *keys_, *tokens_, subjects_, clock_,
+                                                        nullptr, nullptr, dpop_.get());
     authz_ = std::make_unique<AuthorizationService>(*store_, *store_, *clients_, clock_,
                                                     AuthorizationOptions{}, nullptr,
                                                     oauth_tokens_.get());
     request_objects_ = std::make_unique<RequestObjectVerifier>(*apps_, clock_);
     authz_->SetRequestObjects(request_objects_.get());
-    token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, clock_,
+    token_issuer_ = std::make_unique<TokenIssuer>(*apps_, *keys_, *tokens_, subjects_, clock_,
                                                   TokenIssuerOptions{3600});
     code_grant_ = std::make_unique<AuthorizationCodeGrant>(
         *store_, *store_, *store_, *refresh_tokens_, *token_issuer_, clock_,

@@ -62,7 +62,9 @@ http::Response DiscoveryEndpoint::Handle(http::Request& req) {
       {"response_types_supported", Strings({"code"})},
       {"response_modes_supported", Strings({"query", "form_post"})},
       {"grant_types_supported", grant_types},
-      {"subject_types_supported", Strings({"public"})},
+      {"subject_types_supported", app->settings.pairwise_subjects
+                                      ? Strings({"public", "pairwise"})
+                                      : Strings({"public"})},
       {"id_token_signing_alg_values_supported", algs},
       {"token_endpoint_auth_methods_supported", auth_methods},
       {"introspection_endpoint_auth_methods_supported", confidential_methods},

@@ -80,7 +80,11 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   }
   auto session = web_.session_cookie.Current(*app, req);
   // Without proof that the RP speaks for this user, ask the user.
-  if (session && !confirmed && (!hint || hint->subject != session->user_id)) {
+  // The hint names the user as its client knows them (pairwise or public, OIDC Core §8).
+  const bool hint_names_user =
+      hint && hint->subject == (client ? tokens_.SubjectFor(*client, session ? session->user_id : "")
+                                       : (session ? session->user_id : ""));
+  if (session && !confirmed && !hint_names_user) {
     web::PageData d;
     d.set("title", "Sign out");
     d.set("action", web_.urls.PagePath(*app, "oauth/logout"));

@@ -60,9 +60,8 @@ class SqlStore final : public Store {
   Result<User> GetUser(std::string_view app_id, std::string_view user_id) override;
   Result<User> GetUserOfRefreshToken(std::string_view app_id,
                                      std::string_view token_hash) override;
-  Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
-                                  std::string_view session_id, std::string_view jti,
-                                  UnixMillis now) override;
+  Result<User> GetUserOfLiveToken(std::string_view app_id, std::string_view session_id,
+                                  std::string_view jti, UnixMillis now) override;
   Result<User> GetUserByEmail(std::string_view app_id, std::string_view email_normalized) override;
   Result<User> GetUserByUsername(std::string_view app_id,
                                  std::string_view username_normalized) override;

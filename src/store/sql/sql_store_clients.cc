@@ -11,7 +11,7 @@ constexpr std::string_view kClientSelect =
     " id_token_signed_response_alg, resource_server, require_pushed_authorization_requests,"
     " token_exchange_audiences_json, dpop_bound_access_tokens, registration_access_token_hash,"
     " backchannel_logout_uri, backchannel_logout_session_required, jwks,"
-    " require_signed_request_object FROM oauth_clients ";
+    " require_signed_request_object, pairwise_subject FROM oauth_clients ";
 
 OAuthClient ReadClient(const SqlRow& r) {
   OAuthClient c;
@@ -37,6 +37,7 @@ OAuthClient ReadClient(const SqlRow& r) {
   c.backchannel_logout_session_required = Int(r, 19) != 0;
   c.jwks = Text(r, 20);
   c.require_signed_request_object = Int(r, 21) != 0;
+  c.pairwise_subject = Int(r, 22) != 0;
   return c;
 }
 
@@ -49,9 +50,10 @@ Status SqlStore::CreateClient(const OAuthClient& c) {
              " post_logout_redirect_uris_json, id_token_signed_response_alg, resource_server,"
              " require_pushed_authorization_requests, token_exchange_audiences_json,"
              " dpop_bound_access_tokens, registration_access_token_hash, backchannel_logout_uri,"
-             " backchannel_logout_session_required, jwks, require_signed_request_object)"
+             " backchannel_logout_session_required, jwks, require_signed_request_object,"
+             " pairwise_subject)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-             " $17, $18, $19, $20, $21)",
+             " $17, $18, $19, $20, $21, $22)",
              {c.client_id, c.app_id, c.name, Opt(c.secret_hash), int64_t{c.is_public},
               int64_t{c.first_party}, StringListToJson(c.redirect_uris),
               StringListToJson(c.grant_types), StringListToJson(c.scopes), c.created_at,
@@ -60,7 +62,7 @@ Status SqlStore::CreateClient(const OAuthClient& c) {
               StringListToJson(c.token_exchange_audiences), int64_t{c.dpop_bound_access_tokens},
               c.registration_access_token_hash, c.backchannel_logout_uri,
               int64_t{c.backchannel_logout_session_required}, c.jwks,
-              int64_t{c.require_signed_request_object}})
+              int64_t{c.require_signed_request_object}, int64_t{c.pairwise_subject}})
       .status();
 }
 
@@ -120,7 +122,7 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
             " require_pushed_authorization_requests = $13, token_exchange_audiences_json = $14,"
             " dpop_bound_access_tokens = $15, registration_access_token_hash = $16,"
             " backchannel_logout_uri = $17, backchannel_logout_session_required = $18,"
-            " jwks = $19, require_signed_request_object = $20"
+            " jwks = $19, require_signed_request_object = $20, pairwise_subject = $21"
             " WHERE app_id = $1 AND client_id = $2",
             {client.app_id, client.client_id, client.name, Opt(client.secret_hash),
              int64_t{client.is_public}, int64_t{client.first_party},
@@ -132,7 +134,7 @@ Result<OAuthClient> SqlStore::UpdateClient(std::string_view app_id, std::string_
              int64_t{client.dpop_bound_access_tokens}, client.registration_access_token_hash,
              client.backchannel_logout_uri,
              int64_t{client.backchannel_logout_session_required}, client.jwks,
-             int64_t{client.require_signed_request_object}})
+             int64_t{client.require_signed_request_object}, int64_t{client.pairwise_subject}})
         .status();
   });
   if (!s.ok()) return s;

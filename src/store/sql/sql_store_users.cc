@@ -64,17 +64,15 @@ Result<User> SqlStore::GetUser(std::string_view app_id, std::string_view user_id
                           {std::string(app_id), std::string(user_id)}));
 }
 
-Result<User> SqlStore::GetUserOfLiveToken(std::string_view app_id, std::string_view user_id,
-                                           std::string_view session_id, std::string_view jti,
-                                           UnixMillis now) {
+Result<User> SqlStore::GetUserOfLiveToken(std::string_view app_id, std::string_view session_id,
+                                           std::string_view jti, UnixMillis now) {
   return OneUser(ReadRows(
       StrCat({kUserSelect,
-              "WHERE app_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM sessions s"
-              " WHERE s.id = $3 AND s.app_id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL"
-              " AND s.expires_at > $4) AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r"
-              " WHERE r.app_id = $1 AND r.jti = $5)"}),
-      {std::string(app_id), std::string(user_id), std::string(session_id), now,
-       std::string(jti)}));
+              "WHERE app_id = $1 AND id = (SELECT s.user_id FROM sessions s"
+              " WHERE s.id = $2 AND s.app_id = $1 AND s.revoked_at IS NULL"
+              " AND s.expires_at > $3) AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r"
+              " WHERE r.app_id = $1 AND r.jti = $4)"}),
+      {std::string(app_id), std::string(session_id), now, std::string(jti)}));
 }
 
 Result<User> SqlStore::GetUserOfRefreshToken(std::string_view app_id,

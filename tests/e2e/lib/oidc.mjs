@@ -106,14 +106,15 @@ export function escapeHtml(s) {
 /**
  * `tessera admin create-client` for the code flow. Returns the CLI's JSON ({client_id,
  * client_secret (confidential only), …}). `jwks` (a JWK Set object of public keys) goes to the
- * CLI through a temporary file (--jwks-file).
+ * CLI through a temporary file (--jwks-file). `subjectType`: 'public' or 'pairwise'
+ * (--subject-type; the app must have pairwise_subjects on for 'pairwise'); '' leaves the default.
  */
 export async function registerClient(srv, {
   app = srv.app, name = 'Web', redirectUris = [], postLogoutRedirectUris = [],
   grants = ['authorization_code', 'refresh_token'], scopes = ALL_SCOPES,
   isPublic = false, firstParty = false, requirePar = false, tokenExchangeAudiences = [],
   dpopBound = false, backchannelLogoutUri = '', backchannelLogoutSessionRequired = false,
-  jwks = null, requireSignedRequestObject = false,
+  jwks = null, requireSignedRequestObject = false, subjectType = '',
 } = {}) {
   const args = ['create-client', '--app', app, '--name', name];
   for (const u of redirectUris) args.push('--redirect-uri', u);
@@ -128,6 +129,7 @@ export async function registerClient(srv, {
   if (backchannelLogoutSessionRequired) args.push('--backchannel-logout-session-required');
   for (const a of tokenExchangeAudiences) args.push('--token-exchange-audience', a);
   if (requireSignedRequestObject) args.push('--require-signed-request-object');
+  if (subjectType) args.push('--subject-type', subjectType);
   if (!jwks) return srv.admin(args);
   const dir = await fsp.mkdtemp(join(tmpdir(), 'tessera-jwks-'));
   try {
