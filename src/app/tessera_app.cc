@@ -355,7 +355,8 @@ void TesseraApp::BuildDeliveries() {
   http.user_agent = "Tessera/" TESSERA_VERSION;
   http.connect_timeout_ms = 3000;
   http.total_timeout_ms = 10000;
-  http.max_response_bytes = 64 * 1024;  // the answer is only read for its status
+  // Only the status is read, but the client's limit on a body fails the request: a receiver
+  // answering 200 with a page must not count as a failure, so the default (1 MiB) stays.
   http.allow_private_addresses = config_.outbound_allow_private_hosts;
   http.private_hosts_flag = "--outbound-allow-private-hosts";
   delivery_http_ = std::make_unique<services::CurlOutboundHttp>(std::move(http));

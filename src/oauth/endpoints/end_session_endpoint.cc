@@ -79,12 +79,13 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
     }
   }
   auto session = web_.session_cookie.Current(*app, req);
-  // Without proof that the RP speaks for this user, ask the user.
-  // The hint names the user as its client knows them (pairwise or public, OIDC Core §8).
-  const bool hint_names_user =
-      hint && hint->subject == (client ? tokens_.SubjectFor(*client, session ? session->user_id : "")
-                                       : (session ? session->user_id : ""));
-  if (session && !confirmed && !hint_names_user) {
+  // Without proof that the RP speaks for this user, ask the user. The hint names the user as
+  // its client knows them (pairwise or public, OIDC Core §8).
+  auto hint_names_signed_in_user = [&] {
+    return hint && hint->subject == (client ? tokens_.SubjectFor(*client, session->user_id)
+                                            : session->user_id);
+  };
+  if (session && !confirmed && !hint_names_signed_in_user()) {
     web::PageData d;
     d.set("title", "Sign out");
     d.set("action", web_.urls.PagePath(*app, "oauth/logout"));
