@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "accounts/user_json.h"
 #include "base/json_util.h"
 #include "base/time_format.h"
 #include "audit/audit_log.h"
@@ -17,24 +18,9 @@ json::value OptionalTime(const std::optional<UnixMillis>& ms) {
 }
 
 json::object UserView(const store::User& u, const store::App& app) {
-  json::array roles;
-  for (const auto& r : u.roles) roles.emplace_back(r);
-  boost::system::error_code ec;
-  json::value profile = json::parse(u.profile_json, ec);
-  if (ec || !profile.is_object()) profile = json::object();
-  return json::object{
-      {"id", u.id},
-      {"app", app.slug},
-      {"email", u.email},
-      {"email_verified", u.email_verified},
-      {"username", u.username ? json::value(*u.username) : json::value(nullptr)},
-      {"roles", std::move(roles)},
-      {"disabled", u.disabled},
-      {"profile", std::move(profile)},
-      {"created_at", Rfc3339(u.created_at)},
-      {"updated_at", Rfc3339(u.updated_at)},
-      {"last_login_at", OptionalTime(u.last_login_at)},
-  };
+  json::object v = services::UserJson(u);
+  v["app"] = app.slug;
+  return v;
 }
 
 json::object SessionView(const store::Session& s, bool current) {

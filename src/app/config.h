@@ -79,8 +79,11 @@ struct Config {
   // Sign-in through upstream providers (src/federation): whether Tessera may connect to
   // loopback, private and link-local addresses for them (default: public addresses only).
   bool federation_allow_private_hosts = false;
-  // The same for deliveries Tessera sends (back-channel logout tokens to clients' URIs).
+  // The same for deliveries Tessera sends (back-channel logout tokens, webhooks).
   bool outbound_allow_private_hosts = false;
+  // How long a node holds a delivery it leased (outbound/delivery_worker.h): another node (or
+  // this one, restarted) tries it again only after that. Tests shorten it.
+  int64_t delivery_lease_s = 120;
   std::string log_level = "info";
 };
 

@@ -121,6 +121,10 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
     }
   });
   c->audit_ = std::make_unique<services::AuditLog>(*c->store_, c->clock_);
+  // Every audited change an app's webhooks hear of is queued with its audit event, whoever
+  // records it (server or CLI).
+  c->webhook_events_ = std::make_unique<services::WebhookEvents>(*c->store_, *c->store_, c->clock_);
+  c->audit_->SetFollower(c->webhook_events_.get());
   c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
                                                     c->audit_.get());
   c->apps_->FollowChanges(c->notices_);
@@ -143,6 +147,8 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
 
 Status CoreServices::OpenKeys() {
   TESSERA_ASSIGN_OR_RETURN(keys_, app::OpenKeys(config_, *store_, clock_, &notices_, audit_.get()));
+  webhooks_ = std::make_unique<services::WebhookService>(*store_, *store_, keys_->master_key(),
+                                                         clock_, audit_.get());
   return OkStatus();
 }
 

@@ -59,6 +59,8 @@
 #include "mfa/factor_service.h"
 #include "mfa/mfa_sign_in.h"
 #include "management/user_management_service.h"
+#include "webhooks/webhook_events.h"
+#include "webhooks/webhook_service.h"
 #include "tokens/token_store.h"
 #include "store/store.h"
 #include "store/sql/postgres_change_listener.h"
@@ -143,6 +145,9 @@ class CoreServices {
   services::FactorService& factors() { return *factors_; }
   services::MfaSignIn& mfa_sign_in() { return *mfa_sign_in_; }
   services::PasskeyService& passkeys() { return *passkeys_; }
+  // After OpenKeys (the secrets are sealed under the master key).
+  services::WebhookService& webhooks() { return *webhooks_; }
+  services::WebhookEvents& webhook_events() { return *webhook_events_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
@@ -199,6 +204,8 @@ class CoreServices {
   std::unique_ptr<services::GrantTypes> grant_types_;  // the five above, by grant_type
   std::unique_ptr<services::OAuthTokenService> oauth_tokens_;
   std::unique_ptr<services::IdentityProviderService> identity_providers_;
+  std::unique_ptr<services::WebhookService> webhooks_;
+  std::unique_ptr<services::WebhookEvents> webhook_events_;
   std::unique_ptr<services::CurlOutboundHttp> upstream_http_;
   std::unique_ptr<services::ProviderMetadataCache> provider_metadata_;
   std::unique_ptr<services::FederatedSignIn> federation_;

@@ -204,6 +204,8 @@ void TesseraApp::BuildConsoleHandlers() {
       caller, c.initial_access_tokens(), c.apps());
   console_providers_api_ = std::make_unique<api::ConsoleProvidersApi>(
       *console_caller_, c.identity_providers(), c.apps());
+  console_webhooks_api_ =
+      std::make_unique<api::ConsoleWebhooksApi>(*console_caller_, c.webhooks(), c.clock());
   console_users_api_ =
       std::make_unique<api::ConsoleUsersApi>(caller, c.user_management(), &c.factors());
   console_members_api_ = std::make_unique<api::ConsoleMembersApi>(caller, c.console(), c.invitations());
@@ -225,6 +227,8 @@ void TesseraApp::BuildConsoleHandlers() {
       c.clock());
   console_provider_pages_ =
       std::make_unique<web::ConsoleProviderPages>(layout, c.identity_providers());
+  console_webhook_pages_ = std::make_unique<web::ConsoleWebhookPages>(
+      layout, c.webhooks(), c.keys().master_key(), c.clock());
   console_user_pages_ = std::make_unique<web::ConsoleUserPages>(layout, c.user_management(),
                                                              &c.federation(), &c.factors());
   console_member_pages_ = std::make_unique<web::ConsoleMemberPages>(layout, c.console(), c.invitations());
@@ -274,6 +278,7 @@ void TesseraApp::MountConsoles() {
   console_credentials_api_->Mount(*router_);
   console_registration_tokens_api_->Mount(*router_);
   console_providers_api_->Mount(*router_);
+  console_webhooks_api_->Mount(*router_);
   console_users_api_->Mount(*router_);
   console_members_api_->Mount(*router_);
   console_audit_api_->Mount(*router_);
@@ -282,6 +287,7 @@ void TesseraApp::MountConsoles() {
   console_app_pages_->Mount(*router_, gates);
   console_credential_pages_->Mount(*router_, gates);
   console_provider_pages_->Mount(*router_, gates);
+  console_webhook_pages_->Mount(*router_, gates);
   console_user_pages_->Mount(*router_, gates);
   console_member_pages_->Mount(*router_, gates);
   console_invitation_pages_->Mount(*router_, gates);
@@ -348,7 +354,7 @@ Status TesseraApp::BuildMail() {
   return OkStatus();
 }
 
-// The HTTP deliveries the store queues (back-channel logout tokens), sent by their own client:
+// The HTTP deliveries the store queues (back-channel logout tokens, webhooks), sent by their own client:
 // shorter timeouts than the providers', and the operator's own rule for private addresses.
 void TesseraApp::BuildDeliveries() {
   services::CurlOutboundHttpOptions http;
@@ -362,9 +368,14 @@ void TesseraApp::BuildDeliveries() {
   delivery_http_ = std::make_unique<services::CurlOutboundHttp>(std::move(http));
   backchannel_logout_ = std::make_unique<services::BackchannelLogout>(
       core_->store(), core_->store(), core_->token_issuer());
+  services::DeliveryWorkerOptions worker;
+  worker.lease_ms = config_.delivery_lease_s * 1000;
   delivery_worker_ = std::make_unique<services::DeliveryWorker>(
-      core_->store(), *delivery_http_, core_->clock(), core_->metrics());
+      core_->store(), *delivery_http_, core_->clock(), core_->metrics(), worker);
   delivery_worker_->SetPreparer(store::DeliveryKind::kBackchannelLogout, *backchannel_logout_);
+  webhook_sender_ = std::make_unique<services::WebhookSender>(core_->store(), core_->webhooks(),
+                                                              core_->clock());
+  delivery_worker_->SetPreparer(store::DeliveryKind::kWebhook, *webhook_sender_);
 }
 
 void TesseraApp::RotateKeysWhenDue(std::stop_token stop) {

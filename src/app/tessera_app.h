@@ -18,6 +18,7 @@
 #include "api/console_caller.h"
 #include "api/console_credentials_api.h"
 #include "api/console_providers_api.h"
+#include "api/console_webhooks_api.h"
 #include "api/console_registration_tokens_api.h"
 #include "api/console_members_api.h"
 #include "api/console_users_api.h"
@@ -37,6 +38,7 @@
 #include "web/console_invitation_pages.h"
 #include "web/console_member_pages.h"
 #include "web/console_provider_pages.h"
+#include "web/console_webhook_pages.h"
 #include "web/console_user_pages.h"
 #include "api/system_api.h"
 #include "app/access_log.h"
@@ -48,6 +50,7 @@
 #include "mail/mail_transport.h"
 #include "mail/mail_worker.h"
 #include "oauth/backchannel_logout.h"
+#include "webhooks/webhook_sender.h"
 #include "outbound/delivery_worker.h"
 #include "outbound/outbound_http.h"
 #include "accounts/account_service.h"
@@ -133,6 +136,7 @@ class TesseraApp {
   // HTTP deliveries: after the core too, so the worker stops before what it uses goes.
   std::unique_ptr<services::CurlOutboundHttp> delivery_http_;
   std::unique_ptr<services::BackchannelLogout> backchannel_logout_;
+  std::unique_ptr<services::WebhookSender> webhook_sender_;
   std::unique_ptr<services::DeliveryWorker> delivery_worker_;
   std::unique_ptr<api::EmailApi> email_api_;
   std::unique_ptr<web::EmailPages> email_pages_;
@@ -165,6 +169,7 @@ class TesseraApp {
   std::unique_ptr<api::ConsoleCredentialsApi> console_credentials_api_;
   std::unique_ptr<api::ConsoleRegistrationTokensApi> console_registration_tokens_api_;
   std::unique_ptr<api::ConsoleProvidersApi> console_providers_api_;
+  std::unique_ptr<api::ConsoleWebhooksApi> console_webhooks_api_;
   std::unique_ptr<api::ConsoleUsersApi> console_users_api_;
   std::unique_ptr<api::ConsoleMembersApi> console_members_api_;
   std::unique_ptr<api::ConsoleAuditApi> console_audit_api_;
@@ -175,6 +180,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleAppPages> console_app_pages_;
   std::unique_ptr<web::ConsoleCredentialPages> console_credential_pages_;
   std::unique_ptr<web::ConsoleProviderPages> console_provider_pages_;
+  std::unique_ptr<web::ConsoleWebhookPages> console_webhook_pages_;
   std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
   std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;

@@ -87,6 +87,13 @@ enum class AuditAction {
   kMfaReset,
   // The server.
   kSigningKeyRotated,
+
+  kWebhookCreated,
+  kWebhookUpdated,
+  kWebhookDeleted,
+  kWebhookSecretRotated,
+  kWebhookTested,
+  kWebhookRedelivered,
 };
 
 struct AuditActionInfo {
@@ -204,6 +211,16 @@ inline constexpr AuditActionInfo kAuditActions[] = {
      "The app removed every second factor and recovery code of a user (details: factors)."},
     {AuditAction::kSigningKeyRotated, "signing_key.rotated",
      "A new signing key became active (`tessera keys rotate`)."},
+    {AuditAction::kWebhookCreated, "webhook.created",
+     "A webhook endpoint was added (details: url, event_types)."},
+    {AuditAction::kWebhookUpdated, "webhook.updated",
+     "A webhook endpoint changed; details.changed lists what."},
+    {AuditAction::kWebhookDeleted, "webhook.deleted", "A webhook endpoint was deleted."},
+    {AuditAction::kWebhookSecretRotated, "webhook.secret_rotated",
+     "A webhook endpoint got a new signing secret (the previous one signs too for a while)."},
+    {AuditAction::kWebhookTested, "webhook.tested", "A test event was sent to a webhook endpoint."},
+    {AuditAction::kWebhookRedelivered, "webhook.redelivered",
+     "An event was queued again for a webhook endpoint (details: delivery, event)."},
 };
 
 // Names an action had before it was renamed: read, never written.

@@ -45,7 +45,9 @@ void AuditLog::Record(store::AuditEvent e) {
   e.ip = Bounded(e.ip, kMaxIp);
   e.user_agent = Bounded(e.user_agent, kAuditMaxUserAgent);
   e.details_json = BoundedDetails(e.details_json);
-  Status s = store_.AppendAuditEvent(e);
+  std::vector<store::Delivery> deliveries;
+  if (follower_) deliveries = follower_->DeliveriesFor(e);
+  Status s = store_.AppendAuditEvent(e, deliveries);
   if (!s.ok()) {
     LogJson(spdlog::level::err, "audit_write_failed",
             {{"action", ToText(e.action)}, {"error", s.ToString()}});

@@ -20,9 +20,20 @@ namespace tessera::services {
 inline constexpr size_t kAuditMaxUserAgent = 256;
 inline constexpr size_t kAuditMaxDetails = 2048;
 
+// Who hears of an audited change besides the log: the deliveries an event gives (an app's
+// webhooks: webhooks/webhook_events.h) are queued in the same transaction as the event.
+class AuditFollower {
+ public:
+  virtual ~AuditFollower() = default;
+  // Never fails: an event whose deliveries cannot be made is still recorded.
+  virtual std::vector<store::Delivery> DeliveriesFor(const store::AuditEvent& event) = 0;
+};
+
 class AuditLog {
  public:
   AuditLog(store::AuditStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // Set once, before the server serves (app/core_services.cc).
+  void SetFollower(AuditFollower* follower) { follower_ = follower; }
 
   // Fills id (UUIDv7) and at (now) when empty, ip and user_agent from the request being
   // handled (base/request_origin.h) when the event names none, bounds the fields and appends
@@ -36,6 +47,7 @@ class AuditLog {
  private:
   store::AuditStore& store_;
   const Clock& clock_;
+  AuditFollower* follower_ = nullptr;
 };
 
 // Where a request comes from, as events and sessions record it.

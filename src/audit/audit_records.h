@@ -48,6 +48,7 @@ enum class AuditSubjectType {
   kSigningKey,
   kIdentityProvider,  // an app's upstream sign-in provider
   kInitialAccessToken,  // an app's token for dynamic client registration (RFC 7591 §3)
+  kWebhookEndpoint,     // an app's webhook endpoint
 };
 inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kNone, ""},
@@ -61,6 +62,7 @@ inline constexpr EnumText<AuditSubjectType> kAuditSubjectTypeTexts[] = {
     {AuditSubjectType::kSigningKey, "signing_key"},
     {AuditSubjectType::kIdentityProvider, "identity_provider"},
     {AuditSubjectType::kInitialAccessToken, "initial_access_token"},
+    {AuditSubjectType::kWebhookEndpoint, "webhook_endpoint"},
 };
 constexpr std::span<const EnumText<AuditSubjectType>> TextsOf(AuditSubjectType) {
   return kAuditSubjectTypeTexts;

@@ -92,7 +92,7 @@ std::optional<std::string> PublicUrlProblem(std::string_view url, bool allow_ins
   return std::nullopt;
 }
 
-std::optional<std::string> BackchannelLogoutUriProblem(std::string_view uri, bool allow_http) {
+std::optional<std::string> ReceiverUrlProblem(std::string_view uri, bool allow_http) {
   auto u = boost::urls::parse_absolute_uri(uri);
   if (uri.size() > kMaxUrlLength || !u) return "is not an absolute URL";
   std::string scheme = LowerAscii(u->scheme());

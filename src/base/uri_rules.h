@@ -27,12 +27,13 @@ std::optional<std::string> LogoOrigin(std::string_view url);
 // codes in clear text: RFC 9700 §4.13, OAuth 2.0 §3.1 and §10.9).
 std::optional<std::string> PublicUrlProblem(std::string_view url, bool allow_insecure_http);
 
-// What is wrong with a back-channel logout URI (OIDC Back-Channel Logout 1.0 §2.2), or nullopt
+// What is wrong with the URL of a receiver Tessera calls — a back-channel logout URI (OIDC
+// Back-Channel Logout 1.0 §2.2), a webhook endpoint —, or nullopt
 // when it is fine: absolute, no fragment or userinfo, a plain host; https, or http when
 // `allow_http` (the spec lets an OP allow it for confidential clients) or on loopback.
 // A query is allowed. Which addresses may be reached is the sender's rule
 // (--outbound-allow-private-hosts), judged after DNS.
-std::optional<std::string> BackchannelLogoutUriProblem(std::string_view uri, bool allow_http);
+std::optional<std::string> ReceiverUrlProblem(std::string_view uri, bool allow_http);
 
 inline bool IsValidLogoUrl(std::string_view url) { return LogoOrigin(url).has_value(); }
 

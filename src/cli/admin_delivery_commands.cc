@@ -25,6 +25,9 @@ boost::json::object DeliveryJson(const store::Delivery& d) {
           {"client_id", d.client_id},
           {"user_id", d.user_id},
           {"session_id", d.session_id},
+          {"endpoint_id", d.endpoint_id},
+          {"event_id", d.event_id},
+          {"event_type", d.event_type},
           {"state", std::string(ToText(d.state))},
           {"attempts", d.attempts},
           {"last_status", d.last_status},
@@ -52,8 +55,13 @@ int ListDeliveries(const app::Config& c, const ListDeliveriesArgs& a) {
   }
   if (list->empty()) std::cout << "App " << a.app << " has no deliveries.\n";
   for (const auto& d : *list) {
-    std::cout << api::Rfc3339(d.created_at) << "  " << ToText(d.kind) << "  client "
-              << d.client_id << "  " << ToText(d.state) << "  attempts " << d.attempts;
+    std::cout << api::Rfc3339(d.created_at) << "  " << ToText(d.kind);
+    if (d.kind == store::DeliveryKind::kWebhook) {
+      std::cout << "  endpoint " << d.endpoint_id << "  " << d.event_type;
+    } else {
+      std::cout << "  client " << d.client_id;
+    }
+    std::cout << "  " << ToText(d.state) << "  attempts " << d.attempts;
     if (d.last_status) std::cout << "  last answer " << d.last_status;
     if (!d.last_error.empty()) std::cout << "  (" << d.last_error << ")";
     std::cout << "\n";

@@ -35,6 +35,10 @@ void AddAdminCredentialCommands(CLI::App& admin, app::Config& config, CommandLis
 void AddAdminProviderCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin list-deliveries`: an app's HTTP deliveries (admin_delivery_commands.cc).
 void AddAdminDeliveryCommands(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin list-|create-|update-|delete-webhook`, `rotate-webhook-secret`, `test-webhook`,
+// `list-webhook-deliveries`, `redeliver-webhook`: an app's signed webhook endpoints
+// (admin_webhook_commands.cc).
+void AddAdminWebhookCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin send-test-mail` (admin_mail_commands.cc).
 void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin audit` (audit_command.cc).

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::AddAdminProviderCommands(*admin, config, commands);
   cli::AddAdminMailCommands(*admin, config, commands);
   cli::AddAdminDeliveryCommands(*admin, config, commands);
+  cli::AddAdminWebhookCommands(*admin, config, commands);
   cli::AddAuditCommand(*admin, config, commands);
   cli::AddKeysCommands(app, config, commands);
   cli::AddImportCommands(app, config, commands);

@@ -159,11 +159,16 @@ void AddFederationOptions(CLI::App* s, Config& c) {
               "public addresses only, so app developers cannot reach the internal network)")
       ->envname("TESSERA_FEDERATION_ALLOW_PRIVATE_HOSTS");
   s->add_flag("--outbound-allow-private-hosts", c.outbound_allow_private_hosts,
-              "Let deliveries Tessera sends (back-channel logout tokens to OAuth clients) go to "
+              "Let deliveries Tessera sends (back-channel logout tokens to OAuth clients, webhooks "
+              "to apps) go to "
               "loopback, private or link-local addresses, e.g. relying parties on the internal "
               "network (default: public addresses only, so a registered client cannot make "
               "Tessera call the internal network)")
       ->envname("TESSERA_OUTBOUND_ALLOW_PRIVATE_HOSTS");
+  Setting(s, "--delivery-lease", c.delivery_lease_s, "TESSERA_DELIVERY_LEASE",
+          "Seconds a node holds a delivery it is sending before another may try it again (a "
+          "node that died mid-send); above 8 x 10 s, the most a batch of sends can take")
+      ->check(CLI::Range(int64_t{5}, int64_t{3600}));
 }
 
 void LogConfig(const Config& c) {
@@ -196,6 +201,7 @@ void LogConfig(const Config& c) {
        {"mail_allowed_domains", boost::json::value_from(c.mail_allowed_domains)},
        {"federation_allow_private_hosts", c.federation_allow_private_hosts},
        {"outbound_allow_private_hosts", c.outbound_allow_private_hosts},
+       {"delivery_lease_s", c.delivery_lease_s},
        {"version", TESSERA_VERSION}});
 }
 

@@ -101,7 +101,7 @@ Status CheckClient(const store::OAuthClient& c, const std::vector<std::string>& 
     }
   }
   if (!c.backchannel_logout_uri.empty()) {
-    if (auto problem = BackchannelLogoutUriProblem(c.backchannel_logout_uri, !c.is_public)) {
+    if (auto problem = ReceiverUrlProblem(c.backchannel_logout_uri, !c.is_public)) {
       errors.push_back({"backchannel_logout_uri", *problem});
     }
   }

@@ -20,9 +20,13 @@ enum class DeliveryKind {
   // `session_id` (the `sid` of its ID tokens), queued when that grant ends or the browser
   // session it was started from does.
   kBackchannelLogout,
+  // A webhook (webhooks/): the event `event_id` of type `event_type` for the app's endpoint
+  // `endpoint_id`; `payload` is the JSON body, made when the event happened and signed when
+  // sent.
+  kWebhook,
 };
 inline constexpr EnumText<DeliveryKind> kDeliveryKindTexts[] = {
-    {DeliveryKind::kBackchannelLogout, "backchannel_logout"}};
+    {DeliveryKind::kBackchannelLogout, "backchannel_logout"}, {DeliveryKind::kWebhook, "webhook"}};
 constexpr std::span<const EnumText<DeliveryKind>> TextsOf(DeliveryKind) {
   return kDeliveryKindTexts;
 }
@@ -49,6 +53,9 @@ struct Delivery {
   std::string client_id;
   std::string user_id;
   std::string session_id;
+  std::string endpoint_id;  // a webhook's endpoint
+  std::string event_id;     // a webhook's event ("msg_…"; a redelivery keeps it)
+  std::string event_type;   // a webhook's event type ("user.created")
   std::string payload;  // kind-specific; "" for a logout token (made when sent)
   DeliveryState state = DeliveryState::kPending;
   int64_t attempts = 0;      // counted when leased

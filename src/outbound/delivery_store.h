@@ -1,7 +1,8 @@
 // File: delivery_store.h
 // Persistence of the delivery outbox (contracts: store/store.h). Deliveries are queued by
 // the store itself, inside the transaction of the change they report (a session's end:
-// session_store.h), never by a service after the fact.
+// session_store.h; an audited change's webhooks: audit_store.h), never by a service after
+// the fact — but for what is itself the change: a test event, a redelivery (QueueDelivery).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,15 @@ class DeliveryStore {
   virtual Result<std::vector<Delivery>> ListDeliveries(std::string_view app_id,
                                                        std::string_view client_id,
                                                        int limit) = 0;
+  // The app's webhook deliveries to one endpoint, newest first (the console's log).
+  virtual Result<std::vector<Delivery>> ListEndpointDeliveries(std::string_view app_id,
+                                                               std::string_view endpoint_id,
+                                                               int limit) = 0;
+  // kNotFound when the app has no such delivery.
+  virtual Result<Delivery> GetDelivery(std::string_view app_id, std::string_view id) = 0;
+  // Queues one delivery as given (pending, due at next_attempt_at); kAlreadyExists on
+  // DeliveryUniqueKey::kId.
+  virtual Status QueueDelivery(const Delivery& delivery) = 0;
   // Pending deliveries (a gauge for metrics and tests).
   virtual Result<int64_t> CountPendingDeliveries() = 0;
 };

@@ -1,5 +1,7 @@
 #include "outbound/delivery_worker.h"
 
+#include <algorithm>
+
 #include "base/enum_text.h"
 #include "base/log.h"
 #include "base/retry_delay.h"
@@ -23,15 +25,19 @@ void DeliveryWorker::SetPreparer(store::DeliveryKind kind, DeliveryPreparer& pre
 }
 
 void DeliveryWorker::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::jthread([this](std::stop_token st) { Loop(st); });
+  if (!threads_.empty()) return;
+  for (int i = 0; i < std::max(1, options_.senders); ++i) {
+    threads_.emplace_back([this](std::stop_token st) { Loop(st); });
+  }
 }
 
 void DeliveryWorker::Stop() {
-  if (!thread_.joinable()) return;
+  if (threads_.empty()) return;
   stopping_ = true;
-  thread_.request_stop();  // wakes the wait in Loop (condition_variable_any + stop_token)
-  thread_.join();
+  // Wakes the waits in Loop (condition_variable_any + stop_token).
+  for (std::jthread& t : threads_) t.request_stop();
+  for (std::jthread& t : threads_) t.join();
+  threads_.clear();
 }
 
 // What became of one attempt; never throws, never loses the delivery.

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/metrics.h"
@@ -40,6 +41,9 @@ class DeliveryPreparer {
 };
 
 struct DeliveryWorkerOptions {
+  // Threads sending at once, each leasing its own batches: a receiver that makes every
+  // request wait for the client's timeout holds up one sender, not the others.
+  int senders = 4;
   int batch = 8;
   int64_t lease_ms = 120'000;  // > batch × the HTTP client's total timeout
   std::chrono::milliseconds poll{1000};
@@ -60,7 +64,7 @@ class DeliveryWorker {
   // may know it) until it gives up.
   void SetPreparer(store::DeliveryKind kind, DeliveryPreparer& preparer);
   void Start();
-  // Stops the thread; deliveries leased but not yet tried are handed back at once.
+  // Stops the threads; deliveries leased but not yet tried are handed back at once.
   void Stop();
 
   // One pass without the thread: leases what is due at the clock's now and tries it.
@@ -83,7 +87,7 @@ class DeliveryWorker {
   std::mutex mu_;
   std::condition_variable_any cv_;
   std::atomic<bool> stopping_{false};
-  std::jthread thread_;
+  std::vector<std::jthread> threads_;
 };
 
 }  // namespace tessera::services

@@ -40,6 +40,7 @@
 #include "tenancy/tenancy_store.h"
 #include "tokens/token_store.h"
 #include "user_import/import_store.h"
+#include "webhooks/webhook_store.h"
 #include "base/result.h"
 
 namespace tessera::store {
@@ -84,6 +85,7 @@ class Store : public AppStore,
               public FederationStore,
               public MfaStore,
               public UserImportStore,
+              public WebhookStore,
               public AuditStore {
  public:
   // Cheap round trip to the database (readiness probe).

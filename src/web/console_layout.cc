@@ -36,6 +36,7 @@ void ConsoleLayout::AppBase(PageData& d, const AppVisitor& a, std::string title,
                            {"API keys", "/api-keys", "api-keys"},
                            {"OAuth clients", "/clients", "clients"},
                            {"Sign-in providers", "/sign-in-providers", "sign-in-providers"},
+                           {"Webhooks", "/webhooks", "webhooks"},
                            {"Users", "/users", "users"},
                            {"Members", "/members", "members"},
                            {"Audit log", "/audit", "audit"}};

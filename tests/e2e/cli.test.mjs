@@ -6,7 +6,9 @@
 //   refuse and create nothing); after `tessera migrate` made one they work with no server
 //   running, say on stderr which database they opened, and a server started on it afterwards
 //   serves what they made;
-// - an unknown app: "tessera: no such app: <slug>" on stderr, exit code 1, nothing on stdout.
+// - an unknown app: "tessera: no such app: <slug>" on stderr, exit code 1, nothing on stdout;
+// - webhook endpoints: the secret printed once by create and rotate, never by list; the
+//   service's field errors on stderr with exit code 1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -127,6 +129,47 @@ for (const backend of backends()) {
         ['https://a.example/magic', 'https://b.example/magic', 'https://c.example/magic']);
     });
 
+    test('webhooks: create prints the secret once, list never does; rotate, field errors, delete', async () => {
+      const url = `https://hooks.example/${rand(8)}`;
+      const created = await srv.admin(['create-webhook', '--app', srv.app, '--url', url,
+        '--events', 'user.created,user.deleted', '--description', 'CRM']);
+      const { id } = created.webhook;
+      assert.match(id, /^whe_/);
+      assert.match(created.secret, /^whsec_/);
+      assert.deepEqual(created.webhook.event_types, ['user.created', 'user.deleted']);
+      assert.equal(created.webhook.enabled, true);
+      assert.equal(created.webhook.secret, undefined);
+
+      const { webhooks } = await srv.admin(['list-webhooks', '--app', srv.app]);
+      const listed = webhooks.find((w) => w.id === id);
+      assert.ok(listed, JSON.stringify(webhooks));
+      assert.equal(listed.url, url);
+      assert.equal(listed.description, 'CRM');
+      assert.equal(listed.secret, undefined);
+
+      const off = await srv.admin(['update-webhook', '--app', srv.app, '--id', id,
+        '--events', 'user.*', '--disable']);
+      assert.equal(off.enabled, false);
+      assert.deepEqual(off.event_types, ['user.*']);
+
+      const rotated = await srv.admin(['rotate-webhook-secret', '--app', srv.app, '--id', id]);
+      assert.match(rotated.secret, /^whsec_/);
+      assert.notEqual(rotated.secret, created.secret);
+      assert.ok(rotated.webhook.previous_secret_expires_at, JSON.stringify(rotated));
+
+      const bad = await runCli(['admin', 'create-webhook', '--app', srv.app, '--url', 'not a url',
+        '--events', 'user.nothing', ...databaseArgs(srv)]);
+      const ctx = `code ${bad.code}\nstdout: ${bad.stdout}\nstderr: ${bad.stderr}`;
+      assert.equal(bad.code, 1, ctx);
+      assert.equal(bad.stdout, '', ctx);
+      assert.match(bad.stderr, /^tessera: .*; url /m, ctx);
+      assert.match(bad.stderr, /^tessera: .*; event_types /m, ctx);
+
+      await srv.admin(['delete-webhook', '--app', srv.app, '--id', id]);
+      const remaining = await srv.admin(['list-webhooks', '--app', srv.app]);
+      assert.ok(!remaining.webhooks.some((w) => w.id === id));
+    });
+
     test('an unknown app: "no such app" on stderr, exit code 1, nothing on stdout', async () => {
       const missing = `missing-${rand(8)}`;
       const commands = [
@@ -136,6 +179,8 @@ for (const backend of backends()) {
         ['update-app', '--allow-signup', 'false'],
         ['send-test-mail', '--to', uniqEmail()],
         ['audit'],
+        ['list-webhooks'],
+        ['create-webhook', '--url', 'https://hooks.example/tessera', '--events', 'user.created'],
       ];
       for (const [command, ...rest] of commands) {
         const r = await runCli(['admin', command, '--app', missing, ...rest, ...databaseArgs(srv), '--json']);

@@ -179,7 +179,20 @@ class SqlStore final : public Store {
                        UnixMillis now) override;
   Result<std::vector<Delivery>> ListDeliveries(std::string_view app_id,
                                                std::string_view client_id, int limit) override;
+  Result<std::vector<Delivery>> ListEndpointDeliveries(std::string_view app_id,
+                                                       std::string_view endpoint_id,
+                                                       int limit) override;
+  Result<Delivery> GetDelivery(std::string_view app_id, std::string_view id) override;
+  Status QueueDelivery(const Delivery& delivery) override;
   Result<int64_t> CountPendingDeliveries() override;
+
+  // WebhookStore
+  Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Result<WebhookEndpoint> GetWebhookEndpoint(std::string_view app_id,
+                                             std::string_view id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints(std::string_view app_id) override;
+  Status DeleteWebhookEndpoint(std::string_view app_id, std::string_view id) override;
 
   // MailStore
   Status EnqueueMail(const OutgoingMail& mail) override;
@@ -276,7 +289,8 @@ class SqlStore final : public Store {
       const std::function<Status(DeviceAuthorization&)>& mutate) override;
 
   // AuditStore
-  Status AppendAuditEvent(const AuditEvent& event) override;
+  using AuditStore::AppendAuditEvent;
+  Status AppendAuditEvent(const AuditEvent& event, std::span<const Delivery> deliveries) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;
   Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) override;
 
@@ -301,6 +315,8 @@ class SqlStore final : public Store {
                             RevokeReason reason, UnixMillis now);
   Status QueueLogoutToken(SqlConnection& c, const std::string& app_id, const SqlRow& grant,
                           std::string_view ended_parent, UnixMillis now);
+  // One outbox row as given, in the caller's transaction (sql_store_deliveries.cc).
+  Status InsertDelivery(SqlConnection& c, const Delivery& delivery);
 
   std::unique_ptr<SqlDatabase> db_;
 };

@@ -34,13 +34,18 @@ Result<AuditEvent> ReadAuditEvent(const SqlRow& r) {
 
 }  // namespace
 
-Status SqlStore::AppendAuditEvent(const AuditEvent& e) {
-  return WriteOne(StrCat({"INSERT INTO audit_events (", kAuditColumns,
-                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"}),
-                  {e.id, Opt(e.app_id), e.at, EnumValue(e.action), EnumValue(e.actor_type),
-                   e.actor_id, EnumValue(e.subject_type), e.subject_id, e.ip, e.user_agent,
-                   EnumValue(e.outcome), e.details_json})
-      .status();
+Status SqlStore::AppendAuditEvent(const AuditEvent& e, std::span<const Delivery> deliveries) {
+  return db_->Write([&](SqlConnection& c) -> Status {
+    TESSERA_RETURN_IF_ERROR(
+        c.Exec(StrCat({"INSERT INTO audit_events (", kAuditColumns,
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"}),
+               {e.id, Opt(e.app_id), e.at, EnumValue(e.action), EnumValue(e.actor_type),
+                e.actor_id, EnumValue(e.subject_type), e.subject_id, e.ip, e.user_agent,
+                EnumValue(e.outcome), e.details_json})
+            .status());
+    for (const Delivery& d : deliveries) TESSERA_RETURN_IF_ERROR(InsertDelivery(c, d));
+    return OkStatus();
+  });
 }
 
 // The statement text depends only on which filters are set and on how many names the action

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kDeliveryColumns =
     "id, app_id, kind, client_id, user_id, session_id, payload, state, attempts, last_status,"
-    " last_error, created_at, next_attempt_at, finished_at";
+    " last_error, created_at, next_attempt_at, finished_at, endpoint_id, event_id, event_type";
 
 // Error texts come from libcurl or a receiver; keep the column small.
 constexpr size_t kMaxErrorBytes = 500;
@@ -30,6 +30,9 @@ Result<Delivery> ReadDelivery(const SqlRow& r) {
   d.created_at = Int(r, 11);
   d.next_attempt_at = Int(r, 12);
   d.finished_at = OptInt(r, 13);
+  d.endpoint_id = Text(r, 14);
+  d.event_id = Text(r, 15);
+  d.event_type = Text(r, 16);
   return d;
 }
 
@@ -44,6 +47,43 @@ Result<std::vector<Delivery>> ReadDeliveries(const SqlRows& rows) {
 }
 
 }  // namespace
+
+Status SqlStore::InsertDelivery(SqlConnection& c, const Delivery& d) {
+  return c
+      .Exec(StrCat({"INSERT INTO http_deliveries (", kDeliveryColumns,
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+                    " $16, $17)"}),
+            {d.id, d.app_id, EnumValue(d.kind), d.client_id, d.user_id, d.session_id, d.payload,
+             EnumValue(d.state), d.attempts, d.last_status, d.last_error, d.created_at,
+             d.next_attempt_at, d.finished_at ? SqlValue(*d.finished_at) : Null(), d.endpoint_id,
+             d.event_id, d.event_type})
+      .status();
+}
+
+Status SqlStore::QueueDelivery(const Delivery& d) {
+  return db_->Write([&](SqlConnection& c) { return InsertDelivery(c, d); });
+}
+
+Result<Delivery> SqlStore::GetDelivery(std::string_view app_id, std::string_view id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows, ReadRows(StrCat({"SELECT ", kDeliveryColumns,
+                                     " FROM http_deliveries WHERE app_id = $1 AND id = $2"}),
+                             {std::string(app_id), std::string(id)}));
+  if (rows.empty()) return NotFoundError("delivery");
+  return ReadDelivery(rows[0]);
+}
+
+Result<std::vector<Delivery>> SqlStore::ListEndpointDeliveries(std::string_view app_id,
+                                                               std::string_view endpoint_id,
+                                                               int limit) {
+  TESSERA_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      ReadRows(StrCat({"SELECT ", kDeliveryColumns,
+                       " FROM http_deliveries WHERE app_id = $1 AND endpoint_id = $2"
+                       " ORDER BY created_at DESC, id DESC LIMIT $3"}),
+               {std::string(app_id), std::string(endpoint_id), int64_t{std::max(limit, 0)}}));
+  return ReadDeliveries(rows);
+}
 
 // One statement, as LeaseDueMail (sql_store_mail.cc says why it is atomic on both engines).
 Result<std::vector<Delivery>> SqlStore::LeaseDueDeliveries(UnixMillis now, int limit,

@@ -58,6 +58,8 @@ constexpr UniqueKeyName kUniqueKeys[] = {
      UniqueKey(DeviceAuthorizationUniqueKey::kUserCodeHash), "user_code_hash"},
     {"mail_outbox_pkey", "mail_outbox.id", UniqueKey(MailUniqueKey::kId), "id"},
     {"http_deliveries_pkey", "http_deliveries.id", UniqueKey(DeliveryUniqueKey::kId), "id"},
+    {"webhook_endpoints_pkey", "webhook_endpoints.id", UniqueKey(WebhookEndpointUniqueKey::kId),
+     "id"},
     {"email_tokens_pkey", "email_tokens.token_hash", UniqueKey(EmailTokenUniqueKey::kTokenHash),
      "token_hash"},
     {"audit_events_pkey", "audit_events.id", UniqueKey(AuditEventUniqueKey::kId), "id"},
