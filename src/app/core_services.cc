@@ -125,6 +125,7 @@ Result<std::unique_ptr<CoreServices>> CoreServices::Open(const Config& config) {
   // records it (server or CLI).
   c->webhook_events_ = std::make_unique<services::WebhookEvents>(*c->store_, *c->store_, c->clock_);
   c->audit_->SetFollower(c->webhook_events_.get());
+  c->insights_ = std::make_unique<services::InsightsService>(*c->store_, c->clock_);
   c->apps_ = std::make_unique<services::AppService>(*c->store_, c->clock_, config.public_url,
                                                     c->audit_.get());
   c->apps_->FollowChanges(c->notices_);

@@ -59,6 +59,7 @@
 #include "mfa/factor_service.h"
 #include "mfa/mfa_sign_in.h"
 #include "management/user_management_service.h"
+#include "audit/insights.h"
 #include "webhooks/webhook_events.h"
 #include "webhooks/webhook_service.h"
 #include "tokens/token_store.h"
@@ -148,6 +149,7 @@ class CoreServices {
   // After OpenKeys (the secrets are sealed under the master key).
   services::WebhookService& webhooks() { return *webhooks_; }
   services::WebhookEvents& webhook_events() { return *webhook_events_; }
+  services::InsightsService& insights() { return *insights_; }
 
  private:
   explicit CoreServices(const Config& config) : config_(config) {}
@@ -206,6 +208,7 @@ class CoreServices {
   std::unique_ptr<services::IdentityProviderService> identity_providers_;
   std::unique_ptr<services::WebhookService> webhooks_;
   std::unique_ptr<services::WebhookEvents> webhook_events_;
+  std::unique_ptr<services::InsightsService> insights_;
   std::unique_ptr<services::CurlOutboundHttp> upstream_http_;
   std::unique_ptr<services::ProviderMetadataCache> provider_metadata_;
   std::unique_ptr<services::FederatedSignIn> federation_;

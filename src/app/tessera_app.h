@@ -38,6 +38,7 @@
 #include "web/console_invitation_pages.h"
 #include "web/console_member_pages.h"
 #include "web/console_provider_pages.h"
+#include "web/console_insight_pages.h"
 #include "web/console_webhook_pages.h"
 #include "web/console_user_pages.h"
 #include "api/system_api.h"
@@ -109,6 +110,7 @@ class TesseraApp {
 
  private:
   explicit TesseraApp(const Config& config) : config_(config) {}
+  void RollUpAuditDays();
   void CollectGarbageEvery(std::stop_token stop, std::chrono::minutes period);
   // --key-rotation-days: replaces keys as they come due (one node of several does it).
   void RotateKeysWhenDue(std::stop_token stop);
@@ -181,6 +183,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleCredentialPages> console_credential_pages_;
   std::unique_ptr<web::ConsoleProviderPages> console_provider_pages_;
   std::unique_ptr<web::ConsoleWebhookPages> console_webhook_pages_;
+  std::unique_ptr<web::ConsoleInsightPages> console_insight_pages_;
   std::unique_ptr<web::ConsoleUserPages> console_user_pages_;
   std::unique_ptr<web::ConsoleMemberPages> console_member_pages_;
   std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -11,6 +13,15 @@
 #include "outbound/delivery_records.h"
 
 namespace tessera::store {
+
+// One counter of one day (a day: days since 1970-01-01, UTC): metric "signups", "logins",
+// "logins_failed", "dau", "mau" (key ""), or "login_method" (key: the method).
+struct AuditDayCount {
+  int64_t day = 0;
+  std::string metric;
+  std::string key;
+  int64_t value = 0;
+};
 
 // The unique key of audit events (Status::ClashedOn).
 enum class AuditEventUniqueKey { kId };
@@ -28,6 +39,20 @@ class AuditStore {
   // filter.limit (clamped to 1..200). With a cursor, only events after that one in this
   // order: paging is stable while events are appended. An unknown cursor yields nothing.
   virtual Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) = 0;
+  // The daily rollup (audit/insights.h). Counts day `day` of every app into the counters,
+  // once: false when it was rolled up already (by this node or another). Also forgets the
+  // daily active users older than 31 days before it (kept only for monthly counts).
+  virtual Result<bool> RollUpAuditDay(int64_t day, UnixMillis now) = 0;
+  // The latest day rolled up, and the day of the oldest event (nullopt: none).
+  virtual Result<std::optional<int64_t>> LastRolledUpAuditDay() = 0;
+  virtual Result<std::optional<int64_t>> FirstAuditEventDay() = 0;
+  // The rolled-up counters of days [from_day, to_day] of one app, or summed over every app
+  // (nullopt).
+  virtual Result<std::vector<AuditDayCount>> ListAuditDayCounts(
+      const std::optional<std::string>& app_id, int64_t from_day, int64_t to_day) = 0;
+  // The same counters of one day counted from its events (today, not rolled up yet).
+  virtual Result<std::vector<AuditDayCount>> CountAuditDay(const std::optional<std::string>& app_id,
+                                                           int64_t day) = 0;
   // Retention: deletes every event with at < `before`; returns how many.
   virtual Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) = 0;
 };

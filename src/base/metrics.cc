@@ -51,6 +51,17 @@ RouteMetrics& Metrics::RegisterRoute(const std::string& method, const std::strin
   return m;
 }
 
+std::array<uint64_t, 6> Metrics::StatusClassTotals() const {
+  std::array<uint64_t, 6> out{};
+  std::lock_guard lock(mu_);
+  for (const RouteMetrics& r : routes_) {
+    for (size_t status = 100; status < r.by_status.size(); ++status) {
+      out[status / 100] += r.by_status[status].load(std::memory_order_relaxed);
+    }
+  }
+  return out;
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::string out;
   Family(out, "tessera_http_requests_total", "counter", "HTTP requests by route and status.");

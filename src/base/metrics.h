@@ -84,6 +84,8 @@ class Metrics {
 
   // Thread-safe; the returned reference lives as long as this object.
   RouteMetrics& RegisterRoute(const std::string& method, const std::string& route);
+  // Requests answered since start, every route together, by status class: [k] = k00..k99.
+  std::array<uint64_t, 6> StatusClassTotals() const;
   std::string RenderPrometheus() const;
 
  private:

@@ -43,6 +43,8 @@ void AddAdminWebhookCommands(CLI::App& admin, app::Config& config, CommandList& 
 void AddAdminMailCommands(CLI::App& admin, app::Config& config, CommandList& commands);
 // `admin audit` (audit_command.cc).
 void AddAuditCommand(CLI::App& admin, app::Config& config, CommandList& commands);
+// `admin insights`: sign-ups, sign-ins and active users by day (audit/insights.h).
+void AddInsightsCommand(CLI::App& admin, app::Config& config, CommandList& commands);
 // `keys rotate` (keys_command.cc).
 void AddKeysCommands(CLI::App& cli, app::Config& config, CommandList& commands);
 // `import django`: users from Django fixtures (import_command.cc).

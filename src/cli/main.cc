@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::AddAdminDeliveryCommands(*admin, config, commands);
   cli::AddAdminWebhookCommands(*admin, config, commands);
   cli::AddAuditCommand(*admin, config, commands);
+  cli::AddInsightsCommand(*admin, config, commands);
   cli::AddKeysCommands(app, config, commands);
   cli::AddImportCommands(app, config, commands);
   cli::AddVersionCommand(app, commands);

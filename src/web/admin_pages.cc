@@ -47,6 +47,7 @@ http::Response AdminPages::Home(http::Request& req, const ConsoleVisitor& v) {
   }
   d.set("apps", rows);
   d.set("audit_url", urls.AdminPath("/audit"));
+  d.set("insights_url", urls.AdminPath("/insights"));  // web/console_insight_pages.cc
   return layout_.Render(req, v, "admin_home", std::move(d), 200);
 }
 
@@ -82,6 +83,7 @@ http::Response AdminPages::Audit(http::Request& req, const ConsoleVisitor& v) {
   std::string app_slug = Lowercase(Field(query, "app", 100));
   d.set("filter_app", app_slug);
   d.set("admin_url", urls.AdminPath());
+  d.set("insights_url", urls.AdminPath("/insights"));
   store::AuditFilter filter;
   if (!app_slug.empty()) {
     auto app = apps_.Find(app_slug);

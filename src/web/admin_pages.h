@@ -1,6 +1,7 @@
 // File: admin_pages.h
 // The operators' console, {PUBLIC_URL}/admin: every app with its user count and a switch to
-// disable it, and the audit log across apps. Only console users with the operator role get
+// disable it, and the audit log across apps (Insights across apps, /admin/insights, is
+// web/console_insight_pages.h; these pages link to it). Only console users with the operator role get
 // these pages; for everyone else they are the same 404 as a page that does not exist.
 #pragma once
 

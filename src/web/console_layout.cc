@@ -32,6 +32,7 @@ void ConsoleLayout::AppBase(PageData& d, const AppVisitor& a, std::string title,
     const char* key;
   };
   constexpr Tab kTabs[] = {{"Overview", "", "overview"},
+                           {"Insights", "/insights", "insights"},
                            {"Settings", "/settings", "settings"},
                            {"API keys", "/api-keys", "api-keys"},
                            {"OAuth clients", "/clients", "clients"},

@@ -290,6 +290,13 @@ class SqlStore final : public Store {
 
   // AuditStore
   using AuditStore::AppendAuditEvent;
+  Result<bool> RollUpAuditDay(int64_t day, UnixMillis now) override;
+  Result<std::optional<int64_t>> LastRolledUpAuditDay() override;
+  Result<std::optional<int64_t>> FirstAuditEventDay() override;
+  Result<std::vector<AuditDayCount>> ListAuditDayCounts(const std::optional<std::string>& app_id,
+                                                        int64_t from_day, int64_t to_day) override;
+  Result<std::vector<AuditDayCount>> CountAuditDay(const std::optional<std::string>& app_id,
+                                                   int64_t day) override;
   Status AppendAuditEvent(const AuditEvent& event, std::span<const Delivery> deliveries) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditFilter& filter) override;
   Result<int64_t> DeleteAuditEventsBefore(UnixMillis before) override;

@@ -26,9 +26,11 @@ struct UniqueKeyName {
 std::span<const UniqueKeyName> UniqueKeyNames();
 
 // Unique keys no statement can violate, so they have no typed key: the consents and the
-// throttle counters are upserted, the migration log is written under a lock.
-inline constexpr std::string_view kKeysNeverViolated[] = {"consents", "login_throttle",
-                                                          "schema_migrations"};
+// throttle counters are upserted, the migration log is written under a lock, the audit
+// rollups are written with ON CONFLICT DO NOTHING (a day counted once, by any node).
+inline constexpr std::string_view kKeysNeverViolated[] = {
+    "consents", "login_throttle", "schema_migrations", "audit_rollup_days", "audit_daily_counts",
+    "audit_active_users"};
 
 // The kAlreadyExists for a violation of the key `dialect` ("sqlite" | "postgres") names
 // `name`; kInternal for a key the table lacks (a migration added a key without a row here).
