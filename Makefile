@@ -7,6 +7,9 @@
 #               migration, built once by scripts/build-previous.sh: ~10 min the first time);
 #               about 6 minutes after that; docs/scaling.md. TESSERA_BIN=… runs another binary.
 #   make build  install what is missing, build (binary: build/tessera)
+#   make package  build, then the Debian package build/tessera_<version>-<revision>_<arch>.deb
+#               (cmake/packaging.cmake; TESSERA_PACKAGE_REVISION=N for another revision);
+#               install it with `sudo apt install ./build/tessera_*.deb` (docs/deployment.md)
 #   make bench  build and run the benchmarks (docs/benchmarks.md)
 #   make bench-peers  build, then Tessera side by side with the Django stack and node-oidc-provider
 #               (../shared/peers; ratios into docs/benchmarks.md)
@@ -14,13 +17,15 @@
 #               database's statements per request (bench/cluster.sh; docs/benchmarks.md, docs/scaling.md)
 #   make bench-import  build, then `tessera import django` of 200k generated users: time, records/s
 #               and peak RSS of a first import, a re-run and a dry run (bench/import.sh)
+#   make bench-insights  build, then the consoles' Insights over 10 million audit events: the
+#               first rollup and a page's read (bench/insights.sh; docs/benchmarks.md)
 #   make profile  build, then flame graphs of the token endpoints under load (docs/profiles/)
 #   make fuzz   build the fuzz targets (clang) and fuzz each for FUZZ_SECONDS (default 60)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-cluster build setup bench bench-peers bench-cluster bench-import profile fuzz clean
+.PHONY: run test test-cluster build package setup bench bench-peers bench-cluster bench-import bench-insights profile fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +35,10 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt
 
 build: setup $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# cpack writes the .deb into the build directory and prints its path.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 run: build
 	$(BUILD_DIR)/tessera serve --listen $(LISTEN) --data-dir ./var
@@ -51,6 +60,9 @@ bench-peers: build
 
 bench-import: build
 	BENCH_IMPORT_POSTGRES=1 bash bench/import.sh
+
+bench-insights: build
+	bash bench/insights.sh
 
 bench-cluster: build
 	TESSERA_BIN=$(or $(TESSERA_BIN),$(abspath $(BUILD_DIR))/tessera) bash bench/cluster.sh

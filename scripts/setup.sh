@@ -20,6 +20,10 @@ PACKAGES=(
   postgresql sqlite3 wrk nodejs npm
   nginx  # the e2e test of --trusted-proxies runs a real reverse proxy (started by the test)
   haproxy  # scripts/cluster.sh: the load balancer in front of the nodes, health checks on /readyz
+  # The Debian package (make package, tests/package): CPack's DEB generator computes the
+  # dependencies with dpkg-shlibdeps (dpkg-dev, in build-essential), which needs `file`; the
+  # package test talks to the installed server with curl.
+  file curl
   chromium python3-authlib python3-requests python3-aiosmtpd
   # The Django migration kit: a real Django dumps the users the import tests read, and the
   # DRF drop-in (integrations/django) is tested with Debian's Django, DRF and PyJWT.
