@@ -79,6 +79,21 @@ std::string NewWebhookEventId() {
   return id;
 }
 
+store::Delivery WebhookDelivery(std::string_view app_id, std::string_view endpoint_id,
+                                std::string_view event_id, std::string_view type,
+                                std::string payload, UnixMillis at) {
+  store::Delivery d;
+  d.id = crypto::NewUuid();
+  d.app_id = std::string(app_id);
+  d.kind = store::DeliveryKind::kWebhook;
+  d.endpoint_id = std::string(endpoint_id);
+  d.event_id = std::string(event_id);
+  d.event_type = std::string(type);
+  d.payload = std::move(payload);
+  d.created_at = d.next_attempt_at = at;
+  return d;
+}
+
 json::object WebhookEvents::DataOf(const store::AuditEvent& e) {
   json::object data;
   const std::string user_id(UserOf(e));
@@ -115,16 +130,7 @@ std::vector<store::Delivery> WebhookEvents::DeliveriesFor(const store::AuditEven
       body = WebhookEventBody(*type, e.at, DataOf(e));
       event_id = NewWebhookEventId();
     }
-    store::Delivery d;
-    d.id = crypto::NewUuid();
-    d.app_id = *e.app_id;
-    d.kind = store::DeliveryKind::kWebhook;
-    d.endpoint_id = endpoint.id;
-    d.event_id = event_id;
-    d.event_type = std::string(*type);
-    d.payload = body;
-    d.created_at = d.next_attempt_at = e.at;
-    out.push_back(std::move(d));
+    out.push_back(WebhookDelivery(*e.app_id, endpoint.id, event_id, *type, body, e.at));
   }
   return out;
 }

@@ -30,6 +30,12 @@ std::string WebhookEventBody(std::string_view type, UnixMillis at, const boost::
 // attempt and redelivery.
 std::string NewWebhookEventId();
 
+// The outbox row that carries event `event_id` of `type` (its body `payload`) to one
+// endpoint, due at `at`: an audited change's, a test's, a redelivery's.
+store::Delivery WebhookDelivery(std::string_view app_id, std::string_view endpoint_id,
+                                std::string_view event_id, std::string_view type,
+                                std::string payload, UnixMillis at);
+
 class WebhookEvents : public AuditFollower {
  public:
   WebhookEvents(store::WebhookStore& endpoints, store::UserStore& users, const Clock& clock)

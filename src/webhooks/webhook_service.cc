@@ -159,18 +159,12 @@ Result<store::Delivery> WebhookService::SendTestEvent(const store::App& app, std
   TESSERA_ASSIGN_OR_RETURN(store::WebhookEndpoint e, store_.GetWebhookEndpoint(app.id, id));
   if (!e.enabled) return FailedPreconditionError("the endpoint is disabled: enable it first");
   const UnixMillis now = clock_.NowMillis();
-  store::Delivery d;
-  d.id = crypto::NewUuid();
-  d.app_id = app.id;
-  d.kind = store::DeliveryKind::kWebhook;
-  d.endpoint_id = e.id;
-  d.event_id = NewWebhookEventId();
-  d.event_type = std::string(store::kWebhookTestEvent);
-  d.payload = WebhookEventBody(
-      store::kWebhookTestEvent, now,
-      json::object{{"endpoint_id", e.id},
-                   {"message", "A test event from Tessera: your endpoint is reachable."}});
-  d.created_at = d.next_attempt_at = now;
+  store::Delivery d = WebhookDelivery(
+      app.id, e.id, NewWebhookEventId(), store::kWebhookTestEvent,
+      WebhookEventBody(store::kWebhookTestEvent, now,
+                       json::object{{"endpoint_id", e.id},
+                                    {"message", "A test event from Tessera: your endpoint is reachable."}}),
+      now);
   TESSERA_RETURN_IF_ERROR(deliveries_.QueueDelivery(d));
   Record(app, actor, store::AuditAction::kWebhookTested, e, {{"delivery", d.id}});
   return d;
@@ -194,16 +188,8 @@ Result<store::Delivery> WebhookService::Redeliver(const store::App& app,
     return NotFoundError("delivery");
   }
   if (!e.enabled) return FailedPreconditionError("the endpoint is disabled: enable it first");
-  const UnixMillis now = clock_.NowMillis();
-  store::Delivery d;
-  d.id = crypto::NewUuid();
-  d.app_id = app.id;
-  d.kind = store::DeliveryKind::kWebhook;
-  d.endpoint_id = e.id;
-  d.event_id = original.event_id;
-  d.event_type = original.event_type;
-  d.payload = original.payload;
-  d.created_at = d.next_attempt_at = now;
+  store::Delivery d = WebhookDelivery(app.id, e.id, original.event_id, original.event_type,
+                                      original.payload, clock_.NowMillis());
   TESSERA_RETURN_IF_ERROR(deliveries_.QueueDelivery(d));
   Record(app, actor, store::AuditAction::kWebhookRedelivered, e,
          {{"delivery", d.id}, {"event", d.event_id}, {"of", original.id}});
