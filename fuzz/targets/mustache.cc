@@ -57,9 +57,13 @@ struct Templates {
       if (!name.starts_with("_") && name != "layout") pages.emplace_back(name);
     }
     for (const auto& [key, text] : mail::EmbeddedMailTemplates()) CollectNames(text, names);
-    // The renderer's own: the page's HTML and the stylesheet version; and the QR code's inline
-    // SVG, which the server draws (mfa/qr_svg.cc) and never holds anyone's text but escaped.
-    for (const char* own : {"content", "page", "asset_version", "qr_svg"}) names.erase(own);
+    // The renderer's own: the page's HTML and the stylesheet version; the QR code's inline
+    // SVG and the Insights charts, which the server draws (mfa/qr_svg.cc, web/svg_charts.cc)
+    // and which never hold anyone's text but escaped (svg_charts_test).
+    for (const char* own : {"content", "page", "asset_version", "qr_svg", "signups_chart",
+                            "signins_chart", "active_chart", "methods_chart", "status_chart"}) {
+      names.erase(own);
+    }
     std::sort(pages.begin(), pages.end());
     mails = services::MailKinds();
   }
