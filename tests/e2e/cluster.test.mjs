@@ -332,35 +332,43 @@ describe('a cluster: three nodes on PostgreSQL with a standby, behind haproxy', 
       while (!stop) {
         const email = `cluster-kill-${rand(12)}@example.com`;
         const password = `pw-${rand(16)}`;
-        const res = await lb.api('POST', '/api/signup', { json: { email, password }, timeoutMs: 15_000 }).catch((e) => ({ status: 0, text: String(e) }));
-        if (res.status === 201) created.push({ email, password });
-        else failures.push(`signup ${res.status} ${String(res.text).slice(0, 120)}`);
+        const res = await lb.api('POST', '/api/signup', { json: { email, password }, timeoutMs: 15_000 }).catch((e) => ({ status: 0, text: `${e} (${e?.cause?.code || e?.cause?.message || 'no cause'})` }));
+        if (res.status === 201) created.push({ email, password, at: Date.now() });
+        else failures.push({ at: Date.now(), status: res.status, text: `signup ${res.status} ${String(res.text).slice(0, 120)}` });
       }
     };
     // A rotation whose answer was lost with the node may or may not have happened: the chain
     // cannot tell, so it stops there (its family is checked no further).
     const rotate = async (c) => {
       while (!stop && !c.lost) {
-        const res = await lb.api('POST', '/api/token/refresh', { json: { refresh_token: c.current }, timeoutMs: 15_000 }).catch((e) => ({ status: 0, text: String(e) }));
+        const res = await lb.api('POST', '/api/token/refresh', { json: { refresh_token: c.current }, timeoutMs: 15_000 }).catch((e) => ({ status: 0, text: `${e} (${e?.cause?.code || e?.cause?.message || 'no cause'})` }));
         if (res.status === 200) { c.current = res.body.refresh_token; c.rotations++; }
         else if (res.status === 0 || res.status >= 500) { c.lost = true; c.failure = `${res.status} ${String(res.text).slice(0, 120)}`; }
-        else failures.push(`refresh ${res.status} ${String(res.text).slice(0, 120)}`);
+        else failures.push({ at: Date.now(), status: res.status, text: `refresh ${res.status} ${String(res.text).slice(0, 120)}` });
       }
     };
     const load = Promise.all([signups(), signups(), ...chains.map(rotate)]);
     await sleep(1500);
     await c.op('kill-node', 2);
-    await sleep(3000);
+    const killedAt = Date.now();
+    await sleep(5000);
     stop = true;
     await load;
     const lostChains = chains.filter((c) => c.lost).length;
-    t.diagnostic(`${created.length} sign-ups acknowledged, ${chains.reduce((n, c) => n + c.rotations, 0)} rotations, ${lostChains} chains cut by the kill, other failures: ${failures.length}`);
-    // A request that was on the killed node when it died may fail (the balancer never resends
-    // a request that reached a node); at most one per client loop can.
-    assert.ok(failures.length <= 2, failures.join('\n'));
-    assert.ok(created.length > 0);
+    const settledAt = killedAt + 2500;
+    const afterSettling = created.filter((c) => c.at > settledAt).length;
+    t.diagnostic(`${created.length} sign-ups acknowledged (${afterSettling} once the balancer had taken the node out), ${chains.reduce((n, c) => n + c.rotations, 0)} rotations, ${lostChains} chains cut by the kill, other failures: ${failures.length}`);
+    // A request the dead node had taken may get no answer: the balancer never resends a request
+    // that reached a node, and one sent on a pooled connection to it is closed without an answer
+    // (haproxy's http-reuse: the client may retry). That is the only failure allowed, and only
+    // until the health check (fall 2 × 500 ms; 2.5 s on a loaded machine) has taken the node out.
+    for (const f of failures) {
+      assert.ok(f.status === 0 || f.status === 502 || f.status === 503, `only a lost answer, never a refusal: ${f.text}`);
+      assert.ok(f.at <= settledAt, `a failure ${f.at - killedAt} ms after the kill, when the balancer had taken the node out: ${f.text}`);
+    }
+    assert.ok(afterSettling > 0, 'sign-ups go on once the node is out');
     for (const c of created) {
-      const res = await lb.api('POST', '/api/login', { json: c });
+      const res = await lb.api('POST', '/api/login', { json: { email: c.email, password: c.password } });
       assert.equal(res.status, 200, `${c.email}: acknowledged sign-up after the kill: ${res.status}`);
     }
     for (const [i, c] of chains.entries()) {
