@@ -13,6 +13,7 @@
 
 #include "email_flows/embedded_templates.h"
 #include "email_flows/mail_templates.h"
+#include "i18n/message_catalog.h"
 #include "fuzz_support.h"
 #include "web/embedded_assets.h"
 #include "web/page_renderer.h"
@@ -38,7 +39,15 @@ void CollectNames(std::string_view text, std::set<std::string>& names) {
         tag.front() == '=') {
       continue;
     }
-    names.emplace(tag);
+    // A message ({{t.group.name}}) is the catalogue's, formatted with the variables its text
+    // names: those are set to the fuzzed text.
+    if (tag.starts_with("t.")) {
+      for (const auto& arg : i18n::MessageCatalog::Embedded().ArgumentNames(tag.substr(2))) {
+        names.emplace(arg);
+      }
+    } else {
+      names.emplace(tag);
+    }
   }
 }
 
@@ -47,6 +56,8 @@ struct Templates {
   std::vector<std::string> mails;
   std::set<std::string> names;
   web::PageRenderer renderer;
+  // German: messages with arguments (and plurals) get the fuzzed text too.
+  i18n::Texts texts{i18n::MessageCatalog::Embedded(), "de"};
   std::map<std::string, Markup> baseline;  // page or mail → markup with a harmless value
 
   Templates() {
@@ -60,7 +71,7 @@ struct Templates {
     // The renderer's own: the page's HTML and the stylesheet version; the QR code's inline
     // SVG and the Insights charts, which the server draws (mfa/qr_svg.cc, web/svg_charts.cc)
     // and which never hold anyone's text but escaped (svg_charts_test).
-    for (const char* own : {"content", "page", "asset_version", "qr_svg", "signups_chart",
+    for (const char* own : {"content", "page", "asset_version", "lang", "dir", "qr_svg", "signups_chart",
                             "signins_chart", "active_chart", "methods_chart", "status_chart"}) {
       names.erase(own);
     }
@@ -71,6 +82,8 @@ struct Templates {
   Data All(const std::string& value) const {
     Data d;
     for (const auto& n : names) d.set(n, value);
+    // A mail's lifetime is a number of seconds the server computes, never anyone's text.
+    d.set("expires_in_s", std::string("900"));
     return d;
   }
 };
@@ -87,19 +100,19 @@ Markup Count(std::string_view html) {
 }
 
 void Page(Templates& t, const std::string& page, const std::string& value) {
-  auto html = t.renderer.Render(page, t.All(value));
+  auto html = t.renderer.Render(page, t.All(value), t.texts);
   FUZZ_CHECK(html.ok(), "a page renders with any text");
   auto [it, fresh] = t.baseline.try_emplace("page:" + page);
-  if (fresh) it->second = Count(t.renderer.Render(page, t.All("x")).value());
+  if (fresh) it->second = Count(t.renderer.Render(page, t.All("x"), t.texts).value());
   FUZZ_CHECK(Count(*html) == it->second, "the user's text adds no markup to a page");
 }
 
 void Mail(Templates& t, const std::string& kind, const std::string& value) {
-  auto mail = services::RenderMail(kind, t.All(value));
+  auto mail = services::RenderMail(kind, t.All(value), t.texts);
   FUZZ_CHECK(mail.ok(), "a mail renders with any text");
   FUZZ_CHECK(mail->subject.find_first_of("\r\n") == std::string::npos, "the subject is one line");
   auto [it, fresh] = t.baseline.try_emplace("mail:" + kind);
-  if (fresh) it->second = Count(services::RenderMail(kind, t.All("x")).value().html);
+  if (fresh) it->second = Count(services::RenderMail(kind, t.All("x"), t.texts).value().html);
   FUZZ_CHECK(Count(mail->html) == it->second, "the user's text adds no markup to a mail");
 }
 

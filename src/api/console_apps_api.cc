@@ -25,9 +25,11 @@ constexpr const char* kSettingNames[] = {
     "accent_color",        "mfa",                    "mfa_totp",            "mfa_passkeys",
     "passkey_origins",     "first_user_admin",       "device_flow",         "par",
     "token_exchange",      "dpop",                   "dpop_nonce",          "dynamic_registration",
-    "backchannel_logout",  "signed_request_objects", "pairwise_subjects"};
+    "backchannel_logout",  "signed_request_objects", "pairwise_subjects",   "default_locale",
+    "messages"};
 
 bool IsSettingName(std::string_view field) {
+  field = field.substr(0, field.find('.'));  // messages.<locale>.<key>
   for (const char* n : kSettingNames) {
     if (field == n) return true;
   }
@@ -42,6 +44,39 @@ Status PrefixSettingErrors(const Status& s) {
     errors.push_back({IsSettingName(e.field) ? "settings." + e.field : e.field, e.message});
   }
   return Status(s.code(), s.message()).WithFieldErrors(std::move(errors));
+}
+
+// "messages": {"<locale>": {"<key>": "text" | null}}: a string sets the app's wording of that
+// message, null goes back to the catalogue's; keys not named are kept (a merge, like the
+// other settings). The texts are checked against the catalogue with the rest of the settings.
+void ReadMessageEdits(http::JsonBody& in, std::vector<std::function<void(store::AppSettings&)>>& edits) {
+  auto messages = in.Object("messages");
+  if (!messages) return;
+  for (const auto& [locale, texts] : *messages) {
+    const std::string field = "messages." + std::string(locale);
+    if (!texts.is_object()) {
+      in.Fail(field, "must be an object of message keys to texts (or null)");
+      continue;
+    }
+    for (const auto& [key, text] : texts.as_object()) {
+      if (!text.is_string() && !text.is_null()) {
+        in.Fail(field + "." + std::string(key), "must be a string, or null for the catalogue's");
+        continue;
+      }
+      std::optional<std::string> value;
+      if (text.is_string()) value = std::string(text.as_string());
+      edits.push_back([locale = std::string(locale), key = std::string(key), value](store::AppSettings& s) {
+        if (value) {
+          s.messages[locale][key] = *value;
+          return;
+        }
+        auto it = s.messages.find(locale);
+        if (it == s.messages.end()) return;
+        it->second.erase(key);
+        if (it->second.empty()) s.messages.erase(it);
+      });
+    }
+  }
 }
 
 // The members present in `in`, with strict types (unknown names are reported by the
@@ -99,6 +134,8 @@ services::AppService::SettingsEdit ReadSettingsEdit(http::JsonBody& in) {
   flag("backchannel_logout", &S::backchannel_logout);
   flag("signed_request_objects", &S::signed_request_objects);
   flag("pairwise_subjects", &S::pairwise_subjects);
+  text("default_locale", &S::default_locale);
+  ReadMessageEdits(in, edits);
   return [edits = std::move(edits)](S& s) {
     for (const auto& e : edits) e(s);
   };

@@ -4,6 +4,7 @@
 
 #include "api/api_support.h"
 #include "api/views.h"
+#include "i18n/locale_negotiation.h"
 
 namespace tessera::api {
 namespace {
@@ -55,7 +56,7 @@ Response EmailApi::SendVerification(Request& req) {
     if (p.user.email_verified) {
       return http::JsonResponse(200, boost::json::object{{"status", "already_verified"}});
     }
-    Status s = verification_.SendVerification(app, p.user, ClientOf(req));
+    Status s = verification_.SendVerification(app, p.user, ClientOf(req), i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? Accepted() : Error(s);
   });
 }
@@ -74,7 +75,7 @@ Response EmailApi::ForgotPassword(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"email", true}})) return *bad;
-    Status s = resets_.RequestReset(app, f["email"], ClientOf(req));
+    Status s = resets_.RequestReset(app, f["email"], ClientOf(req), i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? Accepted() : Error(s);
   });
 }
@@ -83,7 +84,7 @@ Response EmailApi::ResetPassword(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"token", true}, {"new_password", true}})) return *bad;
-    Status s = resets_.ResetPassword(app, f["token"], f["new_password"]);
+    Status s = resets_.ResetPassword(app, f["token"], f["new_password"], i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? http::NoContent() : Error(s);
   });
 }
@@ -92,7 +93,8 @@ Response EmailApi::RequestMagicLink(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"email", true}, {"redirect_uri", false}})) return *bad;
-    Status s = passwordless_.RequestLink(app, f["email"], {f["redirect_uri"], ""}, ClientOf(req));
+    Status s = passwordless_.RequestLink(app, f["email"], {f["redirect_uri"], ""}, ClientOf(req),
+                                      i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? Accepted() : Error(s);
   });
 }
@@ -101,7 +103,7 @@ Response EmailApi::VerifyMagicLink(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"token", true}})) return *bad;
-    auto user = passwordless_.ConsumeLink(app, f["token"], ClientOf(req));
+    auto user = passwordless_.ConsumeLink(app, f["token"], ClientOf(req), i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     if (!user.ok()) return Error(user.status());
     return SignInByMail(app, std::move(*user), ClientOf(req));
   });
@@ -111,7 +113,7 @@ Response EmailApi::RequestCode(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"email", true}})) return *bad;
-    Status s = passwordless_.RequestCode(app, f["email"], ClientOf(req));
+    Status s = passwordless_.RequestCode(app, f["email"], ClientOf(req), i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? Accepted() : Error(s);
   });
 }
@@ -120,7 +122,8 @@ Response EmailApi::VerifyCode(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"email", true}, {"code", true}})) return *bad;
-    auto user = passwordless_.ConsumeCode(app, f["email"], f["code"], ClientOf(req));
+    auto user = passwordless_.ConsumeCode(app, f["email"], f["code"], ClientOf(req),
+                                              i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     if (!user.ok()) return Error(user.status());
     return SignInByMail(app, std::move(*user), ClientOf(req));
   });
@@ -146,7 +149,8 @@ Response EmailApi::ChangeEmail(Request& req) {
       return *bad;
     }
     Status s = verification_.RequestEmailChange(app, p.user.id, f["new_email"],
-                                                f["current_password"], ClientOf(req));
+                                                f["current_password"], ClientOf(req),
+                                                i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     return s.ok() ? Accepted() : Error(s);
   });
 }
@@ -155,7 +159,7 @@ Response EmailApi::ConfirmEmailChange(Request& req) {
   return InApp(apps_, req, [&](const store::App& app) {
     std::map<std::string, std::string> f;
     if (auto bad = ReadStrings(req, f, {{"token", true}})) return *bad;
-    auto user = verification_.ConfirmEmailChange(app, f["token"]);
+    auto user = verification_.ConfirmEmailChange(app, f["token"], i18n::PreferredLocale(req.Header(http::beast_http::field::accept_language)));
     if (!user.ok()) return Error(user.status());
     return http::JsonResponse(200, UserView(*user, app));
   });

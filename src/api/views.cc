@@ -77,6 +77,17 @@ json::object InitialAccessTokenView(const store::InitialAccessToken& t) {
 }
 
 namespace {
+// An app's wording of the messages: {"<locale>": {"<key>": "text"}}.
+json::object MessagesView(const store::AppSettings::Messages& messages) {
+  json::object out;
+  for (const auto& [locale, texts] : messages) {
+    json::object m;
+    for (const auto& [key, text] : texts) m[key] = text;
+    out[locale] = std::move(m);
+  }
+  return out;
+}
+
 json::array Strings(const std::vector<std::string>& v) {
   json::array out;
   for (const auto& s : v) out.emplace_back(s);
@@ -142,7 +153,9 @@ json::object AppSettingsView(const store::AppSettings& s) {
                       {"dynamic_registration", s.dynamic_registration},
                       {"backchannel_logout", s.backchannel_logout},
                       {"signed_request_objects", s.signed_request_objects},
-                      {"pairwise_subjects", s.pairwise_subjects}};
+                      {"pairwise_subjects", s.pairwise_subjects},
+                      {"default_locale", s.default_locale},
+                      {"messages", MessagesView(s.messages)}};
 }
 
 json::object AppSummaryView(const store::App& app, const std::string& issuer) {

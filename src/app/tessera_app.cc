@@ -239,6 +239,7 @@ void TesseraApp::BuildConsoleHandlers() {
   console_audit_pages_ = std::make_unique<web::ConsoleAuditPages>(layout, *audit_table_);
   console_mail_domain_pages_ =
       std::make_unique<web::ConsoleMailDomainPages>(layout, c.mail_domains());
+  console_text_pages_ = std::make_unique<web::ConsoleTextPages>(layout, c.apps());
   admin_pages_ = std::make_unique<web::AdminPages>(layout, c.apps(), c.user_management(),
                                                    *audit_table_);
 }
@@ -296,6 +297,7 @@ void TesseraApp::MountConsoles() {
   console_invitation_pages_->Mount(*router_, gates);
   console_audit_pages_->Mount(*router_, gates);
   console_mail_domain_pages_->Mount(*router_, gates);
+  console_text_pages_->Mount(*router_, gates);
   admin_pages_->Mount(*router_, gates);
 }
 

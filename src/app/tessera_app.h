@@ -32,6 +32,7 @@
 #include "web/console_app_pages.h"
 #include "web/console_audit_pages.h"
 #include "web/console_mail_domain_pages.h"
+#include "web/console_text_pages.h"
 #include "web/console_credential_pages.h"
 #include "web/console_gates.h"
 #include "web/console_layout.h"
@@ -189,6 +190,7 @@ class TesseraApp {
   std::unique_ptr<web::ConsoleInvitationPages> console_invitation_pages_;
   std::unique_ptr<web::ConsoleAuditPages> console_audit_pages_;
   std::unique_ptr<web::ConsoleMailDomainPages> console_mail_domain_pages_;
+  std::unique_ptr<web::ConsoleTextPages> console_text_pages_;
   std::unique_ptr<web::AdminPages> admin_pages_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<AccessLog> access_log_;

@@ -42,6 +42,7 @@ struct UpdateAppArgs {
       par, token_exchange, dpop, dpop_nonce, dynamic_registration, backchannel_logout,
       signed_request_objects, pairwise_subjects;  // "", "true", "false"
   std::optional<std::string> mail_from;
+  std::optional<std::string> default_locale;  // "" = English
   std::string mfa;                // "", "off", "optional", "required"
   std::string mfa_totp, mfa_passkeys;  // "", "true", "false"
   std::vector<std::string> redirect_uris;
@@ -62,6 +63,7 @@ store::AppSettings ChangedSettings(const store::App& app, const UpdateAppArgs& a
   flag(a.email_code_login, s.email_code_login);
   flag(a.first_user_admin, s.first_user_admin);
   if (a.mail_from) s.mail_from = *a.mail_from;
+  if (a.default_locale) s.default_locale = *a.default_locale;
   if (!a.mfa.empty()) s.mfa = store::ParseMfaPolicy(a.mfa).value_or(s.mfa);  // CLI checked it
   flag(a.mfa_totp, s.mfa_totp);
   flag(a.mfa_passkeys, s.mfa_passkeys);
@@ -126,6 +128,9 @@ void AddUpdateApp(CLI::App& admin, app::Config& config, CommandList& commands) {
   bool_option("--first-user-admin", args->first_user_admin,
               "The app's first account gets the role admin (true|false)");
   cmd->add_option("--mail-from", args->mail_from, "Sender of the app's mail");
+  cmd->add_option("--default-locale", args->default_locale,
+                  "Language of the hosted pages and mails when neither the request nor the user "
+                  "names a supported one: en, de, es, ar (\"\" = English)");
   cmd->add_option("--mfa", args->mfa,
                   "Second factors: off (not offered), optional, required (everyone enrols)")
       ->check(CLI::IsMember({"off", "optional", "required"}));

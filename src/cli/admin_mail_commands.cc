@@ -7,6 +7,7 @@
 
 #include "app/core_services.h"
 #include "cli/commands.h"
+#include "email_flows/mail_flow.h"
 #include "email_flows/mail_templates.h"
 
 namespace tessera::cli {
@@ -26,7 +27,8 @@ int SendTestMail(const app::Config& c, const SendTestMailArgs& a) {
   kainjow::mustache::data vars;
   vars.set("app_name", app->name);
   vars.set("link", (*core)->apps().IssuerFor(app->slug) + "/login");
-  auto content = services::RenderMail("test", vars);
+  // In the app's default language (English unless the app has one).
+  auto content = services::RenderMail("test", vars, services::MailTexts(*app, nullptr));
   if (!content.ok()) return Fail(content.status());
   Status queued = (*core)->mailer().Send(*app, "test", a.to, *content);
   if (!queued.ok()) return Fail(queued);

@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "base/duration_text.h"
 #include "base/log.h"
 #include "accounts/identity_rules.h"
 
@@ -21,29 +20,33 @@ Status LinkProblem(store::EmailTokenOutcome outcome, std::string_view what_to_do
 }
 
 Status EmailVerificationService::SendVerification(const store::App& app, const store::User& user,
-                                                  const ClientInfo& client) {
+                                                  const ClientInfo& client,
+                                                  std::string_view locale_hint) {
   if (user.email_verified) return OkStatus();
   TESSERA_RETURN_IF_ERROR(ctx_.limiter.Acquire(app, user.email_normalized, client.ip));
-  return MailVerificationLink(app, user);
+  return MailVerificationLink(app, user, locale_hint);
 }
 
 Status EmailVerificationService::MailVerificationLink(const store::App& app,
-                                                      const store::User& user) {
+                                                      const store::User& user,
+                                                      std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
       ctx_.tokens.IssueLink(app, user.id, user.email_normalized,
                             store::EmailTokenPurpose::kVerifyEmail, options_.verify_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "verify-email", t.secret));
-  v.set("expires_in", DurationText(options_.verify_ttl_s));
-  return SendTemplatedMail(ctx_, app, "verify_email", user.email, std::move(v));
+  v.set("expires_in_s", std::to_string(options_.verify_ttl_s));
+  return SendTemplatedMail(ctx_, app, "verify_email", user.email, std::move(v), &user,
+                           locale_hint);
 }
 
 Status EmailVerificationService::ResendVerification(const store::App& app, std::string_view email,
-                                                    const ClientInfo& client) {
+                                                    const ClientInfo& client,
+                                                    std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(auto user, MailRecipient(ctx_, app, email, client.ip));
   if (!user || user->email_verified) return OkStatus();  // the same answer: no enumeration
-  return MailVerificationLink(app, *user);
+  return MailVerificationLink(app, *user, locale_hint);
 }
 
 Result<store::User> EmailVerificationService::Verify(const store::App& app, std::string_view token) {
@@ -86,7 +89,8 @@ Result<store::User> EmailVerificationService::Verify(const store::App& app, std:
 Status EmailVerificationService::RequestEmailChange(const store::App& app, std::string_view user_id,
                                                     std::string_view new_email,
                                                     std::string_view current_password,
-                                                    const ClientInfo& client) {
+                                                    const ClientInfo& client,
+                                                    std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(store::User user, ctx_.users.GetUser(app.id, user_id));
   auto email = ValidEmail(new_email);
   if (!email) return ValidationError({{"new_email", "must be a valid email address"}});
@@ -110,12 +114,15 @@ Status EmailVerificationService::RequestEmailChange(const store::App& app, std::
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "confirm-email-change", t.secret));
   v.set("new_email", normalized);
-  v.set("expires_in", DurationText(options_.change_ttl_s));
-  return SendTemplatedMail(ctx_, app, "change_email", normalized, std::move(v));
+  v.set("expires_in_s", std::to_string(options_.change_ttl_s));
+  // To the new address, in the language of the account it is for.
+  return SendTemplatedMail(ctx_, app, "change_email", normalized, std::move(v), &user,
+                           locale_hint);
 }
 
 Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::App& app,
-                                                                 std::string_view token) {
+                                                                 std::string_view token,
+                                                                 std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(
       store::EmailTokenRedemption r,
       ctx_.tokens.RedeemLink(app, token, store::EmailTokenPurpose::kChangeEmail));
@@ -143,7 +150,8 @@ Result<store::User> EmailVerificationService::ConfirmEmailChange(const store::Ap
   TESSERA_RETURN_IF_ERROR(user.status());
   kainjow::mustache::data v;
   v.set("new_email", new_email);
-  Status notice = SendTemplatedMail(ctx_, app, "email_changed", old_email, std::move(v));
+  Status notice = SendTemplatedMail(ctx_, app, "email_changed", old_email, std::move(v), &*user,
+                                    locale_hint);
   if (!notice.ok()) {
     LogJson(spdlog::level::warn, "email_change_notice_failed", {{"error", notice.ToString()}});
   }

@@ -21,13 +21,17 @@ class EmailVerificationService {
                            EmailVerificationOptions options = {})
       : ctx_(ctx), accounts_(accounts), options_(options) {}
 
+  // `locale_hint` everywhere: the language of the page (or request) that asked, a BCP 47
+  // tag; the mails speak the user's saved language first (MailTexts, mail_flow.h).
+
   // Sends a verification link unless the address is verified already.
-  Status SendVerification(const store::App& app, const store::User& user, const ClientInfo& client);
+  Status SendVerification(const store::App& app, const store::User& user, const ClientInfo& client,
+                          std::string_view locale_hint = "");
   // A new verification link to `email` when it is an account's unverified address (asked
   // for on the sign-in page, signed out). The answer does not depend on whether it is: the
   // mail limit is counted before the address is looked up.
   Status ResendVerification(const store::App& app, std::string_view email,
-                            const ClientInfo& client);
+                            const ClientInfo& client, std::string_view locale_hint = "");
   // The verified user. kFailedPrecondition ("used" / "expired", a message saying what to do)
   // or kNotFound (not a link of ours). A used link of an address already verified succeeds.
   Result<store::User> Verify(const store::App& app, std::string_view token);
@@ -37,12 +41,14 @@ class EmailVerificationService {
   // every check that can refuse runs before it is looked at.
   Status RequestEmailChange(const store::App& app, std::string_view user_id,
                             std::string_view new_email, std::string_view current_password,
-                            const ClientInfo& client);
+                            const ClientInfo& client, std::string_view locale_hint = "");
   // Switches to the new (now verified) address and notifies the old one.
-  Result<store::User> ConfirmEmailChange(const store::App& app, std::string_view token);
+  Result<store::User> ConfirmEmailChange(const store::App& app, std::string_view token,
+                                         std::string_view locale_hint = "");
 
  private:
-  Status MailVerificationLink(const store::App& app, const store::User& user);
+  Status MailVerificationLink(const store::App& app, const store::User& user,
+                              std::string_view locale_hint);
 
   MailFlowContext ctx_;
   AccountService& accounts_;

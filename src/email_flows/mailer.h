@@ -5,7 +5,7 @@
 // (mail/mail_worker.h), which sends it with retries. Send never talks to an SMTP server, so
 // it never blocks a request on one.
 //
-//   auto content = RenderMail("verify_email", vars);              // services/mail_templates.h
+//   auto content = RenderMail("verify_email", vars, texts);       // services/mail_templates.h
 //   if (!content.ok()) return content.status();
 //   TESSERA_RETURN_IF_ERROR(mailer.Send(app, "verify_email", user.email, *content));
 //

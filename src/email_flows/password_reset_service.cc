@@ -3,7 +3,6 @@
 #include <ctime>
 
 #include "base/time_format.h"
-#include "base/duration_text.h"
 #include "base/log.h"
 #include "email_flows/email_verification_service.h"
 #include "accounts/identity_rules.h"
@@ -11,7 +10,7 @@
 namespace tessera::services {
 
 Status PasswordResetService::RequestReset(const store::App& app, std::string_view email,
-                                          const ClientInfo& client) {
+                                          const ClientInfo& client, std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(auto user, MailRecipient(ctx_, app, email, client.ip));
   if (!user) return OkStatus();  // the same answer whether or not the address has an account
   TESSERA_ASSIGN_OR_RETURN(
@@ -21,8 +20,9 @@ Status PasswordResetService::RequestReset(const store::App& app, std::string_vie
                             options_.link_ttl_s));
   kainjow::mustache::data v;
   v.set("link", TokenLink(ctx_, app, "reset-password", t.secret));
-  v.set("expires_in", DurationText(options_.link_ttl_s));
-  return SendTemplatedMail(ctx_, app, "password_reset", user->email, std::move(v));
+  v.set("expires_in_s", std::to_string(options_.link_ttl_s));
+  return SendTemplatedMail(ctx_, app, "password_reset", user->email, std::move(v), &*user,
+                           locale_hint);
 }
 
 Status PasswordResetService::CheckLink(const store::App& app, std::string_view token) {
@@ -45,7 +45,8 @@ Status PasswordResetService::CheckLink(const store::App& app, std::string_view t
 }
 
 Status PasswordResetService::ResetPassword(const store::App& app, std::string_view token,
-                                           std::string_view new_password) {
+                                           std::string_view new_password,
+                                           std::string_view locale_hint) {
   // The whole policy first — the app's, as the reset itself applies it, with the account the
   // link is for — so that a refused password does not spend the link.
   auto peeked = ctx_.tokens.PeekLink(app, token, store::EmailTokenPurpose::kPasswordReset);
@@ -85,7 +86,8 @@ Status PasswordResetService::ResetPassword(const store::App& app, std::string_vi
                      .details_json = R"({"method":"email_link"})"});
   kainjow::mustache::data v;
   v.set("time_utc", FormatUtc(ctx_.clock.NowMillis(), kReadableUtc));
-  Status notice = SendTemplatedMail(ctx_, app, "password_changed", user.email, std::move(v));
+  Status notice = SendTemplatedMail(ctx_, app, "password_changed", user.email, std::move(v), &user,
+                                    locale_hint);
   if (!notice.ok()) LogJson(spdlog::level::warn, "password_notice_failed", {{"error", notice.ToString()}});
   return OkStatus();
 }

@@ -20,8 +20,11 @@ class PasswordResetService {
                        PasswordResetOptions options = {})
       : ctx_(ctx), accounts_(accounts), options_(options) {}
 
+  // `locale_hint` (both mails): the language of the page (or request) that asked, a BCP 47
+  // tag; the mails speak the user's saved language first (MailTexts, mail_flow.h).
   // OK for any well-formed address (kRateLimited when flooding, equally for all addresses).
-  Status RequestReset(const store::App& app, std::string_view email, const ClientInfo& client);
+  Status RequestReset(const store::App& app, std::string_view email, const ClientInfo& client,
+                      std::string_view locale_hint = "");
   // kInvalidArgument (field "new_password") when the password fails the policy — the link
   // stays usable then; kFailedPrecondition / kNotFound for a used, expired or unknown link.
   // Whether a reset link can still be used, looked at without spending it (the page checks
@@ -29,7 +32,7 @@ class PasswordResetService {
   // kFailedPrecondition (used, expired) or kNotFound (not ours, or the address moved on).
   Status CheckLink(const store::App& app, std::string_view token);
   Status ResetPassword(const store::App& app, std::string_view token,
-                       std::string_view new_password);
+                       std::string_view new_password, std::string_view locale_hint = "");
   // How long a link works (the pages say it in words, as the mail does).
   int64_t link_ttl_s() const { return options_.link_ttl_s; }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "base/duration_text.h"
 #include "base/log.h"
 #include "base/percent_encoding.h"
 #include "email_flows/email_verification_service.h"
@@ -17,7 +16,8 @@ Result<std::optional<SignInMailTo>> PasswordlessService::AddresseeOf(const store
   auto user = ctx_.users.GetUserByEmail(app.id, email);
   if (user.ok()) {
     if (user->disabled) return std::optional<SignInMailTo>();
-    return std::optional<SignInMailTo>(SignInMailTo{user->id, user->email});
+    std::string address = user->email;
+    return std::optional<SignInMailTo>(SignInMailTo{std::move(*user), std::move(address)});
   }
   if (!user.status().IsNotFound()) return user.status();
   // Nobody has the address: a mail only when it may sign up (the answer is the same).
@@ -26,7 +26,8 @@ Result<std::optional<SignInMailTo>> PasswordlessService::AddresseeOf(const store
 }
 
 Status PasswordlessService::RequestLink(const store::App& app, std::string_view email,
-                                        const MagicLinkTarget& target, const ClientInfo& client) {
+                                        const MagicLinkTarget& target, const ClientInfo& client,
+                                        std::string_view locale_hint) {
   if (!app.settings.magic_link_login) {
     return PermissionDeniedError("sign-in links are not enabled for this app");
   }
@@ -43,7 +44,7 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
   if (!to) return OkStatus();
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueLink(app, to->user_id, normalized, store::EmailTokenPurpose::kMagicLink,
+      ctx_.tokens.IssueLink(app, to->user_id(), normalized, store::EmailTokenPurpose::kMagicLink,
                             options_.link_ttl_s, "", target.redirect_uri));
   std::string link;
   if (!target.redirect_uri.empty()) {
@@ -55,13 +56,15 @@ Status PasswordlessService::RequestLink(const store::App& app, std::string_view 
   }
   kainjow::mustache::data v;
   v.set("link", link);
-  v.set("expires_in", DurationText(options_.link_ttl_s));
-  return SendTemplatedMail(ctx_, app, "magic_link", to->address, std::move(v));
+  v.set("expires_in_s", std::to_string(options_.link_ttl_s));
+  return SendTemplatedMail(ctx_, app, "magic_link", to->address, std::move(v),
+                           to->account ? &*to->account : nullptr, locale_hint);
 }
 
 Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
                                                       const store::EmailToken& token,
-                                                      const ClientInfo& client) {
+                                                      const ClientInfo& client,
+                                                      std::string_view locale_hint) {
   auto existing = ctx_.users.GetUserByEmail(app.id, token.email);
   if (existing.ok()) {
     // The link was sent to this very address, so it is the account's (and now verified).
@@ -69,7 +72,7 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
       return FailedPreconditionError("This link is not valid anymore. Ask for a new one.");
     }
     if (existing->disabled) return UnauthenticatedError("this account is disabled");
-    if (!existing->email_verified) return ClaimAccount(app, existing->id, client);
+    if (!existing->email_verified) return ClaimAccount(app, existing->id, client, locale_hint);
     return existing;
   }
   if (!existing.status().IsNotFound()) return existing.status();
@@ -86,7 +89,8 @@ Result<store::User> PasswordlessService::SignedInUser(const store::App& app,
 
 Result<store::User> PasswordlessService::ClaimAccount(const store::App& app,
                                                       std::string_view user_id,
-                                                      const ClientInfo& client) {
+                                                      const ClientInfo& client,
+                                                      std::string_view locale_hint) {
   TESSERA_ASSIGN_OR_RETURN(ClaimedAccount claimed,
                            accounts_.ClaimUnverifiedAccount(app, user_id, client));
   if (claimed.secured()) {  // the owner hears what was undone, and how to get a password
@@ -94,7 +98,8 @@ Result<store::User> PasswordlessService::ClaimAccount(const store::App& app,
     v.set("password_cleared", claimed.password_cleared);
     v.set("forgot_url", ctx_.apps.IssuerFor(app.slug) + "/forgot-password");
     Status notice =
-        SendTemplatedMail(ctx_, app, "account_secured", claimed.user.email, std::move(v));
+        SendTemplatedMail(ctx_, app, "account_secured", claimed.user.email, std::move(v),
+                          &claimed.user, locale_hint);
     if (!notice.ok()) {
       LogJson(spdlog::level::warn, "account_secured_notice_failed", {{"error", notice.ToString()}});
     }
@@ -103,7 +108,8 @@ Result<store::User> PasswordlessService::ClaimAccount(const store::App& app,
 }
 
 Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std::string_view token,
-                                                     const ClientInfo& client) {
+                                                     const ClientInfo& client,
+                                                     std::string_view locale_hint) {
   if (!app.settings.magic_link_login) {
     return PermissionDeniedError("sign-in links are not enabled for this app");
   }
@@ -113,11 +119,11 @@ Result<store::User> PasswordlessService::ConsumeLink(const store::App& app, std:
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     return LinkProblem(r.outcome, "Ask for a new sign-in link.");
   }
-  return SignedInUser(app, *r.token, client);
+  return SignedInUser(app, *r.token, client, locale_hint);
 }
 
 Status PasswordlessService::RequestCode(const store::App& app, std::string_view email,
-                                        const ClientInfo& client) {
+                                        const ClientInfo& client, std::string_view locale_hint) {
   if (!app.settings.email_code_login) {
     return PermissionDeniedError("sign-in codes are not enabled for this app");
   }
@@ -131,18 +137,20 @@ Status PasswordlessService::RequestCode(const store::App& app, std::string_view 
   // have accounts (issue 11, item 9).
   TESSERA_ASSIGN_OR_RETURN(
       IssuedToken t,
-      ctx_.tokens.IssueCode(app, to ? to->user_id : std::nullopt, normalized,
+      ctx_.tokens.IssueCode(app, to ? to->user_id() : std::nullopt, normalized,
                             store::EmailTokenPurpose::kEmailCode, options_.code_ttl_s));
   if (!to) return OkStatus();
   kainjow::mustache::data v;
   v.set("code", t.secret);
-  v.set("expires_in", DurationText(options_.code_ttl_s));
-  return SendTemplatedMail(ctx_, app, "email_code", to->address, std::move(v));
+  v.set("expires_in_s", std::to_string(options_.code_ttl_s));
+  return SendTemplatedMail(ctx_, app, "email_code", to->address, std::move(v),
+                           to->account ? &*to->account : nullptr, locale_hint);
 }
 
 Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std::string_view email,
                                                      std::string_view code,
-                                                     const ClientInfo& client) {
+                                                     const ClientInfo& client,
+                                                     std::string_view locale_hint) {
   auto valid = ValidEmail(email);
   if (!valid) return UnauthenticatedError("invalid or expired code");
   std::string normalized = NormalizeEmail(*valid);
@@ -155,7 +163,7 @@ Result<store::User> PasswordlessService::ConsumeCode(const store::App& app, std:
   if (r.outcome != store::EmailTokenOutcome::kConsumed) {
     return FailedPreconditionError("This code can no longer be used. Ask for a new one.");
   }
-  return SignedInUser(app, *r.token, client);
+  return SignedInUser(app, *r.token, client, locale_hint);
 }
 
 }  // namespace tessera::services

@@ -15,8 +15,12 @@ namespace tessera::services {
 
 // The addressee of a sign-in link or code: the account (if any) and the address to write to.
 struct SignInMailTo {
-  std::optional<std::string> user_id;
+  std::optional<store::User> account;  // none: nobody has the address (an open sign-up)
   std::string address;
+
+  std::optional<std::string> user_id() const {
+    return account ? std::optional<std::string>(account->id) : std::nullopt;
+  }
 };
 
 struct PasswordlessOptions {
@@ -36,19 +40,25 @@ class PasswordlessService {
                       PasswordlessOptions options = {})
       : ctx_(ctx), accounts_(accounts), options_(options) {}
 
+  // `locale_hint` everywhere: the language of the page (or request) that asked, a BCP 47
+  // tag, for the mail; an account's saved language comes first (MailTexts, mail_flow.h).
+
   // kInvalidArgument for a bad address or a redirect_uri the app did not allow.
   Status RequestLink(const store::App& app, std::string_view email, const MagicLinkTarget& target,
-                     const ClientInfo& client);
+                     const ClientInfo& client, std::string_view locale_hint = "");
   // The user the link signs in (created on first use when allowed).
   // A first proof of an unverified address secures the account (AccountService::
   // ClaimUnverifiedAccount) and tells its owner by mail.
   Result<store::User> ConsumeLink(const store::App& app, std::string_view token,
-                                  const ClientInfo& client = {});
+                                  const ClientInfo& client = {},
+                                  std::string_view locale_hint = "");
 
-  Status RequestCode(const store::App& app, std::string_view email, const ClientInfo& client);
+  Status RequestCode(const store::App& app, std::string_view email, const ClientInfo& client,
+                     std::string_view locale_hint = "");
   // kUnauthenticated for a wrong code; kFailedPrecondition when no live code is left.
   Result<store::User> ConsumeCode(const store::App& app, std::string_view email,
-                                  std::string_view code, const ClientInfo& client = {});
+                                  std::string_view code, const ClientInfo& client = {},
+                                  std::string_view locale_hint = "");
 
  private:
   // Where a sign-in mail for `email` goes, once the per-address and per-IP limits allow one:
@@ -57,9 +67,9 @@ class PasswordlessService {
   Result<std::optional<SignInMailTo>> AddresseeOf(const store::App& app, const std::string& email,
                                                   const ClientInfo& client);
   Result<store::User> SignedInUser(const store::App& app, const store::EmailToken& token,
-                                   const ClientInfo& client);
+                                   const ClientInfo& client, std::string_view locale_hint);
   Result<store::User> ClaimAccount(const store::App& app, std::string_view user_id,
-                                   const ClientInfo& client);
+                                   const ClientInfo& client, std::string_view locale_hint);
 
   MailFlowContext ctx_;
   AccountService& accounts_;

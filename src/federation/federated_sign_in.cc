@@ -458,8 +458,9 @@ Result<MailedProof> FederatedSignIn::MailProofLink(const store::App& app,
   vars.set("account_email", account.email);
   vars.set("upstream_label", !who.username.empty() ? who.username : who.email);
   vars.set("link", TokenLink(*mail_, app, "federation/link/confirm", token));
-  vars.set("expires_in", DurationText(std::max<int64_t>(60, (live->expires_at - now) / 1000)));
-  TESSERA_RETURN_IF_ERROR(SendTemplatedMail(*mail_, app, "link_identity", account.email, vars));
+  vars.set("expires_in_s", std::to_string(std::max<int64_t>(60, (live->expires_at - now) / 1000)));
+  TESSERA_RETURN_IF_ERROR(
+      SendTemplatedMail(*mail_, app, "link_identity", account.email, vars, &account));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "accounts/identity_rules.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
+#include "email_flows/mail_flow.h"
 #include "email_flows/mail_templates.h"
 
 namespace tessera::services {
@@ -50,8 +51,10 @@ Status AppInvitationService::SendMail(const store::App& app, const store::AppInv
   vars.set("invited_app", app.name);
   vars.set("role", std::string(ToText(inv.role)));
   vars.set("link", apps_.public_url() + "/console/invitations?token=" + std::string(token));
-  vars.set("expires_days", std::to_string(kInvitationTtlDays));
-  TESSERA_ASSIGN_OR_RETURN(MailContent content, RenderMail("console_invitation", vars));
+  vars.set("expires_in_s", std::to_string(kInvitationTtlDays * 24 * 3600));
+  // To a developer: the console's default language (English unless an operator set one).
+  TESSERA_ASSIGN_OR_RETURN(MailContent content,
+                           RenderMail("console_invitation", vars, MailTexts(console, nullptr)));
   return mailer_.Send(console, "console_invitation", inv.email, content);
 }
 

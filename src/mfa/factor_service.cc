@@ -20,10 +20,6 @@ std::string_view KindText(store::FactorKind kind) {
   return kind == store::FactorKind::kTotp ? "totp" : "webauthn";
 }
 
-std::string KindLabel(store::FactorKind kind) {
-  return kind == store::FactorKind::kTotp ? "An authenticator app" : "A passkey";
-}
-
 }  // namespace
 
 std::optional<std::string> FactorNameProblem(std::string_view name) {
@@ -129,8 +125,7 @@ Result<EnrolledFactor> FactorService::ConfirmTotp(const store::App& app, const s
   }
   Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFactorEnrolled, user.id,
                          {{"kind", "totp"}, {"factor_id", f->id}}));
-  MailSecurityNotice(mail_, app, user,
-                     "An authenticator app (\"" + label + "\") was added to your account.");
+  MailSecurityNotice(mail_, app, user, "mail.change_totp_added", {{"label", label}});
   return out;
 }
 
@@ -184,8 +179,9 @@ Status FactorService::Remove(const store::App& app, const store::User& user,
   Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFactorRemoved, user.id,
                          {{"kind", KindText(f->kind)}, {"factor_id", f->id}}));
   MailSecurityNotice(mail_, app, user,
-                     KindLabel(f->kind) + " (\"" + f->name + "\") was removed from your account." +
-                         (still_has ? "" : " Signing in needs only your first factor now."));
+                     still_has ? "mail.change_factor_removed" : "mail.change_last_factor_removed",
+                     {{"kind", f->kind == store::FactorKind::kTotp ? "totp" : "passkey"},
+                      {"label", f->name}});
   return OkStatus();
 }
 
@@ -215,9 +211,7 @@ Result<std::vector<std::string>> FactorService::RegenerateRecoveryCodes(const st
   TESSERA_RETURN_IF_ERROR(RequireRecentSignIn(auth_time));
   TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> codes, StoreNewRecoveryCodes(app, user.id));
   Audit(audit_, MfaEvent(app, store::AuditAction::kMfaRecoveryCodesRegenerated, user.id, {}));
-  MailSecurityNotice(mail_, app, user,
-                     "New recovery codes were made for your account; the old ones no longer "
-                     "work.");
+  MailSecurityNotice(mail_, app, user, "mail.change_recovery_codes_new");
   return codes;
 }
 
@@ -240,10 +234,7 @@ Result<int64_t> FactorService::Reset(const store::App& app, const store::User& u
   Audit(audit_,
         MfaEvent(app, store::AuditAction::kMfaReset, user.id, {{"factors", removed}}, &actor));
   if (removed > 0) {
-    MailSecurityNotice(mail_, app, user,
-                       "The app removed the second factors and recovery codes of your account "
-                       "(for example after you lost a device). Add one again from your account "
-                       "page.");
+    MailSecurityNotice(mail_, app, user, "mail.change_factors_reset");
   }
   return removed;
 }

@@ -25,12 +25,13 @@ store::AuditEvent MfaEvent(const store::App& app, store::AuditAction action,
 }
 
 void MailSecurityNotice(std::optional<MailFlowContext>& mail, const store::App& app,
-                        const store::User& user, std::string_view change) {
+                        const store::User& user, std::string_view change_key,
+                        const i18n::MessageArgs& args) {
   if (!mail || user.email.empty()) return;
   kainjow::mustache::data vars;
-  vars.set("change", std::string(change));
+  vars.set("change", MailTexts(app, &user)(change_key, args));
   vars.set("time_utc", FormatUtc(mail->clock.NowMillis(), kReadableUtc));
-  Status sent = SendTemplatedMail(*mail, app, "security_notice", user.email, std::move(vars));
+  Status sent = SendTemplatedMail(*mail, app, "security_notice", user.email, std::move(vars), &user);
   if (!sent.ok()) {
     LogJson(spdlog::level::warn, "security_notice_not_sent",
             {{"app", app.slug}, {"user_id", user.id}, {"error", sent.message()}});

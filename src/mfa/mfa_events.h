@@ -4,6 +4,8 @@
 // they did not make does not go unnoticed.
 #pragma once
 
+#include "i18n/message_catalog.h"
+
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string_view>
@@ -20,9 +22,12 @@ store::AuditEvent MfaEvent(const store::App& app, store::AuditAction action,
                            std::string_view user_id, boost::json::object details,
                            const Actor* actor = nullptr, bool ok = true);
 
-// Mails `user` the "security_notice" with `change` ("An authenticator app was added to your
-// account."). Best effort: a failure is logged, never returned (the change stands).
+// Mails `user` the "security_notice" with the change: the catalogue's message `change_key`
+// ("mail.change_totp_added": "An authenticator app (\"{label}\") was added to your account.")
+// with `args`, in the user's language. Best effort: a failure is logged, never returned (the
+// change stands).
 void MailSecurityNotice(std::optional<MailFlowContext>& mail, const store::App& app,
-                        const store::User& user, std::string_view change);
+                        const store::User& user, std::string_view change_key,
+                        const i18n::MessageArgs& args = {});
 
 }  // namespace tessera::services

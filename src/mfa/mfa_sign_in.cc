@@ -221,9 +221,8 @@ Result<CompletedSignIn> MfaSignIn::Complete(const store::App& app, std::string_v
     int64_t left = counted.ok() ? *counted : 0;
     Audit(audit_, MfaEvent(app, store::AuditAction::kMfaRecoveryCodeUsed, user.id,
                            {{"remaining", left}}));
-    MailSecurityNotice(mail_, app, user,
-                       "A recovery code was used to sign in to your account; " +
-                           std::to_string(left) + " of them are left.");
+    MailSecurityNotice(mail_, app, user, "mail.change_recovery_code_used",
+                       {{"left", std::to_string(left)}});
   }
   return Finish(app, challenge, std::move(user), method == "totp" ? "otp" : "");
 }

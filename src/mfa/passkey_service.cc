@@ -280,7 +280,7 @@ Result<store::Factor> PasskeyService::Register(const store::App& app, const stor
   TESSERA_RETURN_IF_ERROR(created);
   Audit(audit_, MfaEvent(app, store::AuditAction::kMfaFactorEnrolled, user.id,
                          {{"kind", "webauthn"}, {"factor_id", f.id}}));
-  MailSecurityNotice(mail_, app, user, "A passkey (\"" + label + "\") was added to your account.");
+  MailSecurityNotice(mail_, app, user, "mail.change_passkey_added", {{"label", label}});
   return f;
 }
 

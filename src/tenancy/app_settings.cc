@@ -82,6 +82,16 @@ AppSettings ParseAppSettings(std::string_view text) {
   s.backchannel_logout = Bool(o, "backchannel_logout", s.backchannel_logout);
   s.signed_request_objects = Bool(o, "signed_request_objects", s.signed_request_objects);
   s.pairwise_subjects = Bool(o, "pairwise_subjects", s.pairwise_subjects);
+  s.default_locale = Str(o, "default_locale");
+  if (auto* m = o.if_contains("messages"); m && m->is_object()) {
+    for (const auto& [locale, texts] : m->as_object()) {
+      if (!texts.is_object()) continue;
+      auto& into = s.messages[std::string(locale)];
+      for (const auto& [key, text] : texts.as_object()) {
+        if (text.is_string()) into.emplace(std::string(key), std::string(text.as_string()));
+      }
+    }
+  }
   return s;
 }
 
@@ -124,6 +134,16 @@ std::string SerializeAppSettings(const AppSettings& s) {
   put("display_name", s.display_name);
   put("logo_url", s.logo_url);
   put("accent_color", s.accent_color);
+  put("default_locale", s.default_locale);
+  if (!s.messages.empty()) {
+    json::object messages;
+    for (const auto& [locale, texts] : s.messages) {
+      json::object m;
+      for (const auto& [key, text] : texts) m[key] = text;
+      messages[locale] = std::move(m);
+    }
+    o["messages"] = std::move(messages);
+  }
   return json::serialize(o);
 }
 

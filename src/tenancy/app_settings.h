@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +73,13 @@ struct AppSettings {
   // sees its own `sub` for a user). Off, no new client may ask for them; clients that have
   // them keep them (their users' identifiers must not change).
   bool pairwise_subjects = false;
+  // Languages of the hosted pages and mails (src/i18n): the app's default, used when neither
+  // the request (ui_locales, Accept-Language) nor the user names a supported one ("" =
+  // English); and the app's own wording of any message, locale → key → ICU message (the same
+  // type as i18n::MessageOverrides; each checked against the catalogue when set).
+  std::string default_locale;
+  using Messages = std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>;
+  Messages messages;
 
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };

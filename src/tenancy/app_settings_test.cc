@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "i18n/message_catalog.h"
 #include "tenancy/app_settings.h"
 #include "tenancy/app_settings_validation.h"
 
@@ -279,6 +280,54 @@ TEST(AppSettingsTest, ValidateNamesTheFieldOfEachFormatError) {
   s.accent_color = "red";
   s.logo_url = "javascript:alert(1)";
   EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("password_min_length", "accent_color", "logo_url"));
+}
+
+}  // namespace
+}  // namespace tessera::services
+
+namespace tessera::services {
+namespace {
+
+// The language settings (i18n/): the default language, and the app's own wording, kept
+// through the settings_json column and checked against the catalogue before they are saved.
+TEST(AppSettingsTest, LanguagesRoundTripAndAreCheckedAgainstTheCatalogue) {
+  const auto& catalog = i18n::MessageCatalog::Embedded();
+  const std::string key = catalog.Keys().front();
+  store::AppSettings in;
+  in.default_locale = "ar";
+  in.messages["de"][key] = "Unser eigener Text";
+  in.messages["es"][key] = "Nuestro texto";
+  ASSERT_TRUE(ValidateAppSettings(in).ok()) << ValidateAppSettings(in).ToString();
+  store::AppSettings out = store::ParseAppSettings(store::SerializeAppSettings(in));
+  EXPECT_EQ(out.default_locale, "ar");
+  EXPECT_EQ(out.messages, in.messages);
+  EXPECT_EQ(out, in);
+
+  auto field_of = [](const store::AppSettings& s) {
+    Status st = ValidateAppSettings(s);
+    return st.field_errors().empty() ? std::string() : st.field_errors().front().field;
+  };
+  store::AppSettings bad;
+  bad.default_locale = "fr";
+  EXPECT_EQ(field_of(bad), "default_locale");
+  bad = {};
+  bad.messages["xx"][key] = "x";
+  EXPECT_EQ(field_of(bad), "messages.xx");
+  bad = {};
+  bad.messages["de"]["nope.nothing"] = "x";
+  EXPECT_EQ(field_of(bad), "messages.de.nope.nothing");
+  bad = {};
+  bad.messages["de"][key] = "{unbalanced";
+  EXPECT_EQ(field_of(bad), "messages.de." + key);
+  bad = {};
+  bad.messages["de"][key] = "{not_an_argument_of_it}";
+  EXPECT_EQ(field_of(bad), "messages.de." + key);
+  bad = {};
+  for (const auto& k : catalog.Keys()) {
+    for (const char* l : {"en", "de", "es", "ar"}) bad.messages[l][k] = "x";
+    if (bad.messages["en"].size() * 4 > kMaxMessageOverrides) break;
+  }
+  EXPECT_EQ(field_of(bad), "messages");
 }
 
 }  // namespace

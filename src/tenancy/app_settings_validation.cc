@@ -7,6 +7,7 @@
 #include "accounts/password_policy.h"
 #include "base/uri_rules.h"
 #include "crypto/encoding.h"
+#include "i18n/message_catalog.h"
 
 namespace tessera::services {
 namespace {
@@ -103,6 +104,24 @@ Status ValidateAppSettings(const store::AppSettings& s) {
       errors.push_back({"passkey_origins",
                         "not an origin (https://host[:port] or android:apk-key-hash:…): " + origin});
     }
+  }
+  if (!s.default_locale.empty() && !i18n::IsSupportedLocale(s.default_locale)) {
+    errors.push_back({"default_locale", "must be one of the languages there are catalogues for (en, de, es, ar)"});
+  }
+  size_t overrides = 0;
+  for (const auto& [locale, texts] : s.messages) {
+    if (!i18n::IsSupportedLocale(locale)) {
+      errors.push_back({"messages." + locale, "not a language there is a catalogue for (en, de, es, ar)"});
+      continue;
+    }
+    for (const auto& [key, text] : texts) {
+      if (++overrides > kMaxMessageOverrides) continue;
+      Status ok = i18n::CheckOverride(i18n::MessageCatalog::Embedded(), key, text);
+      if (!ok.ok()) errors.push_back({"messages." + locale + "." + key, ok.message()});
+    }
+  }
+  if (overrides > kMaxMessageOverrides) {
+    errors.push_back({"messages", "at most " + std::to_string(kMaxMessageOverrides) + " messages in all"});
   }
   if (!errors.empty()) return ValidationError(std::move(errors));
   return OkStatus();

@@ -14,6 +14,8 @@ inline constexpr int kMinPasswordLength = 8;  // NIST SP 800-63B §5.1.1.2
 inline constexpr int kMaxPasswordMinLength = 128;
 inline constexpr size_t kMaxAppRedirectUris = 20;
 inline constexpr size_t kMaxPasskeyOrigins = 10;
+// An app's own wording: at most this many messages over all languages (i18n/).
+inline constexpr size_t kMaxMessageOverrides = 500;
 
 // An origin a passkey ceremony may come from besides PUBLIC_URL's: "https://host[:port]"
 // (lower case, nothing after the port), "http://localhost[:port]" for development, or an

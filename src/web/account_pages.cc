@@ -9,8 +9,10 @@
 #include "base/time_zone.h"
 #include "base/uri_rules.h"
 #include "oauth/oidc_claims.h"
+#include "i18n/locale_negotiation.h"
 #include "web/display_text.h"
 #include "web/page_errors.h"
+#include "web/service_messages.h"
 
 namespace tessera::web {
 namespace {
@@ -20,50 +22,45 @@ namespace bh = http::beast_http;
 constexpr const char* kProfileFields[] = {"name",    "given_name",   "family_name", "nickname",
                                           "website", "phone_number", "locale",      "zoneinfo"};
 
-std::string Notice(std::string_view done) {
-  if (done == "profile") return "Your profile was saved.";
-  if (done == "password") return "Your password was changed. Your other sessions were signed out.";
-  if (done == "session") return "The session was signed out.";
-  if (done == "others") return "Your other sessions were signed out. This one stays signed in.";
-  if (done == "app") return "The app's access was revoked.";
-  if (done == "api-token") return "The API token was revoked.";
-  if (done == "email") return "Check your new address: we sent it a link to confirm the change.";
-  if (done == "verification") return "We sent you a verification link.";
-  if (done == "linked") return "Linked. You can now sign in with it too.";
-  if (done == "unlinked") return "Unlinked. It no longer signs you in here.";
-  if (done == "unlink-last") {
-    return "Not unlinked: it is your only way to sign in. Set a password first.";
-  }
-  if (done == "mfa-added") return "Two-step verification is on: you’ll enter a code when you sign in.";
-  if (done == "mfa-removed") return "The second factor was removed.";
-  if (done == "mfa-renamed") return "The second factor was renamed.";
-  if (done == "mfa-codes") return "New recovery codes were made; the old ones no longer work.";
-  if (done == "mfa-expired") return "That setup expired. Start again to add an authenticator app.";
-  if (done == "mfa-bad-name") return "Not renamed: a name has 1 to 64 characters.";
-  if (done == "mfa-none") return "Add a second factor first.";
-  if (done == "passkey-added") return "Passkey added: you can sign in with it, and it counts as a second factor.";
-  if (done == "welcome") {
-    return "Welcome! Check your inbox: we sent you a link to confirm your email address.";
+// What the page says after a form came back with ?done=what ("" for nothing).
+std::string Notice(const i18n::Texts& t, std::string_view done) {
+  static constexpr std::pair<std::string_view, std::string_view> kNotices[] = {
+      {"profile", "account.notice_profile"},
+      {"password", "account.notice_password"},
+      {"session", "account.notice_session"},
+      {"others", "account.notice_others"},
+      {"app", "account.notice_app"},
+      {"api-token", "account.notice_api_token"},
+      {"email", "account.notice_email"},
+      {"verification", "account.notice_verification"},
+      {"linked", "account.notice_linked"},
+      {"unlinked", "account.notice_unlinked"},
+      {"unlink-last", "account.notice_unlink_last"},
+      {"mfa-added", "account.notice_mfa_added"},
+      {"mfa-removed", "account.notice_mfa_removed"},
+      {"mfa-renamed", "account.notice_mfa_renamed"},
+      {"mfa-codes", "account.notice_mfa_codes"},
+      {"mfa-expired", "account.notice_mfa_expired"},
+      {"mfa-bad-name", "account.notice_mfa_bad_name"},
+      {"mfa-none", "account.notice_mfa_none"},
+      {"passkey-added", "account.notice_passkey_added"},
+      {"welcome", "account.notice_welcome"}};
+  for (const auto& [what, key] : kNotices) {
+    if (what == done) return t(key);
   }
   return "";
 }
 
-// "1 personal API token was revoked", "2 personal API tokens were revoked".
-std::string Counted(int64_t n, std::string_view noun, std::string_view done) {
-  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? " was " : "s were ") +
-         std::string(done);
-}
-
 // What a form that ends access did with the API tokens: "kept", or how many it revoked (the
 // redirect carries it; anything else reads as nothing to say).
-std::string ApiTokensNotice(std::string_view what) {
-  if (what == "kept") return " Your personal API tokens were kept.";
+std::string ApiTokensNotice(const i18n::Texts& t, std::string_view what) {
+  if (what == "kept") return " " + t("account.api_tokens_kept");
   if (what.empty() || what.size() > 3 ||
       what.find_first_not_of("0123456789") != std::string_view::npos) {
     return "";
   }
   int64_t n = std::stoll(std::string(what));
-  return n > 0 ? " " + Counted(n, "personal API token", "revoked") + "." : "";
+  return n > 0 ? " " + t("account.api_tokens_revoked", {{"count", std::to_string(n)}}) : "";
 }
 
 // The forms that end access (password, sign out everywhere) offer "Also revoke my N personal
@@ -79,32 +76,59 @@ std::string ApiTokensOutcome(bool kept, int64_t revoked) {
 }
 
 // What went wrong with an email form (its errors come back through the redirect).
-std::string EmailProblem(std::string_view done) {
-  if (done == "email-password")
-    return "Your email was not changed: the current password is incorrect.";
-  if (done == "email-invalid") return "Your email was not changed: enter a valid, new address.";
-  if (done == "email-limited") return "Too many emails requested. Try again later.";
-  if (done == "email-password-limited") return "Too many wrong passwords. Try again later.";
-  if (done == "email-failed") return "The email could not be sent. Please try again in a moment.";
+std::string EmailProblem(const i18n::Texts& t, std::string_view done) {
+  if (done == "email-password") return t("account.email_wrong_password");
+  if (done == "email-invalid") return t("account.email_invalid");
+  if (done == "email-limited") return t("account.email_limited");
+  if (done == "email-password-limited") return t("account.email_password_limited");
+  if (done == "email-failed") return t("account.email_failed");
   return "";
 }
 
 // The profile form's label of an API field ("website" → "Website"); "" for none on the form.
-std::string ProfileFieldLabel(std::string_view field) {
-  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
-      {"name", "Full name"},  {"given_name", "Given name"},      {"family_name", "Family name"},
-      {"username", "Username"}, {"nickname", "Nickname"},        {"website", "Website"},
-      {"phone_number", "Phone number"}, {"locale", "Language"}, {"zoneinfo", "Time zone"}};
-  for (const auto& [f, label] : kLabels) {
-    if (f == field) return std::string(label);
+// (The same messages as the form's labels: account.field_<name>.)
+std::string ProfileFieldLabel(const i18n::Texts& t, std::string_view field) {
+  static constexpr std::string_view kFields[] = {"name",     "given_name",   "family_name",
+                                                 "username", "nickname",     "website",
+                                                 "phone_number", "locale",   "zoneinfo"};
+  for (std::string_view f : kFields) {
+    if (f == field) return t("account.field_" + std::string(f));
   }
   return "";
 }
 
-// An API rule ("must be an http(s) URL") as a page says it.
-std::string PageWording(std::string_view message) {
-  if (message == "must be an http(s) URL") return "must be a web address, like https://example.com";
-  return std::string(message);
+// An API rule ("must be an http(s) URL") as a page says it, in the page's language.
+std::string PageWording(const i18n::Texts& t, std::string_view message) {
+  if (message == "must be an http(s) URL") return t("account.website_rule");
+  return ServiceText(t, message);
+}
+
+// The profile form's language menu: "not set", then each language Tessera speaks in its own
+// name, with `current` selected. A tag saved some other way (the API, sign-up: "en-GB") is
+// offered as it is, selected, so saving the form keeps it.
+PageData LocaleOptions(const i18n::Texts& t, const std::string& current) {
+  PageData options(PageData::type::list);
+  auto add = [&](const std::string& code, const std::string& name, const std::string& lang) {
+    PageData o;
+    o.set("code", code);
+    o.set("name", name);
+    o.set("option_lang", lang);
+    o.set("selected", code == current);
+    options.push_back(o);
+  };
+  add("", t("account.locale_not_set"), "");
+  bool listed = current.empty();
+  for (std::string_view code : i18n::SupportedLocales()) {
+    add(std::string(code), std::string(i18n::LocaleDisplayName(code)), std::string(code));
+    listed = listed || code == current;
+  }
+  if (!listed) {
+    const auto match = i18n::MatchLocale(current);
+    add(current,
+        match ? std::string(i18n::LocaleDisplayName(*match)) + " (" + current + ")" : current,
+        match ? *match : "");
+  }
+  return options;
 }
 
 }  // namespace
@@ -137,20 +161,24 @@ http::Response AccountPages::Done(const store::App& app, std::string_view what,
   return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(app, "account") + query));
 }
 
-PageData AccountPages::SessionRows(const BrowserVisit& v, const std::string& zone,
-                                   size_t* others) {
+PageData AccountPages::SessionRows(const BrowserVisit& v, const i18n::Texts& t,
+                                   const std::string& zone, size_t* others) {
   PageData rows(PageData::type::list);
   auto list = sessions_.ListSessions(v.app, v.session.user_id);
   if (!list.ok()) return rows;
   for (const auto& s : *list) {
     PageData item;
-    std::string what = s.kind == store::SessionKind::kOAuth ? s.user_agent + " (app access)"
-                       : s.kind == store::SessionKind::kApi
-                           ? "API sign-in · " + DescribeAgent(s.user_agent)
-                           : DescribeAgent(s.user_agent);
+    std::string what =
+        s.kind == store::SessionKind::kOAuth
+            ? t("account.session_app_access", {{"agent", s.user_agent}})
+        : s.kind == store::SessionKind::kApi
+            ? t("account.session_api", {{"agent", DescribeAgent(s.user_agent)}})
+            : DescribeAgent(s.user_agent);
     item.set("description", what);
-    item.set("detail", (s.ip.empty() ? "" : "IP " + s.ip + " · ") + "last active " +
-                           FormatInZone(s.last_used_at, zone));
+    const std::string when = FormatInZone(s.last_used_at, zone);
+    item.set("detail", s.ip.empty()
+                           ? t("account.session_last_active", {{"time", when}})
+                           : t("account.session_last_active_ip", {{"ip", s.ip}, {"time", when}}));
     item.set("current", s.id == v.session.id);
     if (s.id != v.session.id) ++*others;
     item.set("revoke_action", kit_.urls.PagePath(v.app, "account/sessions/" + s.id + "/revoke"));
@@ -161,8 +189,8 @@ PageData AccountPages::SessionRows(const BrowserVisit& v, const std::string& zon
 
 // `back_to_app` (out): the origin of the most recently authorized client's first redirect
 // URI — where the user came from — when it is https (or http on loopback); else unchanged.
-PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const std::string& zone,
-                                         std::string* back_to_app) {
+PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const i18n::Texts& t,
+                                         const std::string& zone, std::string* back_to_app) {
   PageData rows(PageData::type::list);
   auto authorized = authz_.ListAuthorizedApps(v.app, v.session.user_id);
   if (!authorized.ok()) return rows;
@@ -170,10 +198,10 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const std::strin
   for (const auto& a : *authorized) {
     PageData item;
     item.set("client_name", a.client.name);
-    // The consent page's words for each scope (one source: DescribeScope).
+    // The consent page's words for each scope (one source: ScopeTitle).
     std::string scopes;
     for (const auto& s : a.consent.scopes) {
-      scopes += (scopes.empty() ? "" : ", ") + services::DescribeScope(s).title;
+      scopes += (scopes.empty() ? "" : t("account.scope_separator")) + ScopeTitle(t, s);
     }
     item.set("scopes_text", scopes);
     if (a.consent.updated_at > newest && !a.client.redirect_uris.empty()) {
@@ -182,7 +210,8 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const std::strin
         *back_to_app = *origin + "/";
       }
     }
-    item.set("granted_text", "Allowed " + FormatInZone(a.consent.updated_at, zone));
+    item.set("granted_text",
+             t("account.app_allowed", {{"time", FormatInZone(a.consent.updated_at, zone)}}));
     item.set("revoke_action",
              kit_.urls.PagePath(
                  v.app, "account/apps/" + http::FormEncode(a.client.client_id) + "/revoke"));
@@ -192,22 +221,28 @@ PageData AccountPages::AuthorizedAppRows(const BrowserVisit& v, const std::strin
 }
 
 // Name, prefix (never the secret), created, last used and expiry of each live token.
-PageData AccountPages::ApiTokenRows(const BrowserVisit& v, const std::string& zone,
-                                    size_t* count) {
+PageData AccountPages::ApiTokenRows(const BrowserVisit& v, const i18n::Texts& t,
+                                    const std::string& zone, size_t* count) {
   PageData rows(PageData::type::list);
   *count = 0;
   auto tokens = api_tokens_.List(v.app, v.session.user_id);
   if (!tokens.ok()) return rows;
-  for (const auto& t : *tokens) {
+  for (const auto& token : *tokens) {
     PageData item;
-    item.set("name", t.name);
-    item.set("prefix", t.prefix + "…");
-    std::string detail = "Created " + FormatInZone(t.created_at, zone) + " · " +
-                         (t.last_used_at ? "Last used " + FormatInZone(*t.last_used_at, zone)
-                                         : std::string("Never used"));
-    if (t.expires_at) detail += " · Expires " + FormatInZone(*t.expires_at, zone);
+    item.set("name", token.name);
+    item.set("prefix", token.prefix + "…");
+    std::string detail =
+        t("account.token_created", {{"time", FormatInZone(token.created_at, zone)}}) + " · " +
+        (token.last_used_at
+             ? t("account.token_last_used", {{"time", FormatInZone(*token.last_used_at, zone)}})
+             : t("account.token_never_used"));
+    if (token.expires_at) {
+      detail +=
+          " · " + t("account.token_expires", {{"time", FormatInZone(*token.expires_at, zone)}});
+    }
     item.set("detail", detail);
-    item.set("revoke_action", kit_.urls.PagePath(v.app, "account/tokens/" + t.id + "/revoke"));
+    item.set("revoke_action",
+             kit_.urls.PagePath(v.app, "account/tokens/" + token.id + "/revoke"));
     rows.push_back(item);
     ++*count;
   }
@@ -215,14 +250,20 @@ PageData AccountPages::ApiTokenRows(const BrowserVisit& v, const std::string& zo
 }
 
 http::Response AccountPages::Render(const http::Request& req, const BrowserVisit& v, PageData d,
-                                    unsigned status) {
+                                    unsigned status, const Fill& fill) {
   auto user = accounts_.GetUser(v.app, v.session.user_id);
   if (!user.ok()) {
+    const i18n::Texts t = kit_.pages.TextsFor(req, &v.app);
     return kit_.pages.ErrorPage(req, &v.app, user.status().IsNotFound() ? 404 : 503,
-                                "Something went wrong", "Your account could not be loaded.");
+                                t("account.load_failed_heading"), t("account.load_failed"));
   }
+  // The page speaks the person's saved language (unless a choice on the page says otherwise).
+  const std::string user_locale = ProfileLocale(*user);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &v.app, user_locale);
+  d.set("user_locale", user_locale);
+  if (fill) fill(t, d);
   const PageUrls& urls = kit_.urls;
-  d.set("title", "Your account");
+  d.set("title", t("account.title"));
   // The console is an app too, and its account page is this one: lead back to the console.
   if (v.app.slug == services::kConsoleAppSlug) d.set("console_back_url", urls.ConsolePath());
   d.set("user_display", user->email);
@@ -245,10 +286,15 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
     }
     d.set(f, value);
   }
+  {
+    const auto* locale = d.get("locale");
+    d.set("locale_options",
+          LocaleOptions(t, locale && locale->is_string() ? locale->string_value() : ""));
+  }
   const std::string zone = ProfileTimeZone(user->profile_json);  // times in the person's zone
-  SetSecondFactorSection(kit_, v, zone, d);
+  SetSecondFactorSection(kit_, v, zone, t, d);
   size_t other_sessions = 0;
-  PageData sessions = SessionRows(v, zone, &other_sessions);
+  PageData sessions = SessionRows(v, t, zone, &other_sessions);
   d.set("has_sessions", sessions.is_non_empty_list());
   if (other_sessions > 0) {
     d.set("sign_out_others_action", urls.PagePath(v.app, "account/sign-out-others"));
@@ -257,7 +303,7 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   // A way back to the app: its own site (the first address its API magic links may return
   // to), else where its most recently authorized client lives.
   std::string back_to_app;
-  PageData apps = AuthorizedAppRows(v, zone, &back_to_app);
+  PageData apps = AuthorizedAppRows(v, t, zone, &back_to_app);
   if (!v.app.settings.redirect_uris.empty()) {
     if (auto origin = LogoOrigin(v.app.settings.redirect_uris.front())) back_to_app = *origin + "/";
   }
@@ -265,21 +311,22 @@ http::Response AccountPages::Render(const http::Request& req, const BrowserVisit
   d.set("has_apps", apps.is_non_empty_list());
   d.set("apps", apps);
   size_t token_count = 0;
-  PageData tokens = ApiTokenRows(v, zone, &token_count);
+  PageData tokens = ApiTokenRows(v, t, zone, &token_count);
   d.set("has_api_tokens", token_count > 0);
   d.set("api_tokens", tokens);
   // What the forms that end access will do, said before the click (issue 11, item 3).
   if (token_count > 0) {
-    d.set("revoke_api_tokens_label", "Also revoke my " + std::to_string(token_count) +
-                                         " personal API token" + (token_count == 1 ? "" : "s"));
+    d.set("revoke_api_tokens_label",
+          t("account.revoke_api_tokens_label", {{"count", std::to_string(token_count)}}));
   }
   d.set("sign_out_everywhere_action", urls.PagePath(v.app, "account/sign-out-everywhere"));
   d.set("has_password", user->password_hash.has_value());
-  SetSignInMethods(v, zone, d);
+  SetSignInMethods(v, t, zone, d);
   return kit_.pages.Page(req, v.app, "account", std::move(d), status);
 }
 
-void AccountPages::SetSignInMethods(const BrowserVisit& v, const std::string& zone, PageData& d) {
+void AccountPages::SetSignInMethods(const BrowserVisit& v, const i18n::Texts& t,
+                                    const std::string& zone, PageData& d) {
   if (!federation_) return;
   auto linked = federation_->LinkedIdentities(v.app, v.session.user_id);
   auto providers = federation_->EnabledProviders(v.app);
@@ -289,8 +336,10 @@ void AccountPages::SetSignInMethods(const BrowserVisit& v, const std::string& zo
     PageData row;
     row.set("provider_name", l.provider_name);
     std::string who = l.identity.username.empty() ? l.identity.email : l.identity.username;
-    row.set("detail", (who.empty() ? "" : who + " · ") + "linked " +
-                          FormatInZone(l.identity.created_at, zone));
+    const std::string when = FormatInZone(l.identity.created_at, zone);
+    row.set("detail", who.empty()
+                          ? t("account.identity_linked", {{"time", when}})
+                          : t("account.identity_linked_as", {{"who", who}, {"time", when}}));
     row.set("unlink_action",
             kit_.urls.PagePath(v.app, "account/identities/" + l.identity.id + "/unlink"));
     rows.push_back(row);
@@ -303,6 +352,7 @@ void AccountPages::SetSignInMethods(const BrowserVisit& v, const std::string& zo
     if (already) continue;
     PageData item;
     item.set("name", p.display_name);
+    item.set("link_text", t("account.link_provider", {{"provider", p.display_name}}));
     item.set("link_action", kit_.urls.PagePath(v.app, "account/identities/" + p.slug + "/link"));
     to_link.push_back(item);
   }
@@ -313,15 +363,18 @@ void AccountPages::SetSignInMethods(const BrowserVisit& v, const std::string& zo
 }
 
 http::Response AccountPages::Show(http::Request& req, const BrowserVisit& v) {
-  PageData d;
   http::QueryParams query = PageQuery(req);
-  std::string done = http::FormValue(query, "done");
-  if (std::string notice = Notice(done); !notice.empty()) {
-    if (done == "password") notice += ApiTokensNotice(http::FormValue(query, "api_tokens"));
-    d.set("notice", notice);
-  }
-  if (std::string problem = EmailProblem(done); !problem.empty()) d.set("email_error", problem);
-  return Render(req, v, std::move(d), 200);
+  const std::string done = http::FormValue(query, "done");
+  const std::string api_tokens = http::FormValue(query, "api_tokens");
+  return Render(req, v, PageData(), 200, [&](const i18n::Texts& t, PageData& d) {
+    if (std::string notice = Notice(t, done); !notice.empty()) {
+      if (done == "password") notice += ApiTokensNotice(t, api_tokens);
+      d.set("notice", notice);
+    }
+    if (std::string problem = EmailProblem(t, done); !problem.empty()) {
+      d.set("email_error", problem);
+    }
+  });
 }
 
 http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit& v,
@@ -342,25 +395,31 @@ http::Response AccountPages::SaveProfile(http::Request& req, const BrowserVisit&
   }
   update.profile_patch = std::move(patch);
   auto saved = accounts_.UpdateProfile(v.app, v.session.user_id, update);
-  if (saved.ok()) return Done(v.app, "profile");
+  if (saved.ok()) {
+    http::Response done = Done(v.app, "profile");
+    if (!http::FormValue(form, "locale").empty()) kit_.pages.ForgetLanguageChoice(done);
+    return done;
+  }
   const Status& s = saved.status();
   PageData d;
-  // Each error next to its field, in the page's words (not the API's "profile.website: …").
-  bool any_field = false;
-  for (const auto& e : s.field_errors()) {
-    std::string_view field = e.field;
-    if (field.rfind("profile.", 0) == 0) field.remove_prefix(8);
-    const std::string label = ProfileFieldLabel(field);
-    if (label.empty()) continue;
-    d.set(std::string(field) + "_error", FieldSentence(label, PageWording(e.message)));
-    any_field = true;
-  }
-  d.set("has_profile_errors", any_field);
-  if (!any_field) d.set("error", "Your profile could not be saved. Please try again.");
   d.set("username", http::FormValue(form, "username"));
   for (const char* f : kProfileFields) d.set(f, http::FormValue(form, f));
   bool invalid = s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists();
-  return Render(req, v, std::move(d), invalid ? 400 : 503);
+  auto fill = [&](const i18n::Texts& t, PageData& page) {
+    // Each error next to its field, in the page's words (not the API's "profile.website: …").
+    bool any_field = false;
+    for (const auto& e : s.field_errors()) {
+      std::string_view field = e.field;
+      if (field.rfind("profile.", 0) == 0) field.remove_prefix(8);
+      const std::string label = ProfileFieldLabel(t, field);
+      if (label.empty()) continue;
+      page.set(std::string(field) + "_error", FieldSentence(t, label, PageWording(t, e.message)));
+      any_field = true;
+    }
+    page.set("has_profile_errors", any_field);
+    if (!any_field) page.set("error", t("account.profile_not_saved"));
+  };
+  return Render(req, v, std::move(d), invalid ? 400 : 503, fill);
 }
 
 http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVisit& v,
@@ -373,20 +432,23 @@ http::Response AccountPages::ChangePassword(http::Request& req, const BrowserVis
     return Done(v.app, "password", ApiTokensOutcome(keep_api_tokens, changed->api_tokens));
   }
   const Status& s = changed.status();
-  PageData d;
-  std::string message = "Your password could not be changed. Please try again.";
-  if (s.code() == StatusCode::kRateLimited) {
-    message = s.message();  // too many wrong current passwords: when to try again
-  } else if (!s.field_errors().empty()) {
-    const auto& e = s.field_errors().front();
-    message =
-        (e.field == "current_password" ? "Current password " : "New password ") + e.message + ".";
-  }
-  d.set("password_error", message);
   unsigned status = s.code() == StatusCode::kInvalidArgument ? 400
                     : s.code() == StatusCode::kRateLimited   ? 429
                                                              : 503;
-  return WithRetryAfter(Render(req, v, std::move(d), status), s);
+  auto fill = [&](const i18n::Texts& t, PageData& d) {
+    std::string message = t("account.password_not_changed");
+    if (s.code() == StatusCode::kRateLimited) {
+      // Too many wrong current passwords: when to try again.
+      message = ServiceText(t, s.message());
+    } else if (!s.field_errors().empty()) {
+      const auto& e = s.field_errors().front();
+      message = t(e.field == "current_password" ? "account.current_password_rule"
+                                                : "account.new_password_rule",
+                  {{"rule", ServiceText(t, e.message)}});
+    }
+    d.set("password_error", message);
+  };
+  return WithRetryAfter(Render(req, v, PageData(), status, fill), s);
 }
 
 http::Response AccountPages::RevokeSession(http::Request& req, const BrowserVisit& v, const Form&) {
@@ -423,12 +485,18 @@ http::Response AccountPages::SignOutEverywhere(http::Request& req, const Browser
   const bool keep_api_tokens = KeepsApiTokens(form);
   auto ended = sessions_.LogoutAll(v.app, v.session.user_id, keep_api_tokens);
   if (!ended.ok()) return kit_.pages.Unavailable(req, &v.app);
+  // The person's saved language, as on the account page they came from (the session is gone,
+  // the user is still there; without them, the browser's language).
+  auto user = accounts_.GetUser(v.app, v.session.user_id);
+  const std::string user_locale = user.ok() ? ProfileLocale(*user) : "";
+  const i18n::Texts t = kit_.pages.TextsFor(req, &v.app, user_locale);
   PageData d;
-  d.set("title", "Signed out everywhere");
-  d.set("message", "You’ve been signed out of " +
-                       store::DisplayName(v.app.settings, v.app.name) + " everywhere: " +
-                       Counted(ended->sessions, "session", "signed out") + "." +
-                       ApiTokensNotice(ApiTokensOutcome(keep_api_tokens, ended->api_tokens)));
+  d.set("user_locale", user_locale);
+  d.set("title", t("account.signed_out_everywhere_title"));
+  d.set("message", t("account.signed_out_everywhere",
+                     {{"app_name", store::DisplayName(v.app.settings, v.app.name)},
+                      {"count", std::to_string(ended->sessions)}}) +
+                       ApiTokensNotice(t, ApiTokensOutcome(keep_api_tokens, ended->api_tokens)));
   d.set("login_url", kit_.urls.PagePath(v.app, "login"));
   http::Response r = kit_.pages.Page(req, v.app, "logged_out", std::move(d));
   kit_.session_cookie.Clear(r, v.app);

@@ -57,6 +57,7 @@ std::string_view SubjectKind(store::AuditSubjectType t) {
     case store::AuditSubjectType::kSigningKey: return "Signing key";
     case store::AuditSubjectType::kIdentityProvider: return "Sign-in provider";
     case store::AuditSubjectType::kInitialAccessToken: return "Registration token";
+    case store::AuditSubjectType::kWebhookEndpoint: return "Webhook endpoint";
   }
   return "";
 }

@@ -5,14 +5,17 @@
 #include "http/cookie.h"
 #include "http/form.h"
 #include "oauth/acr.h"
+#include "web/service_messages.h"
 
 namespace tessera::web {
 namespace {
 
 http::Response NotAllowed(const PageKit& kit, const http::Request& req, const store::App& app,
                           const Status& why) {
-  return kit.pages.Message(req, app, 403, "Confirm your email address first", why.message(),
-                           false, kit.urls.PagePath(app, "login"), "Back to sign in");
+  const i18n::Texts t = kit.pages.TextsFor(req, &app);
+  return kit.pages.Message(req, app, 403, t("pages.confirm_email_first"),
+                           ServiceText(t, why.message()), false, kit.urls.PagePath(app, "login"),
+                           t("pages.back_to_sign_in"));
 }
 
 }  // namespace

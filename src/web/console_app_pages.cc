@@ -1,5 +1,6 @@
 #include "web/console_app_pages.h"
 
+#include "i18n/message_catalog.h"
 #include "tenancy/app_settings.h"
 #include "web/console_common.h"
 #include "web/page_errors.h"
@@ -20,12 +21,26 @@ const std::vector<std::string_view> kSettingsFields = {"name",
                                                        "logo_url",
                                                        "accent_color",
                                                        "mail_sender_name",
-                                                       "mail_from"};
+                                                       "mail_from",
+                                                       "default_locale"};
 
 // The accent the colour picker shows when the app has none (Tessera's own).
 constexpr std::string_view kDefaultAccent = "#4f46e5";
 
 std::string NumberText(int64_t n) { return n == 0 ? "" : std::to_string(n); }
+
+// The default language menu: English first (also what "" means), then the others.
+void SetLocaleOptions(PageData& d, std::string_view chosen) {
+  kainjow::mustache::list options;
+  for (std::string_view code : i18n::SupportedLocales()) {
+    PageData o;
+    o.set("code", std::string(code));
+    o.set("name", std::string(i18n::LocaleDisplayName(code)));
+    o.set("selected", code == chosen || (chosen.empty() && code == "en"));
+    options.push_back(std::move(o));
+  }
+  d.set("locale_options", std::move(options));
+}
 
 }  // namespace
 
@@ -81,14 +96,14 @@ http::Response ConsoleAppPages::CreateApp(http::Request& req, const ConsoleVisit
   auto created = console_.CreateApp(v.user, slug, name, v.actor);
   if (created.ok()) return layout_.Done(layout_.AppPath(created->app), "created");
   const Status& s = created.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, v);
   PageData d;
   d.set("new_name", name);
   d.set("new_slug", slug);
   d.set("create_open", true);
   auto others = SetFieldErrors(d, s, {"name", "slug"});
-  d.set("error", RefusalSentence("The app was not created", s, others));
+  d.set("error", RefusalSentence(EnglishTexts(), "The app was not created", s, others));
   return RenderHome(req, v, std::move(d), failure.status);
 }
 
@@ -204,9 +219,11 @@ http::Response ConsoleAppPages::RenderSettings(const http::Request& req, const A
           s.accent_color.empty() ? std::string(kDefaultAccent) : Lowercase(s.accent_color));
     d.set("mail_sender_name", s.mail_sender_name);
     d.set("mail_from", s.mail_from);
+    SetLocaleOptions(d, s.default_locale);
     SetMfaPolicy(d, s.mfa, s.mfa_totp, s.mfa_passkeys);
   }
   d.set("action", layout_.AppPath(app, "/settings"));
+  d.set("texts_url", layout_.AppPath(app, "/texts"));
   d.set("mail_domain_url", layout_.AppPath(app, "/mail-domain"));
   d.set("default_password_min_length", std::to_string(accounts_.options().password.min_length));
   d.set("default_access_ttl", std::to_string(access_ttl_s_));
@@ -257,6 +274,9 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
   s.accent_color = Checked(form, "accent_custom") ? Lowercase(Field(form, "accent_color", 16)) : "";
   s.mail_sender_name = Field(form, "mail_sender_name", 400);
   s.mail_from = Field(form, "mail_from", 400);
+  // A menu: English is the default ("" keeps it so, and follows any later change of it).
+  s.default_locale = Field(form, "default_locale", 16);
+  if (s.default_locale == "en") s.default_locale.clear();
   // A radio group: a missing or unknown value keeps the stored policy.
   s.mfa = store::ParseMfaPolicy(http::FormValue(form, "mfa")).value_or(s.mfa);
   s.mfa_totp = Checked(form, "mfa_totp");
@@ -282,6 +302,7 @@ http::Response ConsoleAppPages::SaveSettings(http::Request& req, const AppVisito
     // (Not "logo_url": that is the layout's, the console's own logo.)
     d.set("form_logo_url", Field(form, "logo_url", 4096));
     SetMfaPolicy(d, s.mfa, s.mfa_totp, s.mfa_passkeys);
+    SetLocaleOptions(d, Field(form, "default_locale", 16));
     std::string accent = Lowercase(Field(form, "accent_color", 16));
     d.set("accent_color",
           accent.size() == 7 && accent[0] == '#' ? accent : std::string(kDefaultAccent));

@@ -134,6 +134,7 @@ constexpr Notice kNotices[] = {
      "Your app is ready. Next: create an API key for your backend, or an OAuth client for "
      "sign-in."},
     {"settings", "Settings saved. The hosted pages show them within a few seconds."},
+    {"texts", "Texts saved. The hosted pages and emails use them within a few seconds."},
     {"key-revoked", "The API key was revoked: requests made with it now fail."},
     {"key-missing", "That API key was already revoked.", true},
     {"client-saved", "The client was saved."},

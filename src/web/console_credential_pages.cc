@@ -210,11 +210,16 @@ http::Response ConsoleCredentialPages::CreateApiKey(http::Request& req, const Ap
                               layout_.AppPath(a.app(), "/api-keys"), "key-created");
   }
   const Status& s = created.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   d.set("key_name", name);
   auto others = SetFieldErrors(d, s, {"name"});
-  d.set("error", RefusalSentence("The key was not created", s, others, "please check its name"));
+  // Every field error shown by its field: the form's own hint, not the generic one.
+  const bool fields_shown =
+      others.empty() && (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists());
+  d.set("error", fields_shown
+                     ? std::string("The key was not created: please check its name.")
+                     : RefusalSentence(EnglishTexts(), "The key was not created", s, others));
   return RenderApiKeys(req, a, std::move(d), failure.status);
 }
 
@@ -369,9 +374,9 @@ http::Response ConsoleCredentialPages::CreateClient(http::Request& req, const Ap
                                 "client-created");
     }
     const Status& s = registered.status();
-    if (PageFailureOf(s).unavailable()) return layout_.Unavailable(req, a.visitor);
+    if (PageFailureOf(s, EnglishTexts()).unavailable()) return layout_.Unavailable(req, a.visitor);
     auto others = SetFieldErrors(d, s, kClientFields);
-    d.set("error", RefusalSentence("The client was not created", s, others));
+    d.set("error", RefusalSentence(EnglishTexts(), "The client was not created", s, others));
   } else {
     d.set("error", "The client was not created: please check the highlighted fields.");
   }
@@ -583,7 +588,7 @@ http::Response ConsoleCredentialPages::CreateRegistrationToken(http::Request& re
                                 "registration-token-created");
     }
     const Status& s = created.status();
-    const PageFailure failure = PageFailureOf(s);
+    const PageFailure failure = PageFailureOf(s, EnglishTexts());
     if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
     status = failure.status;  // 409 past the app's limit of tokens
     // The client form on the same page has its own "name": these errors get keys of their own.
@@ -591,8 +596,14 @@ http::Response ConsoleCredentialPages::CreateRegistrationToken(http::Request& re
     auto others = SetFieldErrors(errors, s, {"name", "expires_in_days"});
     if (const PageData* e = errors.get("name_error")) d.set("token_name_error", *e);
     if (const PageData* e = errors.get("expires_in_days_error")) d.set("token_expires_error", *e);
-    d.set("error", RefusalSentence("The registration token was not created", s, others,
-                                   "please check its name and expiry"));
+    // Every field error shown by its field: the form's own hint, not the generic one.
+    const bool fields_shown =
+        others.empty() && (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists());
+    d.set("error", fields_shown
+                       ? std::string("The registration token was not created: please check its "
+                                     "name and expiry.")
+                       : RefusalSentence(EnglishTexts(), "The registration token was not created",
+                                         s, others));
   } else {
     d.set("token_expires_error", "Choose how long the token lasts");
     d.set("error", "The registration token was not created: please check its expiry.");

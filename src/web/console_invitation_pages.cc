@@ -81,10 +81,10 @@ http::Response ConsoleInvitationPages::Accept(http::Request& req, const ConsoleV
   if (joined.ok()) return layout_.Done(layout_.AppPath(joined->app), "invitation-accepted");
   const Status& s = joined.status();
   if (s.IsAlreadyExists()) return layout_.Done(layout_.urls().ConsolePath(), "already-member");
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, v);
   PageData d;
-  d.set("error", RefusalSentence("The invitation was not accepted", s, {}));
+  d.set("error", RefusalSentence(EnglishTexts(), "The invitation was not accepted", s, {}));
   return Render(req, v, std::move(d), "", failure.status);
 }
 

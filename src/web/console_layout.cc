@@ -54,6 +54,8 @@ void ConsoleLayout::AppBase(PageData& d, const AppVisitor& a, std::string title,
 
 http::Response ConsoleLayout::Render(const http::Request& req, const ConsoleVisitor& v,
                                      std::string_view page, PageData data, unsigned status) const {
+  // The consoles are for developers and operators: English, whatever the browser prefers.
+  data.set("page_locale", std::string("en"));
   return kit_.pages.Page(req, v.console, page, std::move(data), status);
 }
 
@@ -82,7 +84,8 @@ http::Response ConsoleLayout::Failure(const http::Request& req, const ConsoleVis
 }
 
 http::Response ConsoleLayout::Done(const std::string& path, std::string_view what) const {
-  return Redirect(kit_.urls.Absolute(path + "?done=" + std::string(what)));
+  const char joint = path.find('?') == std::string::npos ? '?' : '&';
+  return Redirect(kit_.urls.Absolute(path + joint + "done=" + std::string(what)));
 }
 
 std::string ConsoleLayout::AppPath(const store::App& app, std::string_view rest) const {

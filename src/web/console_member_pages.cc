@@ -89,7 +89,7 @@ http::Response ConsoleMemberPages::Invite(http::Request& req, const AppVisitor& 
   auto invited = invitations_.Invite(a.access, email, role, a.visitor.actor);
   if (invited.ok()) return layout_.Done(layout_.AppPath(a.app(), "/members"), "invitation-sent");
   const Status& s = invited.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
   d.set("member_email", email);
@@ -98,7 +98,7 @@ http::Response ConsoleMemberPages::Invite(http::Request& req, const AppVisitor& 
     d.set("error", "Only the app's owners can invite members.");
   } else {
     auto others = SetFieldErrors(d, s, {"email", "role"});
-    d.set("error", RefusalSentence("The invitation was not sent", s, others));
+    d.set("error", RefusalSentence(EnglishTexts(), "The invitation was not sent", s, others));
   }
   return RenderMembers(req, a, std::move(d), failure.status);
 }
@@ -109,10 +109,10 @@ http::Response ConsoleMemberPages::RevokeInvitation(http::Request& req, const Ap
   if (s.ok() || s.IsNotFound()) {
     return layout_.Done(layout_.AppPath(a.app(), "/members"), "invitation-revoked");
   }
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
-  d.set("error", RefusalSentence("The invitation was not revoked", s, {}));
+  d.set("error", RefusalSentence(EnglishTexts(), "The invitation was not revoked", s, {}));
   return RenderMembers(req, a, std::move(d), failure.status);
 }
 
@@ -127,12 +127,12 @@ http::Response ConsoleMemberPages::RemoveMember(http::Request& req, const AppVis
   if (s.ok() || s.IsNotFound()) {
     return layout_.Done(layout_.AppPath(a.app(), "/members"), "member-removed");
   }
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
   d.set("error", s.code() == StatusCode::kPermissionDenied
                      ? std::string("Only the app's owners can remove members.")
-                     : RefusalSentence("The member was not removed", s, {}));
+                     : RefusalSentence(EnglishTexts(), "The member was not removed", s, {}));
   return RenderMembers(req, a, std::move(d), failure.status);
 }
 

@@ -151,7 +151,7 @@ http::Response ConsoleProviderPages::CreateProvider(http::Request& req, const Ap
   if (added.ok()) return layout_.Done(ProviderPath(a.app(), added->id), "created");
 
   const Status& s = added.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
   std::vector<FieldError> errors = s.field_errors();
@@ -165,7 +165,7 @@ http::Response ConsoleProviderPages::CreateProvider(http::Request& req, const Ap
     }
   }
   auto others = SetFieldErrors(d, errors, kAddFields);
-  d.set("error", RefusalSentence("The provider was not added", s, others));
+  d.set("error", RefusalSentence(EnglishTexts(), "The provider was not added", s, others));
   d.set("from_form", true);
   SetKind(d, kind);
   d.set("client_id", *in.client_id);
@@ -263,7 +263,7 @@ http::Response ConsoleProviderPages::UpdateProvider(http::Request& req, const Ap
   }
   PageData d;
   auto others = SetFieldErrors(d, s, kEditFields);
-  d.set("error", RefusalSentence("Nothing was saved", s, others));
+  d.set("error", RefusalSentence(EnglishTexts(), "Nothing was saved", s, others));
   d.set("from_form", true);
   d.set("display_name", *in.display_name);
   d.set("client_id", *in.client_id);
@@ -275,7 +275,7 @@ http::Response ConsoleProviderPages::UpdateProvider(http::Request& req, const Ap
   d.set("allow_signup", *in.allow_signup);
   d.set("trust_email", *in.trust_email);
   d.set("secret_again", !secret.empty());
-  return RenderProvider(req, a, *p, std::move(d), PageFailureOf(s).status);
+  return RenderProvider(req, a, *p, std::move(d), PageFailureOf(s, EnglishTexts()).status);
 }
 
 http::Response ConsoleProviderPages::DeleteProvider(http::Request& req, const AppVisitor& a,

@@ -227,7 +227,7 @@ http::Response ConsoleUserPages::SendUserPasswordReset(http::Request& req, const
   if (s.IsNotFound()) return layout_.NotFound(req, a.visitor);
   auto detail = users_.Get(a.app(), req.Param("id"));
   if (!detail.ok()) return layout_.Unavailable(req, a.visitor);
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   PageData d;
   unsigned status = failure.status;
   if (failure.unavailable()) {

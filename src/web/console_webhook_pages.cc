@@ -240,10 +240,10 @@ http::Response ConsoleWebhookPages::CreateEndpoint(http::Request& req, const App
       return RedirectWithReveal(a, created->endpoint.id, created->secret, "created");
     }
     const Status& s = created.status();
-    const PageFailure failure = PageFailureOf(s);
+    const PageFailure failure = PageFailureOf(s, EnglishTexts());
     if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
     auto others = SetFieldErrors(d, FieldErrorsOf(s), kFields);
-    d.set("error", RefusalSentence("The endpoint was not added", s, others));
+    d.set("error", RefusalSentence(EnglishTexts(), "The endpoint was not added", s, others));
     status = failure.status;
   }
   d.set("from_form", true);
@@ -381,10 +381,10 @@ http::Response ConsoleWebhookPages::UpdateEndpoint(http::Request& req, const App
     auto saved = webhooks_.Update(a.app(), e->id, in, a.visitor.actor);
     if (saved.ok()) return layout_.Done(EndpointPath(a.app(), e->id), "saved");
     const Status& s = saved.status();
-    const PageFailure failure = PageFailureOf(s);
+    const PageFailure failure = PageFailureOf(s, EnglishTexts());
     if (failure.unavailable() || s.IsNotFound()) return layout_.Failure(req, a.visitor, s);
     auto others = SetFieldErrors(d, FieldErrorsOf(s), kFields);
-    d.set("error", RefusalSentence("Nothing was saved", s, others));
+    d.set("error", RefusalSentence(EnglishTexts(), "Nothing was saved", s, others));
     status = failure.status;
   }
   d.set("from_form", true);
@@ -432,9 +432,9 @@ http::Response ConsoleWebhookPages::SendTestEvent(http::Request& req, const AppV
   auto sent = webhooks_.SendTestEvent(a.app(), e->id, a.visitor.actor);
   if (sent.ok()) return layout_.Done(EndpointPath(a.app(), e->id), "test-sent");
   const Status& s = sent.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable() || s.IsNotFound()) return layout_.Failure(req, a.visitor, s);
-  d.set("error", RefusalSentence("No test event was sent", s, {}));
+  d.set("error", RefusalSentence(EnglishTexts(), "No test event was sent", s, {}));
   return RenderEndpoint(req, a, *e, std::move(d), failure.status);
 }
 
@@ -449,10 +449,10 @@ http::Response ConsoleWebhookPages::Redeliver(http::Request& req, const AppVisit
   if (queued.ok()) return layout_.Done(path, "redelivered");
   const Status& s = queued.status();
   if (s.IsNotFound()) return layout_.Done(path, "delivery-missing");
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, EnglishTexts());
   if (failure.unavailable()) return layout_.Unavailable(req, a.visitor);
   PageData d;
-  d.set("error", RefusalSentence("The event was not queued again", s, {}));
+  d.set("error", RefusalSentence(EnglishTexts(), "The event was not queued again", s, {}));
   return RenderEndpoint(req, a, *e, std::move(d), failure.status);
 }
 

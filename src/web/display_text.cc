@@ -6,6 +6,7 @@
 
 #include "base/time_format.h"
 #include "base/time_zone.h"
+#include "web/service_messages.h"
 
 namespace tessera::web {
 
@@ -21,21 +22,54 @@ std::string ProfileTimeZone(const std::string& profile_json) {
   return IsTimeZoneName(name) ? name : "";
 }
 
+namespace {
+
+// The browser and the system a User-Agent names ("" for one it does not).
+struct Agent {
+  std::string browser;
+  std::string os;
+};
+
+Agent AgentOf(const std::string& ua) {
+  Agent a;
+  a.browser = ua.find("Edg/") != std::string::npos       ? "Edge"
+              : ua.find("Chrome/") != std::string::npos  ? "Chrome"
+              : ua.find("Firefox/") != std::string::npos ? "Firefox"
+              : ua.find("Safari/") != std::string::npos  ? "Safari"
+                                                         : "";
+  a.os = ua.find("Android") != std::string::npos   ? "Android"
+         : ua.find("iPhone") != std::string::npos  ? "iPhone"
+         : ua.find("Windows") != std::string::npos ? "Windows"
+         : ua.find("Mac OS") != std::string::npos  ? "macOS"
+         : ua.find("Linux") != std::string::npos   ? "Linux"
+                                                   : "";
+  return a;
+}
+
+std::string WithFullStop(std::string text) {
+  if (!text.empty() && text.back() != '.' && text.back() != '!' && text.back() != '?') {
+    text += '.';
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string DescribeAgent(const std::string& ua) {
   if (ua.empty()) return "Unknown device";
-  std::string browser = ua.find("Edg/") != std::string::npos       ? "Edge"
-                        : ua.find("Chrome/") != std::string::npos  ? "Chrome"
-                        : ua.find("Firefox/") != std::string::npos ? "Firefox"
-                        : ua.find("Safari/") != std::string::npos  ? "Safari"
-                                                                   : "";
-  std::string os = ua.find("Android") != std::string::npos   ? "Android"
-                   : ua.find("iPhone") != std::string::npos  ? "iPhone"
-                   : ua.find("Windows") != std::string::npos ? "Windows"
-                   : ua.find("Mac OS") != std::string::npos  ? "macOS"
-                   : ua.find("Linux") != std::string::npos   ? "Linux"
-                                                             : "";
-  if (!browser.empty() && !os.empty()) return browser + " on " + os;
-  if (!browser.empty()) return browser;
+  const Agent a = AgentOf(ua);
+  if (!a.browser.empty() && !a.os.empty()) return a.browser + " on " + a.os;
+  if (!a.browser.empty()) return a.browser;
+  return ua.substr(0, 60);
+}
+
+std::string DescribeAgent(const i18n::Texts& t, const std::string& ua) {
+  if (ua.empty()) return t("pages.unknown_device");
+  const Agent a = AgentOf(ua);
+  if (!a.browser.empty() && !a.os.empty()) {
+    return t("pages.agent_on_os", {{"browser", a.browser}, {"os", a.os}});
+  }
+  if (!a.browser.empty()) return a.browser;
   return ua.substr(0, 60);
 }
 
@@ -48,9 +82,30 @@ std::string Sentence(std::string_view message) {
 }
 
 std::string FieldSentence(std::string_view label, std::string_view message) {
-  std::string out = std::string(label) + " " + std::string(message);
-  if (!out.empty() && out.back() != '.' && out.back() != '!' && out.back() != '?') out += '.';
-  return out;
+  return WithFullStop(std::string(label) + " " + std::string(message));
+}
+
+std::string FieldSentence(const i18n::Texts& t, std::string_view label, std::string_view message) {
+  return WithFullStop(t("errors.field_sentence", {{"label", std::string(label)},
+                                                  {"message", ServiceText(t, message)}}));
+}
+
+namespace {
+// Only a scope of [a-z0-9_] can name a message (a scope name is any [!-~]+).
+std::string ScopeKey(const i18n::Texts& t, std::string_view scope, std::string_view part) {
+  std::string key = "consent.scope_" + std::string(scope) + std::string(part);
+  return t.catalog().Has(key) ? key : std::string();
+}
+}  // namespace
+
+std::string ScopeTitle(const i18n::Texts& t, std::string_view scope) {
+  std::string key = ScopeKey(t, scope, "_title");
+  return key.empty() ? std::string(scope) : t(key);
+}
+
+std::string ScopeDescription(const i18n::Texts& t, std::string_view scope) {
+  std::string key = ScopeKey(t, scope, "_description");
+  return key.empty() ? t("consent.scope_other_description", {{"scope", std::string(scope)}}) : t(key);
 }
 
 }  // namespace tessera::web

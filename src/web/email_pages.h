@@ -39,8 +39,9 @@ class EmailPages {
   using App = store::App;
   using Form = http::FormParams;
 
+  // The texts are message keys (i18n/message_catalog.h) of the "email" group.
   http::Response LinkContinue(http::Request& req, const App& app, std::string_view page,
-                              const std::string& heading, const std::string& subtitle);
+                              std::string_view heading_key, std::string_view subtitle_key);
   http::Response ShowVerifyEmail(http::Request& req, const App& app);
   http::Response VerifyEmail(http::Request& req, const App& app, const Form& form);
   http::Response ResendVerification(http::Request& req, const App& app, const Form& form);
@@ -61,7 +62,7 @@ class EmailPages {
                                          const Form& form);
 
   http::Response LinkFailure(const http::Request& req, const App& app, const Status& status,
-                             std::string_view retry_page, std::string_view retry_text);
+                             std::string_view retry_page, std::string_view retry_key);
   http::Response ForgotForm(const http::Request& req, const App& app, const std::string& email,
                             const std::string& error, unsigned status);
   http::Response ResetForm(const http::Request& req, const App& app, const std::string& token,

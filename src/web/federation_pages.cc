@@ -6,6 +6,7 @@
 #include "web/display_text.h"
 #include "web/page_errors.h"
 #include "web/return_to.h"
+#include "web/service_messages.h"
 
 namespace tessera::web {
 namespace {
@@ -27,9 +28,9 @@ services::UpstreamCallback CallbackOf(const http::QueryParams& q) {
 }
 
 // What both pages of a pending link say first: whose account, which provider.
-PageData LinkPageData(const services::PendingLinkView& pending) {
+PageData LinkPageData(const i18n::Texts& t, const services::PendingLinkView& pending) {
   PageData d;
-  d.set("title", "Link your " + pending.provider_name + " account");
+  d.set("title", t("federation.link_title", {{"provider_name", pending.provider_name}}));
   d.set("provider_name", pending.provider_name);
   d.set("account_email", pending.account_email);
   return d;
@@ -167,46 +168,44 @@ http::Response FederationPages::Outcome(const http::Request& req, const store::A
 
 http::Response FederationPages::Failure(const http::Request& req, const store::App& app,
                                         const Status& s) {
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   const std::string login = kit_.urls.PagePath(app, "login");
+  const std::string back = t("federation.back_to_sign_in");
   switch (s.code()) {
     case StatusCode::kNotFound:
-      return kit_.pages.Message(req, app, 404, "This sign-in option is not available",
-                                "The app does not offer it (any more).", false, login,
-                                "Back to sign in");
+      return kit_.pages.Message(req, app, 404, t("federation.option_unavailable_heading"),
+                                t("federation.option_unavailable_message"), false, login, back);
     case StatusCode::kFailedPrecondition:
-      return kit_.pages.Message(req, app, 409, "We could not sign you in", Sentence(s.message()),
-                                false, login, "Back to sign in");
+      return kit_.pages.Message(req, app, 409, t("federation.not_signed_in_heading"),
+                                Sentence(ServiceText(t, s.message())), false, login, back);
     case StatusCode::kPermissionDenied:
-      return kit_.pages.Message(req, app, 403, "Sign-in was cancelled",
-                                "You did not allow the sign-in at the provider. Nothing was "
-                                "changed here.",
-                                false, login, "Back to sign in");
+      return kit_.pages.Message(req, app, 403, t("federation.cancelled_heading"),
+                                t("federation.cancelled_message"), false, login, back);
     case StatusCode::kUnauthenticated:
-      return kit_.pages.Message(req, app, 401, "We could not sign you in",
-                                "The provider's answer could not be verified, so it was not "
-                                "used. Please try again.",
-                                false, login, "Back to sign in");
+      return kit_.pages.Message(req, app, 401, t("federation.not_signed_in_heading"),
+                                t("federation.unverified_answer_message"), false, login, back);
     case StatusCode::kInvalidArgument: {  // a bad API-flow request: say which parameter
       std::string what;
       for (const auto& e : s.field_errors()) {
-        what += (what.empty() ? "The " : "; the ") + e.field + " parameter " + e.message;
+        const i18n::MessageArgs args = {{"parameter", e.field},
+                                         {"problem", ServiceText(t, e.message)}};
+        what += what.empty() ? t("federation.parameter_problem", args)
+                             : "; " + t("federation.parameter_problem_more", args);
       }
-      return kit_.pages.Message(req, app, 400, "This sign-in request is not valid",
-                                Sentence(what.empty() ? s.message() : what), false, login,
-                                "Back to sign in");
+      return kit_.pages.Message(req, app, 400, t("federation.invalid_request_heading"),
+                                Sentence(what.empty() ? ServiceText(t, s.message()) : what), false,
+                                login, back);
     }
     case StatusCode::kRateLimited:
-      return WithRetryAfter(kit_.pages.Message(req, app, 429, "Too many attempts",
-                                               "Please wait a moment and try again.", false,
-                                               login, "Back to sign in"),
-                            s);
+      return WithRetryAfter(
+          kit_.pages.Message(req, app, 429, t("federation.too_many_attempts_heading"),
+                             t("federation.too_many_attempts_message"), false, login, back),
+          s);
     default:
       LogJson(spdlog::level::warn, "federation_page_failed",
               {{"app", app.slug}, {"error", s.ToString()}});
-      return kit_.pages.Message(req, app, 503, "The provider is not answering",
-                                "We could not reach it just now. Please try again in a moment, "
-                                "or sign in another way.",
-                                false, login, "Back to sign in");
+      return kit_.pages.Message(req, app, 503, t("federation.provider_down_heading"),
+                                t("federation.provider_down_message"), false, login, back);
   }
 }
 
@@ -218,7 +217,7 @@ http::Response FederationPages::ProofForm(const http::Request& req, const store:
     if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
     return LinkExpired(req, app);
   }
-  PageData d = LinkPageData(*pending);
+  PageData d = LinkPageData(kit_.pages.TextsFor(req, &app), *pending);
   d.set("upstream_email", pending->upstream_email);
   d.set("upstream_username", pending->upstream_username);
   // Its password proves the account is theirs, or a link mailed to its address (the only
@@ -248,20 +247,22 @@ http::Response FederationPages::SubmitProof(http::Request& req, const store::App
                                                ClientOf(req));
   if (outcome.ok()) return Outcome(req, app, *outcome);
   const Status& s = outcome.status();
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   if (s.code() == StatusCode::kInvalidArgument) {
-    return ProofForm(req, app, ticket, "Incorrect password.", 401);
+    return ProofForm(req, app, ticket, t("federation.incorrect_password"), 401);
   }
   if (s.code() == StatusCode::kRateLimited) {
     return WithRetryAfter(
-        ProofForm(req, app, ticket, "Too many wrong passwords. Try again later.", 429), s);
+        ProofForm(req, app, ticket, t("federation.too_many_passwords"), 429), s);
   }
   return Failure(req, app, s);
 }
 
 http::Response FederationPages::LinkExpired(const http::Request& req, const store::App& app) {
-  return kit_.pages.Message(req, app, 410, "This link has expired",
-                            "Sign in with the provider again to start over.", false,
-                            kit_.urls.PagePath(app, "login"), "Back to sign in");
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
+  return kit_.pages.Message(req, app, 410, t("federation.link_expired_heading"),
+                            t("federation.link_expired_message"), false,
+                            kit_.urls.PagePath(app, "login"), t("federation.back_to_sign_in"));
 }
 
 http::Response FederationPages::MailProof(http::Request& req, const store::App& app,
@@ -269,23 +270,19 @@ http::Response FederationPages::MailProof(http::Request& req, const store::App& 
   std::string ticket = http::FormValue(form, "ticket");
   if (ticket.size() > 100) ticket.clear();
   auto sent = federation_.MailProofLink(app, ticket, ClientOf(req));
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   if (!sent.ok()) {
     const Status& s = sent.status();
     if (s.code() == StatusCode::kRateLimited) {
-      return WithRetryAfter(
-          ProofForm(req, app, ticket, "Too many emails were sent to this address. Try again later.",
-                    429),
-          s);
+      return WithRetryAfter(ProofForm(req, app, ticket, t("federation.too_many_emails"), 429), s);
     }
     if (s.code() == StatusCode::kFailedPrecondition) return LinkExpired(req, app);
     return Failure(req, app, s);
   }
   http::Response r = kit_.pages.Message(
-      req, app, 200, "Check your email",
-      "We sent a link to " + sent->address +
-          ". Open it in this browser to link the account and sign in. It works once, for the "
-          "next few minutes.",
-      true, kit_.urls.PagePath(app, "login"), "Back to sign in");
+      req, app, 200, t("federation.check_email_heading"),
+      t("federation.mail_sent_message", {{"address", sent->address}}), true,
+      kit_.urls.PagePath(app, "login"), t("federation.back_to_sign_in"));
   http::SetCookie(r, BindingCookieName(), sent->browser_binding,
                   {kit_.urls.secure(), true, "Lax", "/", kBindingCookieMaxAge});
   return r;
@@ -299,7 +296,7 @@ http::Response FederationPages::ShowMailedLink(http::Request& req, const store::
     if (!pending.status().IsNotFound()) return kit_.pages.Unavailable(req, &app);
     return LinkExpired(req, app);
   }
-  PageData d = LinkPageData(*pending);
+  PageData d = LinkPageData(kit_.pages.TextsFor(req, &app), *pending);
   d.set("upstream_label", pending->upstream_username.empty() ? pending->upstream_email
                                                              : pending->upstream_username);
   d.set("token", token);

@@ -55,7 +55,7 @@ http::Response LandingPages::Home(http::Request& req) {
 
 http::Response LandingPages::AppHome(http::Request& req, const store::App& app) {
   PageData d;
-  d.set("title", "Welcome");
+  d.set("title", kit_.pages.TextsFor(req, &app)("pages.app_home_title"));
   d.set("login_url", kit_.urls.PagePath(app, "login"));
   d.set("account_url", kit_.urls.PagePath(app, "account"));
   if (app.settings.allow_signup) d.set("signup_url", kit_.urls.PagePath(app, "signup"));
@@ -64,20 +64,21 @@ http::Response LandingPages::AppHome(http::Request& req, const store::App& app) 
 
 http::Response LandingPages::NotFound(const http::Request& req) const {
   if (!WantsHtml(req)) return http::Problem(404, "not-found", "Not found", "no such endpoint");
-  PageData d;
-  d.set("title", "Page not found");
-  d.set("heading", "Page not found");
-  d.set("message", "There is no page at this address. Check the link, or start again from here.");
-  d.set("request_id", req.request_id);
   const std::string slug = SlugInPath(req.path);
   auto app = slug.empty() ? Result<store::App>(NotFoundError("no app")) : kit_.apps.Resolve(slug);
+  const i18n::Texts t = kit_.pages.TextsFor(req, app.ok() ? &*app : nullptr);
+  PageData d;
+  d.set("title", t("pages.not_found_heading"));
+  d.set("heading", t("pages.not_found_heading"));
+  d.set("message", t("pages.not_found_message"));
+  d.set("request_id", req.request_id);
   if (app.ok()) {
     d.set("back_url", kit_.urls.PagePath(*app, "login"));
-    d.set("back_text", "Go to sign in");
+    d.set("back_text", t("pages.go_to_sign_in"));
     return kit_.pages.Page(req, *app, "error", std::move(d), 404);
   }
   d.set("back_url", kit_.urls.path_base() + "/");
-  d.set("back_text", "Go to the start page");
+  d.set("back_text", t("pages.go_to_start"));
   return kit_.pages.Page(req, Unbranded(), "error", std::move(d), 404);
 }
 

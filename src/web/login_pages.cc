@@ -1,6 +1,7 @@
 #include "web/login_pages.h"
 
 #include "accounts/sign_in_rules.h"
+#include "http/form.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
 #include "web/display_text.h"
@@ -11,10 +12,6 @@ namespace tessera::web {
 namespace {
 
 namespace bh = http::beast_http;
-
-// One answer for every failed sign-in (no account, wrong password, disabled, no password):
-// nothing tells whether an account exists.
-constexpr std::string_view kBadCredentials = "Incorrect email, username or password.";
 
 }  // namespace
 
@@ -36,7 +33,17 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
                                      const std::string& return_to, const std::string& identifier,
                                      const std::string& error, unsigned status, PageData d) {
   const store::AppSettings& settings = app.settings;
-  d.set("title", "Sign in");
+  // The OIDC request's ui_locales, carried by the form: a pushed request's return_to has none.
+  std::string ui_locales = http::FormValue(PageQuery(req), "ui_locales");
+  if (ui_locales.empty() && req.raw.method() == http::beast_http::verb::post) {
+    if (auto posted = http::ParseForm(req.body()); posted.ok()) {
+      ui_locales = http::FormValue(*posted, "ui_locales");
+    }
+  }
+  if (ui_locales.size() > 200) ui_locales.clear();
+  d.set("ui_locales", ui_locales);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, "", ui_locales);
+  d.set("title", t("login.title"));
   d.set("action", kit_.urls.PagePath(app, "login"));
   d.set("return_to", return_to);
   d.set("identifier", identifier);
@@ -50,7 +57,7 @@ http::Response LoginPages::LoginForm(const http::Request& req, const store::App&
     d.set("client_name", client);
   if (federation_) {
     federation_->SetProviderButtons(app, return_to, d);
-    d.set("divider_text", "or sign in with your email");
+    d.set("divider_text", t("login.divider_email"));
   }
   std::string passkey_binding;
   if (passkeys_) passkeys_->AddPasskeySignIn(req, app, return_to, d, &passkey_binding);
@@ -66,8 +73,7 @@ http::Response LoginPages::UnverifiedForm(const http::Request& req, const store:
                                           const std::string& return_to,
                                           const std::string& identifier) {
   PageData d;
-  d.set("notice", "Verify your email address first: open the link we sent you, or ask for a "
-                  "new one below.");
+  d.set("notice", kit_.pages.TextsFor(req, &app)("login.verify_first_notice"));
   d.set("resend_action", kit_.urls.PagePath(app, "verify-email/resend"));
   if (identifier.find('@') != std::string::npos) d.set("resend_email", identifier);
   return LoginForm(req, app, return_to, identifier, "", 403, std::move(d));
@@ -106,11 +112,12 @@ http::Response LoginPages::SubmitLogin(http::Request& req, const store::App& app
   if (s.code() == StatusCode::kPermissionDenied) {
     return UnverifiedForm(req, app, return_to, identifier);
   }
-  PageFailure failure = PageFailureOf(s);
-  if (s.code() == StatusCode::kUnauthenticated) failure.message = kBadCredentials;
-  if (failure.unavailable()) {
-    failure.message = "We could not sign you in just now. Please try again in a moment.";
-  }
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
+  PageFailure failure = PageFailureOf(s, t);
+  // One answer for every failed sign-in (no account, wrong password, disabled, no password):
+  // nothing tells whether an account exists.
+  if (s.code() == StatusCode::kUnauthenticated) failure.message = t("login.bad_credentials");
+  if (failure.unavailable()) failure.message = t("login.unavailable");
   return WithRetryAfter(LoginForm(req, app, return_to, identifier, failure.message, failure.status),
                         s);
 }
@@ -119,8 +126,9 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
                                       const http::FormParams& form,
                                       const std::map<std::string, std::string>& errors,
                                       const std::string& error, unsigned status) {
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   PageData d;
-  d.set("title", "Create your account");
+  d.set("title", t("signup.title"));
   d.set("action", kit_.urls.PagePath(app, "signup"));
   std::string return_to = http::FormValue(form, "return_to");
   d.set("return_to", return_to);
@@ -136,7 +144,7 @@ http::Response LoginPages::SignupForm(const http::Request& req, const store::App
     d.set("client_name", client);
   if (federation_) {
     federation_->SetProviderButtons(app, SafeReturnTo(kit_.urls, app, return_to), d);
-    d.set("divider_text", "or sign up with your email");
+    d.set("divider_text", t("signup.divider_email"));
   }
   return kit_.pages.Page(req, app, "signup", std::move(d), status);
 }
@@ -154,10 +162,17 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
   for (const char* f : {"email", "username"}) {
     if (form[f].size() > 320) form[f].resize(320);
   }
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   services::SignupInput in;
   in.email = http::FormValue(form, "email");
   in.password = http::FormValue(form, "password");
   if (!http::FormValue(form, "username").empty()) in.username = http::FormValue(form, "username");
+  // The language the page spoke: later mails and pages speak it to this user too. Not when it
+  // is the app's default (or English, without one): that is no choice of the person's, and
+  // the user then follows a later change of the default.
+  const std::string_view app_default =
+      app.settings.default_locale.empty() ? std::string_view("en") : std::string_view(app.settings.default_locale);
+  if (t.locale() != app_default) in.profile["locale"] = t.locale();
   auto user = accounts_.Signup(app, std::move(in), ClientOf(req));
   if (user.ok() && !services::SessionAllowed(app, *user).ok()) {
     // The app signs in verified addresses only: the account waits for its link (issue 11,
@@ -166,10 +181,9 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
     if (std::string back = http::FormValue(form, "return_to"); !back.empty()) {
       login += "?return_to=" + http::FormEncode(back);
     }
-    return kit_.pages.Message(req, app, 200, "Check your inbox",
-                              "We sent a link to " + user->email +
-                                  ". Open it to confirm your address, then sign in.",
-                              true, login, "Go to sign in");
+    return kit_.pages.Message(req, app, 200, t("signup.check_inbox_heading"),
+                              t("signup.check_inbox_message", {{"email", user->email}}), true,
+                              login, t("signup.go_to_sign_in"));
   }
   if (user.ok()) {
     // Landing on the account page: it says a confirmation link is on its way. (The console
@@ -182,34 +196,32 @@ http::Response LoginPages::SubmitSignup(http::Request& req, const store::App& ap
     return SignInBrowser(kit_, req, app, *user, target, "pwd");
   }
   const Status& s = user.status();
-  const PageFailure failure = PageFailureOf(s);
+  const PageFailure failure = PageFailureOf(s, t);
   if (s.code() == StatusCode::kPermissionDenied) {
-    return SignupForm(req, app, form, {}, "Signing up is closed for this app.", failure.status);
+    return SignupForm(req, app, form, {}, t("signup.closed"), failure.status);
   }
   if (s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists()) {
     // "is already registered" on signup is inherent to signup forms; the API says the same.
     std::map<std::string, std::string> errors;
     // Next to each field, as a sentence: "Email is already registered."
     for (const auto& e : s.field_errors()) {
-      std::string label = e.field == "email"      ? "Email"
-                          : e.field == "username" ? "Username"
-                          : e.field == "password" ? "Password"
+      std::string label = e.field == "email"      ? t("signup.email_label")
+                          : e.field == "username" ? t("signup.username_label")
+                          : e.field == "password" ? t("signup.password_label")
                                                   : e.field;
-      errors.emplace(e.field, FieldSentence(label, e.message));
+      errors.emplace(e.field, FieldSentence(t, label, e.message));
     }
-    return SignupForm(req, app, form, errors, "Please check the highlighted fields.", 400);
+    return SignupForm(req, app, form, errors, t("signup.check_fields"), 400);
   }
-  return SignupForm(req, app, form, {},
-                    "We could not create your account just now. "
-                    "Please try again in a moment.",
-                    503);
+  return SignupForm(req, app, form, {}, t("signup.unavailable"), 503);
 }
 
 http::Response LoginPages::SignedOut(const http::Request& req, const store::App& app) {
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   PageData d;
-  d.set("title", "Signed out");
-  d.set("message", "You’ve been signed out of " + store::DisplayName(app.settings, app.name) +
-                       " on this device.");
+  d.set("title", t("pages.logged_out_title"));
+  d.set("message", t("pages.logged_out_message",
+                     {{"app_name", store::DisplayName(app.settings, app.name)}}));
   d.set("login_url", kit_.urls.PagePath(app, "login"));
   return kit_.pages.Page(req, app, "logged_out", std::move(d));
 }
@@ -217,7 +229,7 @@ http::Response LoginPages::SignedOut(const http::Request& req, const store::App&
 http::Response LoginPages::ShowLogout(http::Request& req, const store::App& app) {
   if (!kit_.session_cookie.Current(app, req)) return SignedOut(req, app);
   PageData d;
-  d.set("title", "Sign out");
+  d.set("title", kit_.pages.TextsFor(req, &app)("pages.logout_title"));
   d.set("action", kit_.urls.PagePath(app, "logout"));
   d.set("hidden", PageData(PageData::type::list));
   return kit_.pages.Page(req, app, "logout", std::move(d));

@@ -5,10 +5,12 @@
 #include "web/return_to.h"
 #include "base/time_zone.h"
 #include "http/cookie.h"
+#include "mfa/recovery_codes.h"
 #include "tenancy/app_settings.h"
 #include "web/browser_sign_in.h"
 #include "web/display_text.h"
 #include "web/page_errors.h"
+#include "web/service_messages.h"
 
 namespace tessera::web {
 namespace {
@@ -30,8 +32,8 @@ std::string AccountName(const store::User& user) {
   return user.email.empty() ? user.username.value_or("") : user.email;
 }
 
-std::string KindLabel(store::FactorKind kind) {
-  return kind == store::FactorKind::kTotp ? "Authenticator app" : "Passkey";
+std::string KindLabel(const i18n::Texts& t, store::FactorKind kind) {
+  return kind == store::FactorKind::kTotp ? t("mfa.kind_totp") : t("mfa.kind_passkey");
 }
 
 // The data of templates/_passkey_form.mustache.
@@ -88,10 +90,10 @@ std::string MfaPages::ChallengeOf(const http::Request& req) const {
 }
 
 http::Response MfaPages::Expired(const http::Request& req, const store::App& app) {
-  http::Response r = kit_.pages.Message(
-      req, app, 400, "Sign in again",
-      "This sign-in has expired or was already completed. Please sign in again.", false,
-      kit_.urls.PagePath(app, "login"), "Go to sign in");
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
+  http::Response r = kit_.pages.Message(req, app, 400, t("mfa.expired_heading"),
+                                        t("mfa.expired_message"), false,
+                                        kit_.urls.PagePath(app, "login"), t("mfa.go_to_sign_in"));
   http::SetCookie(r, MfaCookieName(kit_), "", {kit_.urls.secure(), true, "Lax", "/", 0});
   return r;
 }
@@ -104,8 +106,11 @@ http::Response MfaPages::VerifyForm(const http::Request& req, const store::App& 
     return std::find(pending.methods.begin(), pending.methods.end(), m) != pending.methods.end();
   };
   if (!has("totp")) use_recovery = true;  // recovery codes are all this account has left
+  const std::string user_locale = ProfileLocale(pending.user);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, user_locale);
   PageData d;
-  d.set("title", "Two-step verification");
+  d.set("user_locale", user_locale);
+  d.set("title", t("mfa.verify_heading"));
   d.set("action", kit_.urls.PagePath(app, "login/mfa"));
   d.set("account", AccountName(pending.user));
   d.set("use_recovery", use_recovery);
@@ -114,17 +119,17 @@ http::Response MfaPages::VerifyForm(const http::Request& req, const store::App& 
     auto options = sign_in_.passkeys()->AssertionOptions(app, &pending.user, ChallengeOf(req));
     if (options.ok()) {
       SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/mfa/passkey"),
-                     "Use a passkey", !has("totp"));
+                     t("mfa.use_passkey"), !has("totp"));
       // Passkeys first when there is no authenticator app: the code form is the way back.
       if (!has("totp")) d.set("passkey_first", true);
     }
   }
   if (use_recovery && has("totp")) {
     d.set("other_method_url", kit_.urls.PagePath(app, "login/mfa"));
-    d.set("other_method_text", "Use your authenticator app instead");
+    d.set("other_method_text", t("mfa.use_app_instead"));
   } else if (!use_recovery && has("recovery_code")) {
     d.set("other_method_url", kit_.urls.PagePath(app, "login/mfa") + "?method=recovery_code");
-    d.set("other_method_text", "Lost your phone? Use a recovery code");
+    d.set("other_method_text", t("mfa.use_recovery_code"));
   }
   d.set("cancel_url", kit_.urls.PagePath(app, "login"));
   return kit_.pages.Page(req, app, "mfa_verify", std::move(d), status);
@@ -135,8 +140,11 @@ http::Response MfaPages::EnrolForm(const http::Request& req, const store::App& a
                                    const services::TotpEnrolment& enrolment, bool at_sign_in,
                                    const Status& error, const std::string& name,
                                    unsigned status) {
+  const std::string user_locale = ProfileLocale(user);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, user_locale);
   PageData d;
-  d.set("title", "Add an authenticator app");
+  d.set("user_locale", user_locale);
+  d.set("title", t("mfa.enrol_heading"));
   d.set("required", at_sign_in);
   d.set("qr_svg", enrolment.qr_svg);
   d.set("secret_grouped", Grouped(enrolment.secret_base32));
@@ -145,20 +153,27 @@ http::Response MfaPages::EnrolForm(const http::Request& req, const store::App& a
   d.set("action", kit_.urls.PagePath(app, at_sign_in ? "login/mfa/enrol" : "account/mfa/totp/confirm"));
   d.set("ask_name", !at_sign_in);
   d.set("name", name);
-  for (const auto& e : error.field_errors()) d.set(e.field + "_error", FieldSentence(e.field == "code" ? "The code" : "The name", e.message));
-  if (!error.ok() && error.field_errors().empty()) d.set("error", error.message());
+  for (const auto& e : error.field_errors()) {
+    std::string label = t(e.field == "code" ? "mfa.field_code" : "mfa.field_name");
+    d.set(e.field + "_error", FieldSentence(t, label, e.message));
+  }
+  if (!error.ok() && error.field_errors().empty()) d.set("error", ServiceText(t, error.message()));
   d.set("cancel_url", kit_.urls.PagePath(app, at_sign_in ? "login" : "account"));
-  d.set("cancel_text", at_sign_in ? "Cancel and sign in as someone else" : "Back to your account");
-  if (at_sign_in) AddPasskeyEnrolment(req, app, user, "Use a passkey instead", false, d);
+  d.set("cancel_text", t(at_sign_in ? "mfa.cancel_sign_in" : "mfa.back_to_account"));
+  if (at_sign_in) AddPasskeyEnrolment(req, app, user, t("mfa.use_passkey_instead"), false, d);
   return kit_.pages.Page(req, app, "mfa_enrol", std::move(d), status);
 }
 
 http::Response MfaPages::RecoveryCodesPage(const http::Request& req, const store::App& app,
+                                           const store::User& user,
                                            const std::vector<std::string>& codes,
                                            const std::string& continue_url, bool replaced) {
+  const std::string user_locale = ProfileLocale(user);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, user_locale);
   PageData d;
+  d.set("user_locale", user_locale);
   d.set("replaced", replaced);
-  d.set("title", "Save your recovery codes");
+  d.set("title", t("mfa.codes_heading"));
   PageData list(PageData::type::list);
   for (const auto& c : codes) list.push_back(PageData(c));
   d.set("codes", list);
@@ -181,12 +196,15 @@ http::Response MfaPages::ShowStep(http::Request& req, const store::App& app) {
   }
   if (!services::FactorService::MayEnrol(app, store::FactorKind::kTotp)) {
     // Passkeys are the only factor the app offers: the passkey page, for this sign-in.
+    const std::string user_locale = ProfileLocale(pending->user);
+    const i18n::Texts t = kit_.pages.TextsFor(req, &app, user_locale);
     PageData d;
-    d.set("title", "Add a passkey");
+    d.set("user_locale", user_locale);
+    d.set("title", t("mfa.passkey_heading"));
     d.set("required", true);
     d.set("cancel_url", kit_.urls.PagePath(app, "login"));
-    d.set("cancel_text", "Cancel and sign in as someone else");
-    AddPasskeyEnrolment(req, app, pending->user, "Create a passkey", true, d);
+    d.set("cancel_text", t("mfa.cancel_sign_in"));
+    AddPasskeyEnrolment(req, app, pending->user, t("mfa.create_passkey"), true, d);
     return kit_.pages.Page(req, app, "passkey_register", std::move(d));
   }
   // An enrolment: one factor per visit, kept across reloads by its id in the URL.
@@ -212,7 +230,7 @@ http::Response MfaPages::Finish(const http::Request& req, const store::App& app,
   for (const auto& [name, value] : signed_in.headers) {
     if (name == "Location") next = value;
   }
-  http::Response page = RecoveryCodesPage(req, app, done.recovery_codes, next);
+  http::Response page = RecoveryCodesPage(req, app, done.user, done.recovery_codes, next);
   for (const auto& [name, value] : signed_in.headers) {
     if (name == "Set-Cookie") page.WithHeader(name, value);
   }
@@ -229,10 +247,12 @@ http::Response MfaPages::SubmitStep(http::Request& req, const store::App& app, c
   if (s.IsNotFound()) return Expired(req, app);
   auto pending = sign_in_.Pending(app, token, kSignIn);
   if (!pending.ok()) return Expired(req, app);
-  PageFailure failure = PageFailureOf(s);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, ProfileLocale(pending->user));
+  PageFailure failure = PageFailureOf(s, t);
   if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
-  return WithRetryAfter(
-      VerifyForm(req, app, *pending, method == "recovery_code", s.message(), failure.status), s);
+  return WithRetryAfter(VerifyForm(req, app, *pending, method == "recovery_code",
+                                   ServiceText(t, s.message()), failure.status),
+                        s);
 }
 
 http::Response MfaPages::SubmitEnrolStep(http::Request& req, const store::App& app,
@@ -247,7 +267,8 @@ http::Response MfaPages::SubmitEnrolStep(http::Request& req, const store::App& a
   if (!pending.ok()) return Expired(req, app);
   auto enrolment = factors_.PendingTotp(app, pending->user, factor_id, Issuer(app));
   if (!enrolment.ok()) return Expired(req, app);
-  PageFailure failure = PageFailureOf(s);
+  PageFailure failure =
+      PageFailureOf(s, kit_.pages.TextsFor(req, &app, ProfileLocale(pending->user)));
   if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
   return WithRetryAfter(
       EnrolForm(req, app, pending->user, *enrolment, true, s, "", failure.status), s);
@@ -255,13 +276,12 @@ http::Response MfaPages::SubmitEnrolStep(http::Request& req, const store::App& a
 
 http::Response MfaPages::NeedsRecentSignIn(const http::Request& req, const store::App& app) {
   std::string account = kit_.urls.PagePath(app, "account");
-  return kit_.pages.Message(req, app, 409, "Sign in again first",
-                            "For your security, changing two-step verification needs a sign-in "
-                            "within the last 15 minutes.",
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
+  return kit_.pages.Message(req, app, 409, t("mfa.recent_heading"), t("mfa.recent_message"),
                             false,
                             kit_.urls.PagePath(app, "login") + "?return_to=" +
                                 http::FormEncode(account),
-                            "Sign in again");
+                            t("mfa.sign_in_again"));
 }
 
 http::Response MfaPages::Done(const store::App& app, std::string_view what) {
@@ -275,8 +295,10 @@ http::Response MfaPages::BeginTotp(http::Request& req, const BrowserVisit& v, co
   auto enrolment = factors_.BeginTotp(v.app, *user, Issuer(v.app));
   if (enrolment.status().code() == StatusCode::kPermissionDenied ||
       enrolment.status().code() == StatusCode::kFailedPrecondition) {
-    return kit_.pages.Message(req, v.app, 409, "Not added", enrolment.status().message(), false,
-                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+    const i18n::Texts t = kit_.pages.TextsFor(req, &v.app);
+    return kit_.pages.Message(req, v.app, 409, t("mfa.not_added"),
+                              ServiceText(t, enrolment.status().message()), false,
+                              kit_.urls.PagePath(v.app, "account"), t("mfa.back_to_account"));
   }
   if (!enrolment.ok()) return kit_.pages.Unavailable(req, &v.app);
   return Redirect(kit_.urls.Absolute(kit_.urls.PagePath(v.app, "account/mfa/totp") +
@@ -289,10 +311,10 @@ http::Response MfaPages::ShowTotp(http::Request& req, const BrowserVisit& v) {
   auto enrolment = factors_.PendingTotp(v.app, *user, http::FormValue(PageQuery(req), "factor"),
                                         Issuer(v.app));
   if (!enrolment.ok()) {
-    return kit_.pages.Message(req, v.app, 404, "Start again",
-                              "This setup is finished or has expired. Start again from your "
-                              "account page.",
-                              false, kit_.urls.PagePath(v.app, "account"), "Back to your account");
+    const i18n::Texts t = kit_.pages.TextsFor(req, &v.app);
+    return kit_.pages.Message(req, v.app, 404, t("mfa.setup_expired_heading"),
+                              t("mfa.setup_expired_message"), false,
+                              kit_.urls.PagePath(v.app, "account"), t("mfa.back_to_account"));
   }
   http::Response r = EnrolForm(req, v.app, *user, *enrolment, false, OkStatus(), "", 200);
   r.WithHeader("Cache-Control", "no-store");  // the page holds the secret
@@ -308,13 +330,13 @@ http::Response MfaPages::ConfirmTotp(http::Request& req, const BrowserVisit& v, 
       factors_.ConfirmTotp(v.app, *user, factor_id, http::FormValue(form, "code"), name);
   if (enrolled.ok()) {
     if (enrolled->recovery_codes.empty()) return Done(v.app, "mfa-added");
-    return RecoveryCodesPage(req, v.app, enrolled->recovery_codes,
+    return RecoveryCodesPage(req, v.app, *user, enrolled->recovery_codes,
                              kit_.urls.PagePath(v.app, "account") + "?done=mfa-added#mfa-heading");
   }
   const Status& s = enrolled.status();
   auto enrolment = factors_.PendingTotp(v.app, *user, factor_id, Issuer(v.app));
   if (!enrolment.ok()) return Done(v.app, "mfa-expired");
-  PageFailure failure = PageFailureOf(s);
+  PageFailure failure = PageFailureOf(s, kit_.pages.TextsFor(req, &v.app, ProfileLocale(*user)));
   if (failure.unavailable()) return kit_.pages.Unavailable(req, &v.app);
   return EnrolForm(req, v.app, *user, *enrolment, false, s, name, failure.status);
 }
@@ -347,7 +369,7 @@ http::Response MfaPages::NewRecoveryCodes(http::Request& req, const BrowserVisit
     return NeedsRecentSignIn(req, v.app);
   }
   if (!codes.ok()) return kit_.pages.Unavailable(req, &v.app);
-  return RecoveryCodesPage(req, v.app, *codes,
+  return RecoveryCodesPage(req, v.app, *user, *codes,
                            kit_.urls.PagePath(v.app, "account") + "?done=mfa-codes#mfa-heading",
                            /*replaced=*/true);
 }
@@ -368,8 +390,10 @@ void MfaPages::AddPasskeySignIn(const http::Request& req, const store::App& app,
   }
   auto options = passkeys->AssertionOptions(app, nullptr, value);
   if (!options.ok()) return;  // the password form still works
+  // Not "Sign in …": one "Sign in" button per page. The sign-in page's language is the
+  // request's (no user yet).
   SetPasskeyForm(d, "authenticate", *options, kit_.urls.PagePath(app, "login/passkey"),
-                 "Use a passkey", false);  // not "Sign in …": one "Sign in" button per page
+                 kit_.pages.TextsFor(req, &app)("mfa.use_passkey"), false);
   d.set("passkey_conditional", true);
   d.set("passkey_return_to", return_to);
   *binding = std::move(value);
@@ -390,17 +414,22 @@ http::Response MfaPages::ShowPasskeyRegistration(http::Request& req, const Brows
   // Bound to this browser session: the answer counts only from the session that asked.
   auto options = passkeys->RegistrationOptions(v.app, *user, v.session.id);
   if (options.status().code() == StatusCode::kPermissionDenied) {
-    return kit_.pages.Message(req, v.app, 409, "Not added", options.status().message(), false,
-                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+    const i18n::Texts t = kit_.pages.TextsFor(req, &v.app);
+    return kit_.pages.Message(req, v.app, 409, t("mfa.not_added"),
+                              ServiceText(t, options.status().message()), false,
+                              kit_.urls.PagePath(v.app, "account"), t("mfa.back_to_account"));
   }
   if (!options.ok()) return kit_.pages.Unavailable(req, &v.app);
+  const std::string user_locale = ProfileLocale(*user);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &v.app, user_locale);
   PageData d;
-  d.set("title", "Add a passkey");
+  d.set("user_locale", user_locale);
+  d.set("title", t("mfa.passkey_heading"));
   SetPasskeyForm(d, "register", *options, kit_.urls.PagePath(v.app, "account/passkeys"),
-                 "Create a passkey", true);
+                 t("mfa.create_passkey"), true);
   d.set("passkey_ask_name", true);
   d.set("cancel_url", kit_.urls.PagePath(v.app, "account"));
-  d.set("cancel_text", "Back to your account");
+  d.set("cancel_text", t("mfa.back_to_account"));
   http::Response r = kit_.pages.Page(req, v.app, "passkey_register", std::move(d));
   r.WithHeader("Cache-Control", "no-store");
   return r;
@@ -414,15 +443,16 @@ http::Response MfaPages::RegisterPasskey(http::Request& req, const BrowserVisit&
   auto factor = passkeys->Register(v.app, *user, v.session.id, http::FormValue(form, "credential"),
                                    Trim(http::FormValue(form, "name")));
   if (!factor.ok()) {
-    PageFailure failure = PageFailureOf(factor.status());
+    const i18n::Texts t = kit_.pages.TextsFor(req, &v.app);
+    PageFailure failure = PageFailureOf(factor.status(), t);
     if (failure.unavailable()) return kit_.pages.Unavailable(req, &v.app);
-    return kit_.pages.Message(req, v.app, failure.status, "Passkey not added",
-                              factor.status().message(), false,
-                              kit_.urls.PagePath(v.app, "account"), "Back to your account");
+    return kit_.pages.Message(req, v.app, failure.status, t("mfa.passkey_not_added"),
+                              ServiceText(t, factor.status().message()), false,
+                              kit_.urls.PagePath(v.app, "account"), t("mfa.back_to_account"));
   }
   auto codes = factors_.EnsureRecoveryCodes(v.app, user->id);
   if (codes.ok() && !codes->empty()) {
-    return RecoveryCodesPage(req, v.app, *codes,
+    return RecoveryCodesPage(req, v.app, *user, *codes,
                              kit_.urls.PagePath(v.app, "account") + "?done=passkey-added#mfa-heading");
   }
   return Done(v.app, "passkey-added");
@@ -436,11 +466,10 @@ http::Response MfaPages::SubmitPasskeyStep(http::Request& req, const store::App&
   if (done.ok()) return Finish(req, app, *done);
   auto pending = sign_in_.Pending(app, token, kSignIn);
   if (!pending.ok()) return Expired(req, app);
-  PageFailure failure = PageFailureOf(done.status());
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app, ProfileLocale(pending->user));
+  PageFailure failure = PageFailureOf(done.status(), t);
   if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
-  return VerifyForm(req, app, *pending, false,
-                    "That passkey could not sign you in. Try again, or use another way.",
-                    failure.status);
+  return VerifyForm(req, app, *pending, false, t("mfa.passkey_failed"), failure.status);
 }
 
 void MfaPages::AddPasskeyEnrolment(const http::Request& req, const store::App& app,
@@ -462,11 +491,12 @@ http::Response MfaPages::SubmitPasskeyEnrolStep(http::Request& req, const store:
                                                     http::FormValue(form, "credential"));
   if (done.ok()) return Finish(req, app, *done);
   if (done.status().IsNotFound()) return Expired(req, app);
-  PageFailure failure = PageFailureOf(done.status());
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
+  PageFailure failure = PageFailureOf(done.status(), t);
   if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
-  return kit_.pages.Message(req, app, failure.status, "Passkey not added",
-                            done.status().message(), false, kit_.urls.PagePath(app, "login/mfa"),
-                            "Try again");
+  return kit_.pages.Message(req, app, failure.status, t("mfa.passkey_not_added"),
+                            ServiceText(t, done.status().message()), false,
+                            kit_.urls.PagePath(app, "login/mfa"), t("mfa.try_again"));
 }
 
 http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App& app,
@@ -475,22 +505,21 @@ http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App&
   std::string return_to = SafeReturnTo(kit_.urls, app, http::FormValue(form, "return_to"));
   std::string binding = http::GetCookie(req, PasskeyCookieName()).value_or("");
   if (!passkeys) return kit_.pages.Unavailable(req, &app);
+  const i18n::Texts t = kit_.pages.TextsFor(req, &app);
   if (!services::FactorService::MayEnrol(app, store::FactorKind::kWebAuthn)) {
-    return kit_.pages.Message(req, app, 403, "Not signed in",
-                              "This app no longer offers passkeys: sign in with your password.",
-                              false, kit_.urls.PagePath(app, "login"), "Back to sign in");
+    return kit_.pages.Message(req, app, 403, t("mfa.not_signed_in"), t("mfa.passkeys_off"),
+                              false, kit_.urls.PagePath(app, "login"), t("mfa.back_to_sign_in"));
   }
   auto proof = passkeys->Authenticate(app, binding, http::FormValue(form, "credential"), nullptr,
                                       ClientOf(req));
   if (!proof.ok()) {
-    PageFailure failure = PageFailureOf(proof.status());
+    PageFailure failure = PageFailureOf(proof.status(), t);
     if (failure.unavailable()) return kit_.pages.Unavailable(req, &app);
     std::string login = kit_.urls.PagePath(app, "login");
     if (!return_to.empty()) login += "?return_to=" + http::FormEncode(return_to);
-    return kit_.pages.Message(req, app, failure.status, "Not signed in",
-                              "That passkey could not sign you in here. Try again, or sign in "
-                              "with your password.",
-                              false, login, "Back to sign in");
+    return kit_.pages.Message(req, app, failure.status, t("mfa.not_signed_in"),
+                              t("mfa.passkey_sign_in_failed"), false, login,
+                              t("mfa.back_to_sign_in"));
   }
   auto recorded = accounts_.RecordVerifiedSignIn(app, proof->user, ClientOf(req), nullptr,
                                                  "passkey");
@@ -506,6 +535,12 @@ http::Response MfaPages::SignInWithPasskey(http::Request& req, const store::App&
 
 void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
                             PageData& d) {
+  const i18n::Texts english(i18n::MessageCatalog::Embedded(), "en", &v.app.settings.messages);
+  SetSecondFactorSection(kit, v, zone, english, d);
+}
+
+void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
+                            const i18n::Texts& t, PageData& d) {
   if (!kit.factors) return;
   auto factors = kit.factors->ListFactors(v.app, v.session.user_id);
   auto left = kit.factors->RecoveryCodesLeft(v.app, v.session.user_id);
@@ -519,9 +554,14 @@ void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std
   for (const auto& f : *factors) {
     PageData row;
     row.set("name", f.name);
-    std::string detail = KindLabel(f.kind) + " · added " + FormatInZone(f.created_at, zone);
-    if (f.last_used_at) detail += " · last used " + FormatInZone(*f.last_used_at, zone);
-    row.set("detail", detail);
+    i18n::MessageArgs detail{{"kind", KindLabel(t, f.kind)},
+                             {"added", FormatInZone(f.created_at, zone)}};
+    if (f.last_used_at) {
+      detail.emplace_back("last_used", FormatInZone(*f.last_used_at, zone));
+      row.set("detail", t("mfa.factor_detail_used", detail));
+    } else {
+      row.set("detail", t("mfa.factor_detail", detail));
+    }
     row.set("id", f.id);
     row.set("passkey", f.kind == store::FactorKind::kWebAuthn);
     row.set("rename_action", kit.urls.PagePath(v.app, "account/mfa/factors/" + f.id + "/rename"));
@@ -538,7 +578,9 @@ void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std
     d.set("mfa_add_passkey_action", kit.urls.PagePath(v.app, "account/passkeys/new"));
   }
   if (!factors->empty()) {
-    d.set("mfa_codes_left", std::to_string(*left) + " of 10 recovery codes left");
+    const std::string total = std::to_string(services::kRecoveryCodeCount);
+    d.set("mfa_codes_left", t("mfa.codes_left", {{"count", std::to_string(*left)},
+                                                  {"total", total}}));
     d.set("mfa_codes_low", *left <= 3);
     d.set("mfa_codes_action", kit.urls.PagePath(v.app, "account/mfa/recovery-codes"));
   }

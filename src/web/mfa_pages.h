@@ -78,8 +78,9 @@ class MfaPages {
                            const store::User& user, const services::TotpEnrolment& enrolment,
                            bool at_sign_in, const Status& error, const std::string& name,
                            unsigned status);
+  // (In `user`'s language.)
   http::Response RecoveryCodesPage(const http::Request& req, const store::App& app,
-                                   const std::vector<std::string>& codes,
+                                   const store::User& user, const std::vector<std::string>& codes,
                                    const std::string& continue_url, bool replaced = false);
   // Signed in: the session, the challenge cookie cleared (and the codes shown, after an
   // enrolment).
@@ -101,7 +102,11 @@ class MfaPages {
 };
 
 // The account page's "Two-step verification" section, into `d`: the factors (with rename and
-// remove), the recovery codes left, and what may be added.
+// remove), the recovery codes left, and what may be added — their words in `t`'s language
+// (the account page's own Texts).
+void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
+                            const i18n::Texts& t, PageData& d);
+// The same in English, until the account page passes its Texts (then this goes).
 void SetSecondFactorSection(const PageKit& kit, const BrowserVisit& v, const std::string& zone,
                             PageData& d);
 

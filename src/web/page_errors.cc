@@ -1,5 +1,7 @@
 #include "web/page_errors.h"
 
+#include "web/service_messages.h"
+
 namespace tessera::web {
 namespace {
 
@@ -24,18 +26,19 @@ unsigned HttpStatusOf(StatusCode code) {
   }
 }
 
-std::string Join(const std::vector<std::string>& items) {
+std::string Join(const i18n::Texts& t, const std::vector<std::string>& items) {
+  const std::string separator = t("errors.list_separator");
   std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : "; ") + i;
+  for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
   return out;
 }
 
 }  // namespace
 
-PageFailure PageFailureOf(const Status& s) {
+PageFailure PageFailureOf(const Status& s, const i18n::Texts& t) {
   PageFailure f;
   f.status = HttpStatusOf(s.code());
-  f.message = f.unavailable() ? "Please try again in a moment." : s.message();
+  f.message = f.unavailable() ? t("errors.try_again_later") : ServiceText(t, s.message());
   return f;
 }
 
@@ -46,13 +49,17 @@ http::Response WithRetryAfter(http::Response response, const Status& s) {
   return response;
 }
 
-std::string RefusalSentence(std::string_view what, const Status& s,
-                            const std::vector<std::string>& unplaced, std::string_view check) {
-  std::string head(what);
+std::string RefusalSentence(const i18n::Texts& t, std::string_view what, const Status& s,
+                            const std::vector<std::string>& unplaced) {
+  const std::string head(what);
   bool about_fields = s.code() == StatusCode::kInvalidArgument || s.IsAlreadyExists();
-  if (!about_fields) return head + ": " + s.message() + ".";
-  if (unplaced.empty()) return head + ": " + std::string(check) + ".";
-  return head + ": " + Join(unplaced) + ".";
+  if (!about_fields) {
+    return t("errors.refusal", {{"what", head}, {"reason", ServiceText(t, s.message())}});
+  }
+  if (unplaced.empty()) return t("errors.refusal_check_fields", {{"what", head}});
+  return t("errors.refusal", {{"what", head}, {"reason", Join(t, unplaced)}});
 }
+
+i18n::Texts EnglishTexts() { return i18n::Texts(i18n::MessageCatalog::Embedded(), "en"); }
 
 }  // namespace tessera::web

@@ -72,6 +72,41 @@ void NormalizeSections(kainjow::mustache::data& data, const std::vector<std::str
   }
 }
 
+// The message keys a template mentions: {{t.<group>.<name>}} (or with three braces).
+std::set<std::string> MessageKeysIn(std::string_view text) {
+  std::set<std::string> keys;
+  for (size_t pos = 0; (pos = text.find("{{", pos)) != std::string_view::npos; pos += 2) {
+    size_t start = pos + 2;
+    if (start < text.size() && text[start] == '{') ++start;
+    size_t close = text.find("}}", start);
+    if (close == std::string_view::npos) break;
+    std::string_view name = TrimBlanks(text.substr(start, close - start));
+    if (name.starts_with("t.")) keys.emplace(name.substr(2));
+  }
+  return keys;
+}
+
+// The `t` object of a render: group → name → the message, each formatted with the top-level
+// strings of `data` its English text names.
+kainjow::mustache::data MessagesFor(const std::vector<std::string>& keys,
+                                    const kainjow::mustache::data& data, const i18n::Texts& texts) {
+  std::map<std::string, kainjow::mustache::data, std::less<>> groups;
+  for (const auto& key : keys) {
+    size_t dot = key.find('.');
+    if (dot == std::string::npos) continue;
+    i18n::MessageArgs args;
+    for (const auto& name : texts.catalog().ArgumentNames(key)) {
+      const auto* value = data.get(name);
+      args.emplace_back(name, value && value->is_string() ? value->string_value() : std::string());
+    }
+    auto [it, _] = groups.try_emplace(key.substr(0, dot), kainjow::mustache::data::type::object);
+    it->second.set(key.substr(dot + 1), texts(key, args));
+  }
+  kainjow::mustache::data t(kainjow::mustache::data::type::object);
+  for (auto& [group, messages] : groups) t.set(group, std::move(messages));
+  return t;
+}
+
 }  // namespace
 
 // A template, parsed on its first render. kainjow's parser makes a node of every word and
@@ -83,12 +118,13 @@ void NormalizeSections(kainjow::mustache::data& data, const std::vector<std::str
 class PageRenderer::Template {
  public:
   Template(std::string_view key, std::string text)
-      : text_(std::move(text)), sections_(SectionNames(text_)) {
+      : text_(std::move(text)), sections_(SectionNames(text_)), message_keys_(MessageKeysIn(text_)) {
     Mustache check(text_);
     if (!check.is_valid()) Die(std::string(key) + ": " + check.error_message());
   }
 
   const std::set<std::string>& sections() const { return sections_; }
+  const std::set<std::string>& message_keys() const { return message_keys_; }
 
   Result<std::string> Render(const kainjow::mustache::data& data) const {
     std::unique_ptr<Mustache> copy;
@@ -113,6 +149,7 @@ class PageRenderer::Template {
  private:
   const std::string text_;  // partials expanded
   const std::set<std::string> sections_;
+  const std::set<std::string> message_keys_;
   mutable std::mutex mu_;
   mutable std::unique_ptr<const Mustache> parsed_;  // guarded by mu_
   mutable std::vector<std::unique_ptr<Mustache>> idle_;
@@ -138,6 +175,9 @@ PageRenderer::PageRenderer() {
     std::set<std::string> all = page->sections();
     all.insert(layout_->sections().begin(), layout_->sections().end());
     sections_.emplace(name, std::vector<std::string>(all.begin(), all.end()));
+    std::set<std::string> keys = page->message_keys();
+    keys.insert(layout_->message_keys().begin(), layout_->message_keys().end());
+    message_keys_.emplace(name, std::vector<std::string>(keys.begin(), keys.end()));
   }
   auto css = Static("tessera.css");
   if (!css) Die("static/tessera.css is missing");
@@ -146,10 +186,13 @@ PageRenderer::PageRenderer() {
 
 PageRenderer::~PageRenderer() = default;
 
-Result<std::string> PageRenderer::Render(std::string_view page,
-                                         kainjow::mustache::data data) const {
+Result<std::string> PageRenderer::Render(std::string_view page, kainjow::mustache::data data,
+                                         const i18n::Texts& texts) const {
   auto it = pages_.find(page);
   if (it == pages_.end()) return NotFoundError("no page \"" + std::string(page) + "\"");
+  data.set("t", MessagesFor(message_keys_.find(page)->second, data, texts));
+  data.set("lang", texts.locale());
+  data.set("dir", texts.right_to_left() ? "rtl" : "ltr");
   NormalizeSections(data, sections_.find(page)->second);
   Result<std::string> content = it->second->Render(data);
   if (!content.ok()) return content;
@@ -157,6 +200,11 @@ Result<std::string> PageRenderer::Render(std::string_view page,
   data.set("page", std::string(page));
   data.set("asset_version", css_etag_);  // the stylesheet's URL changes with its content
   return layout_->Render(data);
+}
+
+std::vector<std::string> PageRenderer::MessageKeys(std::string_view page) const {
+  auto it = message_keys_.find(page);
+  return it == message_keys_.end() ? std::vector<std::string>() : it->second;
 }
 
 std::optional<std::string_view> PageRenderer::Static(std::string_view name) const {

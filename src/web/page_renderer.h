@@ -8,7 +8,7 @@
 //   kainjow::mustache::data d;
 //   d.set("title", "Sign in"); d.set("app_name", app.name); d.set("asset_base", "/apps/x/static");
 //   d.set("csrf_token", csrf); d.set("action", "/apps/x/login"); …
-//   Result<std::string> html = pages.Render("login", std::move(d));   // kNotFound: no such page
+//   Result<std::string> html = pages.Render("login", std::move(d), texts);  // kNotFound: no such page
 //
 // Every {{var}} is HTML-escaped; all data is plain text (strings, bools, lists, objects; no
 // numbers: pass std::to_string). A page is rendered, then wrapped in templates/layout.mustache
@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "i18n/message_catalog.h"
 
 namespace tessera::web {
 
@@ -49,8 +50,14 @@ class PageRenderer {
   PageRenderer(const PageRenderer&) = delete;
   PageRenderer& operator=(const PageRenderer&) = delete;
 
-  // templates/<page>.mustache inside the layout; kNotFound for an unknown page.
-  Result<std::string> Render(std::string_view page, kainjow::mustache::data data) const;
+  // templates/<page>.mustache inside the layout, in `texts`' language; kNotFound for an
+  // unknown page. Every {{t.<group>.<name>}} of the page and the layout is the message of
+  // that key, formatted with the data's top-level strings as its arguments (before
+  // rendering: a message cannot use a list item's fields); `lang` and `dir` are set.
+  Result<std::string> Render(std::string_view page, kainjow::mustache::data data,
+                             const i18n::Texts& texts) const;
+  // The message keys page (with the layout) mentions, sorted: what a test checks exists.
+  std::vector<std::string> MessageKeys(std::string_view page) const;
 
   // An embedded static file by name ("tessera.css"), or nullopt.
   std::optional<std::string_view> Static(std::string_view name) const;
@@ -68,6 +75,7 @@ class PageRenderer {
   std::map<std::string, std::unique_ptr<Template>, std::less<>> pages_;
   std::unique_ptr<Template> layout_;
   std::map<std::string, std::vector<std::string>, std::less<>> sections_;  // page's + layout's
+  std::map<std::string, std::vector<std::string>, std::less<>> message_keys_;  // page's + layout's
   std::string css_etag_;
 };
 

@@ -20,7 +20,7 @@ TEST(PageRendererTest, EveryPageRendersInsideTheLayout) {
   for (auto& [page, d] : SamplePages()) {
     SCOPED_TRACE(page);
     std::string html = MustRender(page, d);
-    EXPECT_TRUE(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
+    EXPECT_TRUE(html.starts_with("<!doctype html>\n<html lang=\"en\" dir=\"ltr\">")) << html.substr(0, 60);
     EXPECT_NE(html.find(" · Acme</title>"), std::string::npos);
     EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/apps/acme/static/tessera.css?v=" +
                         std::string(Renderer().css_etag()) + "\">"),
@@ -152,7 +152,7 @@ TEST(PageRendererTest, ContentIsNotTakenFromTheData) {
 TEST(PageRendererTest, UnknownPagesAreNotFound) {
   for (std::string_view page :
        {"nope", "layout", "_banners", "", "../static/tessera.css", "login.mustache"}) {
-    auto html = Renderer().Render(page, Base("x"));
+    auto html = Renderer().Render(page, Base("x"), English());
     ASSERT_FALSE(html.ok()) << page;
     EXPECT_EQ(html.status().code(), StatusCode::kNotFound) << page;
   }
@@ -165,7 +165,7 @@ TEST(PageRendererTest, AFailedRenderDoesNotBreakLaterOnes) {
           kainjow::mustache::lambda2{[](const std::string&, const kainjow::mustache::renderer&) {
             return std::string("x");
           }});
-  auto html = Renderer().Render("login", bad);
+  auto html = Renderer().Render("login", bad, English());
   ASSERT_FALSE(html.ok());
   EXPECT_EQ(html.status().code(), StatusCode::kInternal);
   for (int i = 0; i < 3; ++i) {
@@ -214,7 +214,7 @@ TEST(PageRendererTest, ConcurrentRendersAgreeAndAreCheap) {
     threads.emplace_back([&, t] {
       for (int r = 0; r < kRounds; ++r) {
         for (size_t i = 0; i < pages.size(); ++i) {
-          auto html = Renderer().Render(pages[i].first, pages[i].second);
+          auto html = Renderer().Render(pages[i].first, pages[i].second, English());
           if (!html.ok() || *html != expected[i]) ++mismatches[t];
         }
       }

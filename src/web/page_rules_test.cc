@@ -100,7 +100,7 @@ TEST(PageErrors, EachCodeHasOneStatusAnd5xxHideTheirDetail) {
         Case{FailedPreconditionError("state"), 409}, Case{RateLimitedError("slow down", 30), 429},
         Case{ResourceExhaustedError("busy"), 503}, Case{UnavailableError("db down"), 503},
         Case{InternalError("sqlite: no such table"), 503}}) {
-    PageFailure f = PageFailureOf(c.status);
+    PageFailure f = PageFailureOf(c.status, EnglishTexts());
     EXPECT_EQ(f.status, c.http) << c.status.ToString();
     if (c.http >= 500) {
       EXPECT_EQ(f.message, "Please try again in a moment.");
@@ -118,15 +118,18 @@ TEST(PageErrors, EachCodeHasOneStatusAnd5xxHideTheirDetail) {
 
 TEST(PageErrors, RefusalSentences) {
   Status fields = ValidationError({{"slug", "is taken"}, {"owner", "is odd"}});
-  EXPECT_EQ(RefusalSentence("The app was not created", fields, {}),
+  const i18n::Texts en = EnglishTexts();
+  EXPECT_EQ(RefusalSentence(en, "The app was not created", fields, {}),
             "The app was not created: please check the highlighted fields.");
-  EXPECT_EQ(RefusalSentence("The app was not created", fields, {"owner: is odd"}),
+  EXPECT_EQ(RefusalSentence(en, "The app was not created", fields, {"owner: is odd"}),
             "The app was not created: owner: is odd.");
-  EXPECT_EQ(RefusalSentence("The key was not created", fields, {}, "please check its name"),
-            "The key was not created: please check its name.");
-  EXPECT_EQ(RefusalSentence("The app was not created",
+  EXPECT_EQ(RefusalSentence(en, "The app was not created",
                             FailedPreconditionError("a developer may have at most 100 apps"), {}),
             "The app was not created: a developer may have at most 100 apps.");
+  // In another language: the sentences around the service's words, and the words it knows.
+  const i18n::Texts de(i18n::MessageCatalog::Embedded(), "de");
+  EXPECT_NE(PageFailureOf(InternalError("x"), de).message, "Please try again in a moment.");
+  EXPECT_NE(RefusalSentence(de, "X", fields, {}), "X: please check the highlighted fields.");
 }
 
 }  // namespace

@@ -124,8 +124,9 @@ std::vector<std::pair<std::string, data>> SamplePages() {
   data identity = Pair("provider_name", "GitHub", "detail", "octocat · linked 2026-11-22 01:57 UTC");
   identity.set("unlink_action", "/apps/acme/account/identities/i-1/unlink");
   account.set("identities", list{identity});
-  account.set("link_providers",
-              list{Pair("name", "Google", "link_action", "/apps/acme/account/identities/google/link")});
+  data google = Pair("name", "Google", "link_action", "/apps/acme/account/identities/google/link");
+  google.set("link_text", "Link Google");  // composed by the handler, in the page's language
+  account.set("link_providers", list{google});
   pages.emplace_back("account", std::move(account));
 
   data link = Base("Link your GitHub account");
@@ -246,8 +247,13 @@ data SamplePage(std::string_view page) {
   return data();
 }
 
+const i18n::Texts& English() {
+  static const i18n::Texts texts(i18n::MessageCatalog::Embedded(), "en");
+  return texts;
+}
+
 std::string MustRender(std::string_view page, data d) {
-  auto html = Renderer().Render(page, std::move(d));
+  auto html = Renderer().Render(page, std::move(d), English());
   EXPECT_TRUE(html.ok()) << page << ": " << html.status().ToString();
   return html.ok() ? *html : std::string();
 }

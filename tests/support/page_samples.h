@@ -21,6 +21,9 @@ using kainjow::mustache::list;
 // The renderer every test shares (parsing the templates once).
 const PageRenderer& Renderer();
 
+// English, as the pages speak by default.
+const i18n::Texts& English();
+
 // The fields every page has (title, app name, asset base, CSRF token).
 data Base(std::string title);
 // An object of two string members.

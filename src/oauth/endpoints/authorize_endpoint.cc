@@ -8,6 +8,7 @@
 #include "oauth/oidc_claims.h"
 #include "http/query.h"
 #include "web/page_kit.h"
+#include "web/service_messages.h"
 
 namespace tessera::oauth {
 namespace {
@@ -32,8 +33,9 @@ void AuthorizeEndpoint::Mount(http::Router& r) {
   r.Add(bh::verb::get, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
     auto params = http::ReadQuery(q);
     if (!params.ok()) {
-      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
-                                  "A parameter is repeated or malformed (RFC 6749 §3.1).");
+      const i18n::Texts t = web_.pages.TextsFor(q, nullptr);
+      return web_.pages.ErrorPage(q, nullptr, 400, t("oauth.invalid_link_heading"),
+                                  t("oauth.params_malformed"));
     }
     return Authorize(q, *params);
   });
@@ -41,8 +43,9 @@ void AuthorizeEndpoint::Mount(http::Router& r) {
   r.Add(bh::verb::post, "/apps/{app}/oauth/authorize", [this](http::Request& q) {
     auto params = http::ReadFormBody(q);
     if (!params.ok()) {
-      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-in link is not valid",
-                                  "The request must be a form with each parameter once.");
+      const i18n::Texts t = web_.pages.TextsFor(q, nullptr);
+      return web_.pages.ErrorPage(q, nullptr, 400, t("oauth.invalid_link_heading"),
+                                  t("oauth.params_form"));
     }
     return Authorize(q, *params);
   });
@@ -54,8 +57,9 @@ http::Response AuthorizeEndpoint::Refuse(const http::Request& req, const store::
                                          const services::AuthorizeRefusal& refusal,
                                          unsigned page_status) {
   if (!refusal.redirect) {
-    return web_.pages.ErrorPage(req, &app, page_status, "This sign-in link is not valid",
-                          refusal.error.description);
+    const i18n::Texts t = web_.pages.TextsFor(req, &app);
+    return web_.pages.ErrorPage(req, &app, page_status, t("oauth.invalid_link_heading"),
+                                web::ServiceText(t, refusal.error.description));
   }
   return RedirectError(req, app, *refusal.redirect, refusal.state, refusal.mode, refusal.error);
 }
@@ -71,7 +75,7 @@ http::Response AuthorizeEndpoint::Respond(const http::Request& req, const store:
   // Form Post Response Mode §2: an auto-submitting form, posted to the redirect URI as it was
   // registered; without script, the user presses its button.
   web::PageData d;
-  d.set("title", "Returning to the application");
+  d.set("title", web_.pages.TextsFor(req, &app)("oauth.returning_title"));
   d.set("action", to.uri());
   web::PageData fields(web::PageData::type::list);
   for (const auto& [k, v] : params) {
@@ -145,6 +149,12 @@ http::Response AuthorizeEndpoint::ToLogin(const store::App& app,
   }
   std::string return_to = web_.urls.PagePath(app, "oauth/authorize") + "?" + Query(back);
   std::string login = web_.urls.PagePath(app, "login") + "?return_to=" + http::FormEncode(return_to);
+  // The sign-in page speaks the client's ui_locales (OIDC Core §3.1.2.1) — a pushed request's
+  // too, whose parameters return_to does not carry.
+  if (auto it = areq.request.params.find("ui_locales");
+      it != areq.request.params.end() && !it->second.empty()) {
+    login += "&ui_locales=" + http::FormEncode(it->second);
+  }
   return web::Redirect(web_.urls.Absolute(login));
 }
 
@@ -164,13 +174,18 @@ std::string AuthorizeEndpoint::SwitchAccountUrl(const store::App& app,
 http::Response AuthorizeEndpoint::ConsentPage(const http::Request& req, const store::App& app,
                                               const services::ValidAuthorization& areq,
                                               const store::Session& session) {
+  auto user = accounts_.GetUser(app, session.user_id);
+  const std::string user_locale = user.ok() ? web::ProfileLocale(*user) : std::string();
+  const std::string ui_locales = http::FormValue(areq.request.params, "ui_locales");
+  const i18n::Texts t = web_.pages.TextsFor(req, &app, user_locale, ui_locales);
   web::PageData d;
-  d.set("title", "Allow access");
+  if (!user_locale.empty()) d.set("user_locale", user_locale);
+  if (!ui_locales.empty()) d.set("ui_locales", ui_locales);
+  d.set("title", t("consent.title"));
   d.set("action", web_.urls.PagePath(app, "oauth/authorize/decision"));
   d.set("client_name", areq.client.name);
-  auto user = accounts_.GetUser(app, session.user_id);
   d.set("user_display", user.ok() ? user->email : std::string());
-  SetScopeList(d, areq.scopes);
+  SetScopeList(d, areq.scopes, t);
   web::PageData hidden(web::PageData::type::list);
   for (const auto& [k, v] : areq.carried) {
     web::PageData item;
@@ -242,11 +257,15 @@ http::Response AuthorizeEndpoint::Decide(http::Request& req) {
   auto app = web_.apps.Resolve(req.Param("app"));
   if (!app.ok()) return web_.pages.UnknownApp(req);
   auto form = http::ReadFormBody(req);
-  if (!form.ok()) return web_.pages.ErrorPage(req, &*app, 400, "Bad request", "The form could not be read.");
+  if (!form.ok()) {
+    const i18n::Texts t = web_.pages.TextsFor(req, &*app);
+    return web_.pages.ErrorPage(req, &*app, 400, t("oauth.bad_request_heading"),
+                                t("oauth.form_unreadable"));
+  }
   if (!web_.csrf.Check(req, *form)) {
-    return web_.pages.ErrorPage(req, &*app, 403, "Session expired",
-                          "The form was open too long or came from another site. Go back to "
-                          "the application and start again.");
+    const i18n::Texts t = web_.pages.TextsFor(req, &*app);
+    return web_.pages.ErrorPage(req, &*app, 403, t("oauth.session_expired_heading"),
+                                t("oauth.session_expired_message"));
   }
   std::string decision = http::FormValue(*form, "decision");
   form->erase("csrf_token");

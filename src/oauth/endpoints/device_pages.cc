@@ -22,7 +22,7 @@ http::Response DevicePages::CodeForm(const http::Request& req, const store::App&
                                      std::string_view typed, const std::string& error,
                                      unsigned status) {
   web::PageData d;
-  d.set("title", "Connect a device");
+  d.set("title", web_.pages.TextsFor(req, &app)("device.title"));
   d.set("action", web_.urls.PagePath(app, "device"));
   d.set("user_code", std::string(typed.substr(0, 64)));
   if (!error.empty()) d.set("code_error", error);
@@ -38,14 +38,17 @@ http::Response DevicePages::ToLogin(const store::App& app, std::string_view user
 http::Response DevicePages::Confirmation(const http::Request& req, const store::App& app,
                                          const services::PendingDeviceAuthorization& pending,
                                          const store::Session& session) {
+  auto user = accounts_.GetUser(app, session.user_id);
+  const std::string user_locale = user.ok() ? web::ProfileLocale(*user) : std::string();
+  const i18n::Texts t = web_.pages.TextsFor(req, &app, user_locale);
   web::PageData d;
-  d.set("title", "Connect a device");
+  if (!user_locale.empty()) d.set("user_locale", user_locale);
+  d.set("title", t("device.title"));
   d.set("action", web_.urls.PagePath(app, "device/decision"));
   d.set("user_code", pending.user_code);
   d.set("client_name", pending.client.name);
-  auto user = accounts_.GetUser(app, session.user_id);
   d.set("user_display", user.ok() ? user->email : std::string());
-  SetScopeList(d, pending.scopes);
+  SetScopeList(d, pending.scopes, t);
   // Another account: sign in again, and come back to this same code.
   std::string back = web_.urls.PagePath(app, "device") + "?user_code=" + http::FormEncode(pending.user_code);
   d.set("switch_account_url", web_.urls.PagePath(app, "login") + "?return_to=" +
@@ -59,7 +62,7 @@ http::Response DevicePages::Lookup(const http::Request& req, const store::App& a
   auto pending = devices_.FindPending(app, typed, session ? session->user_id : std::string(),
                                       web::ClientOf(req));
   if (!pending.ok()) {
-    web::PageFailure failure = web::PageFailureOf(pending.status());
+    web::PageFailure failure = web::PageFailureOf(pending.status(), web_.pages.TextsFor(req, &app));
     return web::WithRetryAfter(CodeForm(req, app, typed, failure.message, failure.status),
                                pending.status());
   }
@@ -74,8 +77,9 @@ std::optional<store::App> DevicePages::OpenApp(const http::Request& req, http::R
     return std::nullopt;
   }
   if (!services::DeviceAuthorizationService::EnabledFor(*app)) {
-    *refusal = web_.pages.ErrorPage(req, &*app, 404, "Page not found",
-                                    "Signing in devices with a code is not turned on for this app.");
+    const i18n::Texts t = web_.pages.TextsFor(req, &*app);
+    *refusal = web_.pages.ErrorPage(req, &*app, 404, t("device.not_enabled_heading"),
+                                    t("device.not_enabled_message"));
     return std::nullopt;
   }
   return std::move(*app);
@@ -86,7 +90,9 @@ std::optional<http::FormParams> DevicePages::CheckedForm(const http::Request& re
                                                          http::Response* refusal) {
   auto form = http::ReadFormBody(req);
   if (!form.ok()) {
-    *refusal = web_.pages.ErrorPage(req, &app, 400, "Bad request", "The form could not be read.");
+    const i18n::Texts t = web_.pages.TextsFor(req, &app);
+    *refusal = web_.pages.ErrorPage(req, &app, 400, t("device.bad_request_heading"),
+                                    t("device.form_unreadable"));
     return std::nullopt;
   }
   if (!web_.csrf.Check(req, *form)) {
@@ -128,22 +134,20 @@ http::Response DevicePages::Decide(http::Request& req) {
   services::ClientInfo who = web::ClientOf(req);
   Status s = allow ? devices_.Approve(*app, typed, *session, who)
                    : devices_.Deny(*app, typed, *session, who);
+  const i18n::Texts t = web_.pages.TextsFor(req, &*app);
   if (s.IsNotFound()) {
-    return web_.pages.Message(req, *app, 410, "This code can no longer be used",
-                              "It was already used, or it expired. Start again on your device to "
-                              "get a new code.",
-                              /*success=*/false, web_.urls.PagePath(*app, "device"), "Enter another code");
+    return web_.pages.Message(req, *app, 410, t("device.code_gone_heading"),
+                              t("device.code_gone_message"),
+                              /*success=*/false, web_.urls.PagePath(*app, "device"),
+                              t("device.enter_another_code"));
   }
   if (!s.ok()) return web_.pages.Unavailable(req, &*app);
   if (!allow) {
-    return web_.pages.Message(req, *app, 200, "Request denied",
-                              "The device was not signed in. You can close this page.",
-                              /*success=*/false);
+    return web_.pages.Message(req, *app, 200, t("device.denied_heading"),
+                              t("device.denied_message"), /*success=*/false);
   }
-  return web_.pages.Message(req, *app, 200, "Device connected",
-                            "Go back to your device: it signs in within a few seconds. You can "
-                            "close this page.",
-                            /*success=*/true);
+  return web_.pages.Message(req, *app, 200, t("device.connected_heading"),
+                            t("device.connected_message"), /*success=*/true);
 }
 
 }  // namespace tessera::oauth

@@ -16,16 +16,18 @@ void EndSessionEndpoint::Mount(http::Router& r) {
   r.Add(http::beast_http::verb::get, "/apps/{app}/oauth/logout", [this](http::Request& q) {
     auto params = http::ReadQuery(q);
     if (!params.ok()) {
-      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
-                                  "A parameter is repeated or malformed.");
+      const i18n::Texts t = web_.pages.TextsFor(q, nullptr);
+      return web_.pages.ErrorPage(q, nullptr, 400, t("oauth.invalid_logout_heading"),
+                                  t("oauth.logout_params_malformed"));
     }
     return Handle(q, std::move(*params), false);
   });
   r.Add(http::beast_http::verb::post, "/apps/{app}/oauth/logout", [this](http::Request& q) {
     auto form = http::ReadFormBody(q);
     if (!form.ok()) {
-      return web_.pages.ErrorPage(q, nullptr, 400, "This sign-out link is not valid",
-                                  "The form could not be read.");
+      const i18n::Texts t = web_.pages.TextsFor(q, nullptr);
+      return web_.pages.ErrorPage(q, nullptr, 400, t("oauth.invalid_logout_heading"),
+                                  t("oauth.form_unreadable"));
     }
     // A POST from our own confirmation form (CSRF-checked) is the user's confirmation; any
     // other POST is an RP's request like a GET (OIDC allows both).
@@ -47,20 +49,21 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
                                           std::map<std::string, std::string> p, bool confirmed) {
   auto app = web_.apps.Resolve(req.Param("app"));
   if (!app.ok()) return web_.pages.UnknownApp(req);
+  const i18n::Texts t = web_.pages.TextsFor(req, &*app);
   // Who asks: the hint's audience, or client_id (which must agree with it).
   std::optional<services::IdTokenHint> hint;
   if (std::string h = http::FormValue(p, "id_token_hint"); !h.empty()) {
     auto v = tokens_.VerifyIdTokenHint(*app, h);
     if (!v.ok()) {
-      return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                                  "The id_token_hint was not issued here.");
+      return web_.pages.ErrorPage(req, &*app, 400, t("oauth.invalid_logout_heading"),
+                                  t("oauth.logout_hint_unknown"));
     }
     hint = *v;
   }
   std::string client_id = http::FormValue(p, "client_id");
   if (hint && !client_id.empty() && client_id != hint->client_id) {
-    return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                                "client_id does not match the id_token_hint.");
+    return web_.pages.ErrorPage(req, &*app, 400, t("oauth.invalid_logout_heading"),
+                                t("oauth.logout_client_mismatch"));
   }
   if (client_id.empty() && hint) client_id = hint->client_id;
   std::string target = http::FormValue(p, "post_logout_redirect_uri");
@@ -74,8 +77,8 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
                                           client->post_logout_redirect_uris.end(),
                                           target) != client->post_logout_redirect_uris.end();
     if (!registered) {
-      return web_.pages.ErrorPage(req, &*app, 400, "This sign-out link is not valid",
-                                  "The post_logout_redirect_uri is not registered for the application.");
+      return web_.pages.ErrorPage(req, &*app, 400, t("oauth.invalid_logout_heading"),
+                                  t("oauth.logout_uri_unregistered"));
     }
   }
   auto session = web_.session_cookie.Current(*app, req);
@@ -87,7 +90,7 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
   };
   if (session && !confirmed && !hint_names_signed_in_user()) {
     web::PageData d;
-    d.set("title", "Sign out");
+    d.set("title", t("oauth.sign_out_title"));
     d.set("action", web_.urls.PagePath(*app, "oauth/logout"));
     if (client) d.set("client_name", client->name);
     web::PageData hidden(web::PageData::type::list);
@@ -117,9 +120,9 @@ http::Response EndSessionEndpoint::Handle(http::Request& req,
     r = web::Redirect(location);
   } else {
     web::PageData d;
-    d.set("title", "Signed out");
-    d.set("message", "You’ve been signed out of " +
-                         store::DisplayName(app->settings, app->name) + " on this device.");
+    d.set("title", t("oauth.signed_out_title"));
+    d.set("message", t("oauth.signed_out_message",
+                       {{"app_name", store::DisplayName(app->settings, app->name)}}));
     d.set("login_url", web_.urls.PagePath(*app, "login"));
     r = web_.pages.Page(req, *app, "logged_out", std::move(d));
   }

@@ -2,6 +2,7 @@
 // It brings to life the forms marked data-passkey (hidden until then): on submit it asks the
 // browser for a passkey with the options the server put in data-options, and posts the
 // answer in the form's "credential" field. Every other way to sign in works without it.
+// What it says comes from the page, in the page's language: the form's data-error-text.
 (function () {
   'use strict';
   function toBuffer(text) {
@@ -62,7 +63,8 @@
         ? navigator.credentials.create({ publicKey: creationOptions(JSON.parse(options)) })
         : navigator.credentials.get({ publicKey: requestOptions(JSON.parse(options)) });
       ask.then(function (credential) { send(form, credential); }, function () {
-        say(form, 'No passkey was used. Try again, or sign in another way.');
+        say(form, form.getAttribute('data-error-text') ||
+                  'No passkey was used. Try again, or sign in another way.');
       });
     });
     if (mode === 'authenticate' && form.getAttribute('data-conditional') === 'true' &&

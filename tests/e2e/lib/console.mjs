@@ -10,7 +10,8 @@ export const SETTINGS = ['allow_signup', 'require_verified_email', 'email_code_l
   'password_min_length', 'access_token_ttl_s', 'refresh_token_ttl_s', 'mail_from', 'mail_sender_name',
   'redirect_uris', 'display_name', 'logo_url', 'accent_color', 'mfa', 'mfa_totp', 'mfa_passkeys',
   'passkey_origins', 'first_user_admin', 'device_flow', 'par', 'token_exchange', 'dpop', 'dpop_nonce',
-  'dynamic_registration', 'backchannel_logout', 'signed_request_objects', 'pairwise_subjects'];
+  'dynamic_registration', 'backchannel_logout', 'signed_request_objects', 'pairwise_subjects', 'default_locale',
+  'messages'];
 export const form = (fields) => new URLSearchParams(fields).toString();
 export const basic = (id, secret) =>
   'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
