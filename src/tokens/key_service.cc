@@ -180,7 +180,8 @@ std::shared_ptr<const KeySet> KeyService::ForKid(std::string_view kid) {
   return current_;
 }
 
-Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t stage_ms) {
+Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t stage_ms,
+                                                  const std::optional<std::string>& due_kid) {
   TESSERA_ASSIGN_OR_RETURN(auto records, store_.ListSigningKeys());
   // The key to replace: the newest of the algorithm not replaced yet (a staged one, if a
   // rotation is under way: it is replaced before it ever signs).
@@ -190,6 +191,10 @@ Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t st
     if (r.alg != crypto::JwsAlgName(alg)) continue;
     not_before = std::max(not_before, r.created_at + 1);
     if (!current && !r.retired_at) current = &r;
+  }
+  // Found due, but replaced since (by another node): its replacement is not due.
+  if (due_kid && (!current || current->kid != *due_kid)) {
+    return AbortedError("the key was rotated meanwhile");
   }
   if (!current) {  // no key of the algorithm signs: nothing to wait for
     TESSERA_ASSIGN_OR_RETURN(auto first, CreateFirstKey(alg));
@@ -202,14 +207,14 @@ Result<KeyService::Rotated> KeyService::RotateOne(crypto::JwsAlg alg, int64_t st
   return Rotated{next.kid, alg, next.sign_from};
 }
 
-Result<std::vector<KeyService::Rotated>> KeyService::Rotate(std::optional<crypto::JwsAlg> alg,
-                                                             std::optional<int64_t> stage_ms,
-                                                             const Actor& actor) {
+Result<std::vector<KeyService::Rotated>> KeyService::RotateReplacing(
+    std::optional<crypto::JwsAlg> alg, std::optional<int64_t> stage_ms, const Actor& actor,
+    const std::optional<std::string>& due_kid) {
   std::vector<crypto::JwsAlg> algs = alg ? std::vector{*alg} : options_.algs;
   std::vector<Rotated> out;
   Status failed = OkStatus();
   for (crypto::JwsAlg a : algs) {
-    auto one = RotateOne(a, stage_ms.value_or(options_.stage_ms));
+    auto one = RotateOne(a, stage_ms.value_or(options_.stage_ms), due_kid);
     if (!one.ok()) {
       failed = one.status();
       break;
@@ -246,7 +251,7 @@ Result<std::vector<KeyService::Rotated>> KeyService::RotateIfDue() {
     });
     if (newest == records.end() || now - newest->created_at < options_.rotate_after_ms) continue;
     Actor scheduler{.type = store::AuditActorType::kSystem, .id = "key-rotation"};
-    auto one = Rotate(alg, std::nullopt, scheduler);
+    auto one = RotateReplacing(alg, std::nullopt, scheduler, newest->kid);
     if (one.status().code() == StatusCode::kAborted) continue;  // another node rotated it
     TESSERA_RETURN_IF_ERROR(one.status());
     out.insert(out.end(), one->begin(), one->end());

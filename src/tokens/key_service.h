@@ -93,7 +93,9 @@ class KeyService {
   // same key at the same moment.
   Result<std::vector<Rotated>> Rotate(std::optional<crypto::JwsAlg> alg = std::nullopt,
                                       std::optional<int64_t> stage_ms = std::nullopt,
-                                      const Actor& actor = CliActor());
+                                      const Actor& actor = CliActor()) {
+    return RotateReplacing(alg, stage_ms, actor, std::nullopt);
+  }
   // Scheduled rotation: rotates each algorithm whose newest key is older than
   // `rotate_after_ms`; of several nodes finding it due at once, one rotates. Returns what
   // this node rotated.
@@ -112,7 +114,13 @@ class KeyService {
   Status Reload();
   Result<store::SigningKeyRecord> NewKeyRecord(crypto::JwsAlg alg, int64_t not_before_ms);
   Result<store::SigningKeyRecord> CreateFirstKey(crypto::JwsAlg alg);
-  Result<Rotated> RotateOne(crypto::JwsAlg alg, int64_t stage_ms);
+  // Rotate; with `due_kid`, only while that key is still the one signing: a node that found
+  // it due replaces it, never the key another node put in its place meanwhile (kAborted).
+  Result<std::vector<Rotated>> RotateReplacing(std::optional<crypto::JwsAlg> alg,
+                                               std::optional<int64_t> stage_ms, const Actor& actor,
+                                               const std::optional<std::string>& due_kid);
+  Result<Rotated> RotateOne(crypto::JwsAlg alg, int64_t stage_ms,
+                            const std::optional<std::string>& due_kid);
   void Invalidate();  // a change notice: the next Current() reloads
 
   store::KeyStore& store_;
