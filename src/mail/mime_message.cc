@@ -156,10 +156,17 @@ std::string EncodeHeaderText(std::string_view text) {
   return EncodedWords(text);
 }
 
+// Longer display names are encoded (and so folded): with "Reply-To: ", the quotes and escapes
+// of a quoted string and a 254-byte address, the line stays under 998 bytes.
+constexpr size_t kLongestPlainName = 300;
+
 std::string FormatMailbox(const Mailbox& m) {
   if (m.display_name.empty()) return m.address;
   std::string name;
-  if (!IsAsciiPrintable(m.display_name) || m.display_name.find("=?") != std::string::npos) {
+  // A long name goes as encoded words too: they fold over lines, where a quoted string could
+  // not, and a header line must stay within 998 bytes (RFC 5322 §2.1.1; found by fuzz/mime).
+  if (!IsAsciiPrintable(m.display_name) || m.display_name.find("=?") != std::string::npos ||
+      m.display_name.size() > kLongestPlainName) {
     name = EncodedWords(m.display_name);
   } else if (m.display_name.find_first_of("()<>[]:;@\\,.\"") != std::string::npos ||
              m.display_name.front() == ' ' || m.display_name.back() == ' ') {

@@ -180,6 +180,17 @@ TEST(MimeMessage, DisplayNamesAreQuotedOrEncoded) {
   EXPECT_EQ(FormatMailbox({"", "a@example.com"}), "a@example.com");
   // A quoted name with a space at an end keeps it: unquoted, the space would be trimmed away.
   EXPECT_EQ(FormatMailbox({"c ", "a@example.com"}), "\"c \" <a@example.com>");
+  // A name too long for one header line is encoded, and so folded (fuzz/mime found a quoted
+  // 1000-byte name making a 1100-byte To: line).
+  std::string long_name = "zoe@e" + std::string(1050, 'x');
+  std::string folded = FormatMailbox({long_name, "no-reply@example.com"});
+  for (size_t start = 0; start < folded.size();) {
+    size_t end = folded.find("\r\n", start);
+    if (end == std::string::npos) end = folded.size();
+    EXPECT_LE(end - start + 10, 998u) << "a line of the mailbox (with \"Reply-To: \")";
+    start = end + 2;
+  }
+  EXPECT_EQ(DecodeWords(folded.substr(0, folded.rfind(" <"))), long_name);
   auto spaced = ParseMailbox(FormatMailbox({" c ", "a@example.com"}));
   ASSERT_TRUE(spaced.ok());
   EXPECT_EQ(spaced->display_name, " c ");
